@@ -1,0 +1,50 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+WITH_DB := $(PY) bin/with-db
+
+.PHONY: run test install install-python install-node install-system lint worker beat bench clean
+
+run: install
+	DEBUG=true $(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed_demo && $(PY) manage.py runserver 127.0.0.1:8000'
+
+test: install
+	TESTING=true $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+
+install: install-system install-python install-node
+
+# Python packages, pinned in requirements.lock; reinstalled only when the lock changes.
+install-python: $(VENV)/.installed
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+# GOV.UK Frontend, Sass and axe-core, pinned in package-lock.json; then our stylesheet.
+install-node: static/css/app.css
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+static/css/app.css: node_modules/.package-lock.json $(wildcard static/src/*.scss)
+	npm run --silent build:css
+
+# Debian packages: Chromium for browser tests, fonts and tools for PDF reports.
+install-system:
+	@bin/install-system-packages
+
+lint: install-python
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# The background processes of the full stack, for running by hand beside `make run`.
+worker: install
+	DEBUG=true $(WITH_DB) $(VENV)/bin/celery -A send_tracker worker -l info --concurrency 2
+
+beat: install
+	DEBUG=true $(WITH_DB) $(VENV)/bin/celery -A send_tracker beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile=
+
+bench: install
+	DEBUG=false TESTING=true $(WITH_DB) sh -c 'for b in bench/bench_*.py; do $(PY) $$b || exit 1; done'
+
+clean:
+	rm -rf $(VENV) node_modules static/css .pgdata staticfiles

@@ -1,0 +1,70 @@
+"""Who may see and change what. Every view goes through these helpers.
+
+Anything outside the user's partnerships is reported as "not found", never
+"forbidden", so that one partnership cannot learn what another holds.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from actions.models import Action, DeliveryGroup, Membership, Strategy, User
+
+
+def membership_for(user: User, partnership_id: int) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    for membership in user.memberships.all():
+        if membership.partnership_id == partnership_id:
+            return membership
+    return None
+
+
+def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membership]:
+    """The strategy and the user's role in its partnership, or 404."""
+    strategy = Strategy.objects.select_related("partnership", "scheme").filter(pk=strategy_id).first()
+    membership = membership_for(user, strategy.partnership_id) if strategy else None
+    if strategy is None or membership is None:
+        raise Http404("No such strategy.")
+    return strategy, membership
+
+
+def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]:
+    action = (
+        Action.objects.select_related(
+            "strategy__partnership", "strategy__scheme", "rating", "group__lead", "group__parent", "group__priority"
+        )
+        .filter(pk=action_id)
+        .first()
+    )
+    membership = membership_for(user, action.strategy.partnership_id) if action else None
+    if action is None or membership is None:
+        raise Http404("No such action.")
+    return action, membership
+
+
+def can_update_action(user: User, membership: Membership, action: Action) -> bool:
+    """Owners, the delivery group's lead and the partnership's programme officers may update."""
+    if membership.role == Membership.Role.OFFICER:
+        return True
+    if membership.role == Membership.Role.BOARD_MEMBER:
+        return False
+    held = {post.pk for post in user.posts.all()}
+    if not held:
+        return False
+    if any(post.pk in held for post in action.owners.all()):
+        return True
+    group = action.group
+    return (group.lead_id in held) or (group.parent_id is not None and group.parent.lead_id in held)
+
+
+def get_group_for_user(user: User, group_id: int) -> tuple[DeliveryGroup, Membership]:
+    group = (
+        DeliveryGroup.objects.select_related("strategy__partnership", "strategy__scheme", "priority", "parent", "lead")
+        .filter(pk=group_id)
+        .first()
+    )
+    membership = membership_for(user, group.strategy.partnership_id) if group else None
+    if group is None or membership is None:
+        raise Http404("No such delivery group.")
+    return group, membership

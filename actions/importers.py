@@ -1,0 +1,468 @@
+"""Import a development plan from CSV or XLSX: validate everything, then apply all of it or nothing.
+
+The file has one row per action and these columns (case-insensitive, any
+order): priority, delivery_group, sub_group (optional), ref, action, owner
+(several separated by ';'), due, rating, notes (optional).
+
+`plan_read()` parses and validates a file against a strategy and returns a
+`PlanChanges` describing what applying it would do (for a preview), with every
+problem found and its row number. `plan_apply()` writes it in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import (
+    Action,
+    ActionUpdate,
+    DeliveryGroup,
+    DueDateError,
+    Organisation,
+    Partnership,
+    Post,
+    Priority,
+    RatingLevel,
+    Strategy,
+    User,
+    normalise_phrase,
+    parse_due,
+)
+
+REQUIRED_COLUMNS = ["priority", "delivery_group", "ref", "action", "owner", "due", "rating"]
+OPTIONAL_COLUMNS = ["sub_group", "notes"]
+COLUMNS = ["priority", "delivery_group", "sub_group", "ref", "action", "owner", "due", "rating", "notes"]
+UNALLOCATED = {"to be allocated", "unallocated", "tba", "tbc", "to be confirmed", "none", "n/a", ""}
+MAX_CELL = 20_000
+
+
+class ImportFileError(ValueError):
+    """The file could not be read at all (not CSV/XLSX, not UTF-8, empty)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        shown = f" ('{self.value}')" if self.value else ""
+        return f"{where}{shown}: {self.message}"
+
+
+@dataclass
+class PlannedAction:
+    row: int
+    ref: str
+    priority: str
+    delivery_group: str
+    sub_group: str
+    text: str
+    owners: list[str]
+    due_date: dt.date | None
+    due_precision: str
+    due_text: str
+    rating: RatingLevel
+    notes: str
+
+
+@dataclass
+class PlanChanges:
+    strategy: Strategy
+    filename: str
+    actions: list[PlannedAction] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    rating_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unchanged: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> dict:
+        return {
+            "filename": self.filename,
+            "rows": len(self.actions),
+            "created": self.created,
+            "updated": self.updated,
+            "rating_changes": {ref: list(change) for ref, change in self.rating_changes.items()},
+            "unchanged": len(self.unchanged),
+            "missing": self.missing,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV or XLSX file as (spreadsheet row number, {lower-case header: text})."""
+    if filename.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(content)
+    elif filename.lower().endswith(".csv"):
+        rows = _csv_rows(content)
+    else:
+        raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
+    if not rows:
+        raise ImportFileError("The file is empty: it needs a header row and one row per action.")
+    header = [normalise_phrase(h).replace(" ", "_") for h in rows[0]]
+    table = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank lines between blocks are common in hand-kept trackers
+        table.append((number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}))
+    return [(0, {h: h for h in header})] + table
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
+    return [row for row in csv.reader(io.StringIO(text, newline=""))]
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged or non-XLSX file
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    sheet = workbook.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append([_cell_text(v) for v in values])
+    workbook.close()
+    return rows
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def split_owners(cell: str) -> list[str]:
+    owners = [part.strip() for part in cell.split(";")]
+    return [o for o in owners if normalise_phrase(o) not in UNALLOCATED]
+
+
+def plan_read(content: bytes, filename: str, strategy: Strategy) -> PlanChanges:
+    changes = PlanChanges(strategy=strategy, filename=filename)
+    try:
+        table = read_table(content, filename)
+    except ImportFileError as exc:
+        changes.problems.append(RowProblem(row=0, column="", value="", message=str(exc)))
+        return changes
+    header = set(table[0][1])
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    for column in missing:
+        changes.problems.append(RowProblem(row=1, column=column, value="", message=f"the '{column}' column is missing"))
+    if missing:
+        return changes
+
+    levels = list(strategy.scheme.levels.all())
+    seen_refs: dict[str, int] = {}
+    for number, row in table[1:]:
+        changes.actions.extend(_read_row(number, row, strategy, levels, seen_refs, changes.problems))
+    if changes.problems:
+        return changes
+    _compare_with_database(changes)
+    return changes
+
+
+def _read_row(number, row, strategy, levels, seen_refs, problems) -> list[PlannedAction]:
+    def cell(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    before = len(problems)
+    for column in ["priority", "delivery_group", "ref", "action"]:
+        if not cell(column):
+            problems.append(RowProblem(number, column, "", f"the {column.replace('_', ' ')} is missing"))
+    for column in COLUMNS:
+        if len(row.get(column) or "") > MAX_CELL:
+            problems.append(RowProblem(number, column, "", f"the text is longer than {MAX_CELL} characters"))
+    ref = cell("ref")
+    if ref:
+        if len(ref) > 40:
+            problems.append(RowProblem(number, "ref", ref[:40], "a ref can be at most 40 characters"))
+        elif ref in seen_refs:
+            problems.append(RowProblem(number, "ref", ref, f"duplicate ref: row {seen_refs[ref]} has it already"))
+        else:
+            seen_refs[ref] = number
+    try:
+        due_date, precision = parse_due(cell("due"))
+    except DueDateError as exc:
+        problems.append(RowProblem(number, "due", cell("due"), str(exc)))
+        due_date, precision = None, Action.DuePrecision.NONE
+    rating = strategy.scheme.level_for(cell("rating"), levels)
+    if rating is None:
+        names = ", ".join(level.label for level in levels)
+        problems.append(RowProblem(number, "rating", cell("rating"), f"not a rating in the {strategy.scheme.name} scheme ({names})"))
+    if len(problems) > before:
+        return []
+    return [
+        PlannedAction(
+            row=number,
+            ref=ref,
+            priority=cell("priority"),
+            delivery_group=cell("delivery_group"),
+            sub_group=cell("sub_group"),
+            # Text is kept exactly as given (only surrounding white space trimmed).
+            text=(row.get("action") or "").strip(),
+            owners=split_owners(row.get("owner") or ""),
+            due_date=due_date,
+            due_precision=precision,
+            due_text=cell("due"),
+            rating=rating,
+            notes=(row.get("notes") or "").strip(),
+        )
+    ]
+
+
+def _group_key(planned: PlannedAction) -> tuple[str, str, str]:
+    return (planned.priority, planned.delivery_group, planned.sub_group)
+
+
+def _existing_groups(strategy: Strategy) -> dict[tuple[str, str, str], DeliveryGroup]:
+    groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent")
+    keyed = {}
+    for group in groups:
+        if group.parent_id:
+            keyed[(group.priority.name, group.parent.name, group.name)] = group
+        else:
+            keyed[(group.priority.name, group.name, "")] = group
+    return keyed
+
+
+def _compare_with_database(changes: PlanChanges) -> None:
+    existing = {a.ref: a for a in Action.objects.filter(strategy=changes.strategy).select_related("rating").prefetch_related("owners")}
+    groups = _existing_groups(changes.strategy)
+    for planned in changes.actions:
+        action = existing.get(planned.ref)
+        if action is None:
+            changes.created.append(planned.ref)
+            continue
+        differences = []
+        group = groups.get(_group_key(planned))
+        if group is None or group.pk != action.group_id:
+            differences.append("delivery group")
+        if action.text != planned.text:
+            differences.append("action")
+        if sorted(action.owner_titles()) != sorted(planned.owners):
+            differences.append("owner")
+        if (action.due_date, action.due_precision) != (planned.due_date, planned.due_precision):
+            differences.append("due")
+        if action.rating_id != planned.rating.pk:
+            differences.append("rating")
+            changes.rating_changes[planned.ref] = (action.rating.label, planned.rating.label)
+        if action.notes != planned.notes:
+            differences.append("notes")
+        if differences:
+            changes.updated[planned.ref] = differences
+        else:
+            changes.unchanged.append(planned.ref)
+    in_file = {p.ref for p in changes.actions}
+    changes.missing = sorted(ref for ref in existing if ref not in in_file)
+
+
+@transaction.atomic
+def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = ActionUpdate.Source.IMPORT) -> PlanChanges:
+    """Write a validated plan. Actions missing from the file are left alone (and reported)."""
+    if not changes.ok:
+        raise ValueError("A plan with problems cannot be applied.")
+    strategy = Strategy.objects.select_for_update().get(pk=changes.strategy.pk)
+    # Compare again under the lock: the preview may be stale.
+    changes = plan_read_again(changes)
+    now = timezone.now()
+
+    priorities = {p.name: p for p in strategy.priorities.all()}
+    groups = _existing_groups(strategy)
+    posts = {p.title: p for p in Post.objects.filter(partnership=strategy.partnership)}
+    next_priority = max((p.position for p in priorities.values()), default=0)
+    next_group = max((g.position for g in groups.values()), default=0)
+
+    for planned in changes.actions:
+        if planned.priority not in priorities:
+            next_priority += 1
+            priorities[planned.priority] = Priority.objects.create(strategy=strategy, name=planned.priority, position=next_priority)
+        priority = priorities[planned.priority]
+        top_key = (planned.priority, planned.delivery_group, "")
+        if top_key not in groups:
+            next_group += 1
+            groups[top_key] = DeliveryGroup.objects.create(
+                strategy=strategy, priority=priority, name=planned.delivery_group, position=next_group
+            )
+        if planned.sub_group and _group_key(planned) not in groups:
+            next_group += 1
+            groups[_group_key(planned)] = DeliveryGroup.objects.create(
+                strategy=strategy, priority=priority, parent=groups[top_key], name=planned.sub_group, position=next_group
+            )
+        for title in planned.owners:
+            if title not in posts:
+                posts[title] = Post.objects.create(partnership=strategy.partnership, title=title)
+
+    existing = {a.ref: a for a in Action.objects.filter(strategy=strategy).select_related("rating").prefetch_related("owners")}
+    next_position = max((a.position for a in existing.values()), default=0)
+    new_actions, updates, owner_links = [], [], []
+    for planned in changes.actions:
+        group = groups[_group_key(planned)]
+        action = existing.get(planned.ref)
+        if action is None:
+            next_position += 1
+            action = Action(
+                strategy=strategy,
+                group=group,
+                ref=planned.ref,
+                text=planned.text,
+                due_date=planned.due_date,
+                due_precision=planned.due_precision,
+                due_text=planned.due_text,
+                rating=planned.rating,
+                notes=planned.notes,
+                position=next_position,
+                created_at=now,
+                updated_at=now,
+            )
+            new_actions.append((action, planned))
+            continue
+        if planned.ref not in changes.updated:
+            continue
+        before = action.rating
+        action.group, action.text, action.notes = group, planned.text, planned.notes
+        action.due_date, action.due_precision, action.due_text = planned.due_date, planned.due_precision, planned.due_text
+        action.rating = planned.rating
+        action.version += 1
+        action.updated_at = now
+        action.save()
+        if sorted(action.owner_titles()) != sorted(planned.owners):
+            action.owners.set([posts[t] for t in planned.owners])
+        if before.pk != planned.rating.pk:
+            updates.append(
+                ActionUpdate(
+                    action=action,
+                    author=user,
+                    created_at=now,
+                    rating_before=before,
+                    rating_after=planned.rating,
+                    narrative=f"Rating changed by plan import ({changes.filename}).",
+                    source=source,
+                )
+            )
+
+    Action.objects.bulk_create([a for a, _ in new_actions], batch_size=1000)
+    for action, planned in new_actions:
+        owner_links.extend(Action.owners.through(action_id=action.pk, post_id=posts[t].pk) for t in dict.fromkeys(planned.owners))
+        updates.append(
+            ActionUpdate(
+                action=action,
+                author=user,
+                created_at=now,
+                rating_before=None,
+                rating_after=planned.rating,
+                narrative=f"Imported from {changes.filename}.",
+                source=source,
+            )
+        )
+    Action.owners.through.objects.bulk_create(owner_links, batch_size=1000)
+    ActionUpdate.objects.bulk_create(updates, batch_size=1000)
+    return changes
+
+
+def plan_read_again(changes: PlanChanges) -> PlanChanges:
+    fresh = PlanChanges(strategy=changes.strategy, filename=changes.filename, actions=changes.actions)
+    _compare_with_database(fresh)
+    return fresh
+
+
+def strategy_for_import(*, strategy_name: str, partnership_name: str | None, scheme_code: str | None) -> Strategy:
+    """Find the strategy to import into, creating it (and its partnership) when both are named."""
+    from actions.models import RatingScheme
+
+    strategies = Strategy.objects.filter(name=strategy_name).select_related("partnership", "scheme")
+    if partnership_name:
+        strategies = strategies.filter(partnership__name=partnership_name)
+    found = list(strategies[:2])
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise ImportFileError(f"More than one partnership has a strategy called '{strategy_name}': name the partnership.")
+    if not partnership_name:
+        raise ImportFileError(f"There is no strategy called '{strategy_name}': name its partnership to create it.")
+    code = scheme_code or "rag"
+    try:
+        scheme = RatingScheme.objects.get(code=code)
+    except RatingScheme.DoesNotExist:
+        known = ", ".join(RatingScheme.objects.values_list("code", flat=True))
+        raise ImportFileError(f"There is no rating scheme '{code}' (known: {known}).") from None
+    from django.utils.text import slugify
+
+    partnership, _ = Partnership.objects.get_or_create(name=partnership_name, defaults={"slug": slugify(partnership_name)[:100]})
+    return Strategy.objects.create(partnership=partnership, name=strategy_name, scheme=scheme)
+
+
+@transaction.atomic
+def plan_details_apply(strategy: Strategy, details_path: Path) -> None:
+    """Apply a plan's descriptive details (plan.json): dates, organisations, group texts and leads."""
+    details = json.loads(details_path.read_text(encoding="utf-8"))
+    for key in ("period_start", "period_end", "ratings_as_at"):
+        if details.get(key):
+            setattr(strategy, key, dt.date.fromisoformat(details[key]))
+    strategy.save()
+    partnership = strategy.partnership
+    organisations = {}
+    for org in details.get("organisations", []):
+        organisations[org["name"]], _ = Organisation.objects.update_or_create(
+            partnership=partnership, name=org["name"], defaults={"kind": org.get("kind", Organisation.Kind.OTHER)}
+        )
+    for title, org_name in details.get("owner_organisations", {}).items():
+        if org_name not in organisations:
+            organisations[org_name], _ = Organisation.objects.get_or_create(partnership=partnership, name=org_name)
+        Post.objects.update_or_create(partnership=partnership, title=title, defaults={"organisation": organisations[org_name]})
+    for position, item in enumerate(details.get("priorities", []), start=1):
+        Priority.objects.update_or_create(
+            strategy=strategy,
+            name=item["name"],
+            defaults={"position": item.get("position", position), "description": item.get("description", "")},
+        )
+    priorities = {p.name: p for p in strategy.priorities.all()}
+    groups = _existing_groups(strategy)
+    for position, item in enumerate(details.get("delivery_groups", []), start=1):
+        key = (item["priority"], item["name"], item.get("sub_group", ""))
+        group = groups.get(key)
+        if group is None:
+            parent = None
+            if key[2]:
+                parent = groups.get((key[0], key[1], ""))
+                if parent is None:
+                    parent = DeliveryGroup.objects.create(strategy=strategy, priority=priorities[key[0]], name=key[1], position=position)
+                    groups[(key[0], key[1], "")] = parent
+            group = DeliveryGroup(strategy=strategy, priority=priorities[key[0]], parent=parent, name=key[2] or key[1])
+        group.position = position
+        group.what_needs_to_improve = item.get("what_needs_to_improve", "")
+        group.areas_for_improvement = item.get("areas_for_improvement", [])
+        group.how_we_will_assess = item.get("how_we_will_assess", [])
+        group.what_we_will_see = item.get("what_we_will_see", [])
+        group.delivered_to_date = item.get("delivered_to_date", "")
+        if item.get("lead"):
+            group.lead, _ = Post.objects.get_or_create(partnership=partnership, title=item["lead"])
+        group.save()
+        groups[key] = group

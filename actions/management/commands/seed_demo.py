@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from actions.models import Membership, Partnership, Post, User
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+PLANS = [
+    ("cheshire-east-one-plan", "cheshire-east"),
+    ("cheshire-west-strategy", "rag"),
+]
+DEMO_PASSWORD = "demo-password-not-for-real-use"
+
+
+class Command(BaseCommand):
+    help = "Load both real plans and one demo account per role. Only with DEBUG on."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo creates accounts with a published password: it runs only with DEBUG=true.")
+        import json
+
+        for folder, scheme in PLANS:
+            details = FIXTURES / folder / "plan.json"
+            meta = json.loads(details.read_text(encoding="utf-8"))
+            call_command(
+                "import_plan",
+                str(FIXTURES / folder / "actions.csv"),
+                strategy=meta["strategy"],
+                partnership=meta["partnership"],
+                scheme=meta.get("scheme", scheme),
+                details=str(details),
+                stdout=self.stdout,
+            )
+        east = Partnership.objects.get(name=json.loads((FIXTURES / PLANS[0][0] / "plan.json").read_text())["partnership"])
+        lead_post = Post.objects.filter(partnership=east, title="Head of Service: Inclusion").first()
+        people = [
+            ("lead@example.org", "Dana", "Lead", "Head of Service: Inclusion", Membership.Role.DELIVERY_LEAD),
+            ("board@example.org", "Bilal", "Board", "Partnership Board member", Membership.Role.BOARD_MEMBER),
+            ("officer@example.org", "Olu", "Officer", "SEND Programme Officer", Membership.Role.OFFICER),
+        ]
+        self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
+        for email, first, last, title, role in people:
+            user, created = User.objects.get_or_create(
+                username=email, defaults={"email": email, "first_name": first, "last_name": last, "job_title": title}
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            Membership.objects.update_or_create(user=user, partnership=east, defaults={"role": role})
+            if role == Membership.Role.DELIVERY_LEAD and lead_post:
+                user.posts.add(lead_post)
+            self.stdout.write(f"  {Membership.Role(role).label:<18} {email}")
+        # The admin spans every partnership, so it is for the install's
+        # administrators only; officers work in the product's own pages.
+        admin, created = User.objects.get_or_create(
+            username="admin@example.org", defaults={"email": "admin@example.org", "is_staff": True, "is_superuser": True}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        self.stdout.write(f"  {'Administrator':<18} admin@example.org (the /admin/ site)")

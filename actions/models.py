@@ -1,0 +1,422 @@
+"""A partnership's SEND strategy: priorities, delivery groups, actions and their updates."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+
+import pghistory
+import pgtrigger
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Partnership(models.Model):
+    """The tenant: a local area's SEND partnership. Everything belongs to one."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        ICB = "icb", "Integrated care board"
+        NHS_TRUST = "nhs_trust", "NHS trust or health provider"
+        SCHOOL = "school", "School, setting or college"
+        PCF = "pcf", "Parent Carer Forum"
+        VOLUNTARY = "voluntary", "Voluntary sector"
+        OTHER = "other", "Other"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="organisations")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["partnership", "name"], name="organisation_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    """A job title that owns or leads actions, as the plan writes it ("Head of Service: Inclusion").
+
+    Plans allocate actions to posts, not people; people hold posts, so a
+    change of post-holder moves "my actions" without touching the plan.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="posts")
+    title = models.CharField(max_length=300)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [models.UniqueConstraint(fields=["partnership", "title"], name="post_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class User(AbstractUser):
+    job_title = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
+    posts = models.ManyToManyField(Post, blank=True, related_name="holders", help_text="The job titles this person holds in plans.")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email or self.username
+
+
+class Membership(models.Model):
+    """A person's role in a partnership: what they may see and do there."""
+
+    class Role(models.TextChoices):
+        DELIVERY_LEAD = "delivery_lead", "Delivery lead"
+        BOARD_MEMBER = "board_member", "Board member"
+        OFFICER = "officer", "Programme officer"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "partnership"], name="membership_one_role_per_partnership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.partnership}"
+
+
+def normalise_phrase(text: str) -> str:
+    """Fold a phrase typed into a plan so that ratings and dates match however they were typed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = text.replace("\u2013", "-").replace("\u2014", "-")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+class RatingScheme(models.Model):
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def level_for(self, text: str, levels: list[RatingLevel] | None = None) -> RatingLevel | None:
+        """The level a plan's phrase means: its code, label or an alias. Blank means not started."""
+        levels = list(self.levels.all()) if levels is None else levels
+        wanted = normalise_phrase(text)
+        if not wanted:
+            return self.not_started_level(levels)
+        for level in levels:
+            if wanted in level.phrases():
+                return level
+        return None
+
+    def not_started_level(self, levels: list[RatingLevel] | None = None) -> RatingLevel:
+        levels = list(self.levels.all()) if levels is None else levels
+        return next((level for level in levels if level.is_default), min(levels, key=lambda level: level.position))
+
+
+class RatingLevel(models.Model):
+    class Colour(models.TextChoices):
+        GREY = "grey", "Grey"
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        AMBER_E = "amber-e", "Amber E"
+        GREEN = "green", "Green"
+        BLUE = "blue", "Blue"
+
+    scheme = models.ForeignKey(RatingScheme, on_delete=models.CASCADE, related_name="levels")
+    code = models.SlugField(max_length=30)
+    label = models.CharField(max_length=60)
+    colour = models.CharField(max_length=10, choices=Colour.choices)
+    meaning = models.CharField(max_length=300)
+    # Position orders levels from worst to best, so movement between two
+    # snapshots reads as improved or worsened by comparing positions.
+    position = models.PositiveSmallIntegerField(help_text="Order from worst (0) to best.")
+    is_default = models.BooleanField(default=False, help_text="The level of an action nobody has rated yet.")
+    is_complete = models.BooleanField(default=False, help_text="The action is done: it can no longer be overdue.")
+    is_risk = models.BooleanField(default=False, help_text="Not on track: a narrative must say how it will recover.")
+    is_on_track = models.BooleanField(default=False, help_text="Claims to be on track: overdue at this level is inconsistent.")
+    aliases = ArrayField(models.CharField(max_length=200), default=list, blank=True, help_text="Other phrases plans use for this level.")
+
+    class Meta:
+        ordering = ["scheme", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="ratinglevel_unique_code"),
+            models.UniqueConstraint(fields=["scheme", "position"], name="ratinglevel_unique_position"),
+            models.UniqueConstraint(fields=["scheme"], condition=Q(is_default=True), name="ratinglevel_one_default"),
+            models.CheckConstraint(condition=~(Q(is_complete=True) & Q(is_risk=True)), name="ratinglevel_complete_is_not_risk"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def phrases(self) -> set[str]:
+        return {normalise_phrase(p) for p in [self.code, self.label, *self.aliases]}
+
+
+class Strategy(models.Model):
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="strategies")
+    name = models.CharField(max_length=200)
+    scheme = models.ForeignKey(RatingScheme, on_delete=models.PROTECT, related_name="strategies")
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    ratings_as_at = models.DateField(null=True, blank=True, help_text="The date the plan's ratings were accurate as at.")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["partnership", "name"]
+        verbose_name_plural = "strategies"
+        constraints = [models.UniqueConstraint(fields=["partnership", "name"], name="strategy_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:strategy_detail", args=[self.pk])
+
+
+class Priority(models.Model):
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="priorities")
+    name = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["strategy", "position", "id"]
+        verbose_name_plural = "priorities"
+        constraints = [models.UniqueConstraint(fields=["strategy", "name"], name="priority_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryGroup(models.Model):
+    """An area for improvement or workstream under a priority; may have sub-groups (3.A, 3.B)."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="delivery_groups")
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="delivery_groups")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    name = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0)
+    lead = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_groups")
+    what_needs_to_improve = models.TextField(blank=True)
+    areas_for_improvement = ArrayField(models.TextField(), default=list, blank=True)
+    how_we_will_assess = ArrayField(models.TextField(), default=list, blank=True)
+    what_we_will_see = ArrayField(models.TextField(), default=list, blank=True)
+    delivered_to_date = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["strategy", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "parent", "name"], name="deliverygroup_unique_name", nulls_distinct=False),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} – {self.name}" if self.parent_id else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:group_detail", args=[self.pk])
+
+
+MONTHS = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+NO_DATE_PHRASES = {"tbc", "tbd", "to be confirmed", "to be determined", "to be agreed", ""}
+
+
+class DueDateError(ValueError):
+    pass
+
+
+def parse_due(text: str) -> tuple[dt.date | None, str]:
+    """Read a plan's due cell: a month means the end of that month; TBC means no date.
+
+    Returns (date, precision). Raises DueDateError for anything else, so an
+    import never guesses a deadline.
+    """
+    raw = normalise_phrase(text).rstrip(".")
+    # Plans qualify a date in brackets ("June 2025 (impact data from December
+    # 2025)"): the date is what is due; the full text is kept as due_text.
+    raw = re.sub(r"\s*\([^()]*\)$", "", raw)
+    if raw in NO_DATE_PHRASES:
+        return None, Action.DuePrecision.NONE
+    if m := re.fullmatch(r"([a-z]+)\.? (\d{4})", raw):
+        month = MONTHS.get(m.group(1))
+        if month is None:
+            raise DueDateError(f"'{text}' is not a month and year")
+        year = int(m.group(2))
+        return dt.date(year, month, calendar.monthrange(year, month)[1]), Action.DuePrecision.MONTH
+    try:
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw):
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), Action.DuePrecision.DAY
+        if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw):
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))), Action.DuePrecision.DAY
+    except ValueError:
+        raise DueDateError(f"'{text}' is not a real date") from None
+    raise DueDateError(f"'{text}' is not a date: use a month such as 'September 2025', a date such as 30/09/2025, or TBC")
+
+
+class ActionQuerySet(models.QuerySet):
+    def overdue(self, today: dt.date) -> ActionQuerySet:
+        return self.filter(due_date__lt=today, rating__is_complete=False)
+
+    def for_display(self) -> ActionQuerySet:
+        return self.select_related("rating", "group", "group__parent").prefetch_related("owners")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Action(models.Model):
+    class DuePrecision(models.TextChoices):
+        MONTH = "month", "By the end of the month"
+        DAY = "day", "By the date"
+        NONE = "none", "To be determined"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="actions")
+    group = models.ForeignKey(DeliveryGroup, on_delete=models.PROTECT, related_name="actions")
+    ref = models.CharField(max_length=40)
+    text = models.TextField()
+    owners = models.ManyToManyField(Post, blank=True, related_name="actions")
+    due_date = models.DateField(null=True, blank=True)
+    due_precision = models.CharField(max_length=10, choices=DuePrecision.choices, default=DuePrecision.NONE)
+    due_text = models.CharField(max_length=100, blank=True, help_text="The due date as the plan wrote it.")
+    rating = models.ForeignKey(RatingLevel, on_delete=models.PROTECT, related_name="+")
+    related = models.ManyToManyField("self", blank=True, symmetrical=True)
+    notes = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # Bumped on every change of rating or narrative: a form carries the version
+    # it was loaded at, so a stale submit is detected rather than applied.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["strategy", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "ref"], name="action_unique_ref"),
+            models.CheckConstraint(
+                condition=(Q(due_precision="none", due_date__isnull=True) | (~Q(due_precision="none") & Q(due_date__isnull=False))),
+                name="action_due_date_matches_precision",
+            ),
+            models.CheckConstraint(condition=~Q(ref=""), name="action_ref_not_blank"),
+        ]
+        triggers = [
+            # A rating must be a level of the strategy's own scheme, and the
+            # group must be in the same strategy: enforced where every write
+            # (admin, import, bulk update, SQL) has to pass.
+            pgtrigger.Trigger(
+                name="action_consistent_with_strategy",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                IF NOT EXISTS (
+                    SELECT 1 FROM actions_ratinglevel l JOIN actions_strategy s ON s.scheme_id = l.scheme_id
+                    WHERE l.id = NEW.rating_id AND s.id = NEW.strategy_id
+                ) THEN
+                    RAISE EXCEPTION 'rating level % is not in the rating scheme of strategy %', NEW.rating_id, NEW.strategy_id
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF NOT EXISTS (SELECT 1 FROM actions_deliverygroup g WHERE g.id = NEW.group_id AND g.strategy_id = NEW.strategy_id) THEN
+                    RAISE EXCEPTION 'delivery group % is not in strategy %', NEW.group_id, NEW.strategy_id
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actions:action_detail", args=[self.pk])
+
+    def due_label(self) -> str:
+        """How a due date reads in a table: "Sep 2025", "30 Sep 2025" or "TBC"."""
+        if self.due_date is None:
+            return "TBC"
+        if self.due_precision == self.DuePrecision.MONTH:
+            return self.due_date.strftime("%b %Y")
+        return f"{self.due_date.day} {self.due_date.strftime('%b %Y')}"
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due_date is not None and self.due_date < today and not self.rating.is_complete
+
+    def is_inconsistent(self, today: dt.date) -> bool:
+        """Rated on track while past its due date: a board wants this flagged."""
+        return self.rating.is_on_track and self.is_overdue(today)
+
+    def owner_titles(self) -> list[str]:
+        return [post.title for post in self.owners.all()]
+
+    def is_unallocated(self) -> bool:
+        return not self.owners.all()
+
+
+class ActionUpdate(models.Model):
+    """An immutable record of a change to an action's rating or narrative."""
+
+    class Source(models.TextChoices):
+        BROWSER = "browser", "Update in the browser"
+        IMPORT = "import", "Plan import"
+        ADMIN = "admin", "Admin"
+        SYSTEM = "system", "System"
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="action_updates")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    rating_before = models.ForeignKey(RatingLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rating_after = models.ForeignKey(RatingLevel, on_delete=models.PROTECT, related_name="+")
+    narrative = models.TextField(blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.BROWSER)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "-created_at"], name="actionupdate_latest")]
+        triggers = [pgtrigger.Protect(name="actionupdate_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.action.ref} {self.created_at:%Y-%m-%d}"
+
+    def rating_changed(self) -> bool:
+        return self.rating_before_id != self.rating_after_id
+
+
+class PlanImport(models.Model):
+    """An uploaded plan file, kept so that a preview and its confirmation apply the same bytes."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from actions import views
+
+app_name = "actions"
+
+urlpatterns = [
+    path("strategies/", views.strategy_list, name="strategy_list"),
+    path("strategies/<int:strategy_id>/", views.strategy_detail, name="strategy_detail"),
+    path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
+    path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+]

@@ -1,0 +1,113 @@
+"""What the database itself guarantees, whoever writes to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, IntegrityError, transaction
+
+from actions.models import Action, ActionUpdate, RatingScheme, parse_due
+
+
+def test_it_rejects_a_second_action_with_the_same_ref_in_a_strategy(action, group, level):
+    with pytest.raises(IntegrityError):
+        Action.objects.create(strategy=action.strategy, group=group, ref="SP1", text="Again", rating=level("grey"))
+
+
+def test_it_rejects_a_rating_from_another_scheme_even_in_a_bulk_update(action):
+    red_of_rag = RatingScheme.objects.get(code="rag").levels.get(code="red")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(rating=red_of_rag)
+
+
+def test_it_rejects_a_due_precision_without_a_date(action):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(due_date=None, due_precision=Action.DuePrecision.MONTH)
+
+
+def test_it_keeps_updates_append_only(action, level):
+    update = ActionUpdate.objects.create(action=action, rating_before=level("grey"), rating_after=level("amber"), narrative="Started")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ActionUpdate.objects.filter(pk=update.pk).update(narrative="Rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ActionUpdate.objects.filter(pk=update.pk).delete()
+    update.refresh_from_db()
+    assert update.narrative == "Started"
+
+
+def test_it_records_bulk_changes_to_actions_in_history(action, level):
+    Action.objects.filter(pk=action.pk).update(rating=level("red"))
+    events = action.events.order_by("pgh_id")
+    assert [e.pgh_label for e in events] == ["insert", "update"]
+    assert events.last().rating_id == level("red").pk
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("September 2025", (dt.date(2025, 9, 30), "month")),
+        ("Sep 2025", (dt.date(2025, 9, 30), "month")),
+        ("Sept 2025", (dt.date(2025, 9, 30), "month")),
+        ("february 2028", (dt.date(2028, 2, 29), "month")),
+        ("2025-09-30", (dt.date(2025, 9, 30), "day")),
+        ("30/09/2025", (dt.date(2025, 9, 30), "day")),
+        ("TBC", (None, "none")),
+        ("To be determined", (None, "none")),
+        ("", (None, "none")),
+        ("June 2025 (Impact data will not be available until December 2025)", (dt.date(2025, 6, 30), "month")),
+    ],
+)
+def test_it_reads_the_due_dates_plans_use(text, expected):
+    assert parse_due(text) == expected
+
+
+@pytest.mark.parametrize("text", ["31/02/2025", "2025-13-01", "Septober 2025", "soon", "Q3 2025"])
+def test_it_refuses_to_guess_a_due_date(text):
+    with pytest.raises(ValueError):
+        parse_due(text)
+
+
+def test_it_shows_due_dates_as_a_board_reads_them(action):
+    assert action.due_label() == "Sep 2025"
+    action.due_date, action.due_precision = dt.date(2025, 9, 12), Action.DuePrecision.DAY
+    assert action.due_label() == "12 Sep 2025"
+    action.due_date, action.due_precision = None, Action.DuePrecision.NONE
+    assert action.due_label() == "TBC"
+
+
+def test_a_month_due_date_is_overdue_only_after_the_month_ends(action):
+    assert not action.is_overdue(dt.date(2025, 9, 30))
+    assert action.is_overdue(dt.date(2025, 10, 1))
+    assert action.is_inconsistent(dt.date(2025, 10, 1))  # Amber claims "on track"
+
+
+def test_complete_and_undated_actions_are_never_overdue(action, level):
+    action.rating = level("amber-e")
+    assert not action.is_overdue(dt.date(2030, 1, 1))
+    action.rating, action.due_date = level("red"), None
+    assert not action.is_overdue(dt.date(2030, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "phrase, code",
+    [
+        ("On track", "amber"),
+        ("Delayed", "red"),
+        ("Not yet started; no risk anticipated", "grey"),
+        ("Complete but need to evidence impact", "amber-e"),
+        ("Complete", "green"),
+        ("  amber   e ", "amber-e"),
+        ("", "grey"),
+    ],
+)
+def test_the_plan_phrases_map_to_cheshire_east_levels(scheme, phrase, code):
+    assert scheme.level_for(phrase).code == code
+
+
+def test_each_shipped_scheme_has_one_default_and_a_complete_level(db):
+    for scheme in RatingScheme.objects.prefetch_related("levels"):
+        levels = list(scheme.levels.all())
+        assert sum(lv.is_default for lv in levels) == 1, scheme.code
+        assert any(lv.is_complete for lv in levels), scheme.code
+        assert any(lv.is_risk for lv in levels), scheme.code

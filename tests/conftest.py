@@ -1,0 +1,153 @@
+"""Shared fixtures: a small partnership with the people who use it.
+
+Personas (as in every permission test): anonymous, owner (a delivery lead
+holding the action's post), other_lead (a delivery lead who does not),
+group_lead (holds the delivery group's lead post), board (board member),
+officer (programme officer), outsider (an officer of another partnership).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from actions.models import (
+    Action,
+    DeliveryGroup,
+    Membership,
+    Partnership,
+    Post,
+    Priority,
+    RatingScheme,
+    Strategy,
+    User,
+)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in the test thread
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture
+def scheme(db) -> RatingScheme:
+    return RatingScheme.objects.get(code="cheshire-east")
+
+
+@pytest.fixture
+def level(scheme):
+    levels = {lv.code: lv for lv in scheme.levels.all()}
+    return levels.__getitem__
+
+
+@pytest.fixture
+def partnership(db) -> Partnership:
+    return Partnership.objects.create(name="Northshire SEND Partnership", slug="northshire")
+
+
+@pytest.fixture
+def other_partnership(db) -> Partnership:
+    return Partnership.objects.create(name="Southshire SEND Partnership", slug="southshire")
+
+
+@pytest.fixture
+def strategy(partnership, scheme) -> Strategy:
+    return Strategy.objects.create(
+        partnership=partnership, name="SEND Strategy 2025-2028", scheme=scheme, ratings_as_at=dt.date(2025, 5, 14)
+    )
+
+
+@pytest.fixture
+def owner_post(partnership) -> Post:
+    return Post.objects.create(partnership=partnership, title="Head of Service: Inclusion")
+
+
+@pytest.fixture
+def lead_post(partnership) -> Post:
+    return Post.objects.create(partnership=partnership, title="Director of Education")
+
+
+@pytest.fixture
+def group(strategy, lead_post) -> DeliveryGroup:
+    priority = Priority.objects.create(strategy=strategy, name="Right Support", position=1)
+    return DeliveryGroup.objects.create(
+        strategy=strategy, priority=priority, name="1. Oversight", position=1, lead=lead_post, what_we_will_see=["Fewer complaints"]
+    )
+
+
+@pytest.fixture
+def action(strategy, group, owner_post, level) -> Action:
+    action = Action.objects.create(
+        strategy=strategy,
+        group=group,
+        ref="SP1",
+        text="Strengthen oversight",
+        due_date=dt.date(2025, 9, 30),
+        due_precision=Action.DuePrecision.MONTH,
+        due_text="September 2025",
+        rating=level("amber"),
+    )
+    action.owners.add(owner_post)
+    return action
+
+
+def make_user(username: str, partnership: Partnership | None, role: str | None, posts: list[Post] = ()) -> User:
+    user = User.objects.create_user(username=username, email=username, password="correct horse battery staple")
+    if partnership is not None:
+        Membership.objects.create(user=user, partnership=partnership, role=role)
+    user.posts.add(*posts)
+    return user
+
+
+@pytest.fixture
+def owner(partnership, owner_post) -> User:
+    return make_user("owner@example.org", partnership, Membership.Role.DELIVERY_LEAD, [owner_post])
+
+
+@pytest.fixture
+def other_lead(partnership) -> User:
+    other = Post.objects.create(partnership=partnership, title="Head of Service: Early Years")
+    return make_user("other.lead@example.org", partnership, Membership.Role.DELIVERY_LEAD, [other])
+
+
+@pytest.fixture
+def group_lead(partnership, lead_post) -> User:
+    return make_user("group.lead@example.org", partnership, Membership.Role.DELIVERY_LEAD, [lead_post])
+
+
+@pytest.fixture
+def board(partnership) -> User:
+    return make_user("board@example.org", partnership, Membership.Role.BOARD_MEMBER)
+
+
+@pytest.fixture
+def officer(partnership) -> User:
+    return make_user("officer@example.org", partnership, Membership.Role.OFFICER)
+
+
+@pytest.fixture
+def outsider(other_partnership) -> User:
+    return make_user("outsider@example.org", other_partnership, Membership.Role.OFFICER)
+
+
+@pytest.fixture
+def one_plan(db):
+    """The Cheshire East SEND and AP One Plan, imported from its fixture as `seed_demo` does."""
+    import json
+
+    from django.core.management import call_command
+
+    folder = FIXTURES / "cheshire-east-one-plan"
+    meta = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    call_command(
+        "import_plan",
+        str(folder / "actions.csv"),
+        strategy=meta["strategy"],
+        partnership=meta["partnership"],
+        scheme="cheshire-east",
+        details=str(folder / "plan.json"),
+        stdout=open(os.devnull, "w"),
+    )
+    return Strategy.objects.get(name=meta["strategy"])
