@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.lock
 install-node: static/css/app.css
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-static/css/app.css: node_modules/.package-lock.json $(wildcard static/src/*.scss)
+static/css/app.css: node_modules/.package-lock.json $(wildcard static/src/*.scss static/src/components/*.scss)
 	npm run --silent build:css
 
 # Debian packages: Chromium for browser tests, fonts and tools for PDF reports.

@@ -1,0 +1,74 @@
+"""Browser tests: Playwright driving Debian's Chromium against the live test server.
+
+Every page a journey visits is checked with axe-core (`assert_accessible`).
+Chromium is installed by `make test` as root; where it is absent the tests
+skip with a message, except under CI, where a missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.path.exists(CHROMIUM) and AXE.exists():
+        return
+    missing = "Chromium (/usr/bin/chromium)" if not os.path.exists(CHROMIUM) else "axe-core (npm ci)"
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"Browser tests need {missing}, and CI must run them.")
+    skip = pytest.mark.skip(reason=f"{missing} is not installed: run `make test` as root to install it")
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": LAUNCH_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def sign_in(live_server, page):
+    """Sign in through the real form, as a person would."""
+
+    def _sign_in(user, password: str = PASSWORD):
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Email address").fill(user.username)
+        page.get_by_role("textbox", name="Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        return page
+
+    return _sign_in
+
+
+def assert_accessible(page, context: str = "") -> None:
+    """Run axe-core (WCAG 2.2 A/AA rules) on the page as it is now; fail listing every violation."""
+    page.add_script_tag(path=str(AXE))
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
+    violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
+    assert not violations, f"axe-core violations {context} on {page.url}:\n" + "\n".join(violations)
