@@ -44,7 +44,10 @@ def action_update_record(
     saved: list[Evidence] = []
     try:
         with transaction.atomic():
-            locked = Action.objects.select_for_update().select_related("rating").get(pk=action.pk)
+            # Lock the action row alone: with a join, PostgreSQL re-checks the
+            # joined rating after waiting for the lock and would lose the row
+            # once the other writer has changed its rating.
+            locked = Action.objects.select_for_update().get(pk=action.pk)
             if locked.version != expected_version:
                 latest_update = ActionUpdate.objects.filter(action=locked).select_related("author", "rating_before", "rating_after").first()
                 raise ActionUpdateConflictError(locked, latest_update)
