@@ -43,3 +43,15 @@ def evidence_file(action, owner, level):
         expected_version=action.version,
     )
     return update.evidence.get()
+
+
+@pytest.fixture(autouse=True)
+def _rating_schemes(request):
+    """Transactional tests empty the database afterwards, migration data included: put the schemes back."""
+    if "transactional_db" not in request.fixturenames:
+        return
+    from actions.models import RatingLevel, RatingScheme
+    from actions.schemes import install_schemes
+
+    if not RatingScheme.objects.exists():
+        install_schemes(RatingScheme, RatingLevel)

@@ -104,15 +104,15 @@ def test_posts_in_another_partnership_never_bring_its_actions_in(client, outside
 
 
 @pytest.mark.parametrize("sizes", [(5, 200)])
-def test_my_actions_issues_the_same_queries_for_5_and_200_actions(client, owner, strategy, group, owner_post, level, sizes, django_assert_max_num_queries):
+def test_my_actions_issues_the_same_queries_for_5_and_200_actions(
+    client, owner, strategy, group, owner_post, level, sizes, django_assert_max_num_queries
+):
     client.force_login(owner)
     counts = []
     made = 0
     for size in sizes:
         new = make_actions(strategy, group, owner_post, level, size - made, start=1000 + made)
-        ActionUpdate.objects.bulk_create(
-            ActionUpdate(action=a, author=owner, rating_after=level("amber"), narrative="n") for a in new
-        )
+        ActionUpdate.objects.bulk_create(ActionUpdate(action=a, author=owner, rating_after=level("amber"), narrative="n") for a in new)
         made = size
         with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(8):
             response = client.get(reverse("actions:my_actions"))
@@ -127,7 +127,12 @@ def test_the_action_page_issues_the_same_queries_for_1_and_50_updates(client, ow
     for total in (1, 50):
         while ActionUpdate.objects.filter(action=action).count() < total:
             action_update_record(
-                action=action, user=owner, rating=level("amber"), narrative="n", links=["https://example.org/e"], expected_version=action.version
+                action=action,
+                user=owner,
+                rating=level("amber"),
+                narrative="n",
+                links=["https://example.org/e"],
+                expected_version=action.version,
             )
         with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(12):
             response = client.get(reverse("actions:action_detail", args=[action.pk]))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.urls import reverse
 
 from actions.models import Action, ActionUpdate, Evidence
 
@@ -29,7 +29,11 @@ odd_version = st.one_of(st.integers(min_value=-(2**40), max_value=2**40).map(str
 )
 def test_the_update_form_never_fails_and_never_half_writes(client, owner, action, level, rating, narrative, links, version, use_htmx):
     client.force_login(owner)
-    data = {key: value for key, value in {"rating": rating, "narrative": narrative, "links": links, "version": version}.items() if value is not None}
+    data = {
+        key: value
+        for key, value in {"rating": rating, "narrative": narrative, "links": links, "version": version}.items()
+        if value is not None
+    }
     updates_before, version_before = ActionUpdate.objects.count(), Action.objects.get(pk=action.pk).version
     headers = {"HX-Request": "true"} if use_htmx else {}
     response = client.post(reverse("actions:action_update", args=[action.pk]), data, headers=headers)
