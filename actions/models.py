@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 import re
 import unicodedata
+import uuid
+from pathlib import Path
 
 import pghistory
 import pgtrigger
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 
 class Partnership(models.Model):
@@ -420,3 +426,75 @@ class PlanImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files kept under settings.PRIVATE_MEDIA_ROOT: no public URL, served only through views that check access.
+
+    The location is read from settings on use, so a deployment (or a test) can move it.
+    """
+
+    def __init__(self, subfolder: str = "") -> None:
+        super().__init__()
+        self.subfolder = subfolder
+
+    def deconstruct(self):
+        return ("actions.models.PrivateStorage", (), {"subfolder": self.subfolder})
+
+    @property
+    def base_location(self) -> str:
+        return str(Path(settings.PRIVATE_MEDIA_ROOT) / self.subfolder)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self) -> None:
+        return None
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no public URL: link to the view that checks access.")
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # The stored name is made by the server: the uploader's name is kept only as data.
+    suffix = Path(filename).suffix.lower()
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A link or a file attached to an update, as proof of progress."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", "Link"
+        FILE = "file", "File"
+
+    update = models.ForeignKey(ActionUpdate, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    url = models.URLField(max_length=2000, blank=True)
+    file = models.FileField(storage=PrivateStorage("evidence"), upload_to=evidence_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["update", "id"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="link") & ~Q(url="") & Q(file="")) | (Q(kind="file") & Q(url="") & ~Q(file="")),
+                name="evidence_link_or_file",
+            ),
+            # Only web links: a javascript: or data: URL must never reach a page.
+            models.CheckConstraint(condition=Q(url="") | Q(url__regex=r"^https?://"), name="evidence_url_is_web"),
+        ]
+        triggers = [pgtrigger.Protect(name="evidence_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return self.original_name or self.url
+
+    def download_name(self) -> str:
+        """A filename made by the server, safe in a Content-Disposition header."""
+        return f"{slugify(self.update.action.ref) or 'action'}-evidence-{self.pk}{Path(self.file.name).suffix}"

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from dataclasses import dataclass, field
 
-from actions.access import get_action_for_user, get_group_for_user, get_strategy_for_user
-from actions.models import Action, DeliveryGroup, Strategy
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from actions.access import can_update_action, get_action_for_user, get_group_for_user, get_strategy_for_user
+from actions.forms import ActionUpdateForm
+from actions.models import Action, ActionUpdate, DeliveryGroup, Evidence, Membership, Strategy
+from actions.services import ActionUpdateConflictError, action_update_record
+from governance.models import Snapshot
 
 
 @login_required
@@ -57,19 +69,203 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     )
 
 
+MY_ACTIONS_SHOW = {
+    "overdue": "Overdue",
+    "due_this_month": "Due this month",
+    "needs_update": "Needs an update",
+}
+
+
+@dataclass
+class GroupRows:
+    group: DeliveryGroup
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class StrategyRows:
+    strategy: Strategy
+    groups: dict[int, GroupRows] = field(default_factory=dict)
+
+
+@login_required
+def my_actions(request: HttpRequest) -> HttpResponse:
+    """The actions a person owns, or leads through their delivery group, across their partnerships."""
+    user = request.user
+    partnership_ids = [m.partnership_id for m in user.memberships.all()]
+    post_ids = [post.pk for post in user.posts.all()]
+    today = timezone.localdate()
+
+    latest_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+    latest_snapshot = Snapshot.objects.filter(strategy=OuterRef("strategy")).order_by("-taken_at")
+    owned = Action.owners.through.objects.filter(action_id=OuterRef("pk"), post_id__in=post_ids)
+    rows = list(
+        Action.objects.filter(strategy__partnership_id__in=partnership_ids)
+        .filter(Q(Exists(owned)) | Q(group__lead_id__in=post_ids) | Q(group__parent__lead_id__in=post_ids))
+        .select_related("strategy", "rating", "group__parent", "group__priority")
+        .annotate(
+            last_update_id=Subquery(latest_update.values("pk")[:1]),
+            last_updated_at=Subquery(latest_update.values("created_at")[:1]),
+            last_snapshot_at=Subquery(latest_snapshot.values("taken_at")[:1]),
+        )
+        .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
+        if post_ids
+        else Action.objects.none()
+    )
+    authors = {
+        update.pk: update.author
+        for update in ActionUpdate.objects.filter(pk__in=[a.last_update_id for a in rows if a.last_update_id]).select_related("author")
+    }
+    for action in rows:
+        action.last_updated_by = authors.get(action.last_update_id)
+        action.overdue = action.is_overdue(today)
+        action.due_this_month = action.due_date is not None and (action.due_date.year, action.due_date.month) == (today.year, today.month)
+        # Since the last reporting snapshot (or ever, before the first one).
+        action.needs_update = action.last_updated_at is None or (
+            action.last_snapshot_at is not None and action.last_updated_at < action.last_snapshot_at
+        )
+
+    rating_code = request.GET.get("rating", "")
+    show = request.GET.get("show", "")
+    if show not in MY_ACTIONS_SHOW:
+        show = ""
+    levels: dict[str, dict] = {}
+    for action in rows:
+        entry = levels.setdefault(action.rating.code, {"level": action.rating, "count": 0})
+        entry["count"] += 1
+    if rating_code not in levels:
+        rating_code = ""
+    show_counts = {key: sum(1 for a in rows if getattr(a, key)) for key in MY_ACTIONS_SHOW}
+
+    shown = [a for a in rows if (not rating_code or a.rating.code == rating_code) and (not show or getattr(a, show))]
+    strategies: dict[int, StrategyRows] = {}
+    for action in shown:
+        by_strategy = strategies.setdefault(action.strategy_id, StrategyRows(action.strategy))
+        by_strategy.groups.setdefault(action.group_id, GroupRows(action.group)).actions.append(action)
+
+    return render(
+        request,
+        "actions/my_actions.html",
+        {
+            "nav_section": "my_actions",
+            "holds_posts": bool(post_ids),
+            "total": len(rows),
+            "shown_count": len(shown),
+            "strategies": list(strategies.values()),
+            "rating_filters": sorted(levels.values(), key=lambda e: (e["level"].scheme_id, e["level"].position)),
+            "show_filters": [{"key": key, "label": label, "count": show_counts[key]} for key, label in MY_ACTIONS_SHOW.items()],
+            "rating_code": rating_code,
+            "show": show,
+            "filtered": bool(rating_code or show),
+        },
+    )
+
+
+def _action_page(
+    request: HttpRequest,
+    action: Action,
+    membership: Membership,
+    *,
+    form: ActionUpdateForm | None = None,
+    conflict: ActionUpdateConflictError | None = None,
+    saved: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    """The action page, or when htmx asked, the update section with the status panel swapped out of band."""
+    prefetch_related_objects([action], "owners")
+    owners = list(action.owners.all())
+    may_update = can_update_action(request.user, membership, action)
+    updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
+    levels = list(action.strategy.scheme.levels.all())
+    if may_update and form is None:
+        form = ActionUpdateForm(initial={"rating": action.rating_id, "version": action.version}, levels=levels, current=action.rating)
+    context = {
+        "action": action,
+        "strategy": action.strategy,
+        "membership": membership,
+        "owners": owners,
+        "related": list(action.related.select_related("rating").order_by("position", "id")),
+        "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),
+        "updates": updates,
+        "latest": updates[0] if updates else None,
+        "may_update": may_update,
+        "form": form if may_update else None,
+        "levels": levels,
+        "conflict": conflict,
+        "saved": saved,
+        "today": timezone.localdate(),
+        "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
+    }
+    if request.htmx:
+        html = render_to_string("actions/action_detail.html#action-updates", context, request)
+        html += render_to_string("actions/action_detail.html#action-status", {**context, "oob": True}, request)
+        return HttpResponse(html, status=status)
+    return render(request, "actions/action_detail.html", context, status=status)
+
+
 @login_required
 def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     action, membership = get_action_for_user(request.user, action_id)
-    updates = action.updates.select_related("author", "rating_before", "rating_after")
-    return render(
-        request,
-        "actions/action_detail.html",
-        {
-            "action": action,
-            "strategy": action.strategy,
-            "membership": membership,
-            "updates": updates,
-            "owners": list(action.owners.all()),
-            "related": list(action.related.select_related("rating")),
-        },
+    return _action_page(request, action, membership)
+
+
+@login_required
+@require_POST
+def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Record an update from the action page's form: rating, narrative and evidence, nothing else."""
+    action, membership = get_action_for_user(request.user, action_id)
+    if not can_update_action(request.user, membership, action):
+        raise PermissionDenied("Only the action's owners, its delivery group lead and programme officers may update it.")
+    levels = list(action.strategy.scheme.levels.all())
+    form = ActionUpdateForm(request.POST, request.FILES, levels=levels, current=action.rating)
+    if not form.is_valid():
+        return _action_page(request, action, membership, form=form, status=422)
+    try:
+        action_update_record(
+            action=action,
+            user=request.user,
+            rating=form.cleaned_data["rating"],
+            narrative=form.cleaned_data["narrative"],
+            links=form.cleaned_data["links"],
+            files=form.cleaned_data["files"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ActionUpdateConflictError as conflict:
+        # Nothing was saved. Keep what they typed, now against the version they
+        # have just been shown, so a second submit is a deliberate choice.
+        action.rating, action.version = conflict.latest.rating, conflict.latest.version
+        kept = ActionUpdateForm(
+            initial={
+                "rating": form.cleaned_data["rating"].pk,
+                "narrative": form.cleaned_data["narrative"],
+                "links": "\n".join(form.cleaned_data["links"]),
+                "version": conflict.latest.version,
+            },
+            levels=levels,
+            current=conflict.latest.rating,
+        )
+        return _action_page(request, action, membership, form=kept, conflict=conflict, status=409)
+    if request.htmx:
+        return _action_page(request, action, membership, saved=True)
+    messages.success(request, f"Your update to action {action.ref} has been saved.")
+    return redirect(f"{reverse('actions:action_detail', args=[action.pk])}#history")
+
+
+@login_required
+def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
+    evidence = Evidence.objects.filter(pk=evidence_id, kind=Evidence.Kind.FILE).select_related("update").first()
+    if evidence is None:
+        raise Http404("No such evidence.")
+    action, _membership = get_action_for_user(request.user, evidence.update.action_id)
+    evidence.update.action = action
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This file is no longer stored.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.download_name(), content_type=evidence.content_type or "application/octet-stream"
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -72,3 +72,16 @@ def assert_accessible(page, context: str = "") -> None:
     result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
     violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
     assert not violations, f"axe-core violations {context} on {page.url}:\n" + "\n".join(violations)
+
+
+@pytest.fixture(autouse=True)
+def _rating_schemes(django_db_blocker, request):
+    """Transactional tests empty the database afterwards, migration data included: put the schemes back."""
+    if "django_db_setup" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    from actions.models import RatingLevel, RatingScheme
+    from actions.schemes import install_schemes
+
+    with django_db_blocker.unblock():
+        if not RatingScheme.objects.exists():
+            install_schemes(RatingScheme, RatingLevel)

@@ -1,0 +1,175 @@
+"""Forms for the things delivery leads change in the browser."""
+
+from __future__ import annotations
+
+import codecs
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
+from django.template.defaultfilters import filesizeformat
+
+from actions.models import RatingLevel
+
+MAX_LINKS = 10
+MAX_FILES = 5
+NARRATIVE_MAX_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class FileType:
+    content_type: str
+    description: str
+
+
+# The evidence types people attach to updates. The content type sent back on
+# download comes from here, never from what the uploader's browser claimed.
+EVIDENCE_TYPES: dict[str, FileType] = {
+    ".pdf": FileType("application/pdf", "PDF"),
+    ".docx": FileType("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word document"),
+    ".xlsx": FileType("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel spreadsheet"),
+    ".pptx": FileType("application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint presentation"),
+    ".png": FileType("image/png", "PNG image"),
+    ".jpg": FileType("image/jpeg", "JPEG image"),
+    ".jpeg": FileType("image/jpeg", "JPEG image"),
+    ".csv": FileType("text/csv", "CSV file"),
+    ".txt": FileType("text/plain", "text file"),
+}
+OFFICE_FOLDERS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+ALLOWED_TYPES_TEXT = "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), PNG, JPG, CSV or TXT"
+
+
+def content_matches_extension(upload: UploadedFile, suffix: str) -> bool:
+    """Whether the file's first bytes are what its extension says: a renamed program is refused."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    if suffix == ".pdf":
+        return head.startswith(b"%PDF-")
+    if suffix == ".png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if suffix in (".jpg", ".jpeg"):
+        return head.startswith(b"\xff\xd8\xff")
+    if suffix in OFFICE_FOLDERS:
+        if not head.startswith(b"PK\x03\x04"):
+            return False
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return False
+        finally:
+            upload.seek(0)
+        return "[Content_Types].xml" in names and any(name.startswith(OFFICE_FOLDERS[suffix]) for name in names)
+    if suffix in (".csv", ".txt"):
+        if b"\x00" in head:
+            return False
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            try:
+                head.decode("cp1252")  # Excel on Windows saves CSV this way
+            except UnicodeDecodeError:
+                return False
+        return True
+    return False
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_FILES:
+            raise ValidationError(f"Attach up to {MAX_FILES} files at a time")
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class ActionUpdateForm(forms.Form):
+    """Rating, narrative and evidence: the only things a delivery lead changes here.
+
+    `version` is the action's version when the form was loaded; the service
+    compares it under a row lock so a stale submit becomes a conflict.
+    """
+
+    rating = forms.TypedChoiceField(
+        coerce=int, error_messages={"required": "Select a rating", "invalid_choice": "Select a rating from the list"}
+    )
+    narrative = forms.CharField(
+        required=False,
+        max_length=NARRATIVE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"max_length": f"Progress narrative must be {NARRATIVE_MAX_LENGTH:,} characters or fewer"},
+    )
+    links = forms.CharField(
+        required=False,
+        max_length=MAX_LINKS * 2100,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "Links are too long: add up to 10 web addresses, one on each line"},
+    )
+    files = MultipleFileField(required=False)
+    version = forms.IntegerField(
+        min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput, error_messages={"required": "Reload the page and try again"}
+    )
+
+    def __init__(self, *args, levels: list[RatingLevel], current: RatingLevel, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels = {level.pk: level for level in levels}
+        self.current = current
+        self.fields["rating"].choices = [(level.pk, level.label) for level in levels]
+
+    def clean_rating(self) -> RatingLevel:
+        return self.levels[self.cleaned_data["rating"]]
+
+    def clean_narrative(self) -> str:
+        return self.cleaned_data["narrative"].strip()
+
+    def clean_links(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+        if len(lines) > MAX_LINKS:
+            raise ValidationError(f"Add up to {MAX_LINKS} links, one on each line")
+        validate = URLValidator(schemes=["http", "https"])
+        for line in lines:
+            try:
+                validate(line)
+            except ValidationError:
+                raise ValidationError("Enter each link as a full web address starting with https:// or http://, one on each line") from None
+        return list(dict.fromkeys(lines))
+
+    def clean_files(self) -> list[UploadedFile]:
+        files = self.cleaned_data["files"] or []
+        for upload in files:
+            name = Path(upload.name or "").name
+            suffix = Path(name).suffix.lower()
+            if suffix not in EVIDENCE_TYPES:
+                raise ValidationError(f"{name} must be a {ALLOWED_TYPES_TEXT}")
+            if upload.size > settings.EVIDENCE_MAX_BYTES:
+                raise ValidationError(f"{name} must be smaller than {filesizeformat(settings.EVIDENCE_MAX_BYTES)}")
+            if upload.size == 0:
+                raise ValidationError(f"{name} is empty")
+            if not content_matches_extension(upload, suffix):
+                raise ValidationError(f"{name} is not a real {EVIDENCE_TYPES[suffix].description}: check the file and try again")
+        return files
+
+    def clean(self):
+        data = super().clean()
+        rating, narrative = data.get("rating"), data.get("narrative")
+        if rating is not None and "narrative" in data and not narrative:
+            if rating.is_risk:
+                self.add_error("narrative", f"Say what is being done to bring this action back on track: it is rated {rating.label}")
+            elif rating.pk != self.current.pk:
+                self.add_error("narrative", f"Say why the rating is changing from {self.current.label} to {rating.label}")
+        return data
+
+
+def evidence_file_type(name: str) -> FileType:
+    return EVIDENCE_TYPES[Path(name).suffix.lower()]

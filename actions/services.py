@@ -1,0 +1,89 @@
+"""Writes that span several models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from actions.forms import evidence_file_type
+from actions.models import Action, ActionUpdate, Evidence, RatingLevel, User
+
+
+class ActionUpdateConflictError(Exception):
+    """Someone changed the action after the form was loaded: nothing was written.
+
+    `latest` is the action as it is now and `latest_update` their most recent
+    update (None when the change came from somewhere that writes no update).
+    """
+
+    def __init__(self, latest: Action, latest_update: ActionUpdate | None) -> None:
+        super().__init__(f"Action {latest.ref} changed since version you loaded")
+        self.latest = latest
+        self.latest_update = latest_update
+
+
+def action_update_record(
+    *,
+    action: Action,
+    user: User,
+    rating: RatingLevel,
+    narrative: str,
+    links: list[str] = (),
+    files: list[UploadedFile] = (),
+    expected_version: int,
+) -> ActionUpdate:
+    """Record a delivery lead's update: the immutable update, its evidence and the action's new rating.
+
+    The action row is locked and its version compared first, so of two people
+    submitting forms loaded at the same version exactly one succeeds and the
+    other gets ActionUpdateConflictError; nothing is half-written either way.
+    """
+    saved: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            # Lock the action row alone: with a join, PostgreSQL re-checks the
+            # joined rating after waiting for the lock and would lose the row
+            # once the other writer has changed its rating.
+            locked = Action.objects.select_for_update().get(pk=action.pk)
+            if locked.version != expected_version:
+                latest_update = ActionUpdate.objects.filter(action=locked).select_related("author", "rating_before", "rating_after").first()
+                raise ActionUpdateConflictError(locked, latest_update)
+            now = timezone.now()
+            update = ActionUpdate.objects.create(
+                action=locked,
+                author=user,
+                created_at=now,
+                rating_before=locked.rating,
+                rating_after=rating,
+                narrative=narrative,
+                source=ActionUpdate.Source.BROWSER,
+            )
+            for url in links:
+                saved.append(Evidence.objects.create(update=update, kind=Evidence.Kind.LINK, url=url, created_at=now))
+            for upload in files:
+                name = Path(upload.name).name
+                evidence = Evidence(
+                    update=update,
+                    kind=Evidence.Kind.FILE,
+                    original_name=name[:255],
+                    content_type=evidence_file_type(name).content_type,
+                    size=upload.size,
+                    created_at=now,
+                )
+                upload.seek(0)
+                evidence.file.save(name, upload, save=False)
+                saved.append(evidence)
+                evidence.save()
+            Action.objects.filter(pk=locked.pk).update(rating=rating, version=locked.version + 1, updated_at=now)
+    except BaseException:
+        # The rows rolled back; the files written to disk must go too.
+        for evidence in saved:
+            if evidence.file:
+                evidence.file.storage.delete(evidence.file.name)
+        raise
+    action.rating, action.rating_id = rating, rating.pk
+    action.version, action.updated_at = locked.version + 1, now
+    return update

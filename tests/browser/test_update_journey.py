@@ -1,0 +1,147 @@
+"""A delivery lead updates an action in a real browser: htmx swaps, focus, conflicts and keyboard use."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from actions.services import action_update_record
+from tests.browser.conftest import PASSWORD, assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id || document.activeElement.className || document.activeElement.tagName")
+
+
+def test_a_delivery_lead_updates_a_rating_with_htmx_and_sees_the_page_follow(sign_in, live_server, owner, action, level):
+    page = sign_in(owner)
+    page.get_by_role("link", name="My actions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My actions")
+    assert_accessible(page, "on My actions")
+    page.get_by_role("link", name="SP1", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Action SP1")
+    assert_accessible(page, "on the action page")
+    url = page.url
+
+    # A risk rating without a narrative: the error summary, focused, and the field's message.
+    page.get_by_label("Red", exact=True).check()
+    page.get_by_role("button", name="Save update").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Say what is being done to bring this action back on track")
+    expect(page.locator("#id_narrative-error")).to_be_visible()
+    assert page.url == url, "htmx swapped in place"
+    assert_accessible(page, "after a failed update")
+
+    page.get_by_label("Progress narrative").fill("Provider withdrew; re-tendering in June.")
+    page.get_by_role("button", name="Save update").click()
+    banner = page.get_by_role("alert").filter(has_text="has been saved")
+    expect(banner).to_be_focused()
+    history = page.locator("#action-updates")
+    expect(history).to_contain_text("Provider withdrew; re-tendering in June.")
+    expect(history.locator(".app-history__item").first).to_contain_text("Amber")
+    expect(page.get_by_test_id("update-count")).to_have_text("1")
+    expect(page.locator("#action-status")).to_contain_text("Red")
+    expect(page.get_by_test_id("last-updated")).to_contain_text("owner@example.org")
+    assert_accessible(page, "after a successful update")
+
+    page.get_by_role("link", name="My actions").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="SP1", exact=True))
+    expect(row).to_contain_text("Red")
+    expect(row).to_contain_text("by owner@example.org")
+
+
+def test_a_second_person_with_the_page_open_gets_a_conflict_and_keeps_their_words(
+    sign_in, live_server, browser, owner, group_lead, action, level
+):
+    page = sign_in(owner)
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+
+    other_context = browser.new_context()
+    other = other_context.new_page()
+    other.goto(f"{live_server.url}/sign-in/")
+    other.get_by_label("Email address").fill(group_lead.username)
+    other.get_by_role("textbox", name="Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    other.goto(f"{live_server.url}{action.get_absolute_url()}")
+
+    page.get_by_label("Green", exact=True).check()
+    page.get_by_label("Progress narrative").fill("Owner: done and embedded.")
+    page.get_by_role("button", name="Save update").click()
+    expect(page.get_by_role("alert").filter(has_text="has been saved")).to_be_visible()
+
+    other.get_by_label("Red", exact=True).check()
+    other.get_by_label("Progress narrative").fill("Lead: this has slipped badly.")
+    other.get_by_role("button", name="Save update").click()
+    heading = other.get_by_role("heading", name=re.compile("Your update has not been saved"))
+    expect(heading).to_be_focused()
+    expect(other.locator("#update-conflict")).to_contain_text("Owner: done and embedded.")
+    expect(other.get_by_label("Progress narrative")).to_have_value("Lead: this has slipped badly.")
+    expect(other.get_by_test_id("update-count")).to_have_text("1")
+    assert_accessible(other, "on the conflict panel")
+
+    # Having read it, the lead resubmits deliberately.
+    other.get_by_role("button", name="Save update").click()
+    expect(other.get_by_role("alert").filter(has_text="has been saved")).to_be_focused()
+    expect(other.get_by_test_id("update-count")).to_have_text("2")
+    other_context.close()
+
+
+def test_the_update_form_works_with_the_keyboard_alone(sign_in, live_server, page, owner, action, level):
+    sign_in(owner)
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "rating":
+            break
+    else:
+        pytest.fail("Tab never reached the rating")
+    assert page.evaluate("document.activeElement.value") == str(level("amber").pk), "Tab lands on the chosen rating"
+    page.keyboard.press("ArrowUp")  # levels run worst to best: Red, Grey, Amber, ...
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.value") == str(level("red").pk)
+    page.keyboard.press("Tab")
+    assert focused(page) == "id_narrative"
+    page.keyboard.type("Keyboard only: recovery plan agreed.")
+    page.keyboard.press("Tab")
+    assert focused(page) == "id_links"
+    page.keyboard.press("Tab")
+    assert focused(page) == "id_files"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Save update"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert").filter(has_text="has been saved")).to_be_focused()
+    expect(page.locator("#action-updates")).to_contain_text("Keyboard only: recovery plan agreed.")
+
+
+def test_without_javascript_the_form_posts_and_redirects(live_server, browser, owner, action, level):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/sign-in/")
+    page.get_by_label("Email address").fill(owner.username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+    page.get_by_label("Red", exact=True).check()
+    page.get_by_label("Progress narrative").fill("No script needed.")
+    page.get_by_role("button", name="Save update").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"{action.get_absolute_url()}#history")
+    expect(page.get_by_role("alert")).to_contain_text("has been saved")
+    expect(page.locator("#action-updates")).to_contain_text("No script needed.")
+    context.close()
+
+
+def test_evidence_is_listed_in_history_for_board_members_without_edit_controls(sign_in, live_server, owner, board, action, level):
+    action_update_record(
+        action=action, user=owner, rating=level("red"), narrative="See report", links=["https://example.org/r"], expected_version=1
+    )
+    page = sign_in(board)
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+    expect(page.get_by_role("link", name="https://example.org/r")).to_be_visible()
+    expect(page.get_by_role("button", name="Save update")).to_have_count(0)
+    assert_accessible(page, "on the action page as a board member")
