@@ -35,6 +35,9 @@ from governance.summaries import (
     rows_from_snapshot,
 )
 
+# Each exception lists this many actions; filtering by the exception lists them all.
+EXCEPTIONS_LISTED = 25
+
 
 class DashboardFilterForm(forms.Form):
     """The dashboard's filters: all optional, all in the URL so that a filtered view can be shared."""
@@ -140,8 +143,20 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
         (p, [(g, board.counts.by_group[g.pk]) for g in board.groups.values() if g.priority_id == p.pk and g.pk in board.counts.by_group])
         for p in priorities
     ]
+    chosen = board.form.value_of("exception")
+    exception_sections = []
+    for key, label, rows in board.exceptions.kinds():
+        more = ""
+        if len(rows) > EXCEPTIONS_LISTED and key != chosen:
+            query = request.GET.copy()
+            query["exception"] = key
+            more = query.urlencode()
+        exception_sections.append(
+            {"key": key, "label": label, "count": len(rows), "rows": rows if not more else rows[:EXCEPTIONS_LISTED], "more_query": more}
+        )
     context = {
         "strategy": strategy,
+        "exception_sections": exception_sections,
         "membership": membership,
         "board": board,
         "form": board.form,
