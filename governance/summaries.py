@@ -66,7 +66,8 @@ def rows_from_actions(actions: QuerySet[Action]) -> list[ActionRow]:
     """Rows for live actions in one query: owners and the latest update are aggregated in SQL."""
     latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
     found = (
-        actions.select_related("rating", "group")
+        actions.prefetch_related(None)
+        .select_related("rating", "group")
         .annotate(
             owner_list=ArrayAgg("owners__title", filter=Q(owners__isnull=False), order_by="owners__title", default=Value([])),
             latest_narrative=Subquery(latest.values("narrative")[:1]),

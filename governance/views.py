@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -165,8 +166,11 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
         "query": request.GET.urlencode(),
         "can_take_snapshot": membership.role == Membership.Role.OFFICER,
     }
-    template = "governance/dashboard.html#results" if request.htmx else "governance/dashboard.html"
-    return render(request, template, context)
+    # A history restore (htmx's cache miss on Back) needs the whole page, not the fragment.
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "governance/dashboard.html#results" if fragment else "governance/dashboard.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required

@@ -193,3 +193,9 @@ def test_the_group_page_queries_do_not_grow_with_its_actions(client, officer, bi
     group = DeliveryGroup.objects.filter(strategy=big_plan).first()
     with django_assert_max_num_queries(14):
         client.get(reverse("actions:group_detail", args=[group.pk]))
+
+
+def test_going_back_with_htmx_gets_the_whole_page(client, chair, one_plan):
+    client.force_login(chair)
+    response = client.get(dashboard_url(one_plan, "rating=red"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in response.content.decode() and "HX-Request" in response["Vary"]
