@@ -42,6 +42,9 @@ OPTIONAL_COLUMNS = ["sub_group", "notes"]
 COLUMNS = ["priority", "delivery_group", "sub_group", "ref", "action", "owner", "due", "rating", "notes"]
 UNALLOCATED = {"to be allocated", "unallocated", "tba", "tbc", "to be confirmed", "none", "n/a", ""}
 MAX_CELL = 20_000
+# A spreadsheet runs a cell starting with one of these as a formula. Exports
+# prefix such cells with an apostrophe; imports remove exactly that prefix.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportFileError(ValueError):
@@ -121,8 +124,26 @@ def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]
     for number, cells in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # blank lines between blocks are common in hand-kept trackers
-        table.append((number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}))
+        table.append((number, {h: (cell_unescape(cells[i]) if i < len(cells) else "") for i, h in enumerate(header) if h}))
     return [(0, {h: h for h in header})] + table
+
+
+def cell_escape(text: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula, reversibly.
+
+    Any cell that is a formula trigger after zero or more apostrophes gets one
+    more apostrophe, so that `cell_unescape` can always give back the original.
+    """
+    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def cell_unescape(text: str) -> str:
+    """Remove the apostrophe `cell_escape` added, and only that one."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:

@@ -19,6 +19,7 @@ from actions.forms import ActionUpdateForm
 from actions.models import Action, ActionUpdate, DeliveryGroup, Evidence, Membership, Strategy
 from actions.services import ActionUpdateConflictError, action_update_record
 from governance.models import Snapshot
+from governance.summaries import movement_since_snapshot
 
 
 @login_required
@@ -64,8 +65,18 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group, membership = get_group_for_user(request.user, group_id)
     actions = Action.objects.filter(Q(group=group) | Q(group__parent=group)).for_display().order_by("position", "id")
+    snapshot, moved = movement_since_snapshot(group.strategy, actions)
     return render(
-        request, "actions/group_detail.html", {"group": group, "strategy": group.strategy, "membership": membership, "actions": actions}
+        request,
+        "actions/group_detail.html",
+        {
+            "group": group,
+            "strategy": group.strategy,
+            "membership": membership,
+            "actions": actions,
+            "movement_snapshot": snapshot,
+            "movement": moved,
+        },
     )
 
 

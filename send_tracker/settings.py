@@ -202,6 +202,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# The dashboard flags an action as stale when nobody has updated it since the
+# last snapshot or, before the first snapshot, in this many weeks.
+STALE_AFTER_WEEKS = env_int("STALE_AFTER_WEEKS", 8)
+
 # Evidence uploads (delivery leads attach files to updates).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)

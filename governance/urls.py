@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import path, register_converter
+
+from governance import views
+
+
+class ExportFormatConverter:
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExportFormatConverter, "export_format")
+
+app_name = "governance"
+
+urlpatterns = [
+    path("strategies/<int:strategy_id>/dashboard/", views.dashboard, name="dashboard"),
+    path(
+        "strategies/<int:strategy_id>/dashboard/export.<export_format:file_format>",
+        views.dashboard_export,
+        name="dashboard_export",
+    ),
+    path("strategies/<int:strategy_id>/snapshots/", views.snapshot_list, name="snapshot_list"),
+    path("strategies/<int:strategy_id>/snapshots/new/", views.snapshot_create, name="snapshot_create"),
+]
