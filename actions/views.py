@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from actions.access import get_action_for_user, get_group_for_user, get_strategy_for_user
 from actions.models import Action, DeliveryGroup, Strategy
+from kpis.scorecard import group_kpi_rows
 
 
 @login_required
@@ -52,8 +53,11 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group, membership = get_group_for_user(request.user, group_id)
     actions = Action.objects.filter(Q(group=group) | Q(group__parent=group)).for_display().order_by("position", "id")
+    kpi_rows = group_kpi_rows(group)
     return render(
-        request, "actions/group_detail.html", {"group": group, "strategy": group.strategy, "membership": membership, "actions": actions}
+        request,
+        "actions/group_detail.html",
+        {"group": group, "strategy": group.strategy, "membership": membership, "actions": actions, "kpi_rows": kpi_rows},
     )
 
 

@@ -100,7 +100,8 @@ def kpi_chart_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: in
     if indicator.target is not None:
         y = y_at(indicator.target)
         parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="8 4"/>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="8 4"/>'
         )
         parts.append(
             _text(left + plot_w, y - 6, f"Target {indicator.target_label()}", size=12, anchor="end", fill=TARGET_COLOUR, weight="bold")

@@ -69,8 +69,8 @@ def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded
         groups.setdefault(normalise_phrase(str(group)), group)
     planned = []
     seen: set[str] = set()
+    problems = result.problems
     for number, row in table[1:]:
-        problems = result.problems
 
         def cell(column: str, row=row) -> str:
             return (row.get(column) or "").strip()

@@ -197,6 +197,16 @@ class Indicator(models.Model):
     def period_start(self, text: str) -> dt.date:
         return period_start(self.frequency, text)
 
+    def period_hint(self) -> str:
+        return f"{self.get_frequency_display()} KPI: enter {PERIOD_EXAMPLES[self.frequency]}"
+
+    def unit_hint(self) -> str:
+        return {
+            self.Unit.PERCENTAGE: "A percentage from 0 to 100, without the % sign",
+            self.Unit.COUNT: "A whole number",
+            self.Unit.WEEKS: "A number of weeks, such as 21.5",
+        }.get(self.unit, "A number")
+
 
 class KpiValueQuerySet(models.QuerySet):
     def current(self) -> KpiValueQuerySet:

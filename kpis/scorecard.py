@@ -51,7 +51,11 @@ class ScorecardRow:
 def indicators_with_values(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
     """Indicators with their groups, owners and current values in period order: a fixed number of queries."""
     return indicators.prefetch_related(
-        Prefetch("values", queryset=KpiValue.objects.current().order_by("period_start", "id"), to_attr="current_values"),
+        Prefetch(
+            "values",
+            queryset=KpiValue.objects.current().select_related("entered_by").order_by("period_start", "id"),
+            to_attr="current_values",
+        ),
         Prefetch("delivery_groups", queryset=DeliveryGroup.objects.select_related("parent").order_by("position", "id")),
         "owners",
     )
