@@ -46,7 +46,7 @@ def kpi_chart_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: in
     """A trend chart: the KPI's values as labelled points, its target line and any benchmark series."""
     title = f"{indicator.code}: {indicator.name}"
     desc = _describe(indicator, values)
-    left, right, top, bottom = 64, 20, 40, 70
+    left, right, top, bottom = 64, 40, 40, 70
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers: list[Decimal] = [v.value for v in values]
     series = []
