@@ -14,14 +14,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("path", type=Path)
         parser.add_argument("--strategy", required=True, help="The strategy's name.")
+        parser.add_argument("--partnership", help="The partnership's name, where several have a strategy of that name.")
 
-    def handle(self, *args, path: Path, strategy: str, **options) -> None:
+    def handle(self, *args, path: Path, strategy: str, partnership: str | None = None, **options) -> None:
         path = Path(path)
         if not path.is_file():
             raise CommandError(f"There is no file at {path}.")
-        target = Strategy.objects.filter(name=strategy).first()
-        if target is None:
-            raise CommandError(f"There is no strategy called '{strategy}'.")
+        strategies = Strategy.objects.filter(name=strategy)
+        if partnership:
+            strategies = strategies.filter(partnership__name=partnership)
+        if len(strategies) != 1:
+            raise CommandError(
+                f"There is no strategy called '{strategy}'."
+                if not strategies
+                else f"Several partnerships have a strategy called '{strategy}': give --partnership."
+            )
+        target = strategies[0]
         result = kpi_values_import(path.read_bytes(), path.name, target)
         if result.problems:
             for problem in result.problems:
