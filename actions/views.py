@@ -20,6 +20,7 @@ from actions.models import Action, ActionUpdate, DeliveryGroup, Evidence, Member
 from actions.services import ActionUpdateConflictError, action_update_record
 from governance.models import Snapshot
 from governance.summaries import movement_since_snapshot
+from kpis.scorecard import group_kpi_rows
 
 
 @login_required
@@ -76,6 +77,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "actions": actions,
             "movement_snapshot": snapshot,
             "movement": moved,
+            "kpi_rows": group_kpi_rows(group),
         },
     )
 

@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Subquery
 
 from actions.models import Action, ActionUpdate, Strategy, User
 from governance.models import Snapshot, SnapshotAction
+from kpis.services import snapshot_kpi_values
 
 
 @transaction.atomic
@@ -49,4 +50,5 @@ def snapshot_take(*, strategy: Strategy, as_at: dt.date, taken_by: User | None =
         ],
         batch_size=1000,
     )
+    snapshot_kpi_values(snapshot)
     return snapshot

@@ -1,1 +1,297 @@
+"""KPIs: indicators of whether a strategy is making a difference, their values over time, and their RAG."""
+
 from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import DeliveryGroup, Post, Strategy
+
+
+class PeriodError(ValueError):
+    pass
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    TERMLY = "termly", "Termly"
+    ANNUAL = "annual", "Annual"
+    SURVEY = "survey", "Survey wave"
+
+
+PERIOD_EXAMPLES = {
+    Frequency.MONTHLY: "a month such as 2024-12",
+    Frequency.TERMLY: "an academic year and term such as 2024/25 T1 (T1 autumn, T2 spring, T3 summer)",
+    Frequency.ANNUAL: "a year such as 2025",
+    Frequency.SURVEY: "the survey year such as 2025",
+}
+# Terms start in September (autumn), January (spring) and April (summer).
+TERM_STARTS = {1: (0, 9), 2: (1, 1), 3: (1, 4)}
+
+
+def period_start(frequency: str, text: str) -> dt.date:
+    """The first day of a period written in the style its frequency uses; PeriodError otherwise.
+
+    Periods are stored as the text people use ("2024/25 T1") with this date
+    beside them, so that values sort and snapshots select them by date.
+    """
+    text = (text or "").strip()
+    problem = PeriodError(f"Enter the period as {PERIOD_EXAMPLES.get(frequency, 'the period')}")
+    if frequency == Frequency.MONTHLY:
+        m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise problem
+        return dt.date(int(m.group(1)), int(m.group(2)), 1)
+    if frequency == Frequency.TERMLY:
+        m = re.fullmatch(r"(\d{4})/(\d{2}) T([123])", text)
+        if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+            raise problem
+        years_on, month = TERM_STARTS[int(m.group(3))]
+        return dt.date(int(m.group(1)) + years_on, month, 1)
+    if frequency in (Frequency.ANNUAL, Frequency.SURVEY):
+        if not re.fullmatch(r"\d{4}", text) or int(text) < 1900:
+            raise problem
+        return dt.date(int(text), 1, 1)
+    raise problem
+
+
+def format_number(number: Decimal | None, unit: str = "") -> str:
+    """A decimal as people write it: no trailing zeros, thousands separated, the unit's sign."""
+    if number is None:
+        return ""
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    whole, _, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-') or 0):,}"
+    text = sign + whole + (f".{fraction}" if fraction else "")
+    if unit == Indicator.Unit.PERCENTAGE:
+        return f"{text}%"
+    if unit == Indicator.Unit.WEEKS:
+        return f"{text} weeks"
+    return text
+
+
+class Rag(models.TextChoices):
+    """A KPI's RAG: computed from its latest value and target, never typed or stored."""
+
+    ON_TARGET = "on_target", "On target"
+    WITHIN_TOLERANCE = "within_tolerance", "Within tolerance"
+    OFF_TARGET = "off_target", "Off target"
+    NO_DATA = "no_data", "No data"
+    NO_TARGET = "no_target", "No target"
+
+    @property
+    def colour(self) -> str:
+        # The rating tag colours of includes/rating_tag.html; the label always shows too.
+        return {"on_target": "green", "within_tolerance": "amber", "off_target": "red"}.get(self.value, "grey")
+
+
+class Travel(models.TextChoices):
+    BETTER = "better", "Better"
+    WORSE = "worse", "Worse"
+    SAME = "same", "Same"
+    NONE = "none", "No earlier value"
+
+
+class Indicator(models.Model):
+    class Unit(models.TextChoices):
+        PERCENTAGE = "percentage", "Percentage"
+        COUNT = "count", "Count"
+        WEEKS = "weeks", "Weeks"
+        RATE = "rate", "Rate"
+        SCORE = "score", "Score"
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    class Source(models.TextChoices):
+        LOCAL = "local", "Local data"
+        NATIONAL = "national", "National data"
+        PCF_SURVEY = "pcf_survey", "Parent Carer Forum survey"
+
+    Frequency = Frequency
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    delivery_groups = models.ManyToManyField(DeliveryGroup, blank=True, related_name="indicators")
+    unit = models.CharField(max_length=12, choices=Unit.choices)
+    direction = models.CharField(max_length=6, choices=Direction.choices)
+    frequency = models.CharField(max_length=8, choices=Frequency.choices)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.LOCAL)
+    source_detail = models.TextField(blank=True, help_text="The data set or survey question, as written.")
+    baseline_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    baseline_period = models.CharField(max_length=20, blank=True)
+    target = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    tolerance = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="How far short of target (in the KPI's unit) a value is still amber rather than red. Blank: no amber.",
+    )
+    stretch_aim = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    notes = models.TextField(blank=True)
+    owners = models.ManyToManyField(Post, blank=True, related_name="indicators", help_text="Posts whose holders may enter values.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["strategy", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(condition=~Q(code=""), name="indicator_code_not_blank"),
+            models.CheckConstraint(condition=Q(tolerance__isnull=True) | Q(tolerance__gte=0), name="indicator_tolerance_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kpis:indicator_detail", args=[self.pk])
+
+    def is_better(self, value: Decimal, than: Decimal) -> bool:
+        return value > than if self.direction == self.Direction.HIGHER else value < than
+
+    def rag(self, value: Decimal | None) -> Rag:
+        """On or beyond target is on target; short of it by no more than the tolerance is within tolerance."""
+        if value is None:
+            return Rag.NO_DATA
+        if self.target is None:
+            return Rag.NO_TARGET
+        if value == self.target or self.is_better(value, self.target):
+            return Rag.ON_TARGET
+        shortfall = abs(value - self.target)
+        if self.tolerance and shortfall <= self.tolerance:
+            return Rag.WITHIN_TOLERANCE
+        return Rag.OFF_TARGET
+
+    def travel(self, latest: Decimal | None, previous: Decimal | None) -> Travel:
+        """Direction of travel since the previous value, by what counts as better for this KPI."""
+        if latest is None or previous is None:
+            return Travel.NONE
+        if latest == previous:
+            return Travel.SAME
+        return Travel.BETTER if self.is_better(latest, previous) else Travel.WORSE
+
+    def format(self, number: Decimal | None) -> str:
+        return format_number(number, self.unit)
+
+    def target_label(self) -> str:
+        if self.target is None:
+            return "No target"
+        sign = "≥" if self.direction == self.Direction.HIGHER else "≤"
+        return f"{sign} {self.format(self.target)}"
+
+    def period_start(self, text: str) -> dt.date:
+        return period_start(self.frequency, text)
+
+    def period_hint(self) -> str:
+        return f"{self.get_frequency_display()} KPI: enter {PERIOD_EXAMPLES[self.frequency]}"
+
+    def unit_hint(self) -> str:
+        return {
+            self.Unit.PERCENTAGE: "A percentage from 0 to 100, without the % sign",
+            self.Unit.COUNT: "A whole number",
+            self.Unit.WEEKS: "A number of weeks, such as 21.5",
+        }.get(self.unit, "A number")
+
+
+class KpiValueQuerySet(models.QuerySet):
+    def current(self) -> KpiValueQuerySet:
+        """The value that stands for each period: corrected values are kept but superseded."""
+        return self.filter(is_superseded=False)
+
+
+class KpiValue(models.Model):
+    """One period's value of a KPI. Never edited: a correction is a new row that supersedes it."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    period = models.CharField(max_length=20)
+    period_start = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    england = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    region = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    statistical_neighbours = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    note = models.TextField(blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="correction", help_text="The value this one corrects."
+    )
+    reason = models.TextField(blank=True, help_text="Why the earlier value was corrected.")
+    is_superseded = models.BooleanField(default=False)
+
+    objects = KpiValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["indicator", "period_start", "entered_at", "id"]
+        indexes = [models.Index(fields=["indicator", "period_start"], name="kpivalue_by_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period"], condition=Q(is_superseded=False), name="kpivalue_one_current_per_period"
+            ),
+            models.CheckConstraint(condition=Q(corrects__isnull=True) | ~Q(reason=""), name="kpivalue_correction_has_reason"),
+        ]
+        triggers = [
+            # A value a snapshot has frozen must read the same for ever, however it
+            # is written to (admin, shell, SQL). Superseding it is allowed: that
+            # only marks that a correction now stands for the period.
+            pgtrigger.Trigger(
+                name="kpivalue_immutable_once_snapshotted",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                func="""
+                IF EXISTS (SELECT 1 FROM kpis_snapshotkpivalue s WHERE s.kpi_value_id = OLD.id) AND (
+                    TG_OP = 'DELETE' OR
+                    (NEW.indicator_id, NEW.period, NEW.period_start, NEW.value, NEW.england, NEW.region,
+                     NEW.statistical_neighbours, NEW.note, NEW.entered_by_id, NEW.entered_at, NEW.corrects_id, NEW.reason)
+                    IS DISTINCT FROM
+                    (OLD.indicator_id, OLD.period, OLD.period_start, OLD.value, OLD.england, OLD.region,
+                     OLD.statistical_neighbours, OLD.note, OLD.entered_by_id, OLD.entered_at, OLD.corrects_id, OLD.reason)
+                    OR (OLD.is_superseded AND NOT NEW.is_superseded)
+                ) THEN
+                    RAISE EXCEPTION 'KPI value % is in a snapshot and cannot change: enter a correction instead', OLD.id
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period}: {self.value}"
+
+    def formatted(self) -> str:
+        return self.indicator.format(self.value)
+
+
+class SnapshotKpiValue(models.Model):
+    """A KPI value as it stood when a snapshot was taken."""
+
+    snapshot = models.ForeignKey("governance.Snapshot", on_delete=models.CASCADE, related_name="kpi_values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    kpi_value = models.ForeignKey(KpiValue, on_delete=models.PROTECT, related_name="snapshot_items")
+    period = models.CharField(max_length=20)
+    period_start = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+
+    class Meta:
+        ordering = ["snapshot", "indicator", "period_start"]
+        constraints = [models.UniqueConstraint(fields=["snapshot", "kpi_value"], name="snapshotkpivalue_unique")]
+        triggers = [pgtrigger.Protect(name="snapshotkpivalue_immutable", operation=pgtrigger.Update)]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_value} in {self.snapshot}"

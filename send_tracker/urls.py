@@ -18,5 +18,6 @@ urlpatterns = [
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("", include("actions.urls")),
     path("", include("governance.urls")),
+    path("", include("kpis.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -50,6 +50,16 @@ def _static_without_manifest(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(autouse=True)
+def _rating_schemes(db):
+    """Put back the rating schemes a data migration installs: an earlier browser test's flush removes them."""
+    from actions.models import RatingLevel, RatingScheme
+    from actions.schemes import install_schemes
+
+    if not RatingScheme.objects.exists():
+        install_schemes(RatingScheme, RatingLevel)
+
+
 @pytest.fixture
 def sign_in(live_server, page):
     """Sign in through the real form, as a person would."""

@@ -13,6 +13,7 @@ PLANS = [
     ("cheshire-east-one-plan", "cheshire-east"),
     ("cheshire-west-strategy", "rag"),
 ]
+KPIS = {"cheshire-east-one-plan": "cheshire-east", "cheshire-west-strategy": "cheshire-west"}
 DEMO_PASSWORD = "demo-password-not-for-real-use"
 
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
                 details=str(details),
                 stdout=self.stdout,
             )
+            kpis = FIXTURES / "kpis" / KPIS[folder]
+            call_command("load_kpis", f"{kpis}-kpis.csv", strategy=meta["strategy"], stdout=self.stdout)
+            call_command("import_kpi_values", f"{kpis}-kpi-values.csv", strategy=meta["strategy"], stdout=self.stdout)
         east = Partnership.objects.get(name=json.loads((FIXTURES / PLANS[0][0] / "plan.json").read_text())["partnership"])
         lead_post = Post.objects.filter(partnership=east, title="Head of Service: Inclusion").first()
         people = [

@@ -1,0 +1,35 @@
+"""Who may see KPIs and enter their values: read by every member of the partnership, 404 outside it."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from actions.access import membership_for
+from actions.models import Membership, User
+from kpis.models import Indicator, KpiValue
+
+
+def get_indicator_for_user(user: User, indicator_id: int) -> tuple[Indicator, Membership]:
+    indicator = Indicator.objects.select_related("strategy__partnership").filter(pk=indicator_id).first()
+    membership = membership_for(user, indicator.strategy.partnership_id) if indicator else None
+    if indicator is None or membership is None:
+        raise Http404("No such KPI.")
+    return indicator, membership
+
+
+def get_kpi_value_for_user(user: User, value_id: int) -> tuple[KpiValue, Membership]:
+    value = KpiValue.objects.select_related("indicator__strategy__partnership").filter(pk=value_id).first()
+    membership = membership_for(user, value.indicator.strategy.partnership_id) if value else None
+    if value is None or membership is None:
+        raise Http404("No such KPI value.")
+    return value, membership
+
+
+def can_enter_values(user: User, membership: Membership, indicator: Indicator) -> bool:
+    """Programme officers, and the holders of the KPI's owner posts. Board members only read."""
+    if membership.role == Membership.Role.OFFICER:
+        return True
+    if membership.role == Membership.Role.BOARD_MEMBER:
+        return False
+    held = {post.pk for post in user.posts.all()}
+    return any(post.pk in held for post in indicator.owners.all())

@@ -1,0 +1,167 @@
+"""KPI charts as standalone, accessible SVG: the same markup serves the page, the SVG download and the PDF report.
+
+Pure functions of an indicator and its values (no database access). Every
+piece of text is escaped here, so callers may mark the result safe. Text
+sets its font family explicitly because WeasyPrint's SVG text otherwise
+falls back to a serif face.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from html import escape
+
+from kpis.models import Indicator, KpiValue
+
+FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+INK = "#0b0c0c"
+SECONDARY = "#484949"
+VALUE_COLOUR = "#1d70b8"
+TARGET_COLOUR = "#00703c"
+# Benchmarks are told apart by dash pattern and marker as well as colour.
+BENCHMARKS = [
+    ("england", "England", "#6f72af", "6 3"),
+    ("region", "North West", "#d4351c", "2 3"),
+    ("statistical_neighbours", "Statistical neighbours", "#505a5f", "10 3 2 3"),
+]
+
+
+def _text(x: float, y: float, content: str, *, size: int = 14, anchor: str = "start", fill: str = INK, weight: str = "normal") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" font-weight="{weight}" '
+        f'text-anchor="{anchor}" fill="{fill}">{escape(content)}</text>'
+    )
+
+
+def _describe(indicator: Indicator, values: Sequence[KpiValue]) -> str:
+    if not values:
+        return f"No values have been entered for {indicator.name}."
+    listed = "; ".join(f"{v.period}: {indicator.format(v.value)}" for v in values)
+    target = f" Target {indicator.target_label()}." if indicator.target is not None else " No target set."
+    return f"{indicator.get_direction_display()}. Values by period: {listed}.{target}"
+
+
+def kpi_chart_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: int = 680, height: int = 340) -> str:
+    """A trend chart: the KPI's values as labelled points, its target line and any benchmark series."""
+    title = f"{indicator.code}: {indicator.name}"
+    desc = _describe(indicator, values)
+    left, right, top, bottom = 64, 40, 40, 70
+    plot_w, plot_h = width - left - right, height - top - bottom
+    numbers: list[Decimal] = [v.value for v in values]
+    series = []
+    for attr, label, colour, dash in BENCHMARKS:
+        points = [(i, getattr(v, attr)) for i, v in enumerate(values) if getattr(v, attr) is not None]
+        if points:
+            series.append((label, colour, dash, points))
+            numbers += [n for _, n in points]
+    for extra in (indicator.target, indicator.stretch_aim):
+        if extra is not None:
+            numbers.append(extra)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" class="app-kpi-chart">',
+        f"<title>{escape(title)}</title>",
+        f"<desc>{escape(desc)}</desc>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+    ]
+    if not values:
+        parts.append(_text(width / 2, height / 2, "No data yet", size=16, anchor="middle", fill=SECONDARY))
+        parts.append("</svg>")
+        return "".join(parts)
+    low, high = min(numbers), max(numbers)
+    if indicator.unit == Indicator.Unit.PERCENTAGE and high <= 100:
+        low, high = min(low, Decimal(0)), max(high, Decimal(0))
+    if low > 0 and (high - low) < high / 2:
+        pad = (high - low) / 5 or abs(high) / 10 or Decimal(1)
+        low, high = low - pad, high + pad
+    else:
+        low = min(low, Decimal(0))
+    if high == low:
+        high = low + 1
+    span = high - low
+
+    def x_at(i: int) -> float:
+        return left + (plot_w / 2 if len(values) == 1 else plot_w * i / (len(values) - 1))
+
+    def y_at(n: Decimal) -> float:
+        return top + plot_h - float((n - low) / span) * plot_h
+
+    # Axes and four gridlines with their values.
+    for step in range(5):
+        n = low + span * step / 4
+        y = y_at(n)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#dddddd" stroke-width="1"/>')
+        parts.append(_text(left - 6, y + 4, indicator.format(n.quantize(Decimal("0.1")) if span < 10 else round(n)), size=12, anchor="end"))
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
+    for i, v in enumerate(values):
+        parts.append(_text(x_at(i), top + plot_h + 18, v.period, size=12, anchor="middle"))
+    legend = []
+    if indicator.target is not None:
+        y = y_at(indicator.target)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="8 4"/>'
+        )
+        parts.append(
+            _text(left + plot_w, y - 6, f"Target {indicator.target_label()}", size=12, anchor="end", fill=TARGET_COLOUR, weight="bold")
+        )
+        legend.append(("Target", TARGET_COLOUR, "8 4"))
+    for label, colour, dash, points in series:
+        path = " ".join(f"{'M' if k == 0 else 'L'}{x_at(i):.1f},{y_at(n):.1f}" for k, (i, n) in enumerate(points))
+        parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>')
+        for i, n in points:
+            parts.append(f'<rect x="{x_at(i) - 3:.1f}" y="{y_at(n) - 3:.1f}" width="6" height="6" fill="{colour}"/>')
+        legend.append((label, colour, dash))
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x_at(i):.1f},{y_at(v.value):.1f}" for i, v in enumerate(values))
+    parts.append(f'<path d="{path}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="3"/>')
+    for i, v in enumerate(values):
+        x, y = x_at(i), y_at(v.value)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{VALUE_COLOUR}"/>')
+        parts.append(_text(x, y - 10, indicator.format(v.value), size=13, anchor="middle", weight="bold"))
+    legend.insert(0, (indicator.name if len(indicator.name) <= 40 else "Value", VALUE_COLOUR, ""))
+    x = left
+    for label, colour, dash in legend:
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(f'<line x1="{x}" y1="{height - 18}" x2="{x + 24}" y2="{height - 18}" stroke="{colour}" stroke-width="3"{dashed}/>')
+        parts.append(_text(x + 30, height - 13, label, size=12))
+        x += 40 + 7 * len(label)
+    parts.append(_text(left, 22, title if len(title) <= 90 else title[:87] + "…", size=15, weight="bold"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sparkline_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: int = 96, height: int = 28) -> str:
+    """A small trend line for a scorecard row, with the latest point marked."""
+    if not values:
+        label = "No values yet"
+    else:
+        label = "Trend: " + ", ".join(f"{v.period} {indicator.format(v.value)}" for v in values[-12:])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'class="app-kpi-sparkline">',
+        f"<title>{escape(label)}</title>",
+        f"<desc>{escape(indicator.get_direction_display())}</desc>",
+    ]
+    shown = list(values[-12:])
+    if len(shown) >= 1:
+        numbers = [v.value for v in shown] + ([indicator.target] if indicator.target is not None else [])
+        low, high = min(numbers), max(numbers)
+        span = (high - low) or Decimal(1)
+
+        def x_at(i: int) -> float:
+            return 4 + (width - 8) * (i / (len(shown) - 1) if len(shown) > 1 else 0.5)
+
+        def y_at(n: Decimal) -> float:
+            return height - 4 - float((n - low) / span) * (height - 8)
+
+        if indicator.target is not None:
+            y = y_at(indicator.target)
+            parts.append(
+                f'<line x1="0" y1="{y:.1f}" x2="{width}" y2="{y:.1f}" stroke="{TARGET_COLOUR}" stroke-width="1" stroke-dasharray="3 2"/>'
+            )
+        path = " ".join(f"{'M' if i == 0 else 'L'}{x_at(i):.1f},{y_at(v.value):.1f}" for i, v in enumerate(shown))
+        parts.append(f'<path d="{path}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="2"/>')
+        parts.append(f'<circle cx="{x_at(len(shown) - 1):.1f}" cy="{y_at(shown[-1].value):.1f}" r="3" fill="{VALUE_COLOUR}"/>')
+    parts.append("</svg>")
+    return "".join(parts)

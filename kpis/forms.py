@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from kpis.models import Indicator, KpiValue, PeriodError
+
+NUMBER_MESSAGES = {
+    "invalid": "Enter a number, such as 72 or 23.5",
+    "max_digits": "Enter a number below ten billion",
+    "max_decimal_places": "Enter a number with no more than 4 decimal places",
+    "max_whole_digits": "Enter a number below ten billion",
+}
+
+
+def _number(label: str, *, required: bool = False) -> forms.DecimalField:
+    messages = {**NUMBER_MESSAGES, "required": f"Enter the {label.lower()}"}
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=4, required=required, error_messages=messages, widget=forms.TextInput()
+    )
+
+
+class KpiValueForm(forms.Form):
+    """A period's value, checked against the KPI's frequency (period style) and unit."""
+
+    period = forms.CharField(max_length=20, error_messages={"required": "Enter the period"})
+    value = _number("Value", required=True)
+    england = _number("England", required=False)
+    region = _number("North West", required=False)
+    statistical_neighbours = _number("Statistical neighbours", required=False)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, indicator: Indicator, correcting: KpiValue | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.correcting = correcting
+        if correcting is not None:
+            del self.fields["period"]
+            self.fields["reason"] = forms.CharField(
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                error_messages={"required": "Enter why the value is being corrected"},
+            )
+
+    def clean_period(self) -> str:
+        period = self.cleaned_data["period"].strip()
+        try:
+            self.period_start = self.indicator.period_start(period)
+        except PeriodError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        standing = KpiValue.objects.current().filter(indicator=self.indicator, period=period).first()
+        if standing is not None:
+            raise forms.ValidationError(
+                f"There is already a value for {period} ({standing.formatted()}). To change it, correct that value and give a reason"
+            )
+        return period
+
+    def _check_unit(self, name: str) -> Decimal | None:
+        number = self.cleaned_data.get(name)
+        if number is None:
+            return number
+        unit = self.indicator.unit
+        if number < 0 and unit != Indicator.Unit.SCORE:
+            raise forms.ValidationError(f"{self.fields[name].label} must be 0 or more")
+        if unit == Indicator.Unit.PERCENTAGE and number > 100:
+            raise forms.ValidationError(f"{self.fields[name].label} is a percentage: it must be between 0 and 100")
+        if unit == Indicator.Unit.COUNT and number != number.to_integral_value():
+            raise forms.ValidationError(f"{self.fields[name].label} is a count: enter a whole number")
+        return number
+
+    def clean_value(self) -> Decimal | None:
+        return self._check_unit("value")
+
+    def clean_england(self) -> Decimal | None:
+        return self._check_unit("england")
+
+    def clean_region(self) -> Decimal | None:
+        return self._check_unit("region")
+
+    def clean_statistical_neighbours(self) -> Decimal | None:
+        return self._check_unit("statistical_neighbours")

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+from kpis.models import Indicator
+
+register = template.Library()
+
+
+@register.filter
+def kpi_format(indicator: Indicator, number: Decimal | None) -> str:
+    """A number in the KPI's unit: {{ indicator|kpi_format:value.england }}."""
+    return indicator.format(number)

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from kpis import views
+
+app_name = "kpis"
+
+urlpatterns = [
+    path("strategies/<int:strategy_id>/kpis/", views.scorecard, name="scorecard"),
+    path("kpis/<int:indicator_id>/", views.indicator_detail, name="indicator_detail"),
+    path("kpis/<int:indicator_id>/chart.svg", views.indicator_chart, name="indicator_chart"),
+    path("kpis/<int:indicator_id>/values/", views.value_add, name="value_add"),
+    path("kpi-values/<int:value_id>/correct/", views.value_correct, name="value_correct"),
+]

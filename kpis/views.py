@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from actions.access import get_strategy_for_user
+from kpis.access import can_enter_values, get_indicator_for_user, get_kpi_value_for_user
+from kpis.charts import kpi_chart_svg
+from kpis.forms import KpiValueForm
+from kpis.models import Indicator, KpiValue, Rag
+from kpis.scorecard import ScorecardRow, indicators_with_values, strategy_scorecard
+from kpis.services import kpi_value_correct, kpi_value_enter
+
+
+@login_required
+def scorecard(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    rag = request.GET.get("rag", "")
+    if rag not in Rag.values:
+        rag = ""
+    sections, counts, total = strategy_scorecard(strategy, rag)
+    filters = [("", "All KPIs", total)] + [(choice.value, choice.label, counts[choice.value]) for choice in Rag]
+    return render(
+        request,
+        "kpis/scorecard.html",
+        {"strategy": strategy, "membership": membership, "sections": sections, "rag": rag, "filters": filters, "total": total},
+    )
+
+
+def _detail_context(request: HttpRequest, indicator: Indicator, membership, form: KpiValueForm | None = None) -> dict:
+    indicator = indicators_with_values(Indicator.objects.filter(pk=indicator.pk)).select_related("strategy__partnership").get()
+    row = ScorecardRow(indicator, list(indicator.current_values))
+    may_enter = can_enter_values(request.user, membership, indicator)
+    corrections = KpiValue.objects.filter(indicator=indicator, corrects__isnull=False).select_related("entered_by", "corrects__entered_by")
+    return {
+        "indicator": indicator,
+        "strategy": indicator.strategy,
+        "membership": membership,
+        "row": row,
+        "chart": mark_safe(kpi_chart_svg(indicator, row.values)),  # the chart escapes all text itself
+        "corrections": corrections.order_by("-period_start", "-entered_at"),
+        "may_enter": may_enter,
+        "form": form if form is not None else (KpiValueForm(indicator=indicator) if may_enter else None),
+    }
+
+
+@login_required
+def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator, membership = get_indicator_for_user(request.user, indicator_id)
+    return render(request, "kpis/indicator_detail.html", _detail_context(request, indicator, membership))
+
+
+@login_required
+def indicator_chart(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    """The KPI's trend chart as a standalone SVG file."""
+    indicator, _membership = get_indicator_for_user(request.user, indicator_id)
+    values = list(KpiValue.objects.current().filter(indicator=indicator).order_by("period_start", "id"))
+    response = HttpResponse(kpi_chart_svg(indicator, values), content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{indicator.pk}-trend.svg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def value_add(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator, membership = get_indicator_for_user(request.user, indicator_id)
+    if not can_enter_values(request.user, membership, indicator):
+        raise PermissionDenied("Only programme officers and the KPI's owners enter its values.")
+    form = KpiValueForm(request.POST, indicator=indicator)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                kpi_value_enter(indicator=indicator, entered_by=request.user, **data)
+        except IntegrityError:
+            # Someone else entered the same period between the check and the save.
+            form.add_error("period", f"There is already a value for {data['period']}. To change it, correct that value and give a reason")
+        else:
+            message = f"Value for {data['period']} saved"
+            if not request.htmx:
+                messages.success(request, message)
+                return redirect(indicator)
+            context = _detail_context(request, indicator, membership)
+            context["saved"] = message
+            return render(request, "kpis/indicator_detail.html#values-panel", context)
+    template = "kpis/indicator_detail.html#values-panel" if request.htmx else "kpis/indicator_detail.html"
+    return render(request, template, _detail_context(request, indicator, membership, form))
+
+
+@login_required
+def value_correct(request: HttpRequest, value_id: int) -> HttpResponse:
+    original, membership = get_kpi_value_for_user(request.user, value_id)
+    indicator = original.indicator
+    if not can_enter_values(request.user, membership, indicator):
+        raise PermissionDenied("Only programme officers and the KPI's owners correct its values.")
+    if original.is_superseded:
+        messages.info(request, f"The value for {original.period} has already been corrected: correct the latest value instead.")
+        return redirect(indicator)
+    initial = {f: getattr(original, f) for f in ["value", "england", "region", "statistical_neighbours", "note"]}
+    form = KpiValueForm(request.POST or None, indicator=indicator, correcting=original, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kpi_value_correct(original=original, entered_by=request.user, **form.cleaned_data)
+        except ValueError as exc:
+            messages.info(request, str(exc))
+        else:
+            messages.success(request, f"Value for {original.period} corrected")
+        return redirect(indicator)
+    return render(
+        request, "kpis/value_correct.html", {"indicator": indicator, "strategy": indicator.strategy, "original": original, "form": form}
+    )

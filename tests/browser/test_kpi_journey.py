@@ -1,0 +1,58 @@
+"""An officer reads the One Plan's KPI scorecard and enters a value, in a real browser."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from actions.models import Membership
+from kpis.models import Indicator, KpiValue
+from tests.browser.conftest import assert_accessible
+from tests.conftest import FIXTURES, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, live_server):
+    for kind in ("kpis", "kpi-values"):
+        command = "load_kpis" if kind == "kpis" else "import_kpi_values"
+        call_command(command, str(FIXTURES / "kpis" / f"cheshire-east-{kind}.csv"), strategy=one_plan.name, stdout=io.StringIO())
+    officer = make_user("programme.officer@example.org", one_plan.partnership, Membership.Role.OFFICER)
+    page = sign_in(officer)
+    page.get_by_role("link", name=one_plan.name).click()
+    page.get_by_role("link", name="KPI scorecard").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "KPI scorecard"
+    assert_accessible(page, "on the scorecard")
+    page.get_by_role("link", name="Off target").first.click()
+    page.wait_for_load_state()
+    assert "rag=off_target" in page.url
+    assert page.locator("[data-rag=off_target]").count() > 0 and page.locator("[data-rag=no_target]").count() == 0
+    page.get_by_role("link", name="Average number of weeks", exact=False).first.click()
+    page.wait_for_load_state()
+    assert page.locator("svg.app-kpi-chart").count() == 1
+    assert_accessible(page, "on a KPI page")
+
+    # A period already entered is refused by the field, without reloading the page.
+    page.get_by_label("Period").fill("2025-03")
+    page.get_by_label("Value", exact=True).fill("21")
+    page.get_by_role("button", name="Save value").click()
+    page.get_by_text("There is already a value for 2025-03").first.wait_for()
+    assert_accessible(page, "with an error in the value form")
+
+    page.get_by_label("Period").fill("2025-04")
+    page.get_by_label("Value", exact=True).fill("21.5")
+    page.get_by_label("England (optional)").fill("24")
+    page.get_by_role("button", name="Save value").click()
+    page.get_by_text("Value for 2025-04 saved").wait_for()
+    assert (
+        page.get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name="2025-04", exact=True))
+        .inner_text()
+        .startswith("2025-04\t21.5 weeks\t24 weeks")
+    )
+    indicator = Indicator.objects.get(strategy=one_plan, code="CE-EHC-AVGWK")
+    assert KpiValue.objects.get(indicator=indicator, period="2025-04").entered_by == officer
+    assert_accessible(page, "after entering a value")
