@@ -11,4 +11,5 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/", views.strategy_detail, name="strategy_detail"),
     path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
     path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

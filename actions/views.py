@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from actions.access import get_action_for_user, get_group_for_user, get_strategy_for_user
-from actions.models import Action, DeliveryGroup, Strategy
+from actions.models import Action, DeliveryGroup, EmailDigest, Membership, Notification, Strategy
 
 
 @login_required
@@ -73,3 +73,23 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
             "related": list(action.related.select_related("rating")),
         },
     )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """What the daily sweep told this person, newest first; officers also see emails that could not be sent."""
+    items = (
+        Notification.objects.visible_to(request.user)
+        .select_related("action__strategy", "action__rating")
+        .order_by("-created_at", "-id")[:200]
+    )
+    officer_of = [m.partnership_id for m in request.user.memberships.all() if m.role == Membership.Role.OFFICER]
+    failed = []
+    if officer_of:
+        failed = (
+            EmailDigest.objects.filter(status=EmailDigest.Status.FAILED, recipient__memberships__partnership_id__in=officer_of)
+            .select_related("recipient")
+            .distinct()
+            .order_by("-day", "recipient__email")[:100]
+        )
+    return render(request, "actions/notifications.html", {"notifications": items, "failed_digests": failed, "is_officer": bool(officer_of)})
