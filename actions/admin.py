@@ -7,7 +7,9 @@ from actions.models import (
     Action,
     ActionUpdate,
     DeliveryGroup,
+    EmailDigest,
     Membership,
+    Notification,
     Organisation,
     Partnership,
     PlanImport,
@@ -143,3 +145,19 @@ class PlanImportAdmin(admin.ModelAdmin):
     list_display = ("filename", "strategy", "uploaded_by", "uploaded_at", "status")
     exclude = ("content",)
     readonly_fields = ("strategy", "uploaded_by", "uploaded_at", "filename", "status", "summary")
+
+
+@admin.register(EmailDigest)
+class EmailDigestAdmin(admin.ModelAdmin):
+    list_display = ["day", "recipient", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status", "day"]
+    search_fields = ["recipient__email"]
+    raw_id_fields = ["recipient"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "action", "event_key", "digest"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__email", "action__ref"]
+    raw_id_fields = ["recipient", "action", "digest"]

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -310,6 +310,14 @@ class Action(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Flags kept by the daily sweep (actions.sweep.actions_sweep), so that lists,
+    # dashboards and emails read them without recomputing. They are as at the
+    # last sweep; the methods below compute the same rules for any date.
+    overdue_since = models.DateField(null=True, blank=True, help_text="Set while overdue: the first day the action was overdue.")
+    due_soon = models.BooleanField(default=False, help_text="Due within the next 14 days and not complete.")
+    inconsistent = models.BooleanField(default=False, help_text="Rated on track but overdue.")
+    needs_update = models.BooleanField(default=False, help_text="Not complete and no update since the strategy's latest snapshot.")
+    unallocated = models.BooleanField(default=False, help_text="No owner.")
 
     objects = ActionQuerySet.as_manager()
 
@@ -498,3 +506,87 @@ class Evidence(models.Model):
     def download_name(self) -> str:
         """A filename made by the server, safe in a Content-Disposition header."""
         return f"{slugify(self.update.action.ref) or 'action'}-evidence-{self.pk}{Path(self.file.name).suffix}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> NotificationQuerySet:
+        """Only what the person may still see: actions of their partnerships that they own, or any if they are its officer.
+
+        Checked when shown and when sent, so a person who has left a post or a
+        partnership is not told about its actions any more.
+        """
+        partnership = OuterRef("action__strategy__partnership")
+        member = Membership.objects.filter(user=user, partnership=partnership)
+        officer = member.filter(role=Membership.Role.OFFICER)
+        owns = Action.owners.through.objects.filter(action=OuterRef("action"), post__holders=user)
+        return self.filter(recipient=user).filter(Exists(member)).filter(Exists(officer) | Exists(owns))
+
+
+class Notification(models.Model):
+    """Something a person should know about an action, shown in the app and sent in their daily digest.
+
+    The unique constraint makes each event reach each person at most once,
+    however often the sweep runs or a task is retried.
+    """
+
+    class Kind(models.TextChoices):
+        OVERDUE = "overdue", "Overdue"
+        DUE_SOON = "due_soon", "Due soon"
+        NEEDS_UPDATE = "needs_update", "Needs an update"
+        REMINDER = "reminder", "Update before the board"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What makes the event distinct: the day an action became overdue, the due
+    # date it is due soon for, the snapshot it needs an update since, the deadline.
+    event_key = models.CharField(max_length=40)
+    deadline = models.DateField(null=True, blank=True, help_text="For reminders: the date the update is needed by.")
+    created_at = models.DateTimeField(default=timezone.now)
+    digest = models.ForeignKey("EmailDigest", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "action", "kind", "event_key"], name="notification_once_per_event", nulls_distinct=False
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_recipient_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}"
+
+
+class EmailDigest(models.Model):
+    """The outbox: one email per person per day listing their new notifications.
+
+    Sending is at most once: a digest is claimed (SENDING) before the email
+    goes and marked SENT in its own transaction as soon as it has gone, so a
+    task redelivered after a worker died never sends it again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_digests")
+    day = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-day", "recipient_id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="emaildigest_one_per_person_per_day")]
+        indexes = [models.Index(fields=["status"], name="emaildigest_status")]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.recipient} on {self.day:%Y-%m-%d} ({self.get_status_display()})"

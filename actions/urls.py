@@ -14,4 +14,5 @@ urlpatterns = [
     path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
     path("actions/<int:action_id>/update/", views.action_update, name="action_update"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from actions.access import can_update_action, get_action_for_user, get_group_for_user, get_strategy_for_user
 from actions.forms import ActionUpdateForm
-from actions.models import Action, ActionUpdate, DeliveryGroup, Evidence, Membership, Strategy
+from actions.models import Action, ActionUpdate, DeliveryGroup, EmailDigest, Evidence, Membership, Notification, Strategy
 from actions.services import ActionUpdateConflictError, action_update_record
 from governance.models import Snapshot
 from governance.summaries import movement_since_snapshot
@@ -282,3 +282,23 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """What the daily sweep told this person, newest first; officers also see emails that could not be sent."""
+    items = (
+        Notification.objects.visible_to(request.user)
+        .select_related("action__strategy", "action__rating")
+        .order_by("-created_at", "-id")[:200]
+    )
+    officer_of = [m.partnership_id for m in request.user.memberships.all() if m.role == Membership.Role.OFFICER]
+    failed = []
+    if officer_of:
+        failed = (
+            EmailDigest.objects.filter(status=EmailDigest.Status.FAILED, recipient__memberships__partnership_id__in=officer_of)
+            .select_related("recipient")
+            .distinct()
+            .order_by("-day", "recipient__email")[:100]
+        )
+    return render(request, "actions/notifications.html", {"notifications": items, "failed_digests": failed, "is_officer": bool(officer_of)})

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+
+from actions.models import Action
 
 
 @pytest.fixture(autouse=True)
@@ -45,13 +49,45 @@ def evidence_file(action, owner, level):
     return update.evidence.get()
 
 
-@pytest.fixture(autouse=True)
-def _rating_schemes(request):
-    """Transactional tests empty the database afterwards, migration data included: put the schemes back."""
-    if "transactional_db" not in request.fixturenames:
-        return
-    from actions.models import RatingLevel, RatingScheme
-    from actions.schemes import install_schemes
+@pytest.fixture
+def make_action(strategy, group, owner_post, level):
+    """Another action of the strategy, owned by the owner's post unless told otherwise."""
+    counter = iter(range(1000, 100000))
 
-    if not RatingScheme.objects.exists():
-        install_schemes(RatingScheme, RatingLevel)
+    def make(due: dt.date | None = dt.date(2025, 9, 30), rating: str = "amber", owners=None, **fields) -> Action:
+        precision = fields.pop("due_precision", Action.DuePrecision.MONTH if due else Action.DuePrecision.NONE)
+        action = Action.objects.create(
+            strategy=strategy,
+            group=group,
+            ref=fields.pop("ref", f"A{next(counter)}"),
+            text=fields.pop("text", "Deliver something"),
+            due_date=due,
+            due_precision=precision,
+            rating=level(rating),
+            **fields,
+        )
+        action.owners.add(*([owner_post] if owners is None else owners))
+        return action
+
+    return make
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put back the reference data (rating schemes, the beat schedule) that migrations created.
+
+    A transactional test ends by emptying every table; later transactional tests
+    (the browser journeys) expect the data migrations' rows to be there.
+    """
+    yield
+    marker = item.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback")):
+        return
+    from django.core.management import call_command
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        # Empty again first: a worker process may have written after the test's own flush.
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)

@@ -1,0 +1,67 @@
+"""The notifications page, and the sweep's flags on the strategy page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from actions.chasing import actions_sweep
+from actions.models import Action
+
+OCT_1 = dt.date(2025, 10, 1)
+
+
+def test_it_lists_the_owners_notifications_with_links(client, action, owner, officer):
+    actions_sweep(today=OCT_1)
+    client.force_login(owner)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert "Overdue</strong>" in html and f'href="/actions/{action.pk}/"' in html and "Strengthen oversight" in html
+    assert "Emails that could not be sent" not in html  # for officers only
+
+
+def test_nobody_sees_notifications_about_another_partnership(client, action, owner, officer, outsider, owner_post):
+    outsider.posts.add(owner_post)
+    actions_sweep(today=OCT_1)
+    client.force_login(outsider)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert "Strengthen oversight" not in html and "You have no notifications" in html
+
+
+def test_it_stops_showing_an_action_once_the_person_leaves_its_post(client, action, owner, owner_post):
+    actions_sweep(today=OCT_1)
+    owner.posts.remove(owner_post)
+    client.force_login(owner)
+    assert "Strengthen oversight" not in client.get(reverse("actions:notifications")).content.decode()
+
+
+def test_hostile_text_is_escaped_on_the_notifications_page(client, action, owner):
+    Action.objects.filter(pk=action.pk).update(text="<script>alert(1)</script>")
+    actions_sweep(today=OCT_1)
+    client.force_login(owner)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_page_needs_sign_in(client):
+    response = client.get(reverse("actions:notifications"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_page_issues_a_bounded_number_of_queries(client, make_action, owner, officer, size, django_assert_max_num_queries):
+    for _ in range(size):
+        make_action()
+    actions_sweep(today=OCT_1)
+    client.force_login(officer)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("actions:notifications")).status_code == 200
+
+
+def test_the_strategy_page_shows_overdue_and_due_soon_in_words(client, action, make_action, board):
+    make_action(ref="SOON", due=dt.date(2025, 10, 10))
+    actions_sweep(today=OCT_1)
+    client.force_login(board)
+    html = client.get(reverse("actions:strategy_detail", args=[action.strategy_id])).content.decode()
+    assert ">Overdue</strong>" in html and ">Due soon</strong>" in html and ">On track but overdue</strong>" in html
