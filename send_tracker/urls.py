@@ -17,5 +17,6 @@ urlpatterns = [
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("", include("actions.urls")),
+    path("", include("governance.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,20 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _shipped_rating_schemes(request):
+    """Transactional tests flush the database after themselves, taking the schemes a migration ships: put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    if not RatingScheme.objects.exists():
+        from actions.models import RatingLevel
+        from actions.schemes import install_schemes
+
+        install_schemes(RatingScheme, RatingLevel)
+
+
 @pytest.fixture
 def scheme(db) -> RatingScheme:
     return RatingScheme.objects.get(code="cheshire-east")
