@@ -45,13 +45,15 @@ def use_broker(url: str):
 
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager, app.conf.broker_url = False, url
-    app._pool = None  # a producer pool made for another broker must not be reused
+    # Connection and producer pools made for another broker must not be reused:
+    # a publish would go there, and the worker under test would never see it.
+    app._pool, app.amqp._producer_pool = None, None
     try:
         yield app
     finally:
         if app._pool is not None:
             app._pool.force_close_all()
-        app._pool = None
+        app._pool, app.amqp._producer_pool = None, None
         app.conf.task_always_eager, app.conf.broker_url = saved
 
 
