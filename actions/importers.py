@@ -464,6 +464,10 @@ def plan_details_apply(strategy: Strategy, details_path: Path) -> None:
             name=item["name"],
             defaults={"position": item.get("position", position), "description": item.get("description", "")},
         )
+    if details.get("governance"):
+        from governance.services import boards_from_details
+
+        boards_from_details(strategy, details["governance"])
     priorities = {p.name: p for p in strategy.priorities.all()}
     groups = _existing_groups(strategy)
     for position, item in enumerate(details.get("delivery_groups", []), start=1):

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
 
 from actions.models import Action, ActionUpdate, Strategy, User
-from governance.models import Snapshot, SnapshotAction
+from governance.models import BoardReport, Meeting, Snapshot, SnapshotAction
+from governance.pdf import render_pdf
+from governance.report import board_pack_html
 from kpis.services import snapshot_kpi_values
+
+# First key of the two-key advisory locks taken while rendering a board report.
+BOARD_REPORT_LOCK = 7001
 
 
 @transaction.atomic
@@ -52,3 +62,85 @@ def snapshot_take(*, strategy: Strategy, as_at: dt.date, taken_by: User | None =
     )
     snapshot_kpi_values(snapshot)
     return snapshot
+
+
+def board_report_render(report: BoardReport) -> BoardReport:
+    """Render a requested pack and store it; safe to run twice or concurrently for the same request.
+
+    A PostgreSQL advisory lock held for the render means one worker renders
+    a request at a time; a worker that dies releases it with its connection,
+    so a redelivered task can take over. A request already ready is left alone.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BOARD_REPORT_LOCK, report.pk])
+        if not cursor.fetchone()[0]:
+            return report  # another worker is rendering it right now
+    try:
+        report.refresh_from_db()
+        if report.status == BoardReport.Status.READY:
+            return report
+        BoardReport.objects.filter(pk=report.pk).update(
+            status=BoardReport.Status.RENDERING, attempts=F("attempts") + 1, started_at=timezone.now(), error=""
+        )
+        started = time.monotonic()
+        html = board_pack_html(report.snapshot, report.meeting)
+        rendered = render_pdf(html)
+        file_name = f"board-report-{report.pk}.pdf"
+        folder = Path(settings.PRIVATE_MEDIA_ROOT) / "board-reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        # Write then rename: a reader never sees half a file, and a second
+        # render of the same request replaces it rather than adding another.
+        partial = folder / f".{file_name}.{os.getpid()}.part"
+        partial.write_bytes(rendered.content)
+        os.replace(partial, folder / file_name)
+        BoardReport.objects.filter(pk=report.pk).update(
+            status=BoardReport.Status.READY,
+            file_name=file_name,
+            page_count=rendered.page_count,
+            render_seconds=round(time.monotonic() - started, 2),
+            finished_at=timezone.now(),
+        )
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [BOARD_REPORT_LOCK, report.pk])
+    report.refresh_from_db()
+    return report
+
+
+def board_report_fail(report: BoardReport, error: str) -> None:
+    BoardReport.objects.filter(pk=report.pk).exclude(status=BoardReport.Status.READY).update(
+        status=BoardReport.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+def board_report_request(*, snapshot: Snapshot, user: User, meeting: Meeting | None = None) -> tuple[BoardReport, bool]:
+    """Queue a pack for a snapshot, or return the one already queued or rendering (no duplicate work)."""
+    from governance.tasks import render_board_report
+
+    with transaction.atomic():
+        Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+        pending = BoardReport.objects.filter(
+            snapshot=snapshot, meeting=meeting, status__in=[BoardReport.Status.QUEUED, BoardReport.Status.RENDERING]
+        ).first()
+        if pending:
+            return pending, False
+        report = BoardReport.objects.create(strategy=snapshot.strategy, snapshot=snapshot, meeting=meeting, requested_by=user)
+        render_board_report.delay_on_commit(report.pk)
+    return report, True
+
+
+def boards_from_details(strategy: Strategy, items: list[dict]) -> None:
+    """Create or refresh the partnership's governance groups as a plan document lists them."""
+    from governance.models import Board
+
+    for position, item in enumerate(items, start=1):
+        Board.objects.update_or_create(
+            partnership=strategy.partnership,
+            name=item["name"],
+            defaults={
+                "purpose": item.get("purpose", ""),
+                "chair_role": item.get("chair_role", ""),
+                "cadence": item.get("cadence", ""),
+                "position": position,
+            },
+        )

@@ -9,6 +9,7 @@ officer (programme officer), outsider (an officer of another partnership).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 from pathlib import Path
 
@@ -29,6 +30,27 @@ from actions.models import (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in the test thread
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(request):
+    """Put back the rows data migrations ship (rating schemes, the beat schedule).
+
+    A transactional test (browser journeys, worker tests) ends by emptying
+    every table, migration data included; the next one must find it again.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")) and "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    if not RatingScheme.objects.exists():
+        from django.apps import apps
+
+        from actions.models import RatingLevel
+        from actions.schemes import install_schemes
+
+        install_schemes(RatingScheme, RatingLevel)
+        importlib.import_module("actions.migrations.0005_daily_sweep_schedule").create_schedule(apps, None)
 
 
 @pytest.fixture

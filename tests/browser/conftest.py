@@ -50,16 +50,6 @@ def _static_without_manifest(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
-@pytest.fixture(autouse=True)
-def _rating_schemes(db):
-    """Put back the rating schemes a data migration installs: an earlier browser test's flush removes them."""
-    from actions.models import RatingLevel, RatingScheme
-    from actions.schemes import install_schemes
-
-    if not RatingScheme.objects.exists():
-        install_schemes(RatingScheme, RatingLevel)
-
-
 @pytest.fixture
 def sign_in(live_server, page):
     """Sign in through the real form, as a person would."""
@@ -82,16 +72,3 @@ def assert_accessible(page, context: str = "") -> None:
     result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
     violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
     assert not violations, f"axe-core violations {context} on {page.url}:\n" + "\n".join(violations)
-
-
-@pytest.fixture(autouse=True)
-def _rating_schemes(django_db_blocker, request):
-    """Transactional tests empty the database afterwards, migration data included: put the schemes back."""
-    if "django_db_setup" not in request.fixturenames and "live_server" not in request.fixturenames:
-        return
-    from actions.models import RatingLevel, RatingScheme
-    from actions.schemes import install_schemes
-
-    with django_db_blocker.unblock():
-        if not RatingScheme.objects.exists():
-            install_schemes(RatingScheme, RatingLevel)

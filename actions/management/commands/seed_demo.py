@@ -42,6 +42,7 @@ class Command(BaseCommand):
             call_command("import_kpi_values", f"{kpis}-kpi-values.csv", strategy=meta["strategy"], stdout=self.stdout)
         east = Partnership.objects.get(name=json.loads((FIXTURES / PLANS[0][0] / "plan.json").read_text())["partnership"])
         lead_post = Post.objects.filter(partnership=east, title="Head of Service: Inclusion").first()
+        self._seed_meetings(east)
         people = [
             ("lead@example.org", "Dana", "Lead", "Head of Service: Inclusion", Membership.Role.DELIVERY_LEAD),
             ("board@example.org", "Bilal", "Board", "Partnership Board member", Membership.Role.BOARD_MEMBER),
@@ -68,3 +69,26 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save()
         self.stdout.write(f"  {'Administrator':<18} admin@example.org (the /admin/ site)")
+
+    def _seed_meetings(self, partnership: Partnership) -> None:
+        """The Partnership Board meets every two months: one sitting on the plan's own ratings, one to come."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from governance.models import Board, Meeting, Snapshot
+
+        board = Board.objects.filter(partnership=partnership, name__icontains="Partnership Board").first()
+        strategy = partnership.strategies.first()
+        if board is None or strategy is None:
+            return
+        snapshot = Snapshot.objects.filter(strategy=strategy, as_at=strategy.ratings_as_at).first()
+        Meeting.objects.get_or_create(
+            board=board,
+            date=dt.date(2025, 5, 21),
+            defaults={"strategy": strategy, "papers_deadline": dt.date(2025, 5, 14), "status": Meeting.Status.HELD, "snapshot": snapshot},
+        )
+        upcoming = timezone.localdate() + dt.timedelta(days=21)
+        Meeting.objects.get_or_create(
+            board=board, date=upcoming, defaults={"strategy": strategy, "papers_deadline": upcoming - dt.timedelta(days=7)}
+        )

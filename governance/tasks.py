@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import random
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from governance.models import BoardReport
+from governance.services import board_report_fail, board_report_render
+
+MAX_RENDER_RETRIES = 2
+
+
+@shared_task(bind=True, acks_late=True, soft_time_limit=240, time_limit=300, max_retries=MAX_RENDER_RETRIES)
+def render_board_report(self, report_id: int) -> str:
+    report = BoardReport.objects.select_related("snapshot__strategy", "meeting__board").filter(pk=report_id).first()
+    if report is None or report.status == BoardReport.Status.READY:
+        return "nothing to do"
+    try:
+        board_report_render(report)
+    except SoftTimeLimitExceeded:
+        board_report_fail(report, "The report took too long to render.")
+        raise
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            board_report_fail(report, f"The report could not be rendered: {exc}")
+            return "failed"
+        BoardReport.objects.filter(pk=report_id).update(status=BoardReport.Status.QUEUED, error=f"Retrying after: {exc}")
+        if self.request.is_eager:
+            # In-process (no broker): try again now; raising Retry would surface in the officer's request.
+            return render_board_report.apply(args=[report_id], retries=self.request.retries + 1).result
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1) + random.uniform(0, 1)) from exc
+    return "ready"
