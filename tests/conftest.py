@@ -42,6 +42,8 @@ def _migration_data(request):
     marker = request.node.get_closest_marker("django_db")
     if not (marker and marker.kwargs.get("transaction")) and "live_server" not in request.fixturenames:
         return
+    if marker and marker.kwargs.get("serialized_rollback"):
+        return  # pytest-django restores the whole database for these itself
     request.getfixturevalue("transactional_db")
     if not RatingScheme.objects.exists():
         from django.apps import apps

@@ -70,24 +70,3 @@ def make_action(strategy, group, owner_post, level):
         return action
 
     return make
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """Put back the reference data (rating schemes, the beat schedule) that migrations created.
-
-    A transactional test ends by emptying every table; later transactional tests
-    (the browser journeys) expect the data migrations' rows to be there.
-    """
-    yield
-    marker = item.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback")):
-        return
-    from django.core.management import call_command
-    from django.db import connection
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        # Empty again first: a worker process may have written after the test's own flush.
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)

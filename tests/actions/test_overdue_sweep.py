@@ -151,7 +151,7 @@ def test_the_daily_schedule_is_in_the_database_for_officers_to_edit(db):
     assert str(task.crontab.timezone) == "Europe/London"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_overlapping_sweeps_take_turns_and_flag_each_action_once(partnership, strategy, group, owner_post, owner, officer, level):
     for i in range(20):
         action = Action.objects.create(

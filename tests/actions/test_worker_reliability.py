@@ -27,7 +27,7 @@ from actions.models import EmailDigest
 from actions.tasks import send_digest, sweep_overdue
 from send_tracker.celery import app as celery_app
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
 OCT_1 = dt.date(2025, 10, 1)
 VISIBILITY_TIMEOUT = 2
