@@ -7,6 +7,7 @@ import datetime as dt
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.utils import timezone
 
 from actions.chasing import TransientEmailError, actions_sweep, digest_send, digests_to_send
 
@@ -14,9 +15,13 @@ from actions.chasing import TransientEmailError, actions_sweep, digest_send, dig
 @shared_task
 def sweep_overdue(today: str | None = None) -> dict:
     """Scheduled daily by beat (see the actions migration that creates the periodic task)."""
-    result = actions_sweep(today=dt.date.fromisoformat(today) if today else None)
+    from governance.services import meetings_remind
+
+    day = dt.date.fromisoformat(today) if today else None
+    result = actions_sweep(today=day)
+    reminders = meetings_remind(today=day or timezone.localdate())
     send_pending_digests.delay_on_commit()
-    return dataclasses.asdict(result)
+    return {**dataclasses.asdict(result), "meeting_reminders": reminders}
 
 
 @shared_task

@@ -1,37 +1,65 @@
-"""What goes into a board pack: everything is read from a snapshot, so a pack can be reproduced."""
+"""What goes into a board pack: everything is read from snapshots, so a pack can be reproduced."""
 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from actions.models import DeliveryGroup, RatingLevel
-from governance.models import Meeting, Snapshot, SnapshotAction
+from governance.models import Meeting, Snapshot
+from governance.summaries import exceptions, movement, rating_counts, rows_from_snapshot
+from kpis.charts import kpi_chart_svg
+from kpis.models import Indicator, KpiValue, Rag
+from kpis.scorecard import ScorecardRow
+
+
+def board_pack_kpis(snapshot: Snapshot) -> list[ScorecardRow]:
+    """Each KPI of the strategy with the values the snapshot froze (none: "No data")."""
+    frozen = KpiValue.objects.filter(snapshot_items__snapshot=snapshot).select_related("entered_by").order_by("period_start", "id")
+    by_indicator: dict[int, list[KpiValue]] = {}
+    for value in frozen:
+        by_indicator.setdefault(value.indicator_id, []).append(value)
+    indicators = Indicator.objects.filter(strategy_id=snapshot.strategy_id).order_by("position", "id")
+    rows = [ScorecardRow(indicator, by_indicator.get(indicator.pk, [])) for indicator in indicators]
+    for row in rows:
+        # kpi_chart_svg escapes every piece of text it writes.
+        row.chart = mark_safe(kpi_chart_svg(row.indicator, row.values)) if row.values else ""
+    return rows
 
 
 def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> dict:
     strategy = snapshot.strategy
     levels = list(RatingLevel.objects.filter(scheme_id=strategy.scheme_id).order_by("position"))
-    by_id = {level.pk: level for level in levels}
-    items = list(SnapshotAction.objects.filter(snapshot=snapshot).order_by("group__position", "action__position", "id"))
-    for item in items:
-        item.level = by_id[item.rating_id]
+    rows = rows_from_snapshot(snapshot)
+    previous = snapshot.previous()
     groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id"))
-    items_by_group: dict[int, list[SnapshotAction]] = {}
-    for item in items:
-        items_by_group.setdefault(item.group_id, []).append(item)
+    rows_by_group: dict[int, list] = {}
+    for row in rows:
+        rows_by_group.setdefault(row.group_id, []).append(row)
     priorities: dict[int, dict] = {}
     for group in groups:
         entry = priorities.setdefault(group.priority_id, {"priority": group.priority, "groups": []})
-        entry["groups"].append({"group": group, "items": items_by_group.get(group.pk, [])})
+        entry["groups"].append({"group": group, "items": rows_by_group.get(group.pk, [])})
+    counts = rating_counts(rows, levels)
+    for entry in priorities.values():
+        entry["tally"] = counts.by_priority.get(entry["priority"].pk)
+    kpis = board_pack_kpis(snapshot)
+    kpi_counts = {rag: sum(1 for row in kpis if row.rag == rag) for rag in Rag}
     return {
         "strategy": strategy,
         "partnership": strategy.partnership,
         "snapshot": snapshot,
+        "previous": previous,
         "meeting": meeting,
         "board": meeting.board if meeting else None,
         "levels": levels,
-        "items": items,
+        "items": rows,
+        "counts": counts,
+        "exceptions": exceptions(rows, snapshot.as_at, previous.as_at if previous else None),
+        "movement": movement(rows_from_snapshot(previous), rows, snapshot.as_at, previous.as_at) if previous else None,
+        "kpis": kpis,
+        "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag],
         "priorities": list(priorities.values()),
         "generated_at": timezone.now(),
     }

@@ -64,6 +64,14 @@ def snapshot_take(*, strategy: Strategy, as_at: dt.date, taken_by: User | None =
     return snapshot
 
 
+def snapshot_stated_take(*, strategy: Strategy) -> Snapshot | None:
+    """The snapshot a published plan states its ratings were accurate as at, taken once."""
+    if strategy.ratings_as_at is None:
+        return None
+    existing = Snapshot.objects.filter(strategy=strategy, as_at=strategy.ratings_as_at).first()
+    return existing or snapshot_take(strategy=strategy, as_at=strategy.ratings_as_at, note="Ratings as stated in the published plan.")
+
+
 def board_report_render(report: BoardReport) -> BoardReport:
     """Render a requested pack and store it; safe to run twice or concurrently for the same request.
 
@@ -144,3 +152,20 @@ def boards_from_details(strategy: Strategy, items: list[dict]) -> None:
                 "position": position,
             },
         )
+
+
+def meetings_remind(*, today: dt.date) -> int:
+    """Remind owners to update before each scheduled meeting's papers deadline (once per person, action and deadline)."""
+    from actions.chasing import reminders_queue
+
+    queued = 0
+    meetings = Meeting.objects.filter(
+        status=Meeting.Status.SCHEDULED,
+        papers_deadline__gte=today,
+        papers_deadline__lte=today + dt.timedelta(days=settings.REMIND_DAYS_BEFORE),
+    ).select_related("strategy")
+    for meeting in meetings:  # a handful: the meetings due in the next few days
+        queued += reminders_queue(
+            strategy=meeting.strategy, deadline=meeting.papers_deadline, days_before=settings.REMIND_DAYS_BEFORE, today=today
+        )
+    return queued

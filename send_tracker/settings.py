@@ -218,6 +218,10 @@ LOGGING = {
 # last snapshot or, before the first snapshot, in this many weeks.
 STALE_AFTER_WEEKS = env_int("STALE_AFTER_WEEKS", 8)
 
+# Owners of actions not updated since the last snapshot are reminded this many
+# days before a board meeting's papers deadline.
+REMIND_DAYS_BEFORE = env_int("REMIND_DAYS_BEFORE", 7)
+
 # Evidence uploads (delivery leads attach files to updates).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)

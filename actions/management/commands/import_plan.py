@@ -18,9 +18,23 @@ class Command(BaseCommand):
         parser.add_argument("--scheme", help="Rating scheme code for a new strategy: cheshire-east, rag or brag.")
         parser.add_argument("--details", type=Path, help="A plan.json with group texts, organisations and the ratings date.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and report what would change; write nothing.")
+        parser.add_argument(
+            "--no-snapshot",
+            action="store_true",
+            help="Do not take the snapshot the details' ratings date states (take it later, e.g. after loading KPI values).",
+        )
 
     def handle(
-        self, *args, path: Path, strategy: str, partnership: str | None, scheme: str | None, details: Path | None, dry_run: bool, **options
+        self,
+        *args,
+        path: Path,
+        strategy: str,
+        partnership: str | None,
+        scheme: str | None,
+        details: Path | None,
+        dry_run: bool,
+        no_snapshot: bool = False,
+        **options,
     ) -> None:
         # call_command() passes keyword options as given, without the parser's type conversion.
         path, details = Path(path), (Path(details) if details is not None else None)
@@ -45,12 +59,10 @@ class Command(BaseCommand):
                 changes = plan_apply(changes)
                 if details is not None:
                     plan_details_apply(target, details)
-                    if target.ratings_as_at:
-                        from governance.models import Snapshot
-                        from governance.services import snapshot_take
+                    if not no_snapshot:
+                        from governance.services import snapshot_stated_take
 
-                        if not Snapshot.objects.filter(strategy=target, as_at=target.ratings_as_at).exists():
-                            snapshot_take(strategy=target, as_at=target.ratings_as_at, note="Ratings as stated in the published plan.")
+                        snapshot_stated_take(strategy=target)
         verb = "Would import" if dry_run else "Imported"
         self.stdout.write(
             f"{verb} {len(changes.actions)} actions into '{target.name}': {len(changes.created)} new, "

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from actions.models import Membership, Partnership, Post, User
+from actions.models import Membership, Partnership, Post, Strategy, User
+from governance.services import snapshot_stated_take
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PLANS = [
@@ -35,11 +36,14 @@ class Command(BaseCommand):
                 partnership=meta["partnership"],
                 scheme=meta.get("scheme", scheme),
                 details=str(details),
+                no_snapshot=True,
                 stdout=self.stdout,
             )
             kpis = FIXTURES / "kpis" / KPIS[folder]
             call_command("load_kpis", f"{kpis}-kpis.csv", strategy=meta["strategy"], stdout=self.stdout)
             call_command("import_kpi_values", f"{kpis}-kpi-values.csv", strategy=meta["strategy"], stdout=self.stdout)
+            # Taken after the KPI values, so the plan's own "as at" snapshot holds its KPIs too.
+            snapshot_stated_take(strategy=Strategy.objects.get(partnership__name=meta["partnership"], name=meta["strategy"]))
         east = Partnership.objects.get(name=json.loads((FIXTURES / PLANS[0][0] / "plan.json").read_text())["partnership"])
         lead_post = Post.objects.filter(partnership=east, title="Head of Service: Inclusion").first()
         self._seed_meetings(east)
