@@ -23,11 +23,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import EmailDigest, Membership, Notification, Strategy
+from actions.models import DUE_SOON_DAYS, EmailDigest, Membership, Notification, Strategy
 
 logger = logging.getLogger(__name__)
 
-DUE_SOON_DAYS = 14
 # Any constant: every sweep takes the same lock, in any database session.
 SWEEP_LOCK_KEY = 6_100_001
 # Longer than the task time limit: a digest still "sending" after this was

@@ -278,6 +278,9 @@ def parse_due(text: str) -> tuple[dt.date | None, str]:
     raise DueDateError(f"'{text}' is not a date: use a month such as 'September 2025', a date such as 30/09/2025, or TBC")
 
 
+DUE_SOON_DAYS = 14
+
+
 class ActionQuerySet(models.QuerySet):
     def overdue(self, today: dt.date) -> ActionQuerySet:
         return self.filter(due_date__lt=today, rating__is_complete=False)
@@ -372,6 +375,12 @@ class Action(models.Model):
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.due_date is not None and self.due_date < today and not self.rating.is_complete
+
+    def is_due_soon(self, today: dt.date) -> bool:
+        """Due from today to DUE_SOON_DAYS ahead, inclusive, and not complete (the daily sweep's rule too)."""
+        return (
+            self.due_date is not None and today <= self.due_date <= today + dt.timedelta(days=DUE_SOON_DAYS) and not self.rating.is_complete
+        )
 
     def is_inconsistent(self, today: dt.date) -> bool:
         """Rated on track while past its due date: a board wants this flagged."""

@@ -132,6 +132,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
     for action in rows:
         action.last_updated_by = authors.get(action.last_update_id)
         action.overdue = action.is_overdue(today)
+        action.due_soon_now = action.is_due_soon(today)
         action.due_this_month = action.due_date is not None and (action.due_date.year, action.due_date.month) == (today.year, today.month)
         # Since the last reporting snapshot (or ever, before the first one).
         action.needs_update = action.last_updated_at is None or (

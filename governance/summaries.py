@@ -43,6 +43,7 @@ class ActionRow:
     last_updated_at: dt.datetime | None = None
     due_text: str = ""
     notes: str = ""
+    as_at: dt.date | None = None  # the day the flags below are judged on: today, or the snapshot's date
 
     # The domain rules are Action's own, so a row and an action can never disagree
     # on what "overdue", "inconsistent" or "TBC" mean.
@@ -50,6 +51,21 @@ class ActionRow:
     due_label = Action.due_label
     is_overdue = Action.is_overdue
     is_inconsistent = Action.is_inconsistent
+    is_due_soon = Action.is_due_soon
+
+    @property
+    def flags(self) -> list[str]:
+        """Due-date warnings as a board reads them, as at the row's date."""
+        if self.as_at is None:
+            return []
+        found = []
+        if self.is_overdue(self.as_at):
+            found.append("Overdue")
+        elif self.is_due_soon(self.as_at):
+            found.append("Due soon")
+        if self.is_inconsistent(self.as_at):
+            found.append("On track but overdue")
+        return found
 
     @property
     def owners_text(self) -> str:
@@ -64,6 +80,7 @@ class ActionRow:
 
 def rows_from_actions(actions: QuerySet[Action]) -> list[ActionRow]:
     """Rows for live actions in one query: owners and the latest update are aggregated in SQL."""
+    today = timezone.localdate()
     latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
     found = (
         actions.prefetch_related(None)
@@ -90,6 +107,7 @@ def rows_from_actions(actions: QuerySet[Action]) -> list[ActionRow]:
             last_updated_at=a.latest_at,
             due_text=a.due_text,
             notes=a.notes,
+            as_at=today,
         )
         for a in found
     ]
@@ -111,6 +129,7 @@ def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | Non
             owners=tuple(t for t in item.owners.split(OWNER_SEPARATOR) if t),
             narrative=item.narrative,
             last_updated_at=item.last_updated_at,
+            as_at=snapshot.as_at,
         )
         for item in items.select_related("rating", "group").order_by("id")
     ]

@@ -1,0 +1,32 @@
+"""Due-date warnings a person sees beside an action: Overdue, Due soon, On track but overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import DUE_SOON_DAYS, Action
+
+
+@pytest.mark.parametrize(
+    "days_ahead, rating, due_soon",
+    [(0, "amber", True), (DUE_SOON_DAYS, "amber", True), (DUE_SOON_DAYS + 1, "amber", False), (-1, "amber", False), (3, "green", False)],
+)
+def test_due_soon_runs_from_today_to_fourteen_days_ahead_for_unfinished_actions(action, level, days_ahead, rating, due_soon):
+    today = dt.date(2025, 9, 10)
+    action.due_date, action.rating = today + dt.timedelta(days=days_ahead), level(rating)
+    assert action.is_due_soon(today) is due_soon
+
+
+def test_my_actions_and_the_dashboard_flag_due_soon_and_overdue_actions_in_words(client, owner, action, make_action):
+    today = timezone.localdate()
+    Action.objects.filter(pk=action.pk).update(due_date=today + dt.timedelta(days=3), due_precision=Action.DuePrecision.DAY)
+    make_action(ref="LATE1", due=today - dt.timedelta(days=2), due_precision=Action.DuePrecision.DAY)
+    client.force_login(owner)
+    mine = client.get(reverse("actions:my_actions")).content.decode()
+    assert ">Due soon</strong>" in mine and ">Overdue</strong>" in mine
+    dashboard = client.get(reverse("governance:dashboard", args=[action.strategy_id])).content.decode()
+    assert ">Due soon</strong>" in dashboard and ">Overdue</strong>" in dashboard and "On track but overdue</strong>" in dashboard
