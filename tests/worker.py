@@ -11,73 +11,74 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
+import kombu.pools
 import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+WAIT_SECONDS = 90  # an upper bound on waiting for a worker, not a timing assertion
 
 
 def redis_url_or_skip() -> str:
+    """The real broker's URL, emptied for this test."""
     url = os.environ.get("TEST_REDIS_URL", "")
     if not url:
         if os.environ.get("CI"):
             pytest.fail("TEST_REDIS_URL is not set: CI must run the worker tests against a real Redis.")
         pytest.skip("Set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/14) to run tests with a real worker.")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
     return url
 
 
 def worker_database_url() -> str:
+    """The test database, for a worker process to use."""
     db = settings.DATABASES["default"]
-    host = db.get("HOST") or ""
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    if host.startswith("/"):
-        return f"postgresql://{auth}@/{db['NAME']}?host={host}&port={db.get('PORT') or 5432}"
-    return f"postgresql://{auth}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    host = db.get("HOST") or "127.0.0.1"
+    if host.startswith("/"):  # a socket directory, as the embedded PostgreSQL uses
+        return f"postgres://{auth}@/{db['NAME']}?host={quote(host)}&port={db.get('PORT') or 5432}"
+    return f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def _forget_connections() -> None:
+    from send_tracker.celery import app
+
+    kombu.pools.reset()
+    app._pool, app.amqp._producer_pool = None, None
 
 
 @contextmanager
 def use_broker(url: str):
-    """Make this test process publish to the real broker instead of running tasks eagerly."""
+    """Make this test process publish to the real broker instead of running tasks eagerly.
+
+    Connection and producer pools made for another broker are dropped: a
+    publish would go there (this machine also runs RabbitMQ on the default
+    port), and the worker under test would never see it.
+    """
     from send_tracker.celery import app
 
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager, app.conf.broker_url = False, url
-    # Connection and producer pools made for another broker must not be reused:
-    # a publish would go there, and the worker under test would never see it.
-    app._pool, app.amqp._producer_pool = None, None
+    _forget_connections()
     try:
         yield app
     finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool, app.amqp._producer_pool = None, None
+        _forget_connections()
         app.conf.task_always_eager, app.conf.broker_url = saved
 
 
-def purge(url: str) -> None:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-
-
 class Worker:
-    def __init__(self, broker_url: str, extra_env: dict[str, str] | None = None, log: Path | None = None):
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": worker_database_url(),
-            "CELERY_BROKER_URL": broker_url,
-            "TESTING": "true",
-            "DB_CONN_MAX_AGE": "0",
-            **(extra_env or {}),
-        }
-        self.log = log
-        self.process: subprocess.Popen | None = None
+    """A `celery worker` process on the test database, started at once; its output goes to `log`."""
 
-    def start(self) -> Worker:
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL
+    def __init__(self, broker_url: str, log: Path, **env: str):
+        self.log = log
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -88,38 +89,48 @@ class Worker:
                 "worker",
                 "--pool",
                 "solo",
-                "-l",
+                "--loglevel",
                 "info",
                 "--without-gossip",
                 "--without-mingle",
+                "--without-heartbeat",
+                "--hostname",
+                f"test-{uuid.uuid4().hex[:8]}@%h",
             ],
             cwd=ROOT,
-            env=self.env,
-            stdout=out,
+            env={
+                **os.environ,
+                "DATABASE_URL": worker_database_url(),
+                "DB_CONN_MAX_AGE": "0",
+                "TESTING": "true",
+                "CELERY_BROKER_URL": broker_url,
+                **env,
+            },
+            stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        return self
 
-    def kill(self) -> None:
-        """SIGKILL: no warm shutdown, no acknowledgement, no clean-up."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """SIGKILL by default: no warm shutdown, no acknowledgement, no clean-up."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        self.kill(signal.SIGTERM)
 
 
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.25):
+def wait_for(condition, what: str, worker_logs=(), timeout: float = WAIT_SECONDS):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = predicate()
+        value = condition()
         if value:
             return value
-        time.sleep(interval)
-    pytest.fail(f"Timed out after {timeout:.0f} s waiting for {what}.")
+        time.sleep(0.2)
+    logs = "\n".join(log.read_text(errors="replace")[-3000:] for log in worker_logs if log.exists())
+    pytest.fail(f"Gave up waiting for {what}. Worker log:\n{logs}")

@@ -10,7 +10,7 @@ from governance.models import BoardReport
 from governance.services import snapshot_take
 from governance.tasks import render_board_report
 from tests.conftest import make_user
-from tests.worker import Worker, purge, redis_url_or_skip, use_broker, wait_for
+from tests.worker import Worker, redis_url_or_skip, use_broker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,6 @@ def large_plan(action, group, level):
 
 def test_a_worker_killed_mid_render_leads_to_exactly_one_pack(large_plan, tmp_path):
     broker = redis_url_or_skip()
-    purge(broker)
     private = tmp_path / "private"
     settings_env = {
         "PRIVATE_MEDIA_ROOT": str(private),
@@ -40,21 +39,24 @@ def test_a_worker_killed_mid_render_leads_to_exactly_one_pack(large_plan, tmp_pa
     snapshot = snapshot_take(strategy=large_plan, as_at=large_plan.ratings_as_at)
     report = BoardReport.objects.create(strategy=large_plan, snapshot=snapshot, requested_by=officer)
 
-    first = Worker(broker, settings_env, log=tmp_path / "worker1.log").start()
-    second = Worker(broker, settings_env, log=tmp_path / "worker2.log")
+    workers = [Worker(broker, tmp_path / "worker1.log", **settings_env)]
     try:
         with use_broker(broker):
             render_board_report.delay(report.pk)
-        wait_for(lambda: BoardReport.objects.get(pk=report.pk).status == BoardReport.Status.RENDERING, 60, "the render to start")
-        first.kill()
+        wait_for(
+            lambda: BoardReport.objects.get(pk=report.pk).status == BoardReport.Status.RENDERING, "the render to start", [workers[0].log]
+        )
+        workers[0].kill()
         report.refresh_from_db()
         assert report.status == BoardReport.Status.RENDERING and not list(private.glob("board-reports/*.pdf"))
 
-        second.start()
-        wait_for(lambda: BoardReport.objects.get(pk=report.pk).status == BoardReport.Status.READY, 120, "the pack after restart")
+        workers.append(Worker(broker, tmp_path / "worker2.log", **settings_env))
+        wait_for(
+            lambda: BoardReport.objects.get(pk=report.pk).status == BoardReport.Status.READY, "the pack after restart", [workers[1].log]
+        )
     finally:
-        first.stop()
-        second.stop()
+        for worker in workers:
+            worker.stop()
     report.refresh_from_db()
     assert report.attempts == 2
     assert [p.name for p in private.glob("board-reports/*.pdf")] == [report.file_name]
