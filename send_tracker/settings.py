@@ -234,7 +234,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
 }
+# Exactly one beat process may run (docker-compose has one `beat` service): the
+# schedule lives in the database, and two beats would each send every task.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# After downtime, a crontab task whose time passed less than this long ago still
+# runs once when beat starts again; older missed runs are skipped, not replayed.
+CELERY_BEAT_CRON_STARTING_DEADLINE = env_int("CELERY_BEAT_CRON_STARTING_DEADLINE", 3600)
 CELERY_TIMEZONE = TIME_ZONE
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
