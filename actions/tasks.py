@@ -11,7 +11,6 @@ from django.db import InterfaceError, OperationalError
 
 from actions.chasing import TransientEmailError, actions_sweep, digest_send, digests_to_send
 
-
 # A database that is briefly unreachable (failover, restart) is worth a few tries,
 # spaced out exponentially with jitter; anything else fails at once.
 TRANSIENT_DATABASE_RETRIES = dict(
