@@ -104,7 +104,7 @@ def test_a_worker_refuses_a_pickled_message_and_runs_nothing(action, tmp_path):
             )
             wait_for(lambda: "Refusing to deserialize untrusted content of type pickle" in log.read_text(), 90, "the worker to refuse it")
             # The same task sent as JSON does run: the worker was alive and listening.
-            sweep_overdue.delay("2025-10-01")
+            sweep_overdue.apply_async(args=["2025-10-01"], connection=connection)
             wait_for(lambda: type(action).objects.filter(pk=action.pk, overdue_since__isnull=False).exists(), 90, "the JSON task")
     finally:
         worker.stop()
