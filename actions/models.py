@@ -289,7 +289,8 @@ class ActionQuerySet(models.QuerySet):
         return self.select_related("rating", "group", "group__parent").prefetch_related("owners")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+# append_only: the history table refuses UPDATE and DELETE, from the application and from SQL alike.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True)
 class Action(models.Model):
     class DuePrecision(models.TextChoices):
         MONTH = "month", "By the end of the month"

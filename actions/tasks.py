@@ -7,12 +7,19 @@ import datetime as dt
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from actions.chasing import TransientEmailError, actions_sweep, digest_send, digests_to_send
 
+# A database that is briefly unreachable (failover, restart) is worth a few tries,
+# spaced out exponentially with jitter; anything else fails at once.
+TRANSIENT_DATABASE_RETRIES = dict(
+    autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=30, retry_backoff_max=600, retry_jitter=True
+)
 
-@shared_task
+
+@shared_task(**TRANSIENT_DATABASE_RETRIES)
 def sweep_overdue(today: str | None = None) -> dict:
     """Scheduled daily by beat (see the actions migration that creates the periodic task)."""
     from governance.services import meetings_remind
@@ -24,7 +31,7 @@ def sweep_overdue(today: str | None = None) -> dict:
     return {**dataclasses.asdict(result), "meeting_reminders": reminders}
 
 
-@shared_task
+@shared_task(**TRANSIENT_DATABASE_RETRIES)
 def send_pending_digests() -> int:
     ids = digests_to_send()
     for digest_id in ids:

@@ -12,7 +12,7 @@ import io
 from collections.abc import Iterable, Mapping
 
 from actions.importers import COLUMNS, cell_escape
-from actions.models import Action, DeliveryGroup, DueDateError, parse_due
+from actions.models import Action, DeliveryGroup, DueDateError, Post, Strategy, parse_due
 from governance.summaries import ActionRow
 
 UNALLOCATED_CELL = "To be allocated"
@@ -73,3 +73,41 @@ def xlsx_bytes(table: list[list[str]], title: str = "Actions") -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def plan_details_export(strategy: Strategy) -> dict:
+    """The strategy's descriptive details in the shape `import_plan --details` reads (fixtures/*/plan.json)."""
+    partnership = strategy.partnership
+    groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent", "lead").order_by("position", "id")
+    posts = Post.objects.filter(partnership=partnership, organisation__isnull=False).select_related("organisation").order_by("title")
+    return {
+        "partnership": partnership.name,
+        "strategy": strategy.name,
+        "period_start": strategy.period_start.isoformat() if strategy.period_start else "",
+        "period_end": strategy.period_end.isoformat() if strategy.period_end else "",
+        "ratings_as_at": strategy.ratings_as_at.isoformat() if strategy.ratings_as_at else "",
+        "scheme": strategy.scheme.code,
+        "organisations": [{"name": o.name, "kind": o.kind} for o in partnership.organisations.order_by("name")],
+        "owner_organisations": {post.title: post.organisation.name for post in posts},
+        "priorities": [
+            {"name": p.name, "position": p.position, "description": p.description} for p in strategy.priorities.order_by("position", "id")
+        ],
+        "delivery_groups": [
+            {
+                "priority": g.priority.name,
+                "name": g.parent.name if g.parent_id else g.name,
+                "sub_group": g.name if g.parent_id else "",
+                "lead": g.lead.title if g.lead else "",
+                "what_needs_to_improve": g.what_needs_to_improve,
+                "areas_for_improvement": g.areas_for_improvement,
+                "how_we_will_assess": g.how_we_will_assess,
+                "what_we_will_see": g.what_we_will_see,
+                "delivered_to_date": g.delivered_to_date,
+            }
+            for g in groups
+        ],
+        "governance": [
+            {"name": b.name, "purpose": b.purpose, "chair_role": b.chair_role, "cadence": b.cadence}
+            for b in partnership.boards.order_by("position", "name")
+        ],
+    }

@@ -21,6 +21,12 @@ from kpis.models import Indicator, KpiValue, PeriodError, period_start
 INDICATOR_REQUIRED = ["code", "name", "unit", "direction", "frequency"]
 VALUE_REQUIRED = ["indicator", "period", "value"]
 BENCHMARK_COLUMNS = ["england", "region", "statistical_neighbours"]
+# Every column each loader reads, in the order the fixtures (and exports) write them.
+INDICATOR_COLUMNS = [
+    "code", "name", "description", "delivery_groups", "unit", "direction", "frequency", "source", "source_detail",
+    "baseline_value", "baseline_period", "target", "tolerance", "stretch_aim", "notes",
+]  # fmt: skip
+VALUE_COLUMNS = ["indicator", "period", "value", *BENCHMARK_COLUMNS, "note"]
 
 
 def parse_decimal(text: str) -> Decimal | None:

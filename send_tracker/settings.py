@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "axes",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
     "actions",
     "kpis",
     "governance",
@@ -56,9 +60,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After OTPMiddleware and HtmxMiddleware: sends unverified sessions to the second factor.
+    "accounts.middleware.MfaRequiredMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Last, so that a lockout response is produced after authentication ran.
     "axes.middleware.AxesMiddleware",
@@ -82,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "actions.context_processors.service",
+                "accounts.context_processors.single_sign_on",
             ],
         },
     },
@@ -102,6 +110,8 @@ AUTH_USER_MODEL = "actions.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Signs nobody in unless OIDC_ENABLED (below).
+    "accounts.oidc.ExistingAccountsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -123,6 +133,47 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
 AXES_VERBOSE = False
+
+# Two-factor authentication (accounts/mfa.py): every account, after its password,
+# sets up an authenticator app and then enters a code at each sign-in. On unless
+# switched off; the test suite switches it off so tests that sign in with
+# force_login need no code, and the MFA tests switch it back on.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not TESTING)
+OTP_TOTP_ISSUER = SERVICE_NAME
+# Wrong codes: each device waits 1, 2, 4, 8 ... seconds before it will check another code.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Single sign-on with OpenID Connect (accounts/oidc.py), on when a client id is set.
+# OIDC_ENTRA_TENANT_ID fills in Microsoft Entra ID's endpoints for that tenant;
+# other providers set the four OIDC_OP_* endpoints. Only existing accounts can sign
+# in (matched by email). Set OIDC_TRUST_IDP_MFA only when the provider itself
+# requires a second factor (e.g. Entra conditional access); otherwise our own
+# two-factor check still follows.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_ENTRA_TENANT_ID = env_str("OIDC_ENTRA_TENANT_ID", default="")
+_entra = f"https://login.microsoftonline.com/{OIDC_ENTRA_TENANT_ID}" if OIDC_ENTRA_TENANT_ID else ""
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", default=f"{_entra}/oauth2/v2.0/authorize" if _entra else "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", default=f"{_entra}/oauth2/v2.0/token" if _entra else "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", default="https://graph.microsoft.com/oidc/userinfo" if _entra else "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", default=f"{_entra}/discovery/v2.0/keys" if _entra else "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", default="Microsoft")
+OIDC_TRUST_IDP_MFA = env_bool("OIDC_TRUST_IDP_MFA", default=False)
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED and not all(
+    [OIDC_RP_CLIENT_SECRET, OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT, OIDC_OP_JWKS_ENDPOINT]
+):
+    raise ImproperlyConfigured(
+        "OIDC_RP_CLIENT_ID is set: also set OIDC_RP_CLIENT_SECRET and OIDC_ENTRA_TENANT_ID (or the four OIDC_OP_* endpoints)."
+    )
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_CALLBACK_CLASS = "accounts.oidc.CallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.AuthenticateView"
+OIDC_TIMEOUT = 10
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -183,7 +234,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
 }
+# Exactly one beat process may run (docker-compose has one `beat` service): the
+# schedule lives in the database, and two beats would each send every task.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# After downtime, a crontab task whose time passed less than this long ago still
+# runs once when beat starts again; older missed runs are skipped, not replayed.
+CELERY_BEAT_CRON_STARTING_DEADLINE = env_int("CELERY_BEAT_CRON_STARTING_DEADLINE", 3600)
 CELERY_TIMEZONE = TIME_ZONE
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.mfa import confirmed_totp, mfa_required
+
+# Pages a person signed in with a password alone may still reach.
+EXEMPT_VIEWS = {
+    "login",
+    "logout",
+    "accessibility",
+    "privacy",
+    "accounts:mfa_verify",
+    "accounts:mfa_setup",
+    "accounts:mfa_setup_qr",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+}
+
+
+class MfaRequiredMiddleware:
+    """Send a session that has not passed the second factor to set it up or enter a code, whatever it asks for.
+
+    Runs after OTPMiddleware (which knows whether the session is verified).
+    Static files are served before any view, so they need no exemption here.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if request.resolver_match.view_name in EXEMPT_VIEWS or not mfa_required(request):
+            return None
+        name = "accounts:mfa_verify" if confirmed_totp(request.user) else "accounts:mfa_setup"
+        target = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(target)
+        return redirect(target)

@@ -1,0 +1,116 @@
+"""Single sign-on with an OpenID Connect provider (Microsoft Entra ID), against a fake provider."""
+
+from __future__ import annotations
+
+import time
+from unittest import mock
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+import pytest
+from django.urls import reverse
+
+from actions.models import User
+from tests.accounts.conftest import settings_value
+
+CLIENT_SECRET = "a-shared-secret-long-enough-for-hs256-signing"
+TENANT = "11111111-2222-3333-4444-555555555555"
+
+
+@pytest.fixture
+def sso(settings):
+    settings.OIDC_ENABLED = True
+    settings.OIDC_RP_CLIENT_ID = "send-tracker"
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_RP_SIGN_ALGO = "HS256"  # the fake provider signs with the client secret; Entra uses RS256 and its JWKS
+    settings.OIDC_ENTRA_TENANT_ID = TENANT
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "https://op.invalid/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = "https://op.invalid/token"
+    settings.OIDC_OP_USER_ENDPOINT = "https://op.invalid/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = "https://op.invalid/keys"
+    return settings
+
+
+def sign_in_with_provider(client, email: str, tenant: str = TENANT):
+    """Start at our sign-in link, let the fake provider vouch for `email`, and follow its redirect back."""
+    start = client.get(reverse("oidc_authentication_init"))
+    assert start.status_code == 302 and start["Location"].startswith("https://op.invalid/authorize?")
+    query = parse_qs(urlparse(start["Location"]).query)
+    assert query["client_id"] == ["send-tracker"] and query["code_challenge_method"] == ["S256"]
+    id_token = jwt.encode(
+        {
+            "iss": f"https://login.microsoftonline.com/{tenant}/v2.0",
+            "aud": "send-tracker",
+            "tid": tenant,
+            "nonce": query["nonce"][0],
+            "exp": int(time.time()) + 300,
+            "email": email,
+        },
+        CLIENT_SECRET,
+        algorithm="HS256",
+    )
+    token_response = mock.Mock(status_code=200, json=lambda: {"id_token": id_token, "access_token": "at"})
+    userinfo_response = mock.Mock(headers={"content-type": "application/json"}, json=lambda: {"sub": "x", "email": email})
+    with (
+        mock.patch("mozilla_django_oidc.auth.requests.post", return_value=token_response) as token_call,
+        mock.patch("mozilla_django_oidc.auth.requests.get", return_value=userinfo_response),
+    ):
+        response = client.get(reverse("oidc_authentication_callback"), {"code": "the-code", "state": query["state"][0]})
+    assert token_call.call_args.kwargs["data"]["code"] == "the-code"
+    return response
+
+
+def test_a_person_with_an_account_signs_in_with_the_provider(client, sso, owner):
+    response = sign_in_with_provider(client, "OWNER@example.org")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
+    assert client.get(reverse("actions:my_actions")).status_code == 200
+
+
+def test_an_unknown_email_is_not_signed_in_and_no_account_is_made(client, sso, owner):
+    users = User.objects.count()
+    response = sign_in_with_provider(client, "stranger@example.org")
+    assert response["Location"] == f"{reverse('login')}?sso=failed"
+    assert "_auth_user_id" not in client.session
+    assert User.objects.count() == users
+    page = client.get(response["Location"])
+    assert "Only people who already have an account here can sign in this way" in page.content.decode()
+
+
+def test_a_deactivated_account_cannot_sign_in_with_the_provider(client, sso, owner):
+    owner.is_active = False
+    owner.save()
+    sign_in_with_provider(client, owner.email)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_token_from_another_tenant_is_refused(client, sso, owner):
+    sign_in_with_provider(client, owner.email, tenant="99999999-0000-0000-0000-000000000000")
+    assert "_auth_user_id" not in client.session
+
+
+def test_our_second_factor_still_applies_unless_the_provider_is_trusted_to_enforce_one(client, sso, owner):
+    sso.MFA_REQUIRED = True
+    sign_in_with_provider(client, owner.email)
+    assert client.get(reverse("actions:my_actions"))["Location"].startswith(reverse("accounts:mfa_setup"))
+    client.post(reverse("logout"))
+    sso.OIDC_TRUST_IDP_MFA = True
+    sign_in_with_provider(client, owner.email)
+    assert client.get(reverse("actions:my_actions")).status_code == 200
+
+
+def test_the_sign_in_page_offers_the_provider_only_when_configured(client, settings):
+    assert "Sign in with Microsoft" not in client.get(reverse("login")).content.decode()
+    assert client.get(reverse("oidc_authentication_init")).status_code == 404
+    settings.OIDC_ENABLED = True
+    assert "Sign in with Microsoft" in client.get(reverse("login")).content.decode()
+
+
+def test_a_tenant_id_configures_entra_id():
+    env = {"OIDC_RP_CLIENT_ID": "id", "OIDC_RP_CLIENT_SECRET": "secret", "OIDC_ENTRA_TENANT_ID": TENANT}
+    endpoints = settings_value("(settings.OIDC_ENABLED, settings.OIDC_OP_TOKEN_ENDPOINT, settings.OIDC_OP_JWKS_ENDPOINT)", **env)
+    assert endpoints == (
+        f"(True, 'https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token', "
+        f"'https://login.microsoftonline.com/{TENANT}/discovery/v2.0/keys')"
+    )
+    assert settings_value("settings.OIDC_ENABLED") == "False"
