@@ -12,7 +12,7 @@ from django.db import OperationalError
 
 from actions.tasks import send_pending_digests, sweep_overdue
 from send_tracker.celery import app
-from tests.worker import Worker, purge, redis_url_or_skip, use_broker, wait_for
+from tests.worker import Worker, redis_url_or_skip, use_broker, wait_for
 
 OUR_APPS = ("actions.", "governance.", "kpis.")
 # Tasks that retry by hand (self.retry with an exponential, jittered countdown), each with a test that it stops:
@@ -85,10 +85,9 @@ class WritesAFile:
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_refuses_a_pickled_message_and_runs_nothing(action, tmp_path):
     url = redis_url_or_skip()
-    purge(url)
     marker = tmp_path / "unpickled"
     log = tmp_path / "worker.log"
-    worker = Worker(url, log=log).start()
+    worker = Worker(url, log)
     try:
         with use_broker(url) as celery_app, celery_app.connection_for_write() as connection:
             task_id = str(uuid.uuid4())
@@ -102,10 +101,12 @@ def test_a_worker_refuses_a_pickled_message_and_runs_nothing(action, tmp_path):
                 content_encoding="binary",
                 headers={"lang": "py", "task": "actions.tasks.sweep_overdue", "id": task_id, "root_id": task_id},
             )
-            wait_for(lambda: "Refusing to deserialize untrusted content of type pickle" in log.read_text(), 90, "the worker to refuse it")
+            wait_for(
+                lambda: "Refusing to deserialize untrusted content of type pickle" in log.read_text(), "the worker to refuse it", [log]
+            )
             # The same task sent as JSON does run: the worker was alive and listening.
             sweep_overdue.apply_async(args=["2025-10-01"], connection=connection)
-            wait_for(lambda: type(action).objects.filter(pk=action.pk, overdue_since__isnull=False).exists(), 90, "the JSON task")
+            wait_for(lambda: type(action).objects.filter(pk=action.pk, overdue_since__isnull=False).exists(), "the JSON task", [log])
     finally:
         worker.stop()
     assert not marker.exists()
