@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.importers import ImportFileError, plan_apply, plan_details_apply, plan_read, strategy_for_import
+from send_tracker.security import security_event
 
 
 class Command(BaseCommand):
@@ -52,6 +53,8 @@ class Command(BaseCommand):
                         if not Snapshot.objects.filter(strategy=target, as_at=target.ratings_as_at).exists():
                             snapshot_take(strategy=target, as_at=target.ratings_as_at, note="Ratings as stated in the published plan.")
         verb = "Would import" if dry_run else "Imported"
+        if not dry_run:
+            security_event("plan_import", strategy_id=target.pk, file=path.name, created=len(changes.created), changed=len(changes.updated))
         self.stdout.write(
             f"{verb} {len(changes.actions)} actions into '{target.name}': {len(changes.created)} new, "
             f"{len(changes.updated)} changed ({len(changes.rating_changes)} rating changes), {len(changes.unchanged)} unchanged."
