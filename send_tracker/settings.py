@@ -199,10 +199,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-# Idle timeout: the session cookie (and its row) expire this long after the last
-# request, because every request saves the session and so slides the expiry.
+# Idle timeout: the session (its row and its cookie) expires this long after it
+# was last saved; SessionLifetimeMiddleware saves it at most once a minute while
+# the person is active, so the expiry slides without a write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 # Absolute timeout: signed out this long after signing in, however active.
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 10) * 60 * 60
 
