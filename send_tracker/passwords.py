@@ -112,9 +112,15 @@ class PartnershipNameValidator:
                 Q(partnership__memberships__user=user) | Q(people=user) | Q(posts__holders=user)
             ).values_list("name", flat=True)
         rest = re.sub(r"[^a-z0-9]", "", password.lower().translate(LEET))
+        found = False
         for word in sorted(_name_words(*names), key=len, reverse=True):
+            found = found or word in rest
             rest = rest.replace(word, "")
-        if len(rest) < self.min_other and len(rest) < len(re.sub(r"[^a-z0-9]", "", password.lower())):
+        if not found:
+            return
+        for word in GENERIC_NAME_WORDS:  # "Northshire SEND Partnership" is still only the name
+            rest = rest.replace(word, "")
+        if len(rest) < self.min_other:
             raise ValidationError(
                 "Your password is too close to your name or your organisation's or partnership's name: use a few unrelated words.",
                 code="password_names",
