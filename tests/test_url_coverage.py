@@ -9,7 +9,15 @@ from tests import url_coverage
 
 def test_it_lists_every_named_pattern_outside_the_admin():
     names = url_coverage.product_url_names()
-    assert {"login", "logout", "accessibility", "privacy", "actions:action_detail", "governance:dashboard_export", "kpis:scorecard"} <= names
+    assert {
+        "login",
+        "logout",
+        "accessibility",
+        "privacy",
+        "actions:action_detail",
+        "governance:dashboard_export",
+        "kpis:scorecard",
+    } <= names
     assert not any(name.startswith("admin:") for name in names)
 
 

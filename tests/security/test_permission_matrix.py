@@ -33,9 +33,18 @@ class Row(NamedTuple):
 
 READ = {"anonymous": "login", "outsider": "missing"}  # every member of the partnership reads
 OFFICER_ONLY_404 = {**READ, "owner": "missing", "other_lead": "missing", "group_lead": "missing", "board": "missing", "officer": "redirect"}
-OFFICER_ONLY_403 = {**READ, "owner": "forbidden", "other_lead": "forbidden", "group_lead": "forbidden", "board": "forbidden"}
-UPDATERS = {**READ, "other_lead": "forbidden", "board": "forbidden"}  # owners, the group lead and officers
+OFFICER_ONLY_403 = {
+    **READ,
+    "owner": "forbidden",
+    "other_lead": "forbidden",
+    "group_lead": "forbidden",
+    "board": "forbidden",
+    "officer": "redirect",
+}
+# Owners, the group lead and officers update (and are redirected back to the action).
+UPDATERS = {**READ, "other_lead": "forbidden", "board": "forbidden", "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
 KPI_ENTERERS = {**READ, "other_lead": "forbidden", "group_lead": "forbidden", "board": "forbidden"}  # the KPI's owners and officers
+KPI_ADDERS = {**KPI_ENTERERS, "owner": "redirect", "officer": "redirect"}
 PUBLIC = dict.fromkeys(PERSONAS, "ok")
 SIGNED_IN = {"anonymous": "login", "outsider": "ok"}
 
@@ -51,12 +60,16 @@ MATRIX: dict[str, Row] = {
     "actions:strategy_detail": Row("get", ["strategy"], None, READ),
     "actions:group_detail": Row("get", ["group"], None, READ),
     "actions:action_detail": Row("get", ["action"], None, READ),
-    "actions:action_update": Row("post", ["action"], "action_update_data", {**UPDATERS, "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}),
+    "actions:action_update": Row(
+        "post", ["action"], "action_update_data", {**UPDATERS, "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
+    ),
     "actions:evidence_download": Row("get", ["evidence_file"], None, READ),
     "governance:dashboard": Row("get", ["strategy"], None, READ),
     "governance:dashboard_export": Row("get", ["strategy", "=csv"], None, READ),
     "governance:snapshot_list": Row("get", ["strategy"], None, READ),
-    "governance:snapshot_create": Row("post", ["strategy"], {"day": "1", "month": "5", "year": "2025"}, {**OFFICER_ONLY_403, "officer": "redirect"}),
+    "governance:snapshot_create": Row(
+        "post", ["strategy"], {"day": "1", "month": "5", "year": "2025"}, {**OFFICER_ONLY_403, "officer": "redirect"}
+    ),
     "governance:reports": Row("get", ["strategy"], None, READ),
     "governance:report_request": Row("post", ["strategy"], "report_request_data", OFFICER_ONLY_404),
     "governance:report_detail": Row("get", ["ready_report"], None, READ),
@@ -66,7 +79,9 @@ MATRIX: dict[str, Row] = {
     "kpis:scorecard": Row("get", ["strategy"], None, READ),
     "kpis:indicator_detail": Row("get", ["indicator"], None, READ),
     "kpis:indicator_chart": Row("get", ["indicator"], None, READ),
-    "kpis:value_add": Row("post", ["indicator"], {"period": "2025-05", "value": "82"}, {**KPI_ENTERERS, "owner": "redirect", "officer": "redirect"}),
+    "kpis:value_add": Row(
+        "post", ["indicator"], {"period": "2025-05", "value": "82"}, {**KPI_ENTERERS, "owner": "redirect", "officer": "redirect"}
+    ),
     "kpis:value_correct": Row("get", ["kpi_value"], None, {**KPI_ENTERERS, "owner": "ok", "officer": "ok"}),
 }
 DEFAULT = "ok"
