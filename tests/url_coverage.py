@@ -53,7 +53,7 @@ def pytest_deselected(items) -> None:
 
 def _is_full_run(session) -> bool:
     config = session.config
-    if _deselected or config.getoption("keyword") or config.getoption("markexpr") or config.getoption("lf", False):
+    if config.getoption("collectonly") or _deselected or config.getoption("keyword") or config.getoption("markexpr") or config.getoption("lf", False):
         return False
     tests_dir = config.rootpath / "tests"
     return all(config.rootpath.joinpath(arg).resolve() in {tests_dir, config.rootpath} for arg in config.args)

@@ -13,7 +13,11 @@ from tests.conftest import ROOT
 
 
 def production_env(**overrides: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in {"TESTING", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"TESTING", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     db = settings.DATABASES["default"]
     env.update(
         DEBUG="false",
