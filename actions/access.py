@@ -9,6 +9,12 @@ from __future__ import annotations
 from django.http import Http404
 
 from actions.models import Action, DeliveryGroup, Membership, Strategy, User
+from send_tracker.security import NotInPartnership
+
+
+def not_found(found: object | None, message: str) -> Http404:
+    """The 404 to raise: one that the security log records when the object exists in another partnership."""
+    return Http404(message) if found is None else NotInPartnership(message)
 
 
 def membership_for(user: User, partnership_id: int) -> Membership | None:
@@ -25,7 +31,7 @@ def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membe
     strategy = Strategy.objects.select_related("partnership", "scheme").filter(pk=strategy_id).first()
     membership = membership_for(user, strategy.partnership_id) if strategy else None
     if strategy is None or membership is None:
-        raise Http404("No such strategy.")
+        raise not_found(strategy, "No such strategy.")
     return strategy, membership
 
 
@@ -39,7 +45,7 @@ def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]
     )
     membership = membership_for(user, action.strategy.partnership_id) if action else None
     if action is None or membership is None:
-        raise Http404("No such action.")
+        raise not_found(action, "No such action.")
     return action, membership
 
 
@@ -66,5 +72,5 @@ def get_group_for_user(user: User, group_id: int) -> tuple[DeliveryGroup, Member
     )
     membership = membership_for(user, group.strategy.partnership_id) if group else None
     if group is None or membership is None:
-        raise Http404("No such delivery group.")
+        raise not_found(group, "No such delivery group.")
     return group, membership

@@ -21,6 +21,7 @@ from actions.services import ActionUpdateConflictError, action_update_record
 from governance.models import Snapshot
 from governance.summaries import movement_since_snapshot
 from kpis.scorecard import group_kpi_rows
+from send_tracker.security import security_event
 
 
 @login_required
@@ -282,6 +283,7 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    security_event("evidence_download", request, evidence_id=evidence.pk)
     return response
 
 

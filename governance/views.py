@@ -16,7 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user, membership_for
+from actions.access import get_strategy_for_user, membership_for, not_found
 from actions.models import Action, DeliveryGroup, Membership, Post, RatingLevel, Strategy
 from governance.exports import csv_bytes, export_table, xlsx_bytes
 from governance.forms import SnapshotForm
@@ -36,6 +36,7 @@ from governance.summaries import (
     rows_from_actions,
     rows_from_snapshot,
 )
+from send_tracker.security import rate_limited, security_event
 
 # Each exception lists this many actions; filtering by the exception lists them all.
 EXCEPTIONS_LISTED = 25
@@ -175,6 +176,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("export", what="exports")
 def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -> HttpResponse:
     """The dashboard's current (filtered) actions in the plan import format."""
     strategy, _ = get_strategy_for_user(request.user, strategy_id)
@@ -189,6 +191,7 @@ def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -
     else:
         response = HttpResponse(csv_bytes(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    security_event("export", request, strategy_id=strategy.pk, format=file_format, rows=len(board.rows))
     return response
 
 
@@ -233,7 +236,7 @@ def _report_for_user(request: HttpRequest, report_id: int) -> tuple[BoardReport,
     report = BoardReport.objects.select_related("strategy__partnership", "snapshot", "meeting__board").filter(pk=report_id).first()
     membership = membership_for(request.user, report.strategy.partnership_id) if report else None
     if report is None or membership is None:
-        raise Http404("No such report.")
+        raise not_found(report, "No such report.")
     return report, membership
 
 
@@ -260,6 +263,7 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("board_report", what="board packs")
 def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     if membership.role != Membership.Role.OFFICER:
@@ -290,6 +294,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("board_report", what="board packs")
 def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
     if membership.role != Membership.Role.OFFICER:
@@ -313,6 +318,7 @@ def report_download(request: HttpRequest, report_id: int) -> FileResponse:
     response = FileResponse(path.open("rb"), as_attachment=True, filename=report.download_name(), content_type="application/pdf")
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    security_event("report_download", request, report_id=report.pk)
     return response
 
 

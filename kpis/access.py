@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from actions.access import membership_for
+from actions.access import membership_for, not_found
 from actions.models import Membership, User
 from kpis.models import Indicator, KpiValue
 
@@ -13,7 +11,7 @@ def get_indicator_for_user(user: User, indicator_id: int) -> tuple[Indicator, Me
     indicator = Indicator.objects.select_related("strategy__partnership").filter(pk=indicator_id).first()
     membership = membership_for(user, indicator.strategy.partnership_id) if indicator else None
     if indicator is None or membership is None:
-        raise Http404("No such KPI.")
+        raise not_found(indicator, "No such KPI.")
     return indicator, membership
 
 
@@ -21,7 +19,7 @@ def get_kpi_value_for_user(user: User, value_id: int) -> tuple[KpiValue, Members
     value = KpiValue.objects.select_related("indicator__strategy__partnership").filter(pk=value_id).first()
     membership = membership_for(user, value.indicator.strategy.partnership_id) if value else None
     if value is None or membership is None:
-        raise Http404("No such KPI value.")
+        raise not_found(value, "No such KPI value.")
     return value, membership
 
 

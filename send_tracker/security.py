@@ -1,18 +1,163 @@
-"""Security events: one line each on the "send_tracker.security" logger."""
+"""Security events, session lifetimes and per-user rate limits.
+
+Every security event is one line on the "send_tracker.security" logger: a JSON
+object with the event name, the UTC time, the user's id and the client
+address. JSON escapes newlines and control characters, so nothing a person
+types (a username, a path) can start a forged line. Secrets never reach it.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 import logging
+import time
+from collections.abc import Callable
 
-from django.http import HttpRequest
+from axes.helpers import get_client_ip_address
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 logger = logging.getLogger("send_tracker.security")
 
+# Field names that may carry a secret: their values are never written.
+SECRET_WORDS = ("password", "token", "secret", "session", "otp", "code", "key", "cookie")
+SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+# How stale the last-seen time may get before a request saves the session again (sliding its expiry).
+SEEN_RESOLUTION_SECONDS = 60
+
+
+class NotInPartnership(Http404):
+    """Raised by the access helpers when the object exists but belongs to a partnership the user is not in.
+
+    People see an ordinary 404; the security log records the attempt.
+    """
+
 
 def security_event(event: str, request: HttpRequest | None = None, user=None, **fields) -> None:
+    """Log one security event as a single JSON line.
+
+    `fields` are extra facts (a report id, a username that failed to sign in);
+    any whose name suggests a secret is written as "[redacted]".
+    """
     if user is None and request is not None:
         user = getattr(request, "user", None)
-    record = {"event": event, "user_id": user.pk if user is not None and getattr(user, "is_authenticated", False) else None}
-    record.update({name: str(value) for name, value in fields.items()})
-    logger.info(json.dumps(record, ensure_ascii=True))
+    record = {
+        "event": event,
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "user_id": user.pk if user is not None and getattr(user, "is_authenticated", False) else None,
+        "ip": _client_ip(request),
+    }
+    if request is not None:
+        record["path"] = request.path
+    for name, value in fields.items():
+        if any(word in name.lower() for word in SECRET_WORDS):
+            value = "[redacted]"
+        elif not isinstance(value, (int, float, bool, type(None))):
+            value = str(value)
+        record[name] = value
+    logger.info(json.dumps(record, ensure_ascii=True, sort_keys=False))
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # The same address the sign-in throttle uses: only the proxy header the deployment trusts.
+    return get_client_ip_address(request)
+
+
+@receiver(user_logged_in)
+def _signed_in(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = int(time.time())
+    security_event("sign_in", request, user=user)
+
+
+@receiver(user_logged_out)
+def _signed_out(sender, request, user, **kwargs) -> None:
+    security_event("sign_out", request, user=user)
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    security_event("sign_in_failed", request, username=credentials.get("username", ""))
+
+
+@receiver(user_locked_out)
+def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    security_event("sign_in_locked_out", request, username=username)
+
+
+class SessionLifetimeMiddleware:
+    """Sign a person out a fixed time after they signed in, however active they have been; slide the idle expiry.
+
+    Django ends a session SESSION_COOKIE_AGE after it was last saved (the idle
+    timeout, checked on the server). Marking it seen at most once a minute
+    saves it, so an active person stays signed in without a write per request.
+    This middleware also logs refused requests (403, and 404s for another
+    partnership's objects).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            if signed_in_at is None or time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+                security_event("session_expired", request)
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            if time.time() - request.session.get(SEEN_AT, 0) > SEEN_RESOLUTION_SECONDS:
+                request.session[SEEN_AT] = int(time.time())
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, PermissionDenied):
+            security_event("permission_denied", request, view=_view_name(request))
+        elif isinstance(exception, NotInPartnership):
+            security_event("other_partnership_denied", request, view=_view_name(request))
+        return None
+
+
+def _view_name(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match else ""
+
+
+def rate_limited(bucket: str, *, what: str) -> Callable:
+    """Refuse a person's request with 429 once they have made `settings.RATE_LIMITS[bucket]` of them this hour.
+
+    The count is per user, not per address, in the shared cache; the refused
+    request does no work. `what` names the request in the message ("board packs").
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            limit = settings.RATE_LIMITS[bucket]
+            key = f"rate-limit:{bucket}:{request.user.pk}"
+            cache.add(key, 0, timeout=60 * 60)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=60 * 60)
+                count = 1
+            if count > limit:
+                security_event("rate_limited", request, bucket=bucket)
+                return render(request, "429.html", {"what": what, "limit": limit}, status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions.importers import ImportFileError, plan_apply, plan_details_apply, plan_read, strategy_for_import
+from send_tracker.security import security_event
 
 
 class Command(BaseCommand):
@@ -64,6 +65,8 @@ class Command(BaseCommand):
 
                         snapshot_stated_take(strategy=target)
         verb = "Would import" if dry_run else "Imported"
+        if not dry_run:
+            security_event("plan_import", strategy_id=target.pk, file=path.name, created=len(changes.created), changed=len(changes.updated))
         self.stdout.write(
             f"{verb} {len(changes.actions)} actions into '{target.name}': {len(changes.created)} new, "
             f"{len(changes.updated)} changed ({len(changes.rating_changes)} rating changes), {len(changes.unchanged)} unchanged."

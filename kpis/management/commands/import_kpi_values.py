@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from actions.models import Strategy
 from kpis.importers import kpi_values_import
+from send_tracker.security import security_event
 
 
 class Command(BaseCommand):
@@ -35,4 +36,5 @@ class Command(BaseCommand):
             for problem in result.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(result.problems)} problem(s) in {path.name}: nothing was imported.")
+        security_event("kpi_value_import", strategy_id=target.pk, file=path.name, created=result.created)
         self.stdout.write(f"Imported {result.created} KPI values into '{target.name}' ({result.unchanged} already there).")

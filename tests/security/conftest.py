@@ -1,0 +1,46 @@
+"""Fixtures for the security tests: one object of every kind a URL can name, in the shared test partnership."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from governance.models import BoardReport
+from governance.services import snapshot_take
+from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
+from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limit counters live in the cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def snapshot(strategy, action, officer):
+    return snapshot_take(strategy=strategy, as_at=strategy.ratings_as_at, taken_by=officer)
+
+
+@pytest.fixture
+def ready_report(snapshot, officer, _private_media):  # noqa: F811
+    folder = _private_media / "board-reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    return BoardReport.objects.create(
+        strategy=snapshot.strategy, snapshot=snapshot, requested_by=officer, status=BoardReport.Status.READY, file_name="pack.pdf"
+    )
+
+
+@pytest.fixture
+def failed_report(snapshot, officer):
+    return BoardReport.objects.create(
+        strategy=snapshot.strategy, snapshot=snapshot, requested_by=officer, status=BoardReport.Status.FAILED, error="Out of memory"
+    )
+
+
+@pytest.fixture
+def kpi_value(indicator):  # noqa: F811
+    return add_value(indicator, "2025-04", "80")

@@ -1,0 +1,122 @@
+"""The permission matrix: every URL of the product, for every persona, with the status class each must get.
+
+One row per URL name. A new view fails `test_the_matrix_lists_every_url` until
+it has a row here. The per-feature permission tests (tests/actions,
+tests/governance, tests/kpis) check what happens after the request; this
+checks who gets in at all.
+
+Statuses: "ok" 2xx, "redirect" 3xx (not to sign-in), "login" (sent to sign-in),
+"forbidden" 403, "missing" 404 (also for another partnership's objects),
+"invalid" 4xx form errors (400/409/422: allowed in, input refused).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pytest
+from django.urls import reverse
+
+from tests.url_coverage import product_url_names
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["anonymous", "owner", "other_lead", "group_lead", "board", "officer", "outsider"]
+
+
+class Row(NamedTuple):
+    method: str
+    args: list[str]  # fixture names whose primary keys fill the URL, or literal strings prefixed "="
+    data: dict | str | None  # POST data; a string names a function of the fixtures below
+    expect: dict[str, str]  # persona -> status class; personas left out get DEFAULT
+
+
+READ = {"anonymous": "login", "outsider": "missing"}  # every member of the partnership reads
+OFFICER_ONLY_404 = {**READ, "owner": "missing", "other_lead": "missing", "group_lead": "missing", "board": "missing", "officer": "redirect"}
+OFFICER_ONLY_403 = {
+    **READ,
+    "owner": "forbidden",
+    "other_lead": "forbidden",
+    "group_lead": "forbidden",
+    "board": "forbidden",
+    "officer": "redirect",
+}
+# Owners, the group lead and officers update (and are redirected back to the action).
+UPDATERS = {**READ, "other_lead": "forbidden", "board": "forbidden", "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
+KPI_ENTERERS = {**READ, "other_lead": "forbidden", "group_lead": "forbidden", "board": "forbidden"}  # the KPI's owners and officers
+KPI_ADDERS = {**KPI_ENTERERS, "owner": "redirect", "officer": "redirect"}
+PUBLIC = dict.fromkeys(PERSONAS, "ok")
+SIGNED_IN = {"anonymous": "login", "outsider": "ok"}
+
+MATRIX: dict[str, Row] = {
+    "home": Row("get", [], None, {"anonymous": "login", **dict.fromkeys(PERSONAS[1:], "redirect")}),
+    "login": Row("get", [], None, {**PUBLIC, **dict.fromkeys(PERSONAS[1:], "redirect")}),  # signed in: sent on
+    "logout": Row("post", [], {}, dict.fromkeys(PERSONAS, "redirect")),
+    "accessibility": Row("get", [], None, PUBLIC),
+    "privacy": Row("get", [], None, PUBLIC),
+    "actions:my_actions": Row("get", [], None, SIGNED_IN),
+    "actions:strategy_list": Row("get", [], None, SIGNED_IN),
+    "actions:notifications": Row("get", [], None, SIGNED_IN),
+    "actions:strategy_detail": Row("get", ["strategy"], None, READ),
+    "actions:group_detail": Row("get", ["group"], None, READ),
+    "actions:action_detail": Row("get", ["action"], None, READ),
+    "actions:action_update": Row(
+        "post", ["action"], "action_update_data", {**UPDATERS, "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
+    ),
+    "actions:evidence_download": Row("get", ["evidence_file"], None, READ),
+    "governance:dashboard": Row("get", ["strategy"], None, READ),
+    "governance:dashboard_export": Row("get", ["strategy", "=csv"], None, READ),
+    "governance:snapshot_list": Row("get", ["strategy"], None, READ),
+    "governance:snapshot_create": Row(
+        "post", ["strategy"], {"day": "1", "month": "5", "year": "2025"}, {**OFFICER_ONLY_403, "officer": "redirect"}
+    ),
+    "governance:reports": Row("get", ["strategy"], None, READ),
+    "governance:report_request": Row("post", ["strategy"], "report_request_data", OFFICER_ONLY_404),
+    "governance:report_detail": Row("get", ["ready_report"], None, READ),
+    "governance:report_retry": Row("post", ["failed_report"], {}, OFFICER_ONLY_404),
+    "governance:report_download": Row("get", ["ready_report"], None, READ),
+    "governance:snapshot_pack": Row("get", ["snapshot"], None, READ),
+    "kpis:scorecard": Row("get", ["strategy"], None, READ),
+    "kpis:indicator_detail": Row("get", ["indicator"], None, READ),
+    "kpis:indicator_chart": Row("get", ["indicator"], None, READ),
+    "kpis:value_add": Row(
+        "post", ["indicator"], {"period": "2025-05", "value": "82"}, {**KPI_ENTERERS, "owner": "redirect", "officer": "redirect"}
+    ),
+    "kpis:value_correct": Row("get", ["kpi_value"], None, {**KPI_ENTERERS, "owner": "ok", "officer": "ok"}),
+}
+DEFAULT = "ok"
+
+
+def action_update_data(request) -> dict:
+    action = request.getfixturevalue("action")
+    return {"rating": str(action.rating_id), "narrative": "Reviewed at the group meeting.", "version": str(action.version)}
+
+
+def report_request_data(request) -> dict:
+    return {"snapshot": str(request.getfixturevalue("snapshot").pk)}
+
+
+def status_class(response) -> str:
+    code = response.status_code
+    if 200 <= code < 300:
+        return "ok"
+    if 300 <= code < 400:
+        return "login" if response.url.startswith(reverse("login") + "?") else "redirect"
+    return {403: "forbidden", 404: "missing"}.get(code, "invalid" if 400 <= code < 500 else str(code))
+
+
+def test_the_matrix_lists_every_url():
+    assert set(MATRIX) == product_url_names(), "add a row to MATRIX for each new view (and remove rows of deleted ones)"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_who_gets_in(client, request, name, persona):
+    row = MATRIX[name]
+    args = [arg[1:] if arg.startswith("=") else request.getfixturevalue(arg).pk for arg in row.args]
+    data = globals()[row.data](request) if isinstance(row.data, str) else row.data
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    url = reverse(name, args=args)
+    response = client.post(url, data) if row.method == "post" else client.get(url)
+    assert status_class(response) == row.expect.get(persona, DEFAULT), f"{persona} {row.method.upper()} {url}: {response.status_code}"
