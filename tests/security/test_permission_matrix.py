@@ -83,6 +83,14 @@ MATRIX: dict[str, Row] = {
         "post", ["indicator"], {"period": "2025-05", "value": "82"}, {**KPI_ENTERERS, "owner": "redirect", "officer": "redirect"}
     ),
     "kpis:value_correct": Row("get", ["kpi_value"], None, {**KPI_ENTERERS, "owner": "ok", "officer": "ok"}),
+    # Two-factor set-up is each person's own; with a second factor already passed, the code page sends them on.
+    "accounts:mfa_setup": Row("get", [], None, SIGNED_IN),
+    "accounts:mfa_setup_qr": Row("get", [], None, SIGNED_IN),
+    "accounts:mfa_verify": Row("get", [], None, {"anonymous": "login", **dict.fromkeys(PERSONAS[1:], "redirect")}),
+    # Single sign-on answers only where a deployment configures it (OIDC_RP_CLIENT_ID); the tests run without.
+    "oidc_authentication_init": Row("get", [], None, dict.fromkeys(PERSONAS, "missing")),
+    "oidc_authentication_callback": Row("get", [], None, dict.fromkeys(PERSONAS, "missing")),
+    "oidc_logout": Row("post", [], {}, dict.fromkeys(PERSONAS, "redirect")),
 }
 DEFAULT = "ok"
 
