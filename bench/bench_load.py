@@ -1,0 +1,232 @@
+"""A load test on loopback: gunicorn with production settings, 50 delivery leads for 60 seconds.
+
+Each simulated person, signed in with a session made on the server, waits
+1-3 seconds between steps (as a person reading a page does) and then opens
+the dashboard, their My actions page, or one of their actions and submits an
+update with the version the page showed. Several people hold the same posts,
+so some submits race: a 409 conflict is the product working as intended and
+is counted on its own, not as an error. Afterwards the ActionUpdate rows
+written are counted against the successful submits: none may be lost.
+
+    bin/with-db python bench/bench_load.py
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from urllib.parse import urlencode
+
+import benchlib
+
+USERS = int(os.environ.get("BENCH_USERS", "50"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THINK = (1.0, 3.0)
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def session_for(user) -> str:
+    """A signed-in session made on the server, as a sign-in would leave it (no password form, no MFA prompt)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+class Person(threading.Thread):
+    def __init__(self, port: int, session_key: str, strategy_id: int, action_ids: list[int], rating_ids: list[int], until: float):
+        super().__init__(daemon=True)
+        self.port, self.cookies = port, {"sessionid": session_key}
+        self.strategy_id, self.action_ids, self.rating_ids, self.until = strategy_id, action_ids, rating_ids, until
+        self.results: list[tuple[str, int, float]] = []  # (kind, status or 0 for a failure, seconds)
+        self.failures: list[str] = []
+        self.rng = random.Random(session_key)
+
+    def request(self, kind: str, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Host": "127.0.0.1"}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    name, _, rest = value.partition("=")
+                    self.cookies[name] = rest.split(";", 1)[0]
+            conn.close()
+        except OSError as exc:
+            self.results.append((kind, 0, time.perf_counter() - started))
+            self.failures.append(f"{kind} {path}: {exc}")
+            return 0, ""
+        self.results.append((kind, response.status, time.perf_counter() - started))
+        return response.status, text
+
+    def run(self) -> None:
+        while time.monotonic() < self.until:
+            time.sleep(self.rng.uniform(*THINK))
+            if time.monotonic() >= self.until:
+                break
+            choice = self.rng.random()
+            if choice < 0.4:
+                self.request("dashboard", "GET", f"/strategies/{self.strategy_id}/dashboard/")
+            elif choice < 0.7 or not self.action_ids:
+                self.request("my actions", "GET", "/my-actions/")
+            else:
+                self.update()
+
+    def update(self) -> None:
+        action_id = self.rng.choice(self.action_ids)
+        status, page = self.request("action page", "GET", f"/actions/{action_id}/")
+        token, version = TOKEN.search(page), VERSION.search(page)
+        if status != 200 or not token or not version:
+            self.failures.append(f"action {action_id}: no update form (status {status})")
+            return
+        body = urlencode(
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "version": version.group(1),
+                "rating": self.rng.choice(self.rating_ids),
+                "narrative": f"Load test update {secrets.token_hex(4)}: progress with partners this period.",
+                "links": "",
+            }
+        )
+        self.request("update", "POST", f"/actions/{action_id}/update/", body)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def main() -> None:
+    # Sessions are signed with the key: the server and this process must share it.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    url = benchlib.database_start()
+    from actions.models import Action, ActionUpdate
+
+    strategy = benchlib.one_plan_import()
+    people = benchlib.people_add(strategy, leads=USERS)
+    print(f"Data: One Plan ({strategy.actions.count()} actions), {USERS} delivery leads. {benchlib.machine()}")
+
+    env = {k: v for k, v in os.environ.items() if k not in ("TESTING", "DEBUG")}
+    env.update(
+        DATABASE_URL=url,
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        LOG_LEVEL="WARNING",
+    )
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=benchlib.ROOT, env=env, check=True)
+    port = free_port()
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    server = subprocess.Popen(
+        [gunicorn, "send_tracker.wsgi", "-w", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=benchlib.ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        rating_ids = list(strategy.scheme.levels.values_list("pk", flat=True))
+        updates_before = ActionUpdate.objects.filter(source=ActionUpdate.Source.BROWSER).count()
+        versions_before = sum(Action.objects.filter(strategy=strategy).values_list("version", flat=True))
+        # Warm every worker up (first requests load templates), then start the clock.
+        warm = Person(port, session_for(people["board"]), strategy.pk, [], rating_ids, 0)
+        for _ in range(WORKERS * 3):
+            warm.request("warm", "GET", f"/strategies/{strategy.pk}/dashboard/")
+        until = time.monotonic() + SECONDS
+        crowd = []
+        for lead in people["leads"]:
+            owned = list(Action.objects.filter(strategy=strategy, owners__holders=lead).values_list("pk", flat=True).distinct())
+            crowd.append(Person(port, session_for(lead), strategy.pk, owned, rating_ids, until))
+        started = time.monotonic()
+        for person in crowd:
+            person.start()
+        for person in crowd:
+            person.join()
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    results = [r for person in crowd for r in person.results]
+    failures = [f for person in crowd for f in person.failures]
+    expected = {"dashboard": {200}, "my actions": {200}, "action page": {200}, "update": {302, 409}}
+    by_kind: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for kind, status, seconds in results:
+        by_kind[kind].append((status, seconds))
+    errors = sum(1 for kind, status, _ in results if status not in expected[kind])
+    saved = sum(1 for kind, status, _ in results if kind == "update" and status == 302)
+    conflicts = sum(1 for kind, status, _ in results if kind == "update" and status == 409)
+    written = ActionUpdate.objects.filter(source=ActionUpdate.Source.BROWSER).count() - updates_before
+    versions = sum(Action.objects.filter(strategy=strategy).values_list("version", flat=True)) - versions_before
+
+    def row(label: str, samples: list[tuple[int, float]]) -> list[object]:
+        times = [s for _, s in samples]
+        return [
+            label,
+            len(samples),
+            f"{len(samples) / elapsed:.1f}",
+            benchlib.ms(statistics.median(times)) if times else "",
+            benchlib.ms(percentile(times, 95)),
+            benchlib.ms(percentile(times, 99)),
+        ]
+
+    rows = [row(kind, samples) for kind, samples in sorted(by_kind.items())]
+    rows.append(row("all requests", [(status, s) for _, status, s in results]))
+    benchlib.table(
+        f"Load: {USERS} people, {SECONDS} s, think time {THINK[0]:.0f}-{THINK[1]:.0f} s, gunicorn -w {WORKERS} (sync) on loopback",
+        ["requests", "count", "per s", "p50 ms", "p95 ms", "p99 ms"],
+        rows,
+    )
+    benchlib.table(
+        "Correctness under load",
+        ["check", "value"],
+        [
+            ["errors (unexpected status or no response)", errors],
+            ["updates saved (302)", saved],
+            ["conflicts shown (409, nothing saved)", conflicts],
+            ["ActionUpdate rows written", written],
+            ["action versions added", versions],
+            ["lost updates (saved - written)", saved - written],
+        ],
+    )
+    for failure in failures[:10]:
+        print("failure:", failure)
+    if errors or saved != written or written != versions:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

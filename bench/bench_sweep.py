@@ -1,0 +1,163 @@
+"""The overdue sweep over 100,000 actions, and the snapshot of a 2,000-action plan, beside plain SQL over the same rows.
+
+The sweep (actions.chasing.actions_sweep) runs twice: the first run sets the
+flags and queues notifications, the second finds nothing to change. Each pair
+runs in a transaction that is rolled back afterwards, so every repeat starts
+from the same unflagged rows.
+
+    bin/with-db python bench/bench_sweep.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+import benchlib
+
+SWEEP_ACTIONS = int(os.environ.get("BENCH_SWEEP_ACTIONS", "100000"))
+SNAPSHOT_ACTIONS = int(os.environ.get("BENCH_LARGE_PLAN", "2000"))
+RUNS = int(os.environ.get("BENCH_SWEEP_RUNS", "3"))
+
+# Copies of a small imported plan's actions, made in SQL: due months spread
+# over four years around today, all five ratings, one in twelve with no owner.
+_ACTIONS_INSERT = """
+INSERT INTO actions_action (ref, text, due_date, due_precision, due_text, notes, position, version, created_at, updated_at,
+    group_id, rating_id, strategy_id, due_soon, inconsistent, needs_update, overdue_since, unallocated)
+SELECT 'BULK-' || n, 'Generated action ' || n || ': improve support for children and young people with SEND',
+    (date_trunc('month', %(today)s::date) + ((n %% 48) - 24) * interval '1 month' + interval '1 month - 1 day')::date,
+    'month', '', '', n, 1, now(), now(),
+    (%(groups)s::bigint[])[1 + n %% cardinality(%(groups)s::bigint[])],
+    (%(levels)s::bigint[])[1 + (n / 7) %% cardinality(%(levels)s::bigint[])],
+    %(strategy)s, false, false, false, NULL, false
+FROM generate_series(1, %(count)s) AS n
+"""
+_OWNERS_INSERT = """
+INSERT INTO actions_action_owners (action_id, post_id)
+SELECT a.id, (%(posts)s::bigint[])[1 + a.id %% cardinality(%(posts)s::bigint[])]
+FROM actions_action a WHERE a.strategy_id = %(strategy)s AND a.ref LIKE 'BULK-%%' AND a.id %% 12 <> 0
+"""
+
+
+def sweep_data(count: int):
+    """A partnership with a 100-action imported plan, padded in SQL to `count` actions, with its people."""
+    from django.db import connection, transaction
+
+    from actions.models import Action, DeliveryGroup, Post
+
+    strategy = benchlib.generated_plan_import(100, name="Regional plan", partnership="Regional partnership")
+    benchlib.people_add(strategy, leads=20)
+    params = {
+        "today": dt.date.today(),
+        "groups": list(DeliveryGroup.objects.filter(strategy=strategy).values_list("pk", flat=True)),
+        "levels": list(strategy.scheme.levels.values_list("pk", flat=True)),
+        "posts": list(Post.objects.filter(partnership=strategy.partnership).values_list("pk", flat=True)),
+        "strategy": strategy.pk,
+        "count": count - 100,
+    }
+    # Generated rows are consistent by construction and are not history: skip
+    # the per-row triggers, which cost ten times the insert itself.
+    # (session_replication_role needs a superuser, as the local server's postgres role is.)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(_ACTIONS_INSERT, params)
+        cursor.execute(_OWNERS_INSERT, params)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return Action.objects.count()
+
+
+def in_rolled_back_transaction(run):
+    from django.db import transaction
+
+    def wrapped():
+        with transaction.atomic():
+            result = run()
+            transaction.set_rollback(True)
+        return result
+
+    return wrapped
+
+
+def main() -> None:
+    benchlib.database_start()
+    from django.db import connection, transaction
+
+    from actions.chasing import actions_sweep
+    from actions.models import Action
+    from governance.services import snapshot_take
+
+    started = time.perf_counter()
+    total = sweep_data(SWEEP_ACTIONS)
+    made = time.perf_counter() - started
+    large = benchlib.generated_plan_import(SNAPSHOT_ACTIONS)
+    updates = benchlib.updates_add(large)
+    print(
+        f"Data: {total} actions for the sweep (made in {made:.1f} s); a {SNAPSHOT_ACTIONS}-action plan with {updates} updates. "
+        f"{benchlib.machine()}"
+    )
+
+    first_times, second_times, results = [], [], []
+    for _ in range(RUNS):
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            first = actions_sweep()
+            t1 = time.perf_counter()
+            second = actions_sweep()
+            t2 = time.perf_counter()
+            transaction.set_rollback(True)
+        first_times.append(t1 - t0)
+        second_times.append(t2 - t1)
+        results.append((first, second))
+    first, second = results[0]
+
+    today = dt.date.today()
+
+    def plain_count():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FILTER (WHERE due_date < %s), count(*) FILTER (WHERE due_date BETWEEN %s AND %s) FROM actions_action",
+                [today, today, today + dt.timedelta(days=14)],
+            )
+            return cursor.fetchone()
+
+    def plain_update():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE actions_action SET overdue_since = due_date + 1 WHERE due_date < %s", [today])
+            return cursor.rowcount
+
+    count_s = benchlib.median_seconds(plain_count, runs=RUNS, warmup=1)
+    update_s = benchlib.median_seconds(in_rolled_back_transaction(plain_update), runs=RUNS, warmup=0)
+    updated = in_rolled_back_transaction(plain_update)()
+
+    snapshot_s = benchlib.median_seconds(
+        in_rolled_back_transaction(lambda: snapshot_take(strategy=large, as_at=today)), runs=RUNS, warmup=1
+    )
+    rows = Action.objects.filter(strategy=large).values_list("pk", "group_id", "ref", "text", "due_date", "due_precision", "rating_id")
+    select_s = benchlib.median_seconds(lambda: list(rows.all()), runs=RUNS, warmup=1)
+
+    benchlib.table(
+        f"Sweep over {total} actions and snapshot of {SNAPSHOT_ACTIONS}: medians of {RUNS} runs",
+        ["operation", "median s", "rows"],
+        [
+            [
+                "sweep, first run (sets flags, queues notifications)",
+                f"{sorted(first_times)[len(first_times) // 2]:.2f}",
+                f"{first.changed} changed, {first.notifications} notifications",
+            ],
+            [
+                "sweep, second run (no-op)",
+                f"{sorted(second_times)[len(second_times) // 2]:.2f}",
+                f"{second.changed} changed, {second.notifications} notifications",
+            ],
+            ["baseline: plain SELECT count(*) of overdue/due soon", f"{count_s:.3f}", total],
+            ["baseline: plain UPDATE of overdue_since", f"{update_s:.2f}", updated],
+            [f"snapshot_take of {SNAPSHOT_ACTIONS} actions", f"{snapshot_s:.3f}", SNAPSHOT_ACTIONS],
+            [f"baseline: plain SELECT of the {SNAPSHOT_ACTIONS} actions", f"{select_s:.3f}", SNAPSHOT_ACTIONS],
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+"""What every benchmark shares: its own database, timing as medians, plans of any size, a plain table.
+
+A benchmark never touches the developer's data: it creates a database of its
+own (`send_bench`, or BENCH_DATABASE) on the server DATABASE_URL points at,
+migrates it, and drops it when it ends.
+"""
+
+from __future__ import annotations
+
+import atexit
+import csv
+import datetime as dt
+import io
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+ONE_PLAN = FIXTURES / "cheshire-east-one-plan"
+ONE_PLAN_KPIS = FIXTURES / "kpis" / "cheshire-east"
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def database_url_with_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def database_start() -> str:
+    """Create (afresh) and migrate the benchmark database, point Django at it, and drop it at exit."""
+    import psycopg
+
+    source = os.environ.get("DATABASE_URL")
+    if not source:
+        sys.exit("Set DATABASE_URL (any database on the server to use), or run through bin/with-db.")
+    name = os.environ.get("BENCH_DATABASE", "send_bench")
+    admin_url = database_url_with_name(source, "postgres")
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    drop()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = database_url_with_name(source, name)
+    django_start()
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", verbosity=0)
+
+    def close_and_drop() -> None:
+        connections.close_all()
+        drop()
+
+    if not os.environ.get("BENCH_KEEP_DATABASE"):
+        atexit.register(close_and_drop)
+    return os.environ["DATABASE_URL"]
+
+
+def django_start() -> None:
+    """Django with in-process test settings: the test client's host, fast hashing, no email sent."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "send_tracker.settings")
+    os.environ.setdefault("TESTING", "true")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+
+
+# Timing ---------------------------------------------------------------------------------------
+
+
+def median_seconds(run: Callable[[], object], *, runs: int = 15, warmup: int = 2, clock: Callable[[], float] = time.perf_counter) -> float:
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(runs):
+        started = clock()
+        run()
+        times.append(clock() - started)
+    return statistics.median(times)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def table(title: str, headers: list[str], rows: list[list[object]]) -> str:
+    """A plain text table, right-aligned numbers, for reading in a terminal or pasting into markdown."""
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))) + " |"
+
+    out = [f"\n{title}", line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(row) for row in cells[1:]]
+    text = "\n".join(out)
+    print(text, flush=True)
+    return text
+
+
+def machine() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    return f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {pg}, {dt.date.today():%Y-%m-%d}"
+
+
+# Plans ----------------------------------------------------------------------------------------
+
+
+def one_plan_import():
+    """The real One Plan and its KPIs, through the same commands seed_demo runs."""
+    from django.core.management import call_command
+
+    from actions.models import Strategy
+
+    meta = json.loads((ONE_PLAN / "plan.json").read_text(encoding="utf-8"))
+    quiet = io.StringIO()
+    call_command(
+        "import_plan",
+        str(ONE_PLAN / "actions.csv"),
+        strategy=meta["strategy"],
+        partnership=meta["partnership"],
+        scheme=meta["scheme"],
+        details=str(ONE_PLAN / "plan.json"),
+        stdout=quiet,
+    )
+    strategy = Strategy.objects.get(name=meta["strategy"])
+    kpis_load(strategy)
+    return strategy
+
+
+def kpis_load(strategy) -> None:
+    from django.core.management import call_command
+
+    quiet = io.StringIO()
+    call_command("load_kpis", f"{ONE_PLAN_KPIS}-kpis.csv", strategy=strategy.name, stdout=quiet)
+    call_command("import_kpi_values", f"{ONE_PLAN_KPIS}-kpi-values.csv", strategy=strategy.name, stdout=quiet)
+
+
+RATINGS = ["Not started", "Delayed", "On track", "Complete but need to evidence impact", "Complete"]
+OWNER_COUNT = 60
+
+
+def one_plan_areas() -> list[tuple[str, str, str]]:
+    """The One Plan's (priority, delivery group, sub-group) triples, in plan order."""
+    with open(ONE_PLAN / "actions.csv", encoding="utf-8", newline="") as handle:
+        triples = [(row["priority"], row["delivery_group"], row["sub_group"]) for row in csv.DictReader(handle)]
+    return list(dict.fromkeys(triples))
+
+
+def plan_csv(actions: int, *, seed: int = 9) -> bytes:
+    """A plan file in the import format, with the One Plan's priorities, areas and sub-areas and 60 owners.
+
+    The actions are spread evenly over the areas (so the One Plan's KPIs load
+    against it too). Due months spread over four years around today, so some
+    are overdue; one action in twelve has no owner yet and one in fifteen no due date.
+    """
+    rng = random.Random(seed)
+    areas = one_plan_areas()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["priority", "delivery_group", "sub_group", "ref", "action", "owner", "due", "rating", "notes"])
+    today = dt.date.today()
+    for number in range(1, actions + 1):
+        priority, group, sub = areas[(number - 1) * len(areas) // actions]
+        owners = (
+            "To be allocated"
+            if number % 12 == 0
+            else "; ".join(sorted({f"Owner role {rng.randrange(OWNER_COUNT) + 1}" for _ in range(rng.choice([1, 1, 2]))}))
+        )
+        month = today.replace(day=1) + dt.timedelta(days=31 * rng.randrange(-24, 24))
+        due = "To be determined" if number % 15 == 0 else month.strftime("%B %Y")
+        text = f"Action {number}: work with partners to improve support for children and young people with SEND, step {number % 7 + 1}"
+        writer.writerow([priority, group, sub, f"GEN-{number}", text, owners, due, rng.choice(RATINGS), ""])
+    return out.getvalue().encode("utf-8")
+
+
+def generated_plan_import(actions: int, *, name: str = "Generated plan", partnership: str = "Generated partnership"):
+    """A generated plan imported through plan_read and plan_apply, as an officer's upload would be."""
+    from django.db import transaction
+
+    from actions.importers import plan_apply, plan_read, strategy_for_import
+
+    content = plan_csv(actions)
+    with transaction.atomic():
+        strategy = strategy_for_import(strategy_name=name, partnership_name=partnership, scheme_code="cheshire-east")
+        changes = plan_read(content, "generated.csv", strategy)
+        if not changes.ok:
+            raise SystemExit(f"The generated plan does not import: {changes.problems[:3]}")
+        plan_apply(changes)
+    return strategy
+
+
+def updates_add(strategy, *, per_action: int = 6, author=None) -> int:
+    """A year of bi-monthly updates for every action (bulk_create), the last one leading to its current rating."""
+    from django.utils import timezone
+
+    from actions.models import Action, ActionUpdate
+
+    rng = random.Random(strategy.pk)
+    levels = list(strategy.scheme.levels.all())
+    now = timezone.now()
+    batch = []
+    for action_id, rating_id in Action.objects.filter(strategy=strategy).values_list("pk", "rating_id"):
+        before = None
+        for step in range(per_action):
+            after = rating_id if step == per_action - 1 else rng.choice(levels).pk
+            batch.append(
+                ActionUpdate(
+                    action_id=action_id,
+                    author=author,
+                    created_at=now - dt.timedelta(days=61 * (per_action - 1 - step) + rng.randrange(20)),
+                    rating_before_id=before,
+                    rating_after_id=after,
+                    narrative=f"Progress this period: step {step + 1} of the work, with partners and families. " * 3,
+                    source=ActionUpdate.Source.IMPORT,
+                )
+            )
+            before = after
+    ActionUpdate.objects.bulk_create(batch, batch_size=2000)
+    return len(batch)
+
+
+def people_add(strategy, *, leads: int = 1, titles: list[str] | None = None):
+    """An officer, a board member, a superuser and `leads` delivery leads of the strategy's partnership.
+
+    Each lead holds one post, round robin over the posts that own the most actions.
+    """
+    from django.db.models import Count
+
+    from actions.models import Membership, Post, User
+
+    partnership = strategy.partnership
+    suffix = strategy.pk
+    officer = User.objects.create(username=f"officer-{suffix}@example.org", email=f"officer-{suffix}@example.org")
+    Membership.objects.create(user=officer, partnership=partnership, role=Membership.Role.OFFICER)
+    board = User.objects.create(username=f"board-{suffix}@example.org", email=f"board-{suffix}@example.org")
+    Membership.objects.create(user=board, partnership=partnership, role=Membership.Role.BOARD_MEMBER)
+    admin = User.objects.filter(is_superuser=True).first() or User.objects.create(
+        username="admin@example.org", is_staff=True, is_superuser=True
+    )
+    posts = list(
+        Post.objects.filter(partnership=partnership, actions__strategy=strategy).annotate(n=Count("actions")).order_by("-n", "title")
+    )
+    if titles:
+        posts = [p for p in posts if p.title in titles] + [p for p in posts if p.title not in titles]
+    lead_users = []
+    for number in range(leads):
+        user = User.objects.create(username=f"lead-{suffix}-{number}@example.org", email=f"lead-{suffix}-{number}@example.org")
+        Membership.objects.create(user=user, partnership=partnership, role=Membership.Role.DELIVERY_LEAD)
+        user.posts.add(posts[number % len(posts)])
+        lead_users.append(user)
+    return {"officer": officer, "board": board, "admin": admin, "leads": lead_users}

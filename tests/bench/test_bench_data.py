@@ -1,0 +1,46 @@
+"""The benchmark programs import, and their data generators make the sizes they state (no timings here)."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+import benchlib  # noqa: E402
+
+from actions.models import Action, ActionUpdate  # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["bench_pages", "bench_pack", "bench_sweep", "bench_load", "bench_import"])
+def test_it_imports_every_benchmark(name):
+    assert callable(importlib.import_module(name).main)
+
+
+def test_it_generates_a_plan_file_of_the_stated_size_on_the_one_plan_areas():
+    rows = list(csv.DictReader(io.StringIO(benchlib.plan_csv(500).decode())))
+    assert len(rows) == 500
+    assert len({r["ref"] for r in rows}) == 500
+    assert {(r["priority"], r["delivery_group"], r["sub_group"]) for r in rows} == set(benchlib.one_plan_areas())
+
+
+@pytest.mark.django_db
+def test_it_imports_a_generated_plan_with_six_updates_per_action():
+    strategy = benchlib.generated_plan_import(120)
+    assert Action.objects.filter(strategy=strategy).count() == 120
+    assert benchlib.updates_add(strategy) == 720
+    latest = ActionUpdate.objects.filter(action__strategy=strategy).order_by("action_id", "-created_at").distinct("action_id")
+    assert all(update.rating_after_id == update.action.rating_id for update in latest.select_related("action"))
+
+
+@pytest.mark.django_db
+def test_it_pads_the_sweep_plan_to_the_stated_size():
+    import bench_sweep
+
+    assert bench_sweep.sweep_data(600) == 600
