@@ -290,7 +290,19 @@ class ActionQuerySet(models.QuerySet):
 
 
 # append_only: the history table refuses UPDATE and DELETE, from the application and from SQL alike.
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True)
+# Flags the daily sweep derives from the due date and rating: recomputed every
+# day, so they are not history (a person's changes are), and a sweep that
+# changes only them writes no history rows.
+SWEEP_FLAGS = ["overdue_since", "due_soon", "inconsistent", "needs_update", "unallocated"]
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pgtrigger.AnyChange(exclude=SWEEP_FLAGS)),
+    pghistory.DeleteEvent(),
+    exclude=SWEEP_FLAGS,
+    append_only=True,
+)
 class Action(models.Model):
     class DuePrecision(models.TextChoices):
         MONTH = "month", "By the end of the month"

@@ -191,3 +191,13 @@ def test_two_overlapping_sweeps_take_turns_and_flag_each_action_once(partnership
     assert sorted(r.became_overdue for r in results) == [0, 20]
     assert Notification.objects.filter(recipient=owner, kind="overdue").count() == 20
     assert EmailDigest.objects.filter(recipient=owner).count() == 1
+
+
+def test_the_sweep_flags_are_not_history_but_a_persons_change_still_is(action, level):
+    before = action.events.count()
+    actions_sweep(today=dt.date(2025, 10, 1))  # flags the action overdue and inconsistent
+    action.refresh_from_db()
+    assert action.overdue_since == dt.date(2025, 10, 1) and action.inconsistent
+    assert action.events.count() == before
+    Action.objects.filter(pk=action.pk).update(rating=level("green"))
+    assert action.events.count() == before + 1
