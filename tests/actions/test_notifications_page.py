@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -65,3 +66,11 @@ def test_the_strategy_page_shows_overdue_and_due_soon_in_words(client, action, m
     client.force_login(board)
     html = client.get(reverse("actions:strategy_detail", args=[action.strategy_id])).content.decode()
     assert ">Overdue</strong>" in html and ">Due soon</strong>" in html and ">On track but overdue</strong>" in html
+
+
+def test_every_page_links_to_notifications_and_marks_it_current_there(client, owner):
+    client.force_login(owner)
+    html = client.get(reverse("actions:strategy_list")).content.decode()
+    assert f'href="{reverse("actions:notifications")}">Notifications</a>' in html
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert re.search(r'aria-current="page">\s*<strong class="govuk-service-navigation__active-fallback">Notifications<', html)
