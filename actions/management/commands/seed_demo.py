@@ -73,6 +73,8 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save()
         self.stdout.write(f"  {'Administrator':<18} admin@example.org (the /admin/ site)")
+        if not settings.MFA_REQUIRED:
+            self.stdout.write("Two-factor sign-in is off for this demo; run with MFA_REQUIRED=true to see it.")
 
     def _seed_meetings(self, partnership: Partnership) -> None:
         """The Partnership Board meets every two months: one sitting on the plan's own ratings, one to come."""
