@@ -44,15 +44,24 @@ def free_port() -> int:
 
 
 def session_for(user) -> str:
-    """A signed-in session made on the server, as a sign-in would leave it (no password form, no MFA prompt)."""
+    """A signed-in session made on the server, as a sign-in with password and second factor leaves it."""
+    import time
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from send_tracker.security import SEEN_AT, SIGNED_IN_AT
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Load test", defaults={"confirmed": True})
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[SIGNED_IN_AT] = session[SEEN_AT] = int(time.time())
     session.create()
     return session.session_key
 

@@ -14,6 +14,7 @@ BENCH = Path(__file__).resolve().parent.parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import benchlib  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from actions.models import Action, ActionUpdate  # noqa: E402
 
@@ -44,3 +45,13 @@ def test_it_pads_the_sweep_plan_to_the_stated_size():
     import bench_sweep
 
     assert bench_sweep.sweep_data(600) == 600
+
+
+def test_a_load_test_session_is_signed_in_past_the_second_factor(client, owner, settings):
+    """The load test's people must reach pages as signed-in people do, with two-factor sign-in required."""
+    from bench_load import session_for
+
+    settings.MFA_REQUIRED = True
+    client.cookies["sessionid"] = session_for(owner)
+    response = client.get(reverse("actions:my_actions"))
+    assert response.status_code == 200, response.get("Location")
