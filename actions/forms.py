@@ -173,3 +173,26 @@ class ActionUpdateForm(forms.Form):
 
 def evidence_file_type(name: str) -> FileType:
     return EVIDENCE_TYPES[Path(name).suffix.lower()]
+
+
+PLAN_SUFFIXES = (".csv", ".xlsx")
+
+
+class PlanImportForm(forms.Form):
+    """An updated plan to import: a CSV (UTF-8) or XLSX file in the import format."""
+
+    file = forms.FileField(
+        label="Upload the plan",
+        help_text="A CSV (UTF-8) or Excel (.xlsx) file with one row per action, in the import format.",
+        error_messages={"required": "Select a CSV or Excel file to upload", "empty": "The selected file is empty"},
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(PLAN_SUFFIXES):
+            raise ValidationError("The file must be a CSV or an Excel (.xlsx) file")
+        if upload.size > settings.PLAN_IMPORT_MAX_BYTES:
+            raise ValidationError(f"The file must be smaller than {settings.PLAN_IMPORT_MAX_BYTES // (1024 * 1024)} MB")
+        if upload.size == 0:
+            raise ValidationError("The selected file is empty")
+        return upload

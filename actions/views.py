@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,13 +16,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from actions.access import can_update_action, get_action_for_user, get_group_for_user, get_strategy_for_user
-from actions.forms import ActionUpdateForm
-from actions.models import Action, ActionUpdate, DeliveryGroup, EmailDigest, Evidence, Membership, Notification, Strategy
+from actions.forms import ActionUpdateForm, PlanImportForm
+from actions.importers import plan_apply, plan_read
+from actions.models import Action, ActionUpdate, DeliveryGroup, EmailDigest, Evidence, Membership, Notification, PlanImport, Strategy
 from actions.services import ActionUpdateConflictError, action_update_record
 from governance.models import Snapshot
 from governance.summaries import movement_since_snapshot
 from kpis.scorecard import group_kpi_rows
-from send_tracker.security import security_event
+from send_tracker.security import rate_limited, security_event
 
 
 @login_required
@@ -305,3 +307,87 @@ def notifications(request: HttpRequest) -> HttpResponse:
             .order_by("-day", "recipient__email")[:100]
         )
     return render(request, "actions/notifications.html", {"notifications": items, "failed_digests": failed, "is_officer": bool(officer_of)})
+
+
+def _officer_strategy(request: HttpRequest, strategy_id: int) -> Strategy:
+    """A strategy the signed-in officer may change the plan of; anyone else gets 404."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    if membership.role != Membership.Role.OFFICER:
+        raise Http404("No such page.")
+    return strategy
+
+
+def _officer_import(request: HttpRequest, import_id: int) -> PlanImport:
+    plan_import = PlanImport.objects.select_related("strategy").filter(pk=import_id).first()
+    if plan_import is None:
+        raise Http404("No such import.")
+    _officer_strategy(request, plan_import.strategy_id)
+    return plan_import
+
+
+@login_required
+def plan_import(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """Officers upload an updated plan; nothing changes until they have seen the preview and confirmed."""
+    strategy = _officer_strategy(request, strategy_id)
+    return render(request, "actions/plan_import.html", {"strategy": strategy, "form": PlanImportForm()})
+
+
+@login_required
+@require_POST
+@rate_limited("import", what="plan imports")
+def plan_import_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy = _officer_strategy(request, strategy_id)
+    form = PlanImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "actions/plan_import.html", {"strategy": strategy, "form": form}, status=422)
+    upload = form.cleaned_data["file"]
+    content = upload.read()
+    changes = plan_read(content, upload.name, strategy)
+    kept = PlanImport.objects.create(
+        strategy=strategy,
+        uploaded_by=request.user,
+        filename=upload.name[:255],
+        content=content,
+        status=PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED,
+        summary=changes.summary(),
+    )
+    return redirect("actions:plan_import_preview", import_id=kept.pk)
+
+
+@login_required
+def plan_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
+    plan_import = _officer_import(request, import_id)
+    return render(request, "actions/plan_import_preview.html", {"plan_import": plan_import, "strategy": plan_import.strategy})
+
+
+@login_required
+@require_POST
+@rate_limited("import", what="plan imports")
+def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    plan_import = _officer_import(request, import_id)
+    if plan_import.status != PlanImport.Status.PREVIEWED:
+        messages.error(request, "This file has already been imported, or had problems: upload it again.")
+        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+    strategy = plan_import.strategy
+    # Read the same bytes again: the plan may have changed since the preview.
+    changes = plan_read(bytes(plan_import.content), plan_import.filename, strategy)
+    if not changes.ok:
+        PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.REJECTED, summary=changes.summary())
+        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+    with transaction.atomic():
+        changes = plan_apply(changes, user=request.user)
+        PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.APPLIED, summary=changes.summary())
+    security_event(
+        "plan_import",
+        request,
+        strategy_id=strategy.pk,
+        file=plan_import.filename,
+        created=len(changes.created),
+        changed=len(changes.updated),
+    )
+    messages.success(
+        request,
+        f"Imported {plan_import.filename}: {len(changes.created)} new actions, {len(changes.updated)} changed, "
+        f"{len(changes.unchanged)} unchanged.",
+    )
+    return redirect(strategy.get_absolute_url())

@@ -293,6 +293,7 @@ CACHES = {
 RATE_LIMITS = {
     "board_report": env_int("RATE_LIMIT_BOARD_REPORTS_PER_HOUR", 10),
     "export": env_int("RATE_LIMIT_EXPORTS_PER_HOUR", 60),
+    "import": env_int("RATE_LIMIT_IMPORTS_PER_HOUR", 20),
 }
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
@@ -327,6 +328,9 @@ STALE_AFTER_WEEKS = env_int("STALE_AFTER_WEEKS", 8)
 # Owners of actions not updated since the last snapshot are reminded this many
 # days before a board meeting's papers deadline.
 REMIND_DAYS_BEFORE = env_int("REMIND_DAYS_BEFORE", 7)
+
+# Plans uploaded by officers in the browser.
+PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 
 # Evidence uploads (delivery leads attach files to updates).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)

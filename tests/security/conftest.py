@@ -44,3 +44,12 @@ def failed_report(snapshot, officer):
 @pytest.fixture
 def kpi_value(indicator):  # noqa: F811
     return add_value(indicator, "2025-04", "80")
+
+
+@pytest.fixture
+def previewed_import(strategy, officer):
+    """An uploaded plan waiting for its officer to confirm it."""
+    from actions.models import PlanImport
+
+    content = b"priority,delivery_group,ref,action,owner,due,rating\nRight Support,1. Oversight,NEW1,A new action,,TBC,\n"
+    return PlanImport.objects.create(strategy=strategy, uploaded_by=officer, filename="plan.csv", content=content)

@@ -83,6 +83,11 @@ MATRIX: dict[str, Row] = {
         "post", ["indicator"], {"period": "2025-05", "value": "82"}, {**KPI_ENTERERS, "owner": "redirect", "officer": "redirect"}
     ),
     "kpis:value_correct": Row("get", ["kpi_value"], None, {**KPI_ENTERERS, "owner": "ok", "officer": "ok"}),
+    # Only the partnership's programme officers import plans; everyone else is told there is no such page.
+    "actions:plan_import": Row("get", ["strategy"], None, {**OFFICER_ONLY_404, "officer": "ok"}),
+    "actions:plan_import_upload": Row("post", ["strategy"], "plan_upload_data", OFFICER_ONLY_404),
+    "actions:plan_import_preview": Row("get", ["previewed_import"], None, {**OFFICER_ONLY_404, "officer": "ok"}),
+    "actions:plan_import_confirm": Row("post", ["previewed_import"], {}, OFFICER_ONLY_404),
     # Two-factor set-up is each person's own; with a second factor already passed, the code page sends them on.
     "accounts:mfa_setup": Row("get", [], None, SIGNED_IN),
     "accounts:mfa_setup_qr": Row("get", [], None, SIGNED_IN),
@@ -98,6 +103,13 @@ DEFAULT = "ok"
 def action_update_data(request) -> dict:
     action = request.getfixturevalue("action")
     return {"rating": str(action.rating_id), "narrative": "Reviewed at the group meeting.", "version": str(action.version)}
+
+
+def plan_upload_data(request) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = b"priority,delivery_group,ref,action,owner,due,rating\nRight Support,1. Oversight,SP1,Strengthen oversight,,TBC,On track\n"
+    return {"file": SimpleUploadedFile("plan.csv", csv, content_type="text/csv")}
 
 
 def report_request_data(request) -> dict:
