@@ -196,6 +196,23 @@ class Strategy(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("actions:strategy_detail", args=[self.pk])
 
+    @classmethod
+    def named(cls, name: str, partnership: str | None = None) -> Strategy:
+        """The strategy of that name (in that partnership, when given), as commands name it.
+
+        Raises LookupError with a message a person can act on.
+        """
+        strategies = cls.objects.filter(name=name).select_related("partnership", "scheme")
+        if partnership:
+            strategies = strategies.filter(partnership__name=partnership)
+        found = list(strategies[:2])
+        if not found:
+            where = f" in '{partnership}'" if partnership else ""
+            raise LookupError(f"There is no strategy called '{name}'{where}.")
+        if len(found) > 1:
+            raise LookupError(f"More than one partnership has a strategy called '{name}': name it with --partnership.")
+        return found[0]
+
 
 class Priority(models.Model):
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="priorities")

@@ -111,3 +111,17 @@ def test_each_shipped_scheme_has_one_default_and_a_complete_level(db):
         assert sum(lv.is_default for lv in levels) == 1, scheme.code
         assert any(lv.is_complete for lv in levels), scheme.code
         assert any(lv.is_risk for lv in levels), scheme.code
+
+
+def test_commands_find_a_strategy_by_name_and_say_what_to_do_when_they_cannot(strategy, other_partnership, scheme):
+    from actions.models import Strategy
+
+    assert Strategy.named(strategy.name) == strategy
+    with pytest.raises(LookupError, match="There is no strategy called 'Nope'"):
+        Strategy.named("Nope")
+    Strategy.objects.create(partnership=other_partnership, name=strategy.name, scheme=scheme)
+    with pytest.raises(LookupError, match="name it with --partnership"):
+        Strategy.named(strategy.name)
+    assert Strategy.named(strategy.name, strategy.partnership.name) == strategy
+    with pytest.raises(LookupError, match=f"in '{other_partnership.name}X'"):
+        Strategy.named(strategy.name, other_partnership.name + "X")

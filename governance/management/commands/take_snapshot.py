@@ -24,16 +24,10 @@ class Command(BaseCommand):
             date = dt.date.fromisoformat(str(as_at))
         except ValueError:
             raise CommandError(f"'{as_at}' is not a date: use YYYY-MM-DD, for example 2025-05-14.") from None
-        strategies = Strategy.objects.filter(name=strategy).select_related("partnership")
-        if partnership:
-            strategies = strategies.filter(partnership__name=partnership)
-        found = list(strategies[:2])
-        if not found:
-            where = f" in '{partnership}'" if partnership else ""
-            raise CommandError(f"There is no strategy called '{strategy}'{where}.")
-        if len(found) > 1:
-            raise CommandError(f"More than one partnership has a strategy called '{strategy}': name it with --partnership.")
-        target = found[0]
+        try:
+            target = Strategy.named(strategy, partnership)
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
         problem = as_at_problem(target, date, timezone.localdate())
         if problem:
             raise CommandError(f"{problem}.")

@@ -21,16 +21,10 @@ class Command(BaseCommand):
         path = Path(path)
         if not path.is_file():
             raise CommandError(f"There is no file at {path}.")
-        strategies = Strategy.objects.filter(name=strategy)
-        if partnership:
-            strategies = strategies.filter(partnership__name=partnership)
-        if len(strategies) != 1:
-            raise CommandError(
-                f"There is no strategy called '{strategy}'."
-                if not strategies
-                else f"Several partnerships have a strategy called '{strategy}': give --partnership."
-            )
-        target = strategies[0]
+        try:
+            target = Strategy.named(strategy, partnership)
+        except LookupError as exc:
+            raise CommandError(str(exc)) from None
         result = kpi_values_import(path.read_bytes(), path.name, target)
         if result.problems:
             for problem in result.problems:
