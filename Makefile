@@ -37,6 +37,7 @@ install-system:
 lint: install-python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # The background processes of the full stack, for running by hand beside `make run`.
 worker: install

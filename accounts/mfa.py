@@ -18,7 +18,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from actions.models import User
+from accounts.models import User
 
 RECOVERY_CODE_COUNT = 10
 # Set on the session when the identity provider vouched for a second factor

@@ -1,29 +1,11 @@
-"""Who may see and change what. Every view goes through these helpers.
-
-Anything outside the user's partnerships is reported as "not found", never
-"forbidden", so that one partnership cannot learn what another holds.
-"""
+"""Who may see and change the plan: strategies, delivery groups and actions, 404 outside the partnership."""
 
 from __future__ import annotations
 
-from django.http import Http404
-
-from actions.models import Action, DeliveryGroup, Membership, Strategy, User
-from send_tracker.security import NotInPartnership
-
-
-def not_found(found: object | None, message: str) -> Http404:
-    """The 404 to raise: one that the security log records when the object exists in another partnership."""
-    return Http404(message) if found is None else NotInPartnership(message)
-
-
-def membership_for(user: User, partnership_id: int) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    for membership in user.memberships.all():
-        if membership.partnership_id == partnership_id:
-            return membership
-    return None
+from accounts.models import User
+from actions.models import Action, DeliveryGroup, Strategy
+from people.access import is_officer, membership_for, not_found
+from people.models import Membership
 
 
 def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membership]:
@@ -51,7 +33,7 @@ def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]
 
 def can_update_action(user: User, membership: Membership, action: Action) -> bool:
     """Owners, the delivery group's lead and the partnership's programme officers may update."""
-    if membership.role == Membership.Role.OFFICER:
+    if is_officer(membership):
         return True
     if membership.role == Membership.Role.BOARD_MEMBER:
         return False

@@ -1,58 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from actions.models import (
     Action,
     ActionUpdate,
     DeliveryGroup,
     EmailDigest,
-    Membership,
     Notification,
-    Organisation,
-    Partnership,
     PlanImport,
-    Post,
     Priority,
     RatingLevel,
     RatingScheme,
+    Snapshot,
     Strategy,
-    User,
 )
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (("Work", {"fields": ("job_title", "organisation", "posts")}),)
-    filter_horizontal = ("groups", "user_permissions", "posts")
-    inlines = [MembershipInline]
-    list_display = ("username", "email", "first_name", "last_name", "job_title", "is_active")
-
-
-@admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "partnership")
-    list_filter = ("partnership", "kind")
-    search_fields = ("name",)
-
-
-@admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "organisation", "partnership")
-    list_filter = ("partnership", "organisation")
-    search_fields = ("title",)
+from actions.services import action_update_record, rating_updates_build
 
 
 class RatingLevelInline(admin.TabularInline):
@@ -110,21 +73,37 @@ class ActionAdmin(admin.ModelAdmin):
     inlines = [ActionUpdateInline]
 
     def save_model(self, request, obj, form, change) -> None:
-        # A rating changed in the admin is history too, and must not slip
-        # past someone editing the same action in the browser.
-        before = Action.objects.filter(pk=obj.pk).values_list("rating_id", flat=True).first() if change else None
-        if change:
-            obj.version += 1
-        super().save_model(request, obj, form, change)
-        if before != obj.rating_id:
-            ActionUpdate.objects.create(
+        # A rating changed in the admin goes through the same service as the
+        # browser's: an immutable update, a version bump, and a conflict rather
+        # than an overwrite if someone updated the action meanwhile.
+        if not change:
+            super().save_model(request, obj, form, change)
+            ActionUpdate.objects.bulk_create(
+                rating_updates_build(
+                    [(obj, None, obj.rating)],
+                    user=request.user,
+                    narrative="Added in the admin.",
+                    source=ActionUpdate.Source.ADMIN,
+                    at=obj.created_at,
+                )
+            )
+            return
+        rating = obj.rating
+        stored = Action.objects.get(pk=obj.pk)
+        obj.rating, obj.version = stored.rating, stored.version
+        if "rating" in form.changed_data and rating.pk != stored.rating_id:
+            action_update_record(
                 action=obj,
-                author=request.user,
-                rating_before_id=before,
-                rating_after=obj.rating,
+                user=request.user,
+                rating=rating,
                 narrative="Rating changed in the admin.",
+                expected_version=stored.version,
                 source=ActionUpdate.Source.ADMIN,
             )
+            obj.rating, obj.version = rating, stored.version + 1
+        else:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ActionUpdate)
@@ -161,3 +140,13 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["recipient__email", "action__ref"]
     raw_id_fields = ["recipient", "action", "digest"]
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = ("strategy", "as_at", "taken_at", "taken_by")
+    list_filter = ("strategy",)
+    readonly_fields = ("strategy", "as_at", "taken_at", "taken_by", "note")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -19,11 +19,15 @@ import time
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import DUE_SOON_DAYS, EmailDigest, Membership, Notification, Strategy
+from actions import rules
+from actions.models import Action, EmailDigest, Notification, Snapshot, Strategy
+from people.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -48,90 +52,56 @@ class SweepResult:
     digests: int = 0
 
 
-# The latest snapshot of each strategy: "needs update" means no update since it was taken.
-_LATEST_SNAPSHOT = """
-    SELECT DISTINCT ON (strategy_id) strategy_id, id, taken_at
-    FROM governance_snapshot ORDER BY strategy_id, as_at DESC, taken_at DESC
-"""
+def _events(today: dt.date) -> tuple[str, list]:
+    """Each action's events to tell people about, by the rule book, as SQL: (action, partnership, kind, key).
 
-# One UPDATE computes every flag and writes only the rows whose flags change,
-# so a no-op run writes nothing (and adds nothing to the actions' history).
-_FLAGS_UPDATE = f"""
-WITH latest_snapshot AS ({_LATEST_SNAPSHOT}),
-computed AS (
-    SELECT a.id,
-        a.overdue_since AS old_overdue_since,
-        CASE WHEN a.due_date < %(today)s AND NOT l.is_complete
-             THEN COALESCE(a.overdue_since, a.due_date + 1) END AS overdue_since,
-        COALESCE(a.due_date BETWEEN %(today)s AND %(soon)s AND NOT l.is_complete, false) AS due_soon,
-        COALESCE(a.due_date < %(today)s AND NOT l.is_complete AND l.is_on_track, false) AS inconsistent,
-        (ls.taken_at IS NOT NULL AND NOT l.is_complete AND NOT EXISTS (
-            SELECT 1 FROM actions_actionupdate u WHERE u.action_id = a.id AND u.created_at > ls.taken_at
-        )) AS needs_update,
-        NOT EXISTS (SELECT 1 FROM actions_action_owners o WHERE o.action_id = a.id) AS unallocated
-    FROM actions_action a
-    JOIN actions_ratinglevel l ON l.id = a.rating_id
-    LEFT JOIN latest_snapshot ls ON ls.strategy_id = a.strategy_id
-),
-changed AS (
-    UPDATE actions_action a
-    SET overdue_since = c.overdue_since, due_soon = c.due_soon, inconsistent = c.inconsistent,
-        needs_update = c.needs_update, unallocated = c.unallocated
-    FROM computed c
-    WHERE a.id = c.id AND (
-        a.overdue_since IS DISTINCT FROM c.overdue_since OR a.due_soon <> c.due_soon OR a.inconsistent <> c.inconsistent
-        OR a.needs_update <> c.needs_update OR a.unallocated <> c.unallocated
+    The event key makes a new event of the same kind (a new due date, a new
+    snapshot) notify again: the day the action became overdue, the due date it
+    is due soon for, the snapshot it needs an update since.
+    """
+    actions = Action.objects.annotate(partnership=F("strategy__partnership_id"))
+    overdue = actions.filter(rules.overdue(today), overdue_since__isnull=False).values_list(
+        "pk", "partnership", Value(Notification.Kind.OVERDUE), Cast("overdue_since", CharField())
     )
-    RETURNING c.old_overdue_since, c.overdue_since
-)
-SELECT count(*),
-    count(*) FILTER (WHERE old_overdue_since IS NULL AND overdue_since IS NOT NULL),
-    count(*) FILTER (WHERE old_overdue_since IS NOT NULL AND overdue_since IS NULL)
-FROM changed
-"""
+    due_soon = actions.filter(rules.due_soon(today)).values_list(
+        "pk", "partnership", Value(Notification.Kind.DUE_SOON), Cast("due_date", CharField())
+    )
+    # Before the first snapshot there is no cycle to be behind in, so nobody is chased for it.
+    cycle = Snapshot.objects.filter(strategy=OuterRef("strategy_id")).latest_first().values("pk")[:1]
+    needs_update = (
+        actions.filter(rules.needs_update_q())
+        .annotate(cycle=Subquery(cycle))
+        .filter(cycle__isnull=False)
+        .values_list("pk", "partnership", Value(Notification.Kind.NEEDS_UPDATE), Cast("cycle", CharField()))
+    )
+    sql, params = overdue.union(due_soon, needs_update, all=True).query.sql_with_params()
+    return sql, list(params)
 
-_TOTALS = """
-SELECT count(*) FILTER (WHERE overdue_since IS NOT NULL), count(*) FILTER (WHERE due_soon),
-    count(*) FILTER (WHERE inconsistent), count(*) FILTER (WHERE needs_update), count(*) FILTER (WHERE unallocated)
-FROM actions_action
-"""
 
 # Each event, once per person: the owners (people holding an owner post who
-# belong to the partnership) and the partnership's officers. The event key
-# makes a new event of the same kind (a new due date, a new snapshot) notify again.
-_NOTIFICATIONS_INSERT = f"""
-WITH latest_snapshot AS ({_LATEST_SNAPSHOT}),
-events AS (
-    SELECT a.id AS action_id, s.partnership_id, 'overdue' AS kind, a.overdue_since::text AS event_key
-    FROM actions_action a JOIN actions_strategy s ON s.id = a.strategy_id WHERE a.overdue_since IS NOT NULL
-    UNION ALL
-    SELECT a.id, s.partnership_id, 'due_soon', a.due_date::text
-    FROM actions_action a JOIN actions_strategy s ON s.id = a.strategy_id WHERE a.due_soon
-    UNION ALL
-    SELECT a.id, s.partnership_id, 'needs_update', ls.id::text
-    FROM actions_action a JOIN actions_strategy s ON s.id = a.strategy_id
-    JOIN latest_snapshot ls ON ls.strategy_id = a.strategy_id WHERE a.needs_update
-),
+# belong to the partnership) and the partnership's officers.
+_NOTIFICATIONS_INSERT = """
+WITH events (action_id, partnership_id, kind, event_key) AS ({events}),
 recipients AS (
     SELECT e.action_id, e.kind, e.event_key, up.user_id
     FROM events e
     JOIN actions_action_owners o ON o.action_id = e.action_id
-    JOIN actions_user_posts up ON up.post_id = o.post_id
-    JOIN actions_membership m ON m.user_id = up.user_id AND m.partnership_id = e.partnership_id
+    JOIN accounts_user_posts up ON up.post_id = o.post_id
+    JOIN people_membership m ON m.user_id = up.user_id AND m.partnership_id = e.partnership_id
     UNION
     SELECT e.action_id, e.kind, e.event_key, m.user_id
-    FROM events e JOIN actions_membership m ON m.partnership_id = e.partnership_id AND m.role = %(officer)s
+    FROM events e JOIN people_membership m ON m.partnership_id = e.partnership_id AND m.role = %s
 )
 INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, created_at)
 SELECT r.user_id, r.action_id, r.kind, r.event_key, now()
-FROM recipients r JOIN actions_user u ON u.id = r.user_id AND u.is_active
+FROM recipients r JOIN accounts_user u ON u.id = r.user_id AND u.is_active
 ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
 """
 
 _DIGESTS_INSERT = """
 INSERT INTO actions_emaildigest (recipient_id, day, status, created_at, attempts, last_error)
 SELECT DISTINCT n.recipient_id, %(day)s::date, 'pending', now(), 0, ''
-FROM actions_notification n JOIN actions_user u ON u.id = n.recipient_id
+FROM actions_notification n JOIN accounts_user u ON u.id = n.recipient_id
 WHERE n.digest_id IS NULL AND u.is_active AND u.email <> ''
 ON CONFLICT (recipient_id, day) DO NOTHING
 """
@@ -145,36 +115,50 @@ WHERE n.digest_id IS NULL AND d.recipient_id = n.recipient_id AND d.day = %(day)
 """
 
 
-def actions_sweep(*, today: dt.date | None = None) -> SweepResult:
-    """Flag overdue, due-soon, inconsistent, needs-update and unallocated actions; queue notifications and digests.
+def sweep_totals(today: dt.date) -> dict[str, int]:
+    """How many actions each rule flags today across the install, and how many the sweep will mark or clear, in one query."""
+    found = rules.conditions(today)
+    counts = {name: Count("pk", filter=found[name]) for name in ("overdue", "due_soon", "inconsistent", "needs_update", "unallocated")}
+    return Action.objects.alias(is_overdue=rules.flag(found["overdue"])).aggregate(
+        **counts,
+        became_overdue=Count("pk", filter=Q(is_overdue=True, overdue_since__isnull=True)),
+        no_longer_overdue=Count("pk", filter=Q(is_overdue=False, overdue_since__isnull=False)),
+    )
 
-    Overdue: a due date before today and a rating that is not complete (a month's
-    due date is stored as its last day). Due soon: due from today to 14 days
-    ahead inclusive, not complete. Runs as one transaction under an advisory
-    lock: an overlapping run waits, then finds nothing left to change.
+
+def overdue_since_record(today: dt.date) -> int:
+    """Record the first day each overdue action was overdue, and clear it once it is not: the one state the sweep keeps.
+
+    One set-based UPDATE of only the rows that change, so a run that changes
+    nothing writes nothing (and adds nothing to the actions' history).
+    """
+    changing = Action.objects.alias(is_overdue=rules.flag(rules.overdue(today))).filter(
+        Q(is_overdue=True, overdue_since__isnull=True) | Q(is_overdue=False, overdue_since__isnull=False)
+    )
+    # Only rows that change are touched: one not yet marked becomes overdue the day after it was due.
+    return changing.update(overdue_since=Case(When(overdue_since__isnull=True, then=F("due_date") + dt.timedelta(days=1)), default=None))
+
+
+def actions_sweep(*, today: dt.date | None = None) -> SweepResult:
+    """Record when actions became overdue, and queue notifications and digests for what the rule book flags.
+
+    Runs as one transaction under an advisory lock: an overlapping run waits,
+    then finds nothing left to change. A second run on the same day changes nothing.
     """
     today = today or timezone.localdate()
-    params = {"today": today, "soon": today + dt.timedelta(days=DUE_SOON_DAYS)}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
-        cursor.execute(_FLAGS_UPDATE, params)
-        changed, became_overdue, no_longer_overdue = cursor.fetchone()
-        cursor.execute(_TOTALS)
-        overdue, due_soon, inconsistent, needs_update, unallocated = cursor.fetchone()
-        cursor.execute(_NOTIFICATIONS_INSERT, {"officer": Membership.Role.OFFICER})
+        totals = sweep_totals(today)
+        changed = overdue_since_record(today)
+        events_sql, events_params = _events(today)
+        cursor.execute(_NOTIFICATIONS_INSERT.format(events=events_sql), [*events_params, Membership.Role.OFFICER])
         notifications = cursor.rowcount
         digests = _digests_prepare(cursor, day=today)
     return SweepResult(
         changed=changed,
-        became_overdue=became_overdue,
-        no_longer_overdue=no_longer_overdue,
-        overdue=overdue,
-        due_soon=due_soon,
-        inconsistent=inconsistent,
-        needs_update=needs_update,
-        unallocated=unallocated,
         notifications=notifications,
         digests=digests,
+        **totals,
     )
 
 
@@ -192,43 +176,29 @@ def reminders_queue(*, strategy: Strategy, deadline: dt.date, days_before: int, 
     deadline. It does nothing until `days_before` days before the deadline,
     and reminds each person about each action once per deadline however often
     it is called. Returns the number of reminders queued; their emails go in
-    the person's daily digest, sent after commit.
+    the person's daily digest, which the caller's task sends after commit.
     """
     today = today or timezone.localdate()
     if not (deadline - dt.timedelta(days=days_before) <= today <= deadline):
         return 0
+    due = Action.objects.filter(rules.needs_update_q(), strategy=strategy).values("pk")
+    due_sql, due_params = due.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH latest_snapshot AS ({_LATEST_SNAPSHOT})
             INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, deadline, created_at)
-            SELECT DISTINCT up.user_id, a.id, %(kind)s, %(key)s, %(deadline)s::date, now()
-            FROM actions_action a
-            JOIN actions_ratinglevel l ON l.id = a.rating_id AND NOT l.is_complete
-            JOIN actions_action_owners o ON o.action_id = a.id
-            JOIN actions_user_posts up ON up.post_id = o.post_id
-            JOIN actions_user u ON u.id = up.user_id AND u.is_active
-            JOIN actions_membership m ON m.user_id = up.user_id AND m.partnership_id = %(partnership)s
-            LEFT JOIN latest_snapshot ls ON ls.strategy_id = a.strategy_id
-            WHERE a.strategy_id = %(strategy)s AND NOT EXISTS (
-                SELECT 1 FROM actions_actionupdate au
-                WHERE au.action_id = a.id AND (ls.taken_at IS NULL OR au.created_at > ls.taken_at)
-            )
+            SELECT DISTINCT up.user_id, o.action_id, %s, %s, %s::date, now()
+            FROM actions_action_owners o
+            JOIN accounts_user_posts up ON up.post_id = o.post_id
+            JOIN accounts_user u ON u.id = up.user_id AND u.is_active
+            JOIN people_membership m ON m.user_id = up.user_id AND m.partnership_id = %s
+            WHERE o.action_id IN ({due_sql})
             ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
             """,
-            {
-                "kind": Notification.Kind.REMINDER,
-                "key": deadline.isoformat(),
-                "deadline": deadline,
-                "partnership": strategy.partnership_id,
-                "strategy": strategy.pk,
-            },
+            [Notification.Kind.REMINDER, deadline.isoformat(), deadline, strategy.partnership_id, *due_params],
         )
         queued = cursor.rowcount
         _digests_prepare(cursor, day=today)
-        from actions.tasks import send_pending_digests
-
-        send_pending_digests.delay_on_commit()
     return queued
 
 
@@ -292,8 +262,8 @@ def digest_send(*, digest_id: int, final_attempt: bool = False) -> str:
     # Recorded at once, in its own transaction, before the task is acknowledged:
     # a redelivered task then finds the digest sent and does not send it again.
     outbox.update(status=EmailDigest.Status.SENT, sent_at=timezone.now(), last_error="")
-    if settings.TESTING and settings.DIGEST_PAUSE_AFTER_SEND:
-        # Lets the reliability test kill the worker between sending and acknowledging.
+    if settings.DIGEST_PAUSE_AFTER_SEND:
+        # Zero except where the worker test sets it, to kill the worker between sending and acknowledging.
         time.sleep(settings.DIGEST_PAUSE_AFTER_SEND)
     return "sent"
 
@@ -302,12 +272,14 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
-SECTIONS = [
-    (Notification.Kind.OVERDUE, "Overdue"),
-    (Notification.Kind.REMINDER, "Update before the board meeting"),
-    (Notification.Kind.DUE_SOON, f"Due in the next {DUE_SOON_DAYS} days"),
-    (Notification.Kind.NEEDS_UPDATE, "No update since the last report"),
-]
+def digest_sections() -> list[tuple[str, str]]:
+    """The digest's sections in the order a person acts on them: (notification kind, heading)."""
+    return [
+        (Notification.Kind.OVERDUE, "Overdue"),
+        (Notification.Kind.REMINDER, "Update before the board meeting"),
+        (Notification.Kind.DUE_SOON, f"Due in the next {rules.due_soon_days()} days"),
+        (Notification.Kind.NEEDS_UPDATE, "No update since the last report"),
+    ]
 
 
 def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
@@ -321,7 +293,7 @@ def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
     if not notifications or not recipient.email:
         return None
     sections = []
-    for kind, heading in SECTIONS:
+    for kind, heading in digest_sections():
         items = [
             {"notification": n, "action": n.action, "url": settings.SITE_URL + n.action.get_absolute_url()}
             for n in notifications

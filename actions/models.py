@@ -13,7 +13,6 @@ from pathlib import Path
 import pghistory
 import pgtrigger
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -22,87 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-
-class Partnership(models.Model):
-    """The tenant: a local area's SEND partnership. Everything belongs to one."""
-
-    name = models.CharField(max_length=200, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Organisation(models.Model):
-    class Kind(models.TextChoices):
-        COUNCIL = "council", "Council"
-        ICB = "icb", "Integrated care board"
-        NHS_TRUST = "nhs_trust", "NHS trust or health provider"
-        SCHOOL = "school", "School, setting or college"
-        PCF = "pcf", "Parent Carer Forum"
-        VOLUNTARY = "voluntary", "Voluntary sector"
-        OTHER = "other", "Other"
-
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="organisations")
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["partnership", "name"], name="organisation_unique_name")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Post(models.Model):
-    """A job title that owns or leads actions, as the plan writes it ("Head of Service: Inclusion").
-
-    Plans allocate actions to posts, not people; people hold posts, so a
-    change of post-holder moves "my actions" without touching the plan.
-    """
-
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="posts")
-    title = models.CharField(max_length=300)
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
-
-    class Meta:
-        ordering = ["title"]
-        constraints = [models.UniqueConstraint(fields=["partnership", "title"], name="post_unique_title")]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class User(AbstractUser):
-    job_title = models.CharField(max_length=200, blank=True)
-    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="people")
-    posts = models.ManyToManyField(Post, blank=True, related_name="holders", help_text="The job titles this person holds in plans.")
-
-    def __str__(self) -> str:
-        return self.get_full_name() or self.email or self.username
-
-
-class Membership(models.Model):
-    """A person's role in a partnership: what they may see and do there."""
-
-    class Role(models.TextChoices):
-        DELIVERY_LEAD = "delivery_lead", "Delivery lead"
-        BOARD_MEMBER = "board_member", "Board member"
-        OFFICER = "officer", "Programme officer"
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=20, choices=Role.choices)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "partnership"], name="membership_one_role_per_partnership")]
-
-    def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} – {self.partnership}"
+from accounts.models import User
+from people.models import Membership, Partnership, Post
 
 
 def normalise_phrase(text: str) -> str:
@@ -254,7 +174,7 @@ class DeliveryGroup(models.Model):
         return f"{self.parent.name} – {self.name}" if self.parent_id else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:group_detail", args=[self.pk])
+        return reverse("governance:group_detail", args=[self.pk])
 
 
 MONTHS = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
@@ -295,22 +215,10 @@ def parse_due(text: str) -> tuple[dt.date | None, str]:
     raise DueDateError(f"'{text}' is not a date: use a month such as 'September 2025', a date such as 30/09/2025, or TBC")
 
 
-DUE_SOON_DAYS = 14
-
-
-class ActionQuerySet(models.QuerySet):
-    def overdue(self, today: dt.date) -> ActionQuerySet:
-        return self.filter(due_date__lt=today, rating__is_complete=False)
-
-    def for_display(self) -> ActionQuerySet:
-        return self.select_related("rating", "group", "group__parent").prefetch_related("owners")
-
-
 # append_only: the history table refuses UPDATE and DELETE, from the application and from SQL alike.
-# Flags the daily sweep derives from the due date and rating: recomputed every
-# day, so they are not history (a person's changes are), and a sweep that
-# changes only them writes no history rows.
-SWEEP_FLAGS = ["overdue_since", "due_soon", "inconsistent", "needs_update", "unallocated"]
+# What the daily sweep records (the first day an action was overdue) is not a
+# person's change: a sweep that changes only it writes no history rows.
+SWEEP_FLAGS = ["overdue_since"]
 
 
 @pghistory.track(
@@ -343,16 +251,10 @@ class Action(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    # Flags kept by the daily sweep (actions.sweep.actions_sweep), so that lists,
-    # dashboards and emails read them without recomputing. They are as at the
-    # last sweep; the methods below compute the same rules for any date.
-    overdue_since = models.DateField(null=True, blank=True, help_text="Set while overdue: the first day the action was overdue.")
-    due_soon = models.BooleanField(default=False, help_text="Due within the next 14 days and not complete.")
-    inconsistent = models.BooleanField(default=False, help_text="Rated on track but overdue.")
-    needs_update = models.BooleanField(default=False, help_text="Not complete and no update since the strategy's latest snapshot.")
-    unallocated = models.BooleanField(default=False, help_text="No owner.")
-
-    objects = ActionQuerySet.as_manager()
+    # State only the daily sweep can know: the first day the action was overdue
+    # (the event its owners are told about once). Whether it is overdue, due
+    # soon or needs an update is computed by actions.rules wherever it is read.
+    overdue_since = models.DateField(null=True, blank=True, help_text="Set by the daily sweep while overdue: the first day it was overdue.")
 
     class Meta:
         ordering = ["strategy", "position", "id"]
@@ -403,24 +305,8 @@ class Action(models.Model):
             return self.due_date.strftime("%b %Y")
         return f"{self.due_date.day} {self.due_date.strftime('%b %Y')}"
 
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.due_date is not None and self.due_date < today and not self.rating.is_complete
-
-    def is_due_soon(self, today: dt.date) -> bool:
-        """Due from today to DUE_SOON_DAYS ahead, inclusive, and not complete (the daily sweep's rule too)."""
-        return (
-            self.due_date is not None and today <= self.due_date <= today + dt.timedelta(days=DUE_SOON_DAYS) and not self.rating.is_complete
-        )
-
-    def is_inconsistent(self, today: dt.date) -> bool:
-        """Rated on track while past its due date: a board wants this flagged."""
-        return self.rating.is_on_track and self.is_overdue(today)
-
     def owner_titles(self) -> list[str]:
         return [post.title for post in self.owners.all()]
-
-    def is_unallocated(self) -> bool:
-        return not self.owners.all()
 
 
 class ActionUpdate(models.Model):
@@ -433,7 +319,7 @@ class ActionUpdate(models.Model):
         SYSTEM = "system", "System"
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
-    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="action_updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="action_updates")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     rating_before = models.ForeignKey(RatingLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rating_after = models.ForeignKey(RatingLevel, on_delete=models.PROTECT, related_name="+")
@@ -461,7 +347,7 @@ class PlanImport(models.Model):
         REJECTED = "rejected", "Rejected"
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="imports")
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
     filename = models.CharField(max_length=255)
     content = models.BinaryField()
@@ -574,7 +460,7 @@ class Notification(models.Model):
         NEEDS_UPDATE = "needs_update", "Needs an update"
         REMINDER = "reminder", "Update before the board"
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # What makes the event distinct: the day an action became overdue, the due
@@ -613,7 +499,7 @@ class EmailDigest(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_digests")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_digests")
     day = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
@@ -629,3 +515,65 @@ class EmailDigest(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.recipient} on {self.day:%Y-%m-%d} ({self.get_status_display()})"
+
+
+class SnapshotQuerySet(models.QuerySet):
+    def latest_first(self) -> SnapshotQuerySet:
+        """Newest first: the latest "as at" date, and of two on one date the one taken last."""
+        return self.order_by("-as_at", "-taken_at", "-id")
+
+    def latest_for(self, strategy: Strategy | int) -> Snapshot | None:
+        """The strategy's latest snapshot: the one every page, email and the sweep mean by "the last snapshot"."""
+        return self.filter(strategy=strategy).latest_first().first()
+
+
+class Snapshot(models.Model):
+    """A strategy's ratings frozen "as at" a date: board reports are built from these.
+
+    The reporting cycle runs from one snapshot to the next: an action "needs an
+    update" when nothing was recorded since its strategy's latest snapshot was taken.
+    """
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="snapshots")
+    as_at = models.DateField()
+    taken_at = models.DateTimeField(default=timezone.now)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = SnapshotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["strategy", "-as_at"]
+        get_latest_by = "as_at"
+        constraints = [models.UniqueConstraint(fields=["strategy", "as_at"], name="snapshot_one_per_day")]
+        triggers = [pgtrigger.Protect(name="snapshot_immutable", operation=pgtrigger.Update)]
+
+    def __str__(self) -> str:
+        return f"{self.strategy} as at {self.as_at:%-d %B %Y}"
+
+    def previous(self) -> Snapshot | None:
+        return Snapshot.objects.filter(strategy_id=self.strategy_id, as_at__lt=self.as_at).latest_first().first()
+
+
+class SnapshotAction(models.Model):
+    """One action as it stood in a snapshot."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="items")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="snapshot_items")
+    group = models.ForeignKey(DeliveryGroup, on_delete=models.PROTECT, related_name="+")
+    ref = models.CharField(max_length=40)
+    text = models.TextField()
+    owners = models.TextField(blank=True, help_text="Owner titles at the time, separated by '; '.")
+    due_date = models.DateField(null=True, blank=True)
+    due_precision = models.CharField(max_length=10, choices=Action.DuePrecision.choices)
+    rating = models.ForeignKey(RatingLevel, on_delete=models.PROTECT, related_name="+")
+    narrative = models.TextField(blank=True, help_text="The latest progress narrative at the time.")
+    last_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["snapshot", "id"]
+        constraints = [models.UniqueConstraint(fields=["snapshot", "action"], name="snapshotaction_unique")]
+        triggers = [pgtrigger.Protect(name="snapshotaction_immutable", operation=pgtrigger.Update)]
+
+    def __str__(self) -> str:
+        return f"{self.ref} in {self.snapshot}"

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from actions.forms import evidence_file_type
-from actions.models import Action, ActionUpdate, Evidence, RatingLevel, User
+from actions.models import Action, ActionUpdate, Evidence, RatingLevel
 
 
 class ActionUpdateConflictError(Exception):
@@ -28,15 +29,18 @@ class ActionUpdateConflictError(Exception):
 def action_update_record(
     *,
     action: Action,
-    user: User,
+    user: User | None,
     rating: RatingLevel,
     narrative: str,
     links: list[str] = (),
     files: list[UploadedFile] = (),
     expected_version: int,
+    source: str = ActionUpdate.Source.BROWSER,
 ) -> ActionUpdate:
-    """Record a delivery lead's update: the immutable update, its evidence and the action's new rating.
+    """Record an update to an action: the immutable update, its evidence, and the action's new rating and version.
 
+    The one way a rating changes, from the browser, the admin or a test (the
+    plan import's bulk path uses its set-based twin, `rating_updates_build`).
     The action row is locked and its version compared first, so of two people
     submitting forms loaded at the same version exactly one succeeds and the
     other gets ActionUpdateConflictError; nothing is half-written either way.
@@ -59,7 +63,7 @@ def action_update_record(
                 rating_before=locked.rating,
                 rating_after=rating,
                 narrative=narrative,
-                source=ActionUpdate.Source.BROWSER,
+                source=source,
             )
             for url in links:
                 saved.append(Evidence.objects.create(update=update, kind=Evidence.Kind.LINK, url=url, created_at=now))
@@ -87,3 +91,20 @@ def action_update_record(
     action.rating, action.rating_id = rating, rating.pk
     action.version, action.updated_at = locked.version + 1, now
     return update
+
+
+def rating_updates_build(
+    changes: list[tuple[Action, RatingLevel | None, RatingLevel]], *, user: User | None, narrative: str, source: str, at
+) -> list[ActionUpdate]:
+    """The set-based twin of `action_update_record`, for many actions at once (a plan import).
+
+    `changes` holds (action, rating before or None for a new action, rating after).
+    Returns the unsaved updates for one `bulk_create`; the caller has already
+    locked the strategy, set the actions' ratings and bumped their versions.
+    """
+    return [
+        ActionUpdate(
+            action=action, author=user, created_at=at, rating_before=before, rating_after=after, narrative=narrative, source=source
+        )
+        for action, before, after in changes
+    ]

@@ -8,7 +8,6 @@ import datetime as dt
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
 from actions.chasing import TransientEmailError, actions_sweep, digest_send, digests_to_send
 
@@ -21,14 +20,11 @@ TRANSIENT_DATABASE_RETRIES = dict(
 
 @shared_task(**TRANSIENT_DATABASE_RETRIES)
 def sweep_overdue(today: str | None = None) -> dict:
-    """Scheduled daily by beat (see the actions migration that creates the periodic task)."""
-    from governance.services import meetings_remind
-
+    """Scheduled daily by beat (governance.schedule lists every periodic task)."""
     day = dt.date.fromisoformat(today) if today else None
     result = actions_sweep(today=day)
-    reminders = meetings_remind(today=day or timezone.localdate())
     send_pending_digests.delay_on_commit()
-    return {**dataclasses.asdict(result), "meeting_reminders": reminders}
+    return dataclasses.asdict(result)
 
 
 @shared_task(**TRANSIENT_DATABASE_RETRIES)

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,14 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions.access import can_update_action, get_action_for_user, get_group_for_user, get_strategy_for_user
+from actions import rules
+from actions.access import can_update_action, get_action_for_user, get_strategy_for_user
 from actions.forms import ActionUpdateForm, PlanImportForm
-from actions.importers import plan_apply, plan_read
-from actions.models import Action, ActionUpdate, DeliveryGroup, EmailDigest, Evidence, Membership, Notification, PlanImport, Strategy
+from actions.models import Action, DeliveryGroup, EmailDigest, Evidence, Notification, PlanImport, Snapshot, Strategy
+from actions.planfile import plan_apply, plan_read
+from actions.reads import my_actions_for
+from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_record
-from governance.models import Snapshot
-from governance.summaries import movement_since_snapshot
-from kpis.scorecard import group_kpi_rows
+from people.access import is_officer, officer_required
+from people.models import Membership
 from send_tracker.security import rate_limited, security_event
 
 
@@ -44,15 +44,13 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    actions = Action.objects.filter(strategy=strategy).for_display().order_by("position", "id")
-    groups = (
-        DeliveryGroup.objects.filter(strategy=strategy)
-        .select_related("lead", "parent")
-        .prefetch_related(Prefetch("actions", queryset=actions))
-        .order_by("position", "id")
-    )
+    rows_by_group: dict[int, list] = {}
+    for row in rows_from_actions(Action.objects.filter(strategy=strategy)):
+        rows_by_group.setdefault(row.group_id, []).append(row)
+    groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("lead", "parent").order_by("position", "id")
     by_priority: dict[int, list[DeliveryGroup]] = {}
     for group in groups:
+        group.rows = rows_by_group.get(group.pk, [])
         by_priority.setdefault(group.priority_id, []).append(group)
     priorities = list(strategy.priorities.all())
     for priority in priorities:
@@ -66,116 +64,10 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 @login_required
-def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
-    group, membership = get_group_for_user(request.user, group_id)
-    actions = Action.objects.filter(Q(group=group) | Q(group__parent=group)).for_display().order_by("position", "id")
-    snapshot, moved = movement_since_snapshot(group.strategy, actions)
-    return render(
-        request,
-        "actions/group_detail.html",
-        {
-            "group": group,
-            "strategy": group.strategy,
-            "membership": membership,
-            "actions": actions,
-            "movement_snapshot": snapshot,
-            "movement": moved,
-            "kpi_rows": group_kpi_rows(group),
-        },
-    )
-
-
-MY_ACTIONS_SHOW = {
-    "overdue": "Overdue",
-    "due_this_month": "Due this month",
-    "needs_update": "Needs an update",
-}
-
-
-@dataclass
-class GroupRows:
-    group: DeliveryGroup
-    actions: list[Action] = field(default_factory=list)
-
-
-@dataclass
-class StrategyRows:
-    strategy: Strategy
-    groups: dict[int, GroupRows] = field(default_factory=dict)
-
-
-@login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions a person owns, or leads through their delivery group, across their partnerships."""
-    user = request.user
-    partnership_ids = [m.partnership_id for m in user.memberships.all()]
-    post_ids = [post.pk for post in user.posts.all()]
-    today = timezone.localdate()
-
-    latest_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
-    latest_snapshot = Snapshot.objects.filter(strategy=OuterRef("strategy")).order_by("-taken_at")
-    owned = Action.owners.through.objects.filter(action_id=OuterRef("pk"), post_id__in=post_ids)
-    rows = list(
-        Action.objects.filter(strategy__partnership_id__in=partnership_ids)
-        .filter(Q(Exists(owned)) | Q(group__lead_id__in=post_ids) | Q(group__parent__lead_id__in=post_ids))
-        .select_related("strategy", "rating", "group__parent", "group__priority")
-        .annotate(
-            last_update_id=Subquery(latest_update.values("pk")[:1]),
-            last_updated_at=Subquery(latest_update.values("created_at")[:1]),
-            last_snapshot_at=Subquery(latest_snapshot.values("taken_at")[:1]),
-        )
-        .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
-        if post_ids
-        else Action.objects.none()
-    )
-    authors = {
-        update.pk: update.author
-        for update in ActionUpdate.objects.filter(pk__in=[a.last_update_id for a in rows if a.last_update_id]).select_related("author")
-    }
-    for action in rows:
-        action.last_updated_by = authors.get(action.last_update_id)
-        action.overdue = action.is_overdue(today)
-        action.due_soon_now = action.is_due_soon(today)
-        action.due_this_month = action.due_date is not None and (action.due_date.year, action.due_date.month) == (today.year, today.month)
-        # Since the last reporting snapshot (or ever, before the first one).
-        action.needs_update = action.last_updated_at is None or (
-            action.last_snapshot_at is not None and action.last_updated_at < action.last_snapshot_at
-        )
-
-    rating_code = request.GET.get("rating", "")
-    show = request.GET.get("show", "")
-    if show not in MY_ACTIONS_SHOW:
-        show = ""
-    levels: dict[str, dict] = {}
-    for action in rows:
-        entry = levels.setdefault(action.rating.code, {"level": action.rating, "count": 0})
-        entry["count"] += 1
-    if rating_code not in levels:
-        rating_code = ""
-    show_counts = {key: sum(1 for a in rows if getattr(a, key)) for key in MY_ACTIONS_SHOW}
-
-    shown = [a for a in rows if (not rating_code or a.rating.code == rating_code) and (not show or getattr(a, show))]
-    strategies: dict[int, StrategyRows] = {}
-    for action in shown:
-        by_strategy = strategies.setdefault(action.strategy_id, StrategyRows(action.strategy))
-        by_strategy.groups.setdefault(action.group_id, GroupRows(action.group)).actions.append(action)
-
-    return render(
-        request,
-        "actions/my_actions.html",
-        {
-            "nav_section": "my_actions",
-            "holds_posts": bool(post_ids),
-            "total": len(rows),
-            "shown_count": len(shown),
-            "strategies": list(strategies.values()),
-            "rating_filters": sorted(levels.values(), key=lambda e: (e["level"].scheme_id, e["level"].position)),
-            "show_filters": [{"key": key, "label": label, "count": show_counts[key]} for key, label in MY_ACTIONS_SHOW.items()],
-            "rating_code": rating_code,
-            "show": show,
-            "filtered": bool(rating_code or show),
-        },
-    )
+    mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))
+    return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "mine": mine})
 
 
 def _action_page(
@@ -194,6 +86,16 @@ def _action_page(
     may_update = can_update_action(request.user, membership, action)
     updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
     levels = list(action.strategy.scheme.levels.all())
+    cycle = Snapshot.objects.latest_for(action.strategy_id)
+    today = timezone.localdate()
+    action_status = rules.status(
+        due_date=action.due_date,
+        rating=action.rating,
+        today=today,
+        owner_count=len(owners),
+        last_updated_at=updates[0].created_at if updates else None,
+        cycle_started_at=cycle.taken_at if cycle else None,
+    )
     if may_update and form is None:
         form = ActionUpdateForm(initial={"rating": action.rating_id, "version": action.version}, levels=levels, current=action.rating)
     context = {
@@ -210,7 +112,8 @@ def _action_page(
         "levels": levels,
         "conflict": conflict,
         "saved": saved,
-        "today": timezone.localdate(),
+        "today": today,
+        "action_status": action_status,
         "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
     }
     if request.htmx:
@@ -297,7 +200,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
         .select_related("action__strategy", "action__rating")
         .order_by("-created_at", "-id")[:200]
     )
-    officer_of = [m.partnership_id for m in request.user.memberships.all() if m.role == Membership.Role.OFFICER]
+    officer_of = [m.partnership_id for m in request.user.memberships.all() if is_officer(m)]
     failed = []
     if officer_of:
         failed = (
@@ -310,10 +213,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 def _officer_strategy(request: HttpRequest, strategy_id: int) -> Strategy:
-    """A strategy the signed-in officer may change the plan of; anyone else gets 404."""
+    """A strategy the signed-in officer may change the plan of: 404 outside the partnership, 403 for other roles."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    if membership.role != Membership.Role.OFFICER:
-        raise Http404("No such page.")
+    officer_required(membership, "import a plan")
     return strategy
 
 

@@ -21,7 +21,7 @@ GENERATED_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "5000"))
 def import_once(content: bytes, filename: str) -> int:
     from django.db import transaction
 
-    from actions.importers import plan_apply, plan_read, strategy_for_import
+    from actions.planfile import plan_apply, plan_read, strategy_for_import
 
     with transaction.atomic():
         strategy = strategy_for_import(
@@ -38,7 +38,7 @@ def import_once(content: bytes, filename: str) -> int:
 
 def main() -> None:
     benchlib.database_start()
-    from actions.importers import read_table
+    from actions.tables import read_table
 
     files = [
         ("One Plan (actions.csv)", (benchlib.ONE_PLAN / "actions.csv").read_bytes(), "actions.csv"),

@@ -26,7 +26,7 @@ RUNS = int(os.environ.get("BENCH_PACK_RUNS", "3"))
 def bare_table_html(snapshot) -> str:
     from django.utils.html import escape
 
-    from governance.models import SnapshotAction
+    from actions.models import SnapshotAction
 
     rows = "".join(
         f"<tr><td>{escape(i.ref)}</td><td>{escape(i.text)}</td><td>{escape(i.owners)}</td>"
@@ -66,7 +66,7 @@ def peak_rss_of_render(which: str, snapshot_id: int) -> float:
 
 def render_once(which: str, snapshot_id: int) -> None:
     benchlib.django_start()
-    from governance.models import Snapshot
+    from actions.models import Snapshot
 
     snapshot = Snapshot.objects.get(pk=snapshot_id)
     if which == "pack":
@@ -80,7 +80,7 @@ def render_once(which: str, snapshot_id: int) -> None:
 
 def main() -> None:
     benchlib.database_start()
-    from governance.models import Snapshot
+    from actions.models import Snapshot
     from governance.report import board_pack_html
 
     strategy = benchlib.one_plan_import()

@@ -24,13 +24,13 @@ RUNS = int(os.environ.get("BENCH_SWEEP_RUNS", "3"))
 # over four years around today, all five ratings, one in twelve with no owner.
 _ACTIONS_INSERT = """
 INSERT INTO actions_action (ref, text, due_date, due_precision, due_text, notes, position, version, created_at, updated_at,
-    group_id, rating_id, strategy_id, due_soon, inconsistent, needs_update, overdue_since, unallocated)
+    group_id, rating_id, strategy_id, overdue_since)
 SELECT 'BULK-' || n, 'Generated action ' || n || ': improve support for children and young people with SEND',
     (date_trunc('month', %(today)s::date) + ((n %% 48) - 24) * interval '1 month' + interval '1 month - 1 day')::date,
     'month', '', '', n, 1, now(), now(),
     (%(groups)s::bigint[])[1 + n %% cardinality(%(groups)s::bigint[])],
     (%(levels)s::bigint[])[1 + (n / 7) %% cardinality(%(levels)s::bigint[])],
-    %(strategy)s, false, false, false, NULL, false
+    %(strategy)s, NULL
 FROM generate_series(1, %(count)s) AS n
 """
 _OWNERS_INSERT = """
@@ -44,7 +44,8 @@ def sweep_data(count: int):
     """A partnership with a 100-action imported plan, padded in SQL to `count` actions, with its people."""
     from django.db import connection, transaction
 
-    from actions.models import Action, DeliveryGroup, Post
+    from actions.models import Action, DeliveryGroup
+    from people.models import Post
 
     strategy = benchlib.generated_plan_import(100, name="Regional plan", partnership="Regional partnership")
     benchlib.people_add(strategy, leads=20)

@@ -199,7 +199,7 @@ def generated_plan_import(actions: int, *, name: str = "Generated plan", partner
     """A generated plan imported through plan_read and plan_apply, as an officer's upload would be."""
     from django.db import transaction
 
-    from actions.importers import plan_apply, plan_read, strategy_for_import
+    from actions.planfile import plan_apply, plan_read, strategy_for_import
 
     content = plan_csv(actions)
     with transaction.atomic():
@@ -248,7 +248,8 @@ def people_add(strategy, *, leads: int = 1, titles: list[str] | None = None):
     """
     from django.db.models import Count
 
-    from actions.models import Membership, Post, User
+    from accounts.models import User
+    from people.models import Membership, Post
 
     partnership = strategy.partnership
     suffix = strategy.pk

@@ -5,8 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from actions.models import Strategy
-from governance.models import Snapshot
+from actions.models import Snapshot, Strategy
 
 
 def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | None:

@@ -6,9 +6,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from actions.models import DeliveryGroup, RatingLevel
-from governance.models import Meeting, Snapshot
-from governance.summaries import exceptions, movement, rating_counts, rows_from_snapshot
+from actions.models import DeliveryGroup, RatingLevel, Snapshot
+from actions.rows import rows_from_snapshot
+from governance.models import Meeting
+from governance.summaries import exceptions, movement, rating_counts
 from kpis.charts import kpi_chart_svg
 from kpis.models import Indicator, KpiValue, Rag
 from kpis.scorecard import ScorecardRow
@@ -56,8 +57,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "levels": levels,
         "items": rows,
         "counts": counts,
-        "exceptions": exceptions(rows, snapshot.as_at, previous.as_at if previous else None),
-        "movement": movement(rows_from_snapshot(previous), rows, snapshot.as_at, previous.as_at) if previous else None,
+        "exceptions": exceptions(rows),
+        "movement": movement(rows_from_snapshot(previous), rows) if previous else None,
         "kpis": kpis,
         "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag],
         "priorities": list(priorities.values()),

@@ -11,8 +11,10 @@ from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from actions.models import Action, ActionUpdate, Strategy, User
-from governance.models import BoardReport, Meeting, Snapshot, SnapshotAction
+from accounts.models import User
+from actions.chasing import reminders_queue
+from actions.models import Action, ActionUpdate, Snapshot, SnapshotAction, Strategy
+from governance.models import Board, BoardReport, Meeting
 from governance.pdf import render_pdf
 from governance.report import board_pack_html
 from kpis.services import snapshot_kpi_values
@@ -139,8 +141,6 @@ def board_report_request(*, snapshot: Snapshot, user: User, meeting: Meeting | N
 
 def boards_from_details(strategy: Strategy, items: list[dict]) -> None:
     """Create or refresh the partnership's governance groups as a plan document lists them."""
-    from governance.models import Board
-
     for position, item in enumerate(items, start=1):
         Board.objects.update_or_create(
             partnership=strategy.partnership,
@@ -156,8 +156,6 @@ def boards_from_details(strategy: Strategy, items: list[dict]) -> None:
 
 def meetings_remind(*, today: dt.date) -> int:
     """Remind owners to update before each scheduled meeting's papers deadline (once per person, action and deadline)."""
-    from actions.chasing import reminders_queue
-
     queued = 0
     meetings = Meeting.objects.filter(
         status=Meeting.Status.SCHEDULED,

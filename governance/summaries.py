@@ -1,201 +1,20 @@
 """What a board sees: ratings by priority and delivery group, exceptions, and movement between snapshots.
 
-Every function here works on `ActionRow`s, which come either from the live
-plan (`rows_from_actions`) or from a snapshot's frozen items
-(`rows_from_snapshot`). The dashboard and the board report therefore compute
-the same figures in the same way, whichever they are built from. Nothing
-here queries the database except the two row builders and `latest_snapshot`.
+Every function here works on `actions.rows.ActionRow`s, live or frozen in a
+snapshot, and judges status by the rule book (`actions.rules`), so the
+dashboard and the board pack compute the same figures in the same way.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
-from django.urls import reverse
-from django.utils import timezone
+from django.db.models import QuerySet
 
-from actions.models import Action, ActionUpdate, RatingLevel, Strategy
-from governance.models import Snapshot, SnapshotAction
-
-OWNER_SEPARATOR = "; "
-
-
-@dataclass(frozen=True)
-class ActionRow:
-    """One action as a board reads it, live or as frozen in a snapshot."""
-
-    action_id: int
-    ref: str
-    text: str
-    group_id: int
-    priority_id: int
-    rating: RatingLevel
-    due_date: dt.date | None
-    due_precision: str
-    owners: tuple[str, ...] = ()
-    narrative: str = ""
-    last_updated_at: dt.datetime | None = None
-    due_text: str = ""
-    notes: str = ""
-    as_at: dt.date | None = None  # the day the flags below are judged on: today, or the snapshot's date
-
-    # The domain rules are Action's own, so a row and an action can never disagree
-    # on what "overdue", "inconsistent" or "TBC" mean.
-    DuePrecision = Action.DuePrecision
-    due_label = Action.due_label
-    is_overdue = Action.is_overdue
-    is_inconsistent = Action.is_inconsistent
-    is_due_soon = Action.is_due_soon
-
-    @property
-    def flags(self) -> list[str]:
-        """Due-date warnings as a board reads them, as at the row's date."""
-        if self.as_at is None:
-            return []
-        found = []
-        if self.is_overdue(self.as_at):
-            found.append("Overdue")
-        elif self.is_due_soon(self.as_at):
-            found.append("Due soon")
-        if self.is_inconsistent(self.as_at):
-            found.append("On track but overdue")
-        return found
-
-    @property
-    def owners_text(self) -> str:
-        return OWNER_SEPARATOR.join(self.owners)
-
-    def is_unallocated(self) -> bool:
-        return not self.owners
-
-    def get_absolute_url(self) -> str:
-        return reverse("actions:action_detail", args=[self.action_id])
-
-
-def rows_from_actions(actions: QuerySet[Action]) -> list[ActionRow]:
-    """Rows for live actions in two queries: owners and the latest update are aggregated in SQL.
-
-    Read as plain values, with one RatingLevel object per level shared by all
-    rows: building a model instance per row and per joined rating and group
-    cost ten times the query itself at 2,000 actions.
-    """
-    today = timezone.localdate()
-    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
-    found = list(
-        actions.prefetch_related(None)
-        .annotate(
-            owner_list=ArrayAgg("owners__title", filter=Q(owners__isnull=False), order_by="owners__title", default=Value([])),
-            latest_narrative=Subquery(latest.values("narrative")[:1]),
-            latest_at=Subquery(latest.values("created_at")[:1]),
-        )
-        .order_by("position", "id")
-        .values_list(
-            "pk",
-            "ref",
-            "text",
-            "group_id",
-            "group__priority_id",
-            "rating_id",
-            "due_date",
-            "due_precision",
-            "owner_list",
-            "latest_narrative",
-            "latest_at",
-            "due_text",
-            "notes",
-        )
-    )
-    levels = _levels_by_id({row[5] for row in found})
-    return [
-        ActionRow(
-            action_id=pk,
-            ref=ref,
-            text=text,
-            group_id=group_id,
-            priority_id=priority_id,
-            rating=levels[rating_id],
-            due_date=due_date,
-            due_precision=due_precision,
-            owners=tuple(owner_list),
-            narrative=narrative or "",
-            last_updated_at=latest_at,
-            due_text=due_text,
-            notes=notes,
-            as_at=today,
-        )
-        for (
-            pk,
-            ref,
-            text,
-            group_id,
-            priority_id,
-            rating_id,
-            due_date,
-            due_precision,
-            owner_list,
-            narrative,
-            latest_at,
-            due_text,
-            notes,
-        ) in found
-    ]
-
-
-def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | None = None) -> list[ActionRow]:
-    """Rows for the actions frozen in a snapshot (optionally only some of its items), in two queries."""
-    items = SnapshotAction.objects.filter(snapshot=snapshot) if items is None else items.filter(snapshot=snapshot)
-    found = list(
-        items.order_by("id").values_list(
-            "action_id",
-            "ref",
-            "text",
-            "group_id",
-            "group__priority_id",
-            "rating_id",
-            "due_date",
-            "due_precision",
-            "owners",
-            "narrative",
-            "last_updated_at",
-        )
-    )
-    levels = _levels_by_id({row[5] for row in found})
-    return [
-        ActionRow(
-            action_id=action_id,
-            ref=ref,
-            text=text,
-            group_id=group_id,
-            priority_id=priority_id,
-            rating=levels[rating_id],
-            due_date=due_date,
-            due_precision=due_precision,
-            owners=tuple(t for t in owners.split(OWNER_SEPARATOR) if t),
-            narrative=narrative,
-            last_updated_at=last_updated_at,
-            as_at=snapshot.as_at,
-        )
-        for action_id, ref, text, group_id, priority_id, rating_id, due_date, due_precision, owners, narrative, last_updated_at in found
-    ]
-
-
-def _levels_by_id(ids: set[int]) -> dict[int, RatingLevel]:
-    return RatingLevel.objects.in_bulk(ids) if ids else {}
-
-
-def latest_snapshot(strategy: Strategy, before: dt.date | None = None) -> Snapshot | None:
-    """The most recent snapshot of the strategy (strictly before a date, when given)."""
-    snapshots = Snapshot.objects.filter(strategy=strategy)
-    if before is not None:
-        snapshots = snapshots.filter(as_at__lt=before)
-    return snapshots.order_by("-as_at").first()
-
+from actions.models import Action, RatingLevel, Snapshot, SnapshotAction, Strategy
+from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
 
 # Ratings by priority and delivery group ---------------------------------------------------------
 
@@ -261,7 +80,7 @@ EXCEPTION_KINDS: dict[str, str] = {
     "inconsistent": "Rated on track but overdue",
     "unallocated": "No owner allocated",
     "no_due_date": "No due date (TBC)",
-    "stale": "No recent update",
+    "needs_update": "No update since the last snapshot",
 }
 
 
@@ -272,39 +91,23 @@ class Exceptions:
     inconsistent: list[ActionRow] = field(default_factory=list)
     unallocated: list[ActionRow] = field(default_factory=list)
     no_due_date: list[ActionRow] = field(default_factory=list)
-    stale: list[ActionRow] = field(default_factory=list)
-    stale_since: dt.date | None = None
+    needs_update: list[ActionRow] = field(default_factory=list)
 
     def kinds(self) -> list[tuple[str, str, list[ActionRow]]]:
         """(key, label, rows) for every kind of exception, in the order a board reads them."""
         return [(key, label, getattr(self, key)) for key, label in EXCEPTION_KINDS.items()]
 
 
-def stale_cutoff(today: dt.date, since: dt.date | None) -> dt.date:
-    """Updates before this date are stale: the last snapshot's date, or N weeks ago before any snapshot."""
-    return since if since is not None else today - dt.timedelta(weeks=settings.STALE_AFTER_WEEKS)
-
-
-def exceptions(rows: Iterable[ActionRow], today: dt.date, since: dt.date | None = None) -> Exceptions:
-    """What a board wants flagged, as at `today`; `since` is the previous snapshot's date, if any.
-
-    An action at a complete level is never overdue, inconsistent or stale.
-    """
-    cutoff = stale_cutoff(today, since)
-    found = Exceptions(stale_since=cutoff)
+def exceptions(rows: Iterable[ActionRow]) -> Exceptions:
+    """What a board wants flagged, each row judged by the rule book as at its own date."""
+    found = Exceptions()
     for row in rows:
+        status = row.status
         if row.rating.is_risk:
             found.risk.append(row)
-        if row.is_overdue(today):
-            found.overdue.append(row)
-        if row.is_inconsistent(today):
-            found.inconsistent.append(row)
-        if row.is_unallocated():
-            found.unallocated.append(row)
-        if row.due_date is None:
-            found.no_due_date.append(row)
-        if not row.rating.is_complete and (row.last_updated_at is None or timezone.localdate(row.last_updated_at) < cutoff):
-            found.stale.append(row)
+        for kind in ("overdue", "inconsistent", "unallocated", "no_due_date", "needs_update"):
+            if getattr(status, kind):
+                getattr(found, kind).append(row)
     return found
 
 
@@ -342,18 +145,15 @@ class Movement:
         return not any(moves for _, _, moves in self.kinds())
 
 
-def movement(
-    previous_rows: Iterable[ActionRow], current_rows: Iterable[ActionRow], today: dt.date, previous_as_at: dt.date | None = None
-) -> Movement:
+def movement(previous_rows: Iterable[ActionRow], current_rows: Iterable[ActionRow]) -> Movement:
     """How each action moved from the previous rows to the current ones.
 
     Improved and worsened compare the levels' positions (worst to best); a
     newly completed action is also listed as improved. Newly overdue means
-    overdue as at `today` but not as at `previous_as_at` (the previous
-    snapshot's date; `today` when not given). An action absent before is new.
+    overdue as at the current row's date but not as at the previous row's.
+    An action absent before is new.
     """
     before_by_id = {row.action_id: row for row in previous_rows}
-    then = previous_as_at or today
     moved = Movement()
     for row in current_rows:
         before = before_by_id.get(row.action_id)
@@ -367,7 +167,7 @@ def movement(
             moved.worsened.append(move)
         if row.rating.is_complete and not before.rating.is_complete:
             moved.newly_completed.append(move)
-        if row.is_overdue(today) and not before.is_overdue(then):
+        if row.status.overdue and not before.status.overdue:
             moved.newly_overdue.append(move)
     return moved
 
@@ -394,9 +194,9 @@ def rows_filter(
 
 def movement_since_snapshot(strategy: Strategy, actions: QuerySet[Action]) -> tuple[Snapshot | None, Movement | None]:
     """How these live actions moved since the strategy's latest snapshot (None, None before any snapshot)."""
-    snapshot = latest_snapshot(strategy)
+    snapshot = Snapshot.objects.latest_for(strategy)
     if snapshot is None:
         return None, None
     current = rows_from_actions(actions)
     previous = rows_from_snapshot(snapshot, SnapshotAction.objects.filter(action_id__in=[row.action_id for row in current]))
-    return snapshot, movement(previous, current, timezone.localdate(), snapshot.as_at)
+    return snapshot, movement(previous, current)

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
 
+from actions.tasks import TRANSIENT_DATABASE_RETRIES, send_pending_digests
 from governance.models import BoardReport
-from governance.services import board_report_fail, board_report_render
+from governance.services import board_report_fail, board_report_render, meetings_remind
 
 MAX_RENDER_RETRIES = 2
 
@@ -31,3 +34,12 @@ def render_board_report(self, report_id: int) -> str:
             return render_board_report.apply(args=[report_id], retries=self.request.retries + 1).result
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1) + random.uniform(0, 1)) from exc
     return "ready"
+
+
+@shared_task(**TRANSIENT_DATABASE_RETRIES)
+def remind_before_meetings(today: str | None = None) -> int:
+    """Scheduled daily by beat: remind owners to update before each meeting's papers deadline."""
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    queued = meetings_remind(today=day)
+    send_pending_digests.delay_on_commit()
+    return queued

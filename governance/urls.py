@@ -20,6 +20,7 @@ register_converter(ExportFormatConverter, "export_format")
 app_name = "governance"
 
 urlpatterns = [
+    path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
     path("strategies/<int:strategy_id>/dashboard/", views.dashboard, name="dashboard"),
     path(
         "strategies/<int:strategy_id>/dashboard/export.<export_format:file_format>",

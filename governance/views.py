@@ -1,14 +1,9 @@
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,130 +11,47 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user, membership_for, not_found
-from actions.models import Action, DeliveryGroup, Membership, Post, RatingLevel, Strategy
-from governance.exports import csv_bytes, export_table, xlsx_bytes
+from actions.access import get_group_for_user, get_strategy_for_user
+from actions.models import Action, Snapshot, Strategy
+from actions.planfile import export_table
+from actions.rows import rows_from_actions
+from actions.tables import csv_bytes, xlsx_bytes
+from governance.dashboard import EXCEPTIONS_LISTED, dashboard_for
 from governance.forms import SnapshotForm
-from governance.models import BoardReport, Meeting, Snapshot
+from governance.models import BoardReport, Meeting
 from governance.report import board_pack_context
 from governance.services import board_report_request, snapshot_take
-from governance.summaries import (
-    EXCEPTION_KINDS,
-    ActionRow,
-    Exceptions,
-    Movement,
-    RatingCounts,
-    exceptions,
-    movement,
-    rating_counts,
-    rows_filter,
-    rows_from_actions,
-    rows_from_snapshot,
-)
+from governance.summaries import movement_since_snapshot
+from kpis.scorecard import group_kpi_rows
+from people.access import is_officer, membership_for, not_found, officer_required
+from people.models import Membership
 from send_tracker.security import rate_limited, security_event
 
-# Each exception lists this many actions; filtering by the exception lists them all.
-EXCEPTIONS_LISTED = 25
 
-
-class DashboardFilterForm(forms.Form):
-    """The dashboard's filters: all optional, all in the URL so that a filtered view can be shared."""
-
-    organisation = forms.TypedChoiceField(label="Owner organisation", required=False, coerce=int, empty_value=None)
-    owner = forms.TypedChoiceField(label="Owner", required=False, coerce=int, empty_value=None)
-    rating = forms.ChoiceField(label="Rating", required=False)
-    exception = forms.ChoiceField(label="Exception", required=False)
-    snapshot = forms.TypedChoiceField(label="Show the plan", required=False, coerce=int, empty_value=None)
-
-    def __init__(self, data, *, posts: list[Post], levels: list[RatingLevel], snapshots: list[Snapshot]) -> None:
-        super().__init__(data)
-        organisations = {p.organisation_id: p.organisation.name for p in posts if p.organisation_id}
-        self.fields["organisation"].choices = [("", "Any organisation")] + sorted(organisations.items(), key=lambda item: item[1])
-        self.fields["owner"].choices = [("", "Any owner")] + [(p.pk, p.title) for p in posts]
-        self.fields["rating"].choices = [("", "Any rating")] + [(level.code, level.label) for level in levels]
-        self.fields["exception"].choices = [("", "All actions")] + list(EXCEPTION_KINDS.items())
-        self.fields["snapshot"].choices = [("", "As it stands now")] + [(s.pk, f"As at {s.as_at:%-d %B %Y}") for s in snapshots]
-
-    def value_of(self, name: str):
-        """The cleaned value of a filter, or None when it was not given or is not valid."""
-        if not self.is_valid() and name in self.errors:
-            return None
-        return self.cleaned_data.get(name) or None
-
-
-@dataclass
-class Dashboard:
-    """Everything the dashboard page and its exports show, for one strategy and one set of filters."""
-
-    strategy: Strategy
-    form: DashboardFilterForm
-    levels: list[RatingLevel]
-    groups: dict[int, DeliveryGroup]
-    viewing: Snapshot | None
-    previous: Snapshot | None
-    today: dt.date
-    total: int
-    rows: list[ActionRow]
-    counts: RatingCounts
-    exceptions: Exceptions
-    movement: Movement | None
-
-    def is_filtered(self) -> bool:
-        return any(self.form.value_of(name) for name in ("organisation", "owner", "rating", "exception"))
-
-
-def dashboard_build(request: HttpRequest, strategy: Strategy) -> Dashboard:
-    levels = list(strategy.scheme.levels.all())
-    snapshots = list(Snapshot.objects.filter(strategy=strategy).order_by("-as_at"))
-    posts = list(Post.objects.filter(actions__strategy=strategy).select_related("organisation").distinct().order_by("title"))
-    form = DashboardFilterForm(request.GET, posts=posts, levels=levels, snapshots=snapshots)
-    form.is_valid()
-
-    viewing = next((s for s in snapshots if s.pk == form.value_of("snapshot")), None)
-    if viewing is None:
-        today = timezone.localdate()
-        rows = rows_from_actions(Action.objects.filter(strategy=strategy))
-        previous = snapshots[0] if snapshots else None
-    else:
-        today = viewing.as_at
-        rows = rows_from_snapshot(viewing)
-        previous = next((s for s in snapshots if s.as_at < viewing.as_at), None)
-    since = previous.as_at if previous else None
-
-    owner_titles = None
-    if organisation_id := form.value_of("organisation"):
-        owner_titles = {p.title for p in posts if p.organisation_id == organisation_id}
-    if owner_id := form.value_of("owner"):
-        chosen = {p.title for p in posts if p.pk == owner_id}
-        owner_titles = chosen if owner_titles is None else owner_titles & chosen
-    rating = next((level for level in levels if level.code == form.value_of("rating")), None)
-    action_ids = None
-    if kind := form.value_of("exception"):
-        action_ids = {row.action_id for row in getattr(exceptions(rows, today, since), kind)}
-    shown = rows_filter(rows, owner_titles=owner_titles, rating_id=rating.pk if rating else None, action_ids=action_ids)
-
-    previous_rows = rows_from_snapshot(previous) if previous else []
-    groups = {g.pk: g for g in DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent")}
-    return Dashboard(
-        strategy=strategy,
-        form=form,
-        levels=levels,
-        groups=groups,
-        viewing=viewing,
-        previous=previous,
-        today=today,
-        total=len(rows),
-        rows=shown,
-        counts=rating_counts(shown, levels),
-        exceptions=exceptions(shown, today, since),
-        movement=movement(previous_rows, shown, today, since) if previous else None,
+@login_required
+def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+    group, membership = get_group_for_user(request.user, group_id)
+    actions = Action.objects.filter(Q(group=group) | Q(group__parent=group))
+    snapshot, moved = movement_since_snapshot(group.strategy, actions)
+    return render(
+        request,
+        "actions/group_detail.html",
+        {
+            "group": group,
+            "strategy": group.strategy,
+            "membership": membership,
+            "rows": rows_from_actions(actions),
+            "movement_snapshot": snapshot,
+            "movement": moved,
+            "kpi_rows": group_kpi_rows(group),
+        },
     )
 
 
 @login_required
 def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    board = dashboard_build(request, strategy)
+    board = dashboard_for(strategy, request.GET)
     priorities = list(strategy.priorities.all())
     priority_bars = [(p, board.counts.by_priority[p.pk]) for p in priorities if p.pk in board.counts.by_priority]
     group_bars = [
@@ -166,7 +78,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
         "priority_bars": priority_bars,
         "group_bars": [(p, bars) for p, bars in group_bars if bars],
         "query": request.GET.urlencode(),
-        "can_take_snapshot": membership.role == Membership.Role.OFFICER,
+        "can_take_snapshot": is_officer(membership),
     }
     # A history restore (htmx's cache miss on Back) needs the whole page, not the fragment.
     fragment = request.htmx and not request.htmx.history_restore_request
@@ -180,7 +92,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
 def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -> HttpResponse:
     """The dashboard's current (filtered) actions in the plan import format."""
     strategy, _ = get_strategy_for_user(request.user, strategy_id)
-    board = dashboard_build(request, strategy)
+    board = dashboard_for(strategy, request.GET)
     table = export_table(board.rows, board.groups)
     as_at = board.viewing.as_at if board.viewing else board.today
     # The file name is made here from the slug and a date only, never from user input.
@@ -197,7 +109,7 @@ def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -
 
 def _snapshot_page(request: HttpRequest, strategy: Strategy, membership: Membership, form: SnapshotForm | None) -> HttpResponse:
     snapshots = Snapshot.objects.filter(strategy=strategy).select_related("taken_by").annotate(actions=Count("items")).order_by("-as_at")
-    can_take = membership.role == Membership.Role.OFFICER
+    can_take = is_officer(membership)
     if can_take and form is None:
         form = SnapshotForm(strategy=strategy)
     return render(
@@ -217,8 +129,7 @@ def snapshot_list(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @require_POST
 def snapshot_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    if membership.role != Membership.Role.OFFICER:
-        raise PermissionDenied("Only programme officers take snapshots.")
+    officer_required(membership, "take snapshots")
     form = SnapshotForm(request.POST, strategy=strategy)
     if form.is_valid():
         as_at = form.cleaned_data["as_at"]
@@ -252,7 +163,7 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
         {
             "strategy": strategy,
             "membership": membership,
-            "is_officer": membership.role == Membership.Role.OFFICER,
+            "is_officer": is_officer(membership),
             "upcoming": [m for m in meetings if m.date >= today],
             "past": [m for m in meetings if m.date < today],
             "snapshots": Snapshot.objects.filter(strategy=strategy),
@@ -266,8 +177,7 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @rate_limited("board_report", what="board packs")
 def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    if membership.role != Membership.Role.OFFICER:
-        raise Http404("No such page.")
+    officer_required(membership, "produce board packs")
     meeting = None
     meeting_id, snapshot_id = request.POST.get("meeting", ""), request.POST.get("snapshot", "")
     if meeting_id.isdigit():
@@ -287,7 +197,7 @@ def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
-    context = {"report": report, "strategy": report.strategy, "is_officer": membership.role == Membership.Role.OFFICER}
+    context = {"report": report, "strategy": report.strategy, "is_officer": is_officer(membership)}
     template = "governance/report_detail.html#status" if request.htmx else "governance/report_detail.html"
     return render(request, template, context)
 
@@ -297,8 +207,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 @rate_limited("board_report", what="board packs")
 def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
-    if membership.role != Membership.Role.OFFICER:
-        raise Http404("No such page.")
+    officer_required(membership, "produce board packs")
     if report.status != BoardReport.Status.FAILED:
         return redirect("governance:report_detail", report_id=report.pk)
     retry, _ = board_report_request(snapshot=report.snapshot, user=request.user, meeting=report.meeting)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from actions.access import membership_for, not_found
-from actions.models import Membership, User
+from accounts.models import User
 from kpis.models import Indicator, KpiValue
+from people.access import is_officer, membership_for, not_found
+from people.models import Membership
 
 
 def get_indicator_for_user(user: User, indicator_id: int) -> tuple[Indicator, Membership]:
@@ -25,7 +26,7 @@ def get_kpi_value_for_user(user: User, value_id: int) -> tuple[KpiValue, Members
 
 def can_enter_values(user: User, membership: Membership, indicator: Indicator) -> bool:
     """Programme officers, and the holders of the KPI's owner posts. Board members only read."""
-    if membership.role == Membership.Role.OFFICER:
+    if is_officer(membership):
         return True
     if membership.role == Membership.Role.BOARD_MEMBER:
         return False

@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from actions.importers import ImportFileError, RowProblem, read_table
 from actions.models import DeliveryGroup, Strategy, normalise_phrase
+from actions.tables import ImportFileError, RowProblem, missing_columns, read_table
 from kpis.models import Indicator, KpiValue, PeriodError, period_start
 
 INDICATOR_REQUIRED = ["code", "name", "unit", "direction", "frequency"]
@@ -53,11 +53,6 @@ class Loaded:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-def _missing_columns(table, required: list[str]) -> list[RowProblem]:
-    header = table[0][1] if table else {}
-    return [RowProblem(1, c, "", "this column is missing from the header row") for c in required if c not in header]
-
-
 def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded:
     """Create or update the strategy's indicators by code; delivery groups matched by name."""
     result = Loaded()
@@ -66,7 +61,7 @@ def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded
     except ImportFileError as exc:
         result.problems.append(RowProblem(0, "", "", str(exc)))
         return result
-    result.problems += _missing_columns(table, INDICATOR_REQUIRED)
+    result.problems += missing_columns(table, INDICATOR_REQUIRED)
     if result.problems:
         return result
     groups: dict[str, DeliveryGroup] = {}
@@ -157,7 +152,7 @@ def kpi_values_import(content: bytes, filename: str, strategy: Strategy) -> Load
     except ImportFileError as exc:
         result.problems.append(RowProblem(0, "", "", str(exc)))
         return result
-    result.problems += _missing_columns(table, VALUE_REQUIRED)
+    result.problems += missing_columns(table, VALUE_REQUIRED)
     if result.problems:
         return result
     indicators = {i.code.casefold(): i for i in Indicator.objects.filter(strategy=strategy)}

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import DeliveryGroup, Post, Strategy
+from actions.models import DeliveryGroup, Strategy
+from people.models import Post
 
 
 class PeriodError(ValueError):
@@ -281,7 +282,7 @@ class KpiValue(models.Model):
 class SnapshotKpiValue(models.Model):
     """A KPI value as it stood when a snapshot was taken."""
 
-    snapshot = models.ForeignKey("governance.Snapshot", on_delete=models.CASCADE, related_name="kpi_values")
+    snapshot = models.ForeignKey("actions.Snapshot", on_delete=models.CASCADE, related_name="kpi_values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     kpi_value = models.ForeignKey(KpiValue, on_delete=models.PROTECT, related_name="snapshot_items")
     period = models.CharField(max_length=20)

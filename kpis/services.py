@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from actions.models import User
+from accounts.models import User
 from kpis.models import Indicator, KpiValue, SnapshotKpiValue
 
 

@@ -4,7 +4,7 @@ Django's validators already require 12 characters, refuse its list of 20,000
 common passwords and passwords like the person's username or email. These add:
 - GuessablePatternValidator: a common word or a keyboard walk dressed up with
   capitals, digits and symbols ("Password123!", "Summer2025!", "Qwertyuiop1!");
-- PartnershipNameValidator: the name of the person's partnership or
+- people.passwords.PartnershipNameValidator: the name of the person's partnership or
   organisation, or of the person, with a few characters added ("Northshire2025!").
 Spaces and any characters are allowed, and there is no maximum a person would meet.
 """
@@ -16,7 +16,6 @@ from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "guessable-words.txt"
 KEYBOARD_RUNS = (
@@ -82,49 +81,10 @@ def _repeats_a_word(core: str) -> bool:
     return any(len(core) % len(word) == 0 and word * (len(core) // len(word)) == core for word in guessable_words())
 
 
-def _name_words(*names: str) -> set[str]:
+def name_words(*names: str) -> set[str]:
     words = set()
     for name in names:
         for word in re.split(r"[^a-z0-9]+", (name or "").lower()):
             if len(word) >= 3 and word not in GENERIC_NAME_WORDS:
                 words.add(word)
     return words
-
-
-class PartnershipNameValidator:
-    """Refuse a password made of the names of the person's partnerships and organisations, or their own name or email.
-
-    A password keeps at least `min_other` characters that are not those names.
-    """
-
-    def __init__(self, min_other: int = 10) -> None:
-        self.min_other = min_other
-
-    def validate(self, password: str, user=None) -> None:
-        if user is None:
-            return
-        names = [getattr(user, "first_name", ""), getattr(user, "last_name", ""), getattr(user, "username", ""), getattr(user, "email", "")]
-        if getattr(user, "pk", None):
-            from actions.models import Organisation, Partnership
-
-            names += Partnership.objects.filter(memberships__user=user).values_list("name", flat=True)
-            names += Organisation.objects.filter(
-                Q(partnership__memberships__user=user) | Q(people=user) | Q(posts__holders=user)
-            ).values_list("name", flat=True)
-        rest = re.sub(r"[^a-z0-9]", "", password.lower().translate(LEET))
-        found = False
-        for word in sorted(_name_words(*names), key=len, reverse=True):
-            found = found or word in rest
-            rest = rest.replace(word, "")
-        if not found:
-            return
-        for word in GENERIC_NAME_WORDS:  # "Northshire SEND Partnership" is still only the name
-            rest = rest.replace(word, "")
-        if len(rest) < self.min_other:
-            raise ValidationError(
-                "Your password is too close to your name or your organisation's or partnership's name: use a few unrelated words.",
-                code="password_names",
-            )
-
-    def get_help_text(self) -> str:
-        return "Your password cannot be your name, or your organisation's or partnership's name, with a few characters added."

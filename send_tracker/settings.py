@@ -51,8 +51,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "accounts",
     "csp",
+    "accounts",
+    "people",
     "actions",
     "kpis",
     "governance",
@@ -113,7 +114,7 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL: the only database this product supports.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "actions.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -126,7 +127,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "send_tracker.passwords.GuessablePatternValidator"},
-    {"NAME": "send_tracker.passwords.PartnershipNameValidator"},
+    {"NAME": "people.passwords.PartnershipNameValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -323,7 +324,8 @@ LOGGING = {
 
 # The dashboard flags an action as stale when nobody has updated it since the
 # last snapshot or, before the first snapshot, in this many weeks.
-STALE_AFTER_WEEKS = env_int("STALE_AFTER_WEEKS", 8)
+# Days ahead an action counts as due soon (actions.rules).
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 14)
 
 # Owners of actions not updated since the last snapshot are reminded this many
 # days before a board meeting's papers deadline.

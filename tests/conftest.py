@@ -9,23 +9,14 @@ officer (programme officer), outsider (an officer of another partnership).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 from pathlib import Path
 
 import pytest
 
-from actions.models import (
-    Action,
-    DeliveryGroup,
-    Membership,
-    Partnership,
-    Post,
-    Priority,
-    RatingScheme,
-    Strategy,
-    User,
-)
+from accounts.models import User
+from actions.models import Action, DeliveryGroup, Priority, RatingScheme, Strategy
+from people.models import Membership, Partnership, Post
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in the test thread
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +41,10 @@ def _migration_data(request):
 
         from actions.models import RatingLevel
         from actions.schemes import install_schemes
+        from governance.schedule import schedule_install
 
         install_schemes(RatingScheme, RatingLevel)
-        importlib.import_module("actions.migrations.0005_daily_sweep_schedule").create_schedule(apps, None)
+        schedule_install(apps)
 
 
 @pytest.fixture

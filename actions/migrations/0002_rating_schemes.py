@@ -1,3 +1,5 @@
+"""The rating schemes that ship with the product: Cheshire East's five levels, RAG and BRAG."""
+
 from __future__ import annotations
 
 from django.db import migrations

@@ -10,7 +10,7 @@ import jwt
 import pytest
 from django.urls import reverse
 
-from actions.models import User
+from accounts.models import User
 from tests.accounts.conftest import settings_value
 
 CLIENT_SECRET = "a-shared-secret-long-enough-for-hs256-signing"

@@ -10,9 +10,9 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 from actions.chasing import actions_sweep, reminders_queue
-from actions.models import Action, EmailDigest, Notification, Post
+from actions.models import Action, EmailDigest, Notification, Snapshot
 from actions.tasks import send_pending_digests, sweep_overdue
-from governance.models import Snapshot
+from people.models import Post
 
 OCT_1 = dt.date(2025, 10, 1)
 
@@ -189,8 +189,10 @@ class TestBoardReminders:
     ):
         with django_capture_on_commit_callbacks(execute=True):
             assert reminders_queue(strategy=strategy, deadline=self.deadline, days_before=7, today=dt.date(2025, 11, 13)) == 1
+            send_pending_digests()
         with django_capture_on_commit_callbacks(execute=True):
             assert reminders_queue(strategy=strategy, deadline=self.deadline, days_before=7, today=dt.date(2025, 11, 14)) == 0
+            send_pending_digests()
         [email] = emails_to(owner.email)
         assert "Please update it by 20 November 2025" in email.body and "SP1" in email.body
         assert emails_to(officer.email) == []

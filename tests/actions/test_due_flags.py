@@ -8,7 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import DUE_SOON_DAYS, Action
+from actions import rules
+from actions.models import Action
+
+DUE_SOON_DAYS = 14  # the default of settings.DUE_SOON_DAYS
 
 
 @pytest.mark.parametrize(
@@ -18,7 +21,7 @@ from actions.models import DUE_SOON_DAYS, Action
 def test_due_soon_runs_from_today_to_fourteen_days_ahead_for_unfinished_actions(action, level, days_ahead, rating, due_soon):
     today = dt.date(2025, 9, 10)
     action.due_date, action.rating = today + dt.timedelta(days=days_ahead), level(rating)
-    assert action.is_due_soon(today) is due_soon
+    assert rules.is_due_soon(action.due_date, action.rating, today) is due_soon
 
 
 def test_my_actions_and_the_dashboard_flag_due_soon_and_overdue_actions_in_words(client, owner, action, make_action):

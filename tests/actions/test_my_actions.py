@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, ActionUpdate, DeliveryGroup, Membership, Post
+from actions.models import Action, ActionUpdate, DeliveryGroup, Snapshot
 from actions.services import action_update_record
-from governance.models import Snapshot
+from people.models import Membership, Post
 from tests.conftest import make_user
 
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.chasing import actions_sweep
 from actions.models import Action
@@ -60,9 +61,10 @@ def test_the_page_issues_a_bounded_number_of_queries(client, make_action, owner,
         assert client.get(reverse("actions:notifications")).status_code == 200
 
 
-def test_the_strategy_page_shows_overdue_and_due_soon_in_words(client, action, make_action, board):
-    make_action(ref="SOON", due=dt.date(2025, 10, 10))
-    actions_sweep(today=OCT_1)
+def test_the_strategy_page_shows_overdue_and_due_soon_in_words_before_any_sweep(client, action, make_action, board):
+    today = timezone.localdate()
+    Action.objects.filter(pk=action.pk).update(due_date=today - dt.timedelta(days=1), due_precision=Action.DuePrecision.DAY)
+    make_action(ref="SOON", due=today + dt.timedelta(days=5), due_precision=Action.DuePrecision.DAY)
     client.force_login(board)
     html = client.get(reverse("actions:strategy_detail", args=[action.strategy_id])).content.decode()
     assert ">Overdue</strong>" in html and ">Due soon</strong>" in html and ">On track but overdue</strong>" in html

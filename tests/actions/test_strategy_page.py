@@ -43,7 +43,7 @@ def test_another_partnership_gets_not_found(client, outsider, action):
     client.force_login(outsider)
     for url in [
         reverse("actions:strategy_detail", args=[action.strategy_id]),
-        reverse("actions:group_detail", args=[action.group_id]),
+        reverse("governance:group_detail", args=[action.group_id]),
         reverse("actions:action_detail", args=[action.pk]),
     ]:
         assert client.get(url).status_code == 404
@@ -59,7 +59,7 @@ def test_the_strategy_list_shows_only_my_partnerships_strategies(client, outside
 def test_the_strategy_page_issues_the_same_queries_for_the_one_plan_as_for_a_small_plan(
     client, officer, action, one_plan, django_assert_max_num_queries
 ):
-    from actions.models import Membership
+    from people.models import Membership
 
     Membership.objects.create(user=officer, partnership=one_plan.partnership, role=Membership.Role.OFFICER)
     client.force_login(officer)

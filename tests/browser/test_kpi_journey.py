@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from actions.models import Membership
 from kpis.models import Indicator, KpiValue
+from people.models import Membership
 from tests.browser.conftest import assert_accessible
 from tests.conftest import FIXTURES, make_user
 

@@ -6,7 +6,8 @@ import csv
 
 import pytest
 
-from actions.models import Action, Membership
+from actions.models import Action
+from people.models import Membership
 from tests.browser.conftest import assert_accessible
 from tests.conftest import FIXTURES, make_user
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.models import Membership
+from people.models import Membership
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_user
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from actions.models import Membership
+from people.models import Membership
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_user
 

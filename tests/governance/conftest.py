@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from actions.models import Action, ActionUpdate, DeliveryGroup, Post, Priority, Strategy
+from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, Strategy
+from people.models import Post
 
 
 def rating_change(action: Action, level, *, when: dt.datetime | None = None, narrative: str = "Rating reviewed.") -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from actions.models import Action, Membership
+from actions.models import Action
 from governance.models import BoardReport
 from governance.services import snapshot_take
 from governance.tasks import render_board_report
+from people.models import Membership
 from tests.conftest import make_user
 from tests.worker import Worker, redis_url_or_skip, use_broker, wait_for
 

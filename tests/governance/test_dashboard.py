@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, Membership
+from actions.models import Action
 from governance.services import snapshot_take
+from people.models import Membership
 from tests.conftest import make_user
 from tests.governance.conftest import rating_change
 
@@ -51,7 +52,7 @@ def test_each_bar_segment_has_its_label_and_count_in_text(client, chair, one_pla
 
 
 def test_a_snapshot_view_shows_the_plan_as_it_was(client, chair, one_plan, level):
-    from governance.models import Snapshot
+    from actions.models import Snapshot
 
     sp1 = Action.objects.get(strategy=one_plan, ref="SP1")
     rating_change(sp1, Action.objects.get(strategy=one_plan, ref="SL10").rating)  # now Red
@@ -92,7 +93,7 @@ def test_filters_stay_in_the_url_and_narrow_the_actions(client, chair, one_plan,
 
 
 def test_the_owner_and_organisation_filters_choose_by_post(client, chair, one_plan):
-    from actions.models import Post
+    from people.models import Post
 
     post = Post.objects.get(partnership=one_plan.partnership, title="Head of Service: Inclusion")
     client.force_login(chair)
@@ -146,7 +147,7 @@ def test_hostile_text_is_escaped_on_the_dashboard(client, board, action):
 
 def test_the_group_page_shows_its_actions_movement(client, board, action, level):
     client.force_login(board)
-    url = reverse("actions:group_detail", args=[action.group_id])
+    url = reverse("governance:group_detail", args=[action.group_id])
     assert "There is no snapshot of the plan to compare with yet" in client.get(url).content.decode()
     today = timezone.localdate()
     snapshot_take(strategy=action.strategy, as_at=today)
@@ -159,7 +160,7 @@ def test_the_group_page_shows_its_actions_movement(client, board, action, level)
 def test_the_group_page_shows_an_action_that_became_overdue_since_the_snapshot(client, board, action):
     snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))  # due 30 Sep 2025: not yet overdue then
     client.force_login(board)
-    page = text_of(client.get(reverse("actions:group_detail", args=[action.group_id])).content.decode())
+    page = text_of(client.get(reverse("governance:group_detail", args=[action.group_id])).content.decode())
     assert "Newly overdue (1)" in page and "SP1" in page
 
 
@@ -192,7 +193,7 @@ def test_the_group_page_queries_do_not_grow_with_its_actions(client, officer, bi
     client.force_login(officer)
     group = DeliveryGroup.objects.filter(strategy=big_plan).first()
     with django_assert_max_num_queries(14):
-        client.get(reverse("actions:group_detail", args=[group.pk]))
+        client.get(reverse("governance:group_detail", args=[group.pk]))
 
 
 def test_going_back_with_htmx_gets_the_whole_page(client, chair, one_plan):

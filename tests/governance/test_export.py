@@ -12,8 +12,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from actions.importers import COLUMNS, cell_escape, cell_unescape
-from actions.models import Action, Membership
+from actions.models import Action
+from actions.planfile import COLUMNS
+from actions.tables import cell_escape, cell_unescape
+from people.models import Membership
 from tests.conftest import make_user
 
 

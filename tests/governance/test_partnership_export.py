@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.text import slugify
 
-from actions.models import Action, DeliveryGroup, Partnership, Post
+from actions.models import Action, DeliveryGroup
 from kpis.models import Indicator, KpiValue
+from people.models import Partnership, Post
 from tests.conftest import FIXTURES
 
 RESTORED = "Restored SEND Partnership"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from governance.models import Snapshot
+from actions.models import Snapshot
 
 PERSONAS = ["anonymous", "owner", "other_lead", "group_lead", "board", "officer", "outsider"]
 READ_PAGES = [

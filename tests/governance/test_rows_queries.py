@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from actions.models import Action
+from actions.rows import rows_from_actions, rows_from_snapshot
 from governance.services import snapshot_take
-from governance.summaries import rows_from_actions, rows_from_snapshot
 
 
 def test_it_reads_live_and_snapshot_rows_in_two_queries_each_at_two_plan_sizes(one_plan, big_plan, django_assert_num_queries):

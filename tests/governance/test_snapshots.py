@@ -11,9 +11,10 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import Snapshot
+from actions.models import Snapshot
+from actions.rows import rows_from_snapshot
 from governance.services import snapshot_take
-from governance.summaries import movement, rows_from_snapshot
+from governance.summaries import movement
 from tests.governance.conftest import rating_change
 
 
@@ -84,7 +85,7 @@ def test_movement_between_two_snapshots_reads_the_rating_changes(action, group, 
     rating_change(second, level("green"))
     third = Action.objects.create(strategy=action.strategy, group=group, ref="SP3", text="New work", rating=level("grey"), position=3)
     later = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 7, 14))
-    moved = movement(rows_from_snapshot(first), rows_from_snapshot(later), later.as_at, first.as_at)
+    moved = movement(rows_from_snapshot(first), rows_from_snapshot(later))
     assert [(m.row.ref, m.before.label, m.after.label) for m in moved.worsened] == [("SP1", "Amber", "Red")]
     assert [(m.row.ref, m.before.label, m.after.label) for m in moved.improved] == [("SP2", "Grey", "Green")]
     assert [m.row.ref for m in moved.newly_completed] == ["SP2"]

@@ -7,13 +7,27 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from governance.summaries import ActionRow, exceptions, movement, rating_counts, rows_filter
+from actions.rows import ActionRow
+from governance.summaries import exceptions, movement, rating_counts, rows_filter
 
 TODAY = dt.date(2025, 7, 15)
+MAY_14 = dt.date(2025, 5, 14)
 MONTH = "month"
 
 
-def row(level, *, action_id=1, ref="A1", group_id=10, priority_id=100, due=dt.date(2025, 9, 30), owners=("Head of SEND",), updated=None):
+def row(
+    level,
+    *,
+    action_id=1,
+    ref="A1",
+    group_id=10,
+    priority_id=100,
+    due=dt.date(2025, 9, 30),
+    owners=("Head of SEND",),
+    updated=None,
+    as_at=TODAY,
+    cycle=None,
+):
     return ActionRow(
         action_id=action_id,
         ref=ref,
@@ -25,6 +39,8 @@ def row(level, *, action_id=1, ref="A1", group_id=10, priority_id=100, due=dt.da
         due_precision=MONTH if due else "none",
         owners=tuple(owners),
         last_updated_at=updated,
+        as_at=as_at,
+        cycle_started_at=cycle,
     )
 
 
@@ -61,56 +77,52 @@ def test_it_counts_nothing_for_no_rows(levels):
 def test_an_action_due_today_is_not_overdue_but_due_yesterday_is(level):
     due_today = row(level("amber"), action_id=1, due=TODAY)
     due_yesterday = row(level("amber"), action_id=2, due=TODAY - dt.timedelta(days=1))
-    found = exceptions([due_today, due_yesterday], TODAY)
+    found = exceptions([due_today, due_yesterday])
     assert [r.action_id for r in found.overdue] == [2]
     assert [r.action_id for r in found.inconsistent] == [2]  # Amber claims on track
 
 
-def test_a_complete_action_is_never_overdue_inconsistent_or_stale(level):
-    done = row(level("amber-e"), due=dt.date(2024, 12, 31), updated=None)
-    found = exceptions([done], TODAY, since=dt.date(2025, 5, 14))
-    assert not found.overdue and not found.inconsistent and not found.stale
+def test_a_complete_action_is_never_overdue_inconsistent_or_needing_an_update(level):
+    done = row(level("amber-e"), due=dt.date(2024, 12, 31), updated=None, cycle=at(dt.date(2025, 5, 14)))
+    found = exceptions([done])
+    assert not found.overdue and not found.inconsistent and not found.needs_update
 
 
 def test_overdue_but_not_on_track_is_overdue_without_being_inconsistent(level):
     late_grey = row(level("grey"), due=dt.date(2025, 6, 30))
     late_red = row(level("red"), action_id=2, due=dt.date(2025, 6, 30))
-    found = exceptions([late_grey, late_red], TODAY)
+    found = exceptions([late_grey, late_red])
     assert len(found.overdue) == 2 and found.inconsistent == []
     assert [r.action_id for r in found.risk] == [2]
 
 
 def test_it_flags_unallocated_and_to_be_confirmed(level):
-    found = exceptions([row(level("grey"), owners=(), due=None)], TODAY)
+    found = exceptions([row(level("grey"), owners=(), due=None)])
     assert len(found.unallocated) == 1 and len(found.no_due_date) == 1 and not found.overdue
 
 
-def test_stale_means_no_update_since_the_last_snapshot(level):
-    since = dt.date(2025, 5, 14)
-    on_the_day = row(level("amber"), action_id=1, updated=at(since))
-    day_before = row(level("amber"), action_id=2, updated=at(since - dt.timedelta(days=1)))
-    never = row(level("amber"), action_id=3, updated=None)
-    found = exceptions([on_the_day, day_before, never], TODAY, since=since)
-    assert [r.action_id for r in found.stale] == [2, 3]
-    assert found.stale_since == since
+def test_needs_an_update_means_nothing_recorded_since_the_last_snapshot_was_taken(level):
+    taken = at(dt.date(2025, 5, 14))
+    after = row(level("amber"), action_id=1, updated=taken + dt.timedelta(minutes=1), cycle=taken)
+    at_the_moment = row(level("amber"), action_id=2, updated=taken, cycle=taken)
+    never = row(level("amber"), action_id=3, updated=None, cycle=taken)
+    assert [r.action_id for r in exceptions([after, at_the_moment, never]).needs_update] == [2, 3]
 
 
-def test_stale_falls_back_to_weeks_without_a_snapshot(level, settings):
-    settings.STALE_AFTER_WEEKS = 8
-    cutoff = TODAY - dt.timedelta(weeks=8)
-    fresh = row(level("amber"), action_id=1, updated=at(cutoff))
-    stale = row(level("amber"), action_id=2, updated=at(cutoff - dt.timedelta(days=1)))
-    assert [r.action_id for r in exceptions([fresh, stale], TODAY).stale] == [2]
+def test_before_any_snapshot_only_an_action_never_updated_needs_an_update(level):
+    once = row(level("amber"), action_id=1, updated=at(dt.date(2020, 1, 1)))
+    never = row(level("amber"), action_id=2, updated=None)
+    assert [r.action_id for r in exceptions([once, never]).needs_update] == [2]
 
 
 def test_movement_reads_improved_worsened_completed_overdue_and_new(level):
     before = [
-        row(level("grey"), action_id=1, ref="UP"),
-        row(level("amber"), action_id=2, ref="DOWN"),
-        row(level("amber"), action_id=3, ref="DONE"),
-        row(level("amber"), action_id=4, ref="LATE", due=dt.date(2025, 6, 30)),
-        row(level("amber"), action_id=5, ref="SAME"),
-        row(level("amber"), action_id=6, ref="WAS-LATE", due=dt.date(2025, 3, 31)),
+        row(level("grey"), action_id=1, ref="UP", as_at=MAY_14),
+        row(level("amber"), action_id=2, ref="DOWN", as_at=MAY_14),
+        row(level("amber"), action_id=3, ref="DONE", as_at=MAY_14),
+        row(level("amber"), action_id=4, ref="LATE", due=dt.date(2025, 6, 30), as_at=MAY_14),
+        row(level("amber"), action_id=5, ref="SAME", as_at=MAY_14),
+        row(level("amber"), action_id=6, ref="WAS-LATE", due=dt.date(2025, 3, 31), as_at=MAY_14),
     ]
     after = [
         row(level("amber"), action_id=1, ref="UP"),
@@ -121,7 +133,7 @@ def test_movement_reads_improved_worsened_completed_overdue_and_new(level):
         row(level("amber"), action_id=6, ref="WAS-LATE", due=dt.date(2025, 3, 31)),
         row(level("grey"), action_id=7, ref="NEW"),
     ]
-    moved = movement(before, after, TODAY, previous_as_at=dt.date(2025, 5, 14))
+    moved = movement(before, after)
     assert [(m.row.ref, m.before.label, m.after.label) for m in moved.improved] == [("UP", "Grey", "Amber"), ("DONE", "Amber", "Amber E")]
     assert [(m.row.ref, m.before.label, m.after.label) for m in moved.worsened] == [("DOWN", "Amber", "Red")]
     assert [m.row.ref for m in moved.newly_completed] == ["DONE"]
@@ -131,7 +143,7 @@ def test_movement_reads_improved_worsened_completed_overdue_and_new(level):
 
 def test_movement_between_identical_rows_is_empty(level):
     rows = [row(level("amber"), action_id=1)]
-    assert movement(rows, rows, TODAY, TODAY).is_empty()
+    assert movement(rows, rows).is_empty()
 
 
 def test_filters_combine_owner_rating_and_a_set_of_actions(level):

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from actions.models import Organisation
+from people.models import Organisation
 
 
 def refused(password: str, user=None) -> list[str]:

@@ -32,7 +32,6 @@ class Row(NamedTuple):
 
 
 READ = {"anonymous": "login", "outsider": "missing"}  # every member of the partnership reads
-OFFICER_ONLY_404 = {**READ, "owner": "missing", "other_lead": "missing", "group_lead": "missing", "board": "missing", "officer": "redirect"}
 OFFICER_ONLY_403 = {
     **READ,
     "owner": "forbidden",
@@ -44,7 +43,6 @@ OFFICER_ONLY_403 = {
 # Owners, the group lead and officers update (and are redirected back to the action).
 UPDATERS = {**READ, "other_lead": "forbidden", "board": "forbidden", "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
 KPI_ENTERERS = {**READ, "other_lead": "forbidden", "group_lead": "forbidden", "board": "forbidden"}  # the KPI's owners and officers
-KPI_ADDERS = {**KPI_ENTERERS, "owner": "redirect", "officer": "redirect"}
 PUBLIC = dict.fromkeys(PERSONAS, "ok")
 SIGNED_IN = {"anonymous": "login", "outsider": "ok"}
 
@@ -58,7 +56,7 @@ MATRIX: dict[str, Row] = {
     "actions:strategy_list": Row("get", [], None, SIGNED_IN),
     "actions:notifications": Row("get", [], None, SIGNED_IN),
     "actions:strategy_detail": Row("get", ["strategy"], None, READ),
-    "actions:group_detail": Row("get", ["group"], None, READ),
+    "governance:group_detail": Row("get", ["group"], None, READ),
     "actions:action_detail": Row("get", ["action"], None, READ),
     "actions:action_update": Row(
         "post", ["action"], "action_update_data", {**UPDATERS, "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
@@ -71,9 +69,9 @@ MATRIX: dict[str, Row] = {
         "post", ["strategy"], {"day": "1", "month": "5", "year": "2025"}, {**OFFICER_ONLY_403, "officer": "redirect"}
     ),
     "governance:reports": Row("get", ["strategy"], None, READ),
-    "governance:report_request": Row("post", ["strategy"], "report_request_data", OFFICER_ONLY_404),
+    "governance:report_request": Row("post", ["strategy"], "report_request_data", OFFICER_ONLY_403),
     "governance:report_detail": Row("get", ["ready_report"], None, READ),
-    "governance:report_retry": Row("post", ["failed_report"], {}, OFFICER_ONLY_404),
+    "governance:report_retry": Row("post", ["failed_report"], {}, OFFICER_ONLY_403),
     "governance:report_download": Row("get", ["ready_report"], None, READ),
     "governance:snapshot_pack": Row("get", ["snapshot"], None, READ),
     "kpis:scorecard": Row("get", ["strategy"], None, READ),
@@ -84,10 +82,10 @@ MATRIX: dict[str, Row] = {
     ),
     "kpis:value_correct": Row("get", ["kpi_value"], None, {**KPI_ENTERERS, "owner": "ok", "officer": "ok"}),
     # Only the partnership's programme officers import plans; everyone else is told there is no such page.
-    "actions:plan_import": Row("get", ["strategy"], None, {**OFFICER_ONLY_404, "officer": "ok"}),
-    "actions:plan_import_upload": Row("post", ["strategy"], "plan_upload_data", OFFICER_ONLY_404),
-    "actions:plan_import_preview": Row("get", ["previewed_import"], None, {**OFFICER_ONLY_404, "officer": "ok"}),
-    "actions:plan_import_confirm": Row("post", ["previewed_import"], {}, OFFICER_ONLY_404),
+    "actions:plan_import": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:plan_import_upload": Row("post", ["strategy"], "plan_upload_data", OFFICER_ONLY_403),
+    "actions:plan_import_preview": Row("get", ["previewed_import"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:plan_import_confirm": Row("post", ["previewed_import"], {}, OFFICER_ONLY_403),
     # Two-factor set-up is each person's own; with a second factor already passed, the code page sends them on.
     "accounts:mfa_setup": Row("get", [], None, SIGNED_IN),
     "accounts:mfa_setup_qr": Row("get", [], None, SIGNED_IN),

@@ -6,6 +6,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from actions.chasing import actions_sweep
+from actions.tasks import send_pending_digests
 
 
 class Command(BaseCommand):
@@ -24,6 +25,4 @@ class Command(BaseCommand):
         for field in dataclasses.fields(result):
             self.stdout.write(f"{field.name.replace('_', ' ')}: {getattr(result, field.name)}")
         if not no_email:
-            from actions.tasks import send_pending_digests
-
             send_pending_digests.delay()

@@ -6,10 +6,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from actions.models import Partnership
-from governance.exports import csv_bytes, export_table, plan_details_export
-from governance.summaries import rows_from_actions
+from actions.planfile import export_table, plan_details_export
+from actions.rows import rows_from_actions
+from actions.tables import csv_bytes
 from kpis.exports import indicators_table, kpi_values_table
+from people.models import Partnership
 
 
 class Command(BaseCommand):

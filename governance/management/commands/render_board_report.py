@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.models import Snapshot
+from actions.models import Snapshot
 from governance.pdf import render_pdf
 from governance.report import board_pack_html
 

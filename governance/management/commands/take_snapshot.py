@@ -2,20 +2,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
-from actions.models import Strategy
+from actions.commands import StrategyCommand
 from governance.forms import as_at_problem
 from governance.services import snapshot_take
 
 
-class Command(BaseCommand):
+class Command(StrategyCommand):
     help = "Freeze a strategy's ratings, due dates, owners and latest narratives as at a date (a reporting snapshot)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--strategy", required=True, help="The strategy's name.")
-        parser.add_argument("--partnership", help="The partnership's name, when several have a strategy of that name.")
+        super().add_arguments(parser)
         parser.add_argument("--as-at", dest="as_at", required=True, help="The date the snapshot is as at, YYYY-MM-DD.")
         parser.add_argument("--note", default="", help="A short note shown beside the snapshot.")
 
@@ -24,10 +23,7 @@ class Command(BaseCommand):
             date = dt.date.fromisoformat(str(as_at))
         except ValueError:
             raise CommandError(f"'{as_at}' is not a date: use YYYY-MM-DD, for example 2025-05-14.") from None
-        try:
-            target = Strategy.named(strategy, partnership)
-        except LookupError as exc:
-            raise CommandError(str(exc)) from None
+        target = self.strategy_named(strategy, partnership)
         problem = as_at_problem(target, date, timezone.localdate())
         if problem:
             raise CommandError(f"{problem}.")

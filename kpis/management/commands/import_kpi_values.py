@@ -1,34 +1,18 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-
-from actions.models import Strategy
+from actions.commands import StrategyCommand
 from kpis.importers import kpi_values_import
 from send_tracker.security import security_event
 
 
-class Command(BaseCommand):
+class Command(StrategyCommand):
     help = "Import KPI values (indicator, period, value[, england, region, statistical_neighbours, note]): all or nothing."
+    reads_file = True
 
-    def add_arguments(self, parser) -> None:
-        parser.add_argument("path", type=Path)
-        parser.add_argument("--strategy", required=True, help="The strategy's name.")
-        parser.add_argument("--partnership", help="The partnership's name, where several have a strategy of that name.")
-
-    def handle(self, *args, path: Path, strategy: str, partnership: str | None = None, **options) -> None:
-        path = Path(path)
-        if not path.is_file():
-            raise CommandError(f"There is no file at {path}.")
-        try:
-            target = Strategy.named(strategy, partnership)
-        except LookupError as exc:
-            raise CommandError(str(exc)) from None
+    def handle(self, *args, path, strategy: str, partnership: str | None = None, **options) -> None:
+        path, target = self.file_at(path), self.strategy_named(strategy, partnership)
         result = kpi_values_import(path.read_bytes(), path.name, target)
         if result.problems:
-            for problem in result.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(f"{len(result.problems)} problem(s) in {path.name}: nothing was imported.")
+            self.refuse(result.problems, path, "imported")
         security_event("kpi_value_import", strategy_id=target.pk, file=path.name, created=result.created)
         self.stdout.write(f"Imported {result.created} KPI values into '{target.name}' ({result.unchanged} already there).")

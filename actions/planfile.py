@@ -11,57 +11,25 @@ problem found and its row number. `plan_apply()` writes it in one transaction.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import (
-    Action,
-    ActionUpdate,
-    DeliveryGroup,
-    DueDateError,
-    Organisation,
-    Partnership,
-    Post,
-    Priority,
-    RatingLevel,
-    Strategy,
-    User,
-    normalise_phrase,
-    parse_due,
-)
+from accounts.models import User
+from actions.models import Action, ActionUpdate, DeliveryGroup, DueDateError, Priority, RatingLevel, Strategy, normalise_phrase, parse_due
+from actions.rows import ActionRow
+from actions.services import rating_updates_build
+from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, read_table
+from people.models import Organisation, Partnership, Post
 
 REQUIRED_COLUMNS = ["priority", "delivery_group", "ref", "action", "owner", "due", "rating"]
-OPTIONAL_COLUMNS = ["sub_group", "notes"]
 COLUMNS = ["priority", "delivery_group", "sub_group", "ref", "action", "owner", "due", "rating", "notes"]
 UNALLOCATED = {"to be allocated", "unallocated", "tba", "tbc", "to be confirmed", "none", "n/a", ""}
-MAX_CELL = 20_000
-# A spreadsheet runs a cell starting with one of these as a formula. Exports
-# prefix such cells with an apostrophe; imports remove exactly that prefix.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ImportFileError(ValueError):
-    """The file could not be read at all (not CSV/XLSX, not UTF-8, empty)."""
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    column: str
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
-        shown = f" ('{self.value}')" if self.value else ""
-        return f"{where}{shown}: {self.message}"
 
 
 @dataclass
@@ -107,78 +75,6 @@ class PlanChanges:
             "missing": self.missing,
             "problems": [asdict(p) for p in self.problems],
         }
-
-
-def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV or XLSX file as (spreadsheet row number, {lower-case header: text})."""
-    if filename.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(content)
-    elif filename.lower().endswith(".csv"):
-        rows = _csv_rows(content)
-    else:
-        raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
-    if not rows:
-        raise ImportFileError("The file is empty: it needs a header row and one row per action.")
-    header = [normalise_phrase(h).replace(" ", "_") for h in rows[0]]
-    table = []
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue  # blank lines between blocks are common in hand-kept trackers
-        table.append((number, {h: (cell_unescape(cells[i]) if i < len(cells) else "") for i, h in enumerate(header) if h}))
-    return [(0, {h: h for h in header})] + table
-
-
-def cell_escape(text: str) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula, reversibly.
-
-    Any cell that is a formula trigger after zero or more apostrophes gets one
-    more apostrophe, so that `cell_unescape` can always give back the original.
-    """
-    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
-
-
-def cell_unescape(text: str) -> str:
-    """Remove the apostrophe `cell_escape` added, and only that one."""
-    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
-        return text[1:]
-    return text
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
-    return [row for row in csv.reader(io.StringIO(text, newline=""))]
-
-
-def _xlsx_rows(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a damaged or non-XLSX file
-        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append([_cell_text(v) for v in values])
-    workbook.close()
-    return rows
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def split_owners(cell: str) -> list[str]:
@@ -343,7 +239,7 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
 
     existing = {a.ref: a for a in Action.objects.filter(strategy=strategy).select_related("rating").prefetch_related("owners")}
     next_position = max((a.position for a in existing.values()), default=0)
-    new_actions, updates, owner_links = [], [], []
+    new_actions, rerated, owner_links = [], [], []
     for planned in changes.actions:
         group = groups[_group_key(planned)]
         action = existing.get(planned.ref)
@@ -377,33 +273,21 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
         if sorted(action.owner_titles()) != sorted(planned.owners):
             action.owners.set([posts[t] for t in planned.owners])
         if before.pk != planned.rating.pk:
-            updates.append(
-                ActionUpdate(
-                    action=action,
-                    author=user,
-                    created_at=now,
-                    rating_before=before,
-                    rating_after=planned.rating,
-                    narrative=f"Rating changed by plan import ({changes.filename}).",
-                    source=source,
-                )
-            )
+            rerated.append((action, before, planned.rating))
 
     Action.objects.bulk_create([a for a, _ in new_actions], batch_size=1000)
     for action, planned in new_actions:
         owner_links.extend(Action.owners.through(action_id=action.pk, post_id=posts[t].pk) for t in dict.fromkeys(planned.owners))
-        updates.append(
-            ActionUpdate(
-                action=action,
-                author=user,
-                created_at=now,
-                rating_before=None,
-                rating_after=planned.rating,
-                narrative=f"Imported from {changes.filename}.",
-                source=source,
-            )
-        )
     Action.owners.through.objects.bulk_create(owner_links, batch_size=1000)
+    updates = rating_updates_build(
+        rerated, user=user, narrative=f"Rating changed by plan import ({changes.filename}).", source=source, at=now
+    ) + rating_updates_build(
+        [(action, None, planned.rating) for action, planned in new_actions],
+        user=user,
+        narrative=f"Imported from {changes.filename}.",
+        source=source,
+        at=now,
+    )
     ActionUpdate.objects.bulk_create(updates, batch_size=1000)
     return changes
 
@@ -441,8 +325,11 @@ def strategy_for_import(*, strategy_name: str, partnership_name: str | None, sch
 
 
 @transaction.atomic
-def plan_details_apply(strategy: Strategy, details_path: Path) -> None:
-    """Apply a plan's descriptive details (plan.json): dates, organisations, group texts and leads."""
+def plan_details_apply(strategy: Strategy, details_path: Path) -> dict:
+    """Apply a plan's descriptive details (plan.json): dates, organisations, group texts and leads.
+
+    Returns the details, so the caller can apply what belongs to other apps (its governance groups).
+    """
     details = json.loads(details_path.read_text(encoding="utf-8"))
     for key in ("period_start", "period_end", "ratings_as_at"):
         if details.get(key):
@@ -464,10 +351,6 @@ def plan_details_apply(strategy: Strategy, details_path: Path) -> None:
             name=item["name"],
             defaults={"position": item.get("position", position), "description": item.get("description", "")},
         )
-    if details.get("governance"):
-        from governance.services import boards_from_details
-
-        boards_from_details(strategy, details["governance"])
     priorities = {p.name: p for p in strategy.priorities.all()}
     groups = _existing_groups(strategy)
     for position, item in enumerate(details.get("delivery_groups", []), start=1):
@@ -491,3 +374,83 @@ def plan_details_apply(strategy: Strategy, details_path: Path) -> None:
             group.lead, _ = Post.objects.get_or_create(partnership=partnership, title=item["lead"])
         group.save()
         groups[key] = group
+    return details
+
+
+# Export: the same columns, so an exported file imports back unchanged --------------------------
+
+UNALLOCATED_CELL = "To be allocated"
+
+
+def due_cell(row: ActionRow) -> str:
+    """The due date as the plan wrote it when that still reads as the same date; otherwise a plain form."""
+    if row.due_text:
+        try:
+            if parse_due(row.due_text) == (row.due_date, row.due_precision):
+                return row.due_text
+        except DueDateError:
+            pass
+    if row.due_date is None:
+        return "TBC"
+    if row.due_precision == Action.DuePrecision.MONTH:
+        return row.due_date.strftime("%B %Y")
+    return row.due_date.isoformat()
+
+
+def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup]) -> list[list[str]]:
+    """The header and one line per action, every cell neutralised. Groups need priority and parent loaded."""
+    table = [list(COLUMNS)]
+    for row in rows:
+        group = groups[row.group_id]
+        top, sub = (group.parent, group) if group.parent_id else (group, None)
+        values = {
+            "priority": group.priority.name,
+            "delivery_group": top.name,
+            "sub_group": sub.name if sub else "",
+            "ref": row.ref,
+            "action": row.text,
+            "owner": row.owners_text or UNALLOCATED_CELL,
+            "due": due_cell(row),
+            "rating": row.rating.label,
+            "notes": row.notes,
+        }
+        table.append([cell_escape(values[column]) for column in COLUMNS])
+    return table
+
+
+def plan_details_export(strategy: Strategy) -> dict:
+    """The strategy's descriptive details in the shape `import_plan --details` reads (fixtures/*/plan.json)."""
+    partnership = strategy.partnership
+    groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent", "lead").order_by("position", "id")
+    posts = Post.objects.filter(partnership=partnership, organisation__isnull=False).select_related("organisation").order_by("title")
+    return {
+        "partnership": partnership.name,
+        "strategy": strategy.name,
+        "period_start": strategy.period_start.isoformat() if strategy.period_start else "",
+        "period_end": strategy.period_end.isoformat() if strategy.period_end else "",
+        "ratings_as_at": strategy.ratings_as_at.isoformat() if strategy.ratings_as_at else "",
+        "scheme": strategy.scheme.code,
+        "organisations": [{"name": o.name, "kind": o.kind} for o in partnership.organisations.order_by("name")],
+        "owner_organisations": {post.title: post.organisation.name for post in posts},
+        "priorities": [
+            {"name": p.name, "position": p.position, "description": p.description} for p in strategy.priorities.order_by("position", "id")
+        ],
+        "delivery_groups": [
+            {
+                "priority": g.priority.name,
+                "name": g.parent.name if g.parent_id else g.name,
+                "sub_group": g.name if g.parent_id else "",
+                "lead": g.lead.title if g.lead else "",
+                "what_needs_to_improve": g.what_needs_to_improve,
+                "areas_for_improvement": g.areas_for_improvement,
+                "how_we_will_assess": g.how_we_will_assess,
+                "what_we_will_see": g.what_we_will_see,
+                "delivered_to_date": g.delivered_to_date,
+            }
+            for g in groups
+        ],
+        "governance": [
+            {"name": b.name, "purpose": b.purpose, "chair_role": b.chair_role, "cadence": b.cadence}
+            for b in partnership.boards.order_by("position", "name")
+        ],
+    }

@@ -5,7 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actions.importers import ImportFileError, plan_apply, plan_details_apply, plan_read, strategy_for_import
+from actions.planfile import plan_apply, plan_details_apply, plan_read, strategy_for_import
+from actions.tables import ImportFileError
+from governance.services import boards_from_details, snapshot_stated_take
 from send_tracker.security import security_event
 
 
@@ -59,10 +61,9 @@ class Command(BaseCommand):
             else:
                 changes = plan_apply(changes)
                 if details is not None:
-                    plan_details_apply(target, details)
+                    applied = plan_details_apply(target, details)
+                    boards_from_details(target, applied.get("governance", []))
                     if not no_snapshot:
-                        from governance.services import snapshot_stated_take
-
                         snapshot_stated_take(strategy=target)
         verb = "Would import" if dry_run else "Imported"
         if not dry_run:

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from actions.models import Membership, Partnership, Post, Strategy, User
+from accounts.models import User
+from actions.models import Snapshot, Strategy
+from governance.models import Board, Meeting
 from governance.services import snapshot_stated_take
+from people.models import Membership, Partnership, Post
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PLANS = [
@@ -24,8 +30,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo creates accounts with a published password: it runs only with DEBUG=true.")
-        import json
-
         for folder, scheme in PLANS:
             details = FIXTURES / folder / "plan.json"
             meta = json.loads(details.read_text(encoding="utf-8"))
@@ -78,12 +82,6 @@ class Command(BaseCommand):
 
     def _seed_meetings(self, partnership: Partnership) -> None:
         """The Partnership Board meets every two months: one sitting on the plan's own ratings, one to come."""
-        import datetime as dt
-
-        from django.utils import timezone
-
-        from governance.models import Board, Meeting, Snapshot
-
         board = Board.objects.filter(partnership=partnership, name__icontains="Partnership Board").first()
         strategy = partnership.strategies.first()
         if board is None or strategy is None:

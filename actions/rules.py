@@ -1,0 +1,182 @@
+"""The status rule book: what overdue, due soon, on track but overdue, needs an update, unallocated
+and no due date mean for an action.
+
+Each rule is written here once, as a database expression (for the sweep,
+lists and counts in SQL) and as its Python twin (for rows already in memory,
+such as a snapshot's frozen items). Every page, email, export, feed and pack
+asks this module; nothing else decides an action's status. A test holds each
+expression and its twin to the same answer.
+
+- Overdue: a due date before today and a rating that is not complete. A due
+  month is stored as its last day; "to be determined" (no date) is never overdue.
+- Due soon: due from today to `DUE_SOON_DAYS` ahead, inclusive, not complete.
+- On track but overdue (inconsistent): overdue while rated at an on-track level.
+- Needs an update: not complete, and nothing recorded since the strategy's
+  latest snapshot was taken (before the first snapshot: nothing recorded ever).
+- Unallocated: no owner post.
+- No due date: "to be determined".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from actions.models import Action, ActionUpdate, Snapshot
+
+
+def due_soon_days() -> int:
+    return settings.DUE_SOON_DAYS
+
+
+# The beginning of time, for "since the latest snapshot" before there is one.
+_EVER = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+
+
+class Rated(Protocol):
+    is_complete: bool
+    is_on_track: bool
+
+
+# Python twins ------------------------------------------------------------------------------------
+
+
+def is_overdue(due_date: dt.date | None, rating: Rated, today: dt.date) -> bool:
+    return due_date is not None and due_date < today and not rating.is_complete
+
+
+def is_due_soon(due_date: dt.date | None, rating: Rated, today: dt.date) -> bool:
+    return due_date is not None and today <= due_date <= today + dt.timedelta(days=due_soon_days()) and not rating.is_complete
+
+
+def is_inconsistent(due_date: dt.date | None, rating: Rated, today: dt.date) -> bool:
+    return rating.is_on_track and is_overdue(due_date, rating, today)
+
+
+def needs_update(rating: Rated, last_updated_at: dt.datetime | None, cycle_started_at: dt.datetime | None) -> bool:
+    """`cycle_started_at` is when the strategy's latest snapshot was taken (None before the first)."""
+    if rating.is_complete:
+        return False
+    if last_updated_at is None:
+        return True
+    return cycle_started_at is not None and last_updated_at <= cycle_started_at
+
+
+def is_unallocated(owner_count: int) -> bool:
+    return owner_count == 0
+
+
+@dataclass(frozen=True)
+class Status:
+    """An action's status on a day, by the rules above."""
+
+    overdue: bool = False
+    due_soon: bool = False
+    inconsistent: bool = False
+    needs_update: bool = False
+    unallocated: bool = False
+    no_due_date: bool = False
+
+    @property
+    def flags(self) -> list[str]:
+        """The due-date warnings in words, as every page shows them."""
+        found = []
+        if self.overdue:
+            found.append("Overdue")
+        elif self.due_soon:
+            found.append("Due soon")
+        if self.inconsistent:
+            found.append("On track but overdue")
+        return found
+
+
+def status(
+    *,
+    due_date: dt.date | None,
+    rating: Rated,
+    today: dt.date,
+    owner_count: int,
+    last_updated_at: dt.datetime | None,
+    cycle_started_at: dt.datetime | None,
+) -> Status:
+    return Status(
+        overdue=is_overdue(due_date, rating, today),
+        due_soon=is_due_soon(due_date, rating, today),
+        inconsistent=is_inconsistent(due_date, rating, today),
+        needs_update=needs_update(rating, last_updated_at, cycle_started_at),
+        unallocated=is_unallocated(owner_count),
+        no_due_date=due_date is None,
+    )
+
+
+# Database expressions, over Action ---------------------------------------------------------------
+
+
+def overdue(today: dt.date) -> Q:
+    return Q(due_date__lt=today, rating__is_complete=False)
+
+
+def due_soon(today: dt.date) -> Q:
+    return Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=due_soon_days()), rating__is_complete=False)
+
+
+def inconsistent(today: dt.date) -> Q:
+    return overdue(today) & Q(rating__is_on_track=True)
+
+
+def cycle_started_at(strategy: OuterRef | None = None) -> Subquery:
+    """When the action's strategy's latest snapshot was taken (NULL before the first).
+
+    `strategy` is the outer reference to the action's strategy, for use one query deeper.
+    """
+    strategy = OuterRef("strategy_id") if strategy is None else strategy
+    return Subquery(Snapshot.objects.filter(strategy=strategy).latest_first().values("taken_at")[:1])
+
+
+def needs_update_q() -> Q:
+    since = Coalesce(cycle_started_at(OuterRef(OuterRef("strategy_id"))), Value(_EVER))
+    recorded = ActionUpdate.objects.filter(action=OuterRef("pk"), created_at__gt=since)
+    return Q(rating__is_complete=False) & ~Exists(recorded)
+
+
+def unallocated() -> Q:
+    return ~Exists(Action.owners.through.objects.filter(action=OuterRef("pk")))
+
+
+def no_due_date() -> Q:
+    return Q(due_date__isnull=True)
+
+
+def flag(condition: Q) -> Case:
+    """A rule's condition as a true/false column (never NULL), to annotate or count with."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+STATUS_FIELDS = ("overdue", "due_soon", "inconsistent", "needs_update", "unallocated", "no_due_date")
+
+
+def conditions(today: dt.date) -> dict[str, Q]:
+    """Each rule's condition by name, for filtering: `actions.filter(conditions(today)["overdue"])`."""
+    return {
+        "overdue": overdue(today),
+        "due_soon": due_soon(today),
+        "inconsistent": inconsistent(today),
+        "needs_update": needs_update_q(),
+        "unallocated": unallocated(),
+        "no_due_date": no_due_date(),
+    }
+
+
+def with_status(actions: QuerySet[Action], today: dt.date) -> QuerySet[Action]:
+    """The actions with one boolean annotation per rule (`overdue`, `due_soon`, ...), computed in the query."""
+    return actions.annotate(**{name: flag(condition) for name, condition in conditions(today).items()})
+
+
+def status_of(action: Action) -> Status:
+    """The Status of an action annotated by `with_status`."""
+    return Status(**{name: getattr(action, name) for name in STATUS_FIELDS})

@@ -1,0 +1,136 @@
+"""Reading and writing tables: CSV and XLSX files, formula-safe cells, and the problems found by row.
+
+Every spreadsheet the product reads (plans, KPIs, values) or writes (exports)
+goes through here, so a formula can never run from a cell we wrote and a
+file's problems are always reported with the row and column a person can find.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from actions.models import normalise_phrase
+
+MAX_CELL = 20_000
+# A spreadsheet runs a cell starting with one of these as a formula. Exports
+# prefix such cells with an apostrophe; imports remove exactly that prefix.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportFileError(ValueError):
+    """The file could not be read at all (not CSV/XLSX, not UTF-8, empty)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
+        shown = f" ('{self.value}')" if self.value else ""
+        return f"{where}{shown}: {self.message}"
+
+
+def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a CSV or XLSX file as (spreadsheet row number, {lower-case header: text})."""
+    if filename.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(content)
+    elif filename.lower().endswith(".csv"):
+        rows = _csv_rows(content)
+    else:
+        raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
+    if not rows:
+        raise ImportFileError("The file is empty: it needs a header row and one row per action.")
+    header = [normalise_phrase(h).replace(" ", "_") for h in rows[0]]
+    table = []
+    for number, cells in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in cells):
+            continue  # blank lines between blocks are common in hand-kept trackers
+        table.append((number, {h: (cell_unescape(cells[i]) if i < len(cells) else "") for i, h in enumerate(header) if h}))
+    return [(0, {h: h for h in header})] + table
+
+
+def cell_escape(text: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula, reversibly.
+
+    Any cell that is a formula trigger after zero or more apostrophes gets one
+    more apostrophe, so that `cell_unescape` can always give back the original.
+    """
+    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def cell_unescape(text: str) -> str:
+    """Remove the apostrophe `cell_escape` added, and only that one."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
+    return [row for row in csv.reader(io.StringIO(text, newline=""))]
+
+
+def _xlsx_rows(content: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged or non-XLSX file
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    sheet = workbook.worksheets[0]
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        rows.append([_cell_text(v) for v in values])
+    workbook.close()
+    return rows
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def missing_columns(table: list[tuple[int, dict[str, str]]], required: list[str]) -> list[RowProblem]:
+    """A problem on row 1 for each required column the header row lacks."""
+    header = table[0][1] if table else {}
+    return [RowProblem(1, c, "", "this column is missing from the header row") for c in required if c not in header]
+
+
+def csv_bytes(table: list[list[str]]) -> bytes:
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(table)
+    # A byte-order mark so that Excel reads the file as UTF-8.
+    return out.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(table: list[list[str]], title: str = "Actions") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for line in table:
+        # XLSX cannot hold most control characters: drop them rather than fail the download.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in line])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

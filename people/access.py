@@ -1,0 +1,45 @@
+"""Who may see and do what, for every app. Every view goes through these helpers.
+
+Anything outside the user's partnerships is reported as "not found", never
+"forbidden", so that one partnership cannot learn what another holds. Inside
+their own partnership, a person whose role does not allow a page or a write
+gets 403 with a message saying who may.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from people.models import Membership
+from send_tracker.security import NotInPartnership
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def not_found(found: object | None, message: str) -> Http404:
+    """The 404 to raise: one that the security log records when the object exists in another partnership."""
+    return Http404(message) if found is None else NotInPartnership(message)
+
+
+def membership_for(user: User, partnership_id: int) -> Membership | None:
+    """The person's membership of the partnership, from their prefetched memberships; None outside it."""
+    if not user.is_authenticated:
+        return None
+    for membership in user.memberships.all():
+        if membership.partnership_id == partnership_id:
+            return membership
+    return None
+
+
+def is_officer(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Membership.Role.OFFICER
+
+
+def officer_required(membership: Membership, what: str = "do this") -> None:
+    """Refuse (403) anyone but the partnership's programme officers: the one check every officer-only view makes."""
+    if not is_officer(membership):
+        raise PermissionDenied(f"Only programme officers can {what}.")

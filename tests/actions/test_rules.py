@@ -1,0 +1,207 @@
+"""The status rule book: each rule's database expression and its Python twin agree, and every
+place that shows an action's status (the sweep, My actions, the strategy page, the dashboard and
+the board pack) says the same thing about the same action."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pgtrigger
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from actions import rules
+from actions.chasing import actions_sweep, sweep_totals
+from actions.models import Action, ActionUpdate, Snapshot
+from actions.reads import my_actions_for
+from governance.dashboard import dashboard_for
+from governance.report import board_pack_context
+from governance.services import snapshot_take
+
+FLAGS = ("overdue", "due_soon", "inconsistent", "needs_update")
+
+
+def _update(action: Action, when: dt.datetime) -> None:
+    ActionUpdate.objects.create(action=action, created_at=when, rating_after=action.rating, narrative="Progress.")
+
+
+def _taken_at(snapshot: Snapshot, taken_at: dt.datetime) -> Snapshot:
+    """Say when a snapshot was taken (snapshots are immutable: the test steps past the trigger)."""
+    with pgtrigger.ignore("actions.Snapshot:snapshot_immutable"):
+        Snapshot.objects.filter(pk=snapshot.pk).update(taken_at=taken_at)
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def what_each_says(client, owner, action: Action) -> dict[str, dict[str, bool]]:
+    """The status of `action` as each place in the product reports it today."""
+    today = timezone.localdate()
+    said: dict[str, dict[str, bool]] = {}
+
+    mine = my_actions_for(owner, today=today)
+    shown = [a for s in mine.strategies for g in s.groups.values() for a in g.actions if a.pk == action.pk]
+    said["my actions"] = {flag: getattr(shown[0].status, flag) for flag in FLAGS}
+
+    client.force_login(owner)
+    page = client.get(reverse("actions:strategy_detail", args=[action.strategy_id])).content.decode()
+    row = page[page.index(f">{action.ref}</a>") :]
+    row = row[: row.index("</tr>")]
+    said["strategy page"] = {
+        "overdue": ">Overdue</strong>" in row,
+        "due_soon": ">Due soon</strong>" in row,
+        "inconsistent": ">On track but overdue</strong>" in row,
+    }
+
+    board = dashboard_for(action.strategy, QueryDict())
+    said["dashboard"] = {
+        "overdue": action.pk in {r.action_id for r in board.exceptions.overdue},
+        "inconsistent": action.pk in {r.action_id for r in board.exceptions.inconsistent},
+        "needs_update": action.pk in {r.action_id for r in board.exceptions.needs_update},
+        "due_soon": next(r for r in board.rows if r.action_id == action.pk).status.due_soon,
+    }
+
+    totals = sweep_totals(today)
+    said["sweep"] = {flag: totals[flag] == 1 for flag in FLAGS}
+
+    # The pack is built from a snapshot: one taken now, as at today, says what the plan said today.
+    snapshot = snapshot_take(strategy=action.strategy, as_at=today)
+    pack = board_pack_context(snapshot)
+    said["board pack"] = {
+        "overdue": action.pk in {r.action_id for r in pack["exceptions"].overdue},
+        "inconsistent": action.pk in {r.action_id for r in pack["exceptions"].inconsistent},
+        "needs_update": action.pk in {r.action_id for r in pack["exceptions"].needs_update},
+        "due_soon": next(r for r in pack["items"] if r.action_id == action.pk).status.due_soon,
+    }
+    snapshot.delete()
+    return said
+
+
+def assert_all_agree(said: dict[str, dict[str, bool]], expected: dict[str, bool]) -> None:
+    for place, flags in said.items():
+        for flag, value in flags.items():
+            assert value == expected[flag], f"{place} says {flag}={value}, the rule book says {expected[flag]}"
+
+
+@pytest.fixture
+def alone(action):
+    """The action, the only one in the install, so that the sweep's totals are about it alone."""
+    assert Action.objects.count() == 1
+    return action
+
+
+def test_an_action_never_updated_with_no_snapshot_needs_an_update_everywhere(client, owner, alone):
+    today = timezone.localdate()
+    Action.objects.filter(pk=alone.pk).update(due_date=today + dt.timedelta(days=60), due_precision=Action.DuePrecision.DAY)
+    said = what_each_says(client, owner, alone)
+    assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": True})
+
+
+def test_an_update_between_a_snapshots_as_at_date_and_its_taking_is_not_since_the_snapshot(client, owner, alone):
+    today = timezone.localdate()
+    Action.objects.filter(pk=alone.pk).update(due_date=today + dt.timedelta(days=60), due_precision=Action.DuePrecision.DAY)
+    now = timezone.now()
+    _update(alone, now - dt.timedelta(days=3))  # after the as-at date, before the snapshot was taken
+    snapshot = snapshot_take(strategy=alone.strategy, as_at=today - dt.timedelta(days=5))
+    _taken_at(snapshot, now - dt.timedelta(days=1))
+    said = what_each_says(client, owner, alone)
+    assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": True})
+
+    _update(alone, now)  # and one after the snapshot was taken
+    said = what_each_says(client, owner, alone)
+    assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": False})
+
+
+def test_an_action_overdue_before_the_sweep_has_run_is_overdue_everywhere(client, owner, alone):
+    today = timezone.localdate()
+    Action.objects.filter(pk=alone.pk).update(due_date=today - dt.timedelta(days=1), due_precision=Action.DuePrecision.DAY)
+    _update(alone, timezone.now())
+    assert Action.objects.get(pk=alone.pk).overdue_since is None  # the sweep has not run
+    said = what_each_says(client, owner, alone)
+    said.pop("sweep")  # asked below, after it has run
+    # Amber claims "on track", so overdue at Amber is also inconsistent.
+    expected = {"overdue": True, "due_soon": False, "inconsistent": True, "needs_update": False}
+    assert_all_agree(said, expected)
+    actions_sweep(today=today)
+    assert_all_agree(what_each_says(client, owner, alone), expected)
+
+
+def test_an_action_due_today_is_due_soon_not_overdue_everywhere(client, owner, alone):
+    Action.objects.filter(pk=alone.pk).update(due_date=timezone.localdate(), due_precision=Action.DuePrecision.DAY)
+    _update(alone, timezone.now())
+    said = what_each_says(client, owner, alone)
+    assert_all_agree(said, {"overdue": False, "due_soon": True, "inconsistent": False, "needs_update": False})
+
+
+def test_a_complete_action_past_its_due_date_is_neither_overdue_nor_needing_an_update(client, owner, alone, level):
+    Action.objects.filter(pk=alone.pk).update(
+        due_date=timezone.localdate() - dt.timedelta(days=30), due_precision=Action.DuePrecision.DAY, rating=level("green")
+    )
+    alone.refresh_from_db()
+    said = what_each_says(client, owner, alone)
+    assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": False})
+
+
+def test_each_rules_database_expression_agrees_with_its_python_twin(strategy, group, level, owner_post, make_action):
+    """Over a grid of due dates, levels, owners, updates and snapshots: SQL and Python give the same status."""
+    today = dt.date(2025, 10, 1)
+    now = timezone.make_aware(dt.datetime(2025, 10, 1, 12))
+    snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 9, 1))
+    cycle = _taken_at(snapshot, now - dt.timedelta(days=10)).taken_at
+    offsets = [None, -30, -1, 0, 1, 14, 15]
+    codes = [lv.code for lv in strategy.scheme.levels.all()]
+    updates = [None, -20, -10, -1]  # days before now: -10 is exactly when the snapshot was taken
+    expected = {}
+    for n, (offset, code, owned, updated) in enumerate(itertools.product(offsets, codes, (True, False), updates)):
+        due = None if offset is None else today + dt.timedelta(days=offset)
+        action = Action.objects.create(
+            strategy=strategy,
+            group=group,
+            ref=f"G{n}",
+            text="Grid",
+            due_date=due,
+            due_precision=Action.DuePrecision.NONE if due is None else Action.DuePrecision.DAY,
+            rating=level(code),
+        )
+        if owned:
+            action.owners.add(owner_post)
+        last = None
+        if updated is not None:
+            last = now + dt.timedelta(days=updated)
+            _update(action, last)
+        expected[action.pk] = rules.status(
+            due_date=due, rating=level(code), today=today, owner_count=int(owned), last_updated_at=last, cycle_started_at=cycle
+        )
+    found = {a.pk: rules.status_of(a) for a in rules.with_status(Action.objects.filter(ref__startswith="G"), today)}
+    assert found == expected
+    assert any(s.needs_update for s in found.values()) and any(not s.needs_update for s in found.values())
+    assert any(s.overdue for s in found.values()) and any(s.due_soon for s in found.values())
+
+
+def test_the_stored_overdue_since_always_equals_the_rule_after_the_sweep(strategy, group, level, make_action):
+    today = dt.date(2025, 10, 1)
+    for n, (offset, code) in enumerate(itertools.product([-40, -1, 0, 5], ["grey", "red", "amber", "amber-e", "green"])):
+        Action.objects.create(
+            strategy=strategy,
+            group=group,
+            ref=f"S{n}",
+            text="Sweep",
+            due_date=today + dt.timedelta(days=offset),
+            due_precision=Action.DuePrecision.DAY,
+            rating=level(code),
+        )
+    for day in (today, today + dt.timedelta(days=3), today - dt.timedelta(days=60)):
+        actions_sweep(today=day)
+        overdue = set(Action.objects.filter(rules.overdue(day)).values_list("pk", flat=True))
+        recorded = set(Action.objects.filter(overdue_since__isnull=False).values_list("pk", flat=True))
+        assert recorded == overdue
+
+
+def test_latest_snapshot_is_the_latest_as_at_date_then_the_last_taken(strategy):
+    early = snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 1))
+    late = snapshot_take(strategy=strategy, as_at=dt.date(2025, 7, 1))
+    _taken_at(early, timezone.now() + dt.timedelta(hours=1))  # taken after the later one
+    assert Snapshot.objects.latest_for(strategy) == late
+    assert late.previous() == early
