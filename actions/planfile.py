@@ -21,7 +21,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from actions.models import Action, ActionUpdate, DeliveryGroup, DueDateError, Priority, RatingLevel, Strategy, normalise_phrase, parse_due
+from actions.models import (
+    Action,
+    ActionUpdate,
+    DeliveryGroup,
+    DueDateError,
+    Priority,
+    RatingLevel,
+    RatingScheme,
+    Strategy,
+    normalise_phrase,
+    parse_due,
+)
 from actions.rows import ActionRow
 from actions.services import rating_updates_build
 from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, read_table
@@ -300,8 +311,6 @@ def plan_read_again(changes: PlanChanges) -> PlanChanges:
 
 def strategy_for_import(*, strategy_name: str, partnership_name: str | None, scheme_code: str | None) -> Strategy:
     """Find the strategy to import into, creating it (and its partnership) when both are named."""
-    from actions.models import RatingScheme
-
     strategies = Strategy.objects.filter(name=strategy_name).select_related("partnership", "scheme")
     if partnership_name:
         strategies = strategies.filter(partnership__name=partnership_name)
