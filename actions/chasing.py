@@ -53,7 +53,7 @@ class SweepResult:
 
 
 def _events(today: dt.date) -> tuple[str, list]:
-    """Each action's events to tell people about, by the rule book, as SQL: (action, partnership, kind, key).
+    """The new events to tell people about, by the rule book, as SQL: (action, partnership, kind, key).
 
     The event key makes a new event of the same kind (a new due date, a new
     snapshot) notify again: the day the action became overdue, the due date it
@@ -75,7 +75,16 @@ def _events(today: dt.date) -> tuple[str, list]:
         .values_list("pk", "partnership", Value(Notification.Kind.NEEDS_UPDATE), Cast("cycle", CharField()))
     )
     sql, params = overdue.union(due_soon, needs_update, all=True).query.sql_with_params()
-    return sql, list(params)
+    # An event is told about once, when it happens: an action overdue since the
+    # same day, or needing an update since the same snapshot, is not news again
+    # tomorrow. (Someone who takes a post later sees the action's status on My
+    # actions, not a backlog.) Checking this first keeps a day with nothing new cheap.
+    new = f"""
+        SELECT e.* FROM ({sql}) AS e (action_id, partnership_id, kind, event_key)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM actions_notification n WHERE n.action_id = e.action_id AND n.kind = e.kind AND n.event_key = e.event_key
+        )"""
+    return new, list(params)
 
 
 # Each event, once per person: the owners (people holding an owner post who

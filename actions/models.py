@@ -479,7 +479,11 @@ class Notification(models.Model):
                 fields=["recipient", "action", "kind", "event_key"], name="notification_once_per_event", nulls_distinct=False
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_recipient_recent")]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_recent"),
+            # The daily sweep asks whether an event is already known, whoever was told.
+            models.Index(fields=["action", "kind", "event_key"], name="notification_event"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}"

@@ -25,17 +25,13 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull, LessThanOrEqual
 
 from actions.models import Action, ActionUpdate, Snapshot
 
 
 def due_soon_days() -> int:
     return settings.DUE_SOON_DAYS
-
-
-# The beginning of time, for "since the latest snapshot" before there is one.
-_EVER = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 
 class Rated(Protocol):
@@ -129,19 +125,16 @@ def inconsistent(today: dt.date) -> Q:
     return overdue(today) & Q(rating__is_on_track=True)
 
 
-def cycle_started_at(strategy: OuterRef | None = None) -> Subquery:
-    """When the action's strategy's latest snapshot was taken (NULL before the first).
-
-    `strategy` is the outer reference to the action's strategy, for use one query deeper.
-    """
-    strategy = OuterRef("strategy_id") if strategy is None else strategy
-    return Subquery(Snapshot.objects.filter(strategy=strategy).latest_first().values("taken_at")[:1])
+def cycle_started_at() -> Subquery:
+    """When the action's strategy's latest snapshot was taken (NULL before the first)."""
+    return Subquery(Snapshot.objects.filter(strategy=OuterRef("strategy_id")).latest_first().values("taken_at")[:1])
 
 
 def needs_update_q() -> Q:
-    since = Coalesce(cycle_started_at(OuterRef(OuterRef("strategy_id"))), Value(_EVER))
-    recorded = ActionUpdate.objects.filter(action=OuterRef("pk"), created_at__gt=since)
-    return Q(rating__is_complete=False) & ~Exists(recorded)
+    # The latest update against the cycle's start, each found by one index probe
+    # per action: never updated, or last updated no later than the snapshot.
+    last = Subquery(ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at").values("created_at")[:1])
+    return Q(rating__is_complete=False) & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle_started_at())))
 
 
 def unallocated() -> Q:
