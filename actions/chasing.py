@@ -28,6 +28,7 @@ from django.utils import timezone
 from actions import rules
 from actions.models import Action, EmailDigest, Notification, Snapshot, Strategy
 from people.models import Membership
+from send_tracker.notify import EmailRejectedError
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +226,12 @@ class TransientEmailError(Exception):
 
 
 # The server rejected this message or the configuration: retrying will not help.
-PERMANENT_SMTP_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPAuthenticationError)
+PERMANENT_SMTP_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPAuthenticationError,
+    EmailRejectedError,  # GOV.UK Notify refused it (send_tracker.notify)
+)
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, ConnectionError)
 
 
@@ -325,4 +331,12 @@ def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
         to=[recipient.email],
     )
     message.attach_alternative(render_to_string("actions/email/digest.html", context), "text/html")
+    # Through GOV.UK Notify (send_tracker.notify) the digest uses its own template and placeholders.
+    message.notify_template = "digest"
+    message.notify_reference = f"digest-{digest.pk}"
+    message.notify_personalisation = {
+        "name": recipient.get_full_name() or recipient.email,
+        "count": str(len(notifications)),
+        "notifications_url": context["notifications_url"],
+    }
     return message

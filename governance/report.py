@@ -11,7 +11,7 @@ from actions.rows import rows_from_snapshot
 from governance.models import Meeting
 from governance.summaries import exceptions, movement, rating_counts
 from kpis.charts import kpi_chart_svg
-from kpis.models import Indicator, KpiValue, Rag
+from kpis.models import Benchmark, Indicator, KpiValue, Rag
 from kpis.scorecard import ScorecardRow
 
 
@@ -21,11 +21,15 @@ def board_pack_kpis(snapshot: Snapshot) -> list[ScorecardRow]:
     by_indicator: dict[int, list[KpiValue]] = {}
     for value in frozen:
         by_indicator.setdefault(value.indicator_id, []).append(value)
+    # Benchmarks are never edited once read, so the pack shows the same ones each time it is rebuilt.
+    benchmarks: dict[int, list[Benchmark]] = {}
+    for benchmark in Benchmark.objects.filter(indicator__strategy_id=snapshot.strategy_id, period_start__lte=snapshot.as_at):
+        benchmarks.setdefault(benchmark.indicator_id, []).append(benchmark)
     indicators = Indicator.objects.filter(strategy_id=snapshot.strategy_id).order_by("position", "id")
-    rows = [ScorecardRow(indicator, by_indicator.get(indicator.pk, [])) for indicator in indicators]
+    rows = [ScorecardRow(indicator, by_indicator.get(indicator.pk, []), benchmarks.get(indicator.pk, [])) for indicator in indicators]
     for row in rows:
         # kpi_chart_svg escapes every piece of text it writes.
-        row.chart = mark_safe(kpi_chart_svg(row.indicator, row.values)) if row.values else ""
+        row.chart = mark_safe(kpi_chart_svg(row.indicator, row.values, region_name=row.region_name)) if row.values else ""
     return rows
 
 

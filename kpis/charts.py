@@ -22,8 +22,8 @@ TARGET_COLOUR = "#00703c"
 # Benchmarks are told apart by dash pattern and marker as well as colour.
 BENCHMARKS = [
     ("england", "England", "#6f72af", "6 3"),
-    ("region", "North West", "#d4351c", "2 3"),
-    ("statistical_neighbours", "Statistical neighbours", "#505a5f", "10 3 2 3"),
+    ("region", "Region", "#d4351c", "2 3"),
+    ("statistical_neighbours", "Statistical neighbours' average", "#505a5f", "10 3 2 3"),
 ]
 
 
@@ -42,8 +42,11 @@ def _describe(indicator: Indicator, values: Sequence[KpiValue]) -> str:
     return f"{indicator.get_direction_display()}. Values by period: {listed}.{target}"
 
 
-def kpi_chart_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: int = 680, height: int = 340) -> str:
-    """A trend chart: the KPI's values as labelled points, its target line and any benchmark series."""
+def kpi_chart_svg(
+    indicator: Indicator, values: Sequence[KpiValue], *, region_name: str = "Region", width: int = 680, height: int = 340
+) -> str:
+    """A trend chart: the KPI's values as labelled points, its target line and any benchmark series
+    (England, the region by its name, the statistical neighbours' average)."""
     title = f"{indicator.code}: {indicator.name}"
     desc = _describe(indicator, values)
     left, right, top, bottom = 64, 40, 40, 70
@@ -53,7 +56,7 @@ def kpi_chart_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: in
     for attr, label, colour, dash in BENCHMARKS:
         points = [(i, getattr(v, attr)) for i, v in enumerate(values) if getattr(v, attr) is not None]
         if points:
-            series.append((label, colour, dash, points))
+            series.append((region_name if attr == "region" else label, colour, dash, points))
             numbers += [n for _, n in points]
     for extra in (indicator.target, indicator.stretch_aim):
         if extra is not None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
+from kpis.library import measure_named
 from kpis.models import Indicator, KpiValue, PeriodError
 
 NUMBER_MESSAGES = {
@@ -27,7 +29,7 @@ class KpiValueForm(forms.Form):
     period = forms.CharField(max_length=20, error_messages={"required": "Enter the period"})
     value = _number("Value", required=True)
     england = _number("England", required=False)
-    region = _number("North West", required=False)
+    region = _number("Region", required=False)
     statistical_neighbours = _number("Statistical neighbours", required=False)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -80,3 +82,73 @@ class KpiValueForm(forms.Form):
 
     def clean_statistical_neighbours(self) -> Decimal | None:
         return self._check_unit("statistical_neighbours")
+
+
+class BenchmarkFileForm(forms.Form):
+    """An Explore Education Statistics open-data file, as downloaded (CSV)."""
+
+    file = forms.FileField(
+        label="Upload the open-data file",
+        help_text="The CSV downloaded from Explore Education Statistics, unchanged.",
+        error_messages={"required": "Select the CSV file to upload", "empty": "The selected file is empty"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("The file must be the CSV that Explore Education Statistics downloads")
+        if upload.size > settings.BENCHMARK_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(f"The file must be smaller than {settings.BENCHMARK_IMPORT_MAX_BYTES // (1024 * 1024)} MB")
+        return upload
+
+
+class BenchmarkingSettingsForm(forms.Form):
+    """The partnership's own local authority and its statistical neighbours, chosen from an open-data file's names."""
+
+    la_code = forms.ChoiceField(label="Your local authority", error_messages={"required": "Choose your local authority"})
+    statistical_neighbours = forms.MultipleChoiceField(
+        label="Statistical neighbours",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The local authorities whose average is shown beside yours (DfE's statistical neighbours are usually 10).",
+    )
+
+    def __init__(self, *args, authorities: dict[str, str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(code, f"{name} ({code})") for code, name in authorities.items()]
+        self.fields["la_code"].choices = [("", "Choose")] + choices
+        self.fields["statistical_neighbours"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("la_code") and data.get("la_code") in (data.get("statistical_neighbours") or []):
+            self.add_error("statistical_neighbours", "Your own local authority cannot be one of its neighbours")
+        return data
+
+
+class LibraryMeasureForm(forms.Form):
+    """A library measure to add to the scorecard, with its target."""
+
+    measure = forms.CharField(widget=forms.HiddenInput)
+    target = _number("Target", required=True)
+    tolerance = _number("Tolerance", required=False)
+
+    def clean_measure(self) -> str:
+        measure = measure_named(self.cleaned_data["measure"])
+        if measure is None:
+            raise forms.ValidationError("Choose a measure from the library")
+        self.measure = measure
+        return measure.code
+
+    def clean(self):
+        data = super().clean()
+        measure = getattr(self, "measure", None)
+        target = data.get("target")
+        if measure and target is not None:
+            if target < 0 and measure.unit != Indicator.Unit.SCORE:
+                self.add_error("target", "Target must be 0 or more")
+            if measure.unit == Indicator.Unit.PERCENTAGE and target > 100:
+                self.add_error("target", "Target is a percentage: it must be between 0 and 100")
+        if data.get("tolerance") is not None and data["tolerance"] < 0:
+            self.add_error("tolerance", "Tolerance must be 0 or more")
+        return data

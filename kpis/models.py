@@ -147,6 +147,15 @@ class Indicator(models.Model):
     notes = models.TextField(blank=True)
     owners = models.ManyToManyField(Post, blank=True, related_name="indicators", help_text="Posts whose holders may enter values.")
     position = models.PositiveIntegerField(default=0)
+    library_code = models.CharField(max_length=40, blank=True, help_text="The KPI library measure this KPI was added from.")
+    open_data_column = models.CharField(
+        max_length=80, blank=True, help_text="The indicator column of the Explore Education Statistics file its benchmarks come from."
+    )
+    open_data_filter = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='The rows of that file to read, as column=value pairs separated by ";" (such as "breakdown=All EHC plans").',
+    )
 
     class Meta:
         ordering = ["strategy", "position", "id"]
@@ -296,3 +305,76 @@ class SnapshotKpiValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi_value} in {self.snapshot}"
+
+
+class Benchmark(models.Model):
+    """How a KPI's period compares nationally: England, the region, the statistical neighbours and the rank.
+
+    Read from an Explore Education Statistics open-data file. Like a KPI value
+    it is never edited: a later file adds new periods and leaves these alone.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="benchmarks")
+    period = models.CharField(max_length=20)
+    period_start = models.DateField()
+    england = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    region = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    region_name = models.CharField(max_length=100, blank=True)
+    neighbours_average = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    neighbours_counted = models.PositiveSmallIntegerField(default=0, help_text="How many neighbours had a figure for the period.")
+    rank = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 is the best, by the KPI's direction.")
+    ranked = models.PositiveSmallIntegerField(null=True, blank=True, help_text="How many local authorities had a figure.")
+    source = models.CharField(max_length=255, blank=True, help_text="The file it was read from.")
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["indicator", "period_start"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="benchmark_one_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.period} benchmark"
+
+    QUARTILES = {1: "top quartile", 2: "second quartile", 3: "third quartile", 4: "bottom quartile"}
+
+    @property
+    def quartile(self) -> int | None:
+        """Which quarter of the ranked authorities the rank falls in; only with enough of them to quarter."""
+        if not self.rank or not self.ranked or self.ranked < 4:
+            return None
+        return min(4, -(-4 * self.rank // self.ranked))
+
+    def rank_label(self) -> str:
+        """ "12th of 153, top quartile" """
+        if not self.rank or not self.ranked:
+            return ""
+        label = f"{ordinal(self.rank)} of {self.ranked}"
+        return f"{label}, {self.QUARTILES[self.quartile]}" if self.quartile else label
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+class BenchmarkImport(models.Model):
+    """An uploaded open-data file, kept so that its preview and its confirmation read the same bytes."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed"
+        APPLIED = "applied", "Applied"
+        REJECTED = "rejected", "Rejected"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="benchmark_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    summary = models.JSONField(default=dict, blank=True)
+    authorities = models.JSONField(default=dict, blank=True, help_text="The file's local authorities, code to name.")
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

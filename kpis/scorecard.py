@@ -9,19 +9,61 @@ from django.utils.safestring import SafeString, mark_safe
 
 from actions.models import DeliveryGroup, Strategy
 from kpis.charts import sparkline_svg
-from kpis.models import Indicator, KpiValue, Rag, Travel
+from kpis.models import Benchmark, Indicator, KpiValue, Rag, Travel
 
 
 @dataclass
 class ScorecardRow:
     indicator: Indicator
     values: list[KpiValue]
+    benchmarks: list[Benchmark] = field(default_factory=list)
     latest: KpiValue | None = field(init=False)
     previous: KpiValue | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.latest = self.values[-1] if self.values else None
         self.previous = self.values[-2] if len(self.values) > 1 else None
+
+    @property
+    def benchmark_by_period(self) -> dict[str, Benchmark]:
+        return {b.period: b for b in self.benchmarks}
+
+    @property
+    def latest_benchmark(self) -> Benchmark | None:
+        return self.benchmark_by_period.get(self.latest.period) if self.latest else None
+
+    @property
+    def region_name(self) -> str:
+        """The region the benchmarks are for, as the open-data file names it; "Region" when typed by hand."""
+        named = [b.region_name for b in self.benchmarks if b.region_name]
+        return named[-1] if named else "Region"
+
+    def _against(self, figure, label: str) -> str:
+        shown = self.indicator.format(figure)
+        if self.latest.value == figure:
+            return f"Same as {label} ({shown})"
+        word = "Better" if self.indicator.is_better(self.latest.value, figure) else "Worse"
+        return f"{word} than {label} ({shown})"
+
+    @property
+    def comparisons(self) -> list[str]:
+        """The latest value against England, the region and the statistical neighbours, then its rank."""
+        if self.latest is None:
+            return []
+        benchmark = self.latest_benchmark
+        england = benchmark.england if benchmark else self.latest.england
+        region = benchmark.region if benchmark else self.latest.region
+        neighbours = benchmark.neighbours_average if benchmark else self.latest.statistical_neighbours
+        found = []
+        if england is not None:
+            found.append(self._against(england, "England"))
+        if region is not None:
+            found.append(self._against(region, self.region_name if self.region_name != "Region" else "the region"))
+        if neighbours is not None:
+            found.append(self._against(neighbours, "statistical neighbours"))
+        if benchmark and benchmark.rank_label():
+            found.append(f"Ranked {benchmark.rank_label()}")
+        return found
 
     @property
     def rag(self) -> Rag:
@@ -33,14 +75,8 @@ class ScorecardRow:
 
     @property
     def benchmark(self) -> str:
-        """The latest value against England's figure for the same period, by the KPI's direction."""
-        if self.latest is None or self.latest.england is None:
-            return ""
-        england = self.indicator.format(self.latest.england)
-        if self.latest.value == self.latest.england:
-            return f"Same as England ({england})"
-        word = "Better" if self.indicator.is_better(self.latest.value, self.latest.england) else "Worse"
-        return f"{word} than England ({england})"
+        """The comparisons in one line, for the pack."""
+        return "; ".join(self.comparisons)
 
     @property
     def sparkline(self) -> SafeString:
@@ -57,12 +93,13 @@ def indicators_with_values(indicators: QuerySet[Indicator]) -> QuerySet[Indicato
             to_attr="current_values",
         ),
         Prefetch("delivery_groups", queryset=DeliveryGroup.objects.select_related("parent").order_by("position", "id")),
+        Prefetch("benchmarks", queryset=Benchmark.objects.order_by("period_start"), to_attr="benchmark_rows"),
         "owners",
     )
 
 
 def scorecard_rows(indicators) -> list[ScorecardRow]:
-    return [ScorecardRow(indicator, list(indicator.current_values)) for indicator in indicators]
+    return [ScorecardRow(indicator, list(indicator.current_values), list(indicator.benchmark_rows)) for indicator in indicators]
 
 
 @dataclass

@@ -12,4 +12,9 @@ urlpatterns = [
     path("kpis/<int:indicator_id>/chart.svg", views.indicator_chart, name="indicator_chart"),
     path("kpis/<int:indicator_id>/values/", views.value_add, name="value_add"),
     path("kpi-values/<int:value_id>/correct/", views.value_correct, name="value_correct"),
+    path("strategies/<int:strategy_id>/kpis/library/", views.library, name="library"),
+    path("strategies/<int:strategy_id>/kpis/benchmarks/", views.benchmarks_upload, name="benchmarks_upload"),
+    path("strategies/<int:strategy_id>/kpis/benchmarking/", views.benchmarking_settings, name="benchmarking_settings"),
+    path("kpi-benchmark-imports/<int:import_id>/", views.benchmarks_preview, name="benchmarks_preview"),
+    path("kpi-benchmark-imports/<int:import_id>/confirm/", views.benchmarks_confirm, name="benchmarks_confirm"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -12,10 +12,15 @@ from django.views.decorators.http import require_POST
 from actions.access import get_strategy_for_user
 from kpis.access import can_enter_values, get_indicator_for_user, get_kpi_value_for_user
 from kpis.charts import kpi_chart_svg
-from kpis.forms import KpiValueForm
-from kpis.models import Indicator, KpiValue, Rag
+from kpis.forms import BenchmarkFileForm, BenchmarkingSettingsForm, KpiValueForm, LibraryMeasureForm
+from kpis.library import AlreadyOnScorecardError, library_measure_add, measures
+from kpis.models import Benchmark, BenchmarkImport, Indicator, KpiValue, Rag
+from kpis.open_data import benchmarks_apply, benchmarks_read
 from kpis.scorecard import ScorecardRow, indicators_with_values, strategy_scorecard
 from kpis.services import kpi_value_correct, kpi_value_enter
+from people.access import officer_required
+from people.models import Partnership
+from send_tracker.security import rate_limited, security_event
 
 
 @login_required
@@ -35,7 +40,7 @@ def scorecard(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, indicator: Indicator, membership, form: KpiValueForm | None = None) -> dict:
     indicator = indicators_with_values(Indicator.objects.filter(pk=indicator.pk)).select_related("strategy__partnership").get()
-    row = ScorecardRow(indicator, list(indicator.current_values))
+    row = ScorecardRow(indicator, list(indicator.current_values), list(indicator.benchmark_rows))
     may_enter = can_enter_values(request.user, membership, indicator)
     corrections = KpiValue.objects.filter(indicator=indicator, corrects__isnull=False).select_related("entered_by", "corrects__entered_by")
     return {
@@ -43,7 +48,7 @@ def _detail_context(request: HttpRequest, indicator: Indicator, membership, form
         "strategy": indicator.strategy,
         "membership": membership,
         "row": row,
-        "chart": mark_safe(kpi_chart_svg(indicator, row.values)),  # the chart escapes all text itself
+        "chart": mark_safe(kpi_chart_svg(indicator, row.values, region_name=row.region_name)),  # the chart escapes all text itself
         "corrections": corrections.order_by("-period_start", "-entered_at"),
         "may_enter": may_enter,
         "form": form if form is not None else (KpiValueForm(indicator=indicator) if may_enter else None),
@@ -61,7 +66,8 @@ def indicator_chart(request: HttpRequest, indicator_id: int) -> HttpResponse:
     """The KPI's trend chart as a standalone SVG file."""
     indicator, _membership = get_indicator_for_user(request.user, indicator_id)
     values = list(KpiValue.objects.current().filter(indicator=indicator).order_by("period_start", "id"))
-    response = HttpResponse(kpi_chart_svg(indicator, values), content_type="image/svg+xml; charset=utf-8")
+    row = ScorecardRow(indicator, values, list(Benchmark.objects.filter(indicator=indicator).order_by("period_start")))
+    response = HttpResponse(kpi_chart_svg(indicator, values, region_name=row.region_name), content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{indicator.pk}-trend.svg"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -116,3 +122,124 @@ def value_correct(request: HttpRequest, value_id: int) -> HttpResponse:
     return render(
         request, "kpis/value_correct.html", {"indicator": indicator, "strategy": indicator.strategy, "original": original, "form": form}
     )
+
+
+def _officer_strategy(request: HttpRequest, strategy_id: int):
+    """A strategy whose KPIs the signed-in officer maintains: 404 outside the partnership, 403 for other roles."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "add library measures and read benchmarks")
+    return strategy
+
+
+def _officer_benchmark_import(request: HttpRequest, import_id: int) -> BenchmarkImport:
+    kept = BenchmarkImport.objects.select_related("strategy__partnership", "uploaded_by").filter(pk=import_id).first()
+    if kept is None:
+        raise Http404("No such import.")
+    _officer_strategy(request, kept.strategy_id)
+    return kept
+
+
+@login_required
+def library(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The KPI library: officers add a standard measure to the scorecard, with its target, in one step."""
+    strategy = _officer_strategy(request, strategy_id)
+    form = LibraryMeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = library_measure_add(
+                strategy=strategy, measure=form.measure, target=form.cleaned_data["target"], tolerance=form.cleaned_data["tolerance"]
+            )
+        except AlreadyOnScorecardError as exc:
+            form.add_error("measure", str(exc))
+        else:
+            messages.success(request, f"{indicator.name} added to the scorecard with the target {indicator.target_label()}")
+            return redirect(indicator)
+    taken = set(strategy.indicators.exclude(library_code="").values_list("library_code", flat=True))
+    status = 422 if form.errors else 200
+    return render(
+        request,
+        "kpis/library.html",
+        {"strategy": strategy, "measures": measures(), "taken": taken, "form": form, "failed": form.data.get("measure", "")},
+        status=status,
+    )
+
+
+@login_required
+@rate_limited("import", what="file imports")
+def benchmarks_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """Officers upload an Explore Education Statistics file; nothing changes until they confirm the preview."""
+    strategy = _officer_strategy(request, strategy_id)
+    form = BenchmarkFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            content = upload.read()
+            changes = benchmarks_read(content, upload.name, strategy)
+            kept = BenchmarkImport.objects.create(
+                strategy=strategy,
+                uploaded_by=request.user,
+                filename=upload.name[:255],
+                content=content,
+                status=BenchmarkImport.Status.PREVIEWED if changes.ok else BenchmarkImport.Status.REJECTED,
+                summary=changes.summary(),
+                authorities=changes.authorities,
+            )
+            return redirect("kpis:benchmarks_preview", import_id=kept.pk)
+    context = {"strategy": strategy, "form": form, "partnership": strategy.partnership}
+    return render(request, "kpis/benchmarks_upload.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+def benchmarks_preview(request: HttpRequest, import_id: int) -> HttpResponse:
+    kept = _officer_benchmark_import(request, import_id)
+    return render(request, "kpis/benchmarks_preview.html", {"kept": kept, "strategy": kept.strategy, "summary": kept.summary})
+
+
+@login_required
+@require_POST
+@rate_limited("import", what="file imports")
+def benchmarks_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    kept = _officer_benchmark_import(request, import_id)
+    if kept.status != BenchmarkImport.Status.PREVIEWED:
+        messages.error(request, "This file has already been imported, or had problems: upload it again.")
+        return redirect("kpis:benchmarks_preview", import_id=kept.pk)
+    strategy = kept.strategy
+    # Read the same bytes again: values or settings may have changed since the preview.
+    changes = benchmarks_read(bytes(kept.content), kept.filename, strategy)
+    if not changes.ok:
+        BenchmarkImport.objects.filter(pk=kept.pk).update(status=BenchmarkImport.Status.REJECTED, summary=changes.summary())
+        return redirect("kpis:benchmarks_preview", import_id=kept.pk)
+    try:
+        with transaction.atomic():
+            benchmarks_apply(changes, user=request.user, strategy=strategy)
+            BenchmarkImport.objects.filter(pk=kept.pk).update(status=BenchmarkImport.Status.APPLIED, summary=changes.summary())
+    except IntegrityError:
+        messages.error(
+            request, "Someone else imported figures for these periods at the same moment: upload the file again to see what is left."
+        )
+        return redirect("kpis:benchmarks_preview", import_id=kept.pk)
+    summary = changes.summary()
+    security_event("benchmark_import", request, strategy_id=strategy.pk, file=kept.filename, values=summary["new_values"])
+    messages.success(
+        request, f"Imported {kept.filename}: {summary['new_values']} new values and {summary['new_benchmarks']} new benchmarks."
+    )
+    return redirect("kpis:scorecard", strategy_id=strategy.pk)
+
+
+@login_required
+def benchmarking_settings(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The partnership's local authority and statistical neighbours, chosen from the latest uploaded file's names."""
+    strategy = _officer_strategy(request, strategy_id)
+    partnership = strategy.partnership
+    latest = BenchmarkImport.objects.filter(strategy__partnership=partnership).exclude(authorities={}).order_by("-uploaded_at").first()
+    authorities = latest.authorities if latest else {}
+    initial = {"la_code": partnership.la_code, "statistical_neighbours": partnership.statistical_neighbours}
+    form = BenchmarkingSettingsForm(request.POST or None, authorities=authorities, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        Partnership.objects.filter(pk=partnership.pk).update(
+            la_code=form.cleaned_data["la_code"], statistical_neighbours=sorted(form.cleaned_data["statistical_neighbours"])
+        )
+        messages.success(request, "Benchmarking settings saved: upload the file again to read it with them")
+        return redirect("kpis:benchmarks_upload", strategy_id=strategy.pk)
+    context = {"strategy": strategy, "partnership": partnership, "form": form, "latest": latest}
+    return render(request, "kpis/benchmarking_settings.html", context, status=422 if form.errors else 200)

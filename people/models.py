@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -11,6 +12,18 @@ class Partnership(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
+    la_code = models.CharField(
+        "local authority code",
+        max_length=9,
+        blank=True,
+        help_text="The council's nine-character code in national statistics (new_la_code), such as E06000049.",
+    )
+    statistical_neighbours = ArrayField(
+        models.CharField(max_length=9),
+        default=list,
+        blank=True,
+        help_text="The local authority codes of the council's statistical neighbours, whose average is a benchmark.",
+    )
 
     class Meta:
         ordering = ["name"]

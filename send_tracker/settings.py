@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "actions",
     "kpis",
     "governance",
+    "feed",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,18 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="send-tracker@localhost")
+# GOV.UK Notify instead of SMTP: EMAIL_BACKEND=send_tracker.notify.NotifyEmailBackend. Notify sends
+# from templates; each template's placeholders are filled from the message's subject and body.
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 30)
+NOTIFY_TEMPLATES = {
+    # A template whose subject is ((subject)) and whose body is ((body)) sends any email.
+    "default": env_str("NOTIFY_EMAIL_TEMPLATE_ID", default=""),
+    # The daily digest of actions needing attention: ((subject)), ((body)), ((name)), ((count)), ((notifications_url)).
+    "digest": env_str("NOTIFY_DIGEST_TEMPLATE_ID", default="") or env_str("NOTIFY_EMAIL_TEMPLATE_ID", default=""),
+}
+NOTIFY_PERSONALISATION = {"subject": "subject", "body": "body"}
 # Where django.core.mail.backends.filebased.EmailBackend writes emails (one file per connection).
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-emails"))
 
@@ -295,7 +308,11 @@ RATE_LIMITS = {
     "board_report": env_int("RATE_LIMIT_BOARD_REPORTS_PER_HOUR", 10),
     "export": env_int("RATE_LIMIT_EXPORTS_PER_HOUR", 60),
     "import": env_int("RATE_LIMIT_IMPORTS_PER_HOUR", 20),
+    # Per API token: a Power BI refresh reads each entity set a page at a time.
+    "feed": env_int("RATE_LIMIT_FEED_PER_HOUR", 1000),
 }
+# Rows per page of the OData feed; a client follows @odata.nextLink for the rest.
+FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 100)
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -333,6 +350,8 @@ REMIND_DAYS_BEFORE = env_int("REMIND_DAYS_BEFORE", 7)
 
 # Plans uploaded by officers in the browser.
 PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Explore Education Statistics files hold every local authority for several years.
+BENCHMARK_IMPORT_MAX_BYTES = env_int("BENCHMARK_IMPORT_MAX_BYTES", 40 * 1024 * 1024)
 
 # Evidence uploads (delivery leads attach files to updates).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)

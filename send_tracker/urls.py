@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("", include("governance.urls")),
     path("", include("kpis.urls")),
+    path("", include("feed.urls")),
     path("admin/", admin.site.urls),
 ]

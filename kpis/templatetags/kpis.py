@@ -13,3 +13,9 @@ register = template.Library()
 def kpi_format(indicator: Indicator, number: Decimal | None) -> str:
     """A number in the KPI's unit: {{ indicator|kpi_format:value.england }}."""
     return indicator.format(number)
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """mapping[key], or None: for looking up a row's benchmark by its period."""
+    return mapping.get(key) if mapping else None

@@ -53,3 +53,19 @@ def previewed_import(strategy, officer):
 
     content = b"priority,delivery_group,ref,action,owner,due,rating\nRight Support,1. Oversight,NEW1,A new action,,TBC,\n"
     return PlanImport.objects.create(strategy=strategy, uploaded_by=officer, filename="plan.csv", content=content)
+
+
+@pytest.fixture
+def previewed_benchmark_import(strategy, officer):
+    """An uploaded open-data file waiting for its officer to confirm it."""
+    from kpis.models import BenchmarkImport
+
+    return BenchmarkImport.objects.create(strategy=strategy, uploaded_by=officer, filename="ehcp.csv", content=b"time_period\n2024\n")
+
+
+@pytest.fixture
+def api_token(partnership, officer):
+    from feed.models import api_token_create
+
+    token, _secret = api_token_create(partnership=partnership, name="Power BI", created_by=officer)
+    return token

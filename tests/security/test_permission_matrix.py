@@ -86,6 +86,19 @@ MATRIX: dict[str, Row] = {
     "actions:plan_import_upload": Row("post", ["strategy"], "plan_upload_data", OFFICER_ONLY_403),
     "actions:plan_import_preview": Row("get", ["previewed_import"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "actions:plan_import_confirm": Row("post", ["previewed_import"], {}, OFFICER_ONLY_403),
+    # The KPI library, benchmarks and the feed's tokens are the partnership's programme officers' to maintain.
+    "kpis:library": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:benchmarks_upload": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:benchmarking_settings": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:benchmarks_preview": Row("get", ["previewed_benchmark_import"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:benchmarks_confirm": Row("post", ["previewed_benchmark_import"], {}, OFFICER_ONLY_403),
+    "feed:tokens": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "feed:token_revoke": Row("post", ["partnership", "api_token"], {}, OFFICER_ONLY_403),
+    # The feed opens only to an API token: a signed-in session reads nothing (401).
+    "feed:service": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
+    "feed:metadata": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
+    "feed:entity_set": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
+    "feed:download": Row("get", ["=Actions", "=csv"], None, dict.fromkeys(PERSONAS, "invalid")),
     # Two-factor set-up is each person's own; with a second factor already passed, the code page sends them on.
     "accounts:mfa_setup": Row("get", [], None, SIGNED_IN),
     "accounts:mfa_setup_qr": Row("get", [], None, SIGNED_IN),

@@ -48,6 +48,8 @@ class Command(BaseCommand):
             call_command("import_kpi_values", f"{kpis}-kpi-values.csv", strategy=meta["strategy"], stdout=self.stdout)
             # Taken after the KPI values, so the plan's own "as at" snapshot holds its KPIs too.
             snapshot_stated_take(strategy=Strategy.objects.get(partnership__name=meta["partnership"], name=meta["strategy"]))
+        # Benchmarks from Explore Education Statistics (fixtures/benchmarks), after the KPIs they belong to.
+        call_command("seed_benchmarks_demo", stdout=self.stdout)
         east = Partnership.objects.get(name=json.loads((FIXTURES / PLANS[0][0] / "plan.json").read_text())["partnership"])
         lead_post = Post.objects.filter(partnership=east, title="Head of Service: Inclusion").first()
         self._seed_meetings(east)

@@ -1,0 +1,147 @@
+"""OData v4 for the feed: the service's $metadata, and the system query options a read may carry.
+
+`$filter` is parsed by odata-query (its grammar and its Django translation),
+limited to the entity set's own properties; `$select`, `$orderby`, `$top`,
+`$skip` and `$count` are read here. Paging is the server's: each page holds
+at most `FEED_PAGE_SIZE` rows and ends with an `@odata.nextLink`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from xml.sax.saxutils import quoteattr
+
+from django.db.models import F, Q, QuerySet
+from odata_query import ast
+from odata_query.django import AstToDjangoQVisitor
+from odata_query.exceptions import ODataException
+from odata_query.grammar import ODataLexer, ODataParser
+
+from feed.entities import ENTITY_SETS, EntitySet
+
+NAMESPACE = "SendTracker"
+SUPPORTED = {"$filter", "$select", "$orderby", "$top", "$skip", "$skiptoken", "$count", "$format"}
+
+
+class QueryError(ValueError):
+    """A query option the feed cannot answer: a 400 with the reason."""
+
+
+@dataclass
+class Options:
+    select: list[str]
+    filter: Q | None = None
+    order: list = field(default_factory=list)
+    top: int | None = None
+    skip: int = 0
+    count: bool = False
+
+
+def _identifiers(node) -> list[str]:
+    """Every property name a parsed $filter refers to."""
+    found = []
+    if isinstance(node, ast.Identifier):
+        found.append(node.name)
+    elif isinstance(node, ast.Attribute):
+        found.append("/".join([*_identifiers(node.owner), node.attr]))
+    elif isinstance(node, ast.CollectionLambda):
+        found.append("/".join([*_identifiers(node.owner), "any or all"]))  # no collection-valued properties here
+    elif isinstance(node, ast.Call):
+        for arg in node.args:  # the function's own name is not a property
+            found += _identifiers(arg)
+    elif isinstance(node, ast._Node):
+        for value in vars(node).values():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, ast._Node):
+                    found += _identifiers(item)
+    return found
+
+
+def filter_q(entity_set: EntitySet, text: str, model) -> Q:
+    try:
+        tree = ODataParser().parse(ODataLexer().tokenize(text))
+    except ODataException as exc:
+        raise QueryError(f"$filter could not be read: {exc}") from None
+    if tree is None:
+        raise QueryError("$filter is empty")
+    names = entity_set.property_names
+    for name in _identifiers(tree):
+        if name not in names:
+            raise QueryError(f"$filter names '{name}', which is not a property of {entity_set.name}")
+    try:
+        return AstToDjangoQVisitor(model).visit(tree)
+    except ODataException as exc:
+        raise QueryError(f"$filter cannot be answered: {exc}") from None
+
+
+def _non_negative(name: str, text: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", text.strip()):
+        raise QueryError(f"{name} must be a whole number of 0 or more")
+    return int(text)
+
+
+def options_read(entity_set: EntitySet, params, model) -> Options:
+    unknown = sorted(k for k in params if k.startswith("$") and k not in SUPPORTED)
+    if unknown:
+        raise QueryError(f"{', '.join(unknown)} is not supported by this feed")
+    names = entity_set.property_names
+    options = Options(select=names)
+    if select := params.get("$select", "").strip():
+        chosen = [s.strip() for s in select.split(",") if s.strip()]
+        for name in chosen:
+            if name not in names:
+                raise QueryError(f"$select names '{name}', which is not a property of {entity_set.name}")
+        options.select = chosen if "*" not in chosen else names
+    if text := params.get("$filter", "").strip():
+        options.filter = filter_q(entity_set, text, model)
+    seen_id = False
+    for part in [p.strip() for p in params.get("$orderby", "").split(",") if p.strip()]:
+        m = re.fullmatch(r"(\w+)(?:\s+(asc|desc))?", part, flags=re.IGNORECASE)
+        if not m or m.group(1) not in names:
+            raise QueryError(f"$orderby '{part}' is not a property of {entity_set.name}, optionally followed by asc or desc")
+        expression = F(m.group(1))
+        descending = (m.group(2) or "").lower() == "desc"
+        options.order.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True))
+        seen_id = seen_id or m.group(1) == "Id"
+    if not seen_id:
+        options.order.append(F("Id").asc())  # a total order, so that pages neither repeat nor skip rows
+    if "$top" in params:
+        options.top = _non_negative("$top", params["$top"])
+    if "$skip" in params:
+        options.skip = _non_negative("$skip", params["$skip"])
+    count = params.get("$count", "").strip().lower()
+    if count not in ("", "true", "false"):
+        raise QueryError("$count must be true or false")
+    options.count = count == "true"
+    return options
+
+
+def options_apply(queryset: QuerySet, options: Options) -> QuerySet:
+    if options.filter is not None:
+        queryset = queryset.filter(options.filter)
+    return queryset.order_by(*options.order)
+
+
+def metadata_xml() -> str:
+    """The service's CSDL: one entity type and entity set per `ENTITY_SETS` entry."""
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<edmx:Edmx xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx" Version="4.0">',
+        "<edmx:DataServices>",
+        f'<Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="{NAMESPACE}">',
+    ]
+    for entity_set in ENTITY_SETS.values():
+        lines.append(f'<EntityType Name="{entity_set.type_name}">')
+        lines.append('<Key><PropertyRef Name="Id"/></Key>')
+        for prop in entity_set.properties_for(dt.date.today()):
+            nullable = "" if prop.nullable else ' Nullable="false"'
+            scale = ' Precision="14" Scale="4"' if prop.kind == "decimal" else ""
+            lines.append(f"<Property Name={quoteattr(prop.name)} Type={quoteattr(prop.edm_type)}{nullable}{scale}/>")
+        lines.append("</EntityType>")
+    lines.append('<EntityContainer Name="Feed">')
+    for entity_set in ENTITY_SETS.values():
+        lines.append(f'<EntitySet Name="{entity_set.name}" EntityType="{NAMESPACE}.{entity_set.type_name}"/>')
+    lines += ["</EntityContainer>", "</Schema>", "</edmx:DataServices>", "</edmx:Edmx>"]
+    return "\n".join(lines) + "\n"
