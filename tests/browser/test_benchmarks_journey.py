@@ -45,6 +45,10 @@ def test_an_officer_adds_a_library_measure_reads_benchmarks_and_creates_a_feed_t
     row = page.get_by_role("row").filter(has_text="EHC plans issued within 20 weeks (excluding exceptions)").inner_text()
     assert "Worse than North West (60.1%)" in row and "Ranked 2nd of 2" in row
     assert_accessible(page, "on the scorecard with benchmarks")
+    page.get_by_role("link", name="EHC plans issued within 20 weeks (excluding exceptions)").click()
+    page.get_by_role("table", name="National benchmarks").wait_for()
+    assert page.locator("svg.app-kpi-chart").count() == 1
+    assert_accessible(page, "on a KPI page with benchmarks")
 
     page.goto(f"{live_server.url}/strategies/{one_plan.pk}/kpis/benchmarking/")
     assert_accessible(page, "on the benchmarking settings")

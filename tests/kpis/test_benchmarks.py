@@ -99,12 +99,16 @@ def test_next_years_file_adds_the_new_year_and_changes_nothing_else(strategy, ti
     assert again.summary()["new_values"] == 0 and Benchmark.objects.count() == 2
 
 
-def test_a_suppressed_own_figure_still_brings_the_benchmarks(strategy, timeliness):
+def test_a_suppressed_own_figure_still_brings_the_benchmarks(client, board, strategy, timeliness):
     year = {**YEAR_2024, "las": ["c", *YEAR_2024["las"][1:]]}
     imported(strategy, ees_file({"2024": year}))
     assert not KpiValue.objects.filter(indicator=timeliness).exists()
     benchmark = Benchmark.objects.get(indicator=timeliness)
     assert benchmark.england == Decimal("46.4") and benchmark.rank is None and benchmark.rank_label() == ""
+    client.force_login(board)
+    page = client.get(f"/kpis/{timeliness.pk}/").content.decode()
+    table = page.split("National benchmarks")[1].split("</table>")[0]
+    assert "2024" in table and "46.4%" in table and "No figure of our own: not ranked" in table
 
 
 def test_an_unreadable_figure_is_a_row_numbered_problem_and_nothing_is_written(strategy, timeliness):
