@@ -121,7 +121,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "headlines": headlines(headline_counts(rows), before),
         "matrix": delivery_matrix(groups, counts.by_group, overdue),
         "overdue_total": sum(overdue.values()),
-        "exceptions": once,
+        "exceptions": found,  # every kind, by the rule book
+        "listed": once,  # what the pack prints: each action once
         "overdue_groups": [(groups_by_id[group_id], group_rows) for group_id, group_rows in once.overdue_by_group],
         "movement": moved,
         "moves": movement_once(moved) if moved else [],

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from actions.access import get_group_for_user, get_strategy_for_user
 from actions.models import Action, Snapshot, Strategy
 from actions.planfile import export_table
+from actions.reads import has_own_actions
 from actions.rows import rows_from_actions
 from actions.tables import csv_bytes, xlsx_bytes
 from governance.dashboard import dashboard_for
@@ -31,6 +32,35 @@ from kpis.scorecard import group_kpi_rows
 from people.access import is_officer, membership_for, not_found, officer_required
 from people.models import Membership
 from send_tracker.security import rate_limited, security_event
+
+
+def current_strategy(partnership_id: int) -> Strategy | None:
+    """The partnership's strategy in force today, else its most recent one."""
+    today = timezone.localdate()
+    strategies = list(Strategy.objects.filter(partnership_id=partnership_id).order_by("-period_start", "-id"))
+    in_force = [s for s in strategies if (s.period_start or today) <= today <= (s.period_end or today)]
+    return (in_force or strategies or [None])[0]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a person lands on signing in: what their role needs first.
+
+    A programme officer lands on what needs chasing (the current strategy's actions with no
+    update since the last snapshot), a board member on the current strategy's dashboard, and
+    anyone with actions of their own (a post, or a delivery group they lead) on My actions.
+    """
+    memberships = list(request.user.memberships.all())
+    if len(memberships) == 1:
+        membership = memberships[0]
+        strategy = current_strategy(membership.partnership_id) if membership.role != Membership.Role.DELIVERY_LEAD else None
+        if strategy is not None and is_officer(membership):
+            return redirect(reverse("governance:dashboard", args=[strategy.pk]) + "?exception=needs_update#actions")
+        if strategy is not None and membership.role == Membership.Role.BOARD_MEMBER and not has_own_actions(request.user):
+            return redirect("governance:dashboard", strategy.pk)
+    if has_own_actions(request.user):
+        return redirect("actions:my_actions")
+    return redirect("actions:strategy_list")
 
 
 @login_required
