@@ -1,13 +1,24 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db.models import Exists
 from django.http import HttpRequest
+
+from accounts.models import User
+from people.models import Membership
 
 
 def service(request: HttpRequest) -> dict:
-    partnership = None
+    partnership = membership = None
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        membership = user.memberships.select_related("partnership").first()
+        # Whether they hold a post rides on the membership query: no extra query per page.
+        holds_post = Exists(User.posts.through.objects.filter(user_id=user.pk))
+        membership = user.memberships.select_related("partnership").annotate(holds_post=holds_post).first()
         partnership = membership.partnership if membership else None
-    return {"service_name": settings.SERVICE_NAME, "partnership": partnership}
+
+    def shows_my_actions() -> bool:
+        # A board member with no post has no actions of their own: no My actions link (read only when the menu is drawn).
+        return membership is None or membership.role != Membership.Role.BOARD_MEMBER or membership.holds_post
+
+    return {"service_name": settings.SERVICE_NAME, "partnership": partnership, "shows_my_actions": shows_my_actions}

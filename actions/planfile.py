@@ -406,9 +406,19 @@ def due_cell(row: ActionRow) -> str:
     return row.due_date.isoformat()
 
 
-def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup]) -> list[list[str]]:
-    """The header and one line per action, every cell neutralised. Groups need priority and parent loaded."""
-    table = [list(COLUMNS)]
+# Read-only columns an officer's spreadsheet adds after the plan's own: the import ignores them.
+STATUS_COLUMNS = ["latest_narrative", "last_updated_by", "last_updated_at", "overdue", "due_soon"]
+
+
+def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup], *, with_status: bool = False) -> list[list[str]]:
+    """The header and one line per action, every cell neutralised. Groups need priority and parent loaded.
+
+    `with_status` adds the latest narrative, who last updated the action and when, and whether it
+    is overdue or due soon (by the rule book): columns the import ignores, so the file still
+    round-trips.
+    """
+    columns = COLUMNS + (STATUS_COLUMNS if with_status else [])
+    table = [list(columns)]
     for row in rows:
         group = groups[row.group_id]
         top, sub = (group.parent, group) if group.parent_id else (group, None)
@@ -423,7 +433,15 @@ def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup])
             "rating": row.rating.label,
             "notes": row.notes,
         }
-        table.append([cell_escape(values[column]) for column in COLUMNS])
+        if with_status:
+            values |= {
+                "latest_narrative": row.narrative,
+                "last_updated_by": row.last_updated_by,
+                "last_updated_at": timezone.localtime(row.last_updated_at).strftime("%Y-%m-%d %H:%M") if row.last_updated_at else "",
+                "overdue": "Yes" if row.status.overdue else "No",
+                "due_soon": "Yes" if row.status.due_soon else "No",
+            }
+        table.append([cell_escape(values[column]) for column in columns])
     return table
 
 

@@ -109,3 +109,8 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
         rating_code=rating_code,
         show=show,
     )
+
+
+def has_own_actions(user: User) -> bool:
+    """Whether the person holds a post (owning actions, or leading a delivery group): whether My actions is theirs."""
+    return user.posts.exists()

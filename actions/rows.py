@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ class ActionRow:
     owners: tuple[str, ...] = ()
     narrative: str = ""
     last_updated_at: dt.datetime | None = None
+    last_updated_by: str = ""  # who wrote the latest update, as their name reads on a page
     due_text: str = ""
     notes: str = ""
     as_at: dt.date | None = None  # the day the status is judged on: today, or the snapshot's date
@@ -69,6 +71,13 @@ class ActionRow:
         return reverse("actions:action_detail", args=[self.action_id])
 
 
+# An update's author as their name reads on a page: full name, else email (User.__str__ in SQL).
+_AUTHOR_NAME = Coalesce(
+    NullIf(Trim(Concat("author__first_name", Value(" "), "author__last_name", output_field=CharField())), Value("")),
+    "author__email",
+    output_field=CharField(),
+)
+
 _ROW_FIELDS = (
     "row_action_id",
     "ref",
@@ -81,6 +90,7 @@ _ROW_FIELDS = (
     "row_owners",
     "row_narrative",
     "row_updated_at",
+    "row_updated_by",
     "row_due_text",
     "row_notes",
     "row_cycle_started_at",
@@ -107,6 +117,7 @@ def _rows(values: list[tuple], as_at: dt.date) -> list[ActionRow]:
         owners,
         narrative,
         updated_at,
+        updated_by,
         due_text,
         notes,
         cycle,
@@ -126,6 +137,7 @@ def _rows(values: list[tuple], as_at: dt.date) -> list[ActionRow]:
                 owners=tuple(owners),
                 narrative=narrative or "",
                 last_updated_at=updated_at,
+                last_updated_by=updated_by or "",
                 due_text=due_text,
                 notes=notes,
                 as_at=as_at,
@@ -146,6 +158,7 @@ def rows_from_actions(actions: QuerySet[Action], today: dt.date | None = None) -
             row_owners=ArrayAgg("owners__title", filter=Q(owners__isnull=False), order_by="owners__title", default=Value([])),
             row_narrative=Subquery(latest.values("narrative")[:1]),
             row_updated_at=Subquery(latest.values("created_at")[:1]),
+            row_updated_by=Subquery(latest.annotate(name=_AUTHOR_NAME).values("name")[:1]),
             row_due_text=F("due_text"),
             row_notes=F("notes"),
             row_cycle_started_at=rules.cycle_started_at(),
@@ -160,6 +173,8 @@ def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | Non
     """Rows for the actions frozen in a snapshot (optionally only some of its items), judged as at its date."""
     items = SnapshotAction.objects.filter(snapshot=snapshot) if items is None else items.filter(snapshot=snapshot)
     previous = Snapshot.objects.filter(strategy_id=snapshot.strategy_id, as_at__lt=snapshot.as_at).latest_first()
+    # The update the snapshot froze as the latest: the one made at its last-updated time.
+    frozen_latest = ActionUpdate.objects.filter(action=OuterRef("action_id"), created_at=OuterRef("last_updated_at")).order_by("-id")
     values = list(
         items.annotate(
             row_action_id=F("action_id"),
@@ -167,6 +182,7 @@ def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | Non
             row_owners=F("owners"),
             row_narrative=F("narrative"),
             row_updated_at=F("last_updated_at"),
+            row_updated_by=Subquery(frozen_latest.annotate(name=_AUTHOR_NAME).values("name")[:1]),
             row_due_text=Value(""),
             row_notes=Value(""),
             row_cycle_started_at=Subquery(previous.values("taken_at")[:1]),

@@ -122,12 +122,31 @@ def csv_bytes(table: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def _column_widths(table: list[list[str]], *, least: int = 8, most: int = 60) -> list[int]:
+    widths: list[int] = []
+    for line in table:
+        for index, cell in enumerate(line):
+            longest = max((len(part) for part in cell.splitlines()), default=0) + 2
+            if index == len(widths):
+                widths.append(least)
+            widths[index] = min(most, max(widths[index], longest))
+    return widths
+
+
 def xlsx_bytes(table: list[list[str]], title: str = "Actions") -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
+    # A sheet an officer can work in: each column as wide as its longest line (within reason),
+    # the header row frozen, and filters on every column.
+    for index, width in enumerate(_column_widths(table), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    if table:
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(table[0]), 1))}{len(table)}"
     for line in table:
         # XLSX cannot hold most control characters: drop them rather than fail the download.
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in line])

@@ -27,10 +27,6 @@ from send_tracker.security import rate_limited, security_event
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect("actions:strategy_list")
-
-
 @login_required
 def strategy_list(request: HttpRequest) -> HttpResponse:
     strategies = (

@@ -75,7 +75,17 @@ class BoardReport(models.Model):
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="board_reports")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
+
+    class Stage(models.TextChoices):
+        """Where a render has got to, for the page that watches it."""
+
+        WAITING = "", "Waiting to start"
+        READING = "reading", "Reading the snapshot"
+        LAYING_OUT = "laying_out", "Laying out the pages"
+        WRITING = "writing", "Writing and tagging the PDF"
+
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.WAITING, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     file_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/board-reports/.")
@@ -92,6 +102,14 @@ class BoardReport(models.Model):
 
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    def stages(self) -> list[tuple[str, str]]:
+        """Each stage of a render with its state ("done", "now" or "to do"), for the progress list."""
+        order = [stage for stage in self.Stage if stage != self.Stage.WAITING]
+        current = order.index(self.stage) if self.stage in order else -1
+        if self.status == self.Status.READY:
+            current = len(order)
+        return [(stage.label, "done" if i < current else "now" if i == current else "to do") for i, stage in enumerate(order)]
 
     def download_name(self) -> str:
         """A filename made by the server alone: no user text reaches the header."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+import pikepdf
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from weasyprint import HTML
@@ -49,9 +52,59 @@ class RenderedPdf:
     refused_urls: list[str]
 
 
-def render_pdf(html: str) -> RenderedPdf:
-    """A PDF/UA-1 tagged PDF of the HTML; its title and language come from <title> and <html lang>."""
+def render_pdf(html: str, on_stage: Callable[[str], None] | None = None) -> RenderedPdf:
+    """A PDF/UA-1 tagged PDF of the HTML; its title and language come from <title> and <html lang>.
+
+    `on_stage` hears "laying_out" before the pages are laid out and "writing" before the PDF is written.
+    """
+    tell = on_stage or (lambda stage: None)
     fetcher = StaticFilesOnlyFetcher()
+    tell("laying_out")
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
-    content = document.write_pdf(pdf_variant="pdf/ua-1")
+    tell("writing")
+    content = header_cells_scoped(document.write_pdf(pdf_variant="pdf/ua-1"))
     return RenderedPdf(content=content, page_count=len(document.pages), refused_urls=fetcher.refused)
+
+
+def header_cells_scoped(content: bytes) -> bytes:
+    """The PDF with every table header cell (/TH) carrying its /Scope, as PDF/UA-1 (7.5) asks.
+
+    WeasyPrint tags <th> as /TH but drops the HTML `scope`, so a screen reader
+    cannot tie a data cell to its headers. Our tables follow one convention
+    (headers of columns in <thead>, headers of rows as the first cell of a body
+    row), so the scope follows from where the cell sits: /Column under /THead,
+    /Row elsewhere.
+    """
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if root is None:
+            return content
+        _scope_headers(root.get("/K"), in_head=False)
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def _scope_headers(node, *, in_head: bool) -> None:
+    if isinstance(node, pikepdf.Array):
+        for child in node:
+            _scope_headers(child, in_head=in_head)
+        return
+    if not isinstance(node, pikepdf.Dictionary) or "/S" not in node:
+        return  # a marked-content id or an object reference: no structure below it
+    role = node.S
+    if role == "/TH":
+        _set_scope(node, pikepdf.Name.Column if in_head else pikepdf.Name.Row)
+    _scope_headers(node.get("/K"), in_head=in_head or role == "/THead")
+
+
+def _set_scope(cell: pikepdf.Dictionary, scope: pikepdf.Name) -> None:
+    """Add /Scope to the cell's Table attributes (WeasyPrint writes /A << /O /Table >> without one)."""
+    attributes = cell.get("/A")
+    found = [attributes] if isinstance(attributes, pikepdf.Dictionary) else list(attributes or [])
+    table = next((a for a in found if isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Table"), None)
+    if table is None:
+        table = pikepdf.Dictionary(O=pikepdf.Name.Table)
+        cell.A = pikepdf.Array([*found, table]) if found else table
+    if "/Scope" not in table:
+        table.Scope = scope

@@ -1,18 +1,66 @@
-"""What goes into a board pack: everything is read from snapshots, so a pack can be reproduced."""
+"""What goes into a board pack: everything is read from snapshots, so a pack can be reproduced.
+
+The pack is built for a board that reads it in ten minutes: the headline figures
+and the delivery-group matrix on one page, then what moved, then the exceptions
+(each action once, with its latest narrative), the KPIs as small multiples, and
+every action in a compact appendix.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from actions.models import DeliveryGroup, RatingLevel, Snapshot
-from actions.rows import rows_from_snapshot
+from actions.rows import ActionRow, rows_from_snapshot
 from governance.models import Meeting
-from governance.summaries import exceptions, movement, rating_counts
-from kpis.charts import kpi_chart_svg
+from governance.summaries import (
+    Tally,
+    exceptions,
+    exceptions_once,
+    headline_counts,
+    headlines,
+    movement,
+    movement_once,
+    rating_counts,
+)
+from kpis.charts import kpi_small_chart_svg
 from kpis.models import Benchmark, Indicator, KpiValue, Rag
 from kpis.scorecard import ScorecardRow
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One delivery group of the matrix: its actions at each level, and how many are overdue."""
+
+    group: DeliveryGroup
+    tally: Tally
+    overdue: int
+
+
+@dataclass(frozen=True)
+class MatrixSection:
+    priority_name: str
+    rows: list[MatrixRow]
+
+
+def delivery_matrix(
+    groups: list[DeliveryGroup], counts_by_group: dict[int, Tally], overdue_by_group: dict[int, int]
+) -> list[MatrixSection]:
+    """The delivery groups with actions, under their priorities, in plan order."""
+    sections: dict[int, MatrixSection] = {}
+    for group in groups:
+        tally = counts_by_group.get(group.pk)
+        if tally is None or not tally.total:
+            continue
+        section = sections.setdefault(group.priority_id, MatrixSection(group.priority.name, []))
+        section.rows.append(MatrixRow(group, tally, overdue_by_group.get(group.pk, 0)))
+    return list(sections.values())
 
 
 def board_pack_kpis(snapshot: Snapshot) -> list[ScorecardRow]:
@@ -28,9 +76,18 @@ def board_pack_kpis(snapshot: Snapshot) -> list[ScorecardRow]:
     indicators = Indicator.objects.filter(strategy_id=snapshot.strategy_id).order_by("position", "id")
     rows = [ScorecardRow(indicator, by_indicator.get(indicator.pk, []), benchmarks.get(indicator.pk, [])) for indicator in indicators]
     for row in rows:
-        # kpi_chart_svg escapes every piece of text it writes.
-        row.chart = mark_safe(kpi_chart_svg(row.indicator, row.values, region_name=row.region_name)) if row.values else ""
+        # kpi_small_chart_svg escapes every piece of text it writes; one value needs no chart.
+        row.chart = mark_safe(kpi_small_chart_svg(row.indicator, row.values)) if len(row.values) > 1 else ""
     return rows
+
+
+def overdue_by_group(rows: list[ActionRow]) -> dict[int, int]:
+    """How many of the rows are overdue (by the rule book, as at each row's date) in each delivery group."""
+    found: dict[int, int] = {}
+    for row in rows:
+        if row.status.overdue:
+            found[row.group_id] = found.get(row.group_id, 0) + 1
+    return found
 
 
 def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> dict:
@@ -38,17 +95,21 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
     levels = list(RatingLevel.objects.filter(scheme_id=strategy.scheme_id).order_by("position"))
     rows = rows_from_snapshot(snapshot)
     previous = snapshot.previous()
+    previous_rows = rows_from_snapshot(previous) if previous else []
     groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id"))
-    rows_by_group: dict[int, list] = {}
-    for row in rows:
-        rows_by_group.setdefault(row.group_id, []).append(row)
-    priorities: dict[int, dict] = {}
-    for group in groups:
-        entry = priorities.setdefault(group.priority_id, {"priority": group.priority, "groups": []})
-        entry["groups"].append({"group": group, "items": rows_by_group.get(group.pk, [])})
+    groups_by_id = {group.pk: group for group in groups}
+
     counts = rating_counts(rows, levels)
-    for entry in priorities.values():
-        entry["tally"] = counts.by_priority.get(entry["priority"].pk)
+    found = exceptions(rows)
+    once = exceptions_once(found, [group.pk for group in groups])
+    moved = movement(previous_rows, rows) if previous else None
+    before = headline_counts(previous_rows) if previous else None
+
+    overdue = overdue_by_group(rows)
+    appendix: dict[int, list[ActionRow]] = {}
+    for row in rows:
+        appendix.setdefault(row.group_id, []).append(row)
+
     kpis = board_pack_kpis(snapshot)
     kpi_counts = {rag: sum(1 for row in kpis if row.rag == rag) for rag in Rag}
     return {
@@ -61,16 +122,34 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "levels": levels,
         "items": rows,
         "counts": counts,
-        "exceptions": exceptions(rows),
-        "movement": movement(rows_from_snapshot(previous), rows) if previous else None,
+        "headlines": headlines(headline_counts(rows), before),
+        "matrix": delivery_matrix(groups, counts.by_group, overdue),
+        "overdue_total": sum(overdue.values()),
+        "exceptions": found,  # every kind, by the rule book
+        "listed": once,  # what the pack prints: each action once
+        "overdue_groups": [(groups_by_id[group_id], group_rows) for group_id, group_rows in once.overdue_by_group],
+        "movement": moved,
+        "moves": movement_once(moved) if moved else [],
         "kpis": kpis,
-        "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag],
-        "priorities": list(priorities.values()),
+        "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag if kpi_counts[rag]],
+        "appendix": [(group, appendix[group.pk]) for group in groups if group.pk in appendix],
         "generated_at": timezone.now(),
     }
+
+
+def pack_stylesheet() -> SafeString:
+    """The pack's built stylesheet (static/css/pack.css), inlined so the PDF needs no fetch to style itself."""
+    path = finders.find("css/pack.css")
+    if not path:
+        raise ImproperlyConfigured("static/css/pack.css is missing: build the stylesheets with `npm run build:css`.")
+    with open(path, encoding="utf-8") as handle:
+        # Our own compiled stylesheet, never user text.
+        return mark_safe(handle.read())
 
 
 def board_pack_html(snapshot: Snapshot, meeting: Meeting | None = None, *, for_print: bool = True) -> str:
     context = board_pack_context(snapshot, meeting)
     context["for_print"] = for_print
+    if for_print:
+        context["pack_css"] = pack_stylesheet()
     return render_to_string("governance/pdf/board_pack.html", context)

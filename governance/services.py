@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -90,11 +91,15 @@ def board_report_render(report: BoardReport) -> BoardReport:
         if report.status == BoardReport.Status.READY:
             return report
         BoardReport.objects.filter(pk=report.pk).update(
-            status=BoardReport.Status.RENDERING, attempts=F("attempts") + 1, started_at=timezone.now(), error=""
+            status=BoardReport.Status.RENDERING,
+            stage=BoardReport.Stage.READING,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+            error="",
         )
         started = time.monotonic()
         html = board_pack_html(report.snapshot, report.meeting)
-        rendered = render_pdf(html)
+        rendered = render_pdf(html, on_stage=lambda stage: BoardReport.objects.filter(pk=report.pk).update(stage=stage))
         file_name = f"board-report-{report.pk}.pdf"
         folder = Path(settings.PRIVATE_MEDIA_ROOT) / "board-reports"
         folder.mkdir(parents=True, exist_ok=True)
@@ -123,8 +128,13 @@ def board_report_fail(report: BoardReport, error: str) -> None:
     )
 
 
-def board_report_request(*, snapshot: Snapshot, user: User, meeting: Meeting | None = None) -> tuple[BoardReport, bool]:
-    """Queue a pack for a snapshot, or return the one already queued or rendering (no duplicate work)."""
+def board_report_request(
+    *, snapshot: Snapshot, user: User, meeting: Meeting | None = None, enqueue: Callable[[int], None] | None = None
+) -> tuple[BoardReport, bool]:
+    """Queue a pack for a snapshot, or return the one already queued or rendering (no duplicate work).
+
+    `enqueue` starts the render of a new request's id; by default the task is sent once the request commits.
+    """
     from governance.tasks import render_board_report
 
     with transaction.atomic():
@@ -135,7 +145,7 @@ def board_report_request(*, snapshot: Snapshot, user: User, meeting: Meeting | N
         if pending:
             return pending, False
         report = BoardReport.objects.create(strategy=snapshot.strategy, snapshot=snapshot, meeting=meeting, requested_by=user)
-        render_board_report.delay_on_commit(report.pk)
+        (enqueue or render_board_report.delay_on_commit)(report.pk)
     return report, True
 
 

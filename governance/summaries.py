@@ -7,6 +7,7 @@ dashboard and the board pack compute the same figures in the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -200,3 +201,103 @@ def movement_since_snapshot(strategy: Strategy, actions: QuerySet[Action]) -> tu
     current = rows_from_actions(actions)
     previous = rows_from_snapshot(snapshot, SnapshotAction.objects.filter(action_id__in=[row.action_id for row in current]))
     return snapshot, movement(previous, current)
+
+
+# Headline figures -------------------------------------------------------------------------------
+
+HEADLINE_KINDS: dict[str, str] = {
+    "on_track": "On track",
+    "risk": "At risk",
+    "overdue": "Overdue",
+    "complete": "Complete",
+    "needs_update": "No update since the last board",
+}
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    label: str
+    count: int
+    change: int | None  # since the previous snapshot; None when there is none to compare with
+
+
+def headline_counts(rows: Iterable[ActionRow]) -> dict[str, int]:
+    """How many actions are on track, at risk, overdue, complete and not updated since the last board, by the rule book."""
+    counts = dict.fromkeys(HEADLINE_KINDS, 0)
+    for row in rows:
+        counts["on_track"] += row.rating.is_on_track
+        counts["risk"] += row.rating.is_risk
+        counts["overdue"] += row.status.overdue
+        counts["complete"] += row.rating.is_complete
+        counts["needs_update"] += row.status.needs_update
+    return counts
+
+
+def headlines(now: dict[str, int], before: dict[str, int] | None) -> list[Headline]:
+    return [Headline(key, label, now[key], None if before is None else now[key] - before[key]) for key, label in HEADLINE_KINDS.items()]
+
+
+# Reading exceptions by urgency ------------------------------------------------------------------
+
+
+def by_urgency(rows: Iterable[ActionRow]) -> list[ActionRow]:
+    """Most urgent first: at risk, then overdue longest, then due soonest; ties in plan order."""
+    far = dt.date.max
+    return sorted(rows, key=lambda row: (not row.rating.is_risk, not row.status.overdue, row.due_date or far))
+
+
+@dataclass
+class ExceptionsOnce:
+    """A board pack's exceptions, each action listed once in its most urgent place.
+
+    At risk comes first; the other overdue actions follow, grouped by delivery
+    group. The housekeeping lists (no owner, no due date, no update) are read as
+    refs only, so an action there is never printed twice in full.
+    """
+
+    risk: list[ActionRow]
+    overdue_by_group: list[tuple[int, list[ActionRow]]]
+    unallocated: list[ActionRow]
+    no_due_date: list[ActionRow]
+    needs_update: list[ActionRow]
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(len(rows) for _, rows in self.overdue_by_group)
+
+    def housekeeping(self) -> list[tuple[str, list[ActionRow]]]:
+        return [(EXCEPTION_KINDS[key], getattr(self, key)) for key in ("unallocated", "no_due_date", "needs_update")]
+
+
+def exceptions_once(found: Exceptions, group_order: Sequence[int]) -> ExceptionsOnce:
+    risk = by_urgency(found.risk)
+    listed = {row.action_id for row in risk}
+    overdue: dict[int, list[ActionRow]] = defaultdict(list)
+    for row in by_urgency(found.overdue):
+        if row.action_id not in listed:
+            overdue[row.group_id].append(row)
+    return ExceptionsOnce(
+        risk=risk,
+        overdue_by_group=[(group_id, overdue[group_id]) for group_id in group_order if overdue.get(group_id)],
+        unallocated=found.unallocated,
+        no_due_date=found.no_due_date,
+        needs_update=found.needs_update,
+    )
+
+
+# Movement with each action once -----------------------------------------------------------------
+
+MOVEMENT_ONCE_ORDER = ("worsened", "newly_overdue", "newly_completed", "improved", "new")
+
+
+def movement_once(moved: Movement) -> list[tuple[str, str, list[Move]]]:
+    """Each moved action once, under the first of worsened, newly overdue, newly completed, improved, new."""
+    seen: set[int] = set()
+    found = []
+    for key in MOVEMENT_ONCE_ORDER:
+        moves = [move for move in getattr(moved, key) if move.row.action_id not in seen]
+        seen.update(move.row.action_id for move in moves)
+        if moves:
+            found.append((key, MOVEMENT_KINDS[key], moves))
+    return found

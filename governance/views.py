@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
@@ -14,18 +18,49 @@ from django.views.decorators.http import require_POST
 from actions.access import get_group_for_user, get_strategy_for_user
 from actions.models import Action, Snapshot, Strategy
 from actions.planfile import export_table
+from actions.reads import has_own_actions
 from actions.rows import rows_from_actions
 from actions.tables import csv_bytes, xlsx_bytes
-from governance.dashboard import EXCEPTIONS_LISTED, dashboard_for
+from governance.dashboard import dashboard_for
 from governance.forms import SnapshotForm
 from governance.models import BoardReport, Meeting
 from governance.report import board_pack_context
 from governance.services import board_report_request, snapshot_take
 from governance.summaries import movement_since_snapshot
+from governance.tasks import render_board_report
 from kpis.scorecard import group_kpi_rows
 from people.access import is_officer, membership_for, not_found, officer_required
 from people.models import Membership
 from send_tracker.security import rate_limited, security_event
+
+
+def current_strategy(partnership_id: int) -> Strategy | None:
+    """The partnership's strategy in force today, else its most recent one."""
+    today = timezone.localdate()
+    strategies = list(Strategy.objects.filter(partnership_id=partnership_id).order_by("-period_start", "-id"))
+    in_force = [s for s in strategies if (s.period_start or today) <= today <= (s.period_end or today)]
+    return (in_force or strategies or [None])[0]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a person lands on signing in: what their role needs first.
+
+    A programme officer lands on what needs chasing (the current strategy's actions with no
+    update since the last snapshot), a board member on the current strategy's dashboard, and
+    anyone with actions of their own (a post, or a delivery group they lead) on My actions.
+    """
+    memberships = list(request.user.memberships.all())
+    if len(memberships) == 1:
+        membership = memberships[0]
+        strategy = current_strategy(membership.partnership_id) if membership.role != Membership.Role.DELIVERY_LEAD else None
+        if strategy is not None and is_officer(membership):
+            return redirect(reverse("governance:dashboard", args=[strategy.pk]) + "?exception=needs_update#actions")
+        if strategy is not None and membership.role == Membership.Role.BOARD_MEMBER and not has_own_actions(request.user):
+            return redirect("governance:dashboard", strategy.pk)
+    if has_own_actions(request.user):
+        return redirect("actions:my_actions")
+    return redirect("actions:strategy_list")
 
 
 @login_required
@@ -52,31 +87,11 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     board = dashboard_for(strategy, request.GET)
-    priorities = list(strategy.priorities.all())
-    priority_bars = [(p, board.counts.by_priority[p.pk]) for p in priorities if p.pk in board.counts.by_priority]
-    group_bars = [
-        (p, [(g, board.counts.by_group[g.pk]) for g in board.groups.values() if g.priority_id == p.pk and g.pk in board.counts.by_group])
-        for p in priorities
-    ]
-    chosen = board.form.value_of("exception")
-    exception_sections = []
-    for key, label, rows in board.exceptions.kinds():
-        more = ""
-        if len(rows) > EXCEPTIONS_LISTED and key != chosen:
-            query = request.GET.copy()
-            query["exception"] = key
-            more = query.urlencode()
-        exception_sections.append(
-            {"key": key, "label": label, "count": len(rows), "rows": rows if not more else rows[:EXCEPTIONS_LISTED], "more_query": more}
-        )
     context = {
         "strategy": strategy,
-        "exception_sections": exception_sections,
         "membership": membership,
         "board": board,
         "form": board.form,
-        "priority_bars": priority_bars,
-        "group_bars": [(p, bars) for p, bars in group_bars if bars],
         "query": request.GET.urlencode(),
         "can_take_snapshot": is_officer(membership),
     }
@@ -93,7 +108,7 @@ def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -
     """The dashboard's current (filtered) actions in the plan import format."""
     strategy, _ = get_strategy_for_user(request.user, strategy_id)
     board = dashboard_for(strategy, request.GET)
-    table = export_table(board.rows, board.groups)
+    table = export_table(board.rows, board.groups, with_status=file_format == "xlsx")
     as_at = board.viewing.as_at if board.viewing else board.today
     # The file name is made here from the slug and a date only, never from user input.
     filename = f"{slugify(strategy.name)[:60] or 'plan'}-actions-{as_at:%Y-%m-%d}.{file_format}"
@@ -188,10 +203,61 @@ def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
     if snapshot is None:
         messages.error(request, "Choose the snapshot the pack should be built from.")
         return redirect("governance:reports", strategy_id=strategy.pk)
-    report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting)
+    response = RedirectThen(reverse("governance:report_detail", args=[0]))
+    report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting, enqueue=_enqueue_after(response))
     if not created:
         messages.info(request, "That pack is already being produced.")
-    return redirect("governance:report_detail", report_id=report.pk)
+    response.url = reverse("governance:report_detail", args=[report.pk])
+    return response
+
+
+class RedirectThen(StreamingHttpResponse):
+    """A redirect that runs work once it has been sent (the WSGI server calls close() after the last byte).
+
+    It streams its body (one newline), so it carries no Content-Length and the
+    server closes the connection after it: the browser follows the redirect on
+    a fresh connection at once, rather than queueing behind the work on this one.
+    """
+
+    status_code = 302
+
+    def __init__(self, url: str) -> None:
+        super().__init__(iter([b"\n"]))
+        self.then: list[Callable[[], object]] = []
+        self.url = url
+
+    @property
+    def url(self) -> str:
+        return self["Location"]
+
+    @url.setter
+    def url(self, value: str) -> None:
+        self["Location"] = value
+
+    def close(self) -> None:
+        try:
+            for work in self.then:
+                work()
+        finally:
+            super().close()  # then request_finished: connections are tidied after the work, not before
+
+
+def _enqueue_after(response: RedirectThen) -> Callable[[int], None]:
+    """How a new pack request starts its render.
+
+    With a broker the task is sent on commit and a worker renders it. Without one
+    (the local demo) Celery runs the task in-process: it is run after the redirect
+    has been sent, so the officer sees the pack page and its progress at once
+    instead of waiting for the whole render.
+    """
+
+    def enqueue(report_id: int) -> None:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            response.then.append(lambda: render_board_report.delay(report_id))
+        else:
+            render_board_report.delay_on_commit(report_id)
+
+    return enqueue
 
 
 @login_required
@@ -210,14 +276,14 @@ def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
     officer_required(membership, "produce board packs")
     if report.status != BoardReport.Status.FAILED:
         return redirect("governance:report_detail", report_id=report.pk)
-    retry, _ = board_report_request(snapshot=report.snapshot, user=request.user, meeting=report.meeting)
-    return redirect("governance:report_detail", report_id=retry.pk)
+    response = RedirectThen(reverse("governance:report_detail", args=[0]))
+    retry, _ = board_report_request(snapshot=report.snapshot, user=request.user, meeting=report.meeting, enqueue=_enqueue_after(response))
+    response.url = reverse("governance:report_detail", args=[retry.pk])
+    return response
 
 
 @login_required
 def report_download(request: HttpRequest, report_id: int) -> FileResponse:
-    from django.conf import settings
-
     report, _ = _report_for_user(request, report_id)
     if report.status != BoardReport.Status.READY or not report.file_name:
         raise Http404("This pack is not ready.")
@@ -239,4 +305,6 @@ def snapshot_pack(request: HttpRequest, snapshot_id: int) -> HttpResponse:
         raise Http404("No such snapshot.")
     get_strategy_for_user(request.user, snapshot.strategy_id)
     meeting = snapshot.meetings.select_related("board").first()
-    return render(request, "governance/pack.html", board_pack_context(snapshot, meeting))
+    context = board_pack_context(snapshot, meeting)
+    context["for_print"] = False
+    return render(request, "governance/pdf/board_pack.html", context)

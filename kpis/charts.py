@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
-from kpis.models import Indicator, KpiValue
+from kpis.models import Indicator, KpiValue, format_number
 
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 INK = "#0b0c0c"
@@ -166,5 +166,76 @@ def sparkline_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: in
         path = " ".join(f"{'M' if i == 0 else 'L'}{x_at(i):.1f},{y_at(v.value):.1f}" for i, v in enumerate(shown))
         parts.append(f'<path d="{path}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="2"/>')
         parts.append(f'<circle cx="{x_at(len(shown) - 1):.1f}" cy="{y_at(shown[-1].value):.1f}" r="3" fill="{VALUE_COLOUR}"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# Units whose values are amounts from nothing up, so an axis that starts at zero tells the truth.
+ZERO_BASED_UNITS = {Indicator.Unit.PERCENTAGE, Indicator.Unit.COUNT, Indicator.Unit.WEEKS, Indicator.Unit.RATE}
+
+
+def nice_axis(low: Decimal, high: Decimal, *, from_zero: bool, ticks: int = 4) -> tuple[Decimal, Decimal, Decimal]:
+    """(bottom, top, step) of an axis whose ticks are round numbers (1, 2, 2.5 or 5 times a power of ten)."""
+    if from_zero:
+        low = min(low, Decimal(0))
+    span = (high - low) or abs(high) or Decimal(1)
+    raw = span / ticks
+    power = Decimal(10) ** (raw.adjusted())
+    step = next(power * m for m in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10)) if power * m >= raw)
+    bottom = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    top = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
+    if top == bottom:
+        top = bottom + step
+    return bottom, top, step
+
+
+def kpi_small_chart_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: int = 230, height: int = 96) -> str:
+    """A small-multiple trend for the board pack: values, the target line, round ticks, zero-based where the unit allows."""
+    desc = _describe(indicator, values)
+    left, right, top, bottom = 34, 8, 10, 18
+    plot_w, plot_h = width - left - right, height - top - bottom
+    numbers = [v.value for v in values] + ([indicator.target] if indicator.target is not None else [])
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" class="app-kpi-small-chart">',
+        f"<title>{escape(indicator.name)}</title>",
+        f"<desc>{escape(desc)}</desc>",
+    ]
+    if not values:
+        parts.append("</svg>")
+        return "".join(parts)
+    low, high, step = nice_axis(min(numbers), max(numbers), from_zero=indicator.unit in ZERO_BASED_UNITS)
+    if indicator.unit == Indicator.Unit.PERCENTAGE and high > 100 >= max(numbers):
+        high = Decimal(100)
+    span = high - low
+
+    def x_at(i: int) -> float:
+        return left + (plot_w / 2 if len(values) == 1 else plot_w * i / (len(values) - 1))
+
+    def y_at(n: Decimal) -> float:
+        return top + plot_h - float((n - low) / span) * plot_h
+
+    n = low
+    while n <= high:
+        y = y_at(n)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#dddddd" stroke-width="1"/>')
+        # Ticks carry the number (and % for percentages) only: the unit is in the KPI's name.
+        tick = indicator.format(n) if indicator.unit == Indicator.Unit.PERCENTAGE else format_number(n)
+        parts.append(_text(left - 4, y + 3, tick, size=9, anchor="end", fill=SECONDARY))
+        n += step
+    parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
+    parts.append(_text(left, height - 4, values[0].period, size=9, fill=SECONDARY))
+    if len(values) > 1:
+        parts.append(_text(left + plot_w, height - 4, values[-1].period, size=9, anchor="end", fill=SECONDARY))
+    if indicator.target is not None:
+        y = y_at(indicator.target)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{TARGET_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>'
+        )
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x_at(i):.1f},{y_at(v.value):.1f}" for i, v in enumerate(values))
+    parts.append(f'<path d="{path}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="2"/>')
+    for i, v in enumerate(values):
+        parts.append(f'<circle cx="{x_at(i):.1f}" cy="{y_at(v.value):.1f}" r="2.5" fill="{VALUE_COLOUR}"/>')
     parts.append("</svg>")
     return "".join(parts)

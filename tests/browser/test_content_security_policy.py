@@ -46,6 +46,7 @@ def test_the_main_journeys_run_without_a_csp_violation(watched_page, sign_in, li
     expect(page.get_by_role("alert").filter(has_text="has been saved")).to_be_visible()
 
     page.goto(f"{live_server.url}/strategies/{strategy.pk}/dashboard/")
+    page.locator("summary", has_text="Filter the actions").click()  # the filters sit below the headline figures, folded
     page.get_by_label("Rating", exact=True).select_option("red")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"rating=red"))

@@ -30,14 +30,15 @@ def test_a_board_member_reads_the_dashboard_filters_and_drills_down(one_plan, si
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Where delivery stands"
     main = page.get_by_role("main")
-    overall = page.locator("p.app-bar").first.inner_text()
-    for figure in ["Red 3", "Grey 99", "Amber 65", "Amber E 12", "Green 7"]:
-        assert figure in overall
+    total = page.locator(".app-matrix__total td").all_inner_texts()
+    assert total[:5] == ["3", "99", "65", "12", "7"] and total[-1] == "186"
     assert "No owner allocated: 20" in main.inner_text() and "No due date (TBC): 20" in main.inner_text()
     assert "Take a snapshot" not in main.inner_text()
     assert_accessible(page, "on the dashboard")
 
-    # Filter by rating with the keyboard only: focus the select, type to choose, then press the button.
+    # Filter by rating with the keyboard only: open the filters, focus the select, type to choose, then press the button.
+    page.locator("summary", has_text="Filter the actions").focus()
+    page.keyboard.press("Enter")
     page.get_by_label("Rating", exact=True).focus()
     page.keyboard.type("Red")
     page.get_by_role("button", name="Apply filters").focus()
@@ -51,7 +52,7 @@ def test_a_board_member_reads_the_dashboard_filters_and_drills_down(one_plan, si
     page.goto(page.url)
     assert "3 of 186 actions match the filters" in page.get_by_role("main").inner_text()
 
-    page.get_by_role("link", name=re.compile("^3. Education, Health and Care .* A. Decision making")).first.click()
+    page.locator(".app-matrix").get_by_role("link", name=re.compile("^A. Decision making")).first.click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "A. Decision making and panel processes"
     assert "Movement since 14 May 2025" in page.get_by_role("main").inner_text()
@@ -76,3 +77,59 @@ def test_an_officer_takes_a_snapshot_from_the_browser(one_plan, sign_in, live_se
     page.wait_for_load_state()
     assert "There is already a snapshot as at 14 May 2025" in page.get_by_role("main").inner_text()
     assert_accessible(page, "with a snapshot date error")
+
+
+def test_the_first_screen_shows_the_headline_figures_and_the_matrix_whose_cells_list_exactly_their_actions(one_plan, sign_in, live_server):
+    board = make_user("chair@example.org", one_plan.partnership, Membership.Role.BOARD_MEMBER)
+    page = sign_in(board)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/strategies/{one_plan.pk}/dashboard/")
+    figures = page.locator(".app-figures__item")
+    assert figures.count() == 5
+    for i in range(5):
+        box = figures.nth(i).bounding_box()
+        assert box["y"] + box["height"] <= 800, "every headline figure is on the first screen"
+    assert page.locator(".app-matrix thead").bounding_box()["y"] < 800 - 200, "the matrix starts on the first screen"
+    assert_accessible(page, "on the dashboard at 1280 px")
+
+    cells = page.locator("a.app-matrix__cell")
+    found = [
+        (
+            cells.nth(i).get_attribute("href"),
+            cells.nth(i).get_attribute("data-group"),
+            cells.nth(i).get_attribute("data-rating"),
+            cells.nth(i).inner_text().split()[-1],
+        )
+        for i in range(cells.count())
+    ]
+    assert sum(int(count) for *_, count in found) == 186
+    for href, group, rating, count in found:
+        page.goto(f"{live_server.url}{href}")
+        rows = page.locator("#actions + table tbody tr")
+        assert rows.count() == int(count), f"{href} lists {rows.count()} actions, the cell counts {count}"
+        assert set(rows.evaluate_all("rows => rows.map(r => r.dataset.group)")) == {group}
+        assert set(rows.evaluate_all("rows => rows.map(r => r.querySelector('[data-rating]').dataset.rating)")) == {rating}
+    assert_accessible(page, "on a matrix cell's actions")
+
+
+@pytest.mark.parametrize(
+    "path", ["/my-actions/", "/actions/{action}/", "/strategies/{strategy}/dashboard/", "/strategies/{strategy}/kpis/"]
+)
+def test_pages_fit_a_390_px_phone_without_sideways_scrolling_and_pass_axe(one_plan, sign_in, live_server, path):
+    from actions.models import Action
+    from people.models import Post
+
+    action = Action.objects.filter(strategy=one_plan).order_by("position").first()
+    lead = make_user(
+        "lead@example.org",
+        one_plan.partnership,
+        Membership.Role.DELIVERY_LEAD,
+        posts=list(Post.objects.filter(actions__strategy=one_plan)[:3]),
+    )
+    page = sign_in(lead)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + path.format(action=action.pk, strategy=one_plan.pk))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        f"{path} is {page.evaluate('document.documentElement.scrollWidth')} px wide at 390 px"
+    )
+    assert_accessible(page, f"on {path} at 390 px")

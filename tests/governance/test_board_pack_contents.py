@@ -56,7 +56,7 @@ def test_the_pack_shows_movement_between_snapshots_and_the_latest_narrative_of_e
     assert "Rating worsened (1)" in text
     assert "Recruitment paused; recovery plan agreed with the ICB." in text  # the Red action's narrative, under exceptions
     assert "Rated at risk (1)" in text
-    assert "Red 1" in text  # the summary bar's segment, labelled in text
+    assert "At risk" in text and "All actions 1 0 0 0 0" in text  # the matrix's total row: one Red action, nothing else
     first_text = pack_text(first, tmp_path)
     assert "This is the first report of the strategy" in first_text
 
@@ -74,7 +74,7 @@ def test_the_pack_shows_kpis_as_the_snapshot_froze_them(action, kpi, officer, tm
 def test_a_kpi_with_no_value_in_the_snapshot_reads_no_data(action, kpi, tmp_path):
     snapshot = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
     text = pack_text(snapshot, tmp_path)
-    assert "Latest: no data" in text and "No data" in text
+    assert "No data yet" in text and "No data" in text
 
 
 def test_owners_are_reminded_before_a_meetings_papers_deadline_once(action, owner, strategy):

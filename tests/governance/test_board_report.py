@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.urls import reverse
 from pypdf import PdfReader
 
 from actions.models import Action, ActionUpdate, Snapshot
+from governance import views
 from governance.models import Board, BoardReport, Meeting
 from governance.pdf import render_pdf
 from governance.report import board_pack_html
@@ -129,7 +133,7 @@ def test_a_render_that_always_fails_ends_failed_after_bounded_retries(
 ):
     calls = []
 
-    def broken(html):
+    def broken(html, on_stage=None):
         calls.append(1)
         raise RuntimeError("fonts missing")
 
@@ -151,6 +155,7 @@ def test_an_officer_requests_watches_and_downloads_the_pack(
     assert "Produce the pack" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("governance:report_request", args=[strategy.pk]), {"snapshot": one_plan_snapshot.pk})
+        b"".join(response.streaming_content)  # sent, as to a browser: without a broker the render runs now
     report = BoardReport.objects.get()
     assert response.url == reverse("governance:report_detail", args=[report.pk])
     status = client.get(reverse("governance:report_detail", args=[report.pk]), HTTP_HX_REQUEST="true").content.decode()
@@ -169,13 +174,54 @@ def test_a_pending_pack_page_polls_and_a_second_request_reuses_it(client, one_pl
     assert BoardReport.objects.count() == 1
     report = BoardReport.objects.get()
     html = client.get(reverse("governance:report_detail", args=[report.pk])).content.decode()
-    assert 'hx-trigger="every 2s"' in html and "waiting to be produced" in html
+    assert 'hx-trigger="every 1s"' in html and "waiting to be produced" in html
+
+
+def test_the_pack_page_shows_the_stage_a_render_has_reached(client, one_plan_snapshot, one_plan_officer):
+    report = BoardReport.objects.create(
+        strategy=one_plan_snapshot.strategy,
+        snapshot=one_plan_snapshot,
+        requested_by=one_plan_officer,
+        status=BoardReport.Status.RENDERING,
+        stage=BoardReport.Stage.LAYING_OUT,
+    )
+    client.force_login(one_plan_officer)
+    status = client.get(reverse("governance:report_detail", args=[report.pk]), HTTP_HX_REQUEST="true").content.decode()
+    steps = re.findall(r'name-and-hint">([^<]+)</div>\s*<div class="govuk-task-list__status">(.*?)</div>', status)
+    assert [(label, re.sub(r"<[^>]+>", "", state)) for label, state in steps] == [
+        ("Reading the snapshot", "Done"),
+        ("Laying out the pages", "In progress"),
+        ("Writing and tagging the PDF", "Not yet"),
+    ]
+    assert 'hx-trigger="every 1s"' in status
+
+
+def test_without_a_broker_the_request_answers_before_the_render_and_renders_once_sent(rf, one_plan_snapshot, one_plan_officer):
+    # In-process (no broker) the render runs once the redirect has gone out, so the officer's page is not held.
+    assert settings.CELERY_TASK_ALWAYS_EAGER
+    request = rf.post(reverse("governance:report_request", args=[one_plan_snapshot.strategy_id]), {"snapshot": one_plan_snapshot.pk})
+    request.user = one_plan_officer
+    request._dont_enforce_csrf_checks = True
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    response = views.report_request(request, one_plan_snapshot.strategy_id)
+    report = BoardReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("governance:report_detail", args=[report.pk])
+    assert report.status == BoardReport.Status.QUEUED  # answered: nothing rendered yet
+    request_finished.disconnect(close_old_connections)  # as Django's test client does: keep the test's connection
+    try:
+        response.close()  # what the server does once the response is sent
+    finally:
+        request_finished.connect(close_old_connections)
+    report.refresh_from_db()
+    assert report.status == BoardReport.Status.READY and report.page_count > 10
 
 
 def test_the_pack_reads_as_a_web_page(client, one_plan_snapshot, one_plan_officer):
     client.force_login(one_plan_officer)
     html = client.get(reverse("governance:snapshot_pack", args=[one_plan_snapshot.pk])).content.decode()
-    assert "EHC-C6" in html and "Actions by delivery group" in html and html.count("<html") == 1
+    assert "EHC-C6" in html and "Appendix: every action" in html and html.count("<html") == 1
+    assert "/static/css/pack.css" in html  # the web twin is styled by the pack's own stylesheet
 
 
 @pytest.mark.parametrize(

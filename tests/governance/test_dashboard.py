@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
 import re
 
 import pytest
@@ -31,24 +32,61 @@ def dashboard_url(strategy, query: str = "") -> str:
     return reverse("governance:dashboard", args=[strategy.pk]) + (f"?{query}" if query else "")
 
 
+def matrix_of(html: str) -> dict[str, list[str]]:
+    """The dashboard's matrix as {row header: [cell texts]}, read from its table."""
+    table = html.split('class="govuk-table app-matrix"', 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
+        header = re.search(r'<th scope="row"[^>]*>(.*?)</th>', row, flags=re.S)
+        if header:
+            cells = [" ".join(text_of(cell).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+            rows[html_module.unescape(" ".join(text_of(header.group(1)).split()))] = cells
+    return rows
+
+
+def figures_of(html: str) -> dict[str, str]:
+    items = re.findall(r'<li class="app-figures__item[^"]*">(.*?)</li>', html, flags=re.S)
+    found = {}
+    for item in items:
+        label = text_of(re.search(r'app-figures__label">(.*?)</span>', item, flags=re.S).group(1)).strip()
+        found[label] = " ".join(text_of(item).split())
+    return found
+
+
 def test_it_shows_the_one_plan_ratings_as_at_14_may_2025(client, chair, one_plan):
     client.force_login(chair)
     html = client.get(dashboard_url(one_plan)).content.decode()
-    overall = text_of(html.split("All actions shown", 1)[1].split("By priority", 1)[0])
-    assert "Red 3 Grey 99 Amber 65 Amber E 12 Green 7" in overall
+    matrix = matrix_of(html)
+    assert matrix["All actions shown"][:5] == ["3", "99", "65", "12", "7"]  # Red, Grey, Amber, Amber E, Green
+    assert matrix["All actions shown"][-1] == "186"
+    assert matrix["1. SEND Partnership and Senior Leaders' Oversight"][-1].endswith("all: 15")  # the total, named for a screen reader
     page = text_of(html)
-    assert "Right Support (102 actions)" in page and "Right Place (26 actions)" in page and "Right Time (58 actions)" in page
     assert "No owner allocated: 20" in page and "No due date (TBC): 20" in page and "Rated at risk: 3" in page
     assert "Movement since 14 May 2025" in page
 
 
-def test_each_bar_segment_has_its_label_and_count_in_text(client, chair, one_plan):
+def test_the_first_screen_has_the_headline_figures_with_their_change_since_the_last_snapshot(client, chair, one_plan, level):
+    sp1 = Action.objects.get(strategy=one_plan, ref="SP1")
+    rating_change(sp1, level("red"), narrative="Slipped.")
+    client.force_login(chair)
+    figures = figures_of(client.get(dashboard_url(one_plan)).content.decode())
+    assert list(figures) == ["On track", "At risk", "Overdue", "Complete", "No update since the last board"]
+    assert figures["At risk"].startswith("4 At risk") and "1 more since the last snapshot" in figures["At risk"]
+    assert figures["On track"].startswith("64 On track") and "1 fewer since the last snapshot" in figures["On track"]
+    assert "no change" in figures["Complete"]
+
+
+def test_every_matrix_cell_links_to_exactly_the_actions_it_counts(client, chair, one_plan):
     client.force_login(chair)
     html = client.get(dashboard_url(one_plan)).content.decode()
-    segments = re.findall(r'<span class="app-bar__segment[^"]*app-rating--([a-z-]+)" data-rating="[^"]+">([^<]+)</span>', html)
-    assert ("amber-e", "Amber E 12") in segments and ("red", "Red 3") in segments
-    assert "Show the ratings as a table" in html
-    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Amber E</th>' in html
+    links = re.findall(
+        r'<a class="govuk-link app-matrix__cell" href="([^"]+)" data-group="(\d+)" data-rating="([\w-]+)">.*?</span>(\d+)</a>', html
+    )
+    assert len(links) > 30 and sum(int(n) for *_, n in links) == 186
+    for href, group_id, rating, count in links:
+        listed = client.get(href.replace("&amp;", "&")).content.decode().split('id="actions"', 1)[1].split("</table>", 1)[0]
+        rows = re.findall(r'<tr class="govuk-table__row" data-group="(\d+)">.*?data-rating="([\w-]+)"', listed, flags=re.S)
+        assert len(rows) == int(count) and set(rows) == {(group_id, rating)}
 
 
 def test_a_snapshot_view_shows_the_plan_as_it_was(client, chair, one_plan, level):
@@ -58,10 +96,11 @@ def test_a_snapshot_view_shows_the_plan_as_it_was(client, chair, one_plan, level
     rating_change(sp1, Action.objects.get(strategy=one_plan, ref="SL10").rating)  # now Red
     client.force_login(chair)
     snapshot = Snapshot.objects.get(strategy=one_plan)
-    live = text_of(client.get(dashboard_url(one_plan)).content.decode())
-    frozen = text_of(client.get(dashboard_url(one_plan, f"snapshot={snapshot.pk}")).content.decode())
-    assert "Red 4 Grey 99 Amber 64" in live and "Red 3 Grey 99 Amber 65" in frozen
-    assert "The plan as at 14 May 2025" in frozen and "There is no earlier snapshot" in frozen
+    live = client.get(dashboard_url(one_plan)).content.decode()
+    frozen = client.get(dashboard_url(one_plan, f"snapshot={snapshot.pk}")).content.decode()
+    assert matrix_of(live)["All actions shown"][:3] == ["4", "99", "64"]
+    assert matrix_of(frozen)["All actions shown"][:3] == ["3", "99", "65"]
+    assert "The plan as at 14 May 2025" in text_of(frozen) and "There is no earlier snapshot" in text_of(frozen)
 
 
 def test_movement_since_the_last_snapshot_shows_before_and_after(client, board, action, group, level):
@@ -200,3 +239,43 @@ def test_going_back_with_htmx_gets_the_whole_page(client, chair, one_plan):
     client.force_login(chair)
     response = client.get(dashboard_url(one_plan, "rating=red"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
     assert "<html" in response.content.decode() and "HX-Request" in response["Vary"]
+
+
+def test_exceptions_show_the_latest_narrative_and_who_wrote_it_most_urgent_first_a_page_at_a_time(client, chair, one_plan):
+    from actions.models import ActionUpdate
+
+    author = make_user("head.inclusion@example.org", one_plan.partnership, Membership.Role.DELIVERY_LEAD)
+    author.first_name, author.last_name = "Asha", "Patel"
+    author.save()
+    sl10 = Action.objects.get(strategy=one_plan, ref="SL10")
+    ActionUpdate.objects.create(action=sl10, author=author, rating_after=sl10.rating, narrative="Waiting on <b>the ICB</b> data feed.")
+    client.force_login(chair)
+    html = client.get(dashboard_url(one_plan)).content.decode()
+    risk = html.split('id="exception-risk"', 1)[1].split('id="exception-overdue"', 1)[0]
+    assert "Asha Patel" in risk and "Waiting on &lt;b&gt;the ICB&lt;/b&gt; data feed." in risk
+    overdue = html.split('id="exception-overdue"', 1)[1].split('id="exception-inconsistent"', 1)[0]
+    refs = re.findall(r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>', overdue)
+    count = int(re.search(r"Overdue \((\d+)\)", overdue).group(1))
+    assert count > 10 and len(refs) == 10  # a page at a time
+    risk_refs = set(
+        Action.objects.filter(strategy=one_plan, rating__is_risk=True, due_date__lt=timezone.localdate()).values_list("ref", flat=True)
+    )
+    assert set(refs[: len(risk_refs)]) == risk_refs  # the overdue actions at risk come first
+    assert "overdue_page=2#exception-overdue" in overdue
+    second = client.get(dashboard_url(one_plan, "overdue_page=2")).content.decode()
+    second_refs = re.findall(
+        r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>',
+        second.split('id="exception-overdue"', 1)[1].split('id="exception-inconsistent"', 1)[0],
+    )
+    assert second_refs and not set(second_refs) & set(refs)
+
+
+def test_movement_lists_each_action_once_and_a_newly_overdue_action_keeps_its_one_rating(client, board, action, level):
+    snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))  # due 30 Sep 2025: not yet overdue then; still Amber
+    client.force_login(board)
+    html = client.get(dashboard_url(action.strategy)).content.decode()
+    newly = html.split("Newly overdue (1)", 1)[1].split("</table>", 1)[0]
+    assert "SP1" in newly and newly.count('class="govuk-tag app-rating') == 1 and "→" not in newly
+    rating_change(action, level("red"))
+    html = client.get(dashboard_url(action.strategy)).content.decode()
+    assert "Rating worsened (1)" in html and "Newly overdue (" not in html  # listed once, under its first kind

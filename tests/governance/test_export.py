@@ -69,7 +69,7 @@ def test_the_xlsx_export_holds_text_never_formulas(client, board, action):
     assert response["Content-Disposition"].endswith('.xlsx"')
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == COLUMNS
+    assert list(rows[0])[: len(COLUMNS)] == COLUMNS  # the plan's columns first; read-only status columns after
     cell = sheet.cell(row=2, column=COLUMNS.index("action") + 1)
     assert cell.value == "'=1+1" and cell.data_type == "s"
     assert rows[1][COLUMNS.index("owner")] == "To be allocated" and rows[1][COLUMNS.index("due")] == "TBC"
@@ -126,3 +126,20 @@ def test_the_whole_one_plan_round_trips_through_import_plan(client, one_plan, tm
     assert len(copy) == 186
     assert copy == original
     assert copy["SP1"][0] == "=SUM(A1:A9) is not a formula" and copy["SP1"][6] == "-see SP2"
+
+
+def test_the_xlsx_export_is_a_sheet_an_officer_can_work_in(client, board, action, owner, level):
+    from actions.models import ActionUpdate
+
+    owner.first_name, owner.last_name = "Sam", "Okafor"
+    owner.save()
+    ActionUpdate.objects.create(action=action, author=owner, rating_after=level("amber"), narrative="=Panel met; two plans issued.")
+    client.force_login(board)
+    sheet = load_workbook(io.BytesIO(export(client, action.strategy, "xlsx").content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert header == COLUMNS + ["latest_narrative", "last_updated_by", "last_updated_at", "overdue", "due_soon"]
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert row["latest_narrative"] == "'=Panel met; two plans issued." and row["last_updated_by"] == "Sam Okafor"
+    assert row["last_updated_at"] and row["overdue"] == "Yes" and row["due_soon"] == "No"  # due 30 Sep 2025
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:N{sheet.max_row}"
+    assert sheet.column_dimensions["E"].width > sheet.column_dimensions["A"].width >= 8  # the action text is widest

@@ -54,7 +54,10 @@ def test_the_scorecard_shows_value_target_status_travel_benchmark_and_trend(clie
     html = client.get(reverse("kpis:scorecard", args=[indicator.strategy_id])).content.decode()
     assert "1. Oversight" in html and indicator.name in html
     assert "82%" in html and "2025-02" in html and "≥ 85%" in html
-    assert 'data-rag="within_tolerance">Within tolerance</strong>' in html and "app-rating--amber" in html
+    assert (
+        'data-rag="within_tolerance"><span class="app-rating__marker" aria-hidden="true"></span>Within tolerance</strong>' in html
+        and "app-rating--amber" in html
+    )
     assert "Better" in html and "from 78%" in html
     assert "Better than England (80%)" in html
     assert 'class="app-kpi-sparkline"' in html
@@ -63,7 +66,10 @@ def test_the_scorecard_shows_value_target_status_travel_benchmark_and_trend(clie
 def test_a_kpi_with_no_values_says_no_data(client, board, indicator):
     client.force_login(board)
     html = client.get(reverse("kpis:scorecard", args=[indicator.strategy_id])).content.decode()
-    assert 'data-rag="no_data">No data</strong>' in html and "app-rating--green" not in html
+    assert (
+        'data-rag="no_data"><span class="app-rating__marker" aria-hidden="true"></span>No data</strong>' in html
+        and "app-rating--green" not in html
+    )
 
 
 def test_the_scorecard_filters_by_status_in_the_url(client, board, strategy, indicator):

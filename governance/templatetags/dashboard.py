@@ -1,0 +1,57 @@
+"""Template helpers for the dashboard: links that keep the filters, and the rating trend's small multiples."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, name: str, value) -> str:
+    """The current page's query string with one parameter set (a page number), the others kept."""
+    query = context["request"].GET.copy()
+    query[name] = value
+    return query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def query_without(context, *names: str) -> str:
+    """The current page's query string without these parameters (and without any page numbers)."""
+    query = context["request"].GET.copy()
+    for key in list(query):
+        if key in names or key == "page" or key.endswith("_page"):
+            del query[key]
+    return query.urlencode()
+
+
+@register.simple_tag
+def trend_spark(counts: list[int], highest: int, *, width: int = 96, height: int = 24) -> SafeString:
+    """A line of one level's count in each snapshot, on an axis from zero to the highest count of any level.
+
+    Decorative: the counts are in the table beside it, so it is hidden from screen readers.
+    """
+    if len(counts) < 2:
+        return SafeString("")
+    top = max(highest, 1)
+    step = (width - 4) / (len(counts) - 1)
+    points = " ".join(f"{2 + i * step:.1f},{height - 2 - (height - 4) * n / top:.1f}" for i, n in enumerate(counts))
+    last_x, last_y = points.rsplit(" ", 1)[-1].split(",")
+    return format_html(
+        '<svg class="app-trend__svg" aria-hidden="true" focusable="false" width="{}" height="{}" viewBox="0 0 {} {}">'
+        '<line x1="0" y1="{}" x2="{}" y2="{}" stroke="#b1b4b6" stroke-width="1"/>'
+        '<polyline points="{}" fill="none" stroke="#0b0c0c" stroke-width="2"/>'
+        '<circle cx="{}" cy="{}" r="2.5" fill="#0b0c0c"/></svg>',
+        width,
+        height,
+        width,
+        height,
+        height - 2,
+        width,
+        height - 2,
+        points,
+        last_x,
+        last_y,
+    )
