@@ -77,7 +77,7 @@ def board_pack_kpis(snapshot: Snapshot) -> list[ScorecardRow]:
     rows = [ScorecardRow(indicator, by_indicator.get(indicator.pk, []), benchmarks.get(indicator.pk, [])) for indicator in indicators]
     for row in rows:
         # kpi_small_chart_svg escapes every piece of text it writes; one value needs no chart.
-        row.chart = mark_safe(kpi_small_chart_svg(row.indicator, row.values)) if len(row.values) > 1 else ""
+        row.chart = mark_safe(kpi_small_chart_svg(row.indicator, row.values, region_name=row.region_name)) if len(row.values) > 1 else ""
     return rows
 
 

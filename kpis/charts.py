@@ -189,12 +189,23 @@ def nice_axis(low: Decimal, high: Decimal, *, from_zero: bool, ticks: int = 4) -
     return bottom, top, step
 
 
-def kpi_small_chart_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: int = 230, height: int = 96) -> str:
-    """A small-multiple trend for the board pack: values, the target line, round ticks, zero-based where the unit allows."""
+def kpi_small_chart_svg(
+    indicator: Indicator, values: Sequence[KpiValue], *, region_name: str = "Region", width: int = 230, height: int = 96
+) -> str:
+    """A small-multiple trend for the board pack: values, the target line, round ticks, zero-based where the unit allows,
+    and any benchmark series (England, the region by its name, the neighbours' average), each named in a legend."""
     desc = _describe(indicator, values)
-    left, right, top, bottom = 34, 8, 10, 18
+    series = []
+    for attr, label, colour, dash in BENCHMARKS:
+        points = [(i, getattr(v, attr)) for i, v in enumerate(values) if getattr(v, attr) is not None]
+        if points:
+            series.append((region_name if attr == "region" else label, colour, dash, points))
+    legend_h = 12 * len(series)
+    height += legend_h
+    left, right, top, bottom = 34, 8, 10, 18 + legend_h
     plot_w, plot_h = width - left - right, height - top - bottom
     numbers = [v.value for v in values] + ([indicator.target] if indicator.target is not None else [])
+    numbers += [n for *_, points in series for _, n in points]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" class="app-kpi-small-chart">',
@@ -233,6 +244,14 @@ def kpi_small_chart_svg(indicator: Indicator, values: Sequence[KpiValue], *, wid
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
             f'stroke="{TARGET_COLOUR}" stroke-width="1.5" stroke-dasharray="5 3"/>'
         )
+    for number, (label, colour, dash, points) in enumerate(series):
+        line = " ".join(f"{'M' if k == 0 else 'L'}{x_at(i):.1f},{y_at(n):.1f}" for k, (i, n) in enumerate(points))
+        parts.append(f'<path d="{line}" fill="none" stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}"/>')
+        y = height - legend_h + 12 * number + 6
+        parts.append(
+            f'<line x1="{left}" y1="{y - 3}" x2="{left + 18}" y2="{y - 3}" stroke="{colour}" stroke-width="1.5" stroke-dasharray="{dash}"/>'
+        )
+        parts.append(_text(left + 22, y, label, size=9, fill=SECONDARY))
     path = " ".join(f"{'M' if i == 0 else 'L'}{x_at(i):.1f},{y_at(v.value):.1f}" for i, v in enumerate(values))
     parts.append(f'<path d="{path}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="2"/>')
     for i, v in enumerate(values):
