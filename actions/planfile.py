@@ -35,7 +35,7 @@ from actions.models import (
 )
 from actions.rows import ActionRow
 from actions.services import rating_updates_build
-from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, read_table
+from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, cell_problems, field_limit, read_table
 from people.models import Organisation, Partnership, Post
 
 REQUIRED_COLUMNS = ["priority", "delivery_group", "ref", "action", "owner", "due", "rating"]
@@ -98,7 +98,7 @@ def plan_read(content: bytes, filename: str, strategy: Strategy) -> PlanChanges:
     try:
         table = read_table(content, filename)
     except ImportFileError as exc:
-        changes.problems.append(RowProblem(row=0, column="", value="", message=str(exc)))
+        changes.problems.append(RowProblem(row=exc.row, column="", value="", message=str(exc)))
         return changes
     header = set(table[0][1])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -125,14 +125,14 @@ def _read_row(number, row, strategy, levels, seen_refs, problems) -> list[Planne
     for column in ["priority", "delivery_group", "ref", "action"]:
         if not cell(column):
             problems.append(RowProblem(number, column, "", f"the {column.replace('_', ' ')} is missing"))
-    for column in COLUMNS:
-        if len(row.get(column) or "") > MAX_CELL:
-            problems.append(RowProblem(number, column, "", f"the text is longer than {MAX_CELL} characters"))
+    problems.extend(cell_problems(number, row, _plan_limits()))
+    owner_limit = field_limit(Post, "title")
+    for title in split_owners(row.get("owner") or ""):
+        if len(title) > owner_limit:
+            problems.append(RowProblem(number, "owner", title, f"an owner's job title can be at most {owner_limit} characters"))
     ref = cell("ref")
-    if ref:
-        if len(ref) > 40:
-            problems.append(RowProblem(number, "ref", ref[:40], "a ref can be at most 40 characters"))
-        elif ref in seen_refs:
+    if ref and len(ref) <= field_limit(Action, "ref"):
+        if ref in seen_refs:
             problems.append(RowProblem(number, "ref", ref, f"duplicate ref: row {seen_refs[ref]} has it already"))
         else:
             seen_refs[ref] = number
@@ -164,6 +164,21 @@ def _read_row(number, row, strategy, levels, seen_refs, problems) -> list[Planne
             notes=(row.get("notes") or "").strip(),
         )
     ]
+
+
+def _plan_limits() -> dict[str, int]:
+    """The most characters each column of the plan format may hold, from the fields it is stored in."""
+    return {
+        "priority": field_limit(Priority, "name"),
+        "delivery_group": field_limit(DeliveryGroup, "name"),
+        "sub_group": field_limit(DeliveryGroup, "name"),
+        "ref": field_limit(Action, "ref"),
+        "action": MAX_CELL,
+        "owner": MAX_CELL,
+        "due": field_limit(Action, "due_text"),
+        "rating": MAX_CELL,
+        "notes": MAX_CELL,
+    }
 
 
 def _group_key(planned: PlannedAction) -> tuple[str, str, str]:

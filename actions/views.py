@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,15 +17,19 @@ from django.views.decorators.http import require_POST
 
 from actions import rules
 from actions.access import can_update_action, get_action_for_user, get_strategy_for_user
-from actions.forms import ActionUpdateForm, PlanImportForm
+from actions.forms import MAX_FILES, ActionUpdateForm, PlanImportForm
 from actions.models import Action, DeliveryGroup, EmailDigest, Evidence, Notification, PlanImport, Snapshot, Strategy
 from actions.planfile import plan_apply, plan_read
 from actions.reads import my_actions_for
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_record
+from actions.tables import RowProblem, upload_filename
 from people.access import is_officer, officer_required
 from people.models import Membership
-from send_tracker.security import rate_limited, security_event
+from send_tracker.security import rate_limited, request_size_limit, security_event
+
+# Room in an upload request for its form fields and the multipart framing, beside the files themselves.
+FORM_FIELDS_BYTES = 1024 * 1024
 
 
 @login_required
@@ -125,6 +131,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     return _action_page(request, action, membership)
 
 
+@request_size_limit(lambda: MAX_FILES * settings.EVIDENCE_MAX_BYTES + FORM_FIELDS_BYTES)
 @login_required
 @require_POST
 def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
@@ -230,6 +237,7 @@ def plan_import(request: HttpRequest, strategy_id: int) -> HttpResponse:
     return render(request, "actions/plan_import.html", {"strategy": strategy, "form": PlanImportForm()})
 
 
+@request_size_limit(lambda: settings.PLAN_IMPORT_MAX_BYTES + FORM_FIELDS_BYTES)
 @login_required
 @require_POST
 @rate_limited("import", what="plan imports")
@@ -240,11 +248,12 @@ def plan_import_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
         return render(request, "actions/plan_import.html", {"strategy": strategy, "form": form}, status=422)
     upload = form.cleaned_data["file"]
     content = upload.read()
-    changes = plan_read(content, upload.name, strategy)
+    filename = upload_filename(upload.name)
+    changes = plan_read(content, filename, strategy)
     kept = PlanImport.objects.create(
         strategy=strategy,
         uploaded_by=request.user,
-        filename=upload.name[:255],
+        filename=filename,
         content=content,
         status=PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED,
         summary=changes.summary(),
@@ -272,9 +281,18 @@ def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     if not changes.ok:
         PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.REJECTED, summary=changes.summary())
         return redirect("actions:plan_import_preview", import_id=plan_import.pk)
-    with transaction.atomic():
-        changes = plan_apply(changes, user=request.user)
-        PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.APPLIED, summary=changes.summary())
+    try:
+        with transaction.atomic():
+            changes = plan_apply(changes, user=request.user)
+            PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.APPLIED, summary=changes.summary())
+    except DatabaseError as exc:
+        # The reading step checks every field against its limits, so this should not happen; if it does,
+        # nothing was written (one transaction) and the import is closed with the reason, not left to fail again.
+        problem = RowProblem(0, "", "", f"The plan could not be saved, and nothing was changed: {str(exc).splitlines()[0]}")
+        PlanImport.objects.filter(pk=plan_import.pk).update(
+            status=PlanImport.Status.REJECTED, summary={**plan_import.summary, "problems": [asdict(problem)]}
+        )
+        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
     security_event(
         "plan_import",
         request,

@@ -25,7 +25,14 @@ from governance.dashboard import dashboard_for
 from governance.forms import SnapshotForm
 from governance.models import BoardReport, Meeting
 from governance.report import board_pack_context
-from governance.services import board_report_request, snapshot_take
+from governance.services import (
+    NOT_QUEUED,
+    BoardReportNotQueuedError,
+    board_report_request,
+    board_report_send,
+    board_report_stop,
+    snapshot_take,
+)
 from governance.summaries import movement_since_snapshot
 from governance.tasks import render_board_report
 from kpis.scorecard import group_kpi_rows
@@ -204,7 +211,11 @@ def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
         messages.error(request, "Choose the snapshot the pack should be built from.")
         return redirect("governance:reports", strategy_id=strategy.pk)
     response = RedirectThen(reverse("governance:report_detail", args=[0]))
-    report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting, enqueue=_enqueue_after(response))
+    try:
+        report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting, enqueue=_enqueue_after(response))
+    except BoardReportNotQueuedError as refused:
+        messages.error(request, NOT_QUEUED)
+        return redirect("governance:report_detail", report_id=refused.report_id)
     if not created:
         messages.info(request, "That pack is already being produced.")
     response.url = reverse("governance:report_detail", args=[report.pk])
@@ -255,7 +266,7 @@ def _enqueue_after(response: RedirectThen) -> Callable[[int], None]:
         if settings.CELERY_TASK_ALWAYS_EAGER:
             response.then.append(lambda: render_board_report.delay(report_id))
         else:
-            render_board_report.delay_on_commit(report_id)
+            board_report_send(report_id)  # a broker that refuses it fails the pack: "could not be queued, try again"
 
     return enqueue
 
@@ -263,7 +274,13 @@ def _enqueue_after(response: RedirectThen) -> Callable[[int], None]:
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
-    context = {"report": report, "strategy": report.strategy, "is_officer": is_officer(membership)}
+    context = {
+        "report": report,
+        "strategy": report.strategy,
+        "is_officer": is_officer(membership),
+        "overdue": report.is_overdue(),
+        "pending_since": report.pending_since() if report.is_pending() else None,
+    }
     template = "governance/report_detail.html#status" if request.htmx else "governance/report_detail.html"
     return render(request, template, context)
 
@@ -274,10 +291,19 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
     officer_required(membership, "produce board packs")
-    if report.status != BoardReport.Status.FAILED:
+    # A failed pack, or one stuck past its time limit (its worker has probably died), may be asked for again.
+    if report.is_overdue():
+        board_report_stop(report, user=request.user)
+    elif report.status != BoardReport.Status.FAILED:
         return redirect("governance:report_detail", report_id=report.pk)
     response = RedirectThen(reverse("governance:report_detail", args=[0]))
-    retry, _ = board_report_request(snapshot=report.snapshot, user=request.user, meeting=report.meeting, enqueue=_enqueue_after(response))
+    try:
+        retry, _ = board_report_request(
+            snapshot=report.snapshot, user=request.user, meeting=report.meeting, enqueue=_enqueue_after(response)
+        )
+    except BoardReportNotQueuedError as refused:
+        messages.error(request, NOT_QUEUED)
+        return redirect("governance:report_detail", report_id=refused.report_id)
     response.url = reverse("governance:report_detail", args=[retry.pk])
     return response
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from actions.models import DeliveryGroup, Strategy, normalise_phrase
-from actions.tables import ImportFileError, RowProblem, missing_columns, read_table
+from actions.tables import ImportFileError, RowProblem, cell_problems, field_limit, missing_columns, read_table
 from kpis.models import Indicator, KpiValue, PeriodError, period_start
 
 INDICATOR_REQUIRED = ["code", "name", "unit", "direction", "frequency"]
@@ -59,7 +59,7 @@ def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded
     try:
         table = read_table(content, filename)
     except ImportFileError as exc:
-        result.problems.append(RowProblem(0, "", "", str(exc)))
+        result.problems.append(RowProblem(exc.row, "", "", str(exc)))
         return result
     result.problems += missing_columns(table, INDICATOR_REQUIRED)
     if result.problems:
@@ -71,7 +71,18 @@ def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded
     planned = []
     seen: set[str] = set()
     problems = result.problems
+    # Choices (unit, direction, frequency, source) are checked against their lists below.
+    limits = {
+        column: field_limit(Indicator, column)
+        for column in INDICATOR_COLUMNS
+        if column != "delivery_groups" and not Indicator._meta.get_field(column).choices
+    }
+    limits["delivery_groups"] = field_limit(Indicator, "notes")
     for number, row in table[1:]:
+        found = cell_problems(number, row, limits)
+        if found:
+            problems.extend(found)
+            continue
 
         def cell(column: str, row=row) -> str:
             return (row.get(column) or "").strip()
@@ -150,7 +161,7 @@ def kpi_values_import(content: bytes, filename: str, strategy: Strategy) -> Load
     try:
         table = read_table(content, filename)
     except ImportFileError as exc:
-        result.problems.append(RowProblem(0, "", "", str(exc)))
+        result.problems.append(RowProblem(exc.row, "", "", str(exc)))
         return result
     result.problems += missing_columns(table, VALUE_REQUIRED)
     if result.problems:
@@ -160,7 +171,12 @@ def kpi_values_import(content: bytes, filename: str, strategy: Strategy) -> Load
     planned = []
     seen: dict[tuple[int, str], int] = {}
     problems = result.problems
+    limits = {"indicator": field_limit(Indicator, "code"), "period": field_limit(KpiValue, "period"), "note": field_limit(KpiValue, "note")}
     for number, row in table[1:]:
+        found = cell_problems(number, row, limits)
+        if found:
+            problems.extend(found)
+            continue
 
         def cell(column: str, row=row) -> str:
             return (row.get(column) or "").strip()

@@ -63,9 +63,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: oversized uploads are refused unread.
+    "send_tracker.security.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -249,14 +252,29 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
-# Longer than the longest task, so a message is only redelivered when its worker really died.
+# With Redis, a task a worker has taken but not acknowledged (acks_late) is handed
+# to another worker once the visibility timeout passes: that is how the work of a
+# killed worker is redelivered. It must be longer than the longest a task may run
+# (the hard time limit), or a task still running would be handed out a second time.
+# Board packs stuck longer than their limits are also picked up by housekeeping
+# (governance.tasks.board_reports_housekeep), so this need not be short.
+# See docs/OPERATIONS.md.
+# `manage.py check` (run by migrate) refuses a visibility timeout that is not longer (governance/checks.py).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 900)
 # How often a worker looks for messages abandoned by a dead worker: about
 # interval × throttle seconds (kombu's defaults, 10 × 10).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
 }
+# Sending a task when the broker is down: a few quick tries, then the request is told.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
+# A board pack still rendering this long after it started (the render's hard time limit and a
+# minute's grace), or still queued this long after it was handed to the broker, is stuck:
+# the page offers to try again and housekeeping queues it again or fails it.
+BOARD_REPORT_RENDER_LIMIT = CELERY_TASK_TIME_LIMIT + 60
+BOARD_REPORT_QUEUE_LIMIT = env_int("BOARD_REPORT_QUEUE_LIMIT", 15 * 60)
 # Exactly one beat process may run (docker-compose has one `beat` service): the
 # schedule lives in the database, and two beats would each send every task.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -292,6 +310,37 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+
+# Permissions-Policy on every response: the product uses none of these browser
+# features, so no page (nor anything injected into one) may ask for them.
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)
 
 # The cache holds per-user rate limit counters. The database cache needs no
 # extra service and is shared by every web process (run `createcachetable`,
