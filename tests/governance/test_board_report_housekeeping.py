@@ -64,8 +64,8 @@ def test_with_the_broker_down_a_request_says_try_again_and_leaves_nothing_queued
     snapshot = snapshot_take(strategy=strategy, as_at=strategy.ratings_as_at, taken_by=officer)
     client.force_login(officer)
     url = reverse("governance:report_request", args=[strategy.pk])
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # as a deployment with a broker has it
     with use_broker(NOBODY_LISTENS):
+        settings.CELERY_TASK_ALWAYS_EAGER = False  # as a deployment with a broker has it
         response = client.post(url, {"snapshot": snapshot.pk}, follow=True)
         assert response.status_code == 200
         html = response.content.decode()
