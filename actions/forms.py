@@ -281,4 +281,11 @@ class TrackerMappingForm(forms.Form):
     def mapping(self, *, sheet: str, scheme: str) -> dict:
         columns = {key: self.cleaned_data[f"column_{index}"] for index, key in enumerate(self.layout.keys())}
         ratings = {normalise_phrase(value): self.cleaned_data[f"rating_{i}"] for i, value in enumerate(self.rating_values)}
-        return {"name": self.cleaned_data["name"].strip(), "sheet": sheet, "scheme": scheme, "columns": columns, "ratings": ratings}
+        return {
+            "name": self.cleaned_data["name"].strip(),
+            "sheet": sheet,
+            "scheme": scheme,
+            "headers": self.layout.headers,
+            "columns": columns,
+            "ratings": ratings,
+        }

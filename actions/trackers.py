@@ -440,6 +440,16 @@ def mapping_problems(layout: Layout, mapping: dict) -> list[str]:
     return problems
 
 
+def columns_described(mapping: dict) -> list[tuple[str, str]]:
+    """(the file's heading, our column's label) for each column a mapping imports, in the file's order."""
+    headers = mapping.get("headers") or list((mapping.get("columns") or {}).keys())
+    layout = Layout(sheet="", header_row=0, headers=headers, rows=[], score=0)
+    wanted = {header_key(k): v for k, v in (mapping.get("columns") or {}).items()}
+    return [
+        (header, COLUMN_LABELS[wanted[key]]) for header, key in zip(headers, layout.keys(), strict=True) if wanted.get(key) in COLUMN_LABELS
+    ]
+
+
 def value_counts(layout: Layout, index: int | None) -> dict[str, int]:
     """How many rows hold each (folded) value of a column."""
     counts: dict[str, int] = {}
@@ -623,7 +633,7 @@ def plan_upload_read(content: bytes, filename: str, strategy: Strategy) -> Uploa
         saved = mapping_saved(strategy, layout)
         if saved is None:
             continue
-        mapping = {**saved, "sheet": layout.sheet}
+        mapping = {**saved, "sheet": layout.sheet, "headers": layout.headers}
         levels = list(scheme_for(strategy, mapping).levels.all())
         if not mapping_problems(layout, mapping) and not ratings_unmapped(layout, mapping, levels):
             return UploadReading(mapping=mapping, layout=layout.signature, changes=tracker_read(content, filename, strategy, mapping))
@@ -633,7 +643,11 @@ def plan_upload_read(content: bytes, filename: str, strategy: Strategy) -> Uploa
 
 def mapping_offered(layout: Layout, strategy: Strategy, scheme_code: str | None = None) -> dict:
     """The mapping to propose for a layout: the scheme named, or suggested by the ratings when the strategy is empty."""
-    mapping = {"sheet": layout.sheet, "columns": dict(zip(layout.keys(), propose_columns(layout.headers), strict=True))}
+    mapping = {
+        "sheet": layout.sheet,
+        "headers": layout.headers,
+        "columns": dict(zip(layout.keys(), propose_columns(layout.headers), strict=True)),
+    }
     if scheme_code is None:
         index = columns_of(layout, mapping).get("rating")
         scheme_code = scheme_suggested(layout.distinct_values(index)) if index is not None else None
@@ -701,7 +715,7 @@ def command_mapping(content: bytes, filename: str, strategy: Strategy, mapping: 
             layout = layout_chosen(layouts, None)
             mapping = mapping_offered(layout, strategy, strategy.scheme.code)
     layout = layout_chosen(layouts, mapping.get("sheet"))
-    mapping = {**mapping, "sheet": layout.sheet, "scheme": mapping.get("scheme") or strategy.scheme.code}
+    mapping = {**mapping, "sheet": layout.sheet, "headers": layout.headers, "scheme": mapping.get("scheme") or strategy.scheme.code}
     scheme = scheme_for(strategy, mapping)
     mapping["ratings"] = ratings_proposed(layout, mapping, scheme, list(scheme.levels.all()))
     return mapping, layout

@@ -360,8 +360,7 @@ def plan_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
     plan_import = _officer_import(request, import_id)
     if plan_import.status == PlanImport.Status.MAPPING:
         return redirect("actions:plan_import_mapping", import_id=plan_import.pk)
-    columns = (plan_import.mapping or {}).get("columns") or {}
-    columns_read = [(header, trackers.COLUMN_LABELS[column]) for header, column in columns.items() if column in trackers.COLUMN_LABELS]
+    columns_read = trackers.columns_described(plan_import.mapping)
     return render(
         request,
         "actions/plan_import_preview.html",

@@ -22,7 +22,16 @@ ROWS = [
     ),
     ("", "", "Train 40 early years SENCOs", "Head of Early Years\nPCF Chair", dt.datetime(2025, 11, 28), "dd/mm/yyyy", "a", ""),
     ("", "Schools", "Publish the graduated approach guide", "Inclusion Lead", "March 2026", None, "Red", "Delayed by consultation."),
-    ("2. Preparing for adulthood", "Transitions", "Agree a transitions protocol", "Head of Transitions", "TBC", None, "B", "Signed off in May."),
+    (
+        "2. Preparing for adulthood",
+        "Transitions",
+        "Agree a transitions protocol",
+        "Head of Transitions",
+        "TBC",
+        None,
+        "B",
+        "Signed off in May.",
+    ),
     ("", "", "Map post-16 places", "", "To be determined", None, "green", ""),
     ("", "Employment", "Start supported internships", "Head of Transitions", "", None, "", "Two employers signed up."),
 ]
