@@ -92,6 +92,7 @@ class PlanChanges:
             "rows": len(self.actions),
             "refs_made": self.refs_made,
             "scheme": self.scheme.name,
+            "scheme_code": self.scheme.code,
             "new": [
                 {
                     "ref": p.ref,

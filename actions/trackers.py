@@ -643,11 +643,9 @@ def plan_upload_read(content: bytes, filename: str, strategy: Strategy) -> Uploa
 
 def mapping_offered(layout: Layout, strategy: Strategy, scheme_code: str | None = None) -> dict:
     """The mapping to propose for a layout: the scheme named, or suggested by the ratings when the strategy is empty."""
-    mapping = {
-        "sheet": layout.sheet,
-        "headers": layout.headers,
-        "columns": dict(zip(layout.keys(), propose_columns(layout.headers), strict=True)),
-    }
+    # A column with nothing in it is offered as not imported: importing it would blank what the plan holds.
+    proposal = [column if layout.samples(index, 1) else NOT_IMPORTED for index, column in enumerate(propose_columns(layout.headers))]
+    mapping = {"sheet": layout.sheet, "headers": layout.headers, "columns": dict(zip(layout.keys(), proposal, strict=True))}
     if scheme_code is None:
         index = columns_of(layout, mapping).get("rating")
         scheme_code = scheme_suggested(layout.distinct_values(index)) if index is not None else None

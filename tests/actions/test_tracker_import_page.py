@@ -75,6 +75,7 @@ def test_confirming_the_mapping_previews_then_imports_and_the_same_file_again_ch
     assert response.url == reverse("actions:plan_import_preview", args=[kept.pk])
     preview = client.get(response.url).content.decode()
     assert "Check what will change" in preview and "New actions" in preview
+    assert "importing this file gives it the BRAG rating scheme (it has Cheshire East five-level rating now)" in preview
     assert "each action’s ref is made from the plan’s order" in preview
     assert "Launch the early years SEND toolkit" in preview and "Key task → Action" in preview
     assert not Action.objects.exists()  # still nothing written

@@ -253,3 +253,10 @@ def test_a_tracker_workbook_with_the_plan_on_a_later_sheet_keeps_its_other_sheet
     assert workbook.sheetnames == ["Read me", "Action plan", "Chart data"]
     content, mapping = proposed(strategy)
     assert mapping["sheet"] == "Action plan"
+
+
+def test_a_column_with_nothing_in_it_is_offered_as_not_imported(strategy):
+    # "Comments" means notes, but the tracker leaves it empty: importing it would blank every action's notes.
+    _content, mapping = proposed(strategy)
+    assert trackers.column_for_header("Comments") == ("notes", 2)
+    assert mapping["columns"]["comments"] == "" and mapping["columns"]["latest position"] == "progress"
