@@ -183,7 +183,7 @@ class PlanImportForm(forms.Form):
 
     file = forms.FileField(
         label="Upload the plan",
-        help_text="A CSV (UTF-8) or Excel (.xlsx) file with one row per action, in the import format.",
+        help_text="A CSV (UTF-8) or Excel (.xlsx) file with one row per action: in the import format, or your own tracker.",
         error_messages={"required": "Select a CSV or Excel file to upload", "empty": "The selected file is empty"},
     )
 
