@@ -461,7 +461,7 @@ def value_counts(layout: Layout, index: int | None) -> dict[str, int]:
     return counts
 
 
-def mapped_table(layout: Layout, mapping: dict, scheme: RatingScheme, levels: list[RatingLevel]) -> MappedTable:
+def mapped_table(layout: Layout, mapping: dict, levels: list[RatingLevel]) -> MappedTable:
     """The layout's rows in our columns, by the mapping.
 
     A blank priority or group carries down from the row above (trackers merge
@@ -568,7 +568,7 @@ def tracker_read(content: bytes, filename: str, strategy: Strategy, mapping: dic
         changes.problems.append(RowProblem(row=layout.header_row, column="", value="", message=message))
     if changes.problems:
         return changes
-    mapped = mapped_table(layout, mapping, scheme, list(scheme.levels.all()))
+    mapped = mapped_table(layout, mapping, list(scheme.levels.all()))
     changes.refs_made = mapped.refs_made
     plan_from_table(changes, mapped.table)
     # Problems name the file's own headers, which is where the officer will look.
