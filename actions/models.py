@@ -342,6 +342,7 @@ class PlanImport(models.Model):
     """An uploaded plan file, kept so that a preview and its confirmation apply the same bytes."""
 
     class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for its columns to be matched"
         PREVIEWED = "previewed", "Previewed"
         APPLIED = "applied", "Applied"
         REJECTED = "rejected", "Rejected"
@@ -353,12 +354,38 @@ class PlanImport(models.Model):
     content = models.BinaryField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     summary = models.JSONField(default=dict, blank=True)
+    # How the file reads as a plan when it is an officer's own tracker (see
+    # actions.trackers); empty for a file in the import format.
+    mapping = models.JSONField(default=dict, blank=True)
+    layout = models.JSONField(default=list, blank=True, help_text="The folded headers of the sheet read, when mapped.")
 
     class Meta:
         ordering = ["-uploaded_at"]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+
+class ImportMapping(models.Model):
+    """How a tracker's layout reads as a plan, saved for its strategy when an import with it is applied.
+
+    The next upload with the same headers goes straight to the preview; the
+    command line uses it by name (`import_plan --mapping NAME`).
+    """
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="import_mappings")
+    name = models.CharField(max_length=100)
+    layout = models.JSONField(help_text="The folded headers of the sheet, in order.")
+    mapping = models.JSONField()
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["strategy", "-saved_at"]
+        constraints = [models.UniqueConstraint(fields=["strategy", "name"], name="importmapping_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class PrivateStorage(FileSystemStorage):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,6 +108,106 @@ class _Limits:
                 f"Row {number:,} takes the file past the limit of {MAX_CELLS:,} filled cells: split the file and import each part.",
                 row=number,
             )
+
+
+# What a tracker's sheets may hold before the header is found and the plan is read.
+SHEET_MAX_ROWS = 20_000
+SHEET_MAX_COLUMNS = 100
+
+
+@dataclass
+class Sheet:
+    """One sheet of a workbook (a CSV is one sheet): its non-blank rows as (spreadsheet row number, cell texts)."""
+
+    name: str
+    rows: list[tuple[int, list[str]]]
+
+
+def read_sheets(content: bytes, filename: str) -> list[Sheet]:
+    """Every sheet of a CSV or XLSX file, blank rows left out, for finding a tracker's header row.
+
+    Excel date cells become text the due-date reader understands: a date shown
+    as a month ("Sep 2025") reads as that month, any other as the day.
+    """
+    if filename.lower().endswith(".xlsx"):
+        sheets = _xlsx_sheets(content)
+    elif filename.lower().endswith(".csv"):
+        sheets = [Sheet(name=filename.rsplit(".", 1)[0], rows=_numbered(_csv_lines(content)))]
+    else:
+        raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
+    if not any(sheet.rows for sheet in sheets):
+        raise ImportFileError("The file is empty: it needs a header row and one row per action.")
+    return sheets
+
+
+def _csv_lines(content: bytes) -> list[list[str]]:
+    """Every line of a CSV file as cells, up to one past SHEET_MAX_ROWS (so that `_numbered` can refuse the file)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
+    lines = []
+    try:
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            lines.append(cells)
+            if len(lines) > SHEET_MAX_ROWS:
+                break
+    except csv.Error as exc:
+        raise ImportFileError(f"Row {len(lines) + 1:,} could not be read as CSV ({exc}): check the file's quotes.") from None
+    return lines
+
+
+def _numbered(rows: list[list[str]]) -> list[tuple[int, list[str]]]:
+    numbered = []
+    for number, cells in enumerate(rows, start=1):
+        if number > SHEET_MAX_ROWS:
+            raise ImportFileError(f"The file has more than {SHEET_MAX_ROWS:,} rows: split it and import each part.")
+        cells = [cell_unescape(c) for c in cells[:SHEET_MAX_COLUMNS]]
+        if any(c.strip() for c in cells):
+            numbered.append((number, cells))
+    return numbered
+
+
+def _xlsx_sheets(content: bytes) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged or non-XLSX file
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    sheets = []
+    try:
+        for worksheet in workbook.worksheets:
+            if not hasattr(worksheet, "iter_rows"):
+                continue  # a chart sheet holds no cells
+            # The declared <dimension> is what the file claims, not what it holds.
+            worksheet.reset_dimensions()
+            rows = []
+            for number, cells in enumerate(worksheet.iter_rows(max_col=SHEET_MAX_COLUMNS), start=1):
+                if number > SHEET_MAX_ROWS:
+                    raise ImportFileError(f"The sheet '{worksheet.title}' has more than {SHEET_MAX_ROWS:,} rows: keep only the plan.")
+                texts = [_date_cell_text(c) for c in cells]
+                while texts and not texts[-1].strip():
+                    texts.pop()
+                if texts:
+                    rows.append((number, [cell_unescape(t) for t in texts]))
+            sheets.append(Sheet(name=worksheet.title, rows=rows))
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged sheet part
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _date_cell_text(cell) -> str:
+    value = getattr(cell, "value", None)
+    if isinstance(value, dt.date | dt.datetime):
+        shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", (getattr(cell, "number_format", "") or "")).lower()
+        if "y" in shown and "m" in shown and "d" not in shown:
+            return value.strftime("%B %Y")  # formatted as a month: due by its end
+    return _cell_text(value)
 
 
 def cell_escape(text: str) -> str:

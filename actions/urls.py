@@ -17,5 +17,6 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/import/", views.plan_import, name="plan_import"),
     path("strategies/<int:strategy_id>/import/upload/", views.plan_import_upload, name="plan_import_upload"),
     path("imports/<int:import_id>/", views.plan_import_preview, name="plan_import_preview"),
+    path("imports/<int:import_id>/columns/", views.plan_import_mapping, name="plan_import_mapping"),
     path("imports/<int:import_id>/confirm/", views.plan_import_confirm, name="plan_import_confirm"),
 ]

@@ -15,15 +15,27 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions import rules
+from actions import rules, trackers
 from actions.access import can_update_action, get_action_for_user, get_strategy_for_user
-from actions.forms import MAX_FILES, ActionUpdateForm, PlanImportForm
-from actions.models import Action, DeliveryGroup, EmailDigest, Evidence, Notification, PlanImport, Snapshot, Strategy
-from actions.planfile import plan_apply, plan_read
+from actions.forms import MAX_FILES, ActionUpdateForm, PlanImportForm, TrackerMappingForm
+from actions.models import (
+    Action,
+    DeliveryGroup,
+    EmailDigest,
+    Evidence,
+    ImportMapping,
+    Notification,
+    PlanImport,
+    RatingScheme,
+    Snapshot,
+    Strategy,
+    normalise_phrase,
+)
+from actions.planfile import plan_apply
 from actions.reads import my_actions_for
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_record
-from actions.tables import RowProblem, upload_filename
+from actions.tables import ImportFileError, RowProblem, upload_filename
 from people.access import is_officer, officer_required
 from people.models import Membership
 from send_tracker.security import rate_limited, request_size_limit, security_event
@@ -249,22 +261,119 @@ def plan_import_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     content = upload.read()
     filename = upload_filename(upload.name)
-    changes = plan_read(content, filename, strategy)
+    # A file in the import format, or laid out like a tracker already mapped, goes to the preview;
+    # any other tracker first to the page where the officer says how its columns read.
+    reading = trackers.plan_upload_read(content, filename, strategy)
+    changes = reading.changes
+    if changes is None:
+        status, summary = PlanImport.Status.MAPPING, {}
+    else:
+        status, summary = (PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED), changes.summary()
     kept = PlanImport.objects.create(
         strategy=strategy,
         uploaded_by=request.user,
         filename=filename,
         content=content,
-        status=PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED,
-        summary=changes.summary(),
+        status=status,
+        summary=summary,
+        mapping=reading.mapping,
+        layout=reading.layout,
     )
+    if status == PlanImport.Status.MAPPING:
+        return redirect("actions:plan_import_mapping", import_id=kept.pk)
     return redirect("actions:plan_import_preview", import_id=kept.pk)
+
+
+@login_required
+def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The officer says how their own tracker reads: which sheet, what each column is, what each rating means."""
+    plan_import = _officer_import(request, import_id)
+    strategy = plan_import.strategy
+    if plan_import.status == PlanImport.Status.APPLIED or not plan_import.layout:
+        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+    content = bytes(plan_import.content)
+    try:
+        layouts = trackers.layouts_read(content, plan_import.filename)
+    except ImportFileError:
+        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+    stored = plan_import.mapping
+    layout = trackers.layout_chosen(layouts, request.GET.get("sheet") or stored.get("sheet"))
+    scheme_code = request.GET.get("scheme") or None
+    if layout.sheet == stored.get("sheet") and scheme_code in (None, stored.get("scheme")):
+        base = stored
+    else:
+        base = {**trackers.mapping_offered(layout, strategy, scheme_code), "name": stored.get("name") or layout.sheet[:100]}
+    scheme = trackers.scheme_for(strategy, base)
+    levels = list(scheme.levels.all())
+
+    def mapping_form(data=None, mapping=base) -> TrackerMappingForm:
+        index = trackers.columns_of(layout, mapping).get("rating")
+        values = layout.distinct_values(index) if index is not None else []
+        columns = mapping.get("columns") or {}
+        ratings = mapping.get("ratings") or {}
+        initial = {f"column_{i}": columns.get(key, "") for i, key in enumerate(layout.keys())}
+        initial.update({f"rating_{i}": ratings.get(normalise_phrase(value), "") for i, value in enumerate(values)})
+        initial["name"] = mapping.get("name", "")
+        return TrackerMappingForm(
+            data,
+            initial=initial,
+            layout=layout,
+            columns=trackers.COLUMN_LABELS,
+            check=trackers.mapping_problems,
+            levels=levels,
+            rating_values=values,
+            rating_counts=trackers.value_counts(layout, index),
+        )
+
+    form, notice, status = mapping_form(), "", 200
+    if request.method == "POST":
+        form = mapping_form(request.POST)
+        if form.rating_column() != trackers.columns_of(layout, base).get("rating"):
+            # The ratings shown were another column's: show the new column's, proposed, before going on.
+            columns = {key: request.POST.get(f"column_{i}", "") for i, key in enumerate(layout.keys())}
+            changed = {**base, "columns": columns, "name": request.POST.get("name", "")}
+            changed["ratings"] = trackers.ratings_proposed(layout, changed, scheme, levels)
+            form, status = mapping_form(mapping=changed), 422
+            notice = "You chose another column for the rating: check what each of its ratings means, then continue."
+        elif form.is_valid():
+            mapping = form.mapping(sheet=layout.sheet, scheme=scheme.code)
+            changes = trackers.tracker_read(content, plan_import.filename, strategy, mapping)
+            PlanImport.objects.filter(pk=plan_import.pk).update(
+                mapping=mapping,
+                layout=layout.signature,
+                status=PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED,
+                summary=changes.summary(),
+            )
+            return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+        else:
+            status = 422
+    rating_index = trackers.columns_of(layout, base).get("rating")
+    suggested = trackers.scheme_suggested(layout.distinct_values(rating_index)) if rating_index is not None else None
+    context = {
+        "strategy": strategy,
+        "plan_import": plan_import,
+        "form": form,
+        "notice": notice,
+        "layout": layout,
+        "layouts": layouts,
+        "scheme": scheme,
+        "schemes": RatingScheme.objects.order_by("name") if not strategy.actions.exists() else [],
+        "suggested_scheme": RatingScheme.objects.filter(code=suggested).first() if suggested else None,
+    }
+    return render(request, "actions/plan_import_mapping.html", context, status=status)
 
 
 @login_required
 def plan_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
     plan_import = _officer_import(request, import_id)
-    return render(request, "actions/plan_import_preview.html", {"plan_import": plan_import, "strategy": plan_import.strategy})
+    if plan_import.status == PlanImport.Status.MAPPING:
+        return redirect("actions:plan_import_mapping", import_id=plan_import.pk)
+    columns_read = trackers.columns_described(plan_import.mapping)
+    return render(
+        request,
+        "actions/plan_import_preview.html",
+        {"plan_import": plan_import, "strategy": plan_import.strategy, "columns_read": columns_read},
+    )
 
 
 @login_required
@@ -276,8 +385,8 @@ def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
         messages.error(request, "This file has already been imported, or had problems: upload it again.")
         return redirect("actions:plan_import_preview", import_id=plan_import.pk)
     strategy = plan_import.strategy
-    # Read the same bytes again: the plan may have changed since the preview.
-    changes = plan_read(bytes(plan_import.content), plan_import.filename, strategy)
+    # Read the same bytes again, through the same mapping: the plan may have changed since the preview.
+    changes = trackers.plan_file_read(bytes(plan_import.content), plan_import.filename, strategy, plan_import.mapping)
     if not changes.ok:
         PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.REJECTED, summary=changes.summary())
         return redirect("actions:plan_import_preview", import_id=plan_import.pk)
@@ -285,6 +394,18 @@ def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
         with transaction.atomic():
             changes = plan_apply(changes, user=request.user)
             PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.APPLIED, summary=changes.summary())
+            if plan_import.mapping:
+                # Applied: the layout's mapping is kept for the strategy, for the next upload and the command line.
+                ImportMapping.objects.update_or_create(
+                    strategy=strategy,
+                    name=plan_import.mapping.get("name") or plan_import.filename[:100],
+                    defaults={
+                        "layout": plan_import.layout,
+                        "mapping": plan_import.mapping,
+                        "saved_by": request.user,
+                        "saved_at": timezone.now(),
+                    },
+                )
     except DatabaseError as exc:
         # The reading step checks every field against its limits, so this should not happen; if it does,
         # nothing was written (one transaction) and the import is closed with the reason, not left to fail again.

@@ -69,3 +69,23 @@ def api_token(partnership, officer):
 
     token, _secret = api_token_create(partnership=partnership, name="Power BI", created_by=officer)
     return token
+
+
+@pytest.fixture
+def tracker_import(strategy, officer):
+    """An officer's own tracker, uploaded and waiting for its columns to be matched."""
+    from actions.models import PlanImport
+    from actions.trackers import plan_upload_read
+    from tests.actions.tracker_files import tracker_xlsx
+
+    content = tracker_xlsx()
+    reading = plan_upload_read(content, "tracker.xlsx", strategy)
+    return PlanImport.objects.create(
+        strategy=strategy,
+        uploaded_by=officer,
+        filename="tracker.xlsx",
+        content=content,
+        status=PlanImport.Status.MAPPING,
+        mapping=reading.mapping,
+        layout=reading.layout,
+    )

@@ -99,6 +99,7 @@ MATRIX: dict[str, Row] = {
     "feed:metadata": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:entity_set": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:download": Row("get", ["=Actions", "=csv"], None, dict.fromkeys(PERSONAS, "invalid")),
+    "actions:plan_import_mapping": Row("get", ["tracker_import"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     # Two-factor set-up is each person's own; with a second factor already passed, the code page sends them on.
     "accounts:mfa_setup": Row("get", [], None, SIGNED_IN),
     "accounts:mfa_setup_qr": Row("get", [], None, SIGNED_IN),
