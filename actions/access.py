@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from actions.models import Action, DeliveryGroup, Strategy
-from people.access import is_officer, membership_for, not_found
+from people.access import is_officer, membership_for, not_found, reads_only
 from people.models import Membership
 
 
@@ -35,7 +35,7 @@ def can_update_action(user: User, membership: Membership, action: Action) -> boo
     """Owners, the delivery group's lead and the partnership's programme officers may update."""
     if is_officer(membership):
         return True
-    if membership.role == Membership.Role.BOARD_MEMBER:
+    if reads_only(membership):
         return False
     held = {post.pk for post in user.posts.all()}
     if not held:

@@ -172,6 +172,12 @@ def actions_sweep(*, today: dt.date | None = None) -> SweepResult:
     )
 
 
+def digests_prepare(*, day: dt.date) -> int:
+    """Put the notifications waiting for an email into the day's digests (for notifications queued outside the sweep)."""
+    with connection.cursor() as cursor:
+        return _digests_prepare(cursor, day=day)
+
+
 def _digests_prepare(cursor, *, day: dt.date) -> int:
     cursor.execute(_DIGESTS_INSERT, {"day": day})
     created = cursor.rowcount
@@ -291,6 +297,7 @@ def digest_sections() -> list[tuple[str, str]]:
     """The digest's sections in the order a person acts on them: (notification kind, heading)."""
     return [
         (Notification.Kind.OVERDUE, "Overdue"),
+        (Notification.Kind.SIGN_OFF, "Sign off your organisation's updates before the board meeting"),
         (Notification.Kind.REMINDER, "Update before the board meeting"),
         (Notification.Kind.DUE_SOON, f"Due in the next {rules.due_soon_days()} days"),
         (Notification.Kind.NEEDS_UPDATE, "No update since the last report"),
@@ -310,7 +317,7 @@ def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
     sections = []
     for kind, heading in digest_sections():
         items = [
-            {"notification": n, "action": n.action, "url": settings.SITE_URL + n.action.get_absolute_url()}
+            {"notification": n, "action": n.action, "url": settings.SITE_URL + (n.action.get_absolute_url() if n.action else n.link)}
             for n in notifications
             if n.kind == kind
         ]

@@ -471,7 +471,10 @@ class NotificationQuerySet(models.QuerySet):
         member = Membership.objects.filter(user=user, partnership=partnership)
         officer = member.filter(role=Membership.Role.OFFICER)
         owns = Action.owners.through.objects.filter(action=OuterRef("action"), post__holders=user)
-        return self.filter(recipient=user).filter(Exists(member)).filter(Exists(officer) | Exists(owns))
+        about_action = Q(action__isnull=False) & Exists(member) & (Exists(officer) | Exists(owns))
+        # A notification about no action (a sign-off before a board) is the recipient's while they belong to its partnership.
+        about_partnership = Q(action__isnull=True) & Exists(Membership.objects.filter(user=user, partnership=OuterRef("partnership")))
+        return self.filter(recipient=user).filter(about_action | about_partnership)
 
 
 class Notification(models.Model):
@@ -486,6 +489,7 @@ class Notification(models.Model):
         DUE_SOON = "due_soon", "Due soon"
         NEEDS_UPDATE = "needs_update", "Needs an update"
         REMINDER = "reminder", "Update before the board"
+        SIGN_OFF = "sign_off", "Sign off before the board"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
@@ -496,6 +500,11 @@ class Notification(models.Model):
     deadline = models.DateField(null=True, blank=True, help_text="For reminders: the date the update is needed by.")
     created_at = models.DateTimeField(default=timezone.now)
     digest = models.ForeignKey("EmailDigest", null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    # For a notification about no action: whose it is, what it says and where it leads (a path in the service).
+    partnership = models.ForeignKey(Partnership, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # db_default: the sweep's set-based INSERTs leave them out.
+    message = models.CharField(max_length=500, blank=True, db_default="")
+    link = models.CharField(max_length=300, blank=True, db_default="")
 
     objects = NotificationQuerySet.as_manager()
 

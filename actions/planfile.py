@@ -38,6 +38,7 @@ from actions.models import (
 )
 from actions.rows import ActionRow
 from actions.services import rating_updates_build
+from actions.signals import actions_updated
 from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, cell_problems, field_limit, read_table
 from people.models import Organisation, Partnership, Post
 
@@ -316,7 +317,7 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
 
     existing = _existing_actions(strategy)
     next_position = max((a.position for a in existing.values()), default=0)
-    new_actions, rerated, progressed, owner_links = [], [], [], []
+    new_actions, rerated, progressed, owner_links, changed_ids = [], [], [], [], []
     for planned in changes.actions:
         group = groups[_group_key(planned)]
         action = existing.get(planned.ref)
@@ -347,6 +348,7 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
         action.version += 1
         action.updated_at = now
         action.save()
+        changed_ids.append(action.pk)
         if sorted(action.owner_titles()) != sorted(planned.owners):
             action.owners.set([posts[t] for t in planned.owners])
         if planned.progress and planned.progress != (action.latest_narrative or ""):
@@ -372,6 +374,8 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
     for change, narrative in progressed:
         updates += rating_updates_build([change], user=user, narrative=narrative, source=source, at=now)
     ActionUpdate.objects.bulk_create(updates, batch_size=1000)
+    if changed_ids:
+        actions_updated.send(sender=Action, action_ids=changed_ids, user=user, at=now)
     return changes
 
 

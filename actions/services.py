@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions.forms import evidence_file_type
 from actions.models import Action, ActionUpdate, Evidence, RatingLevel
+from actions.signals import actions_updated
 
 
 class ActionUpdateConflictError(Exception):
@@ -82,6 +83,7 @@ def action_update_record(
                 saved.append(evidence)
                 evidence.save()
             Action.objects.filter(pk=locked.pk).update(rating=rating, version=locked.version + 1, updated_at=now)
+            actions_updated.send(sender=Action, action_ids=[locked.pk], user=user, at=now)
     except BaseException:
         # The rows rolled back; the files written to disk must go too.
         for evidence in saved:

@@ -8,4 +8,11 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance and reporting"
 
     def ready(self) -> None:
+        from actions.signals import actions_updated
         from governance import checks  # noqa: F401  (registers the checks)
+        from governance.signoff import sign_offs_reopen
+
+        def reopen(sender, *, action_ids, user, at, **kwargs) -> None:
+            sign_offs_reopen(action_ids=action_ids, user=user, at=at)
+
+        actions_updated.connect(reopen, dispatch_uid="governance.sign_offs_reopen", weak=False)

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from actions.models import Action, DeliveryGroup, RatingLevel, Snapshot, SnapshotAction, Strategy
 from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
-from governance.report import MatrixSection, delivery_matrix, overdue_by_group
+from coproduction.services import Disagreement, disagreements, families_views_current, families_views_frozen
+from governance.report import MatrixSection, delivery_matrix, matrix_with_families, overdue_by_group
 from governance.summaries import (
     EXCEPTION_KINDS,
     Exceptions,
@@ -128,6 +129,8 @@ class Dashboard:
     exception_lists: list[ExceptionList] = field(default_factory=list)
     moves: list[tuple[str, str, list[Move]]] = field(default_factory=list)
     actions_page: Page | None = None
+    families_views: dict = field(default_factory=dict)  # group id -> its families' view (live or as frozen)
+    disagreements: list[Disagreement] = field(default_factory=list)
 
     def is_filtered(self) -> bool:
         return any(self.form.value_of(name) for name in ("organisation", "owner", "group", "rating", "exception"))
@@ -231,6 +234,10 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
         for key, label, found_rows in found.kinds()
     ]
     board.moves = movement_once(moved) if moved else []
+    board.families_views = families_views_frozen(viewing) if viewing else families_views_current(strategy)
+    # Judged on all the group's actions, whatever the filters show.
+    board.disagreements = disagreements(rows, board.families_views, groups)
+    board.matrix = matrix_with_families(board.matrix, board.families_views, {d.group.pk for d in board.disagreements})
     if board.is_filtered():
         board.actions_page = _page(by_urgency(shown), params.get("page"), ACTIONS_PER_PAGE)
     return board

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from actions.models import Snapshot, Strategy
-from people.models import Partnership
+from people.models import Organisation, Partnership
 
 
 class Board(models.Model):
@@ -131,3 +132,83 @@ class BoardReport(models.Model):
     def download_name(self) -> str:
         """A filename made by the server alone: no user text reaches the header."""
         return f"board-pack-{self.snapshot.as_at:%Y-%m-%d}-{self.pk}.pdf"
+
+
+class Signatory(models.Model):
+    """The person an organisation nominates to sign off its updates before each board."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="signatory")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signatory_for")
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    nominated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} signs for {self.organisation}"
+
+
+class SignOff(models.Model):
+    """An organisation's confirmation that its updates are complete and accurate for a meeting.
+
+    One per meeting and organisation that owns actions. An update to one of
+    the organisation's actions after it signed reopens it (and says why).
+    Every change is also kept as a SignOffEvent.
+    """
+
+    class Status(models.TextChoices):
+        OUTSTANDING = "outstanding", "Not signed off"
+        CONFIRMED = "confirmed", "Signed off"
+        DECLINED = "declined", "Declined"
+        REOPENED = "reopened", "Reopened"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sign_offs")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="sign_offs")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OUTSTANDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was declined, or why it was reopened.")
+
+    class Meta:
+        ordering = ["meeting", "organisation__name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "organisation"], name="signoff_one_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} for {self.meeting}: {self.get_status_display()}"
+
+    def is_signed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+
+class SignOffEvent(models.Model):
+    """An immutable record of a sign-off's change: confirmed, declined or reopened, by whom, when and why."""
+
+    sign_off = models.ForeignKey(SignOff, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=12, choices=SignOff.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        triggers = [pgtrigger.Protect(name="signoffevent_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.sign_off}: {self.get_status_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SnapshotSignOff(models.Model):
+    """A sign-off as it stood when a snapshot was taken: the pack's sign-off table reads these."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="sign_offs")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    organisation_name = models.CharField(max_length=200)
+    signatory = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=12, choices=SignOff.Status.choices)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["snapshot", "organisation_name"]
+        triggers = [pgtrigger.Protect(name="snapshotsignoff_immutable", operation=pgtrigger.Update)]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_name} in {self.snapshot}"

@@ -8,7 +8,7 @@ every action in a compact appendix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
@@ -18,7 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from actions.models import DeliveryGroup, RatingLevel, Snapshot
 from actions.rows import ActionRow, rows_from_snapshot
-from governance.models import Meeting
+from coproduction.services import deliverables_of, disagreements, families_views_frozen, timeline
+from governance.models import Meeting, SnapshotSignOff
 from governance.summaries import (
     Tally,
     exceptions,
@@ -41,6 +42,19 @@ class MatrixRow:
     group: DeliveryGroup
     tally: Tally
     overdue: int
+    families_view: object | None = None  # the group's families' view (coproduction), live or frozen
+    disagrees: bool = False  # the families' view contradicts the officers' on-track ratings
+
+
+def matrix_with_families(matrix: list[MatrixSection], views: dict, flagged: set[int]) -> list[MatrixSection]:
+    """The matrix with each group's families' view beside its ratings, and whether they disagree."""
+    return [
+        MatrixSection(
+            section.priority_name,
+            [replace(row, families_view=views.get(row.group.pk), disagrees=row.group.pk in flagged) for row in section.rows],
+        )
+        for section in matrix
+    ]
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,15 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
     for row in rows:
         appendix.setdefault(row.group_id, []).append(row)
 
+    views = families_views_frozen(snapshot)
+    disagreeing = disagreements(rows, views, groups_by_id)
+    flagged = {d.group.pk for d in disagreeing}
+    families = [
+        {"group": group, "tally": counts.by_group.get(group.pk), "families_view": views[group.pk], "disagrees": group.pk in flagged}
+        for group in groups
+        if group.pk in views
+    ]
+
     kpis = board_pack_kpis(snapshot)
     kpi_counts = {rag: sum(1 for row in kpis if row.rag == rag) for rag in Rag}
     return {
@@ -130,6 +153,11 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "overdue_groups": [(groups_by_id[group_id], group_rows) for group_id, group_rows in once.overdue_by_group],
         "movement": moved,
         "moves": movement_once(moved) if moved else [],
+        # Co-production: what the snapshot froze of the families' view and the partners' sign-off.
+        "families_groups": families,
+        "disagreements": disagreeing,
+        "sign_offs": list(SnapshotSignOff.objects.filter(snapshot=snapshot).select_related("meeting__board")),
+        "timeline": timeline(deliverables_of(strategy), rows, snapshot.as_at),
         "kpis": kpis,
         "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag if kpi_counts[rag]],
         "appendix": [(group, appendix[group.pk]) for group in groups if group.pk in appendix],

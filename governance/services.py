@@ -16,9 +16,11 @@ from django.utils.timesince import timesince
 from accounts.models import User
 from actions.chasing import reminders_queue
 from actions.models import Action, ActionUpdate, Snapshot, SnapshotAction, Strategy
+from coproduction.services import snapshot_families_views
 from governance.models import Board, BoardReport, Meeting
 from governance.pdf import render_pdf
 from governance.report import board_pack_html
+from governance.signoff import sign_off_reminders_queue, sign_offs_freeze
 from kpis.services import snapshot_kpi_values
 
 # First key of the two-key advisory locks taken while rendering a board report.
@@ -65,6 +67,8 @@ def snapshot_take(*, strategy: Strategy, as_at: dt.date, taken_by: User | None =
         batch_size=1000,
     )
     snapshot_kpi_values(snapshot)
+    snapshot_families_views(snapshot)
+    sign_offs_freeze(snapshot)
     return snapshot
 
 
@@ -268,15 +272,16 @@ def boards_from_details(strategy: Strategy, items: list[dict]) -> None:
 
 
 def meetings_remind(*, today: dt.date) -> int:
-    """Remind owners to update before each scheduled meeting's papers deadline (once per person, action and deadline)."""
+    """Remind owners to update, and signatories to sign off, before each scheduled meeting's papers deadline (once each)."""
     queued = 0
     meetings = Meeting.objects.filter(
         status=Meeting.Status.SCHEDULED,
         papers_deadline__gte=today,
         papers_deadline__lte=today + dt.timedelta(days=settings.REMIND_DAYS_BEFORE),
-    ).select_related("strategy")
+    ).select_related("strategy", "board")
     for meeting in meetings:  # a handful: the meetings due in the next few days
         queued += reminders_queue(
             strategy=meeting.strategy, deadline=meeting.papers_deadline, days_before=settings.REMIND_DAYS_BEFORE, today=today
         )
+        queued += sign_off_reminders_queue(meeting=meeting, days_before=settings.REMIND_DAYS_BEFORE, today=today)
     return queued

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -15,15 +16,18 @@ from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from actions.access import get_group_for_user, get_strategy_for_user
-from actions.models import Action, Snapshot, Strategy
+from actions.models import Action, Notification, Snapshot, Strategy
 from actions.planfile import export_table
 from actions.reads import has_own_actions
 from actions.rows import rows_from_actions
 from actions.tables import csv_bytes, xlsx_bytes
+from coproduction.models import FamiliesView
+from coproduction.services import deliverables_of, families_disagree, timeline
 from governance.dashboard import dashboard_for
 from governance.forms import SnapshotForm
-from governance.models import BoardReport, Meeting
+from governance.models import BoardReport, Meeting, SignOff
 from governance.report import board_pack_context
 from governance.services import (
     NOT_QUEUED,
@@ -33,11 +37,12 @@ from governance.services import (
     board_report_stop,
     snapshot_take,
 )
+from governance.signoff import SignOffError, deadline_of, sign_off_decide, sign_offs_for, signatory_nominate, signatory_of
 from governance.summaries import movement_since_snapshot
 from governance.tasks import render_board_report
 from kpis.scorecard import group_kpi_rows
-from people.access import is_officer, membership_for, not_found, officer_required
-from people.models import Membership
+from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
+from people.models import Membership, Organisation
 from send_tracker.security import rate_limited, security_event
 
 
@@ -75,6 +80,9 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group, membership = get_group_for_user(request.user, group_id)
     actions = Action.objects.filter(Q(group=group) | Q(group__parent=group))
     snapshot, moved = movement_since_snapshot(group.strategy, actions)
+    rows = rows_from_actions(actions)
+    history = list(FamiliesView.objects.filter(group=group).select_related("recorded_by", "cycle")[:20])
+    families_view = history[0] if history else None
     return render(
         request,
         "actions/group_detail.html",
@@ -82,7 +90,13 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "group": group,
             "strategy": group.strategy,
             "membership": membership,
-            "rows": rows_from_actions(actions),
+            "rows": rows,
+            "families_view": families_view,
+            "families_history": history,
+            "families_disagree": families_disagree(families_view.level if families_view else None, [row.rating for row in rows]),
+            "can_record_families_view": is_coproduction_partner(membership),
+            "is_officer": is_officer(membership),
+            "timeline": timeline(deliverables_of(group.strategy, group), rows, timezone.localdate()),
             "movement_snapshot": snapshot,
             "movement": moved,
             "kpi_rows": group_kpi_rows(group),
@@ -334,3 +348,106 @@ def snapshot_pack(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     context = board_pack_context(snapshot, meeting)
     context["for_print"] = False
     return render(request, "governance/pdf/board_pack.html", context)
+
+
+# Partner sign-off before each board ---------------------------------------------------------------
+
+
+def _meeting_for_user(request: HttpRequest, meeting_id: int) -> tuple[Meeting, Membership]:
+    meeting = Meeting.objects.select_related("board__partnership", "strategy__partnership").filter(pk=meeting_id).first()
+    membership = membership_for(request.user, meeting.board.partnership_id) if meeting else None
+    if meeting is None or membership is None:
+        raise not_found(meeting, "No such meeting.")
+    return meeting, membership
+
+
+def _sign_off_page(request: HttpRequest, meeting: Meeting, membership: Membership, errors: dict | None = None, status: int = 200):
+    sign_offs = sign_offs_for(meeting)
+    officer = is_officer(membership)
+    members = []
+    if officer:
+        members = list(
+            User.objects.filter(memberships__partnership_id=meeting.board.partnership_id, is_active=True).order_by("first_name", "email")
+        )
+    reminded = dict(
+        Notification.objects.filter(kind=Notification.Kind.SIGN_OFF, event_key__in=[f"sign-off-{s.pk}" for s in sign_offs]).values_list(
+            "event_key", "created_at"
+        )
+    )
+    rows = []
+    for sign_off in sign_offs:
+        signatory = signatory_of(sign_off)
+        rows.append(
+            {
+                "sign_off": sign_off,
+                "signatory": signatory,
+                "can_sign": signatory is not None and signatory.pk == request.user.pk,
+                "reminded_at": reminded.get(f"sign-off-{sign_off.pk}"),
+                "events": list(sign_off.events.select_related("by")[:5]),
+                "candidates": [m for m in members if m.organisation_id == sign_off.organisation_id] or members,
+            }
+        )
+    deadline = deadline_of(meeting)
+    return render(
+        request,
+        "governance/sign_off_board.html",
+        {
+            "meeting": meeting,
+            "strategy": meeting.strategy,
+            "rows": rows,
+            "deadline": deadline,
+            "deadline_passed": timezone.localdate() > deadline,
+            "is_officer": officer,
+            "signed": sum(1 for r in rows if r["sign_off"].is_signed()),
+            "errors": errors or {},
+        },
+        status=status,
+    )
+
+
+@login_required
+def sign_off_board(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Each organisation owning actions, its signatory and whether it has signed off its updates for the meeting."""
+    meeting, membership = _meeting_for_user(request, meeting_id)
+    return _sign_off_page(request, meeting, membership)
+
+
+@login_required
+@require_POST
+def sign_off_decide_view(request: HttpRequest, sign_off_id: int) -> HttpResponse:
+    sign_off = SignOff.objects.select_related("meeting", "organisation").filter(pk=sign_off_id).first()
+    if sign_off is None:
+        raise Http404("No such sign-off.")
+    meeting, membership = _meeting_for_user(request, sign_off.meeting_id)
+    signatory = signatory_of(sign_off)
+    if signatory is None or signatory.pk != request.user.pk:
+        raise PermissionDenied(f"Only the nominated signatory of {sign_off.organisation} can sign off its updates.")
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "decline"):
+        return _sign_off_page(request, meeting, membership, {sign_off.pk: "Choose whether you sign off or decline"}, status=422)
+    try:
+        sign_off_decide(sign_off=sign_off, user=request.user, confirm=decision == "confirm", reason=request.POST.get("reason", ""))
+    except SignOffError as exc:
+        return _sign_off_page(request, meeting, membership, {sign_off.pk: str(exc)}, status=422)
+    word = "signed off" if decision == "confirm" else "declined"
+    messages.success(request, f"{sign_off.organisation}'s updates for this meeting are {word}.")
+    return redirect("governance:sign_off_board", meeting.pk)
+
+
+@login_required
+@require_POST
+def signatory_nominate_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting, membership = _meeting_for_user(request, meeting_id)
+    officer_required(membership, "nominate signatories")
+    organisation = Organisation.objects.filter(
+        pk=request.POST.get("organisation") or 0, partnership_id=meeting.board.partnership_id
+    ).first()
+    user = User.objects.filter(pk=request.POST.get("user") or 0, memberships__partnership_id=meeting.board.partnership_id).first()
+    if organisation is None or user is None:
+        key = int(request.POST.get("sign_off") or 0)
+        return _sign_off_page(
+            request, meeting, membership, {key: "Choose a person of this partnership to sign for the organisation"}, status=422
+        )
+    signatory_nominate(organisation=organisation, user=user, by=request.user)
+    messages.success(request, f"{user} now signs off {organisation}'s updates.")
+    return redirect("governance:sign_off_board", meeting.pk)

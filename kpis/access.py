@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from kpis.models import Indicator, KpiValue
-from people.access import is_officer, membership_for, not_found
+from people.access import is_officer, membership_for, not_found, reads_only
 from people.models import Membership
 
 
@@ -28,7 +28,7 @@ def can_enter_values(user: User, membership: Membership, indicator: Indicator) -
     """Programme officers, and the holders of the KPI's owner posts. Board members only read."""
     if is_officer(membership):
         return True
-    if membership.role == Membership.Role.BOARD_MEMBER:
+    if reads_only(membership):
         return False
     held = {post.pk for post in user.posts.all()}
     return any(post.pk in held for post in indicator.owners.all())

@@ -39,7 +39,22 @@ def is_officer(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Membership.Role.OFFICER
 
 
+def is_coproduction_partner(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Membership.Role.COPRODUCTION
+
+
+def reads_only(membership: Membership) -> bool:
+    """Board members and co-production partners read the plan and change nothing of the officers' (ratings, KPIs)."""
+    return membership.role in (Membership.Role.BOARD_MEMBER, Membership.Role.COPRODUCTION)
+
+
 def officer_required(membership: Membership, what: str = "do this") -> None:
     """Refuse (403) anyone but the partnership's programme officers: the one check every officer-only view makes."""
     if not is_officer(membership):
         raise PermissionDenied(f"Only programme officers can {what}.")
+
+
+def coproduction_partner_required(membership: Membership, what: str = "do this") -> None:
+    """Refuse (403) anyone but the partnership's co-production partners: officers and leads never write the families' view."""
+    if not is_coproduction_partner(membership):
+        raise PermissionDenied(f"Only co-production partners (the Parent Carer Forum or young people's forum) can {what}.")

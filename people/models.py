@@ -80,6 +80,9 @@ class Membership(models.Model):
         DELIVERY_LEAD = "delivery_lead", "Delivery lead"
         BOARD_MEMBER = "board_member", "Board member"
         OFFICER = "officer", "Programme officer"
+        # Parent Carer Forum and young people's forum members: they read like a
+        # board member and record the families' view, and never change a rating.
+        COPRODUCTION = "coproduction", "Co-production partner"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")

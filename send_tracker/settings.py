@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "people",
     "actions",
     "kpis",
+    "coproduction",
     "governance",
     "feed",
 ]
@@ -396,6 +397,11 @@ DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 14)
 # Owners of actions not updated since the last snapshot are reminded this many
 # days before a board meeting's papers deadline.
 REMIND_DAYS_BEFORE = env_int("REMIND_DAYS_BEFORE", 7)
+
+# A strategy's public progress page is rendered once and served from the cache
+# until an officer publishes (which drops it) or this many seconds pass, so the
+# deliverables' statuses it shows are at most this old.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 3600)
 
 # Plans uploaded by officers in the browser.
 PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

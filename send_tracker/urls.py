@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("kpis.urls")),
     path("", include("feed.urls")),
+    path("", include("coproduction.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,8 @@
 Personas (as in every permission test): anonymous, owner (a delivery lead
 holding the action's post), other_lead (a delivery lead who does not),
 group_lead (holds the delivery group's lead post), board (board member),
-officer (programme officer), outsider (an officer of another partnership).
+officer (programme officer), partner (a co-production partner of the Parent
+Carer Forum), outsider (an officer of another partnership).
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ def board(partnership) -> User:
 @pytest.fixture
 def officer(partnership) -> User:
     return make_user("officer@example.org", partnership, Membership.Role.OFFICER)
+
+
+@pytest.fixture
+def partner(partnership) -> User:
+    return make_user("partner@example.org", partnership, Membership.Role.COPRODUCTION)
 
 
 @pytest.fixture

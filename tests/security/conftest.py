@@ -89,3 +89,40 @@ def tracker_import(strategy, officer):
         mapping=reading.mapping,
         layout=reading.layout,
     )
+
+
+@pytest.fixture
+def meeting(strategy, partnership):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from governance.models import Board, Meeting
+
+    board = Board.objects.create(partnership=partnership, name="Partnership Board")
+    day = timezone.localdate() + dt.timedelta(days=14)
+    return Meeting.objects.create(board=board, strategy=strategy, date=day, papers_deadline=day - dt.timedelta(days=7))
+
+
+@pytest.fixture
+def sign_off(meeting, action, owner_post, owner, officer):
+    """The sign-off of the organisation owning the action, whose signatory is the action's owner."""
+    from governance.signoff import sign_offs_for, signatory_nominate
+    from people.models import Organisation
+
+    organisation = Organisation.objects.create(partnership=meeting.board.partnership, name="Northshire Council", kind="council")
+    owner_post.organisation = organisation
+    owner_post.save()
+    signatory_nominate(organisation=organisation, user=owner, by=officer)
+    return sign_offs_for(meeting)[0]
+
+
+@pytest.fixture
+def published_page(strategy, group, officer):
+    from coproduction.models import PublicPage, SummaryDraft
+    from coproduction.services import page_publish
+
+    page = PublicPage.objects.create(strategy=strategy, slug="northshire-progress")
+    SummaryDraft.objects.create(group=group, you_said="You said.", we_did="We did.")
+    page_publish(page=page, user=officer)
+    return page

@@ -21,12 +21,12 @@ from tests.url_coverage import product_url_names
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "owner", "other_lead", "group_lead", "board", "officer", "outsider"]
+PERSONAS = ["anonymous", "owner", "other_lead", "group_lead", "board", "officer", "partner", "outsider"]
 
 
 class Row(NamedTuple):
     method: str
-    args: list[str]  # fixture names whose primary keys fill the URL, or literal strings prefixed "="
+    args: list[str]  # fixture names whose primary keys fill the URL, "fixture.attribute", or literal strings prefixed "="
     data: dict | str | None  # POST data; a string names a function of the fixtures below
     expect: dict[str, str]  # persona -> status class; personas left out get DEFAULT
 
@@ -38,11 +38,28 @@ OFFICER_ONLY_403 = {
     "other_lead": "forbidden",
     "group_lead": "forbidden",
     "board": "forbidden",
+    "partner": "forbidden",
     "officer": "redirect",
 }
 # Owners, the group lead and officers update (and are redirected back to the action).
-UPDATERS = {**READ, "other_lead": "forbidden", "board": "forbidden", "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
-KPI_ENTERERS = {**READ, "other_lead": "forbidden", "group_lead": "forbidden", "board": "forbidden"}  # the KPI's owners and officers
+UPDATERS = {
+    **READ,
+    "other_lead": "forbidden",
+    "board": "forbidden",
+    "partner": "forbidden",
+    "owner": "redirect",
+    "group_lead": "redirect",
+    "officer": "redirect",
+}
+KPI_ENTERERS = {
+    **READ,
+    "other_lead": "forbidden",
+    "group_lead": "forbidden",
+    "board": "forbidden",
+    "partner": "forbidden",
+}  # owners, officers
+# Only co-production partners record the families' view; officers and leads never write it.
+PARTNERS_ONLY = {**dict.fromkeys(PERSONAS, "forbidden"), "anonymous": "login", "outsider": "missing", "partner": "redirect"}
 PUBLIC = dict.fromkeys(PERSONAS, "ok")
 SIGNED_IN = {"anonymous": "login", "outsider": "ok"}
 
@@ -108,6 +125,25 @@ MATRIX: dict[str, Row] = {
     "oidc_authentication_init": Row("get", [], None, dict.fromkeys(PERSONAS, "missing")),
     "oidc_authentication_callback": Row("get", [], None, dict.fromkeys(PERSONAS, "missing")),
     "oidc_logout": Row("post", [], {}, dict.fromkeys(PERSONAS, "redirect")),
+    # Co-production: the families' view, and the public page officers write and publish.
+    "coproduction:families_view": Row("post", ["group"], {"level": "no_change", "narrative": "Same.", "source": "Survey"}, PARTNERS_ONLY),
+    "coproduction:summary_edit": Row("get", ["group"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "coproduction:public_manage": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "coproduction:public_preview": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "coproduction:public_publish": Row("post", ["strategy"], {}, OFFICER_ONLY_403),
+    "coproduction:public_history": Row("get", ["strategy"], None, READ),
+    # Public: no sign-in, the same for everyone.
+    "coproduction:public_page": Row("get", ["published_page.slug"], None, PUBLIC),
+    "coproduction:public_feed": Row("get", ["published_page.slug"], None, PUBLIC),
+    # Partner sign-off: everyone in the partnership sees the board; only the organisation's signatory (the owner here) signs.
+    "governance:sign_off_board": Row("get", ["meeting"], None, READ),
+    "governance:sign_off_decide": Row(
+        "post",
+        ["sign_off"],
+        {"decision": "confirm"},
+        {**dict.fromkeys(PERSONAS, "forbidden"), "anonymous": "login", "outsider": "missing", "owner": "redirect"},
+    ),
+    "governance:signatory_nominate": Row("post", ["sign_off.meeting"], "nominate_data", OFFICER_ONLY_403),
 }
 DEFAULT = "ok"
 
@@ -124,8 +160,23 @@ def plan_upload_data(request) -> dict:
     return {"file": SimpleUploadedFile("plan.csv", csv, content_type="text/csv")}
 
 
+def nominate_data(request) -> dict:
+    sign_off = request.getfixturevalue("sign_off")
+    return {"organisation": str(sign_off.organisation_id), "user": str(request.getfixturevalue("board").pk)}
+
+
 def report_request_data(request) -> dict:
     return {"snapshot": str(request.getfixturevalue("snapshot").pk)}
+
+
+def url_arg(request, arg: str):
+    if arg.startswith("="):
+        return arg[1:]
+    name, _, attribute = arg.partition(".")
+    value = request.getfixturevalue(name)
+    if attribute:
+        value = getattr(value, attribute)
+    return value if isinstance(value, str) else value.pk
 
 
 def status_class(response) -> str:
@@ -145,7 +196,7 @@ def test_the_matrix_lists_every_url():
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_who_gets_in(client, request, name, persona):
     row = MATRIX[name]
-    args = [arg[1:] if arg.startswith("=") else request.getfixturevalue(arg).pk for arg in row.args]
+    args = [url_arg(request, arg) for arg in row.args]
     data = globals()[row.data](request) if isinstance(row.data, str) else row.data
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))

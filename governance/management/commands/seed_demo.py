@@ -10,10 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import User
-from actions.models import Snapshot, Strategy
-from governance.models import Board, Meeting
-from governance.services import snapshot_stated_take
-from people.models import Membership, Partnership, Post
+from actions.models import DeliveryGroup, Snapshot, Strategy
+from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SnapshotFamiliesView, SummaryDraft
+from coproduction.services import families_view_record, page_publish
+from governance.models import Board, Meeting, Signatory, SignOff
+from governance.services import snapshot_stated_take, snapshot_take
+from governance.signoff import deadline_of, sign_off_decide, sign_off_reminders_queue, sign_offs_for, signatory_nominate
+from people.models import Membership, Organisation, Partnership, Post
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 PLANS = [
@@ -22,6 +25,78 @@ PLANS = [
 ]
 KPIS = {"cheshire-east-one-plan": "cheshire-east", "cheshire-west-strategy": "cheshire-west"}
 DEMO_PASSWORD = "demo-password-not-for-real-use"
+ONE_PLAN = "SEND and AP One Plan 2025-2028"
+# (delivery group, level, what families are saying, source, the forum agrees to publish it)
+DEMO_FAMILIES_VIEWS = [
+    (
+        "2. Inclusion, SEN Support and our Graduated Approach",
+        FamiliesLevel.NO_CHANGE,
+        "Parents tell us support in school depends on which school their child goes to, and SEN support plans are not shared.",
+        "2025 SEND Partnership Survey, parents' answers on SEN support; three Forum listening events in spring 2025.",
+        True,
+    ),
+    (
+        "13. Communication and Learning From Feedback, Complaints and Appeals",
+        FamiliesLevel.SOME,
+        "Families like the new newsletter, but many have still not heard of the Local Offer.",
+        "2025 SEND Partnership Survey, questions on communication; Forum newsletter feedback.",
+        True,
+    ),
+    (
+        "3. Education, Health and Care (EHC) Needs Assessments and Plans – A. Decision making and panel processes",
+        FamiliesLevel.WORSE,
+        "More families are contacting the Forum about decisions not to assess, and say the reasons are not explained.",
+        "Forum casework themes, April to May 2025.",
+        False,
+    ),
+    (
+        "8. Training",
+        FamiliesLevel.IMPROVEMENT,
+        "Parents who went to the co-produced training sessions rated them highly and want more.",
+        "Feedback forms from the parent training sessions.",
+        True,
+    ),
+    (
+        "11. Transition Between Educational Phases",
+        FamiliesLevel.SOME,
+        "The new transition web pages help, but families of children moving to secondary school want earlier planning meetings.",
+        "Listening event on transition, March 2025.",
+        False,
+    ),
+]
+DEMO_SIGNATORIES = [
+    (Organisation.Kind.COUNCIL, "council.signatory@example.org", "Chris", "Director of Education, Strong Start and Integration"),
+    (Organisation.Kind.ICB, "icb.signatory@example.org", "Imran", "Associate Director of Quality, ICB"),
+    (Organisation.Kind.NHS_TRUST, "trust.signatory@example.org", "Tara", "Head of Operations, CWP"),
+    (Organisation.Kind.PCF, "", "", ""),
+]
+DEMO_SUMMARIES = [
+    (
+        "1. SEND Partnership and Senior Leaders' Oversight",
+        "You told us you could not find out what the partnership had promised or how it was going.",
+        "We have published an easy read summary of the One Plan and this page, which we update after every Partnership Board.",
+    ),
+    (
+        "2. Inclusion, SEN Support and our Graduated Approach",
+        "You said support in school depends too much on which school your child attends.",
+        "We are writing an Inclusion Strategy with schools and the Parent Carer Forum, and new SEN support plan guidance for every school.",
+    ),
+    (
+        "8. Training",
+        "You asked for training for parents, not just for professionals.",
+        "We ran four co-produced training sessions for parents and carers this spring, with more planned in the autumn.",
+    ),
+    (
+        "13. Communication and Learning From Feedback, Complaints and Appeals",
+        "You said you only hear about changes when something has gone wrong.",
+        "We relaunched the 'SENDing you the news' newsletter and will publish what we learn from complaints every year.",
+    ),
+]
+DEMO_DRAFT = (
+    "8. Training",
+    "You asked for training for parents (draft, not yet agreed).",
+    "Draft: autumn dates still to be confirmed with the Forum.",
+)
 
 
 class Command(BaseCommand):
@@ -64,6 +139,7 @@ class Command(BaseCommand):
             ("lead@example.org", "Dana", "Lead", "Head of Service: Inclusion", Membership.Role.DELIVERY_LEAD),
             ("board@example.org", "Bilal", "Board", "Partnership Board member", Membership.Role.BOARD_MEMBER),
             ("officer@example.org", "Olu", "Officer", "SEND Programme Officer", Membership.Role.OFFICER),
+            ("pcf@example.org", "Priya", "Forum", "Parent Carer Forum co-chair", Membership.Role.COPRODUCTION),
         ]
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
         for email, first, last, title, role in people:
@@ -76,7 +152,8 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(user=user, partnership=east, defaults={"role": role})
             if role == Membership.Role.DELIVERY_LEAD and lead_post:
                 user.posts.add(lead_post)
-            self.stdout.write(f"  {Membership.Role(role).label:<18} {email}")
+            self.stdout.write(f"  {Membership.Role(role).label:<22} {email}")
+        self._seed_coproduction(east)
         # The admin spans every partnership, so it is for the install's
         # administrators only; officers work in the product's own pages.
         admin, created = User.objects.get_or_create(
@@ -85,7 +162,7 @@ class Command(BaseCommand):
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
-        self.stdout.write(f"  {'Administrator':<18} admin@example.org (the /admin/ site)")
+        self.stdout.write(f"  {'Administrator':<22} admin@example.org (the /admin/ site)")
         if not settings.MFA_REQUIRED:
             self.stdout.write("Two-factor sign-in is off for this demo; run with MFA_REQUIRED=true to see it.")
         self._sweep()
@@ -113,7 +190,110 @@ class Command(BaseCommand):
             date=dt.date(2025, 5, 21),
             defaults={"strategy": strategy, "papers_deadline": dt.date(2025, 5, 14), "status": Meeting.Status.HELD, "snapshot": snapshot},
         )
-        upcoming = timezone.localdate() + dt.timedelta(days=21)
-        Meeting.objects.get_or_create(
-            board=board, date=upcoming, defaults={"strategy": strategy, "papers_deadline": upcoming - dt.timedelta(days=7)}
+        # Papers are due in five days: inside the reminder window, so the sign-off reminders go out.
+        upcoming = timezone.localdate() + dt.timedelta(days=12)
+        if not Meeting.objects.filter(board=board, status=Meeting.Status.SCHEDULED, date__gte=timezone.localdate()).exists():
+            Meeting.objects.create(board=board, date=upcoming, strategy=strategy, papers_deadline=upcoming - dt.timedelta(days=7))
+
+    def _seed_coproduction(self, partnership: Partnership) -> None:
+        """The families' view, the sign-off before the next board, the deliverables and the public page: each only where empty."""
+        strategy = Strategy.objects.filter(partnership=partnership, name=ONE_PLAN).first()
+        if strategy is None:
+            return
+        groups = {str(g): g for g in DeliveryGroup.objects.filter(strategy=strategy).select_related("parent")}
+        if not Deliverable.objects.filter(strategy=strategy).exists():
+            call_command(
+                "import_deliverables", str(FIXTURES / "cheshire-east-one-plan" / "deliverables.csv"), strategy=ONE_PLAN, stdout=self.stdout
+            )
+        partner = User.objects.get(username="pcf@example.org")
+        pcf = Organisation.objects.filter(partnership=partnership, kind=Organisation.Kind.PCF).first()
+        if pcf and partner.organisation_id is None:
+            partner.organisation = pcf
+            partner.save(update_fields=["organisation"])
+        if not FamiliesView.objects.filter(group__strategy=strategy).exists():
+            for name, level, narrative, source, publishable in DEMO_FAMILIES_VIEWS:
+                if name in groups:
+                    families_view_record(
+                        group=groups[name], user=partner, level=level, narrative=narrative, source=source, publishable=publishable
+                    )
+        meeting = (
+            Meeting.objects.filter(strategy=strategy, status=Meeting.Status.SCHEDULED, date__gte=timezone.localdate())
+            .select_related("board")
+            .order_by("date")
+            .first()
         )
+        if meeting is not None:
+            self._seed_sign_off(partnership, meeting, partner)
+        # The pack shows what a snapshot froze: take one after the families' views and sign-offs, once.
+        if not SnapshotFamiliesView.objects.filter(snapshot__strategy=strategy).exists():
+            today = timezone.localdate()
+            if not Snapshot.objects.filter(strategy=strategy, as_at=today).exists():
+                snapshot_take(strategy=strategy, as_at=today, note="Demo: with the families' views and partner sign-off.")
+        self._seed_public_page(strategy, groups)
+
+    def _seed_sign_off(self, partnership: Partnership, meeting: Meeting, partner: User) -> None:
+        """Two organisations signed off, the Parent Carer Forum still to sign (and reminded), the trust declined."""
+        sign_offs = {s.organisation.kind: s for s in sign_offs_for(meeting)}
+        if any(s.status != SignOff.Status.OUTSTANDING for s in sign_offs.values()):
+            return
+        officer = User.objects.get(username="officer@example.org")
+        for kind, email, first, title in DEMO_SIGNATORIES:
+            organisation = sign_offs[kind].organisation if kind in sign_offs else None
+            if organisation is None:
+                continue
+            if kind == Organisation.Kind.PCF:
+                signatory = partner
+            else:
+                signatory, created = User.objects.get_or_create(
+                    username=email,
+                    defaults={
+                        "email": email,
+                        "first_name": first,
+                        "last_name": "Signatory",
+                        "job_title": title,
+                        "organisation": organisation,
+                    },
+                )
+                if created:
+                    signatory.set_password(DEMO_PASSWORD)
+                    signatory.save()
+                Membership.objects.get_or_create(user=signatory, partnership=partnership, defaults={"role": Membership.Role.BOARD_MEMBER})
+            if not Signatory.objects.filter(organisation=organisation).exists():
+                signatory_nominate(organisation=organisation, user=signatory, by=officer)
+        deadline = deadline_of(meeting)
+        for kind in (Organisation.Kind.COUNCIL, Organisation.Kind.ICB):
+            if kind in sign_offs:
+                sign_off = sign_offs[kind]
+                sign_off_decide(
+                    sign_off=sign_off, user=Signatory.objects.get(organisation=sign_off.organisation).user, confirm=True, today=deadline
+                )
+        if Organisation.Kind.NHS_TRUST in sign_offs:
+            sign_off = sign_offs[Organisation.Kind.NHS_TRUST]
+            sign_off_decide(
+                sign_off=sign_off,
+                user=Signatory.objects.get(organisation=sign_off.organisation).user,
+                confirm=False,
+                reason="C10 and C11 are waiting for the trust's own performance figures, due next week.",
+                today=deadline,
+            )
+        sign_off_reminders_queue(meeting=meeting, days_before=settings.REMIND_DAYS_BEFORE, today=timezone.localdate())
+
+    def _seed_public_page(self, strategy: Strategy, groups: dict) -> None:
+        page, _ = PublicPage.objects.get_or_create(
+            strategy=strategy,
+            defaults={
+                "slug": "one-plan",
+                "introduction": "How the Cheshire East SEND partnership is doing on the promises of our One Plan, written for families.",
+            },
+        )
+        if page.publications.exists() or SummaryDraft.objects.filter(group__strategy=strategy).exists():
+            return
+        officer = User.objects.get(username="officer@example.org")
+        for name, you_said, we_did in DEMO_SUMMARIES:
+            if name in groups:
+                SummaryDraft.objects.create(group=groups[name], you_said=you_said, we_did=we_did, updated_by=officer)
+        page_publish(page=page, user=officer, note="First public update.")
+        # A draft written after publishing: it stays off the public page until an officer publishes it.
+        name, you_said, we_did = DEMO_DRAFT
+        if name in groups:
+            SummaryDraft.objects.filter(group=groups[name]).update(you_said=you_said, we_did=we_did)

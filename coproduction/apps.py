@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class CoproductionConfig(AppConfig):
+    name = "coproduction"
+    verbose_name = "Co-production and the public page"

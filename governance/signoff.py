@@ -1,0 +1,183 @@
+"""Partner sign-off before each board: each organisation that owns actions stands behind its updates.
+
+For every meeting, each organisation owning actions of the meeting's strategy
+has a SignOff. Its nominated signatory confirms (or declines, with a reason)
+before the papers deadline; an update to one of its actions after it signed
+reopens it; signatories who have not signed are reminded once as the
+deadline nears, through the notifications and daily digest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from actions.chasing import digests_prepare
+from actions.models import Action, Notification, Snapshot, Strategy
+from governance.models import Meeting, Signatory, SignOff, SignOffEvent, SnapshotSignOff
+from people.models import Organisation
+
+
+class SignOffError(Exception):
+    """The sign-off cannot be made now: the message says why."""
+
+
+def organisations_owning(strategy: Strategy | int) -> list[Organisation]:
+    """The organisations whose posts own at least one action of the strategy."""
+    return list(Organisation.objects.filter(posts__actions__strategy=strategy).distinct().order_by("name"))
+
+
+def deadline_of(meeting: Meeting) -> dt.date:
+    """The last day a sign-off counts: the papers deadline, or the meeting day when none is set."""
+    return meeting.papers_deadline or meeting.date
+
+
+def sign_offs_for(meeting: Meeting) -> list[SignOff]:
+    """The meeting's sign-offs, one per organisation owning actions, made the first time they are asked for."""
+    if meeting.status == Meeting.Status.SCHEDULED:
+        SignOff.objects.bulk_create(
+            [SignOff(meeting=meeting, organisation=org) for org in organisations_owning(meeting.strategy_id)], ignore_conflicts=True
+        )
+    return list(
+        SignOff.objects.filter(meeting=meeting).select_related("organisation__signatory__user", "decided_by").order_by("organisation__name")
+    )
+
+
+def signatory_of(sign_off: SignOff) -> User | None:
+    nominated = getattr(sign_off.organisation, "signatory", None)
+    return nominated.user if nominated else None
+
+
+def signatory_nominate(*, organisation: Organisation, user: User, by: User) -> Signatory:
+    signatory, _ = Signatory.objects.update_or_create(
+        organisation=organisation, defaults={"user": user, "nominated_by": by, "nominated_at": timezone.now()}
+    )
+    return signatory
+
+
+@transaction.atomic
+def sign_off_decide(*, sign_off: SignOff, user: User, confirm: bool, reason: str = "", today: dt.date | None = None) -> SignOff:
+    """The signatory confirms the organisation's updates for the meeting, or declines with a reason.
+
+    Raises SignOffError when the person is not the nominated signatory, the
+    deadline has passed, or a decline has no reason.
+    """
+    today = today or timezone.localdate()
+    locked = SignOff.objects.select_for_update().select_related("meeting", "organisation").get(pk=sign_off.pk)
+    nominated = Signatory.objects.filter(organisation=locked.organisation_id).values_list("user_id", flat=True).first()
+    if nominated != user.pk:
+        raise SignOffError(f"Only the nominated signatory of {locked.organisation} can sign off its updates.")
+    if locked.meeting.status != Meeting.Status.SCHEDULED:
+        raise SignOffError("This meeting is no longer scheduled: its sign-offs are closed.")
+    deadline = deadline_of(locked.meeting)
+    if today > deadline:
+        raise SignOffError(f"The papers deadline was {deadline:%-d %B %Y}: ask the programme officers to record a late sign-off.")
+    reason = reason.strip()
+    if not confirm and not reason:
+        raise SignOffError("Say why you are not signing off, so the officers can act on it.")
+    now = timezone.now()
+    locked.status = SignOff.Status.CONFIRMED if confirm else SignOff.Status.DECLINED
+    locked.decided_by, locked.decided_at, locked.reason = user, now, "" if confirm else reason
+    locked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    SignOffEvent.objects.create(sign_off=locked, status=locked.status, by=user, at=now, reason=locked.reason)
+    return locked
+
+
+def sign_offs_reopen(*, action_ids: list[int], user: User | None, at: dt.datetime) -> int:
+    """Reopen the confirmed sign-offs, for meetings still to come, of the organisations owning these actions.
+
+    Runs inside the transaction that updated the actions. Returns how many reopened.
+    """
+    actions = list(Action.objects.filter(pk__in=action_ids).prefetch_related("owners").only("pk", "ref", "strategy_id"))
+    if not actions:
+        return 0
+    refs_by_org: dict[int, list[str]] = {}
+    for action in actions:
+        for post in action.owners.all():
+            if post.organisation_id:
+                refs_by_org.setdefault(post.organisation_id, []).append(action.ref)
+    confirmed = SignOff.objects.select_for_update().filter(
+        status=SignOff.Status.CONFIRMED,
+        organisation_id__in=refs_by_org,
+        meeting__strategy_id__in={a.strategy_id for a in actions},
+        meeting__status=Meeting.Status.SCHEDULED,
+        meeting__date__gte=timezone.localdate(),
+    )
+    who = f" by {user}" if user else ""
+    reopened = 0
+    for sign_off in confirmed:
+        refs = ", ".join(sorted(set(refs_by_org[sign_off.organisation_id])))
+        reason = f"Reopened: {refs} updated{who} on {timezone.localtime(at):%-d %B %Y at %H:%M}, after the sign-off."
+        sign_off.status, sign_off.reason = SignOff.Status.REOPENED, reason
+        sign_off.save(update_fields=["status", "reason"])
+        SignOffEvent.objects.create(sign_off=sign_off, status=sign_off.status, by=user, at=at, reason=reason)
+        reopened += 1
+    return reopened
+
+
+def sign_off_reminders_queue(*, meeting: Meeting, days_before: int, today: dt.date) -> int:
+    """Remind each signatory who has not signed off (or whose sign-off reopened), once per meeting, as the deadline nears."""
+    deadline = deadline_of(meeting)
+    if not (deadline - dt.timedelta(days=days_before) <= today <= deadline):
+        return 0
+    waiting = [
+        s
+        for s in sign_offs_for(meeting)
+        if s.status in (SignOff.Status.OUTSTANDING, SignOff.Status.REOPENED) and signatory_of(s) is not None and signatory_of(s).is_active
+    ]
+    link = reverse("governance:sign_off_board", args=[meeting.pk])
+    already = set(
+        Notification.objects.filter(kind=Notification.Kind.SIGN_OFF, event_key__in=[f"sign-off-{s.pk}" for s in waiting]).values_list(
+            "recipient_id", "event_key"
+        )
+    )
+    waiting = [s for s in waiting if (signatory_of(s).pk, f"sign-off-{s.pk}") not in already]
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=signatory_of(s),
+                action=None,
+                kind=Notification.Kind.SIGN_OFF,
+                event_key=f"sign-off-{s.pk}",
+                deadline=deadline,
+                partnership_id=meeting.board.partnership_id,
+                message=f"Sign off {s.organisation}'s updates for the {meeting}"[:500],
+                link=link,
+            )
+            for s in waiting
+        ],
+        ignore_conflicts=True,  # once each, even when two runs overlap
+    )
+    digests_prepare(day=today)
+    return len(waiting)
+
+
+def sign_offs_freeze(snapshot: Snapshot) -> int:
+    """Freeze the sign-offs of the strategy's next meeting into the snapshot its pack is built from."""
+    meeting = (
+        Meeting.objects.filter(strategy_id=snapshot.strategy_id, date__gte=snapshot.as_at)
+        .filter(~Q(status=Meeting.Status.CANCELLED))
+        .order_by("date")
+        .first()
+    )
+    if meeting is None:
+        return 0
+    frozen = [
+        SnapshotSignOff(
+            snapshot=snapshot,
+            meeting=meeting,
+            organisation_name=s.organisation.name,
+            signatory=str(signatory_of(s) or ""),
+            status=s.status,
+            decided_at=s.decided_at,
+            reason=s.reason,
+        )
+        for s in sign_offs_for(meeting)
+    ]
+    SnapshotSignOff.objects.bulk_create(frozen)
+    return len(frozen)

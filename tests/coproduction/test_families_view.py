@@ -1,0 +1,119 @@
+"""The families' view: recorded by co-production partners only, kept for good, shown beside the officers' ratings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import InternalError, ProgrammingError, transaction
+from django.urls import reverse
+
+from actions.models import Action
+from coproduction.models import FamiliesLevel, FamiliesView
+from coproduction.services import families_view_record
+from governance.report import board_pack_context
+from governance.services import snapshot_take
+
+pytestmark = pytest.mark.django_db
+
+
+def record(client, group, level="no_change", narrative="Nothing has changed for us yet.", source="Forum survey Q18"):
+    return client.post(reverse("coproduction:families_view", args=[group.pk]), {"level": level, "narrative": narrative, "source": source})
+
+
+def test_a_partner_records_the_families_view_and_the_group_page_shows_it(client, partner, group, action):
+    client.force_login(partner)
+    response = record(client, group)
+    assert response.status_code == 302
+    page = client.get(reverse("governance:group_detail", args=[group.pk])).content.decode()
+    assert "No change yet" in page and "Nothing has changed for us yet." in page and "Forum survey Q18" in page
+
+
+@pytest.mark.parametrize("persona", ["officer", "group_lead", "owner", "board"])
+def test_nobody_but_a_partner_can_record_it(client, request, persona, group, action):
+    client.force_login(request.getfixturevalue(persona))
+    assert record(client, group).status_code == 403
+    assert client.get(reverse("coproduction:families_view", args=[group.pk])).status_code == 403
+    assert not FamiliesView.objects.exists()
+
+
+def test_another_partnership_gets_not_found(client, outsider, group):
+    client.force_login(outsider)
+    assert record(client, group).status_code == 404
+
+
+def test_a_partner_cannot_change_an_officers_rating(client, partner, action, level):
+    client.force_login(partner)
+    response = client.post(
+        reverse("actions:action_update", args=[action.pk]),
+        {"rating": str(level("red").pk), "narrative": "Families disagree.", "version": str(action.version)},
+    )
+    assert response.status_code == 403
+    action.refresh_from_db()
+    assert action.rating == level("amber")
+
+
+def test_a_missing_narrative_is_refused_where_the_partner_is_looking(client, partner, group):
+    client.force_login(partner)
+    response = record(client, group, narrative="  ")
+    assert response.status_code == 422
+    assert "Enter what families are saying" in response.content.decode()
+    assert not FamiliesView.objects.exists()
+
+
+def test_every_view_is_kept_and_none_can_be_changed(partner, group):
+    first = families_view_record(group=group, user=partner, level="worse", narrative="Worse.", source="Casework")
+    families_view_record(group=group, user=partner, level="some", narrative="A little better.", source="Survey")
+    assert list(FamiliesView.objects.filter(group=group).values_list("level", flat=True)) == ["some", "worse"]
+    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
+        FamiliesView.objects.filter(pk=first.pk).update(level="improvement")
+    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
+        FamiliesView.objects.filter(pk=first.pk).delete()
+
+
+def test_the_dashboard_flags_families_who_disagree_with_an_on_track_rating(client, board, partner, group, action):
+    families_view_record(group=group, user=partner, level=FamiliesLevel.WORSE, narrative="Families see it getting worse.", source="Survey")
+    client.force_login(board)
+    page = client.get(reverse("governance:dashboard", args=[group.strategy_id])).content.decode()
+    assert "Families' view disagrees with the officers' ratings: <strong>1</strong>" in page
+    assert "Families see it getting worse." in page
+    assert "Getting worse" in page
+
+
+@pytest.mark.parametrize(
+    ("rating", "families", "flagged"),
+    [
+        ("amber", FamiliesLevel.NO_CHANGE, True),
+        ("amber", FamiliesLevel.SOME, False),
+        ("red", FamiliesLevel.WORSE, False),  # the officers say it is off track too
+        ("grey", FamiliesLevel.NO_CHANGE, False),  # not started is no claim of being on track
+    ],
+)
+def test_disagreement_needs_officers_on_track_and_families_seeing_no_change(
+    client, board, partner, group, action, level, rating, families, flagged
+):
+    Action.objects.filter(pk=action.pk).update(rating=level(rating))
+    families_view_record(group=group, user=partner, level=families, narrative="What families say.", source="Survey")
+    client.force_login(board)
+    page = client.get(reverse("governance:dashboard", args=[group.strategy_id])).content.decode()
+    count = 1 if flagged else 0
+    assert f"Families' view disagrees with the officers' ratings: <strong>{count}</strong>" in page
+
+
+def test_a_snapshot_freezes_the_view_for_the_pack(partner, group, action, strategy):
+    families_view_record(group=group, user=partner, level="no_change", narrative="As it was at the board.", source="Survey")
+    snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 6, 30))
+    families_view_record(group=group, user=partner, level="improvement", narrative="Later, better.", source="Survey")
+    context = board_pack_context(snapshot)
+    assert [(d.group.pk, d.view.narrative) for d in context["disagreements"]] == [(group.pk, "As it was at the board.")]
+    frozen = context["families_groups"][0]["families_view"]
+    assert frozen.level == "no_change"
+
+
+def test_the_pack_shows_the_families_view_and_the_disagreement(client, officer, partner, group, action, strategy):
+    families_view_record(group=group, user=partner, level="worse", narrative="<b>Worse</b> for families.", source="Casework")
+    snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 6, 30))
+    client.force_login(officer)
+    page = client.get(reverse("governance:snapshot_pack", args=[snapshot.pk])).content.decode()
+    assert "Families' view disagrees with the officers' ratings (1)" in page
+    assert "&lt;b&gt;Worse&lt;/b&gt; for families." in page and "<b>Worse</b>" not in page

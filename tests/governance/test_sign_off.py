@@ -1,0 +1,146 @@
+"""Partner sign-off before each board: signatories confirm or decline, updates reopen, reminders go once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.chasing import digest_send
+from actions.models import EmailDigest, Notification
+from actions.services import action_update_record
+from governance.models import Board, Meeting, SignOff, SnapshotSignOff
+from governance.report import board_pack_context
+from governance.services import meetings_remind, snapshot_take
+from governance.signoff import sign_off_decide, sign_offs_for, signatory_nominate
+from people.models import Organisation
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def council(partnership, owner_post):
+    org = Organisation.objects.create(partnership=partnership, name="Northshire Council", kind=Organisation.Kind.COUNCIL)
+    owner_post.organisation = org
+    owner_post.save()
+    return org
+
+
+@pytest.fixture
+def meeting(strategy, partnership):
+    board = Board.objects.create(partnership=partnership, name="Partnership Board")
+    today = timezone.localdate()
+    return Meeting.objects.create(
+        board=board, strategy=strategy, date=today + dt.timedelta(days=10), papers_deadline=today + dt.timedelta(days=3)
+    )
+
+
+@pytest.fixture
+def signatory(partnership, council, officer):
+    from people.models import Membership
+
+    person = make_user("director@example.org", partnership, Membership.Role.BOARD_MEMBER)
+    signatory_nominate(organisation=council, user=person, by=officer)
+    return person
+
+
+def board_url(meeting):
+    return reverse("governance:sign_off_board", args=[meeting.pk])
+
+
+def test_every_organisation_owning_actions_has_a_sign_off(client, officer, meeting, council, action, partnership):
+    Organisation.objects.create(partnership=partnership, name="Owns nothing")
+    client.force_login(officer)
+    page = client.get(board_url(meeting)).content.decode()
+    assert "Northshire Council" in page and "Owns nothing" not in page
+    assert "0 of 1</strong> organisation signed off" in page
+
+
+def test_the_signatory_signs_off_and_the_board_says_who_and_when(client, meeting, signatory, council, action):
+    client.force_login(signatory)
+    sign_off = sign_offs_for(meeting)[0]
+    response = client.post(reverse("governance:sign_off_decide", args=[sign_off.pk]), {"decision": "confirm"})
+    assert response.status_code == 302
+    sign_off.refresh_from_db()
+    assert sign_off.status == SignOff.Status.CONFIRMED and sign_off.decided_by == signatory
+    assert "1 of 1</strong> organisation signed off" in client.get(board_url(meeting)).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["officer", "owner", "board"])
+def test_nobody_else_can_sign_for_the_organisation(client, request, persona, meeting, signatory, action):
+    sign_off = sign_offs_for(meeting)[0]
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(reverse("governance:sign_off_decide", args=[sign_off.pk]), {"decision": "confirm"}).status_code == 403
+    sign_off.refresh_from_db()
+    assert sign_off.status == SignOff.Status.OUTSTANDING
+
+
+def test_declining_needs_a_reason(client, meeting, signatory, action):
+    sign_off = sign_offs_for(meeting)[0]
+    client.force_login(signatory)
+    response = client.post(reverse("governance:sign_off_decide", args=[sign_off.pk]), {"decision": "decline", "reason": " "})
+    assert response.status_code == 422 and "Say why you are not signing off" in response.content.decode()
+    client.post(reverse("governance:sign_off_decide", args=[sign_off.pk]), {"decision": "decline", "reason": "C10 figures are late."})
+    sign_off.refresh_from_db()
+    assert sign_off.status == SignOff.Status.DECLINED and sign_off.reason == "C10 figures are late."
+
+
+def test_after_the_papers_deadline_it_is_too_late(client, meeting, signatory, action):
+    sign_off = sign_offs_for(meeting)[0]
+    with pytest.raises(Exception, match="papers deadline"):
+        sign_off_decide(sign_off=sign_off, user=signatory, confirm=True, today=meeting.papers_deadline + dt.timedelta(days=1))
+
+
+def test_an_update_after_sign_off_reopens_it_and_says_why(client, meeting, signatory, action, owner, level):
+    sign_off = sign_offs_for(meeting)[0]
+    sign_off_decide(sign_off=sign_off, user=signatory, confirm=True)
+    action_update_record(action=action, user=owner, rating=level("red"), narrative="Slipped.", expected_version=action.version)
+    sign_off.refresh_from_db()
+    assert sign_off.status == SignOff.Status.REOPENED
+    assert "SP1 updated by owner@example.org" in sign_off.reason and "after the sign-off" in sign_off.reason
+    assert list(sign_off.events.values_list("status", flat=True)) == ["reopened", "confirmed"]
+
+
+def test_signatories_who_have_not_signed_are_reminded_once(meeting, signatory, action):
+    today = timezone.localdate()
+    meetings_remind(today=today)
+    meetings_remind(today=today)
+    reminders = Notification.objects.filter(kind=Notification.Kind.SIGN_OFF)
+    assert list(reminders.values_list("recipient__username", flat=True)) == ["director@example.org"]
+    digest = EmailDigest.objects.get(recipient=signatory)
+    assert digest_send(digest_id=digest.pk) == "sent"
+    assert "Sign off Northshire Council" in mail.outbox[0].body and board_url(meeting) in mail.outbox[0].body
+
+
+def test_a_signed_organisation_is_not_reminded(meeting, signatory, action):
+    sign_off_decide(sign_off=sign_offs_for(meeting)[0], user=signatory, confirm=True)
+    meetings_remind(today=timezone.localdate())
+    assert not Notification.objects.filter(kind=Notification.Kind.SIGN_OFF).exists()
+
+
+def test_the_snapshot_freezes_the_sign_offs_for_the_pack(client, officer, meeting, signatory, action, strategy):
+    sign_off_decide(sign_off=sign_offs_for(meeting)[0], user=signatory, confirm=True)
+    snapshot = snapshot_take(strategy=strategy, as_at=timezone.localdate())
+    SignOff.objects.update(status=SignOff.Status.REOPENED)  # later changes do not alter the frozen pack
+    frozen = board_pack_context(snapshot)["sign_offs"]
+    assert [(s.organisation_name, s.status, s.signatory) for s in frozen] == [("Northshire Council", "confirmed", str(signatory))]
+    client.force_login(officer)
+    page = client.get(reverse("governance:snapshot_pack", args=[snapshot.pk])).content.decode()
+    assert "Partner sign-off" in page and "Signed off" in page
+    assert SnapshotSignOff.objects.count() == 1
+
+
+def test_officers_nominate_signatories(client, officer, board, meeting, council, action):
+    client.force_login(officer)
+    response = client.post(reverse("governance:signatory_nominate", args=[meeting.pk]), {"organisation": council.pk, "user": board.pk})
+    assert response.status_code == 302
+    assert council.signatory.user == board
+    client.force_login(board)
+    assert (
+        client.post(reverse("governance:signatory_nominate", args=[meeting.pk]), {"organisation": council.pk, "user": board.pk}).status_code
+        == 403
+    )
