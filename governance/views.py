@@ -439,12 +439,15 @@ def sign_off_decide_view(request: HttpRequest, sign_off_id: int) -> HttpResponse
 def signatory_nominate_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, membership = _meeting_for_user(request, meeting_id)
     officer_required(membership, "nominate signatories")
-    organisation = Organisation.objects.filter(
-        pk=request.POST.get("organisation") or 0, partnership_id=meeting.board.partnership_id
-    ).first()
-    user = User.objects.filter(pk=request.POST.get("user") or 0, memberships__partnership_id=meeting.board.partnership_id).first()
+
+    def posted_id(name: str) -> int:
+        value = request.POST.get(name, "")
+        return int(value) if value.isascii() and value.isdigit() else 0
+
+    organisation = Organisation.objects.filter(pk=posted_id("organisation"), partnership_id=meeting.board.partnership_id).first()
+    user = User.objects.filter(pk=posted_id("user"), memberships__partnership_id=meeting.board.partnership_id).first()
     if organisation is None or user is None:
-        key = int(request.POST.get("sign_off") or 0)
+        key = posted_id("sign_off")
         return _sign_off_page(
             request, meeting, membership, {key: "Choose a person of this partnership to sign for the organisation"}, status=422
         )

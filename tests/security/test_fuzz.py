@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 from openpyxl import Workbook
 
-from tests.security.test_permission_matrix import MATRIX, PERSONAS
+from tests.security.test_permission_matrix import MATRIX, PERSONAS, url_arg
 
 pytestmark = pytest.mark.django_db
 
@@ -219,7 +219,7 @@ def fuzz_settings(settings, _private_media):
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_hostile_values_in_every_field_never_fail_and_never_write(client, request, fuzz_settings, name, persona):
     row = MATRIX[name]
-    args = [arg[1:] if arg.startswith("=") else request.getfixturevalue(arg).pk for arg in row.args]
+    args = [url_arg(request, arg) for arg in row.args]
     if persona != "anonymous":
         client.force_login(request.getfixturevalue(persona))
     url = reverse(name, args=args)
