@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from actions.models import DeliveryGroup, RatingLevel, Snapshot
 from actions.rows import ActionRow, rows_from_snapshot
+from governance.inspections import findings_progress, inspections_with_findings
 from governance.models import Meeting
 from governance.summaries import (
     Tally,
@@ -112,6 +113,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
 
     kpis = board_pack_kpis(snapshot)
     kpi_counts = {rag: sum(1 for row in kpis if row.rag == rag) for rag in Rag}
+    # Findings and their links are read as they are now; the actions' ratings and KPI values as the snapshot froze them.
+    findings = [item for item in findings_progress(inspections_with_findings(strategy), rows, kpis) if item.findings]
     return {
         "strategy": strategy,
         "partnership": strategy.partnership,
@@ -133,6 +136,7 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "kpis": kpis,
         "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag if kpi_counts[rag]],
         "appendix": [(group, appendix[group.pk]) for group in groups if group.pk in appendix],
+        "findings": findings,
         "generated_at": timezone.now(),
     }
 

@@ -17,6 +17,13 @@ class ExportFormatConverter:
 
 register_converter(ExportFormatConverter, "export_format")
 
+
+class PackFormatConverter(ExportFormatConverter):
+    regex = "pdf|zip"
+
+
+register_converter(PackFormatConverter, "pack_format")
+
 app_name = "governance"
 
 urlpatterns = [
@@ -35,4 +42,14 @@ urlpatterns = [
     path("reports/<int:report_id>/retry/", views.report_retry, name="report_retry"),
     path("reports/<int:report_id>/download/", views.report_download, name="report_download"),
     path("snapshots/<int:snapshot_id>/pack/", views.snapshot_pack, name="snapshot_pack"),
+    path("strategies/<int:strategy_id>/findings/", views.findings, name="findings"),
+    path("strategies/<int:strategy_id>/inspections/new/", views.inspection_create, name="inspection_create"),
+    path("inspections/<int:inspection_id>/", views.inspection_edit, name="inspection_edit"),
+    path("inspections/<int:inspection_id>/findings/new/", views.finding_create, name="finding_create"),
+    path("findings/<int:finding_id>/", views.finding_edit, name="finding_edit"),
+    path("actions/<int:action_id>/findings/", views.action_findings, name="action_findings"),
+    path("kpis/<int:indicator_id>/findings/", views.indicator_findings, name="indicator_findings"),
+    path("strategies/<int:strategy_id>/evidence-packs/request/", views.evidence_pack_request_view, name="evidence_pack_request"),
+    path("evidence-packs/<int:pack_id>/", views.evidence_pack_detail, name="evidence_pack_detail"),
+    path("evidence-packs/<int:pack_id>/download.<pack_format:file_format>", views.evidence_pack_download, name="evidence_pack_download"),
 ]

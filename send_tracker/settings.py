@@ -310,6 +310,7 @@ RATE_LIMITS = {
     "import": env_int("RATE_LIMIT_IMPORTS_PER_HOUR", 20),
     # Per API token: a Power BI refresh reads each entity set a page at a time.
     "feed": env_int("RATE_LIMIT_FEED_PER_HOUR", 1000),
+    "evidence_pack": env_int("RATE_LIMIT_EVIDENCE_PACKS_PER_HOUR", 10),
 }
 # Rows per page of the OData feed; a client follows @odata.nextLink for the rest.
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 100)
@@ -355,6 +356,8 @@ BENCHMARK_IMPORT_MAX_BYTES = env_int("BENCHMARK_IMPORT_MAX_BYTES", 40 * 1024 * 1
 
 # Evidence uploads (delivery leads attach files to updates).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# The evidence files an evidence pack's ZIP may hold in all; files past it are left out and listed.
+EVIDENCE_PACK_MAX_BYTES = env_int("EVIDENCE_PACK_MAX_BYTES", 500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from governance.models import BoardReport
 from governance.services import snapshot_take
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
+from tests.governance.conftest import finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
 
 
@@ -69,3 +70,16 @@ def api_token(partnership, officer):
 
     token, _secret = api_token_create(partnership=partnership, name="Power BI", created_by=officer)
     return token
+
+
+@pytest.fixture
+def ready_evidence_pack(strategy, finding, officer, _private_media):  # noqa: F811
+    from governance.models import EvidencePack
+
+    folder = _private_media / "evidence-packs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    (folder / "pack.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    return EvidencePack.objects.create(
+        strategy=strategy, requested_by=officer, status=EvidencePack.Status.READY, pdf_name="pack.pdf", zip_name="pack.zip"
+    )

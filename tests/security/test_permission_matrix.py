@@ -74,6 +74,19 @@ MATRIX: dict[str, Row] = {
     "governance:report_retry": Row("post", ["failed_report"], {}, OFFICER_ONLY_403),
     "governance:report_download": Row("get", ["ready_report"], None, READ),
     "governance:snapshot_pack": Row("get", ["snapshot"], None, READ),
+    # Inspections and their findings: everyone in the partnership reads them; officers record, link and produce evidence packs.
+    "governance:findings": Row("get", ["strategy"], None, READ),
+    "governance:inspection_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:inspection_edit": Row("post", ["inspection"], "inspection_data", OFFICER_ONLY_403),
+    "governance:finding_create": Row(
+        "post", ["inspection"], {"kind": "improvement", "number": "4", "text": "Co-produce."}, OFFICER_ONLY_403
+    ),
+    "governance:finding_edit": Row("get", ["finding"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:action_findings": Row("post", ["action"], "linked_findings_data", OFFICER_ONLY_403),
+    "governance:indicator_findings": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:evidence_pack_request": Row("post", ["strategy"], "evidence_pack_data", OFFICER_ONLY_403),
+    "governance:evidence_pack_detail": Row("get", ["ready_evidence_pack"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:evidence_pack_download": Row("get", ["ready_evidence_pack", "=zip"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "kpis:scorecard": Row("get", ["strategy"], None, READ),
     "kpis:indicator_detail": Row("get", ["indicator"], None, READ),
     "kpis:indicator_chart": Row("get", ["indicator"], None, READ),
@@ -125,6 +138,29 @@ def plan_upload_data(request) -> dict:
 
 def report_request_data(request) -> dict:
     return {"snapshot": str(request.getfixturevalue("snapshot").pk)}
+
+
+def inspection_data(request) -> dict:
+    request.getfixturevalue("inspection")
+    return {
+        "kind": "monitoring",
+        **{
+            f"{name}_{part}": value
+            for name, date in (("started_on", (3, 3, 2025)), ("ended_on", (4, 3, 2025)))
+            for part, value in zip(("day", "month", "year"), date, strict=True)
+        },
+        "inspectorates": ["ofsted", "cqc"],
+        "outcome": "none",
+        "version": "1",
+    }
+
+
+def linked_findings_data(request) -> dict:
+    return {"findings": [str(request.getfixturevalue("finding").pk)]}
+
+
+def evidence_pack_data(request) -> dict:
+    return {"finding": str(request.getfixturevalue("finding").pk)}
 
 
 def status_class(response) -> str:
