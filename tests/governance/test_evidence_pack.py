@@ -208,9 +208,8 @@ def test_a_job_killed_mid_way_and_run_again_leaves_one_pack(officer, owner, find
 
 
 @pytest.mark.django_db(transaction=True)
-def test_while_another_worker_holds_the_job_a_second_one_does_nothing(officer, finding, action, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    pack, _ = evidence_pack_request(strategy=action.strategy, user=officer, finding=finding)
+def test_while_another_worker_holds_the_job_a_second_one_does_nothing(officer, finding, action):
+    pack = EvidencePack.objects.create(strategy=action.strategy, finding=finding, requested_by=officer)  # queued, no task sent
     held, release = threading.Event(), threading.Event()
 
     def hold():
