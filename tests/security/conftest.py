@@ -69,3 +69,28 @@ def api_token(partnership, officer):
 
     token, _secret = api_token_create(partnership=partnership, name="Power BI", created_by=officer)
     return token
+
+
+@pytest.fixture
+def owner_membership(owner, partnership):
+    from people.models import Membership
+
+    return Membership.objects.get(user=owner, partnership=partnership)
+
+
+@pytest.fixture
+def open_invitation(partnership, officer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from people.models import Invitation
+
+    return Invitation.objects.create(
+        partnership=partnership,
+        email="invited@example.org",
+        role="delivery_lead",
+        token_hash="0" * 64,
+        invited_by=officer,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )

@@ -99,6 +99,22 @@ MATRIX: dict[str, Row] = {
     "feed:metadata": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:entity_set": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:download": Row("get", ["=Actions", "=csv"], None, dict.fromkeys(PERSONAS, "invalid")),
+    # The partnership's people and posts: its programme officers alone.
+    "people:people_list": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:invite": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:post_list": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:person_detail": Row("get", ["owner_membership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:person_edit": Row("post", ["owner_membership"], {"role": "delivery_lead"}, OFFICER_ONLY_403),
+    "people:person_deactivate": Row("post", ["owner_membership"], {}, OFFICER_ONLY_403),
+    "people:person_reactivate": Row("post", ["owner_membership"], {}, OFFICER_ONLY_403),
+    "people:invitation_resend": Row("post", ["open_invitation"], {}, OFFICER_ONLY_403),
+    "people:invitation_withdraw": Row("post", ["open_invitation"], {}, OFFICER_ONLY_403),
+    "people:post_detail": Row("get", ["owner_post"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:post_edit": Row("post", ["owner_post"], {"title": "Head of Inclusion"}, OFFICER_ONLY_403),
+    "people:post_hand_over": Row("post", ["owner_post"], "hand_over_data", OFFICER_ONLY_403),
+    "people:post_merge": Row("post", ["owner_post"], "merge_data", OFFICER_ONLY_403),
+    # An invitation's link is public; an unknown token is simply not found.
+    "people:invitation_accept": Row("get", ["=no-such-token"], None, dict.fromkeys(PERSONAS, "missing")),
     # Two-factor set-up is each person's own; with a second factor already passed, the code page sends them on.
     "accounts:mfa_setup": Row("get", [], None, SIGNED_IN),
     "accounts:mfa_setup_qr": Row("get", [], None, SIGNED_IN),
@@ -114,6 +130,14 @@ DEFAULT = "ok"
 def action_update_data(request) -> dict:
     action = request.getfixturevalue("action")
     return {"rating": str(action.rating_id), "narrative": "Reviewed at the group meeting.", "version": str(action.version)}
+
+
+def hand_over_data(request) -> dict:
+    return {"successor": str(request.getfixturevalue("owner").pk)}
+
+
+def merge_data(request) -> dict:
+    return {"keep": str(request.getfixturevalue("lead_post").pk)}
 
 
 def plan_upload_data(request) -> dict:
