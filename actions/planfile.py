@@ -33,6 +33,7 @@ from actions.models import (
     normalise_phrase,
     parse_due,
 )
+from actions.plan import related_from_text
 from actions.rows import ActionRow
 from actions.services import rating_updates_build
 from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, read_table
@@ -111,6 +112,12 @@ def plan_read(content: bytes, filename: str, strategy: Strategy) -> PlanChanges:
     seen_refs: dict[str, int] = {}
     for number, row in table[1:]:
         changes.actions.extend(_read_row(number, row, strategy, levels, seen_refs, changes.problems))
+    retired = set(Action.everything.filter(strategy=strategy, retired_at__isnull=False).values_list("ref", flat=True))
+    for planned in changes.actions:
+        if planned.ref in retired:
+            changes.problems.append(
+                RowProblem(planned.row, "ref", planned.ref, "this ref belongs to a retired action: give a new action another ref")
+            )
     if changes.problems:
         return changes
     _compare_with_database(changes)
@@ -300,6 +307,7 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
         at=now,
     )
     ActionUpdate.objects.bulk_create(updates, batch_size=1000)
+    related_from_text(strategy)
     return changes
 
 

@@ -99,6 +99,14 @@ MATRIX: dict[str, Row] = {
     "feed:metadata": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:entity_set": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:download": Row("get", ["=Actions", "=csv"], None, dict.fromkeys(PERSONAS, "invalid")),
+    # Changing the plan: the partnership's programme officers alone.
+    "actions:strategy_create": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:action_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:action_edit": Row("get", ["action"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:action_retire": Row("get", ["action"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:group_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:group_edit": Row("get", ["group"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:group_move": Row("post", ["group"], {"direction": "up"}, OFFICER_ONLY_403),
     # The partnership's people and posts: its programme officers alone.
     "people:people_list": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "people:invite": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
