@@ -66,6 +66,7 @@ class ActionForm(forms.Form):
     owners = forms.ModelMultipleChoiceField(
         label="Owners",
         queryset=Post.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="The posts that own the action. None: it shows as to be allocated.",
         error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},

@@ -45,6 +45,7 @@ class InvitationForm(PartnershipChoicesMixin, forms.Form):
     posts = forms.ModelMultipleChoiceField(
         label="Posts",
         queryset=Post.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="The job titles in the plan they will hold.",
         error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},
@@ -68,6 +69,7 @@ class PersonForm(PartnershipChoicesMixin, forms.Form):
     posts = forms.ModelMultipleChoiceField(
         label="Posts",
         queryset=Post.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
         error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},
     )
