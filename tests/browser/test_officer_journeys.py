@@ -107,3 +107,30 @@ def test_add_an_action_and_re_date_it_with_a_reason(partnership, plan, sign_in, 
     main = page.get_by_role("main").inner_text()
     assert "SP7" in main or "1 action" in main
     assert_accessible(page, "on the dashboard")
+
+
+def test_create_a_bi_monthly_meeting_series(partnership, plan, sign_in, live_server):
+    from governance.models import Meeting
+
+    strategy, _group = plan
+    officer = make_user("officer@example.org", partnership, Membership.Role.OFFICER)
+    page = sign_in(officer)
+    page.goto(f"{live_server.url}/strategies/{strategy.pk}/")
+    page.get_by_role("link", name="Board calendar").click()
+    assert_accessible(page, "on an empty board calendar")
+    page.get_by_label("Board name").fill("SEND and AP Partnership Board")
+    page.get_by_role("button", name="Add the board").click()
+    page.wait_for_load_state()
+    page.get_by_label("First meeting").fill("12/3/2026")
+    page.get_by_label("Every").fill("2")
+    page.get_by_label("Weeks or months").select_option("months")
+    page.get_by_label("Number of meetings").fill("6")
+    page.get_by_label("Papers deadline: days before each meeting").fill("10")
+    page.get_by_role("button", name="Schedule the meetings").click()
+    page.wait_for_load_state()
+    assert "6 meetings of SEND and AP Partnership Board scheduled" in page.get_by_role("main").inner_text()
+    table = page.get_by_role("table").inner_text()
+    for date in ["Thursday 12 March 2026", "Tuesday 12 May 2026", "Tuesday 12 January 2027", "2 March 2026"]:
+        assert date in table
+    assert_accessible(page, "on the board calendar with a series")
+    assert Meeting.objects.filter(strategy=strategy).count() == 6

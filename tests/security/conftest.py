@@ -94,3 +94,13 @@ def open_invitation(partnership, officer):
         invited_by=officer,
         expires_at=timezone.now() + dt.timedelta(days=7),
     )
+
+
+@pytest.fixture
+def meeting(strategy):
+    import datetime as dt
+
+    from governance.models import Board, Meeting
+
+    board = Board.objects.create(partnership=strategy.partnership, name="SEND Partnership Board")
+    return Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2026, 3, 12))

@@ -99,6 +99,12 @@ MATRIX: dict[str, Row] = {
     "feed:metadata": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:entity_set": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:download": Row("get", ["=Actions", "=csv"], None, dict.fromkeys(PERSONAS, "invalid")),
+    # The board calendar: every member reads it, officers change it.
+    "governance:calendar": Row("get", ["strategy"], None, READ),
+    "governance:board_create": Row("post", ["strategy"], {"name": "Health Sub-group"}, OFFICER_ONLY_403),
+    "governance:meeting_series": Row("post", ["strategy"], "series_data", OFFICER_ONLY_403),
+    "governance:meeting_move": Row("post", ["meeting"], "move_data", OFFICER_ONLY_403),
+    "governance:meeting_cancel": Row("post", ["meeting"], {}, OFFICER_ONLY_403),
     # Changing the plan: the partnership's programme officers alone.
     "actions:strategy_create": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "actions:action_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
@@ -138,6 +144,16 @@ DEFAULT = "ok"
 def action_update_data(request) -> dict:
     action = request.getfixturevalue("action")
     return {"rating": str(action.rating_id), "narrative": "Reviewed at the group meeting.", "version": str(action.version)}
+
+
+def series_data(request) -> dict:
+    board = request.getfixturevalue("meeting").board
+    return {"board": str(board.pk), "first": "14/5/2026", "every": "2", "unit": "months", "count": "3", "papers_days": "7"}
+
+
+def move_data(request) -> dict:
+    meeting = request.getfixturevalue("meeting")
+    return {f"m{meeting.pk}-date": "19/3/2026"}
 
 
 def hand_over_data(request) -> dict:
