@@ -104,3 +104,10 @@ def meeting(strategy):
 
     board = Board.objects.create(partnership=strategy.partnership, name="SEND Partnership Board")
     return Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2026, 3, 12))
+
+
+@pytest.fixture
+def kpi_upload(strategy, officer):
+    from kpis.models import KpiValueImport
+
+    return KpiValueImport.objects.create(strategy=strategy, uploaded_by=officer, filename="values.csv", content=b"indicator,period,value\n")

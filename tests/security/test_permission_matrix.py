@@ -99,6 +99,12 @@ MATRIX: dict[str, Row] = {
     "feed:metadata": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:entity_set": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:download": Row("get", ["=Actions", "=csv"], None, dict.fromkeys(PERSONAS, "invalid")),
+    # KPI definitions and uploads of values: officers alone.
+    "kpis:indicator_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:indicator_edit": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:kpi_upload": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:kpi_upload_preview": Row("get", ["kpi_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:kpi_upload_confirm": Row("post", ["kpi_upload"], {}, OFFICER_ONLY_403),
     # The board calendar: every member reads it, officers change it.
     "governance:calendar": Row("get", ["strategy"], None, READ),
     "governance:board_create": Row("post", ["strategy"], {"name": "Health Sub-group"}, OFFICER_ONLY_403),
