@@ -105,6 +105,10 @@ MATRIX: dict[str, Row] = {
     "kpis:kpi_upload": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "kpis:kpi_upload_preview": Row("get", ["kpi_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "kpis:kpi_upload_confirm": Row("post", ["kpi_upload"], {}, OFFICER_ONLY_403),
+    # The update round: each person's own page; the progress by organisation is for officers.
+    "governance:update_round": Row("get", [], None, SIGNED_IN),
+    "governance:round_progress": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:round_chase": Row("post", ["strategy"], {}, OFFICER_ONLY_403),
     # The board calendar: every member reads it, officers change it.
     "governance:calendar": Row("get", ["strategy"], None, READ),
     "governance:board_create": Row("post", ["strategy"], {"name": "Health Sub-group"}, OFFICER_ONLY_403),
