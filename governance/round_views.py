@@ -76,13 +76,10 @@ def update_round(request: HttpRequest) -> HttpResponse:
                 )
             except ActionUpdateConflictError as conflict:
                 action.conflict = conflict
-                action.version = conflict.latest.version
-                action.form = ActionUpdateForm(
-                    {**{k: v for k, v in request.POST.items() if k.startswith(prefix)}, f"{prefix}-version": conflict.latest.version},
-                    prefix=prefix,
-                    levels=levels,
-                    current=conflict.latest.rating,
-                )
+                # What they typed stays, now against the version they are shown, so a second submit is deliberate.
+                action.version, action.rating = conflict.latest.version, conflict.latest.rating
+                typed = {k: v for k, v in request.POST.items() if k.startswith(prefix)}
+                action.form = _form_for(action, levels, {**typed, f"{prefix}-version": conflict.latest.version})
                 results[action.pk], status = "conflict", 409
             else:
                 results[action.pk] = "saved"
