@@ -272,9 +272,10 @@ class Action(models.Model):
     # soon or needs an update is computed by actions.rules wherever it is read.
     overdue_since = models.DateField(null=True, blank=True, help_text="Set by the daily sweep while overdue: the first day it was overdue.")
     retired_at = models.DateTimeField(null=True, blank=True)
-    retired_reason = models.CharField(max_length=20, choices=Retirement.choices, blank=True)
+    # Database defaults too: bulk loaders that write rows in SQL (benchmarks, restores) need not know these columns.
+    retired_reason = models.CharField(max_length=20, choices=Retirement.choices, blank=True, default="", db_default="")
     retired_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="absorbed")
-    retired_note = models.TextField(blank=True)
+    retired_note = models.TextField(blank=True, default="", db_default="")
 
     objects = LiveActionManager()
     everything = models.Manager()  # noqa: DJ012 (a manager, not a field)
