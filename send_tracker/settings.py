@@ -123,7 +123,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Signs nobody in unless OIDC_ENABLED (below).
-    "accounts.oidc.ExistingAccountsBackend",
+    "people.oidc.InvitedAccountsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -359,6 +359,7 @@ RATE_LIMITS = {
     "import": env_int("RATE_LIMIT_IMPORTS_PER_HOUR", 20),
     # Per API token: a Power BI refresh reads each entity set a page at a time.
     "feed": env_int("RATE_LIMIT_FEED_PER_HOUR", 1000),
+    "invitation": env_int("RATE_LIMIT_INVITATIONS_PER_HOUR", 30),
 }
 # Rows per page of the OData feed; a client follows @odata.nextLink for the rest.
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 100)
@@ -396,6 +397,9 @@ DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 14)
 # Owners of actions not updated since the last snapshot are reminded this many
 # days before a board meeting's papers deadline.
 REMIND_DAYS_BEFORE = env_int("REMIND_DAYS_BEFORE", 7)
+
+# Days an emailed invitation link works for (single-use).
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # Plans uploaded by officers in the browser.
 PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
