@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 
 class CodeForm(forms.Form):
@@ -9,3 +11,21 @@ class CodeForm(forms.Form):
         max_length=20,
         error_messages={"required": "Enter the code from your authenticator app", "max_length": "Enter a code of 6 digits"},
     )
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the username's length checked before anyone tries to authenticate it.
+
+    Django sets the field's max_length after construction, so the check never
+    runs; a longer username would reach the sign-in throttle's table and fail there.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+        field.error_messages["max_length"] = f"Enter an email address of {field.max_length} characters or fewer"
+        field.error_messages["required"] = "Enter your email address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
+        self.fields["password"].error_messages["max_length"] = "Enter a password of 4,096 characters or fewer"

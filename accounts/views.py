@@ -8,7 +8,7 @@ import segno
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -27,8 +27,13 @@ from send_tracker.security import security_event
 
 
 def _next_url(request: HttpRequest) -> str:
+    """Where to go after the second factor: a path on this site only, never a URL name or another site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ):
         return target
     return "/"
 
@@ -72,7 +77,7 @@ def mfa_setup_qr(request: HttpRequest) -> HttpResponse:
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not mfa_required(request):
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     if confirmed_totp(user) is None:
         return redirect("accounts:mfa_setup")
     form = CodeForm(request.POST or None)
@@ -87,7 +92,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         elif device is not None and device.verify_token(code):
             mfa_session_verify(request, device)
             security_event("mfa_verified", request, method="recovery code" if device.__class__.__name__ == "StaticDevice" else "app")
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         else:
             security_event("mfa_failed", request)
             # Wrong codes count towards the same lockout as wrong passwords.

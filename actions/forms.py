@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
-from actions.models import RatingLevel
+from actions.models import RatingLevel, normalise_phrase
 
 MAX_LINKS = 10
 MAX_FILES = 5
@@ -183,7 +183,7 @@ class PlanImportForm(forms.Form):
 
     file = forms.FileField(
         label="Upload the plan",
-        help_text="A CSV (UTF-8) or Excel (.xlsx) file with one row per action, in the import format.",
+        help_text="A CSV (UTF-8) or Excel (.xlsx) file with one row per action: in the import format, or your own tracker.",
         error_messages={"required": "Select a CSV or Excel file to upload", "empty": "The selected file is empty"},
     )
 
@@ -196,3 +196,96 @@ class PlanImportForm(forms.Form):
         if upload.size == 0:
             raise ValidationError("The selected file is empty")
         return upload
+
+
+class TrackerMappingForm(forms.Form):
+    """How an officer's own tracker reads as a plan: one choice per column of the file, one level per rating found.
+
+    Built for one layout (`actions.trackers.Layout`), our columns (code -> label),
+    the levels of the scheme its ratings are read in, and `check`, the rule
+    that says what a mapping lacks (`actions.trackers.mapping_problems`);
+    `mapping()` gives the mapping to keep.
+    """
+
+    name = forms.CharField(
+        label="Name this layout",
+        max_length=100,
+        help_text="Kept for this strategy when you import, so the next file laid out like this one goes straight to the check.",
+        error_messages={"required": "Enter a name for this layout", "max_length": "The name must be 100 characters or fewer"},
+    )
+
+    def __init__(
+        self,
+        *args,
+        layout,
+        columns: dict[str, str],
+        check,
+        levels: list[RatingLevel],
+        rating_values: list[str],
+        rating_counts: dict[str, int],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.layout, self.columns, self.check = layout, columns, check
+        choices = [("", "Not imported")] + list(columns.items())
+        self.column_fields = []
+        for index, header in enumerate(layout.headers):
+            name = f"column_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=header or f"Column {index + 1} (no heading)",
+                choices=choices,
+                required=False,
+                error_messages={"invalid_choice": "Choose one of our columns, or Not imported"},
+            )
+            self.fields[name].samples = layout.samples(index)
+            self.column_fields.append(self[name])
+        self.rating_values = rating_values
+        self.rating_fields = []
+        level_choices = [("", "Choose a level")] + [(level.code, level.label) for level in levels]
+        for position, value in enumerate(rating_values):
+            name = f"rating_{position}"
+            self.fields[name] = forms.ChoiceField(
+                label=value,
+                choices=level_choices,
+                error_messages={"required": f"Choose the level that '{value}' means", "invalid_choice": "Choose a level from the list"},
+            )
+            self.fields[name].count = rating_counts.get(normalise_phrase(value), 0)
+            self.rating_fields.append(self[name])
+        self.order_fields([*(f.name for f in self.column_fields), *(f.name for f in self.rating_fields), "name"])
+
+    def clean(self):
+        data = super().clean()
+        chosen: dict[str, str] = {}
+        for index, header in enumerate(self.layout.headers):
+            column = data.get(f"column_{index}")
+            if not column:
+                continue
+            if column in chosen:
+                self.add_error(
+                    f"column_{index}", f"{self.columns[column]} is already chosen for '{chosen[column]}': choose it for one column only"
+                )
+            else:
+                chosen[column] = header or f"column {index + 1}"
+        columns = {key: data.get(f"column_{index}", "") for index, key in enumerate(self.layout.keys())}
+        for message in self.check(self.layout, {"columns": columns}):
+            self.add_error("column_0", message)
+        return data
+
+    def rating_column(self) -> int | None:
+        """The index of the column chosen as the rating (from the submitted data, valid or not)."""
+        for index in range(len(self.layout.headers)):
+            if self.data.get(f"column_{index}") == "rating":
+                return index
+        return None
+
+    def mapping(self, *, sheet: str, scheme: str) -> dict:
+        columns = {key: self.cleaned_data[f"column_{index}"] for index, key in enumerate(self.layout.keys())}
+        ratings = {normalise_phrase(value): self.cleaned_data[f"rating_{i}"] for i, value in enumerate(self.rating_values)}
+        return {
+            "name": self.cleaned_data["name"].strip(),
+            "sheet": sheet,
+            "scheme": scheme,
+            "headers": self.layout.headers,
+            "columns": columns,
+            "ratings": ratings,
+        }

@@ -2,7 +2,8 @@
 
 The file has one row per action and these columns (case-insensitive, any
 order): priority, delivery_group, sub_group (optional), ref, action, owner
-(several separated by ';'), due, rating, notes (optional).
+(several separated by ';'), due, rating, notes (optional). Any other layout (an
+officer's own tracker) is read through a mapping: see `actions.trackers`.
 
 `plan_read()` parses and validates a file against a strategy and returns a
 `PlanChanges` describing what applying it would do (for a preview), with every
@@ -13,11 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -33,9 +36,10 @@ from actions.models import (
     normalise_phrase,
     parse_due,
 )
+from actions.plan import related_from_text
 from actions.rows import ActionRow
 from actions.services import rating_updates_build
-from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, read_table
+from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, cell_problems, field_limit, read_table
 from people.models import Organisation, Partnership, Post
 
 REQUIRED_COLUMNS = ["priority", "delivery_group", "ref", "action", "owner", "due", "rating"]
@@ -57,12 +61,15 @@ class PlannedAction:
     due_text: str
     rating: RatingLevel
     notes: str
+    progress: str = ""
 
 
 @dataclass
 class PlanChanges:
     strategy: Strategy
     filename: str
+    scheme: RatingScheme | None = None  # the strategy's, unless a mapping chose another for an empty strategy
+    refs_made: bool = False
     actions: list[PlannedAction] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
@@ -71,14 +78,36 @@ class PlanChanges:
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if self.scheme is None:
+            self.scheme = self.strategy.scheme
+
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def summary(self) -> dict:
+        created = set(self.created)
         return {
             "filename": self.filename,
             "rows": len(self.actions),
+            "refs_made": self.refs_made,
+            "scheme": self.scheme.name,
+            "scheme_code": self.scheme.code,
+            "new": [
+                {
+                    "ref": p.ref,
+                    "priority": p.priority,
+                    "delivery_group": " – ".join(filter(None, [p.delivery_group, p.sub_group])),
+                    "action": p.text if len(p.text) <= 200 else p.text[:197] + "...",
+                    "owners": p.owners,
+                    "due": p.due_text or "TBC",
+                    "rating": p.rating.label,
+                    "progress": bool(p.progress),
+                }
+                for p in self.actions
+                if p.ref in created
+            ],
             "created": self.created,
             "updated": self.updated,
             "rating_changes": {ref: list(change) for ref, change in self.rating_changes.items()},
@@ -89,16 +118,18 @@ class PlanChanges:
 
 
 def split_owners(cell: str) -> list[str]:
-    owners = [part.strip() for part in cell.split(";")]
+    # Trackers list several owners on separate lines of a cell, or with ';'.
+    owners = [part.strip() for part in re.split(r"[;\n]", cell)]
     return [o for o in owners if normalise_phrase(o) not in UNALLOCATED]
 
 
 def plan_read(content: bytes, filename: str, strategy: Strategy) -> PlanChanges:
+    """What importing a file in the import format would do (a tracker in any other layout: `actions.trackers`)."""
     changes = PlanChanges(strategy=strategy, filename=filename)
     try:
         table = read_table(content, filename)
     except ImportFileError as exc:
-        changes.problems.append(RowProblem(row=0, column="", value="", message=str(exc)))
+        changes.problems.append(RowProblem(row=exc.row, column="", value="", message=str(exc)))
         return changes
     header = set(table[0][1])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
@@ -106,18 +137,28 @@ def plan_read(content: bytes, filename: str, strategy: Strategy) -> PlanChanges:
         changes.problems.append(RowProblem(row=1, column=column, value="", message=f"the '{column}' column is missing"))
     if missing:
         return changes
-
-    levels = list(strategy.scheme.levels.all())
-    seen_refs: dict[str, int] = {}
-    for number, row in table[1:]:
-        changes.actions.extend(_read_row(number, row, strategy, levels, seen_refs, changes.problems))
-    if changes.problems:
-        return changes
-    _compare_with_database(changes)
+    plan_from_table(changes, table)
     return changes
 
 
-def _read_row(number, row, strategy, levels, seen_refs, problems) -> list[PlannedAction]:
+def plan_from_table(changes: PlanChanges, table: list[tuple[int, dict[str, str]]]) -> None:
+    """Validate the rows (a header, then (row number, {column: text})) into `changes`, and compare them with the strategy."""
+    levels = list(changes.scheme.levels.all())
+    seen_refs: dict[str, int] = {}
+    for number, row in table[1:]:
+        changes.actions.extend(_read_row(number, row, changes.scheme, levels, seen_refs, changes.problems))
+    retired = set(Action.everything.filter(strategy=changes.strategy, retired_at__isnull=False).values_list("ref", flat=True))
+    for planned in changes.actions:
+        if planned.ref in retired:
+            changes.problems.append(
+                RowProblem(planned.row, "ref", planned.ref, "this ref belongs to a retired action: give a new action another ref")
+            )
+    if changes.problems:
+        return
+    _compare_with_database(changes)
+
+
+def _read_row(number, row, scheme, levels, seen_refs, problems) -> list[PlannedAction]:
     def cell(column: str) -> str:
         return (row.get(column) or "").strip()
 
@@ -125,14 +166,14 @@ def _read_row(number, row, strategy, levels, seen_refs, problems) -> list[Planne
     for column in ["priority", "delivery_group", "ref", "action"]:
         if not cell(column):
             problems.append(RowProblem(number, column, "", f"the {column.replace('_', ' ')} is missing"))
-    for column in COLUMNS:
-        if len(row.get(column) or "") > MAX_CELL:
-            problems.append(RowProblem(number, column, "", f"the text is longer than {MAX_CELL} characters"))
+    problems.extend(cell_problems(number, row, _plan_limits()))
+    owner_limit = field_limit(Post, "title")
+    for title in split_owners(row.get("owner") or ""):
+        if len(title) > owner_limit:
+            problems.append(RowProblem(number, "owner", title, f"an owner's job title can be at most {owner_limit} characters"))
     ref = cell("ref")
-    if ref:
-        if len(ref) > 40:
-            problems.append(RowProblem(number, "ref", ref[:40], "a ref can be at most 40 characters"))
-        elif ref in seen_refs:
+    if ref and len(ref) <= field_limit(Action, "ref"):
+        if ref in seen_refs:
             problems.append(RowProblem(number, "ref", ref, f"duplicate ref: row {seen_refs[ref]} has it already"))
         else:
             seen_refs[ref] = number
@@ -141,10 +182,10 @@ def _read_row(number, row, strategy, levels, seen_refs, problems) -> list[Planne
     except DueDateError as exc:
         problems.append(RowProblem(number, "due", cell("due"), str(exc)))
         due_date, precision = None, Action.DuePrecision.NONE
-    rating = strategy.scheme.level_for(cell("rating"), levels)
+    rating = scheme.level_for(cell("rating"), levels)
     if rating is None:
         names = ", ".join(level.label for level in levels)
-        problems.append(RowProblem(number, "rating", cell("rating"), f"not a rating in the {strategy.scheme.name} scheme ({names})"))
+        problems.append(RowProblem(number, "rating", cell("rating"), f"not a rating in the {scheme.name} scheme ({names})"))
     if len(problems) > before:
         return []
     return [
@@ -162,8 +203,25 @@ def _read_row(number, row, strategy, levels, seen_refs, problems) -> list[Planne
             due_text=cell("due"),
             rating=rating,
             notes=(row.get("notes") or "").strip(),
+            progress=(row.get("progress") or "").strip(),
         )
     ]
+
+
+def _plan_limits() -> dict[str, int]:
+    """The most characters each column of the plan format may hold, from the fields it is stored in."""
+    return {
+        "priority": field_limit(Priority, "name"),
+        "delivery_group": field_limit(DeliveryGroup, "name"),
+        "sub_group": field_limit(DeliveryGroup, "name"),
+        "ref": field_limit(Action, "ref"),
+        "action": MAX_CELL,
+        "owner": MAX_CELL,
+        "due": field_limit(Action, "due_text"),
+        "rating": MAX_CELL,
+        "notes": MAX_CELL,
+        "progress": MAX_CELL,
+    }
 
 
 def _group_key(planned: PlannedAction) -> tuple[str, str, str]:
@@ -181,8 +239,15 @@ def _existing_groups(strategy: Strategy) -> dict[tuple[str, str, str], DeliveryG
     return keyed
 
 
+def _existing_actions(strategy: Strategy) -> dict[str, Action]:
+    """The strategy's actions by ref, each with `latest_narrative`: its latest update's narrative."""
+    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id").values("narrative")[:1]
+    actions = Action.objects.filter(strategy=strategy).annotate(latest_narrative=Subquery(latest))
+    return {a.ref: a for a in actions.select_related("rating").prefetch_related("owners")}
+
+
 def _compare_with_database(changes: PlanChanges) -> None:
-    existing = {a.ref: a for a in Action.objects.filter(strategy=changes.strategy).select_related("rating").prefetch_related("owners")}
+    existing = _existing_actions(changes.strategy)
     groups = _existing_groups(changes.strategy)
     for planned in changes.actions:
         action = existing.get(planned.ref)
@@ -204,6 +269,8 @@ def _compare_with_database(changes: PlanChanges) -> None:
             changes.rating_changes[planned.ref] = (action.rating.label, planned.rating.label)
         if action.notes != planned.notes:
             differences.append("notes")
+        if planned.progress and planned.progress != (action.latest_narrative or ""):
+            differences.append("progress update")
         if differences:
             changes.updated[planned.ref] = differences
         else:
@@ -221,6 +288,12 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
     # Compare again under the lock: the preview may be stale.
     changes = plan_read_again(changes)
     now = timezone.now()
+    if strategy.scheme_id != changes.scheme.pk:
+        if strategy.actions.exists():
+            raise ValueError("Only a strategy with no actions yet can take another rating scheme.")
+        strategy.scheme = changes.scheme
+        strategy.save(update_fields=["scheme"])
+        changes.strategy.scheme = changes.scheme
 
     priorities = {p.name: p for p in strategy.priorities.all()}
     groups = _existing_groups(strategy)
@@ -248,9 +321,9 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
             if title not in posts:
                 posts[title] = Post.objects.create(partnership=strategy.partnership, title=title)
 
-    existing = {a.ref: a for a in Action.objects.filter(strategy=strategy).select_related("rating").prefetch_related("owners")}
+    existing = _existing_actions(strategy)
     next_position = max((a.position for a in existing.values()), default=0)
-    new_actions, rerated, owner_links = [], [], []
+    new_actions, rerated, progressed, owner_links = [], [], [], []
     for planned in changes.actions:
         group = groups[_group_key(planned)]
         action = existing.get(planned.ref)
@@ -283,7 +356,10 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
         action.save()
         if sorted(action.owner_titles()) != sorted(planned.owners):
             action.owners.set([posts[t] for t in planned.owners])
-        if before.pk != planned.rating.pk:
+        if planned.progress and planned.progress != (action.latest_narrative or ""):
+            # The tracker's progress column is the action's latest narrative, as an update from the import.
+            progressed.append(((action, before, planned.rating), planned.progress))
+        elif before.pk != planned.rating.pk:
             rerated.append((action, before, planned.rating))
 
     Action.objects.bulk_create([a for a, _ in new_actions], batch_size=1000)
@@ -293,18 +369,24 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
     updates = rating_updates_build(
         rerated, user=user, narrative=f"Rating changed by plan import ({changes.filename}).", source=source, at=now
     ) + rating_updates_build(
-        [(action, None, planned.rating) for action, planned in new_actions],
+        [(action, None, planned.rating) for action, planned in new_actions if not planned.progress],
         user=user,
         narrative=f"Imported from {changes.filename}.",
         source=source,
         at=now,
     )
+    progressed += [((action, None, planned.rating), planned.progress) for action, planned in new_actions if planned.progress]
+    for change, narrative in progressed:
+        updates += rating_updates_build([change], user=user, narrative=narrative, source=source, at=now)
     ActionUpdate.objects.bulk_create(updates, batch_size=1000)
+    related_from_text(strategy)
     return changes
 
 
 def plan_read_again(changes: PlanChanges) -> PlanChanges:
-    fresh = PlanChanges(strategy=changes.strategy, filename=changes.filename, actions=changes.actions)
+    fresh = PlanChanges(
+        strategy=changes.strategy, filename=changes.filename, actions=changes.actions, scheme=changes.scheme, refs_made=changes.refs_made
+    )
     _compare_with_database(fresh)
     return fresh
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from actions.models import normalise_phrase
 
@@ -20,8 +22,22 @@ MAX_CELL = 20_000
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Limits of what one file may hold, so that a small file cannot make the reader
+# build an enormous table. A plan has hundreds of rows; KPI values thousands.
+MAX_ROWS = 20_000
+MAX_COLUMNS = 100
+MAX_CELLS = 400_000  # filled cells, across the whole file
+# An XLSX is a ZIP: this bounds what its parts may unpack to (a real plan is well under 5 MB).
+XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+NUL = "\x00"
+
+
 class ImportFileError(ValueError):
-    """The file could not be read at all (not CSV/XLSX, not UTF-8, empty)."""
+    """The file could not be read at all (not CSV/XLSX, not UTF-8, empty, too big); `row` says where, when known."""
+
+    def __init__(self, message: str, row: int = 0) -> None:
+        super().__init__(message)
+        self.row = row
 
 
 @dataclass(frozen=True)
@@ -31,6 +47,12 @@ class RowProblem:
     value: str
     message: str
 
+    def __post_init__(self) -> None:
+        # The value is shown back to the person and kept in the import's summary:
+        # short, and without NUL characters (which PostgreSQL text cannot hold).
+        value = self.value.replace(NUL, "\u2400")
+        object.__setattr__(self, "value", value if len(value) <= 80 else value[:77] + "...")
+
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
         shown = f" ('{self.value}')" if self.value else ""
@@ -38,22 +60,154 @@ class RowProblem:
 
 
 def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a CSV or XLSX file as (spreadsheet row number, {lower-case header: text})."""
+    """Rows of a CSV or XLSX file as (spreadsheet row number, {lower-case header: text}).
+
+    Only the header's columns are read, blank rows are skipped, and a file with
+    more than MAX_ROWS rows, MAX_COLUMNS header columns or MAX_CELLS filled
+    cells is refused with the row where the limit was passed.
+    """
     if filename.lower().endswith(".xlsx"):
         rows = _xlsx_rows(content)
     elif filename.lower().endswith(".csv"):
         rows = _csv_rows(content)
     else:
         raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
-    if not rows:
+    header_cells = next(rows, None)
+    if header_cells is None:
         raise ImportFileError("The file is empty: it needs a header row and one row per action.")
-    header = [normalise_phrase(h).replace(" ", "_") for h in rows[0]]
+    header = [normalise_phrase(h).replace(" ", "_") for h in header_cells]
     table = []
-    for number, cells in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in cells):
-            continue  # blank lines between blocks are common in hand-kept trackers
+    for number, cells in rows:
         table.append((number, {h: (cell_unescape(cells[i]) if i < len(cells) else "") for i, h in enumerate(header) if h}))
     return [(0, {h: h for h in header})] + table
+
+
+def _header_width(cells: list[str]) -> int:
+    width = len(cells)
+    while width and not cells[width - 1].strip():
+        width -= 1
+    if width > MAX_COLUMNS:
+        raise ImportFileError(f"Row 1 has more than {MAX_COLUMNS} column headings: keep only the import format's columns.", row=1)
+    return width
+
+
+class _Limits:
+    """Counts rows and filled cells as they are read, and stops the reader at the first one past a limit."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def check(self, number: int, filled: int) -> None:
+        if number > MAX_ROWS + 1:
+            raise ImportFileError(
+                f"Row {number:,} is past the limit of {MAX_ROWS:,} rows in one file: split the file and import each part.", row=number
+            )
+        self.cells += filled
+        if self.cells > MAX_CELLS:
+            raise ImportFileError(
+                f"Row {number:,} takes the file past the limit of {MAX_CELLS:,} filled cells: split the file and import each part.",
+                row=number,
+            )
+
+
+# What a tracker's sheets may hold before the header is found and the plan is read.
+SHEET_MAX_ROWS = 20_000
+SHEET_MAX_COLUMNS = 100
+
+
+@dataclass
+class Sheet:
+    """One sheet of a workbook (a CSV is one sheet): its non-blank rows as (spreadsheet row number, cell texts)."""
+
+    name: str
+    rows: list[tuple[int, list[str]]]
+
+
+def read_sheets(content: bytes, filename: str) -> list[Sheet]:
+    """Every sheet of a CSV or XLSX file, blank rows left out, for finding a tracker's header row.
+
+    Excel date cells become text the due-date reader understands: a date shown
+    as a month ("Sep 2025") reads as that month, any other as the day.
+    """
+    if filename.lower().endswith(".xlsx"):
+        sheets = _xlsx_sheets(content)
+    elif filename.lower().endswith(".csv"):
+        sheets = [Sheet(name=filename.rsplit(".", 1)[0], rows=_numbered(_csv_lines(content)))]
+    else:
+        raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
+    if not any(sheet.rows for sheet in sheets):
+        raise ImportFileError("The file is empty: it needs a header row and one row per action.")
+    return sheets
+
+
+def _csv_lines(content: bytes) -> list[list[str]]:
+    """Every line of a CSV file as cells, up to one past SHEET_MAX_ROWS (so that `_numbered` can refuse the file)."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
+    lines = []
+    try:
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            lines.append(cells)
+            if len(lines) > SHEET_MAX_ROWS:
+                break
+    except csv.Error as exc:
+        raise ImportFileError(f"Row {len(lines) + 1:,} could not be read as CSV ({exc}): check the file's quotes.") from None
+    return lines
+
+
+def _numbered(rows: list[list[str]]) -> list[tuple[int, list[str]]]:
+    numbered = []
+    for number, cells in enumerate(rows, start=1):
+        if number > SHEET_MAX_ROWS:
+            raise ImportFileError(f"The file has more than {SHEET_MAX_ROWS:,} rows: split it and import each part.")
+        cells = [cell_unescape(c) for c in cells[:SHEET_MAX_COLUMNS]]
+        if any(c.strip() for c in cells):
+            numbered.append((number, cells))
+    return numbered
+
+
+def _xlsx_sheets(content: bytes) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged or non-XLSX file
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    sheets = []
+    try:
+        for worksheet in workbook.worksheets:
+            if not hasattr(worksheet, "iter_rows"):
+                continue  # a chart sheet holds no cells
+            # The declared <dimension> is what the file claims, not what it holds.
+            worksheet.reset_dimensions()
+            rows = []
+            for number, cells in enumerate(worksheet.iter_rows(max_col=SHEET_MAX_COLUMNS), start=1):
+                if number > SHEET_MAX_ROWS:
+                    raise ImportFileError(f"The sheet '{worksheet.title}' has more than {SHEET_MAX_ROWS:,} rows: keep only the plan.")
+                texts = [_date_cell_text(c) for c in cells]
+                while texts and not texts[-1].strip():
+                    texts.pop()
+                if texts:
+                    rows.append((number, [cell_unescape(t) for t in texts]))
+            sheets.append(Sheet(name=worksheet.title, rows=rows))
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged sheet part
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _date_cell_text(cell) -> str:
+    value = getattr(cell, "value", None)
+    if isinstance(value, dt.date | dt.datetime):
+        shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", (getattr(cell, "number_format", "") or "")).lower()
+        if "y" in shown and "m" in shown and "d" not in shown:
+            return value.strftime("%B %Y")  # formatted as a month: due by its end
+    return _cell_text(value)
 
 
 def cell_escape(text: str) -> str:
@@ -74,27 +228,94 @@ def cell_unescape(text: str) -> str:
     return text
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def cell_problems(number: int, row: dict[str, str], limits: dict[str, int]) -> list[RowProblem]:
+    """What the database could not store: a NUL character in any cell, or text longer than its field (column -> characters)."""
+    problems = []
+    for column, text in row.items():
+        if NUL in text:
+            problems.append(RowProblem(number, column, "", "contains a NUL character (left by a damaged export): remove it"))
+        limit = limits.get(column)
+        if limit is not None and len(text.strip()) > limit:
+            problems.append(RowProblem(number, column, text.strip(), f"is {len(text.strip()):,} characters long: at most {limit:,} fit"))
+    return problems
+
+
+def field_limit(model, name: str) -> int:
+    """The most characters a model's field holds: its max_length, or MAX_CELL for text."""
+    return model._meta.get_field(name).max_length or MAX_CELL
+
+
+def _csv_rows(content: bytes):
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
-    return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    limits = _Limits()
+    number = 1
+    try:
+        header = next(reader, None)
+        if header is None:
+            return
+        width = _header_width(header)
+        yield header[:width]
+        for number, cells in enumerate(reader, start=2):
+            cells = cells[:width]  # nothing past the header is read
+            filled = sum(1 for c in cells if c.strip())
+            if not filled:
+                continue  # blank lines between blocks are common in hand-kept trackers
+            limits.check(number, filled)
+            yield number, cells
+    except csv.Error as exc:
+        raise ImportFileError(f"Row {number + 1:,} could not be read as CSV ({exc}): check the file's quotes.", row=number + 1) from None
 
 
-def _xlsx_rows(content: bytes) -> list[list[str]]:
+def _xlsx_rows(content: bytes):
+    import zipfile
+
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types for a damaged or non-XLSX file
+    except Exception:  # zipfile and openpyxl raise many types for a damaged or non-XLSX file
         raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append([_cell_text(v) for v in values])
-    workbook.close()
-    return rows
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        workbook.close()
+        raise ImportFileError("The workbook unpacks to more than 100 MB: save only the plan's own sheet and try again.")
+    try:
+        if not workbook.worksheets:
+            return
+        sheet = workbook.worksheets[0]
+        # A sheet's declared <dimension> is what the file claims, not what it holds:
+        # one stray cell far away must not make the reader pad millions of rows.
+        sheet.reset_dimensions()
+        header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        if header is None:
+            return
+        cells = [_cell_text(v) for v in header]
+        width = _header_width(cells)
+        if not width:
+            return
+        yield cells[:width]
+        limits = _Limits()
+        for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+            empty = values.count(None)
+            if empty == len(values):
+                continue  # rows the file leaves out come back as None: cheap to pass over
+            cells = [_cell_text(v) for v in values]
+            filled = sum(1 for c in cells if c.strip())
+            if not filled:
+                continue
+            limits.check(number, filled)
+            yield number, cells
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged sheet part
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    finally:
+        workbook.close()
 
 
 def _cell_text(value: object) -> str:
@@ -107,6 +328,13 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def upload_filename(name: str) -> str:
+    """An uploaded file's name as it may be stored and shown: no folders, no control characters, at most 255 characters."""
+    name = Path(name or "").name
+    cleaned = "".join(ch for ch in name if ch.isprintable()).strip()
+    return (cleaned or "upload")[-255:]
 
 
 def missing_columns(table: list[tuple[int, dict[str, str]]], required: list[str]) -> list[RowProblem]:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,17 +15,35 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions import rules
+from actions import rules, trackers
 from actions.access import can_update_action, get_action_for_user, get_strategy_for_user
-from actions.forms import ActionUpdateForm, PlanImportForm
-from actions.models import Action, DeliveryGroup, EmailDigest, Evidence, Notification, PlanImport, Snapshot, Strategy
-from actions.planfile import plan_apply, plan_read
+from actions.forms import MAX_FILES, ActionUpdateForm, PlanImportForm, TrackerMappingForm
+from actions.models import (
+    Action,
+    ActionChange,
+    DeliveryGroup,
+    EmailDigest,
+    Evidence,
+    ImportMapping,
+    Notification,
+    PlanImport,
+    RatingScheme,
+    Snapshot,
+    Strategy,
+    normalise_phrase,
+)
+from actions.plan import actions_retire_missing
+from actions.planfile import plan_apply
 from actions.reads import my_actions_for
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_record
+from actions.tables import ImportFileError, RowProblem, upload_filename
 from people.access import is_officer, officer_required
 from people.models import Membership
-from send_tracker.security import rate_limited, security_event
+from send_tracker.security import rate_limited, request_size_limit, security_event
+
+# Room in an upload request for its form fields and the multipart framing, beside the files themselves.
+FORM_FIELDS_BYTES = 1024 * 1024
 
 
 @login_required
@@ -81,6 +101,14 @@ def _action_page(
     owners = list(action.owners.all())
     may_update = can_update_action(request.user, membership, action)
     updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
+    changes = list(action.changes.select_related("author"))
+    # The whole history in time order, newest first: ratings and narratives, and every change to the plan's entry.
+    history = sorted(
+        [{"kind": "update", "at": u.created_at, "item": u} for u in updates]
+        + [{"kind": "change", "at": c.created_at, "item": c} for c in changes],
+        key=lambda entry: (entry["at"], entry["kind"] == "change"),
+        reverse=True,
+    )
     levels = list(action.strategy.scheme.levels.all())
     cycle = Snapshot.objects.latest_for(action.strategy_id)
     today = timezone.localdate()
@@ -102,6 +130,9 @@ def _action_page(
         "related": list(action.related.select_related("rating").order_by("position", "id")),
         "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),
         "updates": updates,
+        "history": history,
+        "due_change": next((c for c in changes if c.field == ActionChange.Field.DUE), None),
+        "is_officer": is_officer(membership),
         "latest": updates[0] if updates else None,
         "may_update": may_update,
         "form": form if may_update else None,
@@ -125,6 +156,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
     return _action_page(request, action, membership)
 
 
+@request_size_limit(lambda: MAX_FILES * settings.EVIDENCE_MAX_BYTES + FORM_FIELDS_BYTES)
 @login_required
 @require_POST
 def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
@@ -230,6 +262,7 @@ def plan_import(request: HttpRequest, strategy_id: int) -> HttpResponse:
     return render(request, "actions/plan_import.html", {"strategy": strategy, "form": PlanImportForm()})
 
 
+@request_size_limit(lambda: settings.PLAN_IMPORT_MAX_BYTES + FORM_FIELDS_BYTES)
 @login_required
 @require_POST
 @rate_limited("import", what="plan imports")
@@ -240,22 +273,120 @@ def plan_import_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
         return render(request, "actions/plan_import.html", {"strategy": strategy, "form": form}, status=422)
     upload = form.cleaned_data["file"]
     content = upload.read()
-    changes = plan_read(content, upload.name, strategy)
+    filename = upload_filename(upload.name)
+    # A file in the import format, or laid out like a tracker already mapped, goes to the preview;
+    # any other tracker first to the page where the officer says how its columns read.
+    reading = trackers.plan_upload_read(content, filename, strategy)
+    changes = reading.changes
+    if changes is None:
+        status, summary = PlanImport.Status.MAPPING, {}
+    else:
+        status, summary = (PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED), changes.summary()
     kept = PlanImport.objects.create(
         strategy=strategy,
         uploaded_by=request.user,
-        filename=upload.name[:255],
+        filename=filename,
         content=content,
-        status=PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED,
-        summary=changes.summary(),
+        status=status,
+        summary=summary,
+        mapping=reading.mapping,
+        layout=reading.layout,
     )
+    if status == PlanImport.Status.MAPPING:
+        return redirect("actions:plan_import_mapping", import_id=kept.pk)
     return redirect("actions:plan_import_preview", import_id=kept.pk)
+
+
+@login_required
+def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The officer says how their own tracker reads: which sheet, what each column is, what each rating means."""
+    plan_import = _officer_import(request, import_id)
+    strategy = plan_import.strategy
+    if plan_import.status == PlanImport.Status.APPLIED or not plan_import.layout:
+        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+    content = bytes(plan_import.content)
+    try:
+        layouts = trackers.layouts_read(content, plan_import.filename)
+    except ImportFileError:
+        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+    stored = plan_import.mapping
+    layout = trackers.layout_chosen(layouts, request.GET.get("sheet") or stored.get("sheet"))
+    scheme_code = request.GET.get("scheme") or None
+    if layout.sheet == stored.get("sheet") and scheme_code in (None, stored.get("scheme")):
+        base = stored
+    else:
+        base = {**trackers.mapping_offered(layout, strategy, scheme_code), "name": stored.get("name") or layout.sheet[:100]}
+    scheme = trackers.scheme_for(strategy, base)
+    levels = list(scheme.levels.all())
+
+    def mapping_form(data=None, mapping=base) -> TrackerMappingForm:
+        index = trackers.columns_of(layout, mapping).get("rating")
+        values = layout.distinct_values(index) if index is not None else []
+        columns = mapping.get("columns") or {}
+        ratings = mapping.get("ratings") or {}
+        initial = {f"column_{i}": columns.get(key, "") for i, key in enumerate(layout.keys())}
+        initial.update({f"rating_{i}": ratings.get(normalise_phrase(value), "") for i, value in enumerate(values)})
+        initial["name"] = mapping.get("name", "")
+        return TrackerMappingForm(
+            data,
+            initial=initial,
+            layout=layout,
+            columns=trackers.COLUMN_LABELS,
+            check=trackers.mapping_problems,
+            levels=levels,
+            rating_values=values,
+            rating_counts=trackers.value_counts(layout, index),
+        )
+
+    form, notice, status = mapping_form(), "", 200
+    if request.method == "POST":
+        form = mapping_form(request.POST)
+        if form.rating_column() != trackers.columns_of(layout, base).get("rating"):
+            # The ratings shown were another column's: show the new column's, proposed, before going on.
+            columns = {key: request.POST.get(f"column_{i}", "") for i, key in enumerate(layout.keys())}
+            changed = {**base, "columns": columns, "name": request.POST.get("name", "")}
+            changed["ratings"] = trackers.ratings_proposed(layout, changed, scheme, levels)
+            form, status = mapping_form(mapping=changed), 422
+            notice = "You chose another column for the rating: check what each of its ratings means, then continue."
+        elif form.is_valid():
+            mapping = form.mapping(sheet=layout.sheet, scheme=scheme.code)
+            changes = trackers.tracker_read(content, plan_import.filename, strategy, mapping)
+            PlanImport.objects.filter(pk=plan_import.pk).update(
+                mapping=mapping,
+                layout=layout.signature,
+                status=PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED,
+                summary=changes.summary(),
+            )
+            return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+        else:
+            status = 422
+    rating_index = trackers.columns_of(layout, base).get("rating")
+    suggested = trackers.scheme_suggested(layout.distinct_values(rating_index)) if rating_index is not None else None
+    context = {
+        "strategy": strategy,
+        "plan_import": plan_import,
+        "form": form,
+        "notice": notice,
+        "layout": layout,
+        "layouts": layouts,
+        "scheme": scheme,
+        "schemes": RatingScheme.objects.order_by("name") if not strategy.actions.exists() else [],
+        "suggested_scheme": RatingScheme.objects.filter(code=suggested).first() if suggested else None,
+    }
+    return render(request, "actions/plan_import_mapping.html", context, status=status)
 
 
 @login_required
 def plan_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
     plan_import = _officer_import(request, import_id)
-    return render(request, "actions/plan_import_preview.html", {"plan_import": plan_import, "strategy": plan_import.strategy})
+    if plan_import.status == PlanImport.Status.MAPPING:
+        return redirect("actions:plan_import_mapping", import_id=plan_import.pk)
+    columns_read = trackers.columns_described(plan_import.mapping)
+    return render(
+        request,
+        "actions/plan_import_preview.html",
+        {"plan_import": plan_import, "strategy": plan_import.strategy, "columns_read": columns_read},
+    )
 
 
 @login_required
@@ -267,14 +398,41 @@ def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
         messages.error(request, "This file has already been imported, or had problems: upload it again.")
         return redirect("actions:plan_import_preview", import_id=plan_import.pk)
     strategy = plan_import.strategy
-    # Read the same bytes again: the plan may have changed since the preview.
-    changes = plan_read(bytes(plan_import.content), plan_import.filename, strategy)
+    # Read the same bytes again, through the same mapping: the plan may have changed since the preview.
+    changes = trackers.plan_file_read(bytes(plan_import.content), plan_import.filename, strategy, plan_import.mapping)
     if not changes.ok:
         PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.REJECTED, summary=changes.summary())
         return redirect("actions:plan_import_preview", import_id=plan_import.pk)
-    with transaction.atomic():
-        changes = plan_apply(changes, user=request.user)
-        PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.APPLIED, summary=changes.summary())
+    retired = 0
+    try:
+        with transaction.atomic():
+            changes = plan_apply(changes, user=request.user)
+            if request.POST.get("retire_missing") == "on" and changes.missing:
+                # The officer ticked it on the preview: the actions the file no longer has are retired as withdrawn.
+                retired = actions_retire_missing(actor=request.user, strategy=strategy, refs=changes.missing, filename=plan_import.filename)
+            PlanImport.objects.filter(pk=plan_import.pk).update(
+                status=PlanImport.Status.APPLIED, summary={**changes.summary(), "retired": retired}
+            )
+            if plan_import.mapping:
+                # Applied: the layout's mapping is kept for the strategy, for the next upload and the command line.
+                ImportMapping.objects.update_or_create(
+                    strategy=strategy,
+                    name=plan_import.mapping.get("name") or plan_import.filename[:100],
+                    defaults={
+                        "layout": plan_import.layout,
+                        "mapping": plan_import.mapping,
+                        "saved_by": request.user,
+                        "saved_at": timezone.now(),
+                    },
+                )
+    except DatabaseError as exc:
+        # The reading step checks every field against its limits, so this should not happen; if it does,
+        # nothing was written (one transaction) and the import is closed with the reason, not left to fail again.
+        problem = RowProblem(0, "", "", f"The plan could not be saved, and nothing was changed: {str(exc).splitlines()[0]}")
+        PlanImport.objects.filter(pk=plan_import.pk).update(
+            status=PlanImport.Status.REJECTED, summary={**plan_import.summary, "problems": [asdict(problem)]}
+        )
+        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
     security_event(
         "plan_import",
         request,
@@ -286,6 +444,6 @@ def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     messages.success(
         request,
         f"Imported {plan_import.filename}: {len(changes.created)} new actions, {len(changes.updated)} changed, "
-        f"{len(changes.unchanged)} unchanged.",
+        f"{len(changes.unchanged)} unchanged" + (f", {retired} retired." if retired else "."),
     )
     return redirect(strategy.get_absolute_url())

@@ -260,3 +260,79 @@ class LinkedFindingsForm(forms.Form):
             .order_by("-inspection__ended_on", *finding_order())
         )
         self.fields["findings"].label_from_instance = lambda f: f"{f.label()} ({f.inspection}): {f.text[:140]}"
+
+
+class BoardForm(forms.Form):
+    name = forms.CharField(label="Board name", max_length=200, error_messages={"required": "Enter the board's name"})
+    chair_role = forms.CharField(label="Chair (optional)", max_length=200, required=False)
+    cadence = forms.CharField(
+        label="How often it meets (optional)", max_length=200, required=False, help_text="For example, every two months."
+    )
+
+
+DATE_HINT = "For example, 12/3/2026"
+
+
+class MeetingSeriesForm(forms.Form):
+    board = forms.ModelChoiceField(
+        label="Board",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose the board", "invalid_choice": "Choose one of the boards listed"},
+    )
+    first = forms.DateField(
+        label="First meeting",
+        help_text=DATE_HINT,
+        error_messages={"required": "Enter the date of the first meeting", "invalid": "Enter the first meeting as a date, like 12/3/2026"},
+    )
+    every = forms.IntegerField(
+        label="Every",
+        min_value=1,
+        max_value=52,
+        initial=2,
+        error_messages={
+            "required": "Enter how often it meets",
+            "invalid": "Enter a whole number",
+            "min_value": "Enter 1 or more",
+            "max_value": "Enter 52 or fewer",
+        },
+    )
+    unit = forms.ChoiceField(label="Weeks or months", choices=[("months", "Months"), ("weeks", "Weeks")], initial="months")
+    count = forms.IntegerField(
+        label="Number of meetings",
+        min_value=1,
+        max_value=60,
+        initial=6,
+        error_messages={
+            "required": "Enter how many meetings",
+            "invalid": "Enter a whole number",
+            "min_value": "Enter 1 or more",
+            "max_value": "Enter 60 or fewer",
+        },
+    )
+    papers_days = forms.IntegerField(
+        label="Papers deadline: days before each meeting",
+        min_value=0,
+        max_value=60,
+        required=False,
+        initial=7,
+        error_messages={"invalid": "Enter a whole number of days", "min_value": "Enter 0 or more", "max_value": "Enter 60 or fewer"},
+    )
+
+    def __init__(self, *args, boards, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = boards
+
+
+class MeetingMoveForm(forms.Form):
+    date = forms.DateField(
+        label="New date",
+        help_text=DATE_HINT,
+        error_messages={"required": "Enter the new date", "invalid": "Enter the new date as a date, like 12/3/2026"},
+    )
+    papers_deadline = forms.DateField(
+        label="Papers deadline (optional)",
+        required=False,
+        help_text=DATE_HINT,
+        error_messages={"invalid": "Enter the deadline as a date, like 5/3/2026"},
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -88,6 +90,8 @@ class BoardReport(models.Model):
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.WAITING, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now, help_text="When the render was last handed to the broker.")
+    requeues = models.PositiveSmallIntegerField(default=0, help_text="Times housekeeping queued it again after it was stuck.")
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     file_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/board-reports/.")
@@ -112,6 +116,19 @@ class BoardReport(models.Model):
         if self.status == self.Status.READY:
             current = len(order)
         return [(stage.label, "done" if i < current else "now" if i == current else "to do") for i, stage in enumerate(order)]
+
+    def pending_since(self):
+        """When the current wait began: the render's start while rendering, the last hand-over to the broker while queued."""
+        if self.status == self.Status.RENDERING and self.started_at:
+            return self.started_at
+        return self.queued_at
+
+    def is_overdue(self, now=None) -> bool:
+        """Pending for longer than a render may take: its worker has probably died, so trying again is offered."""
+        if not self.is_pending():
+            return False
+        limit = settings.BOARD_REPORT_RENDER_LIMIT if self.status == self.Status.RENDERING else settings.BOARD_REPORT_QUEUE_LIMIT
+        return (now or timezone.now()) - self.pending_since() > dt.timedelta(seconds=limit)
 
     def download_name(self) -> str:
         """A filename made by the server alone: no user text reaches the header."""

@@ -103,7 +103,9 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
     counts = rating_counts(rows, levels)
     found = exceptions(rows)
     once = exceptions_once(found, [group.pk for group in groups])
-    moved = movement(previous_rows, rows) if previous else None
+    # An action in the previous snapshot and not in this one was retired in between.
+    retired_ids = {row.action_id for row in previous_rows} - {row.action_id for row in rows}
+    moved = movement(previous_rows, rows, retired_ids) if previous else None
     before = headline_counts(previous_rows) if previous else None
 
     overdue = overdue_by_group(rows)

@@ -28,6 +28,12 @@ PERIODIC_TASKS = [
         {"minute": "30", "hour": "*"},
         "Sends digests still waiting, for example after the mail server was down.",
     ),
+    (
+        "Board pack housekeeping",
+        "governance.tasks.housekeep_board_reports",
+        {"minute": "*/5", "hour": "*"},
+        "Queues again, or fails, board packs stuck in queued or rendering past their time limit.",
+    ),
 ]
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from accounts.models import User
 from actions.chasing import reminders_queue
@@ -167,15 +168,61 @@ def board_report_fail(report: BoardReport, error: str) -> None:
     )
 
 
+# What the officer is told, and the failed pack says, when the broker does not take the render.
+NOT_QUEUED = "The pack could not be queued: the background service did not answer. Try again in a few minutes."
+# Publishing to a broker that is down: a few quick tries, so the officer is answered in seconds.
+PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Times housekeeping queues a stuck pack again before failing it.
+MAX_REQUEUES = 2
+
+
+class BoardReportNotQueuedError(Exception):
+    """The broker refused the render; the pack has been marked failed, so nothing waits for ever."""
+
+    def __init__(self, report_id: int) -> None:
+        super().__init__(NOT_QUEUED)
+        self.report_id = report_id
+
+
+def board_report_enqueue(report_id: int, *, raise_if_refused: bool = True) -> bool:
+    """Hand a committed pack's render to the broker; a refusal fails the pack rather than leaving it queued."""
+    from kombu.exceptions import KombuError
+
+    from governance.tasks import render_board_report
+
+    try:
+        render_board_report.apply_async(args=[report_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except (KombuError, OSError) as exc:
+        BoardReport.objects.filter(pk=report_id).exclude(status=BoardReport.Status.READY).update(
+            status=BoardReport.Status.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
+        )
+        if raise_if_refused:
+            raise BoardReportNotQueuedError(report_id) from exc
+        return False
+    return True
+
+
+def board_report_send(report_id: int) -> None:
+    """Send a new pack's render once its row is committed: now, or when the caller's transaction commits.
+
+    Raises BoardReportNotQueuedError (the pack failed) when sent now and the broker refuses it.
+    """
+    if connection.in_atomic_block:
+        # Inside the caller's transaction: the worker must not look for the row before it is committed.
+        transaction.on_commit(lambda: board_report_enqueue(report_id, raise_if_refused=False))
+    else:
+        board_report_enqueue(report_id)
+
+
 def board_report_request(
     *, snapshot: Snapshot, user: User, meeting: Meeting | None = None, enqueue: Callable[[int], None] | None = None
 ) -> tuple[BoardReport, bool]:
     """Queue a pack for a snapshot, or return the one already queued or rendering (no duplicate work).
 
-    `enqueue` starts the render of a new request's id; by default the task is sent once the request commits.
+    `enqueue` starts the render of a new request's id, after the request is committed; by default
+    `board_report_send`, which raises BoardReportNotQueuedError, the pack marked failed, when the
+    broker does not take it.
     """
-    from governance.tasks import render_board_report
-
     with transaction.atomic():
         Snapshot.objects.select_for_update().get(pk=snapshot.pk)
         pending = BoardReport.objects.filter(
@@ -184,8 +231,64 @@ def board_report_request(
         if pending:
             return pending, False
         report = BoardReport.objects.create(strategy=snapshot.strategy, snapshot=snapshot, meeting=meeting, requested_by=user)
-        (enqueue or render_board_report.delay_on_commit)(report.pk)
+    (enqueue or board_report_send)(report.pk)
     return report, True
+
+
+def board_report_stop(report: BoardReport, *, user: User) -> None:
+    """An officer gives up on a pack stuck past its time limit, to ask for it again."""
+    waited = timesince(report.pending_since(), timezone.now())
+    BoardReport.objects.filter(pk=report.pk, status__in=[BoardReport.Status.QUEUED, BoardReport.Status.RENDERING]).update(
+        status=BoardReport.Status.FAILED,
+        error=f"Stopped by {user.get_full_name() or user.get_username()} after waiting {waited}, to try again.",
+        finished_at=timezone.now(),
+    )
+
+
+def board_reports_housekeep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Queue again, or fail, packs stuck in queued or rendering for longer than their time limit.
+
+    A render that outlives its hard time limit has lost its worker (the limit
+    kills it otherwise); a pack queued for longer than BOARD_REPORT_QUEUE_LIMIT
+    has lost its message. Each is queued again up to MAX_REQUEUES times, then
+    failed, with what happened in its error for the page to show. Safe to run
+    twice at once: each pack is claimed under a row lock.
+    """
+    now = now or timezone.now()
+    render_cutoff = now - dt.timedelta(seconds=settings.BOARD_REPORT_RENDER_LIMIT)
+    queue_cutoff = now - dt.timedelta(seconds=settings.BOARD_REPORT_QUEUE_LIMIT)
+    stuck = BoardReport.objects.filter(
+        Q(status=BoardReport.Status.RENDERING, started_at__lt=render_cutoff)
+        | Q(status=BoardReport.Status.QUEUED, queued_at__lt=queue_cutoff)
+    ).values_list("pk", flat=True)
+    requeued, failed = [], 0
+    for report_id in list(stuck[:500]):
+        with transaction.atomic():
+            report = BoardReport.objects.select_for_update(skip_locked=True).filter(pk=report_id).first()
+            if report is None or not report.is_overdue(now):
+                continue
+            since = timezone.localtime(report.pending_since())
+            if report.status == BoardReport.Status.RENDERING:
+                what = f"The render that started at {since:%H:%M} on {since:%-d %B} did not finish"
+            else:
+                what = f"The pack waited in the queue from {since:%H:%M} on {since:%-d %B} without being started"
+            if report.requeues < MAX_REQUEUES:
+                BoardReport.objects.filter(pk=report.pk).update(
+                    status=BoardReport.Status.QUEUED,
+                    queued_at=now,
+                    requeues=F("requeues") + 1,
+                    error=f"{what}: it was queued again at {timezone.localtime(now):%H:%M}.",
+                )
+                requeued.append(report)
+            else:
+                BoardReport.objects.filter(pk=report.pk).update(
+                    status=BoardReport.Status.FAILED,
+                    finished_at=now,
+                    error=f"{what}, after {report.requeues + 1} tries. Try again; if it keeps happening, tell your administrator.",
+                )
+                failed += 1
+    sent = sum(board_report_enqueue(report.pk, raise_if_refused=False) for report in requeued)
+    return {"requeued": sent, "failed": failed + len(requeued) - sent}
 
 
 def boards_from_details(strategy: Strategy, items: list[dict]) -> None:

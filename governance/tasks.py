@@ -5,6 +5,7 @@ import random
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.utils import timezone
 
 from actions.tasks import TRANSIENT_DATABASE_RETRIES, send_pending_digests
@@ -12,6 +13,7 @@ from governance.models import BoardReport, EvidencePack
 from governance.services import (
     board_report_fail,
     board_report_render,
+    board_reports_housekeep,
     evidence_pack_fail,
     evidence_pack_produce,
     meetings_remind,
@@ -20,7 +22,13 @@ from governance.services import (
 MAX_RENDER_RETRIES = 2
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=240, time_limit=300, max_retries=MAX_RENDER_RETRIES)
+@shared_task(
+    bind=True,
+    acks_late=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    max_retries=MAX_RENDER_RETRIES,
+)
 def render_board_report(self, report_id: int) -> str:
     report = BoardReport.objects.select_related("snapshot__strategy", "meeting__board").filter(pk=report_id).first()
     if report is None or report.status == BoardReport.Status.READY:
@@ -34,7 +42,9 @@ def render_board_report(self, report_id: int) -> str:
         if self.request.retries >= self.max_retries:
             board_report_fail(report, f"The report could not be rendered: {exc}")
             return "failed"
-        BoardReport.objects.filter(pk=report_id).update(status=BoardReport.Status.QUEUED, error=f"Retrying after: {exc}")
+        BoardReport.objects.filter(pk=report_id).update(
+            status=BoardReport.Status.QUEUED, queued_at=timezone.now(), error=f"Retrying after: {exc}"
+        )
         if self.request.is_eager:
             # In-process (no broker): try again now; raising Retry would surface in the officer's request.
             return render_board_report.apply(args=[report_id], retries=self.request.retries + 1).result
@@ -73,3 +83,9 @@ def produce_evidence_pack(self, pack_id: int) -> str:
             return produce_evidence_pack.apply(args=[pack_id], retries=self.request.retries + 1).result
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1) + random.uniform(0, 1)) from exc
     return "ready"
+
+
+@shared_task(**TRANSIENT_DATABASE_RETRIES)
+def housekeep_board_reports() -> dict:
+    """Every few minutes (beat, see the governance migration that schedules it): packs stuck past their limits."""
+    return board_reports_housekeep()

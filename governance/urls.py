@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from governance import views
+from governance import calendar_views, round_views, views
 
 
 class ExportFormatConverter:
@@ -52,4 +52,12 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/evidence-packs/request/", views.evidence_pack_request_view, name="evidence_pack_request"),
     path("evidence-packs/<int:pack_id>/", views.evidence_pack_detail, name="evidence_pack_detail"),
     path("evidence-packs/<int:pack_id>/download.<pack_format:file_format>", views.evidence_pack_download, name="evidence_pack_download"),
+    path("strategies/<int:strategy_id>/calendar/", calendar_views.calendar, name="calendar"),
+    path("strategies/<int:strategy_id>/calendar/boards/", calendar_views.board_create_view, name="board_create"),
+    path("strategies/<int:strategy_id>/calendar/series/", calendar_views.meeting_series_view, name="meeting_series"),
+    path("meetings/<int:meeting_id>/move/", calendar_views.meeting_move_view, name="meeting_move"),
+    path("meetings/<int:meeting_id>/cancel/", calendar_views.meeting_cancel_view, name="meeting_cancel"),
+    path("my-actions/round/", round_views.update_round, name="update_round"),
+    path("strategies/<int:strategy_id>/round/", round_views.round_progress, name="round_progress"),
+    path("strategies/<int:strategy_id>/round/chase/", round_views.round_chase_view, name="round_chase"),
 ]

@@ -26,7 +26,15 @@ from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm, Sn
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import BoardReport, EvidencePack, Finding, Inspection, Meeting
 from governance.report import board_pack_context
-from governance.services import board_report_request, evidence_pack_request, snapshot_take
+from governance.services import (
+    NOT_QUEUED,
+    BoardReportNotQueuedError,
+    board_report_request,
+    board_report_send,
+    board_report_stop,
+    evidence_pack_request,
+    snapshot_take,
+)
 from governance.summaries import movement_since_snapshot
 from governance.tasks import produce_evidence_pack, render_board_report
 from kpis.access import get_indicator_for_user
@@ -207,7 +215,11 @@ def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
         messages.error(request, "Choose the snapshot the pack should be built from.")
         return redirect("governance:reports", strategy_id=strategy.pk)
     response = RedirectThen(reverse("governance:report_detail", args=[0]))
-    report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting, enqueue=_enqueue_after(response))
+    try:
+        report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting, enqueue=_enqueue_after(response))
+    except BoardReportNotQueuedError as refused:
+        messages.error(request, NOT_QUEUED)
+        return redirect("governance:report_detail", report_id=refused.report_id)
     if not created:
         messages.info(request, "That pack is already being produced.")
     response.url = reverse("governance:report_detail", args=[report.pk])
@@ -258,7 +270,7 @@ def _enqueue_after(response: RedirectThen, task=render_board_report) -> Callable
         if settings.CELERY_TASK_ALWAYS_EAGER:
             response.then.append(lambda: task.delay(report_id))
         else:
-            task.delay_on_commit(report_id)
+            board_report_send(report_id)  # a broker that refuses it fails the pack: "could not be queued, try again"
 
     return enqueue
 
@@ -266,7 +278,13 @@ def _enqueue_after(response: RedirectThen, task=render_board_report) -> Callable
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
-    context = {"report": report, "strategy": report.strategy, "is_officer": is_officer(membership)}
+    context = {
+        "report": report,
+        "strategy": report.strategy,
+        "is_officer": is_officer(membership),
+        "overdue": report.is_overdue(),
+        "pending_since": report.pending_since() if report.is_pending() else None,
+    }
     template = "governance/report_detail.html#status" if request.htmx else "governance/report_detail.html"
     return render(request, template, context)
 
@@ -277,10 +295,19 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
     officer_required(membership, "produce board packs")
-    if report.status != BoardReport.Status.FAILED:
+    # A failed pack, or one stuck past its time limit (its worker has probably died), may be asked for again.
+    if report.is_overdue():
+        board_report_stop(report, user=request.user)
+    elif report.status != BoardReport.Status.FAILED:
         return redirect("governance:report_detail", report_id=report.pk)
     response = RedirectThen(reverse("governance:report_detail", args=[0]))
-    retry, _ = board_report_request(snapshot=report.snapshot, user=request.user, meeting=report.meeting, enqueue=_enqueue_after(response))
+    try:
+        retry, _ = board_report_request(
+            snapshot=report.snapshot, user=request.user, meeting=report.meeting, enqueue=_enqueue_after(response)
+        )
+    except BoardReportNotQueuedError as refused:
+        messages.error(request, NOT_QUEUED)
+        return redirect("governance:report_detail", report_id=refused.report_id)
     response.url = reverse("governance:report_detail", args=[retry.pk])
     return response
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from actions.models import DeliveryGroup, Strategy, normalise_phrase
-from actions.tables import ImportFileError, RowProblem, missing_columns, read_table
+from actions.tables import ImportFileError, RowProblem, cell_problems, field_limit, missing_columns, read_table
 from kpis.models import Indicator, KpiValue, PeriodError, period_start
 
 INDICATOR_REQUIRED = ["code", "name", "unit", "direction", "frequency"]
@@ -51,6 +51,7 @@ class Loaded:
     updated: int = 0
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    planned: list[tuple[str, str, str]] = field(default_factory=list)  # (KPI code, period, value) to be added
 
 
 def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded:
@@ -59,7 +60,7 @@ def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded
     try:
         table = read_table(content, filename)
     except ImportFileError as exc:
-        result.problems.append(RowProblem(0, "", "", str(exc)))
+        result.problems.append(RowProblem(exc.row, "", "", str(exc)))
         return result
     result.problems += missing_columns(table, INDICATOR_REQUIRED)
     if result.problems:
@@ -71,7 +72,18 @@ def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded
     planned = []
     seen: set[str] = set()
     problems = result.problems
+    # Choices (unit, direction, frequency, source) are checked against their lists below.
+    limits = {
+        column: field_limit(Indicator, column)
+        for column in INDICATOR_COLUMNS
+        if column != "delivery_groups" and not Indicator._meta.get_field(column).choices
+    }
+    limits["delivery_groups"] = field_limit(Indicator, "notes")
     for number, row in table[1:]:
+        found = cell_problems(number, row, limits)
+        if found:
+            problems.extend(found)
+            continue
 
         def cell(column: str, row=row) -> str:
             return (row.get(column) or "").strip()
@@ -142,15 +154,17 @@ def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded
     return result
 
 
-def kpi_values_import(content: bytes, filename: str, strategy: Strategy) -> Loaded:
+def kpi_values_import(content: bytes, filename: str, strategy: Strategy, *, apply: bool = True) -> Loaded:
     """Add values to the strategy's indicators. A period that already has the same value is left alone;
     a different value for it is a problem (corrections need a reason, so they are made in the browser).
+
+    With `apply=False` nothing is written: the result says what applying would do (the browser's preview).
     """
     result = Loaded()
     try:
         table = read_table(content, filename)
     except ImportFileError as exc:
-        result.problems.append(RowProblem(0, "", "", str(exc)))
+        result.problems.append(RowProblem(exc.row, "", "", str(exc)))
         return result
     result.problems += missing_columns(table, VALUE_REQUIRED)
     if result.problems:
@@ -160,7 +174,12 @@ def kpi_values_import(content: bytes, filename: str, strategy: Strategy) -> Load
     planned = []
     seen: dict[tuple[int, str], int] = {}
     problems = result.problems
+    limits = {"indicator": field_limit(Indicator, "code"), "period": field_limit(KpiValue, "period"), "note": field_limit(KpiValue, "note")}
     for number, row in table[1:]:
+        found = cell_problems(number, row, limits)
+        if found:
+            problems.extend(found)
+            continue
 
         def cell(column: str, row=row) -> str:
             return (row.get(column) or "").strip()
@@ -209,7 +228,9 @@ def kpi_values_import(content: bytes, filename: str, strategy: Strategy) -> Load
         planned.append(KpiValue(indicator=indicator, period=period, period_start=start, note=cell("note"), **numbers))
     if result.problems:
         return result
-    with transaction.atomic():
-        KpiValue.objects.bulk_create(planned, batch_size=1000)
     result.created = len(planned)
+    result.planned = [(value.indicator.code, value.period, value.indicator.format(value.value)) for value in planned]
+    if apply:
+        with transaction.atomic():
+            KpiValue.objects.bulk_create(planned, batch_size=1000)
     return result

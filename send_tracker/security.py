@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 
 logger = logging.getLogger("send_tracker.security")
 
@@ -161,3 +162,59 @@ def rate_limited(bucket: str, *, what: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def request_size_limit(limit: Callable[[], int]) -> Callable:
+    """Mark a view as accepting request bodies up to `limit()` bytes (read from settings when asked)."""
+
+    def decorator(view: Callable) -> Callable:
+        view.max_request_bytes = limit
+        return view
+
+    return decorator
+
+
+def default_request_limit() -> int:
+    """A body a view without an upload may be sent: its form fields, never a file of any size."""
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose body is larger than its view accepts, before anything reads it.
+
+    Django bounds form fields held in memory (DATA_UPLOAD_MAX_MEMORY_SIZE) but
+    streams uploaded files to disk whatever their size, and the CSRF check
+    reads the body before any view runs. So the declared length is checked
+    here, ahead of CsrfViewMiddleware: an oversized upload is answered at once
+    with a page that says what fits, and nothing is read or written. Views
+    that take files say how much with `request_size_limit`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = getattr(view_func, "max_request_bytes", default_request_limit)()
+        if length <= limit:
+            return None
+        security_event("request_too_large", request, path=request.path, bytes=length, limit=limit)
+        context = {
+            "limit": limit,
+            "plan_import_limit": filesizeformat(settings.PLAN_IMPORT_MAX_BYTES),
+            "evidence_limit": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+        }
+        response = render(request, "413.html", context, status=413)
+        if getattr(request, "htmx", False):
+            # Show the page's message in place of the page's main content, where the person is looking.
+            response["HX-Retarget"] = "#main-content"
+            response["HX-Reswap"] = "outerHTML"
+            response["HX-Reselect"] = "#main-content"
+        response["Connection"] = "close"  # the unread body is not kept waiting for
+        return response

@@ -63,9 +63,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: oversized uploads are refused unread.
+    "send_tracker.security.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -120,7 +123,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Signs nobody in unless OIDC_ENABLED (below).
-    "accounts.oidc.ExistingAccountsBackend",
+    "people.oidc.InvitedAccountsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -249,14 +252,29 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
-# Longer than the longest task, so a message is only redelivered when its worker really died.
+# With Redis, a task a worker has taken but not acknowledged (acks_late) is handed
+# to another worker once the visibility timeout passes: that is how the work of a
+# killed worker is redelivered. It must be longer than the longest a task may run
+# (the hard time limit), or a task still running would be handed out a second time.
+# Board packs stuck longer than their limits are also picked up by housekeeping
+# (governance.tasks.board_reports_housekeep), so this need not be short.
+# See docs/OPERATIONS.md.
+# `manage.py check` (run by migrate) refuses a visibility timeout that is not longer (governance/checks.py).
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 900)
 # How often a worker looks for messages abandoned by a dead worker: about
 # interval × throttle seconds (kombu's defaults, 10 × 10).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
 }
+# Sending a task when the broker is down: a few quick tries, then the request is told.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
+# A board pack still rendering this long after it started (the render's hard time limit and a
+# minute's grace), or still queued this long after it was handed to the broker, is stuck:
+# the page offers to try again and housekeeping queues it again or fails it.
+BOARD_REPORT_RENDER_LIMIT = CELERY_TASK_TIME_LIMIT + 60
+BOARD_REPORT_QUEUE_LIMIT = env_int("BOARD_REPORT_QUEUE_LIMIT", 15 * 60)
 # Exactly one beat process may run (docker-compose has one `beat` service): the
 # schedule lives in the database, and two beats would each send every task.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -293,6 +311,37 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Permissions-Policy on every response: the product uses none of these browser
+# features, so no page (nor anything injected into one) may ask for them.
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)
+
 # The cache holds per-user rate limit counters. The database cache needs no
 # extra service and is shared by every web process (run `createcachetable`,
 # as the entrypoint and `make run` do); tests use local memory.
@@ -311,6 +360,7 @@ RATE_LIMITS = {
     # Per API token: a Power BI refresh reads each entity set a page at a time.
     "feed": env_int("RATE_LIMIT_FEED_PER_HOUR", 1000),
     "evidence_pack": env_int("RATE_LIMIT_EVIDENCE_PACKS_PER_HOUR", 10),
+    "invitation": env_int("RATE_LIMIT_INVITATIONS_PER_HOUR", 30),
 }
 # Rows per page of the OData feed; a client follows @odata.nextLink for the rest.
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 100)
@@ -348,6 +398,9 @@ DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 14)
 # Owners of actions not updated since the last snapshot are reminded this many
 # days before a board meeting's papers deadline.
 REMIND_DAYS_BEFORE = env_int("REMIND_DAYS_BEFORE", 7)
+
+# Days an emailed invitation link works for (single-use).
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # Plans uploaded by officers in the browser.
 PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

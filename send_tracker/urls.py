@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts.forms import SignInForm
 from governance import views as governance_views
 
 admin.site.site_header = "SEND strategy tracker administration"
@@ -12,12 +13,13 @@ admin.site.site_title = "SEND strategy tracker"
 
 urlpatterns = [
     path("", governance_views.home, name="home"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("account/", include("accounts.urls")),
     path("sso/", include("mozilla_django_oidc.urls")),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("", include("people.urls")),
     path("", include("actions.urls")),
     path("", include("governance.urls")),
     path("", include("kpis.urls")),

@@ -14,11 +14,11 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import kombu.pools
 import pytest
-from django.conf import settings
+
+from tests.dbconn import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 WAIT_SECONDS = 90  # an upper bound on waiting for a worker, not a timing assertion
@@ -38,13 +38,8 @@ def redis_url_or_skip() -> str:
 
 
 def worker_database_url() -> str:
-    """The test database, for a worker process to use."""
-    db = settings.DATABASES["default"]
-    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    host = db.get("HOST") or "127.0.0.1"
-    if host.startswith("/"):  # a socket directory, as the embedded PostgreSQL uses
-        return f"postgres://{auth}@/{db['NAME']}?host={quote(host)}&port={db.get('PORT') or 5432}"
-    return f"postgres://{auth}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+    """The test database, for a worker process to use: reached exactly as Django reaches it."""
+    return database_url()
 
 
 def _forget_connections() -> None:

@@ -170,3 +170,24 @@ def test_wrong_codes_count_towards_the_sign_in_lockout(client, owner, settings):
     assert AccessAttempt.objects.get(username=owner.username).failures_since_start == django_settings.AXES_FAILURE_LIMIT
     # Signing in with the right password does not help until the cool-off ends.
     assert password_sign_in(client, owner).status_code == 429
+
+
+@pytest.mark.parametrize("target", ["foo", "home", "actions:my_actions", "https://evil.example/", "//evil.example/x", "/\\evil.example"])
+def test_a_next_that_is_not_a_path_on_this_site_is_ignored_not_followed(client, owner, target):
+    """`next` without a slash or dot used to be taken for a URL name: a 500, and a recovery code used up for nothing."""
+    _, codes = set_up_app(client, owner)
+    sign_out_and_in_again(client, owner)
+    assert client.get(VERIFY, {"next": target}).status_code == 200
+    response = client.post(f"{VERIFY}?next={target}", {"code": codes[0], "next": target})
+    assert response.status_code == 302 and response.url == "/"
+    assert StaticToken.objects.filter(device__user=owner).count() == 9
+    # The recovery code bought a verified session: pages open.
+    assert client.get(reverse("actions:my_actions")).status_code == 200
+
+
+def test_a_next_path_on_this_site_is_followed(client, owner):
+    _, codes = set_up_app(client, owner)
+    sign_out_and_in_again(client, owner)
+    target = reverse("actions:notifications") + "?x=1"
+    response = client.post(VERIFY, {"code": codes[0], "next": target})
+    assert response.status_code == 302 and response.url == target

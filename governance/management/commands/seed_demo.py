@@ -28,7 +28,10 @@ DEMO_PASSWORD = "demo-password-not-for-real-use"
 
 
 class Command(BaseCommand):
-    help = "Load both real plans and one demo account per role. Only with DEBUG on."
+    help = (
+        "Load both real plans and one demo account per role, then run the daily sweep once. Only with DEBUG on. "
+        "A plan already loaded is left exactly as people have changed it: only what is missing is added."
+    )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
@@ -36,6 +39,10 @@ class Command(BaseCommand):
         for folder, scheme in PLANS:
             details = FIXTURES / folder / "plan.json"
             meta = json.loads(details.read_text(encoding="utf-8"))
+            if Strategy.objects.filter(partnership__name=meta["partnership"], name=meta["strategy"]).exists():
+                # Never import over people's work: a second start keeps every rating and update made since.
+                self.stdout.write(f"{meta['strategy']} is already loaded: left as it is.")
+                continue
             call_command(
                 "import_plan",
                 str(FIXTURES / folder / "actions.csv"),
@@ -69,7 +76,7 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            Membership.objects.update_or_create(user=user, partnership=east, defaults={"role": role})
+            Membership.objects.get_or_create(user=user, partnership=east, defaults={"role": role})
             if role == Membership.Role.DELIVERY_LEAD and lead_post:
                 user.posts.add(lead_post)
             self.stdout.write(f"  {Membership.Role(role).label:<18} {email}")
@@ -85,6 +92,18 @@ class Command(BaseCommand):
         self._seed_inspection(east, User.objects.get(username="officer@example.org"))
         if not settings.MFA_REQUIRED:
             self.stdout.write("Two-factor sign-in is off for this demo; run with MFA_REQUIRED=true to see it.")
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """The daily sweep, once, so that notifications and flags are there at the first sign-in (it is idempotent)."""
+        from actions.tasks import sweep_overdue
+
+        result = sweep_overdue.delay()
+        if result.ready():
+            counts = result.get()
+            self.stdout.write("Daily sweep: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items()))
+        else:
+            self.stdout.write("Daily sweep queued for the worker.")
 
     def _seed_meetings(self, partnership: Partnership) -> None:
         """The Partnership Board meets every two months: one sitting on the plan's own ratings, one to come."""

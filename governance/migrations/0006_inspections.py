@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actions', '0003_notification_event_index'),
-        ('governance', '0003_board_report_stage'),
+        ('governance', '0005_board_report_housekeeping_schedule'),
         ('kpis', '0002_indicator_library_code_indicator_open_data_column_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

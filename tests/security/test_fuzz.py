@@ -1,0 +1,286 @@
+"""Hostile input across the whole surface: every URL pattern, every persona, every query parameter and form field.
+
+For each URL of the permission matrix and each of its seven personas, every
+parameter the view reads (found in its source: `request.GET/POST.get(...)`
+and the fields of the forms it binds to request data, following the helpers
+it passes the request to) is sent a fixed table of hostile values: empty,
+huge, NUL, unicode, negative and absurd numbers, wrong types, unknown
+choices, impossible dates, several values at once, and hostile files for file
+fields. The table is fixed, so a run is deterministic.
+
+Programme officers, and the first other persona a form is for, get each
+short-table value in each field alone (the others valid) and each value of
+the whole table in every field at once; the others get one value of each
+kind in every field at once. Every answer must be below
+500 and carry the security headers, and a request that did not end in the
+redirect of a successful form writes nothing to the product's tables.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import re
+
+import pytest
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve, reverse
+from openpyxl import Workbook
+
+from tests.security.test_permission_matrix import MATRIX, PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+# Values for every parameter (the same table every run).
+HOSTILE: list = [
+    "",
+    "\x00",
+    "a\x00b",
+    "x" * 30_000,
+    "9" * 400,
+    "-1",
+    "0",
+    "9223372036854775808",
+    "1e309",
+    "NaN",
+    "31/02/2025",
+    "2025-02-31",
+    "unknown-choice",
+    "<script>alert(1)</script>",
+    "\u202e\u0647\u0630\u0627 \U0001f600 \U0001d54f \ufeff",
+    "//evil.example/",
+    "foo",
+    ["1", "2"],
+]
+# Everyone else: one of each kind (empty is in the clean request the matrix makes).
+# Their requests take the same paths past the permission check as the officer's, who gets every value.
+EVERY_PERSONA: list = ["\x00", "x" * 30_000, ["1", "2"]]
+# The values most likely to get past one check and break the next: sent to each field alone.
+SHORT: list = ["", "\x00", "x" * 30_000, "9223372036854775808", "-1", "1e309", "31/02/2025", "unknown-choice", "foo", ["1", "2"]]
+# Parameters nobody's view reads: must be ignored.
+UNEXPECTED = "unexpected"
+# Views of other packages: what they read.
+THIRD_PARTY_FIELDS = {
+    "login": {"get": {"next"}, "post": {"username", "password", "next"}},
+    "logout": {"get": set(), "post": {"next"}},
+    "oidc_authentication_init": {"get": {"next"}, "post": set()},
+    "oidc_authentication_callback": {"get": {"code", "state", "error"}, "post": set()},
+    "oidc_logout": {"get": set(), "post": {"next"}},
+    "accessibility": {"get": set(), "post": set()},
+    "privacy": {"get": set(), "post": set()},
+}
+
+
+# Officers reach every view: they are sent one request per field and value. So are the people a
+# form is for when it is not an officer (owners record updates and KPI values); everyone else is
+# sent each value in every field at once.
+def field_by_field(name: str, persona: str) -> bool:
+    row = MATRIX[name]
+    users = [p for p in PERSONAS if p != "officer" and row.method == "post" and row.expect.get(p) == "redirect"]
+    return persona == "officer" or persona == (users[0] if users else None)
+
+
+# Tables a request may write without being a valid form: the session, the sign-in throttle, the second factor's throttle.
+ALWAYS_WRITABLE = ("django_session", "axes_", "otp_")
+WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def _xlsx_declaring_the_whole_sheet() -> bytes:
+    workbook = Workbook()
+    workbook.active.append(["priority", "delivery_group", "ref", "action", "owner", "due", "rating"])
+    workbook.active["A1048576"] = "far away"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_BOMB = _xlsx_declaring_the_whole_sheet()
+
+
+def hostile_files() -> list[SimpleUploadedFile]:
+    """Made afresh for each request: an upload is read once."""
+    header = b"priority,delivery_group,ref,action,owner,due,rating\n"
+    return [
+        SimpleUploadedFile("empty.csv", b""),
+        SimpleUploadedFile("nul.csv", header + b"P,G,R1,A \x00 B,O,TBC,Amber\n"),
+        SimpleUploadedFile("long.csv", header + b"P," + b"G" * 400 + b",R1,A," + b"O" * 400 + b",TBC,Amber\n"),
+        SimpleUploadedFile("latin1.csv", header + "P,G,R1,Caf\xe9,,TBC,Amber\n".encode("latin-1")),
+        SimpleUploadedFile("bomb.xlsx", XLSX_BOMB),
+        SimpleUploadedFile("not-a-workbook.xlsx", b"PK\x03\x04 nothing else"),
+        SimpleUploadedFile("report.pdf", b"MZ\x90\x00 a program renamed"),
+        SimpleUploadedFile("na\x00me.csv", header),
+        SimpleUploadedFile("n" * 1000 + ".csv", header),
+    ]
+
+
+# Finding what each view reads, from its source.
+
+
+def _source(function) -> str:
+    try:
+        return inspect.getsource(inspect.unwrap(function))
+    except (OSError, TypeError):
+        return ""
+
+
+def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str, set[str]]:
+    """{"get": names, "post": names, "files": names} a view (and the helpers it hands the request to) reads."""
+    seen = seen if seen is not None else set()
+    found = {"get": set(), "post": set(), "files": set()}
+    function = inspect.unwrap(function)
+    if function in seen:
+        return found
+    seen.add(function)
+    source, names = _source(function), getattr(function, "__globals__", {})
+    for method, name in re.findall(r"request\.(GET|POST)\.get\(\s*\"(\w+)\"", source):
+        found[method.lower()].add(name)
+    for form_name, method in re.findall(r"(\w+Form)\(\s*request\.(GET|POST)", source):
+        form = names.get(form_name)
+        if form is None:
+            continue
+        fields = set(form.base_fields) | set(re.findall(r'self\.fields\["(\w+)"\]\s*=', _source(form)))
+        found[method.lower()] |= fields
+        found["files"] |= {name for name, field in form.base_fields.items() if isinstance(field, forms.FileField)}
+    # Helpers handed the query or the form data bind their forms to it.
+    for helper_name, method in set(re.findall(r"(\w+)\([^()]*\brequest\.(GET|POST)\b", source)):
+        helper = names.get(helper_name)
+        if inspect.isfunction(helper):
+            helper_source, helper_names = _source(helper), helper.__globals__
+            for form_name in set(re.findall(r"(\w+Form)\(", helper_source)):
+                form = helper_names.get(form_name)
+                if isinstance(form, type) and issubclass(form, forms.BaseForm):
+                    found[method.lower()] |= set(form.base_fields)
+    if depth < 2:
+        for helper_name in set(re.findall(r"(\w+)\(\s*request\b", source)):
+            helper = names.get(helper_name)
+            if inspect.isfunction(helper):
+                for key, value in _fields_read(helper, depth + 1, seen).items():
+                    found[key] |= value
+    return found
+
+
+def fields_of(name: str, url: str) -> dict[str, set[str]]:
+    if name in THIRD_PARTY_FIELDS:
+        return {**THIRD_PARTY_FIELDS[name], "files": set()}
+    return _fields_read(resolve(url.split("?")[0]).func)
+
+
+def accepts_post(name: str, fields: dict[str, set[str]]) -> bool:
+    return MATRIX[name].method == "post" or bool(fields["post"])
+
+
+# Sending and judging.
+
+
+def product_writes(queries) -> list[str]:
+    tables = []
+    for query in queries:
+        match = WRITE.match(query["sql"])
+        if match and not match.group(2).startswith(ALWAYS_WRITABLE):
+            tables.append(match.group(2))
+    return tables
+
+
+def send(client, method: str, url: str, data: dict, what: str):
+    with CaptureQueriesContext(connection) as queries:
+        try:
+            response = client.post(url, data) if method == "post" else client.get(url, data)
+        except Exception as exc:  # the test client re-raises a view's exception: that is the 500
+            pytest.fail(f"{what}: server error {exc.__class__.__name__}: {str(exc)[:300]}")
+    assert response.status_code < 500, f"{what}: {response.status_code}"
+    assert "Permissions-Policy" in response.headers and "Content-Security-Policy" in response.headers, what
+    succeeded = method == "post" and 300 <= response.status_code < 400 and "/sign-in/" not in response.get("Location", "")
+    written = product_writes(queries.captured_queries)
+    assert succeeded or not written, f"{what}: answered {response.status_code} but wrote to {sorted(set(written))}"
+    return response
+
+
+def shown(value) -> str:
+    text = repr(value)
+    return text if len(text) < 60 else text[:57] + "...'"
+
+
+def values_for(field: str, files: set[str], table: list) -> list:
+    return table + (hostile_files() if field in files else [])
+
+
+@pytest.fixture
+def fuzz_settings(settings, _private_media):
+    # Rate limits and the sign-in lockout would otherwise stop the run early, answering every later request the same way.
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, 1_000_000)
+    settings.AXES_FAILURE_LIMIT = 1_000_000
+    return settings
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_hostile_values_in_every_field_never_fail_and_never_write(client, request, fuzz_settings, name, persona):
+    row = MATRIX[name]
+    args = [arg[1:] if arg.startswith("=") else request.getfixturevalue(arg).pk for arg in row.args]
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    url = reverse(name, args=args)
+    fields = fields_of(name, url)
+    methods = ["get"] + (["post"] if accepts_post(name, fields) else [])
+    data_of = globals_data(request, row)
+
+    for method in methods:
+        names = sorted(fields[method] | {UNEXPECTED})
+
+        def valid(method=method) -> dict:
+            # The other fields keep valid values, so that each hostile one reaches the code past validation.
+            return data_of() if method == row.method else {}
+
+        where = f"{persona} {method.upper()} {url}"
+        if not fields[method]:
+            # Nothing is read: a few values show an unexpected parameter is ignored.
+            for value in EVERY_PERSONA:
+                send(client, method, url, {**valid(), UNEXPECTED: value}, f"{where} {UNEXPECTED}={shown(value)}")
+        elif field_by_field(name, persona):
+            # Each field alone, the others valid: the short table (and hostile files for file fields)...
+            for field in names:
+                for value in values_for(field, fields["files"], SHORT):
+                    send(client, method, url, {**valid(), field: value}, f"{where} {field}={shown(value)}")
+            # ...and the rest of the whole table in every field at once.
+            for value in [v for v in HOSTILE if v not in SHORT]:
+                send(client, method, url, {**valid(), **dict.fromkeys(names, value)}, f"{where} every field={shown(value)}")
+        else:
+            for value in EVERY_PERSONA:
+                send(client, method, url, {**valid(), **dict.fromkeys(names, value)}, f"{where} every field={shown(value)}")
+
+    if persona == "officer":
+        # Absurd numbers in the path itself.
+        for position, arg in enumerate(args):
+            if isinstance(arg, int):
+                for number in ("0", "99999999999999999999999"):
+                    odd = reverse(name, args=[*args[:position], number, *args[position + 1 :]])
+                    send(client, row.method, odd, {}, f"{persona} {row.method.upper()} {odd}")
+
+
+def globals_data(request, row):
+    """The matrix's valid data for a row, made afresh (uploads are read once)."""
+    from tests.security import test_permission_matrix as matrix
+
+    def make() -> dict:
+        if isinstance(row.data, str):
+            return getattr(matrix, row.data)(request)
+        return dict(row.data or {})
+
+    return make
+
+
+def test_the_fuzz_finds_the_fields_of_the_main_forms():
+    """The discovery the fuzz relies on: if it stops finding fields, the fuzz would quietly send nothing."""
+    assert {"rating", "narrative", "links", "files", "version"} <= fields_of("actions:action_update", "/actions/1/update/")["post"]
+    assert {"organisation", "owner", "rating", "exception", "snapshot"} <= fields_of("governance:dashboard", "/strategies/1/dashboard/")[
+        "get"
+    ]
+    assert {"rating", "show"} <= fields_of("actions:my_actions", "/my-actions/")["get"]
+    assert {"meeting", "snapshot"} <= fields_of("governance:report_request", "/strategies/1/reports/request/")["post"]
+    assert {"day", "month", "year", "note"} <= fields_of("governance:snapshot_create", "/strategies/1/snapshots/new/")["post"]
+    assert {"period", "value", "note", "reason"} <= fields_of("kpis:value_correct", "/kpi-values/1/correct/")["post"]
+    assert {"code", "next"} <= fields_of("accounts:mfa_verify", "/account/two-factor/")["post"]
+    assert fields_of("actions:plan_import_upload", "/strategies/1/import/upload/")["files"] == {"file"}
