@@ -21,6 +21,8 @@ EXEMPT_VIEWS = {
     "accounts:mfa_setup_qr",
     "oidc_authentication_init",
     "oidc_authentication_callback",
+    # An invitation's link: the person has no account (or no session) yet.
+    "people:invitation_accept",
 }
 
 

@@ -18,8 +18,9 @@ def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membe
 
 
 def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]:
+    # Retired actions too: their page keeps their history.
     action = (
-        Action.objects.select_related(
+        Action.everything.select_related(
             "strategy__partnership", "strategy__scheme", "rating", "group__lead", "group__parent", "group__priority"
         )
         .filter(pk=action_id)
@@ -32,7 +33,9 @@ def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]
 
 
 def can_update_action(user: User, membership: Membership, action: Action) -> bool:
-    """Owners, the delivery group's lead and the partnership's programme officers may update."""
+    """Owners, the delivery group's lead and the partnership's programme officers may update a live action."""
+    if action.retired_at:
+        return False
     if is_officer(membership):
         return True
     if reads_only(membership):

@@ -89,7 +89,7 @@ class ActionAdmin(admin.ModelAdmin):
             )
             return
         rating = obj.rating
-        stored = Action.objects.get(pk=obj.pk)
+        stored = Action.everything.get(pk=obj.pk)
         obj.rating, obj.version = stored.rating, stored.version
         if "rating" in form.changed_data and rating.pk != stored.rating_id:
             action_update_record(

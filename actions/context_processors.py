@@ -21,4 +21,10 @@ def service(request: HttpRequest) -> dict:
         # A board member with no post has no actions of their own: no My actions link (read only when the menu is drawn).
         return membership is None or membership.role != Membership.Role.BOARD_MEMBER or membership.holds_post
 
-    return {"service_name": settings.SERVICE_NAME, "partnership": partnership, "shows_my_actions": shows_my_actions}
+    # The partnership shown in the header; officers also get its People link (service_membership).
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "partnership": partnership,
+        "shows_my_actions": shows_my_actions,
+        "service_membership": membership,
+    }

@@ -215,6 +215,17 @@ def parse_due(text: str) -> tuple[dt.date | None, str]:
     raise DueDateError(f"'{text}' is not a date: use a month such as 'September 2025', a date such as 30/09/2025, or TBC")
 
 
+class LiveActionManager(models.Manager):
+    """The actions still in the plan: every list, count, rule, sweep and snapshot reads these.
+
+    A retired action (withdrawn, merged or superseded) is left out here, in one
+    place; `Action.everything` still finds it, for its history and the pack's movement.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(retired_at__isnull=True)
+
+
 # append_only: the history table refuses UPDATE and DELETE, from the application and from SQL alike.
 # What the daily sweep records (the first day an action was overdue) is not a
 # person's change: a sweep that changes only it writes no history rows.
@@ -233,6 +244,11 @@ class Action(models.Model):
         MONTH = "month", "By the end of the month"
         DAY = "day", "By the date"
         NONE = "none", "To be determined"
+
+    class Retirement(models.TextChoices):
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        MERGED = "merged", "Merged into another action"
+        SUPERSEDED = "superseded", "Superseded"
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="actions")
     group = models.ForeignKey(DeliveryGroup, on_delete=models.PROTECT, related_name="actions")
@@ -255,9 +271,19 @@ class Action(models.Model):
     # (the event its owners are told about once). Whether it is overdue, due
     # soon or needs an update is computed by actions.rules wherever it is read.
     overdue_since = models.DateField(null=True, blank=True, help_text="Set by the daily sweep while overdue: the first day it was overdue.")
+    retired_at = models.DateTimeField(null=True, blank=True)
+    # Database defaults too: bulk loaders that write rows in SQL (benchmarks, restores) need not know these columns.
+    retired_reason = models.CharField(max_length=20, choices=Retirement.choices, blank=True, default="", db_default="")
+    retired_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="absorbed")
+    retired_note = models.TextField(blank=True, default="", db_default="")
+
+    objects = LiveActionManager()
+    everything = models.Manager()  # noqa: DJ012 (a manager, not a field)
 
     class Meta:
         ordering = ["strategy", "position", "id"]
+        # Related objects (a snapshot item's action, an update's action) still reach a retired action.
+        base_manager_name = "everything"
         constraints = [
             models.UniqueConstraint(fields=["strategy", "ref"], name="action_unique_ref"),
             models.CheckConstraint(
@@ -265,6 +291,10 @@ class Action(models.Model):
                 name="action_due_date_matches_precision",
             ),
             models.CheckConstraint(condition=~Q(ref=""), name="action_ref_not_blank"),
+            models.CheckConstraint(
+                condition=Q(retired_at__isnull=True, retired_reason="") | (Q(retired_at__isnull=False) & ~Q(retired_reason="")),
+                name="action_retired_with_reason",
+            ),
         ]
         triggers = [
             # A rating must be a level of the strategy's own scheme, and the
@@ -307,6 +337,50 @@ class Action(models.Model):
 
     def owner_titles(self) -> list[str]:
         return [post.title for post in self.owners.all()]
+
+
+class ActionChange(models.Model):
+    """An immutable record of a change to an action's plan: owners, due date, text, group, related actions or retirement.
+
+    Ratings and narratives are ActionUpdates; together they are the action's history.
+    `reason` is the officer's explanation, required for a changed due date and shown to the board.
+    """
+
+    class Field(models.TextChoices):
+        CREATED = "created", "Added to the plan"
+        TEXT = "text", "Action"
+        OWNERS = "owners", "Owners"
+        DUE = "due", "Due date"
+        GROUP = "group", "Delivery group"
+        RELATED = "related", "Related actions"
+        RETIRED = "retired", "Retired"
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="changes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    field = models.CharField(max_length=20, choices=Field.choices)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        triggers = [pgtrigger.Protect(name="actionchange_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.get_field_display()} {self.created_at:%Y-%m-%d}"
+
+    def sentence(self) -> str:
+        """The change as the board reads it: "Due date revised from September 2025 to March 2026: waiting on the new panel"."""
+        if self.field == self.Field.CREATED:
+            text = "Added to the plan"
+        elif self.field == self.Field.RETIRED:
+            text = f"Retired: {self.after}"
+        elif self.field == self.Field.DUE:
+            text = f"Due date revised from {self.before or 'TBC'} to {self.after or 'TBC'}"
+        else:
+            text = f"{self.get_field_display()} changed from “{self.before or 'none'}” to “{self.after or 'none'}”"
+        return f"{text}: {self.reason}" if self.reason else text
 
 
 class ActionUpdate(models.Model):

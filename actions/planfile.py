@@ -36,6 +36,7 @@ from actions.models import (
     normalise_phrase,
     parse_due,
 )
+from actions.plan import related_from_text
 from actions.rows import ActionRow
 from actions.services import rating_updates_build
 from actions.signals import actions_updated
@@ -147,6 +148,12 @@ def plan_from_table(changes: PlanChanges, table: list[tuple[int, dict[str, str]]
     seen_refs: dict[str, int] = {}
     for number, row in table[1:]:
         changes.actions.extend(_read_row(number, row, changes.scheme, levels, seen_refs, changes.problems))
+    retired = set(Action.everything.filter(strategy=changes.strategy, retired_at__isnull=False).values_list("ref", flat=True))
+    for planned in changes.actions:
+        if planned.ref in retired:
+            changes.problems.append(
+                RowProblem(planned.row, "ref", planned.ref, "this ref belongs to a retired action: give a new action another ref")
+            )
     if changes.problems:
         return
     _compare_with_database(changes)
@@ -376,6 +383,7 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
     ActionUpdate.objects.bulk_create(updates, batch_size=1000)
     if changed_ids:
         actions_updated.send(sender=Action, action_ids=changed_ids, user=user, at=now)
+    related_from_text(strategy)
     return changes
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actions import views
+from actions import plan_views, views
 
 app_name = "actions"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("imports/<int:import_id>/", views.plan_import_preview, name="plan_import_preview"),
     path("imports/<int:import_id>/columns/", views.plan_import_mapping, name="plan_import_mapping"),
     path("imports/<int:import_id>/confirm/", views.plan_import_confirm, name="plan_import_confirm"),
+    path("partnerships/<int:partnership_id>/strategies/new/", plan_views.strategy_create_view, name="strategy_create"),
+    path("strategies/<int:strategy_id>/actions/new/", plan_views.action_create_view, name="action_create"),
+    path("actions/<int:action_id>/edit/", plan_views.action_edit_view, name="action_edit"),
+    path("actions/<int:action_id>/retire/", plan_views.action_retire_view, name="action_retire"),
+    path("strategies/<int:strategy_id>/groups/new/", plan_views.group_create_view, name="group_create"),
+    path("groups/<int:group_id>/edit/", plan_views.group_edit_view, name="group_edit"),
+    path("groups/<int:group_id>/move/", plan_views.group_move_view, name="group_move"),
 ]

@@ -20,6 +20,7 @@ from actions.access import can_update_action, get_action_for_user, get_strategy_
 from actions.forms import MAX_FILES, ActionUpdateForm, PlanImportForm, TrackerMappingForm
 from actions.models import (
     Action,
+    ActionChange,
     DeliveryGroup,
     EmailDigest,
     Evidence,
@@ -31,6 +32,7 @@ from actions.models import (
     Strategy,
     normalise_phrase,
 )
+from actions.plan import actions_retire_missing
 from actions.planfile import plan_apply
 from actions.reads import my_actions_for
 from actions.rows import rows_from_actions
@@ -99,6 +101,14 @@ def _action_page(
     owners = list(action.owners.all())
     may_update = can_update_action(request.user, membership, action)
     updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
+    changes = list(action.changes.select_related("author"))
+    # The whole history in time order, newest first: ratings and narratives, and every change to the plan's entry.
+    history = sorted(
+        [{"kind": "update", "at": u.created_at, "item": u} for u in updates]
+        + [{"kind": "change", "at": c.created_at, "item": c} for c in changes],
+        key=lambda entry: (entry["at"], entry["kind"] == "change"),
+        reverse=True,
+    )
     levels = list(action.strategy.scheme.levels.all())
     cycle = Snapshot.objects.latest_for(action.strategy_id)
     today = timezone.localdate()
@@ -120,6 +130,9 @@ def _action_page(
         "related": list(action.related.select_related("rating").order_by("position", "id")),
         "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),
         "updates": updates,
+        "history": history,
+        "due_change": next((c for c in changes if c.field == ActionChange.Field.DUE), None),
+        "is_officer": is_officer(membership),
         "latest": updates[0] if updates else None,
         "may_update": may_update,
         "form": form if may_update else None,
@@ -390,10 +403,16 @@ def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     if not changes.ok:
         PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.REJECTED, summary=changes.summary())
         return redirect("actions:plan_import_preview", import_id=plan_import.pk)
+    retired = 0
     try:
         with transaction.atomic():
             changes = plan_apply(changes, user=request.user)
-            PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.APPLIED, summary=changes.summary())
+            if request.POST.get("retire_missing") == "on" and changes.missing:
+                # The officer ticked it on the preview: the actions the file no longer has are retired as withdrawn.
+                retired = actions_retire_missing(actor=request.user, strategy=strategy, refs=changes.missing, filename=plan_import.filename)
+            PlanImport.objects.filter(pk=plan_import.pk).update(
+                status=PlanImport.Status.APPLIED, summary={**changes.summary(), "retired": retired}
+            )
             if plan_import.mapping:
                 # Applied: the layout's mapping is kept for the strategy, for the next upload and the command line.
                 ImportMapping.objects.update_or_create(
@@ -425,6 +444,6 @@ def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     messages.success(
         request,
         f"Imported {plan_import.filename}: {len(changes.created)} new actions, {len(changes.updated)} changed, "
-        f"{len(changes.unchanged)} unchanged.",
+        f"{len(changes.unchanged)} unchanged" + (f", {retired} retired." if retired else "."),
     )
     return redirect(strategy.get_absolute_url())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from governance.models import Board, BoardReport, Meeting
+from governance.models import Board, BoardReport, EvidencePack, Finding, Inspection, Meeting
 
 
 @admin.register(Board)
@@ -23,6 +23,38 @@ class BoardReportAdmin(admin.ModelAdmin):
     list_display = ("snapshot", "meeting", "status", "page_count", "render_seconds", "requested_by", "requested_at")
     list_filter = ("status",)
     readonly_fields = [f.name for f in BoardReport._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+class FindingInline(admin.StackedInline):
+    model = Finding
+    extra = 0
+    fields = ("kind", "number", "text")
+    show_change_link = True
+
+
+@admin.register(Inspection)
+class InspectionAdmin(admin.ModelAdmin):
+    """For the install's administrators: officers record inspections on the product's own pages."""
+
+    list_display = ("__str__", "strategy", "outcome", "is_illustrative")
+    list_filter = ("kind", "outcome", "is_illustrative")
+    inlines = [FindingInline]
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "inspection")
+    raw_id_fields = ("actions", "indicators")
+
+
+@admin.register(EvidencePack)
+class EvidencePackAdmin(admin.ModelAdmin):
+    list_display = ("strategy", "finding", "status", "page_count", "file_count", "requested_by", "requested_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in EvidencePack._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -207,7 +207,11 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     previous_shown = [row for row in previous_rows if row.action_id in shown_ids] if len(shown) != len(rows) else previous_rows
     counts = rating_counts(shown, levels)
     found = exceptions(shown)
-    moved = movement(previous_shown, shown) if previous else None
+    if viewing is None:
+        retired_ids = set(Action.everything.filter(strategy=strategy, retired_at__isnull=False).values_list("pk", flat=True))
+    else:  # what the snapshot before had and this one has not was retired in between
+        retired_ids = {row.action_id for row in previous_rows} - {row.action_id for row in rows}
+    moved = movement(previous_shown, shown, retired_ids) if previous else None
 
     board = Dashboard(
         strategy=strategy,

@@ -3,9 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db import transaction
 from django.utils import timezone
 
-from actions.models import Snapshot, Strategy
+from actions.models import Action, Snapshot, Strategy
+from governance.models import Finding, Inspection, finding_order
+from kpis.models import Indicator
 
 
 def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | None:
@@ -49,3 +52,287 @@ class SnapshotForm(forms.Form):
             return data
         data["as_at"] = as_at
         return data
+
+
+class DateInput(forms.MultiWidget):
+    """A date as three boxes (day, month, year), as in the GOV.UK date input pattern."""
+
+    template_name = "django/forms/widgets/multiwidget.html"
+
+    def __init__(self) -> None:
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()])
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        return [str(data.get(f"{name}_{part}", "")).strip() for part in ("day", "month", "year")]
+
+
+class GovukDateField(forms.Field):
+    widget = DateInput
+
+    def __init__(self, *, what: str, **kwargs) -> None:
+        self.what = what
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, dt.date):
+            return value
+        parts = list(value or ["", "", ""])
+        if not any(parts):
+            return None
+        if not all(parts):
+            missing = [name for name, part in zip(("a day", "a month", "a year"), parts, strict=True) if not part]
+            raise forms.ValidationError(f"{self.what.capitalize()} must include {' and '.join(missing)}")
+        try:
+            day, month, year = (int(p) for p in parts)
+            if year < 1990 or year > 2100:
+                raise ValueError
+            return dt.date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date, for example 27 3 2025") from None
+
+    def validate(self, value) -> None:
+        if value is None and self.required:
+            raise forms.ValidationError(f"Enter {self.what}")
+
+    def parts(self, bound) -> list[str]:
+        value = bound.value()
+        return self.widget.decompress(value) if isinstance(value, dt.date) else list(value or ["", "", ""])
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that carries the version it was loaded at, so that a save over someone else's is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+    def save_unless_changed(self):
+        """Save, unless the row moved on since the form was loaded: then add an error and return None."""
+        model = type(self.instance)
+        with transaction.atomic():
+            if self.instance.pk:
+                current = model.objects.select_for_update().get(pk=self.instance.pk)
+                if current.version != self.cleaned_data.get("version"):
+                    self.add_error(
+                        None,
+                        "Someone else changed this since you opened it. Your changes are below and nothing was saved: "
+                        "check what is there now and save again",
+                    )
+                    self.data = self.data.copy()
+                    self.data["version"] = str(current.version)
+                    return None
+                self.instance.version = current.version + 1
+            return self.save()
+
+
+class InspectionForm(VersionedForm):
+    started_on = GovukDateField(what="the first day of the inspection", label="First day of the inspection")
+    ended_on = GovukDateField(what="the last day of the inspection", label="Last day of the inspection")
+    published_on = GovukDateField(what="the date the report was published", label="Report published (optional)", required=False)
+    report_url = forms.URLField(
+        assume_scheme="https",
+        required=False,
+        max_length=2000,
+        label="Link to the published report (optional)",
+        error_messages={"invalid": "Enter the report's web address, starting with https://"},
+    )
+    inspectorates = forms.MultipleChoiceField(
+        choices=Inspection.Inspectorate.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the inspectorates that carried out the inspection"},
+    )
+
+    class Meta:
+        model = Inspection
+        fields = ["kind", "started_on", "ended_on", "published_on", "inspectorates", "outcome", "report_url", "notes"]
+        labels = {
+            "kind": "Type of inspection",
+            "outcome": "Outcome",
+            "report_url": "Link to the published report (optional)",
+            "notes": "Notes (optional)",
+        }
+        widgets = {"kind": forms.RadioSelect, "outcome": forms.RadioSelect}
+        error_messages = {
+            "report_url": {"invalid": "Enter the report's web address, starting with https://"},
+            "kind": {"required": "Select the type of inspection"},
+            "outcome": {"required": "Select the outcome, or that there is no overall outcome"},
+        }
+
+    def clean_report_url(self) -> str:
+        url = self.cleaned_data.get("report_url", "")
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError("Enter the report's web address, starting with https://")
+        return url
+
+    def clean(self) -> dict:
+        data = super().clean()
+        started, ended = data.get("started_on"), data.get("ended_on")
+        if started and ended and ended < started:
+            self.add_error("ended_on", "The last day of the inspection must be the same as or after the first day")
+        return data
+
+
+class FindingForm(VersionedForm):
+    """A finding as the report wrote it, and the actions (by ref) and KPIs that answer it."""
+
+    action_refs = forms.CharField(
+        label="Actions that answer it (optional)",
+        required=False,
+        help_text="The refs of the plan's actions, separated by commas, for example EHC-B1, EHC-C1",
+        widget=forms.TextInput,
+    )
+
+    class Meta:
+        model = Finding
+        fields = ["kind", "number", "text", "action_refs", "indicators"]
+        labels = {
+            "kind": "Kind of finding",
+            "number": "Number in the report",
+            "text": "The finding, as the report wrote it",
+            "indicators": "KPIs that show progress on it (optional)",
+        }
+        widgets = {"kind": forms.RadioSelect, "indicators": forms.CheckboxSelectMultiple}
+        error_messages = {
+            "kind": {"required": "Select whether it is an area for priority action or for improvement"},
+            "number": {"required": "Enter its number in the report, such as 1", "invalid": "The number must be a whole number, such as 1"},
+            "text": {"required": "Enter the finding as the report wrote it"},
+        }
+
+    def __init__(self, *args, inspection: Inspection, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.inspection = inspection
+        self.instance.inspection = inspection
+        self.fields["indicators"].queryset = Indicator.objects.filter(strategy_id=inspection.strategy_id).order_by("position", "id")
+        self.fields["indicators"].label_from_instance = lambda indicator: f"{indicator.code}: {indicator.name}"
+        self.fields["number"].min_value = 1
+        if self.instance.pk and not self.is_bound:
+            self.initial["action_refs"] = ", ".join(sorted(self.instance.actions.values_list("ref", flat=True)))
+
+    def clean_action_refs(self) -> list[Action]:
+        refs = [ref.strip() for ref in self.cleaned_data.get("action_refs", "").replace(";", ",").split(",") if ref.strip()]
+        found = {a.ref.casefold(): a for a in Action.objects.filter(strategy_id=self.inspection.strategy_id, ref__in=refs)}
+        if len(found) < len({r.casefold() for r in refs}):
+            # refs are unique in a strategy but may differ in case from what was typed
+            everything = {a.ref.casefold(): a for a in Action.objects.filter(strategy_id=self.inspection.strategy_id)}
+            found = {r.casefold(): everything[r.casefold()] for r in refs if r.casefold() in everything}
+        missing = [ref for ref in refs if ref.casefold() not in found]
+        if missing:
+            listed = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+            raise forms.ValidationError(f"There is no action with the ref {listed} in this plan")
+        return list(found.values())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind, number = data.get("kind"), data.get("number")
+        if kind and number:
+            clash = Finding.objects.filter(inspection=self.inspection, kind=kind, number=number).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("number", f"There is already {Finding.Kind(kind).label.lower()} {number}: choose another number")
+        return data
+
+    def save(self, commit: bool = True) -> Finding:
+        finding = super().save(commit=commit)
+        if commit:
+            finding.actions.set(self.cleaned_data["action_refs"])
+        return finding
+
+
+class LinkedFindingsForm(forms.Form):
+    """From an action's or a KPI's side: the findings of its strategy that it answers."""
+
+    findings = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(), required=False, widget=forms.CheckboxSelectMultiple, label="Findings"
+    )
+
+    def __init__(self, *args, strategy: Strategy, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["findings"].queryset = (
+            Finding.objects.filter(inspection__strategy=strategy)
+            .select_related("inspection")
+            .order_by("-inspection__ended_on", *finding_order())
+        )
+        self.fields["findings"].label_from_instance = lambda f: f"{f.label()} ({f.inspection}): {f.text[:140]}"
+
+
+class BoardForm(forms.Form):
+    name = forms.CharField(label="Board name", max_length=200, error_messages={"required": "Enter the board's name"})
+    chair_role = forms.CharField(label="Chair (optional)", max_length=200, required=False)
+    cadence = forms.CharField(
+        label="How often it meets (optional)", max_length=200, required=False, help_text="For example, every two months."
+    )
+
+
+DATE_HINT = "For example, 12/3/2026"
+
+
+class MeetingSeriesForm(forms.Form):
+    board = forms.ModelChoiceField(
+        label="Board",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose the board", "invalid_choice": "Choose one of the boards listed"},
+    )
+    first = forms.DateField(
+        label="First meeting",
+        help_text=DATE_HINT,
+        error_messages={"required": "Enter the date of the first meeting", "invalid": "Enter the first meeting as a date, like 12/3/2026"},
+    )
+    every = forms.IntegerField(
+        label="Every",
+        min_value=1,
+        max_value=52,
+        initial=2,
+        error_messages={
+            "required": "Enter how often it meets",
+            "invalid": "Enter a whole number",
+            "min_value": "Enter 1 or more",
+            "max_value": "Enter 52 or fewer",
+        },
+    )
+    unit = forms.ChoiceField(label="Weeks or months", choices=[("months", "Months"), ("weeks", "Weeks")], initial="months")
+    count = forms.IntegerField(
+        label="Number of meetings",
+        min_value=1,
+        max_value=60,
+        initial=6,
+        error_messages={
+            "required": "Enter how many meetings",
+            "invalid": "Enter a whole number",
+            "min_value": "Enter 1 or more",
+            "max_value": "Enter 60 or fewer",
+        },
+    )
+    papers_days = forms.IntegerField(
+        label="Papers deadline: days before each meeting",
+        min_value=0,
+        max_value=60,
+        required=False,
+        initial=7,
+        error_messages={"invalid": "Enter a whole number of days", "min_value": "Enter 0 or more", "max_value": "Enter 60 or fewer"},
+    )
+
+    def __init__(self, *args, boards, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = boards
+
+
+class MeetingMoveForm(forms.Form):
+    date = forms.DateField(
+        label="New date",
+        help_text=DATE_HINT,
+        error_messages={"required": "Enter the new date", "invalid": "Enter the new date as a date, like 12/3/2026"},
+    )
+    papers_deadline = forms.DateField(
+        label="Papers deadline (optional)",
+        required=False,
+        help_text=DATE_HINT,
+        error_messages={"invalid": "Enter the deadline as a date, like 5/3/2026"},
+    )

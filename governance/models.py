@@ -1,4 +1,4 @@
-"""Boards, meetings, reporting snapshots and board reports."""
+"""Boards, meetings, reporting snapshots, board reports, inspections and their evidence packs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import datetime as dt
 
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 from actions.models import Snapshot, Strategy
@@ -212,3 +214,150 @@ class SnapshotSignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_name} in {self.snapshot}"
+
+
+class Inspection(models.Model):
+    """An area SEND inspection (Ofsted and CQC) or monitoring visit, and the plan that answers its findings."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", "Full inspection"
+        MONITORING = "monitoring", "Monitoring visit"
+        OTHER = "other", "Other"
+
+    class Inspectorate(models.TextChoices):
+        OFSTED = "ofsted", "Ofsted"
+        CQC = "cqc", "CQC"
+
+    class Outcome(models.TextChoices):
+        # The three outcomes of the area SEND inspection framework (2023), in its own words.
+        POSITIVE = (
+            "positive",
+            (
+                "The local area partnership’s arrangements typically lead to positive experiences and outcomes for children and young "
+                "people with special educational needs and/or disabilities (SEND). The local area partnership is taking action where "
+                "improvements are needed."
+            ),
+        )
+        INCONSISTENT = (
+            "inconsistent",
+            (
+                "The local area partnership’s arrangements lead to inconsistent experiences and outcomes for children and young people "
+                "with special educational needs and/or disabilities (SEND). The local area partnership must work jointly to make "
+                "improvements."
+            ),
+        )
+        SYSTEMIC = (
+            "systemic",
+            (
+                "There are widespread and/or systemic failings leading to significant concerns about the experiences and outcomes of "
+                "children and young people with special educational needs and/or disabilities (SEND), which the local area partnership "
+                "must address urgently."
+            ),
+        )
+        NONE = "none", "No overall outcome (a monitoring visit reports its findings in a letter)"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="inspections")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FULL)
+    started_on = models.DateField(help_text="The first day inspectors were on site.")
+    ended_on = models.DateField(help_text="The last day of the inspection.")
+    published_on = models.DateField(null=True, blank=True, help_text="When the report was published.")
+    inspectorates = ArrayField(models.CharField(max_length=10, choices=Inspectorate.choices), default=list)
+    outcome = models.CharField(max_length=14, choices=Outcome.choices, default=Outcome.NONE)
+    report_url = models.URLField(max_length=2000, blank=True)
+    notes = models.TextField(blank=True)
+    is_illustrative = models.BooleanField(default=False, help_text="Made up for the demo: not a real inspection.")
+    version = models.PositiveIntegerField(default=1, help_text="Goes up on every save: a form loaded at another version is refused.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-ended_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ended_on__gte=F("started_on")), name="inspection_ends_after_start"),
+            models.CheckConstraint(condition=Q(report_url="") | Q(report_url__regex=r"^https?://"), name="inspection_url_is_web"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.ended_on:%B %Y}"
+
+    def inspectorates_label(self) -> str:
+        labels = dict(self.Inspectorate.choices)
+        return " and ".join(labels.get(code, code) for code in self.inspectorates)
+
+
+def finding_order() -> list:
+    """Areas for priority action before areas for improvement, each by number, as reports list them."""
+    first = models.Case(models.When(kind="priority", then=models.Value(0)), default=models.Value(1))
+    return [first.asc(), "number", "id"]
+
+
+class Finding(models.Model):
+    """An area for priority action or for improvement, as the inspection report wrote it, and what answers it."""
+
+    class Kind(models.TextChoices):
+        PRIORITY = "priority", "Area for priority action"
+        IMPROVEMENT = "improvement", "Area for improvement"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField(help_text="Its place in the report's list of areas of its kind.")
+    text = models.TextField(help_text="As the report wrote it.")
+    actions = models.ManyToManyField("actions.Action", blank=True, related_name="findings")
+    indicators = models.ManyToManyField("kpis.Indicator", blank=True, related_name="findings")
+    version = models.PositiveIntegerField(default=1, help_text="Goes up on every save: a form loaded at another version is refused.")
+
+    class Meta:
+        ordering = ["inspection", *finding_order()]
+        constraints = [models.UniqueConstraint(fields=["inspection", "kind", "number"], name="finding_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    def label(self) -> str:
+        short = "Priority action" if self.kind == self.Kind.PRIORITY else "Improvement"
+        return f"{short} {self.number}"
+
+
+class EvidencePack(models.Model):
+    """A request for an evidence pack (one finding, or all of a strategy's) and, once produced, its PDF and ZIP.
+
+    The row is the job, as for board reports: the page polls it, the task
+    claims it, and a redelivered or duplicate task finds it already done.
+    """
+
+    Status = BoardReport.Status
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="evidence_packs")
+    finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_packs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=BoardReport.Status.choices, default=BoardReport.Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    pdf_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/evidence-packs/.")
+    zip_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/evidence-packs/.")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    file_count = models.PositiveIntegerField(null=True, blank=True)
+    left_out_count = models.PositiveIntegerField(null=True, blank=True, help_text="Files left out to keep the archive within its size.")
+    zip_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    render_seconds = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Evidence pack {self.pk} ({self.get_status_display()})"
+
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
+
+    def scope_label(self) -> str:
+        return self.finding.label() if self.finding_id else "All findings"
+
+    def download_name(self, extension: str) -> str:
+        """A filename made by the server alone: no user text reaches the header."""
+        produced = timezone.localtime(self.finished_at or self.requested_at)
+        scope = f"finding-{self.finding_id}" if self.finding_id else "all-findings"
+        return f"evidence-pack-{scope}-{produced:%Y-%m-%d}-{self.pk}.{extension}"

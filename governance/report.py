@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from actions.models import DeliveryGroup, RatingLevel, Snapshot
 from actions.rows import ActionRow, rows_from_snapshot
 from coproduction.services import deliverables_of, disagreements, families_views_frozen, timeline
+from governance.inspections import findings_progress, inspections_with_findings
 from governance.models import Meeting, SnapshotSignOff
 from governance.summaries import (
     Tally,
@@ -116,7 +117,9 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
     counts = rating_counts(rows, levels)
     found = exceptions(rows)
     once = exceptions_once(found, [group.pk for group in groups])
-    moved = movement(previous_rows, rows) if previous else None
+    # An action in the previous snapshot and not in this one was retired in between.
+    retired_ids = {row.action_id for row in previous_rows} - {row.action_id for row in rows}
+    moved = movement(previous_rows, rows, retired_ids) if previous else None
     before = headline_counts(previous_rows) if previous else None
 
     overdue = overdue_by_group(rows)
@@ -135,6 +138,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
 
     kpis = board_pack_kpis(snapshot)
     kpi_counts = {rag: sum(1 for row in kpis if row.rag == rag) for rag in Rag}
+    # Findings and their links are read as they are now; the actions' ratings and KPI values as the snapshot froze them.
+    findings = [item for item in findings_progress(inspections_with_findings(strategy), rows, kpis) if item.findings]
     return {
         "strategy": strategy,
         "partnership": strategy.partnership,
@@ -161,6 +166,7 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "kpis": kpis,
         "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag if kpi_counts[rag]],
         "appendix": [(group, appendix[group.pk]) for group in groups if group.pk in appendix],
+        "findings": findings,
         "generated_at": timezone.now(),
     }
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -17,14 +18,52 @@ from accounts.models import User
 from actions.chasing import reminders_queue
 from actions.models import Action, ActionUpdate, Snapshot, SnapshotAction, Strategy
 from coproduction.services import snapshot_families_views
-from governance.models import Board, BoardReport, Meeting
+from governance.evidence import evidence_pack_context, evidence_pack_html, evidence_zip_write
+from governance.models import Board, BoardReport, EvidencePack, Finding, Meeting
 from governance.pdf import render_pdf
 from governance.report import board_pack_html
 from governance.signoff import sign_off_reminders_queue, sign_offs_freeze
 from kpis.services import snapshot_kpi_values
+from people.access import membership_for
 
-# First key of the two-key advisory locks taken while rendering a board report.
+# First key of the two-key advisory locks taken while rendering a board report or an evidence pack.
 BOARD_REPORT_LOCK = 7001
+EVIDENCE_PACK_LOCK = 7002
+
+
+@contextmanager
+def job_lock(kind: int, job_id: int) -> Iterator[bool]:
+    """Hold a PostgreSQL advisory lock for one job while it runs; yields False when another worker holds it.
+
+    A worker that dies releases the lock with its connection, so a redelivered
+    task can take over.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [kind, job_id])
+        if not cursor.fetchone()[0]:
+            yield False
+            return
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [kind, job_id])
+
+
+def private_file_replace(folder: Path, file_name: str, write) -> Path:
+    """Write a private file through `write(path)` to a partial file, then rename it into place.
+
+    A reader never sees half a file, and a second run for the same job
+    replaces the file rather than adding another.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{file_name}.{os.getpid()}.part"
+    try:
+        write(partial)
+        os.replace(partial, folder / file_name)
+    finally:
+        partial.unlink(missing_ok=True)
+    return folder / file_name
 
 
 @transaction.atomic
@@ -285,3 +324,79 @@ def meetings_remind(*, today: dt.date) -> int:
         )
         queued += sign_off_reminders_queue(meeting=meeting, days_before=settings.REMIND_DAYS_BEFORE, today=today)
     return queued
+
+
+# Evidence packs -------------------------------------------------------------------------------
+
+
+def evidence_pack_request(
+    *, strategy: Strategy, user: User, finding: Finding | None = None, enqueue: Callable[[int], None] | None = None
+) -> tuple[EvidencePack, bool]:
+    """Queue an evidence pack for one finding or all, or return the one already queued or producing (no duplicate work).
+
+    `enqueue` starts a new request's job by its id; by default the task is sent once the request commits.
+    """
+    from governance.tasks import produce_evidence_pack
+
+    with transaction.atomic():
+        Strategy.objects.select_for_update().get(pk=strategy.pk)
+        pending = EvidencePack.objects.filter(
+            strategy=strategy, finding=finding, status__in=[EvidencePack.Status.QUEUED, EvidencePack.Status.RENDERING]
+        ).first()
+        if pending:
+            return pending, False
+        pack = EvidencePack.objects.create(strategy=strategy, finding=finding, requested_by=user)
+        (enqueue or produce_evidence_pack.delay_on_commit)(pack.pk)
+    return pack, True
+
+
+def evidence_pack_produce(pack: EvidencePack) -> EvidencePack:
+    """Produce a requested pack's ZIP and PDF; safe to run twice or concurrently for the same request.
+
+    Only what the requester may see goes in: the strategy's own actions and
+    their evidence, and nothing at all once they have left the partnership.
+    """
+    with job_lock(EVIDENCE_PACK_LOCK, pack.pk) as locked:
+        if not locked:
+            return pack  # another worker is producing it right now
+        pack.refresh_from_db()
+        if pack.status == EvidencePack.Status.READY:
+            return pack
+        EvidencePack.objects.filter(pk=pack.pk).update(
+            status=EvidencePack.Status.RENDERING, attempts=F("attempts") + 1, started_at=timezone.now(), error=""
+        )
+        strategy = Strategy.objects.select_related("partnership").get(pk=pack.strategy_id)
+        requester = User.objects.prefetch_related("memberships").filter(pk=pack.requested_by_id).first()
+        if requester is None or membership_for(requester, strategy.partnership_id) is None:
+            raise PermissionError("The person who asked for this pack no longer belongs to the partnership.")
+        started = time.monotonic()
+        context = evidence_pack_context(strategy, [pack.finding_id] if pack.finding_id else None)
+        folder = Path(settings.PRIVATE_MEDIA_ROOT) / "evidence-packs"
+        counts: dict[str, int] = {}
+
+        def write_zip(path: Path) -> None:
+            counts["included"], counts["left_out"] = evidence_zip_write(context["entries"], path)
+
+        zip_path = private_file_replace(folder, f"evidence-pack-{pack.pk}.zip", write_zip)
+        # The PDF's index says where each file went, so it is rendered after the archive.
+        rendered = render_pdf(evidence_pack_html(context))
+        private_file_replace(folder, f"evidence-pack-{pack.pk}.pdf", lambda path: path.write_bytes(rendered.content))
+        EvidencePack.objects.filter(pk=pack.pk).update(
+            status=EvidencePack.Status.READY,
+            pdf_name=f"evidence-pack-{pack.pk}.pdf",
+            zip_name=zip_path.name,
+            page_count=rendered.page_count,
+            file_count=counts["included"],
+            left_out_count=counts["left_out"],
+            zip_bytes=zip_path.stat().st_size,
+            render_seconds=round(time.monotonic() - started, 2),
+            finished_at=timezone.now(),
+        )
+    pack.refresh_from_db()
+    return pack
+
+
+def evidence_pack_fail(pack: EvidencePack, error: str) -> None:
+    EvidencePack.objects.filter(pk=pack.pk).exclude(status=EvidencePack.Status.READY).update(
+        status=EvidencePack.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

@@ -119,7 +119,7 @@ def exceptions(rows: Iterable[ActionRow]) -> Exceptions:
 class Move:
     row: ActionRow
     before: RatingLevel | None
-    after: RatingLevel
+    after: RatingLevel | None  # None: the action was retired
 
 
 MOVEMENT_KINDS: dict[str, str] = {
@@ -128,6 +128,7 @@ MOVEMENT_KINDS: dict[str, str] = {
     "newly_completed": "Newly completed",
     "newly_overdue": "Newly overdue",
     "new": "New actions",
+    "retired": "Retired actions",
 }
 
 
@@ -138,6 +139,7 @@ class Movement:
     newly_completed: list[Move] = field(default_factory=list)
     newly_overdue: list[Move] = field(default_factory=list)
     new: list[Move] = field(default_factory=list)
+    retired: list[Move] = field(default_factory=list)
 
     def kinds(self) -> list[tuple[str, str, list[Move]]]:
         return [(key, label, getattr(self, key)) for key, label in MOVEMENT_KINDS.items()]
@@ -146,13 +148,13 @@ class Movement:
         return not any(moves for _, _, moves in self.kinds())
 
 
-def movement(previous_rows: Iterable[ActionRow], current_rows: Iterable[ActionRow]) -> Movement:
+def movement(previous_rows: Iterable[ActionRow], current_rows: Iterable[ActionRow], retired_ids: set[int] = frozenset()) -> Movement:
     """How each action moved from the previous rows to the current ones.
 
     Improved and worsened compare the levels' positions (worst to best); a
     newly completed action is also listed as improved. Newly overdue means
     overdue as at the current row's date but not as at the previous row's.
-    An action absent before is new.
+    An action absent before is new; one of `retired_ids` that was there before is retired.
     """
     before_by_id = {row.action_id: row for row in previous_rows}
     moved = Movement()
@@ -170,6 +172,7 @@ def movement(previous_rows: Iterable[ActionRow], current_rows: Iterable[ActionRo
             moved.newly_completed.append(move)
         if row.status.overdue and not before.status.overdue:
             moved.newly_overdue.append(move)
+    moved.retired = [Move(row, row.rating, None) for row in before_by_id.values() if row.action_id in retired_ids]
     return moved
 
 
@@ -288,7 +291,7 @@ def exceptions_once(found: Exceptions, group_order: Sequence[int]) -> Exceptions
 
 # Movement with each action once -----------------------------------------------------------------
 
-MOVEMENT_ONCE_ORDER = ("worsened", "newly_overdue", "newly_completed", "improved", "new")
+MOVEMENT_ONCE_ORDER = ("worsened", "newly_overdue", "newly_completed", "improved", "new", "retired")
 
 
 def movement_once(moved: Movement) -> list[tuple[str, str, list[Move]]]:

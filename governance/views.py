@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from actions.access import get_group_for_user, get_strategy_for_user
+from actions.access import get_action_for_user, get_group_for_user, get_strategy_for_user
 from actions.models import Action, Notification, Snapshot, Strategy
 from actions.planfile import export_table
 from actions.reads import has_own_actions
@@ -26,8 +26,9 @@ from actions.tables import csv_bytes, xlsx_bytes
 from coproduction.models import FamiliesView
 from coproduction.services import deliverables_of, families_disagree, timeline
 from governance.dashboard import dashboard_for
-from governance.forms import SnapshotForm
-from governance.models import BoardReport, Meeting, SignOff
+from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm, SnapshotForm
+from governance.inspections import findings_for, findings_unaddressed
+from governance.models import BoardReport, EvidencePack, Finding, Inspection, Meeting, SignOff
 from governance.report import board_pack_context
 from governance.services import (
     NOT_QUEUED,
@@ -35,11 +36,13 @@ from governance.services import (
     board_report_request,
     board_report_send,
     board_report_stop,
+    evidence_pack_request,
     snapshot_take,
 )
 from governance.signoff import SignOffError, deadline_of, sign_off_decide, sign_offs_for, signatory_nominate, signatory_of
 from governance.summaries import movement_since_snapshot
-from governance.tasks import render_board_report
+from governance.tasks import produce_evidence_pack, render_board_report
+from kpis.access import get_indicator_for_user
 from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
 from people.models import Membership, Organisation
@@ -115,6 +118,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
         "form": board.form,
         "query": request.GET.urlencode(),
         "can_take_snapshot": is_officer(membership),
+        "unaddressed_findings": findings_unaddressed(strategy),
     }
     # A history restore (htmx's cache miss on Back) needs the whole page, not the fragment.
     fragment = request.htmx and not request.htmx.history_restore_request
@@ -267,7 +271,7 @@ class RedirectThen(StreamingHttpResponse):
             super().close()  # then request_finished: connections are tidied after the work, not before
 
 
-def _enqueue_after(response: RedirectThen) -> Callable[[int], None]:
+def _enqueue_after(response: RedirectThen, task=render_board_report) -> Callable[[int], None]:
     """How a new pack request starts its render.
 
     With a broker the task is sent on commit and a worker renders it. Without one
@@ -278,7 +282,7 @@ def _enqueue_after(response: RedirectThen) -> Callable[[int], None]:
 
     def enqueue(report_id: int) -> None:
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            response.then.append(lambda: render_board_report.delay(report_id))
+            response.then.append(lambda: task.delay(report_id))
         else:
             board_report_send(report_id)  # a broker that refuses it fails the pack: "could not be queued, try again"
 
@@ -348,6 +352,201 @@ def snapshot_pack(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     context = board_pack_context(snapshot, meeting)
     context["for_print"] = False
     return render(request, "governance/pdf/board_pack.html", context)
+
+
+# Inspections, findings and evidence packs -------------------------------------------------------
+
+
+def _inspection_for_user(request: HttpRequest, inspection_id: int) -> tuple[Inspection, Membership]:
+    inspection = Inspection.objects.select_related("strategy__partnership").filter(pk=inspection_id).first()
+    membership = membership_for(request.user, inspection.strategy.partnership_id) if inspection else None
+    if inspection is None or membership is None:
+        raise not_found(inspection, "No such inspection.")
+    return inspection, membership
+
+
+def _finding_for_user(request: HttpRequest, finding_id: int) -> tuple[Finding, Membership]:
+    finding = Finding.objects.select_related("inspection__strategy__partnership").filter(pk=finding_id).first()
+    membership = membership_for(request.user, finding.inspection.strategy.partnership_id) if finding else None
+    if finding is None or membership is None:
+        raise not_found(finding, "No such finding.")
+    return finding, membership
+
+
+def _pack_for_user(request: HttpRequest, pack_id: int) -> tuple[EvidencePack, Membership]:
+    pack = EvidencePack.objects.select_related("strategy__partnership", "finding", "requested_by").filter(pk=pack_id).first()
+    membership = membership_for(request.user, pack.strategy.partnership_id) if pack else None
+    if pack is None or membership is None:
+        raise not_found(pack, "No such evidence pack.")
+    return pack, membership
+
+
+@login_required
+def findings(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """Each inspection finding of the strategy, the actions and KPIs that answer it, and its progress since the inspection."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer = is_officer(membership)
+    packs = EvidencePack.objects.filter(strategy=strategy).select_related("finding", "requested_by")[:20] if officer else []
+    return render(
+        request,
+        "governance/findings.html",
+        {"strategy": strategy, "inspections": findings_for(strategy), "is_officer": officer, "packs": packs},
+    )
+
+
+def _inspection_page(request: HttpRequest, strategy: Strategy, form: InspectionForm, inspection: Inspection | None) -> HttpResponse:
+    return render(request, "governance/inspection_form.html", {"strategy": strategy, "form": form, "inspection": inspection})
+
+
+@login_required
+def inspection_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "record inspections")
+    form = InspectionForm(
+        request.POST if request.method == "POST" else None, instance=Inspection(strategy=strategy, created_by=request.user)
+    )
+    if request.method == "POST" and form.is_valid() and (inspection := form.save_unless_changed()):
+        messages.success(request, f"Inspection recorded: {inspection}. Now add its findings.")
+        return redirect(f"{reverse('governance:findings', args=[strategy.pk])}#inspection-{inspection.pk}")
+    return _inspection_page(request, strategy, form, None)
+
+
+@login_required
+def inspection_edit(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection, membership = _inspection_for_user(request, inspection_id)
+    officer_required(membership, "change inspections")
+    form = InspectionForm(request.POST if request.method == "POST" else None, instance=inspection)
+    if request.method == "POST" and form.is_valid() and form.save_unless_changed():
+        messages.success(request, f"Inspection saved: {inspection}.")
+        return redirect(f"{reverse('governance:findings', args=[inspection.strategy_id])}#inspection-{inspection.pk}")
+    return _inspection_page(request, inspection.strategy, form, inspection)
+
+
+def _finding_page(request: HttpRequest, inspection: Inspection, form: FindingForm, finding: Finding | None) -> HttpResponse:
+    return render(
+        request,
+        "governance/finding_form.html",
+        {"strategy": inspection.strategy, "inspection": inspection, "form": form, "finding": finding},
+    )
+
+
+@login_required
+def finding_create(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    inspection, membership = _inspection_for_user(request, inspection_id)
+    officer_required(membership, "record findings")
+    form = FindingForm(request.POST if request.method == "POST" else None, inspection=inspection)
+    if request.method == "POST" and form.is_valid() and (finding := form.save_unless_changed()):
+        messages.success(request, f"{finding.label()} recorded.")
+        return redirect(f"{reverse('governance:findings', args=[inspection.strategy_id])}#finding-{finding.pk}")
+    return _finding_page(request, inspection, form, None)
+
+
+@login_required
+def finding_edit(request: HttpRequest, finding_id: int) -> HttpResponse:
+    finding, membership = _finding_for_user(request, finding_id)
+    officer_required(membership, "change findings")
+    form = FindingForm(request.POST if request.method == "POST" else None, instance=finding, inspection=finding.inspection)
+    if request.method == "POST" and form.is_valid() and form.save_unless_changed():
+        messages.success(request, f"{finding.label()} saved.")
+        return redirect(f"{reverse('governance:findings', args=[finding.inspection.strategy_id])}#finding-{finding.pk}")
+    return _finding_page(request, finding.inspection, form, finding)
+
+
+def _linked_findings(request: HttpRequest, *, strategy: Strategy, linked, subject: str, back: str, heading: str) -> HttpResponse:
+    """The findings an action or a KPI answers, ticked from its side; `linked` is its findings manager."""
+    form = LinkedFindingsForm(
+        request.POST if request.method == "POST" else None, strategy=strategy, initial={"findings": list(linked.all())}
+    )
+    if request.method == "POST" and form.is_valid():
+        linked.set(form.cleaned_data["findings"])
+        messages.success(request, f"Findings answered by {subject} saved.")
+        return redirect(back)
+    return render(
+        request,
+        "governance/linked_findings.html",
+        {"strategy": strategy, "form": form, "subject": subject, "back": back, "heading": heading},
+    )
+
+
+@login_required
+def action_findings(request: HttpRequest, action_id: int) -> HttpResponse:
+    action, membership = get_action_for_user(request.user, action_id)
+    officer_required(membership, "link actions to inspection findings")
+    return _linked_findings(
+        request,
+        strategy=action.strategy,
+        linked=action.findings,
+        subject=f"action {action.ref}",
+        back=action.get_absolute_url(),
+        heading=f"Inspection findings that action {action.ref} answers",
+    )
+
+
+@login_required
+def indicator_findings(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator, membership = get_indicator_for_user(request.user, indicator_id)
+    officer_required(membership, "link KPIs to inspection findings")
+    return _linked_findings(
+        request,
+        strategy=indicator.strategy,
+        linked=indicator.findings,
+        subject=f"KPI {indicator.code}",
+        back=indicator.get_absolute_url(),
+        heading=f"Inspection findings that KPI {indicator.code} shows progress on",
+    )
+
+
+@login_required
+@require_POST
+@rate_limited("evidence_pack", what="evidence packs")
+def evidence_pack_request_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "produce evidence packs")
+    finding = None
+    finding_id = request.POST.get("finding", "")
+    if finding_id.isdigit():
+        finding = get_object_or_404(Finding, pk=finding_id, inspection__strategy=strategy)
+    elif not Finding.objects.filter(inspection__strategy=strategy).exists():
+        messages.error(request, "Record an inspection and its findings before producing an evidence pack.")
+        return redirect("governance:findings", strategy_id=strategy.pk)
+    response = RedirectThen(reverse("governance:evidence_pack_detail", args=[0]))
+    pack, created = evidence_pack_request(
+        strategy=strategy, user=request.user, finding=finding, enqueue=_enqueue_after(response, produce_evidence_pack)
+    )
+    if not created:
+        messages.info(request, "That evidence pack is already being produced.")
+    response.url = reverse("governance:evidence_pack_detail", args=[pack.pk])
+    return response
+
+
+@login_required
+def evidence_pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
+    pack, membership = _pack_for_user(request, pack_id)
+    officer_required(membership, "see evidence packs")
+    context = {"pack": pack, "strategy": pack.strategy}
+    template = "governance/evidence_pack_detail.html#status" if request.htmx else "governance/evidence_pack_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+def evidence_pack_download(request: HttpRequest, pack_id: int, file_format: str) -> FileResponse:
+    from django.conf import settings
+
+    pack, membership = _pack_for_user(request, pack_id)
+    officer_required(membership, "download evidence packs")
+    name = pack.pdf_name if file_format == "pdf" else pack.zip_name
+    if pack.status != EvidencePack.Status.READY or not name:
+        raise Http404("This evidence pack is not ready.")
+    path = settings.PRIVATE_MEDIA_ROOT / "evidence-packs" / name
+    if not path.is_file():
+        raise Http404("This evidence pack's file is missing.")
+    content_type = "application/pdf" if file_format == "pdf" else "application/zip"
+    # FileResponse streams the file in blocks: a large archive is never held in memory.
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=pack.download_name(file_format), content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    security_event("evidence_pack_download", request, pack_id=pack.pk, format=file_format)
+    return response
 
 
 # Partner sign-off before each board ---------------------------------------------------------------

@@ -5,8 +5,10 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from actions.models import DeliveryGroup
 from kpis.library import measure_named
 from kpis.models import Indicator, KpiValue, PeriodError
+from people.models import Post
 
 NUMBER_MESSAGES = {
     "invalid": "Enter a number, such as 72 or 23.5",
@@ -152,3 +154,75 @@ class LibraryMeasureForm(forms.Form):
         if data.get("tolerance") is not None and data["tolerance"] < 0:
             self.add_error("tolerance", "Tolerance must be 0 or more")
         return data
+
+
+class IndicatorForm(forms.ModelForm):
+    """A KPI's definition, as officers set it up: everything the scorecard and its RAG need."""
+
+    baseline_value = _number("Baseline")
+    target = _number("Target")
+    tolerance = _number("Tolerance")
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code", "name", "description", "unit", "direction", "frequency", "source", "source_detail",
+            "baseline_value", "baseline_period", "target", "tolerance", "owners", "delivery_groups",
+        ]  # fmt: skip
+        widgets = {
+            "owners": forms.CheckboxSelectMultiple,
+            "delivery_groups": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"owners": "Owner posts", "source_detail": "Source detail"}
+        error_messages = {
+            "code": {"required": "Enter the KPI's code, such as K12"},
+            "name": {"required": "Enter the KPI's name"},
+            "unit": {"required": "Choose the unit"},
+            "direction": {"required": "Choose whether higher or lower is better"},
+            "frequency": {"required": "Choose how often it is measured"},
+        }
+
+    def __init__(self, *args, strategy, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.strategy = strategy
+        self.fields["owners"].queryset = Post.objects.filter(partnership_id=strategy.partnership_id).order_by("title")
+        self.fields["delivery_groups"].queryset = (
+            DeliveryGroup.objects.filter(strategy=strategy).select_related("parent").order_by("position", "id")
+        )
+        self.fields["owners"].help_text = "Their holders may enter the KPI's values."
+        self.fields["tolerance"].help_text = Indicator._meta.get_field("tolerance").help_text
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        clash = Indicator.objects.filter(strategy=self.strategy, code__iexact=code)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"Another KPI of this strategy has the code {code}")
+        return code
+
+    def clean_tolerance(self):
+        tolerance = self.cleaned_data["tolerance"]
+        if tolerance is not None and tolerance < 0:
+            raise forms.ValidationError("The tolerance cannot be negative")
+        return tolerance
+
+
+class KpiUploadForm(forms.Form):
+    file = forms.FileField(
+        label="File of KPI values",
+        help_text=(
+            "CSV or Excel with the columns indicator (the KPI's code), period and value; "
+            "optionally england, region, statistical_neighbours and note."
+        ),
+        error_messages={"required": "Choose a CSV or Excel file"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("The file must be a CSV or an Excel (.xlsx) file")
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 5 MB")
+        return upload

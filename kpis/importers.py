@@ -51,6 +51,7 @@ class Loaded:
     updated: int = 0
     unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    planned: list[tuple[str, str, str]] = field(default_factory=list)  # (KPI code, period, value) to be added
 
 
 def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded:
@@ -153,9 +154,11 @@ def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded
     return result
 
 
-def kpi_values_import(content: bytes, filename: str, strategy: Strategy) -> Loaded:
+def kpi_values_import(content: bytes, filename: str, strategy: Strategy, *, apply: bool = True) -> Loaded:
     """Add values to the strategy's indicators. A period that already has the same value is left alone;
     a different value for it is a problem (corrections need a reason, so they are made in the browser).
+
+    With `apply=False` nothing is written: the result says what applying would do (the browser's preview).
     """
     result = Loaded()
     try:
@@ -225,7 +228,9 @@ def kpi_values_import(content: bytes, filename: str, strategy: Strategy) -> Load
         planned.append(KpiValue(indicator=indicator, period=period, period_start=start, note=cell("note"), **numbers))
     if result.problems:
         return result
-    with transaction.atomic():
-        KpiValue.objects.bulk_create(planned, batch_size=1000)
     result.created = len(planned)
+    result.planned = [(value.indicator.code, value.period, value.indicator.format(value.value)) for value in planned]
+    if apply:
+        with transaction.atomic():
+            KpiValue.objects.bulk_create(planned, batch_size=1000)
     return result

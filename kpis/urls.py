@@ -17,4 +17,9 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/kpis/benchmarking/", views.benchmarking_settings, name="benchmarking_settings"),
     path("kpi-benchmark-imports/<int:import_id>/", views.benchmarks_preview, name="benchmarks_preview"),
     path("kpi-benchmark-imports/<int:import_id>/confirm/", views.benchmarks_confirm, name="benchmarks_confirm"),
+    path("strategies/<int:strategy_id>/kpis/new/", views.indicator_create, name="indicator_create"),
+    path("kpis/<int:indicator_id>/edit/", views.indicator_edit, name="indicator_edit"),
+    path("strategies/<int:strategy_id>/kpis/upload/", views.kpi_upload, name="kpi_upload"),
+    path("kpi-uploads/<int:import_id>/", views.kpi_upload_preview, name="kpi_upload_preview"),
+    path("kpi-uploads/<int:import_id>/confirm/", views.kpi_upload_confirm, name="kpi_upload_confirm"),
 ]

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 from actions.access import get_strategy_for_user
 from kpis.access import can_enter_values, get_indicator_for_user, get_kpi_value_for_user
 from kpis.charts import kpi_chart_svg
-from kpis.forms import BenchmarkFileForm, BenchmarkingSettingsForm, KpiValueForm, LibraryMeasureForm
+from kpis.forms import BenchmarkFileForm, BenchmarkingSettingsForm, IndicatorForm, KpiUploadForm, KpiValueForm, LibraryMeasureForm
+from kpis.importers import kpi_values_import
 from kpis.library import AlreadyOnScorecardError, library_measure_add, measures
-from kpis.models import Benchmark, BenchmarkImport, Indicator, KpiValue, Rag
+from kpis.models import Benchmark, BenchmarkImport, Indicator, KpiValue, KpiValueImport, Rag
 from kpis.open_data import benchmarks_apply, benchmarks_read
 from kpis.scorecard import ScorecardRow, indicators_with_values, strategy_scorecard
 from kpis.services import kpi_value_correct, kpi_value_enter
@@ -124,10 +125,10 @@ def value_correct(request: HttpRequest, value_id: int) -> HttpResponse:
     )
 
 
-def _officer_strategy(request: HttpRequest, strategy_id: int):
+def _officer_strategy(request: HttpRequest, strategy_id: int, what: str = "add library measures and read benchmarks"):
     """A strategy whose KPIs the signed-in officer maintains: 404 outside the partnership, 403 for other roles."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "add library measures and read benchmarks")
+    officer_required(membership, what)
     return strategy
 
 
@@ -243,3 +244,91 @@ def benchmarking_settings(request: HttpRequest, strategy_id: int) -> HttpRespons
         return redirect("kpis:benchmarks_upload", strategy_id=strategy.pk)
     context = {"strategy": strategy, "partnership": partnership, "form": form, "latest": latest}
     return render(request, "kpis/benchmarking_settings.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+def indicator_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy = _officer_strategy(request, strategy_id, "define KPIs")
+    form = IndicatorForm(request.POST or None, strategy=strategy, instance=Indicator(strategy=strategy))
+    if request.method == "POST" and form.is_valid():
+        indicator = form.save()
+        messages.success(request, f"KPI {indicator.code} defined.")
+        return redirect(indicator.get_absolute_url())
+    return render(request, "kpis/indicator_form.html", {"strategy": strategy, "form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    indicator, membership = get_indicator_for_user(request.user, indicator_id)
+    officer_required(membership, "change KPI definitions")
+    form = IndicatorForm(request.POST or None, strategy=indicator.strategy, instance=indicator)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"KPI {indicator.code} saved.")
+        return redirect(indicator.get_absolute_url())
+    context = {"strategy": indicator.strategy, "form": form, "indicator": indicator}
+    return render(request, "kpis/indicator_form.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+def kpi_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """Upload KPI values; nothing is added until the officer has seen the preview and confirmed."""
+    strategy = _officer_strategy(request, strategy_id, "upload KPI values")
+    form = KpiUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        loaded = kpi_values_import(content, upload.name, strategy, apply=False)
+        kept = KpiValueImport.objects.create(
+            strategy=strategy,
+            uploaded_by=request.user,
+            filename=upload.name[:255],
+            content=content,
+            status=KpiValueImport.Status.REJECTED if loaded.problems else KpiValueImport.Status.PREVIEWED,
+            summary=_summary(loaded),
+        )
+        return redirect("kpis:kpi_upload_preview", import_id=kept.pk)
+    return render(request, "kpis/kpi_upload.html", {"strategy": strategy, "form": form}, status=422 if form.errors else 200)
+
+
+def _summary(loaded) -> dict:
+    return {
+        "created": loaded.created,
+        "unchanged": loaded.unchanged,
+        "planned": loaded.planned[:500],
+        "problems": [{"row": p.row, "column": p.column, "value": p.value, "message": p.message} for p in loaded.problems],
+    }
+
+
+def _officer_kpi_import(request: HttpRequest, import_id: int) -> KpiValueImport:
+    kept = KpiValueImport.objects.select_related("strategy").filter(pk=import_id).first()
+    if kept is None:
+        raise Http404("No such upload.")
+    _officer_strategy(request, kept.strategy_id, "upload KPI values")
+    return kept
+
+
+@login_required
+def kpi_upload_preview(request: HttpRequest, import_id: int) -> HttpResponse:
+    kept = _officer_kpi_import(request, import_id)
+    return render(request, "kpis/kpi_upload_preview.html", {"kept": kept, "strategy": kept.strategy})
+
+
+@login_required
+@require_POST
+def kpi_upload_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    kept = _officer_kpi_import(request, import_id)
+    with transaction.atomic():
+        locked = KpiValueImport.objects.select_for_update().get(pk=kept.pk)
+        if locked.status != KpiValueImport.Status.PREVIEWED:
+            messages.error(request, "This file has already been added, or had problems: upload it again.")
+            return redirect("kpis:kpi_upload_preview", import_id=kept.pk)
+        # The same bytes again: values may have been entered since the preview.
+        loaded = kpi_values_import(bytes(locked.content), locked.filename, locked.strategy)
+        locked.status = KpiValueImport.Status.REJECTED if loaded.problems else KpiValueImport.Status.APPLIED
+        locked.summary = _summary(loaded)
+        locked.save(update_fields=["status", "summary"])
+    if loaded.problems:
+        return redirect("kpis:kpi_upload_preview", import_id=kept.pk)
+    messages.success(request, f"Added {loaded.created} KPI value{'s' if loaded.created != 1 else ''} from {kept.filename}.")
+    return redirect("kpis:scorecard", strategy_id=kept.strategy_id)

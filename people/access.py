@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from people.models import Membership
+from people.models import Membership, Partnership
 from send_tracker.security import NotInPartnership
 
 if TYPE_CHECKING:
@@ -58,3 +58,32 @@ def coproduction_partner_required(membership: Membership, what: str = "do this")
     """Refuse (403) anyone but the partnership's co-production partners: officers and leads never write the families' view."""
     if not is_coproduction_partner(membership):
         raise PermissionDenied(f"Only co-production partners (the Parent Carer Forum or young people's forum) can {what}.")
+
+
+def officer_partnership(user: User, partnership_id: int, what: str = "manage the partnership's people") -> tuple[Partnership, Membership]:
+    """The partnership a signed-in officer manages: 404 outside it, 403 for its other members."""
+    partnership = Partnership.objects.filter(pk=partnership_id).first()
+    membership = membership_for(user, partnership_id) if partnership else None
+    if partnership is None or membership is None:
+        raise not_found(partnership, "No such partnership.")
+    officer_required(membership, what)
+    membership.partnership = partnership
+    return partnership, membership
+
+
+def officer_membership(user: User, membership_id: int) -> tuple[Membership, Membership]:
+    """A member of a partnership the user is an officer of, and the officer's own membership."""
+    member = Membership.objects.select_related("user__organisation", "partnership").filter(pk=membership_id).first()
+    _partnership, mine = officer_partnership(user, member.partnership_id) if member else (None, None)
+    if member is None:
+        raise not_found(None, "No such person.")
+    return member, mine
+
+
+def officer_object(user: User, model, pk: int, what: str = "manage the partnership's people"):
+    """An object with a `partnership` of which the user is an officer (a post, an invitation), or 404/403."""
+    found = model.objects.select_related("partnership").filter(pk=pk).first()
+    if found is None:
+        raise not_found(None, f"No such {model._meta.verbose_name}.")
+    officer_partnership(user, found.partnership_id, what)
+    return found

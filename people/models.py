@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class Partnership(models.Model):
@@ -64,6 +67,9 @@ class Post(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="posts")
     title = models.CharField(max_length=300)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
+    # A placeholder the plan names until someone is appointed ("Lead to be allocated"):
+    # actions it alone owns count as unallocated.
+    to_be_allocated = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["title"]
@@ -93,3 +99,90 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.partnership}"
+
+
+class Invitation(models.Model):
+    """An officer's invitation to join the partnership with a role and posts, accepted once through an emailed link.
+
+    Only a hash of the link's token is stored: a copy of the database cannot be
+    used to accept an invitation.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    role = models.CharField(max_length=20, choices=Membership.Role.choices)
+    posts = models.ManyToManyField(Post, blank=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be accepted"
+        ACCEPTED = "accepted", "Accepted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            # One open invitation per person and partnership: a second is a resend.
+            models.UniqueConstraint(
+                fields=["partnership", "email"],
+                condition=Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.email} ({self.get_status_display()})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.withdrawn_at:
+            return self.Status.WITHDRAWN
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
+
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING
+
+
+class PersonChange(models.Model):
+    """One change an officer made to a person, an invitation or a post: who, when, and what before and after.
+
+    Append-only (a trigger refuses UPDATE and DELETE), shown on the person's page.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="person_changes")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="changes_to_me")
+    # No database constraint: a merged post is deleted, and its records stay as written.
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="changes")
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="changes"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    what = models.CharField(max_length=100)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        triggers = [pgtrigger.Protect(name="personchange_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.what} at {self.at:%Y-%m-%d %H:%M}"

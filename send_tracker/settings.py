@@ -124,7 +124,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Signs nobody in unless OIDC_ENABLED (below).
-    "accounts.oidc.ExistingAccountsBackend",
+    "people.oidc.InvitedAccountsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -360,6 +360,8 @@ RATE_LIMITS = {
     "import": env_int("RATE_LIMIT_IMPORTS_PER_HOUR", 20),
     # Per API token: a Power BI refresh reads each entity set a page at a time.
     "feed": env_int("RATE_LIMIT_FEED_PER_HOUR", 1000),
+    "evidence_pack": env_int("RATE_LIMIT_EVIDENCE_PACKS_PER_HOUR", 10),
+    "invitation": env_int("RATE_LIMIT_INVITATIONS_PER_HOUR", 30),
 }
 # Rows per page of the OData feed; a client follows @odata.nextLink for the rest.
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 100)
@@ -402,6 +404,8 @@ REMIND_DAYS_BEFORE = env_int("REMIND_DAYS_BEFORE", 7)
 # until an officer publishes (which drops it) or this many seconds pass, so the
 # deliverables' statuses it shows are at most this old.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 3600)
+# Days an emailed invitation link works for (single-use).
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 
 # Plans uploaded by officers in the browser.
 PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
@@ -410,6 +414,8 @@ BENCHMARK_IMPORT_MAX_BYTES = env_int("BENCHMARK_IMPORT_MAX_BYTES", 40 * 1024 * 1
 
 # Evidence uploads (delivery leads attach files to updates).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# The evidence files an evidence pack's ZIP may hold in all; files past it are left out and listed.
+EVIDENCE_PACK_MAX_BYTES = env_int("EVIDENCE_PACK_MAX_BYTES", 500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("sso/", include("mozilla_django_oidc.urls")),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("", include("people.urls")),
     path("", include("actions.urls")),
     path("", include("governance.urls")),
     path("", include("kpis.urls")),

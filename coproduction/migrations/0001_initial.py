@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('actions', '0005_notification_link_notification_message_and_more'),
+        ('actions', '0007_notification_link_notification_message_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

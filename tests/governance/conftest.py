@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, Strategy
 from people.models import Post
+from tests.actions.conftest import make_action  # noqa: F401  (fixture)
+from tests.kpis.conftest import indicator  # noqa: F401  (fixture)
 
 
 def rating_change(action: Action, level, *, when: dt.datetime | None = None, narrative: str = "Rating reviewed.") -> None:
@@ -52,3 +54,29 @@ def big_plan(partnership, scheme):
     )
     ActionUpdate.objects.bulk_create([ActionUpdate(action=a, rating_after=a.rating, narrative="Imported.") for a in actions])
     return strategy
+
+
+@pytest.fixture
+def inspection(strategy, officer):
+    from governance.models import Inspection
+
+    return Inspection.objects.create(
+        strategy=strategy,
+        kind=Inspection.Kind.FULL,
+        started_on=dt.date(2025, 1, 13),
+        ended_on=dt.date(2025, 1, 24),
+        inspectorates=["ofsted", "cqc"],
+        outcome=Inspection.Outcome.INCONSISTENT,
+        created_by=officer,
+    )
+
+
+@pytest.fixture
+def finding(inspection, action):
+    from governance.models import Finding
+
+    finding = Finding.objects.create(
+        inspection=inspection, kind=Finding.Kind.PRIORITY, number=1, text="Improve the timeliness of EHC needs assessments."
+    )
+    finding.actions.add(action)
+    return finding

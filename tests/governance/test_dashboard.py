@@ -216,9 +216,11 @@ def test_the_dashboard_issues_the_same_queries_for_186_and_2000_actions(
     snapshot_take(strategy=big_plan, as_at=dt.date(2025, 5, 14))
     client.force_login(officer)
     client.get(dashboard_url(action.strategy))  # warm the session
-    with django_assert_max_num_queries(16):
+    # 18: the findings with no linked action are one more exception (one query), and the families'
+    # views beside the matrix one more.
+    with django_assert_max_num_queries(18):
         client.get(dashboard_url(one_plan))
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(dashboard_url(big_plan))
     assert "2000 actions." in text_of(response.content.decode())
     assert _queries(client, dashboard_url(one_plan)) == _queries(client, dashboard_url(big_plan))

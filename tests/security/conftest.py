@@ -8,6 +8,7 @@ from django.core.cache import cache
 from governance.models import BoardReport
 from governance.services import snapshot_take
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
+from tests.governance.conftest import finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
 
 
@@ -72,6 +73,19 @@ def api_token(partnership, officer):
 
 
 @pytest.fixture
+def ready_evidence_pack(strategy, finding, officer, _private_media):  # noqa: F811
+    from governance.models import EvidencePack
+
+    folder = _private_media / "evidence-packs"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    (folder / "pack.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    return EvidencePack.objects.create(
+        strategy=strategy, requested_by=officer, status=EvidencePack.Status.READY, pdf_name="pack.pdf", zip_name="pack.zip"
+    )
+
+
+@pytest.fixture
 def tracker_import(strategy, officer):
     """An officer's own tracker, uploaded and waiting for its columns to be matched."""
     from actions.models import PlanImport
@@ -89,6 +103,38 @@ def tracker_import(strategy, officer):
         mapping=reading.mapping,
         layout=reading.layout,
     )
+
+
+@pytest.fixture
+def owner_membership(owner, partnership):
+    from people.models import Membership
+
+    return Membership.objects.get(user=owner, partnership=partnership)
+
+
+@pytest.fixture
+def open_invitation(partnership, officer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from people.models import Invitation
+
+    return Invitation.objects.create(
+        partnership=partnership,
+        email="invited@example.org",
+        role="delivery_lead",
+        token_hash="0" * 64,
+        invited_by=officer,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+
+
+@pytest.fixture
+def kpi_upload(strategy, officer):
+    from kpis.models import KpiValueImport
+
+    return KpiValueImport.objects.create(strategy=strategy, uploaded_by=officer, filename="values.csv", content=b"indicator,period,value\n")
 
 
 @pytest.fixture

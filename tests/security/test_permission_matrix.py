@@ -91,6 +91,19 @@ MATRIX: dict[str, Row] = {
     "governance:report_retry": Row("post", ["failed_report"], {}, OFFICER_ONLY_403),
     "governance:report_download": Row("get", ["ready_report"], None, READ),
     "governance:snapshot_pack": Row("get", ["snapshot"], None, READ),
+    # Inspections and their findings: everyone in the partnership reads them; officers record, link and produce evidence packs.
+    "governance:findings": Row("get", ["strategy"], None, READ),
+    "governance:inspection_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:inspection_edit": Row("post", ["inspection"], "inspection_data", OFFICER_ONLY_403),
+    "governance:finding_create": Row(
+        "post", ["inspection"], {"kind": "improvement", "number": "4", "text": "Co-produce."}, OFFICER_ONLY_403
+    ),
+    "governance:finding_edit": Row("get", ["finding"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:action_findings": Row("post", ["action"], "linked_findings_data", OFFICER_ONLY_403),
+    "governance:indicator_findings": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:evidence_pack_request": Row("post", ["strategy"], "evidence_pack_data", OFFICER_ONLY_403),
+    "governance:evidence_pack_detail": Row("get", ["ready_evidence_pack"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:evidence_pack_download": Row("get", ["ready_evidence_pack", "=zip"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "kpis:scorecard": Row("get", ["strategy"], None, READ),
     "kpis:indicator_detail": Row("get", ["indicator"], None, READ),
     "kpis:indicator_chart": Row("get", ["indicator"], None, READ),
@@ -117,6 +130,46 @@ MATRIX: dict[str, Row] = {
     "feed:entity_set": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:download": Row("get", ["=Actions", "=csv"], None, dict.fromkeys(PERSONAS, "invalid")),
     "actions:plan_import_mapping": Row("get", ["tracker_import"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    # KPI definitions and uploads of values: officers alone.
+    "kpis:indicator_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:indicator_edit": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:kpi_upload": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:kpi_upload_preview": Row("get", ["kpi_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "kpis:kpi_upload_confirm": Row("post", ["kpi_upload"], {}, OFFICER_ONLY_403),
+    # The update round: each person's own page; the progress by organisation is for officers.
+    "governance:update_round": Row("get", [], None, SIGNED_IN),
+    "governance:round_progress": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:round_chase": Row("post", ["strategy"], {}, OFFICER_ONLY_403),
+    # The board calendar: every member reads it, officers change it.
+    "governance:calendar": Row("get", ["strategy"], None, READ),
+    "governance:board_create": Row("post", ["strategy"], {"name": "Health Sub-group"}, OFFICER_ONLY_403),
+    "governance:meeting_series": Row("post", ["strategy"], "series_data", OFFICER_ONLY_403),
+    "governance:meeting_move": Row("post", ["meeting"], "move_data", OFFICER_ONLY_403),
+    "governance:meeting_cancel": Row("post", ["meeting"], {}, OFFICER_ONLY_403),
+    # Changing the plan: the partnership's programme officers alone.
+    "actions:strategy_create": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:action_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:action_edit": Row("get", ["action"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:action_retire": Row("get", ["action"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:group_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:group_edit": Row("get", ["group"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:group_move": Row("post", ["group"], {"direction": "up"}, OFFICER_ONLY_403),
+    # The partnership's people and posts: its programme officers alone.
+    "people:people_list": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:invite": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:post_list": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:person_detail": Row("get", ["owner_membership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:person_edit": Row("post", ["owner_membership"], {"role": "delivery_lead"}, OFFICER_ONLY_403),
+    "people:person_deactivate": Row("post", ["owner_membership"], {}, OFFICER_ONLY_403),
+    "people:person_reactivate": Row("post", ["owner_membership"], {}, OFFICER_ONLY_403),
+    "people:invitation_resend": Row("post", ["open_invitation"], {}, OFFICER_ONLY_403),
+    "people:invitation_withdraw": Row("post", ["open_invitation"], {}, OFFICER_ONLY_403),
+    "people:post_detail": Row("get", ["owner_post"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "people:post_edit": Row("post", ["owner_post"], {"title": "Head of Inclusion"}, OFFICER_ONLY_403),
+    "people:post_hand_over": Row("post", ["owner_post"], "hand_over_data", OFFICER_ONLY_403),
+    "people:post_merge": Row("post", ["owner_post"], "merge_data", OFFICER_ONLY_403),
+    # An invitation's link is public; an unknown token is simply not found.
+    "people:invitation_accept": Row("get", ["=no-such-token"], None, dict.fromkeys(PERSONAS, "missing")),
     # Two-factor set-up is each person's own; with a second factor already passed, the code page sends them on.
     "accounts:mfa_setup": Row("get", [], None, SIGNED_IN),
     "accounts:mfa_setup_qr": Row("get", [], None, SIGNED_IN),
@@ -153,6 +206,24 @@ def action_update_data(request) -> dict:
     return {"rating": str(action.rating_id), "narrative": "Reviewed at the group meeting.", "version": str(action.version)}
 
 
+def series_data(request) -> dict:
+    board = request.getfixturevalue("meeting").board
+    return {"board": str(board.pk), "first": "14/5/2026", "every": "2", "unit": "months", "count": "3", "papers_days": "7"}
+
+
+def move_data(request) -> dict:
+    meeting = request.getfixturevalue("meeting")
+    return {f"m{meeting.pk}-date": "19/3/2026"}
+
+
+def hand_over_data(request) -> dict:
+    return {"successor": str(request.getfixturevalue("owner").pk)}
+
+
+def merge_data(request) -> dict:
+    return {"keep": str(request.getfixturevalue("lead_post").pk)}
+
+
 def plan_upload_data(request) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -177,6 +248,29 @@ def url_arg(request, arg: str):
     if attribute:
         value = getattr(value, attribute)
     return value if isinstance(value, str) else value.pk
+
+
+def inspection_data(request) -> dict:
+    request.getfixturevalue("inspection")
+    return {
+        "kind": "monitoring",
+        **{
+            f"{name}_{part}": value
+            for name, date in (("started_on", (3, 3, 2025)), ("ended_on", (4, 3, 2025)))
+            for part, value in zip(("day", "month", "year"), date, strict=True)
+        },
+        "inspectorates": ["ofsted", "cqc"],
+        "outcome": "none",
+        "version": "1",
+    }
+
+
+def linked_findings_data(request) -> dict:
+    return {"findings": [str(request.getfixturevalue("finding").pk)]}
+
+
+def evidence_pack_data(request) -> dict:
+    return {"finding": str(request.getfixturevalue("finding").pk)}
 
 
 def status_class(response) -> str:

@@ -73,3 +73,19 @@ def test_a_refusal_is_logged(client, board, strategy, action, limits, caplog):
     for _ in range(limits["export"] + 1):
         client.get(url)
     assert '"event": "rate_limited"' in caplog.text and '"bucket": "export"' in caplog.text
+
+
+def test_evidence_pack_requests_are_limited_and_the_refused_one_queues_nothing(client, officer, strategy, finding, settings, monkeypatch):
+    from governance.models import EvidencePack
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "evidence_pack": 2}
+    monkeypatch.setattr("governance.tasks.produce_evidence_pack.delay_on_commit", lambda *args, **kw: None)
+    client.force_login(officer)
+    url = reverse("governance:evidence_pack_request", args=[strategy.pk])
+    for _ in range(2):
+        EvidencePack.objects.update(status=EvidencePack.Status.READY)
+        assert client.post(url, {"finding": finding.pk}).status_code == 302
+    EvidencePack.objects.update(status=EvidencePack.Status.READY)
+    refused = client.post(url, {"finding": finding.pk})
+    assert refused.status_code == 429 and "too many evidence packs" in refused.content.decode()
+    assert EvidencePack.objects.count() == 2

@@ -5,17 +5,20 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import User
-from actions.models import DeliveryGroup, Snapshot, Strategy
+from actions.models import Action, DeliveryGroup, Evidence, Snapshot, Strategy
+from actions.services import action_update_record
 from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SnapshotFamiliesView, SummaryDraft
 from coproduction.services import families_view_record, page_publish
-from governance.models import Board, Meeting, Signatory, SignOff
+from governance.models import Board, Finding, Inspection, Meeting, Signatory, SignOff
 from governance.services import snapshot_stated_take, snapshot_take
 from governance.signoff import deadline_of, sign_off_decide, sign_off_reminders_queue, sign_offs_for, signatory_nominate
+from kpis.models import Indicator
 from people.models import Membership, Organisation, Partnership, Post
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -163,6 +166,7 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save()
         self.stdout.write(f"  {'Administrator':<22} admin@example.org (the /admin/ site)")
+        self._seed_inspection(east, User.objects.get(username="officer@example.org"))
         if not settings.MFA_REQUIRED:
             self.stdout.write("Two-factor sign-in is off for this demo; run with MFA_REQUIRED=true to see it.")
         self._sweep()
@@ -297,3 +301,101 @@ class Command(BaseCommand):
         name, you_said, we_did = DEMO_DRAFT
         if name in groups:
             SummaryDraft.objects.filter(group=groups[name]).update(you_said=you_said, we_did=we_did)
+
+    def _seed_inspection(self, partnership: Partnership, officer: User) -> None:
+        """An illustrative area SEND inspection of the One Plan's themes, its findings linked to the actions for each.
+
+        Made up for the demo and labelled so on every page and pack; written
+        only when the plan has no inspection yet, so it never undoes an officer's own.
+        """
+        strategy = partnership.strategies.first()
+        if strategy is None or strategy.inspections.exists():
+            return
+        inspection = Inspection.objects.create(
+            strategy=strategy,
+            kind=Inspection.Kind.FULL,
+            started_on=dt.date(2024, 2, 12),
+            ended_on=dt.date(2024, 2, 23),
+            published_on=dt.date(2024, 4, 10),
+            inspectorates=[Inspection.Inspectorate.OFSTED, Inspection.Inspectorate.CQC],
+            outcome=Inspection.Outcome.INCONSISTENT,
+            notes="Illustrative demo data: not a published inspection report.",
+            is_illustrative=True,
+            created_by=officer,
+        )
+        actions = {a.ref: a for a in Action.objects.filter(strategy=strategy)}
+        indicators = {i.code: i for i in Indicator.objects.filter(strategy=strategy)}
+        for kind, number, text, refs, codes in DEMO_FINDINGS:
+            finding = Finding.objects.create(inspection=inspection, kind=kind, number=number, text=text)
+            finding.actions.set([actions[ref] for ref in refs if ref in actions])
+            finding.indicators.set([indicators[code] for code in codes if code in indicators])
+        for ref, filename, content, narrative in DEMO_EVIDENCE:
+            action = actions.get(ref)
+            if action is None or Evidence.objects.filter(update__action=action).exists():
+                continue
+            action_update_record(
+                action=action,
+                user=officer,
+                rating=action.rating,
+                narrative=narrative,
+                files=[SimpleUploadedFile(filename, content, content_type="text/plain")],
+                expected_version=action.version,
+            )
+        self.stdout.write("Recorded an illustrative inspection with findings linked to the One Plan's actions.")
+
+
+def _demo_file(title: str) -> bytes:
+    return (
+        f"ILLUSTRATIVE DEMO EVIDENCE: {title}\n\n"
+        "This file was made up for the demonstration of the SEND strategy tracker.\n"
+        "It is not a real document of any partnership.\n"
+    ).encode()
+
+
+DEMO_FINDINGS = [
+    (
+        Finding.Kind.PRIORITY,
+        1,
+        "Illustrative: leaders across the partnership should urgently improve the timeliness of education, health and care "
+        "(EHC) needs assessments and plans, so that children and young people get the support they need without delay.",
+        ["EHC-B1", "EHC-B4", "EHC-B5", "EHC-C1"],
+        ["CE-EHC-20WK", "CE-EHC-AVGWK"],
+    ),
+    (
+        Finding.Kind.IMPROVEMENT,
+        1,
+        "Illustrative: leaders should improve the quality of EHC plans, so that plans reflect children and young people's needs "
+        "and outcomes precisely and are reviewed and updated in good time.",
+        ["QA1", "QA4", "QA5", "EHC-C2"],
+        ["CE-QA-GOOD", "CE-SVY-EHCP-NEEDS-PC"],
+    ),
+    (
+        Finding.Kind.IMPROVEMENT,
+        2,
+        "Illustrative: leaders should strengthen co-production with parents, carers, children and young people, so that their "
+        "views shape plans, services and the partnership's strategy.",
+        ["FCA3", "FCA4", "EHC-C9", "SS1"],
+        ["CE-SVY-TALKED-CYP", "CE-SVY-CONTRIB-PC"],
+    ),
+]
+
+DEMO_EVIDENCE = [
+    (
+        "EHC-B1",
+        "EHC timeliness data exercise (illustrative).txt",
+        _demo_file("EHC needs assessment timeliness data exercise"),
+        "Illustrative demo update: timeliness data exercise completed and shared with the SEND Partnership Board.",
+    ),
+    (
+        "QA1",
+        "Quality assurance framework draft (illustrative).txt",
+        _demo_file("Draft quality assurance and audit framework"),
+        "Illustrative demo update: draft quality assurance framework and audit tool circulated for comment.",
+    ),
+    (
+        "FCA4",
+        "Memorandum of understanding with the PCF (illustrative).txt",
+        _demo_file("Memorandum of understanding with the Parent Carer Forum"),
+        "Illustrative demo update: memorandum of understanding signed by the local authority, ICB and Parent Carer Forum.",
+    ),
+]

@@ -11,9 +11,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0005_notification_link_notification_message_and_more'),
-        ('governance', '0005_board_report_housekeeping_schedule'),
-        ('people', '0003_alter_membership_role'),
+        ('actions', '0007_notification_link_notification_message_and_more'),
+        ('governance', '0006_inspections'),
+        ('people', '0004_alter_membership_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

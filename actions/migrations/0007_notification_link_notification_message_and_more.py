@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0004_tracker_mappings'),
-        ('people', '0003_alter_membership_role'),
+        ('actions', '0006_action_retired_db_defaults'),
+        ('people', '0004_alter_membership_role'),
     ]
 
     operations = [

@@ -1,0 +1,191 @@
+"""Forms officers fill in to change the plan: every choice is limited to the strategy's own partnership."""
+
+from __future__ import annotations
+
+from django import forms
+
+from actions.models import Action, DeliveryGroup, DueDateError, RatingScheme, Strategy, parse_due
+from actions.plan import lines
+from people.models import Post
+
+
+class StrategyForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Enter the strategy's name"})
+    scheme = forms.ModelChoiceField(
+        label="Rating scheme",
+        queryset=RatingScheme.objects.order_by("name"),
+        empty_label=None,
+        error_messages={"required": "Choose a rating scheme", "invalid_choice": "Choose one of the rating schemes listed"},
+    )
+    period_start = forms.DateField(
+        label="Period starts",
+        required=False,
+        help_text="For example, 1/9/2025",
+        error_messages={"invalid": "Enter the start as a date, like 1/9/2025"},
+    )
+    period_end = forms.DateField(
+        label="Period ends",
+        required=False,
+        help_text="For example, 31/8/2028",
+        error_messages={"invalid": "Enter the end as a date, like 31/8/2028"},
+    )
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
+    file = forms.FileField(
+        label="Start from a plan file (optional)",
+        required=False,
+        help_text="A CSV or Excel file in the import format: you will check every action before it is added.",
+    )
+
+
+class DueField(forms.CharField):
+    """A due month, a date or TBC, read the way the plan import reads a due cell."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            return parse_due(text)
+        except DueDateError as exc:
+            raise forms.ValidationError(str(exc).capitalize()) from None
+
+
+class ActionForm(forms.Form):
+    ref = forms.CharField(
+        label="Ref",
+        max_length=40,
+        help_text="Unique in the strategy, such as EHC-C7.",
+        error_messages={"required": "Enter the action's ref"},
+    )
+    text = forms.CharField(
+        label="Action", widget=forms.Textarea, max_length=10_000, error_messages={"required": "Enter what the action is"}
+    )
+    group = forms.ModelChoiceField(
+        label="Delivery group",
+        queryset=DeliveryGroup.objects.none(),
+        error_messages={"required": "Choose the delivery group", "invalid_choice": "Choose a delivery group of this strategy"},
+    )
+    owners = forms.ModelMultipleChoiceField(
+        label="Owners",
+        queryset=Post.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="The posts that own the action. None: it shows as to be allocated.",
+        error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},
+    )
+    due = DueField(
+        label="Due",
+        max_length=100,
+        help_text="A month such as March 2026, a date such as 31/03/2026, or TBC.",
+        error_messages={"required": "Enter when it is due, or TBC"},
+    )
+    reason = forms.CharField(
+        label="Reason for a changed due date",
+        required=False,
+        widget=forms.Textarea,
+        max_length=2000,
+        help_text="The board sees it beside the new date, such as “waiting on the new panel”.",
+    )
+    rating = forms.ModelChoiceField(
+        label="Rating", queryset=None, empty_label=None, error_messages={"invalid_choice": "Choose one of the ratings listed"}
+    )
+    related = forms.CharField(
+        label="Related actions",
+        required=False,
+        max_length=1000,
+        help_text="Refs of actions it links with, separated by commas, such as EHC-C6, DI6.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, strategy: Strategy, action: Action | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.strategy, self.action = strategy, action
+        self.fields["group"].queryset = DeliveryGroup.objects.filter(strategy=strategy).select_related("parent").order_by("position", "id")
+        self.fields["owners"].queryset = Post.objects.filter(partnership_id=strategy.partnership_id).order_by("title")
+        self.fields["rating"].queryset = strategy.scheme.levels.all()
+        if action is not None:
+            # The rating changes through an update, with its narrative; the ref never changes.
+            del self.fields["rating"]
+            del self.fields["ref"]
+        else:
+            del self.fields["reason"]
+            del self.fields["version"]
+
+    def clean_related(self) -> list[Action]:
+        refs = [ref.strip() for ref in self.cleaned_data["related"].replace(";", ",").split(",") if ref.strip()]
+        found = {a.ref.casefold(): a for a in Action.objects.filter(strategy=self.strategy, ref__in=refs)}
+        unknown = [ref for ref in refs if ref.casefold() not in found]
+        if unknown:
+            raise forms.ValidationError(f"No live action of this strategy has the ref {', '.join(unknown)}")
+        if self.action is not None and self.action.ref.casefold() in found:
+            raise forms.ValidationError("An action cannot be related to itself")
+        return list(found.values())
+
+
+class RetireForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is it retired?",
+        choices=Action.Retirement.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the action is retired", "invalid_choice": "Choose one of the reasons listed"},
+    )
+    into = forms.CharField(label="Ref of the action it was merged into", required=False, max_length=40)
+    note = forms.CharField(label="Note for the board", required=False, widget=forms.Textarea, max_length=2000)
+
+    def __init__(self, *args, action: Action, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = action
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == Action.Retirement.MERGED:
+            ref = (cleaned.get("into") or "").strip()
+            into = (
+                Action.objects.filter(strategy_id=self.action.strategy_id, ref__iexact=ref).exclude(pk=self.action.pk).first()
+                if ref
+                else None
+            )
+            if into is None:
+                self.add_error("into", "Enter the ref of the live action of this strategy that it was merged into")
+            cleaned["into"] = into
+        else:
+            cleaned["into"] = None
+        return cleaned
+
+
+class GroupForm(forms.Form):
+    priority_name = forms.CharField(
+        label="Priority", max_length=300, required=False, help_text="An existing priority's name, or a new one."
+    )
+    parent = forms.ModelChoiceField(
+        label="Sub-group of",
+        queryset=DeliveryGroup.objects.none(),
+        required=False,
+        empty_label="None: a top-level delivery group",
+        error_messages={"invalid_choice": "Choose a top-level delivery group of this strategy"},
+    )
+    name = forms.CharField(label="Name", max_length=300, error_messages={"required": "Enter the delivery group's name"})
+    lead = forms.ModelChoiceField(
+        label="Lead post",
+        queryset=Post.objects.none(),
+        required=False,
+        empty_label="No lead",
+        error_messages={"invalid_choice": "Choose a post of this partnership"},
+    )
+    what_needs_to_improve = forms.CharField(label="What needs to improve", widget=forms.Textarea, required=False)
+    how_we_will_assess = forms.CharField(label="How we’ll assess", widget=forms.Textarea, required=False, help_text="One point per line.")
+    what_we_will_see = forms.CharField(label="What we will see", widget=forms.Textarea, required=False, help_text="One point per line.")
+
+    def __init__(self, *args, strategy: Strategy, group: DeliveryGroup | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        parents = DeliveryGroup.objects.filter(strategy=strategy, parent__isnull=True).order_by("position", "id")
+        if group is not None:
+            parents = parents.exclude(pk=group.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["lead"].queryset = Post.objects.filter(partnership_id=strategy.partnership_id).order_by("title")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("parent") and not (cleaned.get("priority_name") or "").strip():
+            self.add_error("priority_name", "Enter the priority it belongs to, or choose the group it is a sub-group of")
+        for name in ("how_we_will_assess", "what_we_will_see"):
+            cleaned[name] = lines(cleaned.get(name) or "")
+        return cleaned

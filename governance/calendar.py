@@ -1,0 +1,71 @@
+"""The board calendar: boards, their meetings, a series of meetings in one step, and moving or cancelling one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+
+from actions.models import Strategy
+from governance.models import Board, Meeting
+
+MAX_SERIES = 60
+
+
+class CalendarRuleError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def board_create(*, strategy: Strategy, name: str, purpose: str = "", chair_role: str = "", cadence: str = "") -> Board:
+    name = name.strip()
+    if Board.objects.filter(partnership_id=strategy.partnership_id, name__iexact=name).exists():
+        raise CalendarRuleError(f"There is already a board called '{name}'", "name")
+    return Board.objects.create(partnership_id=strategy.partnership_id, name=name, purpose=purpose, chair_role=chair_role, cadence=cadence)
+
+
+def series_dates(first: dt.date, *, every: int, unit: str, count: int) -> list[dt.date]:
+    """`count` dates from `first`, every N weeks or months (a month series keeps the day, or the month's last day)."""
+    step = relativedelta(weeks=every) if unit == "weeks" else relativedelta(months=every)
+    return [first + step * i for i in range(count)]
+
+
+@transaction.atomic
+def meetings_series_create(
+    *, board: Board, strategy: Strategy, first: dt.date, every: int, unit: str, count: int, papers_days: int | None
+) -> tuple[list[Meeting], list[dt.date]]:
+    """Schedule a series of meetings in one step; dates the board already meets on are skipped (and returned)."""
+    if board.partnership_id != strategy.partnership_id:
+        raise CalendarRuleError("Choose a board of this partnership", "board")
+    if not 1 <= count <= MAX_SERIES:
+        raise CalendarRuleError(f"A series has from 1 to {MAX_SERIES} meetings", "count")
+    taken = set(Meeting.objects.filter(board=board).values_list("date", flat=True))
+    created, skipped = [], []
+    for date in series_dates(first, every=every, unit=unit, count=count):
+        if date in taken:
+            skipped.append(date)
+            continue
+        deadline = date - dt.timedelta(days=papers_days) if papers_days is not None else None
+        created.append(Meeting(board=board, strategy=strategy, date=date, papers_deadline=deadline))
+    Meeting.objects.bulk_create(created)
+    return created, skipped
+
+
+@transaction.atomic
+def meeting_move(*, meeting: Meeting, date: dt.date, papers_deadline: dt.date | None) -> Meeting:
+    if papers_deadline and papers_deadline > date:
+        raise CalendarRuleError("The papers deadline must be on or before the meeting", "papers_deadline")
+    if Meeting.objects.filter(board_id=meeting.board_id, date=date).exclude(pk=meeting.pk).exists():
+        raise CalendarRuleError(f"{meeting.board} already meets on {date:%-d %B %Y}", "date")
+    meeting.date, meeting.papers_deadline = date, papers_deadline
+    if meeting.status == Meeting.Status.CANCELLED:
+        meeting.status = Meeting.Status.SCHEDULED
+    meeting.save(update_fields=["date", "papers_deadline", "status"])
+    return meeting
+
+
+def meeting_cancel(*, meeting: Meeting) -> None:
+    """Cancelled, not deleted: a cancelled meeting sends no reminders and stays in the calendar's record."""
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)

@@ -1,0 +1,117 @@
+"""The board calendar page: every member reads it; the partnership's programme officers change it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from actions.access import get_strategy_for_user
+from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meetings_series_create
+from governance.forms import BoardForm, MeetingMoveForm, MeetingSeriesForm
+from governance.models import Board, Meeting
+from people.access import is_officer, membership_for, not_found, officer_required
+
+
+def _boards(strategy):
+    return Board.objects.filter(partnership_id=strategy.partnership_id).order_by("position", "name")
+
+
+def _calendar_page(request, strategy, membership, *, board_form=None, series_form=None, move_forms=None, status=200):
+    boards = list(_boards(strategy))
+    meetings = list(Meeting.objects.filter(strategy=strategy).select_related("board").order_by("date", "board__name"))
+    move_forms = move_forms or {}
+    for meeting in meetings:
+        meeting.move_form = move_forms.get(meeting.pk) or MeetingMoveForm(
+            initial={"date": meeting.date, "papers_deadline": meeting.papers_deadline}, prefix=f"m{meeting.pk}"
+        )
+    context = {
+        "strategy": strategy,
+        "membership": membership,
+        "officer": is_officer(membership),
+        "boards": boards,
+        "meetings": meetings,
+        "board_form": board_form or BoardForm(),
+        "series_form": series_form or MeetingSeriesForm(boards=_boards(strategy)),
+        "nav_section": "strategies",
+    }
+    return render(request, "governance/calendar.html", context, status=status)
+
+
+@login_required
+def calendar(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    return _calendar_page(request, strategy, membership)
+
+
+@login_required
+@require_POST
+def board_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "set up boards")
+    form = BoardForm(request.POST)
+    if form.is_valid():
+        try:
+            board = board_create(strategy=strategy, **form.cleaned_data)
+        except CalendarRuleError as problem:
+            form.add_error(problem.field, str(problem))
+        else:
+            messages.success(request, f"Board “{board.name}” added. Now schedule its meetings.")
+            return redirect("governance:calendar", strategy_id=strategy.pk)
+    return _calendar_page(request, strategy, membership, board_form=form, status=422)
+
+
+@login_required
+@require_POST
+def meeting_series_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "schedule meetings")
+    form = MeetingSeriesForm(request.POST, boards=_boards(strategy))
+    if form.is_valid():
+        try:
+            created, skipped = meetings_series_create(strategy=strategy, **form.cleaned_data)
+        except CalendarRuleError as problem:
+            form.add_error(problem.field, str(problem))
+        else:
+            note = f" {len(skipped)} date{'s were' if len(skipped) != 1 else ' was'} already booked and left as it was." if skipped else ""
+            messages.success(
+                request, f"{len(created)} meeting{'s' if len(created) != 1 else ''} of {form.cleaned_data['board']} scheduled.{note}"
+            )
+            return redirect("governance:calendar", strategy_id=strategy.pk)
+    return _calendar_page(request, strategy, membership, series_form=form, status=422)
+
+
+def _officer_meeting(request: HttpRequest, meeting_id: int):
+    meeting = Meeting.objects.select_related("board", "strategy__partnership").filter(pk=meeting_id).first()
+    membership = membership_for(request.user, meeting.strategy.partnership_id) if meeting else None
+    if meeting is None or membership is None:
+        raise not_found(meeting, "No such meeting.")
+    officer_required(membership, "change meetings")
+    return meeting, membership
+
+
+@login_required
+@require_POST
+def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting, membership = _officer_meeting(request, meeting_id)
+    form = MeetingMoveForm(request.POST, prefix=f"m{meeting.pk}")
+    if form.is_valid():
+        try:
+            meeting_move(meeting=meeting, **form.cleaned_data)
+        except CalendarRuleError as problem:
+            form.add_error(problem.field, str(problem))
+        else:
+            messages.success(request, f"{meeting.board} now meets on {meeting.date:%-d %B %Y}.")
+            return redirect("governance:calendar", strategy_id=meeting.strategy_id)
+    return _calendar_page(request, meeting.strategy, membership, move_forms={meeting.pk: form}, status=422)
+
+
+@login_required
+@require_POST
+def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting, _membership = _officer_meeting(request, meeting_id)
+    meeting_cancel(meeting=meeting)
+    messages.success(request, f"The {meeting.board} meeting on {meeting.date:%-d %B %Y} is cancelled: nobody is reminded about it.")
+    return redirect("governance:calendar", strategy_id=meeting.strategy_id)

@@ -1,0 +1,175 @@
+"""Inspection readiness: each finding with the actions and KPIs that answer it, and its progress since the inspection.
+
+A finding's progress follows from its linked actions by the rule book
+(`actions.rules`, through `ActionRow.status`) and from its KPIs' direction of
+travel since the inspection. The findings page reads live rows; the board
+pack passes the rows and KPI values its snapshot froze, so both say the same
+thing in the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from actions.models import Action, Strategy
+from actions.rows import ActionRow, rows_from_actions
+from governance.models import Finding, Inspection, finding_order
+from kpis.models import Indicator, KpiValue, Travel
+from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
+
+# How a finding's linked actions stand, each action counted once, in the order a board reads them.
+PROGRESS_KINDS: dict[str, str] = {
+    "overdue": "Overdue",
+    "at_risk": "At risk",
+    "on_track": "On track",
+    "not_started": "Not started",
+    "complete": "Complete",
+}
+
+
+def progress_kind(row: ActionRow) -> str:
+    """Which one of PROGRESS_KINDS an action counts under: overdue first, then by what its rating means."""
+    if row.status.overdue:
+        return "overdue"
+    if row.rating.is_complete:
+        return "complete"
+    if row.rating.is_risk:
+        return "at_risk"
+    if row.rating.is_on_track:
+        return "on_track"
+    return "not_started"
+
+
+@dataclass
+class KpiSinceInspection:
+    """A KPI linked to a finding: where it stood at the inspection and where it stands now."""
+
+    row: ScorecardRow
+    at_inspection: KpiValue | None
+    travel: Travel
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.row.indicator
+
+
+@dataclass
+class FindingProgress:
+    finding: Finding
+    rows: list[ActionRow]
+    kpis: list[KpiSinceInspection]
+    counts: dict[str, int] = field(default_factory=dict)
+    updated_since: int = 0  # linked actions with an update recorded after the inspection
+
+    @property
+    def is_unaddressed(self) -> bool:
+        return not self.rows
+
+    def count_items(self) -> list[tuple[str, str, int]]:
+        return [(key, label, self.counts.get(key, 0)) for key, label in PROGRESS_KINDS.items()]
+
+    def summary(self) -> str:
+        """The progress in words, e.g. "4 actions: 1 complete, 2 on track, 1 overdue"."""
+        if not self.rows:
+            return "No action answers this finding yet"
+        parts = [f"{count} {label.lower()}" for _, label, count in self.count_items() if count]
+        return f"{len(self.rows)} action{'s' if len(self.rows) != 1 else ''}: " + ", ".join(parts)
+
+    def kpi_travel_summary(self) -> str:
+        if not self.kpis:
+            return "No KPI linked"
+        better = sum(1 for k in self.kpis if k.travel == Travel.BETTER)
+        worse = sum(1 for k in self.kpis if k.travel == Travel.WORSE)
+        return f"{len(self.kpis)} KPI{'s' if len(self.kpis) != 1 else ''} since the inspection: {better} better, {worse} worse"
+
+
+@dataclass
+class InspectionFindings:
+    inspection: Inspection
+    findings: list[FindingProgress]
+
+
+def _since(row: ScorecardRow, inspection: Inspection) -> KpiSinceInspection:
+    before = [v for v in row.values if v.period_start <= inspection.ended_on]
+    at_inspection = before[-1] if before else None
+    latest: Decimal | None = row.latest.value if row.latest else None
+    travel = row.indicator.travel(latest, at_inspection.value) if at_inspection and row.latest is not at_inspection else Travel.NONE
+    return KpiSinceInspection(row=row, at_inspection=at_inspection, travel=travel)
+
+
+def finding_progress(
+    finding: Finding, inspection: Inspection, rows_by_action: dict[int, ActionRow], kpis_by_indicator: dict[int, ScorecardRow]
+) -> FindingProgress:
+    """One finding's progress from rows already read (live or frozen): no queries of its own."""
+    rows = [rows_by_action[pk] for pk in finding.linked_action_ids if pk in rows_by_action]
+    rows.sort(key=lambda row: row.ref)
+    counts = dict.fromkeys(PROGRESS_KINDS, 0)
+    for row in rows:
+        counts[progress_kind(row)] += 1
+    kpis = [_since(kpis_by_indicator[pk], inspection) for pk in finding.linked_indicator_ids if pk in kpis_by_indicator]
+    updated = sum(1 for row in rows if row.last_updated_at and row.last_updated_at.date() > inspection.ended_on)
+    return FindingProgress(finding=finding, rows=rows, kpis=kpis, counts=counts, updated_since=updated)
+
+
+def inspections_with_findings(strategy: Strategy | int, finding_ids: Iterable[int] | None = None) -> list[Inspection]:
+    """The strategy's inspections, newest first, each with `.finding_list` carrying its linked action and KPI ids.
+
+    Three queries whatever the number of findings and links.
+    """
+    findings = Finding.objects.order_by(*finding_order()).prefetch_related(
+        Prefetch("actions", queryset=Action.objects.only("id"), to_attr="linked_actions"),
+        Prefetch("indicators", queryset=Indicator.objects.only("id"), to_attr="linked_indicators"),
+    )
+    if finding_ids is not None:
+        findings = findings.filter(pk__in=list(finding_ids))
+    inspections = list(
+        Inspection.objects.filter(strategy=strategy).prefetch_related(Prefetch("findings", queryset=findings, to_attr="finding_list"))
+    )
+    for inspection in inspections:
+        for finding in inspection.finding_list:
+            finding.inspection = inspection
+            finding.linked_action_ids = [a.pk for a in finding.linked_actions]
+            finding.linked_indicator_ids = [i.pk for i in finding.linked_indicators]
+    return inspections
+
+
+def findings_progress(
+    inspections: list[Inspection], rows: Iterable[ActionRow], kpi_rows: Iterable[ScorecardRow]
+) -> list[InspectionFindings]:
+    """Each inspection's findings with their progress, from rows and KPI rows already read."""
+    rows_by_action = {row.action_id: row for row in rows}
+    kpis_by_indicator = {row.indicator.pk: row for row in kpi_rows}
+    return [
+        InspectionFindings(
+            inspection, [finding_progress(f, inspection, rows_by_action, kpis_by_indicator) for f in inspection.finding_list]
+        )
+        for inspection in inspections
+    ]
+
+
+def findings_for(strategy: Strategy, finding_ids: Iterable[int] | None = None) -> list[InspectionFindings]:
+    """The findings page's read: live actions and KPI values, a fixed number of queries whatever the plan size."""
+    inspections = inspections_with_findings(strategy, finding_ids)
+    findings = [f for inspection in inspections for f in inspection.finding_list]
+    action_ids = {pk for f in findings for pk in f.linked_action_ids}
+    indicator_ids = {pk for f in findings for pk in f.linked_indicator_ids}
+    rows = rows_from_actions(Action.objects.filter(strategy=strategy, pk__in=action_ids)) if action_ids else []
+    kpi_rows = (
+        scorecard_rows(indicators_with_values(Indicator.objects.filter(strategy=strategy, pk__in=indicator_ids).order_by("position", "id")))
+        if indicator_ids
+        else []
+    )
+    return findings_progress(inspections, rows, kpi_rows)
+
+
+def findings_unaddressed(strategy: Strategy) -> list[Finding]:
+    """Findings that no action answers yet: an exception a board wants to see."""
+    return list(
+        Finding.objects.filter(inspection__strategy=strategy, actions__isnull=True)
+        .select_related("inspection")
+        .order_by("-inspection__ended_on", *finding_order())
+    )

@@ -1,0 +1,136 @@
+"""An officer runs the partnership in the browser: invites a delivery lead, adds and re-dates an action."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from actions.models import Action, DeliveryGroup, Priority, RatingScheme, Strategy
+from people.models import Membership, Organisation, Post
+from tests.accounts.conftest import current_code
+from tests.browser.conftest import assert_accessible
+from tests.conftest import make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+NEW_PASSWORD = "otter kettle lantern 42 violet"
+
+
+@pytest.fixture
+def plan(partnership):
+    strategy = Strategy.objects.create(
+        partnership=partnership, name="SEND Strategy 2025-2028", scheme=RatingScheme.objects.get(code="cheshire-east")
+    )
+    priority = Priority.objects.create(strategy=strategy, name="Right Support", position=1)
+    group = DeliveryGroup.objects.create(strategy=strategy, priority=priority, name="1. Oversight", position=1)
+    return strategy, group
+
+
+def test_invite_accept_set_up_two_factor_and_see_my_actions(partnership, plan, sign_in, live_server, settings):
+    strategy, group = plan
+    officer = make_user("officer@example.org", partnership, Membership.Role.OFFICER)
+    nhs = Organisation.objects.create(partnership=partnership, name="Northshire ICB", kind=Organisation.Kind.ICB)
+    post = Post.objects.create(partnership=partnership, title="Designated Clinical Officer", organisation=nhs)
+    Action.objects.create(
+        strategy=strategy, group=group, ref="H1", text="Publish the health offer", rating=strategy.scheme.not_started_level()
+    ).owners.add(post)
+
+    page = sign_in(officer)
+    page.get_by_role("link", name="People").click()
+    assert_accessible(page, "on the people list")
+    page.get_by_role("link", name="Invite someone").click()
+    page.get_by_role("button", name="Send the invitation").click()
+    assert "Enter their email address" in page.get_by_role("main").inner_text()
+    assert_accessible(page, "on the invitation form with an error")
+    page.get_by_label("Email address").fill("dco@icb.example.org")
+    page.get_by_label("First name").fill("Dana")
+    page.get_by_label("Organisation").select_option(label="Northshire ICB")
+    page.get_by_label("Designated Clinical Officer").check()
+    page.get_by_role("button", name="Send the invitation").click()
+    page.wait_for_load_state()
+    assert "dco@icb.example.org" in page.get_by_role("main").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+
+    settings.MFA_REQUIRED = True
+    link = re.search(r"https?://\S+/invitation/\S+/", mail.outbox[0].body).group(0)
+    page.goto(live_server.url + "/invitation/" + link.rsplit("/invitation/", 1)[1])
+    assert_accessible(page, "on the invitation page")
+    page.get_by_label("Create a password").fill(NEW_PASSWORD)
+    page.get_by_label("Confirm your password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Accept and continue").click()
+    page.wait_for_load_state()
+    assert "two-factor" in page.get_by_role("heading", level=1).inner_text().lower()
+    device = TOTPDevice.objects.get(user__email="dco@icb.example.org")
+    page.get_by_label("Code from your authenticator app").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name="I have saved my recovery codes").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "My actions"
+    assert "H1" in page.get_by_role("main").inner_text()
+    assert_accessible(page, "on My actions after accepting")
+
+
+def test_add_an_action_and_re_date_it_with_a_reason(partnership, plan, sign_in, live_server):
+    strategy, group = plan
+    officer = make_user("officer@example.org", partnership, Membership.Role.OFFICER)
+    Post.objects.create(partnership=partnership, title="Head of Service: Inclusion")
+    page = sign_in(officer)
+    page.goto(f"{live_server.url}/strategies/{strategy.pk}/")
+    page.get_by_role("link", name="Add an action", exact=True).first.click()
+    assert_accessible(page, "on the add-an-action form")
+    page.get_by_label("Ref").fill("SP7")
+    page.get_by_label("Action", exact=True).fill("Open the new inclusion hub")
+    page.get_by_label("Delivery group").select_option(label="1. Oversight")
+    page.get_by_label("Due", exact=True).fill("September 2025")
+    page.get_by_label("Head of Service: Inclusion").check()
+    page.get_by_role("button", name="Add the action").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Action SP7"
+
+    page.get_by_role("link", name=re.compile("^Edit the action")).click()
+    page.get_by_label("Due", exact=True).fill("March 2026")
+    page.get_by_role("button", name="Save changes").click()
+    assert "Say why the due date has changed" in page.get_by_role("main").inner_text()
+    assert page.get_by_label("Due", exact=True).input_value() == "March 2026"
+    assert_accessible(page, "on the edit form with an error")
+    page.get_by_label("Reason for a changed due date").fill("waiting on the new panel")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state()
+    revised = "Due date revised from September 2025 to March 2026: waiting on the new panel"
+    assert revised in page.get_by_test_id("due-revised").inner_text()
+    assert revised in page.get_by_test_id("plan-change").first.inner_text()
+    assert_accessible(page, "on the action page with its history")
+
+    page.goto(f"{live_server.url}/strategies/{strategy.pk}/dashboard/")
+    main = page.get_by_role("main").inner_text()
+    assert "SP7" in main or "1 action" in main
+    assert_accessible(page, "on the dashboard")
+
+
+def test_create_a_bi_monthly_meeting_series(partnership, plan, sign_in, live_server):
+    from governance.models import Meeting
+
+    strategy, _group = plan
+    officer = make_user("officer@example.org", partnership, Membership.Role.OFFICER)
+    page = sign_in(officer)
+    page.goto(f"{live_server.url}/strategies/{strategy.pk}/")
+    page.get_by_role("link", name="Board calendar").click()
+    assert_accessible(page, "on an empty board calendar")
+    page.get_by_label("Board name").fill("SEND and AP Partnership Board")
+    page.get_by_role("button", name="Add the board").click()
+    page.wait_for_load_state()
+    page.get_by_label("First meeting").fill("12/3/2026")
+    page.get_by_label("Every").fill("2")
+    page.get_by_label("Weeks or months").select_option("months")
+    page.get_by_label("Number of meetings").fill("6")
+    page.get_by_label("Papers deadline: days before each meeting").fill("10")
+    page.get_by_role("button", name="Schedule the meetings").click()
+    page.wait_for_load_state()
+    assert "6 meetings of SEND and AP Partnership Board scheduled" in page.get_by_role("main").inner_text()
+    table = page.get_by_role("table").inner_text()
+    for date in ["Thursday 12 March 2026", "Tuesday 12 May 2026", "Tuesday 12 January 2027", "2 March 2026"]:
+        assert date in table
+    assert_accessible(page, "on the board calendar with a series")
+    assert Meeting.objects.filter(strategy=strategy).count() == 6

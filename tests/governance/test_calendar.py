@@ -1,0 +1,103 @@
+"""Officers set up boards and their meetings in the browser: a series in one step, moving and cancelling."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from governance.calendar import series_dates
+from governance.models import Board, Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def the_board(partnership) -> Board:
+    return Board.objects.create(partnership=partnership, name="SEND Partnership Board")
+
+
+def test_a_bi_monthly_series_is_scheduled_in_one_step_with_its_papers_deadlines(client, officer, strategy, the_board):
+    client.force_login(officer)
+    response = client.post(
+        reverse("governance:meeting_series", args=[strategy.pk]),
+        {"board": the_board.pk, "first": "12/3/2026", "every": "2", "unit": "months", "count": "6", "papers_days": "7"},
+    )
+    assert response.status_code == 302
+    meetings = list(Meeting.objects.filter(board=the_board).order_by("date"))
+    assert [m.date for m in meetings] == [dt.date(2026, m, 12) for m in (3, 5, 7, 9, 11)] + [dt.date(2027, 1, 12)]
+    assert all(m.papers_deadline == m.date - dt.timedelta(days=7) for m in meetings)
+    page = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
+    assert "Thursday 12 March 2026" in page
+
+
+def test_a_series_again_skips_the_dates_already_booked(client, officer, strategy, the_board):
+    Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 3, 12))
+    client.force_login(officer)
+    client.post(
+        reverse("governance:meeting_series", args=[strategy.pk]),
+        {"board": the_board.pk, "first": "12/3/2026", "every": "4", "unit": "weeks", "count": "3", "papers_days": ""},
+    )
+    assert sorted(Meeting.objects.values_list("date", flat=True)) == [dt.date(2026, 3, 12), dt.date(2026, 4, 9), dt.date(2026, 5, 7)]
+
+
+def test_month_series_keep_to_the_last_day_of_short_months():
+    assert series_dates(dt.date(2026, 1, 31), every=1, unit="months", count=3) == [
+        dt.date(2026, 1, 31),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 3, 31),
+    ]
+
+
+def test_a_bad_series_says_what_is_wrong_and_keeps_what_was_typed(client, officer, strategy, the_board):
+    client.force_login(officer)
+    response = client.post(
+        reverse("governance:meeting_series", args=[strategy.pk]),
+        {"board": the_board.pk, "first": "31/2/2026", "every": "0", "unit": "months", "count": "6"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Enter the first meeting as a date" in page and "Enter 1 or more" in page and 'value="31/2/2026"' in page
+    assert not Meeting.objects.exists()
+
+
+def test_a_meeting_is_moved_or_cancelled_and_a_cancelled_one_sends_no_reminder(client, officer, strategy, the_board, action):
+    from governance.services import meetings_remind
+
+    meeting = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 3, 12), papers_deadline=dt.date(2026, 3, 5))
+    client.force_login(officer)
+    client.post(
+        reverse("governance:meeting_move", args=[meeting.pk]),
+        {f"m{meeting.pk}-date": "19/3/2026", f"m{meeting.pk}-papers_deadline": "12/3/2026"},
+    )
+    meeting.refresh_from_db()
+    assert meeting.date == dt.date(2026, 3, 19) and meeting.papers_deadline == dt.date(2026, 3, 12)
+    late = client.post(
+        reverse("governance:meeting_move", args=[meeting.pk]),
+        {f"m{meeting.pk}-date": "19/3/2026", f"m{meeting.pk}-papers_deadline": "20/3/2026"},
+    )
+    assert late.status_code == 422 and "on or before the meeting" in late.content.decode()
+    client.post(reverse("governance:meeting_cancel", args=[meeting.pk]))
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert meetings_remind(today=dt.date(2026, 3, 5)) == 0
+
+
+def test_boards_are_added_once_by_name(client, officer, strategy, the_board):
+    client.force_login(officer)
+    client.post(reverse("governance:board_create", args=[strategy.pk]), {"name": "Health Sub-group"})
+    assert Board.objects.filter(name="Health Sub-group", partnership=strategy.partnership).exists()
+    clash = client.post(reverse("governance:board_create", args=[strategy.pk]), {"name": "send partnership board"})
+    assert clash.status_code == 422 and "already a board" in clash.content.decode()
+
+
+def test_members_read_the_calendar_but_only_officers_change_it(client, owner, board, strategy, the_board):
+    meeting = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 3, 12))
+    for person in (owner, board):
+        client.force_login(person)
+        page = client.get(reverse("governance:calendar", args=[strategy.pk]))
+        assert page.status_code == 200 and "Schedule a series" not in page.content.decode()
+        assert client.post(reverse("governance:meeting_cancel", args=[meeting.pk])).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.SCHEDULED
