@@ -587,6 +587,8 @@ def plan_file_read(content: bytes, filename: str, strategy: Strategy, mapping: d
 def scheme_for(strategy: Strategy, mapping: dict) -> RatingScheme:
     """The scheme a mapped file is read in: the strategy's, or for a strategy with no actions yet the mapping's."""
     wanted = mapping.get("scheme")
+    if not isinstance(wanted, str) or "\x00" in wanted:
+        return strategy.scheme  # not a scheme's code: nothing to look up
     if wanted and wanted != strategy.scheme.code and not strategy.actions.exists():
         return RatingScheme.objects.filter(code=wanted).first() or strategy.scheme
     return strategy.scheme
