@@ -20,7 +20,6 @@ from actions.models import Action, ActionUpdate, Snapshot, SnapshotAction, Strat
 from coproduction.services import snapshot_families_views
 from governance.evidence import evidence_pack_context, evidence_pack_html, evidence_zip_write
 from governance.models import Board, BoardReport, EvidencePack, Finding, Meeting
-from governance.pdf import render_pdf
 from governance.report import board_pack_html
 from governance.signoff import sign_off_reminders_queue, sign_offs_freeze
 from kpis.services import snapshot_kpi_values
@@ -143,6 +142,8 @@ def board_report_render(report: BoardReport) -> BoardReport:
         )
         started = time.monotonic()
         html = board_pack_html(report.snapshot, report.meeting)
+        from governance.pdf import render_pdf  # WeasyPrint loads at the first render, not at every start-up
+
         rendered = render_pdf(html, on_stage=lambda stage: BoardReport.objects.filter(pk=report.pk).update(stage=stage))
         file_name = f"board-report-{report.pk}.pdf"
         folder = Path(settings.PRIVATE_MEDIA_ROOT) / "board-reports"
@@ -379,6 +380,8 @@ def evidence_pack_produce(pack: EvidencePack) -> EvidencePack:
 
         zip_path = private_file_replace(folder, f"evidence-pack-{pack.pk}.zip", write_zip)
         # The PDF's index says where each file went, so it is rendered after the archive.
+        from governance.pdf import render_pdf  # WeasyPrint loads at the first render, not at every start-up
+
         rendered = render_pdf(evidence_pack_html(context))
         private_file_replace(folder, f"evidence-pack-{pack.pk}.pdf", lambda path: path.write_bytes(rendered.content))
         EvidencePack.objects.filter(pk=pack.pk).update(

@@ -137,7 +137,7 @@ def test_a_render_that_always_fails_ends_failed_after_bounded_retries(
         calls.append(1)
         raise RuntimeError("fonts missing")
 
-    monkeypatch.setattr("governance.services.render_pdf", broken)
+    monkeypatch.setattr("governance.pdf.render_pdf", broken)
     with django_capture_on_commit_callbacks(execute=True):
         board_report_request(snapshot=one_plan_snapshot, user=one_plan_officer)
     report = BoardReport.objects.get()
