@@ -13,6 +13,7 @@ problem found and its row number. `plan_apply()` writes it in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -76,6 +77,8 @@ class PlanChanges:
     created: list[str] = field(default_factory=list)
     updated: dict[str, list[str]] = field(default_factory=dict)
     rating_changes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # For the preview: each changed action's text, and each changed field's value before and after.
+    details: dict[str, dict] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -112,6 +115,11 @@ class PlanChanges:
             "created": self.created,
             "updated": self.updated,
             "rating_changes": {ref: list(change) for ref, change in self.rating_changes.items()},
+            "details": self.details,
+            # A risk rating needs a narrative saying how the action will recover (as a browser update does).
+            "risk_without_narrative": [
+                p.ref for p in self.actions if p.rating.is_risk and not p.progress and (p.ref in created or p.ref in self.rating_changes)
+            ],
             "unchanged": len(self.unchanged),
             "missing": self.missing,
             "problems": [asdict(p) for p in self.problems],
@@ -244,7 +252,17 @@ def _existing_actions(strategy: Strategy) -> dict[str, Action]:
     """The strategy's actions by ref, each with `latest_narrative`: its latest update's narrative."""
     latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id").values("narrative")[:1]
     actions = Action.objects.filter(strategy=strategy).annotate(latest_narrative=Subquery(latest))
-    return {a.ref: a for a in actions.select_related("rating").prefetch_related("owners")}
+    return {a.ref: a for a in actions.select_related("rating", "group__parent").prefetch_related("owners")}
+
+
+def _differs(values: list[dict[str, str]], name: str, before: str, after: str) -> None:
+    values.append({"field": name, "before": _shown(before), "after": _shown(after)})
+
+
+def _shown(text: str, limit: int = 300) -> str:
+    """A value as the preview shows it: whole when short, cut with an ellipsis when long."""
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _compare_with_database(changes: PlanChanges) -> None:
@@ -255,23 +273,32 @@ def _compare_with_database(changes: PlanChanges) -> None:
         if action is None:
             changes.created.append(planned.ref)
             continue
-        differences = []
+        values: list[dict[str, str]] = []
+        differs = functools.partial(_differs, values)
         group = groups.get(_group_key(planned))
         if group is None or group.pk != action.group_id:
-            differences.append("delivery group")
+            differs("delivery group", str(action.group), " – ".join(filter(None, [planned.delivery_group, planned.sub_group])))
         if action.text != planned.text:
-            differences.append("action")
+            differs("action", action.text, planned.text)
         if sorted(action.owner_titles()) != sorted(planned.owners):
-            differences.append("owner")
+            differs("owner", "; ".join(sorted(action.owner_titles())) or "To be allocated", "; ".join(planned.owners) or "To be allocated")
         if (action.due_date, action.due_precision) != (planned.due_date, planned.due_precision):
-            differences.append("due")
+            differs("due", action.due_label(), planned.due_text or "TBC")
         if action.rating_id != planned.rating.pk:
-            differences.append("rating")
+            differs("rating", action.rating.label, planned.rating.label)
             changes.rating_changes[planned.ref] = (action.rating.label, planned.rating.label)
         if action.notes != planned.notes:
-            differences.append("notes")
+            differs("notes", action.notes, planned.notes)
         if planned.progress and planned.progress != (action.latest_narrative or ""):
-            differences.append("progress update")
+            differs("progress update", action.latest_narrative or "", planned.progress)
+        differences = [value["field"] for value in values]
+        if differences:
+            changes.details[planned.ref] = {
+                "text": _shown(planned.text),
+                "values": values,
+                "rating_before": {"label": action.rating.label, "colour": action.rating.colour, "code": action.rating.code},
+                "rating_after": {"label": planned.rating.label, "colour": planned.rating.colour, "code": planned.rating.code},
+            }
         if differences:
             changes.updated[planned.ref] = differences
         else:

@@ -35,7 +35,8 @@ def test_an_officer_sees_every_change_before_it_happens_then_confirms(client, of
     kept = PlanImport.objects.get()
     assert response.url == reverse("actions:plan_import_preview", args=[kept.pk])
     preview = client.get(response.url).content.decode()
-    assert "Check what will change" in preview and "SP2" in preview and "Amber → Red" in preview
+    assert "Check what will change" in preview and "SP2" in preview
+    assert 'data-rating="amber"><span class="app-rating__marker" aria-hidden="true"></span>Amber</strong> → <strong' in preview
     action.refresh_from_db()
     assert action.rating.label == "Amber" and not Action.objects.filter(ref="SP2").exists()  # nothing yet
 
@@ -52,6 +53,19 @@ def test_an_officer_sees_every_change_before_it_happens_then_confirms(client, of
     # Confirming the same upload again changes nothing.
     client.post(reverse("actions:plan_import_confirm", args=[kept.pk]))
     assert ActionUpdate.objects.filter(source="import").count() == 2
+
+
+def test_the_preview_shows_each_changed_field_before_and_after_and_flags_a_risk_rating_without_a_narrative(client, officer, action):
+    client.force_login(officer)
+    plan = HEADER + ("Right Support,1. Oversight,,SP1,Strengthen oversight of <b>EHC</b> plans,Head of Service: SEND,March 2026,Delayed,\n")
+    preview = client.get(upload(client, action.strategy, plan).url).content.decode()
+    changed = preview[preview.index("Changed actions") :]
+    assert "Strengthen oversight of &lt;b&gt;EHC&lt;/b&gt; plans" in changed  # the action's text, escaped
+    assert '<del aria-label="was">Sep 2025</del> → <ins aria-label="becomes">March 2026</ins>' in changed
+    assert '<del aria-label="was">Head of Service: Inclusion</del> → <ins aria-label="becomes">Head of Service: SEND</ins>' in changed
+    assert 'data-rating="red"' in changed and 'data-rating="amber"' in changed
+    assert "would be rated at risk with no narrative" in preview and "SP1" in preview
+    assert not Action.objects.filter(text__contains="EHC").exists()  # nothing written yet
 
 
 def test_a_file_with_problems_lists_each_by_row_and_writes_nothing(client, officer, action):
