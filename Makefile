@@ -46,8 +46,9 @@ worker: install
 beat: install
 	DEBUG=true $(WITH_DB) $(VENV)/bin/celery -A send_tracker beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile=
 
+# Every benchmark, then each target beside its figure (docs/PERFORMANCE.md explains them).
 bench: install
-	DEBUG=false TESTING=true $(WITH_DB) sh -c 'for b in bench/bench_*.py; do $(PY) $$b || exit 1; done'
+	DEBUG=false TESTING=true BENCH_RESULTS=$$(mktemp) $(WITH_DB) sh -c 'for b in bench/bench_*.py; do $(PY) $$b || exit 1; done; $(PY) bench/summary.py'
 
 clean:
 	rm -rf $(VENV) node_modules static/css .pgdata staticfiles

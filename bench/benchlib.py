@@ -272,3 +272,26 @@ def people_add(strategy, *, leads: int = 1, titles: list[str] | None = None):
         user.posts.add(posts[number % len(posts)])
         lead_users.append(user)
     return {"officer": officer, "board": board, "admin": admin, "leads": lead_users}
+
+
+# Targets ----------------------------------------------------------------------------------------
+
+# Where `make bench` collects every program's targets, to print them together at the end.
+RESULTS = os.environ.get("BENCH_RESULTS")
+
+
+def target(name: str, figure: float, limit: float, unit: str, *, baseline: str = "", higher_is_better: bool = False) -> bool:
+    """Print one target beside its measured figure, and keep it for the summary `make bench` prints.
+
+    `baseline` names what the figure is measured beside in the same run (a bare
+    engine doing the same work), so a figure on a slower machine can still be read.
+    """
+    met = figure >= limit if higher_is_better else figure <= limit
+    sign = "≥" if higher_is_better else "≤"
+    row = {"target": name, "limit": f"{sign} {limit:g} {unit}", "figure": f"{figure:.3g} {unit}", "baseline": baseline, "met": met}
+    beside = f"; beside {baseline}" if baseline else ""
+    print(f"target: {name}: {row['figure']} (target {row['limit']}) {'met' if met else 'MISSED'}{beside}", flush=True)
+    if RESULTS:
+        with open(RESULTS, "a", encoding="utf-8") as out:
+            out.write(json.dumps(row) + "\n")
+    return met
