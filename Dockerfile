@@ -7,7 +7,9 @@ WORKDIR /app
 COPY requirements.lock package.json package-lock.json ./
 RUN pip install --no-cache-dir -r requirements.lock && npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build:css && SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput
+# Compiled once here: the image runs with PYTHONDONTWRITEBYTECODE, so without .pyc every start recompiles the source.
+RUN python -m compileall -q accounts people actions kpis coproduction governance feed send_tracker manage.py \
+    && npm run build:css && SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 app && mkdir -p /var/lib/send-tracker/private && chown app /var/lib/send-tracker/private
 USER app
 EXPOSE 8000

@@ -14,10 +14,6 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import quoteattr
 
 from django.db.models import F, Q, QuerySet
-from odata_query import ast
-from odata_query.django import AstToDjangoQVisitor
-from odata_query.exceptions import ODataException
-from odata_query.grammar import ODataLexer, ODataParser
 
 from feed.entities import ENTITY_SETS, EntitySet
 
@@ -41,6 +37,8 @@ class Options:
 
 def _identifiers(node) -> list[str]:
     """Every property name a parsed $filter refers to."""
+    from odata_query import ast
+
     found = []
     if isinstance(node, ast.Identifier):
         found.append(node.name)
@@ -60,6 +58,12 @@ def _identifiers(node) -> list[str]:
 
 
 def filter_q(entity_set: EntitySet, text: str, model) -> Q:
+    # odata_query builds its grammar and loads GeoDjango (and with it GDAL) when imported:
+    # a feed query pays for that, not every process that loads the URLs.
+    from odata_query.django import AstToDjangoQVisitor
+    from odata_query.exceptions import ODataException
+    from odata_query.grammar import ODataLexer, ODataParser
+
     try:
         tree = ODataParser().parse(ODataLexer().tokenize(text))
     except ODataException as exc:

@@ -14,8 +14,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail.backends.base import BaseEmailBackend
-from notifications_python_client.errors import APIError
-from notifications_python_client.notifications import NotificationsAPIClient
 
 
 class EmailRejectedError(Exception):
@@ -31,9 +29,14 @@ class NotifyEmailBackend(BaseEmailBackend):
         super().__init__(fail_silently=fail_silently, **kwargs)
         if not settings.NOTIFY_API_KEY:
             raise ImproperlyConfigured("NOTIFY_API_KEY must be set to send email through GOV.UK Notify")
+        # The client brings requests, PyJWT and cryptography: loaded when email is sent, not at every start.
+        from notifications_python_client.notifications import NotificationsAPIClient
+
         self.client = NotificationsAPIClient(settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=settings.NOTIFY_TIMEOUT)
 
     def send_messages(self, email_messages) -> int:
+        from notifications_python_client.errors import APIError
+
         sent = 0
         for message in email_messages:
             template = getattr(message, "notify_template", "default")

@@ -19,7 +19,7 @@ from django.urls import reverse  # noqa: E402
 from actions.models import Action, ActionUpdate  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ["bench_pages", "bench_pack", "bench_sweep", "bench_load", "bench_import"])
+@pytest.mark.parametrize("name", ["bench_pages", "bench_pack", "bench_startup", "bench_sweep", "bench_load", "bench_import"])
 def test_it_imports_every_benchmark(name):
     assert callable(importlib.import_module(name).main)
 
