@@ -134,6 +134,20 @@ class Strategy(models.Model):
         return found[0]
 
 
+class StrategyRevision(models.Model):
+    """A number the database raises whenever anything a strategy's pages show changes (actions/revisions.py).
+
+    Costly pages are cached under it, so a cached page is never older than the data.
+    """
+
+    strategy = models.OneToOneField(Strategy, on_delete=models.CASCADE, primary_key=True, related_name="revision")
+    revision = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.strategy_id} at revision {self.revision}"
+
+
 class Priority(models.Model):
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="priorities")
     name = models.CharField(max_length=300)

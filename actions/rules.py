@@ -20,18 +20,29 @@ expression and its twin to the same answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.lookups import IsNull, LessThanOrEqual
+from django.dispatch import receiver
 
 from actions.models import Action, ActionUpdate, Snapshot
 
 
+@functools.cache
 def due_soon_days() -> int:
+    # Read once: the rule runs for every row of a page, and a settings lookup costs more than the rule.
     return settings.DUE_SOON_DAYS
+
+
+@receiver(setting_changed)
+def _due_soon_days_forget(*, setting: str, **kwargs) -> None:
+    if setting == "DUE_SOON_DAYS":
+        due_soon_days.cache_clear()
 
 
 class Rated(Protocol):

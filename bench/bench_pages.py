@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import statistics
 import time
 
 import benchlib
@@ -37,15 +38,20 @@ def pages_for(strategy, people) -> list[tuple[str, object, str]]:
     ]
 
 
-def measure(label: str, user, url: str) -> tuple[float, int, int]:
+def measure(label: str, user, url: str, *, built: bool = False) -> tuple[float, int, int]:
+    """Median server time, queries and size of a page; `built` empties the cache first each time."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
     client.force_login(user)
+    client.get(url)  # a cached page is counted as it is served, not as it is first built
 
     def get():
+        if built:
+            cache.clear()
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{label}: {url} answered {response.status_code}")
@@ -57,6 +63,36 @@ def measure(label: str, user, url: str) -> tuple[float, int, int]:
     count = len(queries)
     seconds = benchlib.median_seconds(get, runs=RUNS, warmup=2)
     return seconds, count, len(response.content)
+
+
+def measure_update(user, action) -> tuple[float, int]:
+    """Median server time and queries of an update POST (302 when saved), each with the version its page showed."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from actions.models import Action
+
+    client = Client()
+    client.force_login(user)
+    url = reverse("actions:action_update", args=[action.pk])
+    levels = list(action.strategy.scheme.levels.values_list("pk", flat=True))
+    times, counts = [], []
+    for run in range(RUNS + 2):
+        version = Action.objects.values_list("version", flat=True).get(pk=action.pk)
+        narrative = f"Progress with partners this period ({run})."
+        data = {"version": version, "rating": levels[run % len(levels)], "narrative": narrative, "links": ""}
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.post(url, data)
+            elapsed = time.perf_counter() - started
+        if response.status_code != 302:
+            raise SystemExit(f"update POST answered {response.status_code}")
+        if run >= 2:
+            times.append(elapsed)
+            counts.append(len(queries))
+    return statistics.median(times), max(counts)
 
 
 def main() -> None:
@@ -83,17 +119,32 @@ def main() -> None:
     from actions.models import Action
 
     rows = []
+    figures: dict[tuple[str, str], float] = {}
     for name, strategy, people in [("One Plan", one_plan, one_people), (f"{LARGE_PLAN}-action plan", large, large_people)]:
         mine = Action.objects.filter(strategy=strategy, owners__holders=people["leads"][0]).distinct().count()
-        for label, user, url in pages_for(strategy, people):
-            seconds, queries, size = measure(label, user, url)
+        pages = pages_for(strategy, people)
+        label, user, url = pages[0]
+        pages.insert(1, ("dashboard, built afresh (cache empty)", user, url))
+        for label, user, url in pages:
+            seconds, queries, size = measure(label, user, url, built="built afresh" in label)
+            figures[(name, label)] = seconds
             shown = f"{label} ({mine} owned)" if label.startswith("My actions") else label
             rows.append([name, shown, benchlib.ms(seconds), queries, f"{size // 1024}"])
+        action = Action.objects.filter(strategy=strategy).order_by("position").first()
+        seconds, queries = measure_update(people["officer"], action)
+        figures[(name, "update POST")] = seconds
+        rows.append([name, "update POST (officer, saved)", benchlib.ms(seconds), queries, "-"])
     benchlib.table(
         f"Server time per page: median of {RUNS} in-process requests after warm-up",
         ["plan", "page", "median ms", "queries", "KiB"],
         rows,
     )
+    large_name = f"{LARGE_PLAN}-action plan"
+    admin = f"admin action list {benchlib.ms(figures[('One Plan', 'baseline: admin action list')])} ms"
+    benchlib.target("dashboard, One Plan", figures[("One Plan", "dashboard (board member)")] * 1000, 40, "ms", baseline=admin)
+    benchlib.target(f"dashboard, {LARGE_PLAN} actions", figures[(large_name, "dashboard (board member)")] * 1000, 100, "ms", baseline=admin)
+    for page in ("My actions (delivery lead)", "action page (officer)", "update POST"):
+        benchlib.target(f"{page.split(' (')[0]}, One Plan", figures[("One Plan", page)] * 1000, 20, "ms", baseline=admin)
 
 
 if __name__ == "__main__":

@@ -346,13 +346,22 @@ PERMISSIONS_POLICY = dict.fromkeys(
 # The cache holds per-user rate limit counters. The database cache needs no
 # extra service and is shared by every web process (run `createcachetable`,
 # as the entrypoint and `make run` do); tests use local memory.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-        if TESTING
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "send_tracker_cache"}
-    )
-}
+# Redis when CACHE_URL names one (a deployment); otherwise a table in the database, so a
+# newcomer needs nothing more. Tests use memory, emptied before each test.
+CACHE_URL = env_str("CACHE_URL", default="")
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "send_tracker_cache"}}
+# With Redis, sessions are read from the cache and written through to the database: one query
+# fewer on every page, and a restart of Redis signs nobody out.
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a built dashboard is kept. It is keyed by the strategy's revision and the date,
+# so an entry is never served after its data changed; this only bounds the memory it holds.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 24 * 60 * 60)
 # Expensive requests each person may make per hour (board packs, exports).
 RATE_LIMITS = {
     "board_report": env_int("RATE_LIMIT_BOARD_REPORTS_PER_HOUR", 10),
