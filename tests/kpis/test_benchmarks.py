@@ -235,3 +235,28 @@ def test_the_demo_scorecard_shows_cheshire_easts_20_week_timeliness_against_engl
         assert text in row
     detail = client.get(f"/kpis/{kpi.pk}/").content.decode()
     assert "47.85% (2 with a figure)" in detail and "7th of 24, second quartile" in detail  # 2023
+
+
+def test_a_file_the_size_of_the_published_one_is_read_whole(strategy, partnership):
+    """The 2026 release's timeliness file is 21,706 rows of 28 columns: past a plan file's limits, within an open-data file's."""
+    from actions.tables import MAX_CELLS, MAX_ROWS
+    from tests.conftest import FIXTURES
+
+    partnership.la_code = "E06000049"
+    partnership.statistical_neighbours = ["E06000007", "E06000050"]
+    partnership.save()
+    library_measure_add(strategy=strategy, measure=measure_named("EHCP-20WK-EXC"), target=Decimal(85))
+    header, *rows = (FIXTURES / "benchmarks" / "ehcp-timeliness-cheshire.csv").read_text().splitlines()
+    lines = [header, *rows]
+    while len(lines) <= 21_706:  # the published file's other breakdowns, which the KPI's filter leaves out
+        for row in rows:
+            lines.append(row.replace("All EHC plans,All EHC plans", f"Age at time of request,age {len(lines) % 20}"))
+    content = ("\n".join(lines[:21_707]) + "\n").encode()
+    assert 21_706 > MAX_ROWS and 21_706 * 28 > MAX_CELLS
+    changes = benchmarks_read(content, "timeliness_20_week.csv", strategy)
+    assert changes.ok, changes.problems
+    latest = {r.period: r for r in changes.rows}["2025"]
+    assert (latest.value, latest.england, latest.region, latest.rank, latest.ranked) == (
+        Decimal("23.9"), Decimal("46.1"), Decimal("43.4"), 17, 23
+    )  # fmt: skip
+    assert (latest.neighbours_average, latest.neighbours_counted) == (Decimal("47.8500"), 2)
