@@ -59,12 +59,15 @@ class RowProblem:
         return f"{where}{shown}: {self.message}"
 
 
-def read_table(content: bytes, filename: str, *, max_rows: int = MAX_ROWS, max_cells: int = MAX_CELLS) -> list[tuple[int, dict[str, str]]]:
+def read_table(
+    content: bytes, filename: str, *, max_rows: int | None = None, max_cells: int | None = None
+) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV or XLSX file as (spreadsheet row number, {lower-case header: text}).
 
     Only the header's columns are read, blank rows are skipped, and a file with
-    more than `max_rows` rows, MAX_COLUMNS header columns or `max_cells` filled
-    cells is refused with the row where the limit was passed.
+    more than `max_rows` rows (MAX_ROWS unless given), MAX_COLUMNS header columns
+    or `max_cells` filled cells (MAX_CELLS) is refused with the row where the
+    limit was passed.
     """
     limits = _Limits(max_rows, max_cells)
     if filename.lower().endswith(".xlsx"):
@@ -95,10 +98,10 @@ def _header_width(cells: list[str]) -> int:
 class _Limits:
     """Counts rows and filled cells as they are read, and stops the reader at the first one past a limit."""
 
-    def __init__(self, max_rows: int = MAX_ROWS, max_cells: int = MAX_CELLS) -> None:
+    def __init__(self, max_rows: int | None = None, max_cells: int | None = None) -> None:
         self.cells = 0
-        self.max_rows = max_rows
-        self.max_cells = max_cells
+        self.max_rows = MAX_ROWS if max_rows is None else max_rows
+        self.max_cells = MAX_CELLS if max_cells is None else max_cells
 
     def check(self, number: int, filled: int) -> None:
         if number > self.max_rows + 1:
