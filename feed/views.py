@@ -321,6 +321,7 @@ def entity_read(request: HttpRequest, name: str, key: str) -> HttpResponse:
 
 
 @odata_endpoint("json")
+@token_required
 def unknown_address(request: HttpRequest, rest: str) -> HttpResponse:
     raise Http404(f"The feed has nothing at {rest}: its entity sets are {', '.join(ENTITY_SETS)}")
 
