@@ -251,6 +251,16 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Packs (board packs, evidence packs) take seconds each and come in bursts before a meeting;
+# chasing and email take milliseconds and are due daily. Each has its own queue, so a deployment
+# can give packs their own workers and a burst of packs never delays the chase (docs/OPERATIONS.md).
+# A worker started without -Q takes only the default queue: name both where one worker does all.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+PACKS_QUEUE = "packs"
+CELERY_TASK_ROUTES = {
+    "governance.tasks.render_board_report": {"queue": PACKS_QUEUE},
+    "governance.tasks.produce_evidence_pack": {"queue": PACKS_QUEUE},
+}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 # With Redis, a task a worker has taken but not acknowledged (acks_late) is handed
