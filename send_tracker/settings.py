@@ -104,6 +104,8 @@ TEMPLATES = [
                 "actions.context_processors.service",
                 "accounts.context_processors.single_sign_on",
             ],
+            # Ratings and due-date warnings, on almost every page.
+            "builtins": ["actions.templatetags.ratings"],
         },
     },
 ]
