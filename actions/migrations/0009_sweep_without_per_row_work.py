@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0007_notification_link_notification_message_and_more"),
+        ("actions", "0008_strategy_revision"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
