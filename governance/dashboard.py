@@ -159,7 +159,7 @@ def rating_trend(strategy: Strategy, snapshots: list[Snapshot], levels: list[Rat
 
 
 def kpi_headlines(strategy: Strategy) -> KpiHeadlines:
-    rows = scorecard_rows(indicators_with_values(Indicator.objects.filter(strategy=strategy).order_by("position", "id")))
+    rows = scorecard_rows(indicators_with_values(Indicator.objects.filter(strategy=strategy).order_by("position", "id"), detail=False))
     counts = {rag: sum(1 for row in rows if row.rag == rag) for rag in Rag}
     return KpiHeadlines(
         total=len(rows),
