@@ -21,19 +21,21 @@ _FLAG_COLOURS = {"Overdue": "red", "Due soon": "yellow"}
 
 @register.simple_tag
 def rating_tag(level) -> SafeString:
-    """A rating level (label, colour, code) as a tag with its words and its marker shape, or "Not rated" for None.
+    """A rating level (label, colour, code; or a mapping of them) as a tag with its words and its marker shape, or "Not rated" for None.
 
     Colours (grey, red, amber, amber-e, green, blue) and each level's marker
     shape are defined in static/src/components/_rating.scss: never colour alone.
     """
     if not level:
         return _NOT_RATED
+
+    # A level, or its fields as a mapping (an import preview shows levels it has not saved).
+    def field(name: str) -> str:
+        return level[name] if isinstance(level, dict) else getattr(level, name)
+
+    colour, code, label = field("colour"), field("code"), field("label")
     return format_html(
-        '<strong class="govuk-tag app-rating app-rating--{}" data-rating="{}">{}{}</strong>',
-        slugify(level.colour),
-        level.code,
-        _MARKER,
-        level.label,
+        '<strong class="govuk-tag app-rating app-rating--{}" data-rating="{}">{}{}</strong>', slugify(colour), code, _MARKER, label
     )
 
 

@@ -32,3 +32,8 @@ def test_due_date_warnings_each_get_their_words_on_a_line_of_their_own():
         '<br><strong class="govuk-tag govuk-tag--orange">On track but overdue</strong>'
     )
     assert render("{% status_flags flags %}", flags=[]) == ""
+
+
+def test_a_level_given_as_its_fields_reads_the_same_as_the_level():
+    fields = {"colour": "Green", "code": "green", "label": "Green"}
+    assert render("{% rating_tag level %}", level=fields) == render("{% rating_tag level %}", level=SimpleNamespace(**fields))
