@@ -7,18 +7,16 @@ they compute the same figures in the same way whichever they are built from.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
-from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
 from actions import rules
-from actions.models import Action, ActionUpdate, RatingLevel, Snapshot, SnapshotAction
+from actions.models import Action, ActionUpdate, RatingLevel, Snapshot, SnapshotAction, action_url
 
 OWNER_SEPARATOR = "; "
 
@@ -70,17 +68,6 @@ class ActionRow:
 
     def get_absolute_url(self) -> str:
         return action_url(self.action_id)
-
-
-def action_url(action_id: int) -> str:
-    """An action page's address; the same as reverse(), reversed once per script prefix rather than once per row."""
-    return _action_url_pattern(get_script_prefix()) % action_id
-
-
-@functools.cache
-def _action_url_pattern(prefix: str) -> str:
-    marker = 987654321
-    return reverse("actions:action_detail", args=[marker]).replace("%", "%%").replace(str(marker), "%d")
 
 
 # An update's author as their name reads on a page: full name, else email (User.__str__ in SQL).

@@ -152,3 +152,14 @@ def test_commands_find_a_strategy_by_name_and_say_what_to_do_when_they_cannot(st
     assert Strategy.named(strategy.name, strategy.partnership.name) == strategy
     with pytest.raises(LookupError, match=f"in '{other_partnership.name}X'"):
         Strategy.named(strategy.name, other_partnership.name + "X")
+
+
+def test_an_actions_address_is_the_one_its_url_pattern_gives_under_any_script_prefix(action):
+    from django.urls import reverse, set_script_prefix
+
+    assert action.get_absolute_url() == reverse("actions:action_detail", args=[action.pk])
+    try:
+        set_script_prefix("/send/")
+        assert action.get_absolute_url() == reverse("actions:action_detail", args=[action.pk]) == f"/send/actions/{action.pk}/"
+    finally:
+        set_script_prefix("/")
