@@ -5,7 +5,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Count, Q
@@ -49,6 +48,7 @@ from kpis.access import get_indicator_for_user
 from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
 from people.models import Membership, Organisation
+from send_tracker.cache import cache_get, cache_set
 from send_tracker.security import rate_limited, security_event
 
 
@@ -119,7 +119,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     part = "results" if fragment else "body"
     # Read before the data: a page built while the plan changes is cached under the older revision.
     key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot)
-    html = cache.get(key)
+    html = cache_get(key)
     if html is None:
         board = dashboard_for(strategy, request.GET)
         context = {
@@ -133,7 +133,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
             "request": request,
         }
         html = render_to_string(f"governance/dashboard.html#{part}", context)
-        cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+        cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
     if fragment:
         response = HttpResponse(html)
     else:

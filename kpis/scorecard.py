@@ -101,7 +101,8 @@ def indicators_with_values(indicators: QuerySet[Indicator], *, detail: bool = Tr
 
 
 def scorecard_rows(indicators) -> list[ScorecardRow]:
-    return [ScorecardRow(indicator, list(indicator.current_values), list(getattr(indicator, "benchmark_rows", []))) for indicator in indicators]
+    # Indicators read without detail have no benchmarks to show.
+    return [ScorecardRow(i, list(i.current_values), list(getattr(i, "benchmark_rows", []))) for i in indicators]
 
 
 @dataclass

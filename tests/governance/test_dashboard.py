@@ -289,3 +289,17 @@ def test_movement_lists_each_action_once_and_a_newly_overdue_action_keeps_its_on
     rating_change(action, level("red"))
     html = client.get(dashboard_url(action.strategy)).content.decode()
     assert "Rating worsened (1)" in html and "Newly overdue (" not in html  # listed once, under its first kind
+
+
+def test_the_dashboard_is_served_when_the_cache_cannot_be_reached(client, chair, one_plan, monkeypatch, caplog):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    client.force_login(chair)
+    response = client.get(dashboard_url(one_plan))
+    assert response.status_code == 200 and "186 actions." in text_of(response.content.decode())
+    assert "The cache could not be read" in caplog.text
