@@ -151,3 +151,27 @@ def test_the_cached_dashboard_follows_the_date(seen, action, monkeypatch):
     later = dashboard_of(seen, action.strategy)
     assert today != later
     assert tomorrow.strftime("%-d %B %Y") in later
+
+
+def my_actions_of(client: Client) -> str:
+    response = client.get(reverse("actions:my_actions"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_my_actions_follows_an_update_someone_else_saves_and_a_post_handed_over(client, action, owner, officer, partnership, group):
+    client.force_login(owner)
+    assert 'data-rating="red"' not in my_actions_of(client)
+    action_update_record(
+        action=action, user=officer, rating=level_named(action.strategy, "red"), narrative="Escalated", expected_version=action.version
+    )
+    assert 'data-rating="red"' in my_actions_of(client)
+
+    handed = Post.objects.create(partnership=partnership, title="Head of Commissioning")
+    theirs = Action.objects.create(
+        strategy=action.strategy, group=group, ref="HC1", text="Commission more specialist places", position=99, rating=action.rating
+    )
+    theirs.owners.add(handed)
+    assert ">HC1<" not in my_actions_of(client)
+    owner.posts.add(handed)  # a hand-over: the person's posts are in the page's key
+    assert ">HC1<" in my_actions_of(client)
