@@ -41,7 +41,7 @@ lint: install-python
 
 # The background processes of the full stack, for running by hand beside `make run`.
 worker: install
-	DEBUG=true $(WITH_DB) $(VENV)/bin/celery -A send_tracker worker -l info --concurrency 2
+	DEBUG=true $(WITH_DB) $(VENV)/bin/celery -A send_tracker worker -l info --concurrency 2 --queues celery,packs
 
 beat: install
 	DEBUG=true $(WITH_DB) $(VENV)/bin/celery -A send_tracker beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile=

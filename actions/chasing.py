@@ -10,6 +10,7 @@ sent at most once.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -19,14 +20,14 @@ import time
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast
+from django.db.models import BigIntegerField, BooleanField, Case, DateTimeField, F, Max, Q, When
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from actions import rules
-from actions.models import Action, EmailDigest, Notification, Snapshot, Strategy
+from actions.models import Action, ActionUpdate, EmailDigest, Notification, Snapshot, Strategy
 from people.models import Membership
 from send_tracker.notify import EmailRejectedError
 
@@ -53,60 +54,147 @@ class SweepResult:
     digests: int = 0
 
 
-def _events(today: dt.date) -> tuple[str, list]:
-    """The new events to tell people about, by the rule book, as SQL: (action, partnership, kind, key).
+# Every flag the sweep counts, in the order SweepResult lists them.
+_COUNTED = ("overdue", "due_soon", "inconsistent", "needs_update", "unallocated")
+# Where the sweep's one pass joins in, once for the whole install, the inputs
+# the rule book otherwise finds by a probe per action.
+_INPUT_ALIASES = {"latest": "sweep_latest", "cycle": "sweep_cycle", "owned": "sweep_owned"}
+_ACTION_TABLE = f' FROM "{Action._meta.db_table}" '
 
-    The event key makes a new event of the same kind (a new due date, a new
-    snapshot) notify again: the day the action became overdue, the due date it
-    is due soon for, the snapshot it needs an update since.
+
+def sweep_status(today: dt.date) -> tuple[str, list]:
+    """Every live action's status by the rule book, as SQL computed in one pass over the actions.
+
+    Columns: pk, partnership, rating_id, due_date, overdue_since, cycle (the
+    strategy's latest snapshot, NULL before the first) and one true/false
+    column per rule. The latest update per action, the latest snapshot per
+    strategy and the actions with an owner are each read once and joined, not
+    probed row by row.
     """
-    actions = Action.objects.annotate(partnership=F("strategy__partnership_id"))
-    overdue = actions.filter(rules.overdue(today), overdue_since__isnull=False).values_list(
-        "pk", "partnership", Value(Notification.Kind.OVERDUE), Cast("overdue_since", CharField())
+    latest = ActionUpdate.objects.order_by().values("action_id").annotate(last_updated_at=Max("created_at"))
+    latest_first = Snapshot.objects.latest_first().query.order_by
+    cycles = Snapshot.objects.order_by("strategy_id", *latest_first).distinct("strategy_id").values("strategy_id", "pk", "taken_at")
+    owned = Action.owners.through.objects.order_by().values("action_id").distinct()
+    joins, params = [], []
+    for name, query, on in (
+        ("latest", latest, '{a}.action_id = "actions_action"."id"'),
+        ("cycle", cycles, '{a}.strategy_id = "actions_action"."strategy_id"'),
+        ("owned", owned, '{a}.action_id = "actions_action"."id"'),
+    ):
+        sql, query_params = query.query.sql_with_params()
+        alias = _INPUT_ALIASES[name]
+        joins.append(f"LEFT JOIN ({sql}) {alias} ON {on.format(a=alias)}")
+        params.extend(query_params)
+    found = rules.conditions(
+        today,
+        last_updated_at=RawSQL(f"{_INPUT_ALIASES['latest']}.last_updated_at", [], output_field=DateTimeField()),
+        cycle_started_at=RawSQL(f"{_INPUT_ALIASES['cycle']}.taken_at", [], output_field=DateTimeField()),
+        owned=RawSQL(f"{_INPUT_ALIASES['owned']}.action_id IS NOT NULL", [], output_field=BooleanField()),
     )
-    due_soon = actions.filter(rules.due_soon(today)).values_list(
-        "pk", "partnership", Value(Notification.Kind.DUE_SOON), Cast("due_date", CharField())
+    status = (
+        Action.objects.order_by()
+        .annotate(
+            partnership=F("strategy__partnership_id"),
+            cycle=RawSQL(f"{_INPUT_ALIASES['cycle']}.pk", [], output_field=BigIntegerField()),
+            **{name: rules.flag(found[name]) for name in _COUNTED},
+        )
+        .values("pk", "partnership", "rating_id", "due_date", "overdue_since", "cycle", *_COUNTED)
     )
-    # Before the first snapshot there is no cycle to be behind in, so nobody is chased for it.
-    cycle = Snapshot.objects.filter(strategy=OuterRef("strategy_id")).latest_first().values("pk")[:1]
-    needs_update = (
-        actions.filter(rules.needs_update_q())
-        .annotate(cycle=Subquery(cycle))
-        .filter(cycle__isnull=False)
-        .values_list("pk", "partnership", Value(Notification.Kind.NEEDS_UPDATE), Cast("cycle", CharField()))
-    )
-    sql, params = overdue.union(due_soon, needs_update, all=True).query.sql_with_params()
-    # An event is told about once, when it happens: an action overdue since the
-    # same day, or needing an update since the same snapshot, is not news again
-    # tomorrow. (Someone who takes a post later sees the action's status on My
-    # actions, not a backlog.) Checking this first keeps a day with nothing new cheap.
-    new = f"""
-        SELECT e.* FROM ({sql}) AS e (action_id, partnership_id, kind, event_key)
-        WHERE NOT EXISTS (
-            SELECT 1 FROM actions_notification n WHERE n.action_id = e.action_id AND n.kind = e.kind AND n.event_key = e.event_key
-        )"""
-    return new, list(params)
+    sql, status_params = status.query.sql_with_params()
+    # The joins go straight after the actions table, before the joins the ORM made.
+    if sql.count(_ACTION_TABLE) != 1:  # pragma: no cover - a guard should the ORM's SQL change shape
+        raise RuntimeError("The sweep's status query no longer reads the actions table once")
+    head, tail = sql.split(_ACTION_TABLE)
+    # Parameters in the order their placeholders appear: the select list, then the joins, then the rest.
+    select_placeholders = head.count("%s")
+    ordered = [*status_params[:select_placeholders], *params, *status_params[select_placeholders:]]
+    return f"{head}{_ACTION_TABLE}{' '.join(joins)} {tail}", ordered
 
 
-# Each event, once per person: the owners (people holding an owner post who
-# belong to the partnership) and the partnership's officers.
-_NOTIFICATIONS_INSERT = """
-WITH events (action_id, partnership_id, kind, event_key) AS ({events}),
+# The whole sweep as one statement over one pass of the actions:
+# - record the first overdue day of each action that became overdue, and clear
+#   it on each that no longer is (only those rows are written; each is checked
+#   again against the row as it is now, so one a person changed meanwhile is
+#   left for the next run);
+# - the new events to tell people about: the event key makes a new event of
+#   the same kind (a new due date, a new snapshot) notify again: the day the
+#   action became overdue, the due date it is due soon for, the snapshot it
+#   needs an update since. Before the first snapshot there is no cycle to be
+#   behind in, so nobody is chased for it. An event is told about once, when it
+#   happens: an action overdue since the same day, or needing an update since
+#   the same snapshot, is not news again tomorrow (someone who takes a post
+#   later sees the action's status on My actions, not a backlog);
+# - each event once per person: the owners (people holding an owner post who
+#   belong to the partnership) and the partnership's officers;
+# - one digest per person per day, and each notification joins the person's
+#   digest for the day while it is still waiting (if today's has gone
+#   already, it waits for tomorrow's);
+# - and the install's totals by the rule book.
+_SWEEP = """
+WITH status AS MATERIALIZED ({status}),
+changed AS (
+    UPDATE actions_action a SET overdue_since = CASE WHEN s.overdue THEN s.due_date + 1 END
+    FROM status s
+    WHERE a.id = s.pk AND s.overdue = (s.overdue_since IS NULL)
+      AND a.overdue_since IS NOT DISTINCT FROM s.overdue_since AND a.rating_id = s.rating_id
+      AND a.due_date IS NOT DISTINCT FROM s.due_date
+    RETURNING a.id
+),
+events (action_id, partnership_id, kind, event_key) AS (
+    SELECT pk, partnership, %s, COALESCE(overdue_since, due_date + 1)::varchar FROM status WHERE overdue
+    UNION ALL
+    SELECT pk, partnership, %s, due_date::varchar FROM status WHERE due_soon
+    UNION ALL
+    SELECT pk, partnership, %s, cycle::varchar FROM status WHERE needs_update AND cycle IS NOT NULL
+),
+new AS (
+    SELECT e.* FROM events e
+    WHERE NOT EXISTS (
+        SELECT 1 FROM actions_notification n WHERE n.action_id = e.action_id AND n.kind = e.kind AND n.event_key = e.event_key
+    )
+),
 recipients AS (
     SELECT e.action_id, e.kind, e.event_key, up.user_id
-    FROM events e
+    FROM new e
     JOIN actions_action_owners o ON o.action_id = e.action_id
     JOIN accounts_user_posts up ON up.post_id = o.post_id
     JOIN people_membership m ON m.user_id = up.user_id AND m.partnership_id = e.partnership_id
     UNION
     SELECT e.action_id, e.kind, e.event_key, m.user_id
-    FROM events e JOIN people_membership m ON m.partnership_id = e.partnership_id AND m.role = %s
+    FROM new e JOIN people_membership m ON m.partnership_id = e.partnership_id AND m.role = %s
+),
+told AS (
+    SELECT r.*, u.email <> '' AS emailed FROM recipients r JOIN accounts_user u ON u.id = r.user_id AND u.is_active
+),
+digests AS (
+    INSERT INTO actions_emaildigest (recipient_id, day, status, created_at, attempts, last_error)
+    SELECT DISTINCT user_id, %s::date, 'pending', now(), 0, '' FROM told WHERE emailed
+    ON CONFLICT (recipient_id, day) DO NOTHING
+    RETURNING id, recipient_id
+),
+notified AS (
+    INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, created_at, digest_id)
+    SELECT t.user_id, t.action_id, t.kind, t.event_key, now(), COALESCE(d.id, waiting.id)
+    FROM told t
+    LEFT JOIN digests d ON d.recipient_id = t.user_id
+    LEFT JOIN actions_emaildigest waiting ON waiting.recipient_id = t.user_id AND waiting.day = %s::date AND waiting.status = 'pending'
+    ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
+    RETURNING 1
 )
-INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, created_at)
-SELECT r.user_id, r.action_id, r.kind, r.event_key, now()
-FROM recipients r JOIN accounts_user u ON u.id = r.user_id AND u.is_active
-ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
+SELECT
+    (SELECT count(*) FROM changed),
+    (SELECT count(*) FROM notified),
+    (SELECT count(*) FROM digests),
+    {counts}
+FROM status
 """
+
+_TOTALS = "SELECT {counts} FROM ({status}) AS status"
+_COUNTS = ", ".join(
+    [f"count(*) FILTER (WHERE {name})" for name in _COUNTED]
+    + ["count(*) FILTER (WHERE overdue AND overdue_since IS NULL)", "count(*) FILTER (WHERE NOT overdue AND overdue_since IS NOT NULL)"]
+)
+_TOTAL_NAMES = (*_COUNTED, "became_overdue", "no_longer_overdue")
 
 _DIGESTS_INSERT = """
 INSERT INTO actions_emaildigest (recipient_id, day, status, created_at, attempts, last_error)
@@ -125,22 +213,30 @@ WHERE n.digest_id IS NULL AND d.recipient_id = n.recipient_id AND d.day = %(day)
 """
 
 
+@contextlib.contextmanager
+def _without_jit(cursor):
+    """The sweep's statements are planned afresh each day over the whole install: compiling them
+    (PostgreSQL's JIT) costs seconds and saves nothing, so it is off for their duration."""
+    cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+    previous = cursor.fetchone()[0]
+    yield
+    cursor.execute("SELECT set_config('jit', %s, true)", [previous])
+
+
 def sweep_totals(today: dt.date) -> dict[str, int]:
     """How many actions each rule flags today across the install, and how many the sweep will mark or clear, in one query."""
-    found = rules.conditions(today)
-    counts = {name: Count("pk", filter=found[name]) for name in ("overdue", "due_soon", "inconsistent", "needs_update", "unallocated")}
-    return Action.objects.alias(is_overdue=rules.flag(found["overdue"])).aggregate(
-        **counts,
-        became_overdue=Count("pk", filter=Q(is_overdue=True, overdue_since__isnull=True)),
-        no_longer_overdue=Count("pk", filter=Q(is_overdue=False, overdue_since__isnull=False)),
-    )
+    status, params = sweep_status(today)
+    with connection.cursor() as cursor, _without_jit(cursor):
+        cursor.execute(_TOTALS.format(counts=_COUNTS, status=status), params)
+        return dict(zip(_TOTAL_NAMES, cursor.fetchone(), strict=True))
 
 
 def overdue_since_record(today: dt.date) -> int:
     """Record the first day each overdue action was overdue, and clear it once it is not: the one state the sweep keeps.
 
     One set-based UPDATE of only the rows that change, so a run that changes
-    nothing writes nothing (and adds nothing to the actions' history).
+    nothing writes nothing (and adds nothing to the actions' history). The
+    sweep does this within its one statement; this is it alone.
     """
     changing = Action.objects.alias(is_overdue=rules.flag(rules.overdue(today))).filter(
         Q(is_overdue=True, overdue_since__isnull=True) | Q(is_overdue=False, overdue_since__isnull=False)
@@ -156,14 +252,15 @@ def actions_sweep(*, today: dt.date | None = None) -> SweepResult:
     then finds nothing left to change. A second run on the same day changes nothing.
     """
     today = today or timezone.localdate()
-    with transaction.atomic(), connection.cursor() as cursor:
+    status, params = sweep_status(today)
+    kinds = [Notification.Kind.OVERDUE, Notification.Kind.DUE_SOON, Notification.Kind.NEEDS_UPDATE]
+    with transaction.atomic(), connection.cursor() as cursor, _without_jit(cursor):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
-        totals = sweep_totals(today)
-        changed = overdue_since_record(today)
-        events_sql, events_params = _events(today)
-        cursor.execute(_NOTIFICATIONS_INSERT.format(events=events_sql), [*events_params, Membership.Role.OFFICER])
-        notifications = cursor.rowcount
-        digests = _digests_prepare(cursor, day=today)
+        cursor.execute(_SWEEP.format(status=status, counts=_COUNTS), [*params, *kinds, Membership.Role.OFFICER, today, today])
+        changed, notifications, digests, *counts = cursor.fetchone()
+        totals = dict(zip(_TOTAL_NAMES, counts, strict=True))
+        # Notifications queued outside the sweep (or waiting for a digest) join today's digests too.
+        digests += _digests_prepare(cursor, day=today)
     return SweepResult(
         changed=changed,
         notifications=notifications,

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
 from actions import rules
-from actions.models import Action, ActionUpdate, DeliveryGroup, RatingLevel, Strategy
+from actions.models import Action, ActionUpdate, DeliveryGroup, RatingLevel, Strategy, StrategyRevision
 
 MY_ACTIONS_SHOW = {
     "overdue": "Overdue",
@@ -54,6 +56,22 @@ class MyActions:
     @property
     def filtered(self) -> bool:
         return bool(self.rating_code or self.show)
+
+
+def my_actions_cache_key(user: User, params: QueryDict) -> str:
+    """The cache key of a person's My actions page: valid until their posts, or any strategy of theirs, next change.
+
+    Everything the page shows comes from the person's posts and memberships
+    (in the key) and from their partnerships' strategies (whose revisions are in
+    the key), judged on today's date. Read before the data, as the dashboard's.
+    """
+    partnership_ids = sorted(m.partnership_id for m in user.memberships.all())
+    post_ids = sorted(post.pk for post in user.posts.all())
+    revisions = StrategyRevision.objects.filter(strategy__partnership_id__in=partnership_ids).order_by("strategy_id")
+    asked = sorted((name, value) for name, values in params.lists() for value in values)
+    state = repr((partnership_ids, post_ids, list(revisions.values_list("strategy_id", "revision")), asked))
+    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+    return f"my-actions:{user.pk}:{timezone.localdate().isoformat()}:{digest}"
 
 
 def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: dt.date | None = None) -> MyActions:

@@ -13,11 +13,10 @@ from functools import cached_property
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
-from django.urls import reverse
 from django.utils import timezone
 
 from actions import rules
-from actions.models import Action, ActionUpdate, RatingLevel, Snapshot, SnapshotAction
+from actions.models import Action, ActionUpdate, RatingLevel, Snapshot, SnapshotAction, action_url
 
 OWNER_SEPARATOR = "; "
 
@@ -68,7 +67,7 @@ class ActionRow:
         return OWNER_SEPARATOR.join(self.owners)
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:action_detail", args=[self.action_id])
+        return action_url(self.action_id)
 
 
 # An update's author as their name reads on a page: full name, else email (User.__str__ in SQL).

@@ -20,18 +20,29 @@ expression and its twin to the same answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.lookups import IsNull, LessThanOrEqual
+from django.dispatch import receiver
 
 from actions.models import Action, ActionUpdate, Snapshot
 
 
+@functools.cache
 def due_soon_days() -> int:
+    # Read once: the rule runs for every row of a page, and a settings lookup costs more than the rule.
     return settings.DUE_SOON_DAYS
+
+
+@receiver(setting_changed)
+def _due_soon_days_forget(*, setting: str, **kwargs) -> None:
+    if setting == "DUE_SOON_DAYS":
+        due_soon_days.cache_clear()
 
 
 class Rated(Protocol):
@@ -127,18 +138,30 @@ def inconsistent(today: dt.date) -> Q:
 
 def cycle_started_at() -> Subquery:
     """When the action's strategy's latest snapshot was taken (NULL before the first)."""
+    return _cycle_started_at()
+
+
+def _cycle_started_at() -> Subquery:
     return Subquery(Snapshot.objects.filter(strategy=OuterRef("strategy_id")).latest_first().values("taken_at")[:1])
 
 
-def needs_update_q() -> Q:
-    # The latest update against the cycle's start, each found by one index probe
-    # per action: never updated, or last updated no later than the snapshot.
-    last = Subquery(ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at").values("created_at")[:1])
-    return Q(rating__is_complete=False) & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle_started_at())))
+def needs_update_q(*, last_updated_at=None, cycle_started_at=None) -> Q:
+    """Not complete, and never updated or last updated no later than the cycle's start.
+
+    By default the latest update and the cycle's start are found by one index
+    probe per action, which suits a page of a few hundred. A statement over the
+    whole install (the daily sweep) passes them in as columns it joins once.
+    """
+    last = last_updated_at
+    if last is None:
+        last = Subquery(ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at").values("created_at")[:1])
+    cycle = cycle_started_at if cycle_started_at is not None else _cycle_started_at()
+    return Q(rating__is_complete=False) & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle)))
 
 
-def unallocated() -> Q:
-    return ~Exists(Action.owners.through.objects.filter(action=OuterRef("pk")))
+def unallocated(*, owned=None) -> Q:
+    """No owner post. `owned` may give, as a true/false column, whether the action has one (see needs_update_q)."""
+    return ~Q(owned if owned is not None else Exists(Action.owners.through.objects.filter(action=OuterRef("pk"))))
 
 
 def no_due_date() -> Q:
@@ -153,14 +176,17 @@ def flag(condition: Q) -> Case:
 STATUS_FIELDS = ("overdue", "due_soon", "inconsistent", "needs_update", "unallocated", "no_due_date")
 
 
-def conditions(today: dt.date) -> dict[str, Q]:
-    """Each rule's condition by name, for filtering: `actions.filter(conditions(today)["overdue"])`."""
+def conditions(today: dt.date, *, last_updated_at=None, cycle_started_at=None, owned=None) -> dict[str, Q]:
+    """Each rule's condition by name, for filtering: `actions.filter(conditions(today)["overdue"])`.
+
+    The keywords are the per-action inputs a statement may join in itself (see needs_update_q).
+    """
     return {
         "overdue": overdue(today),
         "due_soon": due_soon(today),
         "inconsistent": inconsistent(today),
-        "needs_update": needs_update_q(),
-        "unallocated": unallocated(),
+        "needs_update": needs_update_q(last_updated_at=last_updated_at, cycle_started_at=cycle_started_at),
+        "unallocated": unallocated(owned=owned),
         "no_due_date": no_due_date(),
     }
 

@@ -59,17 +59,21 @@ class RowProblem:
         return f"{where}{shown}: {self.message}"
 
 
-def read_table(content: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
+def read_table(
+    content: bytes, filename: str, *, max_rows: int | None = None, max_cells: int | None = None
+) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV or XLSX file as (spreadsheet row number, {lower-case header: text}).
 
     Only the header's columns are read, blank rows are skipped, and a file with
-    more than MAX_ROWS rows, MAX_COLUMNS header columns or MAX_CELLS filled
-    cells is refused with the row where the limit was passed.
+    more than `max_rows` rows (MAX_ROWS unless given), MAX_COLUMNS header columns
+    or `max_cells` filled cells (MAX_CELLS) is refused with the row where the
+    limit was passed.
     """
+    limits = _Limits(max_rows, max_cells)
     if filename.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(content)
+        rows = _xlsx_rows(content, limits)
     elif filename.lower().endswith(".csv"):
-        rows = _csv_rows(content)
+        rows = _csv_rows(content, limits)
     else:
         raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
     header_cells = next(rows, None)
@@ -94,18 +98,20 @@ def _header_width(cells: list[str]) -> int:
 class _Limits:
     """Counts rows and filled cells as they are read, and stops the reader at the first one past a limit."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_rows: int | None = None, max_cells: int | None = None) -> None:
         self.cells = 0
+        self.max_rows = MAX_ROWS if max_rows is None else max_rows
+        self.max_cells = MAX_CELLS if max_cells is None else max_cells
 
     def check(self, number: int, filled: int) -> None:
-        if number > MAX_ROWS + 1:
+        if number > self.max_rows + 1:
             raise ImportFileError(
-                f"Row {number:,} is past the limit of {MAX_ROWS:,} rows in one file: split the file and import each part.", row=number
+                f"Row {number:,} is past the limit of {self.max_rows:,} rows in one file: split the file and import each part.", row=number
             )
         self.cells += filled
-        if self.cells > MAX_CELLS:
+        if self.cells > self.max_cells:
             raise ImportFileError(
-                f"Row {number:,} takes the file past the limit of {MAX_CELLS:,} filled cells: split the file and import each part.",
+                f"Row {number:,} takes the file past the limit of {self.max_cells:,} filled cells: split the file and import each part.",
                 row=number,
             )
 
@@ -245,13 +251,12 @@ def field_limit(model, name: str) -> int:
     return model._meta.get_field(name).max_length or MAX_CELL
 
 
-def _csv_rows(content: bytes):
+def _csv_rows(content: bytes, limits: _Limits):
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    limits = _Limits()
     number = 1
     try:
         header = next(reader, None)
@@ -270,7 +275,7 @@ def _csv_rows(content: bytes):
         raise ImportFileError(f"Row {number + 1:,} could not be read as CSV ({exc}): check the file's quotes.", row=number + 1) from None
 
 
-def _xlsx_rows(content: bytes):
+def _xlsx_rows(content: bytes, limits: _Limits):
     import zipfile
 
     from openpyxl import load_workbook
@@ -299,7 +304,6 @@ def _xlsx_rows(content: bytes):
         if not width:
             return
         yield cells[:width]
-        limits = _Limits()
         for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
             empty = values.count(None)
             if empty == len(values):

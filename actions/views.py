@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from actions import rules, trackers
@@ -34,12 +35,13 @@ from actions.models import (
 )
 from actions.plan import actions_retire_missing
 from actions.planfile import plan_apply
-from actions.reads import my_actions_for
+from actions.reads import my_actions_cache_key, my_actions_for
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_record
 from actions.tables import ImportFileError, RowProblem, upload_filename
 from people.access import is_officer, officer_required
 from people.models import Membership
+from send_tracker.cache import cache_get, cache_set
 from send_tracker.security import rate_limited, request_size_limit, security_event
 
 # Room in an upload request for its form fields and the multipart framing, beside the files themselves.
@@ -82,8 +84,14 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions a person owns, or leads through their delivery group, across their partnerships."""
-    mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))
-    return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "mine": mine})
+    prefetch_related_objects([request.user], "memberships", "posts")  # read by the key and by the page
+    key = my_actions_cache_key(request.user, request.GET)
+    html = cache_get(key)
+    if html is None:
+        mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))
+        html = render_to_string("actions/my_actions.html#body", {"mine": mine})
+        cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+    return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "body": mark_safe(html)})
 
 
 def _action_page(

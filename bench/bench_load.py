@@ -8,6 +8,16 @@ so some submits race: a 409 conflict is the product working as intended and
 is counted on its own, not as an error. Afterwards the ActionUpdate rows
 written are counted against the successful submits: none may be lost.
 
+Then an open-loop capacity test: requests of the same mix arrive at a fixed
+rate whatever the server's speed (each step BENCH_STEP_SECONDS long, the
+rate rising by BENCH_RATES), and each request's time is counted from when it
+was due to start, so queueing shows. The highest rate with p95 within 300 ms
+and no errors is the capacity.
+
+The server runs as deployed: production settings, and Redis for the cache and
+sessions when one answers on BENCH_REDIS_URL (default redis://127.0.0.1:6379/15,
+emptied first); without it, the database cache.
+
     bin/with-db python bench/bench_load.py
 """
 
@@ -33,6 +43,10 @@ USERS = int(os.environ.get("BENCH_USERS", "50"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THINK = (1.0, 3.0)
+STEP_SECONDS = int(os.environ.get("BENCH_STEP_SECONDS", "15"))
+RATES = [int(r) for r in os.environ.get("BENCH_RATES", "25,50,75,100,125,150").split(",")]
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+P95_LIMIT = 0.300
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 
@@ -129,6 +143,63 @@ class Person(threading.Thread):
         self.request("update", "POST", f"/actions/{action_id}/update/", body)
 
 
+def redis_for_cache() -> str:
+    """The Redis URL to give the server for its cache and sessions, emptied; '' when none answers."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.flushdb()
+        return REDIS_URL
+    except Exception:  # noqa: BLE001 - no Redis here: the server uses the database cache
+        return ""
+
+
+def open_loop_step(crowd: list[Person], rate: int, seconds: int) -> dict:
+    """Requests of the load test's mix arriving at `rate` a second for `seconds`, each timed from when it was due."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = random.Random(rate)
+    due_times = [i / rate for i in range(rate * seconds)]
+    samples: list[tuple[str, int, float]] = []
+    lock = threading.Lock()
+
+    def one(due: float, person: Person, choice: float) -> None:
+        wait = start + due - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        before = len(person.results)
+        if choice < 0.4:
+            person.request("dashboard", "GET", f"/strategies/{person.strategy_id}/dashboard/")
+        elif choice < 0.7 or not person.action_ids:
+            person.request("my actions", "GET", "/my-actions/")
+        else:
+            person.update()
+        finished = time.perf_counter()
+        with lock:
+            for kind, status, _ in person.results[before:]:
+                # From when it was due: a request held back by a busy server counts its wait.
+                samples.append((kind, status, finished - (start + due)))
+
+    start = time.perf_counter() + 0.5
+    with ThreadPoolExecutor(max_workers=min(400, rate * 3)) as pool:
+        for due in due_times:
+            pool.submit(one, due, rng.choice(crowd), rng.random())
+    elapsed = time.perf_counter() - start
+    expected = {"dashboard": {200}, "my actions": {200}, "action page": {200}, "update": {302, 409}}
+    errors = sum(1 for kind, status, _ in samples if status not in expected[kind])
+    times = [t for _, _, t in samples]
+    return {
+        "rate": rate,
+        "requests": len(samples),
+        "per_s": len(samples) / elapsed,
+        "p50": statistics.median(times) if times else 0.0,
+        "p95": percentile(times, 95),
+        "p99": percentile(times, 99),
+        "errors": errors,
+    }
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
@@ -152,6 +223,13 @@ def main() -> None:
         SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="WARNING",
     )
+    cache_url = redis_for_cache()
+    env.pop("CACHE_URL", None)
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    else:
+        subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=benchlib.ROOT, env=env, check=True)
+    print(f"Cache and sessions: {'Redis ' + cache_url if cache_url else 'the database (no Redis answered)'}")
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=benchlib.ROOT, env=env, check=True)
     port = free_port()
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
@@ -185,12 +263,22 @@ def main() -> None:
         for person in crowd:
             person.join()
         elapsed = time.monotonic() - started
+        results = [r for person in crowd for r in person.results]
+        failures = [f for person in crowd for f in person.failures]
+        # Counted apart from the capacity test's requests.
+        closed_updates = ActionUpdate.objects.filter(source=ActionUpdate.Source.BROWSER).count() - updates_before
+        closed_versions = sum(Action.objects.filter(strategy=strategy).values_list("version", flat=True)) - versions_before
+        steps = []
+        for rate in RATES:
+            for person in crowd:
+                person.results, person.failures = [], []
+            steps.append(open_loop_step(crowd, rate, STEP_SECONDS))
+            if steps[-1]["p95"] > 2 * P95_LIMIT:
+                break  # well past capacity: higher rates only queue longer
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    results = [r for person in crowd for r in person.results]
-    failures = [f for person in crowd for f in person.failures]
     expected = {"dashboard": {200}, "my actions": {200}, "action page": {200}, "update": {302, 409}}
     by_kind: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for kind, status, seconds in results:
@@ -198,8 +286,7 @@ def main() -> None:
     errors = sum(1 for kind, status, _ in results if status not in expected[kind])
     saved = sum(1 for kind, status, _ in results if kind == "update" and status == 302)
     conflicts = sum(1 for kind, status, _ in results if kind == "update" and status == 409)
-    written = ActionUpdate.objects.filter(source=ActionUpdate.Source.BROWSER).count() - updates_before
-    versions = sum(Action.objects.filter(strategy=strategy).values_list("version", flat=True)) - versions_before
+    written, versions = closed_updates, closed_versions
 
     def row(label: str, samples: list[tuple[int, float]]) -> list[object]:
         times = [s for _, s in samples]
@@ -233,6 +320,30 @@ def main() -> None:
     )
     for failure in failures[:10]:
         print("failure:", failure)
+    benchlib.table(
+        f"Capacity: open loop, the same mix arriving at a fixed rate, {STEP_SECONDS} s a step, times from when each request was due",
+        ["offered per s", "requests", "served per s", "p50 ms", "p95 ms", "p99 ms", "errors"],
+        [
+            [
+                step["rate"],
+                step["requests"],
+                f"{step['per_s']:.1f}",
+                benchlib.ms(step["p50"]),
+                benchlib.ms(step["p95"]),
+                benchlib.ms(step["p99"]),
+                step["errors"],
+            ]
+            for step in steps
+        ],
+    )
+    held = [step for step in steps if step["p95"] <= P95_LIMIT and not step["errors"]]
+    capacity = max((step["per_s"] for step in held), default=0.0)
+    all_times = [s for _, _, s in results]
+    baseline = f"gunicorn -w {WORKERS}, PostgreSQL and the load generator on the same {os.cpu_count()} cores"
+    benchlib.target(f"load: {USERS} people, p95", percentile(all_times, 95) * 1000, P95_LIMIT * 1000, "ms", baseline=baseline)
+    benchlib.target(f"load: {USERS} people, errors", errors, 0, "errors")
+    benchlib.target(f"load: {USERS} people, lost updates", abs(saved - written) + abs(written - versions), 0, "updates")
+    benchlib.target("capacity: mixed requests a second with p95 ≤ 300 ms", capacity, 100, "req/s", baseline=baseline, higher_is_better=True)
     if errors or saved != written or written != versions:
         sys.exit(1)
 

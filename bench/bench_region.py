@@ -114,6 +114,11 @@ def main() -> None:
         ["page", "alone ms", "alone queries", "in region ms", "in region queries"],
         [[label, benchlib.ms(alone[label][0]), alone[label][1], benchlib.ms(in_region[label][0]), in_region[label][1]] for label in alone],
     )
+    slowest = max(in_region[label][0] / alone[label][0] for label in alone)
+    more_queries = sum(in_region[label][1] - alone[label][1] for label in alone)
+    name = f"pages in a region of {PARTNERSHIPS} partnerships, the slowest against alone"
+    benchlib.target(name, slowest, 1.25, "×", baseline="the same pages alone")
+    benchlib.target("pages in the region, queries more than alone", more_queries, 0, "queries")
     benchlib.table(
         "The daily sweep over the region",
         ["run", "seconds", "what it did"],

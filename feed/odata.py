@@ -19,10 +19,20 @@ from feed.entities import ENTITY_SETS, EntitySet
 
 NAMESPACE = "SendTracker"
 SUPPORTED = {"$filter", "$select", "$orderby", "$top", "$skip", "$skiptoken", "$count", "$format"}
+# OData system query options this feed knows but does not carry out: a 501, not a silent full answer.
+NOT_IMPLEMENTED = {"$expand", "$search", "$apply", "$compute", "$levels", "$index", "$schemaversion"}
+EXPAND_ADVICE = {
+    "Actions": "read Updates and filter on ActionId, or join Updates to Actions on ActionId = Id",
+    "Snapshots": "read SnapshotItems and filter on SnapshotId, or join SnapshotItems to Snapshots on SnapshotId = Id",
+}
 
 
 class QueryError(ValueError):
     """A query option the feed cannot answer: a 400 with the reason."""
+
+
+class QueryNotImplementedError(QueryError):
+    """A standard OData query option the feed does not carry out: a 501 with the reason."""
 
 
 @dataclass
@@ -87,6 +97,13 @@ def _non_negative(name: str, text: str) -> int:
 
 
 def options_read(entity_set: EntitySet, params, model) -> Options:
+    known = sorted(k for k in params if k in NOT_IMPLEMENTED)
+    if known:
+        advice = "; ".join(f"{name}: {how}" for name, how in EXPAND_ADVICE.items()) if "$expand" in known else ""
+        raise QueryNotImplementedError(
+            f"{', '.join(known)} is not supported by this feed: each entity set is read on its own and related by its Id columns"
+            + (f" ({advice})" if advice else "")
+        )
     unknown = sorted(k for k in params if k.startswith("$") and k not in SUPPORTED)
     if unknown:
         raise QueryError(f"{', '.join(unknown)} is not supported by this feed")

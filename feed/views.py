@@ -21,7 +21,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.core.exceptions import FieldError, ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,18 +33,92 @@ from actions.tables import cell_escape
 from feed.entities import ENTITY_SETS, EntitySet
 from feed.forms import ApiTokenForm
 from feed.models import ApiToken, api_token_create, api_token_find, api_token_revoke
-from feed.odata import QueryError, metadata_xml, options_apply, options_read
+from feed.odata import QueryError, QueryNotImplementedError, metadata_xml, options_apply, options_read
 from people.access import membership_for, not_found, officer_required
 from people.models import Partnership
 from send_tracker.security import security_event
 
-JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible={};charset=utf-8"
+# What each kind of answer may be asked for as, in Accept (any of these ranges) and in $format.
+MEDIA = {
+    "json": ({"application/json", "application/*", "*/*"}, ("json", "application/json")),
+    "xml": ({"application/xml", "text/xml", "application/*", "text/*", "*/*"}, ("xml", "application/xml")),
+    "text": ({"text/plain", "text/*", "*/*"}, ()),
+}
 
 
 def _odata_error(status: int, code: str, message: str) -> JsonResponse:
     response = JsonResponse({"error": {"code": code, "message": message}}, status=status)
     response["OData-Version"] = "4.0"
     return response
+
+
+def _media_ranges(header: str) -> list[tuple[str, str]]:
+    """An Accept header's (type, parameters) for every range not refused with q=0."""
+    ranges = []
+    for part in header.split(","):
+        kind, _, parameters = part.strip().partition(";")
+        params = parameters.replace(" ", "").lower()
+        if kind and not any(p in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params.split(";")):
+            ranges.append((kind.strip().lower(), params))
+    return ranges
+
+
+def _negotiation_problem(request: HttpRequest, media: str) -> str:
+    """Why the request cannot be answered as `media` (JSON, the CSDL's XML or a plain count); "" when it can."""
+    accepted, formats = MEDIA[media]
+    wanted = request.GET.get("$format", "").strip().lower()
+    if wanted and formats and not wanted.startswith(formats):
+        return f"$format={wanted} cannot be given: this answers {formats[0]} only"
+    header = request.headers.get("Accept", "").strip()
+    if header and wanted.startswith(formats or ("-",)):
+        return ""  # $format overrides Accept
+    if header and not any(kind in accepted for kind, _ in _media_ranges(header)):
+        return f"Accept: {header} cannot be met: this answers {sorted(accepted)[0] if media != 'json' else 'application/json'}"
+    return ""
+
+
+def _version_problem(request: HttpRequest) -> str:
+    highest = request.headers.get("OData-MaxVersion", "").strip()
+    if not highest:
+        return ""
+    try:
+        major, _, minor = highest.partition(".")
+        if (int(major), int(minor or 0)) >= (4, 0):
+            return ""
+    except ValueError:
+        return f"OData-MaxVersion: {highest} is not a version such as 4.0"
+    return f"This feed speaks OData 4.0, above OData-MaxVersion: {highest}"
+
+
+def _ieee754(request: HttpRequest) -> bool:
+    """Whether the client asked for Int64 and Decimal values as strings (IEEE754Compatible=true)."""
+    asked = (request.headers.get("Accept", "") + ";" + request.GET.get("$format", "")).replace(" ", "").lower()
+    return "ieee754compatible=true" in asked
+
+
+def odata_endpoint(media: str):
+    """A feed address: read-only, OData 4.0, answered as `media`; every refusal an OData JSON error."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in ("GET", "HEAD"):
+                response = _odata_error(405, "MethodNotAllowed", "The feed is read-only: read it with GET.")
+                response["Allow"] = "GET, HEAD"
+                return response
+            if problem := _version_problem(request):
+                return _odata_error(400, "UnsupportedVersion", problem)
+            if problem := _negotiation_problem(request, media):
+                return _odata_error(406, "NotAcceptable", problem)
+            try:
+                return view(request, *args, **kwargs)
+            except Http404 as exc:
+                return _odata_error(404, "NotFound", str(exc) or "No such resource in this feed.")
+
+        return wrapped
+
+    return decorator
 
 
 def _presented_token(request: HttpRequest) -> str:
@@ -94,7 +169,10 @@ def token_required(view):
     return wrapped
 
 
-def _plain(value):
+def _plain(value, as_text: bool = False):
+    """A value as JSON holds it; with `as_text` (IEEE754Compatible=true), Int64 and Decimal values as strings."""
+    if as_text and isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, dt.datetime):
@@ -115,7 +193,50 @@ def _service_root(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("feed:service"))
 
 
-@require_GET
+def _versioned(response: HttpResponse) -> HttpResponse:
+    response["OData-Version"] = "4.0"
+    return response
+
+
+def _json_answer(request: HttpRequest, body: dict) -> HttpResponse:
+    return _versioned(HttpResponse(json.dumps(body), content_type=JSON_TYPE.format("true" if _ieee754(request) else "false")))
+
+
+def _set_read(request: HttpRequest, name: str, params=None):
+    """The entity set at `name`, its rows for the token's partnership and the query options read from `params`."""
+    entity_set = _entity_set(name)
+    rows = entity_set.queryset(request.feed_token.partnership)
+    return entity_set, rows, options_read(entity_set, request.GET if params is None else params, rows.model)
+
+
+def _context_url(request: HttpRequest, entity_set: EntitySet, options, suffix: str = "") -> str:
+    select = "" if options.select == entity_set.property_names else f"({','.join(options.select)})"
+    return f"{_service_root(request)}$metadata#{entity_set.name}{select}{suffix}"
+
+
+class _UnanswerableError(Exception):
+    """The database refused the query the options make (a value of the wrong type, a division by zero)."""
+
+
+def _evaluated(compute):
+    """`compute()`'s result; _UnanswerableError when the database refuses the query, which a savepoint contains."""
+    try:
+        with transaction.atomic():
+            return compute()
+    except (DatabaseError, FieldError, ValidationError, TypeError, ValueError) as exc:
+        raise _UnanswerableError(str(exc).split("\n")[0]) from None
+
+
+def _query_refused(exc: Exception) -> HttpResponse:
+    if isinstance(exc, QueryNotImplementedError):
+        return _odata_error(501, "NotImplemented", str(exc))
+    if isinstance(exc, _UnanswerableError):
+        reason = f"$filter cannot be answered: compare each property with a value of its type, such as 'text' or 2025-01-31 ({exc})"
+        return _odata_error(400, "BadRequest", reason)
+    return _odata_error(400, "BadRequest", str(exc))
+
+
+@odata_endpoint("json")
 @token_required
 def service(request: HttpRequest) -> HttpResponse:
     root = _service_root(request)
@@ -123,49 +244,86 @@ def service(request: HttpRequest) -> HttpResponse:
         "@odata.context": f"{root}$metadata",
         "value": [{"name": name, "kind": "EntitySet", "url": name} for name in ENTITY_SETS],
     }
-    response = HttpResponse(json.dumps(body), content_type=JSON_TYPE)
-    response["OData-Version"] = "4.0"
-    return response
+    return _json_answer(request, body)
 
 
-@require_GET
+@odata_endpoint("xml")
 @token_required
 def metadata(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(metadata_xml(), content_type="application/xml;charset=utf-8")
-    response["OData-Version"] = "4.0"
-    return response
+    return _versioned(HttpResponse(metadata_xml(), content_type="application/xml;charset=utf-8"))
 
 
-@require_GET
+@odata_endpoint("json")
 @token_required
 def entity_set_read(request: HttpRequest, name: str) -> HttpResponse:
-    entity_set = _entity_set(name)
-    rows = entity_set.queryset(request.feed_token.partnership)
     try:
-        options = options_read(entity_set, request.GET, rows.model)
-        offset = options.skip + int(request.GET.get("$skiptoken", "0") or 0)
-    except (QueryError, ValueError) as exc:
-        return _odata_error(400, "BadRequest", str(exc))
-    rows = options_apply(rows, options)
-    page_size = settings.FEED_PAGE_SIZE
-    served = offset - options.skip  # rows already given on earlier pages
-    wanted = page_size if options.top is None else max(0, min(page_size, options.top - served))
-    page = [{k: _plain(v) for k, v in row.items() if k in options.select} for row in rows[offset : offset + wanted + 1]]
+        entity_set, rows, options = _set_read(request, name)
+        offset = options.skip + _skiptoken(request)
+        rows = options_apply(rows, options)
+        page_size = settings.FEED_PAGE_SIZE
+        served = offset - options.skip  # rows already given on earlier pages
+        wanted = page_size if options.top is None else max(0, min(page_size, options.top - served))
+        fetched = _evaluated(lambda: list(rows[offset : offset + wanted + 1]))
+        total = _evaluated(rows.count) if options.count else None
+    except (QueryError, _UnanswerableError) as exc:
+        return _query_refused(exc)
+    as_text = _ieee754(request)
+    page = [{k: _plain(v, as_text) for k, v in row.items() if k in options.select} for row in fetched]
     more = len(page) > wanted
     page = page[:wanted]
-    root = _service_root(request)
-    select = "" if options.select == entity_set.property_names else f"({','.join(options.select)})"
-    body: dict = {"@odata.context": f"{root}$metadata#{entity_set.name}{select}"}
+    body: dict = {"@odata.context": _context_url(request, entity_set, options)}
     if options.count:
-        body["@odata.count"] = rows.count()
+        body["@odata.count"] = str(total) if as_text else total
     body["value"] = page
     if more and (options.top is None or served + wanted < options.top):
         params = {k: v for k, v in request.GET.items() if k != "$skiptoken"}
         params["$skiptoken"] = str(offset + wanted - options.skip)
-        body["@odata.nextLink"] = f"{root}{entity_set.name}?{urlencode(params)}"
-    response = HttpResponse(json.dumps(body), content_type=JSON_TYPE)
-    response["OData-Version"] = "4.0"
-    return response
+        body["@odata.nextLink"] = f"{_service_root(request)}{entity_set.name}?{urlencode(params, safe='$')}"
+    return _json_answer(request, body)
+
+
+def _skiptoken(request: HttpRequest) -> int:
+    text = request.GET.get("$skiptoken", "0").strip() or "0"
+    if not text.isdigit():
+        raise QueryError("$skiptoken must be one the feed gave in an @odata.nextLink")
+    return int(text)
+
+
+@odata_endpoint("text")
+@token_required
+def entity_set_count(request: HttpRequest, name: str) -> HttpResponse:
+    """`Actions/$count`: how many rows the set (with its $filter) holds, as plain text."""
+    try:
+        _entity, rows, options = _set_read(request, name)
+        total = _evaluated(options_apply(rows, options).count)
+    except (QueryError, _UnanswerableError) as exc:
+        return _query_refused(exc)
+    return _versioned(HttpResponse(str(total), content_type="text/plain;charset=utf-8"))
+
+
+@odata_endpoint("json")
+@token_required
+def entity_read(request: HttpRequest, name: str, key: str) -> HttpResponse:
+    """`Actions(42)`: one row of the set by its Id, or a 404 when the token's partnership has no such row."""
+    if not key.strip().isdigit():
+        return _odata_error(400, "BadRequest", f"{name}({key}): the key is the row's Id, a whole number")
+    try:
+        entity_set, rows, options = _set_read(request, name, {k: v for k, v in request.GET.items() if k in ("$select", "$format")})
+    except QueryError as exc:
+        return _query_refused(exc)
+    row = rows.filter(Id=int(key)).first()
+    if row is None:
+        raise Http404(f"{entity_set.name} has no row with Id {key}")
+    as_text = _ieee754(request)
+    body = {"@odata.context": _context_url(request, entity_set, options, "/$entity")}
+    body.update({k: _plain(v, as_text) for k, v in row.items() if k in options.select})
+    return _json_answer(request, body)
+
+
+@odata_endpoint("json")
+@token_required
+def unknown_address(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404(f"The feed has nothing at {rest}: its entity sets are {', '.join(ENTITY_SETS)}")
 
 
 @require_GET

@@ -7,6 +7,7 @@ figures come from the same row functions as the board pack (governance.summaries
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from actions.models import Action, DeliveryGroup, RatingLevel, Snapshot, SnapshotAction, Strategy
+from actions.revisions import revision_of
 from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
 from coproduction.services import Disagreement, disagreements, families_views_current, families_views_frozen
 from governance.report import MatrixSection, delivery_matrix, matrix_with_families, overdue_by_group
@@ -157,7 +159,7 @@ def rating_trend(strategy: Strategy, snapshots: list[Snapshot], levels: list[Rat
 
 
 def kpi_headlines(strategy: Strategy) -> KpiHeadlines:
-    rows = scorecard_rows(indicators_with_values(Indicator.objects.filter(strategy=strategy).order_by("position", "id")))
+    rows = scorecard_rows(indicators_with_values(Indicator.objects.filter(strategy=strategy).order_by("position", "id"), detail=False))
     counts = {rag: sum(1 for row in rows if row.rag == rag) for rag in Rag}
     return KpiHeadlines(
         total=len(rows),
@@ -245,3 +247,15 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     if board.is_filtered():
         board.actions_page = _page(by_urgency(shown), params.get("page"), ACTIONS_PER_PAGE)
     return board
+
+
+def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, officer: bool) -> str:
+    """The cache key of a dashboard page as `params` ask, valid until the strategy next changes.
+
+    The live plan also changes with the date (due soon, overdue), so the key
+    has today in it. (A page as at a snapshot shows the live KPIs and findings
+    beside the frozen actions, so it is keyed the same way.)
+    """
+    asked = sorted((name, value) for name, values in params.lists() for value in values)
+    digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
+    return f"dashboard:{strategy.pk}:{revision_of(strategy.pk)}:{timezone.localdate().isoformat()}:{part}:{int(officer)}:{digest}"

@@ -10,7 +10,8 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.timesince import timesince
 
@@ -69,41 +70,29 @@ def private_file_replace(folder: Path, file_name: str, write) -> Path:
 def snapshot_take(*, strategy: Strategy, as_at: dt.date, taken_by: User | None = None, note: str = "") -> Snapshot:
     """Freeze every action of the strategy as it stands now, labelled "as at" the given date.
 
-    Set-based: one read of the actions (with their owners and latest
-    narrative aggregated in SQL) and batched inserts, whatever the plan size.
+    Set-based: one INSERT ... SELECT of the actions, with their owners and
+    latest narrative aggregated in SQL, whatever the plan size.
     """
     snapshot = Snapshot.objects.create(strategy=strategy, as_at=as_at, taken_by=taken_by, note=note)
     latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
-    rows = (
-        Action.objects.filter(strategy=strategy)
-        .annotate(
-            owner_list=StringAgg("owners__title", delimiter="; ", order_by="owners__title", default=""),
-            latest_narrative=Subquery(latest.values("narrative")[:1]),
-            latest_at=Subquery(latest.values("created_at")[:1]),
-        )
-        .values_list(
-            "pk", "group_id", "ref", "text", "owner_list", "due_date", "due_precision", "rating_id", "latest_narrative", "latest_at"
-        )
-    )
-    SnapshotAction.objects.bulk_create(
-        [
-            SnapshotAction(
-                snapshot=snapshot,
-                action_id=pk,
-                group_id=group_id,
-                ref=ref,
-                text=text,
-                owners=owners,
-                due_date=due_date,
-                due_precision=precision,
-                rating_id=rating_id,
-                narrative=narrative or "",
-                last_updated_at=latest_at,
-            )
-            for pk, group_id, ref, text, owners, due_date, precision, rating_id, narrative, latest_at in rows
-        ],
-        batch_size=1000,
-    )
+    frozen = {
+        "snapshot_id": Value(snapshot.pk),
+        "action_id": F("pk"),
+        "group_id": F("group_id"),
+        "ref": F("ref"),
+        "text": F("text"),
+        "owners": StringAgg("owners__title", delimiter="; ", order_by="owners__title", default=""),
+        "due_date": F("due_date"),
+        "due_precision": F("due_precision"),
+        "rating_id": F("rating_id"),
+        "narrative": Coalesce(Subquery(latest.values("narrative")[:1]), Value(""), output_field=TextField()),
+        "last_updated_at": Subquery(latest.values("created_at")[:1]),
+    }
+    rows = Action.objects.filter(strategy=strategy).order_by().annotate(**{f"frozen_{k}": v for k, v in frozen.items()})
+    sql, params = rows.values_list(*(f"frozen_{k}" for k in frozen)).query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(SnapshotAction._meta.get_field(k.removesuffix("_id")).column) for k in frozen)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(SnapshotAction._meta.db_table)} ({columns}) {sql}", params)
     snapshot_kpi_values(snapshot)
     snapshot_families_views(snapshot)
     sign_offs_freeze(snapshot)

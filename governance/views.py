@@ -10,9 +10,11 @@ from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
@@ -25,7 +27,7 @@ from actions.rows import rows_from_actions
 from actions.tables import csv_bytes, xlsx_bytes
 from coproduction.models import FamiliesView
 from coproduction.services import deliverables_of, families_disagree, timeline
-from governance.dashboard import dashboard_for
+from governance.dashboard import dashboard_cache_key, dashboard_for
 from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm, SnapshotForm
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import BoardReport, EvidencePack, Finding, Inspection, Meeting, SignOff
@@ -46,6 +48,7 @@ from kpis.access import get_indicator_for_user
 from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
 from people.models import Membership, Organisation
+from send_tracker.cache import cache_get, cache_set
 from send_tracker.security import rate_limited, security_event
 
 
@@ -110,19 +113,31 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    board = dashboard_for(strategy, request.GET)
-    context = {
-        "strategy": strategy,
-        "membership": membership,
-        "board": board,
-        "form": board.form,
-        "query": request.GET.urlencode(),
-        "can_take_snapshot": is_officer(membership),
-        "unaddressed_findings": findings_unaddressed(strategy),
-    }
+    can_take_snapshot = is_officer(membership)
     # A history restore (htmx's cache miss on Back) needs the whole page, not the fragment.
     fragment = request.htmx and not request.htmx.history_restore_request
-    response = render(request, "governance/dashboard.html#results" if fragment else "governance/dashboard.html", context)
+    part = "results" if fragment else "body"
+    # Read before the data: a page built while the plan changes is cached under the older revision.
+    key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot)
+    html = cache_get(key)
+    if html is None:
+        board = dashboard_for(strategy, request.GET)
+        context = {
+            "strategy": strategy,
+            "board": board,
+            "form": board.form,
+            "query": request.GET.urlencode(),
+            "can_take_snapshot": can_take_snapshot,
+            "unaddressed_findings": findings_unaddressed(strategy),
+            # For the filter links only; no context processor runs, so nobody's details reach the cache.
+            "request": request,
+        }
+        html = render_to_string(f"governance/dashboard.html#{part}", context)
+        cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+    if fragment:
+        response = HttpResponse(html)
+    else:
+        response = render(request, "governance/dashboard.html", {"strategy": strategy, "membership": membership, "body": mark_safe(html)})
     patch_vary_headers(response, ("HX-Request",))
     return response
 

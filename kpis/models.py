@@ -93,7 +93,7 @@ class Rag(models.TextChoices):
 
     @property
     def colour(self) -> str:
-        # The rating tag colours of includes/rating_tag.html; the label always shows too.
+        # The rating tag colours of the rating_tag template tag (actions/templatetags/ratings.py); the label always shows too.
         return {"on_target": "green", "within_tolerance": "amber", "off_target": "red"}.get(self.value, "grey")
 
 

@@ -34,6 +34,10 @@ GEOGRAPHY_COLUMNS = ["time_period", "time_identifier", "geographic_level", "regi
 # rounds to zero (low, ~), not yet available (:), and a few older variants.
 SUPPRESSED = {"x", "c", "z", "u", "low", "~", ":", "..", ".", "-", "k", "w", "*", "n/a", "na", "ne", "dnc", "supp"}
 LEVELS = {"national": "england", "regional": "region", "local authority": "la"}
+# A published open-data file holds every authority for several years and every breakdown: the
+# EHC plans timeliness file of the 2026 release is 21,706 rows of 28 columns. Read up to this much.
+OPEN_DATA_MAX_ROWS = 150_000
+OPEN_DATA_MAX_CELLS = 2_500_000
 
 
 def figure(text: str) -> Decimal | None:
@@ -126,7 +130,7 @@ def benchmarks_read(content: bytes, filename: str, strategy: Strategy) -> Benchm
     changes = BenchmarkChanges(filename=filename)
     problems = changes.problems
     try:
-        table = read_table(content, filename)
+        table = read_table(content, filename, max_rows=OPEN_DATA_MAX_ROWS, max_cells=OPEN_DATA_MAX_CELLS)
     except ImportFileError as exc:
         problems.append(RowProblem(0, "", "", str(exc)))
         return changes

@@ -84,14 +84,16 @@ class ScorecardRow:
         return mark_safe(sparkline_svg(self.indicator, self.values))
 
 
-def indicators_with_values(indicators: QuerySet[Indicator]) -> QuerySet[Indicator]:
-    """Indicators with their groups, owners and current values in period order: a fixed number of queries."""
+def indicators_with_values(indicators: QuerySet[Indicator], *, detail: bool = True) -> QuerySet[Indicator]:
+    """Indicators with their groups, owners and current values in period order: a fixed number of queries.
+
+    Without `detail`, only the values (enough for each KPI's RAG and latest figure, as headlines show).
+    """
+    values = KpiValue.objects.current().order_by("period_start", "id")
+    if not detail:
+        return indicators.prefetch_related(Prefetch("values", queryset=values, to_attr="current_values"))
     return indicators.prefetch_related(
-        Prefetch(
-            "values",
-            queryset=KpiValue.objects.current().select_related("entered_by").order_by("period_start", "id"),
-            to_attr="current_values",
-        ),
+        Prefetch("values", queryset=values.select_related("entered_by"), to_attr="current_values"),
         Prefetch("delivery_groups", queryset=DeliveryGroup.objects.select_related("parent").order_by("position", "id")),
         Prefetch("benchmarks", queryset=Benchmark.objects.order_by("period_start"), to_attr="benchmark_rows"),
         "owners",
@@ -99,7 +101,8 @@ def indicators_with_values(indicators: QuerySet[Indicator]) -> QuerySet[Indicato
 
 
 def scorecard_rows(indicators) -> list[ScorecardRow]:
-    return [ScorecardRow(indicator, list(indicator.current_values), list(indicator.benchmark_rows)) for indicator in indicators]
+    # Indicators read without detail have no benchmarks to show.
+    return [ScorecardRow(i, list(i.current_values), list(getattr(i, "benchmark_rows", []))) for i in indicators]
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -234,11 +235,16 @@ def person_change(
 
 
 def sessions_end(user: User) -> int:
-    """Sign the person out everywhere, at once: delete every session of theirs."""
+    """Sign the person out everywhere, at once: delete every session of theirs.
+
+    Through the session engine, so a session held in the cache as well as the
+    database (cached_db, as deployments with Redis run) goes from both.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
-            session.delete()
+            store(session.session_key).delete()
             ended += 1
     return ended
 

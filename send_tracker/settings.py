@@ -104,6 +104,8 @@ TEMPLATES = [
                 "actions.context_processors.service",
                 "accounts.context_processors.single_sign_on",
             ],
+            # Ratings and due-date warnings, on almost every page.
+            "builtins": ["actions.templatetags.ratings"],
         },
     },
 ]
@@ -251,6 +253,16 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Packs (board packs, evidence packs) take seconds each and come in bursts before a meeting;
+# chasing and email take milliseconds and are due daily. Each has its own queue, so a deployment
+# can give packs their own workers and a burst of packs never delays the chase (docs/OPERATIONS.md).
+# A worker started without -Q takes only the default queue: name both where one worker does all.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+PACKS_QUEUE = "packs"
+CELERY_TASK_ROUTES = {
+    "governance.tasks.render_board_report": {"queue": PACKS_QUEUE},
+    "governance.tasks.produce_evidence_pack": {"queue": PACKS_QUEUE},
+}
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 # With Redis, a task a worker has taken but not acknowledged (acks_late) is handed
@@ -346,13 +358,22 @@ PERMISSIONS_POLICY = dict.fromkeys(
 # The cache holds per-user rate limit counters. The database cache needs no
 # extra service and is shared by every web process (run `createcachetable`,
 # as the entrypoint and `make run` do); tests use local memory.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-        if TESTING
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "send_tracker_cache"}
-    )
-}
+# Redis when CACHE_URL names one (a deployment); otherwise a table in the database, so a
+# newcomer needs nothing more. Tests use memory, emptied before each test.
+CACHE_URL = env_str("CACHE_URL", default="")
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "send_tracker_cache"}}
+# With Redis, sessions are read from the cache and written through to the database: one query
+# fewer on every page, and a restart of Redis signs nobody out.
+if CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# How long a built dashboard is kept. It is keyed by the strategy's revision and the date,
+# so an entry is never served after its data changed; this only bounds the memory it holds.
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 24 * 60 * 60)
 # Expensive requests each person may make per hour (board packs, exports).
 RATE_LIMITS = {
     "board_report": env_int("RATE_LIMIT_BOARD_REPORTS_PER_HOUR", 10),

@@ -25,6 +25,27 @@ FIXTURES = ROOT / "fixtures"
 
 
 @pytest.fixture(autouse=True)
+def _revisions_at_once(request):
+    """Raise strategy revisions at each statement inside a test's transaction.
+
+    A strategy's revision is raised when a transaction commits (actions/revisions.py);
+    a test's transaction is rolled back instead, so without this every cached page
+    would stay as it was first built for the whole test. Transactional tests
+    commit for real and keep the deferred behaviour.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if "db" not in request.fixturenames and not marker:
+        return
+    if (marker and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS strategy_revision_raise IMMEDIATE")
+
+
+@pytest.fixture(autouse=True)
 def _migration_data(request):
     """Put back the rows data migrations ship (rating schemes, the beat schedule).
 

@@ -86,6 +86,8 @@ class Worker:
                 "solo",
                 "--loglevel",
                 "info",
+                "--queues",
+                "celery,packs",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",

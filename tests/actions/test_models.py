@@ -8,7 +8,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
 from actions import rules
-from actions.models import Action, ActionUpdate, RatingScheme, parse_due
+from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, RatingScheme, Strategy, parse_due
 
 
 def test_it_rejects_a_second_action_with_the_same_ref_in_a_strategy(action, group, level):
@@ -20,6 +20,34 @@ def test_it_rejects_a_rating_from_another_scheme_even_in_a_bulk_update(action):
     red_of_rag = RatingScheme.objects.get(code="rag").levels.get(code="red")
     with pytest.raises(IntegrityError), transaction.atomic():
         Action.objects.filter(pk=action.pk).update(rating=red_of_rag)
+
+
+def test_it_rejects_a_new_action_rated_in_another_scheme(strategy, group):
+    red_of_rag = RatingScheme.objects.get(code="rag").levels.get(code="red")
+    with pytest.raises(IntegrityError, match="not in the rating scheme"), transaction.atomic():
+        Action.objects.bulk_create([Action(strategy=strategy, group=group, ref="X1", text="Elsewhere", rating=red_of_rag)])
+
+
+def test_it_rejects_moving_an_action_to_a_strategy_whose_group_or_scheme_it_does_not_share(action, other_partnership, scheme):
+    elsewhere = Strategy.objects.create(partnership=other_partnership, name="Elsewhere", scheme=scheme)
+    with pytest.raises(IntegrityError, match="delivery group"), transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(strategy=elsewhere)
+    other_group = DeliveryGroup.objects.create(
+        strategy=elsewhere, priority=Priority.objects.create(strategy=elsewhere, name="Other"), name="Other group"
+    )
+    with pytest.raises(IntegrityError, match="delivery group"), transaction.atomic():
+        Action.objects.filter(pk=action.pk).update(group=other_group)
+    action.refresh_from_db()
+    assert action.strategy_id != elsewhere.pk
+
+
+def test_a_change_to_the_overdue_day_alone_adds_no_history_and_a_bulk_rerating_still_does(action, level):
+    before = action.events.count()
+    Action.objects.filter(pk=action.pk).update(overdue_since=dt.date(2025, 10, 1))
+    assert action.events.count() == before
+    Action.objects.filter(pk=action.pk).update(overdue_since=None, rating=level("red"))
+    assert action.events.count() == before + 1
+    assert action.events.last().rating_id == level("red").pk
 
 
 def test_it_rejects_a_due_precision_without_a_date(action):
@@ -124,3 +152,14 @@ def test_commands_find_a_strategy_by_name_and_say_what_to_do_when_they_cannot(st
     assert Strategy.named(strategy.name, strategy.partnership.name) == strategy
     with pytest.raises(LookupError, match=f"in '{other_partnership.name}X'"):
         Strategy.named(strategy.name, other_partnership.name + "X")
+
+
+def test_an_actions_address_is_the_one_its_url_pattern_gives_under_any_script_prefix(action):
+    from django.urls import reverse, set_script_prefix
+
+    assert action.get_absolute_url() == reverse("actions:action_detail", args=[action.pk])
+    try:
+        set_script_prefix("/send/")
+        assert action.get_absolute_url() == reverse("actions:action_detail", args=[action.pk]) == f"/send/actions/{action.pk}/"
+    finally:
+        set_script_prefix("/")

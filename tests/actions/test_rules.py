@@ -9,12 +9,13 @@ import itertools
 
 import pgtrigger
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
 from actions import rules
-from actions.chasing import actions_sweep, sweep_totals
+from actions.chasing import actions_sweep, sweep_status, sweep_totals
 from actions.models import Action, ActionUpdate, Snapshot
 from actions.reads import my_actions_for
 from governance.dashboard import dashboard_for
@@ -77,6 +78,18 @@ def what_each_says(client, owner, action: Action) -> dict[str, dict[str, bool]]:
     }
     snapshot.delete()
     return said
+
+
+SWEPT = ("overdue", "due_soon", "inconsistent", "needs_update", "unallocated")
+
+
+def sweep_statuses(today: dt.date) -> dict[int, dict[str, bool]]:
+    """Each live action's flags as the daily sweep computes them."""
+    sql, params = sweep_status(today)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return {row["pk"]: {flag: row[flag] for flag in SWEPT} for row in (dict(zip(names, r, strict=True)) for r in cursor.fetchall())}
 
 
 def assert_all_agree(said: dict[str, dict[str, bool]], expected: dict[str, bool]) -> None:
@@ -176,6 +189,9 @@ def test_each_rules_database_expression_agrees_with_its_python_twin(strategy, gr
         )
     found = {a.pk: rules.status_of(a) for a in rules.with_status(Action.objects.filter(ref__startswith="G"), today)}
     assert found == expected
+    # The sweep reads the same rules over the whole install in one pass, with its inputs joined in.
+    swept = sweep_statuses(today)
+    assert {pk: swept[pk] for pk in expected} == {pk: {flag: getattr(s, flag) for flag in SWEPT} for pk, s in expected.items()}
     assert any(s.needs_update for s in found.values()) and any(not s.needs_update for s in found.values())
     assert any(s.overdue for s in found.values()) and any(s.due_soon for s in found.values())
 

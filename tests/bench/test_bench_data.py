@@ -19,7 +19,9 @@ from django.urls import reverse  # noqa: E402
 from actions.models import Action, ActionUpdate  # noqa: E402
 
 
-@pytest.mark.parametrize("name", ["bench_pages", "bench_pack", "bench_startup", "bench_sweep", "bench_load", "bench_import"])
+@pytest.mark.parametrize(
+    "name", ["bench_pages", "bench_pack", "bench_startup", "bench_sweep", "bench_load", "bench_import", "bench_region", "summary"]
+)
 def test_it_imports_every_benchmark(name):
     assert callable(importlib.import_module(name).main)
 
@@ -55,3 +57,18 @@ def test_a_load_test_session_is_signed_in_past_the_second_factor(client, owner, 
     client.cookies["sessionid"] = session_for(owner)
     response = client.get(reverse("actions:my_actions"))
     assert response.status_code == 200, response.get("Location")
+
+
+def test_make_bench_ends_with_every_target_beside_its_figure(tmp_path, monkeypatch, capsys):
+    import summary
+
+    results = tmp_path / "targets.jsonl"
+    monkeypatch.setattr(benchlib, "RESULTS", str(results))
+    monkeypatch.setenv("BENCH_RESULTS", str(results))
+    assert benchlib.target("dashboard, One Plan", 31.1, 40, "ms", baseline="admin action list 198 ms")
+    assert not benchlib.target("capacity", 60, 100, "req/s", higher_is_better=True)
+    summary.main()
+    out = capsys.readouterr().out
+    assert "| dashboard, One Plan" in out and "≤ 40 ms" in out and "31.1 ms" in out and "admin action list 198 ms" in out
+    assert "≥ 100 req/s" in out and "MISSED" in out
+    assert "1 of 2 targets met." in out

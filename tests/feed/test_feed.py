@@ -97,12 +97,20 @@ def test_filter_select_orderby_and_top_answer_on_the_main_fields(client, token, 
         ({"$select": "Ref,Secret"}, "not a property"),
         ({"$orderby": "Ref sideways"}, "optionally followed by asc or desc"),
         ({"$top": "-1"}, "whole number"),
-        ({"$expand": "Owners"}, "not supported"),
+        ({"$frobnicate": "1"}, "not supported"),
+        ({"$skiptoken": "abc"}, "one the feed gave"),
+        # The database refuses these: each is a 400 saying why, not a server error.
+        ({"$filter": "Id eq 'abc'"}, "a value of its type"),
+        ({"$filter": "DueDate gt 5"}, "a value of its type"),
+        ({"$filter": "Ref eq 5"}, "a value of its type"),
+        ({"$filter": "Text add 1 eq 2"}, "a value of its type"),
+        ({"$filter": "Id div 0 eq 1"}, "a value of its type"),
     ],
 )
 def test_a_query_the_feed_cannot_answer_gets_a_400_saying_why(client, token, action, params, message):
     response = read(client, token, **params)
     assert response.status_code == 400 and message in response.json()["error"]["message"]
+    assert read(client, token).status_code == 200  # and the next read is answered
 
 
 def test_pages_follow_next_links_without_repeating_or_skipping_rows(client, token, make_action, settings):
@@ -167,3 +175,113 @@ def test_the_json_download_holds_every_row(client, token, make_action, settings)
         make_action(ref=f"J{n}")
     rows = read(client, token, "/feed/Actions.json").json()
     assert sorted(r["Ref"] for r in rows) == sorted(Action.objects.values_list("ref", flat=True))
+
+
+# What Power BI's and Excel's OData connectors send and expect.
+POWER_BI = {"HTTP_ACCEPT": "application/json;odata.metadata=minimal", "HTTP_ODATA_MAXVERSION": "4.0", "HTTP_ODATA_VERSION": "4.0"}
+
+
+def test_it_answers_power_bis_headers_and_format_with_minimal_metadata_json(client, token, action):
+    for path, params in [("/feed/odata/", {}), ("/feed/odata/Actions", {}), ("/feed/odata/Actions", {"$format": "json"})]:
+        response = client.get(path, params, **bearer(token), **POWER_BI)
+        assert response.status_code == 200, path
+        assert response["OData-Version"] == "4.0"
+        assert response["Content-Type"].startswith("application/json;odata.metadata=minimal")
+        assert "@odata.context" in response.json()
+    service = client.get("/feed/odata/", **bearer(token), **POWER_BI).json()
+    names = {"Actions", "Updates", "DeliveryGroups", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"}
+    assert {s["name"] for s in service["value"]} == names
+    metadata = client.get("/feed/odata/$metadata", **bearer(token), HTTP_ACCEPT="application/xml", HTTP_ODATA_MAXVERSION="4.0")
+    assert metadata.status_code == 200 and metadata["Content-Type"].startswith("application/xml")
+
+
+def test_skip_top_and_count_page_a_filtered_set_as_power_bi_asks(client, token, make_action, settings):
+    settings.FEED_PAGE_SIZE = 2
+    for n in range(1, 8):
+        make_action(ref=f"K{n}")
+    ordered = list(Action.objects.filter(ref__startswith="K").order_by("pk").values_list("ref", flat=True))
+    body = read(client, token, **{"$filter": "startswith(Ref,'K')", "$count": "true", "$skip": "2", "$top": "4", "$select": "Ref"}).json()
+    assert body["@odata.count"] == 7  # all that match, whatever $skip and $top
+    assert body["@odata.context"].endswith("$metadata#Actions(Ref)")
+    refs = [row["Ref"] for row in body["value"]]
+    assert "$skiptoken=2" in body["@odata.nextLink"] and "$skip=2" in body["@odata.nextLink"]
+    following = client.get(body["@odata.nextLink"].replace("http://testserver", ""), **bearer(token)).json()
+    refs += [row["Ref"] for row in following["value"]]
+    assert refs == ordered[2:6] and "@odata.nextLink" not in following
+    counted = read(client, token, "/feed/odata/Actions/$count", **{"$filter": "startswith(Ref,'K')"})
+    assert (counted.status_code, counted.content, counted["OData-Version"]) == (200, b"7", "4.0")
+    assert counted["Content-Type"].startswith("text/plain")
+
+
+def test_an_entity_is_read_by_its_key_within_the_tokens_partnership_only(client, token, outsider_token, action):
+    body = read(client, token, f"/feed/odata/Actions({action.pk})", **{"$select": "Ref"}).json()
+    assert body == {"@odata.context": "http://testserver/feed/odata/$metadata#Actions(Ref)/$entity", "Ref": action.ref}
+    refused = read(client, outsider_token, f"/feed/odata/Actions({action.pk})")
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "NotFound"
+
+
+def test_int64_and_decimal_values_are_strings_when_the_client_asks_ieee754_compatible(client, token, action):
+    response = client.get("/feed/odata/Actions", {"$count": "true"}, **bearer(token), HTTP_ACCEPT="application/json;IEEE754Compatible=true")
+    body = response.json()
+    assert "IEEE754Compatible=true" in response["Content-Type"]
+    assert body["value"][0]["Id"] == str(action.pk) and body["@odata.count"] == "1"
+    assert read(client, token).json()["value"][0]["Id"] == action.pk  # numbers otherwise
+
+
+def test_expand_is_refused_with_501_and_the_way_to_relate_the_sets(client, token, action):
+    response = read(client, token, **{"$expand": "Updates"})
+    error = response.json()["error"]
+    assert (response.status_code, error["code"], response["OData-Version"]) == (501, "NotImplemented", "4.0")
+    assert "$expand is not supported" in error["message"] and "filter on ActionId" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status", "code"),
+    [
+        ("get", "/feed/odata/Nothing", {}, 404, "NotFound"),
+        ("get", "/feed/odata/Actions/Updates", {}, 404, "NotFound"),
+        ("get", "/feed/odata/Actions(abc)", {}, 400, "BadRequest"),
+        ("post", "/feed/odata/Actions", {}, 405, "MethodNotAllowed"),
+        ("delete", "/feed/odata/", {}, 405, "MethodNotAllowed"),
+        ("get", "/feed/odata/Actions?$format=atom", {}, 406, "NotAcceptable"),
+        ("get", "/feed/odata/Actions", {"HTTP_ACCEPT": "application/atom+xml"}, 406, "NotAcceptable"),
+        ("get", "/feed/odata/$metadata?$format=json", {}, 406, "NotAcceptable"),
+        ("get", "/feed/odata/Actions", {"HTTP_ODATA_MAXVERSION": "3.0"}, 400, "UnsupportedVersion"),
+        ("get", "/feed/odata/Actions/$count?$expand=Updates", {}, 501, "NotImplemented"),
+    ],
+)
+def test_every_refusal_is_an_odata_json_error(client, token, action, method, path, headers, status, code):
+    response = getattr(client, method)(path, **bearer(token), **headers)
+    assert response.status_code == status and response["OData-Version"] == "4.0"
+    assert response["Content-Type"] == "application/json" and response.json()["error"]["code"] == code
+    assert response.json()["error"]["message"]
+
+
+EDM_PRIMITIVES = {"Edm.Int64", "Edm.String", "Edm.Date", "Edm.DateTimeOffset", "Edm.Decimal", "Edm.Boolean"}
+
+
+def test_metadata_keeps_the_csdl_rules_a_client_checks(client, token):
+    """Parsed as XML: a container, a key on a non-nullable property of each type, known types, no navigation to follow."""
+    from lxml import etree
+
+    edmx, edm = "{http://docs.oasis-open.org/odata/ns/edmx}", "{http://docs.oasis-open.org/odata/ns/edm}"
+    root = etree.fromstring(read(client, token, "/feed/odata/$metadata").content)
+    assert root.tag == f"{edmx}Edmx" and root.get("Version") == "4.0"
+    [schema] = root.findall(f"{edmx}DataServices/{edm}Schema")
+    namespace = schema.get("Namespace")
+    types = {t.get("Name"): t for t in schema.findall(f"{edm}EntityType")}
+    for name, entity_type in types.items():
+        properties = {p.get("Name"): p for p in entity_type.findall(f"{edm}Property")}
+        assert len(properties) == len(entity_type.findall(f"{edm}Property")), f"{name} repeats a property"
+        [key] = [ref.get("Name") for ref in entity_type.findall(f"{edm}Key/{edm}PropertyRef")]
+        assert properties[key].get("Nullable") == "false" and properties[key].get("Type") == "Edm.Int64"
+        for prop in properties.values():
+            assert prop.get("Type") in EDM_PRIMITIVES and prop.get("Nullable") in (None, "false")
+            if prop.get("Type") == "Edm.Decimal":
+                assert int(prop.get("Scale")) <= int(prop.get("Precision"))
+        assert not entity_type.findall(f"{edm}NavigationProperty")  # nothing for a client to $expand
+    [container] = schema.findall(f"{edm}EntityContainer")
+    sets = {s.get("Name"): s.get("EntityType") for s in container.findall(f"{edm}EntitySet")}
+    assert sets and all(t.startswith(f"{namespace}.") and t.removeprefix(f"{namespace}.") in types for t in sets.values())
+    service = read(client, token, "/feed/odata/").json()
+    assert {s["url"] for s in service["value"]} == set(sets)

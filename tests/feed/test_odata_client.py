@@ -62,8 +62,10 @@ def test_a_client_reads_every_entity_set_page_by_page_with_the_counts_the_databa
     refs = {row.Ref for row in service.query(service.entities["Actions"]).all()}
     assert refs == set(Action.objects.filter(strategy=strategy).values_list("ref", flat=True))
     code = Indicator.objects.get(strategy=strategy, library_code="EHCP-20WK-EXC").code
-    [benchmark] = service.query(service.entities["Benchmarks"]).filter(service.entities["Benchmarks"].KpiCode == code).all()
-    assert (float(benchmark.England), float(benchmark.Region), benchmark.RegionName) == (60.4, 60.1, "North West")
+    benchmarks = service.entities["Benchmarks"]
+    [benchmark] = service.query(benchmarks).filter(benchmarks.KpiCode == code).filter(benchmarks.Period == "2025").all()
+    assert (float(benchmark.England), float(benchmark.Region), benchmark.RegionName) == (46.1, 43.4, "North West")
+    assert (benchmark.Rank, benchmark.Ranked, benchmark.NeighboursCounted) == (17, 23, 2)
 
 
 def test_another_partnerships_token_reads_none_of_the_one_plan(live_server, one_plan_with_kpis, other_partnership, outsider):

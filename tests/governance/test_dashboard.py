@@ -216,13 +216,20 @@ def test_the_dashboard_issues_the_same_queries_for_186_and_2000_actions(
     snapshot_take(strategy=big_plan, as_at=dt.date(2025, 5, 14))
     client.force_login(officer)
     client.get(dashboard_url(action.strategy))  # warm the session
-    # 18: the findings with no linked action are one more exception (one query), and the families'
-    # views beside the matrix one more.
-    with django_assert_max_num_queries(18):
+    # 19 to build it: the findings with no linked action are one more exception (one query), the
+    # families' views beside the matrix one more, and the strategy's revision that keys the cache.
+    with django_assert_max_num_queries(19):
         client.get(dashboard_url(one_plan))
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = client.get(dashboard_url(big_plan))
     assert "2000 actions." in text_of(response.content.decode())
+    # Built once, then served from the cache until the plan changes: the session, the person,
+    # the strategy and membership, the revision, and the navigation's membership.
+    with django_assert_max_num_queries(6):
+        cached_one = client.get(dashboard_url(one_plan))
+    with django_assert_max_num_queries(6):
+        cached_big = client.get(dashboard_url(big_plan))
+    assert "2000 actions." in text_of(cached_big.content.decode()) and "186 actions." in text_of(cached_one.content.decode())
     assert _queries(client, dashboard_url(one_plan)) == _queries(client, dashboard_url(big_plan))
     assert _queries(client, dashboard_url(one_plan, "exception=overdue")) == _queries(client, dashboard_url(big_plan, "exception=overdue"))
 
@@ -282,3 +289,17 @@ def test_movement_lists_each_action_once_and_a_newly_overdue_action_keeps_its_on
     rating_change(action, level("red"))
     html = client.get(dashboard_url(action.strategy)).content.decode()
     assert "Rating worsened (1)" in html and "Newly overdue (" not in html  # listed once, under its first kind
+
+
+def test_the_dashboard_is_served_when_the_cache_cannot_be_reached(client, chair, one_plan, monkeypatch, caplog):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    client.force_login(chair)
+    response = client.get(dashboard_url(one_plan))
+    assert response.status_code == 200 and "186 actions." in text_of(response.content.decode())
+    assert "The cache could not be read" in caplog.text

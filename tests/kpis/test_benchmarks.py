@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kpis.library import library_measure_add, measure_named
-from kpis.models import Benchmark, BenchmarkImport, KpiValue
+from kpis.models import Benchmark, BenchmarkImport, Indicator, KpiValue
 from kpis.open_data import benchmarks_apply, benchmarks_read
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +204,7 @@ def test_the_board_pack_compares_each_kpi_with_england_the_region_and_neighbours
 
 
 def test_the_demo_scorecard_shows_cheshire_easts_20_week_timeliness_against_england_north_west_and_neighbours(client, one_plan):
+    """The published 2019-2025 figures (fixtures/benchmarks): the scorecard shows the latest year, 2025."""
     import os
 
     from django.core.management import call_command
@@ -214,16 +215,48 @@ def test_the_demo_scorecard_shows_cheshire_easts_20_week_timeliness_against_engl
     call_command("load_kpis", str(FIXTURES / "kpis" / "cheshire-east-kpis.csv"), strategy=one_plan.name, stdout=quiet)
     call_command("seed_benchmarks_demo", stdout=quiet)
     call_command("seed_benchmarks_demo", stdout=quiet)  # the demo fills only what is empty
-    assert Benchmark.objects.filter(indicator__strategy=one_plan).count() == 1
+    kpi = Indicator.objects.get(strategy=one_plan, library_code="EHCP-20WK-EXC")
+    assert list(Benchmark.objects.filter(indicator=kpi).values_list("period", flat=True)) == [str(y) for y in range(2019, 2026)]
+    assert list(KpiValue.objects.current().filter(indicator=kpi).order_by("period_start").values_list("value", flat=True)) == [
+        Decimal(v) for v in ["51", "42.7", "66.6", "40.1", "67.8", "47.9", "23.9"]
+    ]
     client.force_login(make_user("board-member@example.org", one_plan.partnership, "board_member"))
     page = client.get(f"/strategies/{one_plan.pk}/kpis/").content.decode()
     row = page.split("EHC plans issued within 20 weeks (excluding exceptions)")[1].split("</tr>")[0]
     for text in [
-        "51%",
-        "2019",
-        "Worse than England (60.4%)",
-        "Worse than North West (60.1%)",
-        "Worse than statistical neighbours (89%)",
-        "Ranked 2nd of 2",
+        "23.9%",
+        "2025",
+        "Worse than England (46.1%)",
+        "Worse than North West (43.4%)",
+        # Warrington 73.6 and Cheshire West and Chester 22.1: the neighbours in the North West cut
+        "Worse than statistical neighbours (47.85%)",
+        "Ranked 17th of 23, third quartile",
     ]:
         assert text in row
+    detail = client.get(f"/kpis/{kpi.pk}/").content.decode()
+    assert "47.85% (2 with a figure)" in detail and "7th of 24, second quartile" in detail  # 2023
+
+
+def test_a_file_the_size_of_the_published_one_is_read_whole(strategy, partnership):
+    """The 2026 release's timeliness file is 21,706 rows of 28 columns: past a plan file's limits, within an open-data file's."""
+    from actions.tables import MAX_CELLS, MAX_ROWS
+    from tests.conftest import FIXTURES
+
+    partnership.la_code = "E06000049"
+    partnership.statistical_neighbours = ["E06000007", "E06000050"]
+    partnership.save()
+    library_measure_add(strategy=strategy, measure=measure_named("EHCP-20WK-EXC"), target=Decimal(85))
+    header, *rows = (FIXTURES / "benchmarks" / "ehcp-timeliness-cheshire.csv").read_text().splitlines()
+    lines = [header, *rows]
+    while len(lines) <= 21_706:  # the published file's other breakdowns, which the KPI's filter leaves out
+        for row in rows:
+            lines.append(row.replace("All EHC plans,All EHC plans", f"Age at time of request,age {len(lines) % 20}"))
+    content = ("\n".join(lines[:21_707]) + "\n").encode()
+    assert 21_706 > MAX_ROWS and 21_706 * 28 > MAX_CELLS
+    changes = benchmarks_read(content, "timeliness_20_week.csv", strategy)
+    assert changes.ok, changes.problems
+    latest = {r.period: r for r in changes.rows}["2025"]
+    assert (latest.value, latest.england, latest.region, latest.rank, latest.ranked) == (
+        Decimal("23.9"), Decimal("46.1"), Decimal("43.4"), 17, 23
+    )  # fmt: skip
+    assert (latest.neighbours_average, latest.neighbours_counted) == (Decimal("47.8500"), 2)

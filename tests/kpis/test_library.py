@@ -27,6 +27,9 @@ def test_the_catalogue_holds_the_standard_measures_each_with_its_source_and_how_
         assert measure.unit in Indicator.Unit.values and measure.direction in Indicator.Direction.values
         assert measure.checked or measure.notes, f"{measure.code} is unsure and must say what was not checked"
     assert by_code["EHCP-20WK-EXC"].checked and by_code["EHCP-20WK-EXC"].column == "pc_plans_issued_20_weeks_ex"
+    # The 2026 release's column names (caseload.csv, requests.csv), confirmed against its data guidance.
+    assert (by_code["EHCP-TOTAL"].column, by_code["EHCP-REFUSED"].column) == ("ehcplans", "request_not_assess_pc")
+    assert by_code["EHCP-TOTAL"].checked and by_code["EHCP-REFUSED"].checked and not by_code["EHCP-RATE"].checked
     with MEASURES_FILE.open(encoding="utf-8") as handle:
         assert all(None not in row for row in csv.DictReader(handle)), "a row has more cells than the header"
 

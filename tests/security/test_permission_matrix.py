@@ -128,6 +128,9 @@ MATRIX: dict[str, Row] = {
     "feed:service": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:metadata": Row("get", [], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:entity_set": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
+    "feed:entity_set_count": Row("get", ["=Actions"], None, dict.fromkeys(PERSONAS, "invalid")),
+    "feed:entity": Row("get", ["=Actions", "=1"], None, dict.fromkeys(PERSONAS, "invalid")),
+    "feed:unknown": Row("get", ["=Actions/Updates"], None, dict.fromkeys(PERSONAS, "invalid")),
     "feed:download": Row("get", ["=Actions", "=csv"], None, dict.fromkeys(PERSONAS, "invalid")),
     "actions:plan_import_mapping": Row("get", ["tracker_import"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     # KPI definitions and uploads of values: officers alone.

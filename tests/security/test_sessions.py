@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
@@ -109,3 +110,20 @@ def test_deactivating_a_person_ends_their_sessions(owner):
     # and they cannot sign in again
     response = Client().post(reverse("login"), {"username": owner.username, "password": PASSWORD})
     assert response.status_code == 200 and "_auth_user_id" not in Client().session
+
+
+@pytest.mark.parametrize("engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"])
+def test_ending_a_persons_sessions_removes_them_from_the_cache_too(owner, settings, engine):
+    """With Redis, sessions are read from the cache first: ending them must not leave a copy there."""
+    from importlib import import_module
+
+    from people.services import sessions_end
+
+    settings.SESSION_ENGINE = engine
+    laptop = Client()
+    laptop.force_login(owner)
+    key = laptop.session.session_key
+    store = import_module(engine).SessionStore
+    assert store(key).load().get("_auth_user_id") == str(owner.pk)
+    assert sessions_end(owner) == 1
+    assert store(key).load() == {}

@@ -112,3 +112,15 @@ def test_a_worker_refuses_a_pickled_message_and_runs_nothing(action, tmp_path):
         worker.stop()
     assert not marker.exists()
     assert type(action).objects.get(pk=action.pk).overdue_since == dt.date(2025, 10, 1)
+
+
+def test_packs_have_their_own_queue_so_a_burst_of_packs_never_delays_chasing():
+    def queue_of(name: str) -> str:
+        return app.amqp.router.route({}, name)["queue"].name
+
+    packs = {"governance.tasks.render_board_report", "governance.tasks.produce_evidence_pack"}
+    assert {queue_of(name) for name in packs} == {settings.PACKS_QUEUE}
+    # Everything else (the sweep, the digests, reminders, housekeeping) shares the default queue.
+    others = set(our_tasks()) - packs
+    assert others and {queue_of(name) for name in others} == {settings.CELERY_TASK_DEFAULT_QUEUE}
+    assert settings.PACKS_QUEUE != settings.CELERY_TASK_DEFAULT_QUEUE

@@ -1,0 +1,102 @@
+"""The strategy's revision: raised by the database whenever anything the strategy's pages show changes.
+
+Costly pages (the dashboard) are cached under the revision, so they are built
+again exactly when their data changed. The database keeps it, not the code
+paths that write: every table a page reads has statement-level triggers that
+note which strategies a statement touched, so a bulk update, an import, the
+sweep, the admin and a plain SQL fix all count alike, one statement at a time
+rather than one row at a time.
+
+Two steps keep writers from waiting on each other: a statement's trigger only
+adds a row for the transaction to a note table (no row is shared between
+transactions), and a deferred trigger on the note raises the revision when the
+transaction commits, after all its other locks are held, so the revision's row
+lock can never be part of a deadlock. A reader reads the revision before the
+data, so a cached page is never older than its revision.
+"""
+
+from __future__ import annotations
+
+# Installed once (actions migration 0008); every table's triggers call it.
+FUNCTIONS_SQL = """
+CREATE TABLE actions_strategychangenote (
+    strategy_id bigint NOT NULL,
+    xact xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    PRIMARY KEY (xact, strategy_id)
+);
+
+CREATE FUNCTION strategy_change_note(strategy_ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO actions_strategychangenote (strategy_id)
+    SELECT DISTINCT id FROM unnest(strategy_ids) AS id WHERE id IS NOT NULL
+    ON CONFLICT DO NOTHING
+$$;
+
+CREATE FUNCTION strategy_revision_raise() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO actions_strategyrevision (strategy_id, revision, changed_at)
+    SELECT s.id, 1, now() FROM actions_strategy s WHERE s.id = NEW.strategy_id
+    ON CONFLICT (strategy_id) DO UPDATE SET revision = actions_strategyrevision.revision + 1, changed_at = now();
+    DELETE FROM actions_strategychangenote WHERE xact = NEW.xact AND strategy_id = NEW.strategy_id;
+    RETURN NULL;
+END $$;
+
+CREATE CONSTRAINT TRIGGER strategy_revision_raise AFTER INSERT ON actions_strategychangenote
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION strategy_revision_raise();
+"""
+
+FUNCTIONS_REVERSE_SQL = """
+DROP TABLE IF EXISTS actions_strategychangenote;
+DROP FUNCTION IF EXISTS strategy_revision_raise();
+DROP FUNCTION IF EXISTS strategy_change_note(bigint[]);
+"""
+
+
+def triggers_sql(table: str, strategies: str) -> tuple[str, str]:
+    """SQL (forward, reverse) for the triggers that note the strategies a statement on `table` touched.
+
+    `strategies` is a SELECT of strategy ids from the statement's rows, with
+    `rows` standing for them (the new rows of an insert or update, the old rows
+    of an update or delete).
+    """
+    function = f"{table}_strategy_changed"
+    select = strategies.replace("{rows}", "{}")
+    forward = f"""
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM strategy_change_note(ARRAY({select.format("new_rows")}));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM strategy_change_note(ARRAY({select.format("old_rows")}));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER {table}_changed_insert AFTER INSERT ON {table}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+CREATE TRIGGER {table}_changed_update AFTER UPDATE ON {table}
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+CREATE TRIGGER {table}_changed_delete AFTER DELETE ON {table}
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+"""
+    reverse = f"""
+DROP TRIGGER IF EXISTS {table}_changed_insert ON {table};
+DROP TRIGGER IF EXISTS {table}_changed_update ON {table};
+DROP TRIGGER IF EXISTS {table}_changed_delete ON {table};
+DROP FUNCTION IF EXISTS {function}();
+"""
+    return forward, reverse
+
+
+# How each table's rows lead to strategies. `{rows}` is the statement's rows.
+BY_STRATEGY = "SELECT strategy_id FROM {rows}"
+BY_ACTION = "SELECT a.strategy_id FROM {rows} r JOIN actions_action a ON a.id = r.action_id"
+BY_GROUP = "SELECT g.strategy_id FROM {rows} r JOIN actions_deliverygroup g ON g.id = r.group_id"
+BY_PARTNERSHIP = "SELECT s.id FROM actions_strategy s WHERE s.partnership_id IN (SELECT partnership_id FROM {rows})"
+BY_INDICATOR = "SELECT i.strategy_id FROM {rows} r JOIN kpis_indicator i ON i.id = r.indicator_id"
+
+
+def revision_of(strategy_id: int) -> int:
+    """The strategy's revision now (0 before its first change). Read it before the data it keys."""
+    from actions.models import StrategyRevision
+
+    return StrategyRevision.objects.filter(strategy_id=strategy_id).values_list("revision", flat=True).first() or 0

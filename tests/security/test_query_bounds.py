@@ -1,0 +1,109 @@
+"""Every page a programme officer can open issues the same number of queries however big the plan grows.
+
+For each page of the permission matrix, the queries of one request are counted
+on the shared small partnership grown by a few of everything the pages list
+(actions with owners and updates by named people, families' views, KPI values,
+people, notifications), then again once it has grown by ten times as many. A
+page whose queries grow with the plan (one query per row) fails here, whichever
+issue added it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions.models import Action, ActionUpdate, Notification
+from people.models import Membership, Post
+from tests.conftest import make_user
+from tests.security.test_permission_matrix import DEFAULT, MATRIX, url_arg
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 4, 40
+PAGES = sorted(name for name, row in MATRIX.items() if row.method == "get" and row.expect.get("officer", DEFAULT) == "ok")
+
+
+def grow(strategy, group, officer, by: int, tag: str) -> None:
+    """`by` more actions, and more of everything else the pages list, in the strategy and partnership the pages show."""
+    from coproduction.models import FamiliesLevel, FamiliesView
+    from kpis.models import Indicator, KpiValue
+
+    partnership = strategy.partnership
+    levels = list(strategy.scheme.levels.all())
+    posts = Post.objects.bulk_create([Post(partnership=partnership, title=f"Grown post {tag}{i}") for i in range(max(1, by // 4))])
+    actions = Action.objects.bulk_create(
+        [
+            Action(
+                strategy=strategy,
+                group=group,
+                ref=f"G{tag}{i}",
+                text=f"Grown action {i}",
+                rating=levels[i % len(levels)],
+                due_date=dt.date(2025, 1 + i % 12, 1) if i % 5 else None,
+                due_precision=Action.DuePrecision.DAY if i % 5 else Action.DuePrecision.NONE,
+                position=1000 + len(tag) * 100 + i,
+            )
+            for i in range(by)
+        ]
+    )
+    Action.owners.through.objects.bulk_create(
+        [Action.owners.through(action_id=a.pk, post_id=posts[i % len(posts)].pk) for i, a in enumerate(actions)]
+    )
+    people = [
+        make_user(f"grown{tag}{i}@example.org", partnership, Membership.Role.DELIVERY_LEAD, [posts[i % len(posts)]])
+        for i in range(max(1, by // 4))
+    ]
+    ActionUpdate.objects.bulk_create(
+        [
+            ActionUpdate(action=a, author=people[i % len(people)], rating_after=a.rating, narrative=f"Update {i}")
+            for i, a in enumerate(actions * 2)
+        ]
+    )
+    FamiliesView.objects.bulk_create(
+        [
+            FamiliesView(group=group, level=FamiliesLevel.SOME, narrative=f"View {i}", source="Survey", recorded_by=officer)
+            for i in range(max(1, by // 4))
+        ]
+    )
+    for indicator in Indicator.objects.filter(strategy=strategy):
+        KpiValue.objects.bulk_create(
+            [
+                KpiValue(
+                    indicator=indicator,
+                    period=f"{1900 + len(tag) * 50 + i}",
+                    period_start=dt.date(1900 + len(tag) * 50 + i, 4, 1),
+                    value=40 + i,
+                )
+                for i in range(max(1, by // 2))
+            ]
+        )
+    Notification.objects.bulk_create(
+        [Notification(recipient=officer, action=a, kind=Notification.Kind.OVERDUE, event_key=f"grown-{a.pk}") for a in actions]
+    )
+
+
+def queries_of(client, url: str) -> int:
+    cache.clear()  # counted as built, not as served from the cache
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, f"GET {url}: {response.status_code}"
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_page_issues_the_same_queries_for_a_small_and_a_grown_plan(client, request, name, officer, strategy, group):
+    row = MATRIX[name]
+    url = reverse(name, args=[url_arg(request, arg) for arg in row.args])
+    client.force_login(officer)
+    grow(strategy, group, officer, SMALL, "a")
+    queries_of(client, url)  # the session's first request does its one-off work
+    small = queries_of(client, url)
+    grow(strategy, group, officer, LARGE, "bb")
+    large = queries_of(client, url)
+    assert large == small, f"GET {url}: {small} queries with {SMALL} more actions, {large} with {SMALL + LARGE}"
