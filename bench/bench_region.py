@@ -30,8 +30,8 @@ UPDATES_PER_ACTION = 18  # three years, every two months
 # generated rows are consistent by construction and are not history, so the
 # per-row triggers are skipped.
 _STRATEGIES = """
-INSERT INTO people_partnership (name, slug)
-SELECT 'Region partnership ' || n, 'region-' || n FROM generate_series(1, %(count)s) AS n;
+INSERT INTO people_partnership (name, slug, la_code, statistical_neighbours)
+SELECT 'Region partnership ' || n, 'region-' || n, '', '{}' FROM generate_series(1, %(count)s) AS n;
 INSERT INTO actions_strategy (partnership_id, name, scheme_id, description)
 SELECT p.id, 'SEND strategy', %(scheme)s, '' FROM people_partnership p WHERE p.slug LIKE 'region-%%';
 INSERT INTO actions_priority (strategy_id, name, position, description)

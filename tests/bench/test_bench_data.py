@@ -72,3 +72,14 @@ def test_make_bench_ends_with_every_target_beside_its_figure(tmp_path, monkeypat
     assert "| dashboard, One Plan" in out and "≤ 40 ms" in out and "31.1 ms" in out and "admin action list 198 ms" in out
     assert "≥ 100 req/s" in out and "MISSED" in out
     assert "1 of 2 targets met." in out
+
+
+def test_the_region_benchmark_copies_a_plan_to_more_partnerships_with_their_updates(db):
+    import bench_region
+
+    template = benchlib.generated_plan_import(20, name="Template plan", partnership="Template partnership")
+    benchlib.updates_add(template, per_action=2)
+    bench_region.region_add(template, 2)
+    copies = Action.objects.filter(strategy__partnership__slug__startswith="region-")
+    assert copies.count() == 2 * 20
+    assert ActionUpdate.objects.filter(action__in=copies).count() == 2 * 20 * bench_region.UPDATES_PER_ACTION
