@@ -44,7 +44,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THINK = (1.0, 3.0)
 STEP_SECONDS = int(os.environ.get("BENCH_STEP_SECONDS", "15"))
-RATES = [int(r) for r in os.environ.get("BENCH_RATES", "25,50,75,100,125,150").split(",")]
+RATES = [int(r) for r in os.environ.get("BENCH_RATES", "5,10,15,20,30,50,75,100").split(",")]
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 P95_LIMIT = 0.300
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
