@@ -116,13 +116,16 @@ class Person(threading.Thread):
             time.sleep(self.rng.uniform(*THINK))
             if time.monotonic() >= self.until:
                 break
-            choice = self.rng.random()
-            if choice < 0.4:
-                self.request("dashboard", "GET", f"/strategies/{self.strategy_id}/dashboard/")
-            elif choice < 0.7 or not self.action_ids:
-                self.request("my actions", "GET", "/my-actions/")
-            else:
-                self.update()
+            self.step(self.rng.random())
+
+    def step(self, choice: float) -> None:
+        """One step of the mix: 40 % the dashboard, 30 % My actions, 30 % opening an action and saving an update."""
+        if choice < 0.4:
+            self.request("dashboard", "GET", f"/strategies/{self.strategy_id}/dashboard/")
+        elif choice < 0.7 or not self.action_ids:
+            self.request("my actions", "GET", "/my-actions/")
+        else:
+            self.update()
 
     def update(self) -> None:
         action_id = self.rng.choice(self.action_ids)
@@ -169,12 +172,7 @@ def open_loop_step(crowd: list[Person], rate: int, seconds: int) -> dict:
         if wait > 0:
             time.sleep(wait)
         before = len(person.results)
-        if choice < 0.4:
-            person.request("dashboard", "GET", f"/strategies/{person.strategy_id}/dashboard/")
-        elif choice < 0.7 or not person.action_ids:
-            person.request("my actions", "GET", "/my-actions/")
-        else:
-            person.update()
+        person.step(choice)
         finished = time.perf_counter()
         with lock:
             for kind, status, _ in person.results[before:]:
