@@ -133,3 +133,16 @@ def test_pages_fit_a_390_px_phone_without_sideways_scrolling_and_pass_axe(one_pl
         f"{path} is {page.evaluate('document.documentElement.scrollWidth')} px wide at 390 px"
     )
     assert_accessible(page, f"on {path} at 390 px")
+
+
+@pytest.mark.parametrize("width", [768, 900, 1280])
+def test_the_dashboard_never_scrolls_sideways_on_a_tablet_or_laptop_and_its_matrix_fits_its_column(one_plan, sign_in, live_server, width):
+    page = sign_in(make_user("chair@example.org", one_plan.partnership, Membership.Role.BOARD_MEMBER))
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + f"/strategies/{one_plan.pk}/dashboard/")
+    widths = page.evaluate(
+        "(() => ({page: document.documentElement.scrollWidth, window: window.innerWidth,"
+        " matrix: document.querySelector('.app-matrix').getBoundingClientRect().right,"
+        " column: document.querySelector('main').getBoundingClientRect().right}))()"
+    )
+    assert widths["page"] <= widths["window"] and widths["matrix"] <= widths["column"] + 1, f"at {width} px: {widths}"
