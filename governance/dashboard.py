@@ -99,6 +99,9 @@ class ExceptionList:
     label: str
     count: int
     page: Page
+    # Shown open: the actions rated at risk always, and a list someone is paging through.
+    # The others open on request, so the page stays a page (each is also a headline figure).
+    open: bool = False
 
 
 @dataclass
@@ -236,7 +239,13 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     board.trend_highest = max((line.highest for line in board.trend), default=0)
     board.kpis = kpi_headlines(strategy)
     board.exception_lists = [
-        ExceptionList(key, label, len(found_rows), _page(by_urgency(found_rows), params.get(f"{key}_page"), EXCEPTIONS_PER_PAGE))
+        ExceptionList(
+            key,
+            label,
+            len(found_rows),
+            _page(by_urgency(found_rows), params.get(f"{key}_page"), EXCEPTIONS_PER_PAGE),
+            open=key == "risk" or f"{key}_page" in params,
+        )
         for key, label, found_rows in found.kinds()
     ]
     board.moves = movement_once(moved) if moved else []

@@ -303,3 +303,17 @@ def test_the_dashboard_is_served_when_the_cache_cannot_be_reached(client, chair,
     response = client.get(dashboard_url(one_plan))
     assert response.status_code == 200 and "186 actions." in text_of(response.content.decode())
     assert "The cache could not be read" in caplog.text
+
+
+def test_exception_lists_are_closed_but_for_the_risks_and_the_one_being_paged_through(client, chair, one_plan):
+    client.force_login(chair)
+
+    def opened(query: str = "") -> dict[str, bool]:
+        html = client.get(dashboard_url(one_plan, query)).content.decode()
+        found = re.findall(r'<details class="govuk-details app-exception" id="exception-(\w+)"( open)?>', html)
+        return {key: bool(is_open) for key, is_open in found}
+
+    shown = opened()
+    assert shown["risk"] and not shown["overdue"] and not shown["needs_update"]
+    paged = opened("overdue_page=2")
+    assert paged["overdue"] and paged["risk"] and not paged["needs_update"]
