@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -13,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions import rules
 from actions.models import Action, ActionUpdate, DeliveryGroup, RatingLevel, Strategy, StrategyRevision
+from send_tracker.cache import page_key
 
 MY_ACTIONS_SHOW = {
     "overdue": "Overdue",
@@ -68,10 +68,8 @@ def my_actions_cache_key(user: User, params: QueryDict) -> str:
     partnership_ids = sorted(m.partnership_id for m in user.memberships.all())
     post_ids = sorted(post.pk for post in user.posts.all())
     revisions = StrategyRevision.objects.filter(strategy__partnership_id__in=partnership_ids).order_by("strategy_id")
-    asked = sorted((name, value) for name, values in params.lists() for value in values)
-    state = repr((partnership_ids, post_ids, list(revisions.values_list("strategy_id", "revision")), asked))
-    digest = hashlib.sha256(state.encode()).hexdigest()[:32]
-    return f"my-actions:{user.pk}:{timezone.localdate().isoformat()}:{digest}"
+    state = (partnership_ids, post_ids, list(revisions.values_list("strategy_id", "revision")))
+    return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
 
 
 def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: dt.date | None = None) -> MyActions:

@@ -41,7 +41,7 @@ from actions.services import ActionUpdateConflictError, action_update_record
 from actions.tables import ImportFileError, RowProblem, upload_filename
 from people.access import is_officer, officer_required
 from people.models import Membership
-from send_tracker.cache import cache_get, cache_set
+from send_tracker.cache import cached_page
 from send_tracker.security import rate_limited, request_size_limit, security_event
 
 # Room in an upload request for its form fields and the multipart framing, beside the files themselves.
@@ -85,12 +85,12 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions a person owns, or leads through their delivery group, across their partnerships."""
     prefetch_related_objects([request.user], "memberships", "posts")  # read by the key and by the page
-    key = my_actions_cache_key(request.user, request.GET)
-    html = cache_get(key)
-    if html is None:
+
+    def build() -> str:
         mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))
-        html = render_to_string("actions/my_actions.html#body", {"mine": mine})
-        cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+        return render_to_string("actions/my_actions.html#body", {"mine": mine})
+
+    html = cached_page(my_actions_cache_key(request.user, request.GET), build)
     return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "body": mark_safe(html)})
 
 

@@ -7,7 +7,6 @@ figures come from the same row functions as the board pack (governance.summaries
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -41,6 +40,7 @@ from governance.summaries import (
 from kpis.models import Indicator, Rag
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
 from people.models import Post
+from send_tracker.cache import page_key
 
 EXCEPTIONS_PER_PAGE = 10
 ACTIONS_PER_PAGE = 50
@@ -265,6 +265,4 @@ def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, off
     has today in it. (A page as at a snapshot shows the live KPIs and findings
     beside the frozen actions, so it is keyed the same way.)
     """
-    asked = sorted((name, value) for name, values in params.lists() for value in values)
-    digest = hashlib.sha256(repr(asked).encode()).hexdigest()[:32]
-    return f"dashboard:{strategy.pk}:{revision_of(strategy.pk)}:{timezone.localdate().isoformat()}:{part}:{int(officer)}:{digest}"
+    return page_key("dashboard", strategy.pk, revision_of(strategy.pk), timezone.localdate().isoformat(), part, int(officer), params=params)

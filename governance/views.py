@@ -48,7 +48,7 @@ from kpis.access import get_indicator_for_user
 from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
 from people.models import Membership, Organisation
-from send_tracker.cache import cache_get, cache_set
+from send_tracker.cache import cached_page
 from send_tracker.security import rate_limited, security_event
 
 
@@ -119,8 +119,8 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     part = "results" if fragment else "body"
     # Read before the data: a page built while the plan changes is cached under the older revision.
     key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot)
-    html = cache_get(key)
-    if html is None:
+
+    def build() -> str:
         board = dashboard_for(strategy, request.GET)
         context = {
             "strategy": strategy,
@@ -132,8 +132,9 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
             # For the filter links only; no context processor runs, so nobody's details reach the cache.
             "request": request,
         }
-        html = render_to_string(f"governance/dashboard.html#{part}", context)
-        cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+        return render_to_string(f"governance/dashboard.html#{part}", context)
+
+    html = cached_page(key, build)
     if fragment:
         response = HttpResponse(html)
     else:
