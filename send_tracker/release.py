@@ -1,15 +1,19 @@
 """Which release of the code is running, so a cached page built by an older release is never served.
 
-A deployment may name it (RELEASE, e.g. the image's tag); otherwise it is a
-digest of the source files' names, sizes and modification times, read once at
-start-up (a few hundred `stat` calls). Every cache key starts with it, so a new
-release starts with an empty cache, whichever cache backend is in use.
+A deployment may name it (RELEASE, e.g. the image's tag, the cache's KEY_PREFIX);
+otherwise it is a digest of the source files' names, sizes and modification
+times, read once, when the process first uses the cache (a few hundred `stat`
+calls), not at start-up. Every cache key starts with it, so a new release starts
+with an empty cache, whichever cache backend is in use.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SOURCE_SUFFIXES = (".py", ".html", ".txt", ".scss")
 SKIPPED_FOLDERS = {".venv", "node_modules", ".git", ".pgdata", "staticfiles", "__pycache__", "tests", "bench"}
@@ -30,3 +34,13 @@ def _source_files(folder: Path):
                 yield from _source_files(entry)
         elif entry.suffix in SOURCE_SUFFIXES:
             yield entry
+
+
+@functools.cache
+def running_release() -> str:
+    return source_digest(ROOT)
+
+
+def cache_key(key: str, key_prefix: str, version: int) -> str:
+    """The caches' KEY_FUNCTION: Django's own key, with the release (named or digested) in front."""
+    return f"{key_prefix or running_release()}:{version}:{key}"

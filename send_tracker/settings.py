@@ -14,7 +14,6 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from send_tracker.env import env_bool, env_int, env_list, env_str
-from send_tracker.release import source_digest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -363,14 +362,27 @@ PERMISSIONS_POLICY = dict.fromkeys(
 # newcomer needs nothing more. Tests use memory, emptied before each test.
 CACHE_URL = env_str("CACHE_URL", default="")
 # Every key starts with the release, so a page cached by older code is never served (send_tracker/release.py).
-RELEASE = env_str("RELEASE", default="") or source_digest(BASE_DIR)
+CACHE_KEY = "send_tracker.release.cache_key"
+RELEASE = env_str("RELEASE", default="")  # empty: a digest of the source, made at the first cache use
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": RELEASE}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": RELEASE,
+            "KEY_FUNCTION": CACHE_KEY,
+        }
+    }
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "send_tracker_cache", "KEY_PREFIX": RELEASE}
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "send_tracker_cache",
+            "KEY_PREFIX": RELEASE,
+            "KEY_FUNCTION": CACHE_KEY,
+        }
     }
 # With Redis, sessions are read from the cache and written through to the database: one query
 # fewer on every page, and a restart of Redis signs nobody out.

@@ -27,7 +27,15 @@ def test_the_release_changes_when_any_source_file_or_template_changes_and_not_ot
     assert source_digest(tmp_path) not in (first, second)
 
 
-def test_every_cache_key_of_a_deployment_starts_with_the_release():
-    from django.conf import settings
+def test_every_cache_key_of_a_deployment_starts_with_the_release(settings):
+    from django.core.cache import caches
 
-    assert settings.RELEASE and len(settings.RELEASE) >= 8
+    from send_tracker.release import running_release
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_FUNCTION": settings.CACHE_KEY}}
+    assert len(running_release()) >= 8
+    assert caches["default"].make_key("dashboard:1") == f"{running_release()}:1:dashboard:1"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "v2.3", "KEY_FUNCTION": settings.CACHE_KEY}
+    }
+    assert caches["default"].make_key("dashboard:1") == "v2.3:1:dashboard:1"
