@@ -189,7 +189,7 @@ class DeliveryGroup(models.Model):
         return f"{self.parent.name} – {self.name}" if self.parent_id else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("governance:group_detail", args=[self.pk])
+        return reverse("reporting:group_detail", args=[self.pk])
 
 
 MONTHS = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from actions.forms import evidence_file_type
+from actions.forms import ActionUpdateForm, evidence_file_type
 from actions.models import Action, ActionUpdate, Evidence, RatingLevel
 from actions.signals import actions_updated
 
@@ -93,6 +93,36 @@ def action_update_record(
     action.rating, action.rating_id = rating, rating.pk
     action.version, action.updated_at = locked.version + 1, now
     return update
+
+
+def action_update_from_form(*, action: Action, user: User, form: ActionUpdateForm) -> ActionUpdate:
+    """Record what a valid update form holds: the action page and the update round both submit through here."""
+    data = form.cleaned_data
+    return action_update_record(
+        action=action,
+        user=user,
+        rating=data["rating"],
+        narrative=data["narrative"],
+        links=data["links"],
+        files=data.get("files") or [],
+        expected_version=data["version"],
+    )
+
+
+def action_update_form_kept(form: ActionUpdateForm, conflict: ActionUpdateConflictError) -> ActionUpdateForm:
+    """After a conflict: what was typed (but files), now against the version just shown, so a second submit is deliberate."""
+    data = form.cleaned_data
+    return ActionUpdateForm(
+        prefix=form.prefix,
+        initial={
+            "rating": data["rating"].pk,
+            "narrative": data["narrative"],
+            "links": "\n".join(data["links"]),
+            "version": conflict.latest.version,
+        },
+        levels=list(form.levels.values()),
+        current=conflict.latest.rating,
+    )
 
 
 def rating_updates_build(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actions import plan_views, views
+from actions import plan_views, round_views, views
 
 app_name = "actions"
 
@@ -26,4 +26,7 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/groups/new/", plan_views.group_create_view, name="group_create"),
     path("groups/<int:group_id>/edit/", plan_views.group_edit_view, name="group_edit"),
     path("groups/<int:group_id>/move/", plan_views.group_move_view, name="group_move"),
+    path("my-actions/round/", round_views.update_round, name="update_round"),
+    path("strategies/<int:strategy_id>/round/", round_views.round_progress, name="round_progress"),
+    path("strategies/<int:strategy_id>/round/chase/", round_views.round_chase_view, name="round_chase"),
 ]

@@ -37,7 +37,7 @@ from actions.plan import actions_retire_missing
 from actions.planfile import plan_apply
 from actions.reads import my_actions_cache_key, my_actions_for
 from actions.rows import rows_from_actions
-from actions.services import ActionUpdateConflictError, action_update_record
+from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
 from actions.tables import ImportFileError, RowProblem, upload_filename
 from people.access import is_officer, officer_required
 from people.models import Membership
@@ -177,30 +177,11 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
     if not form.is_valid():
         return _action_page(request, action, membership, form=form, status=422)
     try:
-        action_update_record(
-            action=action,
-            user=request.user,
-            rating=form.cleaned_data["rating"],
-            narrative=form.cleaned_data["narrative"],
-            links=form.cleaned_data["links"],
-            files=form.cleaned_data["files"],
-            expected_version=form.cleaned_data["version"],
-        )
+        action_update_from_form(action=action, user=request.user, form=form)
     except ActionUpdateConflictError as conflict:
-        # Nothing was saved. Keep what they typed, now against the version they
-        # have just been shown, so a second submit is a deliberate choice.
+        # Nothing was saved. Keep what they typed, now against the version they have just been shown.
         action.rating, action.version = conflict.latest.rating, conflict.latest.version
-        kept = ActionUpdateForm(
-            initial={
-                "rating": form.cleaned_data["rating"].pk,
-                "narrative": form.cleaned_data["narrative"],
-                "links": "\n".join(form.cleaned_data["links"]),
-                "version": conflict.latest.version,
-            },
-            levels=levels,
-            current=conflict.latest.rating,
-        )
-        return _action_page(request, action, membership, form=kept, conflict=conflict, status=409)
+        return _action_page(request, action, membership, form=action_update_form_kept(form, conflict), conflict=conflict, status=409)
     if request.htmx:
         return _action_page(request, action, membership, saved=True)
     messages.success(request, f"Your update to action {action.ref} has been saved.")

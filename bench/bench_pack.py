@@ -1,7 +1,7 @@
 """The One Plan's board pack: render time, pages and peak memory, beside a bare WeasyPrint table (the floor).
 
-The pack is rendered as the worker renders it (governance.report.board_pack_html
-then governance.pdf.render_pdf). The floor is WeasyPrint alone on a plain
+The pack is rendered as the worker renders it (reporting.report.board_pack_html
+then reporting.pdf.render_pdf). The floor is WeasyPrint alone on a plain
 HTML table of the same actions. Peak memory is measured twice: Python's
 allocations during one render (tracemalloc), and the peak resident size of a
 fresh process that does nothing but that render (the worker's cost).
@@ -43,8 +43,8 @@ def bare_table_html(snapshot) -> str:
 
 
 def pack_render(snapshot):
-    from governance.pdf import render_pdf
-    from governance.report import board_pack_html
+    from reporting.pdf import render_pdf
+    from reporting.report import board_pack_html
 
     return render_pdf(board_pack_html(snapshot))
 
@@ -81,7 +81,7 @@ def render_once(which: str, snapshot_id: int) -> None:
 def main() -> None:
     benchlib.database_start()
     from actions.models import Snapshot
-    from governance.report import board_pack_html
+    from reporting.report import board_pack_html
 
     strategy = benchlib.one_plan_import()
     snapshot = Snapshot.objects.filter(strategy=strategy).latest("as_at")

@@ -33,8 +33,8 @@ def pages_for(strategy, people) -> list[tuple[str, object, str]]:
 
     action = Action.objects.filter(strategy=strategy).annotate(n=Count("updates")).order_by("-n", "position").first()
     return [
-        ("dashboard (board member)", people["board"], reverse("governance:dashboard", args=[strategy.pk])),
-        (BUILT, people["board"], reverse("governance:dashboard", args=[strategy.pk])),
+        ("dashboard (board member)", people["board"], reverse("reporting:dashboard", args=[strategy.pk])),
+        (BUILT, people["board"], reverse("reporting:dashboard", args=[strategy.pk])),
         ("My actions (delivery lead)", people["leads"][0], reverse("actions:my_actions")),
         ("KPI scorecard (board member)", people["board"], reverse("kpis:scorecard", args=[strategy.pk])),
         ("action page (officer)", people["officer"], reverse("actions:action_detail", args=[action.pk])),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from governance.models import Board, BoardReport, EvidencePack, Finding, Inspection, Meeting
+from governance.models import Board, Finding, Inspection, Meeting
 
 
 @admin.register(Board)
@@ -16,16 +16,6 @@ class BoardAdmin(admin.ModelAdmin):
 class MeetingAdmin(admin.ModelAdmin):
     list_display = ("board", "date", "papers_deadline", "status", "snapshot")
     list_filter = ("board", "status")
-
-
-@admin.register(BoardReport)
-class BoardReportAdmin(admin.ModelAdmin):
-    list_display = ("snapshot", "meeting", "status", "page_count", "render_seconds", "requested_by", "requested_at")
-    list_filter = ("status",)
-    readonly_fields = [f.name for f in BoardReport._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 class FindingInline(admin.StackedInline):
@@ -48,13 +38,3 @@ class InspectionAdmin(admin.ModelAdmin):
 class FindingAdmin(admin.ModelAdmin):
     list_display = ("__str__", "inspection")
     raw_id_fields = ("actions", "indicators")
-
-
-@admin.register(EvidencePack)
-class EvidencePackAdmin(admin.ModelAdmin):
-    list_display = ("strategy", "finding", "status", "page_count", "file_count", "requested_by", "requested_at")
-    list_filter = ("status",)
-    readonly_fields = [f.name for f in EvidencePack._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False

@@ -8,6 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
 from actions.models import Strategy
+from actions.round import RoundMeeting
 from governance.models import Board, Meeting
 
 MAX_SERIES = 60
@@ -69,3 +70,14 @@ def meeting_move(*, meeting: Meeting, date: dt.date, papers_deadline: dt.date | 
 def meeting_cancel(*, meeting: Meeting) -> None:
     """Cancelled, not deleted: a cancelled meeting sends no reminders and stays in the calendar's record."""
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
+
+
+def next_meeting_for_round(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
+    """The strategy's next scheduled meeting, for the update round (actions.round asks through its finder)."""
+    meeting = (
+        Meeting.objects.filter(strategy=strategy, status=Meeting.Status.SCHEDULED, date__gte=today)
+        .select_related("board")
+        .order_by("date")
+        .first()
+    )
+    return RoundMeeting(meeting.date, meeting.board.name, meeting.papers_deadline) if meeting else None

@@ -30,7 +30,7 @@ PERIODIC_TASKS = [
     ),
     (
         "Board pack housekeeping",
-        "governance.tasks.housekeep_board_reports",
+        "reporting.tasks.housekeep_board_reports",
         {"minute": "*/5", "hour": "*"},
         "Queues again, or fails, board packs stuck in queued or rendering past their time limit.",
     ),

@@ -53,6 +53,33 @@ def signatory_of(sign_off: SignOff) -> User | None:
     return nominated.user if nominated else None
 
 
+def sign_off_rows(meeting: Meeting, user: User, *, officer: bool) -> list[dict]:
+    """The sign-off board's rows: each organisation's sign-off, its signatory, whether this person may sign,
+    when it was last reminded, its latest events, and (for officers) who could be nominated to sign for it."""
+    sign_offs = sign_offs_for(meeting)
+    members = []
+    if officer:
+        members = list(
+            User.objects.filter(memberships__partnership_id=meeting.board.partnership_id, is_active=True).order_by("first_name", "email")
+        )
+    keys = [f"sign-off-{s.pk}" for s in sign_offs]
+    reminded = dict(Notification.objects.filter(kind=Notification.Kind.SIGN_OFF, event_key__in=keys).values_list("event_key", "created_at"))
+    rows = []
+    for sign_off in sign_offs:
+        signatory = signatory_of(sign_off)
+        rows.append(
+            {
+                "sign_off": sign_off,
+                "signatory": signatory,
+                "can_sign": signatory is not None and signatory.pk == user.pk,
+                "reminded_at": reminded.get(f"sign-off-{sign_off.pk}"),
+                "events": list(sign_off.events.select_related("by")[:5]),
+                "candidates": [m for m in members if m.organisation_id == sign_off.organisation_id] or members,
+            }
+        )
+    return rows
+
+
 def signatory_nominate(*, organisation: Organisation, user: User, by: User) -> Signatory:
     signatory, _ = Signatory.objects.update_or_create(
         organisation=organisation, defaults={"user": user, "nominated_by": by, "nominated_at": timezone.now()}

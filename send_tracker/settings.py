@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "kpis",
     "coproduction",
     "governance",
+    "reporting",
     "feed",
 ]
 
@@ -260,8 +261,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 PACKS_QUEUE = "packs"
 CELERY_TASK_ROUTES = {
-    "governance.tasks.render_board_report": {"queue": PACKS_QUEUE},
-    "governance.tasks.produce_evidence_pack": {"queue": PACKS_QUEUE},
+    "reporting.tasks.render_board_report": {"queue": PACKS_QUEUE},
+    "reporting.tasks.produce_evidence_pack": {"queue": PACKS_QUEUE},
 }
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
@@ -270,7 +271,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 # killed worker is redelivered. It must be longer than the longest a task may run
 # (the hard time limit), or a task still running would be handed out a second time.
 # Board packs stuck longer than their limits are also picked up by housekeeping
-# (governance.tasks.board_reports_housekeep), so this need not be short.
+# (reporting.tasks.housekeep_board_reports), so this need not be short.
 # See docs/OPERATIONS.md.
 # `manage.py check` (run by migrate) refuses a visibility timeout that is not longer (governance/checks.py).
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 900)

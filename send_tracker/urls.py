@@ -6,13 +6,13 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from accounts.forms import SignInForm
-from governance import views as governance_views
+from reporting import views as reporting_views
 
 admin.site.site_header = "SEND strategy tracker administration"
 admin.site.site_title = "SEND strategy tracker"
 
 urlpatterns = [
-    path("", governance_views.home, name="home"),
+    path("", reporting_views.home, name="home"),
     path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("people.urls")),
     path("", include("actions.urls")),
     path("", include("governance.urls")),
+    path("", include("reporting.urls")),
     path("", include("kpis.urls")),
     path("", include("feed.urls")),
     path("", include("coproduction.urls")),

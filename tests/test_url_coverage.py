@@ -15,7 +15,7 @@ def test_it_lists_every_named_pattern_outside_the_admin():
         "accessibility",
         "privacy",
         "actions:action_detail",
-        "governance:dashboard_export",
+        "reporting:dashboard_export",
         "kpis:scorecard",
     } <= names
     assert not any(name.startswith("admin:") for name in names)

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from actions import rules
 from actions.models import Action, ActionChange, PlanImport
-from governance.report import board_pack_context
 from governance.services import snapshot_take
+from reporting.report import board_pack_context
 
 pytestmark = pytest.mark.django_db
 HEADER = "priority,delivery_group,sub_group,ref,action,owner,due,rating,notes\n"
@@ -144,7 +144,7 @@ def test_a_retired_action_leaves_every_list_and_count_but_keeps_its_page(client,
     page = client.get(action.get_absolute_url())  # shows the success message, and still opens
     assert page.status_code == 200 and "Retired" in page.content.decode() and "No longer needed." in page.content.decode()
     assert "SP1" not in client.get(strategy.get_absolute_url()).content.decode()
-    dashboard = client.get(reverse("governance:dashboard", args=[strategy.pk])).context["board"]
+    dashboard = client.get(reverse("reporting:dashboard", args=[strategy.pk])).context["board"]
     assert dashboard.total == 0
     theirs = Client()
     theirs.force_login(owner)

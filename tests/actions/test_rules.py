@@ -18,9 +18,9 @@ from actions import rules
 from actions.chasing import actions_sweep, sweep_status, sweep_totals
 from actions.models import Action, ActionUpdate, Snapshot
 from actions.reads import my_actions_for
-from governance.dashboard import dashboard_for
-from governance.report import board_pack_context
 from governance.services import snapshot_take
+from reporting.dashboard import dashboard_for
+from reporting.report import board_pack_context
 
 FLAGS = ("overdue", "due_soon", "inconsistent", "needs_update")
 

@@ -43,7 +43,7 @@ def test_another_partnership_gets_not_found(client, outsider, action):
     client.force_login(outsider)
     for url in [
         reverse("actions:strategy_detail", args=[action.strategy_id]),
-        reverse("governance:group_detail", args=[action.group_id]),
+        reverse("reporting:group_detail", args=[action.group_id]),
         reverse("actions:action_detail", args=[action.pk]),
     ]:
         assert client.get(url).status_code == 404

@@ -6,8 +6,9 @@ import zipfile
 
 import pytest
 
-from governance.models import EvidencePack, Finding
+from governance.models import Finding
 from people.models import Membership
+from reporting.models import EvidencePack
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_user
 

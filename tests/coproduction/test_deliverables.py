@@ -13,8 +13,8 @@ from actions.models import Action
 from coproduction.importers import deliverables_import
 from coproduction.models import Deliverable
 from coproduction.services import deliverables_of, timeline
-from governance.report import board_pack_context
 from governance.services import snapshot_take
+from reporting.report import board_pack_context
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_the_timeline_is_by_quarter(strategy, group, action):
 
 def test_the_group_page_and_the_pack_show_the_timeline(client, board, deliverable, group, strategy):
     client.force_login(board)
-    page = client.get(reverse("governance:group_detail", args=[group.pk])).content.decode()
+    page = client.get(reverse("reporting:group_detail", args=[group.pk])).content.decode()
     assert "What you will see, and when" in page and "Fewer complaints" in page and "July to September 2025" in page
     snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 8, 1))
     quarters = board_pack_context(snapshot)["timeline"]

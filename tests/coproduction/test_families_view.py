@@ -11,8 +11,8 @@ from django.urls import reverse
 from actions.models import Action
 from coproduction.models import FamiliesLevel, FamiliesView
 from coproduction.services import families_view_record
-from governance.report import board_pack_context
 from governance.services import snapshot_take
+from reporting.report import board_pack_context
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_a_partner_records_the_families_view_and_the_group_page_shows_it(client,
     client.force_login(partner)
     response = record(client, group)
     assert response.status_code == 302
-    page = client.get(reverse("governance:group_detail", args=[group.pk])).content.decode()
+    page = client.get(reverse("reporting:group_detail", args=[group.pk])).content.decode()
     assert "No change yet" in page and "Nothing has changed for us yet." in page and "Forum survey Q18" in page
 
 
@@ -74,7 +74,7 @@ def test_every_view_is_kept_and_none_can_be_changed(partner, group):
 def test_the_dashboard_flags_families_who_disagree_with_an_on_track_rating(client, board, partner, group, action):
     families_view_record(group=group, user=partner, level=FamiliesLevel.WORSE, narrative="Families see it getting worse.", source="Survey")
     client.force_login(board)
-    page = client.get(reverse("governance:dashboard", args=[group.strategy_id])).content.decode()
+    page = client.get(reverse("reporting:dashboard", args=[group.strategy_id])).content.decode()
     assert "Families' view disagrees with the officers' ratings: <strong>1</strong>" in page
     assert "Families see it getting worse." in page
     assert "Getting worse" in page
@@ -95,7 +95,7 @@ def test_disagreement_needs_officers_on_track_and_families_seeing_no_change(
     Action.objects.filter(pk=action.pk).update(rating=level(rating))
     families_view_record(group=group, user=partner, level=families, narrative="What families say.", source="Survey")
     client.force_login(board)
-    page = client.get(reverse("governance:dashboard", args=[group.strategy_id])).content.decode()
+    page = client.get(reverse("reporting:dashboard", args=[group.strategy_id])).content.decode()
     count = 1 if flagged else 0
     assert f"Families' view disagrees with the officers' ratings: <strong>{count}</strong>" in page
 
@@ -114,6 +114,6 @@ def test_the_pack_shows_the_families_view_and_the_disagreement(client, officer, 
     families_view_record(group=group, user=partner, level="worse", narrative="<b>Worse</b> for families.", source="Casework")
     snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 6, 30))
     client.force_login(officer)
-    page = client.get(reverse("governance:snapshot_pack", args=[snapshot.pk])).content.decode()
+    page = client.get(reverse("reporting:snapshot_pack", args=[snapshot.pk])).content.decode()
     assert "Families' view disagrees with the officers' ratings (1)" in page
     assert "&lt;b&gt;Worse&lt;/b&gt; for families." in page and "<b>Worse</b>" not in page

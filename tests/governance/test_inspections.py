@@ -11,9 +11,9 @@ from django.utils import timezone
 from actions.models import Action, ActionUpdate
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import Finding, Inspection
-from governance.report import board_pack_context
 from governance.services import snapshot_take
 from kpis.models import Indicator, Travel
+from reporting.report import board_pack_context
 from tests.kpis.conftest import add_value
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_an_officer_records_an_inspection_with_the_frameworks_outcome(client, of
         dt.date(2024, 2, 23),
         ["ofsted", "cqc"],
     )
-    page = client.get(reverse("governance:findings", args=[strategy.pk])).content.decode()
+    page = client.get(reverse("reporting:findings", args=[strategy.pk])).content.decode()
     assert "lead to inconsistent experiences and outcomes for children and young people" in page
     assert "Ofsted and CQC" in page and 'href="https://reports.ofsted.gov.uk/provider/44/80533"' in page
 
@@ -165,7 +165,7 @@ def test_the_findings_page_shows_each_findings_actions_latest_narrative_and_prog
     Action.objects.filter(pk=action.pk).update(due_date=timezone.localdate() + dt.timedelta(days=60))
     ActionUpdate.objects.create(action=action, rating_after=level("amber"), narrative="Weekly timeliness huddles started <b>now</b>.")
     client.force_login(board)
-    page = client.get(reverse("governance:findings", args=[action.strategy_id])).content.decode()
+    page = client.get(reverse("reporting:findings", args=[action.strategy_id])).content.decode()
     assert "Area for priority action 1" in page and "Improve the timeliness of EHC needs assessments." in page
     assert "Weekly timeliness huddles started &lt;b&gt;now&lt;/b&gt;." in page
     assert "Progress: 1 action: 1 on track." in page and "1 of 1 updated since the inspection" in page
@@ -183,21 +183,21 @@ def test_the_findings_page_issues_a_bounded_number_of_queries(
     add_value(indicator, "2025-01", "70")
     client.force_login(officer)
     with django_assert_max_num_queries(17):
-        response = client.get(reverse("governance:findings", args=[inspection.strategy_id]))
+        response = client.get(reverse("reporting:findings", args=[inspection.strategy_id]))
     assert response.status_code == 200 and response.content.decode().count('class="app-finding"') == size // 5
 
 
 def test_another_partnerships_inspection_finding_and_pack_are_not_found(client, outsider, inspection, finding):
     client.force_login(outsider)
     for url in (
-        reverse("governance:findings", args=[inspection.strategy_id]),
+        reverse("reporting:findings", args=[inspection.strategy_id]),
         reverse("governance:inspection_edit", args=[inspection.pk]),
         reverse("governance:finding_create", args=[inspection.pk]),
         reverse("governance:finding_edit", args=[finding.pk]),
     ):
         assert client.get(url).status_code == 404, url
     assert (
-        client.post(reverse("governance:evidence_pack_request", args=[inspection.strategy_id]), {"finding": finding.pk}).status_code == 404
+        client.post(reverse("reporting:evidence_pack_request", args=[inspection.strategy_id]), {"finding": finding.pk}).status_code == 404
     )
 
 
@@ -205,7 +205,7 @@ def test_a_finding_with_no_action_is_an_exception_on_the_dashboard(client, board
     lonely = Finding.objects.create(inspection=inspection, kind=Finding.Kind.IMPROVEMENT, number=1, text="Co-produce with families.")
     assert findings_unaddressed(inspection.strategy) == [lonely]
     client.force_login(board)
-    page = client.get(reverse("governance:dashboard", args=[inspection.strategy_id])).content.decode()
+    page = client.get(reverse("reporting:dashboard", args=[inspection.strategy_id])).content.decode()
     assert "Inspection findings with no action (1)" in page and f"#finding-{lonely.pk}" in page and f"#finding-{finding.pk}" not in page
 
 
@@ -218,7 +218,7 @@ def test_the_board_pack_has_a_findings_section_from_the_snapshot_only_when_there
     action.save()
     (item,) = board_pack_context(snapshot)["findings"]
     assert item.findings[0].counts["on_track"] == 1 and item.findings[0].counts["at_risk"] == 0
-    from governance.report import board_pack_html
+    from reporting.report import board_pack_html
 
     html = board_pack_html(snapshot)
     assert 'id="pack-findings">Inspection findings</h2>' in html and "Priority action 1: Timeliness" in html

@@ -9,10 +9,10 @@ from actions.models import Snapshot
 
 PERSONAS = ["anonymous", "owner", "other_lead", "group_lead", "board", "officer", "outsider"]
 READ_PAGES = [
-    ("governance:dashboard", []),
-    ("governance:dashboard_export", ["csv"]),
-    ("governance:dashboard_export", ["xlsx"]),
-    ("governance:snapshot_list", []),
+    ("reporting:dashboard", []),
+    ("reporting:dashboard_export", ["csv"]),
+    ("reporting:dashboard_export", ["xlsx"]),
+    ("reporting:snapshot_list", []),
 ]
 READERS = {"owner": 200, "other_lead": 200, "group_lead": 200, "board": 200, "officer": 200, "outsider": 404}
 TAKERS = {"owner": 403, "other_lead": 403, "group_lead": 403, "board": 403, "officer": 302, "outsider": 404}
@@ -37,7 +37,7 @@ def test_reading_the_reporting_pages(client, request, action, persona, name, ext
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_htmx_fragment_is_guarded_too(client, request, action, persona):
     sign_in_as(client, request, persona)
-    response = client.get(reverse("governance:dashboard", args=[action.strategy_id]) + "?rating=amber", HTTP_HX_REQUEST="true")
+    response = client.get(reverse("reporting:dashboard", args=[action.strategy_id]) + "?rating=amber", HTTP_HX_REQUEST="true")
     expected = 302 if persona == "anonymous" else READERS[persona]
     assert response.status_code == expected
 
@@ -45,7 +45,7 @@ def test_the_htmx_fragment_is_guarded_too(client, request, action, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_taking_a_snapshot(client, request, action, persona):
     sign_in_as(client, request, persona)
-    response = client.post(reverse("governance:snapshot_create", args=[action.strategy_id]), {"day": "1", "month": "5", "year": "2025"})
+    response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), {"day": "1", "month": "5", "year": "2025"})
     if persona == "anonymous":
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     else:
@@ -55,4 +55,4 @@ def test_taking_a_snapshot(client, request, action, persona):
 
 def test_an_unknown_strategy_is_not_found(client, officer):
     client.force_login(officer)
-    assert client.get(reverse("governance:dashboard", args=[999999])).status_code == 404
+    assert client.get(reverse("reporting:dashboard", args=[999999])).status_code == 404

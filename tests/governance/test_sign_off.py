@@ -13,10 +13,10 @@ from actions.chasing import digest_send
 from actions.models import EmailDigest, Notification
 from actions.services import action_update_record
 from governance.models import Board, Meeting, SignOff, SnapshotSignOff
-from governance.report import board_pack_context
 from governance.services import meetings_remind, snapshot_take
 from governance.signoff import sign_off_decide, sign_offs_for, signatory_nominate
 from people.models import Organisation
+from reporting.report import board_pack_context
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_the_snapshot_freezes_the_sign_offs_for_the_pack(client, officer, meetin
     frozen = board_pack_context(snapshot)["sign_offs"]
     assert [(s.organisation_name, s.status, s.signatory) for s in frozen] == [("Northshire Council", "confirmed", str(signatory))]
     client.force_login(officer)
-    page = client.get(reverse("governance:snapshot_pack", args=[snapshot.pk])).content.decode()
+    page = client.get(reverse("reporting:snapshot_pack", args=[snapshot.pk])).content.decode()
     assert "Partner sign-off" in page and "Signed off" in page
     assert SnapshotSignOff.objects.count() == 1
 

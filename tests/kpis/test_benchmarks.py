@@ -193,8 +193,8 @@ def test_the_scorecard_kpi_page_and_chart_show_england_the_region_by_name_and_th
 
 
 def test_the_board_pack_compares_each_kpi_with_england_the_region_and_neighbours(strategy, timeliness, officer, action):
-    from governance.report import board_pack_html
     from governance.services import snapshot_take
+    from reporting.report import board_pack_html
 
     imported(strategy, ees_file({"2023": YEAR_2023, "2024": YEAR_2024}))
     snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 6, 30), taken_by=officer)

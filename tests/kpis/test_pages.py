@@ -114,7 +114,7 @@ def test_hostile_text_is_escaped_on_every_page(client, officer, indicator, group
         reverse("kpis:scorecard", args=[indicator.strategy_id]),
         reverse("kpis:indicator_detail", args=[indicator.pk]),
         reverse("kpis:indicator_chart", args=[indicator.pk]),
-        reverse("governance:group_detail", args=[group.pk]),
+        reverse("reporting:group_detail", args=[group.pk]),
     ]:
         html = client.get(url).content.decode()
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html, url
@@ -124,7 +124,7 @@ def test_hostile_text_is_escaped_on_every_page(client, officer, indicator, group
 def test_the_group_page_shows_its_kpis_and_the_strategy_links_to_the_scorecard(client, board, indicator, group):
     add_value(indicator, "2025-01", "90")
     client.force_login(board)
-    html = client.get(reverse("governance:group_detail", args=[group.pk])).content.decode()
+    html = client.get(reverse("reporting:group_detail", args=[group.pk])).content.decode()
     assert indicator.name in html and "On target" in html
     html = client.get(reverse("actions:strategy_detail", args=[group.strategy_id])).content.decode()
     assert reverse("kpis:scorecard", args=[group.strategy_id]) in html
@@ -167,4 +167,4 @@ def test_the_kpi_and_group_pages_issue_a_fixed_number_of_queries(client, officer
     with django_assert_max_num_queries(12):
         assert client.get(reverse("kpis:indicator_detail", args=[indicator.pk])).status_code == 200
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("governance:group_detail", args=[group.pk])).status_code == 200
+        assert client.get(reverse("reporting:group_detail", args=[group.pk])).status_code == 200

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from governance.models import BoardReport
 from governance.services import snapshot_take
+from reporting.models import BoardReport
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
 from tests.governance.conftest import finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
@@ -74,7 +74,7 @@ def api_token(partnership, officer):
 
 @pytest.fixture
 def ready_evidence_pack(strategy, finding, officer, _private_media):  # noqa: F811
-    from governance.models import EvidencePack
+    from reporting.models import EvidencePack
 
     folder = _private_media / "evidence-packs"
     folder.mkdir(parents=True, exist_ok=True)

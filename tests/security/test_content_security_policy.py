@@ -64,7 +64,7 @@ def test_a_forbidden_page_carries_the_policy(client, board, action):
 
 def test_an_htmx_partial_carries_the_policy(client, owner, strategy, action):
     client.force_login(owner)
-    response = client.get(reverse("governance:dashboard", args=[strategy.pk]) + "?rating=amber", HTTP_HX_REQUEST="true")
+    response = client.get(reverse("reporting:dashboard", args=[strategy.pk]) + "?rating=amber", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and b"<html" not in response.content
     assert_strict(response)
 
@@ -78,14 +78,14 @@ def test_a_redirect_carries_the_policy(client, action):
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_a_file_download_carries_the_policy(client, officer, strategy, action, file_format):
     client.force_login(officer)
-    response = client.get(reverse("governance:dashboard_export", args=[strategy.pk, file_format]))
+    response = client.get(reverse("reporting:dashboard_export", args=[strategy.pk, file_format]))
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
     assert_strict(response)
 
 
 def test_a_board_pack_download_carries_the_policy(client, officer, ready_report):
     client.force_login(officer)
-    response = client.get(reverse("governance:report_download", args=[ready_report.pk]))
+    response = client.get(reverse("reporting:report_download", args=[ready_report.pk]))
     assert response.status_code == 200
     assert_strict(response)
 

@@ -275,12 +275,12 @@ def globals_data(request, row):
 def test_the_fuzz_finds_the_fields_of_the_main_forms():
     """The discovery the fuzz relies on: if it stops finding fields, the fuzz would quietly send nothing."""
     assert {"rating", "narrative", "links", "files", "version"} <= fields_of("actions:action_update", "/actions/1/update/")["post"]
-    assert {"organisation", "owner", "rating", "exception", "snapshot"} <= fields_of("governance:dashboard", "/strategies/1/dashboard/")[
+    assert {"organisation", "owner", "rating", "exception", "snapshot"} <= fields_of("reporting:dashboard", "/strategies/1/dashboard/")[
         "get"
     ]
     assert {"rating", "show"} <= fields_of("actions:my_actions", "/my-actions/")["get"]
-    assert {"meeting", "snapshot"} <= fields_of("governance:report_request", "/strategies/1/reports/request/")["post"]
-    assert {"day", "month", "year", "note"} <= fields_of("governance:snapshot_create", "/strategies/1/snapshots/new/")["post"]
+    assert {"meeting", "snapshot"} <= fields_of("reporting:report_request", "/strategies/1/reports/request/")["post"]
+    assert {"day", "month", "year", "note"} <= fields_of("reporting:snapshot_create", "/strategies/1/snapshots/new/")["post"]
     assert {"period", "value", "note", "reason"} <= fields_of("kpis:value_correct", "/kpi-values/1/correct/")["post"]
     assert {"code", "next"} <= fields_of("accounts:mfa_verify", "/account/two-factor/")["post"]
     assert fields_of("actions:plan_import_upload", "/strategies/1/import/upload/")["files"] == {"file"}

@@ -24,10 +24,10 @@ def test_the_sign_in_page_a_redirect_and_a_not_found_page_carry_it(client, actio
 def test_pages_fragments_and_downloads_carry_it(client, officer, strategy, action, ready_report, evidence_file):
     client.force_login(officer)
     for url, headers in [
-        (reverse("governance:dashboard", args=[strategy.pk]), {}),
-        (reverse("governance:dashboard", args=[strategy.pk]) + "?rating=amber", {"HX-Request": "true"}),
-        (reverse("governance:dashboard_export", args=[strategy.pk, "xlsx"]), {}),
-        (reverse("governance:report_download", args=[ready_report.pk]), {}),
+        (reverse("reporting:dashboard", args=[strategy.pk]), {}),
+        (reverse("reporting:dashboard", args=[strategy.pk]) + "?rating=amber", {"HX-Request": "true"}),
+        (reverse("reporting:dashboard_export", args=[strategy.pk, "xlsx"]), {}),
+        (reverse("reporting:report_download", args=[ready_report.pk]), {}),
         (reverse("actions:evidence_download", args=[evidence_file.pk]), {}),
     ]:
         response = client.get(url, headers=headers)

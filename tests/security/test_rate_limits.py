@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from governance.models import BoardReport
+from reporting.models import BoardReport
 
 
 @pytest.fixture
@@ -15,12 +15,12 @@ def limits(settings):
 
 
 def request_pack(client, strategy, snapshot):
-    return client.post(reverse("governance:report_request", args=[strategy.pk]), {"snapshot": snapshot.pk})
+    return client.post(reverse("reporting:report_request", args=[strategy.pk]), {"snapshot": snapshot.pk})
 
 
 def test_board_pack_requests_are_limited_and_the_refused_one_queues_nothing(client, officer, strategy, snapshot, limits, monkeypatch):
     queued = []
-    monkeypatch.setattr("governance.tasks.render_board_report.delay_on_commit", lambda *args, **kw: queued.append(args))
+    monkeypatch.setattr("reporting.tasks.render_board_report.delay_on_commit", lambda *args, **kw: queued.append(args))
     client.force_login(officer)
     for _ in range(limits["board_report"]):
         BoardReport.objects.update(status=BoardReport.Status.READY)  # so that each request makes a new pack
@@ -40,12 +40,12 @@ def test_retrying_a_pack_counts_towards_the_same_limit(client, officer, failed_r
         request_pack(client, strategy, snapshot)
     before = BoardReport.objects.count()
     BoardReport.objects.filter(pk=failed_report.pk).update(status=BoardReport.Status.FAILED)
-    assert client.post(reverse("governance:report_retry", args=[failed_report.pk])).status_code == 429
+    assert client.post(reverse("reporting:report_retry", args=[failed_report.pk])).status_code == 429
     assert BoardReport.objects.count() == before
 
 
 def test_exports_are_limited_per_person_not_per_partnership(client, board, officer, strategy, action, limits):
-    url = reverse("governance:dashboard_export", args=[strategy.pk, "csv"])
+    url = reverse("reporting:dashboard_export", args=[strategy.pk, "csv"])
     client.force_login(board)
     for _ in range(limits["export"]):
         assert client.get(url).status_code == 200
@@ -58,7 +58,7 @@ def test_exports_are_limited_per_person_not_per_partnership(client, board, offic
 def test_the_limit_lifts_when_the_hour_is_up(client, board, strategy, action, limits):
     from django.core.cache import cache
 
-    url = reverse("governance:dashboard_export", args=[strategy.pk, "xlsx"])
+    url = reverse("reporting:dashboard_export", args=[strategy.pk, "xlsx"])
     client.force_login(board)
     for _ in range(limits["export"]):
         client.get(url)
@@ -68,7 +68,7 @@ def test_the_limit_lifts_when_the_hour_is_up(client, board, strategy, action, li
 
 
 def test_a_refusal_is_logged(client, board, strategy, action, limits, caplog):
-    url = reverse("governance:dashboard_export", args=[strategy.pk, "csv"])
+    url = reverse("reporting:dashboard_export", args=[strategy.pk, "csv"])
     client.force_login(board)
     for _ in range(limits["export"] + 1):
         client.get(url)
@@ -76,12 +76,12 @@ def test_a_refusal_is_logged(client, board, strategy, action, limits, caplog):
 
 
 def test_evidence_pack_requests_are_limited_and_the_refused_one_queues_nothing(client, officer, strategy, finding, settings, monkeypatch):
-    from governance.models import EvidencePack
+    from reporting.models import EvidencePack
 
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "evidence_pack": 2}
-    monkeypatch.setattr("governance.tasks.produce_evidence_pack.delay_on_commit", lambda *args, **kw: None)
+    monkeypatch.setattr("reporting.tasks.produce_evidence_pack.delay_on_commit", lambda *args, **kw: None)
     client.force_login(officer)
-    url = reverse("governance:evidence_pack_request", args=[strategy.pk])
+    url = reverse("reporting:evidence_pack_request", args=[strategy.pk])
     for _ in range(2):
         EvidencePack.objects.update(status=EvidencePack.Status.READY)
         assert client.post(url, {"finding": finding.pk}).status_code == 302

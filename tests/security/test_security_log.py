@@ -105,7 +105,7 @@ def test_a_missing_object_is_not_logged_as_an_attempt(client, outsider, events):
 
 def test_a_board_pack_download_is_logged(client, officer, ready_report, events):
     client.force_login(officer)
-    assert client.get(reverse("governance:report_download", args=[ready_report.pk])).status_code == 200
+    assert client.get(reverse("reporting:report_download", args=[ready_report.pk])).status_code == 200
     (event,) = events("report_download")
     assert event["report_id"] == ready_report.pk and event["user_id"] == officer.pk
 
@@ -118,7 +118,7 @@ def test_an_evidence_download_is_logged(client, owner, evidence_file, events):
 
 def test_an_export_is_logged(client, board, strategy, action, events):
     client.force_login(board)
-    assert client.get(reverse("governance:dashboard_export", args=[strategy.pk, "csv"])).status_code == 200
+    assert client.get(reverse("reporting:dashboard_export", args=[strategy.pk, "csv"])).status_code == 200
     (event,) = events("export")
     assert event["strategy_id"] == strategy.pk and event["format"] == "csv" and event["user_id"] == board.pk
 

@@ -14,12 +14,12 @@ from actions.tasks import send_pending_digests, sweep_overdue
 from send_tracker.celery import app
 from tests.worker import Worker, redis_url_or_skip, use_broker, wait_for
 
-OUR_APPS = ("actions.", "governance.", "kpis.")
+OUR_APPS = ("actions.", "governance.", "kpis.", "reporting.")
 # Tasks that retry by hand (self.retry with an exponential, jittered countdown), each with a test that it stops:
 # tests/actions/test_chasing_emails.py::test_it_gives_up_after_bounded_retries_and_shows_officers_the_failure and
-# tests/governance/test_board_report.py::test_a_render_that_always_fails_ends_failed_after_bounded_retries;
+# tests/reporting/test_board_report.py::test_a_render_that_always_fails_ends_failed_after_bounded_retries;
 # the evidence pack's task follows the board report's retry code line for line.
-MANUAL_RETRIES = {"actions.tasks.send_digest", "governance.tasks.render_board_report", "governance.tasks.produce_evidence_pack"}
+MANUAL_RETRIES = {"actions.tasks.send_digest", "reporting.tasks.render_board_report", "reporting.tasks.produce_evidence_pack"}
 
 
 def our_tasks():
@@ -118,7 +118,7 @@ def test_packs_have_their_own_queue_so_a_burst_of_packs_never_delays_chasing():
     def queue_of(name: str) -> str:
         return app.amqp.router.route({}, name)["queue"].name
 
-    packs = {"governance.tasks.render_board_report", "governance.tasks.produce_evidence_pack"}
+    packs = {"reporting.tasks.render_board_report", "reporting.tasks.produce_evidence_pack"}
     assert {queue_of(name) for name in packs} == {settings.PACKS_QUEUE}
     # Everything else (the sweep, the digests, reminders, housekeeping) shares the default queue.
     others = set(our_tasks()) - packs

@@ -28,5 +28,5 @@ def test_a_worker_loads_every_task_and_the_urls_without_the_pdf_email_or_feed_li
         [sys.executable, "-c", WORKER_START % HEAVY], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
     )
     found = json.loads(result.stdout.strip().splitlines()[-1])
-    assert {"governance.tasks.render_board_report", "governance.tasks.produce_evidence_pack"} <= set(found["tasks"])
+    assert {"reporting.tasks.render_board_report", "reporting.tasks.produce_evidence_pack"} <= set(found["tasks"])
     assert found["loaded"] == []

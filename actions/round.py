@@ -1,0 +1,121 @@
+"""The update round before a board meeting: whose actions are updated for it, and whose are not yet.
+
+An action is updated for the round when something was recorded since its
+strategy's latest snapshot (the rule book's "needs an update", negated); the
+round is named after the strategy's next scheduled meeting. Completed and
+retired actions are not in the round.
+
+Meetings belong to governance, a layer above: it tells the round how to find
+the next one (`next_meeting_finder_set`, called from its AppConfig.ready).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from accounts.models import User
+from actions import rules
+from actions.chasing import reminders_queue
+from actions.models import Action, Strategy
+from actions.reads import my_actions_for
+from people.models import Post
+
+
+@dataclass(frozen=True)
+class RoundMeeting:
+    """The meeting a round is for: its date, its board's name and its papers deadline."""
+
+    date: dt.date
+    board: str
+    papers_deadline: dt.date | None = None
+
+
+NextMeetingFinder = Callable[[Strategy, dt.date], "RoundMeeting | None"]
+
+
+def _no_meeting(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
+    return None
+
+
+_next_meeting_finder: NextMeetingFinder = _no_meeting
+
+
+def next_meeting_finder_set(finder: NextMeetingFinder) -> None:
+    global _next_meeting_finder
+    _next_meeting_finder = finder
+
+
+def next_meeting(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
+    """The strategy's next scheduled meeting on or after today, if any."""
+    return _next_meeting_finder(strategy, today)
+
+
+@dataclass
+class Round:
+    strategy: Strategy
+    meeting: RoundMeeting | None
+    actions: list[Action] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.actions)
+
+    @property
+    def updated(self) -> int:
+        return sum(1 for action in self.actions if not action.status.needs_update)
+
+    def label(self) -> str:
+        """ "7 of 19 updated for the 12 March 2026 SEND Partnership Board"."""
+        target = f" for the {self.meeting.date:%-d %B %Y} {self.meeting.board}" if self.meeting else " since the last snapshot"
+        return f"{self.updated} of {self.total} updated{target}"
+
+
+def rounds_for(user: User, today: dt.date | None = None) -> list[Round]:
+    """The person's own actions in each strategy's round, from the same read as My actions."""
+    today = today or timezone.localdate()
+    mine = my_actions_for(user, today=today)
+    rounds = []
+    for by_strategy in mine.strategies:
+        actions = [a for rows in by_strategy.groups.values() for a in rows.actions if not a.rating.is_complete]
+        if actions:
+            rounds.append(Round(by_strategy.strategy, next_meeting(by_strategy.strategy, today), actions))
+    return rounds
+
+
+@dataclass
+class OrganisationProgress:
+    name: str
+    total: int = 0
+    updated: int = 0
+
+
+def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> list[OrganisationProgress]:
+    """How far each owner organisation has got with the round: its actions (not complete) and how many are updated."""
+    today = today or timezone.localdate()
+    actions = rules.with_status(Action.objects.filter(strategy=strategy, rating__is_complete=False), today).prefetch_related(
+        Prefetch("owners", queryset=Post.objects.select_related("organisation"))
+    )
+    found: dict[str, OrganisationProgress] = {}
+    for action in actions:
+        names = {post.organisation.name if post.organisation else "Organisation not given" for post in action.owners.all()} or {
+            "To be allocated"
+        }
+        for name in names:
+            progress = found.setdefault(name, OrganisationProgress(name))
+            progress.total += 1
+            progress.updated += not action.needs_update
+    return sorted(found.values(), key=lambda p: (p.updated / p.total if p.total else 1, p.name))
+
+
+def round_chase(strategy: Strategy, meeting: RoundMeeting, today: dt.date | None = None) -> int:
+    """Remind the owners of every action not yet updated for the meeting (each once per meeting); returns reminders queued."""
+    today = today or timezone.localdate()
+    deadline = meeting.papers_deadline or meeting.date
+    if deadline < today:
+        deadline = meeting.date
+    return reminders_queue(strategy=strategy, deadline=deadline, days_before=max((deadline - today).days, 0), today=today)

@@ -1,0 +1,189 @@
+"""What goes into a board pack: everything is read from snapshots, so a pack can be reproduced.
+
+The pack is built for a board that reads it in ten minutes: the headline figures
+and the delivery-group matrix on one page, then what moved, then the exceptions
+(each action once, with its latest narrative), the KPIs as small multiples, and
+every action in a compact appendix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from actions.models import DeliveryGroup, RatingLevel, Snapshot
+from actions.rows import ActionRow, rows_from_snapshot
+from coproduction.services import deliverables_of, disagreements, families_views_frozen, timeline
+from governance.inspections import findings_progress, inspections_with_findings
+from governance.models import Meeting, SnapshotSignOff
+from kpis.charts import kpi_small_chart_svg
+from kpis.models import Benchmark, Indicator, KpiValue, Rag
+from kpis.scorecard import ScorecardRow
+from reporting.summaries import (
+    Tally,
+    exceptions,
+    exceptions_once,
+    headline_counts,
+    headlines,
+    movement,
+    movement_once,
+    rating_counts,
+)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One delivery group of the matrix: its actions at each level, and how many are overdue."""
+
+    group: DeliveryGroup
+    tally: Tally
+    overdue: int
+    families_view: object | None = None  # the group's families' view (coproduction), live or frozen
+    disagrees: bool = False  # the families' view contradicts the officers' on-track ratings
+
+
+def matrix_with_families(matrix: list[MatrixSection], views: dict, flagged: set[int]) -> list[MatrixSection]:
+    """The matrix with each group's families' view beside its ratings, and whether they disagree."""
+    return [
+        MatrixSection(
+            section.priority_name,
+            [replace(row, families_view=views.get(row.group.pk), disagrees=row.group.pk in flagged) for row in section.rows],
+        )
+        for section in matrix
+    ]
+
+
+@dataclass(frozen=True)
+class MatrixSection:
+    priority_name: str
+    rows: list[MatrixRow]
+
+
+def delivery_matrix(
+    groups: list[DeliveryGroup], counts_by_group: dict[int, Tally], overdue_by_group: dict[int, int]
+) -> list[MatrixSection]:
+    """The delivery groups with actions, under their priorities, in plan order."""
+    sections: dict[int, MatrixSection] = {}
+    for group in groups:
+        tally = counts_by_group.get(group.pk)
+        if tally is None or not tally.total:
+            continue
+        section = sections.setdefault(group.priority_id, MatrixSection(group.priority.name, []))
+        section.rows.append(MatrixRow(group, tally, overdue_by_group.get(group.pk, 0)))
+    return list(sections.values())
+
+
+def board_pack_kpis(snapshot: Snapshot) -> list[ScorecardRow]:
+    """Each KPI of the strategy with the values the snapshot froze (none: "No data")."""
+    frozen = KpiValue.objects.filter(snapshot_items__snapshot=snapshot).select_related("entered_by").order_by("period_start", "id")
+    by_indicator: dict[int, list[KpiValue]] = {}
+    for value in frozen:
+        by_indicator.setdefault(value.indicator_id, []).append(value)
+    # Benchmarks are never edited once read, so the pack shows the same ones each time it is rebuilt.
+    benchmarks: dict[int, list[Benchmark]] = {}
+    for benchmark in Benchmark.objects.filter(indicator__strategy_id=snapshot.strategy_id, period_start__lte=snapshot.as_at):
+        benchmarks.setdefault(benchmark.indicator_id, []).append(benchmark)
+    indicators = Indicator.objects.filter(strategy_id=snapshot.strategy_id).order_by("position", "id")
+    rows = [ScorecardRow(indicator, by_indicator.get(indicator.pk, []), benchmarks.get(indicator.pk, [])) for indicator in indicators]
+    for row in rows:
+        # kpi_small_chart_svg escapes every piece of text it writes; one value needs no chart.
+        row.chart = mark_safe(kpi_small_chart_svg(row.indicator, row.values, region_name=row.region_name)) if len(row.values) > 1 else ""
+    return rows
+
+
+def overdue_by_group(rows: list[ActionRow]) -> dict[int, int]:
+    """How many of the rows are overdue (by the rule book, as at each row's date) in each delivery group."""
+    found: dict[int, int] = {}
+    for row in rows:
+        if row.status.overdue:
+            found[row.group_id] = found.get(row.group_id, 0) + 1
+    return found
+
+
+def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> dict:
+    strategy = snapshot.strategy
+    levels = list(RatingLevel.objects.filter(scheme_id=strategy.scheme_id).order_by("position"))
+    rows = rows_from_snapshot(snapshot)
+    previous = snapshot.previous()
+    previous_rows = rows_from_snapshot(previous) if previous else []
+    groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id"))
+    groups_by_id = {group.pk: group for group in groups}
+
+    counts = rating_counts(rows, levels)
+    found = exceptions(rows)
+    once = exceptions_once(found, [group.pk for group in groups])
+    # An action in the previous snapshot and not in this one was retired in between.
+    retired_ids = {row.action_id for row in previous_rows} - {row.action_id for row in rows}
+    moved = movement(previous_rows, rows, retired_ids) if previous else None
+    before = headline_counts(previous_rows) if previous else None
+
+    overdue = overdue_by_group(rows)
+    appendix: dict[int, list[ActionRow]] = {}
+    for row in rows:
+        appendix.setdefault(row.group_id, []).append(row)
+
+    views = families_views_frozen(snapshot)
+    disagreeing = disagreements(rows, views, groups_by_id)
+    flagged = {d.group.pk for d in disagreeing}
+    families = [
+        {"group": group, "tally": counts.by_group.get(group.pk), "families_view": views[group.pk], "disagrees": group.pk in flagged}
+        for group in groups
+        if group.pk in views
+    ]
+
+    kpis = board_pack_kpis(snapshot)
+    kpi_counts = {rag: sum(1 for row in kpis if row.rag == rag) for rag in Rag}
+    # Findings and their links are read as they are now; the actions' ratings and KPI values as the snapshot froze them.
+    findings = [item for item in findings_progress(inspections_with_findings(strategy), rows, kpis) if item.findings]
+    return {
+        "strategy": strategy,
+        "partnership": strategy.partnership,
+        "snapshot": snapshot,
+        "previous": previous,
+        "meeting": meeting,
+        "board": meeting.board if meeting else None,
+        "levels": levels,
+        "items": rows,
+        "counts": counts,
+        "headlines": headlines(headline_counts(rows), before),
+        "matrix": delivery_matrix(groups, counts.by_group, overdue),
+        "overdue_total": sum(overdue.values()),
+        "exceptions": found,  # every kind, by the rule book
+        "listed": once,  # what the pack prints: each action once
+        "overdue_groups": [(groups_by_id[group_id], group_rows) for group_id, group_rows in once.overdue_by_group],
+        "movement": moved,
+        "moves": movement_once(moved) if moved else [],
+        # Co-production: what the snapshot froze of the families' view and the partners' sign-off.
+        "families_groups": families,
+        "disagreements": disagreeing,
+        "sign_offs": list(SnapshotSignOff.objects.filter(snapshot=snapshot).select_related("meeting__board")),
+        "timeline": timeline(deliverables_of(strategy), rows, snapshot.as_at),
+        "kpis": kpis,
+        "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag if kpi_counts[rag]],
+        "appendix": [(group, appendix[group.pk]) for group in groups if group.pk in appendix],
+        "findings": findings,
+        "generated_at": timezone.now(),
+    }
+
+
+def pack_stylesheet() -> SafeString:
+    """The pack's built stylesheet (static/css/pack.css), inlined so the PDF needs no fetch to style itself."""
+    path = finders.find("css/pack.css")
+    if not path:
+        raise ImproperlyConfigured("static/css/pack.css is missing: build the stylesheets with `npm run build:css`.")
+    with open(path, encoding="utf-8") as handle:
+        # Our own compiled stylesheet, never user text.
+        return mark_safe(handle.read())
+
+
+def board_pack_html(snapshot: Snapshot, meeting: Meeting | None = None, *, for_print: bool = True) -> str:
+    context = board_pack_context(snapshot, meeting)
+    context["for_print"] = for_print
+    if for_print:
+        context["pack_css"] = pack_stylesheet()
+    return render_to_string("reporting/pdf/board_pack.html", context)

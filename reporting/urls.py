@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.urls import path, register_converter
+
+from reporting import views
+
+
+class ExportFormatConverter:
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExportFormatConverter, "export_format")
+
+
+class PackFormatConverter(ExportFormatConverter):
+    regex = "pdf|zip"
+
+
+register_converter(PackFormatConverter, "pack_format")
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
+    path("strategies/<int:strategy_id>/dashboard/", views.dashboard, name="dashboard"),
+    path(
+        "strategies/<int:strategy_id>/dashboard/export.<export_format:file_format>",
+        views.dashboard_export,
+        name="dashboard_export",
+    ),
+    path("strategies/<int:strategy_id>/snapshots/", views.snapshot_list, name="snapshot_list"),
+    path("strategies/<int:strategy_id>/snapshots/new/", views.snapshot_create, name="snapshot_create"),
+    path("strategies/<int:strategy_id>/reports/", views.reports, name="reports"),
+    path("strategies/<int:strategy_id>/reports/request/", views.report_request, name="report_request"),
+    path("reports/<int:report_id>/", views.report_detail, name="report_detail"),
+    path("reports/<int:report_id>/retry/", views.report_retry, name="report_retry"),
+    path("reports/<int:report_id>/download/", views.report_download, name="report_download"),
+    path("snapshots/<int:snapshot_id>/pack/", views.snapshot_pack, name="snapshot_pack"),
+    path("strategies/<int:strategy_id>/findings/", views.findings, name="findings"),
+    path("strategies/<int:strategy_id>/evidence-packs/request/", views.evidence_pack_request_view, name="evidence_pack_request"),
+    path("evidence-packs/<int:pack_id>/", views.evidence_pack_detail, name="evidence_pack_detail"),
+    path("evidence-packs/<int:pack_id>/download.<pack_format:file_format>", views.evidence_pack_download, name="evidence_pack_download"),
+]

@@ -1,0 +1,123 @@
+"""The update round: a delivery lead updates several actions at once; officers see progress by organisation and chase."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action, ActionUpdate, Notification
+from actions.services import action_update_record
+from governance.models import Board, Meeting
+from governance.services import snapshot_take
+from people.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def second(strategy, group, owner_post, level) -> Action:
+    action = Action.objects.create(strategy=strategy, group=group, ref="SP2", text="Publish the local offer", rating=level("grey"))
+    action.owners.add(owner_post)
+    return action
+
+
+@pytest.fixture
+def meeting(strategy) -> Meeting:
+    board = Board.objects.create(partnership=strategy.partnership, name="SEND Partnership Board")
+    day = timezone.localdate() + dt.timedelta(days=20)
+    return Meeting.objects.create(board=board, strategy=strategy, date=day, papers_deadline=day - dt.timedelta(days=7))
+
+
+def row(action, **data) -> dict:
+    return {f"a{action.pk}-{key}": value for key, value in {"rating": action.rating_id, "version": action.version, **data}.items()}
+
+
+def test_a_lead_sees_the_round_for_the_next_board_and_updates_several_at_once(client, owner, action, second, meeting, level):
+    client.force_login(owner)
+    page = client.get(reverse("actions:update_round")).content.decode()
+    assert f"0 of 2 updated for the {meeting.date:%-d %B %Y} SEND Partnership Board" in page
+    response = client.post(
+        reverse("actions:update_round"),
+        {
+            **row(action, rating=level("amber").pk, narrative="Review under way."),
+            **row(second, narrative="Drafted.", links="https://example.org/offer"),
+        },
+    )
+    assert response.status_code == 302
+    assert ActionUpdate.objects.filter(author=owner).count() == 2
+    assert second.updates.first().evidence.get().url == "https://example.org/offer"
+    page = client.get(reverse("actions:update_round")).content.decode()
+    assert "2 of 2 updated for the" in page
+    assert "2 of 2" in client.get(reverse("actions:my_actions")).content.decode()
+
+
+def test_rows_left_alone_are_not_saved(client, owner, action, second, meeting):
+    client.force_login(owner)
+    client.post(reverse("actions:update_round"), {**row(action), **row(second, narrative="Only this one.")})
+    assert list(ActionUpdate.objects.filter(author=owner).values_list("action__ref", flat=True)) == ["SP2"]
+
+
+def test_a_conflict_on_one_row_never_loses_the_others(client, owner, officer, action, second, meeting, level):
+    client.force_login(owner)
+    stale = action.version
+    action_update_record(action=action, user=officer, rating=level("red"), narrative="Officer's news.", expected_version=stale)
+    response = client.post(
+        reverse("actions:update_round"),
+        {
+            **{k: v for k, v in row(action, narrative="My text for SP1").items()},
+            f"a{action.pk}-version": stale,
+            **row(second, narrative="Saved anyway."),
+        },
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "1 update saved" in page and "someone else updated it" in page and "My text for SP1" in page
+    assert second.updates.filter(narrative="Saved anyway.").exists()
+    assert not action.updates.filter(narrative="My text for SP1").exists()
+
+
+def test_a_mistake_in_one_row_is_shown_there_and_the_rest_are_saved(client, owner, action, second, meeting, level):
+    client.force_login(owner)
+    response = client.post(reverse("actions:update_round"), {**row(action, rating=level("red").pk), **row(second, narrative="Fine.")})
+    assert response.status_code == 422
+    assert "Say what is being done to bring this action back on track" in response.content.decode()
+    assert second.updates.filter(narrative="Fine.").exists() and not action.updates.filter(author=owner).exists()
+
+
+def test_officers_see_the_round_by_organisation_and_chase_the_laggards(client, officer, owner, action, second, meeting, owner_post, level):
+    owner_post.organisation = Organisation.objects.create(partnership=owner_post.partnership, name="Northshire Council")
+    owner_post.save()
+    snapshot_take(strategy=action.strategy, as_at=timezone.localdate() - dt.timedelta(days=1))
+    action_update_record(action=action, user=owner, rating=level("amber"), narrative="Going well.", expected_version=action.version)
+    client.force_login(officer)
+    page = client.get(reverse("actions:round_progress", args=[action.strategy_id])).content.decode()
+    assert meeting.date.strftime("%-d %B %Y") in page
+    assert re.search(r"Northshire Council</th>\s*<td[^>]*>1</td>\s*<td[^>]*>2</td>", page)  # 1 of its 2 actions updated
+    client.post(reverse("actions:round_chase", args=[action.strategy_id]))
+    assert list(Notification.objects.filter(kind=Notification.Kind.REMINDER).values_list("recipient__email", "action__ref")) == [
+        ("owner@example.org", "SP2")
+    ]
+    client.post(reverse("actions:round_chase", args=[action.strategy_id]))
+    assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 1  # chased once per meeting
+
+
+def test_only_officers_see_the_round_by_organisation(client, owner, board, strategy):
+    for person in (owner, board):
+        client.force_login(person)
+        assert client.get(reverse("actions:round_progress", args=[strategy.pk])).status_code == 403
+        assert client.post(reverse("actions:round_chase", args=[strategy.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_round_page_issues_a_bounded_number_of_queries(
+    client, owner, strategy, group, owner_post, level, meeting, size, django_assert_max_num_queries
+):
+    for i in range(size):
+        Action.objects.create(strategy=strategy, group=group, ref=f"R{i}", text="x", rating=level("amber")).owners.add(owner_post)
+    client.force_login(owner)
+    with django_assert_max_num_queries(18):
+        assert client.get(reverse("actions:update_round")).status_code == 200

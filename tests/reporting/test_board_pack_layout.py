@@ -1,0 +1,123 @@
+"""The One Plan's board pack reads in ten minutes: short, every ref, no stranded headings or near-empty pages, PDF/UA clean."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import os
+import re
+
+import pytest
+from django.core.management import call_command
+from pdfua import validate
+from pypdf import PdfReader
+
+from actions.models import Action, RatingLevel, Snapshot
+from governance.services import snapshot_take
+from reporting.pdf import render_pdf
+from reporting.report import board_pack_html
+from tests.conftest import FIXTURES
+from tests.governance.conftest import rating_change
+
+PAGE_HEIGHT = 842  # A4 in points
+CONTENT_TOP = PAGE_HEIGHT - 18 / 25.4 * 72  # below the running header (18 mm top margin)
+CONTENT_BOTTOM = 16 / 25.4 * 72  # above the page number (16 mm bottom margin)
+SECTION_TITLES = ("At a glance", "Movement since the previous report", "Exceptions", "KPI scorecard", "Appendix: every action")
+
+
+@pytest.fixture
+def two_boards(one_plan, scheme):
+    """The One Plan as frozen for the May board, then two months of real movement and its KPIs frozen for the July board."""
+    first = Snapshot.objects.get(strategy=one_plan)
+    kpis = FIXTURES / "kpis" / "cheshire-east"
+    with open(os.devnull, "w") as quiet:
+        call_command("load_kpis", f"{kpis}-kpis.csv", strategy=one_plan.name, stdout=quiet)
+        call_command("import_kpi_values", f"{kpis}-kpi-values.csv", strategy=one_plan.name, stdout=quiet)
+    levels = {level.code: level for level in RatingLevel.objects.filter(scheme=scheme)}
+    actions = list(Action.objects.filter(strategy=one_plan, rating__code__in=["grey", "amber"]).order_by("position"))
+    for action in actions[:6]:
+        rating_change(action, levels["red"], narrative=f"Slipped: {action.ref} waits on recruitment.")
+    for action in actions[6:12]:
+        rating_change(action, levels["green"], narrative=f"Done: {action.ref} is embedded.")
+    second = snapshot_take(strategy=one_plan, as_at=dt.date(2025, 7, 14))
+    assert second.previous() == first
+    return second
+
+
+def lines_of(page) -> list[tuple[float, str]]:
+    """The page's text lines inside the content area, top to bottom, as (baseline y, text)."""
+    found: dict[int, list[str]] = {}
+
+    def visit(text, cm, tm, font, size):
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and CONTENT_BOTTOM < y < CONTENT_TOP:
+            found.setdefault(round(y), []).append(text.strip())
+
+    page.extract_text(visitor_text=visit)
+    return [(y, " ".join(parts)) for y, parts in sorted(found.items(), reverse=True)]
+
+
+def headings_of(document: str) -> set[str]:
+    found = re.findall(r"<h[2-4][^>]*>(.*?)</h[2-4]>|<th scope=\"rowgroup\"[^>]*>(.*?)</th>", document, flags=re.S)
+    return {" ".join(html.unescape(re.sub(r"<[^>]+>", "", a or b)).split()) for a, b in found}
+
+
+def test_the_one_plan_pack_fits_24_pages_with_every_ref_and_no_stranded_headings_or_near_empty_pages(two_boards):
+    document = board_pack_html(two_boards)
+    rendered = render_pdf(document)
+    reader = PdfReader(io.BytesIO(rendered.content))
+    assert rendered.page_count <= 24
+
+    text = " ".join(page.extract_text() for page in reader.pages)
+    refs = list(Action.objects.filter(strategy=two_boards.strategy).values_list("ref", flat=True))
+    assert len(refs) == 186
+    assert not [ref for ref in refs if not re.search(rf"(?<![\w-]){re.escape(ref)}(?![\w-])", text)]
+
+    pages = [lines_of(page) for page in reader.pages]
+    headings = headings_of(document)
+    for number, lines in enumerate(pages, start=1):
+        assert lines, f"page {number} is empty"
+        last_line = lines[-1][1]
+        assert last_line not in headings, f"page {number} ends with the heading {last_line!r}"
+        ends_section = number == len(pages) or pages[number][0][1] in SECTION_TITLES
+        fill = (CONTENT_TOP - lines[-1][0]) / (CONTENT_TOP - CONTENT_BOTTOM)
+        assert ends_section or fill >= 0.2, f"page {number} is only {fill:.0%} full"
+
+
+def test_each_action_is_listed_once_under_movement_and_once_under_exceptions(two_boards):
+    document = board_pack_html(two_boards)
+    movement = document.split('id="pack-movement"')[1].split('id="pack-exceptions"')[0]
+    exceptions = document.split('id="pack-exceptions"')[1].split("Also to note")[0]
+    moved = re.findall(r'<tr><th scope="row">([^<]+)</th>', movement)
+    listed = re.findall(r'<th scope="row">([^<]+)</th>', exceptions)
+    changed = set(Action.objects.filter(updates__narrative__regex="^(Slipped|Done):").values_list("ref", flat=True))
+    assert len(changed) == 12
+    assert len(moved) == len(set(moved)) and changed <= set(moved)
+    assert "Newly overdue (" in movement  # due in June, not complete by the July board
+    assert len(listed) == len(set(listed))
+    assert "Rating worsened (6)" in movement and "Newly completed (6)" in movement
+    # A newly overdue action whose rating did not change reads as its rating, never "Amber → Amber".
+    for before, after in re.findall(r'data-rating="([\w-]+)">.{0,80}?</strong> → <strong[^>]*data-rating="([\w-]+)"', movement):
+        assert before != after
+    # The six actions put at risk come first, each with its latest narrative and who wrote it.
+    risk = exceptions.split("Overdue (")[0]
+    assert risk.count("Slipped:") == 6 and "waits on recruitment" in risk
+
+
+def test_the_pack_has_no_pdf_ua_errors_or_warnings_and_scopes_every_header_cell(two_boards, tmp_path):
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(render_pdf(board_pack_html(two_boards)).content)
+    report = validate(str(path))
+    assert [(f.rule_id, f.severity.name, f.message) for f in report.findings] == []
+
+
+def test_kpis_read_without_no_target_twice_and_single_values_take_no_chart(two_boards):
+    document = board_pack_html(two_boards)
+    kpis = document.split('id="pack-kpis"')[1].split('id="pack-appendix"')[0]
+    assert "No target · No target" not in kpis and "Target: No target" not in kpis
+    cards = kpis.split('<li class="kpi">')[1:]
+    assert len(cards) == 36
+    for card in cards:
+        values_shown = card.count("<circle")
+        assert values_shown != 1, "a single value is printed as a figure, not as a chart"

@@ -1,0 +1,288 @@
+"""The bi-monthly board pack: requested by an officer, rendered by a worker, downloaded by the board."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import threading
+
+import pytest
+from django.conf import settings
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
+from django.urls import reverse
+from pypdf import PdfReader
+
+from actions.models import Action, ActionUpdate, Snapshot
+from governance.models import Board, Meeting
+from governance.services import snapshot_take
+from people.models import Membership
+from reporting import views
+from reporting.models import BoardReport
+from reporting.pdf import render_pdf
+from reporting.report import board_pack_html
+from reporting.services import board_report_render, board_report_request
+from tests.conftest import make_user
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def one_plan_snapshot(one_plan):
+    return Snapshot.objects.get(strategy=one_plan)
+
+
+@pytest.fixture
+def one_plan_officer(one_plan):
+    return make_user("programme.officer@example.org", one_plan.partnership, Membership.Role.OFFICER)
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_one_plan_pack_has_every_action_and_is_a_tagged_pdf_with_title_and_language(one_plan_snapshot, tmp_path):
+    rendered = render_pdf(board_pack_html(one_plan_snapshot))
+    text = pdf_text(rendered.content, tmp_path)
+    refs = Action.objects.filter(strategy=one_plan_snapshot.strategy).values_list("ref", flat=True)
+    missing = [ref for ref in refs if ref not in text]
+    assert not missing, f"refs missing from the pack: {missing}"
+    assert f"Page 1 of {rendered.page_count}" in text and f"Page {rendered.page_count} of {rendered.page_count}" in text
+    assert "14 May 2025" in text and "Amber E" in text
+    reader = PdfReader(io.BytesIO(rendered.content))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert str(root["/Lang"]).lower().startswith("en")
+    assert reader.metadata.title == "SEND and AP One Plan 2025-2028 – board report as at 14 May 2025"
+
+
+def test_the_pack_is_built_from_the_snapshot_not_the_live_plan(one_plan_snapshot, tmp_path):
+    Action.objects.filter(strategy=one_plan_snapshot.strategy, ref="SP1").update(text="Changed after the snapshot")
+    text = pdf_text(render_pdf(board_pack_html(one_plan_snapshot)).content, tmp_path)
+    assert "Changed after the snapshot" not in text
+    assert "Create and publish an easy read summary" in text
+
+
+def test_hostile_text_is_printed_as_text_and_nothing_is_fetched(action, level, tmp_path):
+    hostile = '<img src="file:///etc/passwd"><link rel="stylesheet" href="http://127.0.0.1:9/x.css">'
+    Action.objects.filter(pk=action.pk).update(text=f"Plan {hostile}")
+    snapshot = snapshot_take(strategy=action.strategy, as_at=action.strategy.ratings_as_at)
+    rendered = render_pdf(board_pack_html(snapshot))
+    assert rendered.refused_urls == []
+    assert 'src="file:///etc/passwd"' in pdf_text(rendered.content, tmp_path).replace("\n", "")
+
+
+def test_the_renderer_refuses_local_files_and_remote_addresses():
+    rendered = render_pdf(
+        '<html lang="en"><head><title>t</title><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head>'
+        '<body><img src="file:///etc/passwd" alt=""><img src="https://example.org/x.png" alt=""></body></html>'
+    )
+    assert set(rendered.refused_urls) == {"http://127.0.0.1:9/x.css", "file:///etc/passwd", "https://example.org/x.png"}
+
+
+def test_rendering_a_request_twice_gives_one_file_and_one_ready_row(
+    one_plan_snapshot, one_plan_officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # enqueued on commit; eager here, so it renders
+        report, created = board_report_request(snapshot=one_plan_snapshot, user=one_plan_officer)
+    assert created
+    report.refresh_from_db()
+    assert report.status == BoardReport.Status.READY and report.page_count > 10 and report.attempts == 1
+    board_report_render(report)
+    report.refresh_from_db()
+    assert report.attempts == 1
+    files = list((settings.PRIVATE_MEDIA_ROOT / "board-reports").iterdir())
+    assert [f.name for f in files] == [report.file_name]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_renders_of_one_request_give_one_file_and_one_ready_row(action, officer, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    snapshot = snapshot_take(strategy=action.strategy, as_at=action.strategy.ratings_as_at)
+    report = BoardReport.objects.create(strategy=action.strategy, snapshot=snapshot, requested_by=officer)
+    barrier, errors = threading.Barrier(2), []
+
+    def render():
+        try:
+            barrier.wait()
+            board_report_render(BoardReport.objects.get(pk=report.pk))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=render) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    report.refresh_from_db()
+    assert report.status == BoardReport.Status.READY and 1 <= report.attempts <= 2
+    assert len(list((settings.PRIVATE_MEDIA_ROOT / "board-reports").glob("*.pdf"))) == 1
+    assert BoardReport.objects.count() == 1
+
+
+def test_a_render_that_always_fails_ends_failed_after_bounded_retries(
+    one_plan_snapshot, one_plan_officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    calls = []
+
+    def broken(html, on_stage=None):
+        calls.append(1)
+        raise RuntimeError("fonts missing")
+
+    monkeypatch.setattr("reporting.pdf.render_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        board_report_request(snapshot=one_plan_snapshot, user=one_plan_officer)
+    report = BoardReport.objects.get()
+    assert report.status == BoardReport.Status.FAILED
+    assert "fonts missing" in report.error
+    assert len(calls) == 3  # the first try and two retries, then it stops
+
+
+def test_an_officer_requests_watches_and_downloads_the_pack(
+    client, one_plan_snapshot, one_plan_officer, django_capture_on_commit_callbacks
+):
+    client.force_login(one_plan_officer)
+    strategy = one_plan_snapshot.strategy
+    page = client.get(reverse("reporting:reports", args=[strategy.pk])).content.decode()
+    assert "Produce the pack" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:report_request", args=[strategy.pk]), {"snapshot": one_plan_snapshot.pk})
+        b"".join(response.streaming_content)  # sent, as to a browser: without a broker the render runs now
+    report = BoardReport.objects.get()
+    assert response.url == reverse("reporting:report_detail", args=[report.pk])
+    status = client.get(reverse("reporting:report_detail", args=[report.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "The pack is ready" in status and "hx-trigger" not in status and "<html" not in status
+    download = client.get(reverse("reporting:report_download", args=[report.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == f'attachment; filename="board-pack-2025-05-14-{report.pk}.pdf"'
+    assert download["Cache-Control"] == "no-store"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_a_pending_pack_page_polls_and_a_second_request_reuses_it(client, one_plan_snapshot, one_plan_officer):
+    BoardReport.objects.create(strategy=one_plan_snapshot.strategy, snapshot=one_plan_snapshot, requested_by=one_plan_officer)
+    client.force_login(one_plan_officer)
+    client.post(reverse("reporting:report_request", args=[one_plan_snapshot.strategy_id]), {"snapshot": one_plan_snapshot.pk})
+    assert BoardReport.objects.count() == 1
+    report = BoardReport.objects.get()
+    html = client.get(reverse("reporting:report_detail", args=[report.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html and "waiting to be produced" in html
+
+
+def test_the_pack_page_shows_the_stage_a_render_has_reached(client, one_plan_snapshot, one_plan_officer):
+    report = BoardReport.objects.create(
+        strategy=one_plan_snapshot.strategy,
+        snapshot=one_plan_snapshot,
+        requested_by=one_plan_officer,
+        status=BoardReport.Status.RENDERING,
+        stage=BoardReport.Stage.LAYING_OUT,
+    )
+    client.force_login(one_plan_officer)
+    status = client.get(reverse("reporting:report_detail", args=[report.pk]), HTTP_HX_REQUEST="true").content.decode()
+    steps = re.findall(r'name-and-hint">([^<]+)</div>\s*<div class="govuk-task-list__status">(.*?)</div>', status)
+    assert [(label, re.sub(r"<[^>]+>", "", state)) for label, state in steps] == [
+        ("Reading the snapshot", "Done"),
+        ("Laying out the pages", "In progress"),
+        ("Writing and tagging the PDF", "Not yet"),
+    ]
+    assert 'hx-trigger="every 1s"' in status
+
+
+def test_without_a_broker_the_request_answers_before_the_render_and_renders_once_sent(rf, one_plan_snapshot, one_plan_officer):
+    # In-process (no broker) the render runs once the redirect has gone out, so the officer's page is not held.
+    assert settings.CELERY_TASK_ALWAYS_EAGER
+    request = rf.post(reverse("reporting:report_request", args=[one_plan_snapshot.strategy_id]), {"snapshot": one_plan_snapshot.pk})
+    request.user = one_plan_officer
+    request._dont_enforce_csrf_checks = True
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    response = views.report_request(request, one_plan_snapshot.strategy_id)
+    report = BoardReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("reporting:report_detail", args=[report.pk])
+    assert report.status == BoardReport.Status.QUEUED  # answered: nothing rendered yet
+    request_finished.disconnect(close_old_connections)  # as Django's test client does: keep the test's connection
+    try:
+        response.close()  # what the server does once the response is sent
+    finally:
+        request_finished.connect(close_old_connections)
+    report.refresh_from_db()
+    assert report.status == BoardReport.Status.READY and report.page_count > 10
+
+
+def test_the_pack_reads_as_a_web_page(client, one_plan_snapshot, one_plan_officer):
+    client.force_login(one_plan_officer)
+    html = client.get(reverse("reporting:snapshot_pack", args=[one_plan_snapshot.pk])).content.decode()
+    assert "EHC-C6" in html and "Appendix: every action" in html and html.count("<html") == 1
+    assert "/static/css/pack.css" in html  # the web twin is styled by the pack's own stylesheet
+
+
+@pytest.mark.parametrize(
+    "persona, can_read, can_request",
+    [
+        ("owner", True, False),
+        ("other_lead", True, False),
+        ("group_lead", True, False),
+        ("board", True, False),
+        ("officer", True, True),
+        ("outsider", False, False),
+    ],
+)
+def test_who_may_read_request_and_download_packs(
+    client, request, action, persona, can_read, can_request, django_capture_on_commit_callbacks
+):
+    snapshot = snapshot_take(strategy=action.strategy, as_at=action.strategy.ratings_as_at)
+    officer = make_user("another.officer@example.org", action.strategy.partnership, Membership.Role.OFFICER)
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _ = board_report_request(snapshot=snapshot, user=officer)
+    client.force_login(request.getfixturevalue(persona))
+    read = 200 if can_read else 404
+    assert client.get(reverse("reporting:reports", args=[action.strategy_id])).status_code == read
+    assert client.get(reverse("reporting:report_detail", args=[report.pk])).status_code == read
+    assert client.get(reverse("reporting:report_detail", args=[report.pk]), HTTP_HX_REQUEST="true").status_code == read
+    assert client.get(reverse("reporting:report_download", args=[report.pk])).status_code == read
+    assert client.get(reverse("reporting:snapshot_pack", args=[snapshot.pk])).status_code == read
+    before = BoardReport.objects.count()
+    BoardReport.objects.filter(pk=report.pk).update(status=BoardReport.Status.FAILED)
+    response = client.post(reverse("reporting:report_request", args=[action.strategy_id]), {"snapshot": snapshot.pk})
+    # Outside the partnership nothing is found; inside it, only officers may (403 for the rest).
+    refused = 404 if not can_read else 403
+    assert response.status_code == (302 if can_request else refused)
+    assert BoardReport.objects.count() == before + (1 if can_request else 0)
+    assert client.post(reverse("reporting:report_retry", args=[report.pk])).status_code == (302 if can_request else refused)
+
+
+def test_signed_out_people_cannot_reach_packs(client, action):
+    snapshot = snapshot_take(strategy=action.strategy, as_at=action.strategy.ratings_as_at)
+    report = BoardReport.objects.create(strategy=action.strategy, snapshot=snapshot)
+    for url in [reverse("reporting:reports", args=[action.strategy_id]), reverse("reporting:report_download", args=[report.pk])]:
+        assert client.get(url).status_code == 302
+
+
+def test_the_import_seeds_the_partnership_governance_from_the_plan(one_plan):
+    names = list(Board.objects.filter(partnership=one_plan.partnership).values_list("name", flat=True))
+    assert "SEND Executive Oversight Panel" in names and "0-25 SEND and AP Partnership Board" in names
+    assert Board.objects.get(name="SEND Executive Oversight Panel").chair_role == "Chief Executive"
+
+
+def test_the_command_renders_a_pack_to_a_file(one_plan_snapshot, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "pack.pdf"
+    buffer = io.StringIO()
+    call_command(
+        "render_board_report", strategy=one_plan_snapshot.strategy.name, snapshot=one_plan_snapshot.pk, out=str(out), stdout=buffer
+    )
+    assert out.read_bytes().startswith(b"%PDF") and "pages in" in buffer.getvalue()
+    assert "EHC-C6" in pdf_text(out.read_bytes(), tmp_path)
+    assert not ActionUpdate.objects.filter(source="system").exists()
+    assert Meeting.objects.count() == 0

@@ -1,0 +1,163 @@
+"""Reporting snapshots: taken from the command line or the browser, listed per strategy, never changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Snapshot
+from actions.rows import rows_from_snapshot
+from governance.services import snapshot_take
+from reporting.summaries import movement
+from tests.governance.conftest import rating_change
+
+
+def take(*args: str) -> str:
+    out = io.StringIO()
+    call_command("take_snapshot", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_freezes_every_action_as_at_a_date(action):
+    out = take("--strategy", action.strategy.name, "--as-at", "2025-07-01")
+    snapshot = Snapshot.objects.get(strategy=action.strategy, as_at=dt.date(2025, 7, 1))
+    item = snapshot.items.get()
+    assert (item.ref, item.rating.code, item.owners, item.due_date) == ("SP1", "amber", "Head of Service: Inclusion", dt.date(2025, 9, 30))
+    assert "as at 1 July 2025: 1 actions" in out
+
+
+def test_the_command_names_the_partnership_when_asked(action):
+    take("--strategy", action.strategy.name, "--partnership", action.strategy.partnership.name, "--as-at", "2025-07-01")
+    assert Snapshot.objects.filter(strategy=action.strategy).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--strategy", "No such plan", "--as-at", "2025-07-01"], "There is no strategy called 'No such plan'"),
+        (["--strategy", "SEND Strategy 2025-2028", "--as-at", "1 July"], "'1 July' is not a date: use YYYY-MM-DD"),
+        (["--strategy", "SEND Strategy 2025-2028", "--as-at", "2999-01-01"], "The date must be today or in the past"),
+        (
+            ["--strategy", "SEND Strategy 2025-2028", "--partnership", "Elsewhere", "--as-at", "2025-07-01"],
+            "There is no strategy called 'SEND Strategy 2025-2028' in 'Elsewhere'",
+        ),
+    ],
+)
+def test_the_command_explains_what_is_wrong(action, args, message):
+    with pytest.raises(CommandError, match=message):
+        take(*args)
+    assert not Snapshot.objects.exists()
+
+
+def test_the_command_refuses_a_second_snapshot_for_the_same_date(action):
+    take("--strategy", action.strategy.name, "--as-at", "2025-07-01")
+    with pytest.raises(CommandError, match="There is already a snapshot as at 1 July 2025"):
+        take("--strategy", action.strategy.name, "--as-at", "2025-07-01")
+
+
+def test_the_one_plan_import_creates_its_14_may_2025_snapshot(one_plan):
+    snapshot = Snapshot.objects.get(strategy=one_plan)
+    assert snapshot.as_at == dt.date(2025, 5, 14) and snapshot.items.count() == 186
+
+
+def test_a_snapshot_never_changes(action):
+    snapshot = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 7, 1))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        snapshot.items.update(ref="CHANGED")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 7, 1))
+
+
+def test_movement_between_two_snapshots_reads_the_rating_changes(action, group, level, owner_post):
+    from actions.models import Action
+
+    second = Action.objects.create(
+        strategy=action.strategy, group=group, ref="SP2", text="Publish the local offer", rating=level("grey"), position=2
+    )
+    first = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
+    rating_change(action, level("red"))
+    rating_change(second, level("green"))
+    third = Action.objects.create(strategy=action.strategy, group=group, ref="SP3", text="New work", rating=level("grey"), position=3)
+    later = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 7, 14))
+    moved = movement(rows_from_snapshot(first), rows_from_snapshot(later))
+    assert [(m.row.ref, m.before.label, m.after.label) for m in moved.worsened] == [("SP1", "Amber", "Red")]
+    assert [(m.row.ref, m.before.label, m.after.label) for m in moved.improved] == [("SP2", "Grey", "Green")]
+    assert [m.row.ref for m in moved.newly_completed] == ["SP2"]
+    assert [m.row.action_id for m in moved.new] == [third.pk]
+    assert rows_from_snapshot(later)[0].narrative == "Rating reviewed."
+
+
+def test_an_officer_takes_a_snapshot_in_the_browser(client, officer, action):
+    client.force_login(officer)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("reporting:snapshot_create", args=[action.strategy_id]),
+        {"day": today.day, "month": today.month, "year": today.year, "note": "For the July board"},
+    )
+    assert response.status_code == 302
+    snapshot = Snapshot.objects.get(strategy=action.strategy)
+    assert (snapshot.as_at, snapshot.taken_by, snapshot.note) == (today, officer, "For the July board")
+    html = client.get(response.url).content.decode()
+    assert "Snapshot taken as at" in html and "For the July board" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"day": "", "month": "", "year": ""}, "Enter the date the snapshot is as at"),
+        ({"day": "31", "month": "2", "year": "2025"}, "The date must be a real date"),
+        ({"day": "x", "month": "2", "year": "2025"}, "The date must be a real date"),
+        ({"day": "1", "month": "1", "year": "2999"}, "The date must be today or in the past"),
+    ],
+)
+def test_a_wrong_date_is_explained_by_the_field(client, officer, action, data, message):
+    client.force_login(officer)
+    response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html and message in html
+    assert 'href="#id_day"' in html and "govuk-input--error" in html
+    assert not Snapshot.objects.exists()
+
+
+def test_a_date_already_snapshotted_is_explained(client, officer, action):
+    snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
+    client.force_login(officer)
+    html = client.post(
+        reverse("reporting:snapshot_create", args=[action.strategy_id]), {"day": "14", "month": "5", "year": "2025"}
+    ).content.decode()
+    assert "There is already a snapshot as at 14 May 2025" in html
+
+
+def test_only_officers_see_and_use_the_snapshot_form(client, board, owner, action):
+    url = reverse("reporting:snapshot_list", args=[action.strategy_id])
+    for person in (board, owner):
+        client.force_login(person)
+        html = client.get(url).content.decode()
+        assert "Snapshots" in html and "Take a snapshot" not in html
+        response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), {"day": "1", "month": "5", "year": "2025"})
+        assert response.status_code == 403
+    assert not Snapshot.objects.exists()
+
+
+def test_the_snapshot_form_needs_a_post_and_csrf(officer, action):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+    url = reverse("reporting:snapshot_create", args=[action.strategy_id])
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"day": "1", "month": "5", "year": "2025"}).status_code == 403
+    assert not Snapshot.objects.exists()
+
+
+def test_the_list_shows_each_snapshot_with_its_size(client, board, action):
+    snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14), note="Published ratings")
+    client.force_login(board)
+    html = client.get(reverse("reporting:snapshot_list", args=[action.strategy_id])).content.decode()
+    assert "14 May 2025" in html and "Published ratings" in html and ">1</td>" in html
