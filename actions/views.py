@@ -101,6 +101,7 @@ def _action_page(
     *,
     form: ActionUpdateForm | None = None,
     conflict: ActionUpdateConflictError | None = None,
+    unattached: list[str] | None = None,
     saved: bool = False,
     status: int = 200,
 ) -> HttpResponse:
@@ -146,6 +147,7 @@ def _action_page(
         "form": form if may_update else None,
         "levels": levels,
         "conflict": conflict,
+        "unattached": unattached or [],
         "saved": saved,
         "today": today,
         "action_status": action_status,
@@ -200,7 +202,9 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
             levels=levels,
             current=conflict.latest.rating,
         )
-        return _action_page(request, action, membership, form=kept, conflict=conflict, status=409)
+        # A browser cannot put a chosen file back into a form: name each one so it is chosen again.
+        unattached = [upload.name for upload in form.cleaned_data["files"]]
+        return _action_page(request, action, membership, form=kept, conflict=conflict, unattached=unattached, status=409)
     if request.htmx:
         return _action_page(request, action, membership, saved=True)
     messages.success(request, f"Your update to action {action.ref} has been saved.")
