@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -40,7 +40,7 @@ from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_record
 from actions.tables import ImportFileError, RowProblem, upload_filename
 from people.access import is_officer, officer_required
-from people.models import Membership
+from people.models import Membership, Post
 from send_tracker.cache import cached_page
 from send_tracker.security import rate_limited, request_size_limit, security_event
 
@@ -106,7 +106,7 @@ def _action_page(
     status: int = 200,
 ) -> HttpResponse:
     """The action page, or when htmx asked, the update section with the status panel swapped out of band."""
-    prefetch_related_objects([action], "owners")
+    prefetch_related_objects([action], Prefetch("owners", queryset=Post.objects.select_related("organisation")))
     owners = list(action.owners.all())
     may_update = can_update_action(request.user, membership, action)
     updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))

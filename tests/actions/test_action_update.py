@@ -324,3 +324,13 @@ def test_a_download_keeps_the_uploaded_name_made_safe(client, board, evidence_fi
 
     evidence_file.original_name = uploaded  # evidence rows are append-only: the name is built on this copy
     assert content_disposition_header(True, evidence_file.download_name()) == disposition.format(pk=evidence_file.pk)
+
+
+def test_the_action_page_names_each_owners_organisation(client, board, action, owner_post):
+    from people.models import Organisation
+
+    owner_post.organisation = Organisation.objects.create(partnership=owner_post.partnership, name="NHS Cheshire & Merseyside")
+    owner_post.save()
+    client.force_login(board)
+    html = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
+    assert "Head of Service: Inclusion" in html and "(NHS Cheshire &amp; Merseyside)" in html
