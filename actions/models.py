@@ -570,8 +570,19 @@ class Evidence(models.Model):
         return self.original_name or self.url
 
     def download_name(self) -> str:
-        """A filename made by the server, safe in a Content-Disposition header."""
-        return f"{slugify(self.update.action.ref) or 'action'}-evidence-{self.pk}{Path(self.file.name).suffix}"
+        """The name it was uploaded with, made safe for a Content-Disposition header and a file system.
+
+        Only the last path part is kept; control, format (bidirectional) and separator characters
+        go, and the extension is the stored file's (the one the upload was checked against).
+        Django encodes what is left (RFC 6266 / 5987). Without a usable name, one made from the action.
+        """
+        suffix = Path(self.file.name).suffix
+        name = Path(self.original_name.replace("\\", "/")).name
+        name = "".join(ch for ch in name if (unicodedata.category(ch)[0] not in {"C", "Z"} or ch == " ") and ch not in '<>:"|?*')
+        stem = " ".join(Path(name).stem.split()).strip(" .")[:150]
+        if not stem:
+            return f"{slugify(self.update.action.ref) or 'action'}-evidence-{self.pk}{suffix}"
+        return f"{stem}{suffix}"
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -40,7 +40,7 @@ from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
 from actions.tables import ImportFileError, RowProblem, upload_filename
 from people.access import is_officer, officer_required
-from people.models import Membership
+from people.models import Membership, Post
 from send_tracker.cache import cached_page
 from send_tracker.security import rate_limited, request_size_limit, security_event
 
@@ -101,11 +101,12 @@ def _action_page(
     *,
     form: ActionUpdateForm | None = None,
     conflict: ActionUpdateConflictError | None = None,
+    unattached: list[str] | None = None,
     saved: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     """The action page, or when htmx asked, the update section with the status panel swapped out of band."""
-    prefetch_related_objects([action], "owners")
+    prefetch_related_objects([action], Prefetch("owners", queryset=Post.objects.select_related("organisation")))
     owners = list(action.owners.all())
     may_update = can_update_action(request.user, membership, action)
     updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
@@ -146,6 +147,7 @@ def _action_page(
         "form": form if may_update else None,
         "levels": levels,
         "conflict": conflict,
+        "unattached": unattached or [],
         "saved": saved,
         "today": today,
         "action_status": action_status,
@@ -181,7 +183,10 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
     except ActionUpdateConflictError as conflict:
         # Nothing was saved. Keep what they typed, now against the version they have just been shown.
         action.rating, action.version = conflict.latest.rating, conflict.latest.version
-        return _action_page(request, action, membership, form=action_update_form_kept(form, conflict), conflict=conflict, status=409)
+        # A browser cannot put a chosen file back into a form: name each one so it is chosen again.
+        unattached = [upload.name for upload in form.cleaned_data["files"]]
+        kept = action_update_form_kept(form, conflict)
+        return _action_page(request, action, membership, form=kept, conflict=conflict, unattached=unattached, status=409)
     if request.htmx:
         return _action_page(request, action, membership, saved=True)
     messages.success(request, f"Your update to action {action.ref} has been saved.")

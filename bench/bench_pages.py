@@ -148,12 +148,19 @@ def main() -> None:
         rows,
     )
     large_name = f"{LARGE_PLAN}-action plan"
-    admin = f"admin action list {benchlib.ms(figures[('One Plan', 'baseline: admin action list')])} ms"
-    floor = f"{FLOOR} {benchlib.ms(figures[('One Plan', FLOOR)])} ms"
-    benchlib.target("dashboard, One Plan", figures[("One Plan", "dashboard (board member)")] * 1000, 40, "ms", baseline=admin)
-    benchlib.target(f"dashboard, {LARGE_PLAN} actions", figures[(large_name, "dashboard (board member)")] * 1000, 100, "ms", baseline=admin)
-    for page in ("My actions (delivery lead)", "action page (officer)", "update POST"):
-        benchlib.target(f"{page.split(' (')[0]}, One Plan", figures[("One Plan", page)] * 1000, 20, "ms", baseline=floor)
+    floor_seconds = figures[("One Plan", FLOOR)]
+    floor = f"{FLOOR} {benchlib.ms(floor_seconds)} ms"
+    for plan, limit, limit_built in (("One Plan", 40, 20), (large_name, 100, 60)):
+        # Each plan's dashboard beside the admin's list of the same plan's actions, measured in this run.
+        admin = f"admin action list of the same plan {benchlib.ms(figures[(plan, 'baseline: admin action list')])} ms"
+        size = "One Plan" if plan == "One Plan" else f"{LARGE_PLAN} actions"
+        cached, built = figures[(plan, "dashboard (board member)")], figures[(plan, BUILT)]
+        benchlib.target(f"dashboard, {size}, from the cache", cached * 1000, limit, "ms", baseline=admin)
+        benchlib.target(f"dashboard, {size}, built afresh", built * 1000, limit_built, "ms", baseline=admin)
+    benchlib.target("My actions, One Plan", figures[("One Plan", "My actions (delivery lead)")] * 1000, 15, "ms", baseline=floor)
+    for page in ("action page (officer)", "update POST"):
+        ratio = figures[("One Plan", page)] / floor_seconds
+        benchlib.target(f"{page.split(' (')[0]}, One Plan, against the signed-in floor", ratio, 2, "× floor", baseline=floor)
 
 
 if __name__ == "__main__":

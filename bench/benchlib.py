@@ -1,8 +1,9 @@
 """What every benchmark shares: its own database, timing as medians, plans of any size, a plain table.
 
-A benchmark never touches the developer's data: it creates a database of its
-own (`send_bench`, or BENCH_DATABASE) on the server DATABASE_URL points at,
-migrates it, and drops it when it ends.
+A benchmark never touches data it did not create: it creates a database of its
+own, named uniquely for the run (`send_bench_<pid>_<random>`, or BENCH_DATABASE),
+on the server DATABASE_URL points at, migrates it, and drops it when it ends —
+only if it made it. A name that already exists is refused, never dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -36,24 +38,35 @@ def database_url_with_name(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
+def bench_database_name() -> str:
+    """A database name no one else uses: BENCH_DATABASE, or one made for this run."""
+    return os.environ.get("BENCH_DATABASE") or f"send_bench_{os.getpid()}_{secrets.token_hex(4)}"
+
+
 def database_start() -> str:
-    """Create (afresh) and migrate the benchmark database, point Django at it, and drop it at exit."""
+    """Create and migrate a database of the benchmark's own, point Django at it, and drop it at exit.
+
+    It is created here, so it is ours to drop; a database that already has the
+    name is someone else's, and the benchmark stops rather than touch it.
+    """
     import psycopg
 
     source = os.environ.get("DATABASE_URL")
     if not source:
         sys.exit("Set DATABASE_URL (any database on the server to use), or run through bin/with-db.")
-    name = os.environ.get("BENCH_DATABASE", "send_bench")
+    name = bench_database_name()
     admin_url = database_url_with_name(source, "postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            sys.exit(f"A database named {name} already exists: a benchmark only uses one it creates (choose another BENCH_DATABASE).")
+        conn.execute(f'CREATE DATABASE "{name}"')
 
     def drop() -> None:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    drop()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = database_url_with_name(source, name)
+    os.environ["BENCH_DATABASE"] = name  # processes this one starts use the same database
     django_start()
     from django.core.management import call_command
     from django.db import connections
@@ -67,6 +80,45 @@ def database_start() -> str:
     if not os.environ.get("BENCH_KEEP_DATABASE"):
         atexit.register(close_and_drop)
     return os.environ["DATABASE_URL"]
+
+
+def redis_start() -> str:
+    """A private redis-server on a free loopback port for this run, stopped at exit; '' when there is none.
+
+    The benchmark never uses (let alone empties) a Redis someone else runs.
+    """
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    binary = shutil.which("redis-server")
+    if not binary:
+        return ""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    workdir = tempfile.mkdtemp(prefix="bench-redis-")
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def stop() -> None:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    atexit.register(stop)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    stop()
+    return ""
 
 
 def django_start() -> None:

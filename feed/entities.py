@@ -84,6 +84,11 @@ def _action_properties() -> tuple[Property, ...]:
         Property("DeliveryGroupId", "int", "group_id", nullable=False),
         Property("DeliveryGroup", "str", "group__name", nullable=False),
         Property("Owners", "str", StringAgg("owners__title", delimiter="; ", order_by="owners__title", default=Value(""))),
+        Property(
+            "Organisations",
+            "str",
+            StringAgg("owners__organisation__name", delimiter="; ", distinct=True, order_by="owners__organisation__name", default=None),
+        ),
         Property("DueDate", "date", "due_date"),
         Property("Due", "str", "due_text"),
         Property("Rating", "str", "rating__label", nullable=False),

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from actions.models import DeliveryGroup, Strategy
 from kpis.charts import sparkline_svg
 from kpis.models import Benchmark, Indicator, KpiValue, Rag, Travel
+from people.models import Post
 
 
 @dataclass
@@ -96,7 +97,7 @@ def indicators_with_values(indicators: QuerySet[Indicator], *, detail: bool = Tr
         Prefetch("values", queryset=values.select_related("entered_by"), to_attr="current_values"),
         Prefetch("delivery_groups", queryset=DeliveryGroup.objects.select_related("parent").order_by("position", "id")),
         Prefetch("benchmarks", queryset=Benchmark.objects.order_by("period_start"), to_attr="benchmark_rows"),
-        "owners",
+        Prefetch("owners", queryset=Post.objects.select_related("organisation")),
     )
 
 

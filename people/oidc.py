@@ -17,7 +17,10 @@ class InvitedAccountsBackend(ExistingAccountsBackend):
         if user is not None:
             return user
         claims = self.get_userinfo(access_token, id_token, payload)
-        invitation = invitation_for_sign_on((claims.get("email") or "").strip())
+        email = (claims.get("email") or "").strip()
+        if not self.provider.vouches_for(email):
+            return None
+        invitation = invitation_for_sign_on(email)
         if invitation is None:
             return None
         try:

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from accounts.forms import SignInForm
+from accounts.oidc import AuthenticateView
 from reporting import views as reporting_views
 
 admin.site.site_header = "SEND strategy tracker administration"
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("account/", include("accounts.urls")),
     path("sso/", include("mozilla_django_oidc.urls")),
+    path("sso/<slug:slug>/authenticate/", AuthenticateView.as_view(), name="sso_provider_init"),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("", include("people.urls")),
     path("", include("actions.urls")),

@@ -164,6 +164,18 @@ def test_a_conflict_over_htmx_swaps_the_panel_in_with_focus_on_it(client, owner,
     assert "data-app-focus>Your update has not been saved" in html and "Typed with care</textarea>" in html
 
 
+def test_after_a_conflict_each_chosen_file_is_named_to_be_chosen_again(client, owner, action, level):
+    client.force_login(owner)
+    Action.objects.filter(pk=action.pk).update(version=7)
+    files = [SimpleUploadedFile("minutes <May>.pdf", PDF_BYTES, content_type="application/pdf")]
+    response = post_update(client, action, rating=level("red").pk, narrative="With the minutes", files=files)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "The file you chose was not attached. Choose it again before you submit:" in html
+    assert "<li>minutes &lt;May&gt;.pdf</li>" in html
+    assert not Evidence.objects.exists()
+
+
 def test_it_attaches_links_and_files_as_evidence(client, owner, action, level, settings):
     client.force_login(owner)
     response = post_update(
@@ -243,12 +255,12 @@ def test_it_accepts_a_real_word_document(client, owner, action, level):
     assert Evidence.objects.get().content_type.endswith("wordprocessingml.document")
 
 
-def test_downloads_are_attachments_with_a_safe_name_that_are_never_cached_or_sniffed(client, board, evidence_file):
+def test_downloads_are_attachments_under_their_uploaded_name_that_are_never_cached_or_sniffed(client, board, evidence_file):
     client.force_login(board)
     response = client.get(reverse("actions:evidence_download", args=[evidence_file.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
-    assert response["Content-Disposition"] == f'attachment; filename="sp1-evidence-{evidence_file.pk}.pdf"'
+    assert response["Content-Disposition"] == 'attachment; filename="Audit report.pdf"'
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "no-store"
@@ -292,3 +304,33 @@ def test_action_history_captures_bulk_changes_too(owner, action, level):
     ActionEvent = apps.get_model("actions", "ActionEvent")  # noqa: N806
     Action.objects.filter(pk=action.pk).update(rating=level("green"))
     assert ActionEvent.objects.filter(pgh_obj_id=action.pk, rating=level("green")).exists()
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "disposition"),
+    [
+        ("evidence-minutes.pdf", 'attachment; filename="evidence-minutes.pdf"'),
+        ("..\\..\\board\\minutes.pdf", 'attachment; filename="minutes.pdf"'),
+        ("/etc/passwd.pdf", 'attachment; filename="passwd.pdf"'),
+        ("évaluation été.pdf", "attachment; filename*=utf-8''%C3%A9valuation%20%C3%A9t%C3%A9.pdf"),
+        ("minutes\u202egpj.exe.pdf", 'attachment; filename="minutesgpj.exe.pdf"'),
+        ('a"b\r\nSet-Cookie: x.pdf', 'attachment; filename="abSet-Cookie x.pdf"'),
+        ("minutes.exe", 'attachment; filename="minutes.pdf"'),
+        ("...pdf", 'attachment; filename="sp1-evidence-{pk}.pdf"'),
+    ],
+)
+def test_a_download_keeps_the_uploaded_name_made_safe(client, board, evidence_file, uploaded, disposition):
+    from django.utils.http import content_disposition_header
+
+    evidence_file.original_name = uploaded  # evidence rows are append-only: the name is built on this copy
+    assert content_disposition_header(True, evidence_file.download_name()) == disposition.format(pk=evidence_file.pk)
+
+
+def test_the_action_page_names_each_owners_organisation(client, board, action, owner_post):
+    from people.models import Organisation
+
+    owner_post.organisation = Organisation.objects.create(partnership=owner_post.partnership, name="NHS Cheshire & Merseyside")
+    owner_post.save()
+    client.force_login(board)
+    html = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
+    assert "Head of Service: Inclusion" in html and "(NHS Cheshire &amp; Merseyside)" in html

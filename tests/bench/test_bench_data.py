@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ BENCH = Path(__file__).resolve().parent.parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import benchlib  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from actions.models import Action, ActionUpdate  # noqa: E402
@@ -83,3 +86,63 @@ def test_the_region_benchmark_copies_a_plan_to_more_partnerships_with_their_upda
     copies = Action.objects.filter(strategy__partnership__slug__startswith="region-")
     assert copies.count() == 2 * 20
     assert ActionUpdate.objects.filter(action__in=copies).count() == 2 * 20 * bench_region.UPDATES_PER_ACTION
+
+
+def _run_bench_start(env_extra: dict) -> subprocess.CompletedProcess[str]:
+    settings = connection.settings_dict
+    url = f"postgres://{settings['USER']}@{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}/postgres"
+    if settings["HOST"] and settings["HOST"].startswith("/"):
+        url = f"postgres://{settings['USER']}@/postgres?host={settings['HOST']}&port={settings['PORT'] or 5432}"
+    code = "import benchlib; print(benchlib.database_start())"
+    env = {**os.environ, "DATABASE_URL": url, **env_extra}
+    return subprocess.run([sys.executable, "-c", code], cwd=BENCH, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_a_database_it_did_not_create_and_leaves_it_as_it_was():
+    from people.models import Partnership
+
+    Partnership.objects.create(name="Someone else's partnership", slug="someone-else")
+    name = connection.settings_dict["NAME"]  # the test database: someone else's as far as a benchmark knows
+    result = _run_bench_start({"BENCH_DATABASE": name})
+    assert result.returncode != 0
+    assert "already exists" in result.stderr
+    assert Partnership.objects.filter(slug="someone-else").exists()
+
+
+def test_it_names_a_database_of_its_own_for_each_run(monkeypatch):
+    monkeypatch.delenv("BENCH_DATABASE", raising=False)
+    first, second = benchlib.bench_database_name(), benchlib.bench_database_name()
+    assert first.startswith("send_bench_") and first != second
+
+
+def test_it_runs_the_load_test_on_a_private_redis_it_stops():
+    import shutil
+    import socket
+
+    if not shutil.which("redis-server"):
+        pytest.skip("no redis-server on this machine: the load test falls back to the database cache")
+    url = benchlib.redis_start()
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    assert port != 6379
+    with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+        sock.sendall(b"PING\r\n")
+        assert sock.recv(16).startswith(b"+PONG")
+
+
+def test_the_capacity_step_counts_arrivals_in_the_unit_it_offers_them():
+    import bench_load
+
+    class Updater:
+        """An update is two requests (its page, then its POST) but one arrival."""
+
+        def __init__(self):
+            self.results = []
+
+        def step(self, choice):
+            self.results += [("action page", 200, 0.001), ("update", 302, 0.001)]
+
+    step = bench_load.open_loop_step([Updater()], rate=20, seconds=1)
+    assert step["requests"] == 20
+    assert step["per_s"] <= 20 * 1.05
+    assert step["errors"] == 0

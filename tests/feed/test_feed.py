@@ -39,6 +39,15 @@ def test_a_token_reads_its_partnerships_actions_with_their_status(client, token,
     assert body["@odata.context"].endswith("$metadata#Actions")
 
 
+def test_each_action_names_its_owners_organisations(client, token, action, owner_post):
+    from people.models import Organisation
+
+    assert read(client, token).json()["value"][0]["Organisations"] is None  # no organisation recorded yet
+    owner_post.organisation = Organisation.objects.create(partnership=owner_post.partnership, name="Cheshire East Council")
+    owner_post.save()
+    assert read(client, token).json()["value"][0]["Organisations"] == "Cheshire East Council"
+
+
 def test_the_token_can_be_the_basic_password_as_excel_and_power_bi_send_it(client, token, action):
     credentials = base64.b64encode(f"anyone:{token}".encode()).decode()
     response = client.get("/feed/odata/Actions", HTTP_AUTHORIZATION=f"Basic {credentials}")
