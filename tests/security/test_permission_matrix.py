@@ -181,6 +181,7 @@ MATRIX: dict[str, Row] = {
     "oidc_authentication_init": Row("get", [], None, dict.fromkeys(PERSONAS, "missing")),
     "oidc_authentication_callback": Row("get", [], None, dict.fromkeys(PERSONAS, "missing")),
     "oidc_logout": Row("post", [], {}, dict.fromkeys(PERSONAS, "redirect")),
+    "sso_provider_init": Row("get", ["=install"], None, dict.fromkeys(PERSONAS, "missing")),
     # Co-production: the families' view, and the public page officers write and publish.
     "coproduction:families_view": Row("post", ["group"], {"level": "no_change", "narrative": "Same.", "source": "Survey"}, PARTNERS_ONLY),
     "coproduction:summary_edit": Row("get", ["group"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
