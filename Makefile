@@ -16,11 +16,11 @@ run: install
 # sample of them, chosen by the run's printed seed (FUZZ_SEED=<seed> repeats it), to the other personas.
 TEST_PROCESSES ?= auto
 test: install
-	$(WITH_DB) $(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	$(WITH_DB) $(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 # Before a release: the same suite, with every hostile value sent as every persona.
 test-full: install
-	FUZZ_FULL=true $(WITH_DB) $(PY) -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	FUZZ_FULL=true $(WITH_DB) $(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 install: install-system install-python install-node
 
