@@ -85,10 +85,16 @@ class PrivateRedis:
                     return
                 except redis.ConnectionError:
                     time.sleep(0.05)
-            self.stop()  # the port was taken between choosing and binding it: choose again
+            self._terminate()  # the port was taken between choosing and binding it: choose again
+        self.stop()
         pytest.fail("Could not start a private redis-server for the worker tests.")
 
     def stop(self) -> None:
+        self._terminate()
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _terminate(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -96,8 +102,6 @@ class PrivateRedis:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.folder:
-            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _free_port() -> int:
