@@ -4,15 +4,23 @@ VENV := .venv
 PY := $(VENV)/bin/python
 WITH_DB := $(PY) bin/with-db
 
-.PHONY: run test install install-python install-node install-system lint worker beat bench clean
+.PHONY: run test test-full install install-python install-node install-system lint worker beat bench clean
 
 # The local demo skips two-factor sign-in so a newcomer can look around at once;
 # MFA_REQUIRED=true make run shows the set-up journey. Deployments keep it on.
 run: install
 	DEBUG=true MFA_REQUIRED=$${MFA_REQUIRED:-false} $(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py createcachetable && $(PY) manage.py seed_demo && $(PY) manage.py runserver 127.0.0.1:8000'
 
+# The suite in parallel processes (pytest-xdist), each with its own test database, files and Redis.
+# TEST_PROCESSES=1 runs it in one. The fuzz sends every hostile value to the programme officer and a
+# sample of them, chosen by the run's printed seed (FUZZ_SEED=<seed> repeats it), to the other personas.
+TEST_PROCESSES ?= auto
 test: install
-	TESTING=true $(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+	$(WITH_DB) $(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
+
+# Before a release: the same suite, with every hostile value sent as every persona.
+test-full: install
+	FUZZ_FULL=true $(WITH_DB) $(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 install: install-system install-python install-node
 
@@ -48,7 +56,7 @@ beat: install
 
 # Every benchmark, then each target beside its figure (docs/PERFORMANCE.md explains them).
 bench: install
-	DEBUG=false TESTING=true BENCH_RESULTS=$$(mktemp) $(WITH_DB) sh -c 'for b in bench/bench_*.py; do $(PY) $$b || exit 1; done; $(PY) bench/summary.py'
+	DJANGO_SETTINGS_MODULE=send_tracker.settings_test BENCH_RESULTS=$$(mktemp) $(WITH_DB) sh -c 'for b in bench/bench_*.py; do $(PY) $$b || exit 1; done; $(PY) bench/summary.py'
 
 clean:
 	rm -rf $(VENV) node_modules static/css .pgdata staticfiles

@@ -15,7 +15,6 @@ import dataclasses
 import datetime as dt
 import logging
 import smtplib
-import time
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -380,9 +379,6 @@ def digest_send(*, digest_id: int, final_attempt: bool = False) -> str:
     # Recorded at once, in its own transaction, before the task is acknowledged:
     # a redelivered task then finds the digest sent and does not send it again.
     outbox.update(status=EmailDigest.Status.SENT, sent_at=timezone.now(), last_error="")
-    if settings.DIGEST_PAUSE_AFTER_SEND:
-        # Zero except where the worker test sets it, to kill the worker between sending and acknowledging.
-        time.sleep(settings.DIGEST_PAUSE_AFTER_SEND)
     return "sent"
 
 

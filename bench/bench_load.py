@@ -201,7 +201,8 @@ def main() -> None:
     people = benchlib.people_add(strategy, leads=USERS)
     print(f"Data: One Plan ({strategy.actions.count()} actions), {USERS} delivery leads. {benchlib.machine()}")
 
-    env = {k: v for k, v in os.environ.items() if k not in ("TESTING", "DEBUG")}
+    # The served process runs on production's settings (send_tracker.wsgi's default), not the test settings.
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")}
     env.update(
         DATABASE_URL=url,
         DEBUG="false",

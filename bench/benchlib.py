@@ -122,9 +122,8 @@ def redis_start() -> str:
 
 
 def django_start() -> None:
-    """Django with in-process test settings: the test client's host, fast hashing, no email sent."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "send_tracker.settings")
-    os.environ.setdefault("TESTING", "true")
+    """Django with the test settings (send_tracker/settings_test.py): the test client's host, fast hashing, no email sent."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "send_tracker.settings_test")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 

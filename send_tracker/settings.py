@@ -18,18 +18,15 @@ from send_tracker.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
-TESTING = env_bool("TESTING", default=False)
 
-SECRET_KEY = env_str(
-    "SECRET_KEY", default="" if not DEBUG and not TESTING else "insecure-development-key-do-not-use-in-production-0123456789"
-)
+SECRET_KEY = env_str("SECRET_KEY", default="insecure-development-key-do-not-use-in-production-0123456789" if DEBUG else "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY (50+ random characters) or DEBUG=true for local development.")
-if not DEBUG and not TESTING and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")):
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")):
     # The same test as Django's security.W009: a guessable key lets anyone forge sessions and password reset links.
     raise ImproperlyConfigured("SECRET_KEY is too weak: use 50+ random characters with at least 5 different ones.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = env_str("SERVICE_NAME", default="SEND strategy tracker")
@@ -85,8 +82,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if DEBUG or TESTING:
-    # runserver and the test client serve static files from the app folders.
+if DEBUG:
+    # runserver serves static files from the app folders.
     MIDDLEWARE.remove("whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "send_tracker.urls"
@@ -154,9 +151,8 @@ AXES_VERBOSE = False
 
 # Two-factor authentication (accounts/mfa.py): every account, after its password,
 # sets up an authenticator app and then enters a code at each sign-in. On unless
-# switched off; the test suite switches it off so tests that sign in with
-# force_login need no code, and the MFA tests switch it back on.
-MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not TESTING)
+# switched off (the test settings switch it off; the MFA tests switch it back on).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=True)
 OTP_TOTP_ISSUER = SERVICE_NAME
 # Wrong codes: each device waits 1, 2, 4, 8 ... seconds before it will check another code.
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -208,9 +204,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
@@ -358,16 +352,14 @@ PERMISSIONS_POLICY = dict.fromkeys(
 
 # The cache holds per-user rate limit counters. The database cache needs no
 # extra service and is shared by every web process (run `createcachetable`,
-# as the entrypoint and `make run` do); tests use local memory.
+# as the entrypoint and `make run` do).
 # Redis when CACHE_URL names one (a deployment); otherwise a table in the database, so a
-# newcomer needs nothing more. Tests use memory, emptied before each test.
+# newcomer needs nothing more.
 CACHE_URL = env_str("CACHE_URL", default="")
 # Every key starts with the release, so a page cached by older code is never served (send_tracker/release.py).
 CACHE_KEY = "send_tracker.release.cache_key"
 RELEASE = env_str("RELEASE", default="")  # empty: a digest of the source, made at the first cache use
-if TESTING:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-elif CACHE_URL:
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -404,7 +396,7 @@ RATE_LIMITS = {
 }
 # Rows per page of the OData feed; a client follows @odata.nextLink for the rest.
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 100)
-if not DEBUG and not TESTING:
+if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -457,12 +449,3 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 EVIDENCE_PACK_MAX_BYTES = env_int("EVIDENCE_PACK_MAX_BYTES", 500 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
-
-# Test only: seconds a worker waits after sending a digest, so the reliability
-# test can kill it between sending and acknowledging the task.
-DIGEST_PAUSE_AFTER_SEND = env_int("DIGEST_PAUSE_AFTER_SEND", 0) if TESTING else 0
-
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # A worker started by a test may be given a file backend to count emails across processes.
-    EMAIL_BACKEND = env_str("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,38 @@ from people.models import Membership, Partnership, Post
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in the test thread
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+
+
+def pytest_configure(config) -> None:
+    # Chosen once, before pytest-xdist starts its processes, which inherit it: every process samples alike.
+    os.environ.setdefault("FUZZ_SEED", str(random.SystemRandom().randrange(1_000_000)))
+
+
+def pytest_report_header(config) -> str:
+    table = "the whole table for every persona" if fuzz_full() else "FUZZ_FULL=true (make test-full) sends every persona the whole table"
+    return f"fuzz: FUZZ_SEED={fuzz_seed()} repeats this run's sample of hostile values; {table}"
+
+
+def fuzz_seed() -> str:
+    """The seed of this run's sample of hostile values for the personas not sent them all (tests/security/test_fuzz.py)."""
+    return os.environ["FUZZ_SEED"]
+
+
+def fuzz_full() -> bool:
+    return os.environ.get("FUZZ_FULL", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _files_of_this_process(tmp_path_factory):
+    """Private files and emailed files go to folders of this test process, never the checkout's.
+
+    Parallel test processes (pytest-xdist) each have their own; tests that look at
+    the files still give themselves a folder of their own with the `settings` fixture.
+    """
+    from django.conf import settings
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private-media")
+    settings.EMAIL_FILE_PATH = str(tmp_path_factory.mktemp("sent-emails"))
 
 
 @pytest.fixture(autouse=True)

@@ -28,8 +28,8 @@ def current_code(device) -> str:
 
 
 def settings_value(expression: str, **env: str) -> str:
-    """Evaluate `expression` against the settings a process gets from `env` (and no TESTING)."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DEBUG", "MFA_REQUIRED"} and not k.startswith("OIDC_")}
+    """Evaluate `expression` against production's settings, in a process given `env`."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "MFA_REQUIRED"} and not k.startswith("OIDC_")}
     clean["SECRET_KEY"] = "production-like-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
     clean["DJANGO_SETTINGS_MODULE"] = "send_tracker.settings"
     clean.update(env)

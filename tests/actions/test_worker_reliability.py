@@ -1,6 +1,6 @@
 """A real worker on a real Redis broker: the chasing emails arrive, once, even when the worker is killed.
 
-Needs TEST_REDIS_URL (CI sets it; locally e.g. redis://127.0.0.1:6379/15).
+Runs under CI, or with WORKER_TESTS=true (tests/worker.py starts a private Redis).
 The worker is a separate process on the test database, writing emails to
 files so this test can count them across processes.
 """
@@ -76,7 +76,7 @@ def test_a_worker_killed_after_sending_but_before_acknowledging_does_not_send_tw
     digests = {d.pk: d.recipient.email for d in EmailDigest.objects.select_related("recipient")}
     assert len(digests) == 2
     # The first worker stops for a minute after each email has gone and been recorded, before acknowledging.
-    first = start_worker(DIGEST_PAUSE_AFTER_SEND="60")
+    first = start_worker(pause_after="actions.tasks.send_digest=60")
     task_ids = {send_digest.delay(pk).id: pk for pk in digests}
     mail_dir = tmp_path / "mail"
     wait_for(lambda: sum(emails_by_recipient(mail_dir).values()) == 1, "the first email", [first.log])

@@ -14,12 +14,11 @@ from tests.conftest import ROOT
 
 def production_env(**overrides: str) -> dict[str, str]:
     env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"TESTING", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     db = settings.DATABASES["default"]
     env.update(
+        DJANGO_SETTINGS_MODULE="send_tracker.settings",  # production's, not the suite's
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="send.example.org",

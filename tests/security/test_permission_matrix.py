@@ -1,7 +1,8 @@
 """The permission matrix: every URL of the product, for every persona, with the status class each must get.
 
 One row per URL name. A new view fails `test_the_matrix_lists_every_url` until
-it has a row here. The per-feature permission tests (tests/actions,
+it has a row here. The walk over every URL × persona is in test_fuzz.py: for each
+pair it makes this matrix's clean request (`assert_who_gets_in`) and then the fuzz's. The per-feature permission tests (tests/actions,
 tests/governance, tests/kpis) check what happens after the request; this
 checks who gets in at all.
 
@@ -290,9 +291,12 @@ def test_the_matrix_lists_every_url():
     assert set(MATRIX) == product_url_names(), "add a row to MATRIX for each new view (and remove rows of deleted ones)"
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_who_gets_in(client, request, name, persona):
+def assert_who_gets_in(client, request, name: str, persona: str) -> None:
+    """One clean request to the row's URL as the persona: the status class the matrix expects.
+
+    Run for every URL and persona, every run, by the walk in test_fuzz.py, which then sends the same
+    URL its hostile values: the grid of fixtures is built once for both.
+    """
     row = MATRIX[name]
     args = [url_arg(request, arg) for arg in row.args]
     data = globals()[row.data](request) if isinstance(row.data, str) else row.data

@@ -23,7 +23,7 @@ print(json.dumps({"tasks": sorted(app.tasks), "loaded": [name for name in %r if 
 
 
 def test_a_worker_loads_every_task_and_the_urls_without_the_pdf_email_or_feed_libraries():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "send_tracker.settings", "TESTING": "true"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "send_tracker.settings", "SECRET_KEY": "startup-test-" + "0123456789abcdef" * 4}
     result = subprocess.run(
         [sys.executable, "-c", WORKER_START % HEAVY], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
     )
