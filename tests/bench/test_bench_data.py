@@ -20,6 +20,7 @@ from django.db import connection  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from actions.models import Action, ActionUpdate  # noqa: E402
+from tests.dbconn import connection_params, database_url  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -89,10 +90,7 @@ def test_the_region_benchmark_copies_a_plan_to_more_partnerships_with_their_upda
 
 
 def _run_bench_start(env_extra: dict) -> subprocess.CompletedProcess[str]:
-    settings = connection.settings_dict
-    url = f"postgres://{settings['USER']}@{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}/postgres"
-    if settings["HOST"] and settings["HOST"].startswith("/"):
-        url = f"postgres://{settings['USER']}@/postgres?host={settings['HOST']}&port={settings['PORT'] or 5432}"
+    url = database_url(connection_params(dbname="postgres"))
     code = "import benchlib; print(benchlib.database_start())"
     env = {**os.environ, "DATABASE_URL": url, **env_extra}
     return subprocess.run([sys.executable, "-c", code], cwd=BENCH, env=env, capture_output=True, text=True, timeout=300)

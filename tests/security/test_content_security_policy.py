@@ -44,7 +44,7 @@ def test_each_request_gets_a_new_nonce(client, owner):
     assert re.search(r"'nonce-[^']+'", first).group() != re.search(r"'nonce-[^']+'", second).group()
 
 
-def test_the_sign_in_page_carries_the_policy(client):
+def test_the_sign_in_page_carries_the_policy(client, db):
     assert_strict(client.get(reverse("login")))
 
 
