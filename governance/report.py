@@ -29,6 +29,7 @@ from governance.summaries import (
     headlines,
     movement,
     movement_once,
+    overlap,
     rating_counts,
 )
 from kpis.charts import kpi_small_chart_svg
@@ -120,6 +121,7 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
     # An action in the previous snapshot and not in this one was retired in between.
     retired_ids = {row.action_id for row in previous_rows} - {row.action_id for row in rows}
     moved = movement(previous_rows, rows, retired_ids) if previous else None
+    now = headline_counts(rows)
     before = headline_counts(previous_rows) if previous else None
 
     overdue = overdue_by_group(rows)
@@ -150,7 +152,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "levels": levels,
         "items": rows,
         "counts": counts,
-        "headlines": headlines(headline_counts(rows), before),
+        "headlines": headlines(now, before),
+        "headline_overlap": overlap(now),
         "matrix": delivery_matrix(groups, counts.by_group, overdue),
         "overdue_total": sum(overdue.values()),
         "exceptions": found,  # every kind, by the rule book

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from actions.models import Action, RatingLevel, Snapshot, SnapshotAction, Strategy
+from actions import rules
+from actions.models import Action, Progress, RatingLevel, Snapshot, SnapshotAction, Strategy
 from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
 
 # Ratings by priority and delivery group ---------------------------------------------------------
@@ -226,15 +227,48 @@ class Headline:
 
 
 def headline_counts(rows: Iterable[ActionRow]) -> dict[str, int]:
-    """How many actions are on track, at risk, overdue, complete and not updated since the last board, by the rule book."""
-    counts = dict.fromkeys(HEADLINE_KINDS, 0)
+    """How many actions are on track, at risk, overdue, complete and not updated since the last board, by the rule book.
+
+    Each action is in one class (on track, at risk, complete, or not started);
+    overdue and no update are flags beside the class, so they overlap it:
+    `overdue_<class>` says how many of each class are overdue (see `overlap`).
+    """
+    classes: list[Progress] = []
+    overdue: list[Progress] = []
+    needs_update = 0
     for row in rows:
-        counts["on_track"] += row.rating.is_on_track
-        counts["risk"] += row.rating.is_risk
-        counts["overdue"] += row.status.overdue
-        counts["complete"] += row.rating.is_complete
-        counts["needs_update"] += row.status.needs_update
-    return counts
+        progress = rules.classify(row.rating)
+        classes.append(progress)
+        if row.status.overdue:
+            overdue.append(progress)
+        needs_update += row.status.needs_update
+    counts = rules.class_counts(classes)
+    overdue_counts = rules.class_counts(overdue)
+    return {
+        "on_track": counts[Progress.ON_TRACK],
+        "risk": counts[Progress.AT_RISK],
+        "overdue": len(overdue),
+        "complete": counts[Progress.COMPLETE],
+        "needs_update": needs_update,
+        "not_started": counts[Progress.NOT_STARTED],
+        **{f"overdue_{progress.value}": overdue_counts[progress] for progress in Progress},
+    }
+
+
+def overlap(counts: dict[str, int]) -> str:
+    """The headline figures' overlap in words: overdue actions are counted under their class too.
+
+    E.g. "Overdue actions are also counted under their rating: 12 on track, of which 3 are overdue; 5 at risk, of which 2 are overdue."
+    """
+    if not counts["overdue"]:
+        return "No action is overdue."
+    totals = {Progress.ON_TRACK: counts["on_track"], Progress.AT_RISK: counts["risk"], Progress.NOT_STARTED: counts["not_started"]}
+    parts = []
+    for progress, total in totals.items():
+        late = counts[f"overdue_{progress.value}"]
+        if late:
+            parts.append(f"{total} {progress.label.lower()}, of which {late} {'is' if late == 1 else 'are'} overdue")
+    return "Overdue actions are also counted under their rating: " + "; ".join(parts) + "."
 
 
 def headlines(now: dict[str, int], before: dict[str, int] | None) -> list[Headline]:
