@@ -256,19 +256,18 @@ def headline_counts(rows: Iterable[ActionRow]) -> dict[str, int]:
 
 
 def overlap(counts: dict[str, int]) -> str:
-    """The headline figures' overlap in words: overdue actions are counted under their class too.
+    """The headline figures' overlap in words: an overdue action is also counted under its class.
 
-    E.g. "Overdue actions are also counted under their rating: 12 on track, of which 3 are overdue; 5 at risk, of which 2 are overdue."
+    E.g. "Overdue overlaps the other figures: 3 of the 12 on track and 2 of the 5 at risk are overdue."
     """
     if not counts["overdue"]:
         return "No action is overdue."
     totals = {Progress.ON_TRACK: counts["on_track"], Progress.AT_RISK: counts["risk"], Progress.NOT_STARTED: counts["not_started"]}
-    parts = []
-    for progress, total in totals.items():
-        late = counts[f"overdue_{progress.value}"]
-        if late:
-            parts.append(f"{total} {progress.label.lower()}, of which {late} {'is' if late == 1 else 'are'} overdue")
-    return "Overdue actions are also counted under their rating: " + "; ".join(parts) + "."
+    parts = [
+        f"{counts[f'overdue_{p.value}']} of the {total} {p.label.lower()}" for p, total in totals.items() if counts[f"overdue_{p.value}"]
+    ]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Overdue overlaps the other figures: {listed} {'is' if counts['overdue'] == 1 else 'are'} overdue."
 
 
 def headlines(now: dict[str, int], before: dict[str, int] | None) -> list[Headline]:

@@ -270,7 +270,7 @@ def test_the_dashboard_and_the_findings_page_count_the_same_actions_on_track_and
     dashboard = " ".join(re.sub(r"<[^>]+>", " ", client.get(reverse("governance:dashboard", args=[strategy.pk])).content.decode()).split())
     findings = " ".join(re.sub(r"<[^>]+>", " ", client.get(reverse("governance:findings", args=[strategy.pk])).content.decode()).split())
     assert "2 On track" in dashboard and "1 At risk" in dashboard and "2 Overdue" in dashboard
-    said = "Overdue actions are also counted under their rating: 2 on track, of which 1 is overdue; 1 at risk, of which 1 is overdue."
+    said = "Overdue overlaps the other figures: 1 of the 2 on track and 1 of the 1 at risk are overdue."
     assert said in dashboard
     assert "3 actions: 1 at risk, 2 on track; 2 of them are overdue" in findings
     assert "2 On track" in findings and "2 Of which overdue" in findings

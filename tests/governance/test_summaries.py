@@ -167,7 +167,7 @@ def test_rag_and_brag_amber_some_risk_to_delivery_is_counted_at_risk(db, scheme_
     rows = [row(rag["amber"], action_id=1), row(rag["green"], action_id=2), row(rag["red"], action_id=3, due=MAY_14)]
     counts = headline_counts(rows)
     assert (counts["on_track"], counts["risk"], counts["overdue"]) == (1, 2, 1)
-    assert overlap(counts) == "Overdue actions are also counted under their rating: 2 at risk, of which 1 is overdue."
+    assert overlap(counts) == "Overdue overlaps the other figures: 1 of the 2 at risk is overdue."
     assert not officers_on_track([rag["amber"], rag["green"]])  # so no disagreement with families who see no change
 
 
