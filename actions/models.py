@@ -34,13 +34,42 @@ def normalise_phrase(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+class RatingSchemeQuerySet(models.QuerySet):
+    def available_to(self, partnership: Partnership | int) -> RatingSchemeQuerySet:
+        """The schemes a partnership may use: the shipped ones, shared by all, and its own."""
+        return self.filter(Q(partnership__isnull=True) | Q(partnership=partnership))
+
+
 class RatingScheme(models.Model):
+    """Ordered rating levels. Shipped schemes (no partnership) are shared and read-only; a partnership's own are its alone."""
+
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+    partnership = models.ForeignKey(
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rating_schemes",
+        help_text="Empty: shipped with the product.",
+    )
+    created_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = RatingSchemeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="ratingscheme_unique_name", nulls_distinct=False),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.partnership_id is None
 
     def level_for(self, text: str, levels: list[RatingLevel] | None = None) -> RatingLevel | None:
         """The level a plan's phrase means: its code, label or an alias. Blank means not started."""
@@ -431,6 +460,7 @@ class ActionChange(models.Model):
         GROUP = "group", "Delivery group"
         RELATED = "related", "Related actions"
         RETIRED = "retired", "Retired"
+        RATING_SCHEME = "rating_scheme", "Rating scheme"
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="changes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

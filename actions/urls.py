@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actions import plan_views, views
+from actions import plan_views, scheme_views, views
 
 app_name = "actions"
 
@@ -26,4 +26,8 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/groups/new/", plan_views.group_create_view, name="group_create"),
     path("groups/<int:group_id>/edit/", plan_views.group_edit_view, name="group_edit"),
     path("groups/<int:group_id>/move/", plan_views.group_move_view, name="group_move"),
+    path("partnerships/<int:partnership_id>/rating-schemes/", scheme_views.scheme_list, name="scheme_list"),
+    path("partnerships/<int:partnership_id>/rating-schemes/new/", scheme_views.scheme_create_view, name="scheme_create"),
+    path("partnerships/<int:partnership_id>/rating-schemes/<int:scheme_id>/", scheme_views.scheme_detail, name="scheme_detail"),
+    path("strategies/<int:strategy_id>/rating-scheme/", scheme_views.strategy_scheme_change_view, name="strategy_scheme"),
 ]
