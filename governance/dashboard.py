@@ -194,6 +194,9 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
         rows = rows_from_snapshot(viewing)
         earlier = [s for s in snapshots if s.as_at < viewing.as_at]
     previous = earlier[0] if earlier else None
+    if rows and rows[0].rating.scheme_id != strategy.scheme_id:
+        # A snapshot from before the strategy moved to another scheme: its matrix is in the scheme it was rated in.
+        levels = list(rows[0].rating.scheme.levels.all())
 
     owner_titles = None
     if organisation_id := form.value_of("organisation"):

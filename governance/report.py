@@ -108,8 +108,9 @@ def overdue_by_group(rows: list[ActionRow]) -> dict[int, int]:
 
 def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> dict:
     strategy = snapshot.strategy
-    levels = list(RatingLevel.objects.filter(scheme_id=strategy.scheme_id).order_by("position"))
     rows = rows_from_snapshot(snapshot)
+    # A snapshot taken before the strategy moved to another scheme is read in the scheme it was rated in.
+    levels = list(RatingLevel.objects.filter(scheme_id=rows[0].rating.scheme_id if rows else strategy.scheme_id).order_by("position"))
     previous = snapshot.previous()
     previous_rows = rows_from_snapshot(previous) if previous else []
     groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id"))

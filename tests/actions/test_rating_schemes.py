@@ -233,3 +233,33 @@ def test_the_classes_of_the_new_scheme_are_what_every_page_counts_after_the_chan
     page = client.get(reverse("governance:dashboard", args=[rated.pk])).content.decode()
     assert RatingLevel.objects.filter(scheme=ours, label="Behind").get().progress == "at_risk"
     assert 'app-figures__count">3</span>' in page.split("app-figures__item--risk", 1)[1][:400]
+
+
+def test_a_snapshot_from_before_the_change_still_reads_in_the_scheme_it_was_rated_in(client, officer, partnership, rated, level):
+    import datetime as dt
+
+    from governance.report import board_pack_context
+    from governance.services import snapshot_take
+
+    before = snapshot_take(strategy=rated, as_at=dt.date(2025, 6, 30))
+    ours = own_scheme(partnership, officer)
+    new = {lv.label: lv for lv in ours.levels.all()}
+    client.force_login(officer)
+    client.post(
+        scheme_url(rated, ours),
+        {
+            f"map_{level('amber').pk}": str(new["Going well"].pk),
+            f"map_{level('red').pk}": str(new["Behind"].pk),
+            f"map_{level('grey').pk}": str(new["Not begun"].pk),
+            "reason": "Adopted.",
+            "step": "confirm",
+        },
+    )
+    pack = board_pack_context(before)
+    assert {s.level.label: s.count for s in pack["counts"].overall.segments if s.count} == {"Red": 1, "Grey": 1, "Amber": 2}
+    page = client.get(reverse("governance:dashboard", args=[rated.pk]) + f"?snapshot={before.pk}").content.decode()
+    assert 'data-rating="amber"' in page.split('class="govuk-table app-matrix"', 1)[1]
+    # The action's page tells the move in its history, with the reason.
+    action = Action.objects.get(strategy=rated, ref="SP3")
+    history = client.get(action.get_absolute_url()).content.decode()
+    assert "Rating scheme changed from “Red (Cheshire East five-level rating)” to “Behind (Northshire three-level)”: Adopted." in history
