@@ -63,7 +63,7 @@ def test_an_officer_creates_a_scheme_with_a_class_for_every_level_and_chooses_it
     ]
     assert [lv.is_default for lv in levels] == [False, True, False, False]  # new actions start at "not started"
     page = client.get(reverse("actions:scheme_detail", args=[partnership.pk, scheme.pk])).content.decode()
-    assert "A = on track" in page and "At risk" in page
+    assert "A = on track" in page and "Counts as at risk: R = not on track" in page
 
     form = client.get(reverse("actions:strategy_create", args=[partnership.pk])).content.decode()
     assert "Northshire four-level" in form and "RAG" in form
