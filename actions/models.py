@@ -34,13 +34,42 @@ def normalise_phrase(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+class RatingSchemeQuerySet(models.QuerySet):
+    def available_to(self, partnership: Partnership | int) -> RatingSchemeQuerySet:
+        """The schemes a partnership may use: the shipped ones, shared by all, and its own."""
+        return self.filter(Q(partnership__isnull=True) | Q(partnership=partnership))
+
+
 class RatingScheme(models.Model):
+    """Ordered rating levels. Shipped schemes (no partnership) are shared and read-only; a partnership's own are its alone."""
+
     code = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+    partnership = models.ForeignKey(
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rating_schemes",
+        help_text="Empty: shipped with the product.",
+    )
+    created_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = RatingSchemeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="ratingscheme_unique_name", nulls_distinct=False),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.partnership_id is None
 
     def level_for(self, text: str, levels: list[RatingLevel] | None = None) -> RatingLevel | None:
         """The level a plan's phrase means: its code, label or an alias. Blank means not started."""
@@ -58,6 +87,19 @@ class RatingScheme(models.Model):
         return next((level for level in levels if level.is_default), min(levels, key=lambda level: level.position))
 
 
+class Progress(models.TextChoices):
+    """The one classification of an action (actions/rules.py): every rating level has exactly one.
+
+    Listed in the order a board reads them. Overdue, due soon and needs an
+    update are flags beside the class, never a class of their own.
+    """
+
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    COMPLETE = "complete", "Complete"
+
+
 class RatingLevel(models.Model):
     class Colour(models.TextChoices):
         GREY = "grey", "Grey"
@@ -66,6 +108,8 @@ class RatingLevel(models.Model):
         AMBER_E = "amber-e", "Amber E"
         GREEN = "green", "Green"
         BLUE = "blue", "Blue"
+
+    Progress = Progress
 
     scheme = models.ForeignKey(RatingScheme, on_delete=models.CASCADE, related_name="levels")
     code = models.SlugField(max_length=30)
@@ -76,9 +120,28 @@ class RatingLevel(models.Model):
     # snapshots reads as improved or worsened by comparing positions.
     position = models.PositiveSmallIntegerField(help_text="Order from worst (0) to best.")
     is_default = models.BooleanField(default=False, help_text="The level of an action nobody has rated yet.")
-    is_complete = models.BooleanField(default=False, help_text="The action is done: it can no longer be overdue.")
-    is_risk = models.BooleanField(default=False, help_text="Not on track: a narrative must say how it will recover.")
-    is_on_track = models.BooleanField(default=False, help_text="Claims to be on track: overdue at this level is inconsistent.")
+    progress = models.CharField(
+        max_length=20, choices=Progress.choices, help_text="What an action at this level is: not started, on track, at risk or complete."
+    )
+    # Read-only shorthands of the class, kept by the database so queries and the feed can filter on them.
+    is_complete = models.GeneratedField(
+        expression=Q(progress=Progress.COMPLETE),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        help_text="Done: it can no longer be overdue.",
+    )
+    is_risk = models.GeneratedField(
+        expression=Q(progress=Progress.AT_RISK),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        help_text="At risk: a narrative must say how it will recover.",
+    )
+    is_on_track = models.GeneratedField(
+        expression=Q(progress=Progress.ON_TRACK),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        help_text="Claims to be on track: overdue at this level is inconsistent.",
+    )
     aliases = ArrayField(models.CharField(max_length=200), default=list, blank=True, help_text="Other phrases plans use for this level.")
 
     class Meta:
@@ -87,7 +150,10 @@ class RatingLevel(models.Model):
             models.UniqueConstraint(fields=["scheme", "code"], name="ratinglevel_unique_code"),
             models.UniqueConstraint(fields=["scheme", "position"], name="ratinglevel_unique_position"),
             models.UniqueConstraint(fields=["scheme"], condition=Q(is_default=True), name="ratinglevel_one_default"),
-            models.CheckConstraint(condition=~(Q(is_complete=True) & Q(is_risk=True)), name="ratinglevel_complete_is_not_risk"),
+            models.CheckConstraint(condition=Q(progress__in=Progress.values), name="ratinglevel_progress_valid"),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(progress=Progress.NOT_STARTED), name="ratinglevel_default_is_not_started"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -394,6 +460,7 @@ class ActionChange(models.Model):
         GROUP = "group", "Delivery group"
         RELATED = "related", "Related actions"
         RETIRED = "retired", "Retired"
+        RATING_SCHEME = "rating_scheme", "Rating scheme"
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="changes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

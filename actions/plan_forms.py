@@ -6,15 +6,16 @@ from django import forms
 
 from actions.models import Action, DeliveryGroup, DueDateError, RatingScheme, Strategy, parse_due
 from actions.plan import lines
-from people.models import Post
+from people.models import Partnership, Post
 
 
 class StrategyForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200, error_messages={"required": "Enter the strategy's name"})
     scheme = forms.ModelChoiceField(
         label="Rating scheme",
-        queryset=RatingScheme.objects.order_by("name"),
+        queryset=RatingScheme.objects.none(),
         empty_label=None,
+        help_text="The shipped schemes and your partnership's own (see Rating schemes).",
         error_messages={"required": "Choose a rating scheme", "invalid_choice": "Choose one of the rating schemes listed"},
     )
     period_start = forms.DateField(
@@ -35,6 +36,10 @@ class StrategyForm(forms.Form):
         required=False,
         help_text="A CSV or Excel file in the import format: you will check every action before it is added.",
     )
+
+    def __init__(self, *args, partnership: Partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = RatingScheme.objects.available_to(partnership).order_by("partnership_id", "name")
 
 
 class DueField(forms.CharField):

@@ -31,7 +31,7 @@ def _add_rule_error(form, problem: PlanRuleError) -> None:
 def strategy_create_view(request: HttpRequest, partnership_id: int) -> HttpResponse:
     """A new strategy, empty or from a plan file (which then goes through the import's preview and confirm)."""
     partnership, _mine = officer_partnership(request.user, partnership_id, "create a strategy")
-    form = StrategyForm(request.POST or None, request.FILES or None)
+    form = StrategyForm(request.POST or None, request.FILES or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         if upload is not None:

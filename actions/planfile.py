@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -435,10 +435,12 @@ def strategy_for_import(*, strategy_name: str, partnership_name: str | None, sch
     if not partnership_name:
         raise ImportFileError(f"There is no strategy called '{strategy_name}': name its partnership to create it.")
     code = scheme_code or "rag"
+    # The shipped schemes and the partnership's own: never another partnership's.
+    usable = RatingScheme.objects.filter(Q(partnership__isnull=True) | Q(partnership__name=partnership_name)).order_by("code")
     try:
-        scheme = RatingScheme.objects.get(code=code)
+        scheme = usable.get(code=code)
     except RatingScheme.DoesNotExist:
-        known = ", ".join(RatingScheme.objects.values_list("code", flat=True))
+        known = ", ".join(usable.values_list("code", flat=True))
         raise ImportFileError(f"There is no rating scheme '{code}' (known: {known}).") from None
     from django.utils.text import slugify
 

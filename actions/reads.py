@@ -126,8 +126,8 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
         rating_filters=sorted(levels.values(), key=lambda e: (e.level.scheme_id, e.level.position)),
         show_filters=[{"key": key, "label": label, "count": show_counts[key]} for key, label in MY_ACTIONS_SHOW.items()],
         rating_code=rating_code,
-        in_round=sum(1 for a in rows if not a.rating.is_complete),
-        updated_in_round=sum(1 for a in rows if not a.rating.is_complete and not a.needs_update),
+        in_round=sum(1 for a in rows if rules.in_round(a.rating)),
+        updated_in_round=sum(1 for a in rows if rules.in_round(a.rating) and not a.needs_update),
         show=show,
     )
 

@@ -81,7 +81,7 @@ def rounds_for(user: User, today: dt.date | None = None) -> list[Round]:
     mine = my_actions_for(user, today=today)
     rounds = []
     for by_strategy in mine.strategies:
-        actions = [a for rows in by_strategy.groups.values() for a in rows.actions if not a.rating.is_complete]
+        actions = [a for rows in by_strategy.groups.values() for a in rows.actions if rules.in_round(a.rating)]
         if actions:
             rounds.append(Round(by_strategy.strategy, next_meeting(by_strategy.strategy, today), actions))
     return rounds
@@ -97,7 +97,7 @@ class OrganisationProgress:
 def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> list[OrganisationProgress]:
     """How far each owner organisation has got with the round: its actions (not complete) and how many are updated."""
     today = today or timezone.localdate()
-    actions = rules.with_status(Action.objects.filter(strategy=strategy, rating__is_complete=False), today).prefetch_related(
+    actions = rules.with_status(Action.objects.filter(rules.in_round_q(), strategy=strategy), today).prefetch_related(
         Prefetch("owners", queryset=Post.objects.select_related("organisation"))
     )
     found: dict[str, OrganisationProgress] = {}

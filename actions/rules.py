@@ -1,5 +1,6 @@
-"""The status rule book: what overdue, due soon, on track but overdue, needs an update, unallocated
-and no due date mean for an action.
+"""The status rule book: which one class an action is in (not started, on track, at risk or
+complete), and what overdue, due soon, on track but overdue, needs an update, unallocated and no
+due date mean for it.
 
 Each rule is written here once, as a database expression (for the sweep,
 lists and counts in SQL) and as its Python twin (for rows already in memory,
@@ -7,6 +8,11 @@ such as a snapshot's frozen items). Every page, email, export, feed and pack
 asks this module; nothing else decides an action's status. A test holds each
 expression and its twin to the same answer.
 
+- The class: every rating level has exactly one (`RatingLevel.progress`), so
+  every action is in exactly one class; an action with no rating has not
+  started. The flags below sit beside the class, never instead of it: an
+  action can be on track and overdue (and a board wants that named).
+- In the round: not complete, so due an update every reporting cycle.
 - Overdue: a due date before today and a rating that is not complete. A due
   month is stored as its last day; "to be determined" (no date) is never overdue.
 - Due soon: due from today to `DUE_SOON_DAYS` ahead, inclusive, not complete.
@@ -21,16 +27,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull, LessThanOrEqual
 from django.dispatch import receiver
 
-from actions.models import Action, ActionUpdate, Snapshot
+from actions.models import Action, ActionUpdate, Progress, Snapshot
 
 
 @functools.cache
@@ -46,28 +55,37 @@ def _due_soon_days_forget(*, setting: str, **kwargs) -> None:
 
 
 class Rated(Protocol):
-    is_complete: bool
-    is_on_track: bool
+    progress: str  # a Progress value: the class of the rating level
 
 
 # Python twins ------------------------------------------------------------------------------------
 
 
-def is_overdue(due_date: dt.date | None, rating: Rated, today: dt.date) -> bool:
-    return due_date is not None and due_date < today and not rating.is_complete
+def classify(rating: Rated | None) -> Progress:
+    """The one class of an action at this rating; an action with no rating has not started."""
+    return Progress.NOT_STARTED if rating is None else Progress(rating.progress)
 
 
-def is_due_soon(due_date: dt.date | None, rating: Rated, today: dt.date) -> bool:
-    return due_date is not None and today <= due_date <= today + dt.timedelta(days=due_soon_days()) and not rating.is_complete
+def in_round(rating: Rated | None) -> bool:
+    """Not complete: the action is due an update every reporting cycle."""
+    return classify(rating) != Progress.COMPLETE
 
 
-def is_inconsistent(due_date: dt.date | None, rating: Rated, today: dt.date) -> bool:
-    return rating.is_on_track and is_overdue(due_date, rating, today)
+def is_overdue(due_date: dt.date | None, rating: Rated | None, today: dt.date) -> bool:
+    return due_date is not None and due_date < today and in_round(rating)
 
 
-def needs_update(rating: Rated, last_updated_at: dt.datetime | None, cycle_started_at: dt.datetime | None) -> bool:
+def is_due_soon(due_date: dt.date | None, rating: Rated | None, today: dt.date) -> bool:
+    return due_date is not None and today <= due_date <= today + dt.timedelta(days=due_soon_days()) and in_round(rating)
+
+
+def is_inconsistent(due_date: dt.date | None, rating: Rated | None, today: dt.date) -> bool:
+    return classify(rating) == Progress.ON_TRACK and is_overdue(due_date, rating, today)
+
+
+def needs_update(rating: Rated | None, last_updated_at: dt.datetime | None, cycle_started_at: dt.datetime | None) -> bool:
     """`cycle_started_at` is when the strategy's latest snapshot was taken (None before the first)."""
-    if rating.is_complete:
+    if not in_round(rating):
         return False
     if last_updated_at is None:
         return True
@@ -121,19 +139,57 @@ def status(
     )
 
 
+# Classes of several actions ----------------------------------------------------------------------
+
+
+def class_counts(classes: Iterable[Progress]) -> dict[Progress, int]:
+    """How many actions are in each class, every class present (in the order a board reads them)."""
+    found = Counter(classes)
+    return {progress: found[progress] for progress in Progress}
+
+
+def combined(classes: Iterable[Progress]) -> Progress:
+    """The class of a set of actions (a deliverable's, a delivery group's), from each action's class.
+
+    Complete when every one is; at risk when any is; on track when work is
+    under way with none at risk (some on track, or some complete beside some
+    not started); not started when none has started (or there are none).
+    """
+    found = set(classes)
+    if not found:
+        return Progress.NOT_STARTED
+    if found == {Progress.COMPLETE}:
+        return Progress.COMPLETE
+    if Progress.AT_RISK in found:
+        return Progress.AT_RISK
+    if found & {Progress.ON_TRACK, Progress.COMPLETE}:
+        return Progress.ON_TRACK
+    return Progress.NOT_STARTED
+
+
 # Database expressions, over Action ---------------------------------------------------------------
 
 
+def classification() -> Coalesce:
+    """classify() in SQL: the class of the action's rating level, not started where it has none."""
+    return Coalesce(F("rating__progress"), Value(Progress.NOT_STARTED.value), output_field=CharField())
+
+
+def in_round_q() -> Q:
+    """in_round() in SQL: the action's rating is not at a complete level."""
+    return ~Q(rating__progress=Progress.COMPLETE)
+
+
 def overdue(today: dt.date) -> Q:
-    return Q(due_date__lt=today, rating__is_complete=False)
+    return Q(due_date__lt=today) & in_round_q()
 
 
 def due_soon(today: dt.date) -> Q:
-    return Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=due_soon_days()), rating__is_complete=False)
+    return Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=due_soon_days())) & in_round_q()
 
 
 def inconsistent(today: dt.date) -> Q:
-    return overdue(today) & Q(rating__is_on_track=True)
+    return overdue(today) & Q(rating__progress=Progress.ON_TRACK)
 
 
 def cycle_started_at() -> Subquery:
@@ -156,7 +212,7 @@ def needs_update_q(*, last_updated_at=None, cycle_started_at=None) -> Q:
     if last is None:
         last = Subquery(ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at").values("created_at")[:1])
     cycle = cycle_started_at if cycle_started_at is not None else _cycle_started_at()
-    return Q(rating__is_complete=False) & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle)))
+    return in_round_q() & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle)))
 
 
 def unallocated(*, owned=None) -> Q:

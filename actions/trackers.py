@@ -590,7 +590,7 @@ def scheme_for(strategy: Strategy, mapping: dict) -> RatingScheme:
     if not isinstance(wanted, str) or "\x00" in wanted:
         return strategy.scheme  # not a scheme's code: nothing to look up
     if wanted and wanted != strategy.scheme.code and not strategy.actions.exists():
-        return RatingScheme.objects.filter(code=wanted).first() or strategy.scheme
+        return RatingScheme.objects.available_to(strategy.partnership_id).filter(code=wanted).first() or strategy.scheme
     return strategy.scheme
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actions import plan_views, round_views, views
+from actions import plan_views, round_views, scheme_views, views
 
 app_name = "actions"
 
@@ -29,4 +29,8 @@ urlpatterns = [
     path("my-actions/round/", round_views.update_round, name="update_round"),
     path("strategies/<int:strategy_id>/round/", round_views.round_progress, name="round_progress"),
     path("strategies/<int:strategy_id>/round/chase/", round_views.round_chase_view, name="round_chase"),
+    path("partnerships/<int:partnership_id>/rating-schemes/", scheme_views.scheme_list, name="scheme_list"),
+    path("partnerships/<int:partnership_id>/rating-schemes/new/", scheme_views.scheme_create_view, name="scheme_create"),
+    path("partnerships/<int:partnership_id>/rating-schemes/<int:scheme_id>/", scheme_views.scheme_detail, name="scheme_detail"),
+    path("strategies/<int:strategy_id>/rating-scheme/", scheme_views.strategy_scheme_change_view, name="strategy_scheme"),
 ]

@@ -364,7 +364,7 @@ def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         "layout": layout,
         "layouts": layouts,
         "scheme": scheme,
-        "schemes": RatingScheme.objects.order_by("name") if not strategy.actions.exists() else [],
+        "schemes": RatingScheme.objects.available_to(strategy.partnership_id).order_by("name") if not strategy.actions.exists() else [],
         "suggested_scheme": RatingScheme.objects.filter(code=suggested).first() if suggested else None,
     }
     return render(request, "actions/plan_import_mapping.html", context, status=status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from actions import rules
-from actions.models import DeliveryGroup, RatingLevel, Snapshot, Strategy
+from actions.models import DeliveryGroup, Progress, RatingLevel, Snapshot, Strategy
 from actions.rows import ActionRow
 from coproduction.models import (
     FAMILIES_CONCERNED,
@@ -79,9 +79,8 @@ def snapshot_families_views(snapshot: Snapshot) -> int:
 
 
 def officers_on_track(ratings: Iterable[RatingLevel]) -> bool:
-    """The officers' ratings of a group say it is on track: no action at risk, and some on track or complete."""
-    ratings = list(ratings)
-    return bool(ratings) and not any(r.is_risk for r in ratings) and any(r.is_on_track or r.is_complete for r in ratings)
+    """The officers' ratings of a group say it is on track or complete: the rule book's class of its actions together."""
+    return rules.combined(rules.classify(r) for r in ratings) in (Progress.ON_TRACK, Progress.COMPLETE)
 
 
 def families_disagree(level: str | None, ratings: Iterable[RatingLevel]) -> bool:
@@ -122,41 +121,35 @@ class DeliverableStatus:
     code: str
     label: str
     colour: str
+    overdue: bool = False  # a flag beside the status, as beside an action's class
 
 
 DELIVERED = DeliverableStatus("delivered", "Delivered", "green")
-OVERDUE = DeliverableStatus("overdue", "Overdue", "red")
 AT_RISK = DeliverableStatus("at_risk", "At risk", "red")
 ON_TRACK = DeliverableStatus("on_track", "On track", "amber")
 NOT_STARTED = DeliverableStatus("not_started", "Not started", "grey")
 NOT_LINKED = DeliverableStatus("not_linked", "No actions linked yet", "grey")
+BY_CLASS = {Progress.COMPLETE: DELIVERED, Progress.AT_RISK: AT_RISK, Progress.ON_TRACK: ON_TRACK, Progress.NOT_STARTED: NOT_STARTED}
 
 
 @dataclass(frozen=True)
 class _Rated:
-    is_complete: bool
-    is_on_track: bool = False
+    progress: str
 
 
 def deliverable_status(due_date: dt.date, rows: Sequence[ActionRow], today: dt.date) -> DeliverableStatus:
-    """A deliverable's status from the actions that deliver it, by the rule book.
+    """A deliverable's status: the rule book's class of the actions that deliver it, together.
 
-    Delivered when every linked action is at a complete level; overdue when
+    Delivered when every linked action is complete; at risk when any is at
+    risk; on track when work is under way. Overdue is flagged beside it when
     the rule book finds any of them overdue, or the deliverable's own date
-    passed before they completed; at risk when any is rated at risk.
+    passed before it was delivered.
     """
     if not rows:
         return NOT_LINKED
-    complete = all(row.rating.is_complete for row in rows)
-    if complete:
-        return DELIVERED
-    if rules.is_overdue(due_date, _Rated(is_complete=False), today) or any(row.status.overdue for row in rows):
-        return OVERDUE
-    if any(row.rating.is_risk for row in rows):
-        return AT_RISK
-    if any(row.rating.is_on_track or row.rating.is_complete for row in rows):
-        return ON_TRACK
-    return NOT_STARTED
+    progress = rules.combined(rules.classify(row.rating) for row in rows)
+    overdue = rules.is_overdue(due_date, _Rated(progress), today) or any(row.status.overdue for row in rows)
+    return replace(BY_CLASS[progress], overdue=overdue)
 
 
 @dataclass

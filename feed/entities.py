@@ -92,6 +92,7 @@ def _action_properties() -> tuple[Property, ...]:
         Property("DueDate", "date", "due_date"),
         Property("Due", "str", "due_text"),
         Property("Rating", "str", "rating__label", nullable=False),
+        Property("Progress", "str", rules.classification(), nullable=False),
         Property("RatingIsComplete", "bool", "rating__is_complete", nullable=False),
         Property("RatingIsRisk", "bool", "rating__is_risk", nullable=False),
         Property("OverdueSince", "date", "overdue_since"),

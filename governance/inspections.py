@@ -15,33 +15,22 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from actions.models import Action, Strategy
+from actions import rules
+from actions.models import Action, Progress, Strategy
 from actions.rows import ActionRow, rows_from_actions
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator, KpiValue, Travel
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
 
-# How a finding's linked actions stand, each action counted once, in the order a board reads them.
+# How a finding's linked actions stand: each action counted once, in its class by the rule book,
+# in the order a board reads them; then how many of them are overdue, a flag beside the class.
 PROGRESS_KINDS: dict[str, str] = {
-    "overdue": "Overdue",
-    "at_risk": "At risk",
-    "on_track": "On track",
-    "not_started": "Not started",
-    "complete": "Complete",
+    Progress.AT_RISK: "At risk",
+    Progress.ON_TRACK: "On track",
+    Progress.NOT_STARTED: "Not started",
+    Progress.COMPLETE: "Complete",
+    "overdue": "Of which overdue",
 }
-
-
-def progress_kind(row: ActionRow) -> str:
-    """Which one of PROGRESS_KINDS an action counts under: overdue first, then by what its rating means."""
-    if row.status.overdue:
-        return "overdue"
-    if row.rating.is_complete:
-        return "complete"
-    if row.rating.is_risk:
-        return "at_risk"
-    if row.rating.is_on_track:
-        return "on_track"
-    return "not_started"
 
 
 @dataclass
@@ -73,11 +62,15 @@ class FindingProgress:
         return [(key, label, self.counts.get(key, 0)) for key, label in PROGRESS_KINDS.items()]
 
     def summary(self) -> str:
-        """The progress in words, e.g. "4 actions: 1 complete, 2 on track, 1 overdue"."""
+        """The progress in words, e.g. "4 actions: 2 on track, 1 at risk, 1 complete; 1 of them is overdue"."""
         if not self.rows:
             return "No action answers this finding yet"
-        parts = [f"{count} {label.lower()}" for _, label, count in self.count_items() if count]
-        return f"{len(self.rows)} action{'s' if len(self.rows) != 1 else ''}: " + ", ".join(parts)
+        parts = [f"{count} {label.lower()}" for key, label, count in self.count_items() if count and key != "overdue"]
+        said = f"{len(self.rows)} action{'s' if len(self.rows) != 1 else ''}: " + ", ".join(parts)
+        overdue = self.counts.get("overdue", 0)
+        if overdue:
+            said += f"; {overdue} of them {'is' if overdue == 1 else 'are'} overdue"
+        return said
 
     def kpi_travel_summary(self) -> str:
         if not self.kpis:
@@ -109,7 +102,8 @@ def finding_progress(
     rows.sort(key=lambda row: row.ref)
     counts = dict.fromkeys(PROGRESS_KINDS, 0)
     for row in rows:
-        counts[progress_kind(row)] += 1
+        counts[rules.classify(row.rating)] += 1
+        counts["overdue"] += row.status.overdue
     kpis = [_since(kpis_by_indicator[pk], inspection) for pk in finding.linked_indicator_ids if pk in kpis_by_indicator]
     updated = sum(1 for row in rows if row.last_updated_at and row.last_updated_at.date() > inspection.ended_on)
     return FindingProgress(finding=finding, rows=rows, kpis=kpis, counts=counts, updated_since=updated)

@@ -37,6 +37,7 @@ from reporting.summaries import (
     headlines,
     movement,
     movement_once,
+    overlap,
     rating_counts,
     rows_filter,
 )
@@ -126,6 +127,7 @@ class Dashboard:
     exceptions: Exceptions
     movement: Movement | None
     headlines: list[Headline] = field(default_factory=list)
+    headline_overlap: str = ""  # the headline figures' overlap in words (overdue is counted under a rating too)
     matrix: list[MatrixSection] = field(default_factory=list)
     trend_points: list[TrendPoint] = field(default_factory=list)
     trend: list[TrendLine] = field(default_factory=list)
@@ -192,6 +194,9 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
         rows = rows_from_snapshot(viewing)
         earlier = [s for s in snapshots if s.as_at < viewing.as_at]
     previous = earlier[0] if earlier else None
+    if rows and rows[0].rating.scheme_id != strategy.scheme_id:
+        # A snapshot from before the strategy moved to another scheme: its matrix is in the scheme it was rated in.
+        levels = list(rows[0].rating.scheme.levels.all())
 
     owner_titles = None
     if organisation_id := form.value_of("organisation"):
@@ -232,7 +237,9 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
         exceptions=found,
         movement=moved,
     )
-    board.headlines = headlines(headline_counts(shown), headline_counts(previous_shown) if previous else None)
+    now = headline_counts(shown)
+    board.headlines = headlines(now, headline_counts(previous_shown) if previous else None)
+    board.headline_overlap = overlap(now)
     board.matrix = delivery_matrix(list(groups.values()), counts.by_group, overdue_by_group(shown))
     board.trend_points = rating_trend(strategy, snapshots, levels, rows if viewing is None else None)
     board.trend = [TrendLine(level, [point.counts.get(level.pk, 0) for point in board.trend_points]) for level in levels]

@@ -32,6 +32,7 @@ from reporting.summaries import (
     headlines,
     movement,
     movement_once,
+    overlap,
     rating_counts,
 )
 
@@ -107,8 +108,9 @@ def overdue_by_group(rows: list[ActionRow]) -> dict[int, int]:
 
 def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> dict:
     strategy = snapshot.strategy
-    levels = list(RatingLevel.objects.filter(scheme_id=strategy.scheme_id).order_by("position"))
     rows = rows_from_snapshot(snapshot)
+    # A snapshot taken before the strategy moved to another scheme is read in the scheme it was rated in.
+    levels = list(RatingLevel.objects.filter(scheme_id=rows[0].rating.scheme_id if rows else strategy.scheme_id).order_by("position"))
     previous = snapshot.previous()
     previous_rows = rows_from_snapshot(previous) if previous else []
     groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id"))
@@ -120,6 +122,7 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
     # An action in the previous snapshot and not in this one was retired in between.
     retired_ids = {row.action_id for row in previous_rows} - {row.action_id for row in rows}
     moved = movement(previous_rows, rows, retired_ids) if previous else None
+    now = headline_counts(rows)
     before = headline_counts(previous_rows) if previous else None
 
     overdue = overdue_by_group(rows)
@@ -150,7 +153,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "levels": levels,
         "items": rows,
         "counts": counts,
-        "headlines": headlines(headline_counts(rows), before),
+        "headlines": headlines(now, before),
+        "headline_overlap": overlap(now),
         "matrix": delivery_matrix(groups, counts.by_group, overdue),
         "overdue_total": sum(overdue.values()),
         "exceptions": found,  # every kind, by the rule book

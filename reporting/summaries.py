@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from actions.models import Action, RatingLevel, Snapshot, SnapshotAction, Strategy
+from actions import rules
+from actions.models import Action, Progress, RatingLevel, Snapshot, SnapshotAction, Strategy
 from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
 
 # Ratings by priority and delivery group ---------------------------------------------------------
@@ -226,15 +227,47 @@ class Headline:
 
 
 def headline_counts(rows: Iterable[ActionRow]) -> dict[str, int]:
-    """How many actions are on track, at risk, overdue, complete and not updated since the last board, by the rule book."""
-    counts = dict.fromkeys(HEADLINE_KINDS, 0)
+    """How many actions are on track, at risk, overdue, complete and not updated since the last board, by the rule book.
+
+    Each action is in one class (on track, at risk, complete, or not started);
+    overdue and no update are flags beside the class, so they overlap it:
+    `overdue_<class>` says how many of each class are overdue (see `overlap`).
+    """
+    classes: list[Progress] = []
+    overdue: list[Progress] = []
+    needs_update = 0
     for row in rows:
-        counts["on_track"] += row.rating.is_on_track
-        counts["risk"] += row.rating.is_risk
-        counts["overdue"] += row.status.overdue
-        counts["complete"] += row.rating.is_complete
-        counts["needs_update"] += row.status.needs_update
-    return counts
+        progress = rules.classify(row.rating)
+        classes.append(progress)
+        if row.status.overdue:
+            overdue.append(progress)
+        needs_update += row.status.needs_update
+    counts = rules.class_counts(classes)
+    overdue_counts = rules.class_counts(overdue)
+    return {
+        "on_track": counts[Progress.ON_TRACK],
+        "risk": counts[Progress.AT_RISK],
+        "overdue": len(overdue),
+        "complete": counts[Progress.COMPLETE],
+        "needs_update": needs_update,
+        "not_started": counts[Progress.NOT_STARTED],
+        **{f"overdue_{progress.value}": overdue_counts[progress] for progress in Progress},
+    }
+
+
+def overlap(counts: dict[str, int]) -> str:
+    """The headline figures' overlap in words: an overdue action is also counted under its class.
+
+    E.g. "Overdue overlaps the other figures: 3 of the 12 on track and 2 of the 5 at risk are overdue."
+    """
+    if not counts["overdue"]:
+        return "No action is overdue."
+    totals = {Progress.ON_TRACK: counts["on_track"], Progress.AT_RISK: counts["risk"], Progress.NOT_STARTED: counts["not_started"]}
+    parts = [
+        f"{counts[f'overdue_{p.value}']} of the {total} {p.label.lower()}" for p, total in totals.items() if counts[f"overdue_{p.value}"]
+    ]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Overdue overlaps the other figures: {listed} {'is' if counts['overdue'] == 1 else 'are'} overdue."
 
 
 def headlines(now: dict[str, int], before: dict[str, int] | None) -> list[Headline]:

@@ -8,7 +8,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
 from actions import rules
-from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, RatingScheme, Strategy, parse_due
+from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, RatingLevel, RatingScheme, Strategy, parse_due
 
 
 def test_it_rejects_a_second_action_with_the_same_ref_in_a_strategy(action, group, level):
@@ -138,6 +138,47 @@ def test_each_shipped_scheme_has_one_default_and_a_complete_level(db):
         assert sum(lv.is_default for lv in levels) == 1, scheme.code
         assert any(lv.is_complete for lv in levels), scheme.code
         assert any(lv.is_risk for lv in levels), scheme.code
+
+
+def test_each_shipped_level_has_the_class_its_meaning_says(db):
+    """RAG's and BRAG's Amber ("some risk to delivery") is at risk; Cheshire East's Amber ("on track, not complete") is on track."""
+    found = {(lv.scheme.code, lv.code): lv.progress for lv in RatingLevel.objects.select_related("scheme")}
+    assert found == {
+        ("cheshire-east", "red"): "at_risk",
+        ("cheshire-east", "grey"): "not_started",
+        ("cheshire-east", "amber"): "on_track",
+        ("cheshire-east", "amber-e"): "complete",
+        ("cheshire-east", "green"): "complete",
+        ("rag", "red"): "at_risk",
+        ("rag", "not-started"): "not_started",
+        ("rag", "amber"): "at_risk",
+        ("rag", "green"): "on_track",
+        ("rag", "complete"): "complete",
+        ("brag", "red"): "at_risk",
+        ("brag", "not-started"): "not_started",
+        ("brag", "amber"): "at_risk",
+        ("brag", "green"): "on_track",
+        ("brag", "blue"): "complete",
+    }
+    # The shorthand columns the database keeps follow the class, one true at most.
+    for level in RatingLevel.objects.all():
+        assert (level.is_complete, level.is_risk, level.is_on_track) == (
+            level.progress == "complete",
+            level.progress == "at_risk",
+            level.progress == "on_track",
+        )
+
+
+def test_a_level_cannot_be_made_without_a_class_nor_a_default_that_has_started(scheme):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RatingLevel.objects.create(scheme=scheme, code="x", label="X", colour="red", meaning="?", position=9, progress="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RatingLevel.objects.create(scheme=scheme, code="x", label="X", colour="red", meaning="?", position=9)
+    scheme.levels.update(is_default=False)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RatingLevel.objects.create(
+            scheme=scheme, code="x", label="X", colour="red", meaning="?", position=9, progress="on_track", is_default=True
+        )
 
 
 def test_commands_find_a_strategy_by_name_and_say_what_to_do_when_they_cannot(strategy, other_partnership, scheme):

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from actions import rules
 from actions.chasing import actions_sweep, sweep_status, sweep_totals
-from actions.models import Action, ActionUpdate, Snapshot
+from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, Progress, RatingScheme, Snapshot, Strategy
 from actions.reads import my_actions_for
 from governance.services import snapshot_take
 from reporting.dashboard import dashboard_for
@@ -221,3 +221,42 @@ def test_latest_snapshot_is_the_latest_as_at_date_then_the_last_taken(strategy):
     _taken_at(early, timezone.now() + dt.timedelta(hours=1))  # taken after the later one
     assert Snapshot.objects.latest_for(strategy) == late
     assert late.previous() == early
+
+
+def test_the_classifications_database_expression_agrees_with_its_python_twin(partnership):
+    """Every level of every scheme: the class SQL gives an action is the class Python gives its rating, exactly one of four."""
+    expected = {}
+    for scheme in RatingScheme.objects.prefetch_related("levels"):
+        strategy = Strategy.objects.create(partnership=partnership, name=f"Plan on {scheme.code}", scheme=scheme)
+        priority = Priority.objects.create(strategy=strategy, name="Right support")
+        grouped = DeliveryGroup.objects.create(strategy=strategy, priority=priority, name="Early help")
+        for level in scheme.levels.all():
+            action = Action.objects.create(strategy=strategy, group=grouped, ref=level.code, text="Each level", rating=level)
+            expected[action.pk] = rules.classify(level)
+    found = dict(Action.objects.filter(pk__in=expected).annotate(progress=rules.classification()).values_list("pk", "progress"))
+    assert found == {pk: progress.value for pk, progress in expected.items()}
+    assert set(found.values()) == set(Progress.values)
+    assert rules.classify(None) == Progress.NOT_STARTED  # an action with no rating has not started
+
+
+@pytest.mark.parametrize(
+    "classes, expected",
+    [
+        ([], "not_started"),
+        (["not_started", "not_started"], "not_started"),
+        (["complete", "complete"], "complete"),
+        (["complete", "not_started"], "on_track"),
+        (["on_track", "complete"], "on_track"),
+        (["on_track", "at_risk", "complete"], "at_risk"),
+    ],
+)
+def test_a_set_of_actions_has_one_class_from_its_actions(classes, expected):
+    assert rules.combined(Progress(c) for c in classes) == expected
+
+
+def test_an_overdue_action_keeps_its_class_and_is_flagged_beside_it(action, level):
+    """Overdue is never a class: an on-track action past its date is on track, overdue and inconsistent."""
+    today = timezone.localdate()
+    Action.objects.filter(pk=action.pk).update(due_date=today - dt.timedelta(days=1), due_precision=Action.DuePrecision.DAY)
+    found = rules.with_status(Action.objects.annotate(progress=rules.classification()), today).get(pk=action.pk)
+    assert found.progress == "on_track" and found.overdue and found.inconsistent

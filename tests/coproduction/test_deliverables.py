@@ -69,7 +69,7 @@ def status_on(strategy, day):
     from actions.rows import rows_from_actions
 
     quarters = timeline(deliverables_of(strategy), rows_from_actions(Action.objects.filter(strategy=strategy), today=day), day)
-    return [item.status.label for q in quarters for item in q.items]
+    return [item.status.label + (", overdue" if item.status.overdue else "") for q in quarters for item in q.items]
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,8 @@ def status_on(strategy, day):
         ("grey", dt.date(2025, 8, 1), "Not started"),
         ("red", dt.date(2025, 8, 1), "At risk"),
         ("green", dt.date(2025, 8, 1), "Delivered"),
-        ("amber", dt.date(2025, 10, 1), "Overdue"),  # the rule book: due date passed, not complete
+        ("amber", dt.date(2025, 10, 1), "On track, overdue"),  # the rule book: still on track, overdue beside it
+        ("red", dt.date(2025, 10, 1), "At risk, overdue"),
         ("green", dt.date(2025, 10, 1), "Delivered"),
     ],
 )

@@ -36,6 +36,7 @@ def test_a_token_reads_its_partnerships_actions_with_their_status(client, token,
     assert row["Ref"] == action.ref and row["Owners"] == "Head of Service: Inclusion"
     assert row["DueDate"] == action.due_date.isoformat()
     assert row["IsOverdue"] is (action.due_date < dt.date.today() and not action.rating.is_complete)
+    assert row["Progress"] == "on_track"  # the rule book's one class of the action (Amber: on track, not complete)
     assert body["@odata.context"].endswith("$metadata#Actions")
 
 
@@ -46,6 +47,13 @@ def test_each_action_names_its_owners_organisations(client, token, action, owner
     owner_post.organisation = Organisation.objects.create(partnership=owner_post.partnership, name="Cheshire East Council")
     owner_post.save()
     assert read(client, token).json()["value"][0]["Organisations"] == "Cheshire East Council"
+
+
+def test_a_filter_on_the_class_reads_the_actions_in_it(client, token, action, level):
+    assert len(read(client, token, **{"$filter": "Progress eq 'on_track'"}).json()["value"]) == 1
+    Action.objects.filter(pk=action.pk).update(rating=level("red"))
+    assert read(client, token, **{"$filter": "Progress eq 'on_track'"}).json()["value"] == []
+    assert len(read(client, token, **{"$filter": "Progress eq 'at_risk'"}).json()["value"]) == 1
 
 
 def test_the_token_can_be_the_basic_password_as_excel_and_power_bi_send_it(client, token, action):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -134,14 +135,15 @@ def test_a_findings_progress_follows_the_rule_book(inspection, strategy, make_ac
         [
             make_action(ref="C1", rating="green", due=today - dt.timedelta(days=40)),  # complete, even though past due
             make_action(ref="T1", rating="amber", due=today + dt.timedelta(days=90)),  # on track
-            make_action(ref="O1", rating="amber", due=today - dt.timedelta(days=40)),  # on track but overdue: overdue
+            make_action(ref="O1", rating="amber", due=today - dt.timedelta(days=40)),  # on track, and overdue beside it
             make_action(ref="R1", rating="red", due=today + dt.timedelta(days=90)),  # at risk
             make_action(ref="N1", rating="grey", due=None),  # not started
         ]
     )
     (progress,) = findings_for(strategy)[0].findings
-    assert progress.counts == {"overdue": 1, "at_risk": 1, "on_track": 1, "not_started": 1, "complete": 1}
-    assert progress.summary() == "5 actions: 1 overdue, 1 at risk, 1 on track, 1 not started, 1 complete"
+    # Each action in one class, as the dashboard counts it; overdue counted beside, overlapping the classes.
+    assert progress.counts == {"at_risk": 1, "on_track": 2, "not_started": 1, "complete": 1, "overdue": 1}
+    assert progress.summary() == "5 actions: 1 at risk, 2 on track, 1 not started, 1 complete; 1 of them is overdue"
 
 
 def test_a_kpis_travel_is_measured_from_the_value_at_the_inspection(inspection, finding, indicator):
@@ -248,3 +250,27 @@ def test_saving_a_finding_someone_else_changed_meanwhile_is_refused_and_keeps_yo
     assert client.post(url, {**mine, "version": "2"}).status_code == 302
     finding.refresh_from_db()
     assert finding.text == "My wording." and finding.version == 3
+
+
+def test_the_dashboard_and_the_findings_page_count_the_same_actions_on_track_and_say_overdue_overlaps(
+    client, board, inspection, strategy, make_action
+):
+    """Before one classification the findings page counted an overdue on-track action as overdue only, the dashboard as on track."""
+    today = timezone.localdate()
+    Action.objects.filter(strategy=strategy).delete()
+    finding = Finding.objects.create(inspection=inspection, kind=Finding.Kind.PRIORITY, number=1, text="Timeliness")
+    finding.actions.set(
+        [
+            make_action(ref="T1", rating="amber", due=today + dt.timedelta(days=90)),
+            make_action(ref="O1", rating="amber", due=today - dt.timedelta(days=40)),
+            make_action(ref="R1", rating="red", due=today - dt.timedelta(days=40)),
+        ]
+    )
+    client.force_login(board)
+    dashboard = " ".join(re.sub(r"<[^>]+>", " ", client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()).split())
+    findings = " ".join(re.sub(r"<[^>]+>", " ", client.get(reverse("reporting:findings", args=[strategy.pk])).content.decode()).split())
+    assert "2 On track" in dashboard and "1 At risk" in dashboard and "2 Overdue" in dashboard
+    said = "Overdue overlaps the other figures: 1 of the 2 on track and 1 of the 1 at risk are overdue."
+    assert said in dashboard
+    assert "3 actions: 1 at risk, 2 on track; 2 of them are overdue" in findings
+    assert "2 On track" in findings and "2 Of which overdue" in findings

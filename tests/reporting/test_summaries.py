@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from actions.models import RatingLevel
 from actions.rows import ActionRow
-from reporting.summaries import exceptions, movement, rating_counts, rows_filter
+from coproduction.services import officers_on_track
+from reporting.summaries import exceptions, headline_counts, movement, overlap, rating_counts, rows_filter
 
 TODAY = dt.date(2025, 7, 15)
 MAY_14 = dt.date(2025, 5, 14)
@@ -156,3 +158,18 @@ def test_filters_combine_owner_rating_and_a_set_of_actions(level):
     assert [r.action_id for r in rows_filter(rows, rating_id=level("red").pk)] == [2, 3]
     assert [r.action_id for r in rows_filter(rows, owner_titles={"Head of SEND"}, rating_id=level("red").pk, action_ids={2, 3})] == [2]
     assert rows_filter(rows, owner_titles=set()) == []
+
+
+@pytest.mark.parametrize("scheme_code", ["rag", "brag"])
+def test_rag_and_brag_amber_some_risk_to_delivery_is_counted_at_risk(db, scheme_code):
+    """Before one classification RAG's Amber was in no headline figure at all: neither on track nor at risk."""
+    rag = {lv.code: lv for lv in RatingLevel.objects.filter(scheme__code=scheme_code)}
+    rows = [row(rag["amber"], action_id=1), row(rag["green"], action_id=2), row(rag["red"], action_id=3, due=MAY_14)]
+    counts = headline_counts(rows)
+    assert (counts["on_track"], counts["risk"], counts["overdue"]) == (1, 2, 1)
+    assert overlap(counts) == "Overdue overlaps the other figures: 1 of the 2 at risk is overdue."
+    assert not officers_on_track([rag["amber"], rag["green"]])  # so no disagreement with families who see no change
+
+
+def test_the_headline_says_when_nothing_is_overdue(level):
+    assert overlap(headline_counts([row(level("amber"))])) == "No action is overdue."

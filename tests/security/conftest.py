@@ -172,3 +172,21 @@ def published_page(strategy, group, officer):
     SummaryDraft.objects.create(group=group, you_said="You said.", we_did="We did.")
     page_publish(page=page, user=officer)
     return page
+
+
+@pytest.fixture
+def partnership_scheme(partnership, officer):
+    """A rating scheme of the partnership's own."""
+    from actions.schemes import LevelDraft, scheme_create
+
+    return scheme_create(
+        partnership=partnership,
+        user=officer,
+        name="Northshire three-level",
+        description="",
+        levels=[
+            LevelDraft("Behind", "Behind plan", "at_risk", "red", 1),
+            LevelDraft("Not begun", "Not started", "not_started", "grey", 2),
+            LevelDraft("Done", "Complete", "complete", "green", 3),
+        ],
+    )

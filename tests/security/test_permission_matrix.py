@@ -158,6 +158,11 @@ MATRIX: dict[str, Row] = {
     "actions:group_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "actions:group_edit": Row("get", ["group"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "actions:group_move": Row("post", ["group"], {"direction": "up"}, OFFICER_ONLY_403),
+    # Rating schemes: the partnership's programme officers make their own, copy shipped ones and move a strategy between them.
+    "actions:scheme_list": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:scheme_create": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:scheme_detail": Row("get", ["partnership", "partnership_scheme"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:strategy_scheme": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     # The partnership's people and posts: its programme officers alone.
     "people:people_list": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "people:invite": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
