@@ -1,15 +1,21 @@
-"""A real Celery worker process against a real Redis broker, for tests about workers.
+"""A real Celery worker (and beat) process against a real Redis broker, for tests about workers.
 
-CI sets TEST_REDIS_URL (see .ci/run). Without it the tests that need a
-worker skip with a message, unless CI is set, when they fail: CI must run them.
+The broker is a private `redis-server` this test process starts on a free port,
+so no test empties or reads a Redis anything else uses, and parallel test
+processes each have their own. Without a redis-server binary the tests that
+need one skip with a message, unless CI is set, when they fail: CI must run them.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -24,17 +30,80 @@ ROOT = Path(__file__).resolve().parent.parent
 WAIT_SECONDS = 90  # an upper bound on waiting for a worker, not a timing assertion
 
 
-def redis_url_or_skip() -> str:
-    """The real broker's URL, emptied for this test."""
-    url = os.environ.get("TEST_REDIS_URL", "")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("TEST_REDIS_URL is not set: CI must run the worker tests against a real Redis.")
-        pytest.skip("Set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/14) to run tests with a real worker.")
-    import redis
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    redis.Redis.from_url(url).flushdb()
-    return url
+
+class PrivateRedis:
+    """A redis-server of this test process's own, on a free port, in memory only; stop() and start() it to take the broker away."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            if os.environ.get("CI"):
+                pytest.fail("No redis-server binary: CI must run the worker tests against a real Redis.")
+            pytest.skip("Install redis-server to run the tests with a real broker and a real worker.")
+        self.binary = binary
+        self.port = _free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="test-redis-"))
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=(self.folder / "redis.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Take the broker away: its queued messages go with it, as with a Redis that restarts without persistence."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def flush(self) -> None:
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=self.port).flushall()
+
+
+_shared: PrivateRedis | None = None
+
+
+def _stop_shared() -> None:
+    if _shared is not None:
+        _shared.stop()
+        shutil.rmtree(_shared.folder, ignore_errors=True)
+
+
+def redis_url_or_skip() -> str:
+    """A real broker for this test: this test process's private redis-server, emptied (it is nobody else's)."""
+    global _shared
+    if _shared is None or _shared.process is None:
+        _shared = PrivateRedis()
+        atexit.register(_stop_shared)
+    _shared.flush()
+    return _shared.url
 
 
 def worker_database_url() -> str:
@@ -69,10 +138,24 @@ def use_broker(url: str):
         app.conf.task_always_eager, app.conf.broker_url = saved
 
 
-class Worker:
-    """A `celery worker` process on the test database, started at once; its output goes to `log`."""
+def _environment(broker_url: str, env: dict[str, str]) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "DB_CONN_MAX_AGE": "0",
+        "TESTING": "true",
+        "CELERY_BROKER_URL": broker_url,
+        **env,
+    }
 
-    def __init__(self, broker_url: str, log: Path, **env: str):
+
+class Worker:
+    """A `celery worker` process on the test database, started at once; its output goes to `log`.
+
+    `pool="prefork"` runs it as deployed: a parent process and a child that runs the task.
+    """
+
+    def __init__(self, broker_url: str, log: Path, *, pool: str = "solo", **env: str):
         self.log = log
         self.process = subprocess.Popen(
             [
@@ -83,7 +166,9 @@ class Worker:
                 "send_tracker",
                 "worker",
                 "--pool",
-                "solo",
+                pool,
+                "--concurrency",
+                "1",
                 "--loglevel",
                 "info",
                 "--queues",
@@ -95,14 +180,7 @@ class Worker:
                 f"test-{uuid.uuid4().hex[:8]}@%h",
             ],
             cwd=ROOT,
-            env={
-                **os.environ,
-                "DATABASE_URL": worker_database_url(),
-                "DB_CONN_MAX_AGE": "0",
-                "TESTING": "true",
-                "CELERY_BROKER_URL": broker_url,
-                **env,
-            },
+            env=_environment(broker_url, env),
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -120,6 +198,33 @@ class Worker:
 
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
+
+
+class Beat(Worker):
+    """`celery beat` on the database schedule, as docker-compose runs it; CELERY_BEAT_SCHEDULE's entries go in at start."""
+
+    def __init__(self, broker_url: str, log: Path, **env: str):
+        self.log = log
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "send_tracker",
+                "beat",
+                "--loglevel",
+                "info",
+                "--scheduler",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+                "--pidfile=",
+            ],
+            cwd=ROOT,
+            env=_environment(broker_url, env),
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def wait_for(condition, what: str, worker_logs=(), timeout: float = WAIT_SECONDS):
