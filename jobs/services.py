@@ -53,10 +53,14 @@ def job_send(job: Job) -> bool:
         task.apply_async(args=[job.pk], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except (KombuError, OSError) as exc:
         logger.warning("Job %s %s was not queued: %s", type(job).__name__, job.pk, exc)
-        _rows(job).filter(status__in=[Job.Status.QUEUED, Job.Status.WAITING]).update(status=Job.Status.WAITING, error=WAITING)
+        _wait_for_broker(job)
         return False
     _rows(job).filter(status=Job.Status.WAITING).update(status=Job.Status.QUEUED, queued_at=timezone.now(), error="")
     return True
+
+
+def _wait_for_broker(job: Job) -> None:
+    _rows(job).filter(status__in=[Job.Status.QUEUED, Job.Status.WAITING]).update(status=Job.Status.WAITING, error=WAITING)
 
 
 def job_enqueue(job: Job) -> None:
@@ -140,7 +144,7 @@ def job_stop(job: Job, *, reason: str) -> None:
     _rows(job).filter(status__in=Job.PENDING).update(status=Job.Status.FAILED, error=reason[:2000], finished_at=timezone.now())
 
 
-def _lost(model: type[Job], now: dt.datetime) -> Q:
+def _lost(now: dt.datetime) -> Q:
     silent = now - dt.timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT)
     return Q(status=Job.Status.RUNNING, heartbeat_at__lt=silent) | Q(
         status=Job.Status.QUEUED, queued_at__lt=now - dt.timedelta(seconds=settings.JOB_QUEUE_LIMIT)
@@ -188,15 +192,19 @@ def jobs_housekeep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     sent = waiting = failed = 0
+    broker_down = False
     for model in job_models():
-        lost = model.objects.filter(_lost(model, now)).values_list("pk", flat=True)[:500]
+        lost = model.objects.filter(_lost(now)).values_list("pk", flat=True)[:500]
         healed = [job for job_id in list(lost) if (job := _requeue_or_fail(model, job_id, now))]
         failed += sum(1 for job in healed if job.status == Job.Status.FAILED)
         to_send = [job for job in healed if job.status == Job.Status.QUEUED]
         to_send += list(model.objects.filter(status=Job.Status.WAITING)[:500])
         for job in to_send:
-            if job_send(job):
+            if broker_down:
+                _wait_for_broker(job)  # one refusal is enough: the rest wait for the next round, not a timeout each
+            elif job_send(job):
                 sent += 1
-            else:
-                waiting += 1
+                continue
+            broker_down = True
+            waiting += 1
     return {"sent": sent, "waiting": waiting, "failed": failed}

@@ -165,6 +165,20 @@ def test_a_lost_job_found_while_the_broker_is_down_waits_for_it_rather_than_fail
     assert dead.status == Job.Status.WAITING and "not answering" in dead.error
 
 
+def test_with_the_broker_still_down_housekeeping_asks_it_once_rather_than_once_per_job(snapshot, officer, monkeypatch):
+    tries = []
+
+    def refuse(*args, **kwargs):
+        tries.append(args)
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(render_board_report, "apply_async", refuse)
+    waiting = [pending(snapshot, officer, Job.Status.WAITING, minutes_ago=5) for _ in range(3)]
+    assert jobs_housekeep() == {"sent": 0, "waiting": 3, "failed": 0}
+    assert len(tries) == 1
+    assert {job.status for job in BoardReport.objects.filter(pk__in=[job.pk for job in waiting])} == {Job.Status.WAITING}
+
+
 def test_the_page_says_how_long_it_has_run_and_offers_retry_only_once_its_worker_is_silent(
     client, snapshot, officer, board, sent, django_capture_on_commit_callbacks
 ):
