@@ -7,15 +7,9 @@ import datetime as dt
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
-from django.db import InterfaceError, OperationalError
 
 from actions.chasing import TransientEmailError, actions_sweep, digest_send, digests_to_send
-
-# A database that is briefly unreachable (failover, restart) is worth a few tries,
-# spaced out exponentially with jitter; anything else fails at once.
-TRANSIENT_DATABASE_RETRIES = dict(
-    autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=30, retry_backoff_max=600, retry_jitter=True
-)
+from jobs.tasks import TRANSIENT_DATABASE_RETRIES
 
 
 @shared_task(**TRANSIENT_DATABASE_RETRIES)

@@ -10,7 +10,6 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from actions.round import next_meeting_finder_set
         from actions.signals import actions_updated
-        from governance import checks  # noqa: F401  (registers the checks)
         from governance.calendar import next_meeting_for_round
         from governance.signoff import sign_offs_reopen
 

@@ -1,4 +1,6 @@
-"""Every periodic task beat runs, kept in the database so officers with admin access can change the times.
+"""The daily and hourly tasks beat runs, kept in the database so officers with admin access can change the times.
+
+Background-job housekeeping runs every few seconds instead, from CELERY_BEAT_SCHEDULE (a setting).
 
 Installed by a data migration; idempotent: running it again (or after someone
 edited the schedule) changes nothing.
@@ -27,12 +29,6 @@ PERIODIC_TASKS = [
         "actions.tasks.send_pending_digests",
         {"minute": "30", "hour": "*"},
         "Sends digests still waiting, for example after the mail server was down.",
-    ),
-    (
-        "Board pack housekeeping",
-        "reporting.tasks.housekeep_board_reports",
-        {"minute": "*/5", "hour": "*"},
-        "Queues again, or fails, board packs stuck in queued or rendering past their time limit.",
     ),
 ]
 

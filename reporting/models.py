@@ -1,8 +1,6 @@
-"""Board packs and evidence packs: each row is a request and, once produced, its files."""
+"""Board packs and evidence packs: each row is a background job (jobs.models.Job) and, once produced, its files."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -10,26 +8,15 @@ from django.utils import timezone
 
 from actions.models import Snapshot, Strategy
 from governance.models import Finding, Meeting
+from jobs.models import Job
 
 
-class BoardReport(models.Model):
-    """A request for a board pack and, once rendered, the pack itself.
+class BoardReport(Job):
+    """A request for a board pack and, once rendered, the pack itself."""
 
-    The row is the job: the page polls it, the task claims it, and a
-    redelivered or duplicate task finds it already done.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RENDERING = "rendering", "Rendering"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
-
-    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="board_reports")
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="board_reports")
-    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="board_reports")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
+    task_name = "reporting.tasks.render_board_report"
+    time_limit = settings.CELERY_TASK_TIME_LIMIT
+    noun = "The pack"
 
     class Stage(models.TextChoices):
         """Where a render has got to, for the page that watches it."""
@@ -39,17 +26,13 @@ class BoardReport(models.Model):
         LAYING_OUT = "laying_out", "Laying out the pages"
         WRITING = "writing", "Writing and tagging the PDF"
 
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="board_reports")
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="board_reports")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="board_reports")
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.WAITING, blank=True)
-    queued_at = models.DateTimeField(default=timezone.now, help_text="When the render was last handed to the broker.")
-    requeues = models.PositiveSmallIntegerField(default=0, help_text="Times housekeeping queued it again after it was stuck.")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
     file_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/board-reports/.")
     page_count = models.PositiveIntegerField(null=True, blank=True)
     render_seconds = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "governance_boardreport"  # made when packs belonged to governance; the table kept its name
@@ -57,9 +40,6 @@ class BoardReport(models.Model):
 
     def __str__(self) -> str:
         return f"Board pack for {self.snapshot} ({self.get_status_display()})"
-
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
 
     def stages(self) -> list[tuple[str, str]]:
         """Each stage of a render with its state ("done", "now" or "to do"), for the progress list."""
@@ -69,40 +49,20 @@ class BoardReport(models.Model):
             current = len(order)
         return [(stage.label, "done" if i < current else "now" if i == current else "to do") for i, stage in enumerate(order)]
 
-    def pending_since(self):
-        """When the current wait began: the render's start while rendering, the last hand-over to the broker while queued."""
-        if self.status == self.Status.RENDERING and self.started_at:
-            return self.started_at
-        return self.queued_at
-
-    def is_overdue(self, now=None) -> bool:
-        """Pending for longer than a render may take: its worker has probably died, so trying again is offered."""
-        if not self.is_pending():
-            return False
-        limit = settings.BOARD_REPORT_RENDER_LIMIT if self.status == self.Status.RENDERING else settings.BOARD_REPORT_QUEUE_LIMIT
-        return (now or timezone.now()) - self.pending_since() > dt.timedelta(seconds=limit)
-
     def download_name(self) -> str:
         """A filename made by the server alone: no user text reaches the header."""
         return f"board-pack-{self.snapshot.as_at:%Y-%m-%d}-{self.pk}.pdf"
 
 
-class EvidencePack(models.Model):
-    """A request for an evidence pack (one finding, or all of a strategy's) and, once produced, its PDF and ZIP.
+class EvidencePack(Job):
+    """A request for an evidence pack (one finding, or all of a strategy's) and, once produced, its PDF and ZIP."""
 
-    The row is the job, as for board reports: the page polls it, the task
-    claims it, and a redelivered or duplicate task finds it already done.
-    """
-
-    Status = BoardReport.Status
+    task_name = "reporting.tasks.produce_evidence_pack"
+    time_limit = 600
+    noun = "The evidence pack"
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="evidence_packs")
     finding = models.ForeignKey(Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence_packs")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=10, choices=BoardReport.Status.choices, default=BoardReport.Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
     pdf_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/evidence-packs/.")
     zip_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/evidence-packs/.")
     page_count = models.PositiveIntegerField(null=True, blank=True)
@@ -110,8 +70,6 @@ class EvidencePack(models.Model):
     left_out_count = models.PositiveIntegerField(null=True, blank=True, help_text="Files left out to keep the archive within its size.")
     zip_bytes = models.PositiveBigIntegerField(null=True, blank=True)
     render_seconds = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "governance_evidencepack"  # made when packs belonged to governance; the table kept its name
@@ -119,9 +77,6 @@ class EvidencePack(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence pack {self.pk} ({self.get_status_display()})"
-
-    def is_pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RENDERING)
 
     def scope_label(self) -> str:
         return self.finding.label() if self.finding_id else "All findings"

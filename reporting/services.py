@@ -1,56 +1,30 @@
-"""Board packs and evidence packs: request, produce, fail, and housekeeping for those stuck."""
+"""Board packs and evidence packs: ask for one, and produce it. Each is a job (jobs.services queues, claims and heals it)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-from celery import current_app
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.timesince import timesince
-from kombu.exceptions import KombuError
 
 from accounts.models import User
 from actions.models import Snapshot, Strategy
 from governance.models import Finding, Meeting
+from jobs.models import Job
+from jobs.services import JobRefusedError, job_claim, job_enqueue, job_finish, job_stop
 from people.access import membership_for
 from reporting.evidence import evidence_pack_context, evidence_pack_html, evidence_zip_write
 from reporting.models import BoardReport, EvidencePack
 from reporting.report import board_pack_html
 
-# The tasks, by the names Celery knows them by (reporting.tasks defines them and calls this module).
-RENDER_BOARD_REPORT = "reporting.tasks.render_board_report"
-PRODUCE_EVIDENCE_PACK = "reporting.tasks.produce_evidence_pack"
-
 # First key of the two-key advisory locks taken while rendering a board report or an evidence pack.
 BOARD_REPORT_LOCK = 7001
 EVIDENCE_PACK_LOCK = 7002
-
-
-@contextmanager
-def job_lock(kind: int, job_id: int) -> Iterator[bool]:
-    """Hold a PostgreSQL advisory lock for one job while it runs; yields False when another worker holds it.
-
-    A worker that dies releases the lock with its connection, so a redelivered
-    task can take over.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [kind, job_id])
-        if not cursor.fetchone()[0]:
-            yield False
-            return
-    try:
-        yield True
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [kind, job_id])
 
 
 def private_file_replace(folder: Path, file_name: str, write) -> Path:
@@ -69,199 +43,60 @@ def private_file_replace(folder: Path, file_name: str, write) -> Path:
     return folder / file_name
 
 
-def board_report_render(report: BoardReport) -> BoardReport:
-    """Render a requested pack and store it; safe to run twice or concurrently for the same request.
+def board_report_request(
+    *, snapshot: Snapshot, user: User, meeting: Meeting | None = None, enqueue: Callable[[Job], None] = job_enqueue
+) -> tuple[BoardReport, bool]:
+    """Ask for a pack of a snapshot, or return the one already pending (no duplicate work).
 
-    A PostgreSQL advisory lock held for the render means one worker renders
-    a request at a time; a worker that dies releases it with its connection,
-    so a redelivered task can take over. A request already ready is left alone.
+    `enqueue` hands the new pack to the background service once it is committed (jobs.services.job_enqueue:
+    a broker that is down leaves it waiting, and it starts by itself when the broker is back).
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [BOARD_REPORT_LOCK, report.pk])
-        if not cursor.fetchone()[0]:
-            return report  # another worker is rendering it right now
-    try:
-        report.refresh_from_db()
-        if report.status == BoardReport.Status.READY:
-            return report
-        BoardReport.objects.filter(pk=report.pk).update(
-            status=BoardReport.Status.RENDERING,
-            stage=BoardReport.Stage.READING,
-            attempts=F("attempts") + 1,
-            started_at=timezone.now(),
-            error="",
-        )
+    with transaction.atomic():
+        Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+        pending = BoardReport.objects.filter(snapshot=snapshot, meeting=meeting, status__in=Job.PENDING).first()
+        if pending:
+            return pending, False
+        report = BoardReport.objects.create(strategy=snapshot.strategy, snapshot=snapshot, meeting=meeting, requested_by=user)
+    enqueue(report)
+    return report, True
+
+
+def board_report_render(report: BoardReport) -> BoardReport:
+    """Render a requested pack and store it; safe to run twice or concurrently for the same request."""
+    with job_claim(report, BOARD_REPORT_LOCK) as claimed:
+        if not claimed:
+            return report  # done already, or another worker is rendering it right now
+        BoardReport.objects.filter(pk=report.pk).update(stage=BoardReport.Stage.READING)
         started = time.monotonic()
         html = board_pack_html(report.snapshot, report.meeting)
         from reporting.pdf import render_pdf  # a heavy library, loaded at the first render rather than at every start-up
 
         rendered = render_pdf(html, on_stage=lambda stage: BoardReport.objects.filter(pk=report.pk).update(stage=stage))
         file_name = f"board-report-{report.pk}.pdf"
-        folder = Path(settings.PRIVATE_MEDIA_ROOT) / "board-reports"
-        folder.mkdir(parents=True, exist_ok=True)
-        # Write then rename: a reader never sees half a file, and a second
-        # render of the same request replaces it rather than adding another.
-        partial = folder / f".{file_name}.{os.getpid()}.part"
-        partial.write_bytes(rendered.content)
-        os.replace(partial, folder / file_name)
-        BoardReport.objects.filter(pk=report.pk).update(
-            status=BoardReport.Status.READY,
-            file_name=file_name,
-            page_count=rendered.page_count,
-            render_seconds=round(time.monotonic() - started, 2),
-            finished_at=timezone.now(),
+        private_file_replace(
+            Path(settings.PRIVATE_MEDIA_ROOT) / "board-reports", file_name, lambda path: path.write_bytes(rendered.content)
         )
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [BOARD_REPORT_LOCK, report.pk])
-    report.refresh_from_db()
+        job_finish(report, file_name=file_name, page_count=rendered.page_count, render_seconds=round(time.monotonic() - started, 2))
     return report
 
 
-def board_report_fail(report: BoardReport, error: str) -> None:
-    BoardReport.objects.filter(pk=report.pk).exclude(status=BoardReport.Status.READY).update(
-        status=BoardReport.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
-
-
-# What the officer is told, and the failed pack says, when the broker does not take the render.
-NOT_QUEUED = "The pack could not be queued: the background service did not answer. Try again in a few minutes."
-# Publishing to a broker that is down: a few quick tries, so the officer is answered in seconds.
-PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
-# Times housekeeping queues a stuck pack again before failing it.
-MAX_REQUEUES = 2
-
-
-class BoardReportNotQueuedError(Exception):
-    """The broker refused the render; the pack has been marked failed, so nothing waits for ever."""
-
-    def __init__(self, report_id: int) -> None:
-        super().__init__(NOT_QUEUED)
-        self.report_id = report_id
-
-
-def board_report_enqueue(report_id: int, *, raise_if_refused: bool = True) -> bool:
-    """Hand a committed pack's render to the broker; a refusal fails the pack rather than leaving it queued."""
-    try:
-        current_app.tasks[RENDER_BOARD_REPORT].apply_async(args=[report_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-    except (KombuError, OSError) as exc:
-        BoardReport.objects.filter(pk=report_id).exclude(status=BoardReport.Status.READY).update(
-            status=BoardReport.Status.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
-        )
-        if raise_if_refused:
-            raise BoardReportNotQueuedError(report_id) from exc
-        return False
-    return True
-
-
-def board_report_send(report_id: int) -> None:
-    """Send a new pack's render once its row is committed: now, or when the caller's transaction commits.
-
-    Raises BoardReportNotQueuedError (the pack failed) when sent now and the broker refuses it.
-    """
-    if connection.in_atomic_block:
-        # Inside the caller's transaction: the worker must not look for the row before it is committed.
-        transaction.on_commit(lambda: board_report_enqueue(report_id, raise_if_refused=False))
-    else:
-        board_report_enqueue(report_id)
-
-
-def board_report_request(
-    *, snapshot: Snapshot, user: User, meeting: Meeting | None = None, enqueue: Callable[[int], None] | None = None
-) -> tuple[BoardReport, bool]:
-    """Queue a pack for a snapshot, or return the one already queued or rendering (no duplicate work).
-
-    `enqueue` starts the render of a new request's id, after the request is committed; by default
-    `board_report_send`, which raises BoardReportNotQueuedError, the pack marked failed, when the
-    broker does not take it.
-    """
-    with transaction.atomic():
-        Snapshot.objects.select_for_update().get(pk=snapshot.pk)
-        pending = BoardReport.objects.filter(
-            snapshot=snapshot, meeting=meeting, status__in=[BoardReport.Status.QUEUED, BoardReport.Status.RENDERING]
-        ).first()
-        if pending:
-            return pending, False
-        report = BoardReport.objects.create(strategy=snapshot.strategy, snapshot=snapshot, meeting=meeting, requested_by=user)
-    (enqueue or board_report_send)(report.pk)
-    return report, True
-
-
 def board_report_stop(report: BoardReport, *, user: User) -> None:
-    """An officer gives up on a pack stuck past its time limit, to ask for it again."""
+    """An officer gives up on a pack that is taking too long, to ask for it again."""
     waited = timesince(report.pending_since(), timezone.now())
-    BoardReport.objects.filter(pk=report.pk, status__in=[BoardReport.Status.QUEUED, BoardReport.Status.RENDERING]).update(
-        status=BoardReport.Status.FAILED,
-        error=f"Stopped by {user.get_full_name() or user.get_username()} after waiting {waited}, to try again.",
-        finished_at=timezone.now(),
-    )
-
-
-def board_reports_housekeep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Queue again, or fail, packs stuck in queued or rendering for longer than their time limit.
-
-    A render that outlives its hard time limit has lost its worker (the limit
-    kills it otherwise); a pack queued for longer than BOARD_REPORT_QUEUE_LIMIT
-    has lost its message. Each is queued again up to MAX_REQUEUES times, then
-    failed, with what happened in its error for the page to show. Safe to run
-    twice at once: each pack is claimed under a row lock.
-    """
-    now = now or timezone.now()
-    render_cutoff = now - dt.timedelta(seconds=settings.BOARD_REPORT_RENDER_LIMIT)
-    queue_cutoff = now - dt.timedelta(seconds=settings.BOARD_REPORT_QUEUE_LIMIT)
-    stuck = BoardReport.objects.filter(
-        Q(status=BoardReport.Status.RENDERING, started_at__lt=render_cutoff)
-        | Q(status=BoardReport.Status.QUEUED, queued_at__lt=queue_cutoff)
-    ).values_list("pk", flat=True)
-    requeued, failed = [], 0
-    for report_id in list(stuck[:500]):
-        with transaction.atomic():
-            report = BoardReport.objects.select_for_update(skip_locked=True).filter(pk=report_id).first()
-            if report is None or not report.is_overdue(now):
-                continue
-            since = timezone.localtime(report.pending_since())
-            if report.status == BoardReport.Status.RENDERING:
-                what = f"The render that started at {since:%H:%M} on {since:%-d %B} did not finish"
-            else:
-                what = f"The pack waited in the queue from {since:%H:%M} on {since:%-d %B} without being started"
-            if report.requeues < MAX_REQUEUES:
-                BoardReport.objects.filter(pk=report.pk).update(
-                    status=BoardReport.Status.QUEUED,
-                    queued_at=now,
-                    requeues=F("requeues") + 1,
-                    error=f"{what}: it was queued again at {timezone.localtime(now):%H:%M}.",
-                )
-                requeued.append(report)
-            else:
-                BoardReport.objects.filter(pk=report.pk).update(
-                    status=BoardReport.Status.FAILED,
-                    finished_at=now,
-                    error=f"{what}, after {report.requeues + 1} tries. Try again; if it keeps happening, tell your administrator.",
-                )
-                failed += 1
-    sent = sum(board_report_enqueue(report.pk, raise_if_refused=False) for report in requeued)
-    return {"requeued": sent, "failed": failed + len(requeued) - sent}
-
-
-# Evidence packs -------------------------------------------------------------------------------
+    job_stop(report, reason=f"Stopped by {user.get_full_name() or user.get_username()} after waiting {waited}, to try again.")
 
 
 def evidence_pack_request(
-    *, strategy: Strategy, user: User, finding: Finding | None = None, enqueue: Callable[[int], None] | None = None
+    *, strategy: Strategy, user: User, finding: Finding | None = None, enqueue: Callable[[Job], None] = job_enqueue
 ) -> tuple[EvidencePack, bool]:
-    """Queue an evidence pack for one finding or all, or return the one already queued or producing (no duplicate work).
-
-    `enqueue` starts a new request's job by its id; by default the task is sent once the request commits.
-    """
+    """Ask for an evidence pack for one finding or all, or return the one already pending (no duplicate work)."""
     with transaction.atomic():
         Strategy.objects.select_for_update().get(pk=strategy.pk)
-        pending = EvidencePack.objects.filter(
-            strategy=strategy, finding=finding, status__in=[EvidencePack.Status.QUEUED, EvidencePack.Status.RENDERING]
-        ).first()
+        pending = EvidencePack.objects.filter(strategy=strategy, finding=finding, status__in=Job.PENDING).first()
         if pending:
             return pending, False
         pack = EvidencePack.objects.create(strategy=strategy, finding=finding, requested_by=user)
-        (enqueue or current_app.tasks[PRODUCE_EVIDENCE_PACK].delay_on_commit)(pack.pk)
+    enqueue(pack)
     return pack, True
 
 
@@ -271,19 +106,13 @@ def evidence_pack_produce(pack: EvidencePack) -> EvidencePack:
     Only what the requester may see goes in: the strategy's own actions and
     their evidence, and nothing at all once they have left the partnership.
     """
-    with job_lock(EVIDENCE_PACK_LOCK, pack.pk) as locked:
-        if not locked:
-            return pack  # another worker is producing it right now
-        pack.refresh_from_db()
-        if pack.status == EvidencePack.Status.READY:
-            return pack
-        EvidencePack.objects.filter(pk=pack.pk).update(
-            status=EvidencePack.Status.RENDERING, attempts=F("attempts") + 1, started_at=timezone.now(), error=""
-        )
+    with job_claim(pack, EVIDENCE_PACK_LOCK) as claimed:
+        if not claimed:
+            return pack  # done already, or another worker is producing it right now
         strategy = Strategy.objects.select_related("partnership").get(pk=pack.strategy_id)
         requester = User.objects.prefetch_related("memberships").filter(pk=pack.requested_by_id).first()
         if requester is None or membership_for(requester, strategy.partnership_id) is None:
-            raise PermissionError("The person who asked for this pack no longer belongs to the partnership.")
+            raise JobRefusedError("The person who asked for this pack no longer belongs to the partnership.")
         started = time.monotonic()
         context = evidence_pack_context(strategy, [pack.finding_id] if pack.finding_id else None)
         folder = Path(settings.PRIVATE_MEDIA_ROOT) / "evidence-packs"
@@ -298,8 +127,8 @@ def evidence_pack_produce(pack: EvidencePack) -> EvidencePack:
 
         rendered = render_pdf(evidence_pack_html(context))
         private_file_replace(folder, f"evidence-pack-{pack.pk}.pdf", lambda path: path.write_bytes(rendered.content))
-        EvidencePack.objects.filter(pk=pack.pk).update(
-            status=EvidencePack.Status.READY,
+        job_finish(
+            pack,
             pdf_name=f"evidence-pack-{pack.pk}.pdf",
             zip_name=zip_path.name,
             page_count=rendered.page_count,
@@ -307,13 +136,5 @@ def evidence_pack_produce(pack: EvidencePack) -> EvidencePack:
             left_out_count=counts["left_out"],
             zip_bytes=zip_path.stat().st_size,
             render_seconds=round(time.monotonic() - started, 2),
-            finished_at=timezone.now(),
         )
-    pack.refresh_from_db()
     return pack
-
-
-def evidence_pack_fail(pack: EvidencePack, error: str) -> None:
-    EvidencePack.objects.filter(pk=pack.pk).exclude(status=EvidencePack.Status.READY).update(
-        status=EvidencePack.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )

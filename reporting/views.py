@@ -31,22 +31,16 @@ from governance.forms import SnapshotForm
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import Finding, Meeting
 from governance.services import snapshot_take
+from jobs.models import Job
+from jobs.services import job_enqueue, job_send
 from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
 from people.models import Membership
 from reporting.dashboard import dashboard_cache_key, dashboard_for
 from reporting.models import BoardReport, EvidencePack
 from reporting.report import board_pack_context
-from reporting.services import (
-    NOT_QUEUED,
-    BoardReportNotQueuedError,
-    board_report_request,
-    board_report_send,
-    board_report_stop,
-    evidence_pack_request,
-)
+from reporting.services import board_report_request, board_report_stop, evidence_pack_request
 from reporting.summaries import movement_since_snapshot
-from reporting.tasks import produce_evidence_pack, render_board_report
 from send_tracker.cache import cached_page
 from send_tracker.security import rate_limited, security_event
 
@@ -244,11 +238,7 @@ def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
         messages.error(request, "Choose the snapshot the pack should be built from.")
         return redirect("reporting:reports", strategy_id=strategy.pk)
     response = RedirectThen(reverse("reporting:report_detail", args=[0]))
-    try:
-        report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting, enqueue=_enqueue_after(response))
-    except BoardReportNotQueuedError as refused:
-        messages.error(request, NOT_QUEUED)
-        return redirect("reporting:report_detail", report_id=refused.report_id)
+    report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting, enqueue=_enqueue_after(response))
     if not created:
         messages.info(request, "That pack is already being produced.")
     response.url = reverse("reporting:report_detail", args=[report.pk])
@@ -286,22 +276,18 @@ class RedirectThen(StreamingHttpResponse):
             super().close()  # then request_finished: connections are tidied after the work, not before
 
 
-def _enqueue_after(response: RedirectThen, task=render_board_report) -> Callable[[int], None]:
-    """How a new pack request starts its render.
+def _enqueue_after(response: RedirectThen) -> Callable[[Job], None]:
+    """How a new pack starts: through the one enqueue path, now, or once the redirect has gone out.
 
-    With a broker the task is sent on commit and a worker renders it. Without one
-    (the local demo) Celery runs the task in-process: it is run after the redirect
-    has been sent, so the officer sees the pack page and its progress at once
-    instead of waiting for the whole render.
+    With a broker the job is handed over at once, so the page it redirects to
+    already says whether it is queued or waiting for the background service.
+    Without one (the local demo) Celery runs the task in-process: it runs after
+    the redirect has been sent, so the officer sees the pack page and its
+    progress at once instead of waiting for the whole render.
     """
-
-    def enqueue(report_id: int) -> None:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            response.then.append(lambda: task.delay(report_id))
-        else:
-            board_report_send(report_id)  # a broker that refuses it fails the pack: "could not be queued, try again"
-
-    return enqueue
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return lambda job: response.then.append(lambda: job_send(job))  # the request's work is committed by then
+    return job_enqueue
 
 
 @login_required
@@ -312,7 +298,6 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         "strategy": report.strategy,
         "is_officer": is_officer(membership),
         "overdue": report.is_overdue(),
-        "pending_since": report.pending_since() if report.is_pending() else None,
     }
     template = "reporting/report_detail.html#status" if request.htmx else "reporting/report_detail.html"
     return render(request, template, context)
@@ -330,13 +315,7 @@ def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
     elif report.status != BoardReport.Status.FAILED:
         return redirect("reporting:report_detail", report_id=report.pk)
     response = RedirectThen(reverse("reporting:report_detail", args=[0]))
-    try:
-        retry, _ = board_report_request(
-            snapshot=report.snapshot, user=request.user, meeting=report.meeting, enqueue=_enqueue_after(response)
-        )
-    except BoardReportNotQueuedError as refused:
-        messages.error(request, NOT_QUEUED)
-        return redirect("reporting:report_detail", report_id=refused.report_id)
+    retry, _ = board_report_request(snapshot=report.snapshot, user=request.user, meeting=report.meeting, enqueue=_enqueue_after(response))
     response.url = reverse("reporting:report_detail", args=[retry.pk])
     return response
 
@@ -407,9 +386,7 @@ def evidence_pack_request_view(request: HttpRequest, strategy_id: int) -> HttpRe
         messages.error(request, "Record an inspection and its findings before producing an evidence pack.")
         return redirect("reporting:findings", strategy_id=strategy.pk)
     response = RedirectThen(reverse("reporting:evidence_pack_detail", args=[0]))
-    pack, created = evidence_pack_request(
-        strategy=strategy, user=request.user, finding=finding, enqueue=_enqueue_after(response, produce_evidence_pack)
-    )
+    pack, created = evidence_pack_request(strategy=strategy, user=request.user, finding=finding, enqueue=_enqueue_after(response))
     if not created:
         messages.info(request, "That evidence pack is already being produced.")
     response.url = reverse("reporting:evidence_pack_detail", args=[pack.pk])

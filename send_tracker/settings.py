@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "people",
+    "jobs",
     "actions",
     "kpis",
     "coproduction",
@@ -264,10 +265,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 # to another worker once the visibility timeout passes: that is how the work of a
 # killed worker is redelivered. It must be longer than the longest a task may run
 # (the hard time limit), or a task still running would be handed out a second time.
-# Board packs stuck longer than their limits are also picked up by housekeeping
-# (reporting.tasks.housekeep_board_reports), so this need not be short.
+# A job whose worker died is picked up by housekeeping long before (JOB_HEARTBEAT_TIMEOUT below),
+# so this need not be short.
 # See docs/OPERATIONS.md.
-# `manage.py check` (run by migrate) refuses a visibility timeout that is not longer (governance/checks.py).
+# `manage.py check` (run by migrate) refuses a visibility timeout that is not longer (jobs/checks.py).
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 900)
 # How often a worker looks for messages abandoned by a dead worker: about
 # interval × throttle seconds (kombu's defaults, 10 × 10).
@@ -278,11 +279,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Sending a task when the broker is down: a few quick tries, then the request is told.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4)
-# A board pack still rendering this long after it started (the render's hard time limit and a
-# minute's grace), or still queued this long after it was handed to the broker, is stuck:
-# the page offers to try again and housekeeping queues it again or fails it.
-BOARD_REPORT_RENDER_LIMIT = CELERY_TASK_TIME_LIMIT + 60
-BOARD_REPORT_QUEUE_LIMIT = env_int("BOARD_REPORT_QUEUE_LIMIT", 15 * 60)
+# Background jobs (jobs.models.Job: board packs, evidence packs). A running job's worker records a
+# heartbeat every JOB_HEARTBEAT_SECONDS; a job silent for JOB_HEARTBEAT_TIMEOUT has lost its worker
+# (killed as a whole), and housekeeping, every JOB_HOUSEKEEPING_SECONDS from beat, queues it again.
+# So a killed worker's job is queued again within timeout + housekeeping (75 s as deployed), however
+# long its time limit; the broker's own redelivery (the visibility timeout, above) comes far later and
+# finds it done. A job the broker refused (down) waits, and the same housekeeping sends it once the
+# broker is back; one whose message has not been picked up for JOB_QUEUE_LIMIT is sent again (a
+# broker that restarted empty). See docs/OPERATIONS.md.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_HEARTBEAT_TIMEOUT = env_int("JOB_HEARTBEAT_TIMEOUT", 45)
+JOB_HOUSEKEEPING_SECONDS = env_int("JOB_HOUSEKEEPING_SECONDS", 30)
+JOB_QUEUE_LIMIT = env_int("JOB_QUEUE_LIMIT", 10 * 60)
+# Beat puts these in its database schedule beside governance.schedule's (django-celery-beat reads this setting).
+CELERY_BEAT_SCHEDULE = {
+    "Background job housekeeping": {
+        "task": "jobs.tasks.housekeep_jobs",
+        "schedule": float(JOB_HOUSEKEEPING_SECONDS),
+        "options": {"expires": float(JOB_HOUSEKEEPING_SECONDS)},
+    },
+}
 # Exactly one beat process may run (docker-compose has one `beat` service): the
 # schedule lives in the database, and two beats would each send every task.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -1,13 +1,9 @@
-"""A real Celery worker process against a real Redis broker, for tests about workers.
+"""A real Celery worker (and beat) process against a real Redis broker, for tests about workers.
 
-Each test process starts a `redis-server` of its own, on a free port with
-nothing saved to disk, the first time a test asks for a broker, and stops it
-when the process ends: parallel test processes and concurrent runs never share
-a broker, and no test empties a Redis that anything else uses.
-
-The worker tests run under CI, or anywhere WORKER_TESTS=true (TEST_REDIS_URL
-set to anything counts too). Otherwise they skip with a message; under CI a
-missing `redis-server` fails them: CI must run them.
+The broker is a private `redis-server` this test process starts on a free port,
+so no test empties or reads a Redis anything else uses, and parallel test
+processes each have their own. Without a redis-server binary the tests that
+need one skip with a message, unless CI is set, when they fail: CI must run them.
 """
 
 from __future__ import annotations
@@ -35,82 +31,80 @@ WAIT_SECONDS = 90  # an upper bound on waiting for a worker, not a timing assert
 TEST_SETTINGS = "send_tracker.settings_test"
 
 
-def redis_url_or_skip() -> str:
-    """A broker for this test: the URL of this process's own Redis, emptied."""
-    if not (os.environ.get("CI") or os.environ.get("WORKER_TESTS") or os.environ.get("TEST_REDIS_URL")):
-        pytest.skip("Set WORKER_TESTS=true to run tests with a real worker (they start a redis-server of their own).")
-    url = _private_redis.url()
-    import redis
-
-    redis.Redis.from_url(url).flushall()  # this process's own server: nobody else's data
-    return url
-
-
-class PrivateRedis:
-    """A `redis-server` for this test process alone, started on first use and stopped when the process ends."""
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen | None = None
-        self.port = 0
-        self.folder = ""
-
-    def url(self) -> str:
-        if self.process is None or self.process.poll() is not None:
-            self._start()
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def _start(self) -> None:
-        binary = shutil.which("redis-server")
-        if not binary:
-            message = "redis-server is not installed (apt-get install redis-server): the worker tests start one of their own."
-            if os.environ.get("CI"):
-                pytest.fail(message)
-            pytest.skip(message)
-        import redis
-
-        self.folder = tempfile.mkdtemp(prefix="send-test-redis-")
-        for _attempt in range(5):
-            self.port = _free_port()
-            self.process = subprocess.Popen(
-                [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no", "--dir", self.folder],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and self.process.poll() is None:
-                try:
-                    redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
-                    atexit.register(self.stop)
-                    return
-                except redis.ConnectionError:
-                    time.sleep(0.05)
-            self._terminate()  # the port was taken between choosing and binding it: choose again
-        self.stop()
-        pytest.fail("Could not start a private redis-server for the worker tests.")
-
-    def stop(self) -> None:
-        self._terminate()
-        if self.folder:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _terminate(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-_private_redis = PrivateRedis()
+class PrivateRedis:
+    """A redis-server of this test process's own, on a free port, in memory only; stop() and start() it to take the broker away."""
+
+    def __init__(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            if os.environ.get("CI"):
+                pytest.fail("No redis-server binary: CI must run the worker tests against a real Redis.")
+            pytest.skip("Install redis-server to run the tests with a real broker and a real worker.")
+        self.binary = binary
+        self.port = _free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="test-redis-"))
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=(self.folder / "redis.log").open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Take the broker away: its queued messages go with it, as with a Redis that restarts without persistence."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def flush(self) -> None:
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=self.port).flushall()
+
+
+_shared: PrivateRedis | None = None
+
+
+def _stop_shared() -> None:
+    if _shared is not None:
+        _shared.stop()
+        shutil.rmtree(_shared.folder, ignore_errors=True)
+
+
+def redis_url_or_skip() -> str:
+    """A real broker for this test: this test process's private redis-server, emptied (it is nobody else's)."""
+    global _shared
+    if _shared is None or _shared.process is None:
+        _shared = PrivateRedis()
+        atexit.register(_stop_shared)
+    _shared.flush()
+    return _shared.url
 
 
 def worker_database_url() -> str:
@@ -145,14 +139,29 @@ def use_broker(url: str):
         app.conf.task_always_eager, app.conf.broker_url = saved
 
 
+def _environment(broker_url: str, env: dict[str, str]) -> dict[str, str]:
+    from django.conf import settings
+
+    return {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "DB_CONN_MAX_AGE": "0",
+        "DJANGO_SETTINGS_MODULE": TEST_SETTINGS,
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+        "CELERY_BROKER_URL": broker_url,
+        **env,
+    }
+
+
 class Worker:
     """A `celery worker` process on the test database and the test settings, started at once; its output goes to `log`.
 
-    It runs tests/celery_app.py: the product's app, plus a pause after a task that a test may ask for with
+    `pool="prefork"` runs it as deployed: a parent process and a child that runs the task. It runs
+    tests/celery_app.py: the product's app, plus a pause after a task that a test may ask for with
     `pause_after="<task name>=<seconds>"` (to kill it between finishing a task and acknowledging it).
     """
 
-    def __init__(self, broker_url: str, log: Path, pause_after: str = "", **env: str):
+    def __init__(self, broker_url: str, log: Path, *, pool: str = "solo", pause_after: str = "", **env: str):
         self.log = log
         self.process = subprocess.Popen(
             [
@@ -163,7 +172,9 @@ class Worker:
                 "tests.celery_app",
                 "worker",
                 "--pool",
-                "solo",
+                pool,
+                "--concurrency",
+                "1",
                 "--loglevel",
                 "info",
                 "--queues",
@@ -175,16 +186,7 @@ class Worker:
                 f"test-{uuid.uuid4().hex[:8]}@%h",
             ],
             cwd=ROOT,
-            env={
-                **os.environ,
-                "DATABASE_URL": worker_database_url(),
-                "DB_CONN_MAX_AGE": "0",
-                "DJANGO_SETTINGS_MODULE": TEST_SETTINGS,
-                "PRIVATE_MEDIA_ROOT": str(_test_settings().PRIVATE_MEDIA_ROOT),
-                "CELERY_BROKER_URL": broker_url,
-                "TEST_PAUSE_AFTER_TASK": pause_after,
-                **env,
-            },
+            env=_environment(broker_url, {"TEST_PAUSE_AFTER_TASK": pause_after, **env}),
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -204,10 +206,31 @@ class Worker:
         self.kill(signal.SIGTERM)
 
 
-def _test_settings():
-    from django.conf import settings
+class Beat(Worker):
+    """`celery beat` on the database schedule, as docker-compose runs it; CELERY_BEAT_SCHEDULE's entries go in at start."""
 
-    return settings
+    def __init__(self, broker_url: str, log: Path, **env: str):
+        self.log = log
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "send_tracker",
+                "beat",
+                "--loglevel",
+                "info",
+                "--scheduler",
+                "django_celery_beat.schedulers:DatabaseScheduler",
+                "--pidfile=",
+            ],
+            cwd=ROOT,
+            env=_environment(broker_url, env),
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def wait_for(condition, what: str, worker_logs=(), timeout: float = WAIT_SECONDS):

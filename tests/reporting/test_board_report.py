@@ -184,7 +184,7 @@ def test_the_pack_page_shows_the_stage_a_render_has_reached(client, one_plan_sna
         strategy=one_plan_snapshot.strategy,
         snapshot=one_plan_snapshot,
         requested_by=one_plan_officer,
-        status=BoardReport.Status.RENDERING,
+        status=BoardReport.Status.RUNNING,
         stage=BoardReport.Stage.LAYING_OUT,
     )
     client.force_login(one_plan_officer)

@@ -45,11 +45,11 @@ def test_a_worker_killed_mid_render_leads_to_exactly_one_pack(large_plan, tmp_pa
         with use_broker(broker):
             render_board_report.delay(report.pk)
         wait_for(
-            lambda: BoardReport.objects.get(pk=report.pk).status == BoardReport.Status.RENDERING, "the render to start", [workers[0].log]
+            lambda: BoardReport.objects.get(pk=report.pk).status == BoardReport.Status.RUNNING, "the render to start", [workers[0].log]
         )
         workers[0].kill()
         report.refresh_from_db()
-        assert report.status == BoardReport.Status.RENDERING and not list(private.glob("board-reports/*.pdf"))
+        assert report.status == BoardReport.Status.RUNNING and not list(private.glob("board-reports/*.pdf"))
 
         workers.append(Worker(broker, tmp_path / "worker2.log", **settings_env))
         wait_for(

@@ -199,7 +199,7 @@ def test_a_job_killed_mid_way_and_run_again_leaves_one_pack(officer, owner, find
     folder = settings.PRIVATE_MEDIA_ROOT / "evidence-packs"
     folder.mkdir(parents=True)
     (folder / f".evidence-pack-{pack.pk}.zip.99999.part").write_bytes(b"PK half")
-    EvidencePack.objects.filter(pk=pack.pk).update(status=EvidencePack.Status.RENDERING, attempts=1)
+    EvidencePack.objects.filter(pk=pack.pk).update(status=EvidencePack.Status.RUNNING, attempts=1)
     assert produce_evidence_pack.apply(args=[pack.pk]).result == "ready"  # the redelivered task
     assert produce_evidence_pack.apply(args=[pack.pk]).result == "nothing to do"  # and a duplicate delivery
     pack.refresh_from_db()

@@ -47,12 +47,10 @@ def test_a_worker_killed_mid_way_leads_to_exactly_one_pack(large_finding, tmp_pa
     try:
         with use_broker(broker):
             produce_evidence_pack.delay(pack.pk)
-        wait_for(
-            lambda: EvidencePack.objects.get(pk=pack.pk).status == EvidencePack.Status.RENDERING, "the pack to start", [workers[0].log]
-        )
+        wait_for(lambda: EvidencePack.objects.get(pk=pack.pk).status == EvidencePack.Status.RUNNING, "the pack to start", [workers[0].log])
         workers[0].kill()
         pack.refresh_from_db()
-        assert pack.status == EvidencePack.Status.RENDERING and not list(private.glob("evidence-packs/*.pdf"))
+        assert pack.status == EvidencePack.Status.RUNNING and not list(private.glob("evidence-packs/*.pdf"))
 
         workers.append(Worker(broker, tmp_path / "worker2.log", **settings_env))
         wait_for(

@@ -14,7 +14,7 @@ from actions.tasks import send_pending_digests, sweep_overdue
 from send_tracker.celery import app
 from tests.worker import Worker, redis_url_or_skip, use_broker, wait_for
 
-OUR_APPS = ("actions.", "governance.", "kpis.", "reporting.")
+OUR_APPS = ("actions.", "governance.", "jobs.", "kpis.", "reporting.")
 # Tasks that retry by hand (self.retry with an exponential, jittered countdown), each with a test that it stops:
 # tests/actions/test_chasing_emails.py::test_it_gives_up_after_bounded_retries_and_shows_officers_the_failure and
 # tests/reporting/test_board_report.py::test_a_render_that_always_fails_ends_failed_after_bounded_retries;
