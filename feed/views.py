@@ -201,7 +201,9 @@ def token_required(view):
         )
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         request.feed_token = token
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"  # the partnership's data, names included
+        return response
 
     return wrapped
 

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "send_tracker.security.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Answers to a signed-in person are never kept by a browser's or a proxy's cache.
+    "send_tracker.security.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "send_tracker.security.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -364,6 +366,8 @@ CACHE_URL = env_str("CACHE_URL", default="")
 # Every key starts with the release, so a page cached by older code is never served (send_tracker/release.py).
 CACHE_KEY = "send_tracker.release.cache_key"
 RELEASE = env_str("RELEASE", default="")  # empty: a digest of the source, made at the first cache use
+# In front of the release: which install this is, so installs sharing a Redis never share entries.
+DEPLOYMENT_NAME = env_str("DEPLOYMENT_NAME", default="")  # empty: a digest of the database's name, host and port
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif CACHE_URL:

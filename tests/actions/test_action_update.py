@@ -251,7 +251,7 @@ def test_downloads_are_attachments_with_a_safe_name_that_are_never_cached_or_sni
     assert response["Content-Disposition"] == f'attachment; filename="sp1-evidence-{evidence_file.pk}.pdf"'
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_evidence_files_live_outside_public_urls(evidence_file, settings):

@@ -66,7 +66,7 @@ def test_an_officer_sees_a_new_token_once_and_only_its_hash_is_kept(client, offi
     stored = ApiToken.objects.get(partnership=partnership)
     token = page.split('id="new-token" type="text" readonly value="')[1].split('"')[0]
     assert stored.digest == token_digest(token) and token not in json.dumps(list(ApiToken.objects.values()), default=str)
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     again = client.get(f"/partnerships/{partnership.pk}/feed/").content.decode()
     assert token not in again and f"…{token[-4:]}" in again and "Power BI board dashboard" in again
 
