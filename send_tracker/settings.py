@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After OTPMiddleware and HtmxMiddleware: sends unverified sessions to the second factor.
     "accounts.middleware.MfaRequiredMiddleware",
+    # A request that lost its database connection is run again, or shows back what was typed (send_tracker/connections.py).
+    "send_tracker.connections.ConnectionLostMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Last, so that a lockout response is produced after authentication ran.
     "axes.middleware.AxesMiddleware",
@@ -118,7 +120,9 @@ if not DATABASE_URL:
         "Set DATABASE_URL to a PostgreSQL database, or run through `bin/with-db` "
         "(as `make run` and `make test` do) to start an embedded one."
     )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Connections are kept for a minute and checked before each request reuses one, so a connection
+# the database dropped (a restart, a failover) is replaced instead of failing the next request.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL: the only database this product supports.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -53,7 +53,7 @@ def test_two_installs_of_one_release_sharing_a_cache_never_read_each_others_entr
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "v2.3", "KEY_FUNCTION": settings.CACHE_KEY}
     }
     shared = caches["default"]
-    live = {**settings.DATABASES["default"], "NAME": "send_live", "HOST": "db.example.org", "PORT": "5432"}
+    live = {**settings.DATABASES["default"], "NAME": "send_live", "HOST": "db.example.org", "PORT": "6543"}
     staging = {**live, "NAME": "send_staging"}
     settings.DATABASES = {"default": live}
     shared.set("dashboard:1", "the live dashboard")
