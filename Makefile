@@ -16,11 +16,12 @@ test: install
 
 install: install-system install-python install-node
 
-# Python packages, pinned in requirements.lock; reinstalled only when the lock changes.
+# Python packages: the runtime set (requirements.lock) and the tools that test and lint it
+# (requirements-dev.lock, which includes the runtime one); reinstalled only when a lock changes.
 install-python: $(VENV)/.installed
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 # GOV.UK Frontend, Sass and axe-core, pinned in package-lock.json; then our stylesheet.

@@ -413,6 +413,8 @@ RATE_LIMITS = {
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 100)
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer's and docker compose's probes speak plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # The preload directive only has an effect once the apex domain is submitted to the browsers' list.

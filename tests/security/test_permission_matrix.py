@@ -68,6 +68,8 @@ MATRIX: dict[str, Row] = {
     "login": Row("get", [], None, {**PUBLIC, **dict.fromkeys(PERSONAS[1:], "redirect")}),  # signed in: sent on
     "logout": Row("post", [], {}, dict.fromkeys(PERSONAS, "redirect")),
     "accessibility": Row("get", [], None, PUBLIC),
+    "healthz": Row("get", [], None, PUBLIC),
+    "readyz": Row("get", [], None, PUBLIC),
     "privacy": Row("get", [], None, PUBLIC),
     "actions:my_actions": Row("get", [], None, SIGNED_IN),
     "actions:strategy_list": Row("get", [], None, SIGNED_IN),
