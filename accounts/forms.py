@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
 from accounts.emails import refuse_hidden_characters, validate_email_address
+from send_tracker.security import security_event
 
 
 class CodeForm(forms.Form):
@@ -39,3 +40,10 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.fields["password"].validators.append(MaxLengthValidator(4096))
         self.fields["password"].error_messages["max_length"] = "Enter a password of 4,096 characters or fewer"
+
+    def clean(self):
+        if "username" in self.errors and self.data.get("username"):
+            # Refused before any password was checked; still a failed sign-in for the security log.
+            security_event("sign_in_failed", self.request, username=self.data.get("username", ""), reason="refused name")
+            return self.cleaned_data
+        return super().clean()
