@@ -66,12 +66,12 @@ def gunicorn(workers: int = 2):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
-                requests.get(f"{base}/sign-in/", timeout=5)
+                requests.get(f"{base}/healthz", timeout=10)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading the code
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(server.stderr.read().decode()[-3000:]) from None
                 time.sleep(0.2)
