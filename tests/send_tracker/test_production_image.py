@@ -9,9 +9,11 @@ stage installs the runtime lock and nothing of Node.js.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -98,3 +100,45 @@ def test_docker_compose_waits_for_a_ready_web_and_a_healthy_redis():
     web = compose.split("\n  web:\n", 1)[1].split("\n  worker:\n", 1)[0]
     assert "healthcheck:" in web and "/readyz" in web
     assert "redis: {condition: service_healthy}" in compose
+
+
+def test_a_fresh_virtualenv_of_the_runtime_lock_alone_starts_the_service_and_holds_no_test_tool(tmp_path):
+    """Built offline from the packages installed here: each pinned distribution's files linked into a new environment."""
+    import os
+    import secrets
+    import subprocess
+    import venv
+
+    from tests.dbconn import database_url
+
+    home = tmp_path / "venv"
+    venv.create(home, with_pip=False, symlinks=True)
+    python = home / "bin" / "python"
+    site = Path(subprocess.check_output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
+    for name in pins(ROOT / "requirements.lock"):
+        dist = distribution(name)
+        for file in dist.files or []:
+            if file.parts[0] == ".." or file.suffix == ".pyc":
+                continue  # scripts in bin/, and bytecode the new interpreter writes itself
+            target = site / file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                target.symlink_to(Path(dist.locate_file(file)).resolve())
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": database_url(),
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "send.example.org",
+        "DJANGO_SETTINGS_MODULE": "send_tracker.settings",
+    }
+    script = (
+        "import importlib.metadata as m, json, django; django.setup();"
+        "from django.core.management import call_command; call_command('check');"
+        "import send_tracker.urls, send_tracker.celery, send_tracker.wsgi, gunicorn;"
+        "print(json.dumps(sorted({d.metadata['Name'].lower() for d in m.distributions()})))"
+    )
+    result = subprocess.run([python, "-E", "-s", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    installed = {canonicalize_name(name) for name in json.loads(result.stdout.strip().splitlines()[-1])}
+    assert set(pins(ROOT / "requirements.lock")) <= installed
+    assert not TEST_TOOLS & installed
