@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 WITH_DB := $(PY) bin/with-db
+# The demo's emails are files in sent-emails/, not pages of text in the terminal.
+DEMO_EMAIL := EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend
 
 .PHONY: run test test-full install install-python install-node install-system lint worker beat bench clean
 
 # The local demo skips two-factor sign-in so a newcomer can look around at once;
 # MFA_REQUIRED=true make run shows the set-up journey. Deployments keep it on.
+# It ends with the demo's accounts, their password and the address (bin/run-demo); emails go to sent-emails/.
 run: install
-	DEBUG=true MFA_REQUIRED=$${MFA_REQUIRED:-false} $(WITH_DB) sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py createcachetable && $(PY) manage.py seed_demo && $(PY) manage.py runserver 127.0.0.1:8000'
+	DEBUG=true MFA_REQUIRED=$${MFA_REQUIRED:-false} $(WITH_DB) $(PY) bin/run-demo 127.0.0.1:8000
 
 # The suite in parallel processes (pytest-xdist), each with its own test database, files and Redis.
 # TEST_PROCESSES=1 runs it in one. The fuzz sends every hostile value to the programme officer and a
@@ -24,11 +27,12 @@ test-full: install
 
 install: install-system install-python install-node
 
-# Python packages, pinned in requirements.lock; reinstalled only when the lock changes.
+# Python packages: the runtime set (requirements.lock) and the tools that test and lint it
+# (requirements-dev.lock, which includes the runtime one); reinstalled only when a lock changes.
 install-python: $(VENV)/.installed
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	touch $@
 
 # GOV.UK Frontend, Sass and axe-core, pinned in package-lock.json; then our stylesheet.
@@ -49,10 +53,10 @@ lint: install-python
 
 # The background processes of the full stack, for running by hand beside `make run`.
 worker: install
-	DEBUG=true $(WITH_DB) $(VENV)/bin/celery -A send_tracker worker -l info --concurrency 2 --queues celery,packs
+	DEBUG=true $(DEMO_EMAIL) $(WITH_DB) $(VENV)/bin/celery -A send_tracker worker -l info --concurrency 2 --queues celery,packs
 
 beat: install
-	DEBUG=true $(WITH_DB) $(VENV)/bin/celery -A send_tracker beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile=
+	DEBUG=true $(DEMO_EMAIL) $(WITH_DB) $(VENV)/bin/celery -A send_tracker beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile=
 
 # Every benchmark, then each target beside its figure (docs/PERFORMANCE.md explains them).
 bench: install

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import F, QuerySet, Value
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from actions import rules
@@ -83,14 +84,15 @@ def _action_properties() -> tuple[Property, ...]:
         Property("Priority", "str", "group__priority__name"),
         Property("DeliveryGroupId", "int", "group_id", nullable=False),
         Property("DeliveryGroup", "str", "group__name", nullable=False),
-        Property("Owners", "str", StringAgg("owners__title", delimiter="; ", order_by="owners__title", default=Value(""))),
+        # Null, as declared, when the action has no owner or the plan wrote no due date; never "".
+        Property("Owners", "str", StringAgg("owners__title", delimiter="; ", order_by="owners__title", default=None)),
         Property(
             "Organisations",
             "str",
             StringAgg("owners__organisation__name", delimiter="; ", distinct=True, order_by="owners__organisation__name", default=None),
         ),
         Property("DueDate", "date", "due_date"),
-        Property("Due", "str", "due_text"),
+        Property("Due", "str", NullIf("due_text", Value(""))),
         Property("Rating", "str", "rating__label", nullable=False),
         Property("Progress", "str", rules.classification(), nullable=False),
         Property("RatingIsComplete", "bool", "rating__is_complete", nullable=False),

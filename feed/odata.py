@@ -67,6 +67,26 @@ def _identifiers(node) -> list[str]:
     return found
 
 
+def _booleans_compared(entity_set: EntitySet, node):
+    """The filter with each bare Boolean member (`IsOverdue`, `not IsOverdue`) written out as `IsOverdue eq true`.
+
+    OData lets a Boolean property stand as a condition on its own, and Power Query
+    sends a true/false column's filter that way; the Django translation wants a comparison.
+    """
+    from odata_query import ast
+
+    if isinstance(node, ast.Identifier):
+        prop = entity_set.property(node.name)
+        if prop is None or prop.kind != "bool":
+            raise QueryError(f"$filter: '{node.name}' is not a true/false property, so it cannot stand as a condition on its own")
+        return ast.Compare(ast.Eq(), node, ast.Boolean("true"))
+    if isinstance(node, ast.BoolOp):
+        return ast.BoolOp(node.op, _booleans_compared(entity_set, node.left), _booleans_compared(entity_set, node.right))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return ast.UnaryOp(node.op, _booleans_compared(entity_set, node.operand))
+    return node
+
+
 def filter_q(entity_set: EntitySet, text: str, model) -> Q:
     # odata_query builds its grammar and loads GeoDjango (and with it GDAL) when imported:
     # a feed query pays for that, not every process that loads the URLs.
@@ -85,7 +105,7 @@ def filter_q(entity_set: EntitySet, text: str, model) -> Q:
         if name not in names:
             raise QueryError(f"$filter names '{name}', which is not a property of {entity_set.name}")
     try:
-        return AstToDjangoQVisitor(model).visit(tree)
+        return AstToDjangoQVisitor(model).visit(_booleans_compared(entity_set, tree))
     except ODataException as exc:
         raise QueryError(f"$filter cannot be answered: {exc}") from None
 

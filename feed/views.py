@@ -14,6 +14,8 @@ import datetime as dt
 import functools
 import io
 import json
+import math
+import time
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -27,7 +29,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from actions.tables import cell_escape
 from feed.entities import ENTITY_SETS, EntitySet
@@ -97,24 +100,40 @@ def _ieee754(request: HttpRequest) -> bool:
     return "ieee754compatible=true" in asked
 
 
+def feed_read_only(view):
+    """A feed address answers GET and HEAD; a write, and a missing resource, get an OData JSON error.
+
+    Exempt from the CSRF check, which would answer a POST with Django's HTML page
+    before the view could refuse it: the feed is opened by a token in a header,
+    never by a session cookie, and it changes nothing for any method.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            response = _odata_error(405, "MethodNotAllowed", "The feed is read-only: read it with GET.")
+            response["Allow"] = "GET, HEAD"
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except Http404 as exc:
+            return _odata_error(404, "NotFound", str(exc) or "No such resource in this feed.")
+
+    return csrf_exempt(wrapped)
+
+
 def odata_endpoint(media: str):
     """A feed address: read-only, OData 4.0, answered as `media`; every refusal an OData JSON error."""
 
     def decorator(view):
+        @feed_read_only
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method not in ("GET", "HEAD"):
-                response = _odata_error(405, "MethodNotAllowed", "The feed is read-only: read it with GET.")
-                response["Allow"] = "GET, HEAD"
-                return response
             if problem := _version_problem(request):
                 return _odata_error(400, "UnsupportedVersion", problem)
             if problem := _negotiation_problem(request, media):
                 return _odata_error(406, "NotAcceptable", problem)
-            try:
-                return view(request, *args, **kwargs)
-            except Http404 as exc:
-                return _odata_error(404, "NotFound", str(exc) or "No such resource in this feed.")
+            return view(request, *args, **kwargs)
 
         return wrapped
 
@@ -135,6 +154,29 @@ def _presented_token(request: HttpRequest) -> str:
     return ""
 
 
+RATE_WINDOW_SECONDS = 60 * 60
+
+
+def _feed_request_counted(token_id: int) -> tuple[int, float]:
+    """Count one request of the token in its hour; the count so far and when that hour ends (a Unix time).
+
+    The hour starts at the token's first request after the last hour ended; its
+    start is kept beside the count, for as long as the count, so a refusal can say
+    how long is left.
+    """
+    key = f"rate-limit:feed:{token_id}"
+    now = time.time()
+    cache.add(f"{key}:since", now, timeout=RATE_WINDOW_SECONDS)
+    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=RATE_WINDOW_SECONDS)
+        count = 1
+    since = cache.get(f"{key}:since") or now
+    return count, since + RATE_WINDOW_SECONDS
+
+
 def token_required(view):
     """Open the view for a live API token's partnership; 401 without one, 429 past the hourly limit."""
 
@@ -147,24 +189,21 @@ def token_required(view):
             response = _odata_error(401, "Unauthorized", "Give an API token: Authorization: Bearer <token>, or as the Basic password.")
             response["WWW-Authenticate"] = 'Basic realm="SEND tracker feed", charset="UTF-8"'
             return response
-        key = f"rate-limit:feed:{token.pk}"
-        cache.add(key, 0, timeout=60 * 60)
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            cache.add(key, 1, timeout=60 * 60)
-            count = 1
+        count, window_ends = _feed_request_counted(token.pk)
         if count > settings.RATE_LIMITS["feed"]:
             security_event("rate_limited", request, bucket="feed", feed_credential=token.pk, partnership_id=token.partnership_id)
             response = _odata_error(429, "TooManyRequests", f"This token has made {settings.RATE_LIMITS['feed']} requests this hour.")
-            response["Retry-After"] = "3600"
+            # The seconds until the token's hour ends and its count starts again: a client that waits them is answered.
+            response["Retry-After"] = str(max(1, math.ceil(window_ends - time.time())))
             return response
         security_event(
             "feed_read", request, feed_credential=token.pk, partnership_id=token.partnership_id, query=request.META.get("QUERY_STRING", "")
         )
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         request.feed_token = token
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"  # the partnership's data, names included
+        return response
 
     return wrapped
 
@@ -326,7 +365,7 @@ def unknown_address(request: HttpRequest, rest: str) -> HttpResponse:
     raise Http404(f"The feed has nothing at {rest}: its entity sets are {', '.join(ENTITY_SETS)}")
 
 
-@require_GET
+@feed_read_only
 @token_required
 def entity_set_download(request: HttpRequest, name: str, extension: str) -> HttpResponse:
     """Every row of an entity set as one CSV or JSON file, for Excel's "From Web"."""

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.emails import validate_email_address
 from accounts.models import User
 from people.models import Membership, Organisation, Partnership, Post
 
@@ -18,6 +19,12 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ("groups", "user_permissions", "posts")
     inlines = [MembershipInline]
     list_display = ("username", "email", "first_name", "last_name", "job_title", "is_active")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "email":
+            field.validators.append(validate_email_address)
+        return field
 
 
 @admin.register(Partnership)

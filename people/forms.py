@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 
+from accounts.emails import EmailAddressField
 from accounts.models import User
 from people.models import Membership, Organisation, Partnership, Post
 
@@ -21,7 +22,7 @@ class PartnershipChoicesMixin:
 
 
 class InvitationForm(PartnershipChoicesMixin, forms.Form):
-    email = forms.EmailField(
+    email = EmailAddressField(
         label="Email address",
         error_messages={
             "required": "Enter their email address",

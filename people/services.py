@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.emails import email_address_problem
 from accounts.models import User
 from people.models import Invitation, Membership, Organisation, Partnership, PersonChange, Post
 
@@ -88,6 +89,8 @@ def invitation_create(
 ) -> Invitation:
     """Invite someone by email with a role and posts; the emailed link works once, until it expires."""
     email = email.strip()
+    if problem := email_address_problem(email):
+        raise PeopleRuleError(problem)
     if Membership.objects.filter(partnership=partnership, user__email__iexact=email).exists():
         raise PeopleRuleError(f"{email} is already a member of {partnership.name}")
     if Invitation.objects.filter(partnership=partnership, email__iexact=email, accepted_at=None, withdrawn_at=None).exists():
@@ -122,6 +125,9 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     """Send a fresh link with a fresh expiry; the link sent before stops working."""
     if invitation.accepted_at or invitation.withdrawn_at:
         raise PeopleRuleError("This invitation has been accepted or withdrawn: it cannot be sent again")
+    if problem := email_address_problem(invitation.email):
+        # An invitation saved before addresses were checked as mail systems check them.
+        raise PeopleRuleError(f"This invitation cannot be sent: {problem}. Withdraw it and invite {invitation.email!a} again.")
     token, hashed, expires = _new_token()
     invitation.token_hash, invitation.expires_at, invitation.sent_at = hashed, expires, timezone.now()
     invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])

@@ -131,6 +131,30 @@ class SessionLifetimeMiddleware:
         return None
 
 
+class PrivateResponsesMiddleware:
+    """Every response to a signed-in person is `Cache-Control: private, no-store`.
+
+    Their pages and downloads (My actions, an action's history, people, exports)
+    hold personal data: no browser on a shared computer keeps a copy after sign-out,
+    and no proxy keeps one at all. A page its view marks `public` (the published
+    progress page, the same for everyone) and static files keep their own caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not _marked_public(response):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _marked_public(response: HttpResponse) -> bool:
+    return "public" in (d.strip().lower() for d in response.get("Cache-Control", "").split(","))
+
+
 def _view_name(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
     return match.view_name if match else ""

@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "send_tracker.security.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Answers to a signed-in person are never kept by a browser's or a proxy's cache.
+    "send_tracker.security.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "send_tracker.security.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -78,6 +80,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After OTPMiddleware and HtmxMiddleware: sends unverified sessions to the second factor.
     "accounts.middleware.MfaRequiredMiddleware",
+    # A request that lost its database connection is run again, or shows back what was typed (send_tracker/connections.py).
+    "send_tracker.connections.ConnectionLostMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     # Last, so that a lockout response is produced after authentication ran.
     "axes.middleware.AxesMiddleware",
@@ -115,7 +119,9 @@ if not DATABASE_URL:
         "Set DATABASE_URL to a PostgreSQL database, or run through `bin/with-db` "
         "(as `make run` and `make test` do) to start an embedded one."
     )
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Connections are kept for a minute and checked before each request reuses one, so a connection
+# the database dropped (a restart, a failover) is replaced instead of failing the next request.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL: the only database this product supports.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -375,6 +381,8 @@ CACHE_URL = env_str("CACHE_URL", default="")
 # Every key starts with the release, so a page cached by older code is never served (send_tracker/release.py).
 CACHE_KEY = "send_tracker.release.cache_key"
 RELEASE = env_str("RELEASE", default="")  # empty: a digest of the source, made at the first cache use
+# In front of the release: which install this is, so installs sharing a Redis never share entries.
+DEPLOYMENT_NAME = env_str("DEPLOYMENT_NAME", default="")  # empty: a digest of the database's name, host and port
 if CACHE_URL:
     CACHES = {
         "default": {
@@ -414,6 +422,8 @@ RATE_LIMITS = {
 FEED_PAGE_SIZE = env_int("FEED_PAGE_SIZE", 100)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer's and docker compose's probes speak plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # The preload directive only has an effect once the apex domain is submitted to the browsers' list.

@@ -8,12 +8,15 @@ from django.views.generic import TemplateView
 from accounts.forms import SignInForm
 from accounts.oidc import AuthenticateView
 from reporting import views as reporting_views
+from send_tracker import health
 
 admin.site.site_header = "SEND strategy tracker administration"
 admin.site.site_title = "SEND strategy tracker"
 
 urlpatterns = [
     path("", reporting_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),

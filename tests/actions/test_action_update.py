@@ -263,7 +263,7 @@ def test_downloads_are_attachments_under_their_uploaded_name_that_are_never_cach
     assert response["Content-Disposition"] == 'attachment; filename="Audit report.pdf"'
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
 
 
 def test_evidence_files_live_outside_public_urls(evidence_file, settings):

@@ -83,7 +83,7 @@ def test_an_officer_sees_a_new_token_once_and_only_its_hash_is_kept(client, offi
     stored = ApiToken.objects.get(partnership=partnership)
     token = page.split('id="new-token" type="text" readonly value="')[1].split('"')[0]
     assert stored.digest == token_digest(token) and token not in json.dumps(list(ApiToken.objects.values()), default=str)
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     again = client.get(f"/partnerships/{partnership.pk}/feed/").content.decode()
     assert token not in again and f"…{token[-4:]}" in again and "Power BI board dashboard" in again
 
@@ -302,3 +302,68 @@ def test_metadata_keeps_the_csdl_rules_a_client_checks(client, token):
     assert sets and all(t.startswith(f"{namespace}.") and t.removeprefix(f"{namespace}.") in types for t in sets.values())
     service = read(client, token, "/feed/odata/").json()
     assert {s["url"] for s in service["value"]} == set(sets)
+
+
+def test_a_bare_boolean_member_filters_as_power_query_sends_it(client, token, make_action):
+    make_action(ref="LATE", due=dt.date(2020, 1, 31), rating="amber")
+    make_action(ref="AHEAD", due=dt.date(2099, 1, 31), rating="amber")
+
+    def refs(text):
+        response = read(client, token, **{"$filter": text, "$select": "Ref"})
+        assert response.status_code == 200, response.content
+        return {row["Ref"] for row in response.json()["value"]}
+
+    assert refs("IsOverdue") == {"LATE"}
+    assert refs("not IsOverdue") == {"AHEAD"}
+    assert refs("IsOverdue or Ref eq 'AHEAD'") == {"LATE", "AHEAD"}
+    assert refs("not (IsOverdue or Ref eq 'AHEAD')") == set()
+    assert refs("not IsOverdue and not IsUnallocated") == {"AHEAD"}
+
+
+@pytest.mark.parametrize("text", ["Ref", "not DueDate", "IsOverdue and Rating"])
+def test_a_member_that_is_not_true_or_false_cannot_stand_as_a_condition(client, token, action, text):
+    response = read(client, token, **{"$filter": text})
+    assert response.status_code == 400 and response["OData-Version"] == "4.0"
+    assert "is not a true/false property" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("path", ["/feed/odata/Actions", "/feed/odata/Actions(1)", "/feed/odata/", "/feed/Actions.csv"])
+def test_a_write_is_refused_with_an_odata_405_not_the_csrf_page(token, path, method):
+    """As a client sends it: no CSRF cookie or token, just the API token in its header."""
+    from django.test import Client
+
+    response = getattr(Client(enforce_csrf_checks=True), method)(path, "{}", content_type="application/json", **bearer(token))
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    assert response["Content-Type"] == "application/json" and response.json()["error"]["code"] == "MethodNotAllowed"
+
+
+def test_an_unknown_download_is_an_odata_404(client, token):
+    response = client.get("/feed/Nothing.csv", **bearer(token))
+    assert response.status_code == 404 and response.json()["error"]["code"] == "NotFound"
+
+
+def test_missing_values_are_null_as_the_metadata_declares(client, token, make_action):
+    make_action(ref="NOBODY", owners=[], due=None, due_text="")
+    make_action(ref="SOMEONE")
+    [row] = read(client, token, **{"$filter": "Ref eq 'NOBODY'"}).json()["value"]
+    assert row["Owners"] is None and row["Due"] is None and row["DueDate"] is None
+    xml = read(client, token, "/feed/odata/$metadata").content.decode()
+    assert '<Property Name="Owners" Type="Edm.String"/>' in xml and '<Property Name="Due" Type="Edm.String"/>' in xml
+    unowned = read(client, token, **{"$filter": "Owners eq null", "$select": "Ref"}).json()["value"]
+    assert unowned == [{"Ref": "NOBODY"}]
+
+
+def test_retry_after_is_the_time_left_in_the_tokens_hour(client, token, action, settings, monkeypatch):
+    import time
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "feed": 1}
+    start = time.time()
+    monkeypatch.setattr("feed.views.time.time", lambda: start)
+    assert read(client, token).status_code == 200
+    monkeypatch.setattr("feed.views.time.time", lambda: start + 1000.5)
+    refused = read(client, token)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "TooManyRequests"
+    assert refused["Retry-After"] == "2600"
+    monkeypatch.setattr("feed.views.time.time", lambda: start + 3599.2)
+    assert read(client, token)["Retry-After"] == "1"

@@ -165,7 +165,7 @@ def test_an_officer_requests_watches_and_downloads_the_pack(
     download = client.get(reverse("reporting:report_download", args=[report.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == f'attachment; filename="board-pack-2025-05-14-{report.pk}.pdf"'
-    assert download["Cache-Control"] == "no-store"
+    assert download["Cache-Control"] == "private, no-store"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 

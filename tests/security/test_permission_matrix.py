@@ -69,6 +69,8 @@ MATRIX: dict[str, Row] = {
     "login": Row("get", [], None, {**PUBLIC, **dict.fromkeys(PERSONAS[1:], "redirect")}),  # signed in: sent on
     "logout": Row("post", [], {}, dict.fromkeys(PERSONAS, "redirect")),
     "accessibility": Row("get", [], None, PUBLIC),
+    "healthz": Row("get", [], None, PUBLIC),
+    "readyz": Row("get", [], None, PUBLIC),
     "privacy": Row("get", [], None, PUBLIC),
     "actions:my_actions": Row("get", [], None, SIGNED_IN),
     "actions:strategy_list": Row("get", [], None, SIGNED_IN),
@@ -292,6 +294,12 @@ def status_class(response) -> str:
     return {403: "forbidden", 404: "missing"}.get(code, "invalid" if 400 <= code < 500 else str(code))
 
 
+# The same for everyone, signed in or not, and cached as such.
+PUBLIC_PAGES = {"coproduction:public_page", "coproduction:public_feed"}
+# Answered once the person is signed out.
+SIGN_OUT = {"logout", "oidc_logout"}
+
+
 def test_the_matrix_lists_every_url():
     assert set(MATRIX) == product_url_names(), "add a row to MATRIX for each new view (and remove rows of deleted ones)"
 
@@ -310,3 +318,5 @@ def assert_who_gets_in(client, request, name: str, persona: str) -> None:
     url = reverse(name, args=args)
     response = client.post(url, data) if row.method == "post" else client.get(url)
     assert status_class(response) == row.expect.get(persona, DEFAULT), f"{persona} {row.method.upper()} {url}: {response.status_code}"
+    if persona != "anonymous" and name not in PUBLIC_PAGES | SIGN_OUT:  # a signed-in answer stays in no browser's or proxy's cache
+        assert response["Cache-Control"] == "private, no-store", f"{persona} {row.method.upper()} {url}"
