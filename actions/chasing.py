@@ -397,7 +397,7 @@ def digest_sections() -> list[tuple[str, str]]:
         (Notification.Kind.SIGN_OFF, "Sign off your organisation's updates before the board meeting"),
         (Notification.Kind.REMINDER, "Update before the board meeting"),
         (Notification.Kind.DUE_SOON, f"Due in the next {rules.due_soon_days()} days"),
-        (Notification.Kind.NEEDS_UPDATE, "No update since the last report"),
+        (Notification.Kind.NEEDS_UPDATE, "No update since the last board"),
     ]
 
 

@@ -16,6 +16,8 @@ def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | N
     if as_at > today:
         return "The date must be today or in the past"
     if Snapshot.objects.filter(strategy=strategy, as_at=as_at).exists():
+        if as_at == today:
+            return f"There is already a snapshot as at {as_at:%-d %B %Y}: retake it to include the updates since it was taken"
         return f"There is already a snapshot as at {as_at:%-d %B %Y}: choose another date"
     return None
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from governance import calendar_views, round_views, views
+from governance import calendar_views, round_views, snapshot_views, views
 
 
 class ExportFormatConverter:
@@ -42,6 +42,7 @@ urlpatterns = [
     path("reports/<int:report_id>/retry/", views.report_retry, name="report_retry"),
     path("reports/<int:report_id>/download/", views.report_download, name="report_download"),
     path("snapshots/<int:snapshot_id>/pack/", views.snapshot_pack, name="snapshot_pack"),
+    path("snapshots/<int:snapshot_id>/retake/", snapshot_views.snapshot_retake_view, name="snapshot_retake"),
     path("meetings/<int:meeting_id>/sign-off/", views.sign_off_board, name="sign_off_board"),
     path("meetings/<int:meeting_id>/signatories/", views.signatory_nominate_view, name="signatory_nominate"),
     path("sign-offs/<int:sign_off_id>/", views.sign_off_decide_view, name="sign_off_decide"),

@@ -39,6 +39,7 @@ from governance.services import (
     board_report_send,
     board_report_stop,
     evidence_pack_request,
+    snapshot_retake_problem,
     snapshot_take,
 )
 from governance.signoff import SignOffError, deadline_of, sign_off_decide, sign_offs_for, signatory_nominate, signatory_of
@@ -168,10 +169,19 @@ def _snapshot_page(request: HttpRequest, strategy: Strategy, membership: Members
     can_take = is_officer(membership)
     if can_take and form is None:
         form = SnapshotForm(strategy=strategy)
+    today = timezone.localdate()
+    todays = next((snapshot for snapshot in snapshots if snapshot.as_at == today), None) if can_take else None
     return render(
         request,
         "governance/snapshot_list.html",
-        {"strategy": strategy, "membership": membership, "snapshots": snapshots, "form": form if can_take else None},
+        {
+            "strategy": strategy,
+            "membership": membership,
+            "snapshots": snapshots,
+            "form": form if can_take else None,
+            "todays": todays,
+            "retake_problem": snapshot_retake_problem(todays, today) if todays else None,
+        },
     )
 
 

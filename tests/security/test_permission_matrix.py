@@ -91,6 +91,7 @@ MATRIX: dict[str, Row] = {
     "governance:report_retry": Row("post", ["failed_report"], {}, OFFICER_ONLY_403),
     "governance:report_download": Row("get", ["ready_report"], None, READ),
     "governance:snapshot_pack": Row("get", ["snapshot"], None, READ),
+    "governance:snapshot_retake": Row("post", ["snapshot"], {}, OFFICER_ONLY_403),
     # Inspections and their findings: everyone in the partnership reads them; officers record, link and produce evidence packs.
     "governance:findings": Row("get", ["strategy"], None, READ),
     "governance:inspection_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
