@@ -28,5 +28,5 @@ def snapshot_retake_view(request: HttpRequest, snapshot_id: int) -> HttpResponse
         messages.error(request, str(problem))
     else:
         taken = timezone.localtime(retaken.taken_at)
-        messages.success(request, f"Snapshot as at {retaken.as_at:%-d %B %Y} retaken at {taken:%H:%M}: it includes every update until then.")
+        messages.success(request, f"Snapshot as at {retaken.as_at:%-d %B %Y} retaken at {taken:%H:%M}: it has every update until then.")
     return redirect("governance:snapshot_list", snapshot.strategy_id)
