@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from governance import calendar_views, round_views, snapshot_views, views
+from governance import calendar_views, meeting_views, round_views, snapshot_views, views
 
 
 class ExportFormatConverter:
@@ -61,6 +61,11 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/calendar/series/", calendar_views.meeting_series_view, name="meeting_series"),
     path("meetings/<int:meeting_id>/move/", calendar_views.meeting_move_view, name="meeting_move"),
     path("meetings/<int:meeting_id>/cancel/", calendar_views.meeting_cancel_view, name="meeting_cancel"),
+    path("meetings/<int:meeting_id>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:meeting_id>/decisions/", meeting_views.decision_create, name="decision_create"),
+    path("meetings/<int:meeting_id>/actions-arising/", meeting_views.action_arising_create, name="action_arising_create"),
+    path("calendar/", meeting_views.calendar_feed_manage, name="calendar_feed_manage"),
+    path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
     path("my-actions/round/", round_views.update_round, name="update_round"),
     path("strategies/<int:strategy_id>/round/", round_views.round_progress, name="round_progress"),
     path("strategies/<int:strategy_id>/round/chase/", round_views.round_chase_view, name="round_chase"),
