@@ -109,7 +109,8 @@ def test_the_sweep_on_a_real_worker_chases_an_action_left_overdue_and_escalates_
     worker = start_worker()
     sweep_overdue.delay((OCT_1 + dt.timedelta(days=partnership.chase_every_days)).isoformat())
     mail_dir = tmp_path / "mail"
-    wait_for(lambda: emails_by_recipient(mail_dir) == {owner.email: 1, group_lead.email: 1}, "the reminder and the escalation", [worker.log])
+    expected = {owner.email: 1, group_lead.email: 1}
+    wait_for(lambda: emails_by_recipient(mail_dir) == expected, "the reminder and the escalation", [worker.log])
     assert list(ChaseStep.objects.values_list("number", "to_lead")) == [(1, True)]
     sent = "".join(path.read_text() for path in mail_dir.glob("*.log"))
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in sent
