@@ -370,6 +370,8 @@ class MeetingMoveForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """Used with prefix "decision": the meeting page also holds the action arising form, whose fields share names."""
+
     text = forms.CharField(
         label="What did the board decide?",
         max_length=5000,
@@ -379,6 +381,8 @@ class DecisionForm(forms.Form):
 
 
 class ActionArisingForm(forms.Form):
+    """Used with prefix "arising" (see DecisionForm)."""
+
     text = forms.CharField(
         label="Action",
         max_length=5000,

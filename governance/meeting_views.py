@@ -34,8 +34,10 @@ def _meeting_page(request, meeting, membership, *, decision_form=None, arising_f
         "officer": officer,
         "decisions": decisions_for(meeting),
         "arising": actions_arising_for(meeting),
-        "decision_form": (decision_form or DecisionForm()) if officer else None,
-        "arising_form": (arising_form or ActionArisingForm(partnership_id=meeting.board.partnership_id)) if officer else None,
+        "decision_form": (decision_form or DecisionForm(prefix="decision")) if officer else None,
+        "arising_form": (arising_form or ActionArisingForm(partnership_id=meeting.board.partnership_id, prefix="arising"))
+        if officer
+        else None,
         "nav_section": "strategies",
     }
     return render(request, "governance/meeting_detail.html", context, status=status)
@@ -52,7 +54,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def decision_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, membership = _meeting_for(request, meeting_id)
     officer_required(membership, "record the board's decisions")
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, prefix="decision")
     if form.is_valid():
         try:
             decision_record(meeting=meeting, text=form.cleaned_data["text"], by=request.user)
@@ -69,7 +71,7 @@ def decision_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def action_arising_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, membership = _meeting_for(request, meeting_id)
     officer_required(membership, "record actions arising")
-    form = ActionArisingForm(request.POST, partnership_id=meeting.board.partnership_id)
+    form = ActionArisingForm(request.POST, partnership_id=meeting.board.partnership_id, prefix="arising")
     if form.is_valid():
         try:
             arising = action_arising_record(meeting=meeting, by=request.user, **form.cleaned_data)

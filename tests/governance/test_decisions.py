@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from unittest import mock
 
 import pytest
@@ -24,13 +25,13 @@ def meeting(strategy, partnership):
 
 
 def record(client, meeting, **data):
-    return client.post(reverse("governance:action_arising_create", args=[meeting.pk]), data)
+    return client.post(reverse("governance:action_arising_create", args=[meeting.pk]), {f"arising-{k}": v for k, v in data.items()})
 
 
 def test_an_officer_records_two_decisions_and_an_action_arising_that_joins_the_plan(client, officer, meeting, owner_post, owner):
     client.force_login(officer)
     for text in ("Agreed the sufficiency plan.", "Asked for a <b>deep dive</b> into EHC timeliness."):
-        assert client.post(reverse("governance:decision_create", args=[meeting.pk]), {"text": text}).status_code == 302
+        assert client.post(reverse("governance:decision_create", args=[meeting.pk]), {"decision-text": text}).status_code == 302
     response = record(client, meeting, text="Bring the recovery plan to the next board.", owner=owner_post.pk, due_date="15/1/2026")
     assert response.status_code == 302
     action = Action.objects.get(arising_from__meeting=meeting)
@@ -88,6 +89,14 @@ def test_wrong_input_is_explained_by_its_field(client, officer, meeting, owner_p
     assert not Action.objects.filter(arising_from__meeting=meeting).exists()
 
 
+def test_the_two_forms_on_a_meeting_s_page_have_fields_of_their_own(client, officer, meeting):
+    client.force_login(officer)
+    html = client.get(reverse("governance:meeting_detail", args=[meeting.pk])).content.decode()
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert "id_decision-text" in ids and "id_arising-text" in ids
+    assert len(ids) == len(set(ids))  # no id twice: each label points at its own field
+
+
 def test_a_post_of_another_partnership_cannot_own_an_action_arising(client, officer, meeting, other_partnership):
     from people.models import Post
 
@@ -99,6 +108,6 @@ def test_a_post_of_another_partnership_cannot_own_an_action_arising(client, offi
 
 def test_a_blank_decision_is_refused_where_the_officer_is_looking(client, officer, meeting):
     client.force_login(officer)
-    response = client.post(reverse("governance:decision_create", args=[meeting.pk]), {"text": "  "})
+    response = client.post(reverse("governance:decision_create", args=[meeting.pk]), {"decision-text": "  "})
     assert response.status_code == 422 and "Enter what the board decided" in response.content.decode()
     assert not meeting.decisions.exists()

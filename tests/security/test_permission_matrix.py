@@ -203,7 +203,9 @@ MATRIX: dict[str, Row] = {
     "governance:signatory_nominate": Row("post", ["sign_off.meeting"], "nominate_data", OFFICER_ONLY_403),
     # A meeting's decisions and actions arising: everyone in the partnership reads them; officers record them.
     "governance:meeting_detail": Row("get", ["meeting"], None, READ),
-    "governance:decision_create": Row("post", ["meeting"], {"text": "The board agreed the SEND sufficiency plan."}, OFFICER_ONLY_403),
+    "governance:decision_create": Row(
+        "post", ["meeting"], {"decision-text": "The board agreed the SEND sufficiency plan."}, OFFICER_ONLY_403
+    ),
     "governance:action_arising_create": Row("post", ["meeting"], "arising_data", OFFICER_ONLY_403),
     # Each person's own emails and calendar address; the chasing schedule is the partnership's officers'.
     "actions:email_preferences": Row("get", [], None, SIGNED_IN),
@@ -253,9 +255,9 @@ def nominate_data(request) -> dict:
 
 def arising_data(request) -> dict:
     return {
-        "text": "Bring the EHC timeliness recovery plan to the next board.",
-        "owner": str(request.getfixturevalue("owner_post").pk),
-        "due_date": "30/6/2030",
+        "arising-text": "Bring the EHC timeliness recovery plan to the next board.",
+        "arising-owner": str(request.getfixturevalue("owner_post").pk),
+        "arising-due_date": "30/6/2030",
     }
 
 
