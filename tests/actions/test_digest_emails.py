@@ -58,6 +58,18 @@ def test_the_count_is_of_actions_listed_each_once_and_a_sign_off_is_not_an_actio
     assert "Sign off Northshire Council&#x27;s updates" in html
 
 
+def test_an_action_flagged_twice_is_listed_and_counted_once(make_action, owner, strategy):
+    from actions.models import Snapshot
+
+    Snapshot.objects.create(strategy=strategy, as_at=dt.date(2025, 9, 1))
+    make_action(ref="A1", due=dt.date(2025, 9, 30))  # overdue, and no update since the last board
+    actions_sweep(today=OCT_1)
+    assert Notification.objects.filter(recipient=owner).count() == 2
+    send_all()
+    email = email_to(owner)
+    assert email.subject.endswith(": 1 action needs your attention") and listed_refs(email.body) == ["A1"]
+
+
 def test_one_action_is_singular_and_a_sign_off_alone_counts_no_actions(make_action, owner, officer, partnership):
     make_action(ref="A1", due=dt.date(2025, 9, 30))
     sign_off_for(officer, partnership)

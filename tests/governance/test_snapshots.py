@@ -175,9 +175,11 @@ def test_today_s_snapshot_is_refused_a_second_time_and_offered_for_retaking(clie
     assert reverse("governance:snapshot_retake", args=[first.pk]) in html
 
 
-def test_retaking_today_s_snapshot_includes_the_updates_since_and_keeps_its_meetings(client, officer, action, level):
+def test_retaking_today_s_snapshot_includes_the_updates_since_and_keeps_its_meetings(client, officer, action, level, indicator):
     from governance.models import Board, Meeting
+    from tests.kpis.conftest import add_value
 
+    add_value(indicator, "2025-09", "82")
     first = snapshot_take(strategy=action.strategy, as_at=timezone.localdate(), taken_by=officer, note="For the board")
     board = Board.objects.create(partnership=action.strategy.partnership, name="Partnership Board")
     meeting = Meeting.objects.create(board=board, strategy=action.strategy, date=timezone.localdate(), snapshot=first)
@@ -187,6 +189,7 @@ def test_retaking_today_s_snapshot_includes_the_updates_since_and_keeps_its_meet
     retaken = Snapshot.objects.get(strategy=action.strategy)
     assert retaken.pk != first.pk and retaken.note == "For the board" and retaken.taken_at > first.taken_at
     assert retaken.items.get().rating.code == "red"
+    assert [v.kpi_value.value for v in retaken.kpi_values.select_related("kpi_value")] == [82]
     meeting.refresh_from_db()
     assert meeting.snapshot_id == retaken.pk
     html = response.content.decode()
