@@ -23,6 +23,9 @@ EXEMPT_VIEWS = {
     "oidc_authentication_callback",
     # An invitation's link: the person has no account (or no session) yet.
     "people:invitation_accept",
+    # Opened by a mail program or a calendar with a signed link or a private token, never a session.
+    "actions:email_unsubscribe",
+    "governance:calendar_feed",
 }
 
 

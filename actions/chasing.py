@@ -17,6 +17,7 @@ import logging
 import smtplib
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, BooleanField, Case, DateTimeField, F, Max, Q, When
@@ -26,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import rules
-from actions.models import Action, ActionUpdate, EmailDigest, Notification, Snapshot, Strategy
+from actions.models import Action, ActionUpdate, EmailDigest, EmailPreference, Notification, Snapshot, Strategy
 from people.models import Membership
 from send_tracker.notify import EmailRejectedError
 
@@ -51,6 +52,8 @@ class SweepResult:
     unallocated: int = 0
     notifications: int = 0
     digests: int = 0
+    chased: int = 0
+    escalated: int = 0
 
 
 # Every flag the sweep counts, in the order SweepResult lists them.
@@ -125,9 +128,8 @@ def sweep_status(today: dt.date) -> tuple[str, list]:
 #   later sees the action's status on My actions, not a backlog);
 # - each event once per person: the owners (people holding an owner post who
 #   belong to the partnership) and the partnership's officers;
-# - one digest per person per day, and each notification joins the person's
-#   digest for the day while it is still waiting (if today's has gone
-#   already, it waits for tomorrow's);
+# - the notifications then join each person's digest as their email
+#   preference says (_DIGEST_DUE below);
 # - and the install's totals by the rule book.
 _SWEEP = """
 WITH status AS MATERIALIZED ({status}),
@@ -162,30 +164,84 @@ recipients AS (
     SELECT e.action_id, e.kind, e.event_key, m.user_id
     FROM new e JOIN people_membership m ON m.partnership_id = e.partnership_id AND m.role = %s
 ),
-told AS (
-    SELECT r.*, u.email <> '' AS emailed FROM recipients r JOIN accounts_user u ON u.id = r.user_id AND u.is_active
-),
-digests AS (
-    INSERT INTO actions_emaildigest (recipient_id, day, status, created_at, attempts, last_error)
-    SELECT DISTINCT user_id, %s::date, 'pending', now(), 0, '' FROM told WHERE emailed
-    ON CONFLICT (recipient_id, day) DO NOTHING
-    RETURNING id, recipient_id
-),
 notified AS (
-    INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, created_at, digest_id)
-    SELECT t.user_id, t.action_id, t.kind, t.event_key, now(), COALESCE(d.id, waiting.id)
-    FROM told t
-    LEFT JOIN digests d ON d.recipient_id = t.user_id
-    LEFT JOIN actions_emaildigest waiting ON waiting.recipient_id = t.user_id AND waiting.day = %s::date AND waiting.status = 'pending'
+    INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, created_at)
+    SELECT r.user_id, r.action_id, r.kind, r.event_key, now()
+    FROM recipients r JOIN accounts_user u ON u.id = r.user_id AND u.is_active
     ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
     RETURNING 1
 )
 SELECT
     (SELECT count(*) FROM changed),
     (SELECT count(*) FROM notified),
-    (SELECT count(*) FROM digests),
     {counts}
 FROM status
+"""
+
+# Repeat reminders for actions still overdue, on each partnership's schedule, as one statement:
+# - an action is due its next reminder when the partnership's interval has passed since the
+#   last one (or since it became overdue) and nobody has updated it within the interval;
+# - each reminder is numbered within the time the action has been overdue, recorded once
+#   (a second run on the same day finds it already sent), and goes to the owners; past the
+#   partnership's numbers it goes to the delivery group's lead (or its parent group's) and
+#   to the programme officers as well;
+# - the notifications wait for each person's digest, as every other notification does.
+_CHASE = """
+WITH last AS (
+    SELECT action_id, overdue_since, max(number) AS number, max(day) AS day
+    FROM actions_chasestep GROUP BY action_id, overdue_since
+),
+due AS (
+    SELECT a.id AS action_id, a.overdue_since, a.group_id, s.partnership_id, COALESCE(l.number, 0) + 1 AS number,
+           p.escalate_to_lead_after, p.escalate_to_officer_after
+    FROM actions_action a
+    JOIN actions_strategy s ON s.id = a.strategy_id
+    JOIN people_partnership p ON p.id = s.partnership_id
+    LEFT JOIN last l ON l.action_id = a.id AND l.overdue_since = a.overdue_since
+    WHERE a.overdue_since IS NOT NULL AND a.retired_at IS NULL AND p.chase_every_days > 0
+      AND COALESCE(l.day, a.overdue_since) + p.chase_every_days <= %(today)s::date
+      AND NOT EXISTS (
+          SELECT 1 FROM actions_actionupdate u
+          WHERE u.action_id = a.id AND u.source <> %(imported)s
+            AND u.created_at >= (%(today)s::date - p.chase_every_days)::timestamptz
+      )
+),
+steps AS (
+    INSERT INTO actions_chasestep (action_id, overdue_since, number, day, to_lead, to_officer, created_at)
+    SELECT action_id, overdue_since, number, %(today)s::date,
+           number > escalate_to_lead_after, number > escalate_to_officer_after, now()
+    FROM due
+    ON CONFLICT (action_id, overdue_since, number) DO NOTHING
+    RETURNING action_id, to_lead, to_officer, overdue_since::varchar || '#' || number AS event_key
+),
+told AS (
+    SELECT st.action_id, st.event_key, %(chase)s AS kind, up.user_id, d.partnership_id
+    FROM steps st JOIN due d ON d.action_id = st.action_id
+    JOIN actions_action_owners o ON o.action_id = st.action_id
+    JOIN accounts_user_posts up ON up.post_id = o.post_id
+    UNION
+    SELECT st.action_id, st.event_key, %(escalation)s, up.user_id, d.partnership_id
+    FROM steps st JOIN due d ON d.action_id = st.action_id
+    JOIN actions_deliverygroup g ON g.id = d.group_id
+    LEFT JOIN actions_deliverygroup pg ON pg.id = g.parent_id
+    JOIN accounts_user_posts up ON up.post_id = COALESCE(g.lead_id, pg.lead_id)
+    WHERE st.to_lead
+    UNION
+    SELECT st.action_id, st.event_key, %(escalation)s, m.user_id, d.partnership_id
+    FROM steps st JOIN due d ON d.action_id = st.action_id
+    JOIN people_membership m ON m.partnership_id = d.partnership_id AND m.role = %(officer)s
+    WHERE st.to_officer
+),
+notified AS (
+    INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, created_at)
+    SELECT DISTINCT t.user_id, t.action_id, t.kind, t.event_key, now()
+    FROM told t
+    JOIN accounts_user u ON u.id = t.user_id AND u.is_active
+    JOIN people_membership m ON m.user_id = t.user_id AND m.partnership_id = t.partnership_id
+    ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM steps), (SELECT count(*) FROM steps WHERE to_lead OR to_officer), (SELECT count(*) FROM notified)
 """
 
 _TOTALS = "SELECT {counts} FROM ({status}) AS status"
@@ -195,20 +251,35 @@ _COUNTS = ", ".join(
 )
 _TOTAL_NAMES = (*_COUNTED, "became_overdue", "no_longer_overdue")
 
-_DIGESTS_INSERT = """
+# A notification waiting for an email goes in the person's digest today when it is a repeat
+# reminder or an escalation (those go on the day, whatever the person chose), when they take
+# a daily digest (the default), or on Mondays when they take a weekly one. Otherwise it waits.
+_DIGEST_DUE = """
+    n.digest_id IS NULL AND (
+        n.kind IN (%(chase)s, %(escalation)s)
+        OR COALESCE(p.frequency, %(daily)s) = %(daily)s
+        OR (p.frequency = %(weekly)s AND extract(isodow FROM %(day)s::date) = 1)
+    )
+"""
+
+_DIGESTS_INSERT = f"""
 INSERT INTO actions_emaildigest (recipient_id, day, status, created_at, attempts, last_error)
 SELECT DISTINCT n.recipient_id, %(day)s::date, 'pending', now(), 0, ''
-FROM actions_notification n JOIN accounts_user u ON u.id = n.recipient_id
-WHERE n.digest_id IS NULL AND u.is_active AND u.email <> ''
+FROM actions_notification n
+JOIN accounts_user u ON u.id = n.recipient_id
+LEFT JOIN actions_emailpreference p ON p.user_id = n.recipient_id
+WHERE u.is_active AND u.email <> '' AND {_DIGEST_DUE}
 ON CONFLICT (recipient_id, day) DO NOTHING
 """
 
 # A notification joins the person's digest for the day while it is still waiting;
 # if today's digest has gone already, it waits for tomorrow's.
-_DIGESTS_ATTACH = """
+_DIGESTS_ATTACH = f"""
 UPDATE actions_notification n SET digest_id = d.id
-FROM actions_emaildigest d
-WHERE n.digest_id IS NULL AND d.recipient_id = n.recipient_id AND d.day = %(day)s::date AND d.status = 'pending'
+FROM actions_emaildigest d, actions_notification waiting
+LEFT JOIN actions_emailpreference p ON p.user_id = waiting.recipient_id
+WHERE waiting.id = n.id AND d.recipient_id = n.recipient_id AND d.day = %(day)s::date AND d.status = 'pending'
+  AND {_DIGEST_DUE}
 """
 
 
@@ -255,17 +326,37 @@ def actions_sweep(*, today: dt.date | None = None) -> SweepResult:
     kinds = [Notification.Kind.OVERDUE, Notification.Kind.DUE_SOON, Notification.Kind.NEEDS_UPDATE]
     with transaction.atomic(), connection.cursor() as cursor, _without_jit(cursor):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
-        cursor.execute(_SWEEP.format(status=status, counts=_COUNTS), [*params, *kinds, Membership.Role.OFFICER, today, today])
-        changed, notifications, digests, *counts = cursor.fetchone()
+        cursor.execute(_SWEEP.format(status=status, counts=_COUNTS), [*params, *kinds, Membership.Role.OFFICER])
+        changed, notifications, *counts = cursor.fetchone()
         totals = dict(zip(_TOTAL_NAMES, counts, strict=True))
-        # Notifications queued outside the sweep (or waiting for a digest) join today's digests too.
-        digests += _digests_prepare(cursor, day=today)
+        # With today's overdue actions recorded, the ones still overdue are chased again on their partnership's schedule.
+        chased, escalated, chase_notifications = _chase(cursor, today=today)
+        notifications += chase_notifications
+        # Today's notifications, and those queued outside the sweep or waiting for a weekly digest, join today's digests.
+        digests = _digests_prepare(cursor, day=today)
     return SweepResult(
         changed=changed,
         notifications=notifications,
         digests=digests,
+        chased=chased,
+        escalated=escalated,
         **totals,
     )
+
+
+def _chase(cursor, *, today: dt.date) -> tuple[int, int, int]:
+    """Record today's repeat reminders and escalations: (reminders, of them escalated, notifications)."""
+    cursor.execute(
+        _CHASE,
+        {
+            "today": today,
+            "imported": ActionUpdate.Source.IMPORT,
+            "chase": Notification.Kind.CHASE,
+            "escalation": Notification.Kind.ESCALATION,
+            "officer": Membership.Role.OFFICER,
+        },
+    )
+    return cursor.fetchone()
 
 
 def digests_prepare(*, day: dt.date) -> int:
@@ -275,9 +366,16 @@ def digests_prepare(*, day: dt.date) -> int:
 
 
 def _digests_prepare(cursor, *, day: dt.date) -> int:
-    cursor.execute(_DIGESTS_INSERT, {"day": day})
+    params = {
+        "day": day,
+        "chase": Notification.Kind.CHASE,
+        "escalation": Notification.Kind.ESCALATION,
+        "daily": EmailPreference.Frequency.DAILY,
+        "weekly": EmailPreference.Frequency.WEEKLY,
+    }
+    cursor.execute(_DIGESTS_INSERT, params)
     created = cursor.rowcount
-    cursor.execute(_DIGESTS_ATTACH, {"day": day})
+    cursor.execute(_DIGESTS_ATTACH, params)
     return created
 
 
@@ -386,49 +484,160 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
 
 
+# At most this many actions are listed in one digest (so it stays well under the size
+# at which mail programs clip a message); the rest are a link away.
+DIGEST_MAX_ACTIONS = 25
+# The notifications that are not about an action: listed in their own sections, never counted as actions.
+_NOT_ACTIONS = (Notification.Kind.SIGN_OFF, Notification.Kind.KPI_ALERT)
+
+
 def digest_sections() -> list[tuple[str, str]]:
-    """The digest's sections in the order a person acts on them: (notification kind, heading)."""
+    """The digest's sections in the order a person acts on them: (notification kind, heading).
+
+    An action is listed once, in the first section one of its notifications belongs to.
+    """
     return [
+        (Notification.Kind.ESCALATION, "Overdue and escalated to you"),
+        (Notification.Kind.CHASE, "Still overdue"),
         (Notification.Kind.OVERDUE, "Overdue"),
         (Notification.Kind.SIGN_OFF, "Sign off your organisation's updates before the board meeting"),
+        (Notification.Kind.KPI_ALERT, "KPIs that crossed their target or tolerance"),
         (Notification.Kind.REMINDER, "Update before the board meeting"),
         (Notification.Kind.DUE_SOON, f"Due in the next {rules.due_soon_days()} days"),
-        (Notification.Kind.NEEDS_UPDATE, "No update since the last report"),
+        (Notification.Kind.NEEDS_UPDATE, "No update since the last board"),
     ]
 
 
-def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
-    """The digest email: only what the recipient may still see, with links into the service."""
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """ "1 action", "3 actions"."""
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def digest_subject(*, actions: int, sign_offs: int, kpi_alerts: int) -> str:
+    """What the digest is about, counted in the things it lists: "3 actions need your attention"."""
+    parts = []
+    if actions:
+        parts.append(f"{plural(actions, 'action')} {'needs' if actions == 1 else 'need'} your attention")
+    if sign_offs:
+        parts.append("a sign-off is due before the board" if sign_offs == 1 else f"{sign_offs} sign-offs are due before the board")
+    if kpi_alerts:
+        parts.append(f"{plural(kpi_alerts, 'KPI')} crossed {'its target' if kpi_alerts == 1 else 'their targets'}")
+    text = "; ".join(parts)
+    return f"{settings.SERVICE_NAME}: {text[:1].upper()}{text[1:]}"
+
+
+def _why(action_id: int, owned: set[int], led: set[int]) -> str:
+    if action_id in owned:
+        return "You own it"
+    if action_id in led:
+        return "In a delivery group you lead"
+    return ""
+
+
+def digest_content(digest: EmailDigest) -> dict | None:
+    """What a digest says: its sections of actions (each action once), the other items, and the counts.
+
+    None when nothing in it is still the recipient's to see.
+    """
     recipient = digest.recipient
     notifications = list(
         digest.notifications.visible_to(recipient)
         .select_related("action__strategy__partnership", "action__rating")
-        .order_by("action__strategy__partnership__name", "action__strategy__name", "action__position", "action__id")
+        .order_by("action__strategy__partnership__name", "action__strategy__name", "action__position", "action__id", "id")
     )
     if not notifications or not recipient.email:
         return None
-    sections = []
+    order = {kind: i for i, (kind, _heading) in enumerate(digest_sections())}
+    first_kind: dict[int, Notification] = {}
+    others: dict[tuple[str, str], Notification] = {}
+    for n in notifications:
+        if n.action_id is None:
+            others.setdefault((n.kind, n.event_key), n)
+        elif n.action_id not in first_kind or order[n.kind] < order[first_kind[n.action_id].kind]:
+            first_kind[n.action_id] = n
+    ids = list(first_kind)
+    owned = set(Action.owners.through.objects.filter(action_id__in=ids, post__holders=recipient).values_list("action_id", flat=True))
+    led = set(
+        Action.everything.filter(pk__in=ids)
+        .filter(Q(group__lead__holders=recipient) | Q(group__parent__lead__holders=recipient))
+        .values_list("pk", flat=True)
+    )
+    sections, listed = [], 0
     for kind, heading in digest_sections():
-        items = [
-            {"notification": n, "action": n.action, "url": settings.SITE_URL + (n.action.get_absolute_url() if n.action else n.link)}
-            for n in notifications
-            if n.kind == kind
-        ]
+        if kind in _NOT_ACTIONS:
+            items = [{"notification": n, "action": None, "url": settings.SITE_URL + n.link} for (k, _), n in others.items() if k == kind]
+        else:
+            chosen = [n for n in first_kind.values() if n.kind == kind][: max(DIGEST_MAX_ACTIONS - listed, 0)]
+            listed += len(chosen)
+            items = [
+                {
+                    "notification": n,
+                    "action": n.action,
+                    "url": settings.SITE_URL + n.action.get_absolute_url(),
+                    "why": _why(n.action_id, owned, led),
+                }
+                for n in chosen
+            ]
         if items:
-            sections.append({"heading": heading, "items": items})
-    context = {
-        "recipient": recipient,
+            sections.append({"heading": heading, "items": items, "kind": kind})
+    whose = []
+    if owned:
+        whose.append("actions you own")
+    if led - owned:
+        whose.append("actions in delivery groups you lead")
+    if set(ids) - owned - led:
+        whose.append("actions in the plans you are a programme officer for")
+    return {
         "sections": sections,
+        "action_count": len(ids),
+        "listed": listed,
+        "more": len(ids) - listed,
+        "sign_offs": sum(1 for kind, _ in others if kind == Notification.Kind.SIGN_OFF),
+        "kpi_alerts": sum(1 for kind, _ in others if kind == Notification.Kind.KPI_ALERT),
+        "whose": " and ".join([", ".join(whose[:-1]), whose[-1]] if len(whose) > 1 else whose),
+    }
+
+
+def unsubscribe_token(user) -> str:
+    """A signed token that turns this person's digest down to escalations only, and does nothing else.
+
+    It names the person and their address as it was: a token sent to an
+    address they no longer use stops working.
+    """
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=UNSUBSCRIBE_SALT)
+
+
+UNSUBSCRIBE_SALT = "actions.email.unsubscribe"
+
+
+def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
+    """The digest email: only what the recipient may still see, each action once, with links into the service."""
+    recipient = digest.recipient
+    content = digest_content(digest)
+    if content is None:
+        return None
+    unsubscribe_url = settings.SITE_URL + reverse("actions:email_unsubscribe", args=[unsubscribe_token(recipient)])
+    frequency = (
+        EmailPreference.objects.filter(user=recipient).values_list("frequency", flat=True).first() or EmailPreference.Frequency.DAILY
+    )
+    context = {
+        **content,
+        "recipient": recipient,
         "day": digest.day,
         "service_name": settings.SERVICE_NAME,
         "notifications_url": settings.SITE_URL + reverse("actions:notifications"),
+        "preferences_url": settings.SITE_URL + reverse("actions:email_preferences"),
+        "unsubscribe_url": unsubscribe_url,
+        "frequency": EmailPreference.Frequency(frequency),
     }
-    subject = f"{settings.SERVICE_NAME}: {len(notifications)} action{'s' if len(notifications) != 1 else ''} need your attention"
+    subject = digest_subject(actions=content["action_count"], sign_offs=content["sign_offs"], kpi_alerts=content["kpi_alerts"])
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("actions/email/digest.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
+        # One-click unsubscribe (RFC 8058): mail programs offer it beside the sender and POST to the URL.
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
     message.attach_alternative(render_to_string("actions/email/digest.html", context), "text/html")
     # Through GOV.UK Notify (send_tracker.notify) the digest uses its own template and placeholders.
@@ -436,7 +645,7 @@ def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
     message.notify_reference = f"digest-{digest.pk}"
     message.notify_personalisation = {
         "name": recipient.get_full_name() or recipient.email,
-        "count": str(len(notifications)),
+        "count": str(content["action_count"]),
         "notifications_url": context["notifications_url"],
     }
     return message

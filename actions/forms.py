@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
-from actions.models import RatingLevel, normalise_phrase
+from actions.models import EmailPreference, RatingLevel, normalise_phrase
+from people.models import Partnership
 
 MAX_LINKS = 10
 MAX_FILES = 5
@@ -289,3 +290,38 @@ class TrackerMappingForm(forms.Form):
             "columns": columns,
             "ratings": ratings,
         }
+
+
+class EmailPreferenceForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="How often do you want an email?",
+        choices=EmailPreference.Frequency.choices,
+        widget=forms.RadioSelect,
+        help_text="Repeat reminders and escalations of overdue actions still come on the day, whatever you choose.",
+        error_messages={"required": "Choose how often you want an email", "invalid_choice": "Choose how often you want an email"},
+    )
+
+
+class ChasingScheduleForm(forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = ["chase_every_days", "escalate_to_lead_after", "escalate_to_officer_after"]
+        labels = {
+            "chase_every_days": "Remind the owners of an overdue action again every (days)",
+            "escalate_to_lead_after": "Tell the delivery group's lead as well after this many reminders",
+            "escalate_to_officer_after": "Tell the programme officers as well after this many reminders",
+        }
+        error_messages = {
+            name: {"required": "Enter a whole number of 0 or more", "invalid": "Enter a whole number of 0 or more"}
+            for name in ("chase_every_days", "escalate_to_lead_after", "escalate_to_officer_after")
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        every = data.get("chase_every_days")
+        if every is not None and every > 365:
+            self.add_error("chase_every_days", "Remind at least once a year: enter 365 days or fewer")
+        lead, officer = data.get("escalate_to_lead_after"), data.get("escalate_to_officer_after")
+        if lead is not None and officer is not None and officer < lead:
+            self.add_error("escalate_to_officer_after", "Tell the programme officers no sooner than the delivery group's lead")
+        return data

@@ -663,7 +663,11 @@ class NotificationQuerySet(models.QuerySet):
         member = Membership.objects.filter(user=user, partnership=partnership)
         officer = member.filter(role=Membership.Role.OFFICER)
         owns = Action.owners.through.objects.filter(action=OuterRef("action"), post__holders=user)
-        about_action = Q(action__isnull=False) & Exists(member) & (Exists(officer) | Exists(owns))
+        # The delivery group's lead (or its parent group's) is told when an overdue action is escalated to them.
+        leads = DeliveryGroup.objects.filter(lead__holders=user).filter(
+            Q(pk=OuterRef("action__group")) | Q(children=OuterRef("action__group"))
+        )
+        about_action = Q(action__isnull=False) & Exists(member) & (Exists(officer) | Exists(owns) | Exists(leads))
         # A notification about no action (a sign-off before a board) is the recipient's while they belong to its partnership.
         about_partnership = Q(action__isnull=True) & Exists(Membership.objects.filter(user=user, partnership=OuterRef("partnership")))
         return self.filter(recipient=user).filter(about_action | about_partnership)
@@ -682,6 +686,9 @@ class Notification(models.Model):
         NEEDS_UPDATE = "needs_update", "Needs an update"
         REMINDER = "reminder", "Update before the board"
         SIGN_OFF = "sign_off", "Sign off before the board"
+        CHASE = "chase", "Still overdue"
+        ESCALATION = "escalation", "Overdue and escalated"
+        KPI_ALERT = "kpi_alert", "KPI crossed its target"
 
     # No index of their own: the unique constraint leads with the recipient, and
     # the event index with the action (one index fewer to write per notification).
@@ -717,6 +724,62 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}"
+
+
+class ChaseStep(models.Model):
+    """One repeat reminder about an overdue action, on the partnership's schedule: part of the action's history.
+
+    Numbered within the time the action has been overdue (from `overdue_since`):
+    each goes to the owners; after the partnership's set number of reminders to
+    the delivery group's lead as well, and later to the programme officers.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="chase_steps")
+    overdue_since = models.DateField()
+    number = models.PositiveSmallIntegerField()
+    day = models.DateField()
+    to_lead = models.BooleanField(default=False)
+    to_officer = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "-number"]
+        constraints = [models.UniqueConstraint(fields=["action", "overdue_since", "number"], name="chasestep_once")]
+        triggers = [pgtrigger.Protect(name="chasestep_append_only", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"Reminder {self.number} about {self.action_id} on {self.day:%Y-%m-%d}"
+
+    def sentence(self) -> str:
+        """The step as the action's history reads it."""
+        told = ["its owners"]
+        if self.to_lead:
+            told.append("the delivery group's lead")
+        if self.to_officer:
+            told.append("the programme officers")
+        listed = ", ".join(told[:-1]) + f" and {told[-1]}" if len(told) > 1 else told[0]
+        escalated = " (escalated)" if self.to_lead or self.to_officer else ""
+        return f"Reminder {self.number}: overdue since {self.overdue_since:%-d %B %Y}, {listed} reminded{escalated}"
+
+
+class EmailPreference(models.Model):
+    """How often a person wants their digest. Without a row, daily.
+
+    Repeat reminders and escalations of overdue actions go on the day whatever
+    is chosen: they are the emails a person cannot turn down.
+    """
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily: one email on any day there is something new"
+        WEEKLY = "weekly", "Weekly: one email on Mondays with the week's news"
+        ESCALATIONS = "escalations", "Only when an overdue action is chased again or escalated"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="email_preference")
+    frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.DAILY)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_frequency_display()}"
 
 
 class EmailDigest(models.Model):

@@ -71,7 +71,7 @@ class Round:
 
     def label(self) -> str:
         """ "7 of 19 updated for the 12 March 2026 SEND Partnership Board"."""
-        target = f" for the {self.meeting.date:%-d %B %Y} {self.meeting.board}" if self.meeting else " since the last snapshot"
+        target = f" for the {self.meeting.date:%-d %B %Y} {self.meeting.board}" if self.meeting else " since the last board"
         return f"{self.updated} of {self.total} updated{target}"
 
 

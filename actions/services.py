@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from actions.forms import ActionUpdateForm, evidence_file_type
-from actions.models import Action, ActionUpdate, Evidence, RatingLevel
+from actions.models import Action, ActionUpdate, EmailPreference, Evidence, RatingLevel
 from actions.signals import actions_updated
 
 
@@ -140,3 +140,11 @@ def rating_updates_build(
         )
         for action, before, after in changes
     ]
+
+
+def email_frequency_set(*, user: User, frequency: str) -> EmailPreference:
+    """Record how often the person wants their digest (actions.chasing reads it when it makes digests)."""
+    preference, _created = EmailPreference.objects.update_or_create(
+        user=user, defaults={"frequency": EmailPreference.Frequency(frequency), "changed_at": timezone.now()}
+    )
+    return preference

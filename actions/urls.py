@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actions import plan_views, round_views, scheme_views, views
+from actions import email_views, plan_views, round_views, scheme_views, views
 
 app_name = "actions"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("actions/<int:action_id>/update/", views.action_update, name="action_update"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/email/", email_views.email_preferences, name="email_preferences"),
+    path("email/unsubscribe/<str:token>/", email_views.email_unsubscribe, name="email_unsubscribe"),
+    path("partnerships/<int:partnership_id>/chasing/", email_views.chasing_schedule, name="chasing_schedule"),
     path("strategies/<int:strategy_id>/import/", views.plan_import, name="plan_import"),
     path("strategies/<int:strategy_id>/import/upload/", views.plan_import_upload, name="plan_import_upload"),
     path("imports/<int:import_id>/", views.plan_import_preview, name="plan_import_preview"),

@@ -111,10 +111,12 @@ def _action_page(
     may_update = can_update_action(request.user, membership, action)
     updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
     changes = list(action.changes.select_related("author"))
-    # The whole history in time order, newest first: ratings and narratives, and every change to the plan's entry.
+    # The whole history in time order, newest first: ratings and narratives, every change to the plan's entry,
+    # and every repeat reminder and escalation while it was overdue.
     history = sorted(
         [{"kind": "update", "at": u.created_at, "item": u} for u in updates]
-        + [{"kind": "change", "at": c.created_at, "item": c} for c in changes],
+        + [{"kind": "change", "at": c.created_at, "item": c} for c in changes]
+        + [{"kind": "chase", "at": step.created_at, "item": step} for step in action.chase_steps.all()],
         key=lambda entry: (entry["at"], entry["kind"] == "change"),
         reverse=True,
     )

@@ -12,6 +12,7 @@ from actions.round import RoundMeeting
 from governance.models import Board, Meeting
 
 MAX_SERIES = 60
+DEFAULT_START, DEFAULT_END = dt.time(10, 0), dt.time(12, 0)
 
 
 class CalendarRuleError(ValueError):
@@ -35,11 +36,26 @@ def series_dates(first: dt.date, *, every: int, unit: str, count: int) -> list[d
 
 @transaction.atomic
 def meetings_series_create(
-    *, board: Board, strategy: Strategy, first: dt.date, every: int, unit: str, count: int, papers_days: int | None
+    *,
+    board: Board,
+    strategy: Strategy,
+    first: dt.date,
+    every: int,
+    unit: str,
+    count: int,
+    papers_days: int | None,
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
 ) -> tuple[list[Meeting], list[dt.date]]:
-    """Schedule a series of meetings in one step; dates the board already meets on are skipped (and returned)."""
+    """Schedule a series of meetings in one step; dates the board already meets on are skipped (and returned).
+
+    Times are UK wall-clock times (10:00 to 12:00 unless given), the same on every date whatever the clock change.
+    """
+    start_time, end_time = start_time or DEFAULT_START, end_time or DEFAULT_END
     if board.partnership_id != strategy.partnership_id:
         raise CalendarRuleError("Choose a board of this partnership", "board")
+    if end_time <= start_time:
+        raise CalendarRuleError("The meeting must end after it starts", "end_time")
     if not 1 <= count <= MAX_SERIES:
         raise CalendarRuleError(f"A series has from 1 to {MAX_SERIES} meetings", "count")
     taken = set(Meeting.objects.filter(board=board).values_list("date", flat=True))
@@ -49,21 +65,30 @@ def meetings_series_create(
             skipped.append(date)
             continue
         deadline = date - dt.timedelta(days=papers_days) if papers_days is not None else None
-        created.append(Meeting(board=board, strategy=strategy, date=date, papers_deadline=deadline))
+        created.append(
+            Meeting(board=board, strategy=strategy, date=date, papers_deadline=deadline, start_time=start_time, end_time=end_time)
+        )
     Meeting.objects.bulk_create(created)
     return created, skipped
 
 
 @transaction.atomic
-def meeting_move(*, meeting: Meeting, date: dt.date, papers_deadline: dt.date | None) -> Meeting:
+def meeting_move(
+    *, meeting: Meeting, date: dt.date, papers_deadline: dt.date | None, start_time: dt.time | None = None, end_time: dt.time | None = None
+) -> Meeting:
+    """Move a meeting to another day (and, when given, other times); a cancelled meeting moved is scheduled again."""
+    start_time, end_time = start_time or meeting.start_time, end_time or meeting.end_time
+    if end_time <= start_time:
+        raise CalendarRuleError("The meeting must end after it starts", "end_time")
     if papers_deadline and papers_deadline > date:
         raise CalendarRuleError("The papers deadline must be on or before the meeting", "papers_deadline")
     if Meeting.objects.filter(board_id=meeting.board_id, date=date).exclude(pk=meeting.pk).exists():
         raise CalendarRuleError(f"{meeting.board} already meets on {date:%-d %B %Y}", "date")
     meeting.date, meeting.papers_deadline = date, papers_deadline
+    meeting.start_time, meeting.end_time = start_time, end_time
     if meeting.status == Meeting.Status.CANCELLED:
         meeting.status = Meeting.Status.SCHEDULED
-    meeting.save(update_fields=["date", "papers_deadline", "status"])
+    meeting.save(update_fields=["date", "papers_deadline", "start_time", "end_time", "status"])
     return meeting
 
 

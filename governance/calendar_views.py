@@ -25,7 +25,13 @@ def _calendar_page(request, strategy, membership, *, board_form=None, series_for
     move_forms = move_forms or {}
     for meeting in meetings:
         meeting.move_form = move_forms.get(meeting.pk) or MeetingMoveForm(
-            initial={"date": meeting.date, "papers_deadline": meeting.papers_deadline}, prefix=f"m{meeting.pk}"
+            initial={
+                "date": meeting.date,
+                "papers_deadline": meeting.papers_deadline,
+                "start_time": meeting.start_time.strftime("%H:%M"),
+                "end_time": meeting.end_time.strftime("%H:%M"),
+            },
+            prefix=f"m{meeting.pk}",
         )
     context = {
         "strategy": strategy,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from actions.models import Action, Snapshot, Strategy
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator
+from people.models import Post
 
 
 def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | None:
@@ -16,6 +17,8 @@ def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | N
     if as_at > today:
         return "The date must be today or in the past"
     if Snapshot.objects.filter(strategy=strategy, as_at=as_at).exists():
+        if as_at == today:
+            return f"There is already a snapshot as at {as_at:%-d %B %Y}: retake it to include the updates since it was taken"
         return f"There is already a snapshot as at {as_at:%-d %B %Y}: choose another date"
     return None
 
@@ -310,6 +313,20 @@ class MeetingSeriesForm(forms.Form):
             "max_value": "Enter 60 or fewer",
         },
     )
+    start_time = forms.TimeField(
+        label="Starts at (UK time, optional)",
+        required=False,
+        help_text="For example, 10:00",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"invalid": "Enter the start time like 10:00"},
+    )
+    end_time = forms.TimeField(
+        label="Ends at (UK time, optional)",
+        required=False,
+        help_text="For example, 12:00",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"invalid": "Enter the end time like 12:00"},
+    )
     papers_days = forms.IntegerField(
         label="Papers deadline: days before each meeting",
         min_value=0,
@@ -336,3 +353,55 @@ class MeetingMoveForm(forms.Form):
         help_text=DATE_HINT,
         error_messages={"invalid": "Enter the deadline as a date, like 5/3/2026"},
     )
+    start_time = forms.TimeField(
+        label="Starts at (UK time, optional)",
+        required=False,
+        help_text="For example, 10:00",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"invalid": "Enter the start time like 10:00"},
+    )
+    end_time = forms.TimeField(
+        label="Ends at (UK time, optional)",
+        required=False,
+        help_text="For example, 12:00",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"invalid": "Enter the end time like 12:00"},
+    )
+
+
+class DecisionForm(forms.Form):
+    """Used with prefix "decision": the meeting page also holds the action arising form, whose fields share names."""
+
+    text = forms.CharField(
+        label="What did the board decide?",
+        max_length=5000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter what the board decided", "max_length": "Write the decision in 5,000 characters or fewer"},
+    )
+
+
+class ActionArisingForm(forms.Form):
+    """Used with prefix "arising" (see DecisionForm)."""
+
+    text = forms.CharField(
+        label="Action",
+        max_length=5000,
+        widget=forms.Textarea,
+        help_text="What the board asked to be done, as the minutes will say it.",
+        error_messages={"required": "Enter the action the board gave", "max_length": "Write the action in 5,000 characters or fewer"},
+    )
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=None,
+        help_text="The post that will do it: its holders update it and are chased when it is overdue.",
+        error_messages={"required": "Choose the post that owns the action", "invalid_choice": "Choose one of the posts listed"},
+    )
+    due_date = forms.DateField(
+        label="Due by",
+        help_text=DATE_HINT,
+        error_messages={"required": "Enter the date it is due by", "invalid": "Enter the due date as a date, like 12/3/2026"},
+    )
+
+    def __init__(self, *args, partnership_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Post.objects.filter(partnership_id=partnership_id, to_be_allocated=False).order_by("title")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -41,6 +43,9 @@ class Meeting(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="meetings")
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="meetings")
     date = models.DateField()
+    # Wall-clock times in Europe/London (TIME_ZONE) on the meeting's date, as the invitation says them.
+    start_time = models.TimeField(default=dt.time(10, 0), db_default=dt.time(10, 0), help_text="Local time (UK).")
+    end_time = models.TimeField(default=dt.time(12, 0), db_default=dt.time(12, 0), help_text="Local time (UK).")
     papers_deadline = models.DateField(null=True, blank=True, help_text="When updates and papers are due.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     snapshot = models.ForeignKey(
@@ -54,10 +59,64 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["-date"]
-        constraints = [models.UniqueConstraint(fields=["board", "date"], name="meeting_one_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "date"], name="meeting_one_per_day"),
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="meeting_ends_after_it_starts"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.board} – {self.date:%-d %B %Y}"
+
+    def times_label(self) -> str:
+        """ "10:00 to 12:00", UK time."""
+        return f"{self.start_time:%H:%M} to {self.end_time:%H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address: their partnerships' meetings, papers deadlines and sign-off dates.
+
+    Only a hash of the address's token is kept, as for invitations: the address is
+    shown once, when it is made, and making a new one (or stopping it) ends the old.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar of {self.user}"
+
+
+class Decision(models.Model):
+    """What a board meeting decided, recorded by an officer during or after it. Never changed: a correction is a new one."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "recorded_at", "id"]
+        triggers = [pgtrigger.Protect(name="decision_append_only", operation=pgtrigger.Update)]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.text[:60]}"
+
+
+class ActionArising(models.Model):
+    """An action a board meeting gave someone: an action in the plan (so it has updates, chasing and history), tied to the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions_arising")
+    action = models.OneToOneField("actions.Action", on_delete=models.PROTECT, related_name="arising_from")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.action_id}"
 
 
 class Signatory(models.Model):

@@ -9,10 +9,12 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from actions.chasing import reminders_queue
 from actions.models import Action, ActionUpdate, Snapshot, SnapshotAction, Strategy
+from coproduction.models import FamiliesView
 from coproduction.services import snapshot_families_views
 from governance.models import Board, Meeting
 from governance.signoff import sign_off_reminders_queue, sign_offs_freeze
@@ -50,6 +52,48 @@ def snapshot_take(*, strategy: Strategy, as_at: dt.date, taken_by: User | None =
     snapshot_families_views(snapshot)
     sign_offs_freeze(snapshot)
     return snapshot
+
+
+class SnapshotRetakeError(ValueError):
+    """Why a snapshot cannot be retaken, in words for the officer."""
+
+
+def snapshot_retake_problem(snapshot: Snapshot, today: dt.date) -> str | None:
+    """Why this snapshot cannot be retaken now, or None when it can.
+
+    Only today's, and only while nothing has been built on it: a pack produced
+    from it, or a families' view recorded in its cycle, makes it part of the record.
+    """
+    if snapshot.as_at != today:
+        return f"Only today's snapshot can be retaken: the snapshot as at {snapshot.as_at:%-d %B %Y} is part of the record"
+    if snapshot.board_reports.exists():
+        return f"A board pack has been produced from the snapshot as at {snapshot.as_at:%-d %B %Y}, so it can no longer be retaken"
+    if FamiliesView.objects.filter(cycle=snapshot).exists():
+        return f"The families' view has been recorded since the snapshot as at {snapshot.as_at:%-d %B %Y}, so it can no longer be retaken"
+    return None
+
+
+@transaction.atomic
+def snapshot_retake(*, snapshot: Snapshot, taken_by: User | None, today: dt.date | None = None) -> Snapshot:
+    """Take today's snapshot again, now: the updates recorded since it was taken are in it.
+
+    A snapshot never changes, so the old one is removed and a new one taken for
+    the same date with the same note; the meetings it was chosen for keep it.
+    Raises SnapshotRetakeError when it is not today's or a pack was produced from it.
+    """
+    today = today or timezone.localdate()
+    locked = Snapshot.objects.select_for_update().filter(pk=snapshot.pk).first()
+    if locked is None:
+        raise SnapshotRetakeError("That snapshot has just been retaken by someone else: look at the list again")
+    if problem := snapshot_retake_problem(locked, today):
+        raise SnapshotRetakeError(problem)
+    meetings = list(Meeting.objects.filter(snapshot=locked).values_list("pk", flat=True))
+    Meeting.objects.filter(pk__in=meetings).update(snapshot=None)
+    strategy, as_at, note = locked.strategy, locked.as_at, locked.note
+    locked.delete()
+    retaken = snapshot_take(strategy=strategy, as_at=as_at, taken_by=taken_by, note=note)
+    Meeting.objects.filter(pk__in=meetings).update(snapshot=retaken)
+    return retaken
 
 
 def snapshot_stated_take(*, strategy: Strategy) -> Snapshot | None:

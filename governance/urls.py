@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from governance import calendar_views, views
+from governance import calendar_views, meeting_views, snapshot_views, views
 
 app_name = "governance"
 
 urlpatterns = [
+    path("snapshots/<int:snapshot_id>/retake/", snapshot_views.snapshot_retake_view, name="snapshot_retake"),
     path("meetings/<int:meeting_id>/sign-off/", views.sign_off_board, name="sign_off_board"),
     path("meetings/<int:meeting_id>/signatories/", views.signatory_nominate_view, name="signatory_nominate"),
     path("sign-offs/<int:sign_off_id>/", views.sign_off_decide_view, name="sign_off_decide"),
@@ -21,4 +22,9 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/calendar/series/", calendar_views.meeting_series_view, name="meeting_series"),
     path("meetings/<int:meeting_id>/move/", calendar_views.meeting_move_view, name="meeting_move"),
     path("meetings/<int:meeting_id>/cancel/", calendar_views.meeting_cancel_view, name="meeting_cancel"),
+    path("meetings/<int:meeting_id>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:meeting_id>/decisions/", meeting_views.decision_create, name="decision_create"),
+    path("meetings/<int:meeting_id>/actions-arising/", meeting_views.action_arising_create, name="action_arising_create"),
+    path("calendar/", meeting_views.calendar_feed_manage, name="calendar_feed_manage"),
+    path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
 ]

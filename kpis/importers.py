@@ -16,6 +16,7 @@ from django.db import transaction
 
 from actions.models import DeliveryGroup, Strategy, normalise_phrase
 from actions.tables import ImportFileError, RowProblem, cell_problems, field_limit, missing_columns, read_table
+from kpis.alerts import kpi_crossings_notify
 from kpis.models import Indicator, KpiValue, PeriodError, period_start
 
 INDICATOR_REQUIRED = ["code", "name", "unit", "direction", "frequency"]
@@ -233,4 +234,5 @@ def kpi_values_import(content: bytes, filename: str, strategy: Strategy, *, appl
     if apply:
         with transaction.atomic():
             KpiValue.objects.bulk_create(planned, batch_size=1000)
+            kpi_crossings_notify(planned)
     return result

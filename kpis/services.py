@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
+from kpis.alerts import kpi_crossings_notify
 from kpis.models import Indicator, KpiValue, SnapshotKpiValue
 
 
@@ -21,8 +22,11 @@ def kpi_value_enter(
     statistical_neighbours: Decimal | None = None,
     note: str = "",
 ) -> KpiValue:
-    """Record a new period's value. The database rejects a second current value for the same period."""
-    return KpiValue.objects.create(
+    """Record a new period's value (alerting its owners and the officers if it crosses the target or tolerance).
+
+    The database rejects a second current value for the same period.
+    """
+    value = KpiValue.objects.create(
         indicator=indicator,
         period=period.strip(),
         period_start=indicator.period_start(period),
@@ -33,6 +37,8 @@ def kpi_value_enter(
         note=note,
         entered_by=entered_by,
     )
+    kpi_crossings_notify([value])
+    return value
 
 
 @transaction.atomic
@@ -52,7 +58,7 @@ def kpi_value_correct(
     if original.is_superseded:
         raise ValueError("This value has already been corrected: correct the latest value instead.")
     KpiValue.objects.filter(pk=original.pk).update(is_superseded=True)
-    return KpiValue.objects.create(
+    corrected = KpiValue.objects.create(
         indicator_id=original.indicator_id,
         period=original.period,
         period_start=original.period_start,
@@ -65,6 +71,8 @@ def kpi_value_correct(
         corrects=original,
         reason=reason,
     )
+    kpi_crossings_notify([corrected])
+    return corrected
 
 
 def snapshot_kpi_values(snapshot) -> int:

@@ -28,6 +28,18 @@ class Partnership(models.Model):
         help_text="The local authority codes of the council's statistical neighbours, whose average is a benchmark.",
     )
 
+    # Chasing (actions.chasing): how often an overdue action's owners are reminded again, and after how
+    # many reminders the delivery group's lead and then the programme officers are told as well.
+    chase_every_days = models.PositiveSmallIntegerField(
+        default=14, db_default=14, help_text="Remind the owners of an overdue action again every so many days (0: never again)."
+    )
+    escalate_to_lead_after = models.PositiveSmallIntegerField(
+        default=2, db_default=2, help_text="After this many reminders, each further one goes to the delivery group's lead as well."
+    )
+    escalate_to_officer_after = models.PositiveSmallIntegerField(
+        default=4, db_default=4, help_text="After this many reminders, each further one goes to the programme officers as well."
+    )
+
     class Meta:
         ordering = ["name"]
 

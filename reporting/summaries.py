@@ -82,7 +82,7 @@ EXCEPTION_KINDS: dict[str, str] = {
     "inconsistent": "Rated on track but overdue",
     "unallocated": "No owner allocated",
     "no_due_date": "No due date (TBC)",
-    "needs_update": "No update since the last snapshot",
+    "needs_update": "No update since the last board",
 }
 
 

@@ -30,7 +30,7 @@ from coproduction.services import deliverables_of, families_disagree, timeline
 from governance.forms import SnapshotForm
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import Finding, Meeting
-from governance.services import snapshot_take
+from governance.services import snapshot_retake_problem, snapshot_take
 from jobs.models import Job
 from jobs.services import job_enqueue, job_send
 from kpis.scorecard import group_kpi_rows
@@ -161,10 +161,19 @@ def _snapshot_page(request: HttpRequest, strategy: Strategy, membership: Members
     can_take = is_officer(membership)
     if can_take and form is None:
         form = SnapshotForm(strategy=strategy)
+    today = timezone.localdate()
+    todays = next((snapshot for snapshot in snapshots if snapshot.as_at == today), None) if can_take else None
     return render(
         request,
         "reporting/snapshot_list.html",
-        {"strategy": strategy, "membership": membership, "snapshots": snapshots, "form": form if can_take else None},
+        {
+            "strategy": strategy,
+            "membership": membership,
+            "snapshots": snapshots,
+            "form": form if can_take else None,
+            "todays": todays,
+            "retake_problem": snapshot_retake_problem(todays, today) if todays else None,
+        },
     )
 
 

@@ -95,3 +95,22 @@ def test_a_worker_killed_after_sending_but_before_acknowledging_does_not_send_tw
     wait_for(lambda: EmailDigest.objects.filter(status=EmailDigest.Status.SENT).count() == 2, "the second email", [second.log])
     assert re.search(rf"send_digest\[{killed_task}\] succeeded in [0-9.]+s: 'skipped'", second.log.read_text())
     assert emails_by_recipient(mail_dir) == {owner.email: 1, officer.email: 1}
+
+
+def test_the_sweep_on_a_real_worker_chases_an_action_left_overdue_and_escalates_it(
+    action, owner, group_lead, partnership, start_worker, tmp_path
+):
+    from actions.models import ChaseStep
+
+    partnership.escalate_to_lead_after = 0  # this partnership tells the group's lead from the first reminder
+    partnership.save()
+    actions_sweep(today=OCT_1)
+    EmailDigest.objects.update(status=EmailDigest.Status.SENT)  # the first day's emails went that day
+    worker = start_worker()
+    sweep_overdue.delay((OCT_1 + dt.timedelta(days=partnership.chase_every_days)).isoformat())
+    mail_dir = tmp_path / "mail"
+    expected = {owner.email: 1, group_lead.email: 1}
+    wait_for(lambda: emails_by_recipient(mail_dir) == expected, "the reminder and the escalation", [worker.log])
+    assert list(ChaseStep.objects.values_list("number", "to_lead")) == [(1, True)]
+    sent = "".join(path.read_text() for path in mail_dir.glob("*.log"))
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in sent

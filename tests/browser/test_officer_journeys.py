@@ -134,3 +134,38 @@ def test_create_a_bi_monthly_meeting_series(partnership, plan, sign_in, live_ser
         assert date in table
     assert_accessible(page, "on the board calendar with a series")
     assert Meeting.objects.filter(strategy=strategy).count() == 6
+
+
+def test_record_a_meeting_s_decisions_and_an_action_arising_and_manage_my_emails_and_calendar(partnership, plan, sign_in, live_server):
+    import datetime as dt
+
+    from governance.models import Board, Meeting
+
+    strategy, _group = plan
+    Post.objects.create(partnership=partnership, title="Head of SEND Transport")
+    board = Board.objects.create(partnership=partnership, name="SEND and AP Partnership Board")
+    meeting = Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2026, 11, 12), status=Meeting.Status.HELD)
+    officer = make_user("officer@example.org", partnership, Membership.Role.OFFICER)
+    page = sign_in(officer)
+    page.goto(f"{live_server.url}/strategies/{strategy.pk}/calendar/")
+    page.get_by_role("link", name="Thursday 12 November 2026").click()
+    page.get_by_label("What did the board decide?").fill("Agreed the transport review's terms of reference.")
+    page.get_by_role("button", name="Record the decision").click()
+    page.wait_for_load_state()
+    page.get_by_label("Action", exact=True).fill("Bring the transport review to the January board.")
+    page.get_by_label("Owner").select_option(label="Head of SEND Transport")
+    page.get_by_label("Due by").fill("15/1/2027")
+    page.get_by_role("button", name="Add the action").click()
+    page.wait_for_load_state()
+    main = page.get_by_role("main").inner_text()
+    assert "Agreed the transport review's terms of reference." in main and "BA1 Bring the transport review" in main
+    assert Action.objects.filter(arising_from__meeting=meeting, ref="BA1").exists()
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert_accessible(page, "on a meeting's page with its decisions and actions arising")
+    for path in ("/notifications/email/", "/calendar/"):
+        page.goto(f"{live_server.url}{path}")
+        assert_accessible(page, f"on {path}")
+    page.get_by_role("button", name="Make my calendar address").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Your calendar address").input_value().endswith(".ics")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

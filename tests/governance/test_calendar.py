@@ -101,3 +101,18 @@ def test_members_read_the_calendar_but_only_officers_change_it(client, owner, bo
         assert client.post(reverse("governance:meeting_cancel", args=[meeting.pk])).status_code == 403
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_a_series_has_its_uk_start_and_end_times_and_meetings_without_them_run_ten_to_twelve(client, officer, strategy, the_board):
+    client.force_login(officer)
+    url = reverse("governance:meeting_series", args=[strategy.pk])
+    data = {"board": the_board.pk, "first": "12/3/2026", "every": "2", "unit": "months", "count": "2", "papers_days": "7"}
+    response = client.post(url, {**data, "start_time": "14:00", "end_time": "13:30"})
+    assert response.status_code == 422 and "The meeting must end after it starts" in response.content.decode()
+    assert client.post(url, {**data, "start_time": "14:00", "end_time": "16:30"}).status_code == 302
+    assert set(Meeting.objects.values_list("start_time", "end_time")) == {(dt.time(14), dt.time(16, 30))}
+    page = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
+    assert "14:00 to 16:30" in page
+    other = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 12, 1))
+    other.refresh_from_db()
+    assert (other.start_time, other.end_time) == (dt.time(10), dt.time(12))

@@ -65,15 +65,17 @@ def test_it_shows_the_one_plan_ratings_as_at_14_may_2025(client, chair, one_plan
     assert "Movement since 14 May 2025" in page
 
 
-def test_the_first_screen_has_the_headline_figures_with_their_change_since_the_last_snapshot(client, chair, one_plan, level):
+def test_the_first_screen_has_the_headline_figures_with_their_change_since_the_last_board(client, chair, one_plan, level):
     sp1 = Action.objects.get(strategy=one_plan, ref="SP1")
     rating_change(sp1, level("red"), narrative="Slipped.")
     client.force_login(chair)
     figures = figures_of(client.get(dashboard_url(one_plan)).content.decode())
     assert list(figures) == ["On track", "At risk", "Overdue", "Complete", "No update since the last board"]
-    assert figures["At risk"].startswith("4 At risk") and "1 more since the last snapshot" in figures["At risk"]
-    assert figures["On track"].startswith("64 On track") and "1 fewer since the last snapshot" in figures["On track"]
+    assert figures["At risk"].startswith("4 At risk") and "1 more since the last board" in figures["At risk"]
+    assert figures["On track"].startswith("64 On track") and "1 fewer since the last board" in figures["On track"]
     assert "no change" in figures["Complete"]
+    # One word for one thing: the count and its change both say "since the last board".
+    assert "since the last snapshot" not in client.get(dashboard_url(one_plan)).content.decode()
 
 
 def test_every_matrix_cell_links_to_exactly_the_actions_it_counts(client, chair, one_plan):

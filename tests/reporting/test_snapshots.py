@@ -161,3 +161,51 @@ def test_the_list_shows_each_snapshot_with_its_size(client, board, action):
     client.force_login(board)
     html = client.get(reverse("reporting:snapshot_list", args=[action.strategy_id])).content.decode()
     assert "14 May 2025" in html and "Published ratings" in html and ">1</td>" in html
+
+
+def test_today_s_snapshot_is_refused_a_second_time_and_offered_for_retaking(client, officer, action):
+    first = snapshot_take(strategy=action.strategy, as_at=timezone.localdate(), taken_by=officer)
+    client.force_login(officer)
+    today = timezone.localdate()
+    html = client.post(
+        reverse("reporting:snapshot_create", args=[action.strategy_id]), {"day": today.day, "month": today.month, "year": today.year}
+    ).content.decode()
+    assert f"There is already a snapshot as at {today:%-d %B %Y}: retake it" in html
+    assert f"Today's snapshot was taken at {timezone.localtime(first.taken_at):%H:%M}" in html
+    assert reverse("governance:snapshot_retake", args=[first.pk]) in html
+
+
+def test_retaking_today_s_snapshot_includes_the_updates_since_and_keeps_its_meetings(client, officer, action, level, indicator):
+    from governance.models import Board, Meeting
+    from tests.kpis.conftest import add_value
+
+    add_value(indicator, "2025-09", "82")
+    first = snapshot_take(strategy=action.strategy, as_at=timezone.localdate(), taken_by=officer, note="For the board")
+    board = Board.objects.create(partnership=action.strategy.partnership, name="Partnership Board")
+    meeting = Meeting.objects.create(board=board, strategy=action.strategy, date=timezone.localdate(), snapshot=first)
+    rating_change(action, level("red"), narrative="Slipped after the snapshot.")
+    client.force_login(officer)
+    response = client.post(reverse("governance:snapshot_retake", args=[first.pk]), follow=True)
+    retaken = Snapshot.objects.get(strategy=action.strategy)
+    assert retaken.pk != first.pk and retaken.note == "For the board" and retaken.taken_at > first.taken_at
+    assert retaken.items.get().rating.code == "red"
+    assert [v.kpi_value.value for v in retaken.kpi_values.select_related("kpi_value")] == [82]
+    meeting.refresh_from_db()
+    assert meeting.snapshot_id == retaken.pk
+    html = response.content.decode()
+    assert f"retaken at {timezone.localtime(retaken.taken_at):%H:%M}" in html
+    assert timezone.localtime(retaken.taken_at).strftime("%H:%M") in html  # the list shows the time it was taken
+
+
+def test_a_snapshot_a_pack_was_produced_from_or_an_earlier_one_is_never_retaken(client, officer, action):
+    from reporting.models import BoardReport
+
+    earlier = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 7, 1))
+    todays = snapshot_take(strategy=action.strategy, as_at=timezone.localdate())
+    BoardReport.objects.create(strategy=action.strategy, snapshot=todays, status=BoardReport.Status.READY)
+    client.force_login(officer)
+    html = client.post(reverse("governance:snapshot_retake", args=[earlier.pk]), follow=True).content.decode()
+    assert "Only today&#x27;s snapshot can be retaken" in html
+    html = client.post(reverse("governance:snapshot_retake", args=[todays.pk]), follow=True).content.decode()
+    assert "A board pack has been produced from the snapshot" in html
+    assert set(Snapshot.objects.values_list("pk", flat=True)) == {earlier.pk, todays.pk}

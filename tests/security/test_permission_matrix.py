@@ -94,6 +94,7 @@ MATRIX: dict[str, Row] = {
     "reporting:report_retry": Row("post", ["failed_report"], {}, OFFICER_ONLY_403),
     "reporting:report_download": Row("get", ["ready_report"], None, READ),
     "reporting:snapshot_pack": Row("get", ["snapshot"], None, READ),
+    "governance:snapshot_retake": Row("post", ["snapshot"], {}, OFFICER_ONLY_403),
     # Inspections and their findings: everyone in the partnership reads them; officers record, link and produce evidence packs.
     "reporting:findings": Row("get", ["strategy"], None, READ),
     "governance:inspection_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
@@ -209,6 +210,19 @@ MATRIX: dict[str, Row] = {
         {**dict.fromkeys(PERSONAS, "forbidden"), "anonymous": "login", "outsider": "missing", "owner": "redirect"},
     ),
     "governance:signatory_nominate": Row("post", ["sign_off.meeting"], "nominate_data", OFFICER_ONLY_403),
+    # A meeting's decisions and actions arising: everyone in the partnership reads them; officers record them.
+    "governance:meeting_detail": Row("get", ["meeting"], None, READ),
+    "governance:decision_create": Row(
+        "post", ["meeting"], {"decision-text": "The board agreed the SEND sufficiency plan."}, OFFICER_ONLY_403
+    ),
+    "governance:action_arising_create": Row("post", ["meeting"], "arising_data", OFFICER_ONLY_403),
+    # Each person's own emails and calendar address; the chasing schedule is the partnership's officers'.
+    "actions:email_preferences": Row("get", [], None, SIGNED_IN),
+    "actions:chasing_schedule": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:calendar_feed_manage": Row("get", [], None, SIGNED_IN),
+    # Opened with a signed link or a private token, never a session: an unknown one is simply not found.
+    "actions:email_unsubscribe": Row("post", ["=not-a-signed-token"], {}, dict.fromkeys(PERSONAS, "missing")),
+    "governance:calendar_feed": Row("get", ["=no-such-token"], None, dict.fromkeys(PERSONAS, "missing")),
 }
 DEFAULT = "ok"
 
@@ -246,6 +260,14 @@ def plan_upload_data(request) -> dict:
 def nominate_data(request) -> dict:
     sign_off = request.getfixturevalue("sign_off")
     return {"organisation": str(sign_off.organisation_id), "user": str(request.getfixturevalue("board").pk)}
+
+
+def arising_data(request) -> dict:
+    return {
+        "arising-text": "Bring the EHC timeliness recovery plan to the next board.",
+        "arising-owner": str(request.getfixturevalue("owner_post").pk),
+        "arising-due_date": "30/6/2030",
+    }
 
 
 def report_request_data(request) -> dict:

@@ -1,0 +1,82 @@
+"""KPI alerts: a new value that moves a KPI across its target or its tolerance tells its owners and the officers.
+
+Set-based: one read of the new values with the value each follows, one of the people
+to tell, one insert of the notifications; each value alerts each person at most once
+however often it is called. The alerts wait for each person's digest like any notification.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
+
+from actions.models import Notification
+from kpis.models import KpiValue, Rag
+from people.models import Membership
+
+# The RAGs a value can cross between; a first value, or a KPI with no target, crosses nothing.
+_RATED = {Rag.ON_TARGET, Rag.WITHIN_TOLERANCE, Rag.OFF_TARGET}
+
+
+def kpi_crossings_notify(values: Iterable[KpiValue]) -> int:
+    """Alert the owners and officers about each of these new values that moved its KPI across its target or tolerance.
+
+    Only a value for the KPI's latest period counts (a back-filled older period is
+    not news). Returns the number of notifications queued.
+    """
+    ids = [value.pk for value in values]
+    if not ids:
+        return 0
+    current = KpiValue.objects.current().filter(indicator=OuterRef("indicator"))
+    earlier = current.filter(period_start__lt=OuterRef("period_start")).order_by("-period_start", "-entered_at")
+    rows = list(
+        KpiValue.objects.filter(pk__in=ids, is_superseded=False)
+        .exclude(Exists(current.filter(period_start__gt=OuterRef("period_start"))))
+        .annotate(previous=Subquery(earlier.values("value")[:1]))
+        .select_related("indicator__strategy")
+    )
+    crossings = []
+    for row in rows:
+        indicator = row.indicator
+        before, after = indicator.rag(row.previous), indicator.rag(row.value)
+        if before != after and before in _RATED and after in _RATED:
+            crossings.append((row, before, after))
+    if not crossings:
+        return 0
+    indicator_ids = {row.indicator_id for row, _, _ in crossings}
+    partnership_ids = {row.indicator.strategy.partnership_id for row, _, _ in crossings}
+    owners = defaultdict(set)
+    for indicator_id, user_id, partnership_id in Membership.objects.filter(
+        partnership_id__in=partnership_ids, user__is_active=True, user__posts__indicators__in=indicator_ids
+    ).values_list("user__posts__indicators", "user_id", "partnership_id"):
+        owners[(indicator_id, partnership_id)].add(user_id)
+    officers = defaultdict(set)
+    for partnership_id, user_id in Membership.objects.filter(
+        partnership_id__in=partnership_ids, role=Membership.Role.OFFICER, user__is_active=True
+    ).values_list("partnership_id", "user_id"):
+        officers[partnership_id].add(user_id)
+    notifications = []
+    for row, before, after in crossings:
+        indicator = row.indicator
+        partnership_id = indicator.strategy.partnership_id
+        message = (
+            f"{indicator.code} {indicator.name}: {row.formatted()} for {row.period} is now {after.label.lower()} "
+            f"(was {before.label.lower()}; target {indicator.target_label()})"
+        )
+        for user_id in owners[(indicator.pk, partnership_id)] | officers[partnership_id]:
+            notifications.append(
+                Notification(
+                    recipient_id=user_id,
+                    action=None,
+                    kind=Notification.Kind.KPI_ALERT,
+                    event_key=f"kpi-value-{row.pk}",
+                    partnership_id=partnership_id,
+                    message=message[:500],
+                    link=reverse("kpis:indicator_detail", args=[indicator.pk]),
+                )
+            )
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    return len(notifications)
