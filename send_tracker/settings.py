@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "people",
+    "intake",
     "actions",
     "kpis",
     "coproduction",
