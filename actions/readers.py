@@ -10,7 +10,7 @@ from django.utils import timezone
 from actions import trackers
 from actions.forms import PlanImportForm
 from actions.models import ImportMapping, PlanImport, Strategy
-from actions.plan import actions_retire_missing
+from actions.plan import actions_retire_missing, strategy_is_empty
 from actions.planfile import PlanChanges, plan_apply
 from intake.readers import Applied, Reader, register
 
@@ -71,4 +71,9 @@ class PlanReader(Reader):
         return self.preview_url(upload)
 
     def preview_context(self, upload: PlanImport) -> dict:
-        return {"columns_read": trackers.columns_described(upload.mapping)}
+        return {"columns_read": trackers.columns_described(upload.mapping), "strategy_empty": strategy_left_empty(upload.strategy)}
+
+
+def strategy_left_empty(strategy: Strategy) -> bool:
+    """Whether the strategy has nothing in it yet (made to import a file, say), so that the officer may discard it."""
+    return not strategy.actions.exists() and strategy_is_empty(strategy)

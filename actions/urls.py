@@ -27,6 +27,7 @@ urlpatterns = [
     path("uploads/<slug:source>/<int:import_id>/", upload_views.upload_preview, name="upload_preview"),
     path("uploads/<slug:source>/<int:import_id>/confirm/", upload_views.upload_confirm, name="upload_confirm"),
     path("partnerships/<int:partnership_id>/strategies/new/", plan_views.strategy_create_view, name="strategy_create"),
+    path("strategies/<int:strategy_id>/discard/", plan_views.strategy_discard_view, name="strategy_discard"),
     path("strategies/<int:strategy_id>/actions/new/", plan_views.action_create_view, name="action_create"),
     path("actions/<int:action_id>/edit/", plan_views.action_edit_view, name="action_edit"),
     path("actions/<int:action_id>/retire/", plan_views.action_retire_view, name="action_retire"),

@@ -29,6 +29,7 @@ from actions.models import (
     Strategy,
     normalise_phrase,
 )
+from actions.readers import strategy_left_empty
 from actions.reads import my_actions_cache_key, my_actions_for
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_record
@@ -325,6 +326,7 @@ def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         "layouts": layouts,
         "scheme": scheme,
         "schemes": RatingScheme.objects.order_by("name") if not strategy.actions.exists() else [],
+        "strategy_empty": strategy_left_empty(strategy),
         "suggested_scheme": RatingScheme.objects.filter(code=suggested).first() if suggested else None,
     }
     return render(request, "actions/plan_import_mapping.html", context, status=status)

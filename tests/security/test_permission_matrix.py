@@ -137,6 +137,8 @@ MATRIX: dict[str, Row] = {
     "kpis:indicator_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "kpis:indicator_edit": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     # Any other source of uploads, through the one set of intake pages: officers only.
+    # Discarding a strategy: officers only, and only an empty one (the shared strategy has actions: refused, back to it).
+    "actions:strategy_discard": Row("post", ["strategy"], {}, {**OFFICER_ONLY_403, "officer": "redirect"}),
     "actions:upload": Row("get", ["strategy", "=kpi-definitions"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "actions:upload_preview": Row("get", ["=kpi-definitions", "definitions_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "actions:upload_confirm": Row("post", ["=kpi-definitions", "definitions_upload"], {}, OFFICER_ONLY_403),
