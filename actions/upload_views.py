@@ -57,7 +57,8 @@ def upload(request: HttpRequest, strategy_id: int, source: str) -> HttpResponse:
 @require_POST
 def upload_sent(request: HttpRequest, strategy_id: int, source: str) -> HttpResponse:
     """The same as `upload`, at an address that only takes the form's POST."""
-    return upload(request, strategy_id, source)
+    reader = _reader(source)
+    return upload_page(request, reader, _officer_strategy(request, strategy_id, reader))
 
 
 @login_required

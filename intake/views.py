@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from intake.forms import upload_form
+from intake.forms import UploadForm
 from intake.models import Upload
 from intake.readers import Reader, reader_named
 from intake.services import upload_confirm, upload_keep
@@ -47,13 +47,15 @@ def upload_page(request: HttpRequest, reader: Reader, strategy: Any) -> HttpResp
     if request.method == "POST":
         return _upload_post(request, reader, strategy)
     return render(
-        request, "intake/upload.html", _context(reader, strategy, form=upload_form(reader), form_action=reader.upload_post_url(strategy))
+        request,
+        "intake/upload.html",
+        _context(reader, strategy, form=UploadForm(reader=reader), form_action=reader.upload_post_url(strategy)),
     )
 
 
 @rate_limited("import", what="file imports")
 def _upload_post(request: HttpRequest, reader: Reader, strategy: Any) -> HttpResponse:
-    form = upload_form(reader, request.POST, request.FILES)
+    form = UploadForm(request.POST, request.FILES, reader=reader)
     if not form.is_valid():
         return render(
             request, "intake/upload.html", _context(reader, strategy, form=form, form_action=reader.upload_post_url(strategy)), status=422
