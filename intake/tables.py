@@ -176,7 +176,8 @@ def _is_shared_strings(part: zipfile.ZipInfo) -> bool:
     return part.filename.lower().endswith("sharedstrings.xml")
 
 
-_STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+# How a shared-strings part opens each string item: <si>, <si xml:space=...>, or an empty <si/>.
+_STRING_ITEMS = (b"<si>", b"<si ", b"<si/>")
 
 
 def _elements_counted(archive: zipfile.ZipFile, part: zipfile.ZipInfo, reading: _Reading) -> int:
@@ -186,11 +187,11 @@ def _elements_counted(archive: zipfile.ZipFile, part: zipfile.ZipInfo, reading: 
         with archive.open(part) as stream:
             while chunk := stream.read(MB):
                 buffer = tail + chunk
-                # A match lying wholly in the tail was counted with the previous chunk.
-                counted += sum(1 for m in _STRING_ITEM.finditer(buffer) if m.end() > len(tail))
+                # An item wholly in the tail was counted with the previous chunk.
+                counted += sum(buffer.count(item) - tail.count(item) for item in _STRING_ITEMS)
                 if counted > reading.limits.shared_strings:
                     break
-                tail = buffer[-16:]
+                tail = buffer[-8:]
                 reading.in_time()
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
         raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
@@ -322,10 +323,15 @@ def _xlsx_sheets(content: bytes, reading: _Reading) -> list[Sheet]:
 
 
 def _sheet_rows(worksheet, reading: _Reading) -> list[tuple[int, list[str]]]:
+    from openpyxl.cell.read_only import EMPTY_CELL
+
     rows = []
     for number, cells in enumerate(worksheet.iter_rows(max_col=SHEET_MAX_COLUMNS), start=1):
         if number > SHEET_MAX_ROWS:
             raise ImportFileError(f"The sheet '{worksheet.title}' has more than {SHEET_MAX_ROWS:,} rows: keep only the plan.")
+        if all(cell is EMPTY_CELL for cell in cells):
+            reading.in_time()
+            continue  # rows the sheet leaves out come back as empty cells: cheap to pass over
         texts = [_date_cell_text(c) for c in cells]
         while texts and not texts[-1].strip():
             texts.pop()
