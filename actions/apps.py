@@ -8,5 +8,11 @@ class ActionsConfig(AppConfig):
     verbose_name = "Strategy and actions"
 
     def ready(self) -> None:
-        # Connects the security log to sign-in, sign-out and lockout signals.
+        # The security log connects to sign-in, sign-out and lockout signals; the plan and tracker
+        # readers register with the intake pipeline; other sources' uploads are kept in one table.
+        import actions.readers  # noqa: F401
         import send_tracker.security  # noqa: F401
+        from actions.models import StrategyUpload
+        from intake.services import default_record_register
+
+        default_record_register(StrategyUpload)

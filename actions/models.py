@@ -23,15 +23,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from intake.models import Upload
+from intake.tables import normalise_phrase
 from people.models import Membership, Partnership, Post
-
-
-def normalise_phrase(text: str) -> str:
-    """Fold a phrase typed into a plan so that ratings and dates match however they were typed."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
-    text = text.replace("\u2013", "-").replace("\u2014", "-")
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 class RatingSchemeQuerySet(models.QuerySet):
@@ -519,32 +513,21 @@ class ActionUpdate(models.Model):
         return self.rating_before_id != self.rating_after_id
 
 
-class PlanImport(models.Model):
+class PlanImport(Upload):
     """An uploaded plan file, kept so that a preview and its confirmation apply the same bytes."""
 
-    class Status(models.TextChoices):
-        MAPPING = "mapping", "Waiting for its columns to be matched"
-        PREVIEWED = "previewed", "Previewed"
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected"
-
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
-    summary = models.JSONField(default=dict, blank=True)
     # How the file reads as a plan when it is an officer's own tracker (see
     # actions.trackers); empty for a file in the import format.
     mapping = models.JSONField(default=dict, blank=True)
     layout = models.JSONField(default=list, blank=True, help_text="The folded headers of the sheet read, when mapped.")
 
-    class Meta:
-        ordering = ["-uploaded_at"]
 
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.get_status_display()})"
+class StrategyUpload(Upload):
+    """An uploaded file of any other source a strategy reads (its `source` names the reader), kept for its preview."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="uploads")
+    source = models.SlugField(max_length=50)
 
 
 class ImportMapping(models.Model):

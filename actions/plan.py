@@ -68,6 +68,26 @@ def strategy_create(
     )
 
 
+def strategy_is_empty(strategy: Strategy) -> bool:
+    """True while nothing but uploads refers to the strategy: no priorities, actions, KPIs, meetings, pages or packs."""
+    from_uploads = {"imports", "uploads", "kpi_imports", "benchmark_imports", "import_mappings", "revision"}
+    for relation in Strategy._meta.related_objects:
+        if relation.get_accessor_name() in from_uploads:
+            continue
+        if relation.related_model._base_manager.filter(**{relation.field.name: strategy}).exists():
+            return False
+    return True
+
+
+@transaction.atomic
+def strategy_discard(*, strategy: Strategy) -> None:
+    """Delete a strategy made on the way to importing a plan and then left: only while it is still empty (its uploads go with it)."""
+    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
+    if not strategy_is_empty(strategy):
+        raise PlanRuleError("Only a strategy with nothing in it yet can be discarded: retire its actions instead")
+    strategy.delete()
+
+
 @transaction.atomic
 def action_create(
     *,

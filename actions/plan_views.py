@@ -15,11 +15,23 @@ from django.views.decorators.http import require_POST
 
 from actions.access import get_action_for_user, get_group_for_user, get_strategy_for_user
 from actions.forms import PlanImportForm
-from actions.models import Action, PlanImport
-from actions.plan import PlanRuleError, action_create, action_edit, action_retire, due_words, group_move, group_save, strategy_create
+from actions.models import Action
+from actions.plan import (
+    PlanRuleError,
+    action_create,
+    action_edit,
+    action_retire,
+    due_words,
+    group_move,
+    group_save,
+    strategy_create,
+    strategy_discard,
+)
 from actions.plan_forms import ActionForm, GroupForm, RetireForm, StrategyForm
-from actions.planfile import plan_read
 from actions.services import ActionUpdateConflictError
+from intake.readers import reader_named
+from intake.services import upload_keep
+from intake.tables import upload_filename
 from people.access import officer_partnership, officer_required
 
 
@@ -47,22 +59,30 @@ def strategy_create_view(request: HttpRequest, partnership_id: int) -> HttpRespo
                 if upload is None:
                     messages.success(request, f"Strategy “{strategy.name}” created. Add its delivery groups and actions.")
                     return redirect(strategy.get_absolute_url())
+                # The same journey as "Import an updated plan": a tracker goes on to have its columns matched.
                 upload.seek(0)
-                content = upload.read()
-                changes = plan_read(content, upload.name, strategy)
-                kept = PlanImport.objects.create(
-                    strategy=strategy,
-                    uploaded_by=request.user,
-                    filename=upload.name[:255],
-                    content=content,
-                    status=PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED,
-                    summary=changes.summary(),
-                )
-                return redirect("actions:plan_import_preview", import_id=kept.pk)
+                reader = reader_named("plan")
+                content, filename = upload.read(), upload_filename(upload.name)
+                kept = upload_keep(reader=reader, strategy=strategy, user=request.user, filename=filename, content=content)
+                return redirect(reader.next_url(kept))
     status = 422 if form.errors else 200
     return render(
         request, "actions/strategy_form.html", {"partnership": partnership, "form": form, "nav_section": "strategies"}, status=status
     )
+
+
+@login_required
+@require_POST
+def strategy_discard_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """Discard a strategy left empty, such as one made to import a plan file that was then abandoned."""
+    strategy = _officer_strategy(request, strategy_id, "discard a strategy")
+    try:
+        strategy_discard(strategy=strategy)
+    except PlanRuleError as problem:
+        messages.error(request, str(problem))
+        return redirect(strategy.get_absolute_url())
+    messages.success(request, f"Strategy “{strategy.name}” discarded: it had nothing in it yet.")
+    return redirect("actions:strategy_list")
 
 
 def _officer_strategy(request: HttpRequest, strategy_id: int, what: str):

@@ -41,7 +41,7 @@ from actions.plan import related_from_text
 from actions.rows import ActionRow
 from actions.services import rating_updates_build
 from actions.signals import actions_updated
-from actions.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, cell_problems, field_limit, read_table
+from intake.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, cell_problems, field_limit, read_table
 from people.models import Organisation, Partnership, Post
 
 REQUIRED_COLUMNS = ["priority", "delivery_group", "ref", "action", "owner", "due", "rating"]
@@ -316,49 +316,71 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
     # Compare again under the lock: the preview may be stale.
     changes = plan_read_again(changes)
     now = timezone.now()
-    if strategy.scheme_id != changes.scheme.pk:
-        if strategy.actions.exists():
-            raise ValueError("Only a strategy with no actions yet can take another rating scheme.")
-        strategy.scheme = changes.scheme
-        strategy.save(update_fields=["scheme"])
-        changes.strategy.scheme = changes.scheme
+    _scheme_taken(strategy, changes)
+    groups, posts = _hierarchy_made(strategy, changes)
+    written = _ActionsWritten(strategy, posts, now)
+    for planned in changes.actions:
+        written.add(planned, groups[_group_key(planned)], changes)
+    written.save(changes, user=user, source=source)
+    related_from_text(strategy)
+    return changes
 
+
+def _scheme_taken(strategy: Strategy, changes: PlanChanges) -> None:
+    """An empty strategy takes the scheme the file's mapping chose."""
+    if strategy.scheme_id == changes.scheme.pk:
+        return
+    if strategy.actions.exists():
+        raise ValueError("Only a strategy with no actions yet can take another rating scheme.")
+    strategy.scheme = changes.scheme
+    strategy.save(update_fields=["scheme"])
+    changes.strategy.scheme = changes.scheme
+
+
+def _hierarchy_made(strategy: Strategy, changes: PlanChanges) -> tuple[dict, dict[str, Post]]:
+    """The priorities, delivery groups and posts the file names, made where the strategy lacks them."""
     priorities = {p.name: p for p in strategy.priorities.all()}
     groups = _existing_groups(strategy)
     posts = {p.title: p for p in Post.objects.filter(partnership=strategy.partnership)}
     next_priority = max((p.position for p in priorities.values()), default=0)
     next_group = max((g.position for g in groups.values()), default=0)
-
     for planned in changes.actions:
         if planned.priority not in priorities:
             next_priority += 1
             priorities[planned.priority] = Priority.objects.create(strategy=strategy, name=planned.priority, position=next_priority)
         priority = priorities[planned.priority]
         top_key = (planned.priority, planned.delivery_group, "")
-        if top_key not in groups:
-            next_group += 1
-            groups[top_key] = DeliveryGroup.objects.create(
-                strategy=strategy, priority=priority, name=planned.delivery_group, position=next_group
-            )
-        if planned.sub_group and _group_key(planned) not in groups:
-            next_group += 1
-            groups[_group_key(planned)] = DeliveryGroup.objects.create(
-                strategy=strategy, priority=priority, parent=groups[top_key], name=planned.sub_group, position=next_group
-            )
+        wanted = [(top_key, None, planned.delivery_group)]
+        if planned.sub_group:
+            wanted.append((_group_key(planned), top_key, planned.sub_group))
+        for key, parent_key, name in wanted:
+            if key not in groups:
+                next_group += 1
+                parent = groups[parent_key] if parent_key else None
+                groups[key] = DeliveryGroup.objects.create(
+                    strategy=strategy, priority=priority, parent=parent, name=name, position=next_group
+                )
         for title in planned.owners:
             if title not in posts:
                 posts[title] = Post.objects.create(partnership=strategy.partnership, title=title)
+    return groups, posts
 
-    existing = _existing_actions(strategy)
-    next_position = max((a.position for a in existing.values()), default=0)
-    new_actions, rerated, progressed, owner_links, changed_ids = [], [], [], [], []
-    for planned in changes.actions:
-        group = groups[_group_key(planned)]
-        action = existing.get(planned.ref)
+
+class _ActionsWritten:
+    """The actions a plan creates and changes, saved together, with an update for each rating or narrative it sets."""
+
+    def __init__(self, strategy: Strategy, posts: dict[str, Post], now) -> None:
+        self.strategy, self.posts, self.now = strategy, posts, now
+        self.existing = _existing_actions(strategy)
+        self.next_position = max((a.position for a in self.existing.values()), default=0)
+        self.new_actions, self.rerated, self.progressed, self.changed_ids = [], [], [], []
+
+    def add(self, planned: PlannedAction, group: DeliveryGroup, changes: PlanChanges) -> None:
+        action = self.existing.get(planned.ref)
         if action is None:
-            next_position += 1
+            self.next_position += 1
             action = Action(
-                strategy=strategy,
+                strategy=self.strategy,
                 group=group,
                 ref=planned.ref,
                 text=planned.text,
@@ -367,51 +389,55 @@ def plan_apply(changes: PlanChanges, *, user: User | None = None, source: str = 
                 due_text=planned.due_text,
                 rating=planned.rating,
                 notes=planned.notes,
-                position=next_position,
-                created_at=now,
-                updated_at=now,
+                position=self.next_position,
+                created_at=self.now,
+                updated_at=self.now,
             )
-            new_actions.append((action, planned))
-            continue
-        if planned.ref not in changes.updated:
-            continue
+            self.new_actions.append((action, planned))
+        elif planned.ref in changes.updated:
+            self._changed(action, planned, group)
+
+    def _changed(self, action: Action, planned: PlannedAction, group: DeliveryGroup) -> None:
         before = action.rating
         action.group, action.text, action.notes = group, planned.text, planned.notes
         action.due_date, action.due_precision, action.due_text = planned.due_date, planned.due_precision, planned.due_text
         action.rating = planned.rating
         action.version += 1
-        action.updated_at = now
+        action.updated_at = self.now
         action.save()
-        changed_ids.append(action.pk)
+        self.changed_ids.append(action.pk)
         if sorted(action.owner_titles()) != sorted(planned.owners):
-            action.owners.set([posts[t] for t in planned.owners])
+            action.owners.set([self.posts[t] for t in planned.owners])
         if planned.progress and planned.progress != (action.latest_narrative or ""):
             # The tracker's progress column is the action's latest narrative, as an update from the import.
-            progressed.append(((action, before, planned.rating), planned.progress))
+            self.progressed.append(((action, before, planned.rating), planned.progress))
         elif before.pk != planned.rating.pk:
-            rerated.append((action, before, planned.rating))
+            self.rerated.append((action, before, planned.rating))
 
-    Action.objects.bulk_create([a for a, _ in new_actions], batch_size=1000)
-    for action, planned in new_actions:
-        owner_links.extend(Action.owners.through(action_id=action.pk, post_id=posts[t].pk) for t in dict.fromkeys(planned.owners))
-    Action.owners.through.objects.bulk_create(owner_links, batch_size=1000)
-    updates = rating_updates_build(
-        rerated, user=user, narrative=f"Rating changed by plan import ({changes.filename}).", source=source, at=now
-    ) + rating_updates_build(
-        [(action, None, planned.rating) for action, planned in new_actions if not planned.progress],
-        user=user,
-        narrative=f"Imported from {changes.filename}.",
-        source=source,
-        at=now,
-    )
-    progressed += [((action, None, planned.rating), planned.progress) for action, planned in new_actions if planned.progress]
-    for change, narrative in progressed:
-        updates += rating_updates_build([change], user=user, narrative=narrative, source=source, at=now)
-    ActionUpdate.objects.bulk_create(updates, batch_size=1000)
-    if changed_ids:
-        actions_updated.send(sender=Action, action_ids=changed_ids, user=user, at=now)
-    related_from_text(strategy)
-    return changes
+    def save(self, changes: PlanChanges, *, user: User | None, source: str) -> None:
+        now, new_actions = self.now, self.new_actions
+        Action.objects.bulk_create([a for a, _ in new_actions], batch_size=1000)
+        owner_links = [
+            Action.owners.through(action_id=action.pk, post_id=self.posts[t].pk)
+            for action, planned in new_actions
+            for t in dict.fromkeys(planned.owners)
+        ]
+        Action.owners.through.objects.bulk_create(owner_links, batch_size=1000)
+        updates = rating_updates_build(
+            self.rerated, user=user, narrative=f"Rating changed by plan import ({changes.filename}).", source=source, at=now
+        ) + rating_updates_build(
+            [(action, None, planned.rating) for action, planned in new_actions if not planned.progress],
+            user=user,
+            narrative=f"Imported from {changes.filename}.",
+            source=source,
+            at=now,
+        )
+        progressed = self.progressed + [((a, None, planned.rating), planned.progress) for a, planned in new_actions if planned.progress]
+        for change, narrative in progressed:
+            updates += rating_updates_build([change], user=user, narrative=narrative, source=source, at=now)
+        ActionUpdate.objects.bulk_create(updates, batch_size=1000)
+        if self.changed_ids:
+            actions_updated.send(sender=Action, action_ids=self.changed_ids, user=user, at=now)
 
 
 def plan_read_again(changes: PlanChanges) -> PlanChanges:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from actions.models import ImportMapping, PlanImport, RatingLevel, RatingScheme, Strategy, normalise_phrase
 from actions.planfile import REQUIRED_COLUMNS, PlanChanges, plan_from_table, plan_read
-from actions.tables import ImportFileError, RowProblem, Sheet, read_sheets
+from intake.tables import ImportFileError, RowProblem, Sheet, read_sheets
 
 # Our columns, in the order the mapping form offers them.
 COLUMN_LABELS = {
@@ -482,24 +482,7 @@ def mapped_table(layout: Layout, mapping: dict, levels: list[RatingLevel]) -> Ma
         row = {column: (cells[index] if index < len(cells) else "") for column, index in columns.items()}
         if not any(v.strip() for v in row.values()):
             continue  # only columns that are not imported: a title, a key or a subtotal
-        continues_group = not row.get("delivery_group", "").strip()
-        for column in ("priority", "delivery_group"):
-            if column not in columns:
-                continue
-            if row[column].strip():
-                if row[column].strip() != above[column]:
-                    # A new priority starts without the previous one's group; a new group without its sub-group.
-                    above.update({"delivery_group": "", "sub_group": ""} if column == "priority" else {"sub_group": ""})
-                above[column] = row[column].strip()
-            else:
-                row[column] = above[column]
-        if "sub_group" in columns:
-            if row["sub_group"].strip():
-                above["sub_group"] = row["sub_group"].strip()
-            elif continues_group:
-                row["sub_group"] = above["sub_group"]
-            else:
-                above["sub_group"] = ""
+        _carried_down(row, columns, above)
         if not any(v.strip() for c, v in row.items() if c not in above):
             continue  # a heading row ("Priority 2: Preparing for adulthood"): it names the rows below it
         row.setdefault("priority", row.get("delivery_group", ""))
@@ -508,15 +491,42 @@ def mapped_table(layout: Layout, mapping: dict, levels: list[RatingLevel]) -> Ma
         if rating and ratings.get(rating) in codes:
             row["rating"] = ratings[rating]
         if refs_made:
-            priority = row["priority"].strip()
-            if priority:
-                priority_numbers.setdefault(priority, len(priority_numbers) + 1)
-                counts[priority] = counts.get(priority, 0) + 1
-                row["ref"] = f"{priority_numbers[priority]}.{counts[priority]}"
+            _ref_made(row, priority_numbers, counts)
         table.append((number, row))
     headers = {column: layout.headers[index] for column, index in columns.items()}
     header = {c: c for c in ["priority", "delivery_group", "sub_group", "ref", "action", "owner", "due", "rating", "notes", "progress"]}
     return MappedTable(table=[(0, header)] + table, refs_made=refs_made, headers=headers)
+
+
+def _carried_down(row: dict[str, str], columns: dict[str, int], above: dict[str, str]) -> None:
+    """Fill a row's blank priority, group and sub-group from the rows above, and remember what it names for the rows below."""
+    continues_group = not row.get("delivery_group", "").strip()
+    for column in ("priority", "delivery_group"):
+        if column not in columns:
+            continue
+        if row[column].strip():
+            if row[column].strip() != above[column]:
+                # A new priority starts without the previous one's group; a new group without its sub-group.
+                above.update({"delivery_group": "", "sub_group": ""} if column == "priority" else {"sub_group": ""})
+            above[column] = row[column].strip()
+        else:
+            row[column] = above[column]
+    if "sub_group" in columns:
+        if row["sub_group"].strip():
+            above["sub_group"] = row["sub_group"].strip()
+        elif continues_group:
+            row["sub_group"] = above["sub_group"]
+        else:
+            above["sub_group"] = ""
+
+
+def _ref_made(row: dict[str, str], priority_numbers: dict[str, int], counts: dict[str, int]) -> None:
+    """A ref from the plan's order: 1.1, 1.2 ... in the first priority, 2.1 ... in the second."""
+    priority = row["priority"].strip()
+    if priority:
+        priority_numbers.setdefault(priority, len(priority_numbers) + 1)
+        counts[priority] = counts.get(priority, 0) + 1
+        row["ref"] = f"{priority_numbers[priority]}.{counts[priority]}"
 
 
 def mapping_proposed(layout: Layout, scheme: RatingScheme, levels: list[RatingLevel]) -> dict:

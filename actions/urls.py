@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from actions import email_views, plan_views, round_views, scheme_views, views
+from actions import email_views, plan_views, round_views, scheme_views, upload_views, views
 
 app_name = "actions"
+
+# A plan is uploaded through the intake pages, at the addresses it has always had.
+PLAN = {"source": "plan"}
 
 urlpatterns = [
     path("my-actions/", views.my_actions, name="my_actions"),
@@ -17,12 +20,17 @@ urlpatterns = [
     path("notifications/email/", email_views.email_preferences, name="email_preferences"),
     path("email/unsubscribe/<str:token>/", email_views.email_unsubscribe, name="email_unsubscribe"),
     path("partnerships/<int:partnership_id>/chasing/", email_views.chasing_schedule, name="chasing_schedule"),
-    path("strategies/<int:strategy_id>/import/", views.plan_import, name="plan_import"),
-    path("strategies/<int:strategy_id>/import/upload/", views.plan_import_upload, name="plan_import_upload"),
-    path("imports/<int:import_id>/", views.plan_import_preview, name="plan_import_preview"),
+    path("strategies/<int:strategy_id>/import/", upload_views.upload, PLAN, name="plan_import"),
+    path("strategies/<int:strategy_id>/import/upload/", upload_views.upload_sent, PLAN, name="plan_import_upload"),
+    path("imports/<int:import_id>/", upload_views.upload_preview, PLAN, name="plan_import_preview"),
     path("imports/<int:import_id>/columns/", views.plan_import_mapping, name="plan_import_mapping"),
-    path("imports/<int:import_id>/confirm/", views.plan_import_confirm, name="plan_import_confirm"),
+    path("imports/<int:import_id>/confirm/", upload_views.upload_confirm, PLAN, name="plan_import_confirm"),
+    # Any registered source of uploads (KPI definitions, deliverables ...), at one set of addresses.
+    path("strategies/<int:strategy_id>/uploads/<slug:source>/", upload_views.upload, name="upload"),
+    path("uploads/<slug:source>/<int:import_id>/", upload_views.upload_preview, name="upload_preview"),
+    path("uploads/<slug:source>/<int:import_id>/confirm/", upload_views.upload_confirm, name="upload_confirm"),
     path("partnerships/<int:partnership_id>/strategies/new/", plan_views.strategy_create_view, name="strategy_create"),
+    path("strategies/<int:strategy_id>/discard/", plan_views.strategy_discard_view, name="strategy_discard"),
     path("strategies/<int:strategy_id>/actions/new/", plan_views.action_create_view, name="action_create"),
     path("actions/<int:action_id>/edit/", plan_views.action_edit_view, name="action_edit"),
     path("actions/<int:action_id>/retire/", plan_views.action_retire_view, name="action_retire"),

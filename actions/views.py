@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import DatabaseError, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,14 +15,13 @@ from django.views.decorators.http import require_POST
 
 from actions import rules, trackers
 from actions.access import can_update_action, get_action_for_user, get_strategy_for_user
-from actions.forms import MAX_FILES, ActionUpdateForm, PlanImportForm, TrackerMappingForm
+from actions.forms import MAX_FILES, ActionUpdateForm, TrackerMappingForm
 from actions.models import (
     Action,
     ActionChange,
     DeliveryGroup,
     EmailDigest,
     Evidence,
-    ImportMapping,
     Notification,
     PlanImport,
     RatingScheme,
@@ -33,19 +29,18 @@ from actions.models import (
     Strategy,
     normalise_phrase,
 )
-from actions.plan import actions_retire_missing
-from actions.planfile import plan_apply
+from actions.readers import strategy_left_empty
 from actions.reads import my_actions_cache_key, my_actions_for
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
-from actions.tables import ImportFileError, RowProblem, upload_filename
+from intake.readers import reader_named
+from intake.services import upload_reread
+from intake.tables import ImportFileError
+from intake.views import FORM_FIELDS_BYTES
 from people.access import is_officer, officer_required
 from people.models import Membership, Post
 from send_tracker.cache import cached_page
-from send_tracker.security import rate_limited, request_size_limit, security_event
-
-# Room in an upload request for its form fields and the multipart framing, beside the files themselves.
-FORM_FIELDS_BYTES = 1024 * 1024
+from send_tracker.security import request_size_limit, security_event
 
 
 @login_required
@@ -252,48 +247,6 @@ def _officer_import(request: HttpRequest, import_id: int) -> PlanImport:
 
 
 @login_required
-def plan_import(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """Officers upload an updated plan; nothing changes until they have seen the preview and confirmed."""
-    strategy = _officer_strategy(request, strategy_id)
-    return render(request, "actions/plan_import.html", {"strategy": strategy, "form": PlanImportForm()})
-
-
-@request_size_limit(lambda: settings.PLAN_IMPORT_MAX_BYTES + FORM_FIELDS_BYTES)
-@login_required
-@require_POST
-@rate_limited("import", what="plan imports")
-def plan_import_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy = _officer_strategy(request, strategy_id)
-    form = PlanImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(request, "actions/plan_import.html", {"strategy": strategy, "form": form}, status=422)
-    upload = form.cleaned_data["file"]
-    content = upload.read()
-    filename = upload_filename(upload.name)
-    # A file in the import format, or laid out like a tracker already mapped, goes to the preview;
-    # any other tracker first to the page where the officer says how its columns read.
-    reading = trackers.plan_upload_read(content, filename, strategy)
-    changes = reading.changes
-    if changes is None:
-        status, summary = PlanImport.Status.MAPPING, {}
-    else:
-        status, summary = (PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED), changes.summary()
-    kept = PlanImport.objects.create(
-        strategy=strategy,
-        uploaded_by=request.user,
-        filename=filename,
-        content=content,
-        status=status,
-        summary=summary,
-        mapping=reading.mapping,
-        layout=reading.layout,
-    )
-    if status == PlanImport.Status.MAPPING:
-        return redirect("actions:plan_import_mapping", import_id=kept.pk)
-    return redirect("actions:plan_import_preview", import_id=kept.pk)
-
-
-@login_required
 def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
     """The officer says how their own tracker reads: which sheet, what each column is, what each rating means."""
     plan_import = _officer_import(request, import_id)
@@ -346,13 +299,7 @@ def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
             notice = "You chose another column for the rating: check what each of its ratings means, then continue."
         elif form.is_valid():
             mapping = form.mapping(sheet=layout.sheet, scheme=scheme.code)
-            changes = trackers.tracker_read(content, plan_import.filename, strategy, mapping)
-            PlanImport.objects.filter(pk=plan_import.pk).update(
-                mapping=mapping,
-                layout=layout.signature,
-                status=PlanImport.Status.PREVIEWED if changes.ok else PlanImport.Status.REJECTED,
-                summary=changes.summary(),
-            )
+            upload_reread(reader=reader_named("plan"), upload=plan_import, mapping=mapping, layout=layout.signature)
             return redirect("actions:plan_import_preview", import_id=plan_import.pk)
         else:
             status = 422
@@ -367,79 +314,7 @@ def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         "layouts": layouts,
         "scheme": scheme,
         "schemes": RatingScheme.objects.available_to(strategy.partnership_id).order_by("name") if not strategy.actions.exists() else [],
+        "strategy_empty": strategy_left_empty(strategy),
         "suggested_scheme": RatingScheme.objects.filter(code=suggested).first() if suggested else None,
     }
     return render(request, "actions/plan_import_mapping.html", context, status=status)
-
-
-@login_required
-def plan_import_preview(request: HttpRequest, import_id: int) -> HttpResponse:
-    plan_import = _officer_import(request, import_id)
-    if plan_import.status == PlanImport.Status.MAPPING:
-        return redirect("actions:plan_import_mapping", import_id=plan_import.pk)
-    columns_read = trackers.columns_described(plan_import.mapping)
-    return render(
-        request,
-        "actions/plan_import_preview.html",
-        {"plan_import": plan_import, "strategy": plan_import.strategy, "columns_read": columns_read},
-    )
-
-
-@login_required
-@require_POST
-@rate_limited("import", what="plan imports")
-def plan_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
-    plan_import = _officer_import(request, import_id)
-    if plan_import.status != PlanImport.Status.PREVIEWED:
-        messages.error(request, "This file has already been imported, or had problems: upload it again.")
-        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
-    strategy = plan_import.strategy
-    # Read the same bytes again, through the same mapping: the plan may have changed since the preview.
-    changes = trackers.plan_file_read(bytes(plan_import.content), plan_import.filename, strategy, plan_import.mapping)
-    if not changes.ok:
-        PlanImport.objects.filter(pk=plan_import.pk).update(status=PlanImport.Status.REJECTED, summary=changes.summary())
-        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
-    retired = 0
-    try:
-        with transaction.atomic():
-            changes = plan_apply(changes, user=request.user)
-            if request.POST.get("retire_missing") == "on" and changes.missing:
-                # The officer ticked it on the preview: the actions the file no longer has are retired as withdrawn.
-                retired = actions_retire_missing(actor=request.user, strategy=strategy, refs=changes.missing, filename=plan_import.filename)
-            PlanImport.objects.filter(pk=plan_import.pk).update(
-                status=PlanImport.Status.APPLIED, summary={**changes.summary(), "retired": retired}
-            )
-            if plan_import.mapping:
-                # Applied: the layout's mapping is kept for the strategy, for the next upload and the command line.
-                ImportMapping.objects.update_or_create(
-                    strategy=strategy,
-                    name=plan_import.mapping.get("name") or plan_import.filename[:100],
-                    defaults={
-                        "layout": plan_import.layout,
-                        "mapping": plan_import.mapping,
-                        "saved_by": request.user,
-                        "saved_at": timezone.now(),
-                    },
-                )
-    except DatabaseError as exc:
-        # The reading step checks every field against its limits, so this should not happen; if it does,
-        # nothing was written (one transaction) and the import is closed with the reason, not left to fail again.
-        problem = RowProblem(0, "", "", f"The plan could not be saved, and nothing was changed: {str(exc).splitlines()[0]}")
-        PlanImport.objects.filter(pk=plan_import.pk).update(
-            status=PlanImport.Status.REJECTED, summary={**plan_import.summary, "problems": [asdict(problem)]}
-        )
-        return redirect("actions:plan_import_preview", import_id=plan_import.pk)
-    security_event(
-        "plan_import",
-        request,
-        strategy_id=strategy.pk,
-        file=plan_import.filename,
-        created=len(changes.created),
-        changed=len(changes.updated),
-    )
-    messages.success(
-        request,
-        f"Imported {plan_import.filename}: {len(changes.created)} new actions, {len(changes.updated)} changed, "
-        f"{len(changes.unchanged)} unchanged" + (f", {retired} retired." if retired else "."),
-    )
-    return redirect(strategy.get_absolute_url())

@@ -38,7 +38,7 @@ def import_once(content: bytes, filename: str) -> int:
 
 def main() -> None:
     benchlib.database_start()
-    from actions.tables import read_table
+    from intake.tables import read_table
 
     files = [
         ("One Plan (actions.csv)", (benchlib.ONE_PLAN / "actions.csv").read_bytes(), "actions.csv"),

@@ -32,11 +32,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from actions.tables import cell_escape
 from feed.entities import ENTITY_SETS, EntitySet
 from feed.forms import ApiTokenForm
 from feed.models import ApiToken, api_token_create, api_token_find, api_token_revoke
 from feed.odata import QueryError, QueryNotImplementedError, metadata_xml, options_apply, options_read
+from intake.tables import cell_escape
 from people.access import membership_for, not_found, officer_required
 from people.models import Partnership
 from send_tracker.security import security_event

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from actions.models import Strategy
-from actions.tables import cell_escape
+from intake.tables import cell_escape
 from kpis.importers import INDICATOR_COLUMNS, VALUE_COLUMNS
 from kpis.models import Indicator, KpiValue
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import DeliveryGroup, Strategy
+from intake.models import Upload
 from people.models import Post
 
 
@@ -356,48 +357,14 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-class BenchmarkImport(models.Model):
+class BenchmarkImport(Upload):
     """An uploaded open-data file, kept so that its preview and its confirmation read the same bytes."""
 
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", "Previewed"
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected"
-
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="benchmark_imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
-    summary = models.JSONField(default=dict, blank=True)
     authorities = models.JSONField(default=dict, blank=True, help_text="The file's local authorities, code to name.")
 
-    class Meta:
-        ordering = ["-uploaded_at"]
 
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.get_status_display()})"
-
-
-class KpiValueImport(models.Model):
+class KpiValueImport(Upload):
     """An uploaded file of KPI values, kept so that the preview and its confirmation read the same bytes."""
 
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", "Previewed"
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected"
-
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="kpi_imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
-    summary = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-uploaded_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.get_status_display()})"

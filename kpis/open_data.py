@@ -20,11 +20,12 @@ import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from actions.models import Strategy
-from actions.tables import ImportFileError, RowProblem, read_table
+from intake.tables import ImportFileError, Limits, RowProblem, read_table
 from kpis.importers import parse_decimal
 from kpis.models import Benchmark, Indicator, KpiValue, PeriodError
 
@@ -38,6 +39,13 @@ LEVELS = {"national": "england", "regional": "region", "local authority": "la"}
 # EHC plans timeliness file of the 2026 release is 21,706 rows of 28 columns. Read up to this much.
 OPEN_DATA_MAX_ROWS = 150_000
 OPEN_DATA_MAX_CELLS = 2_500_000
+
+
+def open_data_limits() -> Limits:
+    """A published file's size: up to BENCHMARK_IMPORT_MAX_BYTES, OPEN_DATA_MAX_ROWS and OPEN_DATA_MAX_CELLS."""
+    return Limits(
+        bytes=settings.BENCHMARK_IMPORT_MAX_BYTES, rows=OPEN_DATA_MAX_ROWS, cells=OPEN_DATA_MAX_CELLS, shared_strings=OPEN_DATA_MAX_CELLS
+    )
 
 
 def figure(text: str) -> Decimal | None:
@@ -128,43 +136,72 @@ def _average(numbers: list[Decimal]) -> Decimal | None:
 def benchmarks_read(content: bytes, filename: str, strategy: Strategy) -> BenchmarkChanges:
     """Check an EES file against the strategy's KPIs and say what importing it would add; writes nothing."""
     changes = BenchmarkChanges(filename=filename)
-    problems = changes.problems
+    table = _table_read(content, filename, changes)
+    if table is None:
+        return changes
+    changes.authorities = _authorities(table)
+    partnership = strategy.partnership
+    if not _own_authority_found(partnership, changes):
+        return changes
+    matched = _indicators_matched(strategy, table[0][1], changes)
+    if changes.problems:
+        return changes
+    neighbours = set(partnership.statistical_neighbours)
+    for indicator in matched:
+        _read_indicator(indicator, table, partnership.la_code, neighbours, changes)
+    if not changes.problems:
+        _compare_with_held(changes)
+    return changes
+
+
+def _table_read(content: bytes, filename: str, changes: BenchmarkChanges) -> list | None:
     try:
-        table = read_table(content, filename, max_rows=OPEN_DATA_MAX_ROWS, max_cells=OPEN_DATA_MAX_CELLS)
+        table = read_table(content, filename, limits=open_data_limits())
     except ImportFileError as exc:
-        problems.append(RowProblem(0, "", "", str(exc)))
-        return changes
-    header = table[0][1]
+        changes.problems.append(RowProblem(0, "", "", str(exc)))
+        return None
     for column in GEOGRAPHY_COLUMNS:
-        if column not in header:
-            problems.append(RowProblem(1, column, "", "this column is missing: is this an Explore Education Statistics open-data file?"))
-    if problems:
-        return changes
+        if column not in table[0][1]:
+            changes.problems.append(
+                RowProblem(1, column, "", "this column is missing: is this an Explore Education Statistics open-data file?")
+            )
+    return None if changes.problems else table
+
+
+def _authorities(table: list) -> dict[str, str]:
+    """The file's local authorities, code to name, in order of name."""
+    authorities = {}
     for _number, row in table[1:]:
         if normalised(row.get("geographic_level")) == "local authority" and row.get("new_la_code"):
-            changes.authorities[row["new_la_code"].strip()] = row.get("la_name", "").strip()
-    changes.authorities = dict(sorted(changes.authorities.items(), key=lambda item: item[1]))
-    partnership = strategy.partnership
+            authorities[row["new_la_code"].strip()] = row.get("la_name", "").strip()
+    return dict(sorted(authorities.items(), key=lambda item: item[1]))
+
+
+def _own_authority_found(partnership, changes: BenchmarkChanges) -> bool:
     if not partnership.la_code:
-        problems.append(
+        changes.problems.append(
             RowProblem(0, "", "", "Set the partnership's local authority first (Benchmarking settings), then upload the file again.")
         )
-        return changes
+        return False
     if partnership.la_code not in changes.authorities:
-        problems.append(RowProblem(0, "new_la_code", partnership.la_code, "the partnership's local authority is not in this file"))
-        return changes
+        changes.problems.append(RowProblem(0, "new_la_code", partnership.la_code, "the partnership's local authority is not in this file"))
+        return False
     changes.la_name = changes.authorities[partnership.la_code]
+    return True
+
+
+def _indicators_matched(strategy: Strategy, header: dict, changes: BenchmarkChanges) -> list[Indicator]:
+    """The strategy's KPIs that read a column of this file; a problem for each that is not annual, or when none does."""
     indicators = [i for i in Indicator.objects.filter(strategy=strategy).order_by("position", "id") if i.open_data_column]
     matched = [i for i in indicators if i.open_data_column.casefold() in header]
     if not matched:
         named = ", ".join(sorted({i.open_data_column for i in indicators})) or "none yet"
-        problems.append(
+        changes.problems.append(
             RowProblem(1, "", "", f"no column of this file is one a KPI of this strategy reads its benchmarks from (they read: {named})")
         )
-        return changes
     for indicator in matched:
         if indicator.frequency != Indicator.Frequency.ANNUAL:
-            problems.append(
+            changes.problems.append(
                 RowProblem(
                     1,
                     indicator.open_data_column,
@@ -173,15 +210,7 @@ def benchmarks_read(content: bytes, filename: str, strategy: Strategy) -> Benchm
                     "so only annual KPIs read them",
                 )
             )
-    if problems:
-        return changes
-    neighbours = set(partnership.statistical_neighbours)
-    for indicator in matched:
-        _read_indicator(indicator, table, partnership.la_code, neighbours, changes)
-    if problems:
-        return changes
-    _compare_with_held(changes)
-    return changes
+    return matched
 
 
 def normalised(text: str | None) -> str:
@@ -194,69 +223,81 @@ def _read_indicator(indicator: Indicator, table, la_code: str, neighbours: set[s
     periods: dict[str, dict] = {}
     seen: dict[tuple, int] = {}
     for number, row in table[1:]:
-        if any(normalised(row.get(c)) != v for c, v in wanted.items()):
-            continue
-        level = LEVELS.get(normalised(row.get("geographic_level")))
-        if level is None:
-            continue  # local authority district, parliamentary constituency and other levels are not read
-        try:
-            period = period_of(row.get("time_period", ""), row.get("time_identifier", ""))
-            indicator.period_start(period)
-        except PeriodError as exc:
-            changes.problems.append(RowProblem(number, "time_period", row.get("time_period", ""), f"{exc} ({indicator.code})"))
-            continue
-        place = row.get("new_la_code", "").strip() if level == "la" else row.get("region_code", "").strip() if level == "region" else ""
-        key = (period, level, place)
-        if key in seen:
-            changes.problems.append(
-                RowProblem(
-                    number,
-                    column,
-                    row.get(column, ""),
-                    f"{indicator.code} reads more than one row for this place and period (also row {seen[key]}): "
-                    "set the KPI's open-data filter to choose one breakdown",
-                )
-            )
-            continue
-        seen[key] = number
-        try:
-            number_read = figure(row.get(column, ""))
-        except ValueError as exc:
-            changes.problems.append(RowProblem(number, column, row.get(column, ""), f"{exc}, or a suppression symbol such as x, c or z"))
-            continue
-        found = periods.setdefault(period, {"la": {}, "region": {}, "region_names": {}, "england": None, "own_region": ""})
-        if level == "england":
-            found["england"] = number_read
-        elif level == "region":
-            found["region"][place] = number_read
-            found["region_names"][place] = row.get("region_name", "").strip()
-        else:
-            if number_read is not None:
-                found["la"][place] = number_read
-            if place == la_code:
-                found["own_region"] = row.get("region_code", "").strip()
-                found["own_present"] = True
+        read = _row_read(indicator, number, row, column, wanted, seen, changes)
+        if read is not None:
+            _row_kept(periods, read, row, la_code)
     for period, found in sorted(periods.items()):
-        if not found.get("own_present"):
-            continue
-        own = found["la"].get(la_code)
-        others = [v for code, v in found["la"].items() if code != la_code]
-        counted = [found["la"][code] for code in neighbours if code in found["la"]]
-        changes.rows.append(
-            PeriodFigures(
-                indicator_id=indicator.pk,
-                code=indicator.code,
-                period=period,
-                value=own,
-                england=found["england"],
-                region=found["region"].get(found["own_region"]),
-                region_name=found["region_names"].get(found["own_region"], ""),
-                neighbours_average=_average(counted),
-                neighbours_counted=len(counted),
-                rank=_rank(indicator, own, others) if own is not None else None,
-                ranked=len(found["la"]) if own is not None else None,
+        if found.get("own_present"):
+            changes.rows.append(_period_figures(indicator, period, found, la_code, neighbours))
+
+
+def _row_read(indicator: Indicator, number: int, row: dict, column: str, wanted: dict, seen: dict, changes: BenchmarkChanges):
+    """(period, level, place, figure) of a row the KPI reads; None for a row it does not, or one with a problem."""
+    if any(normalised(row.get(c)) != v for c, v in wanted.items()):
+        return None
+    level = LEVELS.get(normalised(row.get("geographic_level")))
+    if level is None:
+        return None  # local authority district, parliamentary constituency and other levels are not read
+    try:
+        period = period_of(row.get("time_period", ""), row.get("time_identifier", ""))
+        indicator.period_start(period)
+    except PeriodError as exc:
+        changes.problems.append(RowProblem(number, "time_period", row.get("time_period", ""), f"{exc} ({indicator.code})"))
+        return None
+    place = {"la": row.get("new_la_code", ""), "region": row.get("region_code", "")}.get(level, "").strip()
+    key = (period, level, place)
+    if key in seen:
+        changes.problems.append(
+            RowProblem(
+                number,
+                column,
+                row.get(column, ""),
+                f"{indicator.code} reads more than one row for this place and period (also row {seen[key]}): "
+                "set the KPI's open-data filter to choose one breakdown",
             )
         )
+        return None
+    seen[key] = number
+    try:
+        return period, level, place, figure(row.get(column, ""))
+    except ValueError as exc:
+        changes.problems.append(RowProblem(number, column, row.get(column, ""), f"{exc}, or a suppression symbol such as x, c or z"))
+        return None
+
+
+def _row_kept(periods: dict[str, dict], read: tuple, row: dict, la_code: str) -> None:
+    period, level, place, number_read = read
+    found = periods.setdefault(period, {"la": {}, "region": {}, "region_names": {}, "england": None, "own_region": ""})
+    if level == "england":
+        found["england"] = number_read
+    elif level == "region":
+        found["region"][place] = number_read
+        found["region_names"][place] = row.get("region_name", "").strip()
+    else:
+        if number_read is not None:
+            found["la"][place] = number_read
+        if place == la_code:
+            found["own_region"] = row.get("region_code", "").strip()
+            found["own_present"] = True
+
+
+def _period_figures(indicator: Indicator, period: str, found: dict, la_code: str, neighbours: set[str]) -> PeriodFigures:
+    own = found["la"].get(la_code)
+    others = [v for code, v in found["la"].items() if code != la_code]
+    counted = [found["la"][code] for code in neighbours if code in found["la"]]
+    return PeriodFigures(
+        indicator_id=indicator.pk,
+        code=indicator.code,
+        period=period,
+        value=own,
+        england=found["england"],
+        region=found["region"].get(found["own_region"]),
+        region_name=found["region_names"].get(found["own_region"], ""),
+        neighbours_average=_average(counted),
+        neighbours_counted=len(counted),
+        rank=_rank(indicator, own, others) if own is not None else None,
+        ranked=len(found["la"]) if own is not None else None,
+    )
 
 
 def _compare_with_held(changes: BenchmarkChanges) -> None:

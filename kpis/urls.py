@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
+from actions import upload_views
 from kpis import views
 
 app_name = "kpis"
+
+# KPI values and open-data files are uploaded through the intake pages, at the addresses they have always had.
+VALUES = {"source": "kpi-values"}
+OPEN_DATA = {"source": "open-data"}
 
 urlpatterns = [
     path("strategies/<int:strategy_id>/kpis/", views.scorecard, name="scorecard"),
@@ -13,13 +18,13 @@ urlpatterns = [
     path("kpis/<int:indicator_id>/values/", views.value_add, name="value_add"),
     path("kpi-values/<int:value_id>/correct/", views.value_correct, name="value_correct"),
     path("strategies/<int:strategy_id>/kpis/library/", views.library, name="library"),
-    path("strategies/<int:strategy_id>/kpis/benchmarks/", views.benchmarks_upload, name="benchmarks_upload"),
+    path("strategies/<int:strategy_id>/kpis/benchmarks/", upload_views.upload, OPEN_DATA, name="benchmarks_upload"),
     path("strategies/<int:strategy_id>/kpis/benchmarking/", views.benchmarking_settings, name="benchmarking_settings"),
-    path("kpi-benchmark-imports/<int:import_id>/", views.benchmarks_preview, name="benchmarks_preview"),
-    path("kpi-benchmark-imports/<int:import_id>/confirm/", views.benchmarks_confirm, name="benchmarks_confirm"),
+    path("kpi-benchmark-imports/<int:import_id>/", upload_views.upload_preview, OPEN_DATA, name="benchmarks_preview"),
+    path("kpi-benchmark-imports/<int:import_id>/confirm/", upload_views.upload_confirm, OPEN_DATA, name="benchmarks_confirm"),
     path("strategies/<int:strategy_id>/kpis/new/", views.indicator_create, name="indicator_create"),
     path("kpis/<int:indicator_id>/edit/", views.indicator_edit, name="indicator_edit"),
-    path("strategies/<int:strategy_id>/kpis/upload/", views.kpi_upload, name="kpi_upload"),
-    path("kpi-uploads/<int:import_id>/", views.kpi_upload_preview, name="kpi_upload_preview"),
-    path("kpi-uploads/<int:import_id>/confirm/", views.kpi_upload_confirm, name="kpi_upload_confirm"),
+    path("strategies/<int:strategy_id>/kpis/upload/", upload_views.upload, VALUES, name="kpi_upload"),
+    path("kpi-uploads/<int:import_id>/", upload_views.upload_preview, VALUES, name="kpi_upload_preview"),
+    path("kpi-uploads/<int:import_id>/confirm/", upload_views.upload_confirm, VALUES, name="kpi_upload_confirm"),
 ]

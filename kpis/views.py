@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -12,16 +12,13 @@ from django.views.decorators.http import require_POST
 from actions.access import get_strategy_for_user
 from kpis.access import can_enter_values, get_indicator_for_user, get_kpi_value_for_user
 from kpis.charts import kpi_chart_svg
-from kpis.forms import BenchmarkFileForm, BenchmarkingSettingsForm, IndicatorForm, KpiUploadForm, KpiValueForm, LibraryMeasureForm
-from kpis.importers import kpi_values_import
+from kpis.forms import BenchmarkingSettingsForm, IndicatorForm, KpiValueForm, LibraryMeasureForm
 from kpis.library import AlreadyOnScorecardError, library_measure_add, measures
-from kpis.models import Benchmark, BenchmarkImport, Indicator, KpiValue, KpiValueImport, Rag
-from kpis.open_data import benchmarks_apply, benchmarks_read
+from kpis.models import Benchmark, BenchmarkImport, Indicator, KpiValue, Rag
 from kpis.scorecard import ScorecardRow, indicators_with_values, strategy_scorecard
 from kpis.services import kpi_value_correct, kpi_value_enter
 from people.access import officer_required
 from people.models import Partnership
-from send_tracker.security import rate_limited, security_event
 
 
 @login_required
@@ -132,14 +129,6 @@ def _officer_strategy(request: HttpRequest, strategy_id: int, what: str = "add l
     return strategy
 
 
-def _officer_benchmark_import(request: HttpRequest, import_id: int) -> BenchmarkImport:
-    kept = BenchmarkImport.objects.select_related("strategy__partnership", "uploaded_by").filter(pk=import_id).first()
-    if kept is None:
-        raise Http404("No such import.")
-    _officer_strategy(request, kept.strategy_id)
-    return kept
-
-
 @login_required
 def library(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The KPI library: officers add a standard measure to the scorecard, with its target, in one step."""
@@ -163,68 +152,6 @@ def library(request: HttpRequest, strategy_id: int) -> HttpResponse:
         {"strategy": strategy, "measures": measures(), "taken": taken, "form": form, "failed": form.data.get("measure", "")},
         status=status,
     )
-
-
-@login_required
-@rate_limited("import", what="file imports")
-def benchmarks_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """Officers upload an Explore Education Statistics file; nothing changes until they confirm the preview."""
-    strategy = _officer_strategy(request, strategy_id)
-    form = BenchmarkFileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            content = upload.read()
-            changes = benchmarks_read(content, upload.name, strategy)
-            kept = BenchmarkImport.objects.create(
-                strategy=strategy,
-                uploaded_by=request.user,
-                filename=upload.name[:255],
-                content=content,
-                status=BenchmarkImport.Status.PREVIEWED if changes.ok else BenchmarkImport.Status.REJECTED,
-                summary=changes.summary(),
-                authorities=changes.authorities,
-            )
-            return redirect("kpis:benchmarks_preview", import_id=kept.pk)
-    context = {"strategy": strategy, "form": form, "partnership": strategy.partnership}
-    return render(request, "kpis/benchmarks_upload.html", context, status=422 if form.errors else 200)
-
-
-@login_required
-def benchmarks_preview(request: HttpRequest, import_id: int) -> HttpResponse:
-    kept = _officer_benchmark_import(request, import_id)
-    return render(request, "kpis/benchmarks_preview.html", {"kept": kept, "strategy": kept.strategy, "summary": kept.summary})
-
-
-@login_required
-@require_POST
-@rate_limited("import", what="file imports")
-def benchmarks_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
-    kept = _officer_benchmark_import(request, import_id)
-    if kept.status != BenchmarkImport.Status.PREVIEWED:
-        messages.error(request, "This file has already been imported, or had problems: upload it again.")
-        return redirect("kpis:benchmarks_preview", import_id=kept.pk)
-    strategy = kept.strategy
-    # Read the same bytes again: values or settings may have changed since the preview.
-    changes = benchmarks_read(bytes(kept.content), kept.filename, strategy)
-    if not changes.ok:
-        BenchmarkImport.objects.filter(pk=kept.pk).update(status=BenchmarkImport.Status.REJECTED, summary=changes.summary())
-        return redirect("kpis:benchmarks_preview", import_id=kept.pk)
-    try:
-        with transaction.atomic():
-            benchmarks_apply(changes, user=request.user, strategy=strategy)
-            BenchmarkImport.objects.filter(pk=kept.pk).update(status=BenchmarkImport.Status.APPLIED, summary=changes.summary())
-    except IntegrityError:
-        messages.error(
-            request, "Someone else imported figures for these periods at the same moment: upload the file again to see what is left."
-        )
-        return redirect("kpis:benchmarks_preview", import_id=kept.pk)
-    summary = changes.summary()
-    security_event("benchmark_import", request, strategy_id=strategy.pk, file=kept.filename, values=summary["new_values"])
-    messages.success(
-        request, f"Imported {kept.filename}: {summary['new_values']} new values and {summary['new_benchmarks']} new benchmarks."
-    )
-    return redirect("kpis:scorecard", strategy_id=strategy.pk)
 
 
 @login_required
@@ -268,67 +195,3 @@ def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
         return redirect(indicator.get_absolute_url())
     context = {"strategy": indicator.strategy, "form": form, "indicator": indicator}
     return render(request, "kpis/indicator_form.html", context, status=422 if form.errors else 200)
-
-
-@login_required
-def kpi_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """Upload KPI values; nothing is added until the officer has seen the preview and confirmed."""
-    strategy = _officer_strategy(request, strategy_id, "upload KPI values")
-    form = KpiUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        loaded = kpi_values_import(content, upload.name, strategy, apply=False)
-        kept = KpiValueImport.objects.create(
-            strategy=strategy,
-            uploaded_by=request.user,
-            filename=upload.name[:255],
-            content=content,
-            status=KpiValueImport.Status.REJECTED if loaded.problems else KpiValueImport.Status.PREVIEWED,
-            summary=_summary(loaded),
-        )
-        return redirect("kpis:kpi_upload_preview", import_id=kept.pk)
-    return render(request, "kpis/kpi_upload.html", {"strategy": strategy, "form": form}, status=422 if form.errors else 200)
-
-
-def _summary(loaded) -> dict:
-    return {
-        "created": loaded.created,
-        "unchanged": loaded.unchanged,
-        "planned": loaded.planned[:500],
-        "problems": [{"row": p.row, "column": p.column, "value": p.value, "message": p.message} for p in loaded.problems],
-    }
-
-
-def _officer_kpi_import(request: HttpRequest, import_id: int) -> KpiValueImport:
-    kept = KpiValueImport.objects.select_related("strategy").filter(pk=import_id).first()
-    if kept is None:
-        raise Http404("No such upload.")
-    _officer_strategy(request, kept.strategy_id, "upload KPI values")
-    return kept
-
-
-@login_required
-def kpi_upload_preview(request: HttpRequest, import_id: int) -> HttpResponse:
-    kept = _officer_kpi_import(request, import_id)
-    return render(request, "kpis/kpi_upload_preview.html", {"kept": kept, "strategy": kept.strategy})
-
-
-@login_required
-@require_POST
-def kpi_upload_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
-    kept = _officer_kpi_import(request, import_id)
-    with transaction.atomic():
-        locked = KpiValueImport.objects.select_for_update().get(pk=kept.pk)
-        if locked.status != KpiValueImport.Status.PREVIEWED:
-            messages.error(request, "This file has already been added, or had problems: upload it again.")
-            return redirect("kpis:kpi_upload_preview", import_id=kept.pk)
-        # The same bytes again: values may have been entered since the preview.
-        loaded = kpi_values_import(bytes(locked.content), locked.filename, locked.strategy)
-        locked.status = KpiValueImport.Status.REJECTED if loaded.problems else KpiValueImport.Status.APPLIED
-        locked.summary = _summary(loaded)
-        locked.save(update_fields=["status", "summary"])
-    if loaded.problems:
-        return redirect("kpis:kpi_upload_preview", import_id=kept.pk)
-    messages.success(request, f"Added {loaded.created} KPI value{'s' if loaded.created != 1 else ''} from {kept.filename}.")
-    return redirect("kpis:scorecard", strategy_id=kept.strategy_id)

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from actions.models import ActionUpdate, Evidence, Strategy
-from actions.tables import cell_escape, csv_bytes
 from governance.inspections import InspectionFindings, findings_for
+from intake.tables import cell_escape, csv_bytes
 from kpis.charts import kpi_chart_svg
 from reporting.report import pack_stylesheet
 

@@ -24,13 +24,13 @@ from actions.models import Action, Snapshot, Strategy
 from actions.planfile import export_table
 from actions.reads import has_own_actions
 from actions.rows import rows_from_actions
-from actions.tables import csv_bytes, xlsx_bytes
 from coproduction.models import FamiliesView
 from coproduction.services import deliverables_of, families_disagree, timeline
 from governance.forms import SnapshotForm
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import Finding, Meeting
 from governance.services import snapshot_retake_problem, snapshot_take
+from intake.tables import csv_bytes, xlsx_bytes
 from jobs.models import Job
 from jobs.services import job_enqueue, job_send
 from kpis.scorecard import group_kpi_rows

@@ -188,8 +188,14 @@ def rate_limited(bucket: str, *, what: str) -> Callable:
     return decorator
 
 
-def request_size_limit(limit: Callable[[], int]) -> Callable:
-    """Mark a view as accepting request bodies up to `limit()` bytes (read from settings when asked)."""
+def request_size_limit(limit: Callable[..., int], *, by_url: bool = False) -> Callable:
+    """Mark a view as accepting request bodies up to `limit()` bytes (read from settings when asked).
+
+    With `by_url`, the limit is `limit(**url_kwargs)`: one view serving several
+    kinds of upload accepts what the kind in its URL accepts.
+    """
+    if by_url:
+        limit.by_url = True
 
     def decorator(view: Callable) -> Callable:
         view.max_request_bytes = limit
@@ -225,7 +231,8 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = getattr(view_func, "max_request_bytes", default_request_limit)()
+        limiter = getattr(view_func, "max_request_bytes", default_request_limit)
+        limit = limiter(**view_kwargs) if getattr(limiter, "by_url", False) else limiter()
         if length <= limit:
             return None
         security_event("request_too_large", request, path=request.path, bytes=length, limit=limit)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accounts",
     "people",
     "jobs",
+    "intake",
     "actions",
     "kpis",
     "coproduction",

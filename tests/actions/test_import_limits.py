@@ -17,10 +17,10 @@ from django.db import DataError
 from django.urls import reverse
 from openpyxl import Workbook
 
-from actions import tables as importers
 from actions.models import Action, PlanImport
 from actions.planfile import plan_read
-from actions.tables import read_table
+from intake import tables as importers
+from intake.tables import read_table
 from kpis.importers import kpi_values_import
 from kpis.models import KpiValue
 from tests.kpis.conftest import indicator  # noqa: F401  (fixture)
@@ -164,7 +164,7 @@ def test_a_database_refusal_while_applying_writes_nothing_and_closes_the_import(
         Action.objects.create(strategy=action.strategy, group=action.group, ref="HALF", text="half", rating=action.rating)
         raise DataError("value too long for type character varying(300)")
 
-    monkeypatch.setattr("actions.views.plan_apply", refuse)
+    monkeypatch.setattr("actions.readers.plan_apply", refuse)
     content = (CSV_HEADER + ",".join(ROW[:3] + ["SP2"] + ROW[4:]) + "\n").encode()
     kept = PlanImport.objects.create(strategy=action.strategy, uploaded_by=officer, filename="plan.csv", content=content)
     client.force_login(officer)

@@ -49,6 +49,50 @@ def test_a_strategy_from_a_file_goes_through_the_import_preview(client, officer,
     assert kept.strategy.name == "From a file" and kept.summary["created"] == ["SP1"]
 
 
+def test_a_strategy_from_an_officers_own_tracker_goes_on_to_match_its_columns(client, officer, partnership):
+    # It used to read the tracker as the import format and dead-end: "the 'priority' column is missing".
+    from tests.actions.tracker_files import tracker_xlsx
+
+    client.force_login(officer)
+    response = client.post(
+        reverse("actions:strategy_create", args=[partnership.pk]),
+        {
+            "name": "Our tracker",
+            "scheme": RatingScheme.objects.get(code="rag").pk,
+            "file": SimpleUploadedFile("tracker.xlsx", tracker_xlsx()),
+        },
+    )
+    kept = PlanImport.objects.get()
+    assert kept.status == PlanImport.Status.MAPPING
+    assert response.url == reverse("actions:plan_import_mapping", args=[kept.pk])
+    page = client.get(response.url).content.decode()
+    assert "Match the columns of your tracker" in page and "Discard the empty strategy" in page
+
+
+def test_a_strategy_made_for_a_file_and_abandoned_can_be_discarded_with_its_upload(client, officer, partnership):
+    client.force_login(officer)
+    plan = HEADER + "Right Support,1. Oversight,,SP1,Strengthen oversight,,No such month,,\n"
+    client.post(
+        reverse("actions:strategy_create", args=[partnership.pk]),
+        {"name": "Abandoned", "scheme": RatingScheme.objects.get(code="rag").pk, "file": SimpleUploadedFile("plan.csv", plan.encode())},
+    )
+    kept = PlanImport.objects.get()
+    preview = client.get(reverse("actions:plan_import_preview", args=[kept.pk])).content.decode()
+    assert "Nothing was imported" in preview and "Discard the empty strategy" in preview
+    response = client.post(reverse("actions:strategy_discard", args=[kept.strategy_id]), follow=True)
+    assert "Strategy “Abandoned” discarded" in response.content.decode()
+    assert not Strategy.objects.filter(name="Abandoned").exists() and not PlanImport.objects.exists()
+
+
+def test_a_strategy_with_anything_in_it_is_never_discarded(client, officer, action):
+    client.force_login(officer)
+    response = client.post(reverse("actions:strategy_discard", args=[action.strategy_id]), follow=True)
+    assert "Only a strategy with nothing in it yet can be discarded" in response.content.decode()
+    assert Strategy.objects.filter(pk=action.strategy_id).exists()
+    page = client.get(reverse("actions:plan_import", args=[action.strategy_id])).content.decode()
+    assert "Discard" not in page
+
+
 def test_a_bad_strategy_form_keeps_what_was_typed(client, officer, strategy, partnership):
     client.force_login(officer)
     response = client.post(

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from actions import trackers
 from actions.models import Action, ActionUpdate, RatingScheme
 from actions.planfile import plan_apply
-from actions.tables import read_sheets
+from intake.tables import read_sheets
 from tests.actions.tracker_files import HEADERS, ROWS, tracker_workbook, tracker_xlsx
 
 SYNONYM_CASES = [(phrase, column) for column, phrases in trackers.SYNONYMS.items() for phrase in phrases]

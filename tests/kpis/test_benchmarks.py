@@ -239,7 +239,7 @@ def test_the_demo_scorecard_shows_cheshire_easts_20_week_timeliness_against_engl
 
 def test_a_file_the_size_of_the_published_one_is_read_whole(strategy, partnership):
     """The 2026 release's timeliness file is 21,706 rows of 28 columns: past a plan file's limits, within an open-data file's."""
-    from actions.tables import MAX_CELLS, MAX_ROWS
+    from intake.tables import MAX_CELLS, MAX_ROWS
     from tests.conftest import FIXTURES
 
     partnership.la_code = "E06000049"

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from actions.models import Action
 from actions.planfile import COLUMNS
-from actions.tables import cell_escape, cell_unescape
+from intake.tables import cell_escape, cell_unescape
 from people.models import Membership
 from tests.conftest import make_user
 

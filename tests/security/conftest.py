@@ -138,6 +138,19 @@ def kpi_upload(strategy, officer):
 
 
 @pytest.fixture
+def definitions_upload(strategy, officer):
+    from actions.models import StrategyUpload
+
+    return StrategyUpload.objects.create(
+        strategy=strategy,
+        uploaded_by=officer,
+        source="kpi-definitions",
+        filename="kpis.csv",
+        content=b"code,name,unit,direction,frequency\n",
+    )
+
+
+@pytest.fixture
 def meeting(strategy, partnership):
     import datetime as dt
 

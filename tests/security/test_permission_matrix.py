@@ -140,6 +140,12 @@ MATRIX: dict[str, Row] = {
     # KPI definitions and uploads of values: officers alone.
     "kpis:indicator_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "kpis:indicator_edit": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    # Any other source of uploads, through the one set of intake pages: officers only.
+    # Discarding a strategy: officers only, and only an empty one (the shared strategy has actions: refused, back to it).
+    "actions:strategy_discard": Row("post", ["strategy"], {}, {**OFFICER_ONLY_403, "officer": "redirect"}),
+    "actions:upload": Row("get", ["strategy", "=kpi-definitions"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:upload_preview": Row("get", ["=kpi-definitions", "definitions_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "actions:upload_confirm": Row("post", ["=kpi-definitions", "definitions_upload"], {}, OFFICER_ONLY_403),
     "kpis:kpi_upload": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "kpis:kpi_upload_preview": Row("get", ["kpi_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "kpis:kpi_upload_confirm": Row("post", ["kpi_upload"], {}, OFFICER_ONLY_403),

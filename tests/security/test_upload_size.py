@@ -65,3 +65,15 @@ def test_uploads_within_the_limits_go_through_as_before(client, officer, owner, 
     data = {"rating": action.rating_id, "narrative": "Attached", "version": action.version, "files": big("note.txt", 500)}
     response = client.post(reverse("actions:action_update", args=[action.pk]), data)
     assert response.status_code == 302 and ActionUpdate.objects.get().evidence.count() == 1
+
+
+def test_an_open_data_file_up_to_its_own_limit_reaches_the_page_past_the_form_fields_limit(client, officer, strategy, settings):
+    # The open-data page takes files up to BENCHMARK_IMPORT_MAX_BYTES (40 MB), more than a form's fields (12 MB).
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = MEGABYTE
+    settings.BENCHMARK_IMPORT_MAX_BYTES = 3 * MEGABYTE
+    client.force_login(officer)
+    head = b"time_period,time_identifier,geographic_level\n"
+    response = client.post(reverse("kpis:benchmarks_upload", args=[strategy.pk]), {"file": big("ees.csv", 2 * MEGABYTE, head)})
+    assert response.status_code == 302  # read and previewed, not refused as too large
+    response = client.post(reverse("kpis:benchmarks_upload", args=[strategy.pk]), {"file": big("ees.csv", 5 * MEGABYTE, head)})
+    assert response.status_code == 413

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from django.core.management.base import CommandError
-
 from actions.commands import StrategyCommand
-from actions.tables import ImportFileError
 from coproduction.importers import deliverables_import
 
 
@@ -14,10 +11,7 @@ class Command(StrategyCommand):
     def handle(self, *args, path, strategy: str, partnership: str | None, **options) -> None:
         target = self.strategy_named(strategy, partnership)
         path = self.file_at(path)
-        try:
-            result, problems = deliverables_import(strategy=target, content=path.read_bytes(), filename=path.name)
-        except ImportFileError as exc:
-            raise CommandError(f"{path.name}: {exc}") from None
+        result, problems = deliverables_import(strategy=target, content=path.read_bytes(), filename=path.name)
         if problems:
             self.refuse(problems, path, "imported")
         self.stdout.write(

@@ -8,8 +8,8 @@ from django.db import transaction
 from actions import trackers
 from actions.models import ImportMapping, RatingScheme
 from actions.planfile import plan_apply, plan_details_apply, strategy_for_import
-from actions.tables import ImportFileError
 from governance.services import boards_from_details, snapshot_stated_take
+from intake.tables import ImportFileError
 from send_tracker.security import security_event
 
 

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from actions.planfile import export_table, plan_details_export
 from actions.rows import rows_from_actions
-from actions.tables import csv_bytes
+from intake.tables import csv_bytes
 from kpis.exports import indicators_table, kpi_values_table
 from people.models import Partnership
 

@@ -1,8 +1,10 @@
 """Reading and writing tables: CSV and XLSX files, formula-safe cells, and the problems found by row.
 
 Every spreadsheet the product reads (plans, KPIs, values) or writes (exports)
-goes through here, so a formula can never run from a cell we wrote and a
-file's problems are always reported with the row and column a person can find.
+goes through here, so a formula can never run from a cell we wrote, a file's
+problems are always reported with the row and column a person can find, and
+no file can make the reader work for long: its limits are checked before
+anything is inflated (see `Limits`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass
+import time
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass, replace
 from pathlib import Path
-
-from actions.models import normalise_phrase
 
 MAX_CELL = 20_000
 # A spreadsheet runs a cell starting with one of these as a formula. Exports
@@ -30,6 +34,34 @@ MAX_CELLS = 400_000  # filled cells, across the whole file
 # An XLSX is a ZIP: this bounds what its parts may unpack to (a real plan is well under 5 MB).
 XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 NUL = "\x00"
+MB = 1024 * 1024
+
+
+def normalise_phrase(text: str) -> str:
+    """Fold a phrase typed into a plan so that ratings and dates match however they were typed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = text.replace("\u2013", "-").replace("\u2014", "-")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one uploaded file may hold and cost to read, all checked by this module, the cheap ones first.
+
+    `bytes` is the file as uploaded; `inflated` what an XLSX's parts unpack to,
+    as its directory declares them (the ZIP reader never unpacks a part past
+    its declared size); `shared_strings` the distinct texts a workbook may
+    declare, counted before they are loaded; `rows` and `cells` (filled ones)
+    what is read; `seconds` the time reading may take.
+    """
+
+    bytes: int = 12 * MB
+    inflated: int = XLSX_MAX_UNPACKED_BYTES
+    shared_strings: int = MAX_CELLS
+    rows: int = MAX_ROWS
+    cells: int = MAX_CELLS
+    seconds: float = 10.0
 
 
 class ImportFileError(ValueError):
@@ -59,23 +91,127 @@ class RowProblem:
         return f"{where}{shown}: {self.message}"
 
 
+def limits_default() -> Limits:
+    """The limits for a file of plans, KPIs or values: read from this module when asked, so that one can be lowered."""
+    return Limits(inflated=XLSX_MAX_UNPACKED_BYTES, shared_strings=MAX_CELLS, rows=MAX_ROWS, cells=MAX_CELLS)
+
+
+class _Reading:
+    """One file being read: counts its rows and filled cells and watches the clock, stopping at the first limit passed."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.cells = 0
+        self.deadline = time.monotonic() + limits.seconds
+
+    def check(self, number: int, filled: int) -> None:
+        if number > self.limits.rows + 1:
+            raise ImportFileError(
+                f"Row {number:,} is past the limit of {self.limits.rows:,} rows in one file: split the file and import each part.",
+                row=number,
+            )
+        self.cells += filled
+        if self.cells > self.limits.cells:
+            raise ImportFileError(
+                f"Row {number:,} takes the file past the limit of {self.limits.cells:,} filled cells: split the file and import each part.",
+                row=number,
+            )
+        self.in_time()
+
+    def in_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise ImportFileError(
+                f"The file took longer than the limit of {self.limits.seconds:g} seconds to read: "
+                "save only the sheet to import, without formatting, and try again."
+            )
+
+
+def _size(count: int) -> str:
+    return f"{count / MB:,.0f} MB" if count >= MB else f"{count:,} bytes"
+
+
+def _opened(content: bytes, filename: str, limits: Limits) -> _Reading:
+    """Refuse a file of the wrong kind or past its limits before any of it is read; the reading's counters otherwise."""
+    if not filename.lower().endswith((".csv", ".xlsx")):
+        raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
+    if len(content) > limits.bytes:
+        raise ImportFileError(f"The file is {_size(len(content))}, past the limit of {_size(limits.bytes)} for one upload.")
+    reading = _Reading(limits)
+    if filename.lower().endswith(".xlsx"):
+        _workbook_checked(content, reading)
+    return reading
+
+
+def _workbook_checked(content: bytes, reading: _Reading) -> None:
+    """Refuse a workbook whose parts unpack past the limit, or that holds too many shared strings, before it is loaded.
+
+    The sizes are those the ZIP's directory declares: the ZIP reader never
+    unpacks a part past its declared size (a part that holds more fails its
+    checksum), so a workbook cannot unpack to more than this check saw.
+    """
+    limits = reading.limits
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    with archive:
+        parts = archive.infolist()
+        unpacked = sum(part.file_size for part in parts)
+        if unpacked > limits.inflated:
+            largest = max(parts, key=lambda part: part.file_size)
+            what = "shared strings (the sheets' texts)" if _is_shared_strings(largest) else f"part {largest.filename}"
+            raise ImportFileError(
+                f"The workbook unpacks to more than the limit of {_size(limits.inflated)}: its {what} alone unpack to "
+                f"{_size(largest.file_size)}. Save only the plan's own sheet and try again."
+            )
+        for part in parts:
+            if _is_shared_strings(part) and _elements_counted(archive, part, reading) > limits.shared_strings:
+                raise ImportFileError(
+                    f"The workbook holds more than the limit of {limits.shared_strings:,} different texts (its shared strings): "
+                    "save only the sheet to import and try again."
+                )
+
+
+def _is_shared_strings(part: zipfile.ZipInfo) -> bool:
+    return part.filename.lower().endswith("sharedstrings.xml")
+
+
+# How a shared-strings part opens each string item: <si>, <si xml:space=...>, or an empty <si/>.
+_STRING_ITEMS = (b"<si>", b"<si ", b"<si/>")
+
+
+def _elements_counted(archive: zipfile.ZipFile, part: zipfile.ZipInfo, reading: _Reading) -> int:
+    """How many string items (<si>) a shared-strings part holds, unpacked a megabyte at a time and no further than needed."""
+    counted, tail = 0, b""
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(MB):
+                buffer = tail + chunk
+                # An item wholly in the tail was counted with the previous chunk.
+                counted += sum(buffer.count(item) - tail.count(item) for item in _STRING_ITEMS)
+                if counted > reading.limits.shared_strings:
+                    break
+                tail = buffer[-8:]
+                reading.in_time()
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+    return counted
+
+
 def read_table(
-    content: bytes, filename: str, *, max_rows: int | None = None, max_cells: int | None = None
+    content: bytes, filename: str, *, max_rows: int | None = None, max_cells: int | None = None, limits: Limits | None = None
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows of a CSV or XLSX file as (spreadsheet row number, {lower-case header: text}).
 
-    Only the header's columns are read, blank rows are skipped, and a file with
-    more than `max_rows` rows (MAX_ROWS unless given), MAX_COLUMNS header columns
-    or `max_cells` filled cells (MAX_CELLS) is refused with the row where the
-    limit was passed.
+    Only the first sheet's header columns are read, blank rows are skipped, and
+    a file past its `limits` (`limits_default()` unless given; `max_rows` and
+    `max_cells` lower two of them) or with more than MAX_COLUMNS header columns
+    is refused, with the row where the limit was passed where there is one.
     """
-    limits = _Limits(max_rows, max_cells)
-    if filename.lower().endswith(".xlsx"):
-        rows = _xlsx_rows(content, limits)
-    elif filename.lower().endswith(".csv"):
-        rows = _csv_rows(content, limits)
-    else:
-        raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
+    limits = limits or limits_default()
+    limits = replace(limits, rows=max_rows or limits.rows, cells=max_cells or limits.cells)
+    reading = _opened(content, filename, limits)
+    rows = _xlsx_rows(content, reading) if filename.lower().endswith(".xlsx") else _csv_rows(content, reading)
     header_cells = next(rows, None)
     if header_cells is None:
         raise ImportFileError("The file is empty: it needs a header row and one row per action.")
@@ -95,27 +231,6 @@ def _header_width(cells: list[str]) -> int:
     return width
 
 
-class _Limits:
-    """Counts rows and filled cells as they are read, and stops the reader at the first one past a limit."""
-
-    def __init__(self, max_rows: int | None = None, max_cells: int | None = None) -> None:
-        self.cells = 0
-        self.max_rows = MAX_ROWS if max_rows is None else max_rows
-        self.max_cells = MAX_CELLS if max_cells is None else max_cells
-
-    def check(self, number: int, filled: int) -> None:
-        if number > self.max_rows + 1:
-            raise ImportFileError(
-                f"Row {number:,} is past the limit of {self.max_rows:,} rows in one file: split the file and import each part.", row=number
-            )
-        self.cells += filled
-        if self.cells > self.max_cells:
-            raise ImportFileError(
-                f"Row {number:,} takes the file past the limit of {self.max_cells:,} filled cells: split the file and import each part.",
-                row=number,
-            )
-
-
 # What a tracker's sheets may hold before the header is found and the plan is read.
 SHEET_MAX_ROWS = 20_000
 SHEET_MAX_COLUMNS = 100
@@ -129,58 +244,67 @@ class Sheet:
     rows: list[tuple[int, list[str]]]
 
 
-def read_sheets(content: bytes, filename: str) -> list[Sheet]:
+def read_sheets(content: bytes, filename: str, *, limits: Limits | None = None) -> list[Sheet]:
     """Every sheet of a CSV or XLSX file, blank rows left out, for finding a tracker's header row.
 
     Excel date cells become text the due-date reader understands: a date shown
     as a month ("Sep 2025") reads as that month, any other as the day.
     """
+    reading = _opened(content, filename, limits or limits_default())
     if filename.lower().endswith(".xlsx"):
-        sheets = _xlsx_sheets(content)
-    elif filename.lower().endswith(".csv"):
-        sheets = [Sheet(name=filename.rsplit(".", 1)[0], rows=_numbered(_csv_lines(content)))]
+        sheets = _xlsx_sheets(content, reading)
     else:
-        raise ImportFileError("The file must be a .csv or .xlsx spreadsheet.")
+        sheets = [Sheet(name=filename.rsplit(".", 1)[0], rows=_numbered(_csv_lines(content, reading), reading))]
     if not any(sheet.rows for sheet in sheets):
         raise ImportFileError("The file is empty: it needs a header row and one row per action.")
     return sheets
 
 
-def _csv_lines(content: bytes) -> list[list[str]]:
-    """Every line of a CSV file as cells, up to one past SHEET_MAX_ROWS (so that `_numbered` can refuse the file)."""
+def _csv_text(content: bytes) -> str:
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
+
+
+def _csv_lines(content: bytes, reading: _Reading) -> list[list[str]]:
+    """Every line of a CSV file as cells, up to one past SHEET_MAX_ROWS (so that `_numbered` can refuse the file)."""
     lines = []
     try:
-        for cells in csv.reader(io.StringIO(text, newline="")):
+        for cells in csv.reader(io.StringIO(_csv_text(content), newline="")):
             lines.append(cells)
             if len(lines) > SHEET_MAX_ROWS:
                 break
+            reading.in_time()
     except csv.Error as exc:
         raise ImportFileError(f"Row {len(lines) + 1:,} could not be read as CSV ({exc}): check the file's quotes.") from None
     return lines
 
 
-def _numbered(rows: list[list[str]]) -> list[tuple[int, list[str]]]:
+def _numbered(rows: list[list[str]], reading: _Reading) -> list[tuple[int, list[str]]]:
     numbered = []
     for number, cells in enumerate(rows, start=1):
         if number > SHEET_MAX_ROWS:
             raise ImportFileError(f"The file has more than {SHEET_MAX_ROWS:,} rows: split it and import each part.")
         cells = [cell_unescape(c) for c in cells[:SHEET_MAX_COLUMNS]]
-        if any(c.strip() for c in cells):
+        filled = sum(1 for c in cells if c.strip())
+        if filled:
+            reading.check(number, filled)
             numbered.append((number, cells))
     return numbered
 
 
-def _xlsx_sheets(content: bytes) -> list[Sheet]:
+def _workbook(content: bytes):
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged or non-XLSX file
         raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+
+
+def _xlsx_sheets(content: bytes, reading: _Reading) -> list[Sheet]:
+    workbook = _workbook(content)
     sheets = []
     try:
         for worksheet in workbook.worksheets:
@@ -188,16 +312,7 @@ def _xlsx_sheets(content: bytes) -> list[Sheet]:
                 continue  # a chart sheet holds no cells
             # The declared <dimension> is what the file claims, not what it holds.
             worksheet.reset_dimensions()
-            rows = []
-            for number, cells in enumerate(worksheet.iter_rows(max_col=SHEET_MAX_COLUMNS), start=1):
-                if number > SHEET_MAX_ROWS:
-                    raise ImportFileError(f"The sheet '{worksheet.title}' has more than {SHEET_MAX_ROWS:,} rows: keep only the plan.")
-                texts = [_date_cell_text(c) for c in cells]
-                while texts and not texts[-1].strip():
-                    texts.pop()
-                if texts:
-                    rows.append((number, [cell_unescape(t) for t in texts]))
-            sheets.append(Sheet(name=worksheet.title, rows=rows))
+            sheets.append(Sheet(name=worksheet.title, rows=_sheet_rows(worksheet, reading)))
     except ImportFileError:
         raise
     except Exception:  # a damaged sheet part
@@ -205,6 +320,27 @@ def _xlsx_sheets(content: bytes) -> list[Sheet]:
     finally:
         workbook.close()
     return sheets
+
+
+def _sheet_rows(worksheet, reading: _Reading) -> list[tuple[int, list[str]]]:
+    from openpyxl.cell.read_only import EMPTY_CELL
+
+    rows = []
+    for number, cells in enumerate(worksheet.iter_rows(max_col=SHEET_MAX_COLUMNS), start=1):
+        if number > SHEET_MAX_ROWS:
+            raise ImportFileError(f"The sheet '{worksheet.title}' has more than {SHEET_MAX_ROWS:,} rows: keep only the plan.")
+        if all(cell is EMPTY_CELL for cell in cells):
+            reading.in_time()
+            continue  # rows the sheet leaves out come back as empty cells: cheap to pass over
+        texts = [_date_cell_text(c) for c in cells]
+        while texts and not texts[-1].strip():
+            texts.pop()
+        if texts:
+            reading.check(number, len(texts))
+            rows.append((number, [cell_unescape(t) for t in texts]))
+        else:
+            reading.in_time()
+    return rows
 
 
 def _date_cell_text(cell) -> str:
@@ -251,12 +387,8 @@ def field_limit(model, name: str) -> int:
     return model._meta.get_field(name).max_length or MAX_CELL
 
 
-def _csv_rows(content: bytes, limits: _Limits):
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError("The CSV file is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_rows(content: bytes, reading: _Reading):
+    reader = csv.reader(io.StringIO(_csv_text(content), newline=""))
     number = 1
     try:
         header = next(reader, None)
@@ -269,26 +401,14 @@ def _csv_rows(content: bytes, limits: _Limits):
             filled = sum(1 for c in cells if c.strip())
             if not filled:
                 continue  # blank lines between blocks are common in hand-kept trackers
-            limits.check(number, filled)
+            reading.check(number, filled)
             yield number, cells
     except csv.Error as exc:
         raise ImportFileError(f"Row {number + 1:,} could not be read as CSV ({exc}): check the file's quotes.", row=number + 1) from None
 
 
-def _xlsx_rows(content: bytes, limits: _Limits):
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # zipfile and openpyxl raise many types for a damaged or non-XLSX file
-        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
-    if unpacked > XLSX_MAX_UNPACKED_BYTES:
-        workbook.close()
-        raise ImportFileError("The workbook unpacks to more than 100 MB: save only the plan's own sheet and try again.")
+def _xlsx_rows(content: bytes, reading: _Reading):
+    workbook = _workbook(content)
     try:
         if not workbook.worksheets:
             return
@@ -305,14 +425,13 @@ def _xlsx_rows(content: bytes, limits: _Limits):
             return
         yield cells[:width]
         for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
-            empty = values.count(None)
-            if empty == len(values):
+            if values.count(None) == len(values):
                 continue  # rows the file leaves out come back as None: cheap to pass over
             cells = [_cell_text(v) for v in values]
             filled = sum(1 for c in cells if c.strip())
             if not filled:
                 continue
-            limits.check(number, filled)
+            reading.check(number, filled)
             yield number, cells
     except ImportFileError:
         raise
