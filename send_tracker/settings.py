@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "kpis",
     "coproduction",
     "governance",
+    "risks",
+    "finance",
     "feed",
 ]
 

@@ -10,6 +10,7 @@ from governance.services import snapshot_take
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
 from tests.governance.conftest import finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
+from tests.risks.conftest import risk  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -201,7 +201,25 @@ MATRIX: dict[str, Row] = {
     ),
     "governance:signatory_nominate": Row("post", ["sign_off.meeting"], "nominate_data", OFFICER_ONLY_403),
 }
+# The risk register: everyone in the partnership reads it; the risk's owner (its post's holder) and officers change a risk.
+RISK_CHANGERS = {**READ, "other_lead": "forbidden", "group_lead": "forbidden", "board": "forbidden", "partner": "forbidden"}
+MATRIX.update(
+    {
+        "risks:register": Row("get", ["strategy"], None, READ),
+        "risks:risk_detail": Row("get", ["risk"], None, READ),
+        "risks:risk_add": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "risks:risk_scale": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "risks:risk_edit": Row("get", ["risk"], None, RISK_CHANGERS),
+        "risks:risk_rescore": Row("post", ["risk"], "rescore_data", {**RISK_CHANGERS, "owner": "redirect", "officer": "redirect"}),
+    }
+)
 DEFAULT = "ok"
+
+
+def rescore_data(request) -> dict:
+    risk = request.getfixturevalue("risk")
+    scores = {"inherent_likelihood": "5", "inherent_impact": "4", "residual_likelihood": "3", "residual_impact": "4"}
+    return scores | {"reason": "New places opened.", "version": str(risk.version)}
 
 
 def action_update_data(request) -> dict:

@@ -86,6 +86,47 @@ def grow(strategy, group, officer, by: int, tag: str) -> None:
     Notification.objects.bulk_create(
         [Notification(recipient=officer, action=a, kind=Notification.Kind.OVERDUE, event_key=f"grown-{a.pk}") for a in actions]
     )
+    grow_risks(strategy, posts, actions, tag)
+
+
+def grow_risks(strategy, posts, actions, tag: str) -> None:
+    """Risks with mitigating actions and re-scores, and a snapshot that froze them."""
+    from risks.models import Risk, RiskScore
+
+    risks = Risk.objects.bulk_create(
+        [
+            Risk(
+                strategy=strategy,
+                ref=f"GR{tag}{i}",
+                title=f"Grown risk {i}",
+                cause="Cause",
+                effect="Effect",
+                owner=posts[i % len(posts)],
+                category=Risk.Category.WORKFORCE,
+                inherent_likelihood=5,
+                inherent_impact=5,
+                residual_likelihood=1 + i % 5,
+                residual_impact=1 + (i // 5) % 5,
+                target_likelihood=1,
+                target_impact=2,
+                review_date=dt.date(2025, 1 + i % 12, 1),
+            )
+            for i in range(max(1, len(actions) // 2))
+        ]
+    )
+    Risk.mitigating_actions.through.objects.bulk_create(
+        [
+            Risk.mitigating_actions.through(risk_id=r.pk, action_id=actions[(i + k) % len(actions)].pk)
+            for i, r in enumerate(risks)
+            for k in (0, 1)
+        ]
+    )
+    RiskScore.objects.bulk_create(
+        [
+            RiskScore(risk=r, inherent_likelihood=5, inherent_impact=5, residual_likelihood=2, residual_impact=2, reason="Grown")
+            for r in risks
+        ]
+    )
 
 
 def queries_of(client, url: str) -> int:

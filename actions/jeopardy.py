@@ -1,0 +1,51 @@
+"""Whether an action puts at risk what depends on it: a risk it mitigates, a saving it delivers.
+
+One definition, read by the risk register and the finance plan: an action is in
+jeopardy when the rule book classes it "at risk", or when it is overdue. The
+class comes from the rating's meaning (complete, at risk, not started, on track),
+the overdue flag from actions/rules.py. Every other module asks here, so the
+definition changes in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, CharField, Q, Value, When
+
+from actions import rules
+
+COMPLETE, AT_RISK, NOT_STARTED, ON_TRACK = "complete", "at_risk", "not_started", "on_track"
+CLASS_LABELS = {COMPLETE: "Complete", AT_RISK: "At risk", NOT_STARTED: "Not started", ON_TRACK: "On track"}
+
+
+def classification(rating) -> str:
+    """An action's one class from its rating level's meaning (Python twin of `classification_expression`)."""
+    if rating.is_complete:
+        return COMPLETE
+    if rating.is_risk:
+        return AT_RISK
+    if rating.is_default:
+        return NOT_STARTED
+    return ON_TRACK
+
+
+def classification_expression(prefix: str = "") -> Case:
+    """The class as a column, over Action (or over a relation to it, with `prefix` such as "mitigating_actions__")."""
+    return Case(
+        When(**{f"{prefix}rating__is_complete": True}, then=Value(COMPLETE)),
+        When(**{f"{prefix}rating__is_risk": True}, then=Value(AT_RISK)),
+        When(**{f"{prefix}rating__is_default": True}, then=Value(NOT_STARTED)),
+        default=Value(ON_TRACK),
+        output_field=CharField(),
+    )
+
+
+def is_in_jeopardy(rating, due_date: dt.date | None, today: dt.date, retired: bool = False) -> bool:
+    """Python twin of `in_jeopardy`: live, and classed at risk or overdue."""
+    return not retired and (classification(rating) == AT_RISK or rules.is_overdue(due_date, rating, today))
+
+
+def in_jeopardy(today: dt.date) -> Q:
+    """Over Action: classed at risk, or overdue. Retired actions are never in jeopardy (they no longer deliver)."""
+    return (Q(rating__is_risk=True) | rules.overdue(today)) & Q(retired_at__isnull=True)
