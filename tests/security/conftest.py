@@ -8,6 +8,7 @@ from django.core.cache import cache
 from governance.models import BoardReport
 from governance.services import snapshot_take
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
+from tests.finance.conftest import finance_plan, mitigation  # noqa: F401  (fixtures)
 from tests.governance.conftest import finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
 from tests.risks.conftest import risk  # noqa: F401  (fixtures)

@@ -211,9 +211,21 @@ MATRIX.update(
         "risks:risk_scale": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
         "risks:risk_edit": Row("get", ["risk"], None, RISK_CHANGERS),
         "risks:risk_rescore": Row("post", ["risk"], "rescore_data", {**RISK_CHANGERS, "owner": "redirect", "officer": "redirect"}),
+        # The high-needs budget: everyone reads it; officers and finance leads (none among these personas) change it.
+        "finance:plan": Row("get", ["finance_plan.strategy"], None, READ),
+        "finance:plan_edit": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:figures_edit": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:mitigation_add": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:mitigation_edit": Row("get", ["mitigation"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:actual_add": Row("post", ["mitigation.plan.strategy"], "actual_data", OFFICER_ONLY_403),
     }
 )
 DEFAULT = "ok"
+
+
+def actual_data(request) -> dict:
+    mitigation = request.getfixturevalue("mitigation")
+    return {"mitigation": str(mitigation.pk), "year": "2025-26", "as_at": "30/9/2025", "achieved": "£1.2m"}
 
 
 def rescore_data(request) -> dict:
@@ -264,9 +276,9 @@ def report_request_data(request) -> dict:
 def url_arg(request, arg: str):
     if arg.startswith("="):
         return arg[1:]
-    name, _, attribute = arg.partition(".")
+    name, *attributes = arg.split(".")
     value = request.getfixturevalue(name)
-    if attribute:
+    for attribute in attributes:
         value = getattr(value, attribute)
     return value if isinstance(value, str) else value.pk
 

@@ -87,6 +87,30 @@ def grow(strategy, group, officer, by: int, tag: str) -> None:
         [Notification(recipient=officer, action=a, kind=Notification.Kind.OVERDUE, event_key=f"grown-{a.pk}") for a in actions]
     )
     grow_risks(strategy, posts, actions, tag)
+    grow_mitigations(strategy, actions, tag)
+
+
+def grow_mitigations(strategy, actions, tag: str) -> None:
+    """Mitigations of the strategy's finance plan (when it has one), with savings, actuals and delivering actions."""
+    from decimal import Decimal
+
+    from finance.models import FinanceActual, FinancePlan, Mitigation, MitigationSaving
+
+    plan = FinancePlan.objects.filter(strategy=strategy).first()
+    if plan is None:
+        return
+    mitigations = Mitigation.objects.bulk_create(
+        [Mitigation(plan=plan, ref=f"GM{tag}{i}", title=f"Grown mitigation {i}") for i in range(max(1, len(actions) // 2))]
+    )
+    Mitigation.actions.through.objects.bulk_create(
+        [Mitigation.actions.through(mitigation_id=m.pk, action_id=actions[i % len(actions)].pk) for i, m in enumerate(mitigations)]
+    )
+    MitigationSaving.objects.bulk_create(
+        [MitigationSaving(mitigation=m, year=year, planned=Decimal("1000.50")) for m in mitigations for year in plan.years]
+    )
+    FinanceActual.objects.bulk_create(
+        [FinanceActual(mitigation=m, year=plan.first_year, as_at=dt.date(2025, 3, 31), achieved=Decimal("900")) for m in mitigations]
+    )
 
 
 def grow_risks(strategy, posts, actions, tag: str) -> None:
