@@ -126,3 +126,10 @@ def test_only_officers_and_finance_leads_change_the_plan_and_other_partnerships_
     assert client.get(reverse("finance:mitigation_edit", args=[mitigation.pk])).status_code == 404
     client.force_login(finance_lead)
     assert client.get(reverse("finance:mitigation_edit", args=[mitigation.pk])).status_code == 200
+
+
+def test_the_spreadsheet_export_holds_each_mitigations_year_to_the_penny(mitigation, strategy):
+    from finance.exports import mitigations_table
+
+    table = mitigations_table(strategy, dt.date(2025, 6, 1))
+    assert [row[3:5] for row in table[1:]] == [["2024-25", "5000000.00"], ["2025-26", "12500000.50"]]

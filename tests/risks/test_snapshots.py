@@ -32,3 +32,11 @@ def test_the_trend_and_the_movement_read_across_snapshots(strategy, risk, restri
     assert [m.ref for m in reads.risks_moved(second, include_restricted=True)] == ["R9", "R1"]
     heat = reads.snapshot_heat_map(second, RiskScale.for_partnership(strategy.partnership_id))
     assert heat.total == 1
+
+
+def test_the_spreadsheet_export_holds_the_register_without_restricted_risks(strategy, risk, restricted_risk):
+    from risks.exports import risks_table
+
+    table = risks_table(strategy, dt.date(2025, 6, 1))
+    assert [row[0] for row in table] == ["Ref", "R1"]
+    assert table[1][9] == "16" and table[1][12] == "SP1 (on track)"
