@@ -188,3 +188,32 @@ def actuals_recent(plan: FinancePlan, limit: int = 20) -> QuerySet[FinanceActual
         .select_related("mitigation", "entered_by")
         .order_by("-entered_at", "-id")[:limit]
     )
+
+
+def savings_at_risk(strategy: Strategy, today: dt.date) -> list[MitigationRow]:
+    """The mitigations whose savings are at risk because an action that delivers them is at risk or overdue: for decision."""
+    summary = finance_summary(strategy, today=today)
+    return [row for row in summary.mitigations if row.at_risk] if summary else []
+
+
+@dataclass
+class Headline:
+    achieved: Decimal
+    planned_to_date: Decimal
+    planned_total: Decimal
+    at_risk: Decimal
+    final: YearRow | None
+
+
+def headline(strategy: Strategy, today: dt.date) -> Headline | None:
+    """The dashboard's figures: savings achieved against those planned for the same years, and the savings at risk."""
+    summary = finance_summary(strategy, today=today)
+    if summary is None:
+        return None
+    return Headline(
+        achieved=summary.totals["achieved"],
+        planned_to_date=sum((row.planned for row in summary.years if row.achieved is not None), ZERO),
+        planned_total=summary.totals["planned"],
+        at_risk=summary.totals["at_risk"],
+        final=summary.final,
+    )

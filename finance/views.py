@@ -128,3 +128,11 @@ def actual_add(request: HttpRequest, strategy_id: int) -> HttpResponse:
         messages.success(request, f"{actual.mitigation.ref}: {money_full(actual.achieved)} achieved in {year_label(actual.year)} recorded.")
         return redirect(_plan_url(strategy.pk))
     return _page(request, "finance/actual_form.html", {"strategy": strategy, "finance_plan": finance_plan}, form)
+
+
+@login_required
+def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The dashboard's finance figures, as a fragment the dashboard loads (and a page of its own without scripts)."""
+    strategy, _membership = get_strategy_for_user(request.user, strategy_id)
+    context = {"strategy": strategy, "headline": reads.headline(strategy, timezone.localdate())}
+    return render(request, "finance/headline.html" + ("#figures" if request.htmx else ""), context)

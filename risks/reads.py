@@ -134,3 +134,33 @@ def score_trend(risk: Risk) -> list[tuple[dt.date, int]]:
     """The risk's residual score at each snapshot, oldest first: its trend across board cycles."""
     frozen = SnapshotRisk.objects.filter(risk=risk).select_related("snapshot").order_by("snapshot__as_at", "snapshot__taken_at")
     return [(row.snapshot.as_at, row.residual_score) for row in frozen]
+
+
+@dataclass
+class PackRisks:
+    """The board pack's risk page, from the snapshot: restricted risks are never in a pack."""
+
+    top: list[SnapshotRisk]
+    heat: HeatMap
+    moved: list[Movement]
+    total: int
+
+
+def pack_risks(snapshot: Snapshot, *, limit: int = 5) -> PackRisks | None:
+    frozen = list(SnapshotRisk.objects.filter(snapshot=snapshot, restricted=False))
+    if not frozen:
+        return None
+    scale = RiskScale.for_partnership(snapshot.strategy.partnership_id)
+    top = sorted(frozen, key=lambda r: (-r.residual_score, r.ref))[:limit]
+    heat = heat_map([(r.ref, r.residual_likelihood, r.residual_impact) for r in frozen], scale)
+    return PackRisks(top=top, heat=heat, moved=risks_moved(snapshot), total=len(frozen))
+
+
+def for_decision(strategy: Strategy, today: dt.date) -> list[RiskRow]:
+    """Risks a board is asked to decide on: above target with a mitigating action in jeopardy, or past their review date.
+
+    Restricted risks are left out: the decisions list reaches every board member.
+    """
+    risks = Risk.objects.filter(strategy=strategy, restricted=False)
+    flagged = rules.with_status(risks, today).filter(rules.actions_in_jeopardy(today) | rules.review_overdue(today))
+    return risk_rows(risks.filter(pk__in=flagged.values("pk")), today)

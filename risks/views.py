@@ -10,7 +10,7 @@ from django.utils import timezone
 from actions.access import get_strategy_for_user
 from people.access import officer_required
 from risks import reads
-from risks.access import can_change_risk, change_required, get_risk_for_user, risks_visible
+from risks.access import can_change_risk, change_required, get_risk_for_user, risks_visible, sees_restricted
 from risks.forms import RescoreForm, RiskForm, RiskScaleForm
 from risks.models import Risk, RiskScale
 from risks.services import RiskChangedError, risk_change, risk_create, risk_rescore
@@ -118,3 +118,17 @@ def risk_scale(request: HttpRequest, strategy_id: int) -> HttpResponse:
         messages.success(request, "The risk scale is saved.")
         return redirect(reverse("risks:register", args=[strategy.pk]))
     return _form_page(request, form, strategy, None, "risks/risk_scale.html")
+
+
+@login_required
+def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The dashboard's top risks and the risks for decision, as a fragment the dashboard loads (a page of its own without scripts)."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    today = timezone.localdate()
+    restricted = sees_restricted(membership, RiskScale.for_partnership(strategy.partnership_id))
+    context = {
+        "strategy": strategy,
+        "top": reads.top_risks(strategy, limit=3, today=today, include_restricted=restricted),
+        "decisions": reads.for_decision(strategy, today),
+    }
+    return render(request, "risks/headline.html" + ("#figures" if request.htmx else ""), context)

@@ -4,7 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from risks.models import RiskScale, band
+from risks import reads
+from risks.models import RiskScale, SnapshotRisk, band
 
 register = template.Library()
 
@@ -24,3 +25,17 @@ def likelihood(scale: RiskScale, value: int) -> str:
 @register.filter
 def impact(scale: RiskScale, value: int) -> str:
     return scale.impact(value)
+
+
+@register.inclusion_tag("risks/pack_risks.html")
+def risk_pack_page(snapshot) -> dict:
+    """The board pack's risk page: the top risks by score, the heat map and the risks that moved, as the snapshot froze them."""
+    return {"pack": reads.pack_risks(snapshot), "snapshot": snapshot}
+
+
+@register.simple_tag
+def risk_pack_contents(snapshot) -> SafeString:
+    """The pack's contents line for the risk page, when the snapshot froze a register."""
+    if not SnapshotRisk.objects.filter(snapshot=snapshot, restricted=False).exists():
+        return ""
+    return format_html("<li>{}</li>", "Risks: the top risks, the heat map and the risks that moved")

@@ -174,3 +174,21 @@ def test_the_score_with_controls_cannot_exceed_the_score_before_them(client, own
     data = {"inherent_likelihood": "2", "inherent_impact": "2", "residual_likelihood": "4", "residual_impact": "4", "reason": "x"}
     response = client.post(reverse("risks:risk_rescore", args=[risk.pk]), data | {"version": str(risk.version)})
     assert "The score with the controls cannot be higher than the score before them" in response.content.decode()
+
+
+def test_the_dashboard_headline_names_the_top_risks_and_those_for_decision(client, board, risk, restricted_risk, strategy, action, level):
+    action.rating = level("red")
+    action.save()
+    client.force_login(board)
+    page = client.get(reverse("risks:headline", args=[strategy.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in page  # the fragment the dashboard loads
+    assert "R1 Sufficiency of specialist places</a> <strong" in page and "16 Extreme" in page
+    assert "mitigating actions at risk, above target" in page
+    assert "R9" not in page  # restricted: not for a board member here
+
+
+def test_the_dashboard_loads_the_risks_and_money_beside_the_plan(client, board, strategy):
+    client.force_login(board)
+    page = client.get(reverse("governance:dashboard", args=[strategy.pk])).content.decode()
+    assert f'hx-get="{reverse("risks:headline", args=[strategy.pk])}"' in page
+    assert f'hx-get="{reverse("finance:headline", args=[strategy.pk])}"' in page

@@ -206,6 +206,8 @@ RISK_CHANGERS = {**READ, "other_lead": "forbidden", "group_lead": "forbidden", "
 MATRIX.update(
     {
         "risks:register": Row("get", ["strategy"], None, READ),
+        "risks:headline": Row("get", ["risk.strategy"], None, READ),
+        "finance:headline": Row("get", ["finance_plan.strategy"], None, READ),
         "risks:risk_detail": Row("get", ["risk"], None, READ),
         "risks:risk_add": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
         "risks:risk_scale": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
