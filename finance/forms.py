@@ -106,9 +106,12 @@ class FinancePlanForm(forms.ModelForm):
 class FiguresForm(forms.Form):
     """Each year's grant and cumulative deficit forecasts, unmitigated and with the plan's target."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, plan: FinancePlan, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.plan = plan
+        self.initial["version"] = plan.version
         current = {f.year: f for f in plan.figures.all()}
         for year, label in plan.year_labels():
             figure = current.get(year)
@@ -121,6 +124,12 @@ class FiguresForm(forms.Form):
                 if figure is not None:
                     source = {"grant": figure.grant, "unmitigated": figure.unmitigated_forecast, "target": figure.target_forecast}[key]
                     self.initial[f"{key}_{year}"] = source
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.is_bound and data.get("version") is not None and data["version"] != self.plan.version:
+            self.add_error(None, "Someone else changed this plan since you opened it. Nothing was saved: check the figures and save again")
+        return data
 
     def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [(label, self[f"grant_{y}"], self[f"unmitigated_{y}"], self[f"target_{y}"]) for y, label in self.plan.year_labels()]

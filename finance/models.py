@@ -5,6 +5,7 @@ Money is exact: pounds and pence in `Decimal` columns, never floats.
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -15,10 +16,16 @@ from actions.models import Action, Snapshot, Strategy
 from finance.money import year_label
 
 
+# The plan's figures and mitigations keep every change (append-only): a board can see what a forecast was before.
+def track(model):
+    return pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True)(model)
+
+
 def money(**kwargs) -> models.DecimalField:
     return models.DecimalField(max_digits=15, decimal_places=2, **kwargs)
 
 
+@track
 class FinancePlan(models.Model):
     """A strategy's DSG management plan: its own financial years, which may run past the strategy's end."""
 
@@ -46,6 +53,7 @@ class FinancePlan(models.Model):
         return [(year, year_label(year)) for year in self.years]
 
 
+@track
 class FinanceYear(models.Model):
     """One year of the plan: the grant, and the cumulative deficit forecast unmitigated and with the plan's target."""
 
@@ -66,6 +74,7 @@ class FinanceYear(models.Model):
         return year_label(self.year)
 
 
+@track
 class Mitigation(models.Model):
     """A saving or cost avoidance the plan counts on, delivered by actions of the strategy."""
 
@@ -85,6 +94,7 @@ class Mitigation(models.Model):
         return f"{self.ref} {self.title}"
 
 
+@track
 class MitigationSaving(models.Model):
     """A mitigation's planned saving (or cost avoidance) in one year of the plan."""
 

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
 from accounts.models import User
 from actions.models import Action, Snapshot
@@ -19,6 +20,7 @@ def figures_save(*, plan: FinancePlan, figures: dict[int, dict[str, Decimal | No
     for year, amounts in figures.items():
         FinanceYear.objects.update_or_create(plan=plan, year=year, defaults=amounts)
     FinanceYear.objects.filter(plan=plan).exclude(year__in=list(plan.years)).delete()
+    FinancePlan.objects.filter(pk=plan.pk).update(version=F("version") + 1)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -73,6 +74,8 @@ class RiskScale(models.Model):
         return f"{value} {self.impact_labels[value - 1]}"
 
 
+# Every change to what a risk says is kept (append-only), beside the scores' own history in RiskScore.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True)
 class Risk(models.Model):
     """One risk to the strategy's delivery: what causes it, what follows, who owns it and how it is scored and controlled.
 

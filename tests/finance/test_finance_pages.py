@@ -141,3 +141,13 @@ def test_the_dashboard_headline_gives_savings_achieved_against_plan_and_at_risk(
     page = client.get(reverse("finance:headline", args=[strategy.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "<strong>£4.2m</strong> savings achieved of £5.0m planned for the same years (£17.5m over the plan)" in page
     assert "2030-31: £1.07bn unmitigated, £236.7m with the plan" in page
+
+
+def test_saving_figures_over_someone_elses_is_refused(client, officer, finance_lead, finance_plan, strategy):
+    url = reverse("finance:figures_edit", args=[strategy.pk])
+    client.force_login(finance_lead)
+    assert client.post(url, {"grant_2025": "£61m", "version": "1"}).status_code == 302
+    client.force_login(officer)
+    response = client.post(url, {"grant_2025": "£62m", "version": "1"})
+    assert "Someone else changed this plan since you opened it" in response.content.decode()
+    assert FinanceYear.objects.get(year=2025).grant == Decimal("61000000")
