@@ -14,4 +14,7 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/finance/mitigations/new/", views.mitigation_add, name="mitigation_add"),
     path("mitigations/<int:mitigation_id>/", views.mitigation_edit, name="mitigation_edit"),
     path("strategies/<int:strategy_id>/finance/actuals/new/", views.actual_add, name="actual_add"),
+    path("strategies/<int:strategy_id>/finance/actuals/upload/", views.actuals_upload, name="actuals_upload"),
+    path("finance-uploads/<int:import_id>/", views.actuals_preview, name="actuals_preview"),
+    path("finance-uploads/<int:import_id>/confirm/", views.actuals_confirm, name="actuals_confirm"),
 ]

@@ -174,3 +174,12 @@ def published_page(strategy, group, officer):
     SummaryDraft.objects.create(group=group, you_said="You said.", we_did="We did.")
     page_publish(page=page, user=officer)
     return page
+
+
+@pytest.fixture
+def actuals_upload(mitigation, officer):  # noqa: F811
+    """A spreadsheet of actual figures waiting for its finance lead or officer to confirm it."""
+    from finance.models import ActualsImport
+
+    content = b"mitigation,year,as_at,achieved\nM1,2025-26,30/09/2025,1200000\n"
+    return ActualsImport.objects.create(plan=mitigation.plan, uploaded_by=officer, filename="actuals.csv", content=content)

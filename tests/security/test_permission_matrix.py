@@ -220,6 +220,9 @@ MATRIX.update(
         "finance:mitigation_add": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
         "finance:mitigation_edit": Row("get", ["mitigation"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
         "finance:actual_add": Row("post", ["mitigation.plan.strategy"], "actual_data", OFFICER_ONLY_403),
+        "finance:actuals_upload": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:actuals_preview": Row("get", ["actuals_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:actuals_confirm": Row("post", ["actuals_upload"], {}, OFFICER_ONLY_403),
     }
 )
 DEFAULT = "ok"
