@@ -9,6 +9,7 @@ app_name = "finance"
 urlpatterns = [
     path("strategies/<int:strategy_id>/finance/", views.plan, name="plan"),
     path("strategies/<int:strategy_id>/finance/headline/", views.headline, name="headline"),
+    path("strategies/<int:strategy_id>/finance/mitigations.xlsx", views.mitigations_export, name="mitigations_export"),
     path("strategies/<int:strategy_id>/finance/plan/", views.plan_edit, name="plan_edit"),
     path("strategies/<int:strategy_id>/finance/figures/", views.figures_edit, name="figures_edit"),
     path("strategies/<int:strategy_id>/finance/mitigations/new/", views.mitigation_add, name="mitigation_add"),

@@ -8,17 +8,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from actions.access import get_strategy_for_user
+from actions.tables import xlsx_bytes
 from finance import reads
 from finance.access import can_change_finance, finance_required, get_mitigation_for_user
+from finance.exports import mitigations_table
 from finance.forms import ActualForm, ActualsUploadForm, FiguresForm, FinancePlanForm, MitigationForm
 from finance.importers import actuals_import
 from finance.models import ActualsImport, FinancePlan, Mitigation
 from finance.money import money_full, year_label
 from finance.services import actual_record, figures_save, mitigation_save
 from people.access import membership_for, not_found
+from send_tracker.security import rate_limited, security_event
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan_url(strategy_id: int) -> str:
@@ -206,3 +212,16 @@ def actuals_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
         return redirect("finance:actuals_preview", import_id=kept.pk)
     messages.success(request, f"Added {loaded.created} actual figure{'s' if loaded.created != 1 else ''} from {kept.filename}.")
     return redirect(_plan_url(kept.plan.strategy_id))
+
+
+@login_required
+@rate_limited("export", what="exports")
+def mitigations_export(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The mitigations' planned and achieved savings per year as an Excel sheet, exact to the penny."""
+    strategy, _membership = get_strategy_for_user(request.user, strategy_id)
+    table = mitigations_table(strategy, timezone.localdate())
+    response = HttpResponse(xlsx_bytes(table, title="Mitigations"), content_type=XLSX)
+    name = f"{slugify(strategy.name)[:60] or 'plan'}-mitigations-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    security_event("export", request, strategy_id=strategy.pk, format="xlsx", rows=len(table) - 1)
+    return response

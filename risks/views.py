@@ -6,15 +6,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from actions.access import get_strategy_for_user
+from actions.tables import xlsx_bytes
 from people.access import officer_required
 from risks import reads
 from risks.access import can_change_risk, change_required, get_risk_for_user, risks_visible, sees_restricted
+from risks.exports import risks_table
 from risks.forms import RescoreForm, RiskForm, RiskScaleForm
 from risks.models import Risk, RiskScale
 from risks.services import RiskChangedError, risk_change, risk_create, risk_rescore
+from send_tracker.security import rate_limited, security_event
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGED = "Someone else changed this risk since you opened it. Nothing was saved: check what is there now and try again"
 
 
@@ -132,3 +137,16 @@ def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
         "decisions": reads.for_decision(strategy, today),
     }
     return render(request, "risks/headline.html" + ("#figures" if request.htmx else ""), context)
+
+
+@login_required
+@rate_limited("export", what="exports")
+def register_export(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The register as an Excel sheet: restricted risks never leave the product this way."""
+    strategy, _membership = get_strategy_for_user(request.user, strategy_id)
+    table = risks_table(strategy, timezone.localdate())
+    response = HttpResponse(xlsx_bytes(table, title="Risks"), content_type=XLSX)
+    name = f"{slugify(strategy.name)[:60] or 'plan'}-risks-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    security_event("export", request, strategy_id=strategy.pk, format="xlsx", rows=len(table) - 1)
+    return response

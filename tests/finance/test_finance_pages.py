@@ -151,3 +151,14 @@ def test_saving_figures_over_someone_elses_is_refused(client, officer, finance_l
     response = client.post(url, {"grant_2025": "£62m", "version": "1"})
     assert "Someone else changed this plan since you opened it" in response.content.decode()
     assert FinanceYear.objects.get(year=2025).grant == Decimal("61000000")
+
+
+def test_the_mitigations_download_as_a_spreadsheet(client, board, mitigation, strategy):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(board)
+    response = client.get(reverse("finance:mitigations_export", args=[strategy.pk]))
+    sheet = load_workbook(io.BytesIO(response.content))["Mitigations"]
+    assert [row[3:5] for row in sheet.iter_rows(values_only=True)][1:] == [("2024-25", "5000000.00"), ("2025-26", "12500000.50")]

@@ -192,3 +192,15 @@ def test_the_dashboard_loads_the_risks_and_money_beside_the_plan(client, board, 
     page = client.get(reverse("governance:dashboard", args=[strategy.pk])).content.decode()
     assert f'hx-get="{reverse("risks:headline", args=[strategy.pk])}"' in page
     assert f'hx-get="{reverse("finance:headline", args=[strategy.pk])}"' in page
+
+
+def test_the_register_downloads_as_a_spreadsheet_without_restricted_risks(client, board, risk, restricted_risk, strategy):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(board)
+    response = client.get(reverse("risks:register_export", args=[strategy.pk]))
+    assert response["Content-Disposition"].startswith('attachment; filename="send-strategy-2025-2028-risks-')
+    sheet = load_workbook(io.BytesIO(response.content))["Risks"]
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Ref", "R1"]

@@ -207,6 +207,8 @@ MATRIX.update(
     {
         "risks:register": Row("get", ["strategy"], None, READ),
         "risks:headline": Row("get", ["risk.strategy"], None, READ),
+        "risks:register_export": Row("get", ["risk.strategy"], None, READ),
+        "finance:mitigations_export": Row("get", ["mitigation.plan.strategy"], None, READ),
         "finance:headline": Row("get", ["finance_plan.strategy"], None, READ),
         "risks:risk_detail": Row("get", ["risk"], None, READ),
         "risks:risk_add": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
