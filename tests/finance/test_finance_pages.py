@@ -162,3 +162,14 @@ def test_the_mitigations_download_as_a_spreadsheet(client, board, mitigation, st
     response = client.get(reverse("finance:mitigations_export", args=[strategy.pk]))
     sheet = load_workbook(io.BytesIO(response.content))["Mitigations"]
     assert [row[3:5] for row in sheet.iter_rows(values_only=True)][1:] == [("2024-25", "5000000.00"), ("2025-26", "12500000.50")]
+
+
+def test_an_officer_makes_a_person_a_finance_lead_who_can_then_enter_figures(client, officer, board, partnership, finance_plan, strategy):
+    from people.models import Membership
+
+    membership = Membership.objects.get(user=board, partnership=partnership)
+    client.force_login(officer)
+    client.post(reverse("people:person_edit", args=[membership.pk]), {"role": "finance_lead"})
+    assert Membership.objects.get(pk=membership.pk).role == Membership.Role.FINANCE_LEAD
+    client.force_login(board)
+    assert client.get(reverse("finance:actual_add", args=[strategy.pk])).status_code == 200
