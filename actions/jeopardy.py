@@ -49,3 +49,9 @@ def is_in_jeopardy(rating, due_date: dt.date | None, today: dt.date, retired: bo
 def in_jeopardy(today: dt.date) -> Q:
     """Over Action: classed at risk, or overdue. Retired actions are never in jeopardy (they no longer deliver)."""
     return (Q(rating__is_risk=True) | rules.overdue(today)) & Q(retired_at__isnull=True)
+
+
+def described(action, today: dt.date) -> str:
+    """An action's class in words, with "overdue" beside it when it is: "On track, overdue"."""
+    words = CLASS_LABELS[classification(action.rating)]
+    return f"{words}, overdue" if rules.is_overdue(action.due_date, action.rating, today) else words

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
-from actions import rules
+from actions import jeopardy, rules
 from actions.models import Action, ActionUpdate, DeliveryGroup, Snapshot, SnapshotAction
-from finance.models import FinanceActual, MitigationSaving
+from finance.models import FinanceActual, Mitigation, MitigationSaving
 from kpis.models import Benchmark, KpiValue
 from people.models import Partnership
 from risks import rules as risk_rules
@@ -116,6 +116,14 @@ def _achieved():
         "-as_at", "-entered_at", "-id"
     )
     return Subquery(latest.values("achieved")[:1])
+
+
+def _mitigation_status(today: dt.date) -> tuple[Property, ...]:
+    """Whether an action that delivers the saving's mitigation is at risk or overdue as at `today` (actions/jeopardy.py)."""
+    delivering = Mitigation.actions.through.objects.filter(
+        mitigation=OuterRef("mitigation_id"), action__in=Action.everything.filter(jeopardy.in_jeopardy(today))
+    )
+    return (Property("IsAtRisk", "bool", rules.flag(Q(Exists(delivering))), nullable=False),)
 
 
 def _risks(partnership: Partnership, today: dt.date) -> QuerySet:
@@ -307,6 +315,7 @@ ENTITY_SETS: dict[str, EntitySet] = {
                 Property("Achieved", "decimal", _achieved()),
             ),
             lambda partnership, today: MitigationSaving.objects.filter(mitigation__plan__strategy__partnership=partnership),
+            _mitigation_status,
         ),
     ]
 }

@@ -164,7 +164,7 @@ def finance_summary(strategy: Strategy, *, today: dt.date, snapshot: Snapshot | 
             at_risk=at_risk[m.pk],
             planned={y: planned[(m.pk, y)] for y in plan.years if (m.pk, y) in planned},
             achieved={y: achieved[(m.pk, y)] for y in plan.years if (m.pk, y) in achieved},
-            actions=[(a, jeopardy.CLASS_LABELS[jeopardy.classification(a.rating)]) for a in m.delivering],
+            actions=[(a, jeopardy.described(a, snapshot.as_at if snapshot else today)) for a in m.delivering],
         )
         for m in found
     ]
@@ -203,6 +203,7 @@ class Headline:
     planned_total: Decimal
     at_risk: Decimal
     final: YearRow | None
+    for_decision: list[MitigationRow]
 
 
 def headline(strategy: Strategy, today: dt.date) -> Headline | None:
@@ -216,4 +217,5 @@ def headline(strategy: Strategy, today: dt.date) -> Headline | None:
         planned_total=summary.totals["planned"],
         at_risk=summary.totals["at_risk"],
         final=summary.final,
+        for_decision=[row for row in summary.mitigations if row.at_risk],
     )

@@ -78,7 +78,7 @@ def risk_rows(risks: QuerySet[Risk], today: dt.date) -> list[RiskRow]:
         RiskRow(
             risk=risk,
             status=rules.status_of(risk),
-            actions=[(action, jeopardy.CLASS_LABELS[jeopardy.classification(action.rating)]) for action in risk.mitigating],
+            actions=[(action, jeopardy.described(action, today)) for action in risk.mitigating],
         )
         for risk in found
     ]

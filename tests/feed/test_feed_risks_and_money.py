@@ -40,3 +40,10 @@ def test_mitigations_read_planned_and_achieved_to_the_penny(client, token, mitig
         (2024, Decimal("5000000"), None),
         (2025, Decimal("12500000.5"), Decimal("1234567.89")),
     ]
+
+
+def test_a_mitigation_is_at_risk_in_the_feed_when_an_action_that_delivers_it_is(client, token, mitigation, action, level):
+    action.rating = level("red")
+    action.save()
+    rows = read(client, token, "Mitigations").json()["value"]
+    assert [r["IsAtRisk"] for r in rows] == [True, True]

@@ -135,12 +135,26 @@ def test_the_spreadsheet_export_holds_each_mitigations_year_to_the_penny(mitigat
     assert [row[3:5] for row in table[1:]] == [["2024-25", "5000000.00"], ["2025-26", "12500000.50"]]
 
 
-def test_the_dashboard_headline_gives_savings_achieved_against_plan_and_at_risk(client, board, mitigation, strategy, finance_lead):
+def test_the_dashboard_headline_gives_savings_achieved_against_plan_and_at_risk(client, board, mitigation, strategy, finance_lead, action):
+    action.due_date = timezone.localdate() + dt.timedelta(days=60)
+    action.save()
     actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
     client.force_login(board)
     page = client.get(reverse("finance:headline", args=[strategy.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert "<strong>£4.2m</strong> savings achieved of £5.0m planned for the same years (£17.5m over the plan)" in page
     assert "2030-31: £1.07bn unmitigated, £236.7m with the plan" in page
+    assert "For decision" not in page
+
+
+def test_an_action_becoming_at_risk_puts_its_saving_for_decision_on_the_dashboard(client, board, mitigation, strategy, action, level):
+    action.rating = level("red")
+    action.save()
+    client.force_login(board)
+    page = client.get(reverse("finance:headline", args=[strategy.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "For decision" in page
+        and "M1 More resourced provision in mainstream</a>: £17.5m of savings at risk, delivered by SP1 at risk" in page
+    )
 
 
 def test_saving_figures_over_someone_elses_is_refused(client, officer, finance_lead, finance_plan, strategy):
