@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from actions.access import get_strategy_for_user
 from actions.tables import xlsx_bytes
-from people.access import officer_required
+from people.access import is_officer, officer_required
 from risks import reads
 from risks.access import can_change_risk, change_required, get_risk_for_user, risks_visible, sees_restricted
 from risks.exports import risks_table
@@ -34,7 +34,7 @@ def register(request: HttpRequest, strategy_id: int) -> HttpResponse:
     return render(
         request,
         "risks/register.html",
-        {"strategy": strategy, "rows": rows, "heat": heat, "is_officer": membership.role == membership.Role.OFFICER},
+        {"strategy": strategy, "rows": rows, "heat": heat, "is_officer": is_officer(membership)},
     )
 
 

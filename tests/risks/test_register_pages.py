@@ -7,9 +7,11 @@ from django.urls import reverse
 
 from people.models import Membership
 from risks.models import Risk, RiskScale, RiskScore
+from tests.actions.conftest import make_action  # noqa: F401  (fixture)
 from tests.risks.conftest import make_risk
 
 pytestmark = pytest.mark.django_db
+# ruff: noqa: F811  (make_action is a fixture)
 
 
 def test_the_register_shows_each_risk_its_score_in_words_and_the_heat_map_counts(client, board, risk, strategy):
@@ -204,3 +206,34 @@ def test_the_register_downloads_as_a_spreadsheet_without_restricted_risks(client
     assert response["Content-Disposition"].startswith('attachment; filename="send-strategy-2025-2028-risks-')
     sheet = load_workbook(io.BytesIO(response.content))["Risks"]
     assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Ref", "R1"]
+
+
+def test_the_owner_changes_what_the_risk_says_and_its_actions_but_an_edit_over_someone_elses_is_refused(
+    client, owner, officer, risk, owner_post, make_action
+):
+    other = make_action(ref="SP2")
+    url = reverse("risks:risk_edit", args=[risk.pk])
+    data = {
+        "ref": "R1",
+        "title": "Sufficiency of local specialist places",
+        "category": "sufficiency",
+        "owner": str(owner_post.pk),
+        "cause": risk.cause,
+        "effect": risk.effect,
+        "target_likelihood": "2",
+        "target_impact": "2",
+        "action_refs": "SP1, sp2",
+        "review_date": "31/12/2025",
+        "version": str(risk.version),
+    }
+    client.force_login(owner)
+    assert client.post(url, data).status_code == 302
+    risk.refresh_from_db()
+    assert risk.title == "Sufficiency of local specialist places" and risk.target_score == 4
+    assert set(risk.mitigating_actions.values_list("ref", flat=True)) == {"SP1", other.ref}
+    assert risk.residual_score == 16  # scores move only by a re-score
+    client.force_login(officer)
+    response = client.post(url, data | {"title": "Stale edit"})
+    assert "Someone else changed this risk since you opened it" in response.content.decode()
+    risk.refresh_from_db()
+    assert risk.title == "Sufficiency of local specialist places"
