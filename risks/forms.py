@@ -91,6 +91,9 @@ class RiskForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
             self.initial["action_refs"] = ActionRefsField.initial_for(self.instance.mitigating_actions.all())
+            # As a person types it, so that saving the form unchanged reads it back.
+            review = self.instance.review_date
+            self.initial["review_date"] = f"{review.day}/{review.month}/{review.year}"
             for name, _label, _what in TARGET:
                 self.initial[name] = getattr(self.instance, name)
 

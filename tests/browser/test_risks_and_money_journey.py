@@ -54,3 +54,21 @@ def test_the_register_a_risk_and_the_budget_fit_a_320_px_screen_and_pass_axe(dem
         f"{path} is {page.evaluate('document.documentElement.scrollWidth')} px wide at 320 px"
     )
     assert_accessible(page, f"on {path} at 320 px")
+
+
+def test_an_officer_rescores_a_risk_with_a_reason_and_links_a_mitigating_action(demo, sign_in, live_server):
+    risk = Risk.objects.get(strategy=demo, ref="R2")
+    page = sign_in(make_user("officer@example.org", demo.partnership, Membership.Role.OFFICER))
+    page.goto(live_server.url + f"/risks/{risk.pk}/")
+    page.get_by_role("link", name="Re-score the risk").click()
+    page.get_by_label("Likelihood now, with the controls").select_option("3")
+    page.get_by_label("Why has the score changed?").fill("Timeliness reached 62% in June with the extra assessment capacity.")
+    page.get_by_role("button", name="Save the new score").click()
+    assert "Risk R2 re-scored: 12 now." in page.locator(".govuk-notification-banner, main").first.inner_text()
+    assert "Timeliness reached 62% in June" in page.locator("[data-testid=risk-history]").inner_text()
+    page.get_by_role("link", name="Change the risk").click()
+    refs = page.get_by_label("Actions that mitigate it (optional)")
+    refs.fill(refs.input_value() + ", EHC-B4")
+    page.get_by_role("button", name="Save the risk").click()
+    assert "EHC-B4" in page.locator("main").inner_text()
+    assert_accessible(page, "on a re-scored risk")

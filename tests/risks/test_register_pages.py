@@ -237,3 +237,14 @@ def test_the_owner_changes_what_the_risk_says_and_its_actions_but_an_edit_over_s
     assert "Someone else changed this risk since you opened it" in response.content.decode()
     risk.refresh_from_db()
     assert risk.title == "Sufficiency of local specialist places"
+
+
+def test_the_edit_form_saves_unchanged_as_it_was_filled_in(client, owner, risk):
+    """The review date is offered as day/month/year, which the form reads back (a date shown in words was refused)."""
+    import re
+
+    client.force_login(owner)
+    url = reverse("risks:risk_edit", args=[risk.pk])
+    page = client.get(url).content.decode()
+    review = re.search(r'name="review_date" type="text" value="([^"]*)"', page)[1]
+    assert review == f"{risk.review_date.day}/{risk.review_date.month}/{risk.review_date.year}"
