@@ -187,3 +187,17 @@ def test_an_officer_makes_a_person_a_finance_lead_who_can_then_enter_figures(cli
     assert Membership.objects.get(pk=membership.pk).role == Membership.Role.FINANCE_LEAD
     client.force_login(board)
     assert client.get(reverse("finance:actual_add", args=[strategy.pk])).status_code == 200
+
+
+def test_a_mitigation_and_the_figures_save_unchanged_as_their_forms_were_filled_in(client, officer, mitigation, strategy):
+    import re
+
+    client.force_login(officer)
+    for url in (reverse("finance:mitigation_edit", args=[mitigation.pk]), reverse("finance:figures_edit", args=[strategy.pk])):
+        page = client.get(url).content.decode()
+        fields = dict(re.findall(r'name="([a-z_0-9]+)" type="(?:text|hidden)"(?: value="([^"]*)")?', page))
+        fields |= dict(re.findall(r'type="hidden" name="([a-z_0-9]+)" value="([^"]*)"', page))
+        fields |= {name: value for name, value in re.findall(r'<textarea [^>]*name="([a-z_]+)"[^>]*>([^<]*)</textarea>', page)}
+        assert client.post(url, fields).status_code == 302, url
+    assert dict(MitigationSaving.objects.values_list("year", "planned")) == {2024: Decimal("5000000"), 2025: Decimal("12500000.50")}
+    assert FinanceYear.objects.get(year=2030).unmitigated_forecast == Decimal("1070000000")
