@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import functools
+import operator
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +14,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from actions.models import EmailPreference, RatingLevel, normalise_phrase
+from actions.models import Action, EmailPreference, RatingLevel, normalise_phrase
 from people.models import Partnership
 
 MAX_LINKS = 10
@@ -325,3 +328,33 @@ class ChasingScheduleForm(forms.ModelForm):
         if lead is not None and officer is not None and officer < lead:
             self.add_error("escalate_to_officer_after", "Tell the programme officers no sooner than the delivery group's lead")
         return data
+
+
+class ActionRefsField(forms.CharField):
+    """Actions of one strategy typed by their refs, separated by commas ("EHC-B1, EHC-C1"); cleans to a list of live actions.
+
+    Set `strategy_id` before the form is cleaned. Refs are matched whatever their case.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "The refs of the plan's actions, separated by commas, for example EHC-B1, EHC-C1")
+        super().__init__(**kwargs)
+        self.strategy_id: int | None = None
+
+    def clean(self, value):
+        text = super().clean(value) or ""
+        refs = [ref.strip() for ref in text.replace(";", ",").split(",") if ref.strip()]
+        if not refs:
+            return []
+        typed = functools.reduce(operator.or_, (Q(ref__iexact=ref) for ref in refs))
+        everything = {a.ref.casefold(): a for a in Action.objects.filter(typed, strategy_id=self.strategy_id)}
+        missing = [ref for ref in refs if ref.casefold() not in everything]
+        if missing:
+            listed = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+            raise ValidationError(f"There is no action with the ref {listed} in this plan")
+        return list({ref.casefold(): everything[ref.casefold()] for ref in refs}.values())
+
+    @staticmethod
+    def initial_for(actions) -> str:
+        return ", ".join(sorted(action.ref for action in actions))

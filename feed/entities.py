@@ -11,14 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.db.models import F, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import NullIf
 from django.utils import timezone
 
-from actions import rules
+from actions import jeopardy, rules
 from actions.models import Action, ActionUpdate, DeliveryGroup, Snapshot, SnapshotAction
+from finance.models import FinanceActual, Mitigation, MitigationSaving
 from kpis.models import Benchmark, KpiValue
 from people.models import Partnership
+from risks import rules as risk_rules
+from risks.models import Risk, RiskScore
 
 EDM = {
     "int": "Edm.Int64",
@@ -112,6 +115,35 @@ def _action_status(today: dt.date) -> tuple[Property, ...]:
         Property("NeedsUpdate", "bool", rules.flag(rule["needs_update"]), nullable=False),
         Property("IsUnallocated", "bool", rules.flag(rule["unallocated"]), nullable=False),
         Property("HasNoDueDate", "bool", rules.flag(rule["no_due_date"]), nullable=False),
+    )
+
+
+def _achieved():
+    """The latest figure entered for the saving's mitigation and year."""
+    latest = FinanceActual.objects.filter(mitigation=OuterRef("mitigation_id"), year=OuterRef("year")).order_by(
+        "-as_at", "-entered_at", "-id"
+    )
+    return Subquery(latest.values("achieved")[:1])
+
+
+def _mitigation_status(today: dt.date) -> tuple[Property, ...]:
+    """Whether an action that delivers the saving's mitigation is at risk or overdue as at `today` (actions/jeopardy.py)."""
+    delivering = Mitigation.actions.through.objects.filter(
+        mitigation=OuterRef("mitigation_id"), action__in=Action.everything.filter(jeopardy.in_jeopardy(today))
+    )
+    return (Property("IsAtRisk", "bool", rules.flag(Q(Exists(delivering))), nullable=False),)
+
+
+def _risks(partnership: Partnership, today: dt.date) -> QuerySet:
+    # Restricted risks (commercial or personal) never leave the product through the feed.
+    return risk_rules.with_scores(Risk.objects.filter(strategy__partnership=partnership, restricted=False))
+
+
+def _risk_status(today: dt.date) -> tuple[Property, ...]:
+    """The register's rules as at `today` (risks/rules.py)."""
+    return (
+        Property("IsReviewOverdue", "bool", risk_rules.flag(risk_rules.review_overdue(today)), nullable=False),
+        Property("HasMitigationsAtRiskAboveTarget", "bool", risk_rules.flag(risk_rules.actions_in_jeopardy(today)), nullable=False),
     )
 
 
@@ -230,6 +262,68 @@ ENTITY_SETS: dict[str, EntitySet] = {
                 Property("LastUpdatedAt", "datetime", "last_updated_at"),
             ),
             lambda partnership, today: SnapshotAction.objects.filter(snapshot__strategy__partnership=partnership),
+        ),
+        EntitySet(
+            "Risks",
+            "Risk",
+            "The risk register of the partnership's strategies, with scores and the rules' flags as at the day it is read. "
+            "Restricted risks are left out.",
+            (
+                Property("Id", "int", "pk", nullable=False),
+                Property("StrategyId", "int", "strategy_id", nullable=False),
+                Property("Ref", "str", "ref", nullable=False),
+                Property("Title", "str", "title", nullable=False),
+                Property("Category", "str", "category", nullable=False),
+                Property("Owner", "str", "owner__title", nullable=False),
+                Property("InherentScore", "int", "inherent", nullable=False),
+                Property("ResidualLikelihood", "int", "residual_likelihood", nullable=False),
+                Property("ResidualImpact", "int", "residual_impact", nullable=False),
+                Property("ResidualScore", "int", "residual", nullable=False),
+                Property("TargetScore", "int", "target", nullable=False),
+                Property("ReviewDate", "date", "review_date", nullable=False),
+                Property(
+                    "MitigatingActions",
+                    "str",
+                    StringAgg("mitigating_actions__ref", delimiter="; ", order_by="mitigating_actions__ref", default=Value("")),
+                ),
+            ),
+            _risks,
+            _risk_status,
+        ),
+        EntitySet(
+            "RiskScores",
+            "RiskScore",
+            "Every scoring of a risk, with its reason. Restricted risks' scores are left out.",
+            (
+                Property("Id", "int", "pk", nullable=False),
+                Property("RiskId", "int", "risk_id", nullable=False),
+                Property("RiskRef", "str", "risk__ref", nullable=False),
+                Property("At", "datetime", "at", nullable=False),
+                Property("InherentLikelihood", "int", "inherent_likelihood", nullable=False),
+                Property("InherentImpact", "int", "inherent_impact", nullable=False),
+                Property("ResidualLikelihood", "int", "residual_likelihood", nullable=False),
+                Property("ResidualImpact", "int", "residual_impact", nullable=False),
+                Property("Reason", "str", "reason", nullable=False),
+            ),
+            lambda partnership, today: RiskScore.objects.filter(risk__strategy__partnership=partnership, risk__restricted=False),
+        ),
+        EntitySet(
+            "Mitigations",
+            "Mitigation",
+            "Each finance plan mitigation's planned saving per year, with what it has achieved (its latest figure).",
+            (
+                Property("Id", "int", "pk", nullable=False),
+                Property("MitigationId", "int", "mitigation_id", nullable=False),
+                Property("StrategyId", "int", "mitigation__plan__strategy_id", nullable=False),
+                Property("Ref", "str", "mitigation__ref", nullable=False),
+                Property("Title", "str", "mitigation__title", nullable=False),
+                Property("IsIllustrative", "bool", "mitigation__is_illustrative", nullable=False),
+                Property("Year", "int", "year", nullable=False),
+                Property("Planned", "decimal", "planned", nullable=False),
+                Property("Achieved", "decimal", _achieved()),
+            ),
+            lambda partnership, today: MitigationSaving.objects.filter(mitigation__plan__strategy__partnership=partnership),
+            _mitigation_status,
         ),
     ]
 }

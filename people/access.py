@@ -43,9 +43,13 @@ def is_coproduction_partner(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Membership.Role.COPRODUCTION
 
 
+def is_finance_lead(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Membership.Role.FINANCE_LEAD
+
+
 def reads_only(membership: Membership) -> bool:
-    """Board members and co-production partners read the plan and change nothing of the officers' (ratings, KPIs)."""
-    return membership.role in (Membership.Role.BOARD_MEMBER, Membership.Role.COPRODUCTION)
+    """Board members, co-production partners and finance leads read the plan and change nothing of the officers' (ratings, KPIs)."""
+    return membership.role in (Membership.Role.BOARD_MEMBER, Membership.Role.COPRODUCTION, Membership.Role.FINANCE_LEAD)
 
 
 def officer_required(membership: Membership, what: str = "do this") -> None:

@@ -101,6 +101,9 @@ class Membership(models.Model):
         # Parent Carer Forum and young people's forum members: they read like a
         # board member and record the families' view, and never change a rating.
         COPRODUCTION = "coproduction", "Co-production partner"
+        # Council finance (the DSG management plan): enters the high-needs budget's actual
+        # figures and reads the plan like a board member; changes no action or rating.
+        FINANCE_LEAD = "finance_lead", "Finance lead"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "kpis",
     "coproduction",
     "governance",
+    "risks",
+    "finance",
     "reporting",
     "feed",
 ]

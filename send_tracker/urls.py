@@ -31,5 +31,7 @@ urlpatterns = [
     path("", include("kpis.urls")),
     path("", include("feed.urls")),
     path("", include("coproduction.urls")),
+    path("", include("risks.urls")),
+    path("", include("finance.urls")),
     path("admin/", admin.site.urls),
 ]

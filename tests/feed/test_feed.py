@@ -207,6 +207,7 @@ def test_it_answers_power_bis_headers_and_format_with_minimal_metadata_json(clie
         assert "@odata.context" in response.json()
     service = client.get("/feed/odata/", **bearer(token), **POWER_BI).json()
     names = {"Actions", "Updates", "DeliveryGroups", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"}
+    names |= {"Risks", "RiskScores", "Mitigations"}
     assert {s["name"] for s in service["value"]} == names
     metadata = client.get("/feed/odata/$metadata", **bearer(token), HTTP_ACCEPT="application/xml", HTTP_ODATA_MAXVERSION="4.0")
     assert metadata.status_code == 200 and metadata["Content-Type"].startswith("application/xml")

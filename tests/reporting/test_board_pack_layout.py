@@ -23,7 +23,15 @@ from tests.governance.conftest import rating_change
 PAGE_HEIGHT = 842  # A4 in points
 CONTENT_TOP = PAGE_HEIGHT - 18 / 25.4 * 72  # below the running header (18 mm top margin)
 CONTENT_BOTTOM = 16 / 25.4 * 72  # above the page number (16 mm bottom margin)
-SECTION_TITLES = ("At a glance", "Movement since the previous report", "Exceptions", "KPI scorecard", "Appendix: every action")
+SECTION_TITLES = (
+    "At a glance",
+    "Movement since the previous report",
+    "Exceptions",
+    "KPI scorecard",
+    "Risks",
+    "High-needs budget",
+    "Appendix: every action",
+)
 
 
 @pytest.fixture

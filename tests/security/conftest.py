@@ -8,8 +8,10 @@ from django.core.cache import cache
 from governance.services import snapshot_take
 from reporting.models import BoardReport
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
+from tests.finance.conftest import finance_plan, mitigation  # noqa: F401  (fixtures)
 from tests.governance.conftest import finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
+from tests.risks.conftest import risk  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)
@@ -203,3 +205,12 @@ def partnership_scheme(partnership, officer):
             LevelDraft("Done", "Complete", "complete", "green", 3),
         ],
     )
+
+
+@pytest.fixture
+def actuals_upload(mitigation, officer):  # noqa: F811
+    """A spreadsheet of actual figures waiting for its finance lead or officer to confirm it."""
+    from finance.models import ActualsImport
+
+    content = b"mitigation,year,as_at,achieved\nM1,2025-26,30/09/2025,1200000\n"
+    return ActualsImport.objects.create(plan=mitigation.plan, uploaded_by=officer, filename="actuals.csv", content=content)

@@ -230,7 +230,44 @@ MATRIX: dict[str, Row] = {
     "actions:email_unsubscribe": Row("post", ["=not-a-signed-token"], {}, dict.fromkeys(PERSONAS, "missing")),
     "governance:calendar_feed": Row("get", ["=no-such-token"], None, dict.fromkeys(PERSONAS, "missing")),
 }
+# The risk register: everyone in the partnership reads it; the risk's owner (its post's holder) and officers change a risk.
+RISK_CHANGERS = {**READ, "other_lead": "forbidden", "group_lead": "forbidden", "board": "forbidden", "partner": "forbidden"}
+MATRIX.update(
+    {
+        "risks:register": Row("get", ["strategy"], None, READ),
+        "risks:headline": Row("get", ["risk.strategy"], None, READ),
+        "risks:register_export": Row("get", ["risk.strategy"], None, READ),
+        "finance:mitigations_export": Row("get", ["mitigation.plan.strategy"], None, READ),
+        "finance:headline": Row("get", ["finance_plan.strategy"], None, READ),
+        "risks:risk_detail": Row("get", ["risk"], None, READ),
+        "risks:risk_add": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "risks:risk_scale": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "risks:risk_edit": Row("get", ["risk"], None, RISK_CHANGERS),
+        "risks:risk_rescore": Row("post", ["risk"], "rescore_data", {**RISK_CHANGERS, "owner": "redirect", "officer": "redirect"}),
+        # The high-needs budget: everyone reads it; officers and finance leads (none among these personas) change it.
+        "finance:plan": Row("get", ["finance_plan.strategy"], None, READ),
+        "finance:plan_edit": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:figures_edit": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:mitigation_add": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:mitigation_edit": Row("get", ["mitigation"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:actual_add": Row("post", ["mitigation.plan.strategy"], "actual_data", OFFICER_ONLY_403),
+        "finance:actuals_upload": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:actuals_preview": Row("get", ["actuals_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+        "finance:actuals_confirm": Row("post", ["actuals_upload"], {}, OFFICER_ONLY_403),
+    }
+)
 DEFAULT = "ok"
+
+
+def actual_data(request) -> dict:
+    mitigation = request.getfixturevalue("mitigation")
+    return {"mitigation": str(mitigation.pk), "year": "2025-26", "as_at": "30/9/2025", "achieved": "£1.2m"}
+
+
+def rescore_data(request) -> dict:
+    risk = request.getfixturevalue("risk")
+    scores = {"inherent_likelihood": "5", "inherent_impact": "4", "residual_likelihood": "3", "residual_impact": "4"}
+    return scores | {"reason": "New places opened.", "version": str(risk.version)}
 
 
 def action_update_data(request) -> dict:
@@ -283,9 +320,9 @@ def report_request_data(request) -> dict:
 def url_arg(request, arg: str):
     if arg.startswith("="):
         return arg[1:]
-    name, _, attribute = arg.partition(".")
+    name, *attributes = arg.split(".")
     value = request.getfixturevalue(name)
-    if attribute:
+    for attribute in attributes:
         value = getattr(value, attribute)
     return value if isinstance(value, str) else value.pk
 

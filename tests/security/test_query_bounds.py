@@ -86,6 +86,71 @@ def grow(strategy, group, officer, by: int, tag: str) -> None:
     Notification.objects.bulk_create(
         [Notification(recipient=officer, action=a, kind=Notification.Kind.OVERDUE, event_key=f"grown-{a.pk}") for a in actions]
     )
+    grow_risks(strategy, posts, actions, tag)
+    grow_mitigations(strategy, actions, tag)
+
+
+def grow_mitigations(strategy, actions, tag: str) -> None:
+    """Mitigations of the strategy's finance plan (when it has one), with savings, actuals and delivering actions."""
+    from decimal import Decimal
+
+    from finance.models import FinanceActual, FinancePlan, Mitigation, MitigationSaving
+
+    plan = FinancePlan.objects.filter(strategy=strategy).first()
+    if plan is None:
+        return
+    mitigations = Mitigation.objects.bulk_create(
+        [Mitigation(plan=plan, ref=f"GM{tag}{i}", title=f"Grown mitigation {i}") for i in range(max(1, len(actions) // 2))]
+    )
+    Mitigation.actions.through.objects.bulk_create(
+        [Mitigation.actions.through(mitigation_id=m.pk, action_id=actions[i % len(actions)].pk) for i, m in enumerate(mitigations)]
+    )
+    MitigationSaving.objects.bulk_create(
+        [MitigationSaving(mitigation=m, year=year, planned=Decimal("1000.50")) for m in mitigations for year in plan.years]
+    )
+    FinanceActual.objects.bulk_create(
+        [FinanceActual(mitigation=m, year=plan.first_year, as_at=dt.date(2025, 3, 31), achieved=Decimal("900")) for m in mitigations]
+    )
+
+
+def grow_risks(strategy, posts, actions, tag: str) -> None:
+    """Risks with mitigating actions and re-scores, and a snapshot that froze them."""
+    from risks.models import Risk, RiskScore
+
+    risks = Risk.objects.bulk_create(
+        [
+            Risk(
+                strategy=strategy,
+                ref=f"GR{tag}{i}",
+                title=f"Grown risk {i}",
+                cause="Cause",
+                effect="Effect",
+                owner=posts[i % len(posts)],
+                category=Risk.Category.WORKFORCE,
+                inherent_likelihood=5,
+                inherent_impact=5,
+                residual_likelihood=1 + i % 5,
+                residual_impact=1 + (i // 5) % 5,
+                target_likelihood=1,
+                target_impact=2,
+                review_date=dt.date(2025, 1 + i % 12, 1),
+            )
+            for i in range(max(1, len(actions) // 2))
+        ]
+    )
+    Risk.mitigating_actions.through.objects.bulk_create(
+        [
+            Risk.mitigating_actions.through(risk_id=r.pk, action_id=actions[(i + k) % len(actions)].pk)
+            for i, r in enumerate(risks)
+            for k in (0, 1)
+        ]
+    )
+    RiskScore.objects.bulk_create(
+        [
+            RiskScore(risk=r, inherent_likelihood=5, inherent_impact=5, residual_likelihood=2, residual_impact=2, reason="Grown")
+            for r in risks
+        ]
+    )
 
 
 def queries_of(client, url: str) -> int:

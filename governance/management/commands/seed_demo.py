@@ -143,6 +143,7 @@ class Command(BaseCommand):
             ("board@example.org", "Bilal", "Board", "Partnership Board member", Membership.Role.BOARD_MEMBER),
             ("officer@example.org", "Olu", "Officer", "SEND Programme Officer", Membership.Role.OFFICER),
             ("pcf@example.org", "Priya", "Forum", "Parent Carer Forum co-chair", Membership.Role.COPRODUCTION),
+            ("finance@example.org", "Farah", "Finance", "Finance Manager: High Needs", Membership.Role.FINANCE_LEAD),
         ]
         self.stdout.write(f"\nDemo accounts (password for all: {DEMO_PASSWORD})")
         for email, first, last, title, role in people:
@@ -167,6 +168,9 @@ class Command(BaseCommand):
             admin.save()
         self.stdout.write(f"  {'Administrator':<22} admin@example.org (the /admin/ site)")
         self._seed_inspection(east, User.objects.get(username="officer@example.org"))
+        # The risk register and the DSG management plan, each only where the One Plan has none yet.
+        call_command("seed_risks_demo", stdout=self.stdout)
+        call_command("seed_finance_demo", stdout=self.stdout)
         if not settings.MFA_REQUIRED:
             self.stdout.write("Two-factor sign-in is off for this demo; run with MFA_REQUIRED=true to see it.")
         self._sweep()

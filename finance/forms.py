@@ -1,0 +1,249 @@
+"""The finance plan's forms. Every amount goes through MoneyField: exact pence, a clear message for anything else."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from actions.forms import ActionRefsField
+from finance.models import FinancePlan, Mitigation, MitigationSaving
+from finance.money import MoneyError, money_full, parse_money, parse_year, year_label
+
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+
+
+class MoneyField(forms.CharField):
+    """An amount in pounds as a finance officer types it (236700000, 236,700,000, £236.7m, (1.2m)); cleans to a Decimal."""
+
+    def __init__(self, *, what: str, allow_negative: bool = True, **kwargs) -> None:
+        self.what = what
+        self.allow_negative = allow_negative
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return money_full(value).replace("(", "-").replace(")", "")
+        return value
+
+    def clean(self, value) -> Decimal | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            amount = parse_money(text)
+        except MoneyError as error:
+            raise forms.ValidationError(f"{self.what.capitalize()}: {error}") from None
+        if amount < 0 and not self.allow_negative:
+            raise forms.ValidationError(f"{self.what.capitalize()} cannot be negative")
+        return amount
+
+
+def year_choice_error(plan: FinancePlan, typed: str) -> str:
+    return f"{typed} is outside the plan's years: enter a year from {year_label(plan.first_year)} to {year_label(plan.last_year)}"
+
+
+class FinancePlanForm(forms.ModelForm):
+    """The plan's name and years, typed as finance officers write them ("2024-25")."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    first = forms.CharField(label="First financial year", help_text="For example 2024-25", max_length=9)
+    last = forms.CharField(label="Last financial year", help_text="For example 2030-31", max_length=9)
+
+    class Meta:
+        model = FinancePlan
+        fields = ["name", "source"]
+        labels = {"name": "Name of the plan", "source": "Where the figures come from (optional)"}
+        error_messages = {"name": {"required": "Enter the plan's name"}}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial.update(first=year_label(self.instance.first_year), last=year_label(self.instance.last_year))
+            self.initial["version"] = self.instance.version
+
+    def _year(self, name: str) -> int:
+        year = parse_year(self.cleaned_data.get(name, ""))
+        if year is None or not 2000 <= year <= 2100:
+            raise forms.ValidationError("Enter a financial year such as 2024-25")
+        return year
+
+    def clean_first(self) -> int:
+        return self._year("first")
+
+    def clean_last(self) -> int:
+        return self._year("last")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first is None or last is None:
+            return data
+        if last < first:
+            self.add_error("last", "The last year must be the same as or after the first year")
+        elif last - first > 14:
+            self.add_error("last", "A plan covers at most 15 years")
+        elif self.instance.pk:
+            if self.instance.version != data.get("version"):
+                self.add_error(None, "Someone else changed this plan since you opened it. Nothing was saved: check it and save again")
+            outside = (
+                MitigationSaving.objects.filter(mitigation__plan=self.instance)
+                .exclude(year__range=(first, last))
+                .values_list("year", flat=True)
+                .order_by("year")
+                .first()
+            )
+            if outside is not None:
+                self.add_error(
+                    "first" if outside < first else "last",
+                    f"Savings are planned in {year_label(outside)}: keep that year in the plan, or remove those savings first",
+                )
+        self.instance.first_year, self.instance.last_year = first, last
+        return data
+
+
+class FiguresForm(forms.Form):
+    """Each year's grant and cumulative deficit forecasts, unmitigated and with the plan's target."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, plan: FinancePlan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.initial["version"] = plan.version
+        current = {f.year: f for f in plan.figures.all()}
+        for year, label in plan.year_labels():
+            figure = current.get(year)
+            for key, what, negative in (
+                ("grant", f"the high-needs grant for {label}", False),
+                ("unmitigated", f"the unmitigated deficit forecast for {label}", True),
+                ("target", f"the target deficit forecast for {label}", True),
+            ):
+                self.fields[f"{key}_{year}"] = MoneyField(what=what, allow_negative=negative, required=False, label=label)
+                if figure is not None:
+                    source = {"grant": figure.grant, "unmitigated": figure.unmitigated_forecast, "target": figure.target_forecast}[key]
+                    self.initial[f"{key}_{year}"] = source
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.is_bound and data.get("version") is not None and data["version"] != self.plan.version:
+            self.add_error(None, "Someone else changed this plan since you opened it. Nothing was saved: check the figures and save again")
+        return data
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [(label, self[f"grant_{y}"], self[f"unmitigated_{y}"], self[f"target_{y}"]) for y, label in self.plan.year_labels()]
+
+    def figures(self) -> dict[int, dict[str, Decimal | None]]:
+        data = self.cleaned_data
+        return {
+            y: {"grant": data[f"grant_{y}"], "unmitigated_forecast": data[f"unmitigated_{y}"], "target_forecast": data[f"target_{y}"]}
+            for y in self.plan.years
+        }
+
+
+class MitigationForm(forms.ModelForm):
+    """A mitigation, the actions that deliver it, and its planned saving in each of the plan's years."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    action_refs = ActionRefsField(label="Actions that deliver it (optional)")
+
+    class Meta:
+        model = Mitigation
+        fields = ["ref", "title", "description", "is_illustrative"]
+        labels = {
+            "ref": "Reference",
+            "title": "Mitigation",
+            "description": "What it does (optional)",
+            "is_illustrative": "Illustrative: not from the plan",
+        }
+        error_messages = {"ref": {"required": "Enter a reference, for example M1"}, "title": {"required": "Enter the mitigation"}}
+
+    def __init__(self, *args, plan: FinancePlan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.instance.plan = plan
+        self.fields["action_refs"].strategy_id = plan.strategy_id
+        planned = {s.year: s.planned for s in self.instance.savings.all()} if self.instance.pk else {}
+        for year, label in plan.year_labels():
+            self.fields[f"planned_{year}"] = MoneyField(what=f"the saving planned in {label}", required=False, label=label)
+            if year in planned:
+                self.initial[f"planned_{year}"] = planned[year]
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+            self.initial["action_refs"] = ActionRefsField.initial_for(self.instance.actions.all())
+
+    def clean_ref(self) -> str:
+        ref = self.cleaned_data["ref"].strip()
+        if Mitigation.objects.filter(plan=self.plan, ref__iexact=ref).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"There is already a mitigation {ref}: choose another reference")
+        return ref
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.instance.pk and Mitigation.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first() != data.get(
+            "version"
+        ):
+            self.add_error(None, "Someone else changed this mitigation since you opened it. Nothing was saved: check it and save again")
+        return data
+
+    def planned_fields(self) -> list[forms.BoundField]:
+        return [self[f"planned_{y}"] for y in self.plan.years]
+
+    def planned(self) -> dict[int, Decimal | None]:
+        return {y: self.cleaned_data[f"planned_{y}"] for y in self.plan.years}
+
+
+class ActualForm(forms.Form):
+    """What a mitigation achieved in a year of the plan, as at the end of a period."""
+
+    mitigation = forms.ModelChoiceField(
+        queryset=Mitigation.objects.none(),
+        label="Mitigation",
+        empty_label="Select a mitigation",
+        error_messages={"required": "Select the mitigation", "invalid_choice": "Select a mitigation of this plan"},
+    )
+    year = forms.CharField(label="Financial year", help_text="For example 2025-26", max_length=9)
+    as_at = forms.DateField(
+        label="As at",
+        help_text="The end of the period, for example 30/9/2025",
+        input_formats=DATE_FORMATS,
+        error_messages={
+            "required": "Enter the date the figure is as at",
+            "invalid": "Enter the date as day/month/year, for example 30/9/2025",
+        },
+    )
+    achieved = MoneyField(what="the saving achieved", label="Saving achieved in the year so far")
+    note = forms.CharField(label="Note (optional)", max_length=300, required=False)
+
+    def __init__(self, *args, plan: FinancePlan, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["mitigation"].queryset = Mitigation.objects.filter(plan=plan)
+        self.fields["mitigation"].label_from_instance = str
+        self.fields["achieved"].error_messages["required"] = "Enter the saving achieved"
+
+    def clean_year(self) -> int:
+        typed = self.cleaned_data["year"].strip()
+        year = parse_year(typed)
+        if year is None:
+            raise forms.ValidationError("Enter a financial year such as 2025-26")
+        if year not in self.plan.years:
+            raise forms.ValidationError(year_choice_error(self.plan, typed))
+        return year
+
+
+class ActualsUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet of actual figures",
+        help_text="CSV or Excel with the columns mitigation (its reference), year, as_at and achieved; optionally note.",
+        error_messages={"required": "Choose a CSV or Excel file"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("The file must be a CSV or an Excel (.xlsx) file")
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 5 MB")
+        return upload

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from finance import views
+
+app_name = "finance"
+
+urlpatterns = [
+    path("strategies/<int:strategy_id>/finance/", views.plan, name="plan"),
+    path("strategies/<int:strategy_id>/finance/headline/", views.headline, name="headline"),
+    path("strategies/<int:strategy_id>/finance/mitigations.xlsx", views.mitigations_export, name="mitigations_export"),
+    path("strategies/<int:strategy_id>/finance/plan/", views.plan_edit, name="plan_edit"),
+    path("strategies/<int:strategy_id>/finance/figures/", views.figures_edit, name="figures_edit"),
+    path("strategies/<int:strategy_id>/finance/mitigations/new/", views.mitigation_add, name="mitigation_add"),
+    path("mitigations/<int:mitigation_id>/", views.mitigation_edit, name="mitigation_edit"),
+    path("strategies/<int:strategy_id>/finance/actuals/new/", views.actual_add, name="actual_add"),
+    path("strategies/<int:strategy_id>/finance/actuals/upload/", views.actuals_upload, name="actuals_upload"),
+    path("finance-uploads/<int:import_id>/", views.actuals_preview, name="actuals_preview"),
+    path("finance-uploads/<int:import_id>/confirm/", views.actuals_confirm, name="actuals_confirm"),
+]

@@ -1,0 +1,166 @@
+"""What the register's pages, the dashboard and the board pack read: rows with their status, the heat map, top risks, trends."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from actions import jeopardy
+from actions.models import Action, Snapshot, Strategy
+from risks import rules
+from risks.models import SCALE, Risk, RiskScale, SnapshotRisk, band
+
+
+@dataclass
+class Cell:
+    likelihood: int
+    impact: int
+    refs: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def band(self) -> tuple[str, str]:
+        return band(self.score)
+
+    @property
+    def count(self) -> int:
+        return len(self.refs)
+
+
+@dataclass
+class HeatMap:
+    """Likelihood down (5 at the top), impact across; every cell says its score, band and count, not its colour alone."""
+
+    scale: RiskScale
+    rows: list[tuple[str, list[Cell]]]
+    impacts: list[str]
+    total: int
+
+
+def heat_map(scores: list[tuple[str, int, int]], scale: RiskScale) -> HeatMap:
+    """`scores` are (ref, likelihood, impact) of each risk to place."""
+    cells = {(lk, im): Cell(lk, im) for lk in SCALE for im in SCALE}
+    for ref, likelihood, impact in scores:
+        cells[(likelihood, impact)].refs.append(ref)
+    rows = [(scale.likelihood(lk), [cells[(lk, im)] for im in SCALE]) for lk in reversed(SCALE)]
+    return HeatMap(scale=scale, rows=rows, impacts=[scale.impact(im) for im in SCALE], total=len(scores))
+
+
+def mitigating_actions_prefetch() -> Prefetch:
+    return Prefetch("mitigating_actions", queryset=Action.everything.select_related("rating").order_by("ref"), to_attr="mitigating")
+
+
+@dataclass
+class RiskRow:
+    risk: Risk
+    status: rules.RiskStatus
+    actions: list[tuple[Action, str]]  # each mitigating action with its class's words
+
+    @property
+    def flags(self) -> list[str]:
+        return self.status.flags
+
+
+def risk_rows(risks: QuerySet[Risk], today: dt.date) -> list[RiskRow]:
+    """The risks with their status (in the query) and their mitigating actions' classes, highest residual score first."""
+    found = (
+        rules.with_status(risks, today)
+        .select_related("owner")
+        .prefetch_related(mitigating_actions_prefetch())
+        .order_by("-residual", "-inherent", "ref")
+    )
+    return [
+        RiskRow(
+            risk=risk,
+            status=rules.status_of(risk),
+            actions=[(action, jeopardy.described(action, today)) for action in risk.mitigating],
+        )
+        for risk in found
+    ]
+
+
+def top_risks(strategy: Strategy, *, limit: int = 5, today: dt.date, include_restricted: bool = False) -> list[RiskRow]:
+    """The strategy's highest residual risks, for the dashboard's headline and the board pack. Restricted ones only when asked."""
+    risks = Risk.objects.filter(strategy=strategy)
+    if not include_restricted:
+        risks = risks.filter(restricted=False)
+    return risk_rows(risks, today)[:limit]
+
+
+def snapshot_heat_map(snapshot: Snapshot, scale: RiskScale, *, include_restricted: bool = False) -> HeatMap:
+    frozen = SnapshotRisk.objects.filter(snapshot=snapshot)
+    if not include_restricted:
+        frozen = frozen.filter(restricted=False)
+    return heat_map(list(frozen.values_list("ref", "residual_likelihood", "residual_impact")), scale)
+
+
+@dataclass
+class Movement:
+    ref: str
+    title: str
+    before: int | None
+    after: int
+
+    @property
+    def words(self) -> str:
+        if self.before is None:
+            return "New to the register"
+        return "Risen" if self.after > self.before else "Fallen"
+
+
+def risks_moved(snapshot: Snapshot, *, include_restricted: bool = False) -> list[Movement]:
+    """The risks whose residual score differs from the previous snapshot's (and new ones), largest rise first."""
+    previous = snapshot.previous()
+    now = SnapshotRisk.objects.filter(snapshot=snapshot)
+    if not include_restricted:
+        now = now.filter(restricted=False)
+    before = {}
+    if previous is not None:
+        before = {row.risk_id: row.residual_score for row in SnapshotRisk.objects.filter(snapshot=previous)}
+    moved = [
+        Movement(row.ref, row.title, before.get(row.risk_id), row.residual_score)
+        for row in now
+        if before.get(row.risk_id) != row.residual_score and (previous is not None)
+    ]
+    return sorted(moved, key=lambda m: (-(m.after - (m.before or 0)), m.ref))
+
+
+def score_trend(risk: Risk) -> list[tuple[dt.date, int]]:
+    """The risk's residual score at each snapshot, oldest first: its trend across board cycles."""
+    frozen = SnapshotRisk.objects.filter(risk=risk).select_related("snapshot").order_by("snapshot__as_at", "snapshot__taken_at")
+    return [(row.snapshot.as_at, row.residual_score) for row in frozen]
+
+
+@dataclass
+class PackRisks:
+    """The board pack's risk page, from the snapshot: restricted risks are never in a pack."""
+
+    top: list[SnapshotRisk]
+    heat: HeatMap
+    moved: list[Movement]
+    total: int
+
+
+def pack_risks(snapshot: Snapshot, *, limit: int = 5) -> PackRisks | None:
+    frozen = list(SnapshotRisk.objects.filter(snapshot=snapshot, restricted=False))
+    if not frozen:
+        return None
+    scale = RiskScale.for_partnership(snapshot.strategy.partnership_id)
+    top = sorted(frozen, key=lambda r: (-r.residual_score, r.ref))[:limit]
+    heat = heat_map([(r.ref, r.residual_likelihood, r.residual_impact) for r in frozen], scale)
+    return PackRisks(top=top, heat=heat, moved=risks_moved(snapshot), total=len(frozen))
+
+
+def for_decision(strategy: Strategy, today: dt.date) -> list[RiskRow]:
+    """Risks a board is asked to decide on: above target with a mitigating action in jeopardy, or past their review date.
+
+    Restricted risks are left out: the decisions list reaches every board member.
+    """
+    risks = Risk.objects.filter(strategy=strategy, restricted=False)
+    flagged = rules.with_status(risks, today).filter(rules.actions_in_jeopardy(today) | rules.review_overdue(today))
+    return risk_rows(risks.filter(pk__in=flagged.values("pk")), today)

@@ -1,0 +1,88 @@
+"""Writes to the risk register: adding a risk, re-scoring it with a reason, and freezing the register into a snapshot."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from actions.models import Action, Snapshot
+from risks.models import Risk, RiskScore, SnapshotRisk
+
+SCORE_FIELDS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+
+
+class RiskChangedError(Exception):
+    """Someone else changed the risk since the form was opened: nothing was saved."""
+
+
+@transaction.atomic
+def risk_create(*, risk: Risk, actions: list[Action], by: User | None, reason: str = "First scored when added to the register.") -> Risk:
+    """Save a new risk with its mitigating actions, and its first scoring in the history."""
+    risk.save()
+    risk.mitigating_actions.set(actions)
+    RiskScore.objects.create(risk=risk, by=by, reason=reason, **{name: getattr(risk, name) for name in SCORE_FIELDS})
+    return risk
+
+
+@transaction.atomic
+def risk_change(*, risk: Risk, version: int | None, fields: dict, actions: list[Action]) -> Risk:
+    """Change what a risk says (not its scores), unless someone else changed it since `version` was read."""
+    current = Risk.objects.select_for_update().get(pk=risk.pk)
+    if version is not None and current.version != version:
+        raise RiskChangedError
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.save()
+    current.mitigating_actions.set(actions)
+    return current
+
+
+@transaction.atomic
+def risk_rescore(*, risk: Risk, version: int | None, scores: dict[str, int], reason: str, by: User | None) -> Risk:
+    """Record a new scoring with its reason (the history keeps every one) and make it the risk's current score."""
+    current = Risk.objects.select_for_update().get(pk=risk.pk)
+    if version is not None and current.version != version:
+        raise RiskChangedError
+    for name in SCORE_FIELDS:
+        setattr(current, name, scores.get(name, getattr(current, name)))
+    current.version += 1
+    current.updated_at = timezone.now()
+    current.save()
+    RiskScore.objects.create(risk=current, by=by, reason=reason, **{name: getattr(current, name) for name in SCORE_FIELDS})
+    return current
+
+
+def snapshot_risks(snapshot: Snapshot) -> int:
+    """Freeze the strategy's register into the snapshot (part of taking a snapshot): one read and one batched insert."""
+    frozen = (
+        Risk.objects.filter(strategy_id=snapshot.strategy_id)
+        .order_by()
+        .values(
+            "pk",
+            "ref",
+            "title",
+            "category",
+            "review_date",
+            "restricted",
+            "target_likelihood",
+            "target_impact",
+            *SCORE_FIELDS,
+            owner_title=F("owner__title"),
+        )
+    )
+    created = SnapshotRisk.objects.bulk_create(
+        [
+            SnapshotRisk(
+                snapshot=snapshot,
+                risk_id=row.pop("pk"),
+                owner=row.pop("owner_title"),
+                **row,
+            )
+            for row in frozen
+        ]
+    )
+    return len(created)

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from actions.access import get_strategy_for_user
+from intake.tables import xlsx_bytes
+from people.access import is_officer, officer_required
+from risks import reads
+from risks.access import can_change_risk, change_required, get_risk_for_user, risks_visible, sees_restricted
+from risks.exports import risks_table
+from risks.forms import RescoreForm, RiskForm, RiskScaleForm
+from risks.models import Risk, RiskScale
+from risks.services import RiskChangedError, risk_change, risk_create, risk_rescore
+from send_tracker.security import rate_limited, security_event
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHANGED = "Someone else changed this risk since you opened it. Nothing was saved: check what is there now and try again"
+
+
+@login_required
+def register(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The strategy's risk register: the heat map, then every risk the person may read, highest residual score first."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    scale = RiskScale.for_partnership(strategy.partnership_id)
+    visible = risks_visible(Risk.objects.filter(strategy=strategy), request.user, membership, scale)
+    rows = reads.risk_rows(visible, timezone.localdate())
+    heat = reads.heat_map([(row.risk.ref, row.risk.residual_likelihood, row.risk.residual_impact) for row in rows], scale)
+    return render(
+        request,
+        "risks/register.html",
+        {"strategy": strategy, "rows": rows, "heat": heat, "is_officer": is_officer(membership)},
+    )
+
+
+@login_required
+def risk_detail(request: HttpRequest, risk_id: int) -> HttpResponse:
+    risk, membership = get_risk_for_user(request.user, risk_id)
+    row = reads.risk_rows(Risk.objects.filter(pk=risk.pk), timezone.localdate())[0]
+    return render(
+        request,
+        "risks/risk_detail.html",
+        {
+            "strategy": risk.strategy,
+            "risk": row.risk,
+            "row": row,
+            "scale": RiskScale.for_partnership(risk.strategy.partnership_id),
+            "history": risk.scores.select_related("by"),
+            "trend": reads.score_trend(risk),
+            "can_change": can_change_risk(request.user, membership, risk),
+        },
+    )
+
+
+def _form_page(request: HttpRequest, form, strategy, risk: Risk | None, template: str = "risks/risk_form.html") -> HttpResponse:
+    return render(request, template, {"strategy": strategy, "form": form, "risk": risk}, status=422 if form.errors else 200)
+
+
+@login_required
+def risk_add(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "add risks to the register")
+    scale = RiskScale.for_partnership(strategy.partnership_id)
+    form = RiskForm(request.POST if request.method == "POST" else None, strategy=strategy, scale=scale)
+    if request.method == "POST" and form.is_valid():
+        risk = risk_create(risk=form.save(commit=False), actions=form.cleaned_data["action_refs"], by=request.user)
+        messages.success(request, f"Risk {risk.ref} added to the register.")
+        return redirect(risk)
+    return _form_page(request, form, strategy, None)
+
+
+@login_required
+def risk_edit(request: HttpRequest, risk_id: int) -> HttpResponse:
+    risk, membership = get_risk_for_user(request.user, risk_id)
+    change_required(request.user, membership, risk)
+    scale = RiskScale.for_partnership(risk.strategy.partnership_id)
+    form = RiskForm(request.POST if request.method == "POST" else None, instance=risk, strategy=risk.strategy, scale=scale)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if name not in ("version", "action_refs")}
+        try:
+            risk = risk_change(risk=risk, version=form.cleaned_data["version"], fields=fields, actions=form.cleaned_data["action_refs"])
+        except RiskChangedError:
+            form.add_error(None, CHANGED)
+        else:
+            messages.success(request, f"Risk {risk.ref} saved.")
+            return redirect(risk)
+    return _form_page(request, form, risk.strategy, risk)
+
+
+@login_required
+def risk_rescore_view(request: HttpRequest, risk_id: int) -> HttpResponse:
+    risk, membership = get_risk_for_user(request.user, risk_id)
+    change_required(request.user, membership, risk)
+    scale = RiskScale.for_partnership(risk.strategy.partnership_id)
+    form = RescoreForm(request.POST if request.method == "POST" else None, risk=risk, scale=scale)
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk = risk_rescore(
+                risk=risk, version=form.cleaned_data["version"], scores=form.scores(), reason=form.cleaned_data["reason"], by=request.user
+            )
+        except RiskChangedError:
+            form.add_error(None, CHANGED)
+        else:
+            messages.success(request, f"Risk {risk.ref} re-scored: {risk.residual_score} now.")
+            return redirect(risk)
+    return _form_page(request, form, risk.strategy, risk, "risks/risk_rescore.html")
+
+
+@login_required
+def risk_scale(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The partnership's words for the scale and who reads restricted risks: the officers'."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "change the risk scale")
+    scale = RiskScale.for_partnership(strategy.partnership_id)
+    form = RiskScaleForm(request.POST if request.method == "POST" else None, instance=scale)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The risk scale is saved.")
+        return redirect(reverse("risks:register", args=[strategy.pk]))
+    return _form_page(request, form, strategy, None, "risks/risk_scale.html")
+
+
+@login_required
+def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The dashboard's top risks and the risks for decision, as a fragment the dashboard loads (a page of its own without scripts)."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    today = timezone.localdate()
+    restricted = sees_restricted(membership, RiskScale.for_partnership(strategy.partnership_id))
+    context = {
+        "strategy": strategy,
+        "top": reads.top_risks(strategy, limit=3, today=today, include_restricted=restricted),
+        "decisions": reads.for_decision(strategy, today),
+    }
+    return render(request, "risks/headline.html" + ("#figures" if request.htmx else ""), context)
+
+
+@login_required
+@rate_limited("export", what="exports")
+def register_export(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The register as an Excel sheet: restricted risks never leave the product this way."""
+    strategy, _membership = get_strategy_for_user(request.user, strategy_id)
+    table = risks_table(strategy, timezone.localdate())
+    response = HttpResponse(xlsx_bytes(table, title="Risks"), content_type=XLSX)
+    name = f"{slugify(strategy.name)[:60] or 'plan'}-risks-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    security_event("export", request, strategy_id=strategy.pk, format="xlsx", rows=len(table) - 1)
+    return response

@@ -1,0 +1,74 @@
+"""A board member sees the top risks and the savings against plan on the dashboard; the register and the budget fit a phone."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from people.models import Membership
+from risks.models import Risk
+from tests.browser.conftest import assert_accessible
+from tests.conftest import make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _rating_schemes(transactional_db):
+    """The schemes come from a data migration, which the flush after an earlier browser test removes."""
+    from actions.models import RatingLevel, RatingScheme
+    from actions.schemes import install_schemes
+
+    install_schemes(RatingScheme, RatingLevel)
+
+
+@pytest.fixture
+def demo(one_plan):
+    call_command("seed_risks_demo", stdout=io.StringIO())
+    call_command("seed_finance_demo", stdout=io.StringIO())
+    return one_plan
+
+
+def test_a_board_member_sees_the_top_risks_and_savings_against_plan_on_the_dashboard(demo, sign_in, live_server):
+    page = sign_in(make_user("chair@example.org", demo.partnership, Membership.Role.BOARD_MEMBER))
+    page.goto(live_server.url + f"/strategies/{demo.pk}/dashboard/")
+    risks = page.locator("#headline-risks")
+    risks.wait_for()
+    assert "R1 Sufficiency of specialist places" in risks.inner_text() and "Extreme" in risks.inner_text()
+    assert "R10" not in risks.inner_text()  # restricted
+    money = page.locator("#headline-finance")
+    money.wait_for()
+    assert "savings achieved of" in money.inner_text() and "£1.07bn unmitigated" in money.inner_text()
+    assert_accessible(page, "on the dashboard with its risks and money")
+
+
+@pytest.mark.parametrize("path", ["/strategies/{strategy}/risks/", "/risks/{risk}/", "/strategies/{strategy}/finance/"])
+def test_the_register_a_risk_and_the_budget_fit_a_320_px_screen_and_pass_axe(demo, sign_in, live_server, path):
+    risk = Risk.objects.get(strategy=demo, ref="R1")
+    page = sign_in(make_user("officer@example.org", demo.partnership, Membership.Role.OFFICER))
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live_server.url + path.format(strategy=demo.pk, risk=risk.pk))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+        f"{path} is {page.evaluate('document.documentElement.scrollWidth')} px wide at 320 px"
+    )
+    assert_accessible(page, f"on {path} at 320 px")
+
+
+def test_an_officer_rescores_a_risk_with_a_reason_and_links_a_mitigating_action(demo, sign_in, live_server):
+    risk = Risk.objects.get(strategy=demo, ref="R2")
+    page = sign_in(make_user("officer@example.org", demo.partnership, Membership.Role.OFFICER))
+    page.goto(live_server.url + f"/risks/{risk.pk}/")
+    page.get_by_role("link", name="Re-score the risk").click()
+    page.get_by_label("Likelihood now, with the controls").select_option("3")
+    page.get_by_label("Why has the score changed?").fill("Timeliness reached 62% in June with the extra assessment capacity.")
+    page.get_by_role("button", name="Save the new score").click()
+    assert "Risk R2 re-scored: 12 now." in page.locator(".govuk-notification-banner, main").first.inner_text()
+    assert "Timeliness reached 62% in June" in page.locator("[data-testid=risk-history]").inner_text()
+    page.get_by_role("link", name="Change the risk").click()
+    refs = page.get_by_label("Actions that mitigate it (optional)")
+    refs.fill(refs.input_value() + ", EHC-B4")
+    page.get_by_role("button", name="Save the risk").click()
+    assert "EHC-B4" in page.locator("main").inner_text()
+    assert_accessible(page, "on a re-scored risk")

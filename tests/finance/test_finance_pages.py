@@ -1,0 +1,203 @@
+"""The high-needs budget's pages: year by year figures, savings at risk from their actions, entry by finance leads, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from finance import reads
+from finance.models import FinanceActual, FinancePlan, FinanceYear, Mitigation, MitigationSaving, SnapshotMitigation
+from finance.services import actual_record
+from governance.services import snapshot_take
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_board_member_reads_the_forecasts_as_a_finance_officer_writes_them(client, board, mitigation, strategy):
+    client.force_login(board)
+    page = client.get(reverse("finance:plan", args=[strategy.pk])).content.decode()
+    assert "£1.07bn unmitigated, £236.7m with the plan's mitigations" in page
+    assert "M1 More resourced provision in mainstream" in page
+    assert "£17.5m over the plan" in page
+    assert "Enter actual figures" not in page  # board members read only
+
+
+def test_an_action_at_risk_puts_its_mitigations_savings_at_risk(client, board, mitigation, strategy, action, level):
+    today = timezone.localdate()
+    action.due_date = today + dt.timedelta(days=60)
+    action.save()
+    assert reads.finance_summary(strategy, today=today).totals["at_risk"] == 0
+    action.rating = level("red")
+    action.save()
+    summary = reads.finance_summary(strategy, today=today)
+    assert summary.totals["at_risk"] == Decimal("17500000.50")
+    assert [row.at_risk for row in summary.years[:2]] == [Decimal("5000000"), Decimal("12500000.50")]
+    client.force_login(board)
+    assert "At risk</strong>" in client.get(reverse("finance:plan", args=[strategy.pk])).content.decode()
+
+
+def test_the_latest_actual_of_a_year_counts_and_the_forecast_follows_it(mitigation, strategy, finance_lead):
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2024, 9, 30), achieved=Decimal("1000000"), by=finance_lead)
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
+    first = reads.finance_summary(strategy, today=dt.date(2025, 4, 1)).years[0]
+    assert first.achieved == Decimal("4200000")
+    assert first.planned_forecast == Decimal("105000000") and first.achieved_forecast == Decimal("105800000")
+    assert FinanceActual.objects.count() == 2  # the earlier figure stays in the history
+
+
+def test_the_movement_since_the_last_snapshot_counts_what_changed(mitigation, strategy, finance_lead, officer, action, level):
+    snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 14), taken_by=officer)
+    assert SnapshotMitigation.objects.count() == 2
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
+    action.rating = level("red")
+    action.save()
+    movement = reads.finance_summary(strategy, today=dt.date(2025, 6, 1)).movement
+    assert movement.as_at == dt.date(2025, 5, 14)
+    assert movement.achieved_change == Decimal("4200000") and movement.at_risk_change == Decimal("17500000.50")
+
+
+def test_a_finance_lead_enters_an_actual(client, finance_lead, mitigation, strategy):
+    client.force_login(finance_lead)
+    data = {"mitigation": str(mitigation.pk), "year": "2024-25", "as_at": "31/3/2025", "achieved": "£4.2m", "note": "Year end"}
+    response = client.post(reverse("finance:actual_add", args=[strategy.pk]), data)
+    assert response.status_code == 302
+    assert FinanceActual.objects.get().achieved == Decimal("4200000.00")
+
+
+def test_an_actual_outside_the_plans_years_or_in_words_is_refused_beside_its_field(client, finance_lead, mitigation, strategy):
+    client.force_login(finance_lead)
+    data = {"mitigation": str(mitigation.pk), "year": "2031-32", "as_at": "31/3/2032", "achieved": "about four million"}
+    response = client.post(reverse("finance:actual_add", args=[strategy.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "2031-32 is outside the plan&#x27;s years: enter a year from 2024-25 to 2030-31" in page
+    assert "The saving achieved: Enter an amount in pounds" in page
+    assert not FinanceActual.objects.exists()
+
+
+def test_a_negative_grant_or_text_in_a_forecast_saves_none_of_the_figures(client, officer, finance_plan, strategy):
+    client.force_login(officer)
+    data = {"grant_2024": "-5m", "unmitigated_2025": "lots", "grant_2026": "61000000"}
+    response = client.post(reverse("finance:figures_edit", args=[strategy.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "The high-needs grant for 2024-25 cannot be negative" in page
+    assert "The unmitigated deficit forecast for 2025-26: Enter an amount in pounds" in page
+    assert not FinanceYear.objects.filter(year=2026).exists()
+    assert FinanceYear.objects.get(year=2024).grant == Decimal("60000000")
+
+
+def test_shrinking_the_plan_past_a_planned_saving_is_refused(client, officer, mitigation, strategy):
+    client.force_login(officer)
+    data = {"name": "DSG management plan", "first": "2025-26", "last": "2030-31", "version": "1"}
+    response = client.post(reverse("finance:plan_edit", args=[strategy.pk]), data)
+    assert "Savings are planned in 2024-25: keep that year in the plan" in response.content.decode()
+    assert FinancePlan.objects.get().first_year == 2024
+
+
+def test_an_officer_sets_up_a_plan_and_a_mitigation_with_savings_per_year(client, officer, strategy, action):
+    client.force_login(officer)
+    response = client.post(
+        reverse("finance:plan_edit", args=[strategy.pk]), {"name": "DSG management plan", "first": "2024-25", "last": "2030/31"}
+    )
+    assert response.status_code == 302
+    plan = FinancePlan.objects.get()
+    assert list(plan.years) == list(range(2024, 2031))
+    data = {"ref": "M1", "title": "Banding", "action_refs": "SP1", "planned_2025": "£2.5m", "planned_2026": "3,000,000"}
+    assert client.post(reverse("finance:mitigation_add", args=[strategy.pk]), data).status_code == 302
+    mitigation = Mitigation.objects.get()
+    assert list(mitigation.actions.all()) == [action]
+    assert dict(MitigationSaving.objects.values_list("year", "planned")) == {2025: Decimal("2500000"), 2026: Decimal("3000000")}
+
+
+def test_only_officers_and_finance_leads_change_the_plan_and_other_partnerships_see_nothing(
+    client, owner, board, outsider, finance_lead, mitigation, strategy
+):
+    for person in (owner, board):
+        client.force_login(person)
+        assert client.get(reverse("finance:actual_add", args=[strategy.pk])).status_code == 403
+        assert client.get(reverse("finance:mitigation_edit", args=[mitigation.pk])).status_code == 403
+    client.force_login(outsider)
+    assert client.get(reverse("finance:plan", args=[strategy.pk])).status_code == 404
+    assert client.get(reverse("finance:mitigation_edit", args=[mitigation.pk])).status_code == 404
+    client.force_login(finance_lead)
+    assert client.get(reverse("finance:mitigation_edit", args=[mitigation.pk])).status_code == 200
+
+
+def test_the_spreadsheet_export_holds_each_mitigations_year_to_the_penny(mitigation, strategy):
+    from finance.exports import mitigations_table
+
+    table = mitigations_table(strategy, dt.date(2025, 6, 1))
+    assert [row[3:5] for row in table[1:]] == [["2024-25", "5000000.00"], ["2025-26", "12500000.50"]]
+
+
+def test_the_dashboard_headline_gives_savings_achieved_against_plan_and_at_risk(client, board, mitigation, strategy, finance_lead, action):
+    action.due_date = timezone.localdate() + dt.timedelta(days=60)
+    action.save()
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
+    client.force_login(board)
+    page = client.get(reverse("finance:headline", args=[strategy.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert "<strong>£4.2m</strong> savings achieved of £5.0m planned for the same years (£17.5m over the plan)" in page
+    assert "2030-31: £1.07bn unmitigated, £236.7m with the plan" in page
+    assert "For decision" not in page
+
+
+def test_an_action_becoming_at_risk_puts_its_saving_for_decision_on_the_dashboard(client, board, mitigation, strategy, action, level):
+    action.rating = level("red")
+    action.save()
+    client.force_login(board)
+    page = client.get(reverse("finance:headline", args=[strategy.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "For decision" in page
+        and "M1 More resourced provision in mainstream</a>: £17.5m of savings at risk, delivered by SP1 at risk" in page
+    )
+
+
+def test_saving_figures_over_someone_elses_is_refused(client, officer, finance_lead, finance_plan, strategy):
+    url = reverse("finance:figures_edit", args=[strategy.pk])
+    client.force_login(finance_lead)
+    assert client.post(url, {"grant_2025": "£61m", "version": "1"}).status_code == 302
+    client.force_login(officer)
+    response = client.post(url, {"grant_2025": "£62m", "version": "1"})
+    assert "Someone else changed this plan since you opened it" in response.content.decode()
+    assert FinanceYear.objects.get(year=2025).grant == Decimal("61000000")
+
+
+def test_the_mitigations_download_as_a_spreadsheet(client, board, mitigation, strategy):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(board)
+    response = client.get(reverse("finance:mitigations_export", args=[strategy.pk]))
+    sheet = load_workbook(io.BytesIO(response.content))["Mitigations"]
+    assert [row[3:5] for row in sheet.iter_rows(values_only=True)][1:] == [("2024-25", "5000000.00"), ("2025-26", "12500000.50")]
+
+
+def test_an_officer_makes_a_person_a_finance_lead_who_can_then_enter_figures(client, officer, board, partnership, finance_plan, strategy):
+    from people.models import Membership
+
+    membership = Membership.objects.get(user=board, partnership=partnership)
+    client.force_login(officer)
+    client.post(reverse("people:person_edit", args=[membership.pk]), {"role": "finance_lead"})
+    assert Membership.objects.get(pk=membership.pk).role == Membership.Role.FINANCE_LEAD
+    client.force_login(board)
+    assert client.get(reverse("finance:actual_add", args=[strategy.pk])).status_code == 200
+
+
+def test_a_mitigation_and_the_figures_save_unchanged_as_their_forms_were_filled_in(client, officer, mitigation, strategy):
+    import re
+
+    client.force_login(officer)
+    for url in (reverse("finance:mitigation_edit", args=[mitigation.pk]), reverse("finance:figures_edit", args=[strategy.pk])):
+        page = client.get(url).content.decode()
+        fields = dict(re.findall(r'name="([a-z_0-9]+)" type="(?:text|hidden)"(?: value="([^"]*)")?', page))
+        fields |= dict(re.findall(r'type="hidden" name="([a-z_0-9]+)" value="([^"]*)"', page))
+        fields |= {name: value for name, value in re.findall(r'<textarea [^>]*name="([a-z_]+)"[^>]*>([^<]*)</textarea>', page)}
+        assert client.post(url, fields).status_code == 302, url
+    assert dict(MitigationSaving.objects.values_list("year", "planned")) == {2024: Decimal("5000000"), 2025: Decimal("12500000.50")}
+    assert FinanceYear.objects.get(year=2030).unmitigated_forecast == Decimal("1070000000")

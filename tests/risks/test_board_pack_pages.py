@@ -1,0 +1,46 @@
+"""The board pack's risk and finance pages: as the snapshot froze them, restricted risks left out, within the page budget."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from governance.services import snapshot_take
+from reporting.pdf import render_pdf
+from reporting.report import board_pack_html
+from risks.models import Risk
+from risks.services import risk_rescore
+from tests.reporting.test_board_pack_layout import two_boards  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+# ruff: noqa: F811  (two_boards is a fixture)
+
+
+@pytest.fixture
+def seeded(one_plan):
+    call_command("seed_risks_demo", stdout=io.StringIO())
+    call_command("seed_finance_demo", stdout=io.StringIO())
+    return one_plan
+
+
+def test_the_pack_holds_the_top_risks_heat_map_movement_and_the_finance_page_within_budget(seeded, two_boards):
+    risk = Risk.objects.get(strategy=seeded, ref="R2")
+    risk_rescore(risk=risk, version=None, scores={"residual_likelihood": 2}, reason="Backlog cleared.", by=None)
+    third = snapshot_take(strategy=seeded, as_at=dt.date(2025, 9, 14))
+    document = board_pack_html(third)
+    risks = document.split('id="pack-risks"')[1].split("</section>")[0]
+    assert "R1 Sufficiency of specialist places" in risks and "20 Extreme" in risks
+    assert 'data-score="25"' in risks and "1 risk: R4" in risks  # every cell counted and named
+    assert "R2 Timeliness of EHC needs assessments</th><td>Fallen</td><td>16, 8</td>" in risks
+    assert "R10" not in document and "Provider contract dispute" not in document  # restricted: never in a pack
+    finance = document.split('id="pack-finance"')[1].split("</section>")[0]
+    assert "<svg" in finance and "£1.07bn" in finance and "£236.7m" in finance
+    assert "M2 More local special school and resourced provision places (illustrative)" in finance
+    rendered = render_pdf(document)
+    assert rendered.page_count <= 24
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.content)).pages)
+    assert "The top 5 risks by score" in text and "High-needs budget" in text

@@ -1,0 +1,54 @@
+"""The demo's risk register and DSG management plan: the One Plan's own figures, illustrative the rest, and never seeded over."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from finance.models import FinancePlan, FinanceYear, MitigationSaving
+from finance.reads import finance_summary
+from risks.models import Risk, RiskScore
+from risks.services import risk_rescore
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(name: str) -> str:
+    out = io.StringIO()
+    call_command(name, stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_register_has_ten_illustrative_risks_linked_to_the_plans_actions(one_plan):
+    seed("seed_risks_demo")
+    risks = Risk.objects.filter(strategy=one_plan)
+    assert risks.count() == 10 and not risks.filter(is_illustrative=False).exists()
+    assert risks.filter(restricted=True).count() == 1
+    sufficiency = risks.get(ref="R1")
+    assert set(sufficiency.mitigating_actions.values_list("ref", flat=True)) == {"EPS1", "EPS4", "EPS5"}
+    assert RiskScore.objects.filter(risk=sufficiency).count() == 2  # its first scoring and a re-score, each with a reason
+
+
+def test_the_demo_finance_plan_carries_the_one_plans_dsg_figures_and_its_savings_add_up(one_plan):
+    seed("seed_finance_demo")
+    plan = FinancePlan.objects.get(strategy=one_plan)
+    final = FinanceYear.objects.get(plan=plan, year=2030)
+    assert (final.unmitigated_forecast, final.target_forecast) == (Decimal("1070000000"), Decimal("236700000"))
+    assert sum(MitigationSaving.objects.filter(mitigation__plan=plan).values_list("planned", flat=True)) == Decimal("833300000")
+    summary = finance_summary(one_plan, today=plan.strategy.ratings_as_at)
+    assert summary.years[-1].planned_forecast == Decimal("236700000")
+    assert summary.illustrative and summary.totals["achieved"] > 0
+
+
+def test_seeding_again_changes_nothing_people_have_changed(one_plan, officer):
+    seed("seed_risks_demo")
+    seed("seed_finance_demo")
+    risk = Risk.objects.get(strategy=one_plan, ref="R2")
+    risk_rescore(risk=risk, version=None, scores={"residual_likelihood": 2}, reason="Backlog cleared.", by=officer)
+    out = seed("seed_risks_demo") + seed("seed_finance_demo")
+    assert "left as it is" in out and out.count("left as it is") == 2
+    risk.refresh_from_db()
+    assert risk.residual_likelihood == 2 and Risk.objects.filter(strategy=one_plan).count() == 10
