@@ -1,7 +1,7 @@
 """A pytest plugin: the suite fails when a URL pattern of the product was never requested by any test.
 
 It records the view name of every request Django resolves during the run (test
-client and live server alike). The gate only judges a full run (no paths, no
+client and live server alike, in every pytest-xdist process). The gate only judges a full run (no paths, no
 -k or -m, nothing deselected), so running a few tests stays quick and quiet.
 """
 
@@ -46,6 +46,12 @@ def pytest_configure(config) -> None:
     BaseHandler.resolve_request = resolve_request
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent when it is not installed or switched off
+def pytest_testnodedown(node, error) -> None:
+    """Under pytest-xdist, each process's requests come back to the one that judges the run."""
+    requested.update(getattr(node, "workeroutput", {}).get("requested_url_names", []))
+
+
 def pytest_deselected(items) -> None:
     global _deselected
     _deselected = _deselected or bool(items)
@@ -66,6 +72,10 @@ def _is_full_run(session) -> bool:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist process: hand its requests to the main process, which judges
+        workeroutput["requested_url_names"] = sorted(requested)
+        return
     if exitstatus != 0 or not _is_full_run(session):
         return
     missing = sorted(product_url_names() - requested)
