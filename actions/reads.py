@@ -142,7 +142,7 @@ def has_own_actions(user: User) -> bool:
 
 # A plan (or a filtered part of one) this small is shown whole; a larger one opens group by group,
 # so the page stays a page (the One Plan in full is over 30,000 px tall).
-STRATEGY_OPEN_UP_TO = 40
+STRATEGY_OPEN_UP_TO = 20
 
 
 @dataclass
