@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
 from actions import rules
 from actions.models import Action, ActionUpdate, DeliveryGroup, RatingLevel, Strategy, StrategyRevision
+from actions.rows import rows_from_actions
 from send_tracker.cache import page_key
 
 MY_ACTIONS_SHOW = {
@@ -135,3 +136,114 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
 def has_own_actions(user: User) -> bool:
     """Whether the person holds a post (owning actions, or leading a delivery group): whether My actions is theirs."""
     return user.posts.exists()
+
+
+# The strategy page: the plan's outline with counts, each group's actions on request --------------
+
+# A plan (or a filtered part of one) this small is shown whole; a larger one opens group by group,
+# so the page stays a page (the One Plan in full is over 30,000 px tall).
+STRATEGY_OPEN_UP_TO = 20
+
+
+@dataclass
+class GroupOutline:
+    group: DeliveryGroup
+    count: int  # actions shown, after the filters
+    ratings: list[tuple[RatingLevel, int]]  # levels with at least one action, worst first
+    open: bool
+    rows: list = field(default_factory=list)  # actions.rows.ActionRow, when open
+    open_query: str = ""  # the page's query with this group opened
+    close_query: str = ""  # ... and with it closed
+
+
+@dataclass
+class PriorityOutline:
+    priority: object
+    groups: list[GroupOutline]
+
+    @property
+    def count(self) -> int:
+        return sum(g.count for g in self.groups)
+
+
+@dataclass
+class StrategyOutline:
+    priorities: list[PriorityOutline]
+    levels: list[RatingLevel]
+    search: str
+    rating: RatingLevel | None
+    show_all: bool
+    total: int
+    all_query: str  # the page's query with everything shown
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.search or self.rating)
+
+
+def _query_with(params: QueryDict, **changes: list[str]) -> str:
+    query = params.copy()
+    for name, values in changes.items():
+        query.setlist(name, values)
+    return query.urlencode()
+
+
+def strategy_actions_filtered(strategy: Strategy, params: QueryDict, levels: list[RatingLevel]):
+    """The strategy's actions the page's search (`q`: ref or words of the action) and rating filters allow."""
+    actions = Action.objects.filter(strategy=strategy)
+    search = params.get("q", "").strip()[:200]
+    if search:
+        actions = actions.filter(Q(ref__icontains=search) | Q(text__icontains=search))
+    rating = next((level for level in levels if level.code == params.get("rating")), None)
+    if rating is not None:
+        actions = actions.filter(rating=rating)
+    return actions, search, rating
+
+
+def strategy_outline(strategy: Strategy, params: QueryDict) -> StrategyOutline:
+    """Priorities and delivery groups with how many actions each has at each rating (counted by the
+    database), and the actions of the groups asked for (`open`, repeatable; `show=all` for every one)."""
+    levels = list(strategy.scheme.levels.all())
+    by_pk = {level.pk: level for level in levels}
+    actions, search, rating = strategy_actions_filtered(strategy, params, levels)
+    counted: dict[int, dict[int, int]] = {}
+    for group_id, rating_id, n in actions.order_by().values_list("group_id", "rating_id").annotate(n=Count("pk")):
+        counted.setdefault(group_id, {})[rating_id] = n
+    total = sum(sum(found.values()) for found in counted.values())
+    show_all = params.get("show") == "all" or total <= STRATEGY_OPEN_UP_TO
+    asked = {int(value) for value in params.getlist("open") if value.isdigit()}
+    groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("lead", "parent").order_by("position", "id"))
+    filtered = bool(search or rating)
+    outlines: dict[int, list[GroupOutline]] = {}
+    for group in groups:
+        found = counted.get(group.pk, {})
+        count = sum(found.values())
+        if filtered and not count:
+            continue
+        others = sorted(asked - {group.pk})
+        outlines.setdefault(group.priority_id, []).append(
+            GroupOutline(
+                group=group,
+                count=count,
+                ratings=[(by_pk[pk], found[pk]) for pk in sorted(found, key=lambda pk: by_pk[pk].position) if pk in by_pk],
+                open=show_all or group.pk in asked,
+                open_query=_query_with(params, open=[str(pk) for pk in sorted(asked | {group.pk})]),
+                close_query=_query_with(params, open=[str(pk) for pk in others]),
+            )
+        )
+    opened = {o.group.pk: o for found in outlines.values() for o in found if o.open and o.count}
+    if opened:
+        for row in rows_from_actions(actions.filter(group_id__in=list(opened))):
+            opened[row.group_id].rows.append(row)
+    priorities = [PriorityOutline(p, outlines.get(p.pk, [])) for p in strategy.priorities.all()]
+    if filtered:
+        priorities = [p for p in priorities if p.groups]
+    return StrategyOutline(
+        priorities=priorities,
+        levels=levels,
+        search=search,
+        rating=rating,
+        show_all=params.get("show") == "all",
+        total=total,
+        all_query=_query_with(params, show=["all"], open=[]),
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("my-actions/", views.my_actions, name="my_actions"),
     path("strategies/", views.strategy_list, name="strategy_list"),
     path("strategies/<int:strategy_id>/", views.strategy_detail, name="strategy_detail"),
+    path("strategies/<int:strategy_id>/groups/<int:group_id>/actions/", views.strategy_group_actions, name="strategy_group_actions"),
     path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
     path("actions/<int:action_id>/update/", views.action_update, name="action_update"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),

@@ -30,7 +30,7 @@ from actions.models import (
     normalise_phrase,
 )
 from actions.readers import strategy_left_empty
-from actions.reads import my_actions_cache_key, my_actions_for
+from actions.reads import my_actions_cache_key, my_actions_for, strategy_actions_filtered, strategy_outline
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
 from intake.readers import reader_named
@@ -56,24 +56,33 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The plan's priorities and delivery groups with their counts; each group's actions open on request."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    rows_by_group: dict[int, list] = {}
-    for row in rows_from_actions(Action.objects.filter(strategy=strategy)):
-        rows_by_group.setdefault(row.group_id, []).append(row)
-    groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("lead", "parent").order_by("position", "id")
-    by_priority: dict[int, list[DeliveryGroup]] = {}
-    for group in groups:
-        group.rows = rows_by_group.get(group.pk, [])
-        by_priority.setdefault(group.priority_id, []).append(group)
-    priorities = list(strategy.priorities.all())
-    for priority in priorities:
-        priority.group_list = by_priority.get(priority.pk, [])
-    levels = list(strategy.scheme.levels.all())
+    outline = strategy_outline(strategy, request.GET)
     return render(
         request,
         "actions/strategy_detail.html",
-        {"strategy": strategy, "membership": membership, "priorities": priorities, "levels": levels},
+        {"strategy": strategy, "membership": membership, "outline": outline, "levels": outline.levels},
     )
+
+
+@login_required
+def strategy_group_actions(request: HttpRequest, strategy_id: int, group_id: int) -> HttpResponse:
+    """One delivery group's actions on the strategy page, as its filters allow (htmx); without htmx, the page with it open."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    group = DeliveryGroup.objects.filter(strategy=strategy, pk=group_id).first()
+    if group is None:
+        raise Http404
+    if not request.htmx:
+        query = request.GET.copy()
+        query.setlist("open", sorted(set(query.getlist("open")) | {str(group.pk)}))
+        return redirect(f"{reverse('actions:strategy_detail', args=[strategy.pk])}?{query.urlencode()}#group-{group.pk}")
+    actions, _, _ = strategy_actions_filtered(strategy, request.GET, list(strategy.scheme.levels.all()))
+    rows = rows_from_actions(actions.filter(group=group))
+    query = request.GET.copy()
+    query.setlist("open", [value for value in query.getlist("open") if value != str(group.pk)])
+    context = {"strategy": strategy, "group": group, "rows": rows, "close_query": query.urlencode()}
+    return render(request, "actions/strategy_detail.html#group_actions", context)
 
 
 @login_required

@@ -37,6 +37,8 @@ def pages_for(strategy, people) -> list[tuple[str, object, str]]:
         (BUILT, people["board"], reverse("reporting:dashboard", args=[strategy.pk])),
         ("My actions (delivery lead)", people["leads"][0], reverse("actions:my_actions")),
         ("KPI scorecard (board member)", people["board"], reverse("kpis:scorecard", args=[strategy.pk])),
+        ("strategy page, groups closed (board member)", people["board"], reverse("actions:strategy_detail", args=[strategy.pk])),
+        ("strategy page, show all (board member)", people["board"], reverse("actions:strategy_detail", args=[strategy.pk]) + "?show=all"),
         ("action page (officer)", people["officer"], reverse("actions:action_detail", args=[action.pk])),
         ("baseline: admin action list", people["admin"], f"/admin/actions/action/?strategy__id__exact={strategy.pk}"),
     ]

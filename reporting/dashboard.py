@@ -265,11 +265,14 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     return board
 
 
-def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, officer: bool) -> str:
+def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, officer: bool, latest: bool = False) -> str:
     """The cache key of a dashboard page as `params` ask, valid until the strategy next changes.
 
     The live plan also changes with the date (due soon, overdue), so the key
     has today in it. (A page as at a snapshot shows the live KPIs and findings
-    beside the frozen actions, so it is keyed the same way.)
+    beside the frozen actions, so it is keyed the same way.) With `latest`, the
+    key of the copy last built whatever the revision, served while the current
+    one is being built.
     """
-    return page_key("dashboard", strategy.pk, revision_of(strategy.pk), timezone.localdate().isoformat(), part, int(officer), params=params)
+    revision = "latest" if latest else revision_of(strategy.pk)
+    return page_key("dashboard", strategy.pk, revision, timezone.localdate().isoformat(), part, int(officer), params=params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
@@ -41,7 +42,7 @@ from reporting.models import BoardReport, EvidencePack
 from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, evidence_pack_request
 from reporting.summaries import movement_since_snapshot
-from send_tracker.cache import cached_page
+from send_tracker.cache import has_just_saved, page_built_once
 from send_tracker.security import rate_limited, security_event
 
 
@@ -112,6 +113,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     part = "results" if fragment else "body"
     # Read before the data: a page built while the plan changes is cached under the older revision.
     key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot)
+    latest_key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot, latest=True)
 
     def build() -> str:
         board = dashboard_for(strategy, request.GET)
@@ -127,7 +129,11 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
         }
         return render_to_string(f"reporting/dashboard.html#{part}", context)
 
-    html = cached_page(key, build)
+    served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
+    html = served.html
+    if served.earlier_copy_built_at is not None:
+        built_at = dt.datetime.fromtimestamp(served.earlier_copy_built_at, tz=dt.UTC)
+        html = render_to_string("reporting/dashboard.html#earlier_copy", {"built_at": built_at, "request": request}) + html
     if fragment:
         response = HttpResponse(html)
     else:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +34,22 @@ def cache_set(key: str, value, seconds: int) -> None:
         logger.warning("The cache could not be written; the page was served uncached.", exc_info=True)
 
 
+def cache_add(key: str, value, seconds: int) -> bool:
+    """Set `key` only if nobody has: True when this caller did (or when the cache cannot be reached)."""
+    try:
+        return cache.add(key, value, seconds)
+    except Exception:  # noqa: BLE001 - with no cache, every request builds its own page
+        logger.warning("The cache could not be written; building the page afresh.", exc_info=True)
+        return True
+
+
+def cache_delete(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # noqa: BLE001 - the entry expires by itself
+        logger.warning("The cache could not be written.", exc_info=True)
+
+
 def page_key(page: str, *parts: object, params=None, state: object = ()) -> str:
     """A cache key for a built page: its name, the parts that identify it, and a digest of the rest.
 
@@ -50,3 +68,101 @@ def cached_page(key: str, build: Callable[[], str]) -> str:
         html = build()
         cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
     return html
+
+
+# One build at a time ----------------------------------------------------------------------------
+
+# How long a build may hold its claim: longer than any page takes, short enough that a build
+# whose process died is not waited for.
+BUILD_CLAIM_SECONDS = 30
+# How long a request that must see the current page waits for someone else's build before it builds its own.
+BUILD_WAIT_SECONDS = 3.0
+BUILD_POLL_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class Served:
+    html: str
+    # Set when the current page was being built by another request and the one before it was served:
+    # when that copy was built (seconds since the epoch), for the page to say so.
+    earlier_copy_built_at: float | None = None
+
+
+def page_built_once(
+    key: str,
+    latest_key: str,
+    build: Callable[[], str],
+    *,
+    current_only: bool = False,
+    wait: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Served:
+    """The page cached under `key`, built by one request at a time however many ask at once.
+
+    The first request to miss claims the build. The others, while it builds,
+    get the copy last built for the same page (`latest_key`: the key without
+    the revision), marked with when it was built; with no such copy, or when
+    `current_only` (the person has just saved a change and must see it), they
+    wait up to `wait` seconds for the build and then build it themselves.
+    """
+    html = cache_get(key)
+    if html is not None:
+        return Served(html)
+    claim = f"{key}:building"
+    if cache_add(claim, 1, BUILD_CLAIM_SECONDS):
+        try:
+            html = build()
+            cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+            cache_set(latest_key, (time.time(), html), settings.DASHBOARD_CACHE_SECONDS)
+        finally:
+            cache_delete(claim)
+        return Served(html)
+    if not current_only:
+        earlier = cache_get(latest_key)
+        if earlier is not None:
+            built_at, html = earlier
+            return Served(html, earlier_copy_built_at=built_at)
+    deadline = clock() + (BUILD_WAIT_SECONDS if wait is None else wait)
+    while clock() < deadline:
+        sleep(BUILD_POLL_SECONDS)
+        html = cache_get(key)
+        if html is not None:
+            return Served(html)
+    # The other build is slow or its process died: nobody waits longer than `wait`.
+    html = build()
+    cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+    return Served(html)
+
+
+# A person who has just saved a change sees it on their next page, never an earlier copy.
+SAVED_COOKIE = "saved_change"
+SAVED_SECONDS = 60
+
+
+class SavedChangeMiddleware:
+    """Notes in a short-lived cookie that the person has just saved something (any write that succeeded).
+
+    A cookie rather than the session, so a write costs no extra query; a forged
+    one only makes its holder wait for the current page instead of an earlier copy.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400 and request.user.is_authenticated:
+            response.set_cookie(
+                SAVED_COOKIE,
+                "1",
+                max_age=SAVED_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+def has_just_saved(request) -> bool:
+    return SAVED_COOKIE in request.COOKIES

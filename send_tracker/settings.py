@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # After OTPMiddleware and HtmxMiddleware: sends unverified sessions to the second factor.
     "accounts.middleware.MfaRequiredMiddleware",
+    # Marks a person who has just saved a change, so their next page is never an earlier copy.
+    "send_tracker.cache.SavedChangeMiddleware",
     # A request that lost its database connection is run again, or shows back what was typed (send_tracker/connections.py).
     "send_tracker.connections.ConnectionLostMiddleware",
     "pghistory.middleware.HistoryMiddleware",

@@ -66,6 +66,61 @@ def test_the_strategy_page_issues_the_same_queries_for_the_one_plan_as_for_a_sma
     with django_assert_max_num_queries(12):
         small = client.get(reverse("actions:strategy_detail", args=[action.strategy_id]))
     with django_assert_max_num_queries(12):
-        large = client.get(reverse("actions:strategy_detail", args=[one_plan.pk]))
+        large = client.get(reverse("actions:strategy_detail", args=[one_plan.pk]) + "?show=all")
     assert small.status_code == large.status_code == 200
-    assert large.content.decode().count('class="govuk-tag app-rating') >= 186
+    assert large.content.decode().count('<tr class="govuk-table__row" data-group=') == 186
+
+
+def action_rows(html: str) -> int:
+    return html.count('<tr class="govuk-table__row" data-group=')
+
+
+def test_a_large_plan_opens_group_by_group_with_counts_and_links_that_work_without_script(client, officer, one_plan):
+    from actions.models import DeliveryGroup
+    from people.models import Membership
+
+    Membership.objects.create(user=officer, partnership=one_plan.partnership, role=Membership.Role.OFFICER)
+    client.force_login(officer)
+    url = reverse("actions:strategy_detail", args=[one_plan.pk])
+    html = client.get(url).content.decode()
+    assert action_rows(html) == 0
+    assert "186 actions." in html and "show all 186 actions" in html
+    group = DeliveryGroup.objects.filter(strategy=one_plan, actions__isnull=False).order_by("position", "id").first()
+    count = Action.objects.filter(group=group).count()
+    assert f"Show the {count} action" in html and f"?open={group.pk}#group-{group.pk}" in html
+
+    opened = client.get(f"{url}?open={group.pk}").content.decode()
+    assert action_rows(opened) == count
+    assert f'<a class="govuk-link" href="?#group-{group.pk}">Hide the actions' in opened
+
+    # The same group by htmx: only its actions; without htmx, the page with the group open.
+    fragment_url = reverse("actions:strategy_group_actions", args=[one_plan.pk, group.pk])
+    fragment = client.get(fragment_url, headers={"HX-Request": "true"}).content.decode()
+    assert action_rows(fragment) == count and "<html" not in fragment
+    fallback = client.get(f"{fragment_url}?rating=red")
+    assert fallback.status_code == 302 and fallback.url == f"{url}?rating=red&open={group.pk}#group-{group.pk}"
+
+
+def test_search_and_rating_filters_stay_in_the_url_and_count_only_what_matches(client, officer, action, group):
+    other = Action.objects.create(
+        strategy=action.strategy, group=group, ref="SP2", text="Recruit educational psychologists", rating=action.rating
+    )
+    client.force_login(officer)
+    url = reverse("actions:strategy_detail", args=[action.strategy_id])
+    html = client.get(f"{url}?q=psycholog").content.decode()
+    assert "1 action matches" in html and other.text in html and action.text not in html
+    assert 'name="q" type="search" value="psycholog"' in html
+    none = client.get(f"{url}?q=nothing+like+this").content.decode()
+    assert "0 actions match" in none and action.text not in none
+    rated = client.get(f"{url}?rating={action.rating.code}").content.decode()
+    assert "2 actions match" in rated and action.text in rated and other.text in rated
+
+
+def test_a_group_of_another_strategy_or_partnership_is_not_found(client, officer, outsider, action, group, one_plan):
+    from actions.models import DeliveryGroup
+
+    client.force_login(officer)
+    elsewhere = DeliveryGroup.objects.filter(strategy=one_plan).first()
+    assert client.get(reverse("actions:strategy_group_actions", args=[action.strategy_id, elsewhere.pk])).status_code == 404
+    client.force_login(outsider)
+    assert client.get(reverse("actions:strategy_group_actions", args=[action.strategy_id, group.pk])).status_code == 404

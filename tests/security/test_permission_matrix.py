@@ -76,6 +76,10 @@ MATRIX: dict[str, Row] = {
     "actions:strategy_list": Row("get", [], None, SIGNED_IN),
     "actions:notifications": Row("get", [], None, SIGNED_IN),
     "actions:strategy_detail": Row("get", ["strategy"], None, READ),
+    # Without htmx, a group's actions are the strategy page with the group open.
+    "actions:strategy_group_actions": Row(
+        "get", ["strategy", "group"], None, {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login", "outsider": "missing"}
+    ),
     "reporting:group_detail": Row("get", ["group"], None, READ),
     "actions:action_detail": Row("get", ["action"], None, READ),
     "actions:action_update": Row(
