@@ -97,6 +97,9 @@ MATRIX: dict[str, Row] = {
     "governance:snapshot_retake": Row("post", ["snapshot"], {}, OFFICER_ONLY_403),
     # Inspections and their findings: everyone in the partnership reads them; officers record, link and produce evidence packs.
     "reporting:findings": Row("get", ["strategy"], None, READ),
+    # The partnership's change log: officers read all of it, board members the plan's changes; others are refused.
+    "reporting:change_log": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "board": "ok", "officer": "ok"}),
+    "reporting:change_log_export": Row("get", ["partnership", "=csv"], None, {**OFFICER_ONLY_403, "board": "ok", "officer": "ok"}),
     "governance:inspection_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "governance:inspection_edit": Row("post", ["inspection"], "inspection_data", OFFICER_ONLY_403),
     "governance:finding_create": Row(
