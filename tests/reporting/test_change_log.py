@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, ActionChange, ActionUpdate, DeliveryGroup, PlanImport
-from coproduction.models import PublicPage, Publication
+from coproduction.models import Publication, PublicPage
 from governance.models import Board, Meeting, SignOff, SignOffEvent
 from people.models import Organisation, PersonChange
 
@@ -44,7 +44,9 @@ def history(partnership, strategy, action, level, officer, owner, board):
     )
     PersonChange.objects.create(partnership=partnership, person=owner, actor=officer, at=at[2], what="Role", before="Delivery lead")
     council = Organisation.objects.create(partnership=partnership, name="Northshire Council")
-    meeting = Meeting.objects.create(board=Board.objects.create(partnership=partnership, name="SEND Board"), strategy=strategy, date=at[3].date())
+    meeting = Meeting.objects.create(
+        board=Board.objects.create(partnership=partnership, name="SEND Board"), strategy=strategy, date=at[3].date()
+    )
     SignOffEvent.objects.create(
         sign_off=SignOff.objects.create(meeting=meeting, organisation=council), status="confirmed", by=board, at=at[3]
     )
@@ -130,7 +132,10 @@ def test_a_date_that_is_not_a_date_is_explained_where_the_person_is_looking(clie
 def test_pages_follow_on_without_losing_or_repeating_changes_made_at_the_same_moment(client, officer, partnership, action, level):
     moment = timezone.make_aware(dt.datetime(2025, 6, 1, 12, 0))
     ActionUpdate.objects.bulk_create(
-        [ActionUpdate(action=action, author=officer, created_at=moment, rating_after=level("amber"), narrative=f"Note {i}") for i in range(70)]
+        [
+            ActionUpdate(action=action, author=officer, created_at=moment, rating_after=level("amber"), narrative=f"Note {i}")
+            for i in range(70)
+        ]
     )
     ActionChange.objects.bulk_create(
         [ActionChange(action=action, author=officer, created_at=moment, field="text", after=f"Text {i}") for i in range(15)]
