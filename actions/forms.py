@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.template.defaultfilters import filesizeformat
 
-from actions.models import EmailPreference, RatingLevel, normalise_phrase
+from actions.models import DueDateError, EmailPreference, RatingLevel, normalise_phrase, parse_due
 from people.models import Partnership
 
 MAX_LINKS = 10
@@ -325,3 +325,25 @@ class ChasingScheduleForm(forms.ModelForm):
         if lead is not None and officer is not None and officer < lead:
             self.add_error("escalate_to_officer_after", "Tell the programme officers no sooner than the delivery group's lead")
         return data
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(
+        label="Step", max_length=300, error_messages={"required": "Enter what the step is, such as 'Phase 1: pilot in two localities'"}
+    )
+    due = forms.CharField(
+        label="Due by",
+        max_length=40,
+        required=False,
+        help_text="A month such as 'March 2026', or leave empty if it is not yet set.",
+    )
+
+    def clean_due(self):
+        text = self.cleaned_data["due"].strip()
+        if not text:
+            return None
+        try:
+            due_date, _precision = parse_due(text)
+        except DueDateError as error:
+            raise ValidationError(str(error)) from None
+        return due_date

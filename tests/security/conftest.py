@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 
@@ -190,3 +192,11 @@ def partnership_scheme(partnership, officer):
             LevelDraft("Done", "Complete", "complete", "green", 3),
         ],
     )
+
+
+@pytest.fixture
+def milestone(action):
+    """A step of the shared action, not yet done."""
+    from actions.models import Milestone
+
+    return Milestone.objects.create(action=action, title="Phase 1: pilot", due_date=dt.date(2025, 9, 30), position=1)

@@ -81,6 +81,8 @@ MATRIX: dict[str, Row] = {
     "actions:action_update": Row(
         "post", ["action"], "action_update_data", {**UPDATERS, "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
     ),
+    "actions:milestone_add": Row("post", ["action"], {"milestone-title": "Phase 2", "milestone-due": "March 2026"}, UPDATERS),
+    "actions:milestone_mark": Row("post", ["milestone"], {"done": "yes"}, UPDATERS),
     "actions:evidence_download": Row("get", ["evidence_file"], None, READ),
     "reporting:dashboard": Row("get", ["strategy"], None, READ),
     "reporting:dashboard_export": Row("get", ["strategy", "=csv"], None, READ),
