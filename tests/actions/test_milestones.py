@@ -88,3 +88,12 @@ def test_the_milestone_overdue_expression_agrees_with_its_python_twin(strategy, 
         if rules.is_milestone_overdue(m.due_date, m.done_at, m.action.retired_at is not None, today)
     }
     assert found == expected and len(found) == 1
+
+
+def test_my_actions_shows_the_new_progress_as_soon_as_a_step_is_done(client, owner, action):
+    milestone = Milestone.objects.create(action=action, title="Phase 1", due_date=dt.date(2026, 3, 31))
+    Milestone.objects.create(action=action, title="Phase 2", due_date=dt.date(2026, 9, 30))
+    client.force_login(owner)
+    assert "0 of 2 milestones done" in client.get(reverse("actions:my_actions")).content.decode()
+    client.post(reverse("actions:milestone_mark", args=[milestone.pk]), {"done": "yes"})
+    assert "1 of 2 milestones done" in client.get(reverse("actions:my_actions")).content.decode()
