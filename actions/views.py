@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict
 
 from django.conf import settings
@@ -7,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -64,7 +65,15 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
 def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     rows_by_group: dict[int, list] = {}
+    progress = {
+        p["action_id"]: (p["done"], p["total"])
+        for p in Milestone.objects.filter(action__strategy=strategy)
+        .values("action_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(done_at__isnull=False)))
+    }
     for row in rows_from_actions(Action.objects.filter(strategy=strategy)):
+        if row.action_id in progress:
+            row = dataclasses.replace(row, milestones=progress[row.action_id])
         rows_by_group.setdefault(row.group_id, []).append(row)
     groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("lead", "parent").order_by("position", "id")
     by_priority: dict[int, list[DeliveryGroup]] = {}

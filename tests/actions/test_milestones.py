@@ -97,3 +97,10 @@ def test_my_actions_shows_the_new_progress_as_soon_as_a_step_is_done(client, own
     assert "0 of 2 milestones done" in client.get(reverse("actions:my_actions")).content.decode()
     client.post(reverse("actions:milestone_mark", args=[milestone.pk]), {"done": "yes"})
     assert "1 of 2 milestones done" in client.get(reverse("actions:my_actions")).content.decode()
+
+
+def test_the_strategy_page_shows_each_actions_milestones_done(client, board, strategy, action):
+    Milestone.objects.create(action=action, title="Phase 1", due_date=dt.date(2026, 3, 31), done_at=timezone.now())
+    Milestone.objects.create(action=action, title="Phase 2", due_date=dt.date(2026, 9, 30))
+    client.force_login(board)
+    assert "1 of 2 milestones done" in client.get(reverse("actions:strategy_detail", args=[strategy.pk])).content.decode()
