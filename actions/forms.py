@@ -17,7 +17,7 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from actions.models import Action, EmailPreference, RatingLevel, normalise_phrase
+from actions.models import Action, DueDateError, EmailPreference, RatingLevel, normalise_phrase, parse_due
 from people.models import Partnership
 
 MAX_LINKS = 10
@@ -358,3 +358,25 @@ class ActionRefsField(forms.CharField):
     @staticmethod
     def initial_for(actions) -> str:
         return ", ".join(sorted(action.ref for action in actions))
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(
+        label="Step", max_length=300, error_messages={"required": "Enter what the step is, such as 'Phase 1: pilot in two localities'"}
+    )
+    due = forms.CharField(
+        label="Due by",
+        max_length=40,
+        required=False,
+        help_text="A month such as 'March 2026', or leave empty if it is not yet set.",
+    )
+
+    def clean_due(self):
+        text = self.cleaned_data["due"].strip()
+        if not text:
+            return None
+        try:
+            due_date, _precision = parse_due(text)
+        except DueDateError as error:
+            raise ValidationError(str(error)) from None
+        return due_date

@@ -455,6 +455,7 @@ class ActionChange(models.Model):
         RELATED = "related", "Related actions"
         RETIRED = "retired", "Retired"
         RATING_SCHEME = "rating_scheme", "Rating scheme"
+        MILESTONES = "milestones", "Milestones"
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="changes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -482,6 +483,29 @@ class ActionChange(models.Model):
         else:
             text = f"{self.get_field_display()} changed from “{self.before or 'none'}” to “{self.after or 'none'}”"
         return f"{text}: {self.reason}" if self.reason else text
+
+
+class Milestone(models.Model):
+    """A dated step inside an action (a phase of a programme): its progress is "3 of 5" beside the rating.
+
+    Due by a month, stored as the month's last day as actions' due months are;
+    `done_at` says when it was marked done. Every change is an ActionChange.
+    """
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=300)
+    due_date = models.DateField(null=True, blank=True, help_text="The last day of the month it is due by; empty when not yet set.")
+    done_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["action", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def due_label(self) -> str:
+        return self.due_date.strftime("%B %Y") if self.due_date else "To be determined"
 
 
 class ActionUpdate(models.Model):

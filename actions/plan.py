@@ -18,7 +18,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
-from actions.models import Action, ActionChange, ActionUpdate, DeliveryGroup, Priority, RatingLevel, RatingScheme, Strategy
+from actions.models import Action, ActionChange, ActionUpdate, DeliveryGroup, Milestone, Priority, RatingLevel, RatingScheme, Strategy
 from actions.services import ActionUpdateConflictError
 from people.models import Partnership, Post
 
@@ -252,6 +252,51 @@ def actions_retire_missing(*, actor: User, strategy: Strategy, refs: list[str], 
         action_retire(actor=actor, action=action, reason=Action.Retirement.WITHDRAWN, note=f"Not in the imported plan {filename}.")
         retired += 1
     return retired
+
+
+# Milestones --------------------------------------------------------------------------------------
+
+
+def _milestones_text(action: Action) -> str:
+    """The action's milestones as its history shows them: "Phase 1 (March 2026, done); Phase 2 (June 2026)"."""
+    return "; ".join(
+        f"{m.title} ({m.due_label()}{', done' if m.done_at else ''})"
+        for m in Milestone.objects.filter(action=action).order_by("position", "pk")
+    )
+
+
+@transaction.atomic
+def milestone_add(*, actor: User | None, action: Action, title: str, due_date: dt.date | None, reason: str = "") -> Milestone:
+    """Add a step to the action, last in its order, recorded in the action's history."""
+    locked = Action.everything.select_for_update().get(pk=action.pk)
+    before = _milestones_text(locked)
+    position = (Milestone.objects.filter(action=locked).aggregate(last=Max("position"))["last"] or 0) + 1
+    milestone = Milestone.objects.create(action=locked, title=title, due_date=due_date, position=position)
+    ActionChange.objects.create(
+        action=locked, author=actor, field=ActionChange.Field.MILESTONES, before=before, after=_milestones_text(locked), reason=reason
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_mark(*, actor: User, milestone: Milestone, done: bool) -> Milestone:
+    """Mark a step done (or not done after all), recorded in the action's history; marking it as it already is records nothing."""
+    locked = Action.everything.select_for_update().get(pk=milestone.action_id)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if bool(milestone.done_at) == done:
+        return milestone
+    before = _milestones_text(locked)
+    milestone.done_at = timezone.now() if done else None
+    milestone.save(update_fields=["done_at"])
+    ActionChange.objects.create(
+        action=locked,
+        author=actor,
+        field=ActionChange.Field.MILESTONES,
+        before=before,
+        after=_milestones_text(locked),
+        reason=f"{milestone.title} {'done' if done else 'not done after all'}",
+    )
+    return milestone
 
 
 # Delivery groups ---------------------------------------------------------------------------------

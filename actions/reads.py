@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
 from actions import rules
-from actions.models import Action, ActionUpdate, DeliveryGroup, RatingLevel, Strategy, StrategyRevision
+from actions.models import Action, ActionUpdate, DeliveryGroup, Milestone, RatingLevel, Strategy, StrategyRevision
 from actions.rows import rows_from_actions
 from send_tracker.cache import page_key
 
@@ -73,6 +74,16 @@ def my_actions_cache_key(user: User, params: QueryDict) -> str:
     return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
 
 
+def milestone_progress() -> dict[str, Coalesce]:
+    """Annotations of an action queryset: how many milestones it has and how many are done ("3 of 5"), one subquery each."""
+
+    def count(milestones: QuerySet[Milestone]) -> Coalesce:
+        counted = milestones.filter(action=OuterRef("pk")).order_by().values("action").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    return {"milestones_total": count(Milestone.objects.all()), "milestones_done": count(Milestone.objects.exclude(done_at=None))}
+
+
 def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: dt.date | None = None) -> MyActions:
     """The actions a person's posts own or whose delivery group they lead, with the rule book's status of each.
 
@@ -92,6 +103,7 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
             .annotate(
                 last_update_id=Subquery(latest_update.values("pk")[:1]),
                 last_updated_at=Subquery(latest_update.values("created_at")[:1]),
+                **milestone_progress(),
             )
             .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
         )

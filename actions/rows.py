@@ -41,6 +41,7 @@ class ActionRow:
     notes: str = ""
     as_at: dt.date | None = None  # the day the status is judged on: today, or the snapshot's date
     cycle_started_at: dt.datetime | None = None  # when the snapshot before `as_at` was taken
+    milestones: tuple[int, int] = (0, 0)  # (done, total) where a page reads them: "3 of 5"
 
     DuePrecision = Action.DuePrecision
     due_label = Action.due_label

@@ -21,6 +21,8 @@ expression and its twin to the same answer.
   latest snapshot was taken (before the first snapshot: nothing recorded ever).
 - Unallocated: no owner post.
 - No due date: "to be determined".
+- Milestone overdue: a milestone of a live action, not done, whose due month has
+  passed. Its action's page and lists show it, and chasing reminds the owners.
 """
 
 from __future__ import annotations
@@ -98,6 +100,10 @@ def needs_update(rating: Rated | None, last_updated_at: dt.datetime | None, cycl
 
 def is_unallocated(owner_count: int) -> bool:
     return owner_count == 0
+
+
+def is_milestone_overdue(due_date: dt.date | None, done_at: dt.datetime | None, action_retired: bool, today: dt.date) -> bool:
+    return due_date is not None and due_date < today and done_at is None and not action_retired
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,11 @@ def in_round_q() -> Q:
 
 def overdue(today: dt.date) -> Q:
     return Q(due_date__lt=today) & in_round_q()
+
+
+def milestone_overdue(today: dt.date) -> Q:
+    """is_milestone_overdue() in SQL, over milestones."""
+    return Q(due_date__lt=today, done_at=None, action__retired_at=None)
 
 
 def due_soon(today: dt.date) -> Q:

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from actions import rules, trackers
 from actions.access import can_update_action, get_action_for_user, get_strategy_for_user
-from actions.forms import MAX_FILES, ActionUpdateForm, TrackerMappingForm
+from actions.forms import MAX_FILES, ActionUpdateForm, MilestoneForm, TrackerMappingForm
 from actions.models import (
     Action,
     ActionChange,
     DeliveryGroup,
     EmailDigest,
     Evidence,
+    Milestone,
     Notification,
     PlanImport,
     RatingScheme,
@@ -29,6 +30,7 @@ from actions.models import (
     Strategy,
     normalise_phrase,
 )
+from actions.plan import milestone_add, milestone_mark
 from actions.readers import strategy_left_empty
 from actions.reads import my_actions_cache_key, my_actions_for, strategy_actions_filtered, strategy_outline
 from actions.rows import rows_from_actions
@@ -108,8 +110,10 @@ def _action_page(
     unattached: list[str] | None = None,
     saved: bool = False,
     status: int = 200,
+    milestone_form: MilestoneForm | None = None,
+    part: str = "action-updates",
 ) -> HttpResponse:
-    """The action page, or when htmx asked, the update section with the status panel swapped out of band."""
+    """The action page, or when htmx asked, the section it asked about (updates or milestones) with the status panel out of band."""
     prefetch_related_objects([action], Prefetch("owners", queryset=Post.objects.select_related("organisation")))
     owners = list(action.owners.all())
     may_update = can_update_action(request.user, membership, action)
@@ -135,6 +139,9 @@ def _action_page(
         last_updated_at=updates[0].created_at if updates else None,
         cycle_started_at=cycle.taken_at if cycle else None,
     )
+    milestones = list(action.milestones.all())
+    for milestone in milestones:
+        milestone.overdue = rules.is_milestone_overdue(milestone.due_date, milestone.done_at, bool(action.retired_at), today)
     if may_update and form is None:
         form = ActionUpdateForm(initial={"rating": action.rating_id, "version": action.version}, levels=levels, current=action.rating)
     context = {
@@ -158,9 +165,12 @@ def _action_page(
         "today": today,
         "action_status": action_status,
         "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
+        "milestones": milestones,
+        "milestones_done": sum(1 for m in milestones if m.done_at),
+        "milestone_form": (milestone_form or MilestoneForm(prefix="milestone")) if may_update else None,
     }
     if request.htmx:
-        html = render_to_string("actions/action_detail.html#action-updates", context, request)
+        html = render_to_string(f"actions/action_detail.html#{part}", context, request)
         html += render_to_string("actions/action_detail.html#action-status", {**context, "oob": True}, request)
         return HttpResponse(html, status=status)
     return render(request, "actions/action_detail.html", context, status=status)
@@ -197,6 +207,42 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
         return _action_page(request, action, membership, saved=True)
     messages.success(request, f"Your update to action {action.ref} has been saved.")
     return redirect(f"{reverse('actions:action_detail', args=[action.pk])}#history")
+
+
+def _milestone_writer(request: HttpRequest, action_id: int) -> tuple[Action, Membership]:
+    action, membership = get_action_for_user(request.user, action_id)
+    if not can_update_action(request.user, membership, action):
+        raise PermissionDenied("Only the action's owners, its delivery group lead and programme officers may change its milestones.")
+    return action, membership
+
+
+@login_required
+@require_POST
+def milestone_add_view(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Add a step to the action from its page's milestones section."""
+    action, membership = _milestone_writer(request, action_id)
+    form = MilestoneForm(request.POST, prefix="milestone")
+    if not form.is_valid():
+        return _action_page(request, action, membership, milestone_form=form, part="action-milestones", status=422)
+    milestone_add(actor=request.user, action=action, title=form.cleaned_data["title"], due_date=form.cleaned_data["due"])
+    if request.htmx:
+        return _action_page(request, action, membership, part="action-milestones")
+    messages.success(request, f"The step has been added to action {action.ref}.")
+    return redirect(f"{reverse('actions:action_detail', args=[action.pk])}#milestones")
+
+
+@login_required
+@require_POST
+def milestone_mark_view(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    """Mark a step done, or not done after all."""
+    milestone = Milestone.objects.filter(pk=milestone_id).only("pk", "action_id").first()
+    if milestone is None:
+        raise Http404("No such milestone.")
+    action, membership = _milestone_writer(request, milestone.action_id)
+    milestone_mark(actor=request.user, milestone=milestone, done=request.POST.get("done") == "yes")
+    if request.htmx:
+        return _action_page(request, action, membership, part="action-milestones")
+    return redirect(f"{reverse('actions:action_detail', args=[action.pk])}#milestones")
 
 
 @login_required

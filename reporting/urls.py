@@ -28,6 +28,8 @@ app_name = "reporting"
 
 urlpatterns = [
     path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
+    path("partnerships/<int:partnership_id>/changes/", views.change_log, name="change_log"),
+    path("partnerships/<int:partnership_id>/changes.<export_format:file_format>", views.change_log_export, name="change_log_export"),
     path("strategies/<int:strategy_id>/dashboard/", views.dashboard, name="dashboard"),
     path(
         "strategies/<int:strategy_id>/dashboard/export.<export_format:file_format>",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -36,7 +37,8 @@ from jobs.models import Job
 from jobs.services import job_enqueue, job_send
 from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
-from people.models import Membership
+from people.models import Membership, Partnership
+from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
 from reporting.dashboard import dashboard_cache_key, dashboard_for
 from reporting.models import BoardReport, EvidencePack
 from reporting.report import board_pack_context
@@ -102,6 +104,66 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "kpi_rows": group_kpi_rows(group),
         },
     )
+
+
+def _change_log_reader(request: HttpRequest, partnership_id: int) -> tuple[Partnership, Membership, list[str]]:
+    """The partnership whose log the person reads, and the kinds of change they may read: 404 outside it, 403 for other roles."""
+    partnership = Partnership.objects.filter(pk=partnership_id).first()
+    membership = membership_for(request.user, partnership_id) if partnership else None
+    if partnership is None or membership is None:
+        raise not_found(partnership, "No such partnership.")
+    kinds = log_kinds_for(membership)
+    if not kinds:
+        raise PermissionDenied("Only programme officers and board members can read the change log.")
+    return partnership, membership, kinds
+
+
+@login_required
+def change_log(request: HttpRequest, partnership_id: int) -> HttpResponse:
+    """Every change recorded in the partnership, newest first, filtered by who, what, when and delivery group."""
+    partnership, membership, kinds = _change_log_reader(request, partnership_id)
+    form = ChangeLogFilterForm(request.GET, partnership=partnership, kinds=kinds)
+    log = change_log_for(partnership, ChangeFilters.from_form(form, kinds))
+    query = request.GET.copy()
+    query.pop("after", None)
+    next_query = None
+    if log.next_cursor:
+        next_query = query.copy()
+        next_query["after"] = log.next_cursor
+    return render(
+        request,
+        "reporting/change_log.html",
+        {
+            "partnership": partnership,
+            "membership": membership,
+            "form": form,
+            "log": log,
+            "plan_only": membership.role != Membership.Role.OFFICER,
+            "query": query.urlencode(),
+            "next_query": next_query.urlencode() if next_query else "",
+            "continued": bool(request.GET.get("after")),
+            "nav_section": "changes",
+        },
+    )
+
+
+@login_required
+@rate_limited("export", what="exports")
+def change_log_export(request: HttpRequest, partnership_id: int, file_format: str) -> HttpResponse:
+    """The filtered change log as CSV or XLSX, newest first, through the formula-safe table writer."""
+    partnership, _membership, kinds = _change_log_reader(request, partnership_id)
+    form = ChangeLogFilterForm(request.GET, partnership=partnership, kinds=kinds)
+    filters = ChangeFilters.from_form(form, kinds)
+    table, _cut = change_log_table(partnership, filters)
+    filename = f"{slugify(partnership.name)[:60] or 'partnership'}-changes-{timezone.localdate():%Y-%m-%d}.{file_format}"
+    if file_format == "xlsx":
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(xlsx_bytes(table, title="Changes"), content_type=content_type)
+    else:
+        response = HttpResponse(csv_bytes(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    security_event("export", request, partnership_id=partnership.pk, format=file_format, rows=len(table) - 1)
+    return response
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 
@@ -214,3 +216,11 @@ def actuals_upload(mitigation, officer):  # noqa: F811
 
     content = b"mitigation,year,as_at,achieved\nM1,2025-26,30/09/2025,1200000\n"
     return ActualsImport.objects.create(plan=mitigation.plan, uploaded_by=officer, filename="actuals.csv", content=content)
+
+
+@pytest.fixture
+def milestone(action):
+    """A step of the shared action, not yet done."""
+    from actions.models import Milestone
+
+    return Milestone.objects.create(action=action, title="Phase 1: pilot", due_date=dt.date(2025, 9, 30), position=1)

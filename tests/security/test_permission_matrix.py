@@ -85,6 +85,8 @@ MATRIX: dict[str, Row] = {
     "actions:action_update": Row(
         "post", ["action"], "action_update_data", {**UPDATERS, "owner": "redirect", "group_lead": "redirect", "officer": "redirect"}
     ),
+    "actions:milestone_add": Row("post", ["action"], {"milestone-title": "Phase 2", "milestone-due": "March 2026"}, UPDATERS),
+    "actions:milestone_mark": Row("post", ["milestone"], {"done": "yes"}, UPDATERS),
     "actions:evidence_download": Row("get", ["evidence_file"], None, READ),
     "reporting:dashboard": Row("get", ["strategy"], None, READ),
     "reporting:dashboard_export": Row("get", ["strategy", "=csv"], None, READ),
@@ -101,6 +103,9 @@ MATRIX: dict[str, Row] = {
     "governance:snapshot_retake": Row("post", ["snapshot"], {}, OFFICER_ONLY_403),
     # Inspections and their findings: everyone in the partnership reads them; officers record, link and produce evidence packs.
     "reporting:findings": Row("get", ["strategy"], None, READ),
+    # The partnership's change log: officers read all of it, board members the plan's changes; others are refused.
+    "reporting:change_log": Row("get", ["partnership"], None, {**OFFICER_ONLY_403, "board": "ok", "officer": "ok"}),
+    "reporting:change_log_export": Row("get", ["partnership", "=csv"], None, {**OFFICER_ONLY_403, "board": "ok", "officer": "ok"}),
     "governance:inspection_create": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "governance:inspection_edit": Row("post", ["inspection"], "inspection_data", OFFICER_ONLY_403),
     "governance:finding_create": Row(
