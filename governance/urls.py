@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from governance import calendar_views, round_views, views
+from governance import calendar_views, cycle_views, round_views, views
 
 
 class ExportFormatConverter:
@@ -61,6 +61,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/move/", calendar_views.meeting_move_view, name="meeting_move"),
     path("meetings/<int:meeting_id>/cancel/", calendar_views.meeting_cancel_view, name="meeting_cancel"),
     path("my-actions/round/", round_views.update_round, name="update_round"),
+    path("strategies/<int:strategy_id>/this-cycle/", cycle_views.this_cycle, name="this_cycle"),
     path("strategies/<int:strategy_id>/round/", round_views.round_progress, name="round_progress"),
     path("strategies/<int:strategy_id>/round/chase/", round_views.round_chase_view, name="round_chase"),
 ]

@@ -141,6 +141,7 @@ MATRIX: dict[str, Row] = {
     "kpis:kpi_upload_confirm": Row("post", ["kpi_upload"], {}, OFFICER_ONLY_403),
     # The update round: each person's own page; the progress by organisation is for officers.
     "governance:update_round": Row("get", [], None, SIGNED_IN),
+    "governance:this_cycle": Row("get", ["strategy"], None, READ),
     "governance:round_progress": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "governance:round_chase": Row("post", ["strategy"], {}, OFFICER_ONLY_403),
     # The board calendar: every member reads it, officers change it.
