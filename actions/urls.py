@@ -14,6 +14,7 @@ urlpatterns = [
     path("actions/<int:action_id>/update/", views.action_update, name="action_update"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("strategies/<int:strategy_id>/import/", views.plan_import, name="plan_import"),
     path("strategies/<int:strategy_id>/import/upload/", views.plan_import_upload, name="plan_import_upload"),
     path("imports/<int:import_id>/", views.plan_import_preview, name="plan_import_preview"),

@@ -72,6 +72,7 @@ MATRIX: dict[str, Row] = {
     "actions:my_actions": Row("get", [], None, SIGNED_IN),
     "actions:strategy_list": Row("get", [], None, SIGNED_IN),
     "actions:notifications": Row("get", [], None, SIGNED_IN),
+    "actions:notifications_read": Row("post", [], {}, {"anonymous": "login", **dict.fromkeys(PERSONAS[1:], "redirect")}),
     "actions:strategy_detail": Row("get", ["strategy"], None, READ),
     "governance:group_detail": Row("get", ["group"], None, READ),
     "actions:action_detail": Row("get", ["action"], None, READ),
