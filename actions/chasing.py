@@ -427,7 +427,11 @@ def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
         "service_name": settings.SERVICE_NAME,
         "notifications_url": settings.SITE_URL + reverse("actions:notifications"),
     }
-    subject = f"{settings.SERVICE_NAME}: {len(notifications)} action{'s' if len(notifications) != 1 else ''} need your attention"
+    # Words that fit the person: "actions" only to someone told about actions (a partner may only have a sign-off to give).
+    about_actions = all(n.action_id for n in notifications)
+    noun = "action" if about_actions else "sign-off" if all(n.kind == Notification.Kind.SIGN_OFF for n in notifications) else "item"
+    count = len(notifications)
+    subject = f"{settings.SERVICE_NAME}: {count} {noun}{'s' if count != 1 else ''} need{'s' if count == 1 else ''} your attention"
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("actions/email/digest.txt", context),

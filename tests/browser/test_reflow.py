@@ -86,7 +86,9 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
             continue  # a download (CSV, PDF, SVG, Atom), not a page
         visited += 1
         page.set_viewport_size({"width": WIDTHS[0], "height": 800})
-        page.goto(live_server.url + url)
+        shown = page.goto(live_server.url + url)
+        if shown.status >= 500:
+            problems.append(f"{url} failed with {shown.status}")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
             scroll_width = page.evaluate("document.documentElement.scrollWidth")

@@ -79,3 +79,8 @@ def test_a_board_member_with_no_post_sees_no_my_actions_link_and_one_with_a_post
 def test_someone_in_no_partnership_lands_on_the_strategy_list(client, db):
     client.force_login(make_user("nobody@example.org", None, None))
     assert client.get(reverse("home"))["Location"] == reverse("actions:strategy_list")
+
+
+def test_a_coproduction_partner_with_no_post_sees_no_my_actions_link(client, partner, action):
+    client.force_login(partner)
+    assert ">My actions<" not in client.get(reverse("actions:strategy_list")).content.decode()
