@@ -66,3 +66,10 @@ def test_the_reason_for_a_correction_is_a_textarea(client, owner, indicator):  #
     page = client.get(reverse("kpis:value_correct", args=[value.pk])).content
     assert field(page, "reason").tag == "textarea" and "inputmode" not in field(page, "reason")
     assert field(page, "value").get("inputmode") == "decimal"
+
+
+def test_an_officer_inviting_someone_is_not_offered_their_own_email_and_name(client, officer, partnership):
+    client.force_login(officer)
+    page = client.get(reverse("people:invite", args=[partnership.pk])).content
+    assert field(page, "email").get("autocomplete") == "off" and field(page, "email").get("type") == "email"
+    assert field(page, "first_name").get("autocomplete") == "off"
