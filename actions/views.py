@@ -246,6 +246,18 @@ def _notifications_scope(request: HttpRequest):
     return items, kind
 
 
+def _notifications_yours(user, *, officer: bool) -> list[str]:
+    """What the person is told about, in words that fit them: "actions you own" only to someone who owns one."""
+    yours = []
+    if Action.objects.filter(owners__holders=user).exists():
+        yours.append("actions you own that became overdue, are due soon or need an update before the board")
+    if officer:
+        yours.append("every action of the partnerships you are a programme officer for")
+    if user.notifications.filter(kind=Notification.Kind.SIGN_OFF).exists():
+        yours.append("the sign-offs your organisation gives before each board")
+    return yours
+
+
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """What the sweep told this person, by kind, newest first, unread until they mark them as read.
@@ -284,8 +296,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "show_all": request.GET.get("show") == "all",
             "total": sum(counts.values()),
-            "owns_actions": Action.objects.filter(owners__holders=request.user).exists(),
-            "signs_off": request.user.notifications.filter(kind=Notification.Kind.SIGN_OFF).exists(),
+            "yours": _notifications_yours(request.user, officer=bool(officer_of)),
             "failed_digests": failed,
             "is_officer": bool(officer_of),
         },

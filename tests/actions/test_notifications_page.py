@@ -27,7 +27,7 @@ def test_it_lists_the_owners_notifications_with_links(client, action, owner, off
 def test_it_tells_a_partner_who_owns_no_action_nothing_about_actions_they_own(client, action, partner):
     client.force_login(partner)
     html = client.get(reverse("actions:notifications")).content.decode()
-    assert "actions you own" not in html.lower() and "anything that becomes yours to do appears here" in html
+    assert "actions you own" not in html.lower() and "Anything that becomes yours to do appears here." in html
 
 
 def test_each_kind_shows_its_newest_few_and_pages_through_the_rest(client, make_action, owner, action):
@@ -108,3 +108,10 @@ def test_every_page_links_to_notifications_and_marks_it_current_there(client, ow
     assert f'href="{reverse("actions:notifications")}">Notifications</a>' in html
     html = client.get(reverse("actions:notifications")).content.decode()
     assert re.search(r'aria-current="page">\s*<strong class="govuk-service-navigation__active-fallback">Notifications<', html)
+
+
+def test_an_officer_who_owns_nothing_is_told_about_the_partnerships_actions_in_one_sentence(client, action, officer):
+    client.force_login(officer)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert "What needs your attention: every action of the partnerships you are a programme officer for." in html
+    assert "actions you own" not in html
