@@ -18,8 +18,10 @@ def service(request: HttpRequest) -> dict:
         partnership = membership.partnership if membership else None
 
     def shows_my_actions() -> bool:
-        # A board member with no post has no actions of their own: no My actions link (read only when the menu is drawn).
-        return membership is None or membership.role != Membership.Role.BOARD_MEMBER or membership.holds_post
+        # A board member or co-production partner with no post has no actions of their own: no My actions link
+        # (read only when the menu is drawn).
+        readers = (Membership.Role.BOARD_MEMBER, Membership.Role.COPRODUCTION)
+        return membership is None or membership.role not in readers or membership.holds_post
 
     # The partnership shown in the header; officers also get its People link (service_membership).
     return {

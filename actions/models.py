@@ -713,6 +713,8 @@ class Notification(models.Model):
     # db_default: the sweep's set-based INSERTs leave them out.
     message = models.CharField(max_length=500, blank=True, db_default="")
     link = models.CharField(max_length=300, blank=True, db_default="")
+    # When the person marked it as read: read ones leave the page's default view, never the history.
+    read_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("milestones/<int:milestone_id>/done/", views.milestone_mark_view, name="milestone_mark"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/email/", email_views.email_preferences, name="email_preferences"),
     path("email/unsubscribe/<str:token>/", email_views.email_unsubscribe, name="email_unsubscribe"),
     path("partnerships/<int:partnership_id>/chasing/", email_views.chasing_schedule, name="chasing_schedule"),

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -266,14 +267,55 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
     return response
 
 
+NOTIFICATIONS_PER_PAGE = 25
+NOTIFICATIONS_PER_KIND = 5  # on the overview, each kind shows its newest few and links to the rest
+
+
+def _notifications_scope(request: HttpRequest):
+    """The person's notifications the page shows: unread ones, or all with ?show=all; one kind with ?kind=."""
+    items = Notification.objects.visible_to(request.user)
+    if request.GET.get("show") != "all":
+        items = items.filter(read_at__isnull=True)
+    kind = request.GET.get("kind", "")
+    if kind in Notification.Kind.values:
+        items = items.filter(kind=kind)
+    else:
+        kind = ""
+    return items, kind
+
+
+def _notifications_yours(user, *, officer: bool) -> list[str]:
+    """What the person is told about, in words that fit them: "actions you own" only to someone who owns one."""
+    yours = []
+    if Action.objects.filter(owners__holders=user).exists():
+        yours.append("actions you own that became overdue, are due soon or need an update before the board")
+    if officer:
+        yours.append("every action of the partnerships you are a programme officer for")
+    if user.notifications.filter(kind=Notification.Kind.SIGN_OFF).exists():
+        yours.append("the sign-offs your organisation gives before each board")
+    return yours
+
+
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    """What the daily sweep told this person, newest first; officers also see emails that could not be sent."""
-    items = (
-        Notification.objects.visible_to(request.user)
-        .select_related("action__strategy", "action__rating")
-        .order_by("-created_at", "-id")[:200]
-    )
+    """What the sweep told this person, by kind, newest first, unread until they mark them as read.
+
+    The overview shows each kind's newest few; a kind on its own is paged. Officers
+    also see emails that could not be sent.
+    """
+    items, kind = _notifications_scope(request)
+    counts = dict(items.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    listed = items.select_related("action__strategy", "action__rating").order_by("-created_at", "-id")
+    groups, page = [], None
+    if kind:
+        page = Paginator(listed, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+        groups = [(Notification.Kind(kind), counts.get(kind, 0), list(page))]
+    else:
+        groups = [
+            (each, counts[each.value], list(listed.filter(kind=each)[:NOTIFICATIONS_PER_KIND]))
+            for each in Notification.Kind
+            if counts.get(each.value)
+        ]
     officer_of = [m.partnership_id for m in request.user.memberships.all() if is_officer(m)]
     failed = []
     if officer_of:
@@ -283,7 +325,30 @@ def notifications(request: HttpRequest) -> HttpResponse:
             .distinct()
             .order_by("-day", "recipient__email")[:100]
         )
-    return render(request, "actions/notifications.html", {"notifications": items, "failed_digests": failed, "is_officer": bool(officer_of)})
+    return render(
+        request,
+        "actions/notifications.html",
+        {
+            "groups": groups,
+            "page": page,
+            "kind": kind,
+            "show_all": request.GET.get("show") == "all",
+            "total": sum(counts.values()),
+            "yours": _notifications_yours(request.user, officer=bool(officer_of)),
+            "failed_digests": failed,
+            "is_officer": bool(officer_of),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark the person's unread notifications as read: those of one kind, or all of them; nobody else's."""
+    items, kind = _notifications_scope(request)
+    marked = Notification.objects.filter(pk__in=items.filter(read_at__isnull=True).values("pk")).update(read_at=timezone.now())
+    messages.success(request, f"{marked} notification{'' if marked == 1 else 's'} marked as read.")
+    return redirect(reverse("actions:notifications"))
 
 
 def _officer_strategy(request: HttpRequest, strategy_id: int) -> Strategy:

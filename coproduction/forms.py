@@ -19,12 +19,14 @@ class FamiliesViewForm(forms.Form):
     narrative = forms.CharField(
         label="What families are saying",
         max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
         error_messages={"required": "Enter what families are saying"},
     )
     source = forms.CharField(
         label="Where this comes from",
         help_text="For example a survey question and its result, a listening event, or themes from casework.",
         max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
         error_messages={"required": "Enter where this view comes from"},
     )
     publishable = forms.BooleanField(label="The forum agrees to show this view on the public progress page", required=False)
@@ -38,9 +40,15 @@ class FamiliesViewForm(forms.Form):
 
 class SummaryForm(forms.Form):
     you_said = forms.CharField(
-        label="You said", help_text="What families told us, in plain English.", max_length=TEXT_MAX_LENGTH, required=False
+        label="You said",
+        help_text="What families told us, in plain English.",
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea,
     )
-    we_did = forms.CharField(label="We did", help_text="What the partnership did about it.", max_length=TEXT_MAX_LENGTH, required=False)
+    we_did = forms.CharField(
+        label="We did", help_text="What the partnership did about it.", max_length=TEXT_MAX_LENGTH, required=False, widget=forms.Textarea
+    )
 
 
 class PublicPageForm(forms.ModelForm):

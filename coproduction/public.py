@@ -54,6 +54,10 @@ def public_context(page: PublicPage, *, preview: bool = False, publication: Publ
                 "ratings": [(level, n) for level, n in mix if n],
             }
         )
+    for entry in priorities.values():
+        # The areas with something published come first; the rest are folded, so the news is not lost among them.
+        entry["with_news"] = [g for g in entry["groups"] if g["summary"]]
+        entry["quiet"] = [g for g in entry["groups"] if not g["summary"]]
     return {
         "page": page,
         "strategy": strategy,

@@ -28,6 +28,7 @@ from actions.reads import has_own_actions
 from actions.rows import rows_from_actions
 from coproduction.models import FamiliesView
 from coproduction.services import deliverables_of, families_disagree, timeline
+from governance.cycle import sign_offs_due_for
 from governance.forms import SnapshotForm
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import Finding, Meeting
@@ -60,17 +61,20 @@ def current_strategy(partnership_id: int) -> Strategy | None:
 def home(request: HttpRequest) -> HttpResponse:
     """Where a person lands on signing in: what their role needs first.
 
-    A programme officer lands on what needs chasing (the current strategy's actions with no
-    update since the last snapshot), a board member on the current strategy's dashboard, and
-    anyone with actions of their own (a post, or a delivery group they lead) on My actions.
+    A programme officer and a co-production partner land on this cycle (what needs chasing,
+    or the families' views to record, with any sign-off of theirs); a signatory with a
+    sign-off due lands there too; a board member on the current strategy's dashboard; anyone
+    with actions of their own (a post, or a delivery group they lead) on My actions.
     """
     memberships = list(request.user.memberships.all())
     if len(memberships) == 1:
         membership = memberships[0]
         strategy = current_strategy(membership.partnership_id) if membership.role != Membership.Role.DELIVERY_LEAD else None
-        if strategy is not None and is_officer(membership):
-            return redirect(reverse("reporting:dashboard", args=[strategy.pk]) + "?exception=needs_update#actions")
+        if strategy is not None and (is_officer(membership) or is_coproduction_partner(membership)):
+            return redirect("governance:this_cycle", strategy.pk)
         if strategy is not None and membership.role == Membership.Role.BOARD_MEMBER and not has_own_actions(request.user):
+            if any(sign_off.meeting.strategy_id == strategy.pk for sign_off in sign_offs_due_for(request.user, timezone.localdate())):
+                return redirect("governance:this_cycle", strategy.pk)
             return redirect("reporting:dashboard", strategy.pk)
     if has_own_actions(request.user):
         return redirect("actions:my_actions")

@@ -19,8 +19,40 @@ def test_it_lists_the_owners_notifications_with_links(client, action, owner, off
     actions_sweep(today=OCT_1)
     client.force_login(owner)
     html = client.get(reverse("actions:notifications")).content.decode()
-    assert "Overdue</strong>" in html and f'href="/actions/{action.pk}/"' in html and "Strengthen oversight" in html
+    assert 'id="kind-overdue">Overdue' in html and f'href="/actions/{action.pk}/"' in html and "Strengthen oversight" in html
+    assert "actions you own" in html
     assert "Emails that could not be sent" not in html  # for officers only
+
+
+def test_it_tells_a_partner_who_owns_no_action_nothing_about_actions_they_own(client, action, partner):
+    client.force_login(partner)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert "actions you own" not in html.lower() and "Anything that becomes yours to do appears here." in html
+
+
+def test_each_kind_shows_its_newest_few_and_pages_through_the_rest(client, make_action, owner, action):
+    for i in range(30):
+        make_action(ref=f"L{i:02}")
+    actions_sweep(today=OCT_1)
+    client.force_login(owner)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert html.count('class="app-notifications__item') == 5
+    assert "?kind=overdue" in html and "See all 31" in html
+    first = client.get(reverse("actions:notifications"), {"kind": "overdue"}).content.decode()
+    second = client.get(reverse("actions:notifications"), {"kind": "overdue", "page": "2"}).content.decode()
+    assert first.count('class="app-notifications__item') == 25 and second.count('class="app-notifications__item') == 6
+    assert 'aria-label="Page 2"' in first
+
+
+def test_marking_as_read_clears_the_persons_own_unread_and_keeps_them_under_show_all(client, action, owner, officer):
+    actions_sweep(today=OCT_1)
+    client.force_login(owner)
+    response = client.post(reverse("actions:notifications_read") + "?kind=overdue")
+    assert response.status_code == 302
+    assert "You have no unread notifications" in client.get(reverse("actions:notifications")).content.decode()
+    assert "Strengthen oversight" in client.get(reverse("actions:notifications"), {"show": "all"}).content.decode()
+    client.force_login(officer)
+    assert "Strengthen oversight" in client.get(reverse("actions:notifications")).content.decode(), "the officer's own stay unread"
 
 
 def test_nobody_sees_notifications_about_another_partnership(client, action, owner, officer, outsider, owner_post):
@@ -28,7 +60,7 @@ def test_nobody_sees_notifications_about_another_partnership(client, action, own
     actions_sweep(today=OCT_1)
     client.force_login(outsider)
     html = client.get(reverse("actions:notifications")).content.decode()
-    assert "Strengthen oversight" not in html and "You have no notifications" in html
+    assert "Strengthen oversight" not in html and "You have no unread notifications" in html
 
 
 def test_it_stops_showing_an_action_once_the_person_leaves_its_post(client, action, owner, owner_post):
@@ -76,3 +108,10 @@ def test_every_page_links_to_notifications_and_marks_it_current_there(client, ow
     assert f'href="{reverse("actions:notifications")}">Notifications</a>' in html
     html = client.get(reverse("actions:notifications")).content.decode()
     assert re.search(r'aria-current="page">\s*<strong class="govuk-service-navigation__active-fallback">Notifications<', html)
+
+
+def test_an_officer_who_owns_nothing_is_told_about_the_partnerships_actions_in_one_sentence(client, action, officer):
+    client.force_login(officer)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert "What needs your attention: every action of the partnerships you are a programme officer for." in html
+    assert "actions you own" not in html

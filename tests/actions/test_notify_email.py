@@ -70,7 +70,7 @@ def test_the_digest_goes_once_through_notify_with_its_template_and_personalisati
     assert body["email_address"] == owner.email and body["template_id"] == DIGEST_TEMPLATE
     assert body["reference"] == f"digest-{digest.pk}"
     personalisation = body["personalisation"]
-    assert "SP1: Strengthen oversight" in personalisation["body"] and personalisation["subject"].endswith("1 action needs your attention")
+    assert "SP1: Strengthen oversight" in personalisation["body"] and personalisation["subject"].endswith(": 1 action needs your attention")
     assert personalisation["count"] == "1" and personalisation["notifications_url"] == f"{settings.SITE_URL}/notifications/"
     digest.refresh_from_db()
     assert digest.status == EmailDigest.Status.SENT

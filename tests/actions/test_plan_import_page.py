@@ -76,7 +76,8 @@ def test_a_file_with_problems_lists_each_by_row_and_writes_nothing(client, offic
     )
     preview = client.get(upload(client, action.strategy, plan).url).content.decode()
     assert "Nothing was imported: 2 problems" in preview
-    assert "31/02/2026" in preview and "is not a real date" in preview and '<td class="govuk-table__cell">2</td>' in preview
+    assert "31/02/2026" in preview and "is not a real date" in preview
+    assert '<td class="govuk-table__cell" data-label="Row">2</td>' in preview
     assert "<script>alert(1)</script>" not in preview and "&lt;b&gt;Purple&lt;/b&gt;" in preview
     assert "Import these changes" not in preview
     kept = PlanImport.objects.get()

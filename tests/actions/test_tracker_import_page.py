@@ -152,7 +152,7 @@ def test_a_rejected_tracker_keeps_only_its_upload_and_the_corrected_file_goes_st
     kept.refresh_from_db()
     assert kept.status == PlanImport.Status.REJECTED
     preview = client.get(reverse("actions:plan_import_preview", args=[kept.pk])).content.decode()
-    assert "Spring-ish" in preview and "Completion date" in preview and '<td class="govuk-table__cell">7</td>' in preview
+    assert "Spring-ish" in preview and "Completion date" in preview and '<td class="govuk-table__cell" data-label="Row">7</td>' in preview
     assert not Action.objects.exists() and not Priority.objects.exists() and not DeliveryGroup.objects.exists()
     assert not ImportMapping.objects.exists() and not Post.objects.filter(title="Inclusion Lead").exists()
 

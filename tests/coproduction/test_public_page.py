@@ -175,3 +175,14 @@ def test_rendering_the_page_takes_the_same_queries_whatever_the_plan_size(client
     page_publish(page=public, user=officer)
     with django_assert_max_num_queries(12):  # rendered afresh: nothing cached yet
         assert client.get(reverse("coproduction:public_page", args=[public.slug])).status_code == 200
+
+
+def test_areas_with_news_come_first_and_the_rest_are_folded(client, published, group, strategy):
+    from actions.models import DeliveryGroup
+
+    quiet = DeliveryGroup.objects.create(strategy=strategy, priority=group.priority, name="0. Quiet area", position=0)
+    html = client.get(public_urls(published)[0]).content.decode()
+    news, folded = html.index(f'id="group-{group.pk}"'), html.index(f'id="group-{quiet.pk}"')
+    assert news < folded, "the area with a published update comes first, though it is later in the plan"
+    assert html.rindex("<details", 0, folded) > news and "Other areas with no update published yet (1)" in html
+    assert "No update has been published for this area yet" not in html

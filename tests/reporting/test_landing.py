@@ -25,12 +25,46 @@ def test_a_board_member_lands_on_the_dashboard_of_the_strategy_in_force(client, 
     assert client.get(reverse("home"))["Location"] == reverse("reporting:dashboard", args=[action.strategy_id])
 
 
-def test_an_officer_lands_on_what_needs_chasing(client, officer, action):
+def test_an_officer_lands_on_this_cycle_with_what_needs_chasing(client, officer, action):
     client.force_login(officer)
     location = client.get(reverse("home"))["Location"]
-    assert location == reverse("reporting:dashboard", args=[action.strategy_id]) + "?exception=needs_update#actions"
+    assert location == reverse("governance:this_cycle", args=[action.strategy_id])
     page = client.get(location).content.decode()
-    assert "Actions matching the filters (1)" in page and "SP1" in page
+    assert "What needs chasing" in page and "1 action with no update since the last snapshot" in page
+
+
+def test_a_coproduction_partner_lands_on_the_families_views_to_record(client, partner, group, action):
+    client.force_login(partner)
+    location = client.get(reverse("home"))["Location"]
+    assert location == reverse("governance:this_cycle", args=[action.strategy_id])
+    page = client.get(location).content.decode()
+    assert "The families' view to record" in page
+    assert reverse("coproduction:families_view", args=[group.pk]) in page
+    assert "What needs chasing" not in page
+
+
+def test_a_board_member_who_signs_for_an_organisation_lands_on_the_sign_off_due(client, board, action, owner_post, partnership):
+    from governance.models import Board, Meeting, Signatory
+    from governance.signoff import sign_offs_for
+    from people.models import Organisation
+
+    owner_post.organisation = Organisation.objects.create(partnership=partnership, name="Northshire Council")
+    owner_post.save()
+    day = dt.date.today() + dt.timedelta(days=10)
+    meeting = Meeting.objects.create(
+        board=Board.objects.create(partnership=partnership, name="Partnership Board"),
+        strategy=action.strategy,
+        date=day,
+        papers_deadline=day - dt.timedelta(days=5),
+    )
+    Signatory.objects.create(organisation=owner_post.organisation, user=board)
+    (sign_off,) = sign_offs_for(meeting)
+    client.force_login(board)
+    location = client.get(reverse("home"))["Location"]
+    assert location == reverse("governance:this_cycle", args=[action.strategy_id])
+    page = client.get(location).content.decode()
+    assert "Sign-offs due from you" in page
+    assert reverse("governance:sign_off_board", args=[meeting.pk]) + f"#sign-off-{sign_off.pk}" in page
 
 
 def test_a_board_member_with_no_post_sees_no_my_actions_link_and_one_with_a_post_does(client, board, owner_post, partnership, action):
@@ -45,3 +79,8 @@ def test_a_board_member_with_no_post_sees_no_my_actions_link_and_one_with_a_post
 def test_someone_in_no_partnership_lands_on_the_strategy_list(client, db):
     client.force_login(make_user("nobody@example.org", None, None))
     assert client.get(reverse("home"))["Location"] == reverse("actions:strategy_list")
+
+
+def test_a_coproduction_partner_with_no_post_sees_no_my_actions_link(client, partner, action):
+    client.force_login(partner)
+    assert ">My actions<" not in client.get(reverse("actions:strategy_list")).content.decode()

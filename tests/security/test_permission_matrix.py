@@ -75,6 +75,7 @@ MATRIX: dict[str, Row] = {
     "actions:my_actions": Row("get", [], None, SIGNED_IN),
     "actions:strategy_list": Row("get", [], None, SIGNED_IN),
     "actions:notifications": Row("get", [], None, SIGNED_IN),
+    "actions:notifications_read": Row("post", [], {}, {"anonymous": "login", **dict.fromkeys(PERSONAS[1:], "redirect")}),
     "actions:strategy_detail": Row("get", ["strategy"], None, READ),
     # Without htmx, a group's actions are the strategy page with the group open.
     "actions:strategy_group_actions": Row(
@@ -162,6 +163,7 @@ MATRIX: dict[str, Row] = {
     "actions:update_round": Row("get", [], None, SIGNED_IN),
     "actions:round_progress": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "actions:round_chase": Row("post", ["strategy"], {}, OFFICER_ONLY_403),
+    "governance:this_cycle": Row("get", ["strategy"], None, READ),
     # The board calendar: every member reads it, officers change it.
     "governance:calendar": Row("get", ["strategy"], None, READ),
     "governance:board_create": Row("post", ["strategy"], {"name": "Health Sub-group"}, OFFICER_ONLY_403),

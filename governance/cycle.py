@@ -1,0 +1,144 @@
+"""This cycle: what the reporting cycle before the next board meeting asks of a person, built from the existing reads.
+
+The cycle runs from the strategy's latest snapshot to its next scheduled
+meeting. Officers see what needs chasing, the sign-offs, the meeting's
+deadlines and the imports and packs still in progress; a co-production
+partner sees the families' views still to record; a signatory sees the
+sign-offs waiting for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.urls import reverse
+
+from accounts.models import User
+from actions.models import DeliveryGroup, PlanImport, Snapshot, Strategy
+from actions.round import OrganisationProgress, next_meeting, round_by_organisation
+from coproduction.models import FamiliesView
+from coproduction.services import families_views_current
+from governance.models import BoardReport, EvidencePack, Meeting, SignOff
+from governance.signoff import deadline_of, sign_offs_for
+from kpis.models import BenchmarkImport, KpiValueImport
+from people.access import is_coproduction_partner, is_officer
+from people.models import Membership
+
+
+@dataclass
+class GroupToRecord:
+    group: DeliveryGroup
+    latest: FamiliesView | None
+    recorded_this_cycle: bool
+
+
+@dataclass
+class InProgress:
+    """An import or a pack not finished: what it is, where it stands and where to go on with it."""
+
+    label: str
+    status: str
+    url: str
+
+
+@dataclass
+class ThisCycle:
+    strategy: Strategy
+    meeting: Meeting | None
+    deadline: dt.date | None
+    since: Snapshot | None
+    chasing: list[OrganisationProgress] = field(default_factory=list)
+    sign_offs: list[SignOff] = field(default_factory=list)
+    my_sign_offs: list[SignOff] = field(default_factory=list)
+    to_record: list[GroupToRecord] = field(default_factory=list)
+    in_progress: list[InProgress] = field(default_factory=list)
+
+    @property
+    def not_updated(self) -> int:
+        return sum(progress.total - progress.updated for progress in self.chasing)
+
+    @property
+    def still_to_record(self) -> int:
+        return sum(1 for row in self.to_record if not row.recorded_this_cycle)
+
+
+def sign_offs_due_for(user: User, today: dt.date) -> list[SignOff]:
+    """The sign-offs the person signs as their organisation's signatory, for meetings still to come, not yet confirmed."""
+    return list(
+        SignOff.objects.filter(
+            organisation__signatory__user=user,
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__date__gte=today,
+        )
+        .exclude(status=SignOff.Status.CONFIRMED)
+        .select_related("meeting__board", "organisation")
+        .order_by("meeting__date", "organisation__name")
+    )
+
+
+def _in_progress(strategy: Strategy) -> list[InProgress]:
+    found = [
+        InProgress(
+            f"Plan import {plan.filename}",
+            plan.get_status_display(),
+            reverse(
+                "actions:plan_import_mapping" if plan.status == PlanImport.Status.MAPPING else "actions:plan_import_preview", args=[plan.pk]
+            ),
+        )
+        for plan in PlanImport.objects.filter(strategy=strategy, status__in=[PlanImport.Status.MAPPING, PlanImport.Status.PREVIEWED])
+    ]
+    found += [
+        InProgress(f"KPI values {upload.filename}", upload.get_status_display(), reverse("kpis:kpi_upload_preview", args=[upload.pk]))
+        for upload in KpiValueImport.objects.filter(strategy=strategy, status=KpiValueImport.Status.PREVIEWED)
+    ]
+    found += [
+        InProgress(f"Benchmarks {upload.filename}", upload.get_status_display(), reverse("kpis:benchmarks_preview", args=[upload.pk]))
+        for upload in BenchmarkImport.objects.filter(strategy=strategy, status=BenchmarkImport.Status.PREVIEWED)
+    ]
+    unfinished = Q(status__in=[BoardReport.Status.QUEUED, BoardReport.Status.RENDERING, BoardReport.Status.FAILED])
+    found += [
+        InProgress(
+            f"Board pack as at {report.snapshot.as_at:%-d %B %Y}",
+            report.get_status_display(),
+            reverse("reporting:report_detail", args=[report.pk]),
+        )
+        for report in BoardReport.objects.filter(unfinished, strategy=strategy).select_related("snapshot")
+    ]
+    found += [
+        InProgress("Evidence pack", pack.get_status_display(), reverse("reporting:evidence_pack_detail", args=[pack.pk]))
+        for pack in EvidencePack.objects.filter(strategy=strategy).exclude(status=EvidencePack.Status.READY)
+    ]
+    return found
+
+
+def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today: dt.date) -> ThisCycle:
+    meeting = next_meeting(strategy, today)
+    cycle = ThisCycle(
+        strategy=strategy,
+        meeting=meeting,
+        deadline=deadline_of(meeting) if meeting else None,
+        since=Snapshot.objects.latest_for(strategy.pk),
+    )
+    cycle.my_sign_offs = [sign_off for sign_off in sign_offs_due_for(user, today) if sign_off.meeting.strategy_id == strategy.pk]
+    if is_officer(membership):
+        cycle.chasing = [progress for progress in round_by_organisation(strategy, today) if progress.updated < progress.total]
+        cycle.sign_offs = sign_offs_for(meeting) if meeting else []
+        cycle.in_progress = _in_progress(strategy)
+    if is_coproduction_partner(membership):
+        current = families_views_current(strategy)
+        groups = (
+            DeliveryGroup.objects.filter(strategy=strategy, parent__isnull=True)
+            .select_related("priority")
+            .order_by("priority__position", "position", "id")
+        )
+        cycle.to_record = [
+            GroupToRecord(
+                group,
+                current.get(group.pk),
+                group.pk in current and current[group.pk].cycle_id == (cycle.since.pk if cycle.since else None),
+            )
+            for group in groups
+        ]
+    return cycle

@@ -1,0 +1,102 @@
+"""Every page each role can reach fits a phone: nothing scrolls sideways at 320 or 390 px, and axe finds nothing at either width.
+
+The pages are the permission matrix's: every GET its persona may open, with
+the sign-in page, a page that does not exist and, for a signed-in person, a
+page they may not open. Long URLs and codes are in the data, as real plans
+have them. One browser; each page is visited once per width.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from actions.models import Action
+from kpis.models import Indicator
+from tests.browser.conftest import assert_accessible
+from tests.security.conftest import (  # noqa: F401  (fixtures the matrix's URLs name)
+    _empty_cache,
+    _private_media,
+    api_token,
+    evidence_file,
+    failed_report,
+    finding,
+    indicator,
+    inspection,
+    kpi_upload,
+    kpi_value,
+    meeting,
+    open_invitation,
+    owner_membership,
+    previewed_benchmark_import,
+    previewed_import,
+    published_page,
+    ready_evidence_pack,
+    ready_report,
+    sign_off,
+    snapshot,
+    tracker_import,
+)
+from tests.security.test_permission_matrix import DEFAULT, MATRIX, url_arg
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (320, 390)
+# The innermost elements that reach past the right edge, not inside a scrolling region: what to fix when a page is too wide.
+PAST_THE_EDGE = """() => {
+  const edge = document.documentElement.clientWidth, found = [];
+  for (const el of document.querySelectorAll("main *, header *, footer *")) {
+    if (el.getBoundingClientRect().right <= edge + 1 || el.querySelector("*")) continue;
+    let scroller = el.parentElement;
+    const scrolls = (box) => ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    while (scroller && scroller !== document.body && !scrolls(scroller)) scroller = scroller.parentElement;
+    if (scroller === document.body || !scroller) found.push(el.tagName.toLowerCase() + "." + String(el.className).split(" ").join("."));
+  }
+  return found.slice(0, 5);
+}"""
+LONG_URL = "https://www.example.org/local-offer/send-strategy-2025-2028/appendices/" + "evidence-of-co-production-" * 4 + "final.pdf"
+LONG_CODE = "EHCNA-COMPLETED-IN-20-WEEKS-EXCL-EXCEPTS"
+
+
+def pages_for(request, persona: str) -> list[str]:
+    """The HTML pages the persona may open, then the error pages they can meet."""
+    urls = []
+    for name, row in sorted(MATRIX.items()):
+        if row.method == "get" and row.expect.get(persona, DEFAULT) == "ok":
+            urls.append(reverse(name, args=[url_arg(request, arg) for arg in row.args]))
+    urls.append("/no-such-page/")
+    if persona != "anonymous":
+        forbidden = [name for name, row in sorted(MATRIX.items()) if row.method == "get" and row.expect.get(persona) == "forbidden"]
+        if forbidden:
+            urls.append(reverse(forbidden[0], args=[url_arg(request, arg) for arg in MATRIX[forbidden[0]].args]))
+    return urls
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "owner", "board", "officer", "partner"])
+def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona, sign_in, page, live_server, action, indicator):  # noqa: F811
+    Action.objects.filter(pk=action.pk).update(text=f"Strengthen oversight, as the plan's appendix sets out: {LONG_URL}")
+    Indicator.objects.filter(pk=indicator.pk).update(code=LONG_CODE)
+    urls = pages_for(request, persona)
+    if persona != "anonymous":
+        sign_in(request.getfixturevalue(persona))
+    problems, visited = [], 0
+    for url in urls:
+        answer = page.request.get(live_server.url + url)
+        if "text/html" not in answer.headers.get("content-type", ""):
+            continue  # a download (CSV, PDF, SVG, Atom), not a page
+        visited += 1
+        page.set_viewport_size({"width": WIDTHS[0], "height": 800})
+        shown = page.goto(live_server.url + url)
+        if shown.status >= 500:
+            problems.append(f"{url} failed with {shown.status}")
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > width:
+                problems.append(f"{url} is {scroll_width} px wide at {width} px: {page.evaluate(PAST_THE_EDGE)}")
+            try:
+                assert_accessible(page, f"at {width} px")
+            except AssertionError as failure:
+                problems.append(str(failure))
+    assert visited > (3 if persona == "anonymous" else 20), f"only {visited} pages were checked for {persona}"
+    assert not problems, "\n".join(problems)

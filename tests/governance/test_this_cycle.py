@@ -1,0 +1,43 @@
+"""This cycle: the officer's first page shows the round, the sign-offs, the meeting's deadline and what is still in progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import PlanImport
+from governance.models import Board, Meeting
+
+
+def test_an_officer_sees_the_next_meetings_deadline_its_sign_offs_and_the_imports_in_progress(
+    client, officer, action, strategy, owner_post
+):
+    from people.models import Organisation
+
+    owner_post.organisation = Organisation.objects.create(partnership=strategy.partnership, name="Northshire Council")
+    owner_post.save()
+    day = timezone.localdate() + dt.timedelta(days=21)
+    Meeting.objects.create(
+        board=Board.objects.create(partnership=strategy.partnership, name="Partnership Board"),
+        strategy=strategy,
+        date=day,
+        papers_deadline=day - dt.timedelta(days=7),
+    )
+    waiting = PlanImport.objects.create(strategy=strategy, uploaded_by=officer, filename="plan-march.csv", content=b"x")
+    PlanImport.objects.create(
+        strategy=strategy, uploaded_by=officer, filename="plan-done.csv", content=b"x", status=PlanImport.Status.APPLIED
+    )
+    client.force_login(officer)
+    html = client.get(reverse("governance:this_cycle", args=[strategy.pk])).content.decode()
+    assert f"by <strong>{day - dt.timedelta(days=7):%-d %B %Y}</strong>" in html
+    assert "Northshire Council" in html and "Not signed off" in html
+    assert "Plan import plan-march.csv" in html and reverse("actions:plan_import_preview", args=[waiting.pk]) in html
+    assert "plan-done.csv" not in html
+
+
+def test_a_board_member_sees_no_officers_sections(client, board, action, strategy):
+    client.force_login(board)
+    html = client.get(reverse("governance:this_cycle", args=[strategy.pk])).content.decode()
+    assert "What needs chasing" not in html and "Imports and packs in progress" not in html

@@ -1,0 +1,75 @@
+"""Each field is the kind its content needs: words get a full-width textarea (a phone opens its keyboard), numbers a number keypad."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+class Field(dict):
+    """A form control as the browser gets it: its tag and attributes."""
+
+    def __init__(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().__init__((key, value or "") for key, value in attrs)
+        self.tag = tag
+
+
+def field(page: bytes, name: str) -> Field:
+    found: list[Field] = []
+
+    class Finder(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if dict(attrs).get("name") == name and tag in ("input", "textarea", "select"):
+                found.append(Field(tag, attrs))
+
+    Finder().feed(page.decode())
+    assert found, f"no field named {name}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name", "names"),
+    [
+        ("partner", "coproduction:families_view", ["narrative", "source"]),
+        ("officer", "coproduction:summary_edit", ["you_said", "we_did"]),
+    ],
+)
+def test_what_families_say_and_what_was_done_are_textareas_not_number_boxes(client, request, group, persona, url_name, names):
+    client.force_login(request.getfixturevalue(persona))
+    page = client.get(reverse(url_name, args=[group.pk])).content
+    for name in names:
+        box = field(page, name)
+        assert box.tag == "textarea", name
+        assert "inputmode" not in box and "width-10" not in box["class"]
+        assert f"id_{name}-hint" in box.get("aria-describedby", ""), f"{name} has its hint read out"
+
+
+def test_a_kpi_value_form_offers_a_number_keypad_only_for_the_figures(client, owner, indicator):  # noqa: F811
+    client.force_login(owner)
+    page = client.get(indicator.get_absolute_url()).content
+    for name in ["value", "england", "region", "statistical_neighbours"]:
+        assert field(page, name).get("inputmode") == "decimal", name
+    assert "inputmode" not in field(page, "period")
+    assert field(page, "note").tag == "textarea"
+    assert b'for="id_note">Note (optional)</label>' in page
+
+
+def test_the_reason_for_a_correction_is_a_textarea(client, owner, indicator):  # noqa: F811
+    value = add_value(indicator, "2025-04", "80")
+    client.force_login(owner)
+    page = client.get(reverse("kpis:value_correct", args=[value.pk])).content
+    assert field(page, "reason").tag == "textarea" and "inputmode" not in field(page, "reason")
+    assert field(page, "value").get("inputmode") == "decimal"
+
+
+def test_an_officer_inviting_someone_is_not_offered_their_own_email_and_name(client, officer, partnership):
+    client.force_login(officer)
+    page = client.get(reverse("people:invite", args=[partnership.pk])).content
+    assert field(page, "email").get("autocomplete") == "off" and field(page, "email").get("type") == "email"
+    assert field(page, "first_name").get("autocomplete") == "off"
