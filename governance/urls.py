@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from governance import calendar_views, cycle_views, meeting_views, snapshot_views, views
+from governance import calendar_views, meeting_views, snapshot_views, views
 
 app_name = "governance"
 
@@ -27,5 +27,4 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/actions-arising/", meeting_views.action_arising_create, name="action_arising_create"),
     path("calendar/", meeting_views.calendar_feed_manage, name="calendar_feed_manage"),
     path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
-    path("strategies/<int:strategy_id>/this-cycle/", cycle_views.this_cycle, name="this_cycle"),
 ]

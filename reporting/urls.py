@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from reporting import views
+from reporting import cycle_views, views
 
 
 class ExportFormatConverter:
@@ -27,6 +27,7 @@ register_converter(PackFormatConverter, "pack_format")
 app_name = "reporting"
 
 urlpatterns = [
+    path("strategies/<int:strategy_id>/this-cycle/", cycle_views.this_cycle, name="this_cycle"),
     path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
     path("partnerships/<int:partnership_id>/changes/", views.change_log, name="change_log"),
     path("partnerships/<int:partnership_id>/changes.<export_format:file_format>", views.change_log_export, name="change_log_export"),

@@ -28,7 +28,6 @@ from actions.reads import has_own_actions
 from actions.rows import rows_from_actions
 from coproduction.models import FamiliesView
 from coproduction.services import deliverables_of, families_disagree, timeline
-from governance.cycle import sign_offs_due_for
 from governance.forms import SnapshotForm
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import Finding, Meeting
@@ -45,6 +44,7 @@ from reporting.models import BoardReport, EvidencePack
 from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, evidence_pack_request
 from reporting.summaries import movement_since_snapshot
+from reporting.this_cycle import sign_offs_due_for
 from send_tracker.cache import has_just_saved, page_built_once
 from send_tracker.security import rate_limited, security_event
 
@@ -71,10 +71,10 @@ def home(request: HttpRequest) -> HttpResponse:
         membership = memberships[0]
         strategy = current_strategy(membership.partnership_id) if membership.role != Membership.Role.DELIVERY_LEAD else None
         if strategy is not None and (is_officer(membership) or is_coproduction_partner(membership)):
-            return redirect("governance:this_cycle", strategy.pk)
+            return redirect("reporting:this_cycle", strategy.pk)
         if strategy is not None and membership.role == Membership.Role.BOARD_MEMBER and not has_own_actions(request.user):
             if any(sign_off.meeting.strategy_id == strategy.pk for sign_off in sign_offs_due_for(request.user, timezone.localdate())):
-                return redirect("governance:this_cycle", strategy.pk)
+                return redirect("reporting:this_cycle", strategy.pk)
             return redirect("reporting:dashboard", strategy.pk)
     if has_own_actions(request.user):
         return redirect("actions:my_actions")

@@ -30,7 +30,7 @@ def test_an_officer_sees_the_next_meetings_deadline_its_sign_offs_and_the_import
         strategy=strategy, uploaded_by=officer, filename="plan-done.csv", content=b"x", status=PlanImport.Status.APPLIED
     )
     client.force_login(officer)
-    html = client.get(reverse("governance:this_cycle", args=[strategy.pk])).content.decode()
+    html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
     assert f"by <strong>{day - dt.timedelta(days=7):%-d %B %Y}</strong>" in html
     assert "Northshire Council" in html and "Not signed off" in html
     assert "Plan import plan-march.csv" in html and reverse("actions:plan_import_preview", args=[waiting.pk]) in html
@@ -39,5 +39,5 @@ def test_an_officer_sees_the_next_meetings_deadline_its_sign_offs_and_the_import
 
 def test_a_board_member_sees_no_officers_sections(client, board, action, strategy):
     client.force_login(board)
-    html = client.get(reverse("governance:this_cycle", args=[strategy.pk])).content.decode()
+    html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
     assert "What needs chasing" not in html and "Imports and packs in progress" not in html

@@ -28,7 +28,7 @@ def test_a_board_member_lands_on_the_dashboard_of_the_strategy_in_force(client, 
 def test_an_officer_lands_on_this_cycle_with_what_needs_chasing(client, officer, action):
     client.force_login(officer)
     location = client.get(reverse("home"))["Location"]
-    assert location == reverse("governance:this_cycle", args=[action.strategy_id])
+    assert location == reverse("reporting:this_cycle", args=[action.strategy_id])
     page = client.get(location).content.decode()
     assert "What needs chasing" in page and "1 action with no update since the last snapshot" in page
 
@@ -36,7 +36,7 @@ def test_an_officer_lands_on_this_cycle_with_what_needs_chasing(client, officer,
 def test_a_coproduction_partner_lands_on_the_families_views_to_record(client, partner, group, action):
     client.force_login(partner)
     location = client.get(reverse("home"))["Location"]
-    assert location == reverse("governance:this_cycle", args=[action.strategy_id])
+    assert location == reverse("reporting:this_cycle", args=[action.strategy_id])
     page = client.get(location).content.decode()
     assert "The families' view to record" in page
     assert reverse("coproduction:families_view", args=[group.pk]) in page
@@ -61,7 +61,7 @@ def test_a_board_member_who_signs_for_an_organisation_lands_on_the_sign_off_due(
     (sign_off,) = sign_offs_for(meeting)
     client.force_login(board)
     location = client.get(reverse("home"))["Location"]
-    assert location == reverse("governance:this_cycle", args=[action.strategy_id])
+    assert location == reverse("reporting:this_cycle", args=[action.strategy_id])
     page = client.get(location).content.decode()
     assert "Sign-offs due from you" in page
     assert reverse("governance:sign_off_board", args=[meeting.pk]) + f"#sign-off-{sign_off.pk}" in page

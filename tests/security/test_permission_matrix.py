@@ -163,7 +163,7 @@ MATRIX: dict[str, Row] = {
     "actions:update_round": Row("get", [], None, SIGNED_IN),
     "actions:round_progress": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "actions:round_chase": Row("post", ["strategy"], {}, OFFICER_ONLY_403),
-    "governance:this_cycle": Row("get", ["strategy"], None, READ),
+    "reporting:this_cycle": Row("get", ["strategy"], None, READ),
     # The board calendar: every member reads it, officers change it.
     "governance:calendar": Row("get", ["strategy"], None, READ),
     "governance:board_create": Row("post", ["strategy"], {"name": "Health Sub-group"}, OFFICER_ONLY_403),

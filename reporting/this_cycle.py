@@ -20,11 +20,12 @@ from actions.models import DeliveryGroup, PlanImport, Snapshot, Strategy
 from actions.round import OrganisationProgress, next_meeting, round_by_organisation
 from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
-from governance.models import BoardReport, EvidencePack, Meeting, SignOff
+from governance.models import Meeting, SignOff
 from governance.signoff import deadline_of, sign_offs_for
 from kpis.models import BenchmarkImport, KpiValueImport
 from people.access import is_coproduction_partner, is_officer
 from people.models import Membership
+from reporting.models import BoardReport, EvidencePack
 
 
 @dataclass
@@ -97,7 +98,7 @@ def _in_progress(strategy: Strategy) -> list[InProgress]:
         InProgress(f"Benchmarks {upload.filename}", upload.get_status_display(), reverse("kpis:benchmarks_preview", args=[upload.pk]))
         for upload in BenchmarkImport.objects.filter(strategy=strategy, status=BenchmarkImport.Status.PREVIEWED)
     ]
-    unfinished = Q(status__in=[BoardReport.Status.QUEUED, BoardReport.Status.RENDERING, BoardReport.Status.FAILED])
+    unfinished = Q(status__in=[*BoardReport.PENDING, BoardReport.Status.FAILED])
     found += [
         InProgress(
             f"Board pack as at {report.snapshot.as_at:%-d %B %Y}",

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from actions.access import get_strategy_for_user
-from governance.cycle import this_cycle_for
 from people.access import is_coproduction_partner, is_officer
+from reporting.this_cycle import this_cycle_for
 
 
 @login_required
@@ -19,7 +19,7 @@ def this_cycle(request: HttpRequest, strategy_id: int) -> HttpResponse:
     cycle = this_cycle_for(strategy, request.user, membership, timezone.localdate())
     return render(
         request,
-        "governance/this_cycle.html",
+        "reporting/this_cycle.html",
         {
             "strategy": strategy,
             "cycle": cycle,
