@@ -344,28 +344,58 @@ def _sheet_rows(worksheet, reading: _Reading) -> list[tuple[int, list[str]]]:
 
 
 def _date_cell_text(cell) -> str:
+    """A cell's text; a date cell whose format shows no day reads as the month, written as the sheet shows it ("Mar-26")."""
     value = getattr(cell, "value", None)
     if isinstance(value, dt.date | dt.datetime):
-        shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", (getattr(cell, "number_format", "") or "")).lower()
+        shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|[;].*', "", (getattr(cell, "number_format", "") or "")).lower()
         if "y" in shown and "m" in shown and "d" not in shown:
-            return value.strftime("%B %Y")  # formatted as a month: due by its end
+            return _month_as_shown(value, shown)  # formatted as a month: due by its end
     return _cell_text(value)
+
+
+def _month_as_shown(value: dt.date, shown: str) -> str:
+    """A month as a number format such as mmm-yy, mmmm yyyy or mm/yyyy shows it, in words the due-date reader reads."""
+    year = "%Y" if "yyy" in shown else "%y"
+    if "mmm" not in shown:
+        if year == "%y":
+            return value.strftime("%B %Y")  # "03/26" could be a day: written out in words
+        return value.strftime("%Y-%m") if shown.index("y") < shown.index("m") else value.strftime("%m/%Y")
+    month = "%B" if "mmmm" in shown else "%b"
+    separator = "-" if "-" in shown else "/" if "/" in shown else " "
+    if year == "%y" and separator == " ":
+        separator = "-"  # "Mar 26" could be a day: "Mar-26" is a month
+    first, second = (year, month) if shown.index("y") < shown.index("m") else (month, year)
+    if first == year:
+        return value.strftime(f"{month} %Y")
+    return value.strftime(f"{first}{separator}{second}")
+
+
+# What a writer or a spreadsheet drops or passes over at the start of a cell: control characters
+# (XLSX cannot hold them), invisible format characters, white space and apostrophes. A cell is a
+# formula to a spreadsheet if a trigger follows them, so that is what is checked.
+_PASSED_OVER = re.compile(r"^[\x00-\x1f\x7f\u00a0\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff\s']*")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read the cell as a formula, once it or a writer has dropped what it drops."""
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS) or _PASSED_OVER.sub("", text).startswith(FORMULA_TRIGGERS)
 
 
 def cell_escape(text: str) -> str:
     """Neutralise a cell a spreadsheet would run as a formula, reversibly.
 
-    Any cell that is a formula trigger after zero or more apostrophes gets one
-    more apostrophe, so that `cell_unescape` can always give back the original.
+    Any cell that reads as a formula (`formula_like`: a trigger after apostrophes,
+    control characters or invisible ones) gets one more apostrophe, so that
+    `cell_unescape` can always give back the original.
     """
-    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
+    if formula_like(text):
         return "'" + text
     return text
 
 
 def cell_unescape(text: str) -> str:
     """Remove the apostrophe `cell_escape` added, and only that one."""
-    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+    if text.startswith("'") and formula_like(text[1:]):
         return text[1:]
     return text
 
@@ -424,10 +454,11 @@ def _xlsx_rows(content: bytes, reading: _Reading):
         if not width:
             return
         yield cells[:width]
-        for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
-            if values.count(None) == len(values):
-                continue  # rows the file leaves out come back as None: cheap to pass over
-            cells = [_cell_text(v) for v in values]
+        for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+            if all(getattr(cell, "value", None) is None for cell in row):
+                continue  # rows the file leaves out come back empty: cheap to pass over
+            # A date cell formatted as a month is that month, as it is in a tracker.
+            cells = [_date_cell_text(cell) for cell in row]
             filled = sum(1 for c in cells if c.strip())
             if not filled:
                 continue
@@ -466,41 +497,104 @@ def missing_columns(table: list[tuple[int, dict[str, str]]], required: list[str]
     return [RowProblem(1, c, "", "this column is missing from the header row") for c in required if c not in header]
 
 
-def csv_bytes(table: list[list[str]]) -> bytes:
+@dataclass(frozen=True)
+class DateCell:
+    """A date in an exported table: a real date in a workbook, shown as a month when the plan means a month; `text` in a CSV."""
+
+    date: dt.date
+    text: str
+    month: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Cell = str | DateCell
+
+
+def csv_bytes(table: list[list[Cell]]) -> bytes:
     out = io.StringIO(newline="")
-    csv.writer(out).writerows(table)
+    csv.writer(out).writerows([[str(cell) for cell in line] for line in table])
     # A byte-order mark so that Excel reads the file as UTF-8.
     return out.getvalue().encode("utf-8-sig")
 
 
-def _column_widths(table: list[list[str]], *, least: int = 8, most: int = 60) -> list[int]:
-    widths: list[int] = []
-    for line in table:
+def _column_widths(table: list[list[Cell]], *, least: int = 8, most: int = 50) -> list[int]:
+    """Each column as wide as its heading and most of its lines: one long value wraps rather than widening the column."""
+    columns: list[list[int]] = []
+    for line in table[1:]:
         for index, cell in enumerate(line):
-            longest = max((len(part) for part in cell.splitlines()), default=0) + 2
-            if index == len(widths):
-                widths.append(least)
-            widths[index] = min(most, max(widths[index], longest))
+            while index >= len(columns):
+                columns.append([])
+            text = "Sep 2025 " if isinstance(cell, DateCell) else cell
+            columns[index].append(max((len(part) for part in text.splitlines()), default=0))
+    header = table[0] if table else []
+    widths = []
+    for index in range(max(len(header), len(columns))):
+        lengths = sorted(columns[index]) if index < len(columns) else [0]
+        typical = lengths[int(len(lengths) * 0.9) - 1] if len(lengths) >= 10 else lengths[-1]
+        heading = len(str(header[index])) if index < len(header) else 0
+        widths.append(min(most, max(least, heading + 3, typical + 2)))
     return widths
 
 
-def xlsx_bytes(table: list[list[str]], title: str = "Actions") -> bytes:
-    from openpyxl import Workbook
+def xlsx_text(cell: str) -> str:
+    """An exported cell's text as a workbook string cell holds it: no apostrophe shows where one was added only to stop a formula.
+
+    A string cell is never run as a formula, and XLSX cannot hold control
+    characters, so they are dropped. Text that itself begins with apostrophes
+    before a trigger keeps `cell_escape`'s extra one, so the importer gives it back unchanged.
+    """
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    plain = ILLEGAL_CHARACTERS_RE.sub("", cell_unescape(cell))
+    return cell_escape(plain) if plain.startswith("'") else plain
+
+
+def xlsx_bytes(table: list[list[Cell]], title: str = "Actions") -> bytes:
+    """A workbook an officer can work in and print: bold wrapped headings, frozen and filtered, text in string cells,
+    dates as real dates, and landscape pages one page wide with the heading row on every page."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    # A sheet an officer can work in: each column as wide as its longest line (within reason),
-    # the header row frozen, and filters on every column.
-    for index, width in enumerate(_column_widths(table), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    width = max((len(line) for line in table), default=0)
+    for index, columns in enumerate(_column_widths(table), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = columns
     if table:
+        last = get_column_letter(max(width, 1))
         sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(table[0]), 1))}{len(table)}"
-    for line in table:
-        # XLSX cannot hold most control characters: drop them rather than fail the download.
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in line])
+        sheet.auto_filter.ref = f"A1:{last}{len(table)}"
+        sheet.print_title_rows = "1:1"
+        sheet.print_area = f"A1:{last}{len(table)}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.gridLines = True
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+    for number, line in enumerate(table):
+        cells = []
+        for value in line:
+            if isinstance(value, DateCell):
+                cell = WriteOnlyCell(sheet, value=value.date)
+                cell.number_format = "mmmm yyyy" if value.month else "d mmmm yyyy"
+            elif text := xlsx_text(value):
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+            else:
+                cell = WriteOnlyCell(sheet, value=None)
+            cell.alignment = wrapped
+            if number == 0:
+                cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
