@@ -551,50 +551,57 @@ def xlsx_text(cell: str) -> str:
     return cell_escape(plain) if plain.startswith("'") else plain
 
 
+def _lines_wrapped(cell: Cell, width: int) -> int:
+    """How many lines a cell's text takes wrapped in a column `width` characters wide."""
+    if isinstance(cell, DateCell):
+        return 1
+    return sum(max(1, -(-len(part) // max(width - 1, 1))) for part in (cell.splitlines() or [""]))
+
+
 def xlsx_bytes(table: list[list[Cell]], title: str = "Actions") -> bytes:
     """A workbook an officer can work in and print: bold wrapped headings, frozen and filtered, text in string cells,
     dates as real dates, and landscape pages one page wide with the heading row on every page."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    width = max((len(line) for line in table), default=0)
-    for index, columns in enumerate(_column_widths(table), start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = columns
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    widths = _column_widths(table)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+    for number, line in enumerate(table, start=1):
+        for column, value in enumerate(line, start=1):
+            if isinstance(value, DateCell):
+                cell = sheet.cell(row=number, column=column, value=value.date)
+                cell.number_format = "mmmm yyyy" if value.month else "d mmmm yyyy"
+            else:
+                cell = sheet.cell(row=number, column=column, value=xlsx_text(value) or None)
+                if cell.value is not None:
+                    cell.data_type = "s"  # text, never a formula, whatever it starts with
+            cell.alignment = wrapped
+            if number == 1:
+                cell.font = bold
+        # Wrapped text needs its row tall enough to show it: not every spreadsheet measures it on opening.
+        lines = max((_lines_wrapped(value, widths[i]) for i, value in enumerate(line)), default=1)
+        sheet.row_dimensions[number].height = 15 * min(lines, 20)
     if table:
-        last = get_column_letter(max(width, 1))
+        last = get_column_letter(max(len(line) for line in table))
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = f"A1:{last}{len(table)}"
         sheet.print_title_rows = "1:1"
-        sheet.print_area = f"A1:{last}{len(table)}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = "9"  # A4
     sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.print_options.gridLines = True
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    bold = Font(bold=True)
-    for number, line in enumerate(table):
-        cells = []
-        for value in line:
-            if isinstance(value, DateCell):
-                cell = WriteOnlyCell(sheet, value=value.date)
-                cell.number_format = "mmmm yyyy" if value.month else "d mmmm yyyy"
-            elif text := xlsx_text(value):
-                cell = WriteOnlyCell(sheet, value=text)
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
-            else:
-                cell = WriteOnlyCell(sheet, value=None)
-            cell.alignment = wrapped
-            if number == 0:
-                cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
