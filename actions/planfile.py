@@ -91,6 +91,8 @@ class PlanChanges:
     details: dict[str, dict] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # What the officer should check before confirming, such as a rating mapped against the workbook's own key.
+    warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.scheme is None:
@@ -106,6 +108,7 @@ class PlanChanges:
             "filename": self.filename,
             "rows": len(self.actions),
             "refs_made": self.refs_made,
+            "warnings": self.warnings,
             "scheme": self.scheme.name,
             "scheme_code": self.scheme.code,
             "new": [
