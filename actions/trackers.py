@@ -274,6 +274,8 @@ class Layout:
 
 
 HEADER_SEARCH_ROWS = 30
+# How a rating read from a cell's fill colour is written, so the mapping and the preview say where it came from.
+FILL_SUFFIX = "(cell colour)"
 
 
 def sheet_layout(sheet: Sheet) -> Layout | None:
@@ -291,6 +293,12 @@ def sheet_layout(sheet: Sheet) -> Layout | None:
         width -= 1
     headers = [c.strip() for c in cells[:width]]
     rows = [(n, (c + [""] * width)[:width]) for n, c in sheet.rows[position + 1 :]]
+    # Many trackers rate by the cell's colour alone: a blank rating cell with a fill reads as its colour.
+    for index, header in enumerate(headers):
+        if (column_for_header(header) or ("",))[0] == "rating":
+            for n, row in rows:
+                if not row[index].strip() and (n, index) in sheet.fills:
+                    row[index] = f"{sheet.fills[(n, index)].capitalize()} {FILL_SUFFIX}"
     rows = [(n, c) for n, c in rows if any(v.strip() for v in c)]
     return Layout(sheet=sheet.name, header_row=number, headers=headers, rows=rows, score=score * 1000 + min(len(rows), 999))
 
@@ -658,6 +666,13 @@ def tracker_read(content: bytes, filename: str, strategy: Strategy, mapping: dic
     mapped = mapped_table(layout, mapping, levels)
     changes.refs_made = mapped.refs_made
     changes.warnings = ratings_against_key(layout, mapping, levels)
+    index = columns_of(layout, mapping).get("rating")
+    coloured = sum(1 for _n, cells in layout.rows if index is not None and cells[index].endswith(FILL_SUFFIX))
+    if coloured:
+        changes.warnings.append(
+            f"{coloured} rating{'s were' if coloured != 1 else ' was'} read from the cell's fill colour, "
+            "not its text: check each colour's level in the mapping."
+        )
     plan_from_table(changes, mapped.table)
     # Problems name the file's own headers, which is where the officer will look.
     changes.problems = [

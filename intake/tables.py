@@ -17,7 +17,7 @@ import time
 import unicodedata
 import zipfile
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 MAX_CELL = 20_000
@@ -242,6 +242,8 @@ class Sheet:
 
     name: str
     rows: list[tuple[int, list[str]]]
+    # The colour word ("red", "amber", "green", "blue", "grey") of each blank cell with a solid fill: (row number, column index).
+    fills: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def read_sheets(content: bytes, filename: str, *, limits: Limits | None = None) -> list[Sheet]:
@@ -312,7 +314,8 @@ def _xlsx_sheets(content: bytes, reading: _Reading) -> list[Sheet]:
                 continue  # a chart sheet holds no cells
             # The declared <dimension> is what the file claims, not what it holds.
             worksheet.reset_dimensions()
-            sheets.append(Sheet(name=worksheet.title, rows=_sheet_rows(worksheet, reading)))
+            fills: dict[tuple[int, int], str] = {}
+            sheets.append(Sheet(name=worksheet.title, rows=_sheet_rows(worksheet, reading, fills), fills=fills))
     except ImportFileError:
         raise
     except Exception:  # a damaged sheet part
@@ -322,7 +325,30 @@ def _xlsx_sheets(content: bytes, reading: _Reading) -> list[Sheet]:
     return sheets
 
 
-def _sheet_rows(worksheet, reading: _Reading) -> list[tuple[int, list[str]]]:
+def fill_colour(cell) -> str | None:
+    """The colour word of a cell's solid fill by its hue: red, amber, green, blue or grey; None for no fill or another colour."""
+    import colorsys
+
+    fill = getattr(cell, "fill", None)
+    if fill is None or fill.fill_type != "solid" or getattr(fill.fgColor, "type", None) != "rgb":
+        return None
+    rgb = str(fill.fgColor.rgb or "")[-6:]
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", rgb):
+        return None
+    red, green, blue = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    if lightness > 0.95:
+        return None  # white: no colour
+    if saturation < 0.15:
+        return "grey"
+    degrees = hue * 360
+    for colour, upto in (("red", 15), ("amber", 65), ("green", 170), ("blue", 260), ("red", 360)):
+        if degrees <= upto:
+            return colour
+    return None
+
+
+def _sheet_rows(worksheet, reading: _Reading, fills: dict[tuple[int, int], str] | None = None) -> list[tuple[int, list[str]]]:
     from openpyxl.cell.read_only import EMPTY_CELL
 
     rows = []
@@ -333,6 +359,14 @@ def _sheet_rows(worksheet, reading: _Reading) -> list[tuple[int, list[str]]]:
             reading.in_time()
             continue  # rows the sheet leaves out come back as empty cells: cheap to pass over
         texts = [_date_cell_text(c) for c in cells]
+        if fills is not None:
+            for index, cell in enumerate(cells):
+                if not texts[index].strip() and (colour := fill_colour(cell)):
+                    fills[(number, index)] = colour
+            if any(key[0] == number for key in fills) and not any(t.strip() for t in texts):
+                reading.check(number, 1)
+                rows.append((number, texts))  # a row of colours only is still a row
+                continue
         while texts and not texts[-1].strip():
             texts.pop()
         if texts:

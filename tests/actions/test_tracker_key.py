@@ -75,3 +75,60 @@ def test_a_rating_mapped_against_the_key_is_a_warning_in_the_preview(client, off
     changes = trackers.tracker_read(bytes(kept.content), kept.filename, strategy, mapping)
     assert any("'A' means 'on track'" in warning and "Amber" in warning for warning in changes.warnings)
     assert trackers.ratings_against_key(layout, kept.mapping, list(strategy.scheme.levels.all())) == []
+
+
+def colour_tracker() -> bytes:
+    """A tracker rated only by the fill of its RAG cells: no text in them at all."""
+    from openpyxl.styles import PatternFill
+
+    book = Workbook()
+    plan = book.active
+    plan.append(["Priority", "Action", "Lead officer", "Deadline", "RAG"])
+    for number, (fill, text) in enumerate([("FF0000", ""), ("FFC000", ""), ("00B050", ""), ("0070C0", ""), ("00B050", "G")], start=1):
+        plan.append(["1. Early help", f"Action {number}", "Head of Early Years", "Mar-26", text])
+        plan.cell(row=plan.max_row, column=5).fill = PatternFill("solid", fgColor=fill)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("rgb", "colour"),
+    [
+        ("FF0000", "red"),
+        ("C00000", "red"),
+        ("FFC000", "amber"),
+        ("FFFF00", "amber"),
+        ("00B050", "green"),
+        ("0070C0", "blue"),
+        ("A6A6A6", "grey"),
+    ],
+)
+def test_a_fill_is_named_by_its_hue(rgb, colour):
+    from openpyxl.styles import PatternFill
+
+    from intake.tables import fill_colour
+
+    class Cell:
+        fill = PatternFill("solid", fgColor=rgb)
+
+    assert fill_colour(Cell()) == colour
+
+
+def test_a_tracker_rated_only_by_cell_colour_imports_with_its_ratings_and_says_so(strategy):
+    strategy.scheme = RatingScheme.objects.get(code="brag")
+    strategy.save()
+    content = colour_tracker()
+    layout = trackers.layouts_read(content, "tracker.xlsx")[0]
+    assert [cells[4] for _n, cells in layout.rows] == [
+        "Red (cell colour)",
+        "Amber (cell colour)",
+        "Green (cell colour)",
+        "Blue (cell colour)",
+        "G",  # text in the cell is the rating, whatever its colour
+    ]
+    reading = trackers.plan_upload_read(content, "tracker.xlsx", strategy)
+    changes = trackers.tracker_read(content, "tracker.xlsx", strategy, reading.mapping)
+    assert not changes.problems
+    assert [p.rating.code for p in changes.actions] == ["red", "amber", "green", "blue", "green"]
+    assert changes.warnings == ["4 ratings were read from the cell's fill colour, not its text: check each colour's level in the mapping."]
