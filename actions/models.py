@@ -262,6 +262,10 @@ class DueDateError(ValueError):
     pass
 
 
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
 def parse_due(text: str) -> tuple[dt.date | None, str]:
     """Read a plan's due cell: a month means the end of that month; TBC means no date.
 
@@ -274,12 +278,18 @@ def parse_due(text: str) -> tuple[dt.date | None, str]:
     raw = re.sub(r"\s*\([^()]*\)$", "", raw)
     if raw in NO_DATE_PHRASES:
         return None, Action.DuePrecision.NONE
-    if m := re.fullmatch(r"([a-z]+)\.? (\d{4})", raw):
-        month = MONTHS.get(m.group(1))
+    # A month in words ("March 2026", "Mar 2026", "Mar-26", "Mar '26") or numbers ("03/2026", "2026-03").
+    if m := re.fullmatch(r"([a-z]+)\.?(?: |-|/| ?')?(\d{4})|([a-z]+)\.?(?:-|/| ?')(\d{2})", raw):
+        month = MONTHS.get(m.group(1) or m.group(3))
         if month is None:
             raise DueDateError(f"'{text}' is not a month and year")
-        year = int(m.group(2))
-        return dt.date(year, month, calendar.monthrange(year, month)[1]), Action.DuePrecision.MONTH
+        year = int(m.group(2)) if m.group(2) else 2000 + int(m.group(4))
+        return _month_end(year, month), Action.DuePrecision.MONTH
+    if m := re.fullmatch(r"(\d{1,2})/(\d{4})|(\d{4})-(\d{1,2})", raw):
+        month, year = (int(m.group(1)), int(m.group(2))) if m.group(1) else (int(m.group(4)), int(m.group(3)))
+        if not 1 <= month <= 12:
+            raise DueDateError(f"'{text}' is not a month and year")
+        return _month_end(year, month), Action.DuePrecision.MONTH
     try:
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw):
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), Action.DuePrecision.DAY

@@ -41,7 +41,17 @@ from actions.plan import related_from_text
 from actions.rows import ActionRow
 from actions.services import rating_updates_build
 from actions.signals import actions_updated
-from intake.tables import MAX_CELL, ImportFileError, RowProblem, cell_escape, cell_problems, field_limit, read_table
+from intake.tables import (
+    MAX_CELL,
+    Cell,
+    DateCell,
+    ImportFileError,
+    RowProblem,
+    cell_escape,
+    cell_problems,
+    field_limit,
+    read_table,
+)
 from people.models import Organisation, Partnership, Post
 
 REQUIRED_COLUMNS = ["priority", "delivery_group", "ref", "action", "owner", "due", "rating"]
@@ -81,6 +91,8 @@ class PlanChanges:
     details: dict[str, dict] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # What the officer should check before confirming, such as a rating mapped against the workbook's own key.
+    warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.scheme is None:
@@ -96,6 +108,7 @@ class PlanChanges:
             "filename": self.filename,
             "rows": len(self.actions),
             "refs_made": self.refs_made,
+            "warnings": self.warnings,
             "scheme": self.scheme.name,
             "scheme_code": self.scheme.code,
             "new": [
@@ -547,11 +560,22 @@ def due_cell(row: ActionRow) -> str:
     return row.due_date.isoformat()
 
 
+def due_export_cell(row: ActionRow) -> Cell:
+    """The due cell of an export: a real date (shown as the month when the plan means a month) wherever
+    the plain form is what the plan wrote, so a workbook sorts by it and it imports back unchanged."""
+    text = due_cell(row)
+    if row.due_date is None:
+        return text
+    month = row.due_precision == Action.DuePrecision.MONTH
+    plain = row.due_date.strftime("%B %Y") if month else row.due_date.isoformat()
+    return DateCell(row.due_date, text, month=month) if text == plain else text
+
+
 # Read-only columns an officer's spreadsheet adds after the plan's own: the import ignores them.
 STATUS_COLUMNS = ["latest_narrative", "last_updated_by", "last_updated_at", "overdue", "due_soon"]
 
 
-def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup], *, with_status: bool = False) -> list[list[str]]:
+def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup], *, with_status: bool = False) -> list[list[Cell]]:
     """The header and one line per action, every cell neutralised. Groups need priority and parent loaded.
 
     `with_status` adds the latest narrative, who last updated the action and when, and whether it
@@ -570,7 +594,7 @@ def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup],
             "ref": row.ref,
             "action": row.text,
             "owner": row.owners_text or UNALLOCATED_CELL,
-            "due": due_cell(row),
+            "due": due_export_cell(row),
             "rating": row.rating.label,
             "notes": row.notes,
         }
@@ -582,7 +606,7 @@ def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup],
                 "overdue": "Yes" if row.status.overdue else "No",
                 "due_soon": "Yes" if row.status.due_soon else "No",
             }
-        table.append([cell_escape(values[column]) for column in columns])
+        table.append([value if isinstance(value, DateCell) else cell_escape(value) for value in (values[c] for c in columns)])
     return table
 
 

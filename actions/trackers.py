@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from actions.models import ImportMapping, PlanImport, RatingLevel, RatingScheme, Strategy, normalise_phrase
+from actions.models import ImportMapping, PlanImport, Progress, RatingLevel, RatingScheme, Strategy, normalise_phrase
 from actions.planfile import REQUIRED_COLUMNS, PlanChanges, plan_from_table, plan_read
 from intake.tables import ImportFileError, RowProblem, Sheet, read_sheets
 
@@ -236,6 +236,8 @@ class Layout:
     headers: list[str]
     rows: list[tuple[int, list[str]]]
     score: int
+    # The workbook's own key to its ratings, from any sheet: folded value -> what the key says it means.
+    key: dict[str, str] = field(default_factory=dict)
 
     @property
     def signature(self) -> list[str]:
@@ -272,6 +274,8 @@ class Layout:
 
 
 HEADER_SEARCH_ROWS = 30
+# How a rating read from a cell's fill colour is written, so the mapping and the preview say where it came from.
+FILL_SUFFIX = "(cell colour)"
 
 
 def sheet_layout(sheet: Sheet) -> Layout | None:
@@ -289,13 +293,23 @@ def sheet_layout(sheet: Sheet) -> Layout | None:
         width -= 1
     headers = [c.strip() for c in cells[:width]]
     rows = [(n, (c + [""] * width)[:width]) for n, c in sheet.rows[position + 1 :]]
+    # Many trackers rate by the cell's colour alone: a blank rating cell with a fill reads as its colour.
+    for index, header in enumerate(headers):
+        if (column_for_header(header) or ("",))[0] == "rating":
+            for n, row in rows:
+                if not row[index].strip() and (n, index) in sheet.fills:
+                    row[index] = f"{sheet.fills[(n, index)].capitalize()} {FILL_SUFFIX}"
     rows = [(n, c) for n, c in rows if any(v.strip() for v in c)]
     return Layout(sheet=sheet.name, header_row=number, headers=headers, rows=rows, score=score * 1000 + min(len(rows), 999))
 
 
 def layouts_read(content: bytes, filename: str) -> list[Layout]:
     """Every sheet of the file that reads as a plan, in the file's order. Raises ImportFileError when none does."""
-    layouts = [layout for layout in (sheet_layout(s) for s in read_sheets(content, filename)) if layout is not None]
+    sheets = read_sheets(content, filename)
+    layouts = [layout for layout in (sheet_layout(s) for s in sheets) if layout is not None]
+    key = workbook_key(sheets)
+    for layout in layouts:
+        layout.key = key
     if not layouts:
         raise ImportFileError(
             "No sheet of the file has a header row naming the plan's columns (such as Action, Owner, Due date and Rating)."
@@ -389,6 +403,75 @@ def level_proposed(value: str, scheme: RatingScheme, levels: list[RatingLevel]) 
         return scheme.not_started_level(levels)
     coloured = [lv for lv in levels if lv.colour == meaning]
     return coloured[0] if coloured else None
+
+
+# What a key's words say of an action, checked in this order ("not on track" before "on track").
+MEANING_CLASSES = [
+    (Progress.NOT_STARTED, r"\bnot (yet )?(started|begun)\b|\bnot due\b"),
+    (
+        Progress.AT_RISK,
+        r"\b(not|off) (on )?track\b|\bnot (yet )?complete|\bincomplete\b|\brisk|\bdelay|\bbehind\b|\bconcern|\bslipp|\bissues?\b",
+    ),
+    (Progress.COMPLETE, r"\b(complete|completed|done|achieved|delivered|closed|finished)\b"),
+    (Progress.ON_TRACK, r"\bon track\b|\bon target\b|\bprogressing\b|\bin progress\b"),
+]
+# A key's line: a short rating, "=" or a dash, and what it means ("A = on track", "R - not on track").
+_KEY_ITEM = re.compile(
+    r"(?:^|[,;\n]|\s{2,})\s*([^\s=,;:]{1,12}(?: [^\s=,;:-]{1,10})?)\s*(?:=|-|:)\s*([^,;\n=]{2,60}?)\s*(?=$|[,;\n]|\s{2,})"
+)
+
+
+def meaning_class(text: str) -> str | None:
+    """The class (not started, on track, at risk, complete) a key's words give a rating; None when they say none."""
+    folded = normalise_phrase(text)
+    for progress, pattern in MEANING_CLASSES:
+        if re.search(pattern, folded):
+            return progress
+    return None
+
+
+def workbook_key(sheets: list[Sheet]) -> dict[str, str]:
+    """A workbook's key to its ratings: each "X = meaning" or "X - meaning" on any sheet whose meaning reads as a class."""
+    key: dict[str, str] = {}
+    for sheet in sheets:
+        for _number, cells in sheet.rows:
+            for cell in cells:
+                if "=" not in cell and "-" not in cell and ":" not in cell:
+                    continue
+                for value, meaning in _KEY_ITEM.findall(cell.strip()):
+                    if meaning_class(meaning) and normalise_phrase(value) not in key:
+                        key[normalise_phrase(value)] = meaning.strip()
+    return key
+
+
+def level_meant(value: str, key: dict[str, str], proposed: RatingLevel | None, levels: list[RatingLevel]) -> RatingLevel | None:
+    """The level a rating means by the workbook's key: the one proposed when its class agrees, else the first of that class."""
+    meaning = key.get(normalise_phrase(value))
+    wanted = meaning_class(meaning) if meaning else None
+    if wanted is None:
+        return proposed
+    if proposed is not None and proposed.progress == wanted:
+        return proposed
+    return next((lv for lv in sorted(levels, key=lambda lv: lv.position) if lv.progress == wanted), None)
+
+
+def ratings_against_key(layout: Layout, mapping: dict, levels: list[RatingLevel]) -> list[str]:
+    """A warning for each rating mapped to a level whose meaning contradicts what the workbook's key says it means."""
+    by_code = {lv.code: lv for lv in levels}
+    index = columns_of(layout, mapping).get("rating")
+    written = {normalise_phrase(v): v for v in layout.distinct_values(index)} if index is not None else {}
+    warnings = []
+    for folded, code in (mapping.get("ratings") or {}).items():
+        value = written.get(normalise_phrase(folded), folded)
+        meaning = layout.key.get(normalise_phrase(value))
+        wanted = meaning_class(meaning) if meaning else None
+        level = by_code.get(code)
+        if wanted and level is not None and level.progress != wanted:
+            warnings.append(
+                f"The workbook's key says '{value}' means '{meaning}' ({Progress(wanted).label.lower()}), "
+                f"but it is mapped to {level.label} ({Progress(level.progress).label.lower()})."
+            )
+    return warnings
 
 
 def scheme_suggested(values: Iterable[str]) -> str | None:
@@ -550,7 +633,8 @@ def ratings_proposed(layout: Layout, mapping: dict, scheme: RatingScheme, levels
         if known.get(key) in codes:
             proposed[key] = known[key]
         else:
-            level = level_proposed(value, scheme, levels)
+            # The workbook's key says what a letter means: propose by that meaning, never by the letter alone.
+            level = level_meant(value, layout.key, level_proposed(value, scheme, levels), levels)
             proposed[key] = level.code if level else ""
     return proposed
 
@@ -578,8 +662,17 @@ def tracker_read(content: bytes, filename: str, strategy: Strategy, mapping: dic
         changes.problems.append(RowProblem(row=layout.header_row, column="", value="", message=message))
     if changes.problems:
         return changes
-    mapped = mapped_table(layout, mapping, list(scheme.levels.all()))
+    levels = list(scheme.levels.all())
+    mapped = mapped_table(layout, mapping, levels)
     changes.refs_made = mapped.refs_made
+    changes.warnings = ratings_against_key(layout, mapping, levels)
+    index = columns_of(layout, mapping).get("rating")
+    coloured = sum(1 for _n, cells in layout.rows if index is not None and cells[index].endswith(FILL_SUFFIX))
+    if coloured:
+        changes.warnings.append(
+            f"{coloured} rating{'s were' if coloured != 1 else ' was'} read from the cell's fill colour, "
+            "not its text: check each colour's level in the mapping."
+        )
     plan_from_table(changes, mapped.table)
     # Problems name the file's own headers, which is where the officer will look.
     changes.problems = [

@@ -26,6 +26,7 @@ from actions.models import (
     Milestone,
     Notification,
     PlanImport,
+    Progress,
     RatingScheme,
     Snapshot,
     Strategy,
@@ -436,5 +437,9 @@ def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
         "schemes": RatingScheme.objects.available_to(strategy.partnership_id).order_by("name") if not strategy.actions.exists() else [],
         "strategy_empty": strategy_left_empty(strategy),
         "suggested_scheme": RatingScheme.objects.filter(code=suggested).first() if suggested else None,
+        # Beside the ratings: what the workbook's own key says each means, and what each of our levels means.
+        "workbook_key": [(value.upper() if len(value) <= 3 else value, meaning) for value, meaning in layout.key.items()],
+        "level_meanings": [(level, Progress(level.progress).label) for level in levels],
+        "key_warnings": trackers.ratings_against_key(layout, base, levels),
     }
     return render(request, "actions/plan_import_mapping.html", context, status=status)

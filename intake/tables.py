@@ -17,7 +17,7 @@ import time
 import unicodedata
 import zipfile
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 MAX_CELL = 20_000
@@ -242,6 +242,8 @@ class Sheet:
 
     name: str
     rows: list[tuple[int, list[str]]]
+    # The colour word ("red", "amber", "green", "blue", "grey") of each blank cell with a solid fill: (row number, column index).
+    fills: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def read_sheets(content: bytes, filename: str, *, limits: Limits | None = None) -> list[Sheet]:
@@ -312,7 +314,8 @@ def _xlsx_sheets(content: bytes, reading: _Reading) -> list[Sheet]:
                 continue  # a chart sheet holds no cells
             # The declared <dimension> is what the file claims, not what it holds.
             worksheet.reset_dimensions()
-            sheets.append(Sheet(name=worksheet.title, rows=_sheet_rows(worksheet, reading)))
+            fills: dict[tuple[int, int], str] = {}
+            sheets.append(Sheet(name=worksheet.title, rows=_sheet_rows(worksheet, reading, fills), fills=fills))
     except ImportFileError:
         raise
     except Exception:  # a damaged sheet part
@@ -322,7 +325,30 @@ def _xlsx_sheets(content: bytes, reading: _Reading) -> list[Sheet]:
     return sheets
 
 
-def _sheet_rows(worksheet, reading: _Reading) -> list[tuple[int, list[str]]]:
+def fill_colour(cell) -> str | None:
+    """The colour word of a cell's solid fill by its hue: red, amber, green, blue or grey; None for no fill or another colour."""
+    import colorsys
+
+    fill = getattr(cell, "fill", None)
+    if fill is None or fill.fill_type != "solid" or getattr(fill.fgColor, "type", None) != "rgb":
+        return None
+    rgb = str(fill.fgColor.rgb or "")[-6:]
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", rgb):
+        return None
+    red, green, blue = (int(rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    if lightness > 0.95:
+        return None  # white: no colour
+    if saturation < 0.15:
+        return "grey"
+    degrees = hue * 360
+    for colour, upto in (("red", 15), ("amber", 65), ("green", 170), ("blue", 260), ("red", 360)):
+        if degrees <= upto:
+            return colour
+    return None
+
+
+def _sheet_rows(worksheet, reading: _Reading, fills: dict[tuple[int, int], str] | None = None) -> list[tuple[int, list[str]]]:
     from openpyxl.cell.read_only import EMPTY_CELL
 
     rows = []
@@ -333,6 +359,14 @@ def _sheet_rows(worksheet, reading: _Reading) -> list[tuple[int, list[str]]]:
             reading.in_time()
             continue  # rows the sheet leaves out come back as empty cells: cheap to pass over
         texts = [_date_cell_text(c) for c in cells]
+        if fills is not None:
+            for index, cell in enumerate(cells):
+                if not texts[index].strip() and (colour := fill_colour(cell)):
+                    fills[(number, index)] = colour
+            if any(key[0] == number for key in fills) and not any(t.strip() for t in texts):
+                reading.check(number, 1)
+                rows.append((number, texts))  # a row of colours only is still a row
+                continue
         while texts and not texts[-1].strip():
             texts.pop()
         if texts:
@@ -344,28 +378,58 @@ def _sheet_rows(worksheet, reading: _Reading) -> list[tuple[int, list[str]]]:
 
 
 def _date_cell_text(cell) -> str:
+    """A cell's text; a date cell whose format shows no day reads as the month, written as the sheet shows it ("Mar-26")."""
     value = getattr(cell, "value", None)
     if isinstance(value, dt.date | dt.datetime):
-        shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", (getattr(cell, "number_format", "") or "")).lower()
+        shown = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.|[;].*', "", (getattr(cell, "number_format", "") or "")).lower()
         if "y" in shown and "m" in shown and "d" not in shown:
-            return value.strftime("%B %Y")  # formatted as a month: due by its end
+            return _month_as_shown(value, shown)  # formatted as a month: due by its end
     return _cell_text(value)
+
+
+def _month_as_shown(value: dt.date, shown: str) -> str:
+    """A month as a number format such as mmm-yy, mmmm yyyy or mm/yyyy shows it, in words the due-date reader reads."""
+    year = "%Y" if "yyy" in shown else "%y"
+    if "mmm" not in shown:
+        if year == "%y":
+            return value.strftime("%B %Y")  # "03/26" could be a day: written out in words
+        return value.strftime("%Y-%m") if shown.index("y") < shown.index("m") else value.strftime("%m/%Y")
+    month = "%B" if "mmmm" in shown else "%b"
+    separator = "-" if "-" in shown else "/" if "/" in shown else " "
+    if year == "%y" and separator == " ":
+        separator = "-"  # "Mar 26" could be a day: "Mar-26" is a month
+    first, second = (year, month) if shown.index("y") < shown.index("m") else (month, year)
+    if first == year:
+        return value.strftime(f"{month} %Y")
+    return value.strftime(f"{first}{separator}{second}")
+
+
+# What a writer or a spreadsheet drops or passes over at the start of a cell: control characters
+# (XLSX cannot hold them), invisible format characters, white space and apostrophes. A cell is a
+# formula to a spreadsheet if a trigger follows them, so that is what is checked.
+_PASSED_OVER = re.compile(r"^[\x00-\x1f\x7f\u00a0\u200b-\u200f\u2028-\u202f\u2060-\u2064\ufeff\s']*")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read the cell as a formula, once it or a writer has dropped what it drops."""
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS) or _PASSED_OVER.sub("", text).startswith(FORMULA_TRIGGERS)
 
 
 def cell_escape(text: str) -> str:
     """Neutralise a cell a spreadsheet would run as a formula, reversibly.
 
-    Any cell that is a formula trigger after zero or more apostrophes gets one
-    more apostrophe, so that `cell_unescape` can always give back the original.
+    Any cell that reads as a formula (`formula_like`: a trigger after apostrophes,
+    control characters or invisible ones) gets one more apostrophe, so that
+    `cell_unescape` can always give back the original.
     """
-    if text.lstrip("'").startswith(FORMULA_TRIGGERS):
+    if formula_like(text):
         return "'" + text
     return text
 
 
 def cell_unescape(text: str) -> str:
     """Remove the apostrophe `cell_escape` added, and only that one."""
-    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+    if text.startswith("'") and formula_like(text[1:]):
         return text[1:]
     return text
 
@@ -424,10 +488,11 @@ def _xlsx_rows(content: bytes, reading: _Reading):
         if not width:
             return
         yield cells[:width]
-        for number, values in enumerate(sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
-            if values.count(None) == len(values):
-                continue  # rows the file leaves out come back as None: cheap to pass over
-            cells = [_cell_text(v) for v in values]
+        for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+            if all(getattr(cell, "value", None) is None for cell in row):
+                continue  # rows the file leaves out come back empty: cheap to pass over
+            # A date cell formatted as a month is that month, as it is in a tracker.
+            cells = [_date_cell_text(cell) for cell in row]
             filled = sum(1 for c in cells if c.strip())
             if not filled:
                 continue
@@ -466,41 +531,111 @@ def missing_columns(table: list[tuple[int, dict[str, str]]], required: list[str]
     return [RowProblem(1, c, "", "this column is missing from the header row") for c in required if c not in header]
 
 
-def csv_bytes(table: list[list[str]]) -> bytes:
+@dataclass(frozen=True)
+class DateCell:
+    """A date in an exported table: a real date in a workbook, shown as a month when the plan means a month; `text` in a CSV."""
+
+    date: dt.date
+    text: str
+    month: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Cell = str | DateCell
+
+
+def csv_bytes(table: list[list[Cell]]) -> bytes:
     out = io.StringIO(newline="")
-    csv.writer(out).writerows(table)
+    csv.writer(out).writerows([[str(cell) for cell in line] for line in table])
     # A byte-order mark so that Excel reads the file as UTF-8.
     return out.getvalue().encode("utf-8-sig")
 
 
-def _column_widths(table: list[list[str]], *, least: int = 8, most: int = 60) -> list[int]:
-    widths: list[int] = []
-    for line in table:
+def _column_widths(table: list[list[Cell]], *, least: int = 8, most: int = 50) -> list[int]:
+    """Each column as wide as its heading and most of its lines: one long value wraps rather than widening the column."""
+    columns: list[list[int]] = []
+    for line in table[1:]:
         for index, cell in enumerate(line):
-            longest = max((len(part) for part in cell.splitlines()), default=0) + 2
-            if index == len(widths):
-                widths.append(least)
-            widths[index] = min(most, max(widths[index], longest))
+            while index >= len(columns):
+                columns.append([])
+            text = "Sep 2025 " if isinstance(cell, DateCell) else cell
+            columns[index].append(max((len(part) for part in text.splitlines()), default=0))
+    header = table[0] if table else []
+    widths = []
+    for index in range(max(len(header), len(columns))):
+        lengths = sorted(columns[index]) if index < len(columns) else [0]
+        typical = lengths[int(len(lengths) * 0.9) - 1] if len(lengths) >= 10 else lengths[-1]
+        heading = len(str(header[index])) if index < len(header) else 0
+        widths.append(min(most, max(least, heading + 3, typical + 2)))
     return widths
 
 
-def xlsx_bytes(table: list[list[str]], title: str = "Actions") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.utils import get_column_letter
+def xlsx_text(cell: str) -> str:
+    """An exported cell's text as a workbook string cell holds it: no apostrophe shows where one was added only to stop a formula.
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    # A sheet an officer can work in: each column as wide as its longest line (within reason),
-    # the header row frozen, and filters on every column.
-    for index, width in enumerate(_column_widths(table), start=1):
+    A string cell is never run as a formula, and XLSX cannot hold control
+    characters, so they are dropped. Text that itself begins with apostrophes
+    before a trigger keeps `cell_escape`'s extra one, so the importer gives it back unchanged.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    plain = ILLEGAL_CHARACTERS_RE.sub("", cell_unescape(cell))
+    return cell_escape(plain) if plain.startswith("'") else plain
+
+
+def _lines_wrapped(cell: Cell, width: int) -> int:
+    """How many lines a cell's text takes wrapped in a column `width` characters wide."""
+    if isinstance(cell, DateCell):
+        return 1
+    return sum(max(1, -(-len(part) // max(width - 1, 1))) for part in (cell.splitlines() or [""]))
+
+
+def xlsx_bytes(table: list[list[Cell]], title: str = "Actions") -> bytes:
+    """A workbook an officer can work in and print: bold wrapped headings, frozen and filtered, text in string cells,
+    dates as real dates, and landscape pages one page wide with the heading row on every page."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    widths = _column_widths(table)
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
+    for number, line in enumerate(table, start=1):
+        for column, value in enumerate(line, start=1):
+            if isinstance(value, DateCell):
+                cell = sheet.cell(row=number, column=column, value=value.date)
+                cell.number_format = "mmmm yyyy" if value.month else "d mmmm yyyy"
+            else:
+                cell = sheet.cell(row=number, column=column, value=xlsx_text(value) or None)
+                if cell.value is not None:
+                    cell.data_type = "s"  # text, never a formula, whatever it starts with
+            cell.alignment = wrapped
+            if number == 1:
+                cell.font = bold
+        # Wrapped text needs its row tall enough to show it: not every spreadsheet measures it on opening.
+        lines = max((_lines_wrapped(value, widths[i]) for i, value in enumerate(line)), default=1)
+        sheet.row_dimensions[number].height = 15 * min(lines, 20)
     if table:
+        last = get_column_letter(max(len(line) for line in table))
         sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(table[0]), 1))}{len(table)}"
-    for line in table:
-        # XLSX cannot hold most control characters: drop them rather than fail the download.
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in line])
+        sheet.auto_filter.ref = f"A1:{last}{len(table)}"
+        sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.print_options.gridLines = True
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

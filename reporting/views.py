@@ -214,7 +214,8 @@ def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -
     """The dashboard's current (filtered) actions in the plan import format."""
     strategy, _ = get_strategy_for_user(request.user, strategy_id)
     board = dashboard_for(strategy, request.GET)
-    table = export_table(board.rows, board.groups, with_status=file_format == "xlsx")
+    # The CSV carries the same columns as the workbook: the import ignores the status columns.
+    table = export_table(board.rows, board.groups, with_status=True)
     as_at = board.viewing.as_at if board.viewing else board.today
     # The file name is made here from the slug and a date only, never from user input.
     filename = f"{slugify(strategy.name)[:60] or 'plan'}-actions-{as_at:%Y-%m-%d}.{file_format}"

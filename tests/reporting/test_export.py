@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from actions.models import Action
-from actions.planfile import COLUMNS
+from actions.planfile import COLUMNS, STATUS_COLUMNS
 from intake.tables import cell_escape, cell_unescape
 from people.models import Membership
 from tests.conftest import make_user
@@ -40,6 +40,14 @@ def csv_table(response) -> list[list[str]]:
         ("Plain text", "Plain text"),
         ("'quoted' words", "'quoted' words"),
         ("", ""),
+        # A writer drops control characters, and a spreadsheet passes over invisible ones and spaces:
+        # what follows them is checked.
+        ('\x01=HYPERLINK("http://evil")', '\'\x01=HYPERLINK("http://evil")'),
+        ("\x00\x1f+1", "'\x00\x1f+1"),
+        ("\ufeff\u200b@SUM(A1)", "'\ufeff\u200b@SUM(A1)"),
+        (" \n=1+1", "' \n=1+1"),
+        ("'\x01=1", "''\x01=1"),
+        ("\x01plain", "\x01plain"),
     ],
 )
 def test_formula_cells_are_neutralised_and_come_back_unchanged(text, escaped):
@@ -54,7 +62,8 @@ def test_the_csv_export_is_an_attachment_in_the_import_format(client, board, act
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert re.fullmatch(r'attachment; filename="send-strategy-2025-2028-actions-\d{4}-\d{2}-\d{2}\.csv"', response["Content-Disposition"])
     header, line = csv_table(response)
-    assert header == COLUMNS
+    # The same columns as the workbook: the plan's, then the status columns the import ignores.
+    assert header == COLUMNS + STATUS_COLUMNS
     cells = dict(zip(header, line, strict=True))
     assert cells["action"] == '\'=HYPERLINK("http://evil.example","Click")' and cells["notes"] == "'@risk"
     assert (cells["ref"], cells["owner"], cells["due"], cells["rating"]) == ("SP1", "Head of Service: Inclusion", "September 2025", "Amber")
@@ -71,7 +80,8 @@ def test_the_xlsx_export_holds_text_never_formulas(client, board, action):
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0])[: len(COLUMNS)] == COLUMNS  # the plan's columns first; read-only status columns after
     cell = sheet.cell(row=2, column=COLUMNS.index("action") + 1)
-    assert cell.value == "'=1+1" and cell.data_type == "s"
+    # A string cell: the text as written, no apostrophe showing, never run as a formula.
+    assert cell.value == "=1+1" and cell.data_type == "s"
     assert rows[1][COLUMNS.index("owner")] == "To be allocated" and rows[1][COLUMNS.index("due")] == "TBC"
 
 
@@ -139,7 +149,52 @@ def test_the_xlsx_export_is_a_sheet_an_officer_can_work_in(client, board, action
     header = [cell.value for cell in sheet[1]]
     assert header == COLUMNS + ["latest_narrative", "last_updated_by", "last_updated_at", "overdue", "due_soon"]
     row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
-    assert row["latest_narrative"] == "'=Panel met; two plans issued." and row["last_updated_by"] == "Sam Okafor"
+    assert row["latest_narrative"] == "=Panel met; two plans issued." and row["last_updated_by"] == "Sam Okafor"
     assert row["last_updated_at"] and row["overdue"] == "Yes" and row["due_soon"] == "No"  # due 30 Sep 2025
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:N{sheet.max_row}"
     assert sheet.column_dimensions["E"].width > sheet.column_dimensions["A"].width >= 8  # the action text is widest
+
+
+def test_a_control_character_before_a_formula_leaves_no_formula_in_either_export(client, board, action):
+    from actions.models import ActionUpdate
+
+    Action.objects.filter(pk=action.pk).update(text='\x01=HYPERLINK("http://evil.example","Click")', notes="\x02\x03+1")
+    ActionUpdate.objects.create(action=action, author=board, rating_after=action.rating, narrative="\x1f@SUM(A1)")
+    client.force_login(board)
+    sheet = load_workbook(io.BytesIO(export(client, action.strategy, "xlsx").content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    # XLSX cannot hold the control characters: what is left is a string cell, never a formula.
+    assert row["action"].value == '=HYPERLINK("http://evil.example","Click")' and row["action"].data_type == "s"
+    assert row["notes"].value == "+1" and row["notes"].data_type == "s"
+    assert row["latest_narrative"].value == "@SUM(A1)" and row["latest_narrative"].data_type == "s"
+    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
+    header, line = csv_table(export(client, action.strategy, "csv"))
+    cells = dict(zip(header, line, strict=True))
+    # In a CSV the apostrophe goes first, before the character a spreadsheet would drop.
+    assert cells["action"].startswith("'\x01=") and cells["notes"] == "'\x02\x03+1" and cells["latest_narrative"] == "'\x1f@SUM(A1)"
+
+
+def test_the_workbook_holds_real_dates_shown_as_the_plans_month_and_prints_one_page_wide(client, board, action):
+    import datetime as dt
+
+    client.force_login(board)
+    book = load_workbook(io.BytesIO(export(client, action.strategy, "xlsx").content))
+    sheet = book.active
+    due = sheet.cell(row=2, column=COLUMNS.index("due") + 1)
+    assert due.is_date and due.value.date() == dt.date(2025, 9, 30) and due.number_format == "mmmm yyyy"
+    assert all(cell.font.b for cell in sheet[1]) and all(cell.alignment.wrap_text for cell in sheet[2])
+    assert sheet.column_dimensions["G"].width <= 20  # the due column is as wide as a month, not its longest text
+    setup = sheet.page_setup
+    assert setup.orientation == "landscape" and setup.fitToWidth == 1 and setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"  # the heading row on every printed page
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+
+
+def test_one_long_value_wraps_rather_than_widening_its_column():
+    from intake.tables import _column_widths
+
+    table = [["due", "action"]] + [["March 2026", "Short"]] * 20 + [["June 2025 (impact data from December 2025, at the board)", "x"]]
+    due, _ = _column_widths(table)
+    assert due < 20
