@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from actions.models import Action, ActionUpdate
 from governance.decisions import action_arising_record
@@ -92,3 +93,22 @@ def test_the_pack_opens_with_the_last_meetings_actions_arising_and_their_state(a
     assert "Actions arising from the SEND and AP Partnership Board, 20 May 2025" in opening
     assert arising.action.ref in opening and "Bring the sufficiency plan to the July board" in opening
     assert "Overdue (" in opening  # due 1 July, not complete by 14 July: its state in words
+
+
+def test_the_items_an_officer_writes_on_the_request_open_the_rendered_pack(client, action, officer, settings):
+    from pypdf import PdfReader
+
+    from reporting.models import BoardReport
+    from reporting.services import board_report_render
+
+    snapshot = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
+    client.force_login(officer)
+    client.post(
+        reverse("reporting:report_request", args=[action.strategy_id]),
+        {"snapshot": snapshot.pk, "for_decision": "Agree the SEND sufficiency plan\nNote the inspection date"},
+    )
+    report = board_report_render(BoardReport.objects.get(snapshot=snapshot))
+    report.refresh_from_db()
+    first_page = PdfReader(settings.PRIVATE_MEDIA_ROOT / "board-reports" / report.file_name).pages[0].extract_text()
+    assert "Agree the SEND sufficiency plan" in " ".join(first_page.split())
+    assert "Note the inspection date" in " ".join(first_page.split())
