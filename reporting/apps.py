@@ -11,3 +11,6 @@ class ReportingConfig(AppConfig):
         # Registers the tasks with Celery in every process, so a pack is sent by its task's name
         # (reporting.services) without the services importing the tasks that call them.
         from reporting import tasks  # noqa: F401
+        from reporting.packs_beside import sections_fill
+
+        sections_fill()

@@ -33,6 +33,7 @@ class BoardReport(Job):
     file_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/board-reports/.")
     page_count = models.PositiveIntegerField(null=True, blank=True)
     render_seconds = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    for_decision = models.TextField(blank=True, help_text="What the officer asks the board to decide, one item a line.")
 
     class Meta:
         db_table = "governance_boardreport"  # made when packs belonged to governance; the table kept its name

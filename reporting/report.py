@@ -8,6 +8,7 @@ every action in a compact appendix.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.contrib.staticfiles import finders
@@ -16,14 +17,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from actions.models import DeliveryGroup, RatingLevel, Snapshot
+from actions.models import ActionUpdate, DeliveryGroup, RatingLevel, Snapshot
 from actions.rows import ActionRow, rows_from_snapshot
 from coproduction.services import deliverables_of, disagreements, families_views_frozen, timeline
 from governance.inspections import findings_progress, inspections_with_findings
 from governance.models import Meeting, SnapshotSignOff
+from governance.reads import actions_arising_for, decisions_for, last_meeting_held
 from kpis.charts import kpi_small_chart_svg
 from kpis.models import Benchmark, Indicator, KpiValue, Rag
 from kpis.scorecard import ScorecardRow
+from reporting.for_decision import items_for_decision
+from reporting.sections import pack_sections
 from reporting.summaries import (
     Tally,
     exceptions,
@@ -106,7 +110,50 @@ def overdue_by_group(rows: list[ActionRow]) -> dict[int, int]:
     return found
 
 
-def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> dict:
+@dataclass(frozen=True)
+class Listed:
+    """An exception as the pack prints it: the action as frozen and its latest update written by a person."""
+
+    row: ActionRow
+    update: ActionUpdate | None
+
+
+def latest_real_updates(action_ids: list[int], until: dt.datetime) -> dict[int, ActionUpdate]:
+    """Each action's latest update written by a person up to a time: an import is not an update."""
+    found = (
+        ActionUpdate.objects.filter(action_id__in=action_ids, author__isnull=False, created_at__lte=until)
+        .exclude(source=ActionUpdate.Source.IMPORT)
+        .exclude(narrative="")
+        .select_related("author")
+        .order_by("action_id", "-created_at", "-id")
+        .distinct("action_id")
+    )
+    return {update.action_id: update for update in found}
+
+
+def movement_by_group(moves: list, groups_by_id: dict[int, DeliveryGroup]) -> list[dict]:
+    """Each kind of movement counted, with its actions' refs under their delivery groups (not a row per action)."""
+    found = []
+    for key, label, kind_moves in moves:
+        by_group: dict[int, list[str]] = {}
+        for move in kind_moves:
+            by_group.setdefault(move.row.group_id, []).append(move.row.ref)
+        groups = [(groups_by_id[group_id], refs) for group_id, refs in by_group.items() if group_id in groups_by_id]
+        groups.sort(key=lambda item: (item[0].position, item[0].pk))
+        found.append({"key": key, "label": label, "count": len(kind_moves), "groups": groups})
+    return found
+
+
+def opening_arising(strategy_id: int, snapshot: Snapshot, meeting: Meeting | None) -> tuple[Meeting | None, list, list]:
+    """The last meeting held before this pack's (or before the ratings' date), its decisions and its actions arising as they stand."""
+    before = meeting.date if meeting else snapshot.as_at + dt.timedelta(days=1)
+    last = last_meeting_held(strategy_id, before=before)
+    if last is None or (meeting is not None and last.pk == meeting.pk):
+        return None, [], []
+    return last, decisions_for(last), actions_arising_for(last, today=snapshot.as_at)
+
+
+def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None, officer_items: list[str] = ()) -> dict:
     strategy = snapshot.strategy
     rows = rows_from_snapshot(snapshot)
     # A snapshot taken before the strategy moved to another scheme is read in the scheme it was rated in.
@@ -143,7 +190,10 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
     kpi_counts = {rag: sum(1 for row in kpis if row.rag == rag) for rag in Rag}
     # Findings and their links are read as they are now; the actions' ratings and KPI values as the snapshot froze them.
     findings = [item for item in findings_progress(inspections_with_findings(strategy), rows, kpis) if item.findings]
-    return {
+    exception_ids = [row.action_id for row in once.risk] + [row.action_id for _, found_rows in once.overdue_by_group for row in found_rows]
+    updates = latest_real_updates(exception_ids, snapshot.taken_at)
+    last_meeting, last_decisions, arising = opening_arising(strategy.pk, snapshot, meeting)
+    context = {
         "strategy": strategy,
         "partnership": strategy.partnership,
         "snapshot": snapshot,
@@ -172,7 +222,26 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None) -> di
         "appendix": [(group, appendix[group.pk]) for group in groups if group.pk in appendix],
         "findings": findings,
         "generated_at": timezone.now(),
+        # What the pack prints: each exception once with its latest real update, movement counted by group.
+        "risk_listed": [Listed(row, updates.get(row.action_id)) for row in once.risk],
+        "overdue_listed": [
+            (groups_by_id[group_id], [Listed(row, updates.get(row.action_id)) for row in group_rows])
+            for group_id, group_rows in once.overdue_by_group
+        ],
+        "not_updated_groups": {
+            group_id for group_id, group_rows in once.overdue_by_group if any(row.action_id not in updates for row in group_rows)
+        },
+        "movement_groups": movement_by_group(movement_once(moved), groups_by_id) if moved else [],
+        "last_meeting": last_meeting,
+        "last_decisions": last_decisions,
+        "arising": arising,
     }
+    context["for_decision"] = items_for_decision(context, officer_items)
+    for section in pack_sections():
+        if section.filled and section.provider:
+            context.update(section.provider(context))
+    context["sections"] = [section for section in pack_sections() if section.shown(context)]
+    return context
 
 
 def pack_stylesheet() -> SafeString:
@@ -185,8 +254,8 @@ def pack_stylesheet() -> SafeString:
         return mark_safe(handle.read())
 
 
-def board_pack_html(snapshot: Snapshot, meeting: Meeting | None = None, *, for_print: bool = True) -> str:
-    context = board_pack_context(snapshot, meeting)
+def board_pack_html(snapshot: Snapshot, meeting: Meeting | None = None, *, for_print: bool = True, officer_items: list[str] = ()) -> str:
+    context = board_pack_context(snapshot, meeting, officer_items)
     context["for_print"] = for_print
     if for_print:
         context["pack_css"] = pack_stylesheet()

@@ -19,6 +19,7 @@ from jobs.models import Job
 from jobs.services import JobRefusedError, job_claim, job_enqueue, job_finish, job_stop
 from people.access import membership_for
 from reporting.evidence import evidence_pack_context, evidence_pack_html, evidence_zip_write
+from reporting.for_decision import officer_items_from
 from reporting.models import BoardReport, EvidencePack
 from reporting.report import board_pack_html
 
@@ -44,7 +45,12 @@ def private_file_replace(folder: Path, file_name: str, write) -> Path:
 
 
 def board_report_request(
-    *, snapshot: Snapshot, user: User, meeting: Meeting | None = None, enqueue: Callable[[Job], None] = job_enqueue
+    *,
+    snapshot: Snapshot,
+    user: User,
+    meeting: Meeting | None = None,
+    enqueue: Callable[[Job], None] = job_enqueue,
+    for_decision: str = "",
 ) -> tuple[BoardReport, bool]:
     """Ask for a pack of a snapshot, or return the one already pending (no duplicate work).
 
@@ -56,7 +62,9 @@ def board_report_request(
         pending = BoardReport.objects.filter(snapshot=snapshot, meeting=meeting, status__in=Job.PENDING).first()
         if pending:
             return pending, False
-        report = BoardReport.objects.create(strategy=snapshot.strategy, snapshot=snapshot, meeting=meeting, requested_by=user)
+        report = BoardReport.objects.create(
+            strategy=snapshot.strategy, snapshot=snapshot, meeting=meeting, requested_by=user, for_decision=for_decision.strip()[:4000]
+        )
     enqueue(report)
     return report, True
 
@@ -68,7 +76,7 @@ def board_report_render(report: BoardReport) -> BoardReport:
             return report  # done already, or another worker is rendering it right now
         BoardReport.objects.filter(pk=report.pk).update(stage=BoardReport.Stage.READING)
         started = time.monotonic()
-        html = board_pack_html(report.snapshot, report.meeting)
+        html = board_pack_html(report.snapshot, report.meeting, officer_items=officer_items_from(report.for_decision))
         from reporting.pdf import render_pdf  # a heavy library, loaded at the first render rather than at every start-up
 
         rendered = render_pdf(html, on_stage=lambda stage: BoardReport.objects.filter(pk=report.pk).update(stage=stage))

@@ -320,7 +320,13 @@ def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
         messages.error(request, "Choose the snapshot the pack should be built from.")
         return redirect("reporting:reports", strategy_id=strategy.pk)
     response = RedirectThen(reverse("reporting:report_detail", args=[0]))
-    report, created = board_report_request(snapshot=snapshot, user=request.user, meeting=meeting, enqueue=_enqueue_after(response))
+    report, created = board_report_request(
+        snapshot=snapshot,
+        user=request.user,
+        meeting=meeting,
+        enqueue=_enqueue_after(response),
+        for_decision=request.POST.get("for_decision", ""),
+    )
     if not created:
         messages.info(request, "That pack is already being produced.")
     response.url = reverse("reporting:report_detail", args=[report.pk])
@@ -397,7 +403,13 @@ def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
     elif report.status != BoardReport.Status.FAILED:
         return redirect("reporting:report_detail", report_id=report.pk)
     response = RedirectThen(reverse("reporting:report_detail", args=[0]))
-    retry, _ = board_report_request(snapshot=report.snapshot, user=request.user, meeting=report.meeting, enqueue=_enqueue_after(response))
+    retry, _ = board_report_request(
+        snapshot=report.snapshot,
+        user=request.user,
+        meeting=report.meeting,
+        enqueue=_enqueue_after(response),
+        for_decision=report.for_decision,
+    )
     response.url = reverse("reporting:report_detail", args=[retry.pk])
     return response
 

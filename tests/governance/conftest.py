@@ -13,14 +13,14 @@ from tests.actions.conftest import make_action  # noqa: F401  (fixture)
 from tests.kpis.conftest import indicator  # noqa: F401  (fixture)
 
 
-def rating_change(action: Action, level, *, when: dt.datetime | None = None, narrative: str = "Rating reviewed.") -> None:
+def rating_change(action: Action, level, *, when: dt.datetime | None = None, narrative: str = "Rating reviewed.", author=None) -> None:
     """Change an action's rating the way an update does: the action and an append-only update."""
     before = action.rating
     action.rating = level
     action.version += 1
     action.save()
     ActionUpdate.objects.create(
-        action=action, rating_before=before, rating_after=level, narrative=narrative, created_at=when or timezone.now()
+        action=action, rating_before=before, rating_after=level, narrative=narrative, created_at=when or timezone.now(), author=author
     )
 
 

@@ -52,9 +52,10 @@ def test_the_pack_shows_movement_between_snapshots_and_the_latest_narrative_of_e
     Action.objects.filter(pk=action.pk).update(rating=level("red"))
     second = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 7, 14))
     text = pack_text(second, tmp_path)
-    assert "Movement since the previous report" in text
-    assert "Rating worsened (1)" in text
+    assert "Movement since the last board" in text
+    assert "Rating worsened" in text and "1. Oversight (1): SP1" in text  # counted, with its ref under its delivery group
     assert "Recruitment paused; recovery plan agreed with the ICB." in text  # the Red action's narrative, under exceptions
+    assert "What the board is asked to decide" in text
     assert "Rated at risk (1)" in text
     assert "At risk" in text and "All actions 1 0 0 0 0" in text  # the matrix's total row: one Red action, nothing else
     first_text = pack_text(first, tmp_path)

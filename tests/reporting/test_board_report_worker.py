@@ -62,5 +62,5 @@ def test_a_worker_killed_mid_render_leads_to_exactly_one_pack(large_plan, tmp_pa
     assert report.attempts == 2
     assert [p.name for p in private.glob("board-reports/*.pdf")] == [report.file_name]
     assert BoardReport.objects.count() == 1
-    assert report.page_count > 10
+    assert report.page_count >= 6
     assert settings.PRIVATE_MEDIA_ROOT != private  # the worker's storage was its own, set through its environment
