@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from reporting import views
+from reporting import self_evaluation_views, views
 
 
 class ExportFormatConverter:
@@ -28,6 +28,21 @@ app_name = "reporting"
 
 urlpatterns = [
     path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
+    path(
+        "strategies/<int:strategy_id>/self-evaluation/<int:number>.docx",
+        self_evaluation_views.self_evaluation_docx_view,
+        name="self_evaluation_docx",
+    ),
+    path(
+        "strategies/<int:strategy_id>/self-evaluation/<int:number>.pdf",
+        self_evaluation_views.self_evaluation_pdf_view,
+        name="self_evaluation_pdf",
+    ),
+    path(
+        "strategies/<int:strategy_id>/self-evaluation/upload/",
+        self_evaluation_views.self_evaluation_upload,
+        name="self_evaluation_upload",
+    ),
     path("strategies/<int:strategy_id>/dashboard/", views.dashboard, name="dashboard"),
     path(
         "strategies/<int:strategy_id>/dashboard/export.<export_format:file_format>",

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from governance.services import snapshot_take
 from reporting.models import BoardReport
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
-from tests.governance.conftest import finding, inspection  # noqa: F401  (fixtures)
+from tests.governance.conftest import deliverable, finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
 
 
@@ -190,3 +190,12 @@ def partnership_scheme(partnership, officer):
             LevelDraft("Done", "Complete", "complete", "green", 3),
         ],
     )
+
+
+@pytest.fixture
+def self_evaluated_strategy(strategy, officer):
+    """A strategy whose self-evaluation has a first version, drafted from the tracker."""
+    from governance.self_evaluation import self_evaluation_draft
+
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    return strategy
