@@ -9,6 +9,7 @@ saved since, it is refused rather than silently overwriting it.
 from __future__ import annotations
 
 import difflib
+import textwrap
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -36,6 +37,10 @@ class StaleVersionError(Exception):
     """Someone saved another version since this edit began."""
 
 
+def _short(text: str, width: int = 120) -> str:
+    return textwrap.shorten(text, width, placeholder="…")
+
+
 def _listed(items: list[str]) -> str:
     shown = "; ".join(items[:DRAFT_LIST_MAX])
     if len(items) > DRAFT_LIST_MAX:
@@ -51,9 +56,9 @@ def strand_draft(cover: StrandCoverage) -> str:
         lines.append(f"Actions: {len(cover.rows)} tagged ({counts}).")
         on_track = cover.on_track
         if on_track:
-            lines.append("On track or complete: " + _listed([f"{row.ref} {row.text[:120]}" for row in on_track]) + ".")
+            lines.append("On track or complete: " + _listed([f"{row.ref} {_short(row.text)}" for row in on_track]) + ".")
         if cover.at_risk:
-            lines.append("At risk: " + _listed([f"{row.ref} {row.text[:120]}" for row in cover.at_risk]) + ".")
+            lines.append("At risk: " + _listed([f"{row.ref} {_short(row.text)}" for row in cover.at_risk]) + ".")
         if cover.overdue_count:
             lines.append(f"Overdue: {cover.overdue_count}.")
     else:
@@ -67,7 +72,7 @@ def strand_draft(cover: StrandCoverage) -> str:
     if cover.families:
         lines.append(
             "What families say: "
-            + _listed([f"{view.group}: {view.get_level_display()} ({view.narrative[:200]})" for view in cover.families])
+            + _listed([f"{view.group}: {view.get_level_display()} ({_short(view.narrative, 200)})" for view in cover.families])
             + "."
         )
     if cover.findings:
