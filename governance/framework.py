@@ -89,3 +89,11 @@ STRAND_CHOICES: list[tuple[str, str]] = [(strand.code, strand.label) for strand 
 
 def strand(code: str) -> Strand | None:
     return STRANDS_BY_CODE.get(code)
+
+
+# What follows each outcome (months from the final full inspection report): the next full inspection is
+# usually within this many months, and after widespread or systemic failings a monitoring inspection usually
+# comes about 18 months after the report. Engagement meetings with the inspectorates are annual.
+NEXT_FULL_WITHIN_MONTHS: dict[str, int] = {"positive": 60, "inconsistent": 36, "systemic": 36}
+MONITORING_AFTER_MONTHS: dict[str, int] = {"systemic": 18}
+ENGAGEMENT_EVERY_MONTHS = 12
