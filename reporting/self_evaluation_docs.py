@@ -35,12 +35,12 @@ class UnreadableDocumentError(ValueError):
     """The upload is not a Word copy of a self-evaluation that can be read; the message says why, for the person uploading."""
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
 def _paragraphs(document, text: str) -> None:
-    for line in _clean(text).splitlines() or [""]:
+    for line in clean_text(text).splitlines() or [""]:
         if line.strip():
             document.add_paragraph(line)
 
@@ -59,9 +59,9 @@ def self_evaluation_docx(version: SelfEvaluationVersion) -> bytes:
     strategy = version.self_evaluation.strategy
     sections = sections_by_strand(version)
     document = Document()
-    document.core_properties.title = _clean(f"Self-evaluation: {strategy.name}")[:255]
-    document.core_properties.author = _clean(strategy.partnership.name)[:255]
-    document.add_heading(_clean(f"Self-evaluation: {strategy.name}"), level=0)
+    document.core_properties.title = clean_text(f"Self-evaluation: {strategy.name}")[:255]
+    document.core_properties.author = clean_text(strategy.partnership.name)[:255]
+    document.add_heading(clean_text(f"Self-evaluation: {strategy.name}"), level=0)
     document.add_paragraph(_intro(version))
     document.add_paragraph(
         "Edit the text under Strengths, What we know we must improve and Evidence. Keep the headings as they are: "

@@ -14,6 +14,7 @@ from actions.models import Strategy
 from governance.models import SelfEvaluationVersion
 from governance.self_evaluation import StaleVersionError, changes_between, latest_version, self_evaluation_save, version_texts
 from people.access import officer_required
+from reporting.priority_action_plan import priority_action_plan_docx, priority_action_plan_for, priority_action_plan_pdf
 from reporting.self_evaluation_docs import (
     UPLOAD_MAX_BYTES,
     UnreadableDocumentError,
@@ -116,3 +117,15 @@ def self_evaluation_upload(request: HttpRequest, strategy_id: int) -> HttpRespon
         return render(request, "reporting/self_evaluation_upload.html", context)
     context["form"] = form
     return render(request, "reporting/self_evaluation_upload.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+def priority_action_plan_download(request: HttpRequest, strategy_id: int, file_format: str) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "download the priority action plan")
+    plan = priority_action_plan_for(strategy) if file_format in ("docx", "pdf") else None
+    if plan is None:
+        raise Http404("No inspection of this plan has areas for priority action.")
+    if file_format == "docx":
+        return _download(priority_action_plan_docx(plan), DOCX_TYPE, f"priority-action-plan-{strategy.pk}.docx")
+    return _download(priority_action_plan_pdf(plan), "application/pdf", f"priority-action-plan-{strategy.pk}.pdf")

@@ -39,6 +39,11 @@ urlpatterns = [
         name="self_evaluation_pdf",
     ),
     path(
+        "strategies/<int:strategy_id>/priority-action-plan.<str:file_format>",
+        self_evaluation_views.priority_action_plan_download,
+        name="priority_action_plan",
+    ),
+    path(
         "strategies/<int:strategy_id>/self-evaluation/upload/",
         self_evaluation_views.self_evaluation_upload,
         name="self_evaluation_upload",

@@ -199,3 +199,9 @@ def self_evaluated_strategy(strategy, officer):
 
     self_evaluation_draft(strategy, user=officer, snapshot=None)
     return strategy
+
+
+@pytest.fixture
+def strategy_with_priority_finding(strategy, finding):  # noqa: F811
+    """A strategy whose inspection found an area for priority action."""
+    return strategy
