@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from actions.access import get_strategy_for_user
 from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meetings_series_create
+from governance.cycle import cycle_for
 from governance.forms import BoardForm, MeetingMoveForm, MeetingSeriesForm
 from governance.models import Board, Meeting
 from people.access import is_officer, membership_for, not_found, officer_required
@@ -42,6 +44,7 @@ def _calendar_page(request, strategy, membership, *, board_form=None, series_for
         "board_form": board_form or BoardForm(),
         "series_form": series_form or MeetingSeriesForm(boards=_boards(strategy)),
         "nav_section": "strategies",
+        "cycle": cycle_for(strategy, timezone.localdate()),
     }
     return render(request, "governance/calendar.html", context, status=status)
 

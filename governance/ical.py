@@ -16,11 +16,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from accounts.models import User
+from actions.models import Strategy
+from governance.cycle import REMINDER_DAYS, cycle_for
 from governance.models import CalendarFeed, Meeting, Signatory
 from governance.signoff import deadline_of
+from people.models import Membership
 
 # How far back the feed reaches: the past year's meetings stay in people's calendars.
 FEED_HISTORY = dt.timedelta(days=400)
@@ -105,6 +108,24 @@ def calendar_ics(user: User, *, today: dt.date | None = None) -> bytes:
                 calendar.add_component(
                     _all_day(f"sign-off-{meeting.pk}-{_hash(organisation)[:12]}@{host}", stamp, deadline_of(meeting), summary, sign_url)
                 )
+    # Officers carry the inspection cycle of their strategies, each date with a reminder ahead of it.
+    officer_of = list(user.memberships.filter(role=Membership.Role.OFFICER).values_list("partnership_id", flat=True))
+    for strategy in Strategy.objects.filter(partnership_id__in=officer_of).order_by("id"):
+        url = settings.SITE_URL + reverse("governance:calendar", args=[strategy.pk])
+        for date in cycle_for(strategy, today):
+            event = _all_day(
+                f"inspection-{date.inspection.pk}-{date.key}@{host}",
+                stamp,
+                date.day,
+                f"{date.label} ({date.when.lower()}): {strategy.name}",
+                url,
+            )
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{date.label} {date.when.lower()}")
+            alarm.add("trigger", -dt.timedelta(days=REMINDER_DAYS))
+            event.add_component(alarm)
+            calendar.add_component(event)
     if meetings:
         # The zone's rules for the years the meetings span: the parser and every client read the clock change from them.
         calendar.add_missing_timezones(first_date=dt.date(meetings[0].date.year, 1, 1), last_date=dt.date(meetings[-1].date.year + 1, 1, 1))

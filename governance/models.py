@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from actions.models import Snapshot, Strategy
+from governance import framework
 from people.models import Organisation, Partnership
 
 
@@ -200,11 +201,11 @@ class SnapshotSignOff(models.Model):
 
 
 class Inspection(models.Model):
-    """An area SEND inspection (Ofsted and CQC) or monitoring visit, and the plan that answers its findings."""
+    """An area SEND inspection (Ofsted and CQC) or monitoring inspection, and the plan that answers its findings."""
 
     class Kind(models.TextChoices):
         FULL = "full", "Full inspection"
-        MONITORING = "monitoring", "Monitoring visit"
+        MONITORING = "monitoring", "Monitoring inspection"
         OTHER = "other", "Other"
 
     class Inspectorate(models.TextChoices):
@@ -212,32 +213,11 @@ class Inspection(models.Model):
         CQC = "cqc", "CQC"
 
     class Outcome(models.TextChoices):
-        # The three outcomes of the area SEND inspection framework (2023), in its own words.
-        POSITIVE = (
-            "positive",
-            (
-                "The local area partnership’s arrangements typically lead to positive experiences and outcomes for children and young "
-                "people with special educational needs and/or disabilities (SEND). The local area partnership is taking action where "
-                "improvements are needed."
-            ),
-        )
-        INCONSISTENT = (
-            "inconsistent",
-            (
-                "The local area partnership’s arrangements lead to inconsistent experiences and outcomes for children and young people "
-                "with special educational needs and/or disabilities (SEND). The local area partnership must work jointly to make "
-                "improvements."
-            ),
-        )
-        SYSTEMIC = (
-            "systemic",
-            (
-                "There are widespread and/or systemic failings leading to significant concerns about the experiences and outcomes of "
-                "children and young people with special educational needs and/or disabilities (SEND), which the local area partnership "
-                "must address urgently."
-            ),
-        )
-        NONE = "none", "No overall outcome (a monitoring visit reports its findings in a letter)"
+        # The framework's three outcomes, in its own words (governance.framework names the edition).
+        POSITIVE = "positive", framework.OUTCOMES["positive"]
+        INCONSISTENT = "inconsistent", framework.OUTCOMES["inconsistent"]
+        SYSTEMIC = "systemic", framework.OUTCOMES["systemic"]
+        NONE = "none", "No overall outcome (a monitoring inspection reports its findings in a letter)"
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="inspections")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.FULL)
@@ -299,3 +279,90 @@ class Finding(models.Model):
     def label(self) -> str:
         short = "Priority action" if self.kind == self.Kind.PRIORITY else "Improvement"
         return f"{short} {self.number}"
+
+
+class StrandLink(models.Model):
+    """An action, KPI or deliverable tagged to an evaluation strand it serves (codes from governance.framework)."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="strand_links")
+    strand = models.CharField(max_length=8, choices=framework.STRAND_CHOICES)
+    action = models.ForeignKey("actions.Action", null=True, blank=True, on_delete=models.CASCADE, related_name="strand_links")
+    indicator = models.ForeignKey("kpis.Indicator", null=True, blank=True, on_delete=models.CASCADE, related_name="strand_links")
+    deliverable = models.ForeignKey(
+        "coproduction.Deliverable", null=True, blank=True, on_delete=models.CASCADE, related_name="strand_links"
+    )
+
+    class Meta:
+        ordering = ["strategy", "strand", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(action__isnull=False, indicator__isnull=True, deliverable__isnull=True)
+                    | Q(action__isnull=True, indicator__isnull=False, deliverable__isnull=True)
+                    | Q(action__isnull=True, indicator__isnull=True, deliverable__isnull=False)
+                ),
+                name="strandlink_tags_one_thing",
+            ),
+            models.UniqueConstraint(fields=["strand", "action"], name="strandlink_unique_action"),
+            models.UniqueConstraint(fields=["strand", "indicator"], name="strandlink_unique_indicator"),
+            models.UniqueConstraint(fields=["strand", "deliverable"], name="strandlink_unique_deliverable"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.strand}: {self.action_id or self.indicator_id or self.deliverable_id}"
+
+
+class SelfEvaluation(models.Model):
+    """A strategy's self-evaluation: the partnership's own judgement strand by strand, kept as numbered versions."""
+
+    strategy = models.OneToOneField(Strategy, on_delete=models.CASCADE, related_name="self_evaluation")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Self-evaluation of {self.strategy}"
+
+
+class SelfEvaluationVersion(models.Model):
+    """One saved state of a self-evaluation. Never changed: every edit, draft or upload is a new version."""
+
+    class Source(models.TextChoices):
+        DRAFTED = "drafted", "Drafted from the tracker"
+        EDITED = "edited", "Edited in the product"
+        UPLOADED = "uploaded", "Uploaded from Word"
+
+    self_evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    snapshot = models.ForeignKey(
+        Snapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="The figures of its drafts are as at this."
+    )
+    edition = models.CharField(max_length=200, help_text="The framework edition its strands follow.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["self_evaluation", "-number"]
+        constraints = [models.UniqueConstraint(fields=["self_evaluation", "number"], name="selfevaluationversion_unique_number")]
+        triggers = [pgtrigger.Protect(name="selfevaluationversion_immutable", operation=pgtrigger.Update)]
+
+    def __str__(self) -> str:
+        return f"Version {self.number}"
+
+
+class SelfEvaluationSection(models.Model):
+    """One strand of a version: the draft the tracker wrote from its figures, and the officers' own words."""
+
+    version = models.ForeignKey(SelfEvaluationVersion, on_delete=models.CASCADE, related_name="sections")
+    strand = models.CharField(max_length=8)
+    draft = models.TextField(blank=True, help_text="Written from the tracker's figures as at the version's snapshot.")
+    strengths = models.TextField(blank=True)
+    improve = models.TextField(blank=True, help_text="What we know we must improve.")
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["version", "strand"]
+        constraints = [models.UniqueConstraint(fields=["version", "strand"], name="selfevaluationsection_one_per_strand")]
+        triggers = [pgtrigger.Protect(name="selfevaluationsection_immutable", operation=pgtrigger.Update)]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.strand}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from governance import calendar_views, meeting_views, snapshot_views, views
+from governance import calendar_views, framework_views, meeting_views, self_evaluation_views, snapshot_views, views
 
 app_name = "governance"
 
@@ -25,6 +25,21 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", meeting_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:meeting_id>/decisions/", meeting_views.decision_create, name="decision_create"),
     path("meetings/<int:meeting_id>/actions-arising/", meeting_views.action_arising_create, name="action_arising_create"),
+    path("strategies/<int:strategy_id>/framework/", framework_views.coverage, name="coverage"),
+    path("actions/<int:action_id>/strands/", framework_views.action_strands, name="action_strands"),
+    path("kpis/<int:indicator_id>/strands/", framework_views.indicator_strands, name="indicator_strands"),
+    path("deliverables/<int:deliverable_id>/strands/", framework_views.deliverable_strands, name="deliverable_strands"),
+    path("strategies/<int:strategy_id>/self-evaluation/", self_evaluation_views.self_evaluation, name="self_evaluation"),
+    path(
+        "strategies/<int:strategy_id>/self-evaluation/draft/",
+        self_evaluation_views.self_evaluation_draft_view,
+        name="self_evaluation_draft",
+    ),
+    path(
+        "strategies/<int:strategy_id>/self-evaluation/compare/",
+        self_evaluation_views.self_evaluation_compare,
+        name="self_evaluation_compare",
+    ),
     path("calendar/", meeting_views.calendar_feed_manage, name="calendar_feed_manage"),
     path("calendar/<str:token>.ics", meeting_views.calendar_feed, name="calendar_feed"),
 ]

@@ -80,3 +80,14 @@ def finding(inspection, action):
     )
     finding.actions.add(action)
     return finding
+
+
+@pytest.fixture
+def deliverable(strategy, group, action):
+    from coproduction.models import Deliverable
+
+    deliverable = Deliverable.objects.create(
+        strategy=strategy, group=group, statement="Families receive a draft plan within 14 weeks.", due_date=dt.date(2026, 3, 31)
+    )
+    deliverable.actions.add(action)
+    return deliverable

@@ -58,3 +58,25 @@ def test_seeding_again_fills_only_what_is_empty(demo):
     assert finding.text == "An officer's own wording." and not finding.actions.exists()
     assert Inspection.objects.get().notes == "Edited by an officer."
     assert Evidence.objects.count() == 3
+
+
+def test_the_demo_tags_the_plan_to_every_strand_and_drafts_a_self_evaluation_once(demo):
+    from governance import framework
+    from governance.coverage import coverage_for
+    from governance.models import SelfEvaluationVersion, StrandLink
+    from governance.self_evaluation import self_evaluation_save
+
+    demo()
+    strategy = Inspection.objects.get().strategy
+    coverage = coverage_for(strategy)
+    assert all(cover.rows for cover in coverage.strands)
+    assert {link.strand for link in StrandLink.objects.all()} == set(framework.STRANDS_BY_CODE)
+    version = SelfEvaluationVersion.objects.get()
+    assert "Actions:" in version.sections.get(strand="E1").draft
+
+    StrandLink.objects.filter(strand="L6").delete()
+    self_evaluation_save(strategy, user=None, base=1, texts={"E1": {"strengths": "An officer's own words"}})
+    demo()
+    assert not StrandLink.objects.filter(strand="L6").exists()
+    assert SelfEvaluationVersion.objects.count() == 2
+    assert SelfEvaluationVersion.objects.get(number=2).sections.get(strand="E1").strengths == "An officer's own words"

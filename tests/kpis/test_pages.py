@@ -164,7 +164,7 @@ def test_the_kpi_and_group_pages_issue_a_fixed_number_of_queries(client, officer
     indicator = Indicator.objects.get(strategy=strategy, code="S0")
     group = indicator.delivery_groups.first()
     client.force_login(officer)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("kpis:indicator_detail", args=[indicator.pk])).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("reporting:group_detail", args=[group.pk])).status_code == 200

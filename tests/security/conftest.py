@@ -11,7 +11,7 @@ from governance.services import snapshot_take
 from reporting.models import BoardReport
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
 from tests.finance.conftest import finance_plan, mitigation  # noqa: F401  (fixtures)
-from tests.governance.conftest import finding, inspection  # noqa: F401  (fixtures)
+from tests.governance.conftest import deliverable, finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
 from tests.risks.conftest import risk  # noqa: F401  (fixtures)
 
@@ -224,3 +224,18 @@ def milestone(action):
     from actions.models import Milestone
 
     return Milestone.objects.create(action=action, title="Phase 1: pilot", due_date=dt.date(2025, 9, 30), position=1)
+
+
+@pytest.fixture
+def self_evaluated_strategy(strategy, officer):
+    """A strategy whose self-evaluation has a first version, drafted from the tracker."""
+    from governance.self_evaluation import self_evaluation_draft
+
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    return strategy
+
+
+@pytest.fixture
+def strategy_with_priority_finding(strategy, finding):  # noqa: F811
+    """A strategy whose inspection found an area for priority action."""
+    return strategy

@@ -115,6 +115,18 @@ MATRIX: dict[str, Row] = {
     "governance:finding_edit": Row("get", ["finding"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "governance:action_findings": Row("post", ["action"], "linked_findings_data", OFFICER_ONLY_403),
     "governance:indicator_findings": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:coverage": Row("get", ["strategy"], None, READ),
+    "governance:action_strands": Row("post", ["action"], "strands_data", OFFICER_ONLY_403),
+    "governance:indicator_strands": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:deliverable_strands": Row("post", ["deliverable"], "strands_data", OFFICER_ONLY_403),
+    "governance:self_evaluation": Row("get", ["self_evaluated_strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:self_evaluation_draft": Row("post", ["strategy"], {"snapshot": ""}, OFFICER_ONLY_403),
+    # No version 1 to compare with: an officer is let in and told there is no such version.
+    "governance:self_evaluation_compare": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "missing"}),
+    "reporting:self_evaluation_docx": Row("get", ["self_evaluated_strategy", "=1"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "reporting:self_evaluation_pdf": Row("get", ["self_evaluated_strategy", "=1"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "reporting:priority_action_plan": Row("get", ["strategy_with_priority_finding", "=docx"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "reporting:self_evaluation_upload": Row("get", ["self_evaluated_strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "reporting:evidence_pack_request": Row("post", ["strategy"], "evidence_pack_data", OFFICER_ONLY_403),
     "reporting:evidence_pack_detail": Row("get", ["ready_evidence_pack"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "reporting:evidence_pack_download": Row("get", ["ready_evidence_pack", "=zip"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
@@ -355,6 +367,10 @@ def inspection_data(request) -> dict:
 
 def linked_findings_data(request) -> dict:
     return {"findings": [str(request.getfixturevalue("finding").pk)]}
+
+
+def strands_data(request) -> dict:
+    return {"strands": ["E1", "L5"]}
 
 
 def evidence_pack_data(request) -> dict:

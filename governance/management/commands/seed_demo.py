@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +16,8 @@ from actions.models import Action, DeliveryGroup, Evidence, Snapshot, Strategy
 from actions.services import action_update_record
 from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SnapshotFamiliesView, SummaryDraft
 from coproduction.services import families_view_record, page_publish
-from governance.models import Board, Finding, Inspection, Meeting, Signatory, SignOff
+from governance.models import Board, Finding, Inspection, Meeting, SelfEvaluation, Signatory, SignOff, StrandLink
+from governance.self_evaluation import self_evaluation_draft
 from governance.services import snapshot_stated_take, snapshot_take
 from governance.signoff import deadline_of, sign_off_decide, sign_off_reminders_queue, sign_offs_for, signatory_nominate
 from kpis.models import Indicator
@@ -171,6 +173,7 @@ class Command(BaseCommand):
         # The risk register and the DSG management plan, each only where the One Plan has none yet.
         call_command("seed_risks_demo", stdout=self.stdout)
         call_command("seed_finance_demo", stdout=self.stdout)
+        self._seed_framework(east, User.objects.get(username="officer@example.org"))
         if not settings.MFA_REQUIRED:
             self.stdout.write("Two-factor sign-in is off for this demo; run with MFA_REQUIRED=true to see it.")
         self._sweep()
@@ -346,6 +349,43 @@ class Command(BaseCommand):
                 expected_version=action.version,
             )
         self.stdout.write("Recorded an illustrative inspection with findings linked to the One Plan's actions.")
+
+    def _seed_framework(self, partnership: Partnership, officer: User) -> None:
+        """The One Plan's actions and KPIs tagged to the framework's strands, and a first self-evaluation drafted from them.
+
+        Each is written only when the plan has none yet, so an officer's own tags and words are never undone.
+        """
+        strategy = partnership.strategies.first()
+        if strategy is None:
+            return
+        if not StrandLink.objects.filter(strategy=strategy).exists():
+            actions = list(Action.objects.filter(strategy=strategy).values_list("pk", "ref"))
+            indicators = dict(Indicator.objects.filter(strategy=strategy).values_list("code", "pk"))
+            links = []
+            for code, pattern, kpi_codes in DEMO_STRAND_TAGS:
+                links += [StrandLink(strategy=strategy, strand=code, action_id=pk) for pk, ref in actions if re.match(pattern, ref)]
+                links += [StrandLink(strategy=strategy, strand=code, indicator_id=indicators[k]) for k in kpi_codes if k in indicators]
+            StrandLink.objects.bulk_create(links)
+            self.stdout.write(f"Tagged {len(links)} actions and KPIs to the inspection framework's strands.")
+        if not SelfEvaluation.objects.filter(strategy=strategy).exists():
+            self_evaluation_draft(strategy, user=officer, snapshot=strategy.snapshots.latest_first().first())
+            self.stdout.write("Drafted the self-evaluation from the tracker.")
+
+
+# Which of the One Plan's actions (by ref) and KPIs (by code) serve each strand: a demonstration, not a judgement.
+DEMO_STRAND_TAGS = [
+    ("E1", r"^(EHC-A|EHC-B|SS)\d", ["CE-EHC-20WK", "CE-EHC-AVGWK", "EHCP-20WK-EXC", "CE-SENS-NUM"]),
+    ("E2", r"^FCA\d", ["CE-SVY-CONTRIB-PC", "CE-SVY-TALKED-CYP", "CE-SVY-EHCP-EXPRESS-CYP"]),
+    ("E3", r"^EHC-C\d", ["CE-SVY-SUPPORT-BEFORE-CYP", "CE-SVY-SSP-BEFORE-PC", "CE-SVY-AR-PC"]),
+    ("E4", r"^(TEP|PFA|B2T-|A)\d", ["CE-EXC-RATE"]),
+    ("E5", r"^EPS\d", ["CE-SI-PLACES"]),
+    ("L1", r"^SP\d", []),
+    ("L2", r"^FCA[3-6]$", ["CE-SVY-TOGETHER-PC", "CE-SVY-TOGETHER-CYP"]),
+    ("L3", r"^DI\d", ["CE-EHCP-TOTAL", "CE-EHCP-GROWTH"]),
+    ("L4", r"^(C|APE)\d", []),
+    ("L5", r"^QA\d", ["CE-QA-GOOD"]),
+    ("L6", r"^TG\d", []),
+]
 
 
 def _demo_file(title: str) -> bytes:

@@ -1,0 +1,131 @@
+"""The self-evaluation's documents: Word and PDF downloads of a version, and an edited Word copy uploaded back after a preview."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from actions.access import get_strategy_for_user
+from actions.models import Strategy
+from governance.models import SelfEvaluationVersion
+from governance.self_evaluation import StaleVersionError, changes_between, latest_version, self_evaluation_save, version_texts
+from people.access import officer_required
+from reporting.priority_action_plan import priority_action_plan_docx, priority_action_plan_for, priority_action_plan_pdf
+from reporting.self_evaluation_docs import (
+    UPLOAD_MAX_BYTES,
+    UnreadableDocumentError,
+    read_self_evaluation_docx,
+    self_evaluation_docx,
+    self_evaluation_pdf,
+)
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_SALT = "self-evaluation-upload"
+
+
+def _version(strategy: Strategy, number: int) -> SelfEvaluationVersion:
+    version = (
+        SelfEvaluationVersion.objects.filter(self_evaluation__strategy=strategy, number=number)
+        .select_related("snapshot", "self_evaluation__strategy__partnership")
+        .first()
+    )
+    if version is None:
+        raise Http404("No such version of this self-evaluation.")
+    return version
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    # A filename made by the server alone: no user text reaches the header.
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def self_evaluation_docx_view(request: HttpRequest, strategy_id: int, number: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "download the self-evaluation")
+    version = _version(strategy, number)
+    return _download(self_evaluation_docx(version), DOCX_TYPE, f"self-evaluation-{strategy.pk}-v{version.number}.docx")
+
+
+@login_required
+def self_evaluation_pdf_view(request: HttpRequest, strategy_id: int, number: int) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "download the self-evaluation")
+    version = _version(strategy, number)
+    return _download(self_evaluation_pdf(version), "application/pdf", f"self-evaluation-{strategy.pk}-v{version.number}.pdf")
+
+
+class UploadForm(forms.Form):
+    document = forms.FileField(
+        label="Upload the edited Word copy",
+        help_text="A .docx downloaded from this page and edited in Word, with its headings kept.",
+        error_messages={"required": "Choose the Word document to upload"},
+    )
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if document.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(f"The file must be smaller than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB")
+        try:
+            self.texts = read_self_evaluation_docx(document.read())
+        except UnreadableDocumentError as problem:
+            raise forms.ValidationError(str(problem)) from None
+        return document
+
+
+@login_required
+def self_evaluation_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """Upload (preview what changed) then confirm: only a confirmed upload becomes a new version."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "upload the self-evaluation")
+    latest = latest_version(strategy)
+    if latest is None:
+        messages.error(request, "Draft the self-evaluation first, then download it, edit it in Word and upload it.")
+        return redirect("governance:self_evaluation", strategy.pk)
+    context = {"strategy": strategy, "latest": latest}
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            payload = signing.loads(request.POST["confirm"], salt=_SALT, max_age=3600)
+        except signing.BadSignature:
+            messages.error(request, "The preview has expired. Upload the document again.")
+            return redirect("reporting:self_evaluation_upload", strategy.pk)
+        if payload.get("strategy") != strategy.pk:
+            raise Http404("No such upload.")
+        try:
+            version = self_evaluation_save(
+                strategy, user=request.user, base=payload["base"], texts=payload["texts"], source=SelfEvaluationVersion.Source.UPLOADED
+            )
+        except StaleVersionError as stale:
+            messages.error(request, f"{stale} Upload the document again to see its changes against the latest version.")
+            return redirect("reporting:self_evaluation_upload", strategy.pk)
+        messages.success(request, f"The Word copy is saved as version {version.number}.")
+        return redirect("governance:self_evaluation", strategy.pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        changes = changes_between(version_texts(latest), form.texts)
+        context.update(
+            changes=changes,
+            missing=sorted(set(version_texts(latest)) - set(form.texts)),
+            confirm=signing.dumps({"strategy": strategy.pk, "base": latest.number, "texts": form.texts}, salt=_SALT, compress=True),
+        )
+        return render(request, "reporting/self_evaluation_upload.html", context)
+    context["form"] = form
+    return render(request, "reporting/self_evaluation_upload.html", context, status=422 if form.errors else 200)
+
+
+@login_required
+def priority_action_plan_download(request: HttpRequest, strategy_id: int, file_format: str) -> HttpResponse:
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    officer_required(membership, "download the priority action plan")
+    plan = priority_action_plan_for(strategy) if file_format in ("docx", "pdf") else None
+    if plan is None:
+        raise Http404("No inspection of this plan has areas for priority action.")
+    if file_format == "docx":
+        return _download(priority_action_plan_docx(plan), DOCX_TYPE, f"priority-action-plan-{strategy.pk}.docx")
+    return _download(priority_action_plan_pdf(plan), "application/pdf", f"priority-action-plan-{strategy.pk}.pdf")

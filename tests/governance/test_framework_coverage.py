@@ -1,0 +1,97 @@
+"""The inspection framework in the product: its edition named, things tagged to its strands, and each strand's coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action, ActionUpdate
+from coproduction.models import FamiliesView
+from governance import framework
+from governance.coverage import coverage_for
+from governance.models import Inspection, StrandLink
+from tests.kpis.conftest import add_value
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_coverage_page_names_the_edition_and_shows_every_strand(client, board, strategy):
+    client.force_login(board)
+    page = client.get(reverse("governance:coverage", args=[strategy.pk])).content.decode()
+    assert "updated 6 June 2025" in page
+    for strand in framework.STRANDS:
+        assert f'id="strand-{strand.code}"' in page
+    assert "11 of 11 strands lack an action, a measure or recent evidence" in page
+
+
+def test_an_officer_tags_an_action_and_the_strand_shows_it_by_its_class(client, officer, strategy, group, action, level):
+    at_risk = Action.objects.create(strategy=strategy, group=group, ref="SP2", text="Recover timeliness", rating=level("red"))
+    client.force_login(officer)
+    for tagged in (action, at_risk):
+        response = client.post(reverse("governance:action_strands", args=[tagged.pk]), {"strands": ["E1"]})
+        assert response.status_code == 302
+    assert set(StrandLink.objects.values_list("strand", flat=True)) == {"E1"}
+
+    cover = coverage_for(strategy).strands[0]
+    assert [row.ref for row in cover.rows] == ["SP1", "SP2"]
+    assert [row.ref for row in cover.at_risk] == ["SP2"]
+    assert dict(cover.counts())["At risk"] == 1 and dict(cover.counts())["On track"] == 1
+
+    page = client.get(reverse("governance:coverage", args=[strategy.pk])).content.decode()
+    assert "1 at risk, 1 on track, 0 not started, 0 complete" in page
+
+
+def test_untagging_removes_the_strand_and_unknown_codes_are_refused(client, officer, strategy, action):
+    client.force_login(officer)
+    url = reverse("governance:action_strands", args=[action.pk])
+    client.post(url, {"strands": ["E1", "L5"]})
+    client.post(url, {"strands": ["L5"]})
+    assert list(StrandLink.objects.values_list("strand", flat=True)) == ["L5"]
+    response = client.post(url, {"strands": ["Z9"]})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert list(StrandLink.objects.values_list("strand", flat=True)) == ["L5"]
+
+
+def test_a_strand_with_an_action_a_kpi_and_a_recent_update_is_evidenced(officer, strategy, action, indicator):
+    StrandLink.objects.create(strategy=strategy, strand="E3", action=action)
+    StrandLink.objects.create(strategy=strategy, strand="E3", indicator=indicator)
+    add_value(indicator, "2025-04", "61", england="50.3")
+    add_value(indicator, "2025-05", "64", england="50.3")
+    ActionUpdate.objects.create(action=action, author=officer, rating_after=action.rating, narrative="Panel moved to weekly")
+    cover = next(s for s in coverage_for(strategy).strands if s.strand.code == "E3")
+    assert cover.gaps == []
+    [(row, position)] = cover.kpi_lines
+    assert position.startswith("64% in 2025-05 (Better than England (50.3%)") and "better than 2025-04 (61%)" in position
+
+
+def test_a_strand_flags_what_it_lacks(officer, strategy, action, indicator):
+    StrandLink.objects.create(strategy=strategy, strand="L1", action=action)
+    long_ago = timezone.now() - dt.timedelta(days=200)
+    ActionUpdate.objects.create(action=action, author=officer, rating_after=action.rating, narrative="Old", created_at=long_ago)
+    cover = next(s for s in coverage_for(strategy).strands if s.strand.code == "L1")
+    assert cover.gaps == ["No measure", "No recent evidence"]
+
+
+def test_a_strand_shows_the_families_view_and_open_findings_of_its_actions(partner, strategy, group, action, finding):
+    StrandLink.objects.create(strategy=strategy, strand="E2", action=action)
+    FamiliesView.objects.create(
+        group=group, level="no_change", narrative="Parents still wait", source="PCF survey Q18", recorded_by=partner
+    )
+    cover = next(s for s in coverage_for(strategy).strands if s.strand.code == "E2")
+    assert [v.narrative for v in cover.families] == ["Parents still wait"]
+    assert [f.finding for f in cover.findings] == [finding]
+
+
+def test_another_partnerships_officer_cannot_tag_or_read(client, outsider, strategy, action):
+    client.force_login(outsider)
+    assert client.get(reverse("governance:coverage", args=[strategy.pk])).status_code == 404
+    assert client.post(reverse("governance:action_strands", args=[action.pk]), {"strands": ["E1"]}).status_code == 404
+    assert not StrandLink.objects.exists()
+
+
+def test_the_product_says_monitoring_inspection():
+    assert Inspection.Kind.MONITORING.label == "Monitoring inspection"
+    assert "monitoring visit" not in Inspection.Outcome.NONE.label

@@ -1,0 +1,144 @@
+"""The self-evaluation as Word and PDF, and an edited Word copy read back into a new version after a preview."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from docx import Document
+from pypdf import PdfReader
+
+from governance import framework
+from governance.models import SelfEvaluationVersion
+from governance.self_evaluation import self_evaluation_draft, self_evaluation_save
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = 'Evidence <w:fldSimple w:instr="INCLUDEPICTURE http://evil.example/x"/> & {{ not a template }}\x07 end'
+
+
+@pytest.fixture
+def version(officer, strategy):
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    return self_evaluation_save(strategy, user=officer, base=1, texts={"E1": {"strengths": "Panels meet weekly", "evidence": HOSTILE}})
+
+
+def download(client, officer, strategy, number: int, kind: str) -> bytes:
+    client.force_login(officer)
+    response = client.get(reverse(f"reporting:self_evaluation_{kind}", args=[strategy.pk, number]))
+    assert response.status_code == 200
+    return response.content
+
+
+def test_the_word_copy_has_a_section_per_strand_with_the_officers_words(client, officer, strategy, version):
+    document = Document(io.BytesIO(download(client, officer, strategy, version.number, "docx")))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [f"{s.code}: {s.statement}" for s in framework.STRANDS]
+    text = [p.text for p in document.paragraphs]
+    assert "Panels meet weekly" in text
+    assert any(framework.EDITION in line for line in text)
+
+
+def test_user_text_stays_text_in_the_word_copy_no_fields_links_or_macros(client, officer, strategy, version):
+    content = download(client, officer, strategy, version.number, "docx")
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        names = package.namelist()
+        body = package.read("word/document.xml").decode()
+        rels = package.read("word/_rels/document.xml.rels").decode()
+    assert "<w:fldSimple" not in body and "&lt;w:fldSimple" in body
+    assert "instrText" not in body and "hyperlink" not in rels.lower() and "evil.example" not in rels
+    assert not [name for name in names if "vbaProject" in name]
+    document = Document(io.BytesIO(content))
+    assert any(p.text.startswith("Evidence <w:fldSimple") and p.text.endswith("end") for p in document.paragraphs)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed on this machine")
+def test_the_word_copy_opens_in_libreoffice(client, officer, strategy, version, tmp_path):
+    path = tmp_path / "self-evaluation.docx"
+    path.write_bytes(download(client, officer, strategy, version.number, "docx"))
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    pdf = tmp_path / "self-evaluation.pdf"
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "E1: Children and young people" in text and "Panels meet weekly" in text and "L6: Leaders create" in text
+
+
+def test_the_pdf_is_tagged_and_carries_each_strand(client, officer, strategy, version, tmp_path):
+    content = download(client, officer, strategy, version.number, "pdf")
+    assert "/StructTreeRoot" in PdfReader(io.BytesIO(content)).trailer["/Root"]
+    (tmp_path / "se.pdf").write_bytes(content)
+    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "se.pdf"), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "L5: Leaders evaluate services and make improvements." in text and "Panels meet weekly" in text
+
+
+def edited_copy(content: bytes, strengths: str) -> bytes:
+    document = Document(io.BytesIO(content))
+    paragraphs = document.paragraphs
+    for i, paragraph in enumerate(paragraphs):
+        if paragraph.text == "Panels meet weekly":
+            paragraph.text = strengths
+            paragraphs[i].insert_paragraph_before("A second strength written in Word")
+            break
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_an_edited_word_copy_becomes_a_new_version_after_a_preview(client, officer, strategy, version):
+    edited = edited_copy(download(client, officer, strategy, version.number, "docx"), "Panels meet twice a week")
+    url = reverse("reporting:self_evaluation_upload", args=[strategy.pk])
+    preview = client.post(url, {"document": SimpleUploadedFile("se.docx", edited)})
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "Check what the Word copy changes" in page
+    assert 'Added: </span><strong aria-hidden="true">+ </strong>Panels meet twice a week' in page
+    assert SelfEvaluationVersion.objects.count() == 2  # nothing saved by the preview
+
+    confirm = page.split('name="confirm" value="', 1)[1].split('"', 1)[0]
+    assert client.post(url, {"confirm": confirm}).status_code == 302
+    latest = SelfEvaluationVersion.objects.get(number=3)
+    e1 = latest.sections.get(strand="E1")
+    assert latest.source == "uploaded"
+    assert e1.strengths == "A second strength written in Word\nPanels meet twice a week"
+    assert e1.evidence.startswith("Evidence <w:fldSimple")
+    assert e1.draft == version.sections.get(strand="E1").draft
+
+
+def test_an_upload_that_is_not_a_word_copy_is_refused_with_a_message(client, officer, strategy, version):
+    client.force_login(officer)
+    url = reverse("reporting:self_evaluation_upload", args=[strategy.pk])
+    response = client.post(url, {"document": SimpleUploadedFile("se.docx", b"not a zip at all")})
+    assert response.status_code == 422 and "The file is not a Word document (.docx)" in response.content.decode()
+    blank = io.BytesIO()
+    Document().save(blank)
+    response = client.post(url, {"document": SimpleUploadedFile("se.docx", blank.getvalue())})
+    assert response.status_code == 422 and "No strand headings were found" in response.content.decode()
+    assert SelfEvaluationVersion.objects.count() == 2
+
+
+def test_an_upload_over_a_newer_version_is_refused(client, officer, strategy, version):
+    edited = edited_copy(download(client, officer, strategy, version.number, "docx"), "From Word")
+    url = reverse("reporting:self_evaluation_upload", args=[strategy.pk])
+    page = client.post(url, {"document": SimpleUploadedFile("se.docx", edited)}).content.decode()
+    self_evaluation_save(strategy, user=officer, base=2, texts={"E1": {"strengths": "Saved in the product meanwhile"}})
+    confirm = page.split('name="confirm" value="', 1)[1].split('"', 1)[0]
+    client.post(url, {"confirm": confirm})
+    assert SelfEvaluationVersion.objects.count() == 3
+    assert SelfEvaluationVersion.objects.get(number=3).sections.get(strand="E1").strengths == "Saved in the product meanwhile"
