@@ -1,9 +1,13 @@
-"""The risk register's and the high-needs budget's pages of the board pack, in the slots the pack keeps for them."""
+"""The risk register's and the high-needs budget's pages of the board pack, and what their rules put to the board."""
 
 from __future__ import annotations
 
+from finance import reads as finance_reads
 from finance.models import FinancePlan
+from finance.money import money_short
+from reporting.for_decision import ForDecision, register_provider
 from reporting.sections import fill_section
+from risks import reads as risk_reads
 from risks.models import SnapshotRisk
 
 
@@ -31,3 +35,36 @@ def sections_fill() -> None:
         summary="The forecast and the mitigations' savings against plan",
         when="pack_has_finance",
     )
+
+
+def risks_for_decision(context: dict) -> list[ForDecision]:
+    """Risks above target with a mitigating action at risk or overdue, or past their review (never a restricted one)."""
+    snapshot = context["snapshot"]
+    return [
+        ForDecision(
+            f"Risk {row.risk.ref}: {row.risk.title}",
+            "; ".join(row.flags) + f" (scored {row.risk.residual_score}, target {row.risk.target_score}).",
+            [action.ref for action, _ in row.actions],
+            "Rule: risk register",
+        )
+        for row in risk_reads.for_decision(snapshot.strategy, snapshot.as_at)
+    ]
+
+
+def savings_for_decision(context: dict) -> list[ForDecision]:
+    """Savings of the high-needs budget's mitigations put at risk by the actions that deliver them."""
+    snapshot = context["snapshot"]
+    return [
+        ForDecision(
+            f"Savings at risk: {row.mitigation.ref} {row.mitigation.title}",
+            f"{money_short(row.planned_total)} planned; an action that delivers it is at risk or overdue.",
+            [action.ref for action, _ in row.actions],
+            "Rule: high-needs budget",
+        )
+        for row in finance_reads.savings_at_risk(snapshot.strategy, snapshot.as_at)
+    ]
+
+
+def decisions_register() -> None:
+    register_provider(risks_for_decision)
+    register_provider(savings_for_decision)

@@ -44,3 +44,20 @@ def test_the_pack_holds_the_top_risks_heat_map_movement_and_the_finance_page_wit
     assert rendered.page_count <= 24
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(rendered.content)).pages)
     assert "The top 5 risks by score" in text and "High-needs budget" in text
+
+
+def test_an_action_becoming_at_risk_puts_its_risk_to_the_board_but_never_a_restricted_one(risk, restricted_risk, action, level, strategy):
+    from actions.models import Action
+    from reporting.report import board_pack_context
+
+    def raised() -> list:
+        snapshot = snapshot_take(strategy=strategy, as_at=dt.date.today() - dt.timedelta(days=len(strategy.snapshots.all())))
+        return [item for item in board_pack_context(snapshot)["for_decision"] if item.source == "Rule: risk register"]
+
+    restricted_risk.mitigating_actions.add(action)
+    Action.objects.filter(pk=action.pk).update(rating=level("amber"), due_date=dt.date.today() + dt.timedelta(days=60))  # on track
+    assert raised() == []
+    Action.objects.filter(pk=action.pk).update(rating=level("red"))
+    [item] = raised()
+    assert item.title == "Risk R1: Sufficiency of specialist places"
+    assert "Mitigating actions at risk, above target" in item.detail and item.refs == [action.ref]
