@@ -68,7 +68,9 @@ def test_the_scheduled_sweep_runs_on_a_real_worker_and_emails_each_person_once(a
     sweep_overdue.delay(OCT_1.isoformat())
     expected = {owner.email: 1, officer.email: 1}
     wait_for(lambda: emails_by_recipient(tmp_path / "mail") == expected, "both digests", [worker.log])
-    assert set(EmailDigest.objects.values_list("status", flat=True)) == {EmailDigest.Status.SENT}
+    # The email is written just before its digest is recorded as sent: wait for the record too.
+    wait_for(lambda: set(EmailDigest.objects.values_list("status", flat=True)) == {EmailDigest.Status.SENT}, "both recorded", [worker.log])
+    assert emails_by_recipient(tmp_path / "mail") == expected  # and nothing sent twice
 
 
 def test_a_worker_killed_after_sending_but_before_acknowledging_does_not_send_twice(action, owner, officer, start_worker, tmp_path):
