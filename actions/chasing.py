@@ -587,6 +587,8 @@ def digest_content(digest: EmailDigest) -> dict | None:
         whose.append("actions in delivery groups you lead")
     if set(ids) - owned - led:
         whose.append("actions in the plans you are a programme officer for")
+    if not whose and any(kind == Notification.Kind.SIGN_OFF for kind, _ in others):
+        whose.append("what you sign off")
     return {
         "sections": sections,
         "action_count": len(ids),

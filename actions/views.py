@@ -34,7 +34,7 @@ from actions.models import (
 )
 from actions.plan import milestone_add, milestone_mark
 from actions.readers import strategy_left_empty
-from actions.reads import my_actions_cache_key, my_actions_for, strategy_actions_filtered, strategy_outline
+from actions.reads import my_actions_cache_key, my_actions_for, rows_with_milestones, strategy_actions_filtered, strategy_outline
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
 from intake.readers import reader_named
@@ -82,7 +82,7 @@ def strategy_group_actions(request: HttpRequest, strategy_id: int, group_id: int
         query.setlist("open", sorted(set(query.getlist("open")) | {str(group.pk)}))
         return redirect(f"{reverse('actions:strategy_detail', args=[strategy.pk])}?{query.urlencode()}#group-{group.pk}")
     actions, _, _ = strategy_actions_filtered(strategy, request.GET, list(strategy.scheme.levels.all()))
-    rows = rows_from_actions(actions.filter(group=group))
+    rows = rows_with_milestones(rows_from_actions(actions.filter(group=group)))
     query = request.GET.copy()
     query.setlist("open", [value for value in query.getlist("open") if value != str(group.pk)])
     context = {"strategy": strategy, "group": group, "rows": rows, "close_query": query.urlencode()}

@@ -97,12 +97,17 @@ def meeting_cancel(*, meeting: Meeting) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
 
 
-def next_meeting_for_round(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
-    """The strategy's next scheduled meeting, for the update round (actions.round asks through its finder)."""
-    meeting = (
+def meeting_next(strategy: Strategy, today: dt.date) -> Meeting | None:
+    """The strategy's next scheduled meeting on or after today."""
+    return (
         Meeting.objects.filter(strategy=strategy, status=Meeting.Status.SCHEDULED, date__gte=today)
         .select_related("board")
         .order_by("date")
         .first()
     )
+
+
+def next_meeting_for_round(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
+    """The strategy's next scheduled meeting, for the update round (actions.round asks through its finder)."""
+    meeting = meeting_next(strategy, today)
     return RoundMeeting(meeting.date, meeting.board.name, meeting.papers_deadline) if meeting else None

@@ -12,7 +12,6 @@ from docx import Document
 from actions.models import Strategy
 from governance.inspections import FindingProgress, findings_for
 from governance.models import Finding, Inspection
-from reporting.pdf import render_pdf
 from reporting.self_evaluation_docs import clean_text
 
 
@@ -90,4 +89,6 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
 
 def priority_action_plan_pdf(plan: PriorityActionPlan) -> bytes:
     html = render_to_string("reporting/pdf/priority_action_plan.html", {"plan": plan, "intro": _intro(plan)})
+    from reporting.pdf import render_pdf  # a heavy library, loaded at the first render rather than at every start-up
+
     return render_pdf(html).content

@@ -20,7 +20,6 @@ from docx.opc.exceptions import PackageNotFoundError
 from governance import framework
 from governance.models import SelfEvaluationVersion
 from governance.self_evaluation import FIELD_MAX_CHARS, FIELDS, sections_by_strand
-from reporting.pdf import render_pdf
 
 DRAFT_HEADING = "Draft from the tracker"
 # Characters XML 1.0 cannot hold (control characters other than tab and newlines): dropped, never passed to Word.
@@ -93,6 +92,8 @@ def self_evaluation_pdf(version: SelfEvaluationVersion) -> bytes:
             "fields": FIELDS,
         },
     )
+    from reporting.pdf import render_pdf  # a heavy library, loaded at the first render rather than at every start-up
+
     return render_pdf(html).content
 
 

@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from actions.models import DeliveryGroup, PlanImport, Snapshot, Strategy
-from actions.round import OrganisationProgress, next_meeting, round_by_organisation
+from actions.round import OrganisationProgress, round_by_organisation
 from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
+from governance.calendar import meeting_next
 from governance.models import Meeting, SignOff
 from governance.signoff import deadline_of, sign_offs_for
 from kpis.models import BenchmarkImport, KpiValueImport
@@ -115,7 +116,7 @@ def _in_progress(strategy: Strategy) -> list[InProgress]:
 
 
 def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today: dt.date) -> ThisCycle:
-    meeting = next_meeting(strategy, today)
+    meeting = meeting_next(strategy, today)
     cycle = ThisCycle(
         strategy=strategy,
         meeting=meeting,

@@ -141,7 +141,7 @@ def test_the_action_page_issues_the_same_queries_for_1_and_50_updates(client, ow
         # 16: the history also reads the plan's changes to the action (owners, due date, text...), in one query,
         # its repeat reminders while overdue in one more, the page lists the inspection findings the action answers,
         # and its milestones in one more.
-        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(16):
+        with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(17):
             response = client.get(reverse("actions:action_detail", args=[action.pk]))
         assert response.status_code == 200 and f'data-testid="update-count">{total}<' in response.content.decode()
         counts.append(len(queries))

@@ -115,7 +115,7 @@ def test_signatories_who_have_not_signed_are_reminded_once(meeting, signatory, a
     assert digest_send(digest_id=digest.pk) == "sent"
     assert "Sign off Northshire Council" in mail.outbox[0].body and board_url(meeting) in mail.outbox[0].body
     # The words fit a signatory who owns no action.
-    assert mail.outbox[0].subject.endswith(": 1 sign-off needs your attention")
+    assert mail.outbox[0].subject.endswith(": A sign-off is due before the board")
     assert "actions you own" not in mail.outbox[0].body and "only about what you sign off" in mail.outbox[0].body
 
 
