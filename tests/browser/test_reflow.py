@@ -14,6 +14,7 @@ from django.urls import reverse
 from actions.models import Action
 from kpis.models import Indicator
 from tests.browser.conftest import assert_accessible
+from tests.security.conftest import *  # noqa: F403  (every fixture the matrix's URLs name, as new rows add them)
 from tests.security.conftest import (  # noqa: F401  (fixtures the matrix's URLs name)
     _empty_cache,
     _private_media,

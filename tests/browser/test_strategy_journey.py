@@ -18,6 +18,8 @@ def test_a_board_member_signs_in_and_reads_the_one_plan(one_plan, sign_in, live_
     page.get_by_role("link", name=one_plan.name).click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == one_plan.name
+    page.get_by_role("link", name="show all 186 actions").click()  # the groups open on request; this one asks for all
+    page.wait_for_load_state()
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="EHC-C6", exact=True))
     assert "Dec 2025" in row.inner_text() and "Inclusion Quality Officer (D)" in row.inner_text()
     assert_accessible(page, "on the strategy page")
