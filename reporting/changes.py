@@ -393,48 +393,28 @@ def _sources(partnership: Partnership) -> dict[str, tuple[QuerySet, tuple[str, .
             ),
             (Kind.PUBLICATION,),
         ),
-        "plan_import": (
-            _columns(
-                PlanImport.objects.filter(strategy__partnership_id=p, status=PlanImport.Status.APPLIED),
-                source="plan_import",
-                at="uploaded_at",
-                kind=Kind.IMPORT,
-                who="uploaded_by_id",
-                group=None,
-                target="pk",
-                subject="filename",
-                after=_text("Plan"),
-            ),
-            (Kind.IMPORT,),
-        ),
-        "kpi_import": (
-            _columns(
-                KpiValueImport.objects.filter(strategy__partnership_id=p, status=KpiValueImport.Status.APPLIED),
-                source="kpi_import",
-                at="uploaded_at",
-                kind=Kind.IMPORT,
-                who="uploaded_by_id",
-                group=None,
-                target="strategy_id",
-                subject="filename",
-                after=_text("KPI values"),
-            ),
-            (Kind.IMPORT,),
-        ),
-        "benchmark_import": (
-            _columns(
-                BenchmarkImport.objects.filter(strategy__partnership_id=p, status=BenchmarkImport.Status.APPLIED),
-                source="benchmark_import",
-                at="uploaded_at",
-                kind=Kind.IMPORT,
-                who="uploaded_by_id",
-                group=None,
-                target="strategy_id",
-                subject="filename",
-                after=_text("Benchmarks"),
-            ),
-            (Kind.IMPORT,),
-        ),
+        # Every applied upload, whatever its source: they share one upload record (intake.models.Upload).
+        **{
+            source: (
+                _columns(
+                    model.objects.filter(strategy__partnership_id=p, status=model.Status.APPLIED),
+                    source=source,
+                    at="uploaded_at",
+                    kind=Kind.IMPORT,
+                    who="uploaded_by_id",
+                    group=None,
+                    target=target,
+                    subject="filename",
+                    after=_text(label),
+                ),
+                (Kind.IMPORT,),
+            )
+            for source, model, target, label in (
+                ("plan_import", PlanImport, "pk", "Plan"),
+                ("kpi_import", KpiValueImport, "strategy_id", "KPI values"),
+                ("benchmark_import", BenchmarkImport, "strategy_id", "Benchmarks"),
+            )
+        },
         "snapshot": (
             _columns(
                 Snapshot.objects.filter(strategy__partnership_id=p),
