@@ -8,7 +8,6 @@ anything is written, and the import is closed rather than left to fail again.
 from __future__ import annotations
 
 import io
-import time
 import tracemalloc
 
 import pytest
@@ -52,17 +51,16 @@ def _fresh_rate_limits():
 def test_a_small_xlsx_declaring_the_whole_sheet_is_read_quickly_and_within_memory():
     content = xlsx([HEADER, ROW], far={"XFD1048576": "far away"})
     assert len(content) < 10_000
-    started = time.perf_counter()
-    table = read_table(content, "plan.xlsx")
-    seconds = time.perf_counter() - started  # about 0.15 s here; 39 s and 1 GB before the fix
+    # Before the fix the reader walked every declared cell: 39 s and 1 GB. Memory says so without a clock,
+    # which a busy machine would make flaky (timings belong in bench/).
     tracemalloc.start()
-    read_table(content, "plan.xlsx")
+    table = read_table(content, "plan.xlsx")
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     # The stray cell is past the header's last column: not read at all.
     assert [number for number, _ in table] == [0, 2] and table[1][1]["ref"] == "SP1"
     assert set(table[0][1]) == set(HEADER)
-    assert seconds < 3 and peak < 20 * 1024 * 1024, (seconds, peak)
+    assert peak < 20 * 1024 * 1024, peak
 
 
 def test_a_stray_cell_under_the_header_far_down_is_refused_with_its_row(db):

@@ -9,8 +9,9 @@ from the reader and from the upload page.
 from __future__ import annotations
 
 import io
-import time
+import tracemalloc
 import zipfile
+from contextlib import contextmanager
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -74,44 +75,55 @@ def many_strings(count: int) -> bytes:
     return with_shared_strings(workbook(), chunks)
 
 
+@contextmanager
+def unpacked_at_most(megabytes: int):
+    """Whatever runs inside holds at most `megabytes` in memory at once: a bomb refused before it is inflated.
+
+    Memory, not a clock: a refusal that unpacked the part would hold hundreds of MB, and a busy machine
+    makes a timing flaky (how long refusals take is measured in bench/).
+    """
+    tracemalloc.start()
+    try:
+        yield
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < megabytes * MEGABYTE, f"held {peak / MEGABYTE:.0f} MB"
+
+
 @pytest.fixture(scope="module")
 def bomb() -> bytes:
     return strings_bomb()
 
 
-def test_shared_strings_that_unpack_to_300_mb_are_refused_in_seconds_naming_the_limit(bomb):
+def test_shared_strings_that_unpack_to_300_mb_are_refused_before_they_unpack_naming_the_limit(bomb):
     assert len(bomb) < 1 * MEGABYTE  # about 300 KB on disk
-    started = time.perf_counter()
-    with pytest.raises(ImportFileError) as refused:
+    with unpacked_at_most(20), pytest.raises(ImportFileError) as refused:
         read_table(bomb, "plan.xlsx")
-    assert time.perf_counter() - started < 2
     message = str(refused.value)
     assert "unpacks to more than the limit of 100 MB" in message
     assert "shared strings" in message and "300 MB" in message
 
 
 def test_a_tracker_is_read_within_the_same_limits(bomb):
-    started = time.perf_counter()
-    with pytest.raises(ImportFileError, match="limit of 100 MB"):
+    with unpacked_at_most(20), pytest.raises(ImportFileError, match="limit of 100 MB"):
         read_sheets(bomb, "tracker.xlsx")
-    assert time.perf_counter() - started < 2
 
 
 def test_three_million_shared_strings_are_refused_before_they_are_loaded():
     content = many_strings(3_000_000)
-    started = time.perf_counter()
-    with pytest.raises(ImportFileError, match=r"more than the limit of 400,000 different texts \(its shared strings\)"):
+    with (
+        unpacked_at_most(20),
+        pytest.raises(ImportFileError, match=r"more than the limit of 400,000 different texts \(its shared strings\)"),
+    ):
         read_table(content, "values.xlsx")
-    assert time.perf_counter() - started < 5
 
 
 def test_a_part_that_unpacks_to_more_than_it_declares_is_refused_as_damaged():
     # Declares 1 KB and holds 20 MB: the ZIP reader stops at the declared size, and the checksum fails.
     content = with_shared_strings(workbook(), [b"<sst>", *([b"B" * MEGABYTE] * 20), b"</sst>"], declared_size=1024)
-    started = time.perf_counter()
-    with pytest.raises(ImportFileError, match="could not be read as an Excel workbook"):
+    with unpacked_at_most(20), pytest.raises(ImportFileError, match="could not be read as an Excel workbook"):
         read_table(content, "plan.xlsx")
-    assert time.perf_counter() - started < 2
 
 
 def test_a_file_past_its_byte_limit_is_refused_before_it_is_opened():
@@ -132,13 +144,12 @@ def test_an_ordinary_workbook_reads_as_before():
 
 
 @pytest.mark.django_db
-def test_the_bomb_uploaded_as_a_plan_answers_in_seconds_with_the_limit_on_the_page(client, officer, strategy, bomb):
+def test_the_bomb_uploaded_as_a_plan_is_refused_unpacked_with_the_limit_on_the_page(client, officer, strategy, bomb):
     client.force_login(officer)
-    started = time.perf_counter()
-    response = client.post(
-        reverse("actions:plan_import_upload", args=[strategy.pk]), {"file": SimpleUploadedFile("plan.xlsx", bomb)}, follow=True
-    )
-    assert time.perf_counter() - started < 5
+    with unpacked_at_most(40):
+        response = client.post(
+            reverse("actions:plan_import_upload", args=[strategy.pk]), {"file": SimpleUploadedFile("plan.xlsx", bomb)}, follow=True
+        )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Nothing was imported: 1 problem in plan.xlsx" in html and "unpacks to more than the limit of 100 MB" in html
