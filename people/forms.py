@@ -146,6 +146,12 @@ class AcceptForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
 
+    @classmethod
+    def for_invitation(cls, data, invitation) -> AcceptForm:
+        """The form for someone new, checked against the account the invitation will make (its email and names)."""
+        email = invitation.email
+        return cls(data, user=User(email=email, username=email, first_name=invitation.first_name, last_name=invitation.last_name))
+
     def clean(self):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
