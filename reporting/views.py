@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -170,6 +171,22 @@ def change_log_export(request: HttpRequest, partnership_id: int, file_format: st
     return response
 
 
+def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str, can_take_snapshot: bool) -> str:
+    """The dashboard's body (or its filtered results) as HTML, to be cached."""
+    board = dashboard_for(strategy, request.GET)
+    context = {
+        "strategy": strategy,
+        "board": board,
+        "form": board.form,
+        "query": request.GET.urlencode(),
+        "can_take_snapshot": can_take_snapshot,
+        "unaddressed_findings": findings_unaddressed(strategy),
+        # For the filter links only; no context processor runs, so nobody's details reach the cache.
+        "request": request,
+    }
+    return render_to_string(f"reporting/dashboard.html#{part}", context)
+
+
 @login_required
 def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
@@ -181,20 +198,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot)
     latest_key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot, latest=True)
 
-    def build() -> str:
-        board = dashboard_for(strategy, request.GET)
-        context = {
-            "strategy": strategy,
-            "board": board,
-            "form": board.form,
-            "query": request.GET.urlencode(),
-            "can_take_snapshot": can_take_snapshot,
-            "unaddressed_findings": findings_unaddressed(strategy),
-            # For the filter links only; no context processor runs, so nobody's details reach the cache.
-            "request": request,
-        }
-        return render_to_string(f"reporting/dashboard.html#{part}", context)
-
+    build = functools.partial(_dashboard_html, request, strategy, part=part, can_take_snapshot=can_take_snapshot)
     served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
     html = served.html
     if served.earlier_copy_built_at is not None:
