@@ -6,6 +6,7 @@ from django import forms
 
 from actions.models import Action, DeliveryGroup, DueDateError, RatingScheme, Strategy, parse_due
 from actions.plan import due_words, lines
+from people.forms import posts_field
 from people.models import Partnership, Post
 
 
@@ -68,14 +69,7 @@ class ActionForm(forms.Form):
         queryset=DeliveryGroup.objects.none(),
         error_messages={"required": "Choose the delivery group", "invalid_choice": "Choose a delivery group of this strategy"},
     )
-    owners = forms.ModelMultipleChoiceField(
-        label="Owners",
-        queryset=Post.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="The posts that own the action. None: it shows as to be allocated.",
-        error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},
-    )
+    owners = posts_field("Owners", help_text="The posts that own the action. None: it shows as to be allocated.")
     due = DueField(
         label="Due",
         max_length=100,
