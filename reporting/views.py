@@ -37,7 +37,7 @@ from intake.tables import csv_bytes, xlsx_bytes
 from jobs.models import Job
 from jobs.services import job_enqueue, job_send
 from kpis.scorecard import group_kpi_rows
-from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
+from people.access import is_coproduction_partner, is_officer, member_object, officer_required
 from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
 from reporting.dashboard import dashboard_cache_key, dashboard_for
@@ -113,10 +113,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 
 def _change_log_reader(request: HttpRequest, partnership_id: int) -> tuple[Partnership, Membership, list[str]]:
     """The partnership whose log the person reads, and the kinds of change they may read: 404 outside it, 403 for other roles."""
-    partnership = Partnership.objects.filter(pk=partnership_id).first()
-    membership = membership_for(request.user, partnership_id) if partnership else None
-    if partnership is None or membership is None:
-        raise not_found(partnership, "No such partnership.")
+    partnership, membership = member_object(request.user, Partnership.objects, partnership_id, "pk", "No such partnership.")
     kinds = log_kinds_for(membership)
     if not kinds:
         raise PermissionDenied("Only programme officers and board members can read the change log.")
@@ -279,11 +276,8 @@ def snapshot_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 def _report_for_user(request: HttpRequest, report_id: int) -> tuple[BoardReport, Membership]:
-    report = BoardReport.objects.select_related("strategy__partnership", "snapshot", "meeting__board").filter(pk=report_id).first()
-    membership = membership_for(request.user, report.strategy.partnership_id) if report else None
-    if report is None or membership is None:
-        raise not_found(report, "No such report.")
-    return report, membership
+    found = BoardReport.objects.select_related("strategy__partnership", "snapshot", "meeting__board")
+    return member_object(request.user, found, report_id, "strategy.partnership_id", "No such report.")
 
 
 @login_required
@@ -450,11 +444,8 @@ def snapshot_pack(request: HttpRequest, snapshot_id: int) -> HttpResponse:
 
 
 def _pack_for_user(request: HttpRequest, pack_id: int) -> tuple[EvidencePack, Membership]:
-    pack = EvidencePack.objects.select_related("strategy__partnership", "finding", "requested_by").filter(pk=pack_id).first()
-    membership = membership_for(request.user, pack.strategy.partnership_id) if pack else None
-    if pack is None or membership is None:
-        raise not_found(pack, "No such evidence pack.")
-    return pack, membership
+    found = EvidencePack.objects.select_related("strategy__partnership", "finding", "requested_by")
+    return member_object(request.user, found, pack_id, "strategy.partnership_id", "No such evidence pack.")
 
 
 @login_required
