@@ -4,32 +4,22 @@ from __future__ import annotations
 
 from accounts.models import User
 from actions.models import Action, DeliveryGroup, Strategy
-from people.access import is_officer, membership_for, not_found, reads_only
+from people.access import is_officer, member_object, reads_only
 from people.models import Membership
 
 
 def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membership]:
     """The strategy and the user's role in its partnership, or 404."""
-    strategy = Strategy.objects.select_related("partnership", "scheme").filter(pk=strategy_id).first()
-    membership = membership_for(user, strategy.partnership_id) if strategy else None
-    if strategy is None or membership is None:
-        raise not_found(strategy, "No such strategy.")
-    return strategy, membership
+    found = Strategy.objects.select_related("partnership", "scheme")
+    return member_object(user, found, strategy_id, "partnership_id", "No such strategy.")
 
 
 def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]:
     # Retired actions too: their page keeps their history.
-    action = (
-        Action.everything.select_related(
-            "strategy__partnership", "strategy__scheme", "rating", "group__lead", "group__parent", "group__priority"
-        )
-        .filter(pk=action_id)
-        .first()
+    found = Action.everything.select_related(
+        "strategy__partnership", "strategy__scheme", "rating", "group__lead", "group__parent", "group__priority"
     )
-    membership = membership_for(user, action.strategy.partnership_id) if action else None
-    if action is None or membership is None:
-        raise not_found(action, "No such action.")
-    return action, membership
+    return member_object(user, found, action_id, "strategy.partnership_id", "No such action.")
 
 
 def can_update_action(user: User, membership: Membership, action: Action) -> bool:
@@ -50,12 +40,5 @@ def can_update_action(user: User, membership: Membership, action: Action) -> boo
 
 
 def get_group_for_user(user: User, group_id: int) -> tuple[DeliveryGroup, Membership]:
-    group = (
-        DeliveryGroup.objects.select_related("strategy__partnership", "strategy__scheme", "priority", "parent", "lead")
-        .filter(pk=group_id)
-        .first()
-    )
-    membership = membership_for(user, group.strategy.partnership_id) if group else None
-    if group is None or membership is None:
-        raise not_found(group, "No such delivery group.")
-    return group, membership
+    found = DeliveryGroup.objects.select_related("strategy__partnership", "strategy__scheme", "priority", "parent", "lead")
+    return member_object(user, found, group_id, "strategy.partnership_id", "No such delivery group.")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from actions.models import Action, DeliveryGroup, DueDateError, RatingScheme, Strategy, parse_due
-from actions.plan import lines
+from actions.plan import due_words, lines
+from people.forms import posts_field
 from people.models import Partnership, Post
 
 
@@ -68,14 +69,7 @@ class ActionForm(forms.Form):
         queryset=DeliveryGroup.objects.none(),
         error_messages={"required": "Choose the delivery group", "invalid_choice": "Choose a delivery group of this strategy"},
     )
-    owners = forms.ModelMultipleChoiceField(
-        label="Owners",
-        queryset=Post.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="The posts that own the action. None: it shows as to be allocated.",
-        error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},
-    )
+    owners = posts_field("Owners", help_text="The posts that own the action. None: it shows as to be allocated.")
     due = DueField(
         label="Due",
         max_length=100,
@@ -113,6 +107,34 @@ class ActionForm(forms.Form):
         else:
             del self.fields["reason"]
             del self.fields["version"]
+
+    @classmethod
+    def for_action(cls, data, action: Action) -> ActionForm:
+        """The edit form of an action, filled in with the plan's entry as it stands."""
+        initial = {
+            "text": action.text,
+            "group": action.group_id,
+            "owners": [p.pk for p in action.owners.all()],
+            "due": due_words(action.due_date, action.due_precision),
+            "related": ", ".join(a.ref for a in Action.objects.filter(related=action).order_by("position")),
+            "version": action.version,
+        }
+        return cls(data, strategy=action.strategy, action=action, initial=initial)
+
+    def kept_at(self, version: int) -> ActionForm:
+        """What the officer typed, against the version they have now been shown (nothing was saved)."""
+        kept = type(self)(
+            {**self.data.dict(), "version": version, "owners": self.data.getlist("owners")}, strategy=self.strategy, action=self.action
+        )
+        kept.is_valid()
+        return kept
+
+    def plan_fields(self) -> dict:
+        """The cleaned entry as the plan's services take it (actions/plan.py)."""
+        data = self.cleaned_data
+        due_date, precision = data["due"]
+        fields = ("text", "group", "related")
+        return {**{name: data[name] for name in fields}, "owners": list(data["owners"]), "due_date": due_date, "due_precision": precision}
 
     def clean_related(self) -> list[Action]:
         refs = [ref.strip() for ref in self.cleaned_data["related"].replace(";", ",").split(",") if ref.strip()]

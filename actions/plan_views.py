@@ -21,7 +21,6 @@ from actions.plan import (
     action_create,
     action_edit,
     action_retire,
-    due_words,
     group_move,
     group_save,
     strategy_create,
@@ -102,20 +101,13 @@ def action_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
     initial = {"rating": strategy.scheme.not_started_level().pk, "group": request.GET.get("group")}
     form = ActionForm(request.POST or None, strategy=strategy, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        due_date, precision = data["due"]
         try:
             action = action_create(
                 actor=request.user,
                 strategy=strategy,
-                group=data["group"],
-                ref=data["ref"],
-                text=data["text"],
-                owners=list(data["owners"]),
-                due_date=due_date,
-                due_precision=precision,
-                rating=data["rating"],
-                related=data["related"],
+                ref=form.cleaned_data["ref"],
+                rating=form.cleaned_data["rating"],
+                **form.plan_fields(),
             )
         except PlanRuleError as problem:
             _add_rule_error(form, problem)
@@ -136,48 +128,28 @@ def _officer_action(request: HttpRequest, action_id: int, what: str) -> Action:
 @login_required
 def action_edit_view(request: HttpRequest, action_id: int) -> HttpResponse:
     action = _officer_action(request, action_id, "change the plan's actions")
-    strategy = action.strategy
-    initial = {
-        "text": action.text,
-        "group": action.group_id,
-        "owners": [p.pk for p in action.owners.all()],
-        "due": due_words(action.due_date, action.due_precision),
-        "related": ", ".join(a.ref for a in Action.objects.filter(related=action).order_by("position")),
-        "version": action.version,
-    }
-    form = ActionForm(request.POST or None, strategy=strategy, action=action, initial=initial)
+    form = ActionForm.for_action(request.POST or None, action)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        due_date, precision = data["due"]
+        version = form.cleaned_data["version"]
         try:
             changes = action_edit(
                 actor=request.user,
                 action=action,
-                expected_version=data["version"] if data["version"] is not None else -1,
-                text=data["text"],
-                owners=list(data["owners"]),
-                due_date=due_date,
-                due_precision=precision,
-                group=data["group"],
-                related=data["related"],
-                reason=data["reason"],
+                expected_version=version if version is not None else -1,
+                reason=form.cleaned_data["reason"],
+                **form.plan_fields(),
             )
         except PlanRuleError as problem:
             _add_rule_error(form, problem)
         except ActionUpdateConflictError as conflict:
             # Nothing saved: show what changed, keep what they typed, against the version they have now seen.
-            kept = ActionForm(
-                {**request.POST.dict(), "version": conflict.latest.version, "owners": request.POST.getlist("owners")},
-                strategy=strategy,
-                action=action,
-            )
-            kept.is_valid()
-            return _action_form_page(request, strategy, kept, action=action, conflict=conflict, status=409)
+            kept = form.kept_at(conflict.latest.version)
+            return _action_form_page(request, action.strategy, kept, action=action, conflict=conflict, status=409)
         else:
             if changes:
                 messages.success(request, f"Saved {len(changes)} change{'s' if len(changes) != 1 else ''} to action {action.ref}.")
             return redirect(f"{action.get_absolute_url()}#history")
-    return _action_form_page(request, strategy, form, action=action, status=422 if form.errors else 200)
+    return _action_form_page(request, action.strategy, form, action=action, status=422 if form.errors else 200)
 
 
 @login_required

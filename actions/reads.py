@@ -6,15 +6,31 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import User
 from actions import rules
-from actions.models import Action, ActionUpdate, DeliveryGroup, Milestone, RatingLevel, Strategy, StrategyRevision
+from actions.access import can_update_action
+from actions.models import (
+    Action,
+    ActionChange,
+    ActionUpdate,
+    DeliveryGroup,
+    EmailDigest,
+    Milestone,
+    Notification,
+    RatingLevel,
+    Snapshot,
+    Strategy,
+    StrategyRevision,
+)
 from actions.rows import rows_from_actions
+from people.access import is_officer
+from people.models import Membership, Post
 from send_tracker.cache import page_key
 
 MY_ACTIONS_SHOW = {
@@ -271,3 +287,117 @@ def strategy_outline(strategy: Strategy, params: QueryDict) -> StrategyOutline:
         total=total,
         all_query=_query_with(params, show=["all"], open=[]),
     )
+
+
+def action_page_read(user: User, action: Action, membership: Membership) -> dict:
+    """What the action page shows of the action: owners, its whole history, its status as at today and its milestones."""
+    prefetch_related_objects([action], Prefetch("owners", queryset=Post.objects.select_related("organisation")))
+    owners = list(action.owners.all())
+    updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
+    changes = list(action.changes.select_related("author"))
+    # The whole history in time order, newest first: ratings and narratives, every change to the plan's entry,
+    # and every repeat reminder and escalation while it was overdue.
+    history = sorted(
+        [{"kind": "update", "at": u.created_at, "item": u} for u in updates]
+        + [{"kind": "change", "at": c.created_at, "item": c} for c in changes]
+        + [{"kind": "chase", "at": step.created_at, "item": step} for step in action.chase_steps.all()],
+        key=lambda entry: (entry["at"], entry["kind"] == "change"),
+        reverse=True,
+    )
+    cycle = Snapshot.objects.latest_for(action.strategy_id)
+    today = timezone.localdate()
+    action_status = rules.status(
+        due_date=action.due_date,
+        rating=action.rating,
+        today=today,
+        owner_count=len(owners),
+        last_updated_at=updates[0].created_at if updates else None,
+        cycle_started_at=cycle.taken_at if cycle else None,
+    )
+    milestones = list(action.milestones.all())
+    for milestone in milestones:
+        milestone.overdue = rules.is_milestone_overdue(milestone.due_date, milestone.done_at, bool(action.retired_at), today)
+    return {
+        "action": action,
+        "strategy": action.strategy,
+        "membership": membership,
+        "owners": owners,
+        "related": list(action.related.select_related("rating").order_by("position", "id")),
+        "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),
+        "updates": updates,
+        "history": history,
+        "due_change": next((c for c in changes if c.field == ActionChange.Field.DUE), None),
+        "is_officer": is_officer(membership),
+        "latest": updates[0] if updates else None,
+        "may_update": can_update_action(user, membership, action),
+        "levels": list(action.strategy.scheme.levels.all()),
+        "today": today,
+        "action_status": action_status,
+        "milestones": milestones,
+        "milestones_done": sum(1 for m in milestones if m.done_at),
+    }
+
+
+NOTIFICATIONS_PER_PAGE = 25
+NOTIFICATIONS_PER_KIND = 5  # on the overview, each kind shows its newest few and links to the rest
+
+
+def notifications_scope(user: User, params: QueryDict) -> tuple[QuerySet, str]:
+    """The person's notifications the page shows: unread ones, or all with ?show=all; one kind with ?kind=."""
+    items = Notification.objects.visible_to(user)
+    if params.get("show") != "all":
+        items = items.filter(read_at__isnull=True)
+    kind = params.get("kind", "")
+    if kind in Notification.Kind.values:
+        items = items.filter(kind=kind)
+    else:
+        kind = ""
+    return items, kind
+
+
+def _notifications_yours(user, *, officer: bool) -> list[str]:
+    """What the person is told about, in words that fit them: "actions you own" only to someone who owns one."""
+    yours = []
+    if Action.objects.filter(owners__holders=user).exists():
+        yours.append("actions you own that became overdue, are due soon or need an update before the board")
+    if officer:
+        yours.append("every action of the partnerships you are a programme officer for")
+    if user.notifications.filter(kind=Notification.Kind.SIGN_OFF).exists():
+        yours.append("the sign-offs your organisation gives before each board")
+    return yours
+
+
+def notifications_page(user: User, params: QueryDict) -> dict:
+    """The notifications page: each kind's newest few, or one kind paged, and for officers the emails that could not be sent."""
+    items, kind = notifications_scope(user, params)
+    counts = dict(items.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    listed = items.select_related("action__strategy", "action__rating").order_by("-created_at", "-id")
+    groups, page = [], None
+    if kind:
+        page = Paginator(listed, NOTIFICATIONS_PER_PAGE).get_page(params.get("page"))
+        groups = [(Notification.Kind(kind), counts.get(kind, 0), list(page))]
+    else:
+        groups = [
+            (each, counts[each.value], list(listed.filter(kind=each)[:NOTIFICATIONS_PER_KIND]))
+            for each in Notification.Kind
+            if counts.get(each.value)
+        ]
+    officer_of = [m.partnership_id for m in user.memberships.all() if is_officer(m)]
+    failed = []
+    if officer_of:
+        failed = (
+            EmailDigest.objects.filter(status=EmailDigest.Status.FAILED, recipient__memberships__partnership_id__in=officer_of)
+            .select_related("recipient")
+            .distinct()
+            .order_by("-day", "recipient__email")[:100]
+        )
+    return {
+        "groups": groups,
+        "page": page,
+        "kind": kind,
+        "show_all": params.get("show") == "all",
+        "total": sum(counts.values()),
+        "yours": _notifications_yours(user, officer=bool(officer_of)),
+        "failed_digests": failed,
+        "is_officer": bool(officer_of),
+    }

@@ -126,7 +126,7 @@ class SchemeMappingForm(forms.Form):
 
     def __init__(self, *args, in_use: list[LevelInUse], scheme: RatingScheme, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.in_use = in_use
+        self.in_use, self.scheme = in_use, scheme
         levels = scheme.levels.order_by("position")
         for used in in_use:
             count = f"{used.actions} action{'s' if used.actions != 1 else ''}"
@@ -142,6 +142,13 @@ class SchemeMappingForm(forms.Form):
             )
             self.fields[f"map_{used.level.pk}"].label_from_instance = _level_choice
         self.order_fields([f"map_{used.level.pk}" for used in in_use] + ["reason"])
+
+    def remapped(self, in_use: list[LevelInUse], problem: Exception) -> SchemeMappingForm:
+        """The form again, as sent, over the levels now in use, with the problem that stopped the change."""
+        form = type(self)(self.data, in_use=in_use, scheme=self.scheme)
+        form.is_valid()
+        form.add_error(None, str(problem))
+        return form
 
     def mapping(self) -> dict[int, int]:
         return {used.level.pk: self.cleaned_data[f"map_{used.level.pk}"].pk for used in self.in_use}

@@ -103,9 +103,7 @@ def strategy_scheme_change_view(request: HttpRequest, strategy_id: int) -> HttpR
         except SchemeRuleError as problem:
             # Ratings changed since the preview: map again, with every level now in use.
             context["in_use"] = levels_in_use(strategy)
-            context["form"] = form = SchemeMappingForm(request.POST, in_use=context["in_use"], scheme=scheme)
-            form.is_valid()
-            form.add_error(None, str(problem))
+            context["form"] = form.remapped(context["in_use"], problem)
         else:
             messages.success(request, f"{strategy.name} now uses {scheme.name}: {moved} action{'s' if moved != 1 else ''} moved.")
             return redirect(reverse("actions:strategy_detail", args=[strategy.pk]))

@@ -22,6 +22,30 @@ from people.models import Partnership
 # Each level: code, label, colour, meaning, position (worst to best), its class (and whether it is the default), aliases.
 NOT_STARTED_DEFAULT = {"progress": "not_started", "is_default": True}
 
+# The levels RAG and BRAG share; they differ only in how they say complete.
+_RED_AMBER_GREEN = [
+    (
+        "red",
+        "Red",
+        "red",
+        "Not on track: significant risk to delivery",
+        0,
+        {"progress": "at_risk"},
+        ["Off track", "Not on track", "Delayed"],
+    ),
+    (
+        "not-started",
+        "Not started",
+        "grey",
+        "Not started yet",
+        1,
+        {"progress": "not_started", "is_default": True},
+        ["Not yet started", "Grey"],
+    ),
+    ("amber", "Amber", "amber", "Some risk to delivery, being managed", 2, {"progress": "at_risk"}, ["At risk", "Some slippage"]),
+    ("green", "Green", "green", "On track", 3, {"progress": "on_track"}, ["On track"]),
+]
+
 SCHEMES = [
     {
         "code": "cheshire-east",
@@ -72,26 +96,7 @@ SCHEMES = [
         "name": "RAG",
         "description": "Red, Amber, Green, with Not started and Complete.",
         "levels": [
-            (
-                "red",
-                "Red",
-                "red",
-                "Not on track: significant risk to delivery",
-                0,
-                {"progress": "at_risk"},
-                ["Off track", "Not on track", "Delayed"],
-            ),
-            (
-                "not-started",
-                "Not started",
-                "grey",
-                "Not started yet",
-                1,
-                {"progress": "not_started", "is_default": True},
-                ["Not yet started", "Grey"],
-            ),
-            ("amber", "Amber", "amber", "Some risk to delivery, being managed", 2, {"progress": "at_risk"}, ["At risk", "Some slippage"]),
-            ("green", "Green", "green", "On track", 3, {"progress": "on_track"}, ["On track"]),
+            *_RED_AMBER_GREEN,
             ("complete", "Complete", "green", "Complete", 4, {"progress": "complete"}, ["Completed", "Done"]),
         ],
     },
@@ -100,26 +105,7 @@ SCHEMES = [
         "name": "BRAG",
         "description": "Blue (complete), Red, Amber, Green, with Not started.",
         "levels": [
-            (
-                "red",
-                "Red",
-                "red",
-                "Not on track: significant risk to delivery",
-                0,
-                {"progress": "at_risk"},
-                ["Off track", "Not on track", "Delayed"],
-            ),
-            (
-                "not-started",
-                "Not started",
-                "grey",
-                "Not started yet",
-                1,
-                {"progress": "not_started", "is_default": True},
-                ["Not yet started", "Grey"],
-            ),
-            ("amber", "Amber", "amber", "Some risk to delivery, being managed", 2, {"progress": "at_risk"}, ["At risk", "Some slippage"]),
-            ("green", "Green", "green", "On track", 3, {"progress": "on_track"}, ["On track"]),
+            *_RED_AMBER_GREEN,
             ("blue", "Blue", "blue", "Complete", 4, {"progress": "complete"}, ["Complete", "Completed", "Done"]),
         ],
     },

@@ -8,33 +8,22 @@ from django.db import transaction
 
 from actions.models import Action, DeliveryGroup, DueDateError, Strategy, parse_due
 from coproduction.models import Deliverable
-from intake.readers import problem_dict
+from intake.readers import Checked
 from intake.tables import ImportFileError, RowProblem, missing_columns, read_table
 
 COLUMNS = ["due", "delivery_group", "deliverable"]  # and optionally sub_group, actions (refs separated by ";")
 
 
 @dataclass
-class DeliverablesImport:
+class DeliverablesImport(Checked):
     created: int = 0
     unchanged: int = 0
     linked: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
     wanted: list[tuple] = field(default_factory=list, repr=False)  # (row, group, statement, due date, due as written, actions)
     shown: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # the preview: due, group, statement, refs, new?
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
     def summary(self) -> dict:
-        return {
-            "created": self.created,
-            "unchanged": self.unchanged,
-            "linked": self.linked,
-            "deliverables": self.shown[:500],
-            "problems": [problem_dict(p) for p in self.problems],
-        }
+        return self.summary_with(created=self.created, unchanged=self.unchanged, linked=self.linked, deliverables=self.shown[:500])
 
 
 def deliverables_read(*, strategy: Strategy, content: bytes, filename: str) -> DeliverablesImport:

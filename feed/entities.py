@@ -45,6 +45,22 @@ class Property:
         return EDM[self.kind]
 
 
+def properties(table: str, **expressions) -> tuple[Property, ...]:
+    """Properties written one a line as "Name kind source": a kind ending in "?" may be null; a line with no source
+    takes the query expression passed under its name.
+    """
+    found = []
+    for line in table.strip().splitlines():
+        name, kind, *source = line.split()
+        found.append(Property(name, kind.rstrip("?"), source[0] if source else expressions[name], nullable=kind.endswith("?")))
+    return tuple(found)
+
+
+def flags(**conditions: Q) -> tuple[Property, ...]:
+    """A true/false property (never null) for each rule's condition, under its name."""
+    return tuple(Property(name, "bool", rules.flag(condition), nullable=False) for name, condition in conditions.items())
+
+
 @dataclass(frozen=True)
 class EntitySet:
     name: str
@@ -78,43 +94,47 @@ def _actions(partnership: Partnership, today: dt.date) -> QuerySet:
 
 
 def _action_properties() -> tuple[Property, ...]:
-    return (
-        Property("Id", "int", "pk", nullable=False),
-        Property("StrategyId", "int", "strategy_id", nullable=False),
-        Property("Strategy", "str", "strategy__name", nullable=False),
-        Property("Ref", "str", "ref", nullable=False),
-        Property("Text", "str", "text", nullable=False),
-        Property("Priority", "str", "group__priority__name"),
-        Property("DeliveryGroupId", "int", "group_id", nullable=False),
-        Property("DeliveryGroup", "str", "group__name", nullable=False),
-        # Null, as declared, when the action has no owner or the plan wrote no due date; never "".
-        Property("Owners", "str", StringAgg("owners__title", delimiter="; ", order_by="owners__title", default=None)),
-        Property(
-            "Organisations",
-            "str",
-            StringAgg("owners__organisation__name", delimiter="; ", distinct=True, order_by="owners__organisation__name", default=None),
+    # Owners, Organisations and Due are null, as declared, when the action has no owner or the plan wrote no due date; never "".
+    return properties(
+        """
+        Id int pk
+        StrategyId int strategy_id
+        Strategy str strategy__name
+        Ref str ref
+        Text str text
+        Priority str? group__priority__name
+        DeliveryGroupId int group_id
+        DeliveryGroup str group__name
+        Owners str?
+        Organisations str?
+        DueDate date? due_date
+        Due str?
+        Rating str rating__label
+        Progress str
+        RatingIsComplete bool rating__is_complete
+        RatingIsRisk bool rating__is_risk
+        OverdueSince date? overdue_since
+        UpdatedAt datetime updated_at
+        """,
+        Owners=StringAgg("owners__title", delimiter="; ", order_by="owners__title", default=None),
+        Organisations=StringAgg(
+            "owners__organisation__name", delimiter="; ", distinct=True, order_by="owners__organisation__name", default=None
         ),
-        Property("DueDate", "date", "due_date"),
-        Property("Due", "str", NullIf("due_text", Value(""))),
-        Property("Rating", "str", "rating__label", nullable=False),
-        Property("Progress", "str", rules.classification(), nullable=False),
-        Property("RatingIsComplete", "bool", "rating__is_complete", nullable=False),
-        Property("RatingIsRisk", "bool", "rating__is_risk", nullable=False),
-        Property("OverdueSince", "date", "overdue_since"),
-        Property("UpdatedAt", "datetime", "updated_at", nullable=False),
+        Due=NullIf("due_text", Value("")),
+        Progress=rules.classification(),
     )
 
 
 def _action_status(today: dt.date) -> tuple[Property, ...]:
     """The rule book's status of each action as at `today` (actions/rules.py): one definition for every page and the feed."""
     rule = rules.conditions(today)
-    return (
-        Property("IsOverdue", "bool", rules.flag(rule["overdue"]), nullable=False),
-        Property("IsDueSoon", "bool", rules.flag(rule["due_soon"]), nullable=False),
-        Property("IsOnTrackButOverdue", "bool", rules.flag(rule["inconsistent"]), nullable=False),
-        Property("NeedsUpdate", "bool", rules.flag(rule["needs_update"]), nullable=False),
-        Property("IsUnallocated", "bool", rules.flag(rule["unallocated"]), nullable=False),
-        Property("HasNoDueDate", "bool", rules.flag(rule["no_due_date"]), nullable=False),
+    return flags(
+        IsOverdue=rule["overdue"],
+        IsDueSoon=rule["due_soon"],
+        IsOnTrackButOverdue=rule["inconsistent"],
+        NeedsUpdate=rule["needs_update"],
+        IsUnallocated=rule["unallocated"],
+        HasNoDueDate=rule["no_due_date"],
     )
 
 
@@ -131,7 +151,7 @@ def _mitigation_status(today: dt.date) -> tuple[Property, ...]:
     delivering = Mitigation.actions.through.objects.filter(
         mitigation=OuterRef("mitigation_id"), action__in=Action.everything.filter(jeopardy.in_jeopardy(today))
     )
-    return (Property("IsAtRisk", "bool", rules.flag(Q(Exists(delivering))), nullable=False),)
+    return flags(IsAtRisk=Q(Exists(delivering)))
 
 
 def _risks(partnership: Partnership, today: dt.date) -> QuerySet:
@@ -141,10 +161,7 @@ def _risks(partnership: Partnership, today: dt.date) -> QuerySet:
 
 def _risk_status(today: dt.date) -> tuple[Property, ...]:
     """The register's rules as at `today` (risks/rules.py)."""
-    return (
-        Property("IsReviewOverdue", "bool", risk_rules.flag(risk_rules.review_overdue(today)), nullable=False),
-        Property("HasMitigationsAtRiskAboveTarget", "bool", risk_rules.flag(risk_rules.actions_in_jeopardy(today)), nullable=False),
-    )
+    return flags(IsReviewOverdue=risk_rules.review_overdue(today), HasMitigationsAtRiskAboveTarget=risk_rules.actions_in_jeopardy(today))
 
 
 ENTITY_SETS: dict[str, EntitySet] = {
@@ -162,16 +179,18 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "Updates",
             "Update",
             "Every recorded change of an action's rating or narrative.",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("ActionId", "int", "action_id", nullable=False),
-                Property("ActionRef", "str", "action__ref", nullable=False),
-                Property("StrategyId", "int", "action__strategy_id", nullable=False),
-                Property("CreatedAt", "datetime", "created_at", nullable=False),
-                Property("RatingBefore", "str", "rating_before__label"),
-                Property("RatingAfter", "str", "rating_after__label", nullable=False),
-                Property("Narrative", "str", "narrative", nullable=False),
-                Property("Source", "str", "source", nullable=False),
+            properties(
+                """
+                Id int pk
+                ActionId int action_id
+                ActionRef str action__ref
+                StrategyId int action__strategy_id
+                CreatedAt datetime created_at
+                RatingBefore str? rating_before__label
+                RatingAfter str rating_after__label
+                Narrative str narrative
+                Source str source
+                """
             ),
             lambda partnership, today: ActionUpdate.objects.filter(action__strategy__partnership=partnership),
         ),
@@ -179,14 +198,16 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "DeliveryGroups",
             "DeliveryGroup",
             "Delivery groups (and sub-groups) of the partnership's strategies.",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("StrategyId", "int", "strategy_id", nullable=False),
-                Property("Strategy", "str", "strategy__name", nullable=False),
-                Property("Priority", "str", "priority__name"),
-                Property("Name", "str", "name", nullable=False),
-                Property("ParentId", "int", "parent_id"),
-                Property("Position", "int", "position", nullable=False),
+            properties(
+                """
+                Id int pk
+                StrategyId int strategy_id
+                Strategy str strategy__name
+                Priority str? priority__name
+                Name str name
+                ParentId int? parent_id
+                Position int position
+                """
             ),
             lambda partnership, today: DeliveryGroup.objects.filter(strategy__partnership=partnership),
         ),
@@ -194,21 +215,23 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "KpiValues",
             "KpiValue",
             "The value that stands for each KPI's period, with the benchmarks entered beside it.",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("KpiId", "int", "indicator_id", nullable=False),
-                Property("KpiCode", "str", "indicator__code", nullable=False),
-                Property("Kpi", "str", "indicator__name", nullable=False),
-                Property("StrategyId", "int", "indicator__strategy_id", nullable=False),
-                Property("Period", "str", "period", nullable=False),
-                Property("PeriodStart", "date", "period_start", nullable=False),
-                Property("Value", "decimal", "value", nullable=False),
-                Property("Unit", "str", "indicator__unit", nullable=False),
-                Property("Target", "decimal", "indicator__target"),
-                Property("England", "decimal", "england"),
-                Property("Region", "decimal", "region"),
-                Property("StatisticalNeighbours", "decimal", "statistical_neighbours"),
-                Property("EnteredAt", "datetime", "entered_at", nullable=False),
+            properties(
+                """
+                Id int pk
+                KpiId int indicator_id
+                KpiCode str indicator__code
+                Kpi str indicator__name
+                StrategyId int indicator__strategy_id
+                Period str period
+                PeriodStart date period_start
+                Value decimal value
+                Unit str indicator__unit
+                Target decimal? indicator__target
+                England decimal? england
+                Region decimal? region
+                StatisticalNeighbours decimal? statistical_neighbours
+                EnteredAt datetime entered_at
+                """
             ),
             lambda partnership, today: KpiValue.objects.current().filter(indicator__strategy__partnership=partnership),
         ),
@@ -216,19 +239,21 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "Benchmarks",
             "Benchmark",
             "How each KPI's period compares with England, the region and the statistical neighbours, with the rank.",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("KpiId", "int", "indicator_id", nullable=False),
-                Property("KpiCode", "str", "indicator__code", nullable=False),
-                Property("Period", "str", "period", nullable=False),
-                Property("PeriodStart", "date", "period_start", nullable=False),
-                Property("England", "decimal", "england"),
-                Property("Region", "decimal", "region"),
-                Property("RegionName", "str", "region_name", nullable=False),
-                Property("NeighboursAverage", "decimal", "neighbours_average"),
-                Property("NeighboursCounted", "int", "neighbours_counted", nullable=False),
-                Property("Rank", "int", "rank"),
-                Property("Ranked", "int", "ranked"),
+            properties(
+                """
+                Id int pk
+                KpiId int indicator_id
+                KpiCode str indicator__code
+                Period str period
+                PeriodStart date period_start
+                England decimal? england
+                Region decimal? region
+                RegionName str region_name
+                NeighboursAverage decimal? neighbours_average
+                NeighboursCounted int neighbours_counted
+                Rank int? rank
+                Ranked int? ranked
+                """
             ),
             lambda partnership, today: Benchmark.objects.filter(indicator__strategy__partnership=partnership),
         ),
@@ -236,12 +261,14 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "Snapshots",
             "Snapshot",
             "Reporting snapshots: the plan frozen as at a date.",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("StrategyId", "int", "strategy_id", nullable=False),
-                Property("AsAt", "date", "as_at", nullable=False),
-                Property("TakenAt", "datetime", "taken_at", nullable=False),
-                Property("Note", "str", "note", nullable=False),
+            properties(
+                """
+                Id int pk
+                StrategyId int strategy_id
+                AsAt date as_at
+                TakenAt datetime taken_at
+                Note str note
+                """
             ),
             lambda partnership, today: Snapshot.objects.filter(strategy__partnership=partnership),
         ),
@@ -249,17 +276,19 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "SnapshotItems",
             "SnapshotItem",
             "Each action as it stood in a snapshot.",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("SnapshotId", "int", "snapshot_id", nullable=False),
-                Property("AsAt", "date", "snapshot__as_at", nullable=False),
-                Property("ActionId", "int", "action_id", nullable=False),
-                Property("Ref", "str", "ref", nullable=False),
-                Property("DeliveryGroupId", "int", "group_id", nullable=False),
-                Property("Owners", "str", "owners", nullable=False),
-                Property("DueDate", "date", "due_date"),
-                Property("Rating", "str", "rating__label", nullable=False),
-                Property("LastUpdatedAt", "datetime", "last_updated_at"),
+            properties(
+                """
+                Id int pk
+                SnapshotId int snapshot_id
+                AsAt date snapshot__as_at
+                ActionId int action_id
+                Ref str ref
+                DeliveryGroupId int group_id
+                Owners str owners
+                DueDate date? due_date
+                Rating str rating__label
+                LastUpdatedAt datetime? last_updated_at
+                """
             ),
             lambda partnership, today: SnapshotAction.objects.filter(snapshot__strategy__partnership=partnership),
         ),
@@ -268,23 +297,24 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "Risk",
             "The risk register of the partnership's strategies, with scores and the rules' flags as at the day it is read. "
             "Restricted risks are left out.",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("StrategyId", "int", "strategy_id", nullable=False),
-                Property("Ref", "str", "ref", nullable=False),
-                Property("Title", "str", "title", nullable=False),
-                Property("Category", "str", "category", nullable=False),
-                Property("Owner", "str", "owner__title", nullable=False),
-                Property("InherentScore", "int", "inherent", nullable=False),
-                Property("ResidualLikelihood", "int", "residual_likelihood", nullable=False),
-                Property("ResidualImpact", "int", "residual_impact", nullable=False),
-                Property("ResidualScore", "int", "residual", nullable=False),
-                Property("TargetScore", "int", "target", nullable=False),
-                Property("ReviewDate", "date", "review_date", nullable=False),
-                Property(
-                    "MitigatingActions",
-                    "str",
-                    StringAgg("mitigating_actions__ref", delimiter="; ", order_by="mitigating_actions__ref", default=Value("")),
+            properties(
+                """
+                Id int pk
+                StrategyId int strategy_id
+                Ref str ref
+                Title str title
+                Category str category
+                Owner str owner__title
+                InherentScore int inherent
+                ResidualLikelihood int residual_likelihood
+                ResidualImpact int residual_impact
+                ResidualScore int residual
+                TargetScore int target
+                ReviewDate date review_date
+                MitigatingActions str?
+                """,
+                MitigatingActions=StringAgg(
+                    "mitigating_actions__ref", delimiter="; ", order_by="mitigating_actions__ref", default=Value("")
                 ),
             ),
             _risks,
@@ -294,16 +324,18 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "RiskScores",
             "RiskScore",
             "Every scoring of a risk, with its reason. Restricted risks' scores are left out.",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("RiskId", "int", "risk_id", nullable=False),
-                Property("RiskRef", "str", "risk__ref", nullable=False),
-                Property("At", "datetime", "at", nullable=False),
-                Property("InherentLikelihood", "int", "inherent_likelihood", nullable=False),
-                Property("InherentImpact", "int", "inherent_impact", nullable=False),
-                Property("ResidualLikelihood", "int", "residual_likelihood", nullable=False),
-                Property("ResidualImpact", "int", "residual_impact", nullable=False),
-                Property("Reason", "str", "reason", nullable=False),
+            properties(
+                """
+                Id int pk
+                RiskId int risk_id
+                RiskRef str risk__ref
+                At datetime at
+                InherentLikelihood int inherent_likelihood
+                InherentImpact int inherent_impact
+                ResidualLikelihood int residual_likelihood
+                ResidualImpact int residual_impact
+                Reason str reason
+                """
             ),
             lambda partnership, today: RiskScore.objects.filter(risk__strategy__partnership=partnership, risk__restricted=False),
         ),
@@ -311,16 +343,19 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "Mitigations",
             "Mitigation",
             "Each finance plan mitigation's planned saving per year, with what it has achieved (its latest figure).",
-            (
-                Property("Id", "int", "pk", nullable=False),
-                Property("MitigationId", "int", "mitigation_id", nullable=False),
-                Property("StrategyId", "int", "mitigation__plan__strategy_id", nullable=False),
-                Property("Ref", "str", "mitigation__ref", nullable=False),
-                Property("Title", "str", "mitigation__title", nullable=False),
-                Property("IsIllustrative", "bool", "mitigation__is_illustrative", nullable=False),
-                Property("Year", "int", "year", nullable=False),
-                Property("Planned", "decimal", "planned", nullable=False),
-                Property("Achieved", "decimal", _achieved()),
+            properties(
+                """
+                Id int pk
+                MitigationId int mitigation_id
+                StrategyId int mitigation__plan__strategy_id
+                Ref str mitigation__ref
+                Title str mitigation__title
+                IsIllustrative bool mitigation__is_illustrative
+                Year int year
+                Planned decimal planned
+                Achieved decimal?
+                """,
+                Achieved=_achieved(),
             ),
             lambda partnership, today: MitigationSaving.objects.filter(mitigation__plan__strategy__partnership=partnership),
             _mitigation_status,

@@ -116,7 +116,8 @@ def _non_negative(name: str, text: str) -> int:
     return int(text)
 
 
-def options_read(entity_set: EntitySet, params, model) -> Options:
+def _options_known(params) -> None:
+    """Refuse query options the feed does not answer: those it never will, with advice, and any it does not know."""
     known = sorted(k for k in params if k in NOT_IMPLEMENTED)
     if known:
         advice = "; ".join(f"{name}: {how}" for name, how in EXPAND_ADVICE.items()) if "$expand" in known else ""
@@ -127,6 +128,24 @@ def options_read(entity_set: EntitySet, params, model) -> Options:
     unknown = sorted(k for k in params if k.startswith("$") and k not in SUPPORTED)
     if unknown:
         raise QueryError(f"{', '.join(unknown)} is not supported by this feed")
+
+
+def _order_read(entity_set: EntitySet, text: str) -> list:
+    """$orderby as expressions, ending with Id when it is not named: a total order, so pages neither repeat nor skip rows."""
+    names, order, seen_id = entity_set.property_names, [], False
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        m = re.fullmatch(r"(\w+)(?:\s+(asc|desc))?", part, flags=re.IGNORECASE)
+        if not m or m.group(1) not in names:
+            raise QueryError(f"$orderby '{part}' is not a property of {entity_set.name}, optionally followed by asc or desc")
+        expression = F(m.group(1))
+        descending = (m.group(2) or "").lower() == "desc"
+        order.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True))
+        seen_id = seen_id or m.group(1) == "Id"
+    return order if seen_id else [*order, F("Id").asc()]
+
+
+def options_read(entity_set: EntitySet, params, model) -> Options:
+    _options_known(params)
     names = entity_set.property_names
     options = Options(select=names)
     if select := params.get("$select", "").strip():
@@ -137,17 +156,7 @@ def options_read(entity_set: EntitySet, params, model) -> Options:
         options.select = chosen if "*" not in chosen else names
     if text := params.get("$filter", "").strip():
         options.filter = filter_q(entity_set, text, model)
-    seen_id = False
-    for part in [p.strip() for p in params.get("$orderby", "").split(",") if p.strip()]:
-        m = re.fullmatch(r"(\w+)(?:\s+(asc|desc))?", part, flags=re.IGNORECASE)
-        if not m or m.group(1) not in names:
-            raise QueryError(f"$orderby '{part}' is not a property of {entity_set.name}, optionally followed by asc or desc")
-        expression = F(m.group(1))
-        descending = (m.group(2) or "").lower() == "desc"
-        options.order.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True))
-        seen_id = seen_id or m.group(1) == "Id"
-    if not seen_id:
-        options.order.append(F("Id").asc())  # a total order, so that pages neither repeat nor skip rows
+    options.order = _order_read(entity_set, params.get("$orderby", ""))
     if "$top" in params:
         options.top = _non_negative("$top", params["$top"])
     if "$skip" in params:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from accounts.models import User
 from actions.access import get_strategy_for_user
 from finance.models import Mitigation
-from people.access import is_finance_lead, is_officer, membership_for, not_found
+from people.access import is_finance_lead, is_officer, member_object
 from people.models import Membership
 
 
@@ -21,11 +21,8 @@ def finance_required(membership: Membership, what: str) -> None:
 
 
 def get_mitigation_for_user(user: User, mitigation_id: int) -> tuple[Mitigation, Membership]:
-    mitigation = Mitigation.objects.select_related("plan__strategy__partnership").filter(pk=mitigation_id).first()
-    membership = membership_for(user, mitigation.plan.strategy.partnership_id) if mitigation else None
-    if mitigation is None or membership is None:
-        raise not_found(mitigation, "No such mitigation.")
-    return mitigation, membership
+    found = Mitigation.objects.select_related("plan__strategy__partnership")
+    return member_object(user, found, mitigation_id, "plan.strategy.partnership_id", "No such mitigation.")
 
 
 __all__ = ["can_change_finance", "finance_required", "get_mitigation_for_user", "get_strategy_for_user"]

@@ -9,6 +9,7 @@ from django import forms
 from actions.forms import ActionRefsField
 from finance.models import FinancePlan, Mitigation, MitigationSaving
 from finance.money import MoneyError, money_full, parse_money, parse_year, year_label
+from intake.forms import SpreadsheetForm
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
@@ -233,17 +234,9 @@ class ActualForm(forms.Form):
         return year
 
 
-class ActualsUploadForm(forms.Form):
+class ActualsUploadForm(SpreadsheetForm):
     file = forms.FileField(
         label="Spreadsheet of actual figures",
         help_text="CSV or Excel with the columns mitigation (its reference), year, as_at and achieved; optionally note.",
         error_messages={"required": "Choose a CSV or Excel file"},
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("The file must be a CSV or an Excel (.xlsx) file")
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("The file must be smaller than 5 MB")
-        return upload

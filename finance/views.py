@@ -21,7 +21,7 @@ from finance.models import ActualsImport, FinancePlan, Mitigation
 from finance.money import money_full, year_label
 from finance.services import actual_record, figures_save, mitigation_save
 from intake.tables import xlsx_bytes
-from people.access import membership_for, not_found
+from people.access import member_object
 from send_tracker.security import rate_limited, security_event
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -180,10 +180,8 @@ def actuals_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 def _finance_import(request: HttpRequest, import_id: int) -> ActualsImport:
-    kept = ActualsImport.objects.select_related("plan__strategy__partnership").filter(pk=import_id).first()
-    membership = membership_for(request.user, kept.plan.strategy.partnership_id) if kept else None
-    if kept is None or membership is None:
-        raise not_found(kept, "No such upload.")
+    found = ActualsImport.objects.select_related("plan__strategy__partnership")
+    kept, membership = member_object(request.user, found, import_id, "plan.strategy.partnership_id", "No such upload.")
     finance_required(membership, "upload actual figures")
     return kept
 

@@ -14,7 +14,7 @@ from governance.calendar import CalendarRuleError, board_create, meeting_cancel,
 from governance.cycle import cycle_for
 from governance.forms import BoardForm, MeetingMoveForm, MeetingSeriesForm
 from governance.models import Board, Meeting
-from people.access import is_officer, membership_for, not_found, officer_required
+from people.access import is_officer, member_object, officer_required
 
 
 def _boards(strategy):
@@ -93,10 +93,8 @@ def meeting_series_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 def _officer_meeting(request: HttpRequest, meeting_id: int):
-    meeting = Meeting.objects.select_related("board", "strategy__partnership").filter(pk=meeting_id).first()
-    membership = membership_for(request.user, meeting.strategy.partnership_id) if meeting else None
-    if meeting is None or membership is None:
-        raise not_found(meeting, "No such meeting.")
+    found = Meeting.objects.select_related("board", "strategy__partnership")
+    meeting, membership = member_object(request.user, found, meeting_id, "strategy.partnership_id", "No such meeting.")
     officer_required(membership, "change meetings")
     return meeting, membership
 

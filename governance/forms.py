@@ -276,6 +276,30 @@ class BoardForm(forms.Form):
 DATE_HINT = "For example, 12/3/2026"
 
 
+def _uk_time(label: str, which: str, example: str) -> forms.TimeField:
+    """An optional time of day, as a person types it (10:00, 10.00)."""
+    return forms.TimeField(
+        label=f"{label} (UK time, optional)",
+        required=False,
+        help_text=f"For example, {example}",
+        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
+        error_messages={"invalid": f"Enter the {which} time like {example}"},
+    )
+
+
+def _whole_number(label: str, minimum: int, maximum: int, *, initial: int, required: str = "", of: str = "") -> forms.IntegerField:
+    """A whole number between the bounds; required when `required` gives the message for leaving it out."""
+    messages = {"invalid": f"Enter a whole number{of}", "min_value": f"Enter {minimum} or more", "max_value": f"Enter {maximum} or fewer"}
+    return forms.IntegerField(
+        label=label,
+        min_value=minimum,
+        max_value=maximum,
+        initial=initial,
+        required=bool(required),
+        error_messages={**messages, "required": required} if required else messages,
+    )
+
+
 class MeetingSeriesForm(forms.Form):
     board = forms.ModelChoiceField(
         label="Board",
@@ -288,53 +312,12 @@ class MeetingSeriesForm(forms.Form):
         help_text=DATE_HINT,
         error_messages={"required": "Enter the date of the first meeting", "invalid": "Enter the first meeting as a date, like 12/3/2026"},
     )
-    every = forms.IntegerField(
-        label="Every",
-        min_value=1,
-        max_value=52,
-        initial=2,
-        error_messages={
-            "required": "Enter how often it meets",
-            "invalid": "Enter a whole number",
-            "min_value": "Enter 1 or more",
-            "max_value": "Enter 52 or fewer",
-        },
-    )
+    every = _whole_number("Every", 1, 52, initial=2, required="Enter how often it meets")
     unit = forms.ChoiceField(label="Weeks or months", choices=[("months", "Months"), ("weeks", "Weeks")], initial="months")
-    count = forms.IntegerField(
-        label="Number of meetings",
-        min_value=1,
-        max_value=60,
-        initial=6,
-        error_messages={
-            "required": "Enter how many meetings",
-            "invalid": "Enter a whole number",
-            "min_value": "Enter 1 or more",
-            "max_value": "Enter 60 or fewer",
-        },
-    )
-    start_time = forms.TimeField(
-        label="Starts at (UK time, optional)",
-        required=False,
-        help_text="For example, 10:00",
-        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
-        error_messages={"invalid": "Enter the start time like 10:00"},
-    )
-    end_time = forms.TimeField(
-        label="Ends at (UK time, optional)",
-        required=False,
-        help_text="For example, 12:00",
-        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
-        error_messages={"invalid": "Enter the end time like 12:00"},
-    )
-    papers_days = forms.IntegerField(
-        label="Papers deadline: days before each meeting",
-        min_value=0,
-        max_value=60,
-        required=False,
-        initial=7,
-        error_messages={"invalid": "Enter a whole number of days", "min_value": "Enter 0 or more", "max_value": "Enter 60 or fewer"},
-    )
+    count = _whole_number("Number of meetings", 1, 60, initial=6, required="Enter how many meetings")
+    start_time = _uk_time("Starts at", "start", "10:00")
+    end_time = _uk_time("Ends at", "end", "12:00")
+    papers_days = _whole_number("Papers deadline: days before each meeting", 0, 60, initial=7, of=" of days")
 
     def __init__(self, *args, boards, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -353,20 +336,8 @@ class MeetingMoveForm(forms.Form):
         help_text=DATE_HINT,
         error_messages={"invalid": "Enter the deadline as a date, like 5/3/2026"},
     )
-    start_time = forms.TimeField(
-        label="Starts at (UK time, optional)",
-        required=False,
-        help_text="For example, 10:00",
-        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
-        error_messages={"invalid": "Enter the start time like 10:00"},
-    )
-    end_time = forms.TimeField(
-        label="Ends at (UK time, optional)",
-        required=False,
-        help_text="For example, 12:00",
-        input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
-        error_messages={"invalid": "Enter the end time like 12:00"},
-    )
+    start_time = _uk_time("Starts at", "start", "10:00")
+    end_time = _uk_time("Ends at", "end", "12:00")
 
 
 class DecisionForm(forms.Form):

@@ -16,7 +16,7 @@ from governance import framework
 from governance.coverage import coverage_for, strand_links_set
 from governance.models import StrandLink
 from kpis.access import get_indicator_for_user
-from people.access import is_officer, membership_for, not_found, officer_required
+from people.access import is_officer, member_object, officer_required
 
 
 class StrandsForm(forms.Form):
@@ -74,10 +74,8 @@ def indicator_strands(request: HttpRequest, indicator_id: int) -> HttpResponse:
 
 @login_required
 def deliverable_strands(request: HttpRequest, deliverable_id: int) -> HttpResponse:
-    deliverable = Deliverable.objects.select_related("strategy__partnership", "strategy__scheme").filter(pk=deliverable_id).first()
-    membership = membership_for(request.user, deliverable.strategy.partnership_id) if deliverable else None
-    if deliverable is None or membership is None:
-        raise not_found(deliverable, "No such deliverable.")
+    found = Deliverable.objects.select_related("strategy__partnership", "strategy__scheme")
+    deliverable, membership = member_object(request.user, found, deliverable_id, "strategy.partnership_id", "No such deliverable.")
     officer_required(membership, "tag deliverables to evaluation strands")
     return _strands_page(
         request,

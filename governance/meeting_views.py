@@ -14,15 +14,12 @@ from governance.forms import ActionArisingForm, DecisionForm
 from governance.ical import calendar_feed_issue, calendar_feed_reader, calendar_feed_stop, calendar_ics
 from governance.models import CalendarFeed, Meeting
 from governance.reads import actions_arising_for, decisions_for
-from people.access import is_officer, membership_for, not_found, officer_required
+from people.access import is_officer, member_object, officer_required
 
 
 def _meeting_for(request: HttpRequest, meeting_id: int):
-    meeting = Meeting.objects.select_related("board", "strategy__partnership", "strategy__scheme", "snapshot").filter(pk=meeting_id).first()
-    membership = membership_for(request.user, meeting.strategy.partnership_id) if meeting else None
-    if meeting is None or membership is None:
-        raise not_found(meeting, "No such meeting.")
-    return meeting, membership
+    found = Meeting.objects.select_related("board", "strategy__partnership", "strategy__scheme", "snapshot")
+    return member_object(request.user, found, meeting_id, "strategy.partnership_id", "No such meeting.")
 
 
 def _meeting_page(request, meeting, membership, *, decision_form=None, arising_form=None, status=200) -> HttpResponse:

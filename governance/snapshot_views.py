@@ -11,16 +11,15 @@ from django.views.decorators.http import require_POST
 
 from actions.models import Snapshot
 from governance.services import SnapshotRetakeError, snapshot_retake
-from people.access import membership_for, not_found, officer_required
+from people.access import member_object, officer_required
 
 
 @login_required
 @require_POST
 def snapshot_retake_view(request: HttpRequest, snapshot_id: int) -> HttpResponse:
-    snapshot = Snapshot.objects.select_related("strategy").filter(pk=snapshot_id).first()
-    membership = membership_for(request.user, snapshot.strategy.partnership_id) if snapshot else None
-    if snapshot is None or membership is None:
-        raise not_found(snapshot, "No such snapshot.")
+    snapshot, membership = member_object(
+        request.user, Snapshot.objects.select_related("strategy"), snapshot_id, "strategy.partnership_id", "No such snapshot."
+    )
     officer_required(membership, "retake snapshots")
     try:
         retaken = snapshot_retake(snapshot=snapshot, taken_by=request.user)

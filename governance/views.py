@@ -18,26 +18,20 @@ from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm
 from governance.models import Finding, Inspection, Meeting, SignOff
 from governance.signoff import SignOffError, deadline_of, sign_off_decide, sign_off_rows, signatory_nominate, signatory_of
 from kpis.access import get_indicator_for_user
-from people.access import is_officer, membership_for, not_found, officer_required
+from people.access import is_officer, member_object, officer_required
 from people.models import Membership, Organisation
 
 # Inspections and findings ------------------------------------------------------------------------
 
 
 def _inspection_for_user(request: HttpRequest, inspection_id: int) -> tuple[Inspection, Membership]:
-    inspection = Inspection.objects.select_related("strategy__partnership").filter(pk=inspection_id).first()
-    membership = membership_for(request.user, inspection.strategy.partnership_id) if inspection else None
-    if inspection is None or membership is None:
-        raise not_found(inspection, "No such inspection.")
-    return inspection, membership
+    found = Inspection.objects.select_related("strategy__partnership")
+    return member_object(request.user, found, inspection_id, "strategy.partnership_id", "No such inspection.")
 
 
 def _finding_for_user(request: HttpRequest, finding_id: int) -> tuple[Finding, Membership]:
-    finding = Finding.objects.select_related("inspection__strategy__partnership").filter(pk=finding_id).first()
-    membership = membership_for(request.user, finding.inspection.strategy.partnership_id) if finding else None
-    if finding is None or membership is None:
-        raise not_found(finding, "No such finding.")
-    return finding, membership
+    found = Finding.objects.select_related("inspection__strategy__partnership")
+    return member_object(request.user, found, finding_id, "inspection.strategy.partnership_id", "No such finding.")
 
 
 def _inspection_page(request: HttpRequest, strategy: Strategy, form: InspectionForm, inspection: Inspection | None) -> HttpResponse:
@@ -146,11 +140,8 @@ def indicator_findings(request: HttpRequest, indicator_id: int) -> HttpResponse:
 
 
 def _meeting_for_user(request: HttpRequest, meeting_id: int) -> tuple[Meeting, Membership]:
-    meeting = Meeting.objects.select_related("board__partnership", "strategy__partnership").filter(pk=meeting_id).first()
-    membership = membership_for(request.user, meeting.board.partnership_id) if meeting else None
-    if meeting is None or membership is None:
-        raise not_found(meeting, "No such meeting.")
-    return meeting, membership
+    found = Meeting.objects.select_related("board__partnership", "strategy__partnership")
+    return member_object(request.user, found, meeting_id, "board.partnership_id", "No such meeting.")
 
 
 def _sign_off_page(request: HttpRequest, meeting: Meeting, membership: Membership, errors: dict | None = None, status: int = 200):

@@ -37,3 +37,15 @@ class UploadForm(forms.Form):
         if upload.size > self.reader.max_bytes:
             raise forms.ValidationError(f"The file must be smaller than {filesizeformat(self.reader.max_bytes)}")
         return upload
+
+
+class SpreadsheetForm(forms.Form):
+    """A CSV or Excel file of at most 5 MB: a subclass declares the `file` field, with its label and hint."""
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("The file must be a CSV or an Excel (.xlsx) file")
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 5 MB")
+        return upload

@@ -48,19 +48,29 @@ class Applied:
 
 
 @dataclass
-class Found:
-    """Changes of a reader that has no type of its own: problems, and the summary the preview shows."""
+class Checked:
+    """A file as read: the problems found in it (none: it may be applied), and the counts of what applying would do."""
 
     problems: list[RowProblem] = field(default_factory=list)
-    shown: dict = field(default_factory=dict)
-    plan: Any = None  # what `apply` writes; never shown
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    def summary_with(self, **shown) -> dict:
+        """The summary kept with the upload and shown in its preview: what the reader gives, and the problems."""
+        return {**shown, "problems": [problem_dict(p) for p in self.problems]}
+
+
+@dataclass
+class Found(Checked):
+    """Changes of a reader that has no type of its own: problems, and the summary the preview shows."""
+
+    shown: dict = field(default_factory=dict)
+    plan: Any = None  # what `apply` writes; never shown
+
     def summary(self) -> dict:
-        return {**self.shown, "problems": [problem_dict(p) for p in self.problems]}
+        return self.summary_with(**self.shown)
 
 
 def problem_dict(problem: RowProblem) -> dict:

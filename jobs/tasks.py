@@ -19,6 +19,13 @@ TRANSIENT_DATABASE_RETRIES = dict(
 )
 
 
+def job_task(model: type[Job], *, max_retries: int):
+    """The decorator of a job's task: acknowledged once done, stopped at the job's time limit after a minute's warning."""
+    return shared_task(
+        bind=True, acks_late=True, soft_time_limit=model.time_limit - 60, time_limit=model.time_limit, max_retries=max_retries
+    )
+
+
 def job_run(task: Task, model: type[Job], job_id: int, work: Callable[[Job], object], *, failed: str) -> str:
     """Run one job's body in its task: retried with backoff and jitter when it fails, failed with a message at the end.
 

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from accounts.models import User
 from kpis.models import Indicator, KpiValue
-from people.access import is_officer, membership_for, not_found, reads_only
+from people.access import is_officer, member_object, reads_only
 from people.models import Membership
 
 
 def get_indicator_for_user(user: User, indicator_id: int) -> tuple[Indicator, Membership]:
-    indicator = Indicator.objects.select_related("strategy__partnership").filter(pk=indicator_id).first()
-    membership = membership_for(user, indicator.strategy.partnership_id) if indicator else None
-    if indicator is None or membership is None:
-        raise not_found(indicator, "No such KPI.")
-    return indicator, membership
+    found = Indicator.objects.select_related("strategy__partnership")
+    return member_object(user, found, indicator_id, "strategy.partnership_id", "No such KPI.")
 
 
 def get_kpi_value_for_user(user: User, value_id: int) -> tuple[KpiValue, Membership]:
-    value = KpiValue.objects.select_related("indicator__strategy__partnership").filter(pk=value_id).first()
-    membership = membership_for(user, value.indicator.strategy.partnership_id) if value else None
-    if value is None or membership is None:
-        raise not_found(value, "No such KPI value.")
-    return value, membership
+    found = KpiValue.objects.select_related("indicator__strategy__partnership")
+    return member_object(user, found, value_id, "indicator.strategy.partnership_id", "No such KPI value.")
 
 
 def can_enter_values(user: User, membership: Membership, indicator: Indicator) -> bool:

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from actions.models import DeliveryGroup
+from intake.forms import SpreadsheetForm
 from kpis.library import measure_named
 from kpis.models import Indicator, KpiValue, PeriodError
 from people.models import Post
@@ -209,7 +210,7 @@ class IndicatorForm(forms.ModelForm):
         return tolerance
 
 
-class KpiUploadForm(forms.Form):
+class KpiUploadForm(SpreadsheetForm):
     file = forms.FileField(
         label="File of KPI values",
         help_text=(
@@ -218,11 +219,3 @@ class KpiUploadForm(forms.Form):
         ),
         error_messages={"required": "Choose a CSV or Excel file"},
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("The file must be a CSV or an Excel (.xlsx) file")
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("The file must be smaller than 5 MB")
-        return upload

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from actions.models import DeliveryGroup, Strategy, normalise_phrase
-from intake.readers import problem_dict
+from intake.readers import Checked
 from intake.tables import ImportFileError, RowProblem, cell_problems, field_limit, missing_columns, read_table
 from kpis.alerts import kpi_crossings_notify
 from kpis.models import Indicator, KpiValue, PeriodError, period_start
@@ -48,26 +48,15 @@ def parse_decimal(text: str) -> Decimal | None:
 
 
 @dataclass
-class Loaded:
+class Loaded(Checked):
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
     planned: list[tuple[str, str, str]] = field(default_factory=list)  # shown: (KPI code, period or name, value or what happens)
     rows: list = field(default_factory=list, repr=False)  # what applying writes
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
     def summary(self) -> dict:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "planned": self.planned[:500],
-            "problems": [problem_dict(p) for p in self.problems],
-        }
+        return self.summary_with(created=self.created, updated=self.updated, unchanged=self.unchanged, planned=self.planned[:500])
 
 
 class _Row:

@@ -8,9 +8,11 @@ gets 403 with a message saying who may.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404
 
 from people.models import Membership, Partnership
@@ -33,6 +35,17 @@ def membership_for(user: User, partnership_id: int) -> Membership | None:
         if membership.partnership_id == partnership_id:
             return membership
     return None
+
+
+def member_object(user: User, queryset: QuerySet, pk: int, partnership: str, message: str) -> tuple:
+    """An object of one of the person's partnerships (`partnership`: the path to its partnership's id, such as
+    "strategy.partnership_id"), with their membership there; 404 otherwise, logged when it is another partnership's.
+    """
+    found = queryset.filter(pk=pk).first()
+    membership = membership_for(user, attrgetter(partnership)(found)) if found is not None else None
+    if found is None or membership is None:
+        raise not_found(found, message)
+    return found, membership
 
 
 def is_officer(membership: Membership | None) -> bool:
@@ -66,10 +79,7 @@ def coproduction_partner_required(membership: Membership, what: str = "do this")
 
 def officer_partnership(user: User, partnership_id: int, what: str = "manage the partnership's people") -> tuple[Partnership, Membership]:
     """The partnership a signed-in officer manages: 404 outside it, 403 for its other members."""
-    partnership = Partnership.objects.filter(pk=partnership_id).first()
-    membership = membership_for(user, partnership_id) if partnership else None
-    if partnership is None or membership is None:
-        raise not_found(partnership, "No such partnership.")
+    partnership, membership = member_object(user, Partnership.objects, partnership_id, "pk", "No such partnership.")
     officer_required(membership, what)
     membership.partnership = partnership
     return partnership, membership

@@ -13,7 +13,36 @@ from people.models import Membership, Organisation, Partnership, Post
 ROLE_CHOICES = Membership.Role.choices
 
 
+def organisation_field() -> forms.ModelChoiceField:
+    """A person's or post's organisation, one of the partnership's (PartnershipChoicesMixin limits it)."""
+    return forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Not given",
+        error_messages={"invalid_choice": "Choose one of this partnership's organisations"},
+    )
+
+
+def posts_field(label: str, help_text: str = "") -> forms.ModelMultipleChoiceField:
+    """Posts of the partnership, as ticks; the form limits the choices to the partnership's posts."""
+    return forms.ModelMultipleChoiceField(
+        label=label,
+        queryset=Post.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=help_text,
+        error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},
+    )
+
+
 class PartnershipChoicesMixin:
+    """A form made for one partnership (`partnership=`): its organisation and posts offer that partnership's alone."""
+
+    def __init__(self, *args, partnership: Partnership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.limit_to(partnership)
+
     def limit_to(self, partnership: Partnership) -> None:
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = Organisation.objects.filter(partnership=partnership).order_by("name")
@@ -31,53 +60,20 @@ class InvitationForm(PartnershipChoicesMixin, forms.Form):
     )
     first_name = forms.CharField(label="First name", max_length=150, required=False)
     last_name = forms.CharField(label="Last name", max_length=150, required=False)
-    organisation = forms.ModelChoiceField(
-        label="Organisation",
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label="Not given",
-        error_messages={"invalid_choice": "Choose one of this partnership's organisations"},
-    )
+    organisation = organisation_field()
     role = forms.ChoiceField(
         label="Role",
         choices=ROLE_CHOICES,
         error_messages={"required": "Choose their role", "invalid_choice": "Choose one of the roles listed"},
     )
-    posts = forms.ModelMultipleChoiceField(
-        label="Posts",
-        queryset=Post.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="The job titles in the plan they will hold.",
-        error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},
-    )
-
-    def __init__(self, *args, partnership: Partnership, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.limit_to(partnership)
+    posts = posts_field("Posts", help_text="The job titles in the plan they will hold.")
 
 
 class PersonForm(PartnershipChoicesMixin, forms.Form):
     role = forms.ChoiceField(label="Role", choices=ROLE_CHOICES, error_messages={"invalid_choice": "Choose one of the roles listed"})
     job_title = forms.CharField(label="Job title", max_length=200, required=False)
-    organisation = forms.ModelChoiceField(
-        label="Organisation",
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label="Not given",
-        error_messages={"invalid_choice": "Choose one of this partnership's organisations"},
-    )
-    posts = forms.ModelMultipleChoiceField(
-        label="Posts",
-        queryset=Post.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        error_messages={"invalid_choice": "Choose posts of this partnership", "invalid_pk_value": "Choose posts of this partnership"},
-    )
-
-    def __init__(self, *args, partnership: Partnership, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.limit_to(partnership)
+    organisation = organisation_field()
+    posts = posts_field("Posts")
 
 
 class PeopleFilterForm(forms.Form):
@@ -92,18 +88,8 @@ class PeopleFilterForm(forms.Form):
 
 class PostForm(PartnershipChoicesMixin, forms.Form):
     title = forms.CharField(label="Title", max_length=300, error_messages={"required": "Enter the post's title, as the plan writes it"})
-    organisation = forms.ModelChoiceField(
-        label="Organisation",
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label="Not given",
-        error_messages={"invalid_choice": "Choose one of this partnership's organisations"},
-    )
+    organisation = organisation_field()
     to_be_allocated = forms.BooleanField(label="To be allocated: nobody holds this post yet", required=False)
-
-    def __init__(self, *args, partnership: Partnership, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.limit_to(partnership)
 
 
 class HandOverForm(forms.Form):
@@ -145,6 +131,12 @@ class AcceptForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+
+    @classmethod
+    def for_invitation(cls, data, invitation) -> AcceptForm:
+        """The form for someone new, checked against the account the invitation will make (its email and names)."""
+        email = invitation.email
+        return cls(data, user=User(email=email, username=email, first_name=invitation.first_name, last_name=invitation.last_name))
 
     def clean(self):
         cleaned = super().clean()

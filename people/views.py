@@ -6,10 +6,11 @@ officers alone: 404 outside the partnership, 403 for its other members.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -20,6 +21,7 @@ from accounts.models import User
 from people.access import officer_membership, officer_object, officer_partnership
 from people.forms import AcceptForm, HandOverForm, InvitationForm, MergeForm, PeopleFilterForm, PersonForm, PostForm
 from people.models import Invitation, Membership, PersonChange, Post
+from people.reads import invitations_open, members_of, posts_of
 from people.services import (
     PeopleRuleError,
     invitation_accept,
@@ -38,38 +40,40 @@ from people.services import (
 from send_tracker.security import rate_limited, security_event
 
 
+def _written(form, field: str, write: Callable[[dict], object]) -> tuple[bool, object]:
+    """Whether the valid form was written through `write` (and what it returned); a rule it breaks shows on the form's `field`."""
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, write(form.cleaned_data)
+    except PeopleRuleError as problem:
+        form.add_error(field, str(problem))
+        return False, None
+
+
+def _tried(request: HttpRequest, write: Callable[[], object], success: str) -> None:
+    """Run a change that takes no form: its success, or the rule that stopped it, as a message on the next page."""
+    try:
+        write()
+    except PeopleRuleError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, success)
+
+
 @login_required
 def people_list(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _mine = officer_partnership(request.user, partnership_id)
     filters = PeopleFilterForm(request.GET, partnership=partnership)
-    members = (
-        Membership.objects.filter(partnership=partnership)
-        .select_related("user__organisation")
-        .annotate(two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True)))
-        .prefetch_related(Prefetch("user__posts", queryset=Post.objects.filter(partnership=partnership).order_by("title")))
-        .order_by("-user__is_active", "user__first_name", "user__last_name", "user__email")
-    )
-    if filters.is_valid():
-        if filters.cleaned_data["organisation"]:
-            members = members.filter(user__organisation_id=filters.cleaned_data["organisation"])
-        if filters.cleaned_data["role"]:
-            members = members.filter(role=filters.cleaned_data["role"])
-    invitations = (
-        Invitation.objects.filter(partnership=partnership, accepted_at=None, withdrawn_at=None)
-        .select_related("organisation", "invited_by")
-        .prefetch_related("posts")
-    )
-    return render(
-        request,
-        "people/people_list.html",
-        {
-            "partnership": partnership,
-            "filters": filters,
-            "members": list(members),
-            "invitations": list(invitations),
-            "nav_section": "people",
-        },
-    )
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    context = {
+        "partnership": partnership,
+        "filters": filters,
+        "members": members_of(partnership, organisation=chosen.get("organisation"), role=chosen.get("role", "")),
+        "invitations": invitations_open(partnership),
+        "nav_section": "people",
+    }
+    return render(request, "people/people_list.html", context)
 
 
 def _invite_page(request, partnership, form, status=200):
@@ -82,17 +86,13 @@ def invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
     if request.method != "POST":
         return _invite_page(request, partnership, InvitationForm(partnership=partnership, initial={"role": Membership.Role.DELIVERY_LEAD}))
     form = InvitationForm(request.POST, partnership=partnership)
-    if form.is_valid():
-        try:
-            invitation = invitation_create(
-                actor=request.user, partnership=partnership, **{**form.cleaned_data, "posts": list(form.cleaned_data["posts"])}
-            )
-        except PeopleRuleError as problem:
-            form.add_error("email", str(problem))
-        else:
-            security_event("invitation_sent", request, partnership_id=partnership.pk, invitation_id=invitation.pk)
-            messages.success(request, f"Invitation sent to {invitation.email}. The link works once, for the next few days.")
-            return redirect("people:people_list", partnership_id=partnership.pk)
+    written, invitation = _written(
+        form, "email", lambda data: invitation_create(actor=request.user, partnership=partnership, **{**data, "posts": list(data["posts"])})
+    )
+    if written:
+        security_event("invitation_sent", request, partnership_id=partnership.pk, invitation_id=invitation.pk)
+        messages.success(request, f"Invitation sent to {invitation.email}. The link works once, for the next few days.")
+        return redirect("people:people_list", partnership_id=partnership.pk)
     return _invite_page(request, partnership, form, status=422)
 
 
@@ -101,12 +101,8 @@ def invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
 @rate_limited("invitation", what="invitations")
 def invitation_resend_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = officer_object(request.user, Invitation, invitation_id)
-    try:
-        invitation_resend(actor=request.user, invitation=invitation)
-    except PeopleRuleError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, f"A new link has been sent to {invitation.email}. The link sent before no longer works.")
+    success = f"A new link has been sent to {invitation.email}. The link sent before no longer works."
+    _tried(request, lambda: invitation_resend(actor=request.user, invitation=invitation), success)
     return redirect("people:people_list", partnership_id=invitation.partnership_id)
 
 
@@ -114,13 +110,24 @@ def invitation_resend_view(request: HttpRequest, invitation_id: int) -> HttpResp
 @require_POST
 def invitation_withdraw_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = officer_object(request.user, Invitation, invitation_id)
-    try:
-        invitation_withdraw(actor=request.user, invitation=invitation)
-    except PeopleRuleError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, f"The invitation to {invitation.email} has been withdrawn: its link no longer works.")
+    success = f"The invitation to {invitation.email} has been withdrawn: its link no longer works."
+    _tried(request, lambda: invitation_withdraw(actor=request.user, invitation=invitation), success)
     return redirect("people:people_list", partnership_id=invitation.partnership_id)
+
+
+def _invitation_accepted(request: HttpRequest, invitation: Invitation, user: User, *, existing: bool) -> HttpResponse:
+    """After the link is used: someone with an account signs in with it; a new account is signed in to set up two-factor."""
+    security_event("invitation_accepted", request, user=user, invitation_id=invitation.pk)
+    if existing:
+        if request.user.is_authenticated and request.user != user:
+            logout(request)
+        messages.success(request, f"You have joined {invitation.partnership.name}. Sign in with your account to continue.")
+        return redirect("login")
+    if request.user.is_authenticated:
+        logout(request)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # The two-factor middleware sends a new account to set up its app before this opens.
+    return redirect("actions:my_actions")
 
 
 @never_cache
@@ -128,38 +135,18 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link: choose a password (or use single sign-on), then two-factor set-up before anything opens."""
     invitation = invitation_for_token(token)
     if invitation is None or not invitation.is_open():
-        status = invitation.status if invitation else "unknown"
-        return render(
-            request, "people/invitation_closed.html", {"invitation": invitation, "state": status}, status=410 if invitation else 404
-        )
+        context = {"invitation": invitation, "state": invitation.status if invitation else "unknown"}
+        return render(request, "people/invitation_closed.html", context, status=410 if invitation else 404)
     existing = User.objects.filter(email__iexact=invitation.email).first()
-    candidate = existing or User(
-        email=invitation.email, username=invitation.email, first_name=invitation.first_name, last_name=invitation.last_name
-    )
-    form = AcceptForm(request.POST or None, user=candidate) if existing is None else None
-    if request.method == "POST":
-        if existing is not None or form.is_valid():
-            try:
-                user = invitation_accept(invitation=invitation, password=form.cleaned_data["password1"] if form else None)
-            except PeopleRuleError:
-                return redirect(request.path)
-            security_event("invitation_accepted", request, user=user, invitation_id=invitation.pk)
-            if existing is not None:
-                if request.user.is_authenticated and request.user != user:
-                    logout(request)
-                messages.success(request, f"You have joined {invitation.partnership.name}. Sign in with your account to continue.")
-                return redirect("login")
-            if request.user.is_authenticated:
-                logout(request)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            # The two-factor middleware sends a new account to set up its app before this opens.
-            return redirect("actions:my_actions")
-    return render(
-        request,
-        "people/invitation_accept.html",
-        {"invitation": invitation, "form": form, "existing": existing},
-        status=422 if form is not None and form.errors else 200,
-    )
+    form = AcceptForm.for_invitation(request.POST or None, invitation) if existing is None else None
+    if request.method == "POST" and (existing is not None or form.is_valid()):
+        try:
+            user = invitation_accept(invitation=invitation, password=form.cleaned_data["password1"] if form else None)
+        except PeopleRuleError:
+            return redirect(request.path)
+        return _invitation_accepted(request, invitation, user, existing=existing is not None)
+    context = {"invitation": invitation, "form": form, "existing": existing}
+    return render(request, "people/invitation_accept.html", context, status=422 if form is not None and form.errors else 200)
 
 
 def _person_page(request, member, mine, form=None, status=200):
@@ -201,16 +188,12 @@ def person_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
 def person_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
     member, mine = officer_membership(request.user, membership_id)
     form = PersonForm(request.POST, partnership=member.partnership)
-    if form.is_valid():
-        try:
-            changes = person_change(
-                actor=request.user, membership=member, **{**form.cleaned_data, "posts": list(form.cleaned_data["posts"])}
-            )
-        except PeopleRuleError as problem:
-            form.add_error("role", str(problem))
-        else:
-            messages.success(request, f"Saved {len(changes)} change{'s' if len(changes) != 1 else ''} to {member.user}.")
-            return redirect("people:person_detail", membership_id=member.pk)
+    written, changes = _written(
+        form, "role", lambda data: person_change(actor=request.user, membership=member, **{**data, "posts": list(data["posts"])})
+    )
+    if written:
+        messages.success(request, f"Saved {len(changes)} change{'s' if len(changes) != 1 else ''} to {member.user}.")
+        return redirect("people:person_detail", membership_id=member.pk)
     return _person_page(request, member, mine, form=form, status=422)
 
 
@@ -235,12 +218,7 @@ def person_deactivate_view(request: HttpRequest, membership_id: int) -> HttpResp
 @require_POST
 def person_reactivate_view(request: HttpRequest, membership_id: int) -> HttpResponse:
     member, _mine = officer_membership(request.user, membership_id)
-    try:
-        person_reactivate(actor=request.user, membership=member)
-    except PeopleRuleError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, f"{member.user} can sign in again.")
+    _tried(request, lambda: person_reactivate(actor=request.user, membership=member), f"{member.user} can sign in again.")
     return redirect("people:person_detail", membership_id=member.pk)
 
 
@@ -248,34 +226,17 @@ def person_reactivate_view(request: HttpRequest, membership_id: int) -> HttpResp
 def post_list(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _mine = officer_partnership(request.user, partnership_id)
     form = PostForm(request.POST or None, partnership=partnership)
-    status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                post = post_create(
-                    actor=request.user,
-                    partnership=partnership,
-                    title=form.cleaned_data["title"],
-                    organisation=form.cleaned_data["organisation"],
-                )
-            except PeopleRuleError as problem:
-                form.add_error("title", str(problem))
-            else:
-                messages.success(request, f"Post “{post.title}” created.")
-                return redirect("people:post_list", partnership_id=partnership.pk)
-        status = 422
-    posts = (
-        Post.objects.filter(partnership=partnership)
-        .select_related("organisation")
-        .prefetch_related(Prefetch("holders", queryset=User.objects.order_by("first_name", "last_name")))
-        .order_by("title")
-    )
-    return render(
-        request,
-        "people/post_list.html",
-        {"partnership": partnership, "posts": list(posts), "form": form, "nav_section": "people"},
-        status=status,
-    )
+        written, post = _written(
+            form,
+            "title",
+            lambda data: post_create(actor=request.user, partnership=partnership, title=data["title"], organisation=data["organisation"]),
+        )
+        if written:
+            messages.success(request, f"Post “{post.title}” created.")
+            return redirect("people:post_list", partnership_id=partnership.pk)
+    context = {"partnership": partnership, "posts": posts_of(partnership), "form": form, "nav_section": "people"}
+    return render(request, "people/post_list.html", context, status=422 if request.method == "POST" else 200)
 
 
 def _post_page(request, post, *, form=None, hand_over=None, merge=None, status=200):
@@ -307,14 +268,9 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post = officer_object(request.user, Post, post_id)
     form = PostForm(request.POST, partnership=post.partnership)
-    if form.is_valid():
-        try:
-            post_change(actor=request.user, post=post, **form.cleaned_data)
-        except PeopleRuleError as problem:
-            form.add_error("title", str(problem))
-        else:
-            messages.success(request, f"Post “{post.title}” saved.")
-            return redirect("people:post_detail", post_id=post.pk)
+    if _written(form, "title", lambda data: post_change(actor=request.user, post=post, **data))[0]:
+        messages.success(request, f"Post “{post.title}” saved.")
+        return redirect("people:post_detail", post_id=post.pk)
     return _post_page(request, post, form=form, status=422)
 
 
@@ -323,14 +279,9 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_hand_over_view(request: HttpRequest, post_id: int) -> HttpResponse:
     post = officer_object(request.user, Post, post_id)
     form = HandOverForm(request.POST, partnership=post.partnership)
-    if form.is_valid():
-        try:
-            post_hand_over(actor=request.user, post=post, successor=form.cleaned_data["successor"])
-        except PeopleRuleError as problem:
-            form.add_error("successor", str(problem))
-        else:
-            messages.success(request, f"{form.cleaned_data['successor']} now holds “{post.title}” and its actions.")
-            return redirect("people:post_detail", post_id=post.pk)
+    if _written(form, "successor", lambda data: post_hand_over(actor=request.user, post=post, successor=data["successor"]))[0]:
+        messages.success(request, f"{form.cleaned_data['successor']} now holds “{post.title}” and its actions.")
+        return redirect("people:post_detail", post_id=post.pk)
     return _post_page(request, post, hand_over=form, status=422)
 
 
@@ -339,13 +290,8 @@ def post_hand_over_view(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_merge_view(request: HttpRequest, post_id: int) -> HttpResponse:
     post = officer_object(request.user, Post, post_id)
     form = MergeForm(request.POST, post=post)
-    if form.is_valid():
+    if _written(form, "keep", lambda data: post_merge(actor=request.user, keep=data["keep"], merged=post))[0]:
         keep = form.cleaned_data["keep"]
-        try:
-            post_merge(actor=request.user, keep=keep, merged=post)
-        except PeopleRuleError as problem:
-            form.add_error("keep", str(problem))
-        else:
-            messages.success(request, f"“{post.title}” has been merged into “{keep.title}”: its actions, leads and holders moved across.")
-            return redirect("people:post_detail", post_id=keep.pk)
+        messages.success(request, f"“{post.title}” has been merged into “{keep.title}”: its actions, leads and holders moved across.")
+        return redirect("people:post_detail", post_id=keep.pk)
     return _post_page(request, post, merge=form, status=422)

@@ -15,7 +15,7 @@ the last entry shown, so an entry added meanwhile never shifts the pages.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django import forms
@@ -183,7 +183,7 @@ def _cursor(text: str) -> tuple[dt.datetime, str, int] | None:
     try:
         at, source, pk = text.split("~")
         when = dt.datetime.fromisoformat(at)
-        if when.tzinfo is None or source not in _SOURCES:
+        if when.tzinfo is None or source not in SOURCES:
             return None
         return when, source, int(pk)
     except ValueError:
@@ -206,41 +206,11 @@ def _none_int() -> Value:
     return Value(None, output_field=IntegerField())
 
 
-def _columns(
-    qs: QuerySet,
-    *,
-    source: str,
-    at: str,
-    kind: str | F | Value,
-    who: str | Cast | None,
-    group: str | None,
-    target: str | None,
-    subject,
-    before=None,
-    after=None,
-    note=None,
-) -> QuerySet:
-    """One source's rows as the log's columns, in the order the UNION needs them."""
-
-    def text_of(value) -> Value | Coalesce:
-        if value is None:
-            return _none_text()
-        expression = Cast(F(value), CharField()) if isinstance(value, str) else value
-        return Coalesce(expression, _none_text(), output_field=CharField())
-
-    return qs.annotate(
-        log_at=Cast(F(at), DateTimeField()),
-        log_source=_text(source),
-        log_id=F("pk"),
-        log_kind=_text(kind) if isinstance(kind, str) else kind,
-        log_who=(F(who) if isinstance(who, str) else who) if who is not None else _none_int(),
-        log_group=F(group) if group else _none_int(),
-        log_target=F(target) if target else _none_int(),
-        log_subject=text_of(subject),
-        log_before=text_of(before),
-        log_after=text_of(after),
-        log_note=text_of(note),
-    ).values_list(*_COLUMNS)
+def _text_of(value) -> Value | Coalesce:
+    if value is None:
+        return _none_text()
+    expression = Cast(F(value), CharField()) if isinstance(value, str) else value
+    return Coalesce(expression, _none_text(), output_field=CharField())
 
 
 _COLUMNS = (
@@ -258,6 +228,56 @@ _COLUMNS = (
 )
 
 
+def _reversed(name: str) -> Callable[[int, dict[int, int]], str]:
+    return lambda target, members: reverse(name, args=[target])
+
+
+def _person_link(target: int, members: dict[int, int]) -> str:
+    return reverse("people:person_detail", args=[members[target]]) if target in members else ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One history table the log reads: its rows of a partnership, how each becomes the log's columns, and where it links.
+
+    A column is a field path, an expression, or None (empty); `kinds` are the kinds it can hold, so a filtered log skips the others.
+    """
+
+    name: str
+    kinds: tuple[str, ...]
+    rows: Callable[[int], QuerySet]
+    link: Callable[[int, dict[int, int]], str]
+    at: str
+    who: str | Cast | None
+    target: str
+    subject: object
+    kind: str | Case = ""
+    group: str | None = None
+    before: object = None
+    after: object = None
+    note: object = None
+
+    def columns(self, partnership_id: int) -> QuerySet:
+        """The partnership's rows as the log's columns, in the order the UNION needs them."""
+        return (
+            self.rows(partnership_id)
+            .annotate(
+                log_at=Cast(F(self.at), DateTimeField()),
+                log_source=_text(self.name),
+                log_id=F("pk"),
+                log_kind=_text(self.kind or self.kinds[0]) if isinstance(self.kind, str) else self.kind,
+                log_who=(F(self.who) if isinstance(self.who, str) else self.who) if self.who is not None else _none_int(),
+                log_group=F(self.group) if self.group else _none_int(),
+                log_target=F(self.target),
+                log_subject=_text_of(self.subject),
+                log_before=_text_of(self.before),
+                log_after=_text_of(self.after),
+                log_note=_text_of(self.note),
+            )
+            .values_list(*_COLUMNS)
+        )
+
+
 def _action_change_kind() -> Case:
     return Case(
         When(field=ActionChange.Field.DUE, then=_text(Kind.REDATE)),
@@ -267,202 +287,159 @@ def _action_change_kind() -> Case:
     )
 
 
-def _sources(partnership: Partnership) -> dict[str, tuple[QuerySet, tuple[str, ...]]]:
-    """Each source's rows of the partnership, with the kinds it can hold (so a filtered log skips the others)."""
-    p = partnership.pk
+def _applied(model) -> Callable[[int], QuerySet]:
+    return lambda p: model.objects.filter(strategy__partnership_id=p, status=model.Status.APPLIED)
+
+
+def _admin_edits(p: int) -> QuerySet:
+    # Edits made through the admin write no ActionChange: pghistory's events are their only record.
     action_event = apps.get_model("actions", "ActionEvent")
-    return {
-        "update": (
-            _columns(
-                ActionUpdate.objects.filter(action__strategy__partnership_id=p),
-                source="update",
-                at="created_at",
-                kind=Kind.UPDATE,
-                who="author_id",
-                group="action__group_id",
-                target="action_id",
-                subject="action__ref",
-                before="rating_before__label",
-                after="rating_after__label",
-                note="narrative",
-            ),
+    return action_event.objects.filter(strategy__partnership_id=p, pgh_context__metadata__url__startswith=reverse("admin:index"))
+
+
+def _action_link(target: int, members: dict[int, int]) -> str:
+    return action_url(target)
+
+
+def _upload_source(name: str, model, target: str, label: str, link: str) -> Source:
+    """Every applied upload, whatever its source: they share one upload record (intake.models.Upload)."""
+    return Source(
+        name, (Kind.IMPORT,), _applied(model), _reversed(link), "uploaded_at", "uploaded_by_id", target, "filename", after=_text(label)
+    )
+
+
+# Every source of the log, in the order a page's ties are broken (newest first on when, source, id).
+SOURCES: dict[str, Source] = {
+    source.name: source
+    for source in (
+        Source(
+            "update",
             (Kind.UPDATE,),
+            lambda p: ActionUpdate.objects.filter(action__strategy__partnership_id=p),
+            _action_link,
+            "created_at",
+            "author_id",
+            "action_id",
+            "action__ref",
+            group="action__group_id",
+            before="rating_before__label",
+            after="rating_after__label",
+            note="narrative",
         ),
-        "change": (
-            _columns(
-                ActionChange.objects.filter(action__strategy__partnership_id=p),
-                source="change",
-                at="created_at",
-                kind=_action_change_kind(),
-                who="author_id",
-                group="action__group_id",
-                target="action_id",
-                subject=Concat(F("action__ref"), _text(": "), F("field"), output_field=CharField()),
-                before="before",
-                after="after",
-                note="reason",
-            ),
+        Source(
+            "change",
             (Kind.PLAN, Kind.REDATE, Kind.RETIREMENT),
+            lambda p: ActionChange.objects.filter(action__strategy__partnership_id=p),
+            _action_link,
+            "created_at",
+            "author_id",
+            "action_id",
+            Concat(F("action__ref"), _text(": "), F("field"), output_field=CharField()),
+            kind=_action_change_kind(),
+            group="action__group_id",
+            before="before",
+            after="after",
+            note="reason",
         ),
-        "person": (
-            _columns(
-                PersonChange.objects.filter(partnership_id=p),
-                source="person",
-                at="at",
-                kind=Kind.PEOPLE,
-                who="actor_id",
-                group=None,
-                target="person_id",
-                subject="what",
-                before="before",
-                after="after",
-            ).filter(post_id=None),
+        Source(
+            "person",
             (Kind.PEOPLE,),
+            lambda p: PersonChange.objects.filter(partnership_id=p, post_id=None),
+            _person_link,
+            "at",
+            "actor_id",
+            "person_id",
+            "what",
+            before="before",
+            after="after",
         ),
-        "post": (
-            _columns(
-                PersonChange.objects.filter(partnership_id=p).exclude(post_id=None),
-                source="post",
-                at="at",
-                kind=Kind.POST,
-                who="actor_id",
-                group=None,
-                target="post_id",
-                subject="what",
-                before="before",
-                after="after",
-            ),
+        Source(
+            "post",
             (Kind.POST,),
+            lambda p: PersonChange.objects.filter(partnership_id=p).exclude(post_id=None),
+            _reversed("people:post_detail"),
+            "at",
+            "actor_id",
+            "post_id",
+            "what",
+            before="before",
+            after="after",
         ),
-        "decision": (
-            _columns(
-                Decision.objects.filter(meeting__board__partnership_id=p),
-                source="decision",
-                at="recorded_at",
-                kind=Kind.MEETING,
-                who="recorded_by_id",
-                group=None,
-                target="meeting_id",
-                subject=Concat(_text("Decision of "), F("meeting__board__name"), output_field=CharField()),
-                note="text",
-            ),
+        Source(
+            "decision",
             (Kind.MEETING,),
+            lambda p: Decision.objects.filter(meeting__board__partnership_id=p),
+            _reversed("governance:meeting_detail"),
+            "recorded_at",
+            "recorded_by_id",
+            "meeting_id",
+            Concat(_text("Decision of "), F("meeting__board__name"), output_field=CharField()),
+            note="text",
         ),
-        "arising": (
-            _columns(
-                ActionArising.objects.filter(meeting__board__partnership_id=p),
-                source="arising",
-                at="recorded_at",
-                kind=Kind.MEETING,
-                who="recorded_by_id",
-                group="action__group_id",
-                target="meeting_id",
-                subject=Concat(
-                    _text("Action arising "), F("action__ref"), _text(" from "), F("meeting__board__name"), output_field=CharField()
-                ),
-                note="action__text",
-            ),
+        Source(
+            "arising",
             (Kind.MEETING,),
+            lambda p: ActionArising.objects.filter(meeting__board__partnership_id=p),
+            _reversed("governance:meeting_detail"),
+            "recorded_at",
+            "recorded_by_id",
+            "meeting_id",
+            Concat(_text("Action arising "), F("action__ref"), _text(" from "), F("meeting__board__name"), output_field=CharField()),
+            group="action__group_id",
+            note="action__text",
         ),
-        "sign_off": (
-            _columns(
-                SignOffEvent.objects.filter(sign_off__meeting__board__partnership_id=p),
-                source="sign_off",
-                at="at",
-                kind=Kind.SIGN_OFF,
-                who="by_id",
-                group=None,
-                target="sign_off__meeting_id",
-                subject="sign_off__organisation__name",
-                after="status",
-                note="reason",
-            ),
+        Source(
+            "sign_off",
             (Kind.SIGN_OFF,),
+            lambda p: SignOffEvent.objects.filter(sign_off__meeting__board__partnership_id=p),
+            _reversed("governance:sign_off_board"),
+            "at",
+            "by_id",
+            "sign_off__meeting_id",
+            "sign_off__organisation__name",
+            after="status",
+            note="reason",
         ),
-        "publication": (
-            _columns(
-                Publication.objects.filter(page__strategy__partnership_id=p),
-                source="publication",
-                at="published_at",
-                kind=Kind.PUBLICATION,
-                who="published_by_id",
-                group=None,
-                target="page__strategy_id",
-                subject="page__strategy__name",
-                note="note",
-            ),
+        Source(
+            "publication",
             (Kind.PUBLICATION,),
+            lambda p: Publication.objects.filter(page__strategy__partnership_id=p),
+            _reversed("coproduction:public_history"),
+            "published_at",
+            "published_by_id",
+            "page__strategy_id",
+            "page__strategy__name",
+            note="note",
         ),
-        # Every applied upload, whatever its source: they share one upload record (intake.models.Upload).
-        **{
-            source: (
-                _columns(
-                    model.objects.filter(strategy__partnership_id=p, status=model.Status.APPLIED),
-                    source=source,
-                    at="uploaded_at",
-                    kind=Kind.IMPORT,
-                    who="uploaded_by_id",
-                    group=None,
-                    target=target,
-                    subject="filename",
-                    after=_text(label),
-                ),
-                (Kind.IMPORT,),
-            )
-            for source, model, target, label in (
-                ("plan_import", PlanImport, "pk", "Plan"),
-                ("kpi_import", KpiValueImport, "strategy_id", "KPI values"),
-                ("benchmark_import", BenchmarkImport, "strategy_id", "Benchmarks"),
-            )
-        },
-        "snapshot": (
-            _columns(
-                Snapshot.objects.filter(strategy__partnership_id=p),
-                source="snapshot",
-                at="taken_at",
-                kind=Kind.SNAPSHOT,
-                who="taken_by_id",
-                group=None,
-                target="strategy_id",
-                subject="strategy__name",
-                after="as_at",
-            ),
+        _upload_source("plan_import", PlanImport, "pk", "Plan", "actions:plan_import_preview"),
+        _upload_source("kpi_import", KpiValueImport, "strategy_id", "KPI values", "kpis:scorecard"),
+        _upload_source("benchmark_import", BenchmarkImport, "strategy_id", "Benchmarks", "kpis:scorecard"),
+        Source(
+            "snapshot",
             (Kind.SNAPSHOT,),
+            lambda p: Snapshot.objects.filter(strategy__partnership_id=p),
+            _reversed("reporting:snapshot_list"),
+            "taken_at",
+            "taken_by_id",
+            "strategy_id",
+            "strategy__name",
+            after="as_at",
         ),
-        # Edits made through the admin write no ActionChange: pghistory's events are their only record.
-        "admin": (
-            _columns(
-                action_event.objects.filter(strategy__partnership_id=p, pgh_context__metadata__url__startswith=reverse("admin:index")),
-                source="admin",
-                at="pgh_created_at",
-                kind=Kind.ADMIN,
-                who=Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField()),
-                group="group_id",
-                target="pgh_obj_id",
-                subject="ref",
-                after="pgh_label",
-                note="text",
-            ),
+        Source(
+            "admin",
             (Kind.ADMIN,),
+            _admin_edits,
+            _action_link,
+            "pgh_created_at",
+            Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField()),
+            "pgh_obj_id",
+            "ref",
+            group="group_id",
+            after="pgh_label",
+            note="text",
         ),
-    }
-
-
-_SOURCES = (
-    "update",
-    "change",
-    "person",
-    "post",
-    "decision",
-    "arising",
-    "sign_off",
-    "publication",
-    "plan_import",
-    "kpi_import",
-    "benchmark_import",
-    "snapshot",
-    "admin",
-)
+    )
+}
 
 
 def _filtered(qs: QuerySet, source: str, filters: ChangeFilters, kinds: set[str], group_ids: list[int] | None) -> QuerySet:
@@ -504,9 +481,9 @@ def change_log_for(partnership: Partnership, filters: ChangeFilters, *, limit: i
             )
         )
     parts = [
-        _filtered(qs, source, filters, kinds, group_ids).order_by("-log_at", "-log_id")[: limit + 1]
-        for source, (qs, holds) in _sources(partnership).items()
-        if kinds.intersection(holds)
+        _filtered(source.columns(partnership.pk), name, filters, kinds, group_ids).order_by("-log_at", "-log_id")[: limit + 1]
+        for name, source in SOURCES.items()
+        if kinds.intersection(source.kinds)
     ]
     rows: list[tuple] = []
     if parts and group_ids != []:
@@ -544,29 +521,7 @@ def _describe(partnership: Partnership, entries: list[Change]) -> None:
 
 
 def _url_of(entry: Change, members: dict[int, int]) -> str:
-    target = entry.target_id
-    if target is None:
-        return ""
-    match entry.source:
-        case "update" | "change" | "admin":
-            return action_url(target)
-        case "person":
-            return reverse("people:person_detail", args=[members[target]]) if target in members else ""
-        case "post":
-            return reverse("people:post_detail", args=[target])
-        case "decision" | "arising":
-            return reverse("governance:meeting_detail", args=[target])
-        case "sign_off":
-            return reverse("governance:sign_off_board", args=[target])
-        case "publication":
-            return reverse("coproduction:public_history", args=[target])
-        case "plan_import":
-            return reverse("actions:plan_import_preview", args=[target])
-        case "kpi_import" | "benchmark_import":
-            return reverse("kpis:scorecard", args=[target])
-        case "snapshot":
-            return reverse("reporting:snapshot_list", args=[target])
-    return ""
+    return SOURCES[entry.source].link(entry.target_id, members) if entry.target_id is not None else ""
 
 
 def change_log_table(partnership: Partnership, filters: ChangeFilters) -> tuple[list[list[str]], bool]:

@@ -79,6 +79,26 @@ class UploadForm(forms.Form):
         return document
 
 
+def _self_evaluation_confirm(request: HttpRequest, strategy: Strategy) -> HttpResponse:
+    """The previewed upload, confirmed: a new version unless the preview expired or another version came first."""
+    try:
+        payload = signing.loads(request.POST["confirm"], salt=_SALT, max_age=3600)
+    except signing.BadSignature:
+        messages.error(request, "The preview has expired. Upload the document again.")
+        return redirect("reporting:self_evaluation_upload", strategy.pk)
+    if payload.get("strategy") != strategy.pk:
+        raise Http404("No such upload.")
+    try:
+        version = self_evaluation_save(
+            strategy, user=request.user, base=payload["base"], texts=payload["texts"], source=SelfEvaluationVersion.Source.UPLOADED
+        )
+    except StaleVersionError as stale:
+        messages.error(request, f"{stale} Upload the document again to see its changes against the latest version.")
+        return redirect("reporting:self_evaluation_upload", strategy.pk)
+    messages.success(request, f"The Word copy is saved as version {version.number}.")
+    return redirect("governance:self_evaluation", strategy.pk)
+
+
 @login_required
 def self_evaluation_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """Upload (preview what changed) then confirm: only a confirmed upload becomes a new version."""
@@ -90,22 +110,7 @@ def self_evaluation_upload(request: HttpRequest, strategy_id: int) -> HttpRespon
         return redirect("governance:self_evaluation", strategy.pk)
     context = {"strategy": strategy, "latest": latest}
     if request.method == "POST" and "confirm" in request.POST:
-        try:
-            payload = signing.loads(request.POST["confirm"], salt=_SALT, max_age=3600)
-        except signing.BadSignature:
-            messages.error(request, "The preview has expired. Upload the document again.")
-            return redirect("reporting:self_evaluation_upload", strategy.pk)
-        if payload.get("strategy") != strategy.pk:
-            raise Http404("No such upload.")
-        try:
-            version = self_evaluation_save(
-                strategy, user=request.user, base=payload["base"], texts=payload["texts"], source=SelfEvaluationVersion.Source.UPLOADED
-            )
-        except StaleVersionError as stale:
-            messages.error(request, f"{stale} Upload the document again to see its changes against the latest version.")
-            return redirect("reporting:self_evaluation_upload", strategy.pk)
-        messages.success(request, f"The Word copy is saved as version {version.number}.")
-        return redirect("governance:self_evaluation", strategy.pk)
+        return _self_evaluation_confirm(request, strategy)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         changes = changes_between(version_texts(latest), form.texts)

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-
-from jobs.tasks import job_run
+from jobs.tasks import job_run, job_task
 from reporting.models import BoardReport, EvidencePack
 from reporting.services import board_report_render, evidence_pack_produce
 
 MAX_RENDER_RETRIES = 2
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    soft_time_limit=BoardReport.time_limit - 60,
-    time_limit=BoardReport.time_limit,
-    max_retries=MAX_RENDER_RETRIES,
-)
+@job_task(BoardReport, max_retries=MAX_RENDER_RETRIES)
 def render_board_report(self, report_id: int) -> str:
     return job_run(self, BoardReport, report_id, board_report_render, failed="The pack could not be produced")
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    soft_time_limit=EvidencePack.time_limit - 60,
-    time_limit=EvidencePack.time_limit,
-    max_retries=MAX_RENDER_RETRIES,
-)
+@job_task(EvidencePack, max_retries=MAX_RENDER_RETRIES)
 def produce_evidence_pack(self, pack_id: int) -> str:
     return job_run(self, EvidencePack, pack_id, evidence_pack_produce, failed="The evidence pack could not be produced")

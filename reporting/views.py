@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -36,7 +37,7 @@ from intake.tables import csv_bytes, xlsx_bytes
 from jobs.models import Job
 from jobs.services import job_enqueue, job_send
 from kpis.scorecard import group_kpi_rows
-from people.access import is_coproduction_partner, is_officer, membership_for, not_found, officer_required
+from people.access import is_coproduction_partner, is_officer, member_object, officer_required
 from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
 from reporting.dashboard import dashboard_cache_key, dashboard_for
@@ -112,10 +113,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 
 def _change_log_reader(request: HttpRequest, partnership_id: int) -> tuple[Partnership, Membership, list[str]]:
     """The partnership whose log the person reads, and the kinds of change they may read: 404 outside it, 403 for other roles."""
-    partnership = Partnership.objects.filter(pk=partnership_id).first()
-    membership = membership_for(request.user, partnership_id) if partnership else None
-    if partnership is None or membership is None:
-        raise not_found(partnership, "No such partnership.")
+    partnership, membership = member_object(request.user, Partnership.objects, partnership_id, "pk", "No such partnership.")
     kinds = log_kinds_for(membership)
     if not kinds:
         raise PermissionDenied("Only programme officers and board members can read the change log.")
@@ -170,6 +168,22 @@ def change_log_export(request: HttpRequest, partnership_id: int, file_format: st
     return response
 
 
+def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str, can_take_snapshot: bool) -> str:
+    """The dashboard's body (or its filtered results) as HTML, to be cached."""
+    board = dashboard_for(strategy, request.GET)
+    context = {
+        "strategy": strategy,
+        "board": board,
+        "form": board.form,
+        "query": request.GET.urlencode(),
+        "can_take_snapshot": can_take_snapshot,
+        "unaddressed_findings": findings_unaddressed(strategy),
+        # For the filter links only; no context processor runs, so nobody's details reach the cache.
+        "request": request,
+    }
+    return render_to_string(f"reporting/dashboard.html#{part}", context)
+
+
 @login_required
 def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
@@ -181,20 +195,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot)
     latest_key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot, latest=True)
 
-    def build() -> str:
-        board = dashboard_for(strategy, request.GET)
-        context = {
-            "strategy": strategy,
-            "board": board,
-            "form": board.form,
-            "query": request.GET.urlencode(),
-            "can_take_snapshot": can_take_snapshot,
-            "unaddressed_findings": findings_unaddressed(strategy),
-            # For the filter links only; no context processor runs, so nobody's details reach the cache.
-            "request": request,
-        }
-        return render_to_string(f"reporting/dashboard.html#{part}", context)
-
+    build = functools.partial(_dashboard_html, request, strategy, part=part, can_take_snapshot=can_take_snapshot)
     served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
     html = served.html
     if served.earlier_copy_built_at is not None:
@@ -275,11 +276,8 @@ def snapshot_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 def _report_for_user(request: HttpRequest, report_id: int) -> tuple[BoardReport, Membership]:
-    report = BoardReport.objects.select_related("strategy__partnership", "snapshot", "meeting__board").filter(pk=report_id).first()
-    membership = membership_for(request.user, report.strategy.partnership_id) if report else None
-    if report is None or membership is None:
-        raise not_found(report, "No such report.")
-    return report, membership
+    found = BoardReport.objects.select_related("strategy__partnership", "snapshot", "meeting__board")
+    return member_object(request.user, found, report_id, "strategy.partnership_id", "No such report.")
 
 
 @login_required
@@ -446,11 +444,8 @@ def snapshot_pack(request: HttpRequest, snapshot_id: int) -> HttpResponse:
 
 
 def _pack_for_user(request: HttpRequest, pack_id: int) -> tuple[EvidencePack, Membership]:
-    pack = EvidencePack.objects.select_related("strategy__partnership", "finding", "requested_by").filter(pk=pack_id).first()
-    membership = membership_for(request.user, pack.strategy.partnership_id) if pack else None
-    if pack is None or membership is None:
-        raise not_found(pack, "No such evidence pack.")
-    return pack, membership
+    found = EvidencePack.objects.select_related("strategy__partnership", "finding", "requested_by")
+    return member_object(request.user, found, pack_id, "strategy.partnership_id", "No such evidence pack.")
 
 
 @login_required

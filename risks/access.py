@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from people.access import is_finance_lead, is_officer, membership_for, not_found
+from people.access import is_finance_lead, is_officer, member_object, not_found
 from people.models import Membership
 from risks.models import Risk, RiskScale
 
@@ -25,10 +25,8 @@ def risks_visible(risks: QuerySet[Risk], user: User, membership: Membership, sca
 
 def get_risk_for_user(user: User, risk_id: int) -> tuple[Risk, Membership]:
     """The risk and the user's role, or 404: outside the partnership, and for a restricted risk they may not read."""
-    risk = Risk.objects.select_related("strategy__partnership", "strategy__scheme", "owner").filter(pk=risk_id).first()
-    membership = membership_for(user, risk.strategy.partnership_id) if risk else None
-    if risk is None or membership is None:
-        raise not_found(risk, "No such risk.")
+    found = Risk.objects.select_related("strategy__partnership", "strategy__scheme", "owner")
+    risk, membership = member_object(user, found, risk_id, "strategy.partnership_id", "No such risk.")
     if risk.restricted and not (
         sees_restricted(membership, RiskScale.for_partnership(risk.strategy.partnership_id)) or holds_post(user, risk.owner_id)
     ):

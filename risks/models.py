@@ -74,9 +74,25 @@ class RiskScale(models.Model):
         return f"{value} {self.impact_labels[value - 1]}"
 
 
+class Scored:
+    """A score is likelihood times impact: inherent (before mitigation), residual (now) and target, as the model records them."""
+
+    @property
+    def inherent_score(self) -> int:
+        return self.inherent_likelihood * self.inherent_impact
+
+    @property
+    def residual_score(self) -> int:
+        return self.residual_likelihood * self.residual_impact
+
+    @property
+    def target_score(self) -> int:
+        return self.target_likelihood * self.target_impact
+
+
 # Every change to what a risk says is kept (append-only), beside the scores' own history in RiskScore.
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True)
-class Risk(models.Model):
+class Risk(Scored, models.Model):
     """One risk to the strategy's delivery: what causes it, what follows, who owns it and how it is scored and controlled.
 
     Scores change only through a re-score (services.risk_rescore), which keeps its reason in RiskScore.
@@ -141,23 +157,11 @@ class Risk(models.Model):
         return reverse("risks:risk_detail", args=[self.pk])
 
     @property
-    def inherent_score(self) -> int:
-        return self.inherent_likelihood * self.inherent_impact
-
-    @property
-    def residual_score(self) -> int:
-        return self.residual_likelihood * self.residual_impact
-
-    @property
-    def target_score(self) -> int:
-        return self.target_likelihood * self.target_impact
-
-    @property
     def residual_band(self) -> tuple[str, str]:
         return band(self.residual_score)
 
 
-class RiskScore(models.Model):
+class RiskScore(Scored, models.Model):
     """One scoring of a risk, with who scored it and why: the first scoring and every re-score. Append-only."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="scores")
@@ -176,16 +180,8 @@ class RiskScore(models.Model):
     def __str__(self) -> str:
         return f"{self.risk.ref} scored {self.residual_score} at {self.at:%Y-%m-%d %H:%M}"
 
-    @property
-    def residual_score(self) -> int:
-        return self.residual_likelihood * self.residual_impact
 
-    @property
-    def inherent_score(self) -> int:
-        return self.inherent_likelihood * self.inherent_impact
-
-
-class SnapshotRisk(models.Model):
+class SnapshotRisk(Scored, models.Model):
     """One risk as it stood in a snapshot: the register a board pack reports."""
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="risks")
@@ -210,11 +206,3 @@ class SnapshotRisk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} in {self.snapshot}"
-
-    @property
-    def residual_score(self) -> int:
-        return self.residual_likelihood * self.residual_impact
-
-    @property
-    def target_score(self) -> int:
-        return self.target_likelihood * self.target_impact
