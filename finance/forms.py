@@ -231,19 +231,3 @@ class ActualForm(forms.Form):
         if year not in self.plan.years:
             raise forms.ValidationError(year_choice_error(self.plan, typed))
         return year
-
-
-class ActualsUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Spreadsheet of actual figures",
-        help_text="CSV or Excel with the columns mitigation (its reference), year, as_at and achieved; optionally note.",
-        error_messages={"required": "Choose a CSV or Excel file"},
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("The file must be a CSV or an Excel (.xlsx) file")
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("The file must be smaller than 5 MB")
-        return upload
