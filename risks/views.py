@@ -142,9 +142,9 @@ def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @rate_limited("export", what="exports")
 def register_export(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """The register as an Excel sheet: restricted risks never leave the product this way."""
-    strategy, _membership = get_strategy_for_user(request.user, strategy_id)
-    table = risks_table(strategy, timezone.localdate())
+    """The register as an Excel sheet: restricted risks only for those who may read them, marked not to be shared."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    table = risks_table(strategy, timezone.localdate(), user=request.user, membership=membership)
     response = HttpResponse(xlsx_bytes(table, title="Risks"), content_type=XLSX)
     name = f"{slugify(strategy.name)[:60] or 'plan'}-risks-{timezone.localdate():%Y-%m-%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
