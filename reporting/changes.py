@@ -4,7 +4,8 @@ Nothing is copied: each source is the history table its app already keeps
 (action updates and plan changes, people and post changes, meetings'
 decisions and actions arising, sign-off events, publications of the public
 page, imports applied, snapshots taken, and edits made in the admin as
-pghistory recorded them). Each source is read as `values()` with the same
+pghistory recorded them, risk scores, and the high-needs budget's mitigations and
+actual figures). Each source is read as `values()` with the same
 columns and the sources are joined with one UNION ALL, newest first, so a page
 of the log is one query however long the history is.
 
@@ -17,22 +18,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateTimeField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Right
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionChange, ActionUpdate, DeliveryGroup, PlanImport, Snapshot, action_url
 from coproduction.models import Publication
+from finance.models import FinanceActual
+from finance.money import money_full
 from governance.models import ActionArising, Decision, SignOff, SignOffEvent
 from intake.tables import cell_escape
 from kpis.models import BenchmarkImport, KpiValueImport
 from people.models import Membership, Partnership, PersonChange
+from risks.models import RiskScore
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
@@ -52,6 +57,8 @@ class Kind:
     PUBLICATION = "publication"
     IMPORT = "import"
     SNAPSHOT = "snapshot"
+    RISK = "risk"
+    FINANCE = "finance"
     ADMIN = "admin"
 
     CHOICES = [
@@ -66,6 +73,8 @@ class Kind:
         (PUBLICATION, "Public page publications"),
         (IMPORT, "Imports"),
         (SNAPSHOT, "Snapshots"),
+        (RISK, "Risk scores"),
+        (FINANCE, "High-needs budget: mitigations and actual figures"),
         (ADMIN, "Edits in the admin"),
     ]
     LABELS = dict(CHOICES)
@@ -267,6 +276,30 @@ def _action_change_kind() -> Case:
     )
 
 
+def _as_text(expression) -> Cast:
+    return Cast(expression, CharField())
+
+
+def _score_text(prefix: str = "") -> Concat:
+    """A risk score as the log shows it: "Scored 12 (likelihood 3, impact 4)"."""
+    likelihood, impact = F(f"{prefix}residual_likelihood"), F(f"{prefix}residual_impact")
+    return Concat(
+        _as_text(likelihood * impact), _text(" (likelihood "), _as_text(likelihood), _text(", impact "), _as_text(impact), _text(")"),
+        output_field=CharField(),
+    )  # fmt: skip
+
+
+def _score_before() -> Subquery:
+    """The risk's score before this one: the scoring just earlier, in one query for the page."""
+    earlier = RiskScore.objects.filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")), risk=OuterRef("risk"))
+    return Subquery(earlier.order_by("-at", "-pk").annotate(text=_score_text()).values("text")[:1], output_field=CharField())
+
+
+def _year_text(name: str) -> Concat:
+    """A financial year as finance officers write it: 2025 is "2025-26"."""
+    return Concat(_as_text(F(name)), _text("-"), Right(_as_text(F(name) + 1), 2), output_field=CharField())
+
+
 def _sources(partnership: Partnership) -> dict[str, tuple[QuerySet, tuple[str, ...]]]:
     """Each source's rows of the partnership, with the kinds it can hold (so a filtered log skips the others)."""
     p = partnership.pk
@@ -429,6 +462,53 @@ def _sources(partnership: Partnership) -> dict[str, tuple[QuerySet, tuple[str, .
             ),
             (Kind.SNAPSHOT,),
         ),
+        # Every scoring of a risk, the first and each re-score with its reason: the register's own history.
+        "risk_score": (
+            _columns(
+                RiskScore.objects.filter(risk__strategy__partnership_id=p),
+                source="risk_score",
+                at="at",
+                kind=Kind.RISK,
+                who="by_id",
+                group=None,
+                target="risk_id",
+                subject=Concat(F("risk__ref"), _text(": "), F("risk__title"), output_field=CharField()),
+                before=_score_before(),
+                after=_score_text(),
+                note="reason",
+            ),
+            (Kind.RISK,),
+        ),
+        "mitigation": (
+            _columns(
+                apps.get_model("finance", "MitigationEvent").objects.filter(plan__strategy__partnership_id=p),
+                source="mitigation",
+                at="pgh_created_at",
+                kind=Kind.FINANCE,
+                who=Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField()),
+                group=None,
+                target="plan__strategy_id",
+                subject=Concat(_text("Mitigation "), F("ref"), _text(": "), F("title"), output_field=CharField()),
+                after="pgh_label",
+                note="description",
+            ),
+            (Kind.FINANCE,),
+        ),
+        "finance_actual": (
+            _columns(
+                FinanceActual.objects.filter(mitigation__plan__strategy__partnership_id=p),
+                source="finance_actual",
+                at="entered_at",
+                kind=Kind.FINANCE,
+                who="entered_by_id",
+                group=None,
+                target="mitigation__plan__strategy_id",
+                subject=Concat(F("mitigation__ref"), _text(" achieved in "), _year_text("year"), output_field=CharField()),
+                after="achieved",
+                note="note",
+            ),
+            (Kind.FINANCE,),
+        ),
         # Edits made through the admin write no ActionChange: pghistory's events are their only record.
         "admin": (
             _columns(
@@ -461,6 +541,9 @@ _SOURCES = (
     "kpi_import",
     "benchmark_import",
     "snapshot",
+    "risk_score",
+    "mitigation",
+    "finance_actual",
     "admin",
 )
 
@@ -538,6 +621,10 @@ def _describe(partnership: Partnership, entries: list[Change]) -> None:
             entry.subject = f"{entry.subject}: {users[entry.target_id]}"
         if entry.source == "sign_off":
             entry.after = SignOff.Status(entry.after).label if entry.after in SignOff.Status.values else entry.after
+        if entry.source == "finance_actual" and entry.after:
+            entry.after = money_full(Decimal(entry.after))
+        if entry.source == "mitigation":
+            entry.after = {"insert": "Added", "update": "Changed", "delete": "Removed"}.get(entry.after, entry.after)
         if entry.source == "change":
             ref, _, field_name = entry.subject.rpartition(": ")
             entry.subject = f"{ref}: {ActionChange.Field(field_name).label}" if field_name in ActionChange.Field.values else entry.subject
@@ -566,6 +653,10 @@ def _url_of(entry: Change, members: dict[int, int]) -> str:
             return reverse("kpis:scorecard", args=[target])
         case "snapshot":
             return reverse("reporting:snapshot_list", args=[target])
+        case "risk_score":
+            return reverse("risks:risk_detail", args=[target])
+        case "mitigation" | "finance_actual":
+            return reverse("finance:plan", args=[target])
     return ""
 
 
