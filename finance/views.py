@@ -146,10 +146,12 @@ def actual_add(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 @login_required
 def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """The dashboard's finance figures, as a fragment the dashboard loads (and a page of its own without scripts)."""
+    """The dashboard's finance figures, as fragments the dashboard loads (its first screen's line with `?part=line`),
+    and a page of its own without scripts."""
     strategy, _membership = get_strategy_for_user(request.user, strategy_id)
     context = {"strategy": strategy, "headline": reads.headline(strategy, timezone.localdate())}
-    return render(request, "finance/headline.html" + ("#figures" if request.htmx else ""), context)
+    part = "#line" if request.GET.get("part") == "line" else "#figures"
+    return render(request, "finance/headline.html" + (part if request.htmx else ""), context)
 
 
 def _finance_strategy(request: HttpRequest, strategy_id: int) -> Strategy:

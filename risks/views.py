@@ -127,7 +127,8 @@ def risk_scale(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 @login_required
 def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """The dashboard's top risks and the risks for decision, as a fragment the dashboard loads (a page of its own without scripts)."""
+    """The dashboard's top risks and the risks for decision, as fragments the dashboard loads (its first screen's line with
+    `?part=line`), and a page of its own without scripts."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     today = timezone.localdate()
     restricted = sees_restricted(membership, RiskScale.for_partnership(strategy.partnership_id))
@@ -136,7 +137,8 @@ def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
         "top": reads.top_risks(strategy, limit=3, today=today, include_restricted=restricted),
         "decisions": reads.for_decision(strategy, today),
     }
-    return render(request, "risks/headline.html" + ("#figures" if request.htmx else ""), context)
+    part = "#line" if request.GET.get("part") == "line" else "#figures"
+    return render(request, "risks/headline.html" + (part if request.htmx else ""), context)
 
 
 @login_required
