@@ -79,7 +79,7 @@ def actuals_read(content: bytes, filename: str, strategy: Strategy) -> Found:
         found.plan.append(values)
         if len(found.shown["rows"]) < SHOWN_ROWS:
             shown = {"row": number, "mitigation": values["mitigation"].ref, "year": year_label(values["year"])}
-            found.shown["rows"].append({**shown, "as_at": values["as_at"].isoformat(), "achieved": money_full(values["achieved"])})
+            found.shown["rows"].append({**shown, "as_at": f"{values['as_at']:%-d %b %Y}", "achieved": money_full(values["achieved"])})
     found.shown["count"] = len(found.plan)
     return found
 
