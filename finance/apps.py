@@ -10,6 +10,8 @@ class FinanceConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        # Registers the actual figures' source with the intake pipeline.
+        import finance.readers  # noqa: F401
         from actions.models import Snapshot
         from finance.services import snapshot_mitigations
 

@@ -15,6 +15,7 @@ FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 INK = "#0b0c0c"
 UNMITIGATED = "#505a5f"
 PLANNED = "#1d70b8"
+LABEL_LINE = 12  # the height of a bar's label, in pixels
 
 
 def _text(x: float, y: float, content: str, *, size: int = 12, anchor: str = "middle") -> str:
@@ -50,13 +51,18 @@ def forecast_chart_svg(years, *, width: int = 680, height: int = 300) -> str:
     base = top + plot_h
     for i, y in enumerate(shown):
         x = left + slot * i + slot * 0.12
-        for offset, amount, solid in ((0, y.unmitigated, True), (bar + 2, y.planned_forecast, False)):
+        label_above = None  # the planned bar's label: the unmitigated one sits a line higher when they would touch
+        for offset, amount, solid in ((bar + 2, y.planned_forecast, False), (0, y.unmitigated, True)):
             if amount is None:
                 continue
             h = max(float(max(amount, Decimal("0")) / most) * plot_h, 1.0)
             style = f'fill="{UNMITIGATED}"' if solid else f'fill="#ffffff" stroke="{PLANNED}" stroke-width="3"'
             parts.append(f'<rect x="{x + offset:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" {style}/>')
-            parts.append(_text(x + offset + bar / 2, base - h - 4, money_short(amount), size=10))
+            label_y = base - h - 4
+            if label_above is not None and abs(label_y - label_above) < LABEL_LINE:
+                label_y = min(label_y, label_above - LABEL_LINE)
+            parts.append(_text(x + offset + bar / 2, label_y, money_short(amount), size=10))
+            label_above = label_y
         parts.append(_text(left + slot * i + slot / 2, base + 16, y.label))
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="{INK}"/>')
     parts.append("</svg>")

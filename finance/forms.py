@@ -9,7 +9,6 @@ from django import forms
 from actions.forms import ActionRefsField
 from finance.models import FinancePlan, Mitigation, MitigationSaving
 from finance.money import MoneyError, money_full, parse_money, parse_year, year_label
-from intake.forms import SpreadsheetForm
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
@@ -232,11 +231,3 @@ class ActualForm(forms.Form):
         if year not in self.plan.years:
             raise forms.ValidationError(year_choice_error(self.plan, typed))
         return year
-
-
-class ActualsUploadForm(SpreadsheetForm):
-    file = forms.FileField(
-        label="Spreadsheet of actual figures",
-        help_text="CSV or Excel with the columns mitigation (its reference), year, as_at and achieved; optionally note.",
-        error_messages={"required": "Choose a CSV or Excel file"},
-    )

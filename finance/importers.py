@@ -1,4 +1,4 @@
-"""Actual figures from a spreadsheet: every row checked first, then all added in one transaction or none.
+"""Actual figures from a spreadsheet, read for the intake pipeline: every row checked first, then all added in one transaction or none.
 
 Columns: mitigation (its ref), year (2025-26), as_at (30/09/2025), achieved (pounds), and optionally note.
 """
@@ -6,25 +6,19 @@ Columns: mitigation (its ref), year (2025-26), as_at (30/09/2025), achieved (pou
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
-
 from accounts.models import User
+from actions.models import Strategy
 from finance.models import FinanceActual, FinancePlan, Mitigation
 from finance.money import MoneyError, money_full, parse_money, parse_year, year_label
-from intake.tables import ImportFileError, RowProblem, missing_columns, read_table
+from intake.readers import Found
+from intake.tables import ImportFileError, RowProblem, cell_problems, missing_columns, read_table
 
 COLUMNS = ["mitigation", "year", "as_at", "achieved"]
 MAX_ROWS = 2000
-
-
-@dataclass
-class Loaded:
-    rows: list[dict] = field(default_factory=list)  # what would be added, as the preview shows it
-    problems: list[RowProblem] = field(default_factory=list)
-    created: int = 0
+SHOWN_ROWS = 500
+NOTE_LIMIT = FinanceActual._meta.get_field("note").max_length
 
 
 def _date(text: str) -> dt.date | None:
@@ -36,61 +30,60 @@ def _date(text: str) -> dt.date | None:
     return None
 
 
-def actuals_import(content: bytes, filename: str, plan: FinancePlan, *, apply: bool = True, by: User | None = None) -> Loaded:
-    """Read and check every row; with `apply`, add them all (or, if any row has a problem, none)."""
-    loaded = Loaded()
+def _row_problems(number: int, row: dict[str, str], plan: FinancePlan, mitigations: dict[str, Mitigation]) -> tuple[list, dict]:
+    """The row's problems by column, and its values once read."""
+    ref, typed_year, typed_date, typed_amount = (row.get(c, "").strip() for c in COLUMNS)
+    problems = cell_problems(number, row, {"note": NOTE_LIMIT})
+    mitigation = mitigations.get(ref.casefold())
+    if mitigation is None:
+        problems.append(RowProblem(number, "mitigation", ref, f"There is no mitigation {ref or '(blank)'} in this plan"))
+    year = parse_year(typed_year)
+    if year is None:
+        problems.append(RowProblem(number, "year", typed_year, "Enter a financial year such as 2025-26"))
+    elif year not in plan.years:
+        span = f"{year_label(plan.first_year)} to {year_label(plan.last_year)}"
+        problems.append(RowProblem(number, "year", typed_year, f"{typed_year} is outside the plan's years ({span})"))
+    as_at = _date(typed_date)
+    if as_at is None:
+        problems.append(RowProblem(number, "as_at", typed_date, "Enter the date as day/month/year, for example 30/09/2025"))
+    achieved: Decimal | None = None
+    try:
+        achieved = parse_money(typed_amount)
+    except MoneyError as error:
+        problems.append(RowProblem(number, "achieved", typed_amount, str(error)))
+    values = {"mitigation": mitigation, "year": year, "as_at": as_at, "achieved": achieved, "note": row.get("note", "").strip()}
+    return problems, values
+
+
+def actuals_read(content: bytes, filename: str, strategy: Strategy) -> Found:
+    """What the file would add, with every problem by row and column; writes nothing."""
+    found = Found(shown={"rows": [], "count": 0}, plan=[])
+    plan = FinancePlan.objects.filter(strategy=strategy).first()
+    if plan is None:
+        found.problems.append(RowProblem(0, "", "", "This strategy has no finance plan yet: set one up before adding figures."))
+        return found
     try:
         table = read_table(content, filename, max_rows=MAX_ROWS)
     except ImportFileError as error:
-        loaded.problems.append(RowProblem(error.row, "", "", str(error)))
-        return loaded
-    loaded.problems += missing_columns(table, COLUMNS)
-    if loaded.problems:
-        return loaded
+        found.problems.append(RowProblem(error.row, "", "", str(error)))
+        return found
+    found.problems += missing_columns(table, COLUMNS)
+    if found.problems:
+        return found
     mitigations = {m.ref.casefold(): m for m in Mitigation.objects.filter(plan=plan)}
-    actuals = []
     for number, row in table[1:]:
-        ref, typed_year, typed_date, typed_amount = (row.get(c, "").strip() for c in COLUMNS)
-        problems = []
-        mitigation = mitigations.get(ref.casefold())
-        if mitigation is None:
-            problems.append(RowProblem(number, "mitigation", ref, f"There is no mitigation {ref or '(blank)'} in this plan"))
-        year = parse_year(typed_year)
-        if year is None:
-            problems.append(RowProblem(number, "year", typed_year, "Enter a financial year such as 2025-26"))
-        elif year not in plan.years:
-            problems.append(
-                RowProblem(
-                    number,
-                    "year",
-                    typed_year,
-                    f"{typed_year} is outside the plan's years ({year_label(plan.first_year)} to {year_label(plan.last_year)})",
-                )
-            )
-        as_at = _date(typed_date)
-        if as_at is None:
-            problems.append(RowProblem(number, "as_at", typed_date, "Enter the date as day/month/year, for example 30/09/2025"))
-        try:
-            achieved: Decimal | None = parse_money(typed_amount)
-        except MoneyError as error:
-            achieved = None
-            problems.append(RowProblem(number, "achieved", typed_amount, str(error)))
+        problems, values = _row_problems(number, row, plan, mitigations)
         if problems:
-            loaded.problems += problems
+            found.problems += problems
             continue
-        actuals.append(
-            FinanceActual(mitigation=mitigation, year=year, as_at=as_at, achieved=achieved, note=row.get("note", "")[:300], entered_by=by)
-        )
-        loaded.rows.append(
-            {
-                "row": number,
-                "mitigation": mitigation.ref,
-                "year": year_label(year),
-                "as_at": as_at.isoformat(),
-                "achieved": money_full(achieved),
-            }
-        )
-    if apply and not loaded.problems:
-        with transaction.atomic():
-            loaded.created = len(FinanceActual.objects.bulk_create(actuals))
-    return loaded
+        found.plan.append(values)
+        if len(found.shown["rows"]) < SHOWN_ROWS:
+            shown = {"row": number, "mitigation": values["mitigation"].ref, "year": year_label(values["year"])}
+            found.shown["rows"].append({**shown, "as_at": f"{values['as_at']:%-d %b %Y}", "achieved": money_full(values["achieved"])})
+    found.shown["count"] = len(found.plan)
+    return found
+
+
+def actuals_apply(found: Found, *, by: User | None) -> int:
+    """Add every figure the file holds, in the caller's transaction; how many were added."""
+    return len(FinanceActual.objects.bulk_create([FinanceActual(**values, entered_by=by) for values in found.plan]))

@@ -149,26 +149,3 @@ class SnapshotMitigation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mitigation_id} {year_label(self.year)} in {self.snapshot}"
-
-
-class ActualsImport(models.Model):
-    """An uploaded spreadsheet of actual figures, kept so that the preview and its confirmation read the same bytes."""
-
-    class Status(models.TextChoices):
-        PREVIEWED = "previewed", "Previewed"
-        APPLIED = "applied", "Applied"
-        REJECTED = "rejected", "Rejected"
-
-    plan = models.ForeignKey(FinancePlan, on_delete=models.CASCADE, related_name="imports")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-    filename = models.CharField(max_length=255)
-    content = models.BinaryField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEWED)
-    summary = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-uploaded_at"]
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.get_status_display()})"

@@ -5,6 +5,7 @@ from django.urls import path
 from finance import views
 
 app_name = "finance"
+ACTUALS = {"source": "finance-actuals"}
 
 urlpatterns = [
     path("strategies/<int:strategy_id>/finance/", views.plan, name="plan"),
@@ -15,7 +16,8 @@ urlpatterns = [
     path("strategies/<int:strategy_id>/finance/mitigations/new/", views.mitigation_add, name="mitigation_add"),
     path("mitigations/<int:mitigation_id>/", views.mitigation_edit, name="mitigation_edit"),
     path("strategies/<int:strategy_id>/finance/actuals/new/", views.actual_add, name="actual_add"),
-    path("strategies/<int:strategy_id>/finance/actuals/upload/", views.actuals_upload, name="actuals_upload"),
-    path("finance-uploads/<int:import_id>/", views.actuals_preview, name="actuals_preview"),
-    path("finance-uploads/<int:import_id>/confirm/", views.actuals_confirm, name="actuals_confirm"),
+    # Spreadsheets of actual figures go through the intake pages, as a finance lead's upload.
+    path("strategies/<int:strategy_id>/finance/actuals/upload/", views.actuals_upload, ACTUALS, name="actuals_upload"),
+    path("finance-uploads/<int:import_id>/", views.actuals_preview, ACTUALS, name="actuals_preview"),
+    path("finance-uploads/<int:import_id>/confirm/", views.actuals_confirm, ACTUALS, name="actuals_confirm"),
 ]

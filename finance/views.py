@@ -12,19 +12,24 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from actions.access import get_strategy_for_user
+from actions.models import Strategy
 from finance import reads
 from finance.access import can_change_finance, finance_required, get_mitigation_for_user
 from finance.exports import mitigations_table
-from finance.forms import ActualForm, ActualsUploadForm, FiguresForm, FinancePlanForm, MitigationForm
-from finance.importers import actuals_import
-from finance.models import ActualsImport, FinancePlan, Mitigation
+from finance.forms import ActualForm, FiguresForm, FinancePlanForm, MitigationForm
+from finance.models import FinancePlan, Mitigation
 from finance.money import money_full, year_label
+from finance.readers import FinanceActualsReader
 from finance.services import actual_record, figures_save, mitigation_save
+from intake.models import Upload
+from intake.readers import reader_named
+from intake.services import upload_record
 from intake.tables import xlsx_bytes
-from people.access import member_object
-from send_tracker.security import rate_limited, security_event
+from intake.views import confirm, preview_page, upload_page, upload_request_limit
+from send_tracker.security import rate_limited, request_size_limit, security_event
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACTUALS = reader_named(FinanceActualsReader.name)
 
 
 def _plan_url(strategy_id: int) -> str:
@@ -141,75 +146,46 @@ def actual_add(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 @login_required
 def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """The dashboard's finance figures, as a fragment the dashboard loads (and a page of its own without scripts)."""
+    """The dashboard's finance figures, as fragments the dashboard loads (its first screen's line with `?part=line`),
+    and a page of its own without scripts."""
     strategy, _membership = get_strategy_for_user(request.user, strategy_id)
     context = {"strategy": strategy, "headline": reads.headline(strategy, timezone.localdate())}
-    return render(request, "finance/headline.html" + ("#figures" if request.htmx else ""), context)
+    part = "#line" if request.GET.get("part") == "line" else "#figures"
+    return render(request, "finance/headline.html" + (part if request.htmx else ""), context)
 
 
-def _summary(loaded) -> dict:
-    return {
-        "rows": loaded.rows[:500],
-        "count": len(loaded.rows),
-        "created": loaded.created,
-        "problems": [{"row": p.row, "column": p.column, "value": p.value, "message": p.message} for p in loaded.problems[:500]],
-    }
-
-
-@login_required
-def actuals_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """Upload a spreadsheet of actual figures; nothing is added until the preview is confirmed."""
+def _finance_strategy(request: HttpRequest, strategy_id: int) -> Strategy:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     finance_required(membership, "upload actual figures")
-    finance_plan = _plan_of(strategy)
-    form = ActualsUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        loaded = actuals_import(content, upload.name, finance_plan, apply=False)
-        kept = ActualsImport.objects.create(
-            plan=finance_plan,
-            uploaded_by=request.user,
-            filename=upload.name[:255],
-            content=content,
-            status=ActualsImport.Status.REJECTED if loaded.problems else ActualsImport.Status.PREVIEWED,
-            summary=_summary(loaded),
-        )
-        return redirect("finance:actuals_preview", import_id=kept.pk)
-    return _page(request, "finance/actuals_upload.html", {"strategy": strategy, "finance_plan": finance_plan}, form)
+    _plan_of(strategy)
+    return strategy
 
 
-def _finance_import(request: HttpRequest, import_id: int) -> ActualsImport:
-    found = ActualsImport.objects.select_related("plan__strategy__partnership")
-    kept, membership = member_object(request.user, found, import_id, "plan.strategy.partnership_id", "No such upload.")
-    finance_required(membership, "upload actual figures")
+def _finance_upload(request: HttpRequest, import_id: int) -> Upload:
+    uploads = upload_record(ACTUALS).objects.select_related("strategy__partnership", "uploaded_by")
+    kept = uploads.filter(pk=import_id, source=ACTUALS.name).first()
+    if kept is None:
+        raise Http404("No such upload.")
+    _finance_strategy(request, kept.strategy_id)
     return kept
 
 
+@request_size_limit(upload_request_limit, by_url=True)
 @login_required
-def actuals_preview(request: HttpRequest, import_id: int) -> HttpResponse:
-    kept = _finance_import(request, import_id)
-    return render(request, "finance/actuals_preview.html", {"kept": kept, "strategy": kept.plan.strategy})
+def actuals_upload(request: HttpRequest, strategy_id: int, source: str) -> HttpResponse:
+    """Upload a spreadsheet of actual figures; nothing is added until the preview is confirmed."""
+    return upload_page(request, ACTUALS, _finance_strategy(request, strategy_id))
+
+
+@login_required
+def actuals_preview(request: HttpRequest, import_id: int, source: str) -> HttpResponse:
+    return preview_page(request, ACTUALS, _finance_upload(request, import_id))
 
 
 @login_required
 @require_POST
-def actuals_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
-    kept = _finance_import(request, import_id)
-    with transaction.atomic():
-        locked = ActualsImport.objects.select_for_update().get(pk=kept.pk)
-        if locked.status != ActualsImport.Status.PREVIEWED:
-            messages.error(request, "This file has already been added, or had problems: upload it again.")
-            return redirect("finance:actuals_preview", import_id=kept.pk)
-        # The same bytes again: a mitigation may have been renamed since the preview.
-        loaded = actuals_import(bytes(locked.content), locked.filename, kept.plan, by=request.user)
-        locked.status = ActualsImport.Status.REJECTED if loaded.problems else ActualsImport.Status.APPLIED
-        locked.summary = _summary(loaded)
-        locked.save(update_fields=["status", "summary"])
-    if loaded.problems:
-        return redirect("finance:actuals_preview", import_id=kept.pk)
-    messages.success(request, f"Added {loaded.created} actual figure{'s' if loaded.created != 1 else ''} from {kept.filename}.")
-    return redirect(_plan_url(kept.plan.strategy_id))
+def actuals_confirm(request: HttpRequest, import_id: int, source: str) -> HttpResponse:
+    return confirm(request, ACTUALS, _finance_upload(request, import_id))
 
 
 @login_required

@@ -17,8 +17,10 @@ import time
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 MAX_CELL = 20_000
 # A spreadsheet runs a cell starting with one of these as a formula. Exports
@@ -592,16 +594,11 @@ def _lines_wrapped(cell: Cell, width: int) -> int:
     return sum(max(1, -(-len(part) // max(width - 1, 1))) for part in (cell.splitlines() or [""]))
 
 
-def xlsx_bytes(table: list[list[Cell]], title: str = "Actions") -> bytes:
-    """A workbook an officer can work in and print: bold wrapped headings, frozen and filtered, text in string cells,
-    dates as real dates, and landscape pages one page wide with the heading row on every page."""
-    from openpyxl import Workbook
+def _sheet_write(sheet: Any, title: str, table: list[list[Cell]]) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    workbook = Workbook()
-    sheet = workbook.active
     sheet.title = title[:31]
     widths = _column_widths(table)
     for index, width in enumerate(widths, start=1):
@@ -636,6 +633,20 @@ def xlsx_bytes(table: list[list[Cell]], title: str = "Actions") -> bytes:
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
     sheet.print_options.gridLines = True
+
+
+def xlsx_bytes(table: list[list[Cell]], title: str = "Actions", *, more: Sequence[tuple[str, list[list[Cell]]]] = ()) -> bytes:
+    """A workbook an officer can work in and print: bold wrapped headings, frozen and filtered, text in string cells,
+    dates as real dates, and landscape pages one page wide with the heading row on every page.
+
+    `more` adds further sheets after the first, each (title, table), laid out the same way.
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    _sheet_write(workbook.active, title, table)
+    for more_title, more_table in more:
+        _sheet_write(workbook.create_sheet(), more_title, more_table)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

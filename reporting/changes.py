@@ -4,7 +4,8 @@ Nothing is copied: each source is the history table its app already keeps
 (action updates and plan changes, people and post changes, meetings'
 decisions and actions arising, sign-off events, publications of the public
 page, imports applied, snapshots taken, and edits made in the admin as
-pghistory recorded them). Each source is read as `values()` with the same
+pghistory recorded them, risk scores, and the high-needs budget's mitigations and
+actual figures). Each source is read as `values()` with the same
 columns and the sources are joined with one UNION ALL, newest first, so a page
 of the log is one query however long the history is.
 
@@ -17,22 +18,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import Case, CharField, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, DateTimeField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Right
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionChange, ActionUpdate, DeliveryGroup, PlanImport, Snapshot, action_url
 from coproduction.models import Publication
+from finance.models import FinanceActual
+from finance.money import money_full
 from governance.models import ActionArising, Decision, SignOff, SignOffEvent
 from intake.tables import cell_escape
 from kpis.models import BenchmarkImport, KpiValueImport
 from people.models import Membership, Partnership, PersonChange
+from risks.models import RiskScore
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
@@ -52,6 +57,8 @@ class Kind:
     PUBLICATION = "publication"
     IMPORT = "import"
     SNAPSHOT = "snapshot"
+    RISK = "risk"
+    FINANCE = "finance"
     ADMIN = "admin"
 
     CHOICES = [
@@ -66,6 +73,8 @@ class Kind:
         (PUBLICATION, "Public page publications"),
         (IMPORT, "Imports"),
         (SNAPSHOT, "Snapshots"),
+        (RISK, "Risk scores"),
+        (FINANCE, "High-needs budget: mitigations and actual figures"),
         (ADMIN, "Edits in the admin"),
     ]
     LABELS = dict(CHOICES)
@@ -234,6 +243,30 @@ def _reversed(name: str) -> Callable[[int, dict[int, int]], str]:
 
 def _person_link(target: int, members: dict[int, int]) -> str:
     return reverse("people:person_detail", args=[members[target]]) if target in members else ""
+
+
+def _as_text(expression) -> Cast:
+    return Cast(expression, CharField())
+
+
+def _score_text(prefix: str = "") -> Concat:
+    """A risk score as the log shows it: "Scored 12 (likelihood 3, impact 4)"."""
+    likelihood, impact = F(f"{prefix}residual_likelihood"), F(f"{prefix}residual_impact")
+    return Concat(
+        _as_text(likelihood * impact), _text(" (likelihood "), _as_text(likelihood), _text(", impact "), _as_text(impact), _text(")"),
+        output_field=CharField(),
+    )  # fmt: skip
+
+
+def _score_before() -> Subquery:
+    """The risk's score before this one: the scoring just earlier, in one query for the page."""
+    earlier = RiskScore.objects.filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), pk__lt=OuterRef("pk")), risk=OuterRef("risk"))
+    return Subquery(earlier.order_by("-at", "-pk").annotate(text=_score_text()).values("text")[:1], output_field=CharField())
+
+
+def _year_text(name: str) -> Concat:
+    """A financial year as finance officers write it: 2025 is "2025-26"."""
+    return Concat(_as_text(F(name)), _text("-"), Right(_as_text(F(name) + 1), 2), output_field=CharField())
 
 
 @dataclass(frozen=True)
@@ -425,6 +458,44 @@ SOURCES: dict[str, Source] = {
             "strategy__name",
             after="as_at",
         ),
+        # Every scoring of a risk, the first and each re-score with its reason: the register's own history.
+        Source(
+            "risk_score",
+            (Kind.RISK,),
+            lambda p: RiskScore.objects.filter(risk__strategy__partnership_id=p),
+            _reversed("risks:risk_detail"),
+            "at",
+            "by_id",
+            "risk_id",
+            Concat(F("risk__ref"), _text(": "), F("risk__title"), output_field=CharField()),
+            before=_score_before(),
+            after=_score_text(),
+            note="reason",
+        ),
+        Source(
+            "mitigation",
+            (Kind.FINANCE,),
+            lambda p: apps.get_model("finance", "MitigationEvent").objects.filter(plan__strategy__partnership_id=p),
+            _reversed("finance:plan"),
+            "pgh_created_at",
+            Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField()),
+            "plan__strategy_id",
+            Concat(_text("Mitigation "), F("ref"), _text(": "), F("title"), output_field=CharField()),
+            after="pgh_label",
+            note="description",
+        ),
+        Source(
+            "finance_actual",
+            (Kind.FINANCE,),
+            lambda p: FinanceActual.objects.filter(mitigation__plan__strategy__partnership_id=p),
+            _reversed("finance:plan"),
+            "entered_at",
+            "entered_by_id",
+            "mitigation__plan__strategy_id",
+            Concat(F("mitigation__ref"), _text(" achieved in "), _year_text("year"), output_field=CharField()),
+            after="achieved",
+            note="note",
+        ),
         Source(
             "admin",
             (Kind.ADMIN,),
@@ -518,6 +589,10 @@ def _describe(partnership: Partnership, entries: list[Change]) -> None:
         if entry.source == "change":
             ref, _, field_name = entry.subject.rpartition(": ")
             entry.subject = f"{ref}: {ActionChange.Field(field_name).label}" if field_name in ActionChange.Field.values else entry.subject
+        if entry.source == "finance_actual" and entry.after:
+            entry.after = money_full(Decimal(entry.after))
+        if entry.source == "mitigation":
+            entry.after = {"insert": "Added", "update": "Changed", "delete": "Removed"}.get(entry.after, entry.after)
 
 
 def _url_of(entry: Change, members: dict[int, int]) -> str:

@@ -1,13 +1,21 @@
-"""The risk register's and the high-needs budget's pages of the board pack, and what their rules put to the board."""
+"""The risk register's and the high-needs budget's pack pages, their sheets of the workbook, and what their rules put to the board."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from accounts.models import User
+from actions.models import Strategy
 from finance import reads as finance_reads
+from finance.exports import finance_sheets
 from finance.models import FinancePlan
 from finance.money import money_short
+from intake.tables import Cell
+from people.models import Membership
 from reporting.for_decision import ForDecision, register_provider
 from reporting.sections import fill_section
 from risks import reads as risk_reads
+from risks.exports import risks_table
 from risks.models import SnapshotRisk
 
 
@@ -68,3 +76,9 @@ def savings_for_decision(context: dict) -> list[ForDecision]:
 def decisions_register() -> None:
     register_provider(risks_for_decision)
     register_provider(savings_for_decision)
+
+
+def beside_sheets(strategy: Strategy, user: User, membership: Membership, today: dt.date) -> list[tuple[str, list[list[Cell]]]]:
+    """The strategy workbook's sheets after its actions: the risks the person may read, then the finance plan, where there are any."""
+    risks = risks_table(strategy, today, user=user, membership=membership)
+    return [*([("Risks", risks)] if len(risks) > 1 else []), *finance_sheets(strategy, today)]

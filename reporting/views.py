@@ -42,6 +42,7 @@ from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
 from reporting.dashboard import dashboard_cache_key, dashboard_for
 from reporting.models import BoardReport, EvidencePack
+from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, evidence_pack_request
 from reporting.summaries import movement_since_snapshot
@@ -212,8 +213,8 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @rate_limited("export", what="exports")
 def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -> HttpResponse:
-    """The dashboard's current (filtered) actions in the plan import format."""
-    strategy, _ = get_strategy_for_user(request.user, strategy_id)
+    """The dashboard's current (filtered) actions in the plan import format; the workbook adds the risks and the finance plan."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
     board = dashboard_for(strategy, request.GET)
     # The CSV carries the same columns as the workbook: the import ignores the status columns.
     table = export_table(board.rows, board.groups, with_status=True)
@@ -222,7 +223,8 @@ def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -
     filename = f"{slugify(strategy.name)[:60] or 'plan'}-actions-{as_at:%Y-%m-%d}.{file_format}"
     if file_format == "xlsx":
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        response = HttpResponse(xlsx_bytes(table), content_type=content_type)
+        more = beside_sheets(strategy, request.user, membership, board.today)
+        response = HttpResponse(xlsx_bytes(table, more=more), content_type=content_type)
     else:
         response = HttpResponse(csv_bytes(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

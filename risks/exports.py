@@ -1,13 +1,16 @@
-"""The risk register as a table for a spreadsheet export: restricted risks never leave the product this way."""
+"""The risk register as a table for a spreadsheet export: restricted risks only for those who may read them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from accounts.models import User
 from actions.models import Strategy
 from intake.tables import cell_escape
+from people.models import Membership
 from risks import reads
-from risks.models import Risk
+from risks.access import risks_visible
+from risks.models import Risk, RiskScale
 
 RISK_COLUMNS = [
     "Ref",
@@ -25,12 +28,19 @@ RISK_COLUMNS = [
     "Mitigating actions",
     "Review date",
     "Flags",
+    "Restricted",
 ]
 
 
-def risks_table(strategy: Strategy, today: dt.date) -> list[list[str]]:
+def risks_table(strategy: Strategy, today: dt.date, *, user: User | None = None, membership: Membership | None = None) -> list[list[str]]:
+    """The register's risks the person may read (with nobody given, none of the restricted ones), by ref."""
+    risks = Risk.objects.filter(strategy=strategy)
+    if user is None or membership is None:
+        risks = risks.filter(restricted=False)
+    else:
+        risks = risks_visible(risks, user, membership, RiskScale.for_partnership(strategy.partnership_id))
     table = [list(RISK_COLUMNS)]
-    for row in reads.risk_rows(Risk.objects.filter(strategy=strategy, restricted=False), today):
+    for row in reads.risk_rows(risks, today):
         risk = row.risk
         cells = [
             risk.ref,
@@ -48,6 +58,7 @@ def risks_table(strategy: Strategy, today: dt.date) -> list[list[str]]:
             "; ".join(f"{action.ref} ({words.lower()})" for action, words in row.actions),
             risk.review_date.isoformat(),
             "; ".join(row.flags),
+            "yes: do not share" if risk.restricted else "no",
         ]
         table.append([cell_escape(cell) for cell in cells])
     return table

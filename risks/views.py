@@ -127,7 +127,8 @@ def risk_scale(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 @login_required
 def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """The dashboard's top risks and the risks for decision, as a fragment the dashboard loads (a page of its own without scripts)."""
+    """The dashboard's top risks and the risks for decision, as fragments the dashboard loads (its first screen's line with
+    `?part=line`), and a page of its own without scripts."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     today = timezone.localdate()
     restricted = sees_restricted(membership, RiskScale.for_partnership(strategy.partnership_id))
@@ -136,15 +137,16 @@ def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
         "top": reads.top_risks(strategy, limit=3, today=today, include_restricted=restricted),
         "decisions": reads.for_decision(strategy, today),
     }
-    return render(request, "risks/headline.html" + ("#figures" if request.htmx else ""), context)
+    part = "#line" if request.GET.get("part") == "line" else "#figures"
+    return render(request, "risks/headline.html" + (part if request.htmx else ""), context)
 
 
 @login_required
 @rate_limited("export", what="exports")
 def register_export(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """The register as an Excel sheet: restricted risks never leave the product this way."""
-    strategy, _membership = get_strategy_for_user(request.user, strategy_id)
-    table = risks_table(strategy, timezone.localdate())
+    """The register as an Excel sheet: restricted risks only for those who may read them, marked not to be shared."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    table = risks_table(strategy, timezone.localdate(), user=request.user, membership=membership)
     response = HttpResponse(xlsx_bytes(table, title="Risks"), content_type=XLSX)
     name = f"{slugify(strategy.name)[:60] or 'plan'}-risks-{timezone.localdate():%Y-%m-%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -33,7 +33,17 @@ def demo(one_plan):
 
 def test_a_board_member_sees_the_top_risks_and_savings_against_plan_on_the_dashboard(demo, sign_in, live_server):
     page = sign_in(make_user("chair@example.org", demo.partnership, Membership.Role.BOARD_MEMBER))
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto(live_server.url + f"/strategies/{demo.pk}/dashboard/")
+    # The first screen: the top risks and the savings against plan, a line each, above the matrix.
+    for line in ("#line-risks", "#line-finance"):
+        page.locator(line).wait_for()
+        box = page.locator(line).bounding_box()
+        assert box["y"] + box["height"] <= 800, f"{line} is on the first screen"
+    first_screen = page.locator("#line-risks").inner_text() + page.locator("#line-finance").inner_text()
+    assert "Top risks: R1 Sufficiency of specialist places (20, extreme)" in first_screen and "R10" not in first_screen
+    assert "savings achieved of" in first_screen and "planned for the same years" in first_screen
+    assert page.locator(".app-matrix thead").bounding_box()["y"] < 800 - 100, "the matrix still starts on the first screen"
     risks = page.locator("#headline-risks")
     risks.wait_for()
     assert "R1 Sufficiency of specialist places" in risks.inner_text() and "Extreme" in risks.inner_text()

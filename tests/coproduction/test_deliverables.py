@@ -108,3 +108,12 @@ def test_the_group_page_and_the_pack_show_the_timeline(client, board, deliverabl
     snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 8, 1))
     quarters = board_pack_context(snapshot)["timeline"]
     assert [(q.label, [i.status.label for i in q.items]) for q in quarters] == [("July to September 2025", ["On track"])]
+
+
+def test_a_pack_with_a_timeline_holds_each_of_its_sections_once(deliverable, strategy):
+    from reporting.report import board_pack_html
+
+    document = board_pack_html(snapshot_take(strategy=strategy, as_at=dt.date(2025, 8, 1)))
+    for anchor in ("pack-summary", "pack-movement", "pack-exceptions", "pack-timeline"):
+        assert document.count(f'id="{anchor}"') == 1, anchor
+    assert document.count("What you will see, and when</h2>") == 1

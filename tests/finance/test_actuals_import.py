@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from finance.models import ActualsImport, FinanceActual
+from actions.models import StrategyUpload
+from finance.models import FinanceActual
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def test_a_finance_lead_previews_then_confirms_and_every_figure_is_added(client,
     page = response.content.decode()
     assert "2 figures to add" in page and "£4,200,000" in page and "£1,500,000" in page
     assert not FinanceActual.objects.exists()  # nothing until confirmed
-    kept = ActualsImport.objects.get()
+    kept = StrategyUpload.objects.get(source="finance-actuals")
     response = client.post(reverse("finance:actuals_confirm", args=[kept.pk]))
     assert response.status_code == 302
     assert sorted(FinanceActual.objects.values_list("year", "achieved")) == [(2024, Decimal("4200000")), (2025, Decimal("1500000"))]
@@ -51,7 +52,7 @@ def test_unknown_mitigations_years_outside_the_plan_and_text_amounts_are_listed_
         "Enter an amount in pounds",
     ):
         assert message in page
-    assert ActualsImport.objects.get().status == ActualsImport.Status.REJECTED
+    assert StrategyUpload.objects.get(source="finance-actuals").status == StrategyUpload.Status.REJECTED
     assert not FinanceActual.objects.exists()
 
 
@@ -59,3 +60,35 @@ def test_a_file_missing_a_column_says_which(client, finance_lead, mitigation, st
     client.force_login(finance_lead)
     page = upload(client, strategy, "mitigation,year,achieved\nM1,2024-25,100\n").content.decode()
     assert "as_at" in page and not FinanceActual.objects.exists()
+
+
+def test_the_upload_goes_through_the_intake_pages_and_lands_on_the_budget(client, finance_lead, mitigation, strategy):
+    client.force_login(finance_lead)
+    response = upload(client, strategy, "mitigation,year,as_at,achieved\nM1,2025-26,30/09/2025,(250k)\n")
+    page = response.content.decode()
+    assert "Check the actual figures" in page and "Add these figures" in page and "High-needs budget" in page
+    kept = StrategyUpload.objects.get(source="finance-actuals")
+    response = client.post(reverse("finance:actuals_confirm", args=[kept.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("finance:plan", args=[strategy.pk])
+    assert "Added 1 actual figure from actuals.csv" in response.content.decode()
+    assert FinanceActual.objects.get().achieved == Decimal("-250000")
+    assert FinanceActual.objects.get().entered_by == finance_lead
+
+
+def test_a_note_too_long_is_a_problem_on_its_row_and_column(client, finance_lead, mitigation, strategy):
+    client.force_login(finance_lead)
+    page = upload(client, strategy, f"mitigation,year,as_at,achieved,note\nM1,2025-26,30/09/2025,100,{'x' * 301}\n").content.decode()
+    assert "Nothing was added: 1 problem in actuals.csv" in page and "at most 300 fit" in page
+    assert not FinanceActual.objects.exists()
+
+
+def test_a_partner_cannot_upload_and_another_partnership_cannot_see_the_preview(client, partner, outsider, mitigation, strategy):
+    client.force_login(partner)
+    assert client.get(reverse("finance:actuals_upload", args=[strategy.pk])).status_code == 403
+    kept = StrategyUpload.objects.create(
+        strategy=strategy, source="finance-actuals", uploaded_by=partner, filename="a.csv", content=b"mitigation\n"
+    )
+    assert client.get(reverse("finance:actuals_preview", args=[kept.pk])).status_code == 403
+    assert client.post(reverse("finance:actuals_confirm", args=[kept.pk])).status_code == 403
+    client.force_login(outsider)
+    assert client.get(reverse("finance:actuals_preview", args=[kept.pk])).status_code == 404

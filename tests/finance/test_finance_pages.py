@@ -201,3 +201,19 @@ def test_a_mitigation_and_the_figures_save_unchanged_as_their_forms_were_filled_
         assert client.post(url, fields).status_code == 302, url
     assert dict(MitigationSaving.objects.values_list("year", "planned")) == {2024: Decimal("5000000"), 2025: Decimal("12500000.50")}
     assert FinanceYear.objects.get(year=2030).unmitigated_forecast == Decimal("1070000000")
+
+
+def test_the_dashboards_first_screen_line_gives_savings_achieved_against_plan(client, board, mitigation, strategy, finance_lead):
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
+    client.force_login(board)
+    page = client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()
+    assert f'hx-get="{reverse("finance:headline", args=[strategy.pk])}?part=line"' in page
+    line = client.get(reverse("finance:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
+    assert "<strong>High-needs budget:</strong> £4.2m savings achieved of £5.0m planned for the same years" in line
+    assert "For decision" not in line and "<h2" not in line
+
+
+def test_a_strategy_without_a_finance_plan_has_no_line_on_the_first_screen(client, board, strategy):
+    client.force_login(board)
+    line = client.get(reverse("finance:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
+    assert line.strip() == ""

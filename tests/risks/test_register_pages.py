@@ -248,3 +248,12 @@ def test_the_edit_form_saves_unchanged_as_it_was_filled_in(client, owner, risk):
     page = client.get(url).content.decode()
     review = re.search(r'name="review_date" type="text" value="([^"]*)"', page)[1]
     assert review == f"{risk.review_date.day}/{risk.review_date.month}/{risk.review_date.year}"
+
+
+def test_the_dashboards_first_screen_line_gives_the_top_risks_without_restricted_ones(client, board, risk, restricted_risk, strategy):
+    client.force_login(board)
+    page = client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()
+    assert f'hx-get="{reverse("risks:headline", args=[strategy.pk])}?part=line"' in page
+    line = client.get(reverse("risks:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
+    assert "<strong>Top risks:</strong>" in line and "R1 Sufficiency of specialist places</a> (16, extreme)" in line
+    assert "R9" not in line and "Provider contract dispute" not in line

@@ -212,10 +212,13 @@ def partnership_scheme(partnership, officer):
 @pytest.fixture
 def actuals_upload(mitigation, officer):  # noqa: F811
     """A spreadsheet of actual figures waiting for its finance lead or officer to confirm it."""
-    from finance.models import ActualsImport
+    from actions.models import StrategyUpload
 
     content = b"mitigation,year,as_at,achieved\nM1,2025-26,30/09/2025,1200000\n"
-    return ActualsImport.objects.create(plan=mitigation.plan, uploaded_by=officer, filename="actuals.csv", content=content)
+    strategy = mitigation.plan.strategy
+    return StrategyUpload.objects.create(
+        strategy=strategy, source="finance-actuals", uploaded_by=officer, filename="actuals.csv", content=content
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,58 @@
+"""The change log holds the risk register's scores and the high-needs budget's mitigations and actual figures, linked and filterable."""
+
+# ruff: noqa: F811  (the fixtures imported below are the tests' arguments)
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from finance.services import actual_record
+from risks.services import risk_rescore
+from tests.finance.conftest import finance_lead, finance_plan, mitigation  # noqa: F401  (fixtures)
+from tests.reporting.test_change_log import entries, log_url
+from tests.risks.conftest import risk  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def beside(risk, officer, mitigation, finance_lead):
+    risk_rescore(risk=risk, version=None, scores={"residual_likelihood": 2}, reason="Two resourced provisions opened.", by=officer)
+    actual_record(
+        mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("-1250000.5"), note="Outturn", by=finance_lead
+    )
+
+
+def test_an_officer_reads_re_scores_mitigations_and_actual_figures_with_links(client, officer, partnership, strategy, risk, beside):
+    client.force_login(officer)
+    response = client.get(log_url(partnership, "what=risk"))
+    shown = entries(response)
+    assert len(shown) == 2  # the first scoring and the re-score
+    assert "Risk scores" in shown[0] and "16 (likelihood 4, impact 4) to 8 (likelihood 2, impact 4)" in shown[0]
+    assert "Two resourced provisions opened." in shown[0]
+    assert f'href="{reverse("risks:risk_detail", args=[risk.pk])}"' in response.content.decode()
+    response = client.get(log_url(partnership, "what=finance"))
+    shown = entries(response)
+    assert len(shown) == 2
+    assert "M1 achieved in 2024-25" in shown[0] and "(£1,250,000.50)" in shown[0] and "Outturn" in shown[0]
+    assert "Mitigation M1: More resourced provision in mainstream" in shown[1] and "Added" in shown[1]
+    assert f'href="{reverse("finance:plan", args=[strategy.pk])}"' in response.content.decode()
+
+
+def test_the_new_entries_filter_by_who_and_export(client, officer, finance_lead, partnership, beside):
+    client.force_login(officer)
+    by_finance_lead = entries(client.get(log_url(partnership, f"who={finance_lead.pk}")))
+    assert len(by_finance_lead) == 1 and "M1 achieved in 2024-25" in by_finance_lead[0]
+    table = client.get(reverse("reporting:change_log_export", args=[partnership.pk, "csv"])).content.decode("utf-8-sig")
+    assert "Risk scores" in table and "High-needs budget: mitigations and actual figures" in table
+
+
+def test_a_board_member_reads_neither(client, board, partnership, beside):
+    client.force_login(board)
+    for query in ("", "what=risk", "what=finance"):
+        shown = " ".join(entries(client.get(log_url(partnership, query))))
+        assert "Risk scores" not in shown and "achieved in" not in shown and "Mitigation M1" not in shown
