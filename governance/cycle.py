@@ -79,15 +79,21 @@ class PlanDue:
     note: str = framework.PRIORITY_ACTION_PLAN_DUE_NOTE
 
     @property
+    def submitted_on(self) -> dt.date | None:
+        return self.inspection.plan_submitted_on
+
+    @property
     def days_left(self) -> int:
         return (self.due - self.today).days
 
     @property
     def is_overdue(self) -> bool:
-        return self.days_left < 0
+        return not self.submitted_on and self.days_left < 0
 
     @property
     def standing(self) -> str:
+        if self.submitted_on:
+            return f"Submitted on {self.submitted_on:%-d %B %Y}"
         days = self.days_left
         if days < 0:
             return f"Overdue by {-days} day{'s' if days != -1 else ''}"
@@ -110,13 +116,15 @@ def priority_action_plan_due(strategy: Strategy, today: dt.date) -> PlanDue | No
 def cycle_for(strategy: Strategy, today: dt.date) -> list[CycleDate]:
     inspection = latest_full_inspection(strategy)
     found = inspection_cycle(inspection, today) if inspection else []
-    if plan := priority_action_plan_due(strategy, today):
+    if (plan := priority_action_plan_due(strategy, today)) and not plan.submitted_on:
         found.append(CycleDate("priority-action-plan", "Priority action plan due", plan.due, plan.inspection, is_deadline=True))
     return sorted(found, key=lambda d: d.day)
 
 
 def _plan_event(plan: PlanDue) -> tuple[str, str, str] | None:
-    """Today's chasing event for an open plan, if any: (kind, event key, message)."""
+    """Today's chasing event for an open plan not yet submitted, if any: (kind, event key, message)."""
+    if plan.submitted_on:
+        return None
     key = f"pap-{plan.inspection.pk}-{plan.due:%Y%m%d}"
     days = plan.days_left
     if days < 0:

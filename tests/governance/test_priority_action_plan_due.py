@@ -65,3 +65,12 @@ def test_officers_are_reminded_as_the_plan_nears_and_chased_once_a_week_after_it
     notice = Notification.objects.filter(recipient=officer).first()
     assert notice.link == f"/strategies/{strategy.pk}/priority-action-plan/" and notice.deadline == DUE
     assert list(Notification.objects.visible_to(officer)) != []  # shown on the officer's notifications page
+
+
+def test_a_submitted_plan_is_no_longer_chased_or_in_the_calendar(strategy, finding, inspection, officer):
+    inspection.plan_submitted_on = dt.date(2025, 3, 12)
+    inspection.save()
+    plan = priority_action_plan_due(strategy, DUE + dt.timedelta(days=30))
+    assert plan.standing == "Submitted on 12 March 2025" and not plan.is_overdue
+    assert priority_action_plans_chase(today=DUE + dt.timedelta(days=1)) == 0 and told(officer) == []
+    assert "priority-action-plan" not in {d.key for d in cycle_for(strategy, DUE)}
