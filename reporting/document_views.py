@@ -8,9 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from actions.access import get_strategy_for_user
+from governance.cycle import cycle_for
 from people.access import membership_for, not_found, officer_required
 from people.models import Membership
 from reporting.documents import NothingToWriteError, document_request
@@ -95,8 +97,9 @@ def priority_action_plan_page(request: HttpRequest, strategy_id: int) -> HttpRes
         messages.info(request, "No inspection of this plan has areas for priority action, so there is no priority action plan.")
         return redirect("reporting:findings", strategy.pk)
     documents = DocumentExport.objects.filter(strategy=strategy, kind=DocumentExport.Kind.PRIORITY_ACTION_PLAN)[:10]
+    monitoring = next((d for d in cycle_for(strategy, timezone.localdate()) if d.key == "monitoring"), None)
     return render(
         request,
         "reporting/priority_action_plan.html",
-        {"strategy": strategy, "plan": plan, "documents": documents, "formats": DocumentExport.Format.choices},
+        {"strategy": strategy, "plan": plan, "documents": documents, "monitoring": monitoring},
     )

@@ -59,7 +59,9 @@ def _intro(plan: PriorityActionPlan) -> str:
     inspection = plan.inspection
     kind = inspection.get_kind_display().lower()
     said = f"Answering the areas for priority action of the {kind} that ended on {inspection.ended_on:%-d %B %Y}."
-    if plan.due:
+    if plan.due and plan.due.submitted_on:
+        said += f" Submitted on {plan.due.submitted_on:%-d %B %Y} (due by {plan.due.due:%-d %B %Y})."
+    elif plan.due:
         said += f" Due by {plan.due.due:%-d %B %Y}. {plan.due.note}"
     if inspection.is_illustrative:
         said += " Illustrative: this inspection is made up for the demo and is not a published report."

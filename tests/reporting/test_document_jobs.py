@@ -101,7 +101,7 @@ def test_the_plan_page_shows_its_due_date_and_its_areas(client, officer, strateg
 def test_the_dashboard_shows_the_open_plan_due_date_to_the_board(client, board, officer, strategy, recent_inspection):
     client.force_login(board)
     page = client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()
-    assert 'id="plan-due"' in page and "Priority action plan" in page and "Due by " in page
+    assert 'id="plan-due"' in page and "Priority action plan" in page and "due by " in page and "Due in " in page
     assert reverse("reporting:priority_action_plan_page", args=[strategy.pk]) not in page  # an officer's page
     client.force_login(officer)
     page = client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()
