@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from actions.chasing import digests_prepare
@@ -104,10 +105,15 @@ class PlanDue:
 
 def priority_action_plan_due(strategy: Strategy, today: dt.date) -> PlanDue | None:
     """The open priority action plan: of the newest inspection with areas for priority action, until a later inspection follows it."""
+    followed = Inspection.objects.filter(strategy=OuterRef("strategy"), started_on__gt=OuterRef("ended_on"))
     inspection = (
-        Inspection.objects.filter(strategy=strategy, findings__kind=Finding.Kind.PRIORITY).order_by("-ended_on", "-id").distinct().first()
-    )
-    if inspection is None or Inspection.objects.filter(strategy=strategy, started_on__gt=inspection.ended_on).exists():
+        Inspection.objects.filter(strategy=strategy, findings__kind=Finding.Kind.PRIORITY)
+        .annotate(followed=Exists(followed))
+        .order_by("-ended_on", "-id")
+        .distinct()
+        .first()
+    )  # one query: read at each request of the dashboard
+    if inspection is None or inspection.followed:
         return None
     reported = inspection.published_on or inspection.ended_on
     return PlanDue(inspection, working_days_after(reported, framework.PRIORITY_ACTION_PLAN_WORKING_DAYS), today)
