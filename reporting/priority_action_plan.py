@@ -19,8 +19,8 @@ from reporting.self_evaluation_docs import clean_text
 
 # A document stays readable (and is written in bounded time) however many actions answer an area: it lists the
 # most urgent this many, and says how many more the findings page lists.
-PLAN_ROWS_PER_AREA = 300
-TEXT_MAX_CHARS = 1_500
+PLAN_ROWS_PER_AREA = 150
+TEXT_MAX_CHARS = 600
 
 
 @dataclass

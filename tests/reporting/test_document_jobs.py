@@ -9,13 +9,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
+from pypdf import PdfReader
 
 from actions.models import Action
 from governance.models import Finding, Inspection
 from governance.self_evaluation import FIELD_MAX_CHARS, self_evaluation_draft, self_evaluation_save
 from people.models import Membership
 from reporting.models import DocumentExport
-from reporting.priority_action_plan import PLAN_ROWS_PER_AREA
+from reporting.priority_action_plan import PLAN_ROWS_PER_AREA, TEXT_MAX_CHARS
 from reporting.report import board_pack_html
 from reporting.tasks import produce_document
 from tests.reporting.documents import produce
@@ -46,7 +47,7 @@ def test_a_plan_of_thousands_of_actions_lists_the_first_of_each_area_and_how_man
     document = Document(io.BytesIO(produce(client, strategy, "priority_action_plan", "docx")))
     (table,) = document.tables
     assert len(table.rows) == PLAN_ROWS_PER_AREA + 1  # with its header row
-    assert max(len(row.cells[0].text) for row in table.rows) <= 1_500  # each action's text is cut at a readable length
+    assert max(len(row.cells[0].text) for row in table.rows) <= TEXT_MAX_CHARS  # each action's text is cut at a readable length
     text = "\n".join(p.text for p in document.paragraphs)
     assert f"And {1200 - PLAN_ROWS_PER_AREA:,} more actions: the tracker's findings page lists every one." in text
     assert "Leaders' oversight of <b>plans</b> & more" in text  # the report's text stays text
@@ -60,7 +61,10 @@ def test_a_self_evaluation_of_the_longest_narratives_is_written(client, officer,
     version = self_evaluation_save(strategy, user=officer, base=1, texts=texts)
     client.force_login(officer)
     document = Document(io.BytesIO(produce(client, strategy, "self_evaluation", "docx", version.number)))
-    assert sum(len(p.text) for p in document.paragraphs) > 4 * (FIELD_MAX_CHARS - 2_000)
+    assert sum(len(p.text) for p in document.paragraphs) > 4 * (FIELD_MAX_CHARS - 2_000)  # the Word copy holds every word
+    pdf = PdfReader(io.BytesIO(produce(client, strategy, "self_evaluation", "pdf", version.number)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert text.count("more characters: the Word copy holds every word") == 4  # the PDF prints the first 6,000 of each
 
 
 def test_a_document_asked_for_by_someone_who_is_no_longer_an_officer_is_not_written(client, officer, strategy, finding):
