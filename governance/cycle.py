@@ -7,13 +7,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 
-from actions.models import Strategy
+from actions.chasing import digests_prepare
+from actions.models import Notification, Strategy
 from governance import framework
-from governance.models import Inspection
+from governance.models import Finding, Inspection
+from people.models import Membership
 
 # How long before each date the officer's calendar reminds them.
 REMINDER_DAYS = 28
+# The priority action plan is chased like an action: its officers are told as it nears (these many days ahead),
+# on the day it falls due, and every CHASE_EVERY_DAYS while it is overdue.
+PLAN_REMIND_DAYS = (28, 7)
+PLAN_CHASE_EVERY_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,123 @@ def inspection_cycle(inspection: Inspection, today: dt.date) -> list[CycleDate]:
     return sorted(found, key=lambda d: d.day)
 
 
+def working_days_after(day: dt.date, count: int) -> dt.date:
+    """The day `count` working days (Monday to Friday) after `day`."""
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+@dataclass(frozen=True)
+class PlanDue:
+    """The priority action plan that answers an inspection's areas for priority action: when it is due, and whether it is open."""
+
+    inspection: Inspection
+    due: dt.date
+    today: dt.date
+    note: str = framework.PRIORITY_ACTION_PLAN_DUE_NOTE
+
+    @property
+    def submitted_on(self) -> dt.date | None:
+        return self.inspection.plan_submitted_on
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - self.today).days
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.submitted_on and self.days_left < 0
+
+    @property
+    def standing(self) -> str:
+        if self.submitted_on:
+            return f"Submitted on {self.submitted_on:%-d %B %Y}"
+        days = self.days_left
+        if days < 0:
+            return f"Overdue by {-days} day{'s' if days != -1 else ''}"
+        if days == 0:
+            return "Due today"
+        return f"Due in {days} day{'s' if days != 1 else ''}"
+
+
+def priority_action_plan_due(strategy: Strategy, today: dt.date) -> PlanDue | None:
+    """The open priority action plan: of the newest inspection with areas for priority action, until a later inspection follows it."""
+    followed = Inspection.objects.filter(strategy=OuterRef("strategy"), started_on__gt=OuterRef("ended_on"))
+    inspection = (
+        Inspection.objects.filter(strategy=strategy, findings__kind=Finding.Kind.PRIORITY)
+        .annotate(followed=Exists(followed))
+        .order_by("-ended_on", "-id")
+        .distinct()
+        .first()
+    )  # one query: read at each request of the dashboard
+    if inspection is None or inspection.followed:
+        return None
+    reported = inspection.published_on or inspection.ended_on
+    return PlanDue(inspection, working_days_after(reported, framework.PRIORITY_ACTION_PLAN_WORKING_DAYS), today)
+
+
 def cycle_for(strategy: Strategy, today: dt.date) -> list[CycleDate]:
     inspection = latest_full_inspection(strategy)
-    return inspection_cycle(inspection, today) if inspection else []
+    found = inspection_cycle(inspection, today) if inspection else []
+    if (plan := priority_action_plan_due(strategy, today)) and not plan.submitted_on:
+        found.append(CycleDate("priority-action-plan", "Priority action plan due", plan.due, plan.inspection, is_deadline=True))
+    return sorted(found, key=lambda d: d.day)
+
+
+def _plan_event(plan: PlanDue) -> tuple[str, str, str] | None:
+    """Today's chasing event for an open plan not yet submitted, if any: (kind, event key, message)."""
+    if plan.submitted_on:
+        return None
+    key = f"pap-{plan.inspection.pk}-{plan.due:%Y%m%d}"
+    days = plan.days_left
+    if days < 0:
+        round_ = (-days - 1) // PLAN_CHASE_EVERY_DAYS  # day 1 overdue, day 8, day 15 …
+        return (
+            Notification.Kind.OVERDUE,
+            f"{key}-overdue-{round_}",
+            f"The priority action plan was due on {plan.due:%-d %B %Y}: {plan.standing.lower()}",
+        )
+    steps = [d for d in (*PLAN_REMIND_DAYS, 0) if days <= d]
+    if not steps:
+        return None
+    return (
+        Notification.Kind.DUE_SOON,
+        f"{key}-{min(steps)}",
+        f"The priority action plan is due on {plan.due:%-d %B %Y}: {plan.standing.lower()}",
+    )
+
+
+def priority_action_plans_chase(*, today: dt.date) -> int:
+    """Tell each strategy's officers as its open priority action plan nears and passes its due date (once per step)."""
+    told = 0
+    strategies = Strategy.objects.filter(inspections__findings__kind=Finding.Kind.PRIORITY).select_related("partnership").distinct()
+    for strategy in strategies:  # the few strategies with areas for priority action
+        plan = priority_action_plan_due(strategy, today)
+        event = _plan_event(plan) if plan else None
+        if event is None:
+            continue
+        kind, key, message = event
+        officers = Membership.objects.filter(partnership=strategy.partnership, role=Membership.Role.OFFICER, user__is_active=True)
+        made = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=user_id,
+                    action=None,
+                    kind=kind,
+                    event_key=key[:40],
+                    deadline=plan.due,
+                    partnership=strategy.partnership,
+                    message=f"{message} ({strategy.name})"[:500],
+                    link=reverse("reporting:priority_action_plan_page", args=[strategy.pk]),
+                )
+                for user_id in officers.values_list("user_id", flat=True)
+            ],
+            ignore_conflicts=True,  # once each, however often the reminders run
+        )
+        told += len(made)
+    if told:
+        digests_prepare(day=today)
+    return told

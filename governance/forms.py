@@ -140,6 +140,11 @@ class InspectionForm(VersionedForm):
     started_on = GovukDateField(what="the first day of the inspection", label="First day of the inspection")
     ended_on = GovukDateField(what="the last day of the inspection", label="Last day of the inspection")
     published_on = GovukDateField(what="the date the report was published", label="Report published (optional)", required=False)
+    plan_submitted_on = GovukDateField(
+        what="the date the priority action plan was submitted",
+        label="Priority action plan submitted (optional)",
+        required=False,
+    )
     report_url = forms.URLField(
         assume_scheme="https",
         required=False,
@@ -155,7 +160,7 @@ class InspectionForm(VersionedForm):
 
     class Meta:
         model = Inspection
-        fields = ["kind", "started_on", "ended_on", "published_on", "inspectorates", "outcome", "report_url", "notes"]
+        fields = ["kind", "started_on", "ended_on", "published_on", "plan_submitted_on", "inspectorates", "outcome", "report_url", "notes"]
         labels = {
             "kind": "Type of inspection",
             "outcome": "Outcome",

@@ -13,16 +13,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EDITION = "Area SEND inspections: framework and handbook (Ofsted and CQC), updated 6 June 2025"
+EDITION = "Area SEND inspections: framework and handbook (Ofsted and CQC), in force from 6 June 2025"
 EDITION_SHORT = "June 2025 edition"
 EDITION_URL = "https://www.gov.uk/government/publications/area-send-framework-and-handbook"
+# How far the wording below was checked against the published edition, for the pages that show it.
+# Checked: the edition (the handbook page says "Updated 6 June 2025 … came into force on 6 June 2025"; the
+# summary of changes adds clarifications of 7 July 2025 to paragraphs 23 and 149, on monitoring visits and on
+# feedback about a priority action plan, which change no outcome or strand), the three outcomes (as inspection
+# reports and partnerships quote them), and the monitoring inspection about 18 months after the final report
+# (paragraph 21). The eleven strand statements are as partnerships' self-evaluations quote the 2023 edition:
+# the June 2025 summary of changes lists no change to the evaluation criteria, but their text in the June 2025
+# handbook itself could not be read here, so they are marked for checking against it.
+WORDING_CHECKED = (
+    "The edition, the three outcomes and the timing of monitoring inspections are checked against the June 2025 "
+    "edition and its summary of changes (which also lists clarifications of 7 July 2025 that change no outcome or "
+    "strand). The summary lists no change to the evaluation criteria, but the strands' wording is as the 2023 edition "
+    "published it and has not yet been checked word for word against the June 2025 text."
+)
 
 # The three inspection outcomes, best first (the keys are stored on Inspection.outcome).
 OUTCOMES: dict[str, str] = {
     "positive": (
-        "The local area partnership’s arrangements typically lead to positive experiences and outcomes for children and young "
-        "people with special educational needs and/or disabilities (SEND). The local area partnership is taking action where "
-        "improvements are needed."
+        "The local area partnership’s special educational needs and/or disabilities (SEND) arrangements typically lead to "
+        "positive experiences and outcomes for children and young people with SEND. The local area partnership is taking "
+        "action where improvements are needed."
     ),
     "inconsistent": (
         "The local area partnership’s arrangements lead to inconsistent experiences and outcomes for children and young people "
@@ -97,3 +111,13 @@ def strand(code: str) -> Strand | None:
 NEXT_FULL_WITHIN_MONTHS: dict[str, int] = {"positive": 60, "inconsistent": 36, "systemic": 36}
 MONITORING_AFTER_MONTHS: dict[str, int] = {"systemic": 18}
 ENGAGEMENT_EVERY_MONTHS = 12
+
+# After a report with areas for priority action, the partnership's priority action plan is due this many working
+# days (Monday to Friday) after the report is published. The handbook's June 2025 summary of changes says the
+# process for priority action plans changed, but the count of days could not be confirmed from its text: this is
+# the product's reckoning, and the pages that show the date say to check it against the report's covering letter.
+PRIORITY_ACTION_PLAN_WORKING_DAYS = 35
+PRIORITY_ACTION_PLAN_DUE_NOTE = (
+    f"Reckoned as {PRIORITY_ACTION_PLAN_WORKING_DAYS} working days after the report was published; "
+    "check it against the date the inspectorates' covering letter gives."
+)

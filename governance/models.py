@@ -224,6 +224,9 @@ class Inspection(models.Model):
     started_on = models.DateField(help_text="The first day inspectors were on site.")
     ended_on = models.DateField(help_text="The last day of the inspection.")
     published_on = models.DateField(null=True, blank=True, help_text="When the report was published.")
+    plan_submitted_on = models.DateField(
+        null=True, blank=True, help_text="When the priority action plan answering its areas for priority action was submitted."
+    )
     inspectorates = ArrayField(models.CharField(max_length=10, choices=Inspectorate.choices), default=list)
     outcome = models.CharField(max_length=14, choices=Outcome.choices, default=Outcome.NONE)
     report_url = models.URLField(max_length=2000, blank=True)

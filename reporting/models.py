@@ -87,3 +87,62 @@ class EvidencePack(Job):
         produced = timezone.localtime(self.finished_at or self.requested_at)
         scope = f"finding-{self.finding_id}" if self.finding_id else "all-findings"
         return f"evidence-pack-{scope}-{produced:%Y-%m-%d}-{self.pk}.{extension}"
+
+
+class DocumentExport(Job):
+    """A request for a self-evaluation or priority action plan document (Word or PDF) and, once written, the file."""
+
+    task_name = "reporting.tasks.produce_document"
+    time_limit = 600
+    noun = "The document"
+
+    class Kind(models.TextChoices):
+        SELF_EVALUATION = "self_evaluation", "Self-evaluation"
+        PRIORITY_ACTION_PLAN = "priority_action_plan", "Priority action plan"
+
+    class Format(models.TextChoices):
+        DOCX = "docx", "Word"
+        PDF = "pdf", "PDF"
+
+    class Stage(models.TextChoices):
+        """Where the writing has got to, for the page that watches it."""
+
+        WAITING = "", "Waiting to start"
+        READING = "reading", "Reading the tracker's figures"
+        WRITING = "writing", "Writing the document"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="document_exports")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    file_format = models.CharField(max_length=4, choices=Format.choices)
+    version_number = models.PositiveIntegerField(null=True, blank=True, help_text="The self-evaluation's version.")
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.WAITING, blank=True)
+    file_name = models.CharField(max_length=200, blank=True, help_text="Under PRIVATE_MEDIA_ROOT/documents/.")
+    byte_size = models.PositiveBigIntegerField(null=True, blank=True)
+    render_seconds = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title()} ({self.get_status_display()})"
+
+    def title(self) -> str:
+        version = f", version {self.version_number}" if self.version_number else ""
+        return f"{self.get_kind_display()}{version} as {self.get_file_format_display()}"
+
+    def stages(self) -> list[tuple[str, str]]:
+        """Each stage with its state ("done", "now" or "to do"), for the progress list."""
+        order = [stage for stage in self.Stage if stage != self.Stage.WAITING]
+        current = len(order) if self.status == self.Status.READY else order.index(self.stage) if self.stage in order else -1
+        return [(stage.label, "done" if i < current else "now" if i == current else "to do") for i, stage in enumerate(order)]
+
+    def content_type(self) -> str:
+        if self.file_format == self.Format.PDF:
+            return "application/pdf"
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def download_name(self) -> str:
+        """A filename made by the server alone: no user text reaches the header."""
+        name = self.kind.replace("_", "-")
+        version = f"-v{self.version_number}" if self.version_number else ""
+        return f"{name}-{self.strategy_id}{version}-{self.pk}.{self.file_format}"

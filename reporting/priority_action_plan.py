@@ -7,12 +7,20 @@ import io
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from docx import Document
 
 from actions.models import Strategy
+from actions.rows import ActionRow
+from governance.cycle import PlanDue, priority_action_plan_due
 from governance.inspections import FindingProgress, findings_for
 from governance.models import Finding, Inspection
 from reporting.self_evaluation_docs import clean_text
+
+# A document stays readable (and is written in bounded time) however many actions answer an area: it lists the
+# most urgent this many, and says how many more the findings page lists.
+PLAN_ROWS_PER_AREA = 150
+TEXT_MAX_CHARS = 600
 
 
 @dataclass
@@ -20,6 +28,16 @@ class PriorityActionPlan:
     strategy: Strategy
     inspection: Inspection
     findings: list[FindingProgress]
+    due: PlanDue | None = None
+
+    def areas(self) -> list[tuple[FindingProgress, list[ActionRow], int]]:
+        """Each area with the actions the document lists (the first PLAN_ROWS_PER_AREA) and how many it leaves out."""
+        return [(p, p.rows[:PLAN_ROWS_PER_AREA], max(0, len(p.rows) - PLAN_ROWS_PER_AREA)) for p in self.findings]
+
+
+def _short(text: str) -> str:
+    text = clean_text(text)
+    return text if len(text) <= TEXT_MAX_CHARS else text[: TEXT_MAX_CHARS - 1].rstrip() + "…"
 
 
 def priority_action_plan_for(strategy: Strategy) -> PriorityActionPlan | None:
@@ -27,7 +45,13 @@ def priority_action_plan_for(strategy: Strategy) -> PriorityActionPlan | None:
     for item in findings_for(strategy):
         priority = [f for f in item.findings if f.finding.kind == Finding.Kind.PRIORITY]
         if priority:
-            return PriorityActionPlan(strategy=strategy, inspection=item.inspection, findings=priority)
+            due = priority_action_plan_due(strategy, timezone.localdate())
+            return PriorityActionPlan(
+                strategy=strategy,
+                inspection=item.inspection,
+                findings=priority,
+                due=due if due and due.inspection == item.inspection else None,
+            )
     return None
 
 
@@ -35,6 +59,10 @@ def _intro(plan: PriorityActionPlan) -> str:
     inspection = plan.inspection
     kind = inspection.get_kind_display().lower()
     said = f"Answering the areas for priority action of the {kind} that ended on {inspection.ended_on:%-d %B %Y}."
+    if plan.due and plan.due.submitted_on:
+        said += f" Submitted on {plan.due.submitted_on:%-d %B %Y} (due by {plan.due.due:%-d %B %Y})."
+    elif plan.due:
+        said += f" Due by {plan.due.due:%-d %B %Y}. {plan.due.note}"
     if inspection.is_illustrative:
         said += " Illustrative: this inspection is made up for the demo and is not a published report."
     return said
@@ -45,24 +73,26 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
     document.core_properties.title = clean_text(f"Priority action plan: {plan.strategy.name}")[:255]
     document.add_heading(clean_text(f"Priority action plan: {plan.strategy.name}"), level=0)
     document.add_paragraph(_intro(plan))
-    for progress in plan.findings:
+    for progress, rows, left_out in plan.areas():
         document.add_heading(progress.finding.label(), level=1)
         document.add_paragraph(clean_text(progress.finding.text))
         document.add_heading("Actions, owners and milestones", level=2)
-        if progress.rows:
+        if rows:
             table = document.add_table(rows=1, cols=4)
             table.style = "Table Grid"
             for cell, text in zip(table.rows[0].cells, ("Action", "Owners", "Due", "Where it stands"), strict=True):
                 cell.text = text
-            for row in progress.rows:
+            for row in rows:
                 where = row.rating.label if row.rating else "Not rated"
                 if row.flags:
                     where += " (" + ", ".join(row.flags).lower() + ")"
                 cells = table.add_row().cells
-                cells[0].text = clean_text(f"{row.ref} {row.text}")
+                cells[0].text = _short(f"{row.ref} {row.text}")
                 cells[1].text = clean_text(row.owners_text or "To be allocated")
                 cells[2].text = clean_text(row.due_text or (f"{row.due_date:%B %Y}" if row.due_date else "To be determined"))
                 cells[3].text = clean_text(where)
+            if left_out:
+                document.add_paragraph(f"And {left_out:,} more actions: the tracker's findings page lists every one.")
         else:
             document.add_paragraph("No action answers this area yet.")
         document.add_paragraph(progress.summary())

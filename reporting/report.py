@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from actions.models import ActionUpdate, DeliveryGroup, RatingLevel, Snapshot
 from actions.rows import ActionRow, rows_from_snapshot
 from coproduction.services import deliverables_of, disagreements, families_views_frozen, timeline
+from governance.cycle import priority_action_plan_due
 from governance.inspections import findings_progress, inspections_with_findings
 from governance.models import Meeting, SnapshotSignOff
 from governance.reads import actions_arising_for, decisions_for, last_meeting_held
@@ -221,6 +222,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None, offic
         "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag if kpi_counts[rag]],
         "appendix": [(group, appendix[group.pk]) for group in groups if group.pk in appendix],
         "findings": findings,
+        # While a priority action plan is open, the findings section says when it is due, as at the snapshot.
+        "plan_due": priority_action_plan_due(strategy, snapshot.as_at) if findings else None,
         "generated_at": timezone.now(),
         # What the pack prints: each exception once with its latest real update, movement counted by group.
         "risk_listed": [Listed(row, updates.get(row.action_id)) for row in once.risk],

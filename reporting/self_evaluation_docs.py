@@ -79,18 +79,27 @@ def self_evaluation_docx(version: SelfEvaluationVersion) -> bytes:
     return out.getvalue()
 
 
+# The PDF is for reading and circulating, and is written in bounded time: each part prints at most this many
+# characters, a paragraph a line, and says where the rest is (the Word copy holds every word).
+PDF_PART_MAX_CHARS = 6_000
+
+
+def _pdf_part(text: str) -> dict:
+    text = clean_text(text or "")
+    shown = text[:PDF_PART_MAX_CHARS]
+    return {"lines": [line for line in shown.splitlines() if line.strip()], "left_out": len(text) - len(shown)}
+
+
 def self_evaluation_pdf(version: SelfEvaluationVersion) -> bytes:
     """The version as a tagged PDF (PDF/UA-1)."""
     sections = sections_by_strand(version)
+    strands = [
+        (strand, {name: _pdf_part(getattr(sections.get(strand.code), name, "")) for name in ("draft", *FIELDS)})
+        for strand in framework.STRANDS
+    ]
     html = render_to_string(
         "reporting/pdf/self_evaluation.html",
-        {
-            "version": version,
-            "strategy": version.self_evaluation.strategy,
-            "intro": _intro(version),
-            "strands": [(strand, sections.get(strand.code)) for strand in framework.STRANDS],
-            "fields": FIELDS,
-        },
+        {"version": version, "strategy": version.self_evaluation.strategy, "intro": _intro(version), "strands": strands, "fields": FIELDS},
     )
     from reporting.pdf import render_pdf  # a heavy library, loaded at the first render rather than at every start-up
 

@@ -1,4 +1,4 @@
-"""The self-evaluation's documents: Word and PDF downloads of a version, and an edited Word copy uploaded back after a preview."""
+"""The self-evaluation's edited Word copy uploaded back after a preview (its documents are written as jobs: document_views)."""
 
 from __future__ import annotations
 
@@ -10,55 +10,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from actions.access import get_strategy_for_user
-from actions.models import Strategy
 from governance.models import SelfEvaluationVersion
 from governance.self_evaluation import StaleVersionError, changes_between, latest_version, self_evaluation_save, version_texts
 from people.access import officer_required
-from reporting.priority_action_plan import priority_action_plan_docx, priority_action_plan_for, priority_action_plan_pdf
-from reporting.self_evaluation_docs import (
-    UPLOAD_MAX_BYTES,
-    UnreadableDocumentError,
-    read_self_evaluation_docx,
-    self_evaluation_docx,
-    self_evaluation_pdf,
-)
+from reporting.self_evaluation_docs import UPLOAD_MAX_BYTES, UnreadableDocumentError, read_self_evaluation_docx
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _SALT = "self-evaluation-upload"
-
-
-def _version(strategy: Strategy, number: int) -> SelfEvaluationVersion:
-    version = (
-        SelfEvaluationVersion.objects.filter(self_evaluation__strategy=strategy, number=number)
-        .select_related("snapshot", "self_evaluation__strategy__partnership")
-        .first()
-    )
-    if version is None:
-        raise Http404("No such version of this self-evaluation.")
-    return version
-
-
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    # A filename made by the server alone: no user text reaches the header.
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@login_required
-def self_evaluation_docx_view(request: HttpRequest, strategy_id: int, number: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "download the self-evaluation")
-    version = _version(strategy, number)
-    return _download(self_evaluation_docx(version), DOCX_TYPE, f"self-evaluation-{strategy.pk}-v{version.number}.docx")
-
-
-@login_required
-def self_evaluation_pdf_view(request: HttpRequest, strategy_id: int, number: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "download the self-evaluation")
-    version = _version(strategy, number)
-    return _download(self_evaluation_pdf(version), "application/pdf", f"self-evaluation-{strategy.pk}-v{version.number}.pdf")
 
 
 class UploadForm(forms.Form):
@@ -122,15 +79,3 @@ def self_evaluation_upload(request: HttpRequest, strategy_id: int) -> HttpRespon
         return render(request, "reporting/self_evaluation_upload.html", context)
     context["form"] = form
     return render(request, "reporting/self_evaluation_upload.html", context, status=422 if form.errors else 200)
-
-
-@login_required
-def priority_action_plan_download(request: HttpRequest, strategy_id: int, file_format: str) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "download the priority action plan")
-    plan = priority_action_plan_for(strategy) if file_format in ("docx", "pdf") else None
-    if plan is None:
-        raise Http404("No inspection of this plan has areas for priority action.")
-    if file_format == "docx":
-        return _download(priority_action_plan_docx(plan), DOCX_TYPE, f"priority-action-plan-{strategy.pk}.docx")
-    return _download(priority_action_plan_pdf(plan), "application/pdf", f"priority-action-plan-{strategy.pk}.pdf")

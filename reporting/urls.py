@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from reporting import cycle_views, self_evaluation_views, views
+from reporting import cycle_views, document_views, self_evaluation_views, views
 
 
 class ExportFormatConverter:
@@ -31,20 +31,13 @@ urlpatterns = [
     path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
     path("partnerships/<int:partnership_id>/changes/", views.change_log, name="change_log"),
     path("partnerships/<int:partnership_id>/changes.<export_format:file_format>", views.change_log_export, name="change_log_export"),
+    path("strategies/<int:strategy_id>/documents/request/", document_views.document_request_view, name="document_request"),
+    path("documents/<int:document_id>/", document_views.document_detail, name="document_detail"),
+    path("documents/<int:document_id>/download/", document_views.document_download, name="document_download"),
     path(
-        "strategies/<int:strategy_id>/self-evaluation/<int:number>.docx",
-        self_evaluation_views.self_evaluation_docx_view,
-        name="self_evaluation_docx",
-    ),
-    path(
-        "strategies/<int:strategy_id>/self-evaluation/<int:number>.pdf",
-        self_evaluation_views.self_evaluation_pdf_view,
-        name="self_evaluation_pdf",
-    ),
-    path(
-        "strategies/<int:strategy_id>/priority-action-plan.<str:file_format>",
-        self_evaluation_views.priority_action_plan_download,
-        name="priority_action_plan",
+        "strategies/<int:strategy_id>/priority-action-plan/",
+        document_views.priority_action_plan_page,
+        name="priority_action_plan_page",
     ),
     path(
         "strategies/<int:strategy_id>/self-evaluation/upload/",

@@ -29,6 +29,7 @@ from actions.reads import has_own_actions
 from actions.rows import rows_from_actions
 from coproduction.models import FamiliesView
 from coproduction.services import deliverables_of, families_disagree, timeline
+from governance.cycle import priority_action_plan_due
 from governance.forms import SnapshotForm
 from governance.inspections import findings_for, findings_unaddressed
 from governance.models import Finding, Meeting
@@ -205,7 +206,10 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     if fragment:
         response = HttpResponse(html)
     else:
-        response = render(request, "reporting/dashboard.html", {"strategy": strategy, "membership": membership, "body": mark_safe(html)})
+        # The priority action plan's due date counts the days, so it is read at each request rather than cached with the body.
+        plan_due = priority_action_plan_due(strategy, timezone.localdate())
+        context = {"strategy": strategy, "membership": membership, "body": mark_safe(html), "plan_due": plan_due}
+        response = render(request, "reporting/dashboard.html", {**context, "is_officer": can_take_snapshot})
     patch_vary_headers(response, ("HX-Request",))
     return response
 

@@ -269,6 +269,7 @@ PACKS_QUEUE = "packs"
 CELERY_TASK_ROUTES = {
     "reporting.tasks.render_board_report": {"queue": PACKS_QUEUE},
     "reporting.tasks.produce_evidence_pack": {"queue": PACKS_QUEUE},
+    "reporting.tasks.produce_document": {"queue": PACKS_QUEUE},
 }
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)

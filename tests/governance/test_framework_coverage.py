@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 def test_the_coverage_page_names_the_edition_and_shows_every_strand(client, board, strategy):
     client.force_login(board)
     page = client.get(reverse("governance:coverage", args=[strategy.pk])).content.decode()
-    assert "updated 6 June 2025" in page
+    assert "in force from 6 June 2025" in page
+    assert "has not yet been checked word for word against the June 2025 text" in page  # says what is not yet checked
     for strand in framework.STRANDS:
         assert f'id="strand-{strand.code}"' in page
     assert "11 of 11 strands lack an action, a measure or recent evidence" in page

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 REQUIRED = {
     "EHCP-20WK-EXC", "EHCP-20WK-INC", "EHCP-AVG-WEEKS", "EHCP-TOTAL", "EHCP-RATE", "EHCP-NEW", "EHCP-REFUSED", "SEND-TRIBUNAL",
     "ABS-EHCP", "ABS-SENS", "PA-EHCP", "PA-SENS", "SUSP-EHCP", "SUSP-SENS", "PEX-EHCP", "PEX-SENS", "KS2-RWM-SEN", "KS4-ATT8-SEN",
-    "NEET-SEND",
+    "NEET-SEND", "EHCP-REQUESTS", "SEND-APPEAL-RATE",
 }  # fmt: skip
 
 
@@ -30,6 +30,10 @@ def test_the_catalogue_holds_the_standard_measures_each_with_its_source_and_how_
     # The 2026 release's column names (caseload.csv, requests.csv), confirmed against its data guidance.
     assert (by_code["EHCP-TOTAL"].column, by_code["EHCP-REFUSED"].column) == ("ehcplans", "request_not_assess_pc")
     assert by_code["EHCP-TOTAL"].checked and by_code["EHCP-REFUSED"].checked and not by_code["EHCP-RATE"].checked
+    assert by_code["EHCP-REQUESTS"].checked and by_code["EHCP-REQUESTS"].column == "requests_received_in_year"
+    # Not open-data columns at all: each says so, and that its values are entered by hand.
+    for code in ("SEND-TRIBUNAL", "SEND-APPEAL-RATE"):
+        assert not by_code[code].checked and not by_code[code].column and "enter the values by hand" in by_code[code].notes.lower()
     with MEASURES_FILE.open(encoding="utf-8") as handle:
         assert all(None not in row for row in csv.DictReader(handle)), "a row has more cells than the header"
 

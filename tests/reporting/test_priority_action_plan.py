@@ -11,6 +11,7 @@ from docx import Document
 
 from governance.models import Finding
 from tests.kpis.conftest import add_value
+from tests.reporting.documents import produce
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +22,7 @@ def test_the_plan_sets_out_each_area_with_its_actions_owners_and_measures(client
     add_value(indicator, "2024-12", "41")
     add_value(indicator, "2025-05", "63")
     client.force_login(officer)
-    response = client.get(reverse("reporting:priority_action_plan", args=[strategy.pk, "docx"]))
-    assert response.status_code == 200
-    document = Document(io.BytesIO(response.content))
+    document = Document(io.BytesIO(produce(client, strategy, "priority_action_plan", "docx")))
     text = "\n".join(p.text for p in document.paragraphs)
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "Priority action 1" in text and "Improve the timeliness of EHC needs assessments." in text
@@ -34,9 +33,9 @@ def test_the_plan_sets_out_each_area_with_its_actions_owners_and_measures(client
 
 def test_the_plan_as_a_tagged_pdf(client, officer, strategy, finding, tmp_path):
     client.force_login(officer)
-    response = client.get(reverse("reporting:priority_action_plan", args=[strategy.pk, "pdf"]))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    (tmp_path / "pap.pdf").write_bytes(response.content)
+    content = produce(client, strategy, "priority_action_plan", "pdf")
+    assert content.startswith(b"%PDF")
+    (tmp_path / "pap.pdf").write_bytes(content)
     out = subprocess.run(["pdftotext", str(tmp_path / "pap.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     text = " ".join(out.split())
     assert "Priority action 1" in text and "Improve the timeliness of EHC needs assessments." in text
@@ -45,4 +44,8 @@ def test_the_plan_as_a_tagged_pdf(client, officer, strategy, finding, tmp_path):
 
 def test_no_plan_without_an_area_for_priority_action(client, officer, strategy):
     client.force_login(officer)
-    assert client.get(reverse("reporting:priority_action_plan", args=[strategy.pk, "docx"])).status_code == 404
+    request = reverse("reporting:document_request", args=[strategy.pk])
+    assert client.post(request, {"kind": "priority_action_plan", "format": "docx"}).status_code == 404
+    assert client.get(reverse("reporting:priority_action_plan_page", args=[strategy.pk])).url == reverse(
+        "reporting:findings", args=[strategy.pk]
+    )

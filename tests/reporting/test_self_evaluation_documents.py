@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from governance import framework
 from governance.models import SelfEvaluationVersion
 from governance.self_evaluation import self_evaluation_draft, self_evaluation_save
+from tests.reporting.documents import produce
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +31,7 @@ def version(officer, strategy):
 
 def download(client, officer, strategy, number: int, kind: str) -> bytes:
     client.force_login(officer)
-    response = client.get(reverse(f"reporting:self_evaluation_{kind}", args=[strategy.pk, number]))
-    assert response.status_code == 200
-    return response.content
+    return produce(client, strategy, "self_evaluation", kind, number)
 
 
 def test_the_word_copy_has_a_section_per_strand_with_the_officers_words(client, officer, strategy, version):

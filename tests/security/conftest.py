@@ -239,6 +239,19 @@ def self_evaluated_strategy(strategy, officer):
 
 
 @pytest.fixture
+def ready_document(strategy, officer, _private_media):  # noqa: F811
+    """A priority action plan written as Word, ready to download."""
+    from reporting.models import DocumentExport
+
+    folder = _private_media / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plan.docx").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    return DocumentExport.objects.create(
+        strategy=strategy, requested_by=officer, kind="priority_action_plan", file_format="docx", status="ready", file_name="plan.docx"
+    )
+
+
+@pytest.fixture
 def strategy_with_priority_finding(strategy, finding):  # noqa: F811
     """A strategy whose inspection found an area for priority action."""
     return strategy

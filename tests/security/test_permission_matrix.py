@@ -123,9 +123,12 @@ MATRIX: dict[str, Row] = {
     "governance:self_evaluation_draft": Row("post", ["strategy"], {"snapshot": ""}, OFFICER_ONLY_403),
     # No version 1 to compare with: an officer is let in and told there is no such version.
     "governance:self_evaluation_compare": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "missing"}),
-    "reporting:self_evaluation_docx": Row("get", ["self_evaluated_strategy", "=1"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
-    "reporting:self_evaluation_pdf": Row("get", ["self_evaluated_strategy", "=1"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
-    "reporting:priority_action_plan": Row("get", ["strategy_with_priority_finding", "=docx"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "reporting:document_request": Row(
+        "post", ["self_evaluated_strategy"], {"kind": "self_evaluation", "format": "docx", "version": "1"}, OFFICER_ONLY_403
+    ),
+    "reporting:document_detail": Row("get", ["ready_document"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "reporting:document_download": Row("get", ["ready_document"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "reporting:priority_action_plan_page": Row("get", ["strategy_with_priority_finding"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "reporting:self_evaluation_upload": Row("get", ["self_evaluated_strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "reporting:evidence_pack_request": Row("post", ["strategy"], "evidence_pack_data", OFFICER_ONLY_403),
     "reporting:evidence_pack_detail": Row("get", ["ready_evidence_pack"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
