@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from actions.access import get_strategy_for_user
+from actions.models import Strategy
 from governance.models import SelfEvaluationVersion
 from governance.self_evaluation import StaleVersionError, changes_between, latest_version, self_evaluation_save, version_texts
 from people.access import officer_required
