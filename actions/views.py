@@ -131,7 +131,7 @@ def _action_page(
         reverse=True,
     )
     levels = list(action.strategy.scheme.levels.all())
-    cycle = Snapshot.objects.latest_for(action.strategy_id)
+    cycle = Snapshot.objects.last_board_for(action.strategy_id)
     today = timezone.localdate()
     action_status = rules.status(
         due_date=action.due_date,

@@ -20,6 +20,7 @@ from actions.models import Action, DeliveryGroup, RatingLevel, Snapshot, Snapsho
 from actions.revisions import revision_of
 from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
 from coproduction.services import Disagreement, disagreements, families_views_current, families_views_frozen
+from kpis.alerts import Crossing, kpi_crossings_between
 from kpis.models import Indicator, Rag
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
 from people.models import Post
@@ -138,6 +139,7 @@ class Dashboard:
     actions_page: Page | None = None
     families_views: dict = field(default_factory=dict)  # group id -> its families' view (live or as frozen)
     disagreements: list[Disagreement] = field(default_factory=list)
+    kpi_crossings: list[Crossing] = field(default_factory=list)  # KPIs that crossed their target since the last board
 
     def is_filtered(self) -> bool:
         return any(self.form.value_of(name) for name in ("organisation", "owner", "group", "rating", "exception"))
@@ -193,7 +195,8 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
         today = viewing.as_at
         rows = rows_from_snapshot(viewing)
         earlier = [s for s in snapshots if s.as_at < viewing.as_at]
-    previous = earlier[0] if earlier else None
+    # The last board among the earlier snapshots (the rule book's; the newest when no board has met on one).
+    previous = Snapshot.objects.last_board_for(strategy, before=viewing.as_at if viewing else None, today=today) if earlier else None
     if rows and rows[0].rating.scheme_id != strategy.scheme_id:
         # A snapshot from before the strategy moved to another scheme: its matrix is in the scheme it was rated in.
         levels = list(rows[0].rating.scheme.levels.all())
@@ -240,6 +243,7 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     now = headline_counts(shown)
     board.headlines = headlines(now, headline_counts(previous_shown) if previous else None)
     board.headline_overlap = overlap(now)
+    board.kpi_crossings = kpi_crossings_between(strategy.pk, previous.taken_at if previous else None, viewing.taken_at if viewing else None)
     board.matrix = delivery_matrix(list(groups.values()), counts.by_group, overdue_by_group(shown))
     board.trend_points = rating_trend(strategy, snapshots, levels, rows if viewing is None else None)
     board.trend = [TrendLine(level, [point.counts.get(level.pk, 0) for point in board.trend_points]) for level in levels]

@@ -23,6 +23,7 @@ from coproduction.services import deliverables_of, disagreements, families_views
 from governance.inspections import findings_progress, inspections_with_findings
 from governance.models import Meeting, SnapshotSignOff
 from governance.reads import actions_arising_for, decisions_for, last_meeting_held
+from kpis.alerts import kpi_crossings_between
 from kpis.charts import kpi_small_chart_svg
 from kpis.models import Benchmark, Indicator, KpiValue, Rag
 from kpis.scorecard import ScorecardRow
@@ -232,6 +233,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None, offic
             group_id for group_id, group_rows in once.overdue_by_group if any(row.action_id not in updates for row in group_rows)
         },
         "movement_groups": movement_by_group(movement_once(moved), groups_by_id) if moved else [],
+        # KPI values entered since the last board (up to the snapshot) that crossed their target or tolerance.
+        "kpi_crossings": kpi_crossings_between(strategy.pk, previous.taken_at if previous else None, snapshot.taken_at),
         "last_meeting": last_meeting,
         "last_decisions": last_decisions,
         "arising": arising,
