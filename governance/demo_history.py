@@ -93,16 +93,26 @@ def fixture_shifted(folder: Path, into: Path, today: dt.date) -> tuple[Path, Pat
         {**entry, "heading": text_shift(entry["heading"], months), "items": [text_shift(item, months) for item in entry["items"]]}
         for entry in meta.get("timeline", [])
     ]
-    rows = list(csv.DictReader(io.StringIO((folder / "actions.csv").read_text(encoding="utf-8"))))
+    actions, details = csv_shifted(folder / "actions.csv", into, months, ("due", "action", "notes")), into / "plan.json"
+    details.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return actions, details, months
+
+
+def csv_shifted(source: Path, into: Path, months: int, columns: tuple[str, ...]) -> Path:
+    """A copy of a fixture's CSV, in the folder `into`, with the dates in these columns moved by so many months."""
+    rows = list(csv.DictReader(io.StringIO(source.read_text(encoding="utf-8"))))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, **{key: text_shift(row[key], months) for key in ("due", "action", "notes")}})
-    actions, details = into / "actions.csv", into / "plan.json"
-    actions.write_text(out.getvalue(), encoding="utf-8")
-    details.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return actions, details, months
+        writer.writerow({**row, **{key: text_shift(row[key], months) for key in columns if key in row}})
+    moved = into / source.name
+    moved.write_text(out.getvalue(), encoding="utf-8")
+    return moved
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    return (later.year * 12 + later.month) - (earlier.year * 12 + earlier.month)
 
 
 # Narratives, put together from parts so that no two updates read alike.

@@ -17,7 +17,7 @@ from actions.models import Action, DeliveryGroup, Evidence, Snapshot, Strategy
 from actions.services import action_update_record
 from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SummaryDraft
 from coproduction.services import families_view_record, page_publish
-from governance.demo_history import DemoHistory, demo_time, fixture_shifted, month_shift
+from governance.demo_history import DemoHistory, csv_shifted, demo_time, fixture_shifted, month_shift, months_between
 from governance.models import Board, Finding, Inspection, Meeting, SelfEvaluation, Signatory, SignOff, StrandLink
 from governance.self_evaluation import self_evaluation_draft
 from governance.services import snapshot_stated_take
@@ -257,9 +257,12 @@ class Command(BaseCommand):
             return
         groups = {str(g): g for g in DeliveryGroup.objects.filter(strategy=strategy).select_related("parent")}
         if not Deliverable.objects.filter(strategy=strategy).exists():
-            call_command(
-                "import_deliverables", str(FIXTURES / "cheshire-east-one-plan" / "deliverables.csv"), strategy=ONE_PLAN, stdout=self.stdout
-            )
+            # Due when the plan's own dates are: moved as far as its ratings date was (demo_history).
+            stated = dt.date.fromisoformat(json.loads((FIXTURES / PLANS[0][0] / "plan.json").read_text())["ratings_as_at"])
+            months = months_between(stated, strategy.ratings_as_at) if strategy.ratings_as_at else 0
+            with tempfile.TemporaryDirectory() as moved:
+                source = csv_shifted(FIXTURES / PLANS[0][0] / "deliverables.csv", Path(moved), months, ("due", "deliverable"))
+                call_command("import_deliverables", str(source), strategy=ONE_PLAN, stdout=self.stdout)
         partner = User.objects.get(username="pcf@example.org")
         pcf = Organisation.objects.filter(partnership=partnership, kind=Organisation.Kind.PCF).first()
         if pcf and partner.organisation_id is None:
