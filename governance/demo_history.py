@@ -73,7 +73,7 @@ def text_shift(text: str, months: int) -> str:
             name = match["month"]
             number = next(i for i in range(1, 13) if name[:3].casefold() == calendar.month_abbr[i].casefold())
             day = month_shift(dt.date(int(match["year"]), number, 1), months)
-            spelled = calendar.month_name[day.month] if len(name) > 4 else calendar.month_abbr[day.month]
+            spelled = calendar.month_name[day.month] if name in calendar.month_name[1:] else calendar.month_abbr[day.month]
             return f"{spelled} {day.year}"
         if match["ay"]:
             second = int(match["ay2"]) + years
