@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -850,9 +850,12 @@ class SnapshotQuerySet(models.QuerySet):
         on every page, email, pack and sweep; before any board has met on a snapshot,
         the newest snapshot stands in. `leading` orders first (e.g. by strategy).
         """
-        meeting = Snapshot._meta.get_field("meetings").related_model
-        met = meeting.objects.filter(snapshot=OuterRef("pk"), date__lte=today or timezone.localdate()).exclude(status="cancelled")
+        met = _boards_on().filter(date__lte=today or timezone.localdate())
         return self.alias(board_met=Exists(met)).order_by(*leading, F("board_met").desc(), "-as_at", "-taken_at", "-id")
+
+    def with_first_board(self) -> SnapshotQuerySet:
+        """Each with `first_board_on`: the date of the first meeting (not cancelled) built from it, or None (see last_board_among)."""
+        return self.annotate(first_board_on=Subquery(_boards_on().order_by("date").values("date")[:1]))
 
     def last_board_for(self, strategy: Strategy | int, *, before: dt.date | None = None, today: dt.date | None = None) -> Snapshot | None:
         """The strategy's last board (see last_board_first), among the snapshots as at a date before `before` when given."""
@@ -860,6 +863,18 @@ class SnapshotQuerySet(models.QuerySet):
         if before is not None:
             snapshots = snapshots.filter(as_at__lt=before)
         return snapshots.last_board_first(today).first()
+
+
+def _boards_on() -> models.QuerySet:
+    """The meetings (not cancelled) built from the outer query's snapshot; the model is governance's, found by the relation."""
+    meeting = Snapshot._meta.get_field("meetings").related_model
+    return meeting.objects.filter(snapshot=OuterRef("pk")).exclude(status="cancelled")
+
+
+def last_board_among(snapshots: list[Snapshot], today: dt.date) -> Snapshot | None:
+    """The Python twin of `last_board_first` over snapshots read `with_first_board()`, newest first."""
+    met = (s for s in snapshots if s.first_board_on is not None and s.first_board_on <= today)
+    return next(met, snapshots[0] if snapshots else None)
 
 
 class Snapshot(models.Model):

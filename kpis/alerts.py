@@ -11,12 +11,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from actions.models import Notification
-from kpis.models import KpiValue, Rag
+from kpis.models import Indicator, KpiValue, Rag
 from people.models import Membership
 
 # The RAGs a value can cross between; a first value, or a KPI with no target, crosses nothing.
@@ -27,16 +28,13 @@ _RATED = {Rag.ON_TARGET, Rag.WITHIN_TOLERANCE, Rag.OFF_TARGET}
 class Crossing:
     """A new value that moved its KPI across its target or tolerance: what it was (before) and is now (after)."""
 
+    indicator: Indicator
     value: KpiValue
     before: Rag
     after: Rag
 
-    @property
-    def indicator(self):
-        return self.value.indicator
-
     def sentence(self) -> str:
-        indicator = self.value.indicator
+        indicator = self.indicator
         return (
             f"{indicator.code} {indicator.name}: {self.value.formatted()} for {self.value.period} is now {self.after.label.lower()} "
             f"(was {self.before.label.lower()}; target {indicator.target_label()})"
@@ -58,12 +56,17 @@ def kpi_crossings(values: QuerySet[KpiValue]) -> list[Crossing]:
         .select_related("indicator__strategy")
         .order_by("indicator__position", "indicator_id", "period_start")
     )
-    found = []
-    for row in rows:
-        before, after = row.indicator.rag(row.previous), row.indicator.rag(row.value)
-        if before != after and before in _RATED and after in _RATED:
-            found.append(Crossing(row, before, after))
-    return found
+    return [c for row in rows if (c := crossing_of(row.indicator, row, row.previous))]
+
+
+def crossing_of(indicator: Indicator, value: KpiValue, previous: KpiValue | Decimal | None) -> Crossing | None:
+    """The crossing this value of the KPI made from the one before it (a value or a number), if it moved across the target or tolerance."""
+    before_value = previous.value if isinstance(previous, KpiValue) else previous
+    before, after = indicator.rag(before_value), indicator.rag(value.value)
+    if before != after and before in _RATED and after in _RATED:
+        value.indicator = indicator  # already read: formatting the value needs it
+        return Crossing(indicator, value, before, after)
+    return None
 
 
 def kpi_crossings_between(strategy_id: int, since: dt.datetime | None, until: dt.datetime | None = None) -> list[Crossing]:
@@ -101,7 +104,7 @@ def kpi_crossings_notify(values: Iterable[KpiValue]) -> int:
     for row, before, after in crossings:
         indicator = row.indicator
         partnership_id = indicator.strategy.partnership_id
-        message = Crossing(row, before, after).sentence()
+        message = Crossing(indicator, row, before, after).sentence()
         for user_id in owners[(indicator.pk, partnership_id)] | officers[partnership_id]:
             notifications.append(
                 Notification(
