@@ -243,7 +243,6 @@ class _State:
     rating_id: int
     version: int
     updated_at: dt.datetime | None = None
-    moved: bool = False
 
 
 @dataclass
