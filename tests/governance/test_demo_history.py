@@ -58,6 +58,7 @@ def test_dates_move_by_whole_months_and_the_plan_s_words_move_with_them():
     assert text_shift("Sept 2025", 3) == "Dec 2025"
     assert text_shift("the 2025/2026 academic year, then 2024/25", 12) == "the 2026/2027 academic year, then 2025/26"
     assert text_shift("TBC", 12) == "TBC"
+    assert text_shift("the Children and Families Act 2014, reviewed in 2026", 12) == "the Children and Families Act 2014, reviewed in 2027"
 
 
 def test_the_demo_has_three_board_cycles_behind_a_cycle_in_progress(demo):
