@@ -48,9 +48,7 @@ MEETING_AFTER_SNAPSHOT = dt.timedelta(days=7)
 LONDON = ZoneInfo(settings.TIME_ZONE)
 _MONTH_NAMES = "|".join(sorted({*calendar.month_name[1:], *calendar.month_abbr[1:], "Sept"}, key=len, reverse=True))
 # "September 2025", an academic year "2024/25" or "2025/2026", and a bare year of the plan's time (not an Act's, 2014).
-_DATES = re.compile(
-    rf"\b(?P<month>{_MONTH_NAMES})\s+(?P<year>20\d\d)\b|\b(?P<ay>20\d\d)/(?P<ay2>\d\d(?:\d\d)?)\b|\b(?P<y>20[2-9]\d)\b"
-)
+_DATES = re.compile(rf"\b(?P<month>{_MONTH_NAMES})\s+(?P<year>20\d\d)\b|\b(?P<ay>20\d\d)/(?P<ay2>\d\d(?:\d\d)?)\b|\b(?P<y>20[2-9]\d)\b")
 
 
 def months_offset(stated: dt.date, today: dt.date) -> int:
