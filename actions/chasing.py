@@ -68,14 +68,13 @@ def sweep_status(today: dt.date) -> tuple[str, list]:
     """Every live action's status by the rule book, as SQL computed in one pass over the actions.
 
     Columns: pk, partnership, rating_id, due_date, overdue_since, cycle (the
-    strategy's latest snapshot, NULL before the first) and one true/false
-    column per rule. The latest update per action, the latest snapshot per
+    strategy's last board, NULL before the first snapshot) and one true/false
+    column per rule. The latest update per action, the last board per
     strategy and the actions with an owner are each read once and joined, not
     probed row by row.
     """
     latest = ActionUpdate.objects.order_by().values("action_id").annotate(last_updated_at=Max("created_at"))
-    latest_first = Snapshot.objects.latest_first().query.order_by
-    cycles = Snapshot.objects.order_by("strategy_id", *latest_first).distinct("strategy_id").values("strategy_id", "pk", "taken_at")
+    cycles = Snapshot.objects.last_board_first(today, "strategy_id").distinct("strategy_id").values("strategy_id", "pk", "taken_at")
     owned = Action.owners.through.objects.order_by().values("action_id").distinct()
     joins, params = [], []
     for name, query, on in (

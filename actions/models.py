@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -839,8 +839,42 @@ class SnapshotQuerySet(models.QuerySet):
         return self.order_by("-as_at", "-taken_at", "-id")
 
     def latest_for(self, strategy: Strategy | int) -> Snapshot | None:
-        """The strategy's latest snapshot: the one every page, email and the sweep mean by "the last snapshot"."""
+        """The strategy's latest snapshot (the newest frozen ratings; not "the last board", see last_board_for)."""
         return self.filter(strategy=strategy).latest_first().first()
+
+    def last_board_first(self, today: dt.date | None = None, *leading: str) -> SnapshotQuerySet:
+        """Ordered so that the first is "the last board": the newest snapshot a board met on, else the newest.
+
+        A board met on a snapshot when a meeting (not cancelled) whose date has come
+        is built from it. "Since the last board" means since this snapshot was taken,
+        on every page, email, pack and sweep; before any board has met on a snapshot,
+        the newest snapshot stands in. `leading` orders first (e.g. by strategy).
+        """
+        met = _boards_on().filter(date__lte=today or timezone.localdate())
+        return self.alias(board_met=Exists(met)).order_by(*leading, F("board_met").desc(), "-as_at", "-taken_at", "-id")
+
+    def with_first_board(self) -> SnapshotQuerySet:
+        """Each with `first_board_on`: the date of the first meeting (not cancelled) built from it, or None (see last_board_among)."""
+        return self.annotate(first_board_on=Subquery(_boards_on().order_by("date").values("date")[:1]))
+
+    def last_board_for(self, strategy: Strategy | int, *, before: dt.date | None = None, today: dt.date | None = None) -> Snapshot | None:
+        """The strategy's last board (see last_board_first), among the snapshots as at a date before `before` when given."""
+        snapshots = self.filter(strategy=strategy)
+        if before is not None:
+            snapshots = snapshots.filter(as_at__lt=before)
+        return snapshots.last_board_first(today).first()
+
+
+def _boards_on() -> models.QuerySet:
+    """The meetings (not cancelled) built from the outer query's snapshot; the model is governance's, found by the relation."""
+    meeting = Snapshot._meta.get_field("meetings").related_model
+    return meeting.objects.filter(snapshot=OuterRef("pk")).exclude(status="cancelled")
+
+
+def last_board_among(snapshots: list[Snapshot], today: dt.date) -> Snapshot | None:
+    """The Python twin of `last_board_first` over snapshots read `with_first_board()`, newest first."""
+    met = (s for s in snapshots if s.first_board_on is not None and s.first_board_on <= today)
+    return next(met, snapshots[0] if snapshots else None)
 
 
 class Snapshot(models.Model):
@@ -868,7 +902,8 @@ class Snapshot(models.Model):
         return f"{self.strategy} as at {self.as_at:%-d %B %Y}"
 
     def previous(self) -> Snapshot | None:
-        return Snapshot.objects.filter(strategy_id=self.strategy_id, as_at__lt=self.as_at).latest_first().first()
+        """The last board before this snapshot: what its pack's movement and changes are measured from."""
+        return Snapshot.objects.last_board_for(self.strategy_id, before=self.as_at, today=self.as_at)
 
 
 class SnapshotAction(models.Model):

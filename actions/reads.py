@@ -304,7 +304,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         key=lambda entry: (entry["at"], entry["kind"] == "change"),
         reverse=True,
     )
-    cycle = Snapshot.objects.latest_for(action.strategy_id)
+    cycle = Snapshot.objects.last_board_for(action.strategy_id)
     today = timezone.localdate()
     action_status = rules.status(
         due_date=action.due_date,

@@ -172,7 +172,7 @@ def rows_from_actions(actions: QuerySet[Action], today: dt.date | None = None) -
 def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | None = None) -> list[ActionRow]:
     """Rows for the actions frozen in a snapshot (optionally only some of its items), judged as at its date."""
     items = SnapshotAction.objects.filter(snapshot=snapshot) if items is None else items.filter(snapshot=snapshot)
-    previous = Snapshot.objects.filter(strategy_id=snapshot.strategy_id, as_at__lt=snapshot.as_at).latest_first()
+    previous = Snapshot.objects.filter(strategy_id=snapshot.strategy_id, as_at__lt=snapshot.as_at).last_board_first(snapshot.as_at)
     # The update the snapshot froze as the latest: the one made at its last-updated time.
     frozen_latest = ActionUpdate.objects.filter(action=OuterRef("action_id"), created_at=OuterRef("last_updated_at")).order_by("-id")
     values = list(

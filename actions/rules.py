@@ -17,8 +17,9 @@ expression and its twin to the same answer.
   month is stored as its last day; "to be determined" (no date) is never overdue.
 - Due soon: due from today to `DUE_SOON_DAYS` ahead, inclusive, not complete.
 - On track but overdue (inconsistent): overdue while rated at an on-track level.
-- Needs an update: not complete, and nothing recorded since the strategy's
-  latest snapshot was taken (before the first snapshot: nothing recorded ever).
+- Needs an update: not complete, and nothing recorded since the last board
+  (`Snapshot.objects.last_board_first`: the snapshot a board last met on) was
+  taken (before the first snapshot: nothing recorded ever).
 - Unallocated: no owner post.
 - No due date: "to be determined".
 - Milestone overdue: a milestone of a live action, not done, whose due month has
@@ -208,12 +209,12 @@ def inconsistent(today: dt.date) -> Q:
 
 
 def cycle_started_at() -> Subquery:
-    """When the action's strategy's latest snapshot was taken (NULL before the first)."""
+    """When the action's strategy's last board's snapshot was taken (NULL before the first snapshot)."""
     return _cycle_started_at()
 
 
 def _cycle_started_at() -> Subquery:
-    return Subquery(Snapshot.objects.filter(strategy=OuterRef("strategy_id")).latest_first().values("taken_at")[:1])
+    return Subquery(Snapshot.objects.filter(strategy=OuterRef("strategy_id")).last_board_first().values("taken_at")[:1])
 
 
 def needs_update_q(*, last_updated_at=None, cycle_started_at=None) -> Q:

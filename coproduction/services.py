@@ -33,13 +33,13 @@ from coproduction.models import (
 def families_view_record(
     *, group: DeliveryGroup, user: User, level: str, narrative: str, source: str, publishable: bool = False
 ) -> FamiliesView:
-    """Record the families' view of a group for the current reporting cycle (the one since the latest snapshot).
+    """Record the families' view of a group for the current reporting cycle (the one since the last board).
 
     A new row every time: the earlier views stay as the group's history.
     """
     return FamiliesView.objects.create(
         group=group,
-        cycle=Snapshot.objects.latest_for(group.strategy_id),
+        cycle=Snapshot.objects.last_board_for(group.strategy_id),
         level=FamiliesLevel(level),
         narrative=narrative,
         source=source,

@@ -174,7 +174,7 @@ def finance_summary(strategy: Strategy, *, today: dt.date, snapshot: Snapshot | 
         "achieved": sum((r.achieved or ZERO for r in years), ZERO),
         "at_risk": sum((r.at_risk for r in years), ZERO),
     }
-    previous = snapshot.previous() if snapshot else Snapshot.objects.latest_for(strategy)
+    previous = snapshot.previous() if snapshot else Snapshot.objects.last_board_for(strategy)
     if previous is not None:
         achieved_then, at_risk_then = _frozen_totals(previous)
         summary.movement = Movement(previous.as_at, achieved_then, summary.totals["achieved"], at_risk_then, summary.totals["at_risk"])

@@ -22,13 +22,17 @@ from kpis.services import snapshot_kpi_values
 
 
 @transaction.atomic
-def snapshot_take(*, strategy: Strategy, as_at: dt.date, taken_by: User | None = None, note: str = "") -> Snapshot:
+def snapshot_take(
+    *, strategy: Strategy, as_at: dt.date, taken_by: User | None = None, note: str = "", taken_at: dt.datetime | None = None
+) -> Snapshot:
     """Freeze every action of the strategy as it stands now, labelled "as at" the given date.
+
+    `taken_at` is now unless given (a history loaded after the fact, as the demo's, says when each was taken).
 
     Set-based: one INSERT ... SELECT of the actions, with their owners and
     latest narrative aggregated in SQL, whatever the plan size.
     """
-    snapshot = Snapshot.objects.create(strategy=strategy, as_at=as_at, taken_by=taken_by, note=note)
+    snapshot = Snapshot.objects.create(strategy=strategy, as_at=as_at, taken_by=taken_by, note=note, taken_at=taken_at or timezone.now())
     latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
     frozen = {
         "snapshot_id": Value(snapshot.pk),
@@ -96,12 +100,14 @@ def snapshot_retake(*, snapshot: Snapshot, taken_by: User | None, today: dt.date
     return retaken
 
 
-def snapshot_stated_take(*, strategy: Strategy) -> Snapshot | None:
-    """The snapshot a published plan states its ratings were accurate as at, taken once."""
+def snapshot_stated_take(*, strategy: Strategy, taken_at: dt.datetime | None = None) -> Snapshot | None:
+    """The snapshot a published plan states its ratings were accurate as at, taken once (now, unless `taken_at` says when)."""
     if strategy.ratings_as_at is None:
         return None
     existing = Snapshot.objects.filter(strategy=strategy, as_at=strategy.ratings_as_at).first()
-    return existing or snapshot_take(strategy=strategy, as_at=strategy.ratings_as_at, note="Ratings as stated in the published plan.")
+    return existing or snapshot_take(
+        strategy=strategy, as_at=strategy.ratings_as_at, note="Ratings as stated in the published plan.", taken_at=taken_at
+    )
 
 
 def boards_from_details(strategy: Strategy, items: list[dict]) -> None:

@@ -7,43 +7,85 @@ however often it is called. The alerts wait for each person's digest like any no
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from actions.models import Notification
-from kpis.models import KpiValue, Rag
+from kpis.models import Indicator, KpiValue, Rag
 from people.models import Membership
 
 # The RAGs a value can cross between; a first value, or a KPI with no target, crosses nothing.
 _RATED = {Rag.ON_TARGET, Rag.WITHIN_TOLERANCE, Rag.OFF_TARGET}
 
 
+@dataclass(frozen=True)
+class Crossing:
+    """A new value that moved its KPI across its target or tolerance: what it was (before) and is now (after)."""
+
+    indicator: Indicator
+    value: KpiValue
+    before: Rag
+    after: Rag
+
+    def sentence(self) -> str:
+        indicator = self.indicator
+        return (
+            f"{indicator.code} {indicator.name}: {self.value.formatted()} for {self.value.period} is now {self.after.label.lower()} "
+            f"(was {self.before.label.lower()}; target {indicator.target_label()})"
+        )
+
+
+def kpi_crossings(values: QuerySet[KpiValue]) -> list[Crossing]:
+    """Which of these values moved their KPI across its target or tolerance, against the value before each.
+
+    Only a value for the KPI's latest period counts (a back-filled older period is
+    not news); a first value, or a KPI with no target, crosses nothing. One query.
+    """
+    current = KpiValue.objects.current().filter(indicator=OuterRef("indicator"))
+    earlier = current.filter(period_start__lt=OuterRef("period_start")).order_by("-period_start", "-entered_at")
+    rows = (
+        values.filter(is_superseded=False)
+        .exclude(Exists(current.filter(period_start__gt=OuterRef("period_start"))))
+        .annotate(previous=Subquery(earlier.values("value")[:1]))
+        .select_related("indicator__strategy")
+        .order_by("indicator__position", "indicator_id", "period_start")
+    )
+    return [c for row in rows if (c := crossing_of(row.indicator, row, row.previous))]
+
+
+def crossing_of(indicator: Indicator, value: KpiValue, previous: KpiValue | Decimal | None) -> Crossing | None:
+    """The crossing this value of the KPI made from the one before it (a value or a number), if it moved across the target or tolerance."""
+    before_value = previous.value if isinstance(previous, KpiValue) else previous
+    before, after = indicator.rag(before_value), indicator.rag(value.value)
+    if before != after and before in _RATED and after in _RATED:
+        value.indicator = indicator  # already read: formatting the value needs it
+        return Crossing(indicator, value, before, after)
+    return None
+
+
+def kpi_crossings_between(strategy_id: int, since: dt.datetime | None, until: dt.datetime | None = None) -> list[Crossing]:
+    """The KPI crossings entered after `since` (the last board's snapshot was taken) and up to `until` (default: now)."""
+    if since is None:
+        return []
+    values = KpiValue.objects.filter(indicator__strategy_id=strategy_id, entered_at__gt=since)
+    return kpi_crossings(values.filter(entered_at__lte=until) if until else values)
+
+
 def kpi_crossings_notify(values: Iterable[KpiValue]) -> int:
     """Alert the owners and officers about each of these new values that moved its KPI across its target or tolerance.
 
-    Only a value for the KPI's latest period counts (a back-filled older period is
-    not news). Returns the number of notifications queued.
+    Returns the number of notifications queued.
     """
     ids = [value.pk for value in values]
     if not ids:
         return 0
-    current = KpiValue.objects.current().filter(indicator=OuterRef("indicator"))
-    earlier = current.filter(period_start__lt=OuterRef("period_start")).order_by("-period_start", "-entered_at")
-    rows = list(
-        KpiValue.objects.filter(pk__in=ids, is_superseded=False)
-        .exclude(Exists(current.filter(period_start__gt=OuterRef("period_start"))))
-        .annotate(previous=Subquery(earlier.values("value")[:1]))
-        .select_related("indicator__strategy")
-    )
-    crossings = []
-    for row in rows:
-        indicator = row.indicator
-        before, after = indicator.rag(row.previous), indicator.rag(row.value)
-        if before != after and before in _RATED and after in _RATED:
-            crossings.append((row, before, after))
+    crossings = [(c.value, c.before, c.after) for c in kpi_crossings(KpiValue.objects.filter(pk__in=ids))]
     if not crossings:
         return 0
     indicator_ids = {row.indicator_id for row, _, _ in crossings}
@@ -62,10 +104,7 @@ def kpi_crossings_notify(values: Iterable[KpiValue]) -> int:
     for row, before, after in crossings:
         indicator = row.indicator
         partnership_id = indicator.strategy.partnership_id
-        message = (
-            f"{indicator.code} {indicator.name}: {row.formatted()} for {row.period} is now {after.label.lower()} "
-            f"(was {before.label.lower()}; target {indicator.target_label()})"
-        )
+        message = Crossing(indicator, row, before, after).sentence()
         for user_id in owners[(indicator.pk, partnership_id)] | officers[partnership_id]:
             notifications.append(
                 Notification(

@@ -16,10 +16,11 @@ from django.db.models import Count
 from django.http import QueryDict
 from django.utils import timezone
 
-from actions.models import Action, DeliveryGroup, RatingLevel, Snapshot, SnapshotAction, Strategy
+from actions.models import Action, DeliveryGroup, RatingLevel, Snapshot, SnapshotAction, Strategy, last_board_among
 from actions.revisions import revision_of
 from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
 from coproduction.services import Disagreement, disagreements, families_views_current, families_views_frozen
+from kpis.alerts import Crossing, crossing_of, kpi_crossings_between
 from kpis.models import Indicator, Rag
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
 from people.models import Post
@@ -110,6 +111,7 @@ class KpiHeadlines:
     total: int
     counts: list[tuple[Rag, int]]
     off_target: list[ScorecardRow]
+    crossings: list[Crossing] = field(default_factory=list)  # each KPI's latest value, when it crossed its target or tolerance
 
 
 @dataclass
@@ -138,6 +140,7 @@ class Dashboard:
     actions_page: Page | None = None
     families_views: dict = field(default_factory=dict)  # group id -> its families' view (live or as frozen)
     disagreements: list[Disagreement] = field(default_factory=list)
+    kpi_crossings: list[Crossing] = field(default_factory=list)  # KPIs that crossed their target since the last board
 
     def is_filtered(self) -> bool:
         return any(self.form.value_of(name) for name in ("organisation", "owner", "group", "rating", "exception"))
@@ -167,6 +170,7 @@ def kpi_headlines(strategy: Strategy) -> KpiHeadlines:
     rows = scorecard_rows(indicators_with_values(Indicator.objects.filter(strategy=strategy).order_by("position", "id"), detail=False))
     counts = {rag: sum(1 for row in rows if row.rag == rag) for rag in Rag}
     return KpiHeadlines(
+        crossings=[c for row in rows if row.latest and (c := crossing_of(row.indicator, row.latest, row.previous))],
         total=len(rows),
         counts=[(rag, counts[rag]) for rag in Rag if counts[rag]],
         off_target=[row for row in rows if row.rag == Rag.OFF_TARGET][:KPI_HEADLINES],
@@ -176,7 +180,7 @@ def kpi_headlines(strategy: Strategy) -> KpiHeadlines:
 def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     """The dashboard of a strategy as the filters in `params` ask (bad values are reported by the form and ignored)."""
     levels = list(strategy.scheme.levels.all())
-    snapshots = list(Snapshot.objects.filter(strategy=strategy).latest_first())
+    snapshots = list(Snapshot.objects.filter(strategy=strategy).with_first_board().latest_first())
     posts = list(Post.objects.filter(actions__strategy=strategy).select_related("organisation").distinct().order_by("title"))
     groups = {
         g.pk: g for g in DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id")
@@ -193,7 +197,8 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
         today = viewing.as_at
         rows = rows_from_snapshot(viewing)
         earlier = [s for s in snapshots if s.as_at < viewing.as_at]
-    previous = earlier[0] if earlier else None
+    # The last board among the earlier snapshots (the rule book's; the newest when no board has met on one).
+    previous = last_board_among(earlier, today)
     if rows and rows[0].rating.scheme_id != strategy.scheme_id:
         # A snapshot from before the strategy moved to another scheme: its matrix is in the scheme it was rated in.
         levels = list(rows[0].rating.scheme.levels.all())
@@ -245,6 +250,10 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     board.trend = [TrendLine(level, [point.counts.get(level.pk, 0) for point in board.trend_points]) for level in levels]
     board.trend_highest = max((line.highest for line in board.trend), default=0)
     board.kpis = kpi_headlines(strategy)
+    if previous is not None and viewing is None:  # the values entered since the last board that crossed, from the rows just read
+        board.kpi_crossings = [c for c in board.kpis.crossings if c.value.entered_at > previous.taken_at]
+    elif previous is not None:
+        board.kpi_crossings = kpi_crossings_between(strategy.pk, previous.taken_at, viewing.taken_at)
     board.exception_lists = [
         ExceptionList(
             key,

@@ -19,11 +19,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from actions.models import ActionUpdate, DeliveryGroup, RatingLevel, Snapshot
 from actions.rows import ActionRow, rows_from_snapshot
-from coproduction.services import deliverables_of, disagreements, families_views_frozen, timeline
+from coproduction.services import DELIVERED, Quarter, deliverables_of, disagreements, families_views_frozen, quarter_start, timeline
 from governance.cycle import priority_action_plan_due
 from governance.inspections import findings_progress, inspections_with_findings
 from governance.models import Meeting, SnapshotSignOff
 from governance.reads import actions_arising_for, decisions_for, last_meeting_held
+from kpis.alerts import kpi_crossings_between
 from kpis.charts import kpi_small_chart_svg
 from kpis.models import Benchmark, Indicator, KpiValue, Rag
 from kpis.scorecard import ScorecardRow
@@ -145,6 +146,27 @@ def movement_by_group(moves: list, groups_by_id: dict[int, DeliveryGroup]) -> li
     return found
 
 
+TIMELINE_QUARTERS = 2  # the pack's timeline: the quarter of the ratings date and the next
+
+
+def timeline_ahead(quarters: list[Quarter], as_at: dt.date) -> dict:
+    """The pack's timeline: what is still owed from earlier quarters, then this quarter's and the next's deliverables.
+
+    The rest (delivered earlier, or due later) is counted, not listed: the strategy's pages show every quarter.
+    """
+    until = quarter_start(as_at)
+    for _ in range(TIMELINE_QUARTERS):
+        until = quarter_start(until + dt.timedelta(days=100))
+    shown, left_out = [], 0
+    for quarter in quarters:
+        owed = quarter.start < quarter_start(as_at)  # an earlier quarter: only what is not yet delivered
+        items = [item for item in quarter.items if quarter.start < until and not (owed and item.status.code == DELIVERED.code)]
+        left_out += len(quarter.items) - len(items)
+        if items:
+            shown.append(replace(quarter, items=items))
+    return {"timeline": shown, "timeline_left_out": left_out}
+
+
 def opening_arising(strategy_id: int, snapshot: Snapshot, meeting: Meeting | None) -> tuple[Meeting | None, list, list]:
     """The last meeting held before this pack's (or before the ratings' date), its decisions and its actions arising as they stand."""
     before = meeting.date if meeting else snapshot.as_at + dt.timedelta(days=1)
@@ -217,7 +239,7 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None, offic
         "families_groups": families,
         "disagreements": disagreeing,
         "sign_offs": list(SnapshotSignOff.objects.filter(snapshot=snapshot).select_related("meeting__board")),
-        "timeline": timeline(deliverables_of(strategy), rows, snapshot.as_at),
+        **timeline_ahead(timeline(deliverables_of(strategy), rows, snapshot.as_at), snapshot.as_at),
         "kpis": kpis,
         "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag if kpi_counts[rag]],
         "appendix": [(group, appendix[group.pk]) for group in groups if group.pk in appendix],
@@ -235,6 +257,8 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None, offic
             group_id for group_id, group_rows in once.overdue_by_group if any(row.action_id not in updates for row in group_rows)
         },
         "movement_groups": movement_by_group(movement_once(moved), groups_by_id) if moved else [],
+        # KPI values entered since the last board (up to the snapshot) that crossed their target or tolerance.
+        "kpi_crossings": kpi_crossings_between(strategy.pk, previous.taken_at if previous else None, snapshot.taken_at),
         "last_meeting": last_meeting,
         "last_decisions": last_decisions,
         "arising": arising,

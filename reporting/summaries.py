@@ -198,8 +198,8 @@ def rows_filter(
 
 
 def movement_since_snapshot(strategy: Strategy, actions: QuerySet[Action]) -> tuple[Snapshot | None, Movement | None]:
-    """How these live actions moved since the strategy's latest snapshot (None, None before any snapshot)."""
-    snapshot = Snapshot.objects.latest_for(strategy)
+    """How these live actions moved since the last board (None, None before any snapshot)."""
+    snapshot = Snapshot.objects.last_board_for(strategy)
     if snapshot is None:
         return None, None
     current = rows_from_actions(actions)

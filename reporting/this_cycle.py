@@ -121,7 +121,7 @@ def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today
         strategy=strategy,
         meeting=meeting,
         deadline=deadline_of(meeting) if meeting else None,
-        since=Snapshot.objects.latest_for(strategy.pk),
+        since=Snapshot.objects.last_board_for(strategy.pk, today=today),
     )
     cycle.my_sign_offs = [sign_off for sign_off in sign_offs_due_for(user, today) if sign_off.meeting.strategy_id == strategy.pk]
     if is_officer(membership):

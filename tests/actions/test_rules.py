@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from actions import rules
 from actions.chasing import actions_sweep, sweep_status, sweep_totals
-from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, Progress, RatingScheme, Snapshot, Strategy
+from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, Progress, RatingScheme, Snapshot, Strategy, last_board_among
 from actions.reads import my_actions_for
 from governance.services import snapshot_take
 from reporting.dashboard import dashboard_for
@@ -260,3 +260,32 @@ def test_an_overdue_action_keeps_its_class_and_is_flagged_beside_it(action, leve
     Action.objects.filter(pk=action.pk).update(due_date=today - dt.timedelta(days=1), due_precision=Action.DuePrecision.DAY)
     found = rules.with_status(Action.objects.annotate(progress=rules.classification()), today).get(pk=action.pk)
     assert found.progress == "on_track" and found.overdue and found.inconsistent
+
+
+def test_since_the_last_board_is_since_the_snapshot_a_board_last_met_on_everywhere(client, owner, alone, strategy, officer):
+    """A snapshot taken for the next meeting does not restart the cycle: the last board does, once its meeting has come."""
+    from governance.models import Board, Meeting
+
+    today = timezone.localdate()
+    Action.objects.filter(pk=alone.pk).update(due_date=today + dt.timedelta(days=60), due_precision=Action.DuePrecision.DAY)
+    board = Board.objects.create(partnership=strategy.partnership, name="Partnership Board")
+    met_on = _taken_at(snapshot_take(strategy=strategy, as_at=today - dt.timedelta(days=30)), timezone.now() - dt.timedelta(days=30))
+    Meeting.objects.create(board=board, strategy=strategy, date=today - dt.timedelta(days=23), snapshot=met_on, status="held")
+    _update(alone, timezone.now() - dt.timedelta(days=10))  # since the last board
+    for_next = snapshot_take(strategy=strategy, as_at=today - dt.timedelta(days=2))  # for the meeting still to come
+    Meeting.objects.create(board=board, strategy=strategy, date=today + dt.timedelta(days=10), snapshot=for_next)
+    cancelled = Meeting.objects.create(board=board, strategy=strategy, date=today - dt.timedelta(days=1), status="cancelled")
+    assert Snapshot.objects.last_board_for(strategy) == met_on
+    assert for_next.previous() == met_on
+    snapshots = list(Snapshot.objects.filter(strategy=strategy).with_first_board().latest_first())
+    assert last_board_among(snapshots, today) == met_on  # the Python twin agrees
+    said = what_each_says(client, owner, alone)
+    assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": False})
+    assert dashboard_for(strategy, QueryDict()).previous == met_on
+
+    # A cancelled meeting on today's snapshot is no board; before any board met, the newest snapshot stands in.
+    Meeting.objects.filter(pk=cancelled.pk).update(snapshot=for_next)
+    Meeting.objects.filter(snapshot=met_on).update(status="cancelled")
+    assert Snapshot.objects.last_board_for(strategy) == for_next
+    snapshots = list(Snapshot.objects.filter(strategy=strategy).with_first_board().latest_first())
+    assert last_board_among(snapshots, today) == for_next

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -14,11 +15,12 @@ from django.utils import timezone
 from accounts.models import User
 from actions.models import Action, DeliveryGroup, Evidence, Snapshot, Strategy
 from actions.services import action_update_record
-from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SnapshotFamiliesView, SummaryDraft
+from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SummaryDraft
 from coproduction.services import families_view_record, page_publish
+from governance.demo_history import DemoHistory, csv_shifted, demo_time, fixture_shifted, month_shift, months_between
 from governance.models import Board, Finding, Inspection, Meeting, SelfEvaluation, Signatory, SignOff, StrandLink
 from governance.self_evaluation import self_evaluation_draft
-from governance.services import snapshot_stated_take, snapshot_take
+from governance.services import snapshot_stated_take
 from governance.signoff import deadline_of, sign_off_decide, sign_off_reminders_queue, sign_offs_for, signatory_nominate
 from kpis.models import Indicator
 from people.models import Membership, Organisation, Partnership, Post
@@ -113,33 +115,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo creates accounts with a published password: it runs only with DEBUG=true.")
-        for folder, scheme in PLANS:
-            details = FIXTURES / folder / "plan.json"
-            meta = json.loads(details.read_text(encoding="utf-8"))
-            if Strategy.objects.filter(partnership__name=meta["partnership"], name=meta["strategy"]).exists():
-                # Never import over people's work: a second start keeps every rating and update made since.
-                self.stdout.write(f"{meta['strategy']} is already loaded: left as it is.")
-                continue
-            call_command(
-                "import_plan",
-                str(FIXTURES / folder / "actions.csv"),
-                strategy=meta["strategy"],
-                partnership=meta["partnership"],
-                scheme=meta.get("scheme", scheme),
-                details=str(details),
-                no_snapshot=True,
-                stdout=self.stdout,
-            )
-            kpis = FIXTURES / "kpis" / KPIS[folder]
-            call_command("load_kpis", f"{kpis}-kpis.csv", strategy=meta["strategy"], stdout=self.stdout)
-            call_command("import_kpi_values", f"{kpis}-kpi-values.csv", strategy=meta["strategy"], stdout=self.stdout)
-            # Taken after the KPI values, so the plan's own "as at" snapshot holds its KPIs too.
-            snapshot_stated_take(strategy=Strategy.objects.get(partnership__name=meta["partnership"], name=meta["strategy"]))
+        fresh = [folder for folder, scheme in PLANS if self._load_plan(folder, scheme)]
         # Benchmarks from Explore Education Statistics (fixtures/benchmarks), after the KPIs they belong to.
         call_command("seed_benchmarks_demo", stdout=self.stdout)
         east = Partnership.objects.get(name=json.loads((FIXTURES / PLANS[0][0] / "plan.json").read_text())["partnership"])
         lead_post = Post.objects.filter(partnership=east, title="Head of Service: Inclusion").first()
-        self._seed_meetings(east)
         people = [
             ("lead@example.org", "Dana", "Lead", "Head of Service: Inclusion", Membership.Role.DELIVERY_LEAD),
             ("board@example.org", "Bilal", "Board", "Partnership Board member", Membership.Role.BOARD_MEMBER),
@@ -159,6 +139,10 @@ class Command(BaseCommand):
             if role == Membership.Role.DELIVERY_LEAD and lead_post:
                 user.posts.add(lead_post)
             self.stdout.write(f"  {Membership.Role(role).label:<22} {email}")
+        self._signatories(east)
+        if PLANS[0][0] in fresh:
+            self._seed_history(east)
+        self._seed_meetings(east)
         self._seed_coproduction(east)
         # The admin spans every partnership, so it is for the install's
         # administrators only; officers work in the product's own pages.
@@ -178,6 +162,59 @@ class Command(BaseCommand):
             self.stdout.write("Two-factor sign-in is off for this demo; run with MFA_REQUIRED=true to see it.")
         self._sweep()
 
+    def _load_plan(self, folder: str, scheme: str) -> bool:
+        """Import a plan, its KPIs and their values, and its own "as at" snapshot, unless it is loaded already.
+
+        The One Plan's dates are moved (demo_history) so that its ratings date falls about seven months ago.
+        """
+        details = FIXTURES / folder / "plan.json"
+        meta = json.loads(details.read_text(encoding="utf-8"))
+        if Strategy.objects.filter(partnership__name=meta["partnership"], name=meta["strategy"]).exists():
+            # Never import over people's work: a second start keeps every rating and update made since.
+            self.stdout.write(f"{meta['strategy']} is already loaded: left as it is.")
+            return False
+        with tempfile.TemporaryDirectory() as moved:
+            actions = FIXTURES / folder / "actions.csv"
+            if folder == PLANS[0][0]:
+                actions, details, months = fixture_shifted(FIXTURES / folder, Path(moved), timezone.localdate())
+                self.stdout.write(f"The One Plan's dates are moved {months} months on, so its ratings date falls seven months ago.")
+            call_command(
+                "import_plan",
+                str(actions),
+                strategy=meta["strategy"],
+                partnership=meta["partnership"],
+                scheme=meta.get("scheme", scheme),
+                details=str(details),
+                no_snapshot=True,
+                stdout=self.stdout,
+            )
+        kpis = FIXTURES / "kpis" / KPIS[folder]
+        call_command("load_kpis", f"{kpis}-kpis.csv", strategy=meta["strategy"], stdout=self.stdout)
+        call_command("import_kpi_values", f"{kpis}-kpi-values.csv", strategy=meta["strategy"], stdout=self.stdout)
+        # Taken after the KPI values, so the plan's own "as at" snapshot holds its KPIs too; the One Plan's on its moved date.
+        strategy = Strategy.objects.get(partnership__name=meta["partnership"], name=meta["strategy"])
+        stated_at = demo_time(strategy.ratings_as_at, 17) if folder == PLANS[0][0] and strategy.ratings_as_at else None
+        snapshot_stated_take(strategy=strategy, taken_at=stated_at)
+        return True
+
+    def _seed_history(self, partnership: Partnership) -> None:
+        """Three board cycles since the plan's ratings date, and the one in progress (governance/demo_history.py)."""
+        strategy = Strategy.objects.filter(partnership=partnership, name=ONE_PLAN).first()
+        if strategy is None or Meeting.objects.filter(strategy=strategy).exists():
+            return
+        history = DemoHistory(
+            strategy=strategy,
+            officer=User.objects.get(username="officer@example.org"),
+            forum=User.objects.get(username="pcf@example.org"),
+            lead=User.objects.get(username="lead@example.org"),
+            today=timezone.localdate(),
+        )
+        snapshots = history.load()
+        if snapshots:
+            self.stdout.write(
+                "Loaded three board cycles of history: snapshots as at " + ", ".join(f"{s.as_at:%-d %B %Y}" for s in snapshots) + "."
+            )
+
     def _sweep(self) -> None:
         """The daily sweep, once, so that notifications and flags are there at the first sign-in (it is idempotent)."""
         from actions.tasks import sweep_overdue
@@ -190,20 +227,27 @@ class Command(BaseCommand):
             self.stdout.write("Daily sweep queued for the worker.")
 
     def _seed_meetings(self, partnership: Partnership) -> None:
-        """The Partnership Board meets every two months: one sitting on the plan's own ratings, one to come."""
+        """The Partnership Board meets every two months: one sitting on the plan's own ratings (unless the history has
+        its meetings), and the next, two months after the last held."""
         board = Board.objects.filter(partnership=partnership, name__icontains="Partnership Board").first()
-        strategy = partnership.strategies.first()
+        strategy = partnership.strategies.filter(name=ONE_PLAN).first() or partnership.strategies.first()
         if board is None or strategy is None:
             return
         snapshot = Snapshot.objects.filter(strategy=strategy, as_at=strategy.ratings_as_at).first()
-        Meeting.objects.get_or_create(
-            board=board,
-            date=dt.date(2025, 5, 21),
-            defaults={"strategy": strategy, "papers_deadline": dt.date(2025, 5, 14), "status": Meeting.Status.HELD, "snapshot": snapshot},
-        )
-        # Papers are due in five days: inside the reminder window, so the sign-off reminders go out.
-        upcoming = timezone.localdate() + dt.timedelta(days=12)
+        if snapshot is not None and not Meeting.objects.filter(board=board, status=Meeting.Status.HELD).exists():
+            Meeting.objects.create(
+                board=board,
+                date=snapshot.as_at + dt.timedelta(days=7),
+                strategy=strategy,
+                papers_deadline=snapshot.as_at,
+                status=Meeting.Status.HELD,
+                snapshot=snapshot,
+            )
         if not Meeting.objects.filter(board=board, status=Meeting.Status.SCHEDULED, date__gte=timezone.localdate()).exists():
+            held = Meeting.objects.filter(board=board, status=Meeting.Status.HELD).order_by("-date").first()
+            upcoming = month_shift(held.date, 2) if held else timezone.localdate() + dt.timedelta(days=12)
+            if upcoming < timezone.localdate() + dt.timedelta(days=7):
+                upcoming = timezone.localdate() + dt.timedelta(days=12)
             Meeting.objects.create(board=board, date=upcoming, strategy=strategy, papers_deadline=upcoming - dt.timedelta(days=7))
 
     def _seed_coproduction(self, partnership: Partnership) -> None:
@@ -213,15 +257,21 @@ class Command(BaseCommand):
             return
         groups = {str(g): g for g in DeliveryGroup.objects.filter(strategy=strategy).select_related("parent")}
         if not Deliverable.objects.filter(strategy=strategy).exists():
-            call_command(
-                "import_deliverables", str(FIXTURES / "cheshire-east-one-plan" / "deliverables.csv"), strategy=ONE_PLAN, stdout=self.stdout
-            )
+            # Due when the plan's own dates are: moved as far as its ratings date was (demo_history).
+            stated = dt.date.fromisoformat(json.loads((FIXTURES / PLANS[0][0] / "plan.json").read_text())["ratings_as_at"])
+            months = months_between(stated, strategy.ratings_as_at) if strategy.ratings_as_at else 0
+            with tempfile.TemporaryDirectory() as moved:
+                source = csv_shifted(FIXTURES / PLANS[0][0] / "deliverables.csv", Path(moved), months, ("due", "deliverable"))
+                call_command("import_deliverables", str(source), strategy=ONE_PLAN, stdout=self.stdout)
         partner = User.objects.get(username="pcf@example.org")
         pcf = Organisation.objects.filter(partnership=partnership, kind=Organisation.Kind.PCF).first()
         if pcf and partner.organisation_id is None:
             partner.organisation = pcf
             partner.save(update_fields=["organisation"])
-        if not FamiliesView.objects.filter(group__strategy=strategy).exists():
+        # What families say in the cycle in progress, unless someone has recorded a view since the last board.
+        last_board = Snapshot.objects.last_board_for(strategy)
+        since = FamiliesView.objects.filter(group__strategy=strategy)
+        if not (since.filter(recorded_at__gt=last_board.taken_at) if last_board else since).exists():
             for name, level, narrative, source, publishable in DEMO_FAMILIES_VIEWS:
                 if name in groups:
                     families_view_record(
@@ -235,25 +285,17 @@ class Command(BaseCommand):
         )
         if meeting is not None:
             self._seed_sign_off(partnership, meeting, partner)
-        # The pack shows what a snapshot froze: take one after the families' views and sign-offs, once.
-        if not SnapshotFamiliesView.objects.filter(snapshot__strategy=strategy).exists():
-            today = timezone.localdate()
-            if not Snapshot.objects.filter(strategy=strategy, as_at=today).exists():
-                snapshot_take(strategy=strategy, as_at=today, note="Demo: with the families' views and partner sign-off.")
         self._seed_public_page(strategy, groups)
 
-    def _seed_sign_off(self, partnership: Partnership, meeting: Meeting, partner: User) -> None:
-        """Two organisations signed off, the Parent Carer Forum still to sign (and reminded), the trust declined."""
-        sign_offs = {s.organisation.kind: s for s in sign_offs_for(meeting)}
-        if any(s.status != SignOff.Status.OUTSTANDING for s in sign_offs.values()):
-            return
+    def _signatories(self, partnership: Partnership) -> None:
+        """The council's, the ICB's and the trust's signatories (demo accounts) and the forum's co-chair, each where none is nominated."""
         officer = User.objects.get(username="officer@example.org")
         for kind, email, first, title in DEMO_SIGNATORIES:
-            organisation = sign_offs[kind].organisation if kind in sign_offs else None
-            if organisation is None:
+            organisation = Organisation.objects.filter(partnership=partnership, kind=kind).first()
+            if organisation is None or Signatory.objects.filter(organisation=organisation).exists():
                 continue
             if kind == Organisation.Kind.PCF:
-                signatory = partner
+                signatory = User.objects.get(username="pcf@example.org")
             else:
                 signatory, created = User.objects.get_or_create(
                     username=email,
@@ -269,8 +311,13 @@ class Command(BaseCommand):
                     signatory.set_password(DEMO_PASSWORD)
                     signatory.save()
                 Membership.objects.get_or_create(user=signatory, partnership=partnership, defaults={"role": Membership.Role.BOARD_MEMBER})
-            if not Signatory.objects.filter(organisation=organisation).exists():
-                signatory_nominate(organisation=organisation, user=signatory, by=officer)
+            signatory_nominate(organisation=organisation, user=signatory, by=officer)
+
+    def _seed_sign_off(self, partnership: Partnership, meeting: Meeting, partner: User) -> None:
+        """Two organisations signed off, the Parent Carer Forum still to sign (and reminded), the trust declined."""
+        sign_offs = {s.organisation.kind: s for s in sign_offs_for(meeting)}
+        if any(s.status != SignOff.Status.OUTSTANDING for s in sign_offs.values()):
+            return
         deadline = deadline_of(meeting)
         for kind in (Organisation.Kind.COUNCIL, Organisation.Kind.ICB):
             if kind in sign_offs:
