@@ -158,6 +158,8 @@ class Command(BaseCommand):
         call_command("seed_risks_demo", stdout=self.stdout)
         call_command("seed_finance_demo", stdout=self.stdout)
         self._seed_framework(east, User.objects.get(username="officer@example.org"))
+        # The inspection in the framework's cycle (priority action plan, monitoring inspection) and officers' first words.
+        call_command("seed_inspection_demo", stdout=self.stdout)
         if not settings.MFA_REQUIRED:
             self.stdout.write("Two-factor sign-in is off for this demo; run with MFA_REQUIRED=true to see it.")
         self._sweep()
