@@ -242,7 +242,7 @@ class Sheet:
 
     name: str
     rows: list[tuple[int, list[str]]]
-    # The colour word ("red", "amber", "green", "blue", "grey") of each blank cell with a solid fill: (row number, column index).
+    # The colour word ("red", "amber", "green", "blue", "grey") of each cell with a solid fill: (row number, column index).
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
@@ -360,10 +360,12 @@ def _sheet_rows(worksheet, reading: _Reading, fills: dict[tuple[int, int], str] 
             continue  # rows the sheet leaves out come back as empty cells: cheap to pass over
         texts = [_date_cell_text(c) for c in cells]
         if fills is not None:
+            coloured = False
             for index, cell in enumerate(cells):
-                if not texts[index].strip() and (colour := fill_colour(cell)):
+                if colour := fill_colour(cell):
                     fills[(number, index)] = colour
-            if any(key[0] == number for key in fills) and not any(t.strip() for t in texts):
+                    coloured = True
+            if coloured and not any(t.strip() for t in texts):
                 reading.check(number, 1)
                 rows.append((number, texts))  # a row of colours only is still a row
                 continue
