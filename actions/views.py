@@ -33,7 +33,7 @@ from actions.models import (
     normalise_phrase,
 )
 from actions.plan import milestone_add, milestone_mark
-from actions.readers import strategy_left_empty
+from actions.readers import draft_import, strategies_marked_draft, strategy_left_empty
 from actions.reads import my_actions_cache_key, my_actions_for, rows_with_milestones, strategy_actions_filtered, strategy_outline
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
@@ -55,7 +55,7 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
         .select_related("partnership", "scheme")
         .order_by("partnership__name", "name")
     )
-    return render(request, "actions/strategy_list.html", {"strategies": strategies})
+    return render(request, "actions/strategy_list.html", {"strategies": strategies_marked_draft(strategies)})
 
 
 @login_required
@@ -63,10 +63,18 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The plan's priorities and delivery groups with their counts; each group's actions open on request."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     outline = strategy_outline(strategy, request.GET)
+    draft = draft_import(strategy) if membership.role == Membership.Role.OFFICER else None
     return render(
         request,
         "actions/strategy_detail.html",
-        {"strategy": strategy, "membership": membership, "outline": outline, "levels": outline.levels},
+        {
+            "strategy": strategy,
+            "membership": membership,
+            "outline": outline,
+            "levels": outline.levels,
+            "draft": draft,
+            "draft_url": reader_named("plan").next_url(draft) if draft else "",
+        },
     )
 
 
@@ -406,6 +414,8 @@ def plan_import_mapping(request: HttpRequest, import_id: int) -> HttpResponse:
             levels=levels,
             rating_values=values,
             rating_counts=trackers.value_counts(layout, index),
+            key=layout.key,
+            from_fill={value for value in values if value.endswith(trackers.FILL_SUFFIX)},
         )
 
     form, notice, status = mapping_form(), "", 200
