@@ -63,7 +63,8 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The plan's priorities and delivery groups with their counts; each group's actions open on request."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     outline = strategy_outline(strategy, request.GET)
-    draft = draft_import(strategy) if membership.role == Membership.Role.OFFICER else None
+    # A strategy with priorities is under way; one without, made for a plan file, may still wait on it.
+    draft = draft_import(strategy) if membership.role == Membership.Role.OFFICER and not outline.priorities else None
     return render(
         request,
         "actions/strategy_detail.html",
