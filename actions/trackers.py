@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from actions.models import ImportMapping, PlanImport, Progress, RatingLevel, RatingScheme, Strategy, normalise_phrase
-from actions.planfile import REQUIRED_COLUMNS, PlanChanges, plan_from_table, plan_read
+from actions.planfile import REQUIRED_COLUMNS, PlanChanges, plan_from_table, plan_read, plan_refused
 from intake.tables import ImportFileError, RowProblem, Sheet, read_sheets
 
 # Our columns, in the order the mapping form offers them.
@@ -326,6 +326,10 @@ def rating_phrases() -> set[str]:
     return {phrase for level in RatingLevel.objects.only("code", "label", "aliases") for phrase in level.phrases()}
 
 
+class NoPlanSheetError(ImportFileError):
+    """The file was read, but no sheet of it has a header row naming our columns."""
+
+
 def layouts_read(content: bytes, filename: str) -> list[Layout]:
     """Every sheet of the file that reads as a plan, in the file's order. Raises ImportFileError when none does."""
     sheets = read_sheets(content, filename)
@@ -335,7 +339,7 @@ def layouts_read(content: bytes, filename: str) -> list[Layout]:
     for layout in layouts:
         layout.key = key
     if not layouts:
-        raise ImportFileError(
+        raise NoPlanSheetError(
             "No sheet of the file has a header row naming the plan's columns (such as Action, Owner, Due date and Rating)."
         )
     return layouts
@@ -767,8 +771,11 @@ def plan_upload_read(content: bytes, filename: str, strategy: Strategy) -> Uploa
     """
     try:
         layouts = layouts_read(content, filename)
-    except ImportFileError:
+    except NoPlanSheetError:
         return UploadReading(mapping={}, layout=[], changes=plan_read(content, filename, strategy))
+    except ImportFileError as exc:
+        # Not readable at all (a limit passed, not a workbook ...): said once, not read a second time.
+        return UploadReading(mapping={}, layout=[], changes=plan_refused(strategy, filename, exc))
     if is_import_format(layouts[0]):
         return UploadReading(mapping={}, layout=[], changes=plan_read(content, filename, strategy))
     for layout in layouts:
