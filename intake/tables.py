@@ -555,6 +555,11 @@ def csv_bytes(table: list[list[Cell]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def date_shown(cell: DateCell) -> str:
+    """A date as the workbook shows it ("September 2025", "30 September 2025"): a column narrower shows ### instead."""
+    return cell.date.strftime("%B %Y") if cell.month else f"{cell.date.day} {cell.date:%B %Y}"
+
+
 def _column_widths(table: list[list[Cell]], *, least: int = 8, most: int = 50) -> list[int]:
     """Each column as wide as its heading and most of its lines: one long value wraps rather than widening the column."""
     columns: list[list[int]] = []
@@ -562,7 +567,7 @@ def _column_widths(table: list[list[Cell]], *, least: int = 8, most: int = 50) -
         for index, cell in enumerate(line):
             while index >= len(columns):
                 columns.append([])
-            text = "Sep 2025 " if isinstance(cell, DateCell) else cell
+            text = date_shown(cell) if isinstance(cell, DateCell) else cell
             columns[index].append(max((len(part) for part in text.splitlines()), default=0))
     header = table[0] if table else []
     widths = []
