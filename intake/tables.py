@@ -352,12 +352,14 @@ def _sheet_rows(worksheet, reading: _Reading, fills: dict[tuple[int, int], str] 
     from openpyxl.cell.read_only import EMPTY_CELL
 
     rows = []
+    padding = None
     for number, cells in enumerate(worksheet.iter_rows(max_col=SHEET_MAX_COLUMNS), start=1):
         if number > SHEET_MAX_ROWS:
             raise ImportFileError(f"The sheet '{worksheet.title}' has more than {SHEET_MAX_ROWS:,} rows: keep only the plan.")
-        if all(cell is EMPTY_CELL for cell in cells):
+        if cells is padding or all(cell is EMPTY_CELL for cell in cells):
+            padding = cells  # the rows the sheet leaves out all come back as this one empty row
             reading.in_time()
-            continue  # rows the sheet leaves out come back as empty cells: cheap to pass over
+            continue
         texts = [_date_cell_text(c) for c in cells]
         if fills is not None:
             coloured = False
@@ -490,9 +492,13 @@ def _xlsx_rows(content: bytes, reading: _Reading):
         if not width:
             return
         yield cells[:width]
+        padding = None
         for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+            if row is padding:
+                continue  # the rows the file leaves out all come back as one empty row: passed over at once
             if all(getattr(cell, "value", None) is None for cell in row):
-                continue  # rows the file leaves out come back empty: cheap to pass over
+                padding = row
+                continue
             # A date cell formatted as a month is that month, as it is in a tracker.
             cells = [_date_cell_text(cell) for cell in row]
             filled = sum(1 for c in cells if c.strip())
