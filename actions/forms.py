@@ -202,6 +202,12 @@ class PlanImportForm(forms.Form):
         return upload
 
 
+def _level_meant(level: RatingLevel) -> str:
+    """A level with what it means ("Green – on track"); once where its label says it ("Complete")."""
+    meaning = Progress(level.progress).label.lower()
+    return level.label if level.label.lower() == meaning else f"{level.label} – {meaning}"
+
+
 class TrackerMappingForm(forms.Form):
     """How an officer's own tracker reads as a plan: one choice per column of the file, one level per rating found.
 
@@ -249,9 +255,7 @@ class TrackerMappingForm(forms.Form):
         self.rating_values = rating_values
         self.rating_fields = []
         # Each level with what it means, so a value is chosen by meaning, not by a colour's name.
-        level_choices = [("", "Choose a level")] + [
-            (level.code, f"{level.label} – {Progress(level.progress).label.lower()}") for level in levels
-        ]
+        level_choices = [("", "Choose a level")] + [(level.code, _level_meant(level)) for level in levels]
         for position, value in enumerate(rating_values):
             name = f"rating_{position}"
             self.fields[name] = forms.ChoiceField(
