@@ -17,7 +17,7 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from actions.models import Action, DueDateError, EmailPreference, RatingLevel, normalise_phrase, parse_due
+from actions.models import Action, DueDateError, EmailPreference, Progress, RatingLevel, normalise_phrase, parse_due
 from people.models import Partnership
 
 MAX_LINKS = 10
@@ -202,12 +202,19 @@ class PlanImportForm(forms.Form):
         return upload
 
 
+def _level_meant(level: RatingLevel) -> str:
+    """A level with what it means ("Green – on track"); once where its label says it ("Complete")."""
+    meaning = Progress(level.progress).label.lower()
+    return level.label if level.label.lower() == meaning else f"{level.label} – {meaning}"
+
+
 class TrackerMappingForm(forms.Form):
     """How an officer's own tracker reads as a plan: one choice per column of the file, one level per rating found.
 
     Built for one layout (`actions.trackers.Layout`), our columns (code -> label),
     the levels of the scheme its ratings are read in, and `check`, the rule
-    that says what a mapping lacks (`actions.trackers.mapping_problems`);
+    that says what a mapping lacks (`actions.trackers.mapping_problems`); beside each rating, what the
+    workbook's `key` says it means and whether it was read `from_fill` (a cell's colour);
     `mapping()` gives the mapping to keep.
     """
 
@@ -227,6 +234,8 @@ class TrackerMappingForm(forms.Form):
         levels: list[RatingLevel],
         rating_values: list[str],
         rating_counts: dict[str, int],
+        key: dict[str, str] | None = None,
+        from_fill: set[str] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -245,7 +254,8 @@ class TrackerMappingForm(forms.Form):
             self.column_fields.append(self[name])
         self.rating_values = rating_values
         self.rating_fields = []
-        level_choices = [("", "Choose a level")] + [(level.code, level.label) for level in levels]
+        # Each level with what it means, so a value is chosen by meaning, not by a colour's name.
+        level_choices = [("", "Choose a level")] + [(level.code, _level_meant(level)) for level in levels]
         for position, value in enumerate(rating_values):
             name = f"rating_{position}"
             self.fields[name] = forms.ChoiceField(
@@ -254,6 +264,8 @@ class TrackerMappingForm(forms.Form):
                 error_messages={"required": f"Choose the level that '{value}' means", "invalid_choice": "Choose a level from the list"},
             )
             self.fields[name].count = rating_counts.get(normalise_phrase(value), 0)
+            self.fields[name].key_says = (key or {}).get(normalise_phrase(value), "")
+            self.fields[name].from_fill = value in (from_fill or set())
             self.rating_fields.append(self[name])
         self.order_fields([*(f.name for f in self.column_fields), *(f.name for f in self.rating_fields), "name"])
 

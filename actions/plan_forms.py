@@ -35,7 +35,10 @@ class StrategyForm(forms.Form):
     file = forms.FileField(
         label="Start from a plan file (optional)",
         required=False,
-        help_text="A CSV or Excel file in the import format: you will check every action before it is added.",
+        help_text=(
+            "A CSV or Excel file: in the import format, or your own tracker, whose columns and ratings you then match. "
+            "You check every action before it is added."
+        ),
     )
 
     def __init__(self, *args, partnership: Partnership, **kwargs) -> None:

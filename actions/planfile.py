@@ -147,12 +147,11 @@ def split_owners(cell: str) -> list[str]:
 
 def plan_read(content: bytes, filename: str, strategy: Strategy) -> PlanChanges:
     """What importing a file in the import format would do (a tracker in any other layout: `actions.trackers`)."""
-    changes = PlanChanges(strategy=strategy, filename=filename)
     try:
         table = read_table(content, filename)
     except ImportFileError as exc:
-        changes.problems.append(RowProblem(row=exc.row, column="", value="", message=str(exc)))
-        return changes
+        return plan_refused(strategy, filename, exc)
+    changes = PlanChanges(strategy=strategy, filename=filename)
     header = set(table[0][1])
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     for column in missing:
@@ -160,6 +159,13 @@ def plan_read(content: bytes, filename: str, strategy: Strategy) -> PlanChanges:
     if missing:
         return changes
     plan_from_table(changes, table)
+    return changes
+
+
+def plan_refused(strategy: Strategy, filename: str, problem: ImportFileError) -> PlanChanges:
+    """A file that could not be read at all: nothing to import, the reason as its one problem."""
+    changes = PlanChanges(strategy=strategy, filename=filename)
+    changes.problems.append(RowProblem(row=problem.row, column="", value="", message=str(problem)))
     return changes
 
 

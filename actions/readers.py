@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from actions import trackers
 from actions.forms import PlanImportForm
-from actions.models import ImportMapping, PlanImport, Strategy
+from actions.models import Action, ImportMapping, PlanImport, Strategy
 from actions.plan import actions_retire_missing, strategy_is_empty
 from actions.planfile import PlanChanges, plan_apply
 from intake.readers import Applied, Reader, register
@@ -77,3 +77,21 @@ class PlanReader(Reader):
 def strategy_left_empty(strategy: Strategy) -> bool:
     """Whether the strategy has nothing in it yet (made to import a file, say), so that the officer may discard it."""
     return not strategy.actions.exists() and strategy_is_empty(strategy)
+
+
+def draft_import(strategy: Strategy) -> PlanImport | None:
+    """The file a strategy was made for and still waits on, while nothing is in it: the strategy is a draft to finish or discard."""
+    if strategy.actions.exists():
+        return None
+    waiting = strategy.imports.exclude(status=PlanImport.Status.APPLIED).only("pk", "filename", "status").order_by("-uploaded_at", "-pk")
+    upload = waiting.first()
+    return upload if upload is not None and strategy_is_empty(strategy) else None
+
+
+def strategies_marked_draft(strategies):
+    """The strategies with `draft` set on each: True for one with no actions and a plan file not yet imported."""
+    from django.db.models import Exists, OuterRef
+
+    actions = Action.objects.filter(strategy=OuterRef("pk"))
+    waiting = PlanImport.objects.filter(strategy=OuterRef("pk")).exclude(status=PlanImport.Status.APPLIED)
+    return strategies.annotate(draft=~Exists(actions) & Exists(waiting))

@@ -33,6 +33,8 @@ def _mapping_form(layout: trackers.Layout, levels: list[RatingLevel], mapping: d
         levels=levels,
         rating_values=values,
         rating_counts=trackers.value_counts(layout, index),
+        key=layout.key,
+        from_fill={value for value in values if value.endswith(trackers.FILL_SUFFIX)},
     )
 
 

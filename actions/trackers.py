@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from actions.models import ImportMapping, PlanImport, Progress, RatingLevel, RatingScheme, Strategy, normalise_phrase
-from actions.planfile import REQUIRED_COLUMNS, PlanChanges, plan_from_table, plan_read
+from actions.planfile import REQUIRED_COLUMNS, PlanChanges, plan_from_table, plan_read, plan_refused
 from intake.tables import ImportFileError, RowProblem, Sheet, read_sheets
 
 # Our columns, in the order the mapping form offers them.
@@ -238,6 +238,8 @@ class Layout:
     score: int
     # The workbook's own key to its ratings, from any sheet: folded value -> what the key says it means.
     key: dict[str, str] = field(default_factory=dict)
+    # Rows whose rating was read from the cell's fill colour: row number -> what the cell said ("" for nothing).
+    from_fill: dict[int, str] = field(default_factory=dict)
 
     @property
     def signature(self) -> list[str]:
@@ -278,7 +280,7 @@ HEADER_SEARCH_ROWS = 30
 FILL_SUFFIX = "(cell colour)"
 
 
-def sheet_layout(sheet: Sheet) -> Layout | None:
+def sheet_layout(sheet: Sheet, key: dict[str, str] | None = None, ratings: set[str] | None = None) -> Layout | None:
     """The sheet's header row: of its first rows, the one whose cells most read as our columns (at least two)."""
     best = None
     for position, (number, cells) in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
@@ -293,25 +295,51 @@ def sheet_layout(sheet: Sheet) -> Layout | None:
         width -= 1
     headers = [c.strip() for c in cells[:width]]
     rows = [(n, (c + [""] * width)[:width]) for n, c in sheet.rows[position + 1 :]]
-    # Many trackers rate by the cell's colour alone: a blank rating cell with a fill reads as its colour.
+    # Many trackers rate by the cell's colour alone: a rating cell with a fill and no rating in its text
+    # (blank, a dash, "see notes") reads as its colour; what the cell said is kept for the preview.
+    from_fill: dict[int, str] = {}
     for index, header in enumerate(headers):
         if (column_for_header(header) or ("",))[0] == "rating":
             for n, row in rows:
-                if not row[index].strip() and (n, index) in sheet.fills:
+                if (n, index) in sheet.fills and not holds_rating(row[index], key or {}, ratings or set()):
+                    from_fill[n] = row[index].strip()
                     row[index] = f"{sheet.fills[(n, index)].capitalize()} {FILL_SUFFIX}"
     rows = [(n, c) for n, c in rows if any(v.strip() for v in c)]
-    return Layout(sheet=sheet.name, header_row=number, headers=headers, rows=rows, score=score * 1000 + min(len(rows), 999))
+    score = score * 1000 + min(len(rows), 999)
+    return Layout(sheet=sheet.name, header_row=number, headers=headers, rows=rows, score=score, from_fill=from_fill)
+
+
+def holds_rating(text: str, key: dict[str, str], ratings: set[str]) -> bool:
+    """Whether a rating cell's text is a rating: a letter, word or short phrase trackers rate with, a value of
+    the workbook's key, or a level of any scheme (`ratings`, folded); not blank, a dash or a note such as "see notes"."""
+    folded = normalise_phrase(text)
+    if not folded:
+        return False
+    if folded in key or folded in ratings or _meaning(text) is not None:
+        return True
+    # A short phrase of progress ("on track", "not yet started") rates; a longer note ("Delayed by the consultation") does not.
+    return len(folded.split()) <= 3 and meaning_class(text) is not None
+
+
+def rating_phrases() -> set[str]:
+    """Every phrase a level of any scheme is written as, folded."""
+    return {phrase for level in RatingLevel.objects.only("code", "label", "aliases") for phrase in level.phrases()}
+
+
+class NoPlanSheetError(ImportFileError):
+    """The file was read, but no sheet of it has a header row naming our columns."""
 
 
 def layouts_read(content: bytes, filename: str) -> list[Layout]:
     """Every sheet of the file that reads as a plan, in the file's order. Raises ImportFileError when none does."""
     sheets = read_sheets(content, filename)
-    layouts = [layout for layout in (sheet_layout(s) for s in sheets) if layout is not None]
     key = workbook_key(sheets)
+    ratings = rating_phrases() if any(sheet.fills for sheet in sheets) else set()
+    layouts = [layout for layout in (sheet_layout(s, key, ratings) for s in sheets) if layout is not None]
     for layout in layouts:
         layout.key = key
     if not layouts:
-        raise ImportFileError(
+        raise NoPlanSheetError(
             "No sheet of the file has a header row naming the plan's columns (such as Action, Owner, Due date and Rating)."
         )
     return layouts
@@ -666,13 +694,7 @@ def tracker_read(content: bytes, filename: str, strategy: Strategy, mapping: dic
     mapped = mapped_table(layout, mapping, levels)
     changes.refs_made = mapped.refs_made
     changes.warnings = ratings_against_key(layout, mapping, levels)
-    index = columns_of(layout, mapping).get("rating")
-    coloured = sum(1 for _n, cells in layout.rows if index is not None and cells[index].endswith(FILL_SUFFIX))
-    if coloured:
-        changes.warnings.append(
-            f"{coloured} rating{'s were' if coloured != 1 else ' was'} read from the cell's fill colour, "
-            "not its text: check each colour's level in the mapping."
-        )
+    changes.warnings += fill_warnings(layout, mapping)
     plan_from_table(changes, mapped.table)
     # Problems name the file's own headers, which is where the officer will look.
     changes.problems = [
@@ -680,6 +702,25 @@ def tracker_read(content: bytes, filename: str, strategy: Strategy, mapping: dic
         for p in changes.problems
     ]
     return changes
+
+
+def fill_warnings(layout: Layout, mapping: dict) -> list[str]:
+    """What the preview says of ratings read from a cell's fill colour: how many, on which rows, and what those cells said."""
+    index = columns_of(layout, mapping).get("rating")
+    coloured = [n for n, cells in layout.rows if index is not None and cells[index].endswith(FILL_SUFFIX)]
+    if not coloured:
+        return []
+    shown = ", ".join(str(n) for n in coloured[:12]) + (" …" if len(coloured) > 12 else "")
+    warnings = [
+        f"{len(coloured)} rating{'s were' if len(coloured) != 1 else ' was'} read from the cell's fill colour, "
+        f"not its text (row{'s' if len(coloured) != 1 else ''} {shown}): check each colour's level in the mapping."
+    ]
+    said = [(n, layout.from_fill[n]) for n in coloured if layout.from_fill.get(n)]
+    if said:
+        words = "; ".join(f"row {n}: “{text if len(text) <= 40 else text[:37] + '...'}”" for n, text in said[:8])
+        more = f" and {len(said) - 8} more" if len(said) > 8 else ""
+        warnings.append(f"These rating cells hold no rating in their text, so their colour was read: {words}{more}.")
+    return warnings
 
 
 def plan_file_read(content: bytes, filename: str, strategy: Strategy, mapping: dict) -> PlanChanges:
@@ -730,8 +771,11 @@ def plan_upload_read(content: bytes, filename: str, strategy: Strategy) -> Uploa
     """
     try:
         layouts = layouts_read(content, filename)
-    except ImportFileError:
+    except NoPlanSheetError:
         return UploadReading(mapping={}, layout=[], changes=plan_read(content, filename, strategy))
+    except ImportFileError as exc:
+        # Not readable at all (a limit passed, not a workbook ...): said once, not read a second time.
+        return UploadReading(mapping={}, layout=[], changes=plan_refused(strategy, filename, exc))
     if is_import_format(layouts[0]):
         return UploadReading(mapping={}, layout=[], changes=plan_read(content, filename, strategy))
     for layout in layouts:

@@ -25,6 +25,7 @@ from actions.models import (
     Strategy,
 )
 from actions.plan import milestone_add, milestone_mark
+from actions.readers import draft_import, strategies_marked_draft
 from actions.reads import (
     action_page_read,
     my_actions_cache_key,
@@ -38,6 +39,7 @@ from actions.reads import (
 from actions.rows import rows_from_actions
 from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
 from actions.tracker_mapping import mapping_page
+from intake.readers import reader_named
 from intake.views import FORM_FIELDS_BYTES
 from people.access import officer_required
 from people.models import Membership
@@ -52,7 +54,7 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
         .select_related("partnership", "scheme")
         .order_by("partnership__name", "name")
     )
-    return render(request, "actions/strategy_list.html", {"strategies": strategies})
+    return render(request, "actions/strategy_list.html", {"strategies": strategies_marked_draft(strategies)})
 
 
 @login_required
@@ -60,10 +62,19 @@ def strategy_detail(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The plan's priorities and delivery groups with their counts; each group's actions open on request."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     outline = strategy_outline(strategy, request.GET)
+    # A strategy with priorities is under way; one without, made for a plan file, may still wait on it.
+    draft = draft_import(strategy) if membership.role == Membership.Role.OFFICER and not outline.priorities else None
     return render(
         request,
         "actions/strategy_detail.html",
-        {"strategy": strategy, "membership": membership, "outline": outline, "levels": outline.levels},
+        {
+            "strategy": strategy,
+            "membership": membership,
+            "outline": outline,
+            "levels": outline.levels,
+            "draft": draft,
+            "draft_url": reader_named("plan").next_url(draft) if draft else "",
+        },
     )
 
 

@@ -244,7 +244,7 @@ class Sheet:
 
     name: str
     rows: list[tuple[int, list[str]]]
-    # The colour word ("red", "amber", "green", "blue", "grey") of each blank cell with a solid fill: (row number, column index).
+    # The colour word ("red", "amber", "green", "blue", "grey") of each cell with a solid fill: (row number, column index).
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
@@ -354,18 +354,22 @@ def _sheet_rows(worksheet, reading: _Reading, fills: dict[tuple[int, int], str] 
     from openpyxl.cell.read_only import EMPTY_CELL
 
     rows = []
+    padding = None
     for number, cells in enumerate(worksheet.iter_rows(max_col=SHEET_MAX_COLUMNS), start=1):
         if number > SHEET_MAX_ROWS:
             raise ImportFileError(f"The sheet '{worksheet.title}' has more than {SHEET_MAX_ROWS:,} rows: keep only the plan.")
-        if all(cell is EMPTY_CELL for cell in cells):
+        if cells is padding or all(cell is EMPTY_CELL for cell in cells):
+            padding = cells  # the rows the sheet leaves out all come back as this one empty row
             reading.in_time()
-            continue  # rows the sheet leaves out come back as empty cells: cheap to pass over
+            continue
         texts = [_date_cell_text(c) for c in cells]
         if fills is not None:
+            coloured = False
             for index, cell in enumerate(cells):
-                if not texts[index].strip() and (colour := fill_colour(cell)):
+                if colour := fill_colour(cell):
                     fills[(number, index)] = colour
-            if any(key[0] == number for key in fills) and not any(t.strip() for t in texts):
+                    coloured = True
+            if coloured and not any(t.strip() for t in texts):
                 reading.check(number, 1)
                 rows.append((number, texts))  # a row of colours only is still a row
                 continue
@@ -490,9 +494,13 @@ def _xlsx_rows(content: bytes, reading: _Reading):
         if not width:
             return
         yield cells[:width]
+        padding = None
         for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+            if row is padding:
+                continue  # the rows the file leaves out all come back as one empty row: passed over at once
             if all(getattr(cell, "value", None) is None for cell in row):
-                continue  # rows the file leaves out come back empty: cheap to pass over
+                padding = row
+                continue
             # A date cell formatted as a month is that month, as it is in a tracker.
             cells = [_date_cell_text(cell) for cell in row]
             filled = sum(1 for c in cells if c.strip())
@@ -555,6 +563,11 @@ def csv_bytes(table: list[list[Cell]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def date_shown(cell: DateCell) -> str:
+    """A date as the workbook shows it ("September 2025", "30 September 2025"): a column narrower shows ### instead."""
+    return cell.date.strftime("%B %Y") if cell.month else f"{cell.date.day} {cell.date:%B %Y}"
+
+
 def _column_widths(table: list[list[Cell]], *, least: int = 8, most: int = 50) -> list[int]:
     """Each column as wide as its heading and most of its lines: one long value wraps rather than widening the column."""
     columns: list[list[int]] = []
@@ -562,7 +575,7 @@ def _column_widths(table: list[list[Cell]], *, least: int = 8, most: int = 50) -
         for index, cell in enumerate(line):
             while index >= len(columns):
                 columns.append([])
-            text = "Sep 2025 " if isinstance(cell, DateCell) else cell
+            text = date_shown(cell) if isinstance(cell, DateCell) else cell
             columns[index].append(max((len(part) for part in text.splitlines()), default=0))
     header = table[0] if table else []
     widths = []

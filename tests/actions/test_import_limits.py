@@ -183,3 +183,19 @@ def test_kpi_values_are_read_within_the_same_limits(indicator):  # noqa: F811
     result = kpi_values_import("".join(",".join(r) + "\n" for r in rows).encode(), "values.csv", indicator.strategy)
     assert [(p.row, p.column) for p in result.problems] == [(2, "note"), (3, "period")]
     assert not KpiValue.objects.exists()
+
+
+def test_an_uploaded_plan_past_a_limit_is_refused_from_one_reading_not_read_again_in_the_import_format(
+    client, officer, strategy, monkeypatch
+):
+    def read_again(*args, **kwargs):
+        raise AssertionError("a file refused by its limits is read once")
+
+    monkeypatch.setattr("actions.planfile.read_table", read_again)
+    content = xlsx([HEADER, ROW], far={"A1048576": "far away"})
+    client.force_login(officer)
+    response = client.post(reverse("actions:plan_import_upload", args=[strategy.pk]), {"file": SimpleUploadedFile("plan.xlsx", content)})
+    kept = PlanImport.objects.get()
+    assert kept.status == PlanImport.Status.REJECTED
+    assert [p["message"] for p in kept.summary["problems"]] == ["The sheet 'Sheet' has more than 20,000 rows: keep only the plan."]
+    assert "has more than 20,000 rows" in client.get(response.url).content.decode()

@@ -124,3 +124,24 @@ def test_a_group_of_another_strategy_or_partnership_is_not_found(client, officer
     assert client.get(reverse("actions:strategy_group_actions", args=[action.strategy_id, elsewhere.pk])).status_code == 404
     client.force_login(outsider)
     assert client.get(reverse("actions:strategy_group_actions", args=[action.strategy_id, group.pk])).status_code == 404
+
+
+def test_a_strategy_waiting_on_its_plan_file_is_a_draft_to_its_officers_until_the_file_is_imported(client, officer, board, strategy):
+    from actions.models import PlanImport
+
+    kept = PlanImport.objects.create(
+        strategy=strategy, uploaded_by=officer, filename="Our <tracker>.xlsx", content=b"x", status=PlanImport.Status.MAPPING
+    )
+    client.force_login(officer)
+    page = client.get(reverse("actions:strategy_detail", args=[strategy.pk])).content.decode()
+    assert "This strategy is a draft: nothing has been imported from Our &lt;tracker&gt;.xlsx yet." in page
+    assert reverse("actions:plan_import_mapping", args=[kept.pk]) in page and "Discard the draft strategy" in page
+    assert "Draft</strong>" in client.get(reverse("actions:strategy_list")).content.decode()
+
+    client.force_login(board)  # not an officer: nothing to finish or discard
+    assert "This strategy is a draft" not in client.get(reverse("actions:strategy_detail", args=[strategy.pk])).content.decode()
+
+    client.force_login(officer)
+    PlanImport.objects.filter(pk=kept.pk).update(status=PlanImport.Status.APPLIED)
+    assert "This strategy is a draft" not in client.get(reverse("actions:strategy_detail", args=[strategy.pk])).content.decode()
+    assert "Draft</strong>" not in client.get(reverse("actions:strategy_list")).content.decode()

@@ -64,7 +64,7 @@ def test_a_tracker_goes_to_the_mapping_page_with_a_proposal_and_samples(client, 
     assert '<option value="progress" selected>Progress update</option>' in page
     assert "Which sheet is the plan?" in page and "Chart data" in page
     assert "BRAG (suggested)" in page and "What each rating means" in page
-    assert '<option value="blue" selected>Blue</option>' in page  # "B" proposed as Blue
+    assert '<option value="blue" selected>Blue – complete</option>' in page  # "B" proposed as Blue
     assert not Action.objects.exists() and not Priority.objects.exists() and not Post.objects.filter(title="Inclusion Lead").exists()
 
 
@@ -108,7 +108,7 @@ def test_a_new_rating_in_a_known_layout_asks_for_its_level_first(client, officer
     second = PlanImport.objects.exclude(pk=kept.pk).get()
     assert response.url == mapping_url(second)
     page = client.get(response.url).content.decode()
-    assert "“Purple”" in page and '<option value="green" selected>Green</option>' in page
+    assert "“Purple”" in page and '<option value="green" selected>Green – on track</option>' in page
 
 
 def test_choosing_another_rating_column_shows_its_ratings_before_going_on(client, officer, empty_strategy):
@@ -173,7 +173,7 @@ def test_a_strategy_with_actions_keeps_its_scheme(client, officer, action):
     kept = PlanImport.objects.get(pk=int(upload(client, action.strategy, tracker_xlsx()).url.split("/")[-3]))
     page = client.get(mapping_url(kept)).content.decode()
     assert "Rating scheme" not in page and "Cheshire East five-level rating scheme" in page
-    assert '<option value="amber-e">Amber E</option>' in page
+    assert '<option value="amber-e">Amber E – complete</option>' in page
 
 
 @pytest.mark.parametrize("persona, status", [("board", 403), ("owner", 403), ("outsider", 404)])

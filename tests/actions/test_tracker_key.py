@@ -131,4 +131,45 @@ def test_a_tracker_rated_only_by_cell_colour_imports_with_its_ratings_and_says_s
     changes = trackers.tracker_read(content, "tracker.xlsx", strategy, reading.mapping)
     assert not changes.problems
     assert [p.rating.code for p in changes.actions] == ["red", "amber", "green", "blue", "green"]
-    assert changes.warnings == ["4 ratings were read from the cell's fill colour, not its text: check each colour's level in the mapping."]
+    assert changes.warnings == [
+        "4 ratings were read from the cell's fill colour, not its text (rows 2, 3, 4, 5): check each colour's level in the mapping."
+    ]
+
+
+def test_a_rating_cell_holding_a_note_or_a_dash_is_read_by_its_colour_and_the_preview_names_it(strategy):
+    from openpyxl.styles import PatternFill
+
+    strategy.scheme = RatingScheme.objects.get(code="rag")
+    strategy.save()
+    book = Workbook()
+    plan = book.active
+    plan.append(["Priority", "Action", "Lead officer", "Deadline", "RAG"])
+    cells = [("FF0000", "see notes"), ("00B050", "-"), ("FFC000", "Delayed by the consultation"), ("FF0000", "G"), (None, "tbc")]
+    for number, (fill, text) in enumerate(cells, start=1):
+        plan.append(["1. Early help", f"Action {number}", "Head of Early Years", "Mar-26", text])
+        if fill:
+            plan.cell(row=plan.max_row, column=5).fill = PatternFill("solid", fgColor=fill)
+    out = io.BytesIO()
+    book.save(out)
+    content = out.getvalue()
+
+    layout = trackers.layouts_read(content, "tracker.xlsx")[0]
+    # The colour where the text holds no rating; the text where it does (G on red is G), or where there is no fill.
+    assert [cells[4] for _n, cells in layout.rows] == [
+        "Red (cell colour)",
+        "Green (cell colour)",
+        "Amber (cell colour)",
+        "G",
+        "tbc",
+    ]
+    assert layout.from_fill == {2: "see notes", 3: "-", 4: "Delayed by the consultation"}
+    mapping = trackers.plan_upload_read(content, "tracker.xlsx", strategy).mapping
+    mapping["ratings"]["tbc"] = "not-started"
+    changes = trackers.tracker_read(content, "tracker.xlsx", strategy, mapping)
+    assert not changes.problems
+    assert [p.rating.code for p in changes.actions] == ["red", "green", "amber", "green", "not-started"]
+    assert changes.warnings == [
+        "3 ratings were read from the cell's fill colour, not its text (rows 2, 3, 4): check each colour's level in the mapping.",
+        "These rating cells hold no rating in their text, so their colour was read: "
+        "row 2: “see notes”; row 3: “-”; row 4: “Delayed by the consultation”.",
+    ]

@@ -198,3 +198,16 @@ def test_one_long_value_wraps_rather_than_widening_its_column():
     table = [["due", "action"]] + [["March 2026", "Short"]] * 20 + [["June 2025 (impact data from December 2025, at the board)", "x"]]
     due, _ = _column_widths(table)
     assert due < 20
+
+
+def test_a_month_column_is_wide_enough_to_show_its_longest_month_not_hashes():
+    import datetime as dt
+
+    from intake.tables import DateCell, _column_widths
+
+    months = [[DateCell(date=dt.date(2025, month, 28), text="", month=True)] for month in range(1, 13)]
+    days = [[DateCell(date=dt.date(2025, 9, 30), text="2025-09-30")]] * 3
+    (due,) = _column_widths([["due"], *months])
+    assert due >= len("September 2025") + 1 and due <= 20
+    (day,) = _column_widths([["due"], *days])
+    assert day >= len("30 September 2025") + 1
