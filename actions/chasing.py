@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import rules
-from actions.models import Action, ActionUpdate, EmailDigest, EmailPreference, Notification, Snapshot, Strategy
+from actions.models import Action, ActionUpdate, EmailDigest, EmailPreference, Milestone, Notification, Snapshot, Strategy
 from people.models import Membership
 from send_tracker.notify import EmailRejectedError
 
@@ -54,6 +54,7 @@ class SweepResult:
     digests: int = 0
     chased: int = 0
     escalated: int = 0
+    milestones: int = 0
 
 
 # Every flag the sweep counts, in the order SweepResult lists them.
@@ -243,6 +244,53 @@ notified AS (
 SELECT (SELECT count(*) FROM steps), (SELECT count(*) FROM steps WHERE to_lead OR to_officer), (SELECT count(*) FROM notified)
 """
 
+# Reminders about milestones, as one statement, by the rule book's milestone rules:
+# - a milestone due soon is told about once (its key: the milestone and its due month);
+# - an overdue one is told about the day after its month ends, then again every
+#   `chase_every_days` of the partnership (numbered from its due month, so a missed
+#   day catches up and a second run on the same day finds it told), never when the
+#   partnership chases nothing again;
+# - to the action's owners who belong to its partnership, waiting for their digest;
+#   a new due month, or the milestone marked done, ends the reminders.
+_MILESTONES_CHASE = """
+WITH due AS (
+    SELECT ms.action_id, s.partnership_id, %s AS kind,
+           'm' || ms.id || ':' || ms.due_date || '#' ||
+               CASE WHEN p.chase_every_days > 0 THEN (%s::date - ms.due_date - 1) / p.chase_every_days + 1 ELSE 1 END AS event_key,
+           a.ref || ': ' || ms.title || ', due by ' || to_char(ms.due_date, 'FMMonth YYYY') AS message
+    FROM actions_milestone ms
+    JOIN actions_action a ON a.id = ms.action_id
+    JOIN actions_strategy s ON s.id = a.strategy_id
+    JOIN people_partnership p ON p.id = s.partnership_id
+    WHERE ms.id IN ({overdue})
+    UNION ALL
+    SELECT ms.action_id, s.partnership_id, %s, 'm' || ms.id || ':' || ms.due_date,
+           a.ref || ': ' || ms.title || ', due by ' || to_char(ms.due_date, 'FMMonth YYYY')
+    FROM actions_milestone ms
+    JOIN actions_action a ON a.id = ms.action_id
+    JOIN actions_strategy s ON s.id = a.strategy_id
+    WHERE ms.id IN ({due_soon})
+),
+new AS (
+    SELECT d.* FROM due d
+    WHERE NOT EXISTS (
+        SELECT 1 FROM actions_notification n WHERE n.action_id = d.action_id AND n.kind = d.kind AND n.event_key = d.event_key
+    )
+),
+notified AS (
+    INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, message, created_at)
+    SELECT DISTINCT up.user_id, d.action_id, d.kind, d.event_key, d.message, now()
+    FROM new d
+    JOIN actions_action_owners o ON o.action_id = d.action_id
+    JOIN accounts_user_posts up ON up.post_id = o.post_id
+    JOIN accounts_user u ON u.id = up.user_id AND u.is_active
+    JOIN people_membership m ON m.user_id = up.user_id AND m.partnership_id = d.partnership_id
+    ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
+    RETURNING 1
+)
+SELECT count(*) FROM notified
+"""
+
 _TOTALS = "SELECT {counts} FROM ({status}) AS status"
 _COUNTS = ", ".join(
     [f"count(*) FILTER (WHERE {name})" for name in _COUNTED]
@@ -331,6 +379,9 @@ def actions_sweep(*, today: dt.date | None = None) -> SweepResult:
         # With today's overdue actions recorded, the ones still overdue are chased again on their partnership's schedule.
         chased, escalated, chase_notifications = _chase(cursor, today=today)
         notifications += chase_notifications
+        # Milestones due soon or overdue remind their actions' owners, overdue ones again on the same schedule.
+        milestones = _milestones_chase(cursor, today=today)
+        notifications += milestones
         # Today's notifications, and those queued outside the sweep or waiting for a weekly digest, join today's digests.
         digests = _digests_prepare(cursor, day=today)
     return SweepResult(
@@ -339,6 +390,7 @@ def actions_sweep(*, today: dt.date | None = None) -> SweepResult:
         digests=digests,
         chased=chased,
         escalated=escalated,
+        milestones=milestones,
         **totals,
     )
 
@@ -356,6 +408,17 @@ def _chase(cursor, *, today: dt.date) -> tuple[int, int, int]:
         },
     )
     return cursor.fetchone()
+
+
+def _milestones_chase(cursor, *, today: dt.date) -> int:
+    """Tell the owners about milestones due soon (once) and overdue (then again every `chase_every_days`): the notifications made."""
+    overdue, overdue_params = Milestone.objects.filter(rules.milestone_overdue(today)).values("pk").query.sql_with_params()
+    due_soon, due_soon_params = Milestone.objects.filter(rules.milestone_due_soon(today)).values("pk").query.sql_with_params()
+    cursor.execute(
+        _MILESTONES_CHASE.format(overdue=overdue, due_soon=due_soon),
+        [Notification.Kind.MILESTONE_OVERDUE, today, *overdue_params, Notification.Kind.MILESTONE_DUE, *due_soon_params],
+    )
+    return cursor.fetchone()[0]
 
 
 def digests_prepare(*, day: dt.date) -> int:
@@ -488,6 +551,8 @@ def _describe(exc: Exception) -> str:
 DIGEST_MAX_ACTIONS = 25
 # The notifications that are not about an action: listed in their own sections, never counted as actions.
 _NOT_ACTIONS = (Notification.Kind.SIGN_OFF, Notification.Kind.KPI_ALERT)
+# The notifications about an action's milestones: each listed on its own, beside whatever its action is listed for.
+_MILESTONES = (Notification.Kind.MILESTONE_OVERDUE, Notification.Kind.MILESTONE_DUE)
 
 
 def digest_sections() -> list[tuple[str, str]]:
@@ -499,10 +564,12 @@ def digest_sections() -> list[tuple[str, str]]:
         (Notification.Kind.ESCALATION, "Overdue and escalated to you"),
         (Notification.Kind.CHASE, "Still overdue"),
         (Notification.Kind.OVERDUE, "Overdue"),
+        (Notification.Kind.MILESTONE_OVERDUE, "Milestones overdue"),
         (Notification.Kind.SIGN_OFF, "Sign off your organisation's updates before the board meeting"),
         (Notification.Kind.KPI_ALERT, "KPIs that crossed their target or tolerance"),
         (Notification.Kind.REMINDER, "Update before the board meeting"),
         (Notification.Kind.DUE_SOON, f"Due in the next {rules.due_soon_days()} days"),
+        (Notification.Kind.MILESTONE_DUE, f"Milestones due in the next {rules.due_soon_days()} days"),
         (Notification.Kind.NEEDS_UPDATE, "No update since the last board"),
     ]
 
@@ -512,7 +579,7 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
 
 
-def digest_subject(*, actions: int, sign_offs: int, kpi_alerts: int) -> str:
+def digest_subject(*, actions: int, sign_offs: int, kpi_alerts: int, milestones: int = 0) -> str:
     """What the digest is about, counted in the things it lists: "3 actions need your attention"."""
     parts = []
     if actions:
@@ -521,6 +588,8 @@ def digest_subject(*, actions: int, sign_offs: int, kpi_alerts: int) -> str:
         parts.append("a sign-off is due before the board" if sign_offs == 1 else f"{sign_offs} sign-offs are due before the board")
     if kpi_alerts:
         parts.append(f"{plural(kpi_alerts, 'KPI')} crossed {'its target' if kpi_alerts == 1 else 'their targets'}")
+    if milestones:
+        parts.append(f"{plural(milestones, 'milestone')} {'is' if milestones == 1 else 'are'} due or overdue")
     text = "; ".join(parts)
     return f"{settings.SERVICE_NAME}: {text[:1].upper()}{text[1:]}"
 
@@ -549,7 +618,10 @@ def digest_content(digest: EmailDigest) -> dict | None:
     order = {kind: i for i, (kind, _heading) in enumerate(digest_sections())}
     first_kind: dict[int, Notification] = {}
     others: dict[tuple[str, str], Notification] = {}
+    steps = [n for n in notifications if n.kind in _MILESTONES]
     for n in notifications:
+        if n.kind in _MILESTONES:
+            continue
         if n.action_id is None:
             others.setdefault((n.kind, n.event_key), n)
         elif n.action_id not in first_kind or order[n.kind] < order[first_kind[n.action_id].kind]:
@@ -565,6 +637,12 @@ def digest_content(digest: EmailDigest) -> dict | None:
     for kind, heading in digest_sections():
         if kind in _NOT_ACTIONS:
             items = [{"notification": n, "action": None, "url": settings.SITE_URL + n.link} for (k, _), n in others.items() if k == kind]
+        elif kind in _MILESTONES:
+            items = [
+                {"notification": n, "action": None, "url": f"{settings.SITE_URL}{n.action.get_absolute_url()}#milestones"}
+                for n in steps
+                if n.kind == kind
+            ]
         else:
             chosen = [n for n in first_kind.values() if n.kind == kind][: max(DIGEST_MAX_ACTIONS - listed, 0)]
             listed += len(chosen)
@@ -588,6 +666,8 @@ def digest_content(digest: EmailDigest) -> dict | None:
         whose.append("actions in the plans you are a programme officer for")
     if not whose and any(kind == Notification.Kind.SIGN_OFF for kind, _ in others):
         whose.append("what you sign off")
+    if not whose and steps:
+        whose.append("the milestones of actions you own")
     return {
         "sections": sections,
         "action_count": len(ids),
@@ -595,6 +675,7 @@ def digest_content(digest: EmailDigest) -> dict | None:
         "more": len(ids) - listed,
         "sign_offs": sum(1 for kind, _ in others if kind == Notification.Kind.SIGN_OFF),
         "kpi_alerts": sum(1 for kind, _ in others if kind == Notification.Kind.KPI_ALERT),
+        "milestones": len(steps),
         "whose": " and ".join([", ".join(whose[:-1]), whose[-1]] if len(whose) > 1 else whose),
     }
 
@@ -631,7 +712,9 @@ def digest_message(digest: EmailDigest) -> EmailMultiAlternatives | None:
         "unsubscribe_url": unsubscribe_url,
         "frequency": EmailPreference.Frequency(frequency),
     }
-    subject = digest_subject(actions=content["action_count"], sign_offs=content["sign_offs"], kpi_alerts=content["kpi_alerts"])
+    subject = digest_subject(
+        actions=content["action_count"], sign_offs=content["sign_offs"], kpi_alerts=content["kpi_alerts"], milestones=content["milestones"]
+    )
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("actions/email/digest.txt", context),

@@ -706,6 +706,8 @@ class Notification(models.Model):
         CHASE = "chase", "Still overdue"
         ESCALATION = "escalation", "Overdue and escalated"
         KPI_ALERT = "kpi_alert", "KPI crossed its target"
+        MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
+        MILESTONE_DUE = "milestone_due", "Milestone due soon"
 
     # No index of their own: the unique constraint leads with the recipient, and
     # the event index with the action (one index fewer to write per notification).

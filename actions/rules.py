@@ -24,6 +24,8 @@ expression and its twin to the same answer.
 - No due date: "to be determined".
 - Milestone overdue: a milestone of a live action, not done, whose due month has
   passed. Its action's page and lists show it, and chasing reminds the owners.
+- Milestone due soon: a milestone of a live action, not done, due from today to
+  `DUE_SOON_DAYS` ahead: the owners are reminded once before its month ends.
 """
 
 from __future__ import annotations
@@ -105,6 +107,11 @@ def is_unallocated(owner_count: int) -> bool:
 
 def is_milestone_overdue(due_date: dt.date | None, done_at: dt.datetime | None, action_retired: bool, today: dt.date) -> bool:
     return due_date is not None and due_date < today and done_at is None and not action_retired
+
+
+def is_milestone_due_soon(due_date: dt.date | None, done_at: dt.datetime | None, action_retired: bool, today: dt.date) -> bool:
+    due = due_date is not None and today <= due_date <= today + dt.timedelta(days=due_soon_days())
+    return due and done_at is None and not action_retired
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,11 @@ def overdue(today: dt.date) -> Q:
 def milestone_overdue(today: dt.date) -> Q:
     """is_milestone_overdue() in SQL, over milestones."""
     return Q(due_date__lt=today, done_at=None, action__retired_at=None)
+
+
+def milestone_due_soon(today: dt.date) -> Q:
+    """is_milestone_due_soon() in SQL, over milestones."""
+    return Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=due_soon_days()), done_at=None, action__retired_at=None)
 
 
 def due_soon(today: dt.date) -> Q:

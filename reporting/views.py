@@ -66,8 +66,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
     A programme officer and a co-production partner land on this cycle (what needs chasing,
     or the families' views to record, with any sign-off of theirs); a signatory with a
-    sign-off due lands there too; a board member on the current strategy's dashboard; anyone
-    with actions of their own (a post, or a delivery group they lead) on My actions.
+    sign-off due lands there too; a board member on the current strategy's dashboard; a finance
+    lead on the high-needs budget whose figures they keep; anyone with actions of their own (a
+    post, or a delivery group they lead) on My actions.
     """
     memberships = list(request.user.memberships.all())
     if len(memberships) == 1:
@@ -75,6 +76,8 @@ def home(request: HttpRequest) -> HttpResponse:
         strategy = current_strategy(membership.partnership_id) if membership.role != Membership.Role.DELIVERY_LEAD else None
         if strategy is not None and (is_officer(membership) or is_coproduction_partner(membership)):
             return redirect("reporting:this_cycle", strategy.pk)
+        if strategy is not None and membership.role == Membership.Role.FINANCE_LEAD:
+            return redirect("finance:plan", strategy.pk)
         if strategy is not None and membership.role == Membership.Role.BOARD_MEMBER and not has_own_actions(request.user):
             if any(sign_off.meeting.strategy_id == strategy.pk for sign_off in sign_offs_due_for(request.user, timezone.localdate())):
                 return redirect("reporting:this_cycle", strategy.pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from actions.models import Action
 from kpis.models import Indicator
 from tests.browser.conftest import assert_accessible
+from tests.finance.conftest import finance_lead  # noqa: F401  (the finance lead persona)
 from tests.security.conftest import *  # noqa: F403  (every fixture the matrix's URLs name, as new rows add them)
 from tests.security.conftest import (  # noqa: F401  (fixtures the matrix's URLs name)
     _empty_cache,
@@ -60,20 +61,26 @@ LONG_CODE = "EHCNA-COMPLETED-IN-20-WEEKS-EXCL-EXCEPTS"
 
 
 def pages_for(request, persona: str) -> list[str]:
-    """The HTML pages the persona may open, then the error pages they can meet."""
+    """The HTML pages the persona may open, then the error pages they can meet.
+
+    A finance lead reads like a board member and keeps the high-needs budget: the
+    board's pages and every page of the budget's.
+    """
     urls = []
     for name, row in sorted(MATRIX.items()):
-        if row.method == "get" and row.expect.get(persona, DEFAULT) == "ok":
+        reads = row.expect.get("board" if persona == "finance_lead" else persona, DEFAULT) == "ok"
+        if row.method == "get" and (reads or (persona == "finance_lead" and name.startswith("finance:"))):
             urls.append(reverse(name, args=[url_arg(request, arg) for arg in row.args]))
     urls.append("/no-such-page/")
     if persona != "anonymous":
-        forbidden = [name for name, row in sorted(MATRIX.items()) if row.method == "get" and row.expect.get(persona) == "forbidden"]
+        expected = "board" if persona == "finance_lead" else persona
+        forbidden = [name for name, row in sorted(MATRIX.items()) if row.method == "get" and row.expect.get(expected) == "forbidden"]
         if forbidden:
             urls.append(reverse(forbidden[0], args=[url_arg(request, arg) for arg in MATRIX[forbidden[0]].args]))
     return urls
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "owner", "board", "officer", "partner"])
+@pytest.mark.parametrize("persona", ["anonymous", "owner", "board", "officer", "partner", "finance_lead"])
 def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona, sign_in, page, live_server, action, indicator):  # noqa: F811
     Action.objects.filter(pk=action.pk).update(text=f"Strengthen oversight, as the plan's appendix sets out: {LONG_URL}")
     Indicator.objects.filter(pk=indicator.pk).update(code=LONG_CODE)

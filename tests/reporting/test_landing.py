@@ -43,6 +43,16 @@ def test_a_coproduction_partner_lands_on_the_families_views_to_record(client, pa
     assert "What needs chasing" not in page
 
 
+def test_a_finance_lead_lands_on_the_high_needs_budget_whose_figures_they_keep(client, partnership, action):
+    from people.models import Membership
+
+    finance = make_user("finance@example.org", partnership, Membership.Role.FINANCE_LEAD)
+    client.force_login(finance)
+    location = client.get(reverse("home"))["Location"]
+    assert location == reverse("finance:plan", args=[action.strategy_id])
+    assert client.get(location).status_code == 200
+
+
 def test_a_board_member_who_signs_for_an_organisation_lands_on_the_sign_off_due(client, board, action, owner_post, partnership):
     from governance.models import Board, Meeting, Signatory
     from governance.signoff import sign_offs_for
