@@ -112,6 +112,12 @@ def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> l
     return sorted(found.values(), key=lambda p: (p.updated / p.total if p.total else 1, p.name))
 
 
+def round_not_updated(strategy: Strategy, today: dt.date | None = None) -> int:
+    """How many actions in the round have no update since the last board: each once, however many organisations own it."""
+    today = today or timezone.localdate()
+    return rules.with_status(Action.objects.filter(rules.in_round_q(), strategy=strategy), today).filter(needs_update=True).count()
+
+
 def round_chase(strategy: Strategy, meeting: RoundMeeting, today: dt.date | None = None) -> int:
     """Remind the owners of every action not yet updated for the meeting (each once per meeting); returns reminders queued."""
     today = today or timezone.localdate()

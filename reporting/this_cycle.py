@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from actions.models import DeliveryGroup, PlanImport, Snapshot, Strategy
-from actions.round import OrganisationProgress, round_by_organisation
+from actions.round import OrganisationProgress, round_by_organisation, round_not_updated
 from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
 from governance.calendar import meeting_next
@@ -56,10 +56,8 @@ class ThisCycle:
     my_sign_offs: list[SignOff] = field(default_factory=list)
     to_record: list[GroupToRecord] = field(default_factory=list)
     in_progress: list[InProgress] = field(default_factory=list)
-
-    @property
-    def not_updated(self) -> int:
-        return sum(progress.total - progress.updated for progress in self.chasing)
+    # Actions, each once: an action owned by two organisations is in both of their rows of `chasing`.
+    not_updated: int = 0
 
     @property
     def still_to_record(self) -> int:
@@ -126,6 +124,7 @@ def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today
     cycle.my_sign_offs = [sign_off for sign_off in sign_offs_due_for(user, today) if sign_off.meeting.strategy_id == strategy.pk]
     if is_officer(membership):
         cycle.chasing = [progress for progress in round_by_organisation(strategy, today) if progress.updated < progress.total]
+        cycle.not_updated = round_not_updated(strategy, today)
         cycle.sign_offs = sign_offs_for(meeting) if meeting else []
         cycle.in_progress = _in_progress(strategy)
     if is_coproduction_partner(membership):

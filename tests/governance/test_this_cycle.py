@@ -41,3 +41,18 @@ def test_a_board_member_sees_no_officers_sections(client, board, action, strateg
     client.force_login(board)
     html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
     assert "What needs chasing" not in html and "Imports and packs in progress" not in html
+
+
+def test_an_action_two_organisations_own_is_counted_once_as_on_the_dashboard(client, officer, action, strategy, owner_post):
+    from people.models import Organisation, Post
+
+    council = Organisation.objects.create(partnership=strategy.partnership, name="Northshire Council")
+    icb = Organisation.objects.create(partnership=strategy.partnership, name="Northshire ICB")
+    owner_post.organisation = council
+    owner_post.save()
+    action.owners.add(Post.objects.create(partnership=strategy.partnership, title="Designated Clinical Officer", organisation=icb))
+    client.force_login(officer)
+    html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
+    # Each organisation's row lists it, and the total counts it once.
+    assert "Northshire Council" in html and "Northshire ICB" in html
+    assert "1 action with no update since the last board" in html
