@@ -212,7 +212,9 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
         # The priority action plan's due date counts the days, so it is read at each request rather than cached with the body.
         plan_due = priority_action_plan_due(strategy, timezone.localdate())
         context = {"strategy": strategy, "membership": membership, "body": mark_safe(html), "plan_due": plan_due}
-        response = render(request, "reporting/dashboard.html", {**context, "is_officer": can_take_snapshot})
+        response = render(
+            request, "reporting/dashboard.html", {**context, "is_officer": can_take_snapshot, "can_take_snapshot": can_take_snapshot}
+        )
     patch_vary_headers(response, ("HX-Request",))
     return response
 
