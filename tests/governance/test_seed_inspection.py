@@ -71,12 +71,13 @@ def test_the_demo_tags_the_plan_to_every_strand_and_drafts_a_self_evaluation_onc
     coverage = coverage_for(strategy)
     assert all(cover.rows for cover in coverage.strands)
     assert {link.strand for link in StrandLink.objects.all()} == set(framework.STRANDS_BY_CODE)
-    version = SelfEvaluationVersion.objects.get()
-    assert "Actions:" in version.sections.get(strand="E1").draft
+    # The draft from the tracker, then the officers' illustrative first words on it.
+    draft, words = SelfEvaluationVersion.objects.order_by("number")
+    assert "Actions:" in draft.sections.get(strand="E1").draft and words.number == 2
 
     StrandLink.objects.filter(strand="L6").delete()
-    self_evaluation_save(strategy, user=None, base=1, texts={"E1": {"strengths": "An officer's own words"}})
+    self_evaluation_save(strategy, user=None, base=2, texts={"E1": {"strengths": "An officer's own words"}})
     demo()
     assert not StrandLink.objects.filter(strand="L6").exists()
-    assert SelfEvaluationVersion.objects.count() == 2
-    assert SelfEvaluationVersion.objects.get(number=2).sections.get(strand="E1").strengths == "An officer's own words"
+    assert SelfEvaluationVersion.objects.count() == 3
+    assert SelfEvaluationVersion.objects.get(number=3).sections.get(strand="E1").strengths == "An officer's own words"

@@ -36,6 +36,8 @@ def test_the_demo_shows_a_plan_in_progress_and_the_monitoring_inspection_and_eng
 
 def test_an_inspection_an_officer_has_changed_is_left_as_it_is(demo):  # noqa: F811
     demo()
-    Inspection.objects.filter(is_illustrative=True).update(version=2)
+    # An officer records the outcome the report really gave: the demo never puts it back.
+    Inspection.objects.filter(is_illustrative=True).update(version=2, outcome=Inspection.Outcome.INCONSISTENT)
     call_command("seed_inspection_demo", stdout=io.StringIO())
+    demo()
     assert Inspection.objects.get(is_illustrative=True).outcome == Inspection.Outcome.INCONSISTENT

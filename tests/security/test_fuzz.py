@@ -166,7 +166,8 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
                 if isinstance(form, type) and issubclass(form, forms.BaseForm):
                     found[method.lower()] |= set(form.base_fields)
     if depth < 2:
-        for helper_name in set(re.findall(r"(\w+)\(\s*request\b", source)):
+        # A helper called with the request, or bound to it (functools.partial) to be called later.
+        for helper_name in set(re.findall(r"(\w+)\(\s*request\b", source)) | set(re.findall(r"partial\(\s*(\w+),\s*request\b", source)):
             helper = names.get(helper_name)
             if inspect.isfunction(helper):
                 for key, value in _fields_read(helper, depth + 1, seen).items():

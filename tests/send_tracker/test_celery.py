@@ -19,7 +19,12 @@ OUR_APPS = ("actions.", "governance.", "jobs.", "kpis.", "reporting.")
 # tests/actions/test_chasing_emails.py::test_it_gives_up_after_bounded_retries_and_shows_officers_the_failure and
 # tests/reporting/test_board_report.py::test_a_render_that_always_fails_ends_failed_after_bounded_retries;
 # the evidence pack's task follows the board report's retry code line for line.
-MANUAL_RETRIES = {"actions.tasks.send_digest", "reporting.tasks.render_board_report", "reporting.tasks.produce_evidence_pack"}
+MANUAL_RETRIES = {
+    "actions.tasks.send_digest",
+    "reporting.tasks.render_board_report",
+    "reporting.tasks.produce_evidence_pack",
+    "reporting.tasks.produce_document",
+}
 
 
 def our_tasks():
@@ -118,7 +123,7 @@ def test_packs_have_their_own_queue_so_a_burst_of_packs_never_delays_chasing():
     def queue_of(name: str) -> str:
         return app.amqp.router.route({}, name)["queue"].name
 
-    packs = {"reporting.tasks.render_board_report", "reporting.tasks.produce_evidence_pack"}
+    packs = {"reporting.tasks.render_board_report", "reporting.tasks.produce_evidence_pack", "reporting.tasks.produce_document"}
     assert {queue_of(name) for name in packs} == {settings.PACKS_QUEUE}
     # Everything else (the sweep, the digests, reminders, housekeeping) shares the default queue.
     others = set(our_tasks()) - packs
