@@ -1,0 +1,48 @@
+"""The heading of a page as a block tag, for headings whose words hold tags or values of their own.
+
+    {% page_header caption=strategy.name %}{% if group %}Edit {{ group.name }}{% else %}Add a delivery group{% endif %}{% endpage_header %}
+
+renders includes/page_header.html (as `include … only` would) with the block's words as its title;
+caption, size and lede are passed on. A caption with values of its own follows `{% caption %}` in the block:
+
+    {% page_header %}Re-score the risk{% caption %}Risk {{ risk.ref }}: {{ risk.title }}{% endpage_header %}
+
+A heading of one value or plain words includes the partial itself.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+class PageHeaderNode(template.Node):
+    def __init__(self, nodelist: NodeList, caption: NodeList | None, options: dict[str, FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.caption = caption
+        self.options = options
+
+    def render(self, context: template.Context) -> str:
+        values = {name: value.resolve(context) for name, value in self.options.items()}
+        values["title"] = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
+        if self.caption is not None:
+            values["caption"] = mark_safe(self.caption.render(context).strip())
+        partial = context.template.engine.get_template("includes/page_header.html")
+        return partial.render(context.new(values))
+
+
+@register.tag
+def page_header(parser: Parser, token: Token) -> PageHeaderNode:
+    bits = token.split_contents()[1:]
+    options = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError("page_header takes only name=value options: caption, size and lede")
+    nodelist = parser.parse(("caption", "endpage_header"))
+    caption = None
+    if parser.next_token().contents == "caption":
+        caption = parser.parse(("endpage_header",))
+        parser.delete_first_token()
+    return PageHeaderNode(nodelist, caption, options)
