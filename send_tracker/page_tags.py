@@ -1,4 +1,6 @@
-"""The heading of a page as a block tag, for headings whose words hold tags or values of their own.
+"""Parts every page repeats, as builtin tags: the heading of a page, a table's head.
+
+The heading of a page as a block tag, for headings whose words hold tags or values of their own.
 
     {% page_header caption=strategy.name %}{% if group %}Edit {{ group.name }}{% else %}Add a delivery group{% endif %}{% endpage_header %}
 
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -46,3 +49,21 @@ def page_header(parser: Parser, token: Token) -> PageHeaderNode:
         caption = parser.parse(("endpage_header",))
         parser.delete_first_token()
     return PageHeaderNode(nodelist, caption, options)
+
+
+_HEADER_CLASSES = {"": "govuk-table__header", "numeric": "govuk-table__header govuk-table__header--numeric"}
+
+
+@register.simple_tag
+def table_head(*columns: str) -> SafeString:
+    """A GOV.UK table's head row: {% table_head "Ref" "Action" "Actions:numeric" "Change:hidden" %}.
+
+    ":numeric" aligns a column of numbers right; ":hidden" names a column for screen readers only.
+    """
+    cells = []
+    for column in columns:
+        label, _, kind = str(column).partition(":")
+        text = format_html('<span class="govuk-visually-hidden">{}</span>', label) if kind == "hidden" else label
+        cells.append((_HEADER_CLASSES.get(kind, _HEADER_CLASSES[""]), text))
+    row = format_html_join("", '<th scope="col" class="{}">{}</th>', cells)
+    return format_html('<thead class="govuk-table__head"><tr class="govuk-table__row">{}</tr></thead>', row)
