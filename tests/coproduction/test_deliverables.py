@@ -14,7 +14,7 @@ from coproduction.importers import deliverables_import
 from coproduction.models import Deliverable
 from coproduction.services import deliverables_of, timeline
 from governance.services import snapshot_take
-from reporting.report import board_pack_context
+from reporting.report import board_pack_context, board_pack_html
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +108,10 @@ def test_the_group_page_and_the_pack_show_the_timeline(client, board, deliverabl
     snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 8, 1))
     quarters = board_pack_context(snapshot)["timeline"]
     assert [(q.label, [i.status.label for i in q.items]) for q in quarters] == [("July to September 2025", ["On track"])]
+
+
+def test_a_pack_with_a_timeline_prints_each_section_once(deliverable, strategy):
+    document = board_pack_html(snapshot_take(strategy=strategy, as_at=dt.date(2025, 8, 1)))
+    assert document.count('id="pack-timeline"') == 1 and "Fewer complaints" in document
+    for section in ("pack-summary", "pack-movement", "pack-exceptions"):
+        assert document.count(f'id="{section}"') == 1, section
