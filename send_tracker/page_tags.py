@@ -1,4 +1,4 @@
-"""Parts every page repeats, as builtin tags: the heading of a page, a table's head.
+"""Parts every page repeats, as builtin tags: the heading of a page, a table's head, a summary list's row.
 
 The heading of a page as a block tag, for headings whose words hold tags or values of their own.
 
@@ -67,3 +67,32 @@ def table_head(*columns: str) -> SafeString:
         cells.append((_HEADER_CLASSES.get(kind, _HEADER_CLASSES[""]), text))
     row = format_html_join("", '<th scope="col" class="{}">{}</th>', cells)
     return format_html('<thead class="govuk-table__head"><tr class="govuk-table__row">{}</tr></thead>', row)
+
+
+class SummaryRowNode(template.Node):
+    def __init__(self, key: FilterExpression, nodelist: NodeList) -> None:
+        self.key = key
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        value = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
+        return format_html(
+            '<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{}</dt>'
+            '<dd class="govuk-summary-list__value">{}</dd></div>',
+            self.key.resolve(context),
+            value,
+        )
+
+
+@register.tag
+def summary_row(parser: Parser, token: Token) -> SummaryRowNode:
+    """One row of a GOV.UK summary list, its key given, its value the block's words:
+
+    {% summary_row "Notes" %}{{ action.notes|linebreaksbr }}{% endsummary_row %}
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError('summary_row takes its key: {% summary_row "Owner" %}…{% endsummary_row %}')
+    nodelist = parser.parse(("endsummary_row",))
+    parser.delete_first_token()
+    return SummaryRowNode(parser.compile_filter(bits[1]), nodelist)
