@@ -112,8 +112,8 @@ TEMPLATES = [
                 "actions.context_processors.service",
                 "accounts.context_processors.single_sign_on",
             ],
-            # Ratings and due-date warnings, on almost every page.
-            "builtins": ["actions.templatetags.ratings"],
+            # Ratings and due-date warnings, on almost every page; every page's heading.
+            "builtins": ["actions.templatetags.ratings", "send_tracker.page_tags"],
         },
     },
 ]

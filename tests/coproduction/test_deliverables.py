@@ -14,7 +14,7 @@ from coproduction.importers import deliverables_import
 from coproduction.models import Deliverable
 from coproduction.services import deliverables_of, timeline
 from governance.services import snapshot_take
-from reporting.report import board_pack_context
+from reporting.report import board_pack_context, board_pack_html
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -111,8 +111,6 @@ def test_the_group_page_and_the_pack_show_the_timeline(client, board, deliverabl
 
 
 def test_a_pack_with_a_timeline_holds_each_of_its_sections_once(deliverable, strategy):
-    from reporting.report import board_pack_html
-
     document = board_pack_html(snapshot_take(strategy=strategy, as_at=dt.date(2025, 8, 1)))
     for anchor in ("pack-summary", "pack-movement", "pack-exceptions", "pack-timeline"):
         assert document.count(f'id="{anchor}"') == 1, anchor

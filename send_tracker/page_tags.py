@@ -1,0 +1,98 @@
+"""Parts every page repeats, as builtin tags: the heading of a page, a table's head, a summary list's row.
+
+The heading of a page as a block tag, for headings whose words hold tags or values of their own.
+
+    {% page_header caption=strategy.name %}{% if group %}Edit {{ group.name }}{% else %}Add a delivery group{% endif %}{% endpage_header %}
+
+renders includes/page_header.html (as `include … only` would) with the block's words as its title;
+caption, size and lede are passed on. A caption with values of its own follows `{% caption %}` in the block:
+
+    {% page_header %}Re-score the risk{% caption %}Risk {{ risk.ref }}: {{ risk.title }}{% endpage_header %}
+
+A heading of one value or plain words includes the partial itself.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+class PageHeaderNode(template.Node):
+    def __init__(self, nodelist: NodeList, caption: NodeList | None, options: dict[str, FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.caption = caption
+        self.options = options
+
+    def render(self, context: template.Context) -> str:
+        values = {name: value.resolve(context) for name, value in self.options.items()}
+        values["title"] = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
+        if self.caption is not None:
+            values["caption"] = mark_safe(self.caption.render(context).strip())
+        partial = context.template.engine.get_template("includes/page_header.html")
+        return partial.render(context.new(values))
+
+
+@register.tag
+def page_header(parser: Parser, token: Token) -> PageHeaderNode:
+    bits = token.split_contents()[1:]
+    options = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError("page_header takes only name=value options: caption, size and lede")
+    nodelist = parser.parse(("caption", "endpage_header"))
+    caption = None
+    if parser.next_token().contents == "caption":
+        caption = parser.parse(("endpage_header",))
+        parser.delete_first_token()
+    return PageHeaderNode(nodelist, caption, options)
+
+
+_HEADER_CLASSES = {"": "govuk-table__header", "numeric": "govuk-table__header govuk-table__header--numeric"}
+
+
+@register.simple_tag
+def table_head(*columns: str) -> SafeString:
+    """A GOV.UK table's head row: {% table_head "Ref" "Action" "Actions:numeric" "Change:hidden" %}.
+
+    ":numeric" aligns a column of numbers right; ":hidden" names a column for screen readers only.
+    """
+    cells = []
+    for column in columns:
+        label, _, kind = str(column).partition(":")
+        text = format_html('<span class="govuk-visually-hidden">{}</span>', label) if kind == "hidden" else label
+        cells.append((_HEADER_CLASSES.get(kind, _HEADER_CLASSES[""]), text))
+    row = format_html_join("", '<th scope="col" class="{}">{}</th>', cells)
+    return format_html('<thead class="govuk-table__head"><tr class="govuk-table__row">{}</tr></thead>', row)
+
+
+class SummaryRowNode(template.Node):
+    def __init__(self, key: FilterExpression, nodelist: NodeList) -> None:
+        self.key = key
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        value = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
+        return format_html(
+            '<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{}</dt>'
+            '<dd class="govuk-summary-list__value">{}</dd></div>',
+            self.key.resolve(context),
+            value,
+        )
+
+
+@register.tag
+def summary_row(parser: Parser, token: Token) -> SummaryRowNode:
+    """One row of a GOV.UK summary list, its key given, its value the block's words:
+
+    {% summary_row "Notes" %}{{ action.notes|linebreaksbr }}{% endsummary_row %}
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError('summary_row takes its key: {% summary_row "Owner" %}…{% endsummary_row %}')
+    nodelist = parser.parse(("endsummary_row",))
+    parser.delete_first_token()
+    return SummaryRowNode(parser.compile_filter(bits[1]), nodelist)
