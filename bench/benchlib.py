@@ -112,11 +112,17 @@ def redis_start() -> str:
 
     atexit.register(stop)
     for _ in range(100):
+        if server.poll() is not None:
+            break  # it could not listen (the port was taken meanwhile): never use whoever answers there
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return f"redis://127.0.0.1:{port}/0"
+                pass
         except OSError:
             time.sleep(0.05)
+            continue
+        if server.poll() is None:
+            return f"redis://127.0.0.1:{port}/0"
+        break
     stop()
     return ""
 
