@@ -115,12 +115,14 @@ def redis_start() -> str:
         if server.poll() is not None:
             break  # it could not listen (the port was taken meanwhile): never use whoever answers there
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                pass
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+                answer = sock.recv(65536).decode(errors="replace")
         except OSError:
             time.sleep(0.05)
             continue
-        if server.poll() is None:
+        # The Redis answering is the one started here, not another that holds the port.
+        if f"process_id:{server.pid}\r\n" in answer:
             return f"redis://127.0.0.1:{port}/0"
         break
     stop()
