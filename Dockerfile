@@ -35,4 +35,4 @@ RUN python -m compileall -q accounts people jobs intake actions kpis coproductio
 RUN useradd --system --uid 1000 app && mkdir -p /var/lib/send-tracker/private && chown app /var/lib/send-tracker/private
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "send_tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "send_tracker/gunicorn_conf.py", "send_tracker.wsgi"]
