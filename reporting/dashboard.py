@@ -167,7 +167,14 @@ def _frozen(name: str, snapshots: list[Snapshot], levels: list[RatingLevel], bui
 
 def snapshot_rows(snapshot: Snapshot, snapshots: list[Snapshot], levels: list[RatingLevel]) -> list[ActionRow]:
     """The rows frozen in one of the strategy's `snapshots`, from the cache when they have been read before."""
-    return _frozen(f"rows-{snapshot.pk}", snapshots, levels, lambda: rows_from_snapshot(snapshot))
+
+    def build() -> list[ActionRow]:
+        rows = rows_from_snapshot(snapshot)
+        for row in rows:
+            row.status  # noqa: B018 - judged once, on the snapshot's date, and kept with the row
+        return rows
+
+    return _frozen(f"rows-{snapshot.pk}", snapshots, levels, build)
 
 
 def _page(items: list, number: str | None, per_page: int) -> Page:
