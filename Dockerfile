@@ -29,10 +29,10 @@ COPY . .
 COPY --from=stylesheets /build/static/css static/css
 COPY --from=stylesheets /build/node_modules/govuk-frontend/dist/govuk node_modules/govuk-frontend/dist/govuk
 # Compiled once here: the image runs with PYTHONDONTWRITEBYTECODE, so without .pyc every start recompiles the source.
-RUN python -m compileall -q accounts people actions kpis coproduction governance feed send_tracker manage.py \
+RUN python -m compileall -q accounts people jobs intake actions kpis coproduction governance risks finance reporting feed send_tracker manage.py \
     && SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build python manage.py collectstatic --noinput \
     && rm -f package.json package-lock.json
 RUN useradd --system --uid 1000 app && mkdir -p /var/lib/send-tracker/private && chown app /var/lib/send-tracker/private
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "send_tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "send_tracker/gunicorn_conf.py", "send_tracker.wsgi"]

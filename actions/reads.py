@@ -77,17 +77,23 @@ class MyActions:
         return bool(self.rating_code or self.show)
 
 
-def my_actions_cache_key(user: User, params: QueryDict) -> str:
+def my_actions_cache_key(user: User, params: QueryDict, *, latest: bool = False) -> str:
     """The cache key of a person's My actions page: valid until their posts, or any strategy of theirs, next change.
 
     Everything the page shows comes from the person's posts and memberships
     (in the key) and from their partnerships' strategies (whose revisions are in
     the key), judged on today's date. Read before the data, as the dashboard's.
+    With `latest`, the key of the copy last built whatever the revisions, served
+    while the current one is being built.
     """
     partnership_ids = sorted(m.partnership_id for m in user.memberships.all())
     post_ids = sorted(post.pk for post in user.posts.all())
-    revisions = StrategyRevision.objects.filter(strategy__partnership_id__in=partnership_ids).order_by("strategy_id")
-    state = (partnership_ids, post_ids, list(revisions.values_list("strategy_id", "revision")))
+    if latest:
+        revisions = "latest"
+    else:
+        strategies = StrategyRevision.objects.filter(strategy__partnership_id__in=partnership_ids).order_by("strategy_id")
+        revisions = list(strategies.values_list("strategy_id", "revision"))
+    state = (partnership_ids, post_ids, revisions)
     return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
 
 

@@ -43,7 +43,7 @@ from intake.readers import reader_named
 from intake.views import FORM_FIELDS_BYTES
 from people.access import officer_required
 from people.models import Membership
-from send_tracker.cache import cached_page
+from send_tracker.cache import earlier_copy_note, has_just_saved, page_built_once
 from send_tracker.security import request_size_limit, security_event
 
 
@@ -106,7 +106,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))
         return render_to_string("actions/my_actions.html#body", {"mine": mine})
 
-    html = cached_page(my_actions_cache_key(request.user, request.GET), build)
+    key, latest_key = (my_actions_cache_key(request.user, request.GET, latest=latest) for latest in (False, True))
+    served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
+    html = earlier_copy_note(served, request, page="your list") + served.html
     return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "body": mark_safe(html)})
 
 

@@ -28,6 +28,7 @@ import os
 import random
 import re
 import secrets
+import shlex
 import socket
 import statistics
 import subprocess
@@ -41,13 +42,39 @@ import benchlib
 
 USERS = int(os.environ.get("BENCH_USERS", "50"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+# gunicorn as deployed (send_tracker/gunicorn_conf.py); BENCH_GUNICORN adds or overrides its options,
+# e.g. "--worker-class sync --workers 4" for the earlier set-up.
+GUNICORN_ARGS = shlex.split(os.environ.get("BENCH_GUNICORN", ""))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "0")) or None
 THINK = (1.0, 3.0)
 STEP_SECONDS = int(os.environ.get("BENCH_STEP_SECONDS", "15"))
 RATES = [int(r) for r in os.environ.get("BENCH_RATES", "5,10,15,20,30,50,75,100").split(",")]
 P95_LIMIT = 0.300
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+def gunicorn_settings() -> dict:
+    """The worker class, workers and threads gunicorn runs with: its config file, then BENCH_WORKERS and BENCH_GUNICORN."""
+    namespace: dict = {}
+    exec(compile((benchlib.ROOT / "send_tracker" / "gunicorn_conf.py").read_text(), "gunicorn_conf.py", "exec"), namespace)
+    found = {"worker_class": namespace["worker_class"], "workers": namespace["workers"], "threads": namespace["threads"]}
+    if WORKERS:
+        found["workers"] = WORKERS
+    names = {"--worker-class": "worker_class", "-k": "worker_class", "--workers": "workers", "-w": "workers", "--threads": "threads"}
+    for flag, value in zip(GUNICORN_ARGS, GUNICORN_ARGS[1:], strict=False):
+        if flag in names:
+            found[names[flag]] = value if names[flag] == "worker_class" else int(value)
+    return found
+
+
+SERVED_BY: dict = {}
+
+
+def served_by() -> str:
+    threads = f" × {SERVED_BY['threads']} threads" if SERVED_BY["worker_class"] == "gthread" else ""
+    pool = f", a pool of {os.environ['DB_POOL_SIZE']} connections a worker" if os.environ.get("DB_POOL_SIZE") else ""
+    return f"{SERVED_BY['worker_class']}, {SERVED_BY['workers']} workers{threads}{pool}"
 
 
 def free_port() -> int:
@@ -194,6 +221,7 @@ def percentile(values: list[float], p: float) -> float:
 def main() -> None:
     # Sessions are signed with the key: the server and this process must share it.
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    SERVED_BY.update(gunicorn_settings())
     url = benchlib.database_start()
     from actions.models import Action, ActionUpdate
 
@@ -221,7 +249,10 @@ def main() -> None:
     port = free_port()
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     server = subprocess.Popen(
-        [gunicorn, "send_tracker.wsgi", "-w", str(WORKERS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        [gunicorn, "-c", "send_tracker/gunicorn_conf.py", "send_tracker.wsgi", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+        + ["--access-logfile", "/dev/null"]
+        + (["-w", str(WORKERS)] if WORKERS else [])
+        + GUNICORN_ARGS,
         cwd=benchlib.ROOT,
         env=env,
     )
@@ -237,7 +268,7 @@ def main() -> None:
         versions_before = sum(Action.objects.filter(strategy=strategy).values_list("version", flat=True))
         # Warm every worker up (first requests load templates), then start the clock.
         warm = Person(port, session_for(people["board"]), strategy.pk, [], rating_ids, 0)
-        for _ in range(WORKERS * 3):
+        for _ in range(SERVED_BY["workers"] * 3):
             warm.request("warm", "GET", f"/strategies/{strategy.pk}/dashboard/")
         until = time.monotonic() + SECONDS
         crowd = []
@@ -289,7 +320,7 @@ def main() -> None:
     rows = [row(kind, samples) for kind, samples in sorted(by_kind.items())]
     rows.append(row("all requests", [(status, s) for _, status, s in results]))
     benchlib.table(
-        f"Load: {USERS} people, {SECONDS} s, think time {THINK[0]:.0f}-{THINK[1]:.0f} s, gunicorn -w {WORKERS} (sync) on loopback",
+        f"Load: {USERS} people, {SECONDS} s, think time {THINK[0]:.0f}-{THINK[1]:.0f} s, gunicorn {served_by()} on loopback",
         ["requests", "count", "per s", "p50 ms", "p95 ms", "p99 ms"],
         rows,
     )
@@ -327,7 +358,7 @@ def main() -> None:
     held = [step for step in steps if step["p95"] <= P95_LIMIT and not step["errors"]]
     capacity = max((step["per_s"] for step in held), default=0.0)
     all_times = [s for _, _, s in results]
-    baseline = f"gunicorn -w {WORKERS}, PostgreSQL and the load generator on the same {os.cpu_count()} cores"
+    baseline = f"gunicorn {served_by()}, PostgreSQL and the load generator on the same {os.cpu_count()} cores"
     benchlib.target(f"load: {USERS} people, p95", percentile(all_times, 95) * 1000, P95_LIMIT * 1000, "ms", baseline=baseline)
     benchlib.target(f"load: {USERS} people, errors", errors, 0, "errors")
     benchlib.target(f"load: {USERS} people, lost updates", abs(saved - written) + abs(written - versions), 0, "updates")

@@ -112,11 +112,19 @@ def redis_start() -> str:
 
     atexit.register(stop)
     for _ in range(100):
+        if server.poll() is not None:
+            break  # it could not listen (the port was taken meanwhile): never use whoever answers there
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return f"redis://127.0.0.1:{port}/0"
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                sock.sendall(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+                answer = sock.recv(65536).decode(errors="replace")
         except OSError:
             time.sleep(0.05)
+            continue
+        # The Redis answering is the one started here, not another that holds the port.
+        if f"process_id:{server.pid}\r\n" in answer:
+            return f"redis://127.0.0.1:{port}/0"
+        break
     stop()
     return ""
 
@@ -136,11 +144,23 @@ def django_start() -> None:
 # Timing ---------------------------------------------------------------------------------------
 
 
-def median_seconds(run: Callable[[], object], *, runs: int = 15, warmup: int = 2, clock: Callable[[], float] = time.perf_counter) -> float:
+def median_seconds(
+    run: Callable[[], object],
+    *,
+    runs: int = 15,
+    warmup: int = 2,
+    clock: Callable[[], float] = time.perf_counter,
+    before: Callable[[], object] | None = None,
+) -> float:
+    """The median time of `run`; `before` (untimed) runs ahead of each, e.g. to save the change a page is rebuilt for."""
     for _ in range(warmup):
+        if before:
+            before()
         run()
     times = []
     for _ in range(runs):
+        if before:
+            before()
         started = clock()
         run()
         times.append(clock() - started)
@@ -172,7 +192,20 @@ def machine() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
-    return f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {pg}, {dt.date.today():%Y-%m-%d}"
+    return (
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {pg}, {dt.date.today():%Y-%m-%d}; "
+        f"calibration: a Python loop of 10 million additions {calibration():.2f} s; "
+        f"load average {' '.join(f'{n:.1f}' for n in os.getloadavg())}"
+    )
+
+
+def calibration() -> float:
+    """Seconds for a plain Python loop of 10 million additions: how fast this machine is now (about 0.5 s on a recent laptop)."""
+    started = time.perf_counter()
+    total = 0
+    for number in range(10_000_000):
+        total += number
+    return time.perf_counter() - started
 
 
 # Plans ----------------------------------------------------------------------------------------

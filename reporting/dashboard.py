@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.http import QueryDict
@@ -42,7 +43,7 @@ from reporting.summaries import (
     rating_counts,
     rows_filter,
 )
-from send_tracker.cache import page_key
+from send_tracker.cache import cache_get, cache_set, page_key
 
 EXCEPTIONS_PER_PAGE = 10
 ACTIONS_PER_PAGE = 50
@@ -146,16 +147,54 @@ class Dashboard:
         return any(self.form.value_of(name) for name in ("organisation", "owner", "group", "rating", "exception"))
 
 
+def _frozen(name: str, snapshots: list[Snapshot], levels: list[RatingLevel], build):
+    """What `build` reads from the strategy's snapshots, kept until a snapshot is taken or removed, or a level changes.
+
+    A snapshot's items never change once taken, so an update to the live plan
+    (which raises the strategy's revision and rebuilds the dashboard) reads them
+    from the cache instead of the database. The key holds every snapshot of the
+    strategy (a row's cycle starts at the snapshot before it) and the levels as
+    they read now.
+    """
+    state = (
+        [(s.pk, s.as_at, s.taken_at) for s in snapshots],
+        [(lv.pk, lv.code, lv.label, lv.colour, lv.meaning, lv.position, lv.progress) for lv in levels],
+    )
+    key = page_key("dashboard-frozen", name, state=state)
+    found = cache_get(key)
+    if found is None:
+        found = build()
+        cache_set(key, found, settings.DASHBOARD_CACHE_SECONDS)
+    return found
+
+
+def snapshot_rows(snapshot: Snapshot, snapshots: list[Snapshot], levels: list[RatingLevel]) -> list[ActionRow]:
+    """The rows frozen in one of the strategy's `snapshots`, from the cache when they have been read before."""
+
+    def build() -> list[ActionRow]:
+        rows = rows_from_snapshot(snapshot)
+        for row in rows:
+            row.status  # noqa: B018 - judged once, on the snapshot's date, and kept with the row
+        return rows
+
+    return _frozen(f"rows-{snapshot.pk}", snapshots, levels, build)
+
+
 def _page(items: list, number: str | None, per_page: int) -> Page:
     return Paginator(items, per_page).get_page(number)
 
 
 def rating_trend(strategy: Strategy, snapshots: list[Snapshot], levels: list[RatingLevel], now: list[ActionRow] | None) -> list[TrendPoint]:
     """Actions at each level in the strategy's recent snapshots (oldest first), and now when the live plan is shown."""
-    found: dict[int, dict[int, int]] = defaultdict(dict)
-    counted = SnapshotAction.objects.filter(snapshot__strategy=strategy).values_list("snapshot_id", "rating_id").annotate(n=Count("id"))
-    for snapshot_id, rating_id, n in counted:
-        found[snapshot_id][rating_id] = n
+
+    def counted() -> dict[int, dict[int, int]]:
+        found: dict[int, dict[int, int]] = defaultdict(dict)
+        counts = SnapshotAction.objects.filter(snapshot__strategy=strategy).values_list("snapshot_id", "rating_id").annotate(n=Count("id"))
+        for snapshot_id, rating_id, n in counts:
+            found[snapshot_id][rating_id] = n
+        return found
+
+    found = _frozen(f"trend-{strategy.pk}", snapshots, levels, counted)
     recent = sorted(snapshots, key=lambda s: s.as_at)[-TREND_SNAPSHOTS:]
     points = [TrendPoint(f"{s.as_at:%-d %b %Y}", found.get(s.pk, {})) for s in recent]
     if now is not None:
@@ -195,7 +234,7 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
         earlier = snapshots
     else:
         today = viewing.as_at
-        rows = rows_from_snapshot(viewing)
+        rows = snapshot_rows(viewing, snapshots, levels)
         earlier = [s for s in snapshots if s.as_at < viewing.as_at]
     # The last board among the earlier snapshots (the rule book's; the newest when no board has met on one).
     previous = last_board_among(earlier, today)
@@ -217,7 +256,7 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     if group_id := form.value_of("group"):
         shown = [row for row in shown if row.group_id == group_id or getattr(groups.get(row.group_id), "parent_id", None) == group_id]
 
-    previous_rows = rows_from_snapshot(previous) if previous else []
+    previous_rows = snapshot_rows(previous, snapshots, levels) if previous else []
     shown_ids = {row.action_id for row in shown}
     previous_shown = [row for row in previous_rows if row.action_id in shown_ids] if len(shown) != len(rows) else previous_rows
     counts = rating_counts(shown, levels)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 
@@ -48,7 +47,7 @@ from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, evidence_pack_request
 from reporting.summaries import movement_since_snapshot
 from reporting.this_cycle import sign_offs_due_for
-from send_tracker.cache import has_just_saved, page_built_once
+from send_tracker.cache import earlier_copy_note, has_just_saved, page_built_once
 from send_tracker.security import rate_limited, security_event
 
 
@@ -202,10 +201,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
     build = functools.partial(_dashboard_html, request, strategy, part=part, can_take_snapshot=can_take_snapshot)
     served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
-    html = served.html
-    if served.earlier_copy_built_at is not None:
-        built_at = dt.datetime.fromtimestamp(served.earlier_copy_built_at, tz=dt.UTC)
-        html = render_to_string("reporting/dashboard.html#earlier_copy", {"built_at": built_at, "request": request}) + html
+    html = earlier_copy_note(served, request, page="the dashboard") + served.html
     if fragment:
         response = HttpResponse(html)
     else:

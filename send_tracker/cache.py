@@ -7,6 +7,7 @@ missing) is logged and the page is built as if nothing was cached.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +61,6 @@ def page_key(page: str, *parts: object, params=None, state: object = ()) -> str:
     asked = sorted((name, value) for name, values in params.lists() for value in values) if params is not None else []
     digest = hashlib.sha256(repr((asked, state)).encode()).hexdigest()[:32]
     return ":".join([page, *(str(part) for part in parts), digest])
-
-
-def cached_page(key: str, build: Callable[[], str]) -> str:
-    """The page cached under `key`, or `build()` it and keep it for settings.DASHBOARD_CACHE_SECONDS."""
-    html = cache_get(key)
-    if html is None:
-        html = build()
-        cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
-    return html
 
 
 # One build at a time ----------------------------------------------------------------------------
@@ -133,6 +126,14 @@ def page_built_once(
     html = build()
     cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
     return Served(html)
+
+
+def earlier_copy_note(served: Served, request, *, page: str) -> str:
+    """The note above an earlier copy of `page` ("the dashboard"), saying when it was built; "" for the current page."""
+    if served.earlier_copy_built_at is None:
+        return ""
+    built_at = datetime.datetime.fromtimestamp(served.earlier_copy_built_at, tz=datetime.UTC)
+    return render_to_string("includes/earlier_copy.html", {"page": page, "built_at": built_at, "request": request})
 
 
 # A person who has just saved a change sees it on their next page, never an earlier copy.

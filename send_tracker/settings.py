@@ -127,6 +127,13 @@ if not DATABASE_URL:
 # Connections are kept for a minute and checked before each request reuses one, so a connection
 # the database dropped (a restart, a failover) is replaced instead of failing the next request.
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)}
+# Or a pool of connections per process, shared by its threads (psycopg's pool, `psycopg-pool`): for
+# gunicorn's threaded workers, DB_POOL_SIZE connections per worker however many threads it runs.
+# Django checks a pooled connection out for each request and back in at its end.
+DB_POOL_SIZE = env_int("DB_POOL_SIZE", 0)
+if DB_POOL_SIZE:
+    DATABASES["default"].update(CONN_MAX_AGE=0, CONN_HEALTH_CHECKS=False)
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 10}
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL: the only database this product supports.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
