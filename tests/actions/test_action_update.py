@@ -41,7 +41,7 @@ def test_it_swaps_the_history_in_place_and_the_status_out_of_band_with_htmx(clie
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="action-updates">')
     assert "has been saved" in html and "data-app-focus" in html
-    assert 'id="action-status" hx-swap-oob="true"' in html
+    assert 'id="action-status" data-hx-swap-oob="true"' in html
     assert 'data-testid="update-count">1<' in html and "Amber E" in html
     assert "<html" not in html
     # The fresh form carries the new version, so the next update is not a conflict.

@@ -44,7 +44,7 @@ def test_htmx_gets_the_milestones_section_back_with_the_progress_out_of_band(cli
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="milestones"') and "0 of 1 done" in html
-    assert 'id="action-status" hx-swap-oob="true"' in html
+    assert 'id="action-status" data-hx-swap-oob="true"' in html
 
 
 def test_a_due_month_that_is_not_a_month_is_explained_beside_the_field(client, owner, action):

@@ -207,7 +207,7 @@ def test_the_dashboards_first_screen_line_gives_savings_achieved_against_plan(cl
     actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
     client.force_login(board)
     page = client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()
-    assert f'hx-get="{reverse("finance:headline", args=[strategy.pk])}?part=line"' in page
+    assert f'data-hx-get="{reverse("finance:headline", args=[strategy.pk])}?part=line"' in page
     line = client.get(reverse("finance:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
     assert "<strong>High-needs budget:</strong> £4.2m savings achieved of £5.0m planned for the same years" in line
     assert "For decision" not in line and "<h2" not in line

@@ -93,7 +93,7 @@ def test_with_the_broker_down_a_request_waits_for_the_background_service_and_sta
         report = BoardReport.objects.get()
         assert report.status == Job.Status.WAITING
         assert "Waiting for the background service" in html and f"since {timezone.localtime(report.queued_at):%H:%M}" in html
-        assert "you do not need to ask again" in html and 'hx-trigger="every 1s"' in html
+        assert "you do not need to ask again" in html and 'data-hx-trigger="every 1s"' in html
         # Asking again does not make a second pack: the one waiting is kept.
         again = client.post(url, {"snapshot": snapshot.pk}, follow=True).content.decode()
         assert "already being produced" in again and BoardReport.objects.count() == 1

@@ -16,12 +16,12 @@ def produce(client, strategy, kind: str, file_format: str, version: int | None =
     document = DocumentExport.objects.filter(strategy=strategy, kind=kind, file_format=file_format).first()
     assert response.url == reverse("reporting:document_detail", args=[document.pk])
     waiting = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
-    assert 'hx-trigger="every 1s"' in waiting and "Queued" in waiting
+    assert 'data-hx-trigger="every 1s"' in waiting and "Queued" in waiting
     produce_document.apply(args=[document.pk])
     document.refresh_from_db()
     assert document.status == DocumentExport.Status.READY, document.error
     page = client.get(response.url).content.decode()
-    assert "The document is ready" in page and "hx-trigger" not in page
+    assert "The document is ready" in page and "data-hx-trigger" not in page
     download = client.get(reverse("reporting:document_download", args=[document.pk]))
     assert download.status_code == 200 and download["Content-Disposition"] == f'attachment; filename="{document.download_name()}"'
     return b"".join(download.streaming_content)

@@ -161,7 +161,7 @@ def test_an_officer_requests_watches_and_downloads_the_pack(
     report = BoardReport.objects.get()
     assert response.url == reverse("reporting:report_detail", args=[report.pk])
     status = client.get(reverse("reporting:report_detail", args=[report.pk]), HTTP_HX_REQUEST="true").content.decode()
-    assert "The pack is ready" in status and "hx-trigger" not in status and "<html" not in status
+    assert "The pack is ready" in status and "data-hx-trigger" not in status and "<html" not in status
     download = client.get(reverse("reporting:report_download", args=[report.pk]))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"] == f'attachment; filename="board-pack-2025-05-14-{report.pk}.pdf"'
@@ -176,7 +176,7 @@ def test_a_pending_pack_page_polls_and_a_second_request_reuses_it(client, one_pl
     assert BoardReport.objects.count() == 1
     report = BoardReport.objects.get()
     html = client.get(reverse("reporting:report_detail", args=[report.pk])).content.decode()
-    assert 'hx-trigger="every 1s"' in html and "waiting to be produced" in html
+    assert 'data-hx-trigger="every 1s"' in html and "waiting to be produced" in html
 
 
 def test_the_pack_page_shows_the_stage_a_render_has_reached(client, one_plan_snapshot, one_plan_officer):
@@ -195,7 +195,7 @@ def test_the_pack_page_shows_the_stage_a_render_has_reached(client, one_plan_sna
         ("Laying out the pages", "In progress"),
         ("Writing and tagging the PDF", "Not yet"),
     ]
-    assert 'hx-trigger="every 1s"' in status
+    assert 'data-hx-trigger="every 1s"' in status
 
 
 def test_without_a_broker_the_request_answers_before_the_render_and_renders_once_sent(rf, one_plan_snapshot, one_plan_officer):

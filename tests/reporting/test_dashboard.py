@@ -167,7 +167,7 @@ def test_the_filter_form_works_without_javascript_and_with_htmx(client, chair, o
     html = client.get(dashboard_url(one_plan)).content.decode()
     form = re.search(r"<form method=\"get\"[^>]+>", html).group(0)
     url = reverse("reporting:dashboard", args=[one_plan.pk])
-    assert f'action="{url}"' in form and f'hx-get="{url}"' in form and 'hx-push-url="true"' in form
+    assert f'action="{url}"' in form and f'data-hx-get="{url}"' in form and 'data-hx-push-url="true"' in form
 
 
 def test_read_only_roles_see_no_edit_controls(client, board, owner, officer, action):

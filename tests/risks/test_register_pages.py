@@ -192,8 +192,8 @@ def test_the_dashboard_headline_names_the_top_risks_and_those_for_decision(clien
 def test_the_dashboard_loads_the_risks_and_money_beside_the_plan(client, board, strategy):
     client.force_login(board)
     page = client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()
-    assert f'hx-get="{reverse("risks:headline", args=[strategy.pk])}"' in page
-    assert f'hx-get="{reverse("finance:headline", args=[strategy.pk])}"' in page
+    assert f'data-hx-get="{reverse("risks:headline", args=[strategy.pk])}"' in page
+    assert f'data-hx-get="{reverse("finance:headline", args=[strategy.pk])}"' in page
 
 
 def test_the_register_downloads_as_a_spreadsheet_without_restricted_risks(client, board, risk, restricted_risk, strategy):
@@ -253,7 +253,7 @@ def test_the_edit_form_saves_unchanged_as_it_was_filled_in(client, owner, risk):
 def test_the_dashboards_first_screen_line_gives_the_top_risks_without_restricted_ones(client, board, risk, restricted_risk, strategy):
     client.force_login(board)
     page = client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()
-    assert f'hx-get="{reverse("risks:headline", args=[strategy.pk])}?part=line"' in page
+    assert f'data-hx-get="{reverse("risks:headline", args=[strategy.pk])}?part=line"' in page
     line = client.get(reverse("risks:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
     assert "<strong>Top risks:</strong>" in line and "R1 Sufficiency of specialist places</a> (16, extreme)" in line
     assert "R9" not in line and "Provider contract dispute" not in line
