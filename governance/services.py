@@ -16,7 +16,7 @@ from actions.chasing import reminders_queue
 from actions.models import Action, ActionUpdate, Snapshot, SnapshotAction, Strategy
 from coproduction.models import FamiliesView
 from coproduction.services import snapshot_families_views
-from governance.models import Board, Meeting
+from governance.models import Board, Meeting, SelfEvaluationVersion
 from governance.signoff import sign_off_reminders_queue, sign_offs_freeze
 from kpis.services import snapshot_kpi_values
 
@@ -66,7 +66,8 @@ def snapshot_retake_problem(snapshot: Snapshot, today: dt.date) -> str | None:
     """Why this snapshot cannot be retaken now, or None when it can.
 
     Only today's, and only while nothing has been built on it: a pack produced
-    from it, or a families' view recorded in its cycle, makes it part of the record.
+    from it, a families' view recorded in its cycle, or a self-evaluation drafted
+    from its figures makes it part of the record.
     """
     if snapshot.as_at != today:
         return f"Only today's snapshot can be retaken: the snapshot as at {snapshot.as_at:%-d %B %Y} is part of the record"
@@ -74,6 +75,11 @@ def snapshot_retake_problem(snapshot: Snapshot, today: dt.date) -> str | None:
         return f"A board pack has been produced from the snapshot as at {snapshot.as_at:%-d %B %Y}, so it can no longer be retaken"
     if FamiliesView.objects.filter(cycle=snapshot).exists():
         return f"The families' view has been recorded since the snapshot as at {snapshot.as_at:%-d %B %Y}, so it can no longer be retaken"
+    if SelfEvaluationVersion.objects.filter(snapshot=snapshot).exists():
+        return (
+            f"A self-evaluation has been drafted from the figures of the snapshot as at {snapshot.as_at:%-d %B %Y}, "
+            "so it can no longer be retaken"
+        )
     return None
 
 

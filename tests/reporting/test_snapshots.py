@@ -209,3 +209,21 @@ def test_a_snapshot_a_pack_was_produced_from_or_an_earlier_one_is_never_retaken(
     html = client.post(reverse("governance:snapshot_retake", args=[todays.pk]), follow=True).content.decode()
     assert "A board pack has been produced from the snapshot" in html
     assert set(Snapshot.objects.values_list("pk", flat=True)) == {earlier.pk, todays.pk}
+
+
+def test_todays_snapshot_a_self_evaluation_was_drafted_from_is_kept_with_a_message_not_a_server_error(client, officer, action):
+    from governance.models import SelfEvaluation, SelfEvaluationVersion
+
+    todays = snapshot_take(strategy=action.strategy, as_at=timezone.localdate())
+    SelfEvaluationVersion.objects.create(
+        self_evaluation=SelfEvaluation.objects.create(strategy=action.strategy),
+        number=1,
+        source=SelfEvaluationVersion.Source.DRAFTED,
+        snapshot=todays,
+        edition="In force from 6 June 2025",
+    )
+    client.force_login(officer)
+    response = client.post(reverse("governance:snapshot_retake", args=[todays.pk]), follow=True)
+    assert response.status_code == 200
+    assert "A self-evaluation has been drafted from the figures of the snapshot" in response.content.decode()
+    assert Snapshot.objects.filter(pk=todays.pk).exists()
