@@ -140,6 +140,10 @@ class Command(BaseCommand):
                 user.posts.add(lead_post)
             self.stdout.write(f"  {Membership.Role(role).label:<22} {email}")
         self._signatories(east)
+        # The risk register and the DSG management plan, each only where the One Plan has none yet: before the
+        # history, so that each past board's snapshot holds the register and the budget as they stood.
+        call_command("seed_risks_demo", stdout=self.stdout)
+        call_command("seed_finance_demo", stdout=self.stdout)
         if PLANS[0][0] in fresh:
             self._seed_history(east)
         self._seed_meetings(east)
@@ -154,9 +158,6 @@ class Command(BaseCommand):
             admin.save()
         self.stdout.write(f"  {'Administrator':<22} admin@example.org (the /admin/ site)")
         self._seed_inspection(east, User.objects.get(username="officer@example.org"))
-        # The risk register and the DSG management plan, each only where the One Plan has none yet.
-        call_command("seed_risks_demo", stdout=self.stdout)
-        call_command("seed_finance_demo", stdout=self.stdout)
         self._seed_framework(east, User.objects.get(username="officer@example.org"))
         # The inspection in the framework's cycle (priority action plan, monitoring inspection) and officers' first words.
         call_command("seed_inspection_demo", stdout=self.stdout)
