@@ -5,10 +5,11 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from actions.models import Action, Strategy
-from finance.models import FinancePlan, Mitigation
+from finance.models import FinanceActual, FinancePlan, Mitigation
 from finance.services import actual_record, figures_save, mitigation_save
 
 ONE_PLAN = "SEND and AP One Plan 2025-2028"
@@ -83,7 +84,7 @@ class Command(BaseCommand):
                 actions=[actions[r] for r in refs if r in actions],
                 planned=planned[ref],
             )
-            actual_record(
+            actual = actual_record(
                 mitigation=mitigation,
                 year=FIRST,
                 as_at=dt.date(2025, 3, 31),
@@ -91,3 +92,5 @@ class Command(BaseCommand):
                 note="Year-end outturn (illustrative).",
                 by=finance_lead,
             )
+            # Entered when the year's outturn was known, not when the demo was loaded.
+            FinanceActual.objects.filter(pk=actual.pk).update(entered_at=timezone.make_aware(dt.datetime(2025, 5, 30, 12)))

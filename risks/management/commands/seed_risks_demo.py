@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions.models import Action, Strategy
 from people.models import Post
-from risks.models import Risk
+from risks.models import Risk, RiskScore
 from risks.services import risk_create, risk_rescore
 
 ONE_PLAN = "SEND and AP One Plan 2025-2028"
@@ -178,6 +178,8 @@ class Command(BaseCommand):
 
     def _seed(self, strategy: Strategy, officer: User | None) -> None:
         today = timezone.localdate()
+        set_up = _noon(strategy.ratings_as_at or today - dt.timedelta(days=200))
+        re_scored = min(set_up + dt.timedelta(days=68), timezone.now() - dt.timedelta(days=30))
         actions = {a.ref: a for a in Action.objects.filter(strategy=strategy)}
         for ref, title, category, owner, cause, effect, inherent, residual, target, controls, refs, review_in in DEMO_RISKS:
             post, _ = Post.objects.get_or_create(partnership=strategy.partnership, title=owner)
@@ -215,3 +217,11 @@ class Command(BaseCommand):
                     reason="Re-scored at the Partnership Board as the first actions were delivered (illustrative).",
                     by=officer,
                 )
+            # Dated as the register's history would be: set up with the plan, re-scored at a board since.
+            scored = list(RiskScore.objects.filter(risk=risk).order_by("pk"))
+            for score, at in zip(scored, (set_up, re_scored), strict=False):
+                RiskScore.objects.filter(pk=score.pk).update(at=at)
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
