@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
 from actions.models import Action, Snapshot
@@ -37,9 +38,19 @@ def mitigation_save(*, mitigation: Mitigation, actions: list[Action], planned: d
 
 
 def actual_record(
-    *, mitigation: Mitigation, year: int, as_at: dt.date, achieved: Decimal, note: str = "", by: User | None
+    *,
+    mitigation: Mitigation,
+    year: int,
+    as_at: dt.date,
+    achieved: Decimal,
+    note: str = "",
+    by: User | None,
+    entered_at: dt.datetime | None = None,
 ) -> FinanceActual:
-    return FinanceActual.objects.create(mitigation=mitigation, year=year, as_at=as_at, achieved=achieved, note=note, entered_by=by)
+    """Add an actual figure (the history keeps every one); entered now, unless `entered_at` says when."""
+    return FinanceActual.objects.create(
+        mitigation=mitigation, year=year, as_at=as_at, achieved=achieved, note=note, entered_by=by, entered_at=entered_at or timezone.now()
+    )
 
 
 def snapshot_mitigations(snapshot: Snapshot) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,11 +20,20 @@ class RiskChangedError(Exception):
 
 
 @transaction.atomic
-def risk_create(*, risk: Risk, actions: list[Action], by: User | None, reason: str = "First scored when added to the register.") -> Risk:
-    """Save a new risk with its mitigating actions, and its first scoring in the history."""
+def risk_create(
+    *,
+    risk: Risk,
+    actions: list[Action],
+    by: User | None,
+    reason: str = "First scored when added to the register.",
+    at: dt.datetime | None = None,
+) -> Risk:
+    """Save a new risk with its mitigating actions, and its first scoring in the history (now, unless `at` says when)."""
     risk.save()
     risk.mitigating_actions.set(actions)
-    RiskScore.objects.create(risk=risk, by=by, reason=reason, **{name: getattr(risk, name) for name in SCORE_FIELDS})
+    RiskScore.objects.create(
+        risk=risk, by=by, reason=reason, at=at or timezone.now(), **{name: getattr(risk, name) for name in SCORE_FIELDS}
+    )
     return risk
 
 
@@ -42,8 +53,12 @@ def risk_change(*, risk: Risk, version: int | None, fields: dict, actions: list[
 
 
 @transaction.atomic
-def risk_rescore(*, risk: Risk, version: int | None, scores: dict[str, int], reason: str, by: User | None) -> Risk:
-    """Record a new scoring with its reason (the history keeps every one) and make it the risk's current score."""
+def risk_rescore(
+    *, risk: Risk, version: int | None, scores: dict[str, int], reason: str, by: User | None, at: dt.datetime | None = None
+) -> Risk:
+    """Record a new scoring with its reason (the history keeps every one) and make it the risk's current score.
+
+    It is dated now, unless `at` says when (the demo's history)."""
     current = Risk.objects.select_for_update().get(pk=risk.pk)
     if version is not None and current.version != version:
         raise RiskChangedError
@@ -52,7 +67,9 @@ def risk_rescore(*, risk: Risk, version: int | None, scores: dict[str, int], rea
     current.version += 1
     current.updated_at = timezone.now()
     current.save()
-    RiskScore.objects.create(risk=current, by=by, reason=reason, **{name: getattr(current, name) for name in SCORE_FIELDS})
+    RiskScore.objects.create(
+        risk=current, by=by, reason=reason, at=at or timezone.now(), **{name: getattr(current, name) for name in SCORE_FIELDS}
+    )
     return current
 
 

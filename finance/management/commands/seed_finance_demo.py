@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from actions.models import Action, Strategy
-from finance.models import FinanceActual, FinancePlan, Mitigation
+from finance.models import FinancePlan, Mitigation
 from finance.services import actual_record, figures_save, mitigation_save
 
 ONE_PLAN = "SEND and AP One Plan 2025-2028"
+OUTTURN_ENTERED_ON = dt.date(2025, 5, 30)  # when the first year's outturn was known
 M = Decimal("1000000")
 FIRST, LAST = 2024, 2030
 # From the One Plan (section 6): "our 7-year DSG management plan gives a forecast unmitigated total deficit
@@ -84,13 +85,12 @@ class Command(BaseCommand):
                 actions=[actions[r] for r in refs if r in actions],
                 planned=planned[ref],
             )
-            actual = actual_record(
+            actual_record(
                 mitigation=mitigation,
                 year=FIRST,
                 as_at=dt.date(2025, 3, 31),
                 achieved=(planned[ref][FIRST] * Decimal(achieved)).quantize(Decimal("0.01")),
                 note="Year-end outturn (illustrative).",
                 by=finance_lead,
+                entered_at=timezone.make_aware(dt.datetime.combine(OUTTURN_ENTERED_ON, dt.time(12))),
             )
-            # Entered when the year's outturn was known, not when the demo was loaded.
-            FinanceActual.objects.filter(pk=actual.pk).update(entered_at=timezone.make_aware(dt.datetime(2025, 5, 30, 12)))

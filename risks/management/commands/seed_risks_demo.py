@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions.models import Action, Strategy
 from people.models import Post
-from risks.models import Risk, RiskScore
+from risks.models import Risk
 from risks.services import risk_create, risk_rescore
 
 ONE_PLAN = "SEND and AP One Plan 2025-2028"
@@ -208,6 +208,7 @@ class Command(BaseCommand):
                 actions=[actions[r] for r in refs if r in actions],
                 by=officer,
                 reason="Scored when the register was set up with the One Plan (illustrative).",
+                at=set_up,  # dated as the register's history would be: set up with the plan, re-scored at a board since
             )
             if start != residual:
                 risk_rescore(
@@ -216,11 +217,8 @@ class Command(BaseCommand):
                     scores={"residual_likelihood": residual[0], "residual_impact": residual[1]},
                     reason="Re-scored at the Partnership Board as the first actions were delivered (illustrative).",
                     by=officer,
+                    at=re_scored,
                 )
-            # Dated as the register's history would be: set up with the plan, re-scored at a board since.
-            scored = list(RiskScore.objects.filter(risk=risk).order_by("pk"))
-            for score, at in zip(scored, (set_up, re_scored), strict=False):
-                RiskScore.objects.filter(pk=score.pk).update(at=at)
 
 
 def _noon(day: dt.date) -> dt.datetime:
