@@ -18,6 +18,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,9 @@ class ImportFileError(ValueError):
     def __init__(self, message: str, row: int = 0) -> None:
         super().__init__(message)
         self.row = row
+
+
+NOT_A_WORKBOOK = "The file could not be read as an Excel workbook (.xlsx)."
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ def _workbook_checked(content: bytes, reading: _Reading) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+        raise ImportFileError(NOT_A_WORKBOOK) from None
     with archive:
         parts = archive.infolist()
         unpacked = sum(part.file_size for part in parts)
@@ -196,7 +200,7 @@ def _elements_counted(archive: zipfile.ZipFile, part: zipfile.ZipInfo, reading: 
                 tail = buffer[-8:]
                 reading.in_time()
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
-        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+        raise ImportFileError(NOT_A_WORKBOOK) from None
     return counted
 
 
@@ -298,19 +302,28 @@ def _numbered(rows: list[list[str]], reading: _Reading) -> list[tuple[int, list[
     return numbered
 
 
+@contextmanager
 def _workbook(content: bytes):
+    """The workbook, open to read and closed after; a damaged file or sheet part is an ImportFileError."""
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged or non-XLSX file
-        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
+        raise ImportFileError(NOT_A_WORKBOOK) from None
+    try:
+        yield workbook
+    except ImportFileError:
+        raise
+    except Exception:  # a damaged sheet part
+        raise ImportFileError(NOT_A_WORKBOOK) from None
+    finally:
+        workbook.close()
 
 
 def _xlsx_sheets(content: bytes, reading: _Reading) -> list[Sheet]:
-    workbook = _workbook(content)
     sheets = []
-    try:
+    with _workbook(content) as workbook:
         for worksheet in workbook.worksheets:
             if not hasattr(worksheet, "iter_rows"):
                 continue  # a chart sheet holds no cells
@@ -318,12 +331,6 @@ def _xlsx_sheets(content: bytes, reading: _Reading) -> list[Sheet]:
             worksheet.reset_dimensions()
             fills: dict[tuple[int, int], str] = {}
             sheets.append(Sheet(name=worksheet.title, rows=_sheet_rows(worksheet, reading, fills), fills=fills))
-    except ImportFileError:
-        raise
-    except Exception:  # a damaged sheet part
-        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
-    finally:
-        workbook.close()
     return sheets
 
 
@@ -478,8 +485,7 @@ def _csv_rows(content: bytes, reading: _Reading):
 
 
 def _xlsx_rows(content: bytes, reading: _Reading):
-    workbook = _workbook(content)
-    try:
+    with _workbook(content) as workbook:
         if not workbook.worksheets:
             return
         sheet = workbook.worksheets[0]
@@ -508,12 +514,6 @@ def _xlsx_rows(content: bytes, reading: _Reading):
                 continue
             reading.check(number, filled)
             yield number, cells
-    except ImportFileError:
-        raise
-    except Exception:  # a damaged sheet part
-        raise ImportFileError("The file could not be read as an Excel workbook (.xlsx).") from None
-    finally:
-        workbook.close()
 
 
 def _cell_text(value: object) -> str:
