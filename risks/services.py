@@ -19,6 +19,12 @@ class RiskChangedError(Exception):
     """Someone else changed the risk since the form was opened: nothing was saved."""
 
 
+def _score_record(risk: Risk, *, by: User | None, reason: str, at: dt.datetime | None) -> RiskScore:
+    """The risk's scores as they now stand, kept in its history with who and why (now, unless `at` says when)."""
+    scores = {name: getattr(risk, name) for name in SCORE_FIELDS}
+    return RiskScore.objects.create(risk=risk, by=by, reason=reason, at=at or timezone.now(), **scores)
+
+
 @transaction.atomic
 def risk_create(
     *,
@@ -31,9 +37,7 @@ def risk_create(
     """Save a new risk with its mitigating actions, and its first scoring in the history (now, unless `at` says when)."""
     risk.save()
     risk.mitigating_actions.set(actions)
-    RiskScore.objects.create(
-        risk=risk, by=by, reason=reason, at=at or timezone.now(), **{name: getattr(risk, name) for name in SCORE_FIELDS}
-    )
+    _score_record(risk, by=by, reason=reason, at=at)
     return risk
 
 
@@ -67,9 +71,7 @@ def risk_rescore(
     current.version += 1
     current.updated_at = timezone.now()
     current.save()
-    RiskScore.objects.create(
-        risk=current, by=by, reason=reason, at=at or timezone.now(), **{name: getattr(current, name) for name in SCORE_FIELDS}
-    )
+    _score_record(current, by=by, reason=reason, at=at)
     return current
 
 
