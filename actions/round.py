@@ -94,14 +94,25 @@ class OrganisationProgress:
     updated: int = 0
 
 
-def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> list[OrganisationProgress]:
+@dataclass
+class RoundProgress:
+    """The round by owner organisation, and how many actions have no update yet, each counted once
+    (an action two organisations own is in both of their rows)."""
+
+    organisations: list[OrganisationProgress]
+    not_updated: int
+
+
+def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> RoundProgress:
     """How far each owner organisation has got with the round: its actions (not complete) and how many are updated."""
     today = today or timezone.localdate()
     actions = rules.with_status(Action.objects.filter(rules.in_round_q(), strategy=strategy), today).prefetch_related(
         Prefetch("owners", queryset=Post.objects.select_related("organisation"))
     )
     found: dict[str, OrganisationProgress] = {}
+    not_updated = 0
     for action in actions:
+        not_updated += action.needs_update
         names = {post.organisation.name if post.organisation else "Organisation not given" for post in action.owners.all()} or {
             "To be allocated"
         }
@@ -109,13 +120,8 @@ def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> l
             progress = found.setdefault(name, OrganisationProgress(name))
             progress.total += 1
             progress.updated += not action.needs_update
-    return sorted(found.values(), key=lambda p: (p.updated / p.total if p.total else 1, p.name))
-
-
-def round_not_updated(strategy: Strategy, today: dt.date | None = None) -> int:
-    """How many actions in the round have no update since the last board: each once, however many organisations own it."""
-    today = today or timezone.localdate()
-    return rules.with_status(Action.objects.filter(rules.in_round_q(), strategy=strategy), today).filter(needs_update=True).count()
+    organisations = sorted(found.values(), key=lambda p: (p.updated / p.total if p.total else 1, p.name))
+    return RoundProgress(organisations, not_updated)
 
 
 def round_chase(strategy: Strategy, meeting: RoundMeeting, today: dt.date | None = None) -> int:

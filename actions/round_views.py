@@ -114,8 +114,7 @@ def round_progress(request: HttpRequest, strategy_id: int) -> HttpResponse:
     context = {
         "strategy": strategy,
         "meeting": next_meeting(strategy, today),
-        "progress": progress,
-        "total": sum(p.total for p in progress),
+        "progress": progress.organisations,
         "nav_section": "strategies",
     }
     return render(request, "actions/round_progress.html", context)

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from actions.models import DeliveryGroup, PlanImport, Snapshot, Strategy
-from actions.round import OrganisationProgress, round_by_organisation, round_not_updated
+from actions.round import OrganisationProgress, round_by_organisation
 from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
 from governance.calendar import meeting_next
@@ -123,8 +123,9 @@ def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today
     )
     cycle.my_sign_offs = [sign_off for sign_off in sign_offs_due_for(user, today) if sign_off.meeting.strategy_id == strategy.pk]
     if is_officer(membership):
-        cycle.chasing = [progress for progress in round_by_organisation(strategy, today) if progress.updated < progress.total]
-        cycle.not_updated = round_not_updated(strategy, today)
+        progress = round_by_organisation(strategy, today)
+        cycle.chasing = [row for row in progress.organisations if row.updated < row.total]
+        cycle.not_updated = progress.not_updated
         cycle.sign_offs = sign_offs_for(meeting) if meeting else []
         cycle.in_progress = _in_progress(strategy)
     if is_coproduction_partner(membership):
