@@ -64,6 +64,15 @@ class Job(models.Model):
             return self.started_at
         return self.queued_at
 
+    def stages(self) -> list[tuple[str, str]]:
+        """Each stage of the work with its state ("done", "now" or "to do"), for the page that watches it.
+
+        For a job whose model declares a `Stage` enum (its blank WAITING first) and a `stage` field.
+        """
+        order = [stage for stage in self.Stage if stage != self.Stage.WAITING]
+        current = len(order) if self.status == self.Status.READY else order.index(self.stage) if self.stage in order else -1
+        return [(stage.label, "done" if i < current else "now" if i == current else "to do") for i, stage in enumerate(order)]
+
     def is_overdue(self, now: dt.datetime | None = None) -> bool:
         """Pending longer than it should be: its worker has probably died or its message was lost, so it will be queued again."""
         now = now or timezone.now()

@@ -42,14 +42,6 @@ class BoardReport(Job):
     def __str__(self) -> str:
         return f"Board pack for {self.snapshot} ({self.get_status_display()})"
 
-    def stages(self) -> list[tuple[str, str]]:
-        """Each stage of a render with its state ("done", "now" or "to do"), for the progress list."""
-        order = [stage for stage in self.Stage if stage != self.Stage.WAITING]
-        current = order.index(self.stage) if self.stage in order else -1
-        if self.status == self.Status.READY:
-            current = len(order)
-        return [(stage.label, "done" if i < current else "now" if i == current else "to do") for i, stage in enumerate(order)]
-
     def download_name(self) -> str:
         """A filename made by the server alone: no user text reaches the header."""
         return f"board-pack-{self.snapshot.as_at:%Y-%m-%d}-{self.pk}.pdf"
@@ -129,12 +121,6 @@ class DocumentExport(Job):
     def title(self) -> str:
         version = f", version {self.version_number}" if self.version_number else ""
         return f"{self.get_kind_display()}{version} as {self.get_file_format_display()}"
-
-    def stages(self) -> list[tuple[str, str]]:
-        """Each stage with its state ("done", "now" or "to do"), for the progress list."""
-        order = [stage for stage in self.Stage if stage != self.Stage.WAITING]
-        current = len(order) if self.status == self.Status.READY else order.index(self.stage) if self.stage in order else -1
-        return [(stage.label, "done" if i < current else "now" if i == current else "to do") for i, stage in enumerate(order)]
 
     def content_type(self) -> str:
         if self.file_format == self.Format.PDF:
