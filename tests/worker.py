@@ -129,14 +129,22 @@ def use_broker(url: str):
     """
     from send_tracker.celery import app
 
-    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    # Celery's configuration follows the Django settings until a value is set on it: afterwards the values this
+    # sets are taken back rather than set again, or the settings a test had in force here would stay for every
+    # later test in the process (one that had turned eager tasks off left them off, publishing to no broker).
+    overridden = ("task_always_eager", "broker_url")
+    earlier = {name: app.conf.changes[name] for name in overridden if name in app.conf.changes}
     app.conf.task_always_eager, app.conf.broker_url = False, url
     _forget_connections()
     try:
         yield app
     finally:
         _forget_connections()
-        app.conf.task_always_eager, app.conf.broker_url = saved
+        for name in overridden:
+            if name in earlier:
+                app.conf[name] = earlier[name]
+            else:
+                app.conf.changes.pop(name, None)
 
 
 def _environment(broker_url: str, env: dict[str, str]) -> dict[str, str]:

@@ -252,3 +252,14 @@ def test_the_visibility_timeout_outlasts_every_jobs_hard_time_limit(settings):
     assert visibility_timeout_outlasts_tasks() == []
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "visibility_timeout": longest}
     assert [error.id for error in visibility_timeout_outlasts_tasks()] == ["send_tracker.E001"]
+
+
+def test_a_broker_used_by_one_test_leaves_celery_following_the_settings_for_the_next(settings):
+    """A test that turned eager tasks off before using a broker once left them off for every later test in its process."""
+    from send_tracker.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with use_broker(NOBODY_LISTENS):
+        assert app.conf.task_always_eager is False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert app.conf.task_always_eager is True and app.conf.broker_url == settings.CELERY_BROKER_URL
