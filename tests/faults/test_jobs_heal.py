@@ -63,7 +63,9 @@ def test_a_board_pack_whose_worker_is_killed_mid_render_is_ready_once_with_the_d
 
 
 def test_an_evidence_pack_whose_worker_is_killed_mid_way_is_ready_once(large_finding, officer, services, private_media):
-    env = {"PRIVATE_MEDIA_ROOT": str(private_media), **QUICK}
+    # About the lost heartbeat only: the queue limit is long enough that a restarted worker slow to pick the
+    # message up (a busy machine) is not taken for a lost message and queued a second time.
+    env = {"PRIVATE_MEDIA_ROOT": str(private_media), **QUICK, "JOB_QUEUE_LIMIT": "120"}
     first = services.worker(**env)
     services.beat(**env)
     pack, _ = evidence_pack_request(strategy=large_finding.inspection.strategy, user=officer, finding=large_finding)
