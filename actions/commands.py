@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import models, transaction
 
 from actions.models import Strategy
 from intake.commands import FileCommand
 from intake.readers import Applied, reader_named
 from send_tracker.security import security_event
+
+# The plan the demo loads from fixtures/cheshire-east-one-plan, which the demo's other commands fill in.
+ONE_PLAN = "SEND and AP One Plan 2025-2028"
 
 
 class StrategyCommand(FileCommand):
@@ -54,3 +58,28 @@ class SourceCommand(StrategyCommand):
         if applied is None:
             return f"{path.name} has no problems: it would import into '{strategy.name}' (a dry run: nothing was written)."
         return applied.message
+
+
+class DemoCommand(BaseCommand):
+    """A demo command that adds illustrative rows to the One Plan in one transaction, once: never while it has some.
+
+    `fills` is the model of the rows (with a `strategy`), `what` their name in its messages,
+    and `seed` adds them and says what it added.
+    """
+
+    fills: type[models.Model]
+    what = ""
+
+    def handle(self, *args, **options) -> None:
+        strategy = Strategy.objects.filter(name=ONE_PLAN).select_related("partnership").first()
+        if strategy is None:
+            self.stdout.write(f"The One Plan is not loaded: no {self.what} added.")
+        elif self.fills.objects.filter(strategy=strategy).exists():
+            self.stdout.write(f"The One Plan already has a {self.what}: left as it is.")
+        else:
+            with transaction.atomic():
+                said = self.seed(strategy)
+            self.stdout.write(said)
+
+    def seed(self, strategy: Strategy) -> str:
+        raise NotImplementedError
