@@ -49,16 +49,22 @@ class DeliveryGroupAdmin(admin.ModelAdmin):
     autocomplete_fields = ("lead",)
 
 
-class ActionUpdateInline(admin.TabularInline):
+class AppendOnly:
+    """An admin of rows the database never lets change or go (an action's updates): it shows them, and offers no edit or delete."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ActionUpdateInline(AppendOnly, admin.TabularInline):
     model = ActionUpdate
     extra = 0
-    can_delete = False
     readonly_fields = ("created_at", "author", "rating_before", "rating_after", "narrative", "source")
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -107,16 +113,10 @@ class ActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(admin.ModelAdmin):
+class ActionUpdateAdmin(AppendOnly, admin.ModelAdmin):
     list_display = ("action", "created_at", "author", "rating_before", "rating_after", "source")
     list_filter = ("source",)
     list_select_related = ("action", "author", "rating_before", "rating_after")
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(PlanImport)

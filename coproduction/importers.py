@@ -103,17 +103,5 @@ def deliverables_apply(read: DeliverablesImport, *, strategy: Strategy) -> Deliv
     return result
 
 
-def deliverables_import(*, strategy: Strategy, content: bytes, filename: str) -> tuple[DeliverablesImport | None, list[RowProblem]]:
-    """Create the strategy's deliverables from the file, linked to the actions named by ref: all or nothing.
-
-    Returns (result, []) when imported, or (None, problems) with every bad row
-    and nothing written. Re-importing the same file changes nothing.
-    """
-    read = deliverables_read(strategy=strategy, content=content, filename=filename)
-    if not read.ok:
-        return None, read.problems
-    return deliverables_apply(read, strategy=strategy), []
-
-
 def _groups(strategy: Strategy) -> list[DeliveryGroup]:
     return list(DeliveryGroup.objects.filter(strategy=strategy).select_related("parent"))

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from intake.readers import Applied, Reader
+from intake.readers import Applied, Changes, Reader
 from intake.services import upload_record
 from intake.tables import RowProblem
 
@@ -34,15 +34,18 @@ class FileCommand(BaseCommand):
             self.stderr.write(str(problem))
         raise CommandError(f"{len(problems)} problem(s) in {path.name}: nothing was {what}.")
 
-    def reader_apply(self, reader: Reader, path: Path, strategy: Any, *, dry_run: bool = False) -> Applied | None:
-        """Read the file as the upload pages do and, unless a dry run, apply all of it in one transaction (None for a dry run)."""
+    def reader_apply(self, reader: Reader, path: Path, strategy: Any, *, dry_run: bool = False) -> tuple[Changes, Applied | None]:
+        """Read the file as the upload pages do and, unless a dry run, apply all of it in one transaction.
+
+        Returns what was read, and what applying it did (None for a dry run).
+        """
         content = path.read_bytes()
         changes = reader.read(content, path.name, strategy)
         if not changes.ok:
             self.refuse(changes.problems, path, reader.done_verb)
         if dry_run:
-            return None
+            return changes, None
         # Not kept: the command line has its own record, and the reader only reads the file's name from it.
         upload = upload_record(reader)(strategy=strategy, filename=path.name, content=content)
         with transaction.atomic():
-            return reader.apply(changes, user=None, strategy=strategy, upload=upload, choices={})
+            return changes, reader.apply(changes, user=None, strategy=strategy, upload=upload, choices={})

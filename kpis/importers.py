@@ -191,12 +191,6 @@ def indicators_apply(loaded: Loaded, strategy: Strategy) -> Loaded:
     return loaded
 
 
-def indicators_load(content: bytes, filename: str, strategy: Strategy) -> Loaded:
-    """Create or update the strategy's indicators by code; delivery groups matched by name. All or nothing."""
-    result = indicators_read(content, filename, strategy)
-    return indicators_apply(result, strategy) if result.ok else result
-
-
 def kpi_values_read(content: bytes, filename: str, strategy: Strategy) -> Loaded:
     """What adding the file's values to the strategy's indicators would do; writes nothing.
 
@@ -267,11 +261,3 @@ def kpi_values_apply(loaded: Loaded) -> Loaded:
         KpiValue.objects.bulk_create(loaded.rows, batch_size=1000)
         kpi_crossings_notify(loaded.rows)
     return loaded
-
-
-def kpi_values_import(content: bytes, filename: str, strategy: Strategy, *, apply: bool = True) -> Loaded:
-    """Add values to the strategy's indicators, all or nothing; with `apply=False` only say what would be added."""
-    result = kpi_values_read(content, filename, strategy)
-    if apply and result.ok:
-        kpi_values_apply(result)
-    return result

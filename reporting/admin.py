@@ -2,24 +2,15 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from jobs.admin import JobAdmin
 from reporting.models import BoardReport, EvidencePack
 
 
 @admin.register(BoardReport)
-class BoardReportAdmin(admin.ModelAdmin):
+class BoardReportAdmin(JobAdmin):
     list_display = ("snapshot", "meeting", "status", "page_count", "render_seconds", "requested_by", "requested_at")
-    list_filter = ("status",)
-    readonly_fields = [f.name for f in BoardReport._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(EvidencePack)
-class EvidencePackAdmin(admin.ModelAdmin):
+class EvidencePackAdmin(JobAdmin):
     list_display = ("strategy", "finding", "status", "page_count", "file_count", "requested_by", "requested_at")
-    list_filter = ("status",)
-    readonly_fields = [f.name for f in EvidencePack._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False

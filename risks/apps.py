@@ -8,14 +8,8 @@ class RisksConfig(AppConfig):
     verbose_name = "Risk register"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
-        from actions.models import Snapshot
+        from actions.signals import on_snapshot_taken
         from risks.services import snapshot_risks
 
-        def freeze(sender, instance, created, **kwargs) -> None:
-            if created:
-                snapshot_risks(instance)
-
-        # A snapshot freezes the register with the plan: taken in the same transaction as the snapshot's own rows.
-        post_save.connect(freeze, sender=Snapshot, dispatch_uid="risks.snapshot_risks", weak=False)
+        # A snapshot freezes the register with the plan.
+        on_snapshot_taken(snapshot_risks, "risks.snapshot_risks")

@@ -20,7 +20,7 @@ from actions.models import Action, PlanImport
 from actions.planfile import plan_read
 from intake import tables as importers
 from intake.tables import read_table
-from kpis.importers import kpi_values_import
+from kpis.importers import kpi_values_read
 from kpis.models import KpiValue
 from tests.kpis.conftest import indicator  # noqa: F401  (fixture)
 
@@ -177,10 +177,10 @@ def test_a_database_refusal_while_applying_writes_nothing_and_closes_the_import(
 def test_kpi_values_are_read_within_the_same_limits(indicator):  # noqa: F811
     header = ["indicator", "period", "value", "note"]
     content = xlsx([header, [indicator.code, "2025-04", "80", ""]], far={"A1048576": "x"})
-    result = kpi_values_import(content, "values.xlsx", indicator.strategy)
+    result = kpi_values_read(content, "values.xlsx", indicator.strategy)
     assert [(p.row, p.message[:40]) for p in result.problems] == [(1_048_576, "Row 1,048,576 is past the limit of 20,00")]
     rows = [header, [indicator.code, "2025-04", "80", "a NUL \x00"], [indicator.code, "2" * 30, "81", ""]]
-    result = kpi_values_import("".join(",".join(r) + "\n" for r in rows).encode(), "values.csv", indicator.strategy)
+    result = kpi_values_read("".join(",".join(r) + "\n" for r in rows).encode(), "values.csv", indicator.strategy)
     assert [(p.row, p.column) for p in result.problems] == [(2, "note"), (3, "period")]
     assert not KpiValue.objects.exists()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 
 import pytest
@@ -10,7 +11,6 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from actions.models import Action
-from coproduction.importers import deliverables_import
 from coproduction.models import Deliverable
 from coproduction.services import deliverables_of, timeline
 from governance.services import snapshot_take
@@ -37,17 +37,23 @@ def test_the_one_plan_timeline_imports_from_its_fixture(one_plan):
     assert Deliverable.objects.filter(strategy=one_plan).count() == 57
 
 
-def test_a_bad_file_writes_nothing_and_names_every_bad_row(strategy, group, action):
-    content = (
-        b"due,delivery_group,deliverable,actions\n"
-        b"September 2025,1. Oversight,Fewer complaints,SP1\n"
-        b"Sometime,1. Oversight,A new hub,SP1\n"
-        b"September 2025,No such group,Shorter waits,\n"
-        b"September 2025,1. Oversight,Better plans,SP99\n"
+def test_a_bad_file_writes_nothing_and_names_every_bad_row(tmp_path, strategy, group, action):
+    bad = tmp_path / "deliverables.csv"
+    bad.write_text(
+        "due,delivery_group,deliverable,actions\n"
+        "September 2025,1. Oversight,Fewer complaints,SP1\n"
+        "Sometime,1. Oversight,A new hub,SP1\n"
+        "September 2025,No such group,Shorter waits,\n"
+        "September 2025,1. Oversight,Better plans,SP99\n"
     )
-    result, problems = deliverables_import(strategy=strategy, content=content, filename="deliverables.csv")
-    assert result is None
-    assert [(p.row, p.column) for p in problems] == [(3, "due"), (4, "delivery_group"), (5, "actions")]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="3 problem"):
+        call_command("import_deliverables", str(bad), strategy=strategy.name, stderr=err)
+    assert [line.split(":")[0] for line in err.getvalue().splitlines()] == [
+        "row 3, column 'due' ('Sometime')",
+        "row 4, column 'delivery_group' ('No such group')",
+        "row 5, column 'actions' ('SP99')",
+    ]
     assert not Deliverable.objects.exists()
 
 

@@ -1,19 +1,15 @@
 from __future__ import annotations
 
-from actions.commands import StrategyCommand
-from coproduction.importers import deliverables_import
+from actions.commands import SourceCommand
 
 
-class Command(StrategyCommand):
+class Command(SourceCommand):
     help = "Import a plan's deliverables (what families will see, and when), linked to the actions that deliver them."
-    reads_file = True
+    source = "deliverables"
 
-    def handle(self, *args, path, strategy: str, partnership: str | None, **options) -> None:
-        target = self.strategy_named(strategy, partnership)
-        path = self.file_at(path)
-        result, problems = deliverables_import(strategy=target, content=path.read_bytes(), filename=path.name)
-        if problems:
-            self.refuse(problems, path, "imported")
-        self.stdout.write(
-            f"Deliverables of '{target.name}': {result.created} added, {result.unchanged} already there, {result.linked} links to actions."
+    def said(self, changes, applied, *, path, strategy) -> str:
+        done = applied.summary
+        return (
+            f"Deliverables of '{strategy.name}': {done['created']} added, {done['unchanged']} already there, "
+            f"{done['linked']} links to actions."
         )

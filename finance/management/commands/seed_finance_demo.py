@@ -3,16 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from actions.commands import DemoCommand
 from actions.models import Action, Strategy
 from finance.models import FinancePlan, Mitigation
 from finance.services import actual_record, figures_save, mitigation_save
 
-ONE_PLAN = "SEND and AP One Plan 2025-2028"
 OUTTURN_ENTERED_ON = dt.date(2025, 5, 30)  # when the first year's outturn was known
 M = Decimal("1000000")
 FIRST, LAST = 2024, 2030
@@ -41,22 +39,14 @@ MITIGATIONS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Add the One Plan's DSG management plan figures with illustrative mitigations, if the One Plan has no finance plan yet."
 
-    def handle(self, *args, **options) -> None:
-        strategy = Strategy.objects.filter(name=ONE_PLAN).first()
-        if strategy is None:
-            self.stdout.write("The One Plan is not loaded: no finance plan added.")
-            return
-        if FinancePlan.objects.filter(strategy=strategy).exists():
-            self.stdout.write("The One Plan already has a finance plan: left as it is.")
-            return
-        with transaction.atomic():
-            self._seed(strategy, User.objects.filter(username="finance@example.org").first())
-        self.stdout.write("Finance plan: the One Plan's DSG forecasts for 2030-31, with six illustrative mitigations.")
+    fills = FinancePlan
+    what = "finance plan"
 
-    def _seed(self, strategy: Strategy, finance_lead: User | None) -> None:
+    def seed(self, strategy: Strategy) -> str:
+        finance_lead = User.objects.filter(username="finance@example.org").first()
         plan = FinancePlan.objects.create(
             strategy=strategy, name="Dedicated Schools Grant management plan", first_year=FIRST, last_year=LAST, source=SOURCE
         )
@@ -94,3 +84,4 @@ class Command(BaseCommand):
                 by=finance_lead,
                 entered_at=timezone.make_aware(dt.datetime.combine(OUTTURN_ENTERED_ON, dt.time(12))),
             )
+        return "Finance plan: the One Plan's DSG forecasts for 2030-31, with six illustrative mitigations."

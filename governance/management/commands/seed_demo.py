@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import User
+from actions.commands import ONE_PLAN
 from actions.models import Action, DeliveryGroup, Evidence, Snapshot, Strategy
 from actions.services import action_update_record
 from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SummaryDraft
@@ -32,7 +33,6 @@ PLANS = [
 ]
 KPIS = {"cheshire-east-one-plan": "cheshire-east", "cheshire-west-strategy": "cheshire-west"}
 DEMO_PASSWORD = "demo-password-not-for-real-use"
-ONE_PLAN = "SEND and AP One Plan 2025-2028"
 # (delivery group, level, what families are saying, source, the forum agrees to publish it)
 DEMO_FAMILIES_VIEWS = [
     (

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from actions.commands import ONE_PLAN
 from actions.models import Strategy
 from kpis.library import library_measure_add, measure_named
 from kpis.models import Indicator
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         plans = [
             # (strategy, own LA, how its 20-week KPI gets there)
-            ("SEND and AP One Plan 2025-2028", EAST, "library"),
+            (ONE_PLAN, EAST, "library"),
             ("SEND Strategy 2025-26 onwards", WEST, "CW-EHC-TIME"),
         ]
         measure = measure_named(MEASURE)

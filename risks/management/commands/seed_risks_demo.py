@@ -2,17 +2,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from actions.commands import DemoCommand
 from actions.models import Action, Strategy
 from people.models import Post
 from risks.models import Risk
 from risks.services import risk_create, risk_rescore
 
-ONE_PLAN = "SEND and AP One Plan 2025-2028"
 ILLUSTRATIVE = "Illustrative register for the demo, written from the One Plan's context; not the partnership's own register."
 # (ref, title, category, owner post, cause, effect, inherent, residual, target, controls, mitigating action refs, review in days)
 DEMO_RISKS = [
@@ -160,23 +158,14 @@ DEMO_RISKS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Add an illustrative risk register of ten SEND risks to the One Plan, if its register is empty. Never changes existing risks."
 
-    def handle(self, *args, **options) -> None:
-        strategy = Strategy.objects.filter(name=ONE_PLAN).select_related("partnership").first()
-        if strategy is None:
-            self.stdout.write("The One Plan is not loaded: no risk register added.")
-            return
-        if Risk.objects.filter(strategy=strategy).exists():
-            self.stdout.write("The One Plan's risk register already has risks: left as it is.")
-            return
-        officer = User.objects.filter(username="officer@example.org").first()
-        with transaction.atomic():
-            self._seed(strategy, officer)
-        self.stdout.write(f"Risk register: {len(DEMO_RISKS)} illustrative risks added to {strategy.name}.")
+    fills = Risk
+    what = "risk register"
 
-    def _seed(self, strategy: Strategy, officer: User | None) -> None:
+    def seed(self, strategy: Strategy) -> str:
+        officer = User.objects.filter(username="officer@example.org").first()
         today = timezone.localdate()
         set_up = _noon(strategy.ratings_as_at or today - dt.timedelta(days=200))
         re_scored = min(set_up + dt.timedelta(days=68), timezone.now() - dt.timedelta(days=30))
@@ -219,6 +208,7 @@ class Command(BaseCommand):
                     by=officer,
                     at=re_scored,
                 )
+        return f"Risk register: {len(DEMO_RISKS)} illustrative risks added to {strategy.name}."
 
 
 def _noon(day: dt.date) -> dt.datetime:
