@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from actions.access import get_action_for_user, get_group_for_user, get_strategy_for_user
+from actions.access import get_action_for_user, get_group_for_user, officer_strategy
 from actions.forms import PlanImportForm
 from actions.models import Action
 from actions.plan import (
@@ -74,7 +74,7 @@ def strategy_create_view(request: HttpRequest, partnership_id: int) -> HttpRespo
 @require_POST
 def strategy_discard_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """Discard a strategy left empty, such as one made to import a plan file that was then abandoned."""
-    strategy = _officer_strategy(request, strategy_id, "discard a strategy")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "discard a strategy")
     try:
         strategy_discard(strategy=strategy)
     except PlanRuleError as problem:
@@ -84,12 +84,6 @@ def strategy_discard_view(request: HttpRequest, strategy_id: int) -> HttpRespons
     return redirect("actions:strategy_list")
 
 
-def _officer_strategy(request: HttpRequest, strategy_id: int, what: str):
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, what)
-    return strategy
-
-
 def _action_form_page(request, strategy, form, action=None, conflict=None, status=200):
     context = {"strategy": strategy, "form": form, "action": action, "conflict": conflict, "nav_section": "strategies"}
     return render(request, "actions/action_form.html", context, status=status)
@@ -97,7 +91,7 @@ def _action_form_page(request, strategy, form, action=None, conflict=None, statu
 
 @login_required
 def action_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy = _officer_strategy(request, strategy_id, "add actions")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "add actions")
     initial = {"rating": strategy.scheme.not_started_level().pk, "group": request.GET.get("group")}
     form = ActionForm(request.POST or None, strategy=strategy, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -197,7 +191,7 @@ def _group_saved(request, strategy, form, group=None):
 
 @login_required
 def group_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy = _officer_strategy(request, strategy_id, "add delivery groups")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "add delivery groups")
     form = GroupForm(request.POST or None, strategy=strategy, initial={"parent": request.GET.get("parent")})
     if request.method == "POST" and form.is_valid() and (response := _group_saved(request, strategy, form)):
         return response

@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from actions.access import get_strategy_for_user
+from actions.access import officer_strategy
 from actions.models import RatingScheme
 from actions.scheme_forms import SchemeChoiceForm, SchemeForm, SchemeMappingForm
 from actions.schemes import SchemeRuleError, levels_in_use, scheme_create, strategy_scheme_change
-from people.access import not_found, officer_partnership, officer_required
+from people.access import not_found, officer_partnership
 from people.models import Partnership
 
 
@@ -82,8 +82,7 @@ def scheme_create_view(request: HttpRequest, partnership_id: int) -> HttpRespons
 @login_required
 def strategy_scheme_change_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """Choose another scheme, map every level in use to one of its levels, preview, then confirm."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "change a strategy's rating scheme")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "change a strategy's rating scheme")
     schemes = RatingScheme.objects.available_to(strategy.partnership_id).exclude(pk=strategy.scheme_id).order_by("partnership_id", "name")
     choice = SchemeChoiceForm(request.GET if "scheme" in request.GET else None, schemes=schemes)
     context = {"strategy": strategy, "choice": choice, "in_use": levels_in_use(strategy), "nav_section": "strategies"}

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user
+from actions.access import get_strategy_for_user, officer_strategy
 from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meetings_series_create
 from governance.cycle import cycle_for
 from governance.forms import BoardForm, MeetingMoveForm, MeetingSeriesForm
@@ -58,8 +58,7 @@ def calendar(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def board_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "set up boards")
+    strategy, membership = officer_strategy(request.user, strategy_id, "set up boards")
     form = BoardForm(request.POST)
     if form.is_valid():
         try:
@@ -75,8 +74,7 @@ def board_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_series_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "schedule meetings")
+    strategy, membership = officer_strategy(request.user, strategy_id, "schedule meetings")
     form = MeetingSeriesForm(request.POST, boards=_boards(strategy))
     if form.is_valid():
         try:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from actions.access import get_action_for_user, get_strategy_for_user
+from actions.access import get_action_for_user, officer_strategy
 from actions.models import Strategy
 from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm
 from governance.models import Finding, Inspection, Meeting, SignOff
@@ -40,8 +40,7 @@ def _inspection_page(request: HttpRequest, strategy: Strategy, form: InspectionF
 
 @login_required
 def inspection_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "record inspections")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "record inspections")
     form = InspectionForm(
         request.POST if request.method == "POST" else None, instance=Inspection(strategy=strategy, created_by=request.user)
     )

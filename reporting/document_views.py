@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user
+from actions.access import officer_strategy
 from governance.cycle import cycle_for
 from people.access import membership_for, not_found, officer_required
 from people.models import Membership
@@ -36,8 +36,7 @@ def _document_for_user(request: HttpRequest, document_id: int) -> tuple[Document
 @rate_limited("export", what="documents")
 def document_request_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """Ask for a document (kind, format, and the self-evaluation's version): it is written in the background."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "produce the self-evaluation and the priority action plan")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "produce the self-evaluation and the priority action plan")
     kind, file_format, number = (request.POST.get(name, "") for name in ("kind", "format", "version"))
     if kind not in DocumentExport.Kind.values or file_format not in DocumentExport.Format.values:
         raise Http404("No such document.")
@@ -90,8 +89,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
 @login_required
 def priority_action_plan_page(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The priority action plan: its due date, each area for priority action and how its actions stand, and its documents."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "see the priority action plan")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "see the priority action plan")
     plan = priority_action_plan_for(strategy)
     if plan is None:
         messages.info(request, "No inspection of this plan has areas for priority action, so there is no priority action plan.")

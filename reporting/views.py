@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from actions.access import get_group_for_user, get_strategy_for_user
+from actions.access import get_group_for_user, get_strategy_for_user, officer_strategy
 from actions.models import Action, Snapshot, Strategy
 from actions.planfile import export_table
 from actions.reads import has_own_actions
@@ -267,8 +267,7 @@ def snapshot_list(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def snapshot_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "take snapshots")
+    strategy, membership = officer_strategy(request.user, strategy_id, "take snapshots")
     form = SnapshotForm(request.POST, strategy=strategy)
     if form.is_valid():
         as_at = form.cleaned_data["as_at"]
@@ -312,8 +311,7 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @require_POST
 @rate_limited("board_report", what="board packs")
 def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "produce board packs")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "produce board packs")
     meeting = None
     meeting_id, snapshot_id = request.POST.get("meeting", ""), request.POST.get("snapshot", "")
     if meeting_id.isdigit():
@@ -472,8 +470,7 @@ def findings(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @require_POST
 @rate_limited("evidence_pack", what="evidence packs")
 def evidence_pack_request_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "produce evidence packs")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "produce evidence packs")
     finding = None
     finding_id = request.POST.get("finding", "")
     if finding_id.isdigit():
