@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,8 +18,8 @@ from people.models import Membership
 from reporting.documents import NothingToWriteError, document_request
 from reporting.models import DocumentExport
 from reporting.priority_action_plan import priority_action_plan_for
-from reporting.views import RedirectThen, _enqueue_after
-from send_tracker.security import rate_limited, security_event
+from reporting.views import job_page, job_page_after, private_file
+from send_tracker.security import rate_limited
 
 
 def _document_for_user(request: HttpRequest, document_id: int) -> tuple[DocumentExport, Membership]:
@@ -40,22 +40,14 @@ def document_request_view(request: HttpRequest, strategy_id: int) -> HttpRespons
     kind, file_format, number = (request.POST.get(name, "") for name in ("kind", "format", "version"))
     if kind not in DocumentExport.Kind.values or file_format not in DocumentExport.Format.values:
         raise Http404("No such document.")
-    response = RedirectThen(reverse("reporting:document_detail", args=[0]))
+    version_number = int(number) if number.isdigit() else None
+    start = functools.partial(
+        document_request, strategy=strategy, user=request.user, kind=kind, file_format=file_format, version_number=version_number
+    )
     try:
-        document, created = document_request(
-            strategy=strategy,
-            user=request.user,
-            kind=kind,
-            file_format=file_format,
-            version_number=int(number) if number.isdigit() else None,
-            enqueue=_enqueue_after(response),
-        )
+        return job_page_after(request, start, "reporting:document_detail", already="That document is already being written.")
     except NothingToWriteError as nothing:
         raise Http404(str(nothing)) from None
-    if not created:
-        messages.info(request, "That document is already being written.")
-    response.url = reverse("reporting:document_detail", args=[document.pk])
-    return response
 
 
 @login_required
@@ -67,8 +59,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         "overdue": document.is_overdue(),
         "formats": DocumentExport.Format.choices,
     }
-    template = "reporting/document_detail.html#status" if request.htmx else "reporting/document_detail.html"
-    return render(request, template, context)
+    return job_page(request, "reporting/document_detail.html", context)
 
 
 @login_required
@@ -76,14 +67,16 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document, _ = _document_for_user(request, document_id)
     if document.status != DocumentExport.Status.READY or not document.file_name:
         raise Http404("This document is not ready.")
-    path = settings.PRIVATE_MEDIA_ROOT / "documents" / document.file_name
-    if not path.is_file():
-        raise Http404("This document's file is missing.")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=document.download_name(), content_type=document.content_type())
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    security_event("document_download", request, document_id=document.pk)
-    return response
+    return private_file(
+        request,
+        "documents",
+        document.file_name,
+        filename=document.download_name(),
+        content_type=document.content_type(),
+        missing="This document's file is missing.",
+        event="document_download",
+        document_id=document.pk,
+    )
 
 
 @login_required
