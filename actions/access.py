@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.models import User
 from actions.models import Action, DeliveryGroup, Strategy
-from people.access import is_officer, member_object, reads_only
+from people.access import is_officer, member_object, officer_required, reads_only
 from people.models import Membership
 
 
@@ -12,6 +12,13 @@ def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membe
     """The strategy and the user's role in its partnership, or 404."""
     found = Strategy.objects.select_related("partnership", "scheme")
     return member_object(user, found, strategy_id, "partnership_id", "No such strategy.")
+
+
+def officer_strategy(user: User, strategy_id: int, what: str = "do this") -> tuple[Strategy, Membership]:
+    """A strategy of the partnership the user is a programme officer of: 404 outside it, 403 for its other members."""
+    strategy, membership = get_strategy_for_user(user, strategy_id)
+    officer_required(membership, what)
+    return strategy, membership
 
 
 def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]:

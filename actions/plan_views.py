@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from actions.access import get_action_for_user, get_group_for_user, get_strategy_for_user
+from actions.access import get_action_for_user, get_group_for_user, officer_strategy
 from actions.forms import PlanImportForm
 from actions.models import Action
 from actions.plan import (
@@ -32,6 +32,7 @@ from intake.readers import reader_named
 from intake.services import upload_keep
 from intake.tables import upload_filename
 from people.access import officer_partnership, officer_required
+from send_tracker.forms import form_written
 
 
 def _add_rule_error(form, problem: PlanRuleError) -> None:
@@ -74,7 +75,7 @@ def strategy_create_view(request: HttpRequest, partnership_id: int) -> HttpRespo
 @require_POST
 def strategy_discard_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """Discard a strategy left empty, such as one made to import a plan file that was then abandoned."""
-    strategy = _officer_strategy(request, strategy_id, "discard a strategy")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "discard a strategy")
     try:
         strategy_discard(strategy=strategy)
     except PlanRuleError as problem:
@@ -84,12 +85,6 @@ def strategy_discard_view(request: HttpRequest, strategy_id: int) -> HttpRespons
     return redirect("actions:strategy_list")
 
 
-def _officer_strategy(request: HttpRequest, strategy_id: int, what: str):
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, what)
-    return strategy
-
-
 def _action_form_page(request, strategy, form, action=None, conflict=None, status=200):
     context = {"strategy": strategy, "form": form, "action": action, "conflict": conflict, "nav_section": "strategies"}
     return render(request, "actions/action_form.html", context, status=status)
@@ -97,23 +92,17 @@ def _action_form_page(request, strategy, form, action=None, conflict=None, statu
 
 @login_required
 def action_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy = _officer_strategy(request, strategy_id, "add actions")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "add actions")
     initial = {"rating": strategy.scheme.not_started_level().pk, "group": request.GET.get("group")}
     form = ActionForm(request.POST or None, strategy=strategy, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = action_create(
-                actor=request.user,
-                strategy=strategy,
-                ref=form.cleaned_data["ref"],
-                rating=form.cleaned_data["rating"],
-                **form.plan_fields(),
-            )
-        except PlanRuleError as problem:
-            _add_rule_error(form, problem)
-        else:
-            messages.success(request, f"Action {action.ref} added to {action.group}.")
-            return redirect(action.get_absolute_url())
+    written, action = form_written(
+        form,
+        lambda data: action_create(actor=request.user, strategy=strategy, ref=data["ref"], rating=data["rating"], **form.plan_fields()),
+        PlanRuleError,
+    )
+    if written:
+        messages.success(request, f"Action {action.ref} added to {action.group}.")
+        return redirect(action.get_absolute_url())
     return _action_form_page(request, strategy, form, status=422 if form.errors else 200)
 
 
@@ -156,20 +145,9 @@ def action_edit_view(request: HttpRequest, action_id: int) -> HttpResponse:
 def action_retire_view(request: HttpRequest, action_id: int) -> HttpResponse:
     action = _officer_action(request, action_id, "retire actions")
     form = RetireForm(request.POST or None, action=action)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action_retire(
-                actor=request.user,
-                action=action,
-                reason=form.cleaned_data["reason"],
-                into=form.cleaned_data["into"],
-                note=form.cleaned_data["note"],
-            )
-        except PlanRuleError as problem:
-            _add_rule_error(form, problem)
-        else:
-            messages.success(request, f"Action {action.ref} has been retired. Its history stays on this page.")
-            return redirect(action.get_absolute_url())
+    if form_written(form, lambda data: action_retire(actor=request.user, action=action, **data), PlanRuleError)[0]:
+        messages.success(request, f"Action {action.ref} has been retired. Its history stays on this page.")
+        return redirect(action.get_absolute_url())
     return render(
         request,
         "actions/action_retire.html",
@@ -185,11 +163,9 @@ def _group_form_page(request, strategy, form, group=None, status=200):
 
 
 def _group_saved(request, strategy, form, group=None):
-    data = form.cleaned_data
-    try:
-        saved = group_save(strategy=strategy, group=group, **data)
-    except PlanRuleError as problem:
-        _add_rule_error(form, problem)
+    """The redirect once the group is saved; None while the form or the plan's rules refuse it."""
+    written, saved = form_written(form, lambda data: group_save(strategy=strategy, group=group, **data), PlanRuleError)
+    if not written:
         return None
     messages.success(request, f"Delivery group “{saved}” saved.")
     return redirect(f"{strategy.get_absolute_url()}#group-{saved.pk}")
@@ -197,9 +173,9 @@ def _group_saved(request, strategy, form, group=None):
 
 @login_required
 def group_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy = _officer_strategy(request, strategy_id, "add delivery groups")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "add delivery groups")
     form = GroupForm(request.POST or None, strategy=strategy, initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid() and (response := _group_saved(request, strategy, form)):
+    if response := _group_saved(request, strategy, form):
         return response
     return _group_form_page(request, strategy, form, status=422 if form.errors else 200)
 
@@ -219,7 +195,7 @@ def group_edit_view(request: HttpRequest, group_id: int) -> HttpResponse:
         "what_we_will_see": "\n".join(group.what_we_will_see),
     }
     form = GroupForm(request.POST or None, strategy=strategy, group=group, initial=initial)
-    if request.method == "POST" and form.is_valid() and (response := _group_saved(request, strategy, form, group)):
+    if response := _group_saved(request, strategy, form, group):
         return response
     return _group_form_page(request, strategy, form, group=group, status=422 if form.errors else 200)
 

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions.access import can_update_action, get_strategy_for_user
+from actions.access import can_update_action, officer_strategy
 from actions.forms import ActionUpdateForm
 from actions.models import Action
 from actions.round import Round, next_meeting, round_by_organisation, round_chase, rounds_for
 from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
-from people.access import membership_for, officer_required
+from people.access import membership_for
 
 
 def _labelled(form: ActionUpdateForm) -> ActionUpdateForm:
@@ -107,8 +107,7 @@ def update_round(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_progress(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "see the update round by organisation")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "see the update round by organisation")
     today = timezone.localdate()
     progress = round_by_organisation(strategy, today)
     context = {
@@ -123,8 +122,7 @@ def round_progress(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_chase_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "chase updates")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "chase updates")
     meeting = next_meeting(strategy, timezone.localdate())
     if meeting is None:
         messages.error(request, "There is no meeting scheduled: add one to the board calendar first.")

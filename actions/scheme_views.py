@@ -15,12 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from actions.access import get_strategy_for_user
+from actions.access import officer_strategy
 from actions.models import RatingScheme
 from actions.scheme_forms import SchemeChoiceForm, SchemeForm, SchemeMappingForm
 from actions.schemes import SchemeRuleError, levels_in_use, scheme_create, strategy_scheme_change
-from people.access import not_found, officer_partnership, officer_required
+from people.access import not_found, officer_partnership
 from people.models import Partnership
+from send_tracker.forms import form_written
 
 
 def _scheme_for(partnership: Partnership, scheme_id: int | str | None) -> RatingScheme:
@@ -64,17 +65,16 @@ def scheme_create_view(request: HttpRequest, partnership_id: int) -> HttpRespons
     partnership, _mine = officer_partnership(request.user, partnership_id, "manage rating schemes")
     copy_of = _scheme_for(partnership, request.GET["copy"]) if request.GET.get("copy") else None
     form = SchemeForm(request.POST or None, copy_of=copy_of)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            scheme = scheme_create(
-                partnership=partnership, user=request.user, name=data["name"], description=data["description"], levels=data["levels"]
-            )
-        except SchemeRuleError as problem:
-            form.add_error(problem.field if problem.field in form.fields else None, str(problem))
-        else:
-            messages.success(request, f"Rating scheme “{scheme.name}” created. Choose it when you create a strategy.")
-            return redirect("actions:scheme_detail", partnership_id=partnership.pk, scheme_id=scheme.pk)
+    written, scheme = form_written(
+        form,
+        lambda data: scheme_create(
+            partnership=partnership, user=request.user, name=data["name"], description=data["description"], levels=data["levels"]
+        ),
+        SchemeRuleError,
+    )
+    if written:
+        messages.success(request, f"Rating scheme “{scheme.name}” created. Choose it when you create a strategy.")
+        return redirect("actions:scheme_detail", partnership_id=partnership.pk, scheme_id=scheme.pk)
     context = {"partnership": partnership, "form": form, "copy_of": copy_of, "nav_section": "strategies"}
     return render(request, "actions/scheme_form.html", context, status=422 if form.errors else 200)
 
@@ -82,8 +82,7 @@ def scheme_create_view(request: HttpRequest, partnership_id: int) -> HttpRespons
 @login_required
 def strategy_scheme_change_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """Choose another scheme, map every level in use to one of its levels, preview, then confirm."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "change a strategy's rating scheme")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "change a strategy's rating scheme")
     schemes = RatingScheme.objects.available_to(strategy.partnership_id).exclude(pk=strategy.scheme_id).order_by("partnership_id", "name")
     choice = SchemeChoiceForm(request.GET if "scheme" in request.GET else None, schemes=schemes)
     context = {"strategy": strategy, "choice": choice, "in_use": levels_in_use(strategy), "nav_section": "strategies"}

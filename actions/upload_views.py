@@ -11,13 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user
+from actions.access import officer_strategy
 from actions.models import Strategy
 from intake.models import Upload
 from intake.readers import Reader, reader_named
 from intake.services import upload_record
 from intake.views import confirm, preview_page, upload_page, upload_request_limit
-from people.access import officer_required
 from send_tracker.security import request_size_limit
 
 
@@ -29,8 +28,7 @@ def _reader(source: str) -> Reader:
 
 
 def _officer_strategy(request: HttpRequest, strategy_id: int, reader: Reader) -> Strategy:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, reader.officer_does)
+    strategy, _membership = officer_strategy(request.user, strategy_id, reader.officer_does)
     return strategy
 
 

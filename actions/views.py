@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from actions.access import can_update_action, get_action_for_user, get_strategy_for_user
+from actions.access import can_update_action, get_action_for_user, get_strategy_for_user, officer_strategy
 from actions.forms import MAX_FILES, ActionUpdateForm, MilestoneForm
 from actions.models import (
     Action,
@@ -41,7 +41,6 @@ from actions.services import ActionUpdateConflictError, action_update_form_kept,
 from actions.tracker_mapping import mapping_page
 from intake.readers import reader_named
 from intake.views import FORM_FIELDS_BYTES
-from people.access import officer_required
 from people.models import Membership
 from send_tracker.cache import earlier_copy_note, has_just_saved, page_built_once
 from send_tracker.security import request_size_limit, security_event
@@ -250,18 +249,11 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("actions:notifications"))
 
 
-def _officer_strategy(request: HttpRequest, strategy_id: int) -> Strategy:
-    """A strategy the signed-in officer may change the plan of: 404 outside the partnership, 403 for other roles."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "import a plan")
-    return strategy
-
-
 def _officer_import(request: HttpRequest, import_id: int) -> PlanImport:
     plan_import = PlanImport.objects.select_related("strategy").filter(pk=import_id).first()
     if plan_import is None:
         raise Http404("No such import.")
-    _officer_strategy(request, plan_import.strategy_id)
+    officer_strategy(request.user, plan_import.strategy_id, "import a plan")
     return plan_import
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from actions.access import get_group_for_user, get_strategy_for_user
+from actions.access import get_group_for_user, get_strategy_for_user, officer_strategy
 from actions.models import DeliveryGroup, Strategy
 from coproduction.forms import FamiliesViewForm, PublicPageForm, SummaryForm
 from coproduction.models import FamiliesView, Publication, PublicPage, PublishedSummary, SummaryDraft
@@ -86,8 +86,7 @@ def _manage_page(request: HttpRequest, strategy: Strategy, page: PublicPage, for
 
 @login_required
 def public_manage(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "manage the public page")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "manage the public page")
     page = _page_for(strategy)
     if request.method == "POST":
         form = PublicPageForm(request.POST, instance=page)
@@ -126,8 +125,7 @@ def summary_edit(request: HttpRequest, group_id: int) -> HttpResponse:
 @login_required
 def public_preview(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The public page as it will look once the drafts are published."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "preview the public page")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "preview the public page")
     page = _page_for(strategy)
     response = render(request, "coproduction/public_page.html", public_context(page, preview=True))
     response["Cache-Control"] = "private, no-store"
@@ -137,8 +135,7 @@ def public_preview(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def public_publish(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "publish the public page")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "publish the public page")
     page = _page_for(strategy)
     try:
         publication = page_publish(page=page, user=request.user, note=request.POST.get("note", "")[:300])

@@ -74,18 +74,19 @@ def plan_edit(request: HttpRequest, strategy_id: int) -> HttpResponse:
     return _page(request, "finance/plan_form.html", {"strategy": strategy, "finance_plan": instance}, form)
 
 
-def _plan_of(strategy) -> FinancePlan:
+def _plan_to_change(request: HttpRequest, strategy_id: int, what: str) -> tuple[Strategy, FinancePlan]:
+    """A strategy's finance plan, for its officers and finance leads to change: 404 while it has none, 403 for other roles."""
+    strategy, membership = get_strategy_for_user(request.user, strategy_id)
+    finance_required(membership, what)
     found = FinancePlan.objects.filter(strategy=strategy).prefetch_related("figures").first()
     if found is None:
         raise Http404("This strategy has no finance plan yet.")
-    return found
+    return strategy, found
 
 
 @login_required
 def figures_edit(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    finance_required(membership, "change the finance plan's figures")
-    finance_plan = _plan_of(strategy)
+    strategy, finance_plan = _plan_to_change(request, strategy_id, "change the finance plan's figures")
     form = FiguresForm(request.POST if request.method == "POST" else None, plan=finance_plan)
     if request.method == "POST" and form.is_valid():
         figures_save(plan=finance_plan, figures=form.figures())
@@ -110,9 +111,8 @@ def _mitigation_page(request: HttpRequest, strategy, finance_plan: FinancePlan, 
 
 @login_required
 def mitigation_add(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    finance_required(membership, "add mitigations")
-    return _mitigation_page(request, strategy, _plan_of(strategy), None)
+    strategy, finance_plan = _plan_to_change(request, strategy_id, "add mitigations")
+    return _mitigation_page(request, strategy, finance_plan, None)
 
 
 @login_required
@@ -125,9 +125,7 @@ def mitigation_edit(request: HttpRequest, mitigation_id: int) -> HttpResponse:
 @login_required
 def actual_add(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """A finance lead enters what a mitigation has achieved in a year so far; earlier entries stay in the history."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    finance_required(membership, "enter actual figures")
-    finance_plan = _plan_of(strategy)
+    strategy, finance_plan = _plan_to_change(request, strategy_id, "enter actual figures")
     form = ActualForm(request.POST if request.method == "POST" else None, plan=finance_plan)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -155,9 +153,7 @@ def headline(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 def _finance_strategy(request: HttpRequest, strategy_id: int) -> Strategy:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    finance_required(membership, "upload actual figures")
-    _plan_of(strategy)
+    strategy, _plan = _plan_to_change(request, strategy_id, "upload actual figures")
     return strategy
 
 

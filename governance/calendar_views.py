@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user
+from actions.access import get_strategy_for_user, officer_strategy
 from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meetings_series_create
 from governance.cycle import cycle_for
 from governance.forms import BoardForm, MeetingMoveForm, MeetingSeriesForm
 from governance.models import Board, Meeting
 from people.access import is_officer, member_object, officer_required
+from send_tracker.forms import form_written
 
 
 def _boards(strategy):
@@ -58,37 +59,28 @@ def calendar(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def board_create_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "set up boards")
+    strategy, membership = officer_strategy(request.user, strategy_id, "set up boards")
     form = BoardForm(request.POST)
-    if form.is_valid():
-        try:
-            board = board_create(strategy=strategy, **form.cleaned_data)
-        except CalendarRuleError as problem:
-            form.add_error(problem.field, str(problem))
-        else:
-            messages.success(request, f"Board “{board.name}” added. Now schedule its meetings.")
-            return redirect("governance:calendar", strategy_id=strategy.pk)
+    written, board = form_written(form, lambda data: board_create(strategy=strategy, **data), CalendarRuleError)
+    if written:
+        messages.success(request, f"Board “{board.name}” added. Now schedule its meetings.")
+        return redirect("governance:calendar", strategy_id=strategy.pk)
     return _calendar_page(request, strategy, membership, board_form=form, status=422)
 
 
 @login_required
 @require_POST
 def meeting_series_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "schedule meetings")
+    strategy, membership = officer_strategy(request.user, strategy_id, "schedule meetings")
     form = MeetingSeriesForm(request.POST, boards=_boards(strategy))
-    if form.is_valid():
-        try:
-            created, skipped = meetings_series_create(strategy=strategy, **form.cleaned_data)
-        except CalendarRuleError as problem:
-            form.add_error(problem.field, str(problem))
-        else:
-            note = f" {len(skipped)} date{'s were' if len(skipped) != 1 else ' was'} already booked and left as it was." if skipped else ""
-            messages.success(
-                request, f"{len(created)} meeting{'s' if len(created) != 1 else ''} of {form.cleaned_data['board']} scheduled.{note}"
-            )
-            return redirect("governance:calendar", strategy_id=strategy.pk)
+    written, made = form_written(form, lambda data: meetings_series_create(strategy=strategy, **data), CalendarRuleError)
+    if written:
+        created, skipped = made
+        note = f" {len(skipped)} date{'s were' if len(skipped) != 1 else ' was'} already booked and left as it was." if skipped else ""
+        messages.success(
+            request, f"{len(created)} meeting{'s' if len(created) != 1 else ''} of {form.cleaned_data['board']} scheduled.{note}"
+        )
+        return redirect("governance:calendar", strategy_id=strategy.pk)
     return _calendar_page(request, strategy, membership, series_form=form, status=422)
 
 
@@ -104,14 +96,9 @@ def _officer_meeting(request: HttpRequest, meeting_id: int):
 def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, membership = _officer_meeting(request, meeting_id)
     form = MeetingMoveForm(request.POST, prefix=f"m{meeting.pk}")
-    if form.is_valid():
-        try:
-            meeting_move(meeting=meeting, **form.cleaned_data)
-        except CalendarRuleError as problem:
-            form.add_error(problem.field, str(problem))
-        else:
-            messages.success(request, f"{meeting.board} now meets on {meeting.date:%-d %B %Y}.")
-            return redirect("governance:calendar", strategy_id=meeting.strategy_id)
+    if form_written(form, lambda data: meeting_move(meeting=meeting, **data), CalendarRuleError)[0]:
+        messages.success(request, f"{meeting.board} now meets on {meeting.date:%-d %B %Y}.")
+        return redirect("governance:calendar", strategy_id=meeting.strategy_id)
     return _calendar_page(request, meeting.strategy, membership, move_forms={meeting.pk: form}, status=422)
 
 

@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from actions.access import get_action_for_user, get_strategy_for_user
-from actions.models import Strategy
+from actions.models import Action
 from coproduction.models import Deliverable
 from governance import framework
 from governance.coverage import coverage_for, strand_links_set
 from governance.models import StrandLink
 from kpis.access import get_indicator_for_user
+from kpis.models import Indicator
 from people.access import is_officer, member_object, officer_required
 
 
@@ -35,41 +36,31 @@ def coverage(request: HttpRequest, strategy_id: int) -> HttpResponse:
     )
 
 
-def _strands_page(request: HttpRequest, *, strategy: Strategy, kind: str, obj_id: int, subject: str, back: str) -> HttpResponse:
-    current = list(StrandLink.objects.filter(strategy=strategy, **{f"{kind}_id": obj_id}).values_list("strand", flat=True))
+def _strands_page(request: HttpRequest, subject: Action | Indicator | Deliverable, kind: str, *, named: str, back: str) -> HttpResponse:
+    """The evaluation strands an action, a KPI or a deliverable (its `kind`) is tagged to, ticked from its side."""
+    strategy = subject.strategy
+    current = list(StrandLink.objects.filter(strategy=strategy, **{f"{kind}_id": subject.pk}).values_list("strand", flat=True))
     form = StrandsForm(request.POST if request.method == "POST" else None, initial={"strands": current})
     if request.method == "POST" and form.is_valid():
-        strand_links_set(strategy, kind=kind, obj_id=obj_id, codes=form.cleaned_data["strands"])
-        messages.success(request, f"Evaluation strands of {subject} saved.")
+        strand_links_set(strategy, kind=kind, obj_id=subject.pk, codes=form.cleaned_data["strands"])
+        messages.success(request, f"Evaluation strands of {named} saved.")
         return redirect(back)
-    return render(
-        request,
-        "governance/strands_form.html",
-        {"strategy": strategy, "form": form, "subject": subject, "back": back, "edition": framework.EDITION},
-    )
+    context = {"strategy": strategy, "form": form, "subject": named, "back": back, "edition": framework.EDITION}
+    return render(request, "governance/strands_form.html", context)
 
 
 @login_required
 def action_strands(request: HttpRequest, action_id: int) -> HttpResponse:
     action, membership = get_action_for_user(request.user, action_id)
     officer_required(membership, "tag actions to evaluation strands")
-    return _strands_page(
-        request, strategy=action.strategy, kind="action", obj_id=action.pk, subject=f"action {action.ref}", back=action.get_absolute_url()
-    )
+    return _strands_page(request, action, "action", named=f"action {action.ref}", back=action.get_absolute_url())
 
 
 @login_required
 def indicator_strands(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator, membership = get_indicator_for_user(request.user, indicator_id)
     officer_required(membership, "tag KPIs to evaluation strands")
-    return _strands_page(
-        request,
-        strategy=indicator.strategy,
-        kind="indicator",
-        obj_id=indicator.pk,
-        subject=f"KPI {indicator.code}",
-        back=indicator.get_absolute_url(),
-    )
+    return _strands_page(request, indicator, "indicator", named=f"KPI {indicator.code}", back=indicator.get_absolute_url())
 
 
 @login_required
@@ -78,10 +69,5 @@ def deliverable_strands(request: HttpRequest, deliverable_id: int) -> HttpRespon
     deliverable, membership = member_object(request.user, found, deliverable_id, "strategy.partnership_id", "No such deliverable.")
     officer_required(membership, "tag deliverables to evaluation strands")
     return _strands_page(
-        request,
-        strategy=deliverable.strategy,
-        kind="deliverable",
-        obj_id=deliverable.pk,
-        subject="the deliverable",
-        back=reverse("governance:coverage", args=[deliverable.strategy_id]),
+        request, deliverable, "deliverable", named="the deliverable", back=reverse("governance:coverage", args=[deliverable.strategy_id])
     )

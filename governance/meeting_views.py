@@ -15,6 +15,7 @@ from governance.ical import calendar_feed_issue, calendar_feed_reader, calendar_
 from governance.models import CalendarFeed, Meeting
 from governance.reads import actions_arising_for, decisions_for
 from people.access import is_officer, member_object, officer_required
+from send_tracker.forms import form_written
 
 
 def _meeting_for(request: HttpRequest, meeting_id: int):
@@ -52,14 +53,9 @@ def decision_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, membership = _meeting_for(request, meeting_id)
     officer_required(membership, "record the board's decisions")
     form = DecisionForm(request.POST, prefix="decision")
-    if form.is_valid():
-        try:
-            decision_record(meeting=meeting, text=form.cleaned_data["text"], by=request.user)
-        except DecisionRuleError as problem:
-            form.add_error(problem.field, str(problem))
-        else:
-            messages.success(request, "Decision recorded.")
-            return redirect("governance:meeting_detail", meeting_id=meeting.pk)
+    if form_written(form, lambda data: decision_record(meeting=meeting, text=data["text"], by=request.user), DecisionRuleError)[0]:
+        messages.success(request, "Decision recorded.")
+        return redirect("governance:meeting_detail", meeting_id=meeting.pk)
     return _meeting_page(request, meeting, membership, decision_form=form, status=422)
 
 
@@ -69,14 +65,10 @@ def action_arising_create(request: HttpRequest, meeting_id: int) -> HttpResponse
     meeting, membership = _meeting_for(request, meeting_id)
     officer_required(membership, "record actions arising")
     form = ActionArisingForm(request.POST, partnership_id=meeting.board.partnership_id, prefix="arising")
-    if form.is_valid():
-        try:
-            arising = action_arising_record(meeting=meeting, by=request.user, **form.cleaned_data)
-        except DecisionRuleError as problem:
-            form.add_error(problem.field, str(problem))
-        else:
-            messages.success(request, f"Action {arising.action.ref} added to the plan under “Board actions arising”.")
-            return redirect("governance:meeting_detail", meeting_id=meeting.pk)
+    written, arising = form_written(form, lambda data: action_arising_record(meeting=meeting, by=request.user, **data), DecisionRuleError)
+    if written:
+        messages.success(request, f"Action {arising.action.ref} added to the plan under “Board actions arising”.")
+        return redirect("governance:meeting_detail", meeting_id=meeting.pk)
     return _meeting_page(request, meeting, membership, arising_form=form, status=422)
 
 

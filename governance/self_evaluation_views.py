@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user
+from actions.access import officer_strategy
 from actions.models import Snapshot
 from governance import framework
 from governance.models import SelfEvaluationVersion
@@ -24,7 +24,7 @@ from governance.self_evaluation import (
     self_evaluation_save,
     version_texts,
 )
-from people.access import is_officer, officer_required
+from people.access import is_officer
 
 
 class DraftForm(forms.Form):
@@ -88,8 +88,7 @@ def _page(request, strategy, membership, *, form=None, status=200) -> HttpRespon
 
 @login_required
 def self_evaluation(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "read and write the self-evaluation")
+    strategy, membership = officer_strategy(request.user, strategy_id, "read and write the self-evaluation")
     if request.method == "POST":
         form = SectionsForm(request.POST)
         if not form.is_valid():
@@ -107,8 +106,7 @@ def self_evaluation(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def self_evaluation_draft_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "draft the self-evaluation")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "draft the self-evaluation")
     form = DraftForm(request.POST, strategy=strategy)
     if not form.is_valid():
         messages.error(request, "Choose a snapshot of this plan, or today's figures.")
@@ -120,8 +118,7 @@ def self_evaluation_draft_view(request: HttpRequest, strategy_id: int) -> HttpRe
 
 @login_required
 def self_evaluation_compare(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "compare versions of the self-evaluation")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "compare versions of the self-evaluation")
     versions = {v.number: v for v in SelfEvaluationVersion.objects.filter(self_evaluation__strategy=strategy)}
     try:
         old, new = versions[int(request.GET.get("from", ""))], versions[int(request.GET.get("to", ""))]

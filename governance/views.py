@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from actions.access import get_action_for_user, get_strategy_for_user
-from actions.models import Strategy
+from actions.access import get_action_for_user, officer_strategy
+from actions.models import Action, Strategy
 from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm
 from governance.models import Finding, Inspection, Meeting, SignOff
 from governance.signoff import SignOffError, deadline_of, sign_off_decide, sign_off_rows, signatory_nominate, signatory_of
 from kpis.access import get_indicator_for_user
+from kpis.models import Indicator
 from people.access import is_officer, member_object, officer_required
 from people.models import Membership, Organisation
 
@@ -40,8 +41,7 @@ def _inspection_page(request: HttpRequest, strategy: Strategy, form: InspectionF
 
 @login_required
 def inspection_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "record inspections")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "record inspections")
     form = InspectionForm(
         request.POST if request.method == "POST" else None, instance=Inspection(strategy=strategy, created_by=request.user)
     )
@@ -92,48 +92,34 @@ def finding_edit(request: HttpRequest, finding_id: int) -> HttpResponse:
     return _finding_page(request, finding.inspection, form, finding)
 
 
-def _linked_findings(request: HttpRequest, *, strategy: Strategy, linked, subject: str, back: str, heading: str) -> HttpResponse:
-    """The findings an action or a KPI answers, ticked from its side; `linked` is its findings manager."""
+def _linked_findings(request: HttpRequest, subject: Action | Indicator, *, named: str, heading: str) -> HttpResponse:
+    """The findings an action or a KPI answers, ticked from its side; back to its page once saved."""
+    strategy, back = subject.strategy, subject.get_absolute_url()
     form = LinkedFindingsForm(
-        request.POST if request.method == "POST" else None, strategy=strategy, initial={"findings": list(linked.all())}
+        request.POST if request.method == "POST" else None, strategy=strategy, initial={"findings": list(subject.findings.all())}
     )
     if request.method == "POST" and form.is_valid():
-        linked.set(form.cleaned_data["findings"])
-        messages.success(request, f"Findings answered by {subject} saved.")
+        subject.findings.set(form.cleaned_data["findings"])
+        messages.success(request, f"Findings answered by {named} saved.")
         return redirect(back)
-    return render(
-        request,
-        "governance/linked_findings.html",
-        {"strategy": strategy, "form": form, "subject": subject, "back": back, "heading": heading},
-    )
+    context = {"strategy": strategy, "form": form, "subject": named, "back": back, "heading": heading}
+    return render(request, "governance/linked_findings.html", context)
 
 
 @login_required
 def action_findings(request: HttpRequest, action_id: int) -> HttpResponse:
     action, membership = get_action_for_user(request.user, action_id)
     officer_required(membership, "link actions to inspection findings")
-    return _linked_findings(
-        request,
-        strategy=action.strategy,
-        linked=action.findings,
-        subject=f"action {action.ref}",
-        back=action.get_absolute_url(),
-        heading=f"Inspection findings that action {action.ref} answers",
-    )
+    named = f"action {action.ref}"
+    return _linked_findings(request, action, named=named, heading=f"Inspection findings that {named} answers")
 
 
 @login_required
 def indicator_findings(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator, membership = get_indicator_for_user(request.user, indicator_id)
     officer_required(membership, "link KPIs to inspection findings")
-    return _linked_findings(
-        request,
-        strategy=indicator.strategy,
-        linked=indicator.findings,
-        subject=f"KPI {indicator.code}",
-        back=indicator.get_absolute_url(),
-        heading=f"Inspection findings that KPI {indicator.code} shows progress on",
-    )
+    named = f"KPI {indicator.code}"
+    return _linked_findings(request, indicator, named=named, heading=f"Inspection findings that {named} shows progress on")
 
 
 # Partner sign-off before each board ---------------------------------------------------------------

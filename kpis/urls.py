@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from actions import upload_views
 from kpis import views
@@ -12,19 +12,33 @@ VALUES = {"source": "kpi-values"}
 OPEN_DATA = {"source": "open-data"}
 
 urlpatterns = [
-    path("strategies/<int:strategy_id>/kpis/", views.scorecard, name="scorecard"),
-    path("kpis/<int:indicator_id>/", views.indicator_detail, name="indicator_detail"),
-    path("kpis/<int:indicator_id>/chart.svg", views.indicator_chart, name="indicator_chart"),
-    path("kpis/<int:indicator_id>/values/", views.value_add, name="value_add"),
+    path(
+        "strategies/<int:strategy_id>/kpis/",
+        include(
+            [
+                path("", views.scorecard, name="scorecard"),
+                path("library/", views.library, name="library"),
+                path("benchmarks/", upload_views.upload, OPEN_DATA, name="benchmarks_upload"),
+                path("benchmarking/", views.benchmarking_settings, name="benchmarking_settings"),
+                path("new/", views.indicator_create, name="indicator_create"),
+                path("upload/", upload_views.upload, VALUES, name="kpi_upload"),
+            ]
+        ),
+    ),
+    path(
+        "kpis/<int:indicator_id>/",
+        include(
+            [
+                path("", views.indicator_detail, name="indicator_detail"),
+                path("chart.svg", views.indicator_chart, name="indicator_chart"),
+                path("values/", views.value_add, name="value_add"),
+                path("edit/", views.indicator_edit, name="indicator_edit"),
+            ]
+        ),
+    ),
     path("kpi-values/<int:value_id>/correct/", views.value_correct, name="value_correct"),
-    path("strategies/<int:strategy_id>/kpis/library/", views.library, name="library"),
-    path("strategies/<int:strategy_id>/kpis/benchmarks/", upload_views.upload, OPEN_DATA, name="benchmarks_upload"),
-    path("strategies/<int:strategy_id>/kpis/benchmarking/", views.benchmarking_settings, name="benchmarking_settings"),
     path("kpi-benchmark-imports/<int:import_id>/", upload_views.upload_preview, OPEN_DATA, name="benchmarks_preview"),
     path("kpi-benchmark-imports/<int:import_id>/confirm/", upload_views.upload_confirm, OPEN_DATA, name="benchmarks_confirm"),
-    path("strategies/<int:strategy_id>/kpis/new/", views.indicator_create, name="indicator_create"),
-    path("kpis/<int:indicator_id>/edit/", views.indicator_edit, name="indicator_edit"),
-    path("strategies/<int:strategy_id>/kpis/upload/", upload_views.upload, VALUES, name="kpi_upload"),
     path("kpi-uploads/<int:import_id>/", upload_views.upload_preview, VALUES, name="kpi_upload_preview"),
     path("kpi-uploads/<int:import_id>/confirm/", upload_views.upload_confirm, VALUES, name="kpi_upload_confirm"),
 ]

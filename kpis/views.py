@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user
+from actions.access import get_strategy_for_user, officer_strategy
 from kpis.access import can_enter_values, get_indicator_for_user, get_kpi_value_for_user
 from kpis.charts import kpi_chart_svg
 from kpis.forms import BenchmarkingSettingsForm, IndicatorForm, KpiValueForm, LibraryMeasureForm
@@ -122,17 +122,10 @@ def value_correct(request: HttpRequest, value_id: int) -> HttpResponse:
     )
 
 
-def _officer_strategy(request: HttpRequest, strategy_id: int, what: str = "add library measures and read benchmarks"):
-    """A strategy whose KPIs the signed-in officer maintains: 404 outside the partnership, 403 for other roles."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, what)
-    return strategy
-
-
 @login_required
 def library(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The KPI library: officers add a standard measure to the scorecard, with its target, in one step."""
-    strategy = _officer_strategy(request, strategy_id)
+    strategy, _membership = officer_strategy(request.user, strategy_id, "add library measures and read benchmarks")
     form = LibraryMeasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,7 +150,7 @@ def library(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 def benchmarking_settings(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The partnership's local authority and statistical neighbours, chosen from the latest uploaded file's names."""
-    strategy = _officer_strategy(request, strategy_id)
+    strategy, _membership = officer_strategy(request.user, strategy_id, "add library measures and read benchmarks")
     partnership = strategy.partnership
     latest = BenchmarkImport.objects.filter(strategy__partnership=partnership).exclude(authorities={}).order_by("-uploaded_at").first()
     authorities = latest.authorities if latest else {}
@@ -175,7 +168,7 @@ def benchmarking_settings(request: HttpRequest, strategy_id: int) -> HttpRespons
 
 @login_required
 def indicator_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy = _officer_strategy(request, strategy_id, "define KPIs")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "define KPIs")
     form = IndicatorForm(request.POST or None, strategy=strategy, instance=Indicator(strategy=strategy))
     if request.method == "POST" and form.is_valid():
         indicator = form.save()

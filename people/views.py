@@ -37,18 +37,8 @@ from people.services import (
     post_hand_over,
     post_merge,
 )
+from send_tracker.forms import form_written
 from send_tracker.security import rate_limited, security_event
-
-
-def _written(form, field: str, write: Callable[[dict], object]) -> tuple[bool, object]:
-    """Whether the valid form was written through `write` (and what it returned); a rule it breaks shows on the form's `field`."""
-    if not form.is_valid():
-        return False, None
-    try:
-        return True, write(form.cleaned_data)
-    except PeopleRuleError as problem:
-        form.add_error(field, str(problem))
-        return False, None
 
 
 def _tried(request: HttpRequest, write: Callable[[], object], success: str) -> None:
@@ -86,8 +76,11 @@ def invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
     if request.method != "POST":
         return _invite_page(request, partnership, InvitationForm(partnership=partnership, initial={"role": Membership.Role.DELIVERY_LEAD}))
     form = InvitationForm(request.POST, partnership=partnership)
-    written, invitation = _written(
-        form, "email", lambda data: invitation_create(actor=request.user, partnership=partnership, **{**data, "posts": list(data["posts"])})
+    written, invitation = form_written(
+        form,
+        lambda data: invitation_create(actor=request.user, partnership=partnership, **{**data, "posts": list(data["posts"])}),
+        PeopleRuleError,
+        "email",
     )
     if written:
         security_event("invitation_sent", request, partnership_id=partnership.pk, invitation_id=invitation.pk)
@@ -188,8 +181,11 @@ def person_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
 def person_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
     member, mine = officer_membership(request.user, membership_id)
     form = PersonForm(request.POST, partnership=member.partnership)
-    written, changes = _written(
-        form, "role", lambda data: person_change(actor=request.user, membership=member, **{**data, "posts": list(data["posts"])})
+    written, changes = form_written(
+        form,
+        lambda data: person_change(actor=request.user, membership=member, **{**data, "posts": list(data["posts"])}),
+        PeopleRuleError,
+        "role",
     )
     if written:
         messages.success(request, f"Saved {len(changes)} change{'s' if len(changes) != 1 else ''} to {member.user}.")
@@ -227,10 +223,11 @@ def post_list(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _mine = officer_partnership(request.user, partnership_id)
     form = PostForm(request.POST or None, partnership=partnership)
     if request.method == "POST":
-        written, post = _written(
+        written, post = form_written(
             form,
-            "title",
             lambda data: post_create(actor=request.user, partnership=partnership, title=data["title"], organisation=data["organisation"]),
+            PeopleRuleError,
+            "title",
         )
         if written:
             messages.success(request, f"Post “{post.title}” created.")
@@ -268,7 +265,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post = officer_object(request.user, Post, post_id)
     form = PostForm(request.POST, partnership=post.partnership)
-    if _written(form, "title", lambda data: post_change(actor=request.user, post=post, **data))[0]:
+    if form_written(form, lambda data: post_change(actor=request.user, post=post, **data), PeopleRuleError, "title")[0]:
         messages.success(request, f"Post “{post.title}” saved.")
         return redirect("people:post_detail", post_id=post.pk)
     return _post_page(request, post, form=form, status=422)
@@ -279,7 +276,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_hand_over_view(request: HttpRequest, post_id: int) -> HttpResponse:
     post = officer_object(request.user, Post, post_id)
     form = HandOverForm(request.POST, partnership=post.partnership)
-    if _written(form, "successor", lambda data: post_hand_over(actor=request.user, post=post, successor=data["successor"]))[0]:
+    if form_written(form, lambda data: post_hand_over(actor=request.user, post=post, **data), PeopleRuleError, "successor")[0]:
         messages.success(request, f"{form.cleaned_data['successor']} now holds “{post.title}” and its actions.")
         return redirect("people:post_detail", post_id=post.pk)
     return _post_page(request, post, hand_over=form, status=422)
@@ -290,7 +287,7 @@ def post_hand_over_view(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_merge_view(request: HttpRequest, post_id: int) -> HttpResponse:
     post = officer_object(request.user, Post, post_id)
     form = MergeForm(request.POST, post=post)
-    if _written(form, "keep", lambda data: post_merge(actor=request.user, keep=data["keep"], merged=post))[0]:
+    if form_written(form, lambda data: post_merge(actor=request.user, keep=data["keep"], merged=post), PeopleRuleError, "keep")[0]:
         keep = form.cleaned_data["keep"]
         messages.success(request, f"“{post.title}” has been merged into “{keep.title}”: its actions, leads and holders moved across.")
         return redirect("people:post_detail", post_id=keep.pk)

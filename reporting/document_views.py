@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions.access import get_strategy_for_user
+from actions.access import officer_strategy
 from governance.cycle import cycle_for
 from people.access import membership_for, not_found, officer_required
 from people.models import Membership
 from reporting.documents import NothingToWriteError, document_request
 from reporting.models import DocumentExport
 from reporting.priority_action_plan import priority_action_plan_for
-from reporting.views import RedirectThen, _enqueue_after
-from send_tracker.security import rate_limited, security_event
+from reporting.views import job_page, job_page_after, private_file
+from send_tracker.security import rate_limited
 
 
 def _document_for_user(request: HttpRequest, document_id: int) -> tuple[DocumentExport, Membership]:
@@ -36,27 +36,18 @@ def _document_for_user(request: HttpRequest, document_id: int) -> tuple[Document
 @rate_limited("export", what="documents")
 def document_request_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """Ask for a document (kind, format, and the self-evaluation's version): it is written in the background."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "produce the self-evaluation and the priority action plan")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "produce the self-evaluation and the priority action plan")
     kind, file_format, number = (request.POST.get(name, "") for name in ("kind", "format", "version"))
     if kind not in DocumentExport.Kind.values or file_format not in DocumentExport.Format.values:
         raise Http404("No such document.")
-    response = RedirectThen(reverse("reporting:document_detail", args=[0]))
+    version_number = int(number) if number.isdigit() else None
+    start = functools.partial(
+        document_request, strategy=strategy, user=request.user, kind=kind, file_format=file_format, version_number=version_number
+    )
     try:
-        document, created = document_request(
-            strategy=strategy,
-            user=request.user,
-            kind=kind,
-            file_format=file_format,
-            version_number=int(number) if number.isdigit() else None,
-            enqueue=_enqueue_after(response),
-        )
+        return job_page_after(request, start, "reporting:document_detail", already="That document is already being written.")
     except NothingToWriteError as nothing:
         raise Http404(str(nothing)) from None
-    if not created:
-        messages.info(request, "That document is already being written.")
-    response.url = reverse("reporting:document_detail", args=[document.pk])
-    return response
 
 
 @login_required
@@ -68,8 +59,7 @@ def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
         "overdue": document.is_overdue(),
         "formats": DocumentExport.Format.choices,
     }
-    template = "reporting/document_detail.html#status" if request.htmx else "reporting/document_detail.html"
-    return render(request, template, context)
+    return job_page(request, "reporting/document_detail.html", context)
 
 
 @login_required
@@ -77,21 +67,22 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document, _ = _document_for_user(request, document_id)
     if document.status != DocumentExport.Status.READY or not document.file_name:
         raise Http404("This document is not ready.")
-    path = settings.PRIVATE_MEDIA_ROOT / "documents" / document.file_name
-    if not path.is_file():
-        raise Http404("This document's file is missing.")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=document.download_name(), content_type=document.content_type())
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    security_event("document_download", request, document_id=document.pk)
-    return response
+    return private_file(
+        request,
+        "documents",
+        document.file_name,
+        filename=document.download_name(),
+        content_type=document.content_type(),
+        missing="This document's file is missing.",
+        event="document_download",
+        document_id=document.pk,
+    )
 
 
 @login_required
 def priority_action_plan_page(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The priority action plan: its due date, each area for priority action and how its actions stand, and its documents."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "see the priority action plan")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "see the priority action plan")
     plan = priority_action_plan_for(strategy)
     if plan is None:
         messages.info(request, "No inspection of this plan has areas for priority action, so there is no priority action plan.")

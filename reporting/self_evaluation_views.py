@@ -9,11 +9,10 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from actions.access import get_strategy_for_user
+from actions.access import officer_strategy
 from actions.models import Strategy
 from governance.models import SelfEvaluationVersion
 from governance.self_evaluation import StaleVersionError, changes_between, latest_version, self_evaluation_save, version_texts
-from people.access import officer_required
 from reporting.self_evaluation_docs import UPLOAD_MAX_BYTES, UnreadableDocumentError, read_self_evaluation_docx
 
 _SALT = "self-evaluation-upload"
@@ -60,8 +59,7 @@ def _self_evaluation_confirm(request: HttpRequest, strategy: Strategy) -> HttpRe
 @login_required
 def self_evaluation_upload(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """Upload (preview what changed) then confirm: only a confirmed upload becomes a new version."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "upload the self-evaluation")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "upload the self-evaluation")
     latest = latest_version(strategy)
     if latest is None:
         messages.error(request, "Draft the self-evaluation first, then download it, edit it in Word and upload it.")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from reporting import cycle_views, document_views, self_evaluation_views, views
 
@@ -27,39 +27,41 @@ register_converter(PackFormatConverter, "pack_format")
 app_name = "reporting"
 
 urlpatterns = [
-    path("strategies/<int:strategy_id>/this-cycle/", cycle_views.this_cycle, name="this_cycle"),
     path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
     path("partnerships/<int:partnership_id>/changes/", views.change_log, name="change_log"),
     path("partnerships/<int:partnership_id>/changes.<export_format:file_format>", views.change_log_export, name="change_log_export"),
-    path("strategies/<int:strategy_id>/documents/request/", document_views.document_request_view, name="document_request"),
+    path(
+        "strategies/<int:strategy_id>/",
+        include(
+            [
+                path("this-cycle/", cycle_views.this_cycle, name="this_cycle"),
+                path("documents/request/", document_views.document_request_view, name="document_request"),
+                path("priority-action-plan/", document_views.priority_action_plan_page, name="priority_action_plan_page"),
+                path("self-evaluation/upload/", self_evaluation_views.self_evaluation_upload, name="self_evaluation_upload"),
+                path("dashboard/", views.dashboard, name="dashboard"),
+                path("dashboard/export.<export_format:file_format>", views.dashboard_export, name="dashboard_export"),
+                path("snapshots/", views.snapshot_list, name="snapshot_list"),
+                path("snapshots/new/", views.snapshot_create, name="snapshot_create"),
+                path("reports/", views.reports, name="reports"),
+                path("reports/request/", views.report_request, name="report_request"),
+                path("findings/", views.findings, name="findings"),
+                path("evidence-packs/request/", views.evidence_pack_request_view, name="evidence_pack_request"),
+            ]
+        ),
+    ),
     path("documents/<int:document_id>/", document_views.document_detail, name="document_detail"),
     path("documents/<int:document_id>/download/", document_views.document_download, name="document_download"),
     path(
-        "strategies/<int:strategy_id>/priority-action-plan/",
-        document_views.priority_action_plan_page,
-        name="priority_action_plan_page",
+        "reports/<int:report_id>/",
+        include(
+            [
+                path("", views.report_detail, name="report_detail"),
+                path("retry/", views.report_retry, name="report_retry"),
+                path("download/", views.report_download, name="report_download"),
+            ]
+        ),
     ),
-    path(
-        "strategies/<int:strategy_id>/self-evaluation/upload/",
-        self_evaluation_views.self_evaluation_upload,
-        name="self_evaluation_upload",
-    ),
-    path("strategies/<int:strategy_id>/dashboard/", views.dashboard, name="dashboard"),
-    path(
-        "strategies/<int:strategy_id>/dashboard/export.<export_format:file_format>",
-        views.dashboard_export,
-        name="dashboard_export",
-    ),
-    path("strategies/<int:strategy_id>/snapshots/", views.snapshot_list, name="snapshot_list"),
-    path("strategies/<int:strategy_id>/snapshots/new/", views.snapshot_create, name="snapshot_create"),
-    path("strategies/<int:strategy_id>/reports/", views.reports, name="reports"),
-    path("strategies/<int:strategy_id>/reports/request/", views.report_request, name="report_request"),
-    path("reports/<int:report_id>/", views.report_detail, name="report_detail"),
-    path("reports/<int:report_id>/retry/", views.report_retry, name="report_retry"),
-    path("reports/<int:report_id>/download/", views.report_download, name="report_download"),
     path("snapshots/<int:snapshot_id>/pack/", views.snapshot_pack, name="snapshot_pack"),
-    path("strategies/<int:strategy_id>/findings/", views.findings, name="findings"),
-    path("strategies/<int:strategy_id>/evidence-packs/request/", views.evidence_pack_request_view, name="evidence_pack_request"),
     path("evidence-packs/<int:pack_id>/", views.evidence_pack_detail, name="evidence_pack_detail"),
     path("evidence-packs/<int:pack_id>/download.<pack_format:file_format>", views.evidence_pack_download, name="evidence_pack_download"),
 ]

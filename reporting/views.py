@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from actions.access import get_group_for_user, get_strategy_for_user
+from actions.access import get_group_for_user, get_strategy_for_user, officer_strategy
 from actions.models import Action, Snapshot, Strategy
 from actions.planfile import export_table
 from actions.reads import has_own_actions
@@ -267,8 +267,7 @@ def snapshot_list(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def snapshot_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "take snapshots")
+    strategy, membership = officer_strategy(request.user, strategy_id, "take snapshots")
     form = SnapshotForm(request.POST, strategy=strategy)
     if form.is_valid():
         as_at = form.cleaned_data["as_at"]
@@ -312,8 +311,7 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @require_POST
 @rate_limited("board_report", what="board packs")
 def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "produce board packs")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "produce board packs")
     meeting = None
     meeting_id, snapshot_id = request.POST.get("meeting", ""), request.POST.get("snapshot", "")
     if meeting_id.isdigit():
@@ -324,18 +322,10 @@ def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
     if snapshot is None:
         messages.error(request, "Choose the snapshot the pack should be built from.")
         return redirect("reporting:reports", strategy_id=strategy.pk)
-    response = RedirectThen(reverse("reporting:report_detail", args=[0]))
-    report, created = board_report_request(
-        snapshot=snapshot,
-        user=request.user,
-        meeting=meeting,
-        enqueue=_enqueue_after(response),
-        for_decision=request.POST.get("for_decision", ""),
+    start = functools.partial(
+        board_report_request, snapshot=snapshot, user=request.user, meeting=meeting, for_decision=request.POST.get("for_decision", "")
     )
-    if not created:
-        messages.info(request, "That pack is already being produced.")
-    response.url = reverse("reporting:report_detail", args=[report.pk])
-    return response
+    return job_page_after(request, start, "reporting:report_detail", already="That pack is already being produced.")
 
 
 class RedirectThen(StreamingHttpResponse):
@@ -383,6 +373,36 @@ def _enqueue_after(response: RedirectThen) -> Callable[[Job], None]:
     return job_enqueue
 
 
+def job_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A pack's or a document's page while it is made: only its status part when the open page polls it."""
+    return render(request, f"{template}#status" if request.htmx else template, context)
+
+
+def job_page_after(request: HttpRequest, start: Callable[..., tuple], page: str, *, already: str = "") -> RedirectThen:
+    """Start a pack or a document (`start(enqueue=...)` gives it and whether it is new) and redirect to its page,
+    where it is watched while it is made; one already being made is shown instead, with `already` said if given.
+    """
+    response = RedirectThen(reverse(page, args=[0]))
+    found, created = start(enqueue=_enqueue_after(response))
+    if already and not created:
+        messages.info(request, already)
+    response.url = reverse(page, args=[found.pk])
+    return response
+
+
+def private_file(request: HttpRequest, folder: str, name: str, *, filename: str, content_type: str, missing: str, event: str, **details):
+    """A file kept under PRIVATE_MEDIA_ROOT/`folder`, as a download never cached nor sniffed; the download is logged."""
+    path = settings.PRIVATE_MEDIA_ROOT / folder / name
+    if not path.is_file():
+        raise Http404(missing)
+    # FileResponse streams the file in blocks: a large archive is never held in memory.
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    security_event(event, request, **details)
+    return response
+
+
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
@@ -392,8 +412,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         "is_officer": is_officer(membership),
         "overdue": report.is_overdue(),
     }
-    template = "reporting/report_detail.html#status" if request.htmx else "reporting/report_detail.html"
-    return render(request, template, context)
+    return job_page(request, "reporting/report_detail.html", context)
 
 
 @login_required
@@ -407,16 +426,10 @@ def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
         board_report_stop(report, user=request.user)
     elif report.status != BoardReport.Status.FAILED:
         return redirect("reporting:report_detail", report_id=report.pk)
-    response = RedirectThen(reverse("reporting:report_detail", args=[0]))
-    retry, _ = board_report_request(
-        snapshot=report.snapshot,
-        user=request.user,
-        meeting=report.meeting,
-        enqueue=_enqueue_after(response),
-        for_decision=report.for_decision,
+    start = functools.partial(
+        board_report_request, snapshot=report.snapshot, user=request.user, meeting=report.meeting, for_decision=report.for_decision
     )
-    response.url = reverse("reporting:report_detail", args=[retry.pk])
-    return response
+    return job_page_after(request, start, "reporting:report_detail")
 
 
 @login_required
@@ -424,14 +437,16 @@ def report_download(request: HttpRequest, report_id: int) -> FileResponse:
     report, _ = _report_for_user(request, report_id)
     if report.status != BoardReport.Status.READY or not report.file_name:
         raise Http404("This pack is not ready.")
-    path = settings.PRIVATE_MEDIA_ROOT / "board-reports" / report.file_name
-    if not path.is_file():
-        raise Http404("This pack's file is missing.")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=report.download_name(), content_type="application/pdf")
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    security_event("report_download", request, report_id=report.pk)
-    return response
+    return private_file(
+        request,
+        "board-reports",
+        report.file_name,
+        filename=report.download_name(),
+        content_type="application/pdf",
+        missing="This pack's file is missing.",
+        event="report_download",
+        report_id=report.pk,
+    )
 
 
 @login_required
@@ -472,8 +487,7 @@ def findings(request: HttpRequest, strategy_id: int) -> HttpResponse:
 @require_POST
 @rate_limited("evidence_pack", what="evidence packs")
 def evidence_pack_request_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "produce evidence packs")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "produce evidence packs")
     finding = None
     finding_id = request.POST.get("finding", "")
     if finding_id.isdigit():
@@ -481,12 +495,8 @@ def evidence_pack_request_view(request: HttpRequest, strategy_id: int) -> HttpRe
     elif not Finding.objects.filter(inspection__strategy=strategy).exists():
         messages.error(request, "Record an inspection and its findings before producing an evidence pack.")
         return redirect("reporting:findings", strategy_id=strategy.pk)
-    response = RedirectThen(reverse("reporting:evidence_pack_detail", args=[0]))
-    pack, created = evidence_pack_request(strategy=strategy, user=request.user, finding=finding, enqueue=_enqueue_after(response))
-    if not created:
-        messages.info(request, "That evidence pack is already being produced.")
-    response.url = reverse("reporting:evidence_pack_detail", args=[pack.pk])
-    return response
+    start = functools.partial(evidence_pack_request, strategy=strategy, user=request.user, finding=finding)
+    return job_page_after(request, start, "reporting:evidence_pack_detail", already="That evidence pack is already being produced.")
 
 
 @login_required
@@ -494,8 +504,7 @@ def evidence_pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack, membership = _pack_for_user(request, pack_id)
     officer_required(membership, "see evidence packs")
     context = {"pack": pack, "strategy": pack.strategy}
-    template = "reporting/evidence_pack_detail.html#status" if request.htmx else "reporting/evidence_pack_detail.html"
-    return render(request, template, context)
+    return job_page(request, "reporting/evidence_pack_detail.html", context)
 
 
 @login_required
@@ -505,13 +514,14 @@ def evidence_pack_download(request: HttpRequest, pack_id: int, file_format: str)
     name = pack.pdf_name if file_format == "pdf" else pack.zip_name
     if pack.status != EvidencePack.Status.READY or not name:
         raise Http404("This evidence pack is not ready.")
-    path = settings.PRIVATE_MEDIA_ROOT / "evidence-packs" / name
-    if not path.is_file():
-        raise Http404("This evidence pack's file is missing.")
-    content_type = "application/pdf" if file_format == "pdf" else "application/zip"
-    # FileResponse streams the file in blocks: a large archive is never held in memory.
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=pack.download_name(file_format), content_type=content_type)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    security_event("evidence_pack_download", request, pack_id=pack.pk, format=file_format)
-    return response
+    return private_file(
+        request,
+        "evidence-packs",
+        name,
+        filename=pack.download_name(file_format),
+        content_type="application/pdf" if file_format == "pdf" else "application/zip",
+        missing="This evidence pack's file is missing.",
+        event="evidence_pack_download",
+        pack_id=pack.pk,
+        format=file_format,
+    )

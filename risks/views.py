@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from actions.access import get_strategy_for_user
+from actions.access import get_strategy_for_user, officer_strategy
 from intake.tables import xlsx_bytes
-from people.access import is_officer, officer_required
+from people.access import is_officer
 from risks import reads
 from risks.access import can_change_risk, change_required, get_risk_for_user, risks_visible, sees_restricted
 from risks.exports import risks_table
@@ -63,8 +63,7 @@ def _form_page(request: HttpRequest, form, strategy, risk: Risk | None, template
 
 @login_required
 def risk_add(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "add risks to the register")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "add risks to the register")
     scale = RiskScale.for_partnership(strategy.partnership_id)
     form = RiskForm(request.POST if request.method == "POST" else None, strategy=strategy, scale=scale)
     if request.method == "POST" and form.is_valid():
@@ -114,8 +113,7 @@ def risk_rescore_view(request: HttpRequest, risk_id: int) -> HttpResponse:
 @login_required
 def risk_scale(request: HttpRequest, strategy_id: int) -> HttpResponse:
     """The partnership's words for the scale and who reads restricted risks: the officers'."""
-    strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    officer_required(membership, "change the risk scale")
+    strategy, _membership = officer_strategy(request.user, strategy_id, "change the risk scale")
     scale = RiskScale.for_partnership(strategy.partnership_id)
     form = RiskScaleForm(request.POST if request.method == "POST" else None, instance=scale)
     if request.method == "POST" and form.is_valid():

@@ -1,0 +1,25 @@
+"""Form handling every app's views share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms
+
+
+def form_written(
+    form: forms.Form, write: Callable[[dict], object], refused: type[Exception], field: str | None = None
+) -> tuple[bool, object]:
+    """Whether the valid form was written through `write` (and what it returned).
+
+    A `refused` error that `write` raises shows on the form: on the field the error names (its `field`) when the form
+    has it, else on `field`, else above the form.
+    """
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, write(form.cleaned_data)
+    except refused as problem:
+        named = getattr(problem, "field", None)
+        form.add_error(named if named in form.fields else field, str(problem))
+        return False, None
