@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from actions.models import Action, ActionChange, ActionUpdate, DeliveryGroup, Progress, Snapshot, Strategy
+from actions.models import Action, ActionChange, ActionUpdate, DeliveryGroup, Evidence, Progress, Snapshot, Strategy
 from coproduction.models import FamiliesLevel, FamiliesView
 from governance.decisions import action_arising_record
 from governance.models import ActionArising, Board, Decision, Meeting, Signatory, SignOff, SignOffEvent
@@ -234,6 +234,22 @@ _ARISING = [
 
 def demo_time(day: dt.date, hour: int = 14, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LONDON)
+
+
+def update_dated_in_round(update: ActionUpdate) -> dt.datetime:
+    """Date an update the demo records after its history as the round in progress has it: a day after the action's
+    previous update (or the last board), and never later than now; its evidence and the action's last change with it.
+    """
+    action = update.action
+    last_board = Snapshot.objects.last_board_for(action.strategy_id)
+    earlier = [u.created_at for u in ActionUpdate.objects.filter(action=action).exclude(pk=update.pk)[:1]]
+    after = max([*earlier, *([last_board.taken_at] if last_board else [])], default=update.created_at - dt.timedelta(days=1))
+    at = min(after + dt.timedelta(days=1), update.created_at)
+    with pgtrigger.ignore("actions.ActionUpdate:actionupdate_append_only", "actions.Evidence:evidence_append_only"):
+        ActionUpdate.objects.filter(pk=update.pk).update(created_at=at)
+        Evidence.objects.filter(update=update).update(created_at=at)
+    Action.everything.filter(pk=action.pk, updated_at=update.created_at).update(updated_at=at)
+    return at
 
 
 @dataclass

@@ -12,9 +12,12 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Action
+from coproduction.models import FamiliesLevel, PublicPage, SummaryDraft
+from coproduction.services import families_view_record, page_publish
+from governance.demo_history import month_shift
+from governance.services import snapshot_take
 from kpis.models import Indicator
 from tests.browser.conftest import assert_accessible
-from tests.finance.conftest import finance_lead  # noqa: F401  (the finance lead persona)
 from tests.security.conftest import *  # noqa: F403  (every fixture the matrix's URLs name, as new rows add them)
 from tests.security.conftest import (  # noqa: F401  (fixtures the matrix's URLs name)
     _empty_cache,
@@ -61,20 +64,14 @@ LONG_CODE = "EHCNA-COMPLETED-IN-20-WEEKS-EXCL-EXCEPTS"
 
 
 def pages_for(request, persona: str) -> list[str]:
-    """The HTML pages the persona may open, then the error pages they can meet.
-
-    A finance lead reads like a board member and keeps the high-needs budget: the
-    board's pages and every page of the budget's.
-    """
+    """The HTML pages the persona may open, then the error pages they can meet."""
     urls = []
     for name, row in sorted(MATRIX.items()):
-        reads = row.expect.get("board" if persona == "finance_lead" else persona, DEFAULT) == "ok"
-        if row.method == "get" and (reads or (persona == "finance_lead" and name.startswith("finance:"))):
+        if row.method == "get" and row.expect.get(persona, DEFAULT) == "ok":
             urls.append(reverse(name, args=[url_arg(request, arg) for arg in row.args]))
     urls.append("/no-such-page/")
     if persona != "anonymous":
-        expected = "board" if persona == "finance_lead" else persona
-        forbidden = [name for name, row in sorted(MATRIX.items()) if row.method == "get" and row.expect.get(expected) == "forbidden"]
+        forbidden = [name for name, row in sorted(MATRIX.items()) if row.method == "get" and row.expect.get(persona) == "forbidden"]
         if forbidden:
             urls.append(reverse(forbidden[0], args=[url_arg(request, arg) for arg in MATRIX[forbidden[0]].args]))
     return urls
@@ -108,3 +105,41 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
                 problems.append(str(failure))
     assert visited > (3 if persona == "anonymous" else 20), f"only {visited} pages were checked for {persona}"
     assert not problems, "\n".join(problems)
+
+
+# Every tag whose label runs past its own box: the rest of the label would be white on white.
+CUT_TAGS = (
+    "() => [...document.querySelectorAll('.govuk-tag')].filter(t => t.scrollWidth > t.clientWidth + 1).map(t => t.textContent.trim())"
+)
+
+
+def test_a_trend_of_many_boards_and_a_families_view_s_longest_label_fit_a_phone(  # noqa: F811
+    sign_in, page, live_server, strategy, action, group, officer, partner, board
+):
+    for months in range(6):  # a board every two months for a year: a column each in the dashboard's trend
+        snapshot_take(strategy=strategy, as_at=month_shift(strategy.ratings_as_at, 2 * months), taken_by=officer)
+    families_view_record(
+        group=group,
+        user=partner,
+        level=FamiliesLevel.IMPROVEMENT,
+        narrative="The new panel explains its decisions.",
+        source="Survey",
+        publishable=True,
+    )
+    public = PublicPage.objects.create(strategy=strategy, slug="northshire-progress")
+    SummaryDraft.objects.create(group=group, you_said="You asked for reasons.", we_did="The panel now writes them.")
+    page_publish(page=public, user=officer)
+    sign_in(board)
+    pages = [
+        reverse("reporting:dashboard", args=[strategy.pk]),
+        reverse("reporting:group_detail", args=[group.pk]),
+        reverse("coproduction:public_page", args=[public.slug]),
+    ]
+    for url in pages:
+        for width in (1280, *WIDTHS):
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(live_server.url + url)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{url} scrolls sideways at {width} px"
+            assert page.evaluate(CUT_TAGS) == [], f"{url} cuts a tag's label at {width} px"
+        assert_accessible(page, "at 320 px")
+    assert page.get_by_text("Families see improvement").first.is_visible()

@@ -26,6 +26,14 @@ def test_a_board_member_reads_the_forecasts_as_a_finance_officer_writes_them(cli
     assert "Enter actual figures" not in page  # board members read only
 
 
+def test_a_year_s_target_reads_as_a_target_not_as_a_figure_in_brackets(client, board, mitigation, strategy):
+    # Brackets are how finance officers write a negative figure: a deficit target of £236.7m is not minus £236.7m.
+    client.force_login(board)
+    page = client.get(reverse("finance:plan", args=[strategy.pk])).content.decode()
+    assert "target £236.7m" in page
+    assert "(£236.7m)" not in page
+
+
 def test_an_action_at_risk_puts_its_mitigations_savings_at_risk(client, board, mitigation, strategy, action, level):
     today = timezone.localdate()
     action.due_date = today + dt.timedelta(days=60)

@@ -15,14 +15,14 @@ from django.utils import timezone
 from accounts.models import User
 from actions import rules
 from actions.chasing import DIGEST_MAX_ACTIONS, digest_send, digests_to_send
-from actions.models import Action, ActionUpdate, Notification, Snapshot, SnapshotAction, Strategy
+from actions.models import Action, ActionUpdate, Evidence, Notification, Snapshot, SnapshotAction, Strategy
 from coproduction.models import FamiliesView, SnapshotFamiliesView
 from governance.decisions import action_arising_record, decision_record
 from governance.demo_history import month_shift, months_offset, text_shift
-from governance.models import ActionArising, Decision, Meeting, SnapshotSignOff
+from governance.models import ActionArising, Decision, Meeting, SignOff, SignOffEvent, SnapshotSignOff
 from governance.services import snapshot_take
 from kpis.models import KpiValue
-from people.models import Post
+from people.models import Organisation, Post
 from reporting.dashboard import dashboard_for
 from reporting.report import board_pack_html
 from tests.reporting.test_board_pack_layout import assert_reads_in_ten_minutes
@@ -119,6 +119,26 @@ def test_each_digest_of_the_demo_counts_the_actions_it_lists(demo):
         listed = set(re.findall(r"^- ([A-Z][\w.-]*\d[\w.]*):", email.body, flags=re.MULTILINE))
         if stated:
             assert len(listed) == min(int(stated.group(1)), DIGEST_MAX_ACTIONS), email.subject
+
+
+def test_the_next_board_s_sign_offs_stand_as_signed_behind_the_inspection_evidence_of_the_round(demo):
+    meeting = Meeting.objects.filter(strategy=demo, status=Meeting.Status.SCHEDULED).order_by("date").first()
+    status = dict(SignOff.objects.filter(meeting=meeting).values_list("organisation__kind", "status"))
+    expected = {Organisation.Kind.COUNCIL: "confirmed", Organisation.Kind.ICB: "confirmed", Organisation.Kind.NHS_TRUST: "declined"}
+    assert {kind: status.get(kind) for kind in expected} == expected
+    assert not SignOffEvent.objects.filter(status=SignOff.Status.REOPENED).exists()
+    # The inspection's evidence was written in the round in progress: after the last board, before anyone signed.
+    last_board = Snapshot.objects.last_board_for(demo)
+    signed = SignOff.objects.filter(meeting=meeting, status="confirmed").earliest("decided_at").decided_at
+    evidence = Evidence.objects.filter(update__action__strategy=demo).select_related("update__action")
+    assert evidence.count() == 3
+    for item in evidence:
+        assert last_board.taken_at < item.update.created_at == item.created_at < signed
+        assert item.update.action.updated_at == item.update.created_at
+        assert ActionUpdate.objects.filter(action=item.update.action).first() == item.update  # the action's latest word
+
+    call_command("seed_demo", stdout=io.StringIO())
+    assert dict(SignOff.objects.filter(meeting=meeting).values_list("organisation__kind", "status")) == status
 
 
 def test_a_second_start_changes_nothing(demo):

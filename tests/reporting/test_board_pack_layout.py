@@ -98,6 +98,17 @@ def test_the_one_plan_pack_after_two_boards_reads_in_ten_minutes(two_boards):
     assert_reads_in_ten_minutes(two_boards)
 
 
+def test_each_rating_column_of_the_matrix_is_headed_by_its_whole_label_on_one_line(two_boards):
+    reader = PdfReader(io.BytesIO(render_pdf(board_pack_html(two_boards)).content))
+    glance = next(page for page in reader.pages if "At a glance" in page.extract_text())
+    lines = lines_of(glance)
+    row = next(y for y, text in lines if text.startswith("Delivery group"))
+    # The heading row's words, the tags' a little above the plain headings' baseline.
+    words = " ".join(text for y, text in lines if 0 <= y - row <= 6).split()
+    # Cheshire East's five levels: "Amber E" over two lines would leave one "Amber" on this line, above the row.
+    assert sorted(words) == sorted("Delivery group Red Grey Amber Amber E Green Overdue Total".split()), words
+
+
 def test_the_one_plan_imported_as_it_is_and_frozen_today_reads_in_ten_minutes(one_plan):
     """The plan with no update since its import: 134 actions overdue today, each named once, the pack still 16 pages at most."""
     today = snapshot_take(strategy=one_plan, as_at=timezone.localdate())

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from governance.services import snapshot_take
 from reporting.models import BoardReport
 from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  (fixtures)
-from tests.finance.conftest import finance_plan, mitigation  # noqa: F401  (fixtures)
+from tests.finance.conftest import finance_lead, finance_plan, mitigation  # noqa: F401  (fixtures)
 from tests.governance.conftest import deliverable, finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
 from tests.risks.conftest import risk  # noqa: F401  (fixtures)

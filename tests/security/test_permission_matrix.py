@@ -22,7 +22,8 @@ from tests.url_coverage import product_url_names
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "owner", "other_lead", "group_lead", "board", "officer", "partner", "outsider"]
+# finance_lead keeps the high-needs budget (council finance): reads like a board member, changes the budget and finance risks.
+PERSONAS = ["anonymous", "owner", "other_lead", "group_lead", "board", "officer", "partner", "finance_lead", "outsider"]
 
 
 class Row(NamedTuple):
@@ -40,6 +41,7 @@ OFFICER_ONLY_403 = {
     "group_lead": "forbidden",
     "board": "forbidden",
     "partner": "forbidden",
+    "finance_lead": "forbidden",
     "officer": "redirect",
 }
 # Owners, the group lead and officers update (and are redirected back to the action).
@@ -48,6 +50,7 @@ UPDATERS = {
     "other_lead": "forbidden",
     "board": "forbidden",
     "partner": "forbidden",
+    "finance_lead": "forbidden",
     "owner": "redirect",
     "group_lead": "redirect",
     "officer": "redirect",
@@ -58,6 +61,7 @@ KPI_ENTERERS = {
     "group_lead": "forbidden",
     "board": "forbidden",
     "partner": "forbidden",
+    "finance_lead": "forbidden",
 }  # owners, officers
 # Only co-production partners record the families' view; officers and leads never write it.
 PARTNERS_ONLY = {**dict.fromkeys(PERSONAS, "forbidden"), "anonymous": "login", "outsider": "missing", "partner": "redirect"}
@@ -257,7 +261,18 @@ MATRIX: dict[str, Row] = {
     "governance:calendar_feed": Row("get", ["=no-such-token"], None, dict.fromkeys(PERSONAS, "missing")),
 }
 # The risk register: everyone in the partnership reads it; the risk's owner (its post's holder) and officers change a risk.
-RISK_CHANGERS = {**READ, "other_lead": "forbidden", "group_lead": "forbidden", "board": "forbidden", "partner": "forbidden"}
+# The risk here is a sufficiency risk, so its finance lead is refused too (finance risks: tests/risks/test_register_pages.py).
+RISK_CHANGERS = {
+    **READ,
+    "other_lead": "forbidden",
+    "group_lead": "forbidden",
+    "board": "forbidden",
+    "partner": "forbidden",
+    "finance_lead": "forbidden",
+}
+# The high-needs budget: officers and the partnership's finance leads change it; everyone else reads it.
+FINANCE_CHANGERS = {**OFFICER_ONLY_403, "officer": "ok", "finance_lead": "ok"}
+FINANCE_POSTERS = {**OFFICER_ONLY_403, "finance_lead": "redirect"}
 MATRIX.update(
     {
         "risks:register": Row("get", ["strategy"], None, READ),
@@ -270,16 +285,16 @@ MATRIX.update(
         "risks:risk_scale": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
         "risks:risk_edit": Row("get", ["risk"], None, RISK_CHANGERS),
         "risks:risk_rescore": Row("post", ["risk"], "rescore_data", {**RISK_CHANGERS, "owner": "redirect", "officer": "redirect"}),
-        # The high-needs budget: everyone reads it; officers and finance leads (none among these personas) change it.
+        # The high-needs budget: everyone reads it; officers and finance leads change it.
         "finance:plan": Row("get", ["finance_plan.strategy"], None, READ),
-        "finance:plan_edit": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
-        "finance:figures_edit": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
-        "finance:mitigation_add": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
-        "finance:mitigation_edit": Row("get", ["mitigation"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
-        "finance:actual_add": Row("post", ["mitigation.plan.strategy"], "actual_data", OFFICER_ONLY_403),
-        "finance:actuals_upload": Row("get", ["finance_plan.strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
-        "finance:actuals_preview": Row("get", ["actuals_upload"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
-        "finance:actuals_confirm": Row("post", ["actuals_upload"], {}, OFFICER_ONLY_403),
+        "finance:plan_edit": Row("get", ["strategy"], None, FINANCE_CHANGERS),
+        "finance:figures_edit": Row("get", ["finance_plan.strategy"], None, FINANCE_CHANGERS),
+        "finance:mitigation_add": Row("get", ["finance_plan.strategy"], None, FINANCE_CHANGERS),
+        "finance:mitigation_edit": Row("get", ["mitigation"], None, FINANCE_CHANGERS),
+        "finance:actual_add": Row("post", ["mitigation.plan.strategy"], "actual_data", FINANCE_POSTERS),
+        "finance:actuals_upload": Row("get", ["finance_plan.strategy"], None, FINANCE_CHANGERS),
+        "finance:actuals_preview": Row("get", ["actuals_upload"], None, FINANCE_CHANGERS),
+        "finance:actuals_confirm": Row("post", ["actuals_upload"], {}, FINANCE_POSTERS),
     }
 )
 DEFAULT = "ok"

@@ -18,7 +18,15 @@ from actions.models import Action, DeliveryGroup, Evidence, Snapshot, Strategy
 from actions.services import action_update_record
 from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SummaryDraft
 from coproduction.services import families_view_record, page_publish
-from governance.demo_history import DemoHistory, csv_shifted, demo_time, fixture_shifted, month_shift, months_between
+from governance.demo_history import (
+    DemoHistory,
+    csv_shifted,
+    demo_time,
+    fixture_shifted,
+    month_shift,
+    months_between,
+    update_dated_in_round,
+)
 from governance.models import Board, Finding, Inspection, Meeting, SelfEvaluation, Signatory, SignOff, StrandLink
 from governance.self_evaluation import self_evaluation_draft
 from governance.services import snapshot_stated_take
@@ -147,6 +155,9 @@ class Command(BaseCommand):
         if PLANS[0][0] in fresh:
             self._seed_history(east)
         self._seed_meetings(east)
+        # The inspection's evidence updates before the sign-offs: dated in the round in progress, they come before the
+        # council's and the ICB's signatures instead of reopening them.
+        self._seed_inspection(east, User.objects.get(username="officer@example.org"))
         self._seed_coproduction(east)
         # The admin spans every partnership, so it is for the install's
         # administrators only; officers work in the product's own pages.
@@ -157,7 +168,6 @@ class Command(BaseCommand):
             admin.set_password(DEMO_PASSWORD)
             admin.save()
         self.stdout.write(f"  {'Administrator':<22} admin@example.org (the /admin/ site)")
-        self._seed_inspection(east, User.objects.get(username="officer@example.org"))
         self._seed_framework(east, User.objects.get(username="officer@example.org"))
         # The inspection in the framework's cycle (priority action plan, monitoring inspection) and officers' first words.
         call_command("seed_inspection_demo", stdout=self.stdout)
@@ -390,7 +400,7 @@ class Command(BaseCommand):
             action = actions.get(ref)
             if action is None or Evidence.objects.filter(update__action=action).exists():
                 continue
-            action_update_record(
+            update = action_update_record(
                 action=action,
                 user=officer,
                 rating=action.rating,
@@ -398,6 +408,7 @@ class Command(BaseCommand):
                 files=[SimpleUploadedFile(filename, content, content_type="text/plain")],
                 expected_version=action.version,
             )
+            update_dated_in_round(update)
         self.stdout.write("Recorded an illustrative inspection with findings linked to the One Plan's actions.")
 
     def _seed_framework(self, partnership: Partnership, officer: User) -> None:
