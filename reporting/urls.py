@@ -45,6 +45,8 @@ urlpatterns = [
         name="self_evaluation_upload",
     ),
     path("strategies/<int:strategy_id>/dashboard/", views.dashboard, name="dashboard"),
+    path("strategies/<int:strategy_id>/dashboard/exceptions/<slug:kind>/", views.dashboard_exceptions, name="dashboard_exceptions"),
+    path("strategies/<int:strategy_id>/dashboard/movement/", views.dashboard_movement, name="dashboard_movement"),
     path(
         "strategies/<int:strategy_id>/dashboard/export.<export_format:file_format>",
         views.dashboard_export,

@@ -197,3 +197,32 @@ def test_the_strategy_page_and_a_group_it_opens_issue_the_same_queries_for_a_sma
     small = count()
     grow(strategy, group, officer, LARGE, "bb")
     assert count() == small
+
+
+@pytest.mark.parametrize(
+    "part", ["exceptions/risk", "exceptions/overdue", "exceptions/needs_update", "movement", "dashboard?movement=1&overdue_page=1"]
+)
+def test_the_dashboards_parts_read_on_request_issue_the_same_queries_for_a_small_and_a_grown_plan(client, part, officer, strategy, group):
+    """Each exception list and the movement, fetched by htmx when opened or scrolled to, and the dashboard showing them without htmx."""
+    from governance.services import snapshot_take
+
+    snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 14))
+    dashboard = reverse("reporting:dashboard", args=[strategy.pk])
+    if part.startswith("dashboard"):
+        url, headers = dashboard + part.removeprefix("dashboard"), {}
+    else:
+        url, headers = f"{dashboard}{part}/", {"HX-Request": "true"}
+    client.force_login(officer)
+
+    def count() -> int:
+        cache.clear()  # counted as built
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        return len(captured)
+
+    grow(strategy, group, officer, SMALL, "a")
+    count()
+    small = count()
+    grow(strategy, group, officer, LARGE, "bb")
+    assert count() == small
