@@ -147,10 +147,15 @@ def _rows(values: list[tuple], as_at: dt.date) -> list[ActionRow]:
     return rows
 
 
-def rows_from_actions(actions: QuerySet[Action], today: dt.date | None = None) -> list[ActionRow]:
-    """Rows for live actions in two queries: owners, the latest update and the cycle are computed in SQL."""
+def rows_from_actions(
+    actions: QuerySet[Action], today: dt.date | None = None, *, order_by: tuple = ("position", "id"), window: slice | None = None
+) -> list[ActionRow]:
+    """Rows for live actions in two queries: owners, the latest update and the cycle are computed in SQL.
+
+    `window` reads only that slice of them, in the order `order_by` gives (plan order by default).
+    """
     latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
-    values = list(
+    found = (
         actions.prefetch_related(None)
         .annotate(
             row_action_id=F("pk"),
@@ -163,9 +168,10 @@ def rows_from_actions(actions: QuerySet[Action], today: dt.date | None = None) -
             row_notes=F("notes"),
             row_cycle_started_at=rules.cycle_started_at(),
         )
-        .order_by("position", "id")
+        .order_by(*order_by)
         .values_list(*_ROW_FIELDS)
     )
+    values = list(found if window is None else found[window])
     return _rows(values, today or timezone.localdate())
 
 

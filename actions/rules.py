@@ -67,12 +67,12 @@ class Rated(Protocol):
 
 
 # Looked up by value: calling Progress(value) costs more than the rest of an action's status.
-_PROGRESS_BY_VALUE: dict[str, Progress] = {progress.value: progress for progress in Progress}
+PROGRESS_BY_VALUE: dict[str, Progress] = {progress.value: progress for progress in Progress}
 
 
 def classify(rating: Rated | None) -> Progress:
     """The one class of an action at this rating; an action with no rating has not started."""
-    return Progress.NOT_STARTED if rating is None else _PROGRESS_BY_VALUE[rating.progress]
+    return Progress.NOT_STARTED if rating is None else PROGRESS_BY_VALUE[rating.progress]
 
 
 def in_round(rating: Rated | None) -> bool:

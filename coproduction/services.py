@@ -99,12 +99,22 @@ def disagreements(
     rows: Sequence[ActionRow], views: dict[int, FamiliesView | SnapshotFamiliesView], groups: dict[int, DeliveryGroup]
 ) -> list[Disagreement]:
     """Every group whose families' view contradicts the officers' ratings of its actions (its sub-groups' included)."""
-    ratings: dict[int, list[RatingLevel]] = {}
+    own: dict[int, list[RatingLevel]] = {}
     for row in rows:
-        ratings.setdefault(row.group_id, []).append(row.rating)
-        parent_id = groups[row.group_id].parent_id if row.group_id in groups else None
+        own.setdefault(row.group_id, []).append(row.rating)
+    return disagreements_of(own, views, groups)
+
+
+def disagreements_of(
+    own: dict[int, list[RatingLevel]], views: dict[int, FamiliesView | SnapshotFamiliesView], groups: dict[int, DeliveryGroup]
+) -> list[Disagreement]:
+    """`disagreements` from each group's own actions' ratings (one per action)."""
+    ratings: dict[int, list[RatingLevel]] = {}
+    for group_id, found_ratings in own.items():
+        ratings.setdefault(group_id, []).extend(found_ratings)
+        parent_id = groups[group_id].parent_id if group_id in groups else None
         if parent_id:
-            ratings.setdefault(parent_id, []).append(row.rating)
+            ratings.setdefault(parent_id, []).extend(found_ratings)
     found = []
     for group_id, view in views.items():
         group = groups.get(group_id)

@@ -8,39 +8,46 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from actions import rules
 from actions.models import Action, DeliveryGroup, RatingLevel, Snapshot, SnapshotAction, Strategy, last_board_among
 from actions.revisions import revision_of
 from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
-from coproduction.services import Disagreement, disagreements, families_views_current, families_views_frozen
+from coproduction.services import Disagreement, disagreements_of, families_views_current, families_views_frozen
 from kpis.alerts import Crossing, crossing_of, kpi_crossings_between
 from kpis.models import Indicator, Rag
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
 from people.models import Post
-from reporting.report import MatrixSection, delivery_matrix, matrix_with_families, overdue_by_group
+from reporting.report import MatrixSection, delivery_matrix, matrix_with_families
 from reporting.summaries import (
     EXCEPTION_KINDS,
-    Exceptions,
+    Alike,
     Headline,
     Move,
-    Movement,
     RatingCounts,
+    actions_alike_counts,
+    alike_counts,
     by_urgency,
+    exception_condition,
+    exception_counts,
     exceptions,
-    headline_counts,
+    headline_counts_of,
     headlines,
     movement,
     movement_once,
+    overdue_by_group_of,
     overlap,
-    rating_counts,
+    rating_counts_of,
+    ratings_by_group,
     rows_filter,
 )
 from send_tracker.cache import cache_get, cache_set, page_key
@@ -49,6 +56,7 @@ EXCEPTIONS_PER_PAGE = 10
 ACTIONS_PER_PAGE = 50
 KPI_HEADLINES = 5
 TREND_SNAPSHOTS = 6  # a year of bi-monthly boards
+FILTERS = ("organisation", "owner", "group", "rating", "exception")  # the filters that choose some of the actions
 
 
 class DashboardFilterForm(forms.Form):
@@ -101,7 +109,8 @@ class ExceptionList:
     key: str
     label: str
     count: int
-    page: Page
+    # The page shown; None for a list read on request (htmx, or its link) when it is opened or scrolled to.
+    page: Page | None = None
     # Shown open: the actions rated at risk always, and a list someone is paging through.
     # The others open on request, so the page stays a page (each is also a headline figure).
     open: bool = False
@@ -125,10 +134,9 @@ class Dashboard:
     previous: Snapshot | None
     today: dt.date
     total: int
-    rows: list[ActionRow]
+    shown: int  # the actions the filters show
     counts: RatingCounts
-    exceptions: Exceptions
-    movement: Movement | None
+    exception_counts: dict[str, int] = field(default_factory=dict)
     headlines: list[Headline] = field(default_factory=list)
     headline_overlap: str = ""  # the headline figures' overlap in words (overdue is counted under a rating too)
     matrix: list[MatrixSection] = field(default_factory=list)
@@ -137,14 +145,15 @@ class Dashboard:
     trend_highest: int = 0
     kpis: KpiHeadlines | None = None
     exception_lists: list[ExceptionList] = field(default_factory=list)
-    moves: list[tuple[str, str, list[Move]]] = field(default_factory=list)
+    # The movement since the previous snapshot, each action once; None until it is asked for (it loads on request).
+    moves: list[tuple[str, str, list[Move]]] | None = None
     actions_page: Page | None = None
     families_views: dict = field(default_factory=dict)  # group id -> its families' view (live or as frozen)
     disagreements: list[Disagreement] = field(default_factory=list)
     kpi_crossings: list[Crossing] = field(default_factory=list)  # KPIs that crossed their target since the last board
 
     def is_filtered(self) -> bool:
-        return any(self.form.value_of(name) for name in ("organisation", "owner", "group", "rating", "exception"))
+        return any(self.form.value_of(name) for name in FILTERS)
 
 
 def _frozen(name: str, snapshots: list[Snapshot], levels: list[RatingLevel], build):
@@ -180,12 +189,112 @@ def snapshot_rows(snapshot: Snapshot, snapshots: list[Snapshot], levels: list[Ra
     return _frozen(f"rows-{snapshot.pk}", snapshots, levels, build)
 
 
-def _page(items: list, number: str | None, per_page: int) -> Page:
-    return Paginator(items, per_page).get_page(number)
+class _Counted:
+    """Items counted beforehand and read a window at a time: a Paginator reads only the page it shows."""
+
+    def __init__(self, count: int, read: Callable[[slice], list]) -> None:
+        self._count, self._read = count, read
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, window: slice) -> list:
+        return self._read(window)
 
 
-def rating_trend(strategy: Strategy, snapshots: list[Snapshot], levels: list[RatingLevel], now: list[ActionRow] | None) -> list[TrendPoint]:
-    """Actions at each level in the strategy's recent snapshots (oldest first), and now when the live plan is shown."""
+def _page(count: int, read: Callable[[slice], list], number: str | None, per_page: int) -> Page:
+    return Paginator(_Counted(count, read), per_page).get_page(number)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the dashboard's filters choose, for rows in Python and for actions in SQL alike."""
+
+    owner_titles: set[str] | None = None
+    rating_id: int | None = None
+    group_id: int | None = None
+    exception: str | None = None
+
+    def rows(self, rows: list[ActionRow], groups: dict[int, DeliveryGroup]) -> list[ActionRow]:
+        action_ids = {row.action_id for row in getattr(exceptions(rows), self.exception)} if self.exception else None
+        shown = rows_filter(rows, owner_titles=self.owner_titles, rating_id=self.rating_id, action_ids=action_ids)
+        if self.group_id:
+            shown = [
+                row
+                for row in shown
+                if row.group_id == self.group_id or getattr(groups.get(row.group_id), "parent_id", None) == self.group_id
+            ]
+        return shown
+
+    def q(self, today: dt.date) -> Q:
+        found = Q()
+        if self.owner_titles is not None:
+            found &= Q(pk__in=Action.owners.through.objects.filter(post__title__in=self.owner_titles).values("action_id"))
+        if self.rating_id:
+            found &= Q(rating_id=self.rating_id)
+        if self.group_id:
+            found &= Q(group_id=self.group_id) | Q(group__parent_id=self.group_id)
+        if self.exception:
+            found &= exception_condition(self.exception, today)
+        return found
+
+
+class LivePlan:
+    """The strategy's actions now, as the filters choose: counted in one grouped query, read a page at a time."""
+
+    def __init__(self, strategy: Strategy, filters: Filters, today: dt.date) -> None:
+        self.strategy, self.today = strategy, today
+        self.actions = Action.objects.filter(strategy=strategy)
+        self.chosen = filters.q(today)
+
+    def counted(self) -> tuple[dict[Alike, int], dict[Alike, int]]:
+        return actions_alike_counts(self.actions, self.today, shown=self.chosen)
+
+    def shown_ids(self) -> set[int]:
+        return set(self.actions.filter(self.chosen).values_list("pk", flat=True))
+
+    def count(self, kind: str) -> int:
+        return self.actions.filter(self.chosen & exception_condition(kind, self.today)).count()
+
+    def rows(self, kind: str | None = None, window: slice | None = None) -> list[ActionRow]:
+        """The rows shown (of one exception `kind`), in plan order; with `window`, that slice of them most urgent first."""
+        chosen = self.chosen & exception_condition(kind, self.today) if kind else self.chosen
+        if window is None:
+            return rows_from_actions(self.actions.filter(chosen), self.today)
+        urgent = (F("rating__is_risk").desc(), rules.flag(rules.overdue(self.today)).desc(), F("due_date").asc(nulls_last=True))
+        return rows_from_actions(self.actions.filter(chosen), self.today, order_by=(*urgent, "position", "id"), window=window)
+
+    def retired_ids(self, previous_rows: list[ActionRow]) -> set[int]:
+        return set(Action.everything.filter(strategy=self.strategy, retired_at__isnull=False).values_list("pk", flat=True))
+
+
+class FrozenPlan:
+    """The actions a snapshot froze, as the filters choose, judged in Python as at its date."""
+
+    def __init__(self, rows: list[ActionRow], filters: Filters, groups: dict[int, DeliveryGroup]) -> None:
+        self.all_rows = rows
+        self.shown = filters.rows(rows, groups)
+
+    def counted(self) -> tuple[dict[Alike, int], dict[Alike, int]]:
+        return alike_counts(self.all_rows), alike_counts(self.shown)
+
+    def shown_ids(self) -> set[int]:
+        return {row.action_id for row in self.shown}
+
+    def count(self, kind: str) -> int:
+        return len(getattr(exceptions(self.shown), kind))
+
+    def rows(self, kind: str | None = None, window: slice | None = None) -> list[ActionRow]:
+        found = getattr(exceptions(self.shown), kind) if kind else self.shown
+        return found if window is None else by_urgency(found)[window]
+
+    def retired_ids(self, previous_rows: list[ActionRow]) -> set[int]:
+        # What the snapshot before had and this one has not was retired in between.
+        return {row.action_id for row in previous_rows} - {row.action_id for row in self.all_rows}
+
+
+def rating_trend(strategy: Strategy, snapshots: list[Snapshot], levels: list[RatingLevel], now: dict[int, int] | None) -> list[TrendPoint]:
+    """Actions at each level in the strategy's recent snapshots (oldest first), and `now` (level id -> actions) for the live plan."""
 
     def counted() -> dict[int, dict[int, int]]:
         found: dict[int, dict[int, int]] = defaultdict(dict)
@@ -198,10 +307,7 @@ def rating_trend(strategy: Strategy, snapshots: list[Snapshot], levels: list[Rat
     recent = sorted(snapshots, key=lambda s: s.as_at)[-TREND_SNAPSHOTS:]
     points = [TrendPoint(f"{s.as_at:%-d %b %Y}", found.get(s.pk, {})) for s in recent]
     if now is not None:
-        live: dict[int, int] = defaultdict(int)
-        for row in now:
-            live[row.rating.pk] += 1
-        points.append(TrendPoint("Now", dict(live)))
+        points.append(TrendPoint("Now", now))
     return points
 
 
@@ -216,8 +322,25 @@ def kpi_headlines(strategy: Strategy) -> KpiHeadlines:
     )
 
 
-def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
-    """The dashboard of a strategy as the filters in `params` ask (bad values are reported by the form and ignored)."""
+@dataclass
+class _Read:
+    """What every part of the dashboard starts from: the filters, the plan they choose from and the snapshot compared with."""
+
+    form: DashboardFilterForm
+    levels: list[RatingLevel]
+    snapshots: list[Snapshot]
+    groups: dict[int, DeliveryGroup]
+    viewing: Snapshot | None
+    previous: Snapshot | None
+    today: dt.date
+    plan: LivePlan | FrozenPlan
+    filtered: bool  # any filter but the snapshot: the plan shows only some of its actions
+
+    def previous_rows(self) -> list[ActionRow]:
+        return snapshot_rows(self.previous, self.snapshots, self.levels) if self.previous else []
+
+
+def _read(strategy: Strategy, params: QueryDict) -> _Read:
     levels = list(strategy.scheme.levels.all())
     snapshots = list(Snapshot.objects.filter(strategy=strategy).with_first_board().latest_first())
     posts = list(Post.objects.filter(actions__strategy=strategy).select_related("organisation").distinct().order_by("title"))
@@ -228,20 +351,10 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     form.is_valid()
 
     viewing = next((s for s in snapshots if s.pk == form.value_of("snapshot")), None)
-    if viewing is None:
-        today = timezone.localdate()
-        rows = rows_from_actions(Action.objects.filter(strategy=strategy))
-        earlier = snapshots
-    else:
-        today = viewing.as_at
-        rows = snapshot_rows(viewing, snapshots, levels)
-        earlier = [s for s in snapshots if s.as_at < viewing.as_at]
-    # The last board among the earlier snapshots (the rule book's; the newest when no board has met on one).
-    previous = last_board_among(earlier, today)
+    rows = snapshot_rows(viewing, snapshots, levels) if viewing else []
     if rows and rows[0].rating.scheme_id != strategy.scheme_id:
         # A snapshot from before the strategy moved to another scheme: its matrix is in the scheme it was rated in.
         levels = list(rows[0].rating.scheme.levels.all())
-
     owner_titles = None
     if organisation_id := form.value_of("organisation"):
         owner_titles = {p.title for p in posts if p.organisation_id == organisation_id}
@@ -249,78 +362,127 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
         chosen = {p.title for p in posts if p.pk == owner_id}
         owner_titles = chosen if owner_titles is None else owner_titles & chosen
     rating = next((level for level in levels if level.code == form.value_of("rating")), None)
-    action_ids = None
-    if kind := form.value_of("exception"):
-        action_ids = {row.action_id for row in getattr(exceptions(rows), kind)}
-    shown = rows_filter(rows, owner_titles=owner_titles, rating_id=rating.pk if rating else None, action_ids=action_ids)
-    if group_id := form.value_of("group"):
-        shown = [row for row in shown if row.group_id == group_id or getattr(groups.get(row.group_id), "parent_id", None) == group_id]
-
-    previous_rows = snapshot_rows(previous, snapshots, levels) if previous else []
-    shown_ids = {row.action_id for row in shown}
-    previous_shown = [row for row in previous_rows if row.action_id in shown_ids] if len(shown) != len(rows) else previous_rows
-    counts = rating_counts(shown, levels)
-    found = exceptions(shown)
+    filters = Filters(owner_titles, rating.pk if rating else None, form.value_of("group"), form.value_of("exception"))
     if viewing is None:
-        retired_ids = set(Action.everything.filter(strategy=strategy, retired_at__isnull=False).values_list("pk", flat=True))
-    else:  # what the snapshot before had and this one has not was retired in between
-        retired_ids = {row.action_id for row in previous_rows} - {row.action_id for row in rows}
-    moved = movement(previous_shown, shown, retired_ids) if previous else None
+        today = timezone.localdate()
+        plan: LivePlan | FrozenPlan = LivePlan(strategy, filters, today)
+        earlier = snapshots
+    else:
+        today = viewing.as_at
+        plan = FrozenPlan(rows, filters, groups)
+        earlier = [s for s in snapshots if s.as_at < viewing.as_at]
+    # The last board among the earlier snapshots (the rule book's; the newest when no board has met on one).
+    previous = last_board_among(earlier, today)
+    filtered = any(form.value_of(name) for name in FILTERS)
+    return _Read(form, levels, snapshots, groups, viewing, previous, today, plan, filtered)
 
+
+def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
+    """The dashboard of a strategy as the filters in `params` ask (bad values are reported by the form and ignored).
+
+    The figures are counted, not read row by row: the live plan in one grouped
+    query. Only the lists shown open are read, a page at a time; the others,
+    and the movement, are read when asked for (`exception_list_for`, `movement_for`).
+    """
+    read = _read(strategy, params)
+    everything, shown = read.plan.counted()
+    previous_counts = None
+    if read.previous and read.filtered:
+        shown_ids = read.plan.shown_ids()
+        previous_counts = alike_counts([row for row in read.previous_rows() if row.action_id in shown_ids])
+    elif read.previous:
+        previous_counts = _frozen(f"alike-{read.previous.pk}", read.snapshots, read.levels, lambda: alike_counts(read.previous_rows()))
+    counts = rating_counts_of(shown, read.levels)
     board = Dashboard(
         strategy=strategy,
-        form=form,
-        levels=levels,
-        groups=groups,
-        viewing=viewing,
-        previous=previous,
-        today=today,
-        total=len(rows),
-        rows=shown,
+        form=read.form,
+        levels=read.levels,
+        groups=read.groups,
+        viewing=read.viewing,
+        previous=read.previous,
+        today=read.today,
+        total=sum(everything.values()),
+        shown=sum(shown.values()),
         counts=counts,
-        exceptions=found,
-        movement=moved,
+        exception_counts=exception_counts(shown),
     )
-    now = headline_counts(shown)
-    board.headlines = headlines(now, headline_counts(previous_shown) if previous else None)
+    now = headline_counts_of(shown)
+    board.headlines = headlines(now, headline_counts_of(previous_counts) if previous_counts is not None else None)
     board.headline_overlap = overlap(now)
-    board.matrix = delivery_matrix(list(groups.values()), counts.by_group, overdue_by_group(shown))
-    board.trend_points = rating_trend(strategy, snapshots, levels, rows if viewing is None else None)
-    board.trend = [TrendLine(level, [point.counts.get(level.pk, 0) for point in board.trend_points]) for level in levels]
+    board.matrix = delivery_matrix(list(read.groups.values()), counts.by_group, overdue_by_group_of(shown))
+    now_by_level = {
+        segment.level.pk: segment.count for segment in rating_counts_of(everything, read.levels).overall.segments if segment.count
+    }
+    board.trend_points = rating_trend(strategy, read.snapshots, read.levels, now_by_level if read.viewing is None else None)
+    board.trend = [TrendLine(level, [point.counts.get(level.pk, 0) for point in board.trend_points]) for level in read.levels]
     board.trend_highest = max((line.highest for line in board.trend), default=0)
     board.kpis = kpi_headlines(strategy)
-    if previous is not None and viewing is None:  # the values entered since the last board that crossed, from the rows just read
-        board.kpi_crossings = [c for c in board.kpis.crossings if c.value.entered_at > previous.taken_at]
-    elif previous is not None:
-        board.kpi_crossings = kpi_crossings_between(strategy.pk, previous.taken_at, viewing.taken_at)
+    if read.previous is not None and read.viewing is None:  # the values entered since the last board that crossed, from the rows just read
+        board.kpi_crossings = [c for c in board.kpis.crossings if c.value.entered_at > read.previous.taken_at]
+    elif read.previous is not None:
+        board.kpi_crossings = kpi_crossings_between(strategy.pk, read.previous.taken_at, read.viewing.taken_at)
     board.exception_lists = [
-        ExceptionList(
-            key,
-            label,
-            len(found_rows),
-            _page(by_urgency(found_rows), params.get(f"{key}_page"), EXCEPTIONS_PER_PAGE),
-            open=key == "risk" or f"{key}_page" in params,
-        )
-        for key, label, found_rows in found.kinds()
+        _exception_list(read, params, key, board.exception_counts[key], read_now=f"{key}_page" in params) for key in EXCEPTION_KINDS
     ]
-    board.moves = movement_once(moved) if moved else []
-    board.families_views = families_views_frozen(viewing) if viewing else families_views_current(strategy)
+    board.families_views = families_views_frozen(read.viewing) if read.viewing else families_views_current(strategy)
     # Judged on all the group's actions, whatever the filters show.
-    board.disagreements = disagreements(rows, board.families_views, groups)
+    levels_by_id = {level.pk: level for level in read.levels}
+    board.disagreements = disagreements_of(ratings_by_group(everything, levels_by_id), board.families_views, read.groups)
     board.matrix = matrix_with_families(board.matrix, board.families_views, {d.group.pk for d in board.disagreements})
-    if board.is_filtered():
-        board.actions_page = _page(by_urgency(shown), params.get("page"), ACTIONS_PER_PAGE)
+    if read.filtered:
+        board.actions_page = _page(board.shown, lambda window: read.plan.rows(window=window), params.get("page"), ACTIONS_PER_PAGE)
+    if "movement" in params:
+        board.moves = _moves(read)
     return board
 
 
-def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, officer: bool, latest: bool = False) -> str:
-    """The cache key of a dashboard page as `params` ask, valid until the strategy next changes.
+def _exception_list(read: _Read, params: QueryDict, key: str, count: int, *, read_now: bool) -> ExceptionList:
+    """An exception list, its page read now when someone pages through it (else it is read when opened or scrolled to)."""
+    page = None
+    if read_now and count:
+        page = _page(count, lambda window: read.plan.rows(key, window), params.get(f"{key}_page"), EXCEPTIONS_PER_PAGE)
+    # Open: the actions rated at risk always, and a list someone is paging through.
+    return ExceptionList(key, EXCEPTION_KINDS[key], count, page, open=key == "risk" or f"{key}_page" in params)
+
+
+def exception_list_for(strategy: Strategy, params: QueryDict, kind: str) -> ExceptionList:
+    """One exception list of the dashboard as the filters in `params` ask, the page of it `<kind>_page` asks."""
+    read = _read(strategy, params)
+    return _exception_list(read, params, kind, read.plan.count(kind), read_now=True)
+
+
+def _moves(read: _Read) -> list[tuple[str, str, list[Move]]]:
+    if read.previous is None:
+        return []
+    shown = read.plan.rows()
+    previous_rows = read.previous_rows()
+    shown_ids = {row.action_id for row in shown}
+    # Filtered, the actions shown before are those the filters show now; else all of them, the since retired included.
+    previous_shown = [row for row in previous_rows if row.action_id in shown_ids] if read.filtered else previous_rows
+    return movement_once(movement(previous_shown, shown, read.plan.retired_ids(previous_rows)))
+
+
+def movement_for(strategy: Strategy, params: QueryDict) -> tuple[Snapshot | None, list[tuple[str, str, list[Move]]]]:
+    """The movement the dashboard shows (each action once) as the filters in `params` ask, and the snapshot it is since."""
+    read = _read(strategy, params)
+    return read.previous, _moves(read)
+
+
+def dashboard_rows(strategy: Strategy, params: QueryDict) -> tuple[list[ActionRow], dict[int, DeliveryGroup], dt.date]:
+    """The actions the dashboard's filters show, in plan order, with the delivery groups and the date they are as at."""
+    read = _read(strategy, params)
+    return read.plan.rows(), read.groups, read.today
+
+
+def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, latest: bool = False) -> str:
+    """The cache key of a part of the dashboard as `params` ask, valid until the strategy next changes.
 
     The live plan also changes with the date (due soon, overdue), so the key
     has today in it. (A page as at a snapshot shows the live KPIs and findings
-    beside the frozen actions, so it is keyed the same way.) With `latest`, the
-    key of the copy last built whatever the revision, served while the current
-    one is being built.
+    beside the frozen actions, so it is keyed the same way.) Nothing in it
+    depends on who is looking, so everyone shares it. With `latest`, the key of
+    the copy last built whatever the revision, served while the current one is
+    being built.
     """
     revision = "latest" if latest else revision_of(strategy.pk)
-    return page_key("dashboard", strategy.pk, revision, timezone.localdate().isoformat(), part, int(officer), params=params)
+    return page_key("dashboard", strategy.pk, revision, timezone.localdate().isoformat(), part, params=params)

@@ -32,12 +32,14 @@ from reporting.for_decision import items_for_decision
 from reporting.sections import pack_sections
 from reporting.summaries import (
     Tally,
+    alike_counts,
     exceptions,
     exceptions_once,
     headline_counts,
     headlines,
     movement,
     movement_once,
+    overdue_by_group_of,
     overlap,
     rating_counts,
 )
@@ -105,11 +107,7 @@ def board_pack_kpis(snapshot: Snapshot) -> list[ScorecardRow]:
 
 def overdue_by_group(rows: list[ActionRow]) -> dict[int, int]:
     """How many of the rows are overdue (by the rule book, as at each row's date) in each delivery group."""
-    found: dict[int, int] = {}
-    for row in rows:
-        if row.status.overdue:
-            found[row.group_id] = found.get(row.group_id, 0) + 1
-    return found
+    return overdue_by_group_of(alike_counts(rows))
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ dashboard and the board pack compute the same figures in the same way.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
 
 from actions import rules
 from actions.models import Action, Progress, RatingLevel, Snapshot, SnapshotAction, Strategy
@@ -52,26 +53,136 @@ def tally(rows: Iterable[ActionRow], levels: Sequence[RatingLevel]) -> Tally:
     counts: dict[int, int] = defaultdict(int)
     for row in rows:
         counts[row.rating.pk] += 1
+    return _tally(counts, levels)
+
+
+def _tally(counts: dict[int, int], levels: Sequence[RatingLevel]) -> Tally:
+    """A tally from the number of actions at each level id."""
     total = sum(counts.values())
     ordered = sorted(levels, key=lambda level: level.position)
     return Tally(
         total=total,
-        segments=tuple(Segment(level, counts[level.pk], round(100 * counts[level.pk] / total) if total else 0) for level in ordered),
+        segments=tuple(
+            Segment(level, counts.get(level.pk, 0), round(100 * counts.get(level.pk, 0) / total) if total else 0) for level in ordered
+        ),
     )
 
 
 def rating_counts(rows: Sequence[ActionRow], levels: Sequence[RatingLevel]) -> RatingCounts:
     """Number of actions at each rating level, overall, per priority and per delivery group."""
-    by_priority: dict[int, list[ActionRow]] = defaultdict(list)
-    by_group: dict[int, list[ActionRow]] = defaultdict(list)
-    for row in rows:
-        by_priority[row.priority_id].append(row)
-        by_group[row.group_id].append(row)
+    return rating_counts_of(alike_counts(rows), levels)
+
+
+def rating_counts_of(counts: dict[Alike, int], levels: Sequence[RatingLevel]) -> RatingCounts:
+    """`rating_counts` from actions counted alike (`alike_counts`, or the same in SQL)."""
+    overall: dict[int, int] = defaultdict(int)
+    by_priority: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    by_group: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for alike, n in counts.items():
+        overall[alike.rating_id] += n
+        by_priority[alike.priority_id][alike.rating_id] += n
+        by_group[alike.group_id][alike.rating_id] += n
     return RatingCounts(
-        overall=tally(rows, levels),
-        by_priority={key: tally(group, levels) for key, group in by_priority.items()},
-        by_group={key: tally(group, levels) for key, group in by_group.items()},
+        overall=_tally(overall, levels),
+        by_priority={key: _tally(found, levels) for key, found in by_priority.items()},
+        by_group={key: _tally(found, levels) for key, found in by_group.items()},
     )
+
+
+# Actions counted alike --------------------------------------------------------------------------
+
+
+class Alike(NamedTuple):
+    """What a board counts of an action: where it sits, its rating and class, and the rule book's flags.
+
+    Every figure of the dashboard and the pack (the matrix, the headline
+    figures, the exception counts) is a sum over actions alike in these, so the
+    live dashboard counts them in one grouped query (`actions_alike_counts`)
+    and a snapshot's rows in Python (`alike_counts`), and both give the same.
+    """
+
+    group_id: int
+    priority_id: int
+    rating_id: int
+    progress: str  # the class, by the rule book (rules.classify / rules.classification)
+    overdue: bool
+    inconsistent: bool
+    needs_update: bool
+    unallocated: bool
+    no_due_date: bool
+
+
+def alike_of(row: ActionRow) -> Alike:
+    status = row.status
+    return Alike(
+        row.group_id,
+        row.priority_id,
+        row.rating.pk,
+        rules.classify(row.rating).value,
+        status.overdue,
+        status.inconsistent,
+        status.needs_update,
+        status.unallocated,
+        status.no_due_date,
+    )
+
+
+def alike_counts(rows: Iterable[ActionRow]) -> dict[Alike, int]:
+    """How many of the rows are alike in everything a board counts (the Python twin of `actions_alike_counts`)."""
+    return dict(Counter(alike_of(row) for row in rows))
+
+
+def actions_alike_counts(actions: QuerySet[Action], today: dt.date, *, shown: Q | None = None) -> tuple[dict[Alike, int], dict[Alike, int]]:
+    """`alike_counts` of live actions in one grouped query, as at `today`: all of them, and those `shown` allows.
+
+    The class is the rule book's `classification()` and each flag its
+    condition, so the counts agree with rows judged in Python.
+    """
+    conditions = rules.conditions(today)
+    flags = {name: rules.flag(conditions[name]) for name in ("overdue", "inconsistent", "needs_update", "unallocated", "no_due_date")}
+    grouped = (
+        actions.order_by()
+        .annotate(
+            alike_priority_id=F("group__priority_id"),
+            alike_progress=rules.classification(),
+            alike_shown=rules.flag(shown) if shown else Value(True),
+            **{f"alike_{k}": v for k, v in flags.items()},
+        )
+        .values_list(
+            "group_id",
+            "alike_priority_id",
+            "rating_id",
+            "alike_progress",
+            *(f"alike_{name}" for name in flags),
+            "alike_shown",
+        )
+        .annotate(n=Count("pk"))
+    )
+    everything: dict[Alike, int] = defaultdict(int)
+    chosen: dict[Alike, int] = defaultdict(int)
+    for *fields, is_shown, n in grouped:
+        alike = Alike(*fields)
+        everything[alike] += n
+        if is_shown:
+            chosen[alike] += n
+    return dict(everything), dict(chosen)
+
+
+def overdue_by_group_of(counts: dict[Alike, int]) -> dict[int, int]:
+    """How many actions are overdue in each delivery group (groups with none left out)."""
+    found: dict[int, int] = defaultdict(int)
+    for alike, n in counts.items():
+        if alike.overdue:
+            found[alike.group_id] += n
+    return dict(found)
+
+
+def ratings_by_group(counts: dict[Alike, int], levels: dict[int, RatingLevel]) -> dict[int, list[RatingLevel]]:
+    """Each delivery group's actions' ratings (one per action), for judging it as a whole."""
+    found: dict[int, list[RatingLevel]] = defaultdict(list)
+    for alike, n in counts.items():
+        found[alike.group_id].extend([levels[alike.rating_id]] * n)
+    return dict(found)
 
 
 # Exceptions -------------------------------------------------------------------------------------
@@ -98,6 +209,21 @@ class Exceptions:
     def kinds(self) -> list[tuple[str, str, list[ActionRow]]]:
         """(key, label, rows) for every kind of exception, in the order a board reads them."""
         return [(key, label, getattr(self, key)) for key, label in EXCEPTION_KINDS.items()]
+
+
+def exception_counts(counts: dict[Alike, int]) -> dict[str, int]:
+    """How many actions are in each kind of exception (`EXCEPTION_KINDS`), from actions counted alike."""
+    found = dict.fromkeys(EXCEPTION_KINDS, 0)
+    for alike, n in counts.items():
+        found["risk"] += n if alike.progress == Progress.AT_RISK else 0
+        for kind in ("overdue", "inconsistent", "unallocated", "no_due_date", "needs_update"):
+            found[kind] += n if getattr(alike, kind) else 0
+    return found
+
+
+def exception_condition(kind: str, today: dt.date) -> Q:
+    """The actions an exception kind lists, in SQL: the twin of `exceptions`."""
+    return Q(rating__progress=Progress.AT_RISK) if kind == "risk" else rules.conditions(today)[kind]
 
 
 def exceptions(rows: Iterable[ActionRow]) -> Exceptions:
@@ -227,31 +353,34 @@ class Headline:
 
 
 def headline_counts(rows: Iterable[ActionRow]) -> dict[str, int]:
-    """How many actions are on track, at risk, overdue, complete and not updated since the last board, by the rule book.
+    """How many actions are on track, at risk, overdue, complete and not updated since the last board, by the rule book."""
+    return headline_counts_of(alike_counts(rows))
+
+
+def headline_counts_of(counts: dict[Alike, int]) -> dict[str, int]:
+    """`headline_counts` from actions counted alike.
 
     Each action is in one class (on track, at risk, complete, or not started);
     overdue and no update are flags beside the class, so they overlap it:
     `overdue_<class>` says how many of each class are overdue (see `overlap`).
     """
-    classes: list[Progress] = []
-    overdue: list[Progress] = []
+    classes: Counter[Progress] = Counter()
+    overdue: Counter[Progress] = Counter()
     needs_update = 0
-    for row in rows:
-        progress = rules.classify(row.rating)
-        classes.append(progress)
-        if row.status.overdue:
-            overdue.append(progress)
-        needs_update += row.status.needs_update
-    counts = rules.class_counts(classes)
-    overdue_counts = rules.class_counts(overdue)
+    for alike, n in counts.items():
+        progress = rules.PROGRESS_BY_VALUE[alike.progress]
+        classes[progress] += n
+        if alike.overdue:
+            overdue[progress] += n
+        needs_update += n if alike.needs_update else 0
     return {
-        "on_track": counts[Progress.ON_TRACK],
-        "risk": counts[Progress.AT_RISK],
-        "overdue": len(overdue),
-        "complete": counts[Progress.COMPLETE],
+        "on_track": classes[Progress.ON_TRACK],
+        "risk": classes[Progress.AT_RISK],
+        "overdue": sum(overdue.values()),
+        "complete": classes[Progress.COMPLETE],
         "needs_update": needs_update,
-        "not_started": counts[Progress.NOT_STARTED],
-        **{f"overdue_{progress.value}": overdue_counts[progress] for progress in Progress},
+        "not_started": classes[Progress.NOT_STARTED],
+        **{f"overdue_{progress.value}": overdue[progress] for progress in Progress},
     }
 
 

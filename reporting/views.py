@@ -40,12 +40,12 @@ from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, member_object, officer_required
 from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
-from reporting.dashboard import dashboard_cache_key, dashboard_for
+from reporting.dashboard import dashboard_cache_key, dashboard_for, dashboard_rows, exception_list_for, movement_for
 from reporting.models import BoardReport, EvidencePack
 from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, evidence_pack_request
-from reporting.summaries import movement_since_snapshot
+from reporting.summaries import EXCEPTION_KINDS, movement_since_snapshot
 from reporting.this_cycle import sign_offs_due_for
 from send_tracker.cache import earlier_copy_note, has_just_saved, page_built_once
 from send_tracker.security import rate_limited, security_event
@@ -172,7 +172,7 @@ def change_log_export(request: HttpRequest, partnership_id: int, file_format: st
     return response
 
 
-def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str, can_take_snapshot: bool) -> str:
+def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> str:
     """The dashboard's body (or its filtered results) as HTML, to be cached."""
     board = dashboard_for(strategy, request.GET)
     context = {
@@ -180,7 +180,6 @@ def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str, can_
         "board": board,
         "form": board.form,
         "query": request.GET.urlencode(),
-        "can_take_snapshot": can_take_snapshot,
         "unaddressed_findings": findings_unaddressed(strategy),
         # For the filter links only; no context processor runs, so nobody's details reach the cache.
         "request": request,
@@ -188,31 +187,61 @@ def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str, can_
     return render_to_string(f"reporting/dashboard.html#{part}", context)
 
 
+def _dashboard_part(request: HttpRequest, strategy: Strategy, part: str, build: Callable[[], str]) -> str:
+    """A part of the dashboard, built once after each change to the strategy, whoever asks (it shows the same to all)."""
+    # Read before the data: a page built while the plan changes is cached under the older revision.
+    key = dashboard_cache_key(strategy, request.GET, part=part)
+    latest_key = dashboard_cache_key(strategy, request.GET, part=part, latest=True)
+    served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
+    return earlier_copy_note(served, request, page="the dashboard") + served.html
+
+
 @login_required
 def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    can_take_snapshot = is_officer(membership)
     # A history restore (htmx's cache miss on Back) needs the whole page, not the fragment.
     fragment = request.htmx and not request.htmx.history_restore_request
     part = "results" if fragment else "body"
-    # Read before the data: a page built while the plan changes is cached under the older revision.
-    key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot)
-    latest_key = dashboard_cache_key(strategy, request.GET, part=part, officer=can_take_snapshot, latest=True)
-
-    build = functools.partial(_dashboard_html, request, strategy, part=part, can_take_snapshot=can_take_snapshot)
-    served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
-    html = earlier_copy_note(served, request, page="the dashboard") + served.html
+    html = _dashboard_part(request, strategy, part, functools.partial(_dashboard_html, request, strategy, part=part))
     if fragment:
         response = HttpResponse(html)
     else:
         # The priority action plan's due date counts the days, so it is read at each request rather than cached with the body.
         plan_due = priority_action_plan_due(strategy, timezone.localdate())
         context = {"strategy": strategy, "membership": membership, "body": mark_safe(html), "plan_due": plan_due}
-        response = render(
-            request, "reporting/dashboard.html", {**context, "is_officer": can_take_snapshot, "can_take_snapshot": can_take_snapshot}
-        )
+        response = render(request, "reporting/dashboard.html", {**context, "is_officer": is_officer(membership)})
     patch_vary_headers(response, ("HX-Request",))
     return response
+
+
+@login_required
+def dashboard_exceptions(request: HttpRequest, strategy_id: int, kind: str) -> HttpResponse:
+    """One of the dashboard's exception lists, a page of it, read when it is opened (htmx); without htmx, the dashboard showing it."""
+    strategy, _membership = get_strategy_for_user(request.user, strategy_id)
+    if kind not in EXCEPTION_KINDS:
+        raise Http404
+    if not request.htmx:
+        return redirect(f"{reverse('reporting:dashboard', args=[strategy.pk])}?{request.GET.urlencode()}#exception-{kind}")
+
+    def build() -> str:
+        section = exception_list_for(strategy, request.GET, kind)
+        return render_to_string("reporting/dashboard.html#exception_list", {"section": section, "request": request})
+
+    return HttpResponse(_dashboard_part(request, strategy, f"exceptions-{kind}", build))
+
+
+@login_required
+def dashboard_movement(request: HttpRequest, strategy_id: int) -> HttpResponse:
+    """The dashboard's movement since the last board, read when it is scrolled to (htmx); without htmx, the dashboard showing it."""
+    strategy, _membership = get_strategy_for_user(request.user, strategy_id)
+    if not request.htmx:
+        return redirect(f"{reverse('reporting:dashboard', args=[strategy.pk])}?{request.GET.urlencode()}#movement")
+
+    def build() -> str:
+        previous, moves = movement_for(strategy, request.GET)
+        return render_to_string("reporting/dashboard.html#movement", {"previous": previous, "moves": moves, "request": request})
+
+    return HttpResponse(_dashboard_part(request, strategy, "movement", build))
 
 
 @login_required
@@ -220,20 +249,19 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
 def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -> HttpResponse:
     """The dashboard's current (filtered) actions in the plan import format; the workbook adds the risks and the finance plan."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
-    board = dashboard_for(strategy, request.GET)
+    rows, groups, as_at = dashboard_rows(strategy, request.GET)
     # The CSV carries the same columns as the workbook: the import ignores the status columns.
-    table = export_table(board.rows, board.groups, with_status=True)
-    as_at = board.viewing.as_at if board.viewing else board.today
+    table = export_table(rows, groups, with_status=True)
     # The file name is made here from the slug and a date only, never from user input.
     filename = f"{slugify(strategy.name)[:60] or 'plan'}-actions-{as_at:%Y-%m-%d}.{file_format}"
     if file_format == "xlsx":
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        more = beside_sheets(strategy, request.user, membership, board.today)
+        more = beside_sheets(strategy, request.user, membership, as_at)
         response = HttpResponse(xlsx_bytes(table, more=more), content_type=content_type)
     else:
         response = HttpResponse(csv_bytes(table), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    security_event("export", request, strategy_id=strategy.pk, format=file_format, rows=len(board.rows))
+    security_event("export", request, strategy_id=strategy.pk, format=file_format, rows=len(rows))
     return response
 
 

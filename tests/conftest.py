@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,18 @@ def action(strategy, group, owner_post, level) -> Action:
     )
     action.owners.add(owner_post)
     return action
+
+
+def page_read_through(client, url: str) -> str:
+    """A page as someone who scrolls through it and opens its lists sees it: each part read on request filled in, as htmx does."""
+
+    def fill(found: re.Match) -> str:
+        response = client.get(found.group(1).replace("&amp;", "&"), HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, found.group(1)
+        return response.content.decode()
+
+    html = client.get(url).content.decode()
+    return re.sub(r'<div data-hx-get="([^"]+)" data-hx-trigger="intersect once" data-hx-swap="outerHTML">.*?</div>', fill, html, flags=re.S)
 
 
 def make_user(username: str, partnership: Partnership | None, role: str | None, posts: list[Post] = ()) -> User:

@@ -49,3 +49,14 @@ def due_flag(flag: str) -> SafeString:
 def status_flags(flags: list[str]) -> SafeString:
     """An action's due-date warnings from the rule book, each on its own line."""
     return format_html_join("", "<br>{}", ((due_flag(flag),) for flag in flags))
+
+
+_NOT_RECORDED = mark_safe("<span>Not recorded</span>")
+
+
+@register.simple_tag
+def families_tag(view) -> SafeString:
+    """The families' view of a delivery group as a tag: its label always in text, the colour only beside it; "Not recorded" for None."""
+    if not view:
+        return _NOT_RECORDED
+    return format_html('<strong class="govuk-tag app-rating app-rating--{}">{}</strong>', view.colour, view.get_level_display())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -25,6 +25,46 @@ def query_without(context, *names: str) -> str:
         if key in names or key == "page" or key.endswith("_page"):
             del query[key]
     return query.urlencode()
+
+
+@register.simple_tag
+def select_options(field) -> SafeString:
+    """A filter's options, the one asked for selected (a tag: a plan's owners make a hundred options)."""
+    chosen = str(field.value())
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((value, " selected" if str(value) == chosen else "", label) for value, label in field.field.choices),
+    )
+
+
+@register.simple_tag
+def matrix_cells(row, dashboard_url: str, cell_query: str) -> SafeString:
+    """A matrix row's count at each level, each count a link to the dashboard showing those actions (a tag: 200 cells a page)."""
+    group = row.group
+    query = f"{cell_query}&" if cell_query else ""
+
+    def cell(segment) -> tuple:
+        if not segment.count:
+            return (segment.level.label, SafeString('<span class="app-matrix__zero">0</span>'))
+        link = format_html(
+            '<a class="govuk-link app-matrix__cell" href="{}?{}group={}&amp;rating={}#actions" data-group="{}" data-rating="{}">'
+            '<span class="govuk-visually-hidden">{}, {}: </span>{}</a>',
+            dashboard_url,
+            query,
+            group.pk,
+            segment.level.code,
+            group.pk,
+            segment.level.code,
+            group.name,
+            segment.level.label,
+            segment.count,
+        )
+        return (segment.level.label, link)
+
+    return format_html_join(
+        "", '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="{}">{}</td>', (cell(s) for s in row.tally.segments)
+    )
 
 
 @register.simple_tag

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from actions import rules
 from actions.models import Action
+from tests.conftest import page_read_through
 
 DUE_SOON_DAYS = 14  # the default of settings.DUE_SOON_DAYS
 
@@ -31,5 +32,5 @@ def test_my_actions_and_the_dashboard_flag_due_soon_and_overdue_actions_in_words
     client.force_login(owner)
     mine = client.get(reverse("actions:my_actions")).content.decode()
     assert ">Due soon</strong>" in mine and ">Overdue</strong>" in mine
-    dashboard = client.get(reverse("reporting:dashboard", args=[action.strategy_id])).content.decode()
+    dashboard = page_read_through(client, reverse("reporting:dashboard", args=[action.strategy_id]))
     assert ">Due soon</strong>" in dashboard and ">Overdue</strong>" in dashboard and "On track but overdue</strong>" in dashboard

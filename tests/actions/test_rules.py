@@ -19,7 +19,7 @@ from actions.chasing import actions_sweep, sweep_status, sweep_totals
 from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, Progress, RatingScheme, Snapshot, Strategy, last_board_among
 from actions.reads import my_actions_for
 from governance.services import snapshot_take
-from reporting.dashboard import dashboard_for
+from reporting.dashboard import dashboard_for, dashboard_rows, exception_list_for
 from reporting.report import board_pack_context
 
 FLAGS = ("overdue", "due_soon", "inconsistent", "needs_update")
@@ -56,12 +56,13 @@ def what_each_says(client, owner, action: Action) -> dict[str, dict[str, bool]]:
         "inconsistent": ">On track but overdue</strong>" in row,
     }
 
-    board = dashboard_for(action.strategy, QueryDict())
+    def listed(kind: str) -> bool:
+        page = exception_list_for(action.strategy, QueryDict(), kind).page
+        return page is not None and action.pk in {r.action_id for r in page.object_list}
+
     said["dashboard"] = {
-        "overdue": action.pk in {r.action_id for r in board.exceptions.overdue},
-        "inconsistent": action.pk in {r.action_id for r in board.exceptions.inconsistent},
-        "needs_update": action.pk in {r.action_id for r in board.exceptions.needs_update},
-        "due_soon": next(r for r in board.rows if r.action_id == action.pk).status.due_soon,
+        **{kind: listed(kind) for kind in ("overdue", "inconsistent", "needs_update")},
+        "due_soon": next(r for r in dashboard_rows(action.strategy, QueryDict())[0] if r.action_id == action.pk).status.due_soon,
     }
 
     totals = sweep_totals(today)

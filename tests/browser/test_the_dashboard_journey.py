@@ -34,6 +34,15 @@ def test_a_board_member_reads_the_dashboard_filters_and_drills_down(one_plan, si
     assert total[:5] == ["3", "99", "65", "12", "7"] and total[-1] == "186"
     assert "No owner allocated: 20" in main.inner_text() and "No due date (TBC): 20" in main.inner_text()
     assert "Take a snapshot" not in main.inner_text()
+    # The lists below the first screen are read as they are reached: the actions at risk (open), a list opened, the movement.
+    page.locator("#exception-risk").scroll_into_view_if_needed()
+    page.locator("#exception-risk table tbody tr").first.wait_for()
+    assert page.locator("#exception-risk table tbody tr").count() == 3
+    page.locator("#exception-overdue summary").click()
+    page.locator("#exception-overdue table tbody tr").first.wait_for()
+    assert page.locator("#exception-overdue table tbody tr").count() == 10
+    page.locator("#movement").scroll_into_view_if_needed()
+    page.get_by_text("Each action is listed once, under the first of these that applies.").wait_for()
     assert_accessible(page, "on the dashboard")
 
     # Filter by rating with the keyboard only: open the filters, focus the select, type to choose, then press the button.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from actions.models import Action
 from governance.services import snapshot_take
 from people.models import Membership
-from tests.conftest import make_user
+from tests.conftest import make_user, page_read_through
 from tests.governance.conftest import rating_change
 
 
@@ -109,7 +109,7 @@ def test_movement_since_the_last_snapshot_shows_before_and_after(client, board, 
     snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
     rating_change(action, level("red"))
     client.force_login(board)
-    html = client.get(dashboard_url(action.strategy)).content.decode()
+    html = page_read_through(client, dashboard_url(action.strategy))
     worsened = html.split("Rating worsened (1)", 1)[1].split("</table>", 1)[0]
     assert "SP1" in worsened and worsened.index(">Amber</strong>") < worsened.index(">Red</strong>")
 
@@ -182,7 +182,7 @@ def test_read_only_roles_see_no_edit_controls(client, board, owner, officer, act
 def test_hostile_text_is_escaped_on_the_dashboard(client, board, action):
     Action.objects.filter(pk=action.pk).update(text='<script>alert("x")</script>', due_date=None, due_precision="none")
     client.force_login(board)
-    html = client.get(dashboard_url(action.strategy)).content.decode()
+    html = page_read_through(client, dashboard_url(action.strategy))
     assert '<script>alert("x")</script>' not in html and "&lt;script&gt;" in html
 
 
@@ -263,7 +263,7 @@ def test_exceptions_show_the_latest_narrative_and_who_wrote_it_most_urgent_first
     sl10 = Action.objects.get(strategy=one_plan, ref="SL10")
     ActionUpdate.objects.create(action=sl10, author=author, rating_after=sl10.rating, narrative="Waiting on <b>the ICB</b> data feed.")
     client.force_login(chair)
-    html = client.get(dashboard_url(one_plan)).content.decode()
+    html = page_read_through(client, dashboard_url(one_plan))
     risk = html.split('id="exception-risk"', 1)[1].split('id="exception-overdue"', 1)[0]
     assert "Asha Patel" in risk and "Waiting on &lt;b&gt;the ICB&lt;/b&gt; data feed." in risk
     overdue = html.split('id="exception-overdue"', 1)[1].split('id="exception-inconsistent"', 1)[0]
@@ -275,7 +275,7 @@ def test_exceptions_show_the_latest_narrative_and_who_wrote_it_most_urgent_first
     )
     assert set(refs[: len(risk_refs)]) == risk_refs  # the overdue actions at risk come first
     assert "overdue_page=2#exception-overdue" in overdue
-    second = client.get(dashboard_url(one_plan, "overdue_page=2")).content.decode()
+    second = page_read_through(client, dashboard_url(one_plan, "overdue_page=2"))
     second_refs = re.findall(
         r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>',
         second.split('id="exception-overdue"', 1)[1].split('id="exception-inconsistent"', 1)[0],
@@ -286,11 +286,11 @@ def test_exceptions_show_the_latest_narrative_and_who_wrote_it_most_urgent_first
 def test_movement_lists_each_action_once_and_a_newly_overdue_action_keeps_its_one_rating(client, board, action, level):
     snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))  # due 30 Sep 2025: not yet overdue then; still Amber
     client.force_login(board)
-    html = client.get(dashboard_url(action.strategy)).content.decode()
+    html = page_read_through(client, dashboard_url(action.strategy))
     newly = html.split("Newly overdue (1)", 1)[1].split("</table>", 1)[0]
     assert "SP1" in newly and newly.count('class="govuk-tag app-rating') == 1 and "→" not in newly
     rating_change(action, level("red"))
-    html = client.get(dashboard_url(action.strategy)).content.decode()
+    html = page_read_through(client, dashboard_url(action.strategy))
     assert "Rating worsened (1)" in html and "Newly overdue (" not in html  # listed once, under its first kind
 
 

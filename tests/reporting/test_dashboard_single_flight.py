@@ -102,7 +102,7 @@ def test_while_a_change_is_being_built_others_see_the_copy_before_it_and_its_aut
     update_post(author, action, red)
     assert SAVED_COOKIE in author.cookies
     # Someone else has started building the dashboard with the change and not finished yet.
-    key = dashboard_cache_key(strategy, QueryDict(), part="body", officer=False)
+    key = dashboard_cache_key(strategy, QueryDict(), part="body")
     cache.add(f"{key}:building", 1)
 
     meanwhile = dashboard_of(client, strategy)

@@ -95,6 +95,13 @@ MATRIX: dict[str, Row] = {
     "actions:evidence_download": Row("get", ["evidence_file"], None, READ),
     "reporting:dashboard": Row("get", ["strategy"], None, READ),
     "reporting:dashboard_export": Row("get", ["strategy", "=csv"], None, READ),
+    # Without htmx, an exception list or the movement is the dashboard showing it.
+    "reporting:dashboard_exceptions": Row(
+        "get", ["strategy", "=overdue"], None, {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login", "outsider": "missing"}
+    ),
+    "reporting:dashboard_movement": Row(
+        "get", ["strategy"], None, {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login", "outsider": "missing"}
+    ),
     "reporting:snapshot_list": Row("get", ["strategy"], None, READ),
     "reporting:snapshot_create": Row(
         "post", ["strategy"], {"day": "1", "month": "5", "year": "2025"}, {**OFFICER_ONLY_403, "officer": "redirect"}

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import Action, ActionUpdate, Notification
+from governance.services import snapshot_take
 from people.models import Membership, Post
 from tests.conftest import make_user
 from tests.security.test_permission_matrix import DEFAULT, MATRIX, url_arg
@@ -175,6 +176,24 @@ def test_a_page_issues_the_same_queries_for_a_small_and_a_grown_plan(client, req
     assert large <= small, f"GET {url}: {small} queries with {SMALL} more actions, {large} with {SMALL + LARGE}"
 
 
+def queries_small_and_grown(client, url: str, headers: dict, officer, strategy, group) -> tuple[int, int]:
+    """The queries of a request (each built afresh) once the plan has grown a little, and once it has grown ten times as much."""
+
+    def count() -> int:
+        cache.clear()  # counted as built, not as served from the cache
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200
+        return len(captured)
+
+    client.force_login(officer)
+    grow(strategy, group, officer, SMALL, "a")
+    count()
+    small = count()
+    grow(strategy, group, officer, LARGE, "bb")
+    return small, count()
+
+
 @pytest.mark.parametrize("query", ["?show=all", "?open={group}", "htmx"])
 def test_the_strategy_page_and_a_group_it_opens_issue_the_same_queries_for_a_small_and_a_grown_plan(
     client, query, officer, strategy, group
@@ -184,16 +203,20 @@ def test_the_strategy_page_and_a_group_it_opens_issue_the_same_queries_for_a_sma
         url, headers = reverse("actions:strategy_group_actions", args=[strategy.pk, group.pk]), {"HX-Request": "true"}
     else:
         url, headers = reverse("actions:strategy_detail", args=[strategy.pk]) + query.format(group=group.pk), {}
-    client.force_login(officer)
+    small, large = queries_small_and_grown(client, url, headers, officer, strategy, group)
+    assert large == small
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, headers=headers)
-        assert response.status_code == 200
-        return len(captured)
 
-    grow(strategy, group, officer, SMALL, "a")
-    count()
-    small = count()
-    grow(strategy, group, officer, LARGE, "bb")
-    assert count() == small
+@pytest.mark.parametrize(
+    "part", ["exceptions/risk", "exceptions/overdue", "exceptions/needs_update", "movement", "dashboard?movement=1&overdue_page=1"]
+)
+def test_the_dashboards_parts_read_on_request_issue_the_same_queries_for_a_small_and_a_grown_plan(client, part, officer, strategy, group):
+    """Each exception list and the movement, fetched by htmx when opened or scrolled to, and the dashboard showing them without htmx."""
+    snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 14))
+    dashboard = reverse("reporting:dashboard", args=[strategy.pk])
+    if part.startswith("dashboard"):
+        url, headers = dashboard + part.removeprefix("dashboard"), {}
+    else:
+        url, headers = f"{dashboard}{part}/", {"HX-Request": "true"}
+    small, large = queries_small_and_grown(client, url, headers, officer, strategy, group)
+    assert large == small
