@@ -128,8 +128,10 @@ def sweep_status(today: dt.date) -> tuple[str, list]:
 #   later sees the action's status on My actions, not a backlog);
 # - each event once per person: the owners (people holding an owner post who
 #   belong to the partnership) and the partnership's officers;
-# - the notifications then join each person's digest as their email
-#   preference says (_DIGEST_DUE below);
+# - today's digest of each person told something their email preference takes
+#   today (digest_frequencies_due below), made when they have none yet, so that
+#   each notification is written once, with its digest, rather than written and
+#   then updated (a digest already sent today leaves it waiting for tomorrow's);
 # - and the install's totals by the rule book.
 _SWEEP = """
 WITH status AS MATERIALIZED ({status}),
@@ -164,16 +166,34 @@ recipients AS (
     SELECT e.action_id, e.kind, e.event_key, m.user_id
     FROM new e JOIN people_membership m ON m.partnership_id = e.partnership_id AND m.role = %s
 ),
-notified AS (
-    INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, created_at)
-    SELECT r.user_id, r.action_id, r.kind, r.event_key, now()
+told AS (
+    SELECT r.user_id, r.action_id, r.kind, r.event_key, u.email <> '' AS emailed,
+           COALESCE(p.frequency, %s) = ANY(%s) AS in_digest
     FROM recipients r JOIN accounts_user u ON u.id = r.user_id AND u.is_active
+    LEFT JOIN actions_emailpreference p ON p.user_id = r.user_id
+),
+made AS (
+    INSERT INTO actions_emaildigest (recipient_id, day, status, created_at, attempts, last_error)
+    SELECT DISTINCT user_id, %s::date, 'pending', now(), 0, '' FROM told WHERE emailed AND in_digest
+    ON CONFLICT (recipient_id, day) DO NOTHING
+    RETURNING id, recipient_id
+),
+digest AS (
+    SELECT id, recipient_id FROM made
+    UNION ALL
+    SELECT id, recipient_id FROM actions_emaildigest WHERE day = %s::date AND status = 'pending'
+),
+notified AS (
+    INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, digest_id, created_at)
+    SELECT t.user_id, t.action_id, t.kind, t.event_key, d.id, now()
+    FROM told t LEFT JOIN digest d ON d.recipient_id = t.user_id AND t.in_digest
     ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
     RETURNING 1
 )
 SELECT
     (SELECT count(*) FROM changed),
     (SELECT count(*) FROM notified),
+    (SELECT count(*) FROM made),
     {counts}
 FROM status
 """
@@ -192,7 +212,7 @@ WITH last AS (
     FROM actions_chasestep GROUP BY action_id, overdue_since
 ),
 due AS (
-    SELECT a.id AS action_id, a.overdue_since, a.group_id, s.partnership_id, COALESCE(l.number, 0) + 1 AS number,
+    SELECT a.id AS action_id, a.overdue_since, COALESCE(l.number, 0) + 1 AS number,
            p.escalate_to_lead_after, p.escalate_to_officer_after
     FROM actions_action a
     JOIN actions_strategy s ON s.id = a.strategy_id
@@ -214,22 +234,26 @@ steps AS (
     ON CONFLICT (action_id, overdue_since, number) DO NOTHING
     RETURNING action_id, to_lead, to_officer, overdue_since::varchar || '#' || number AS event_key
 ),
+stepped AS (
+    SELECT st.action_id, st.event_key, st.to_lead, st.to_officer, a.group_id, s.partnership_id
+    FROM steps st JOIN actions_action a ON a.id = st.action_id JOIN actions_strategy s ON s.id = a.strategy_id
+),
 told AS (
-    SELECT st.action_id, st.event_key, %(chase)s AS kind, up.user_id, d.partnership_id
-    FROM steps st JOIN due d ON d.action_id = st.action_id
+    SELECT st.action_id, st.event_key, %(chase)s AS kind, up.user_id, st.partnership_id
+    FROM stepped st
     JOIN actions_action_owners o ON o.action_id = st.action_id
     JOIN accounts_user_posts up ON up.post_id = o.post_id
     UNION
-    SELECT st.action_id, st.event_key, %(escalation)s, up.user_id, d.partnership_id
-    FROM steps st JOIN due d ON d.action_id = st.action_id
-    JOIN actions_deliverygroup g ON g.id = d.group_id
+    SELECT st.action_id, st.event_key, %(escalation)s, up.user_id, st.partnership_id
+    FROM stepped st
+    JOIN actions_deliverygroup g ON g.id = st.group_id
     LEFT JOIN actions_deliverygroup pg ON pg.id = g.parent_id
     JOIN accounts_user_posts up ON up.post_id = COALESCE(g.lead_id, pg.lead_id)
     WHERE st.to_lead
     UNION
-    SELECT st.action_id, st.event_key, %(escalation)s, m.user_id, d.partnership_id
-    FROM steps st JOIN due d ON d.action_id = st.action_id
-    JOIN people_membership m ON m.partnership_id = d.partnership_id AND m.role = %(officer)s
+    SELECT st.action_id, st.event_key, %(escalation)s, m.user_id, st.partnership_id
+    FROM stepped st
+    JOIN people_membership m ON m.partnership_id = st.partnership_id AND m.role = %(officer)s
     WHERE st.to_officer
 ),
 notified AS (
@@ -299,15 +323,23 @@ _COUNTS = ", ".join(
 _TOTAL_NAMES = (*_COUNTED, "became_overdue", "no_longer_overdue")
 
 # A notification waiting for an email goes in the person's digest today when it is a repeat
-# reminder or an escalation (those go on the day, whatever the person chose), when they take
-# a daily digest (the default), or on Mondays when they take a weekly one. Otherwise it waits.
+# reminder or an escalation (those go on the day, whatever the person chose), or when the
+# person's digest goes today (digest_frequencies_due). Otherwise it waits.
 _DIGEST_DUE = """
     n.digest_id IS NULL AND (
         n.kind IN (%(chase)s, %(escalation)s)
-        OR COALESCE(p.frequency, %(daily)s) = %(daily)s
-        OR (p.frequency = %(weekly)s AND extract(isodow FROM %(day)s::date) = 1)
+        OR COALESCE(p.frequency, %(daily)s) = ANY(%(frequencies)s)
     )
 """
+
+
+def digest_frequencies_due(day: dt.date) -> list[str]:
+    """The email preferences whose digest goes on this day: a daily one (the default) every day, a weekly one on Mondays."""
+    due = [EmailPreference.Frequency.DAILY]
+    if day.isoweekday() == 1:
+        due.append(EmailPreference.Frequency.WEEKLY)
+    return [str(frequency) for frequency in due]
+
 
 _DIGESTS_INSERT = f"""
 INSERT INTO actions_emaildigest (recipient_id, day, status, created_at, attempts, last_error)
@@ -331,19 +363,31 @@ WHERE waiting.id = n.id AND d.recipient_id = n.recipient_id AND d.day = %(day)s:
 
 
 @contextlib.contextmanager
-def _without_jit(cursor):
-    """The sweep's statements are planned afresh each day over the whole install: compiling them
-    (PostgreSQL's JIT) costs seconds and saves nothing, so it is off for their duration."""
-    cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-    previous = cursor.fetchone()[0]
+def _planned_with(cursor, **settings: str):
+    """PostgreSQL's planner settings for the statements run inside, as they were afterwards."""
+    previous = {}
+    for name, value in settings.items():
+        cursor.execute("SELECT current_setting(%s), set_config(%s, %s, true)", [name, name, value])
+        previous[name] = cursor.fetchone()[0]
     yield
-    cursor.execute("SELECT set_config('jit', %s, true)", [previous])
+    for name, value in previous.items():
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+# The sweep's statements are planned afresh each day over the whole install: compiling them
+# (PostgreSQL's JIT) costs seconds and saves nothing, so it is off for their duration.
+_WITHOUT_JIT = {"jit": "off"}
+# The repeat reminders read the actions the sweep has just marked overdue, which the table's
+# statistics (gathered before) do not count yet: planned for the one row they expect, a nested
+# loop would read all of the chase steps once for each overdue action, and the steps it is
+# writing too. Hash joins read each table once, whatever the counts turn out to be.
+_WITHOUT_NESTED_LOOPS = {"enable_nestloop": "off"}
 
 
 def sweep_totals(today: dt.date) -> dict[str, int]:
     """How many actions each rule flags today across the install, and how many the sweep will mark or clear, in one query."""
     status, params = sweep_status(today)
-    with connection.cursor() as cursor, _without_jit(cursor):
+    with connection.cursor() as cursor, _planned_with(cursor, **_WITHOUT_JIT):
         cursor.execute(_TOTALS.format(counts=_COUNTS, status=status), params)
         return dict(zip(_TOTAL_NAMES, cursor.fetchone(), strict=True))
 
@@ -371,19 +415,31 @@ def actions_sweep(*, today: dt.date | None = None) -> SweepResult:
     today = today or timezone.localdate()
     status, params = sweep_status(today)
     kinds = [Notification.Kind.OVERDUE, Notification.Kind.DUE_SOON, Notification.Kind.NEEDS_UPDATE]
-    with transaction.atomic(), connection.cursor() as cursor, _without_jit(cursor):
+    with transaction.atomic(), connection.cursor() as cursor, _planned_with(cursor, **_WITHOUT_JIT):
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SWEEP_LOCK_KEY])
-        cursor.execute(_SWEEP.format(status=status, counts=_COUNTS), [*params, *kinds, Membership.Role.OFFICER])
-        changed, notifications, *counts = cursor.fetchone()
+        cursor.execute(
+            _SWEEP.format(status=status, counts=_COUNTS),
+            [
+                *params,
+                *kinds,
+                Membership.Role.OFFICER,
+                EmailPreference.Frequency.DAILY,
+                digest_frequencies_due(today),
+                today,
+                today,
+            ],
+        )
+        changed, notifications, digests_made, *counts = cursor.fetchone()
         totals = dict(zip(_TOTAL_NAMES, counts, strict=True))
         # With today's overdue actions recorded, the ones still overdue are chased again on their partnership's schedule.
-        chased, escalated, chase_notifications = _chase(cursor, today=today)
+        with _planned_with(cursor, **_WITHOUT_NESTED_LOOPS):
+            chased, escalated, chase_notifications = _chase(cursor, today=today)
         notifications += chase_notifications
         # Milestones due soon or overdue remind their actions' owners, overdue ones again on the same schedule.
         milestones = _milestones_chase(cursor, today=today)
         notifications += milestones
         # Today's notifications, and those queued outside the sweep or waiting for a weekly digest, join today's digests.
-        digests = _digests_prepare(cursor, day=today)
+        digests = digests_made + _digests_prepare(cursor, day=today)
     return SweepResult(
         changed=changed,
         notifications=notifications,
@@ -433,7 +489,7 @@ def _digests_prepare(cursor, *, day: dt.date) -> int:
         "chase": Notification.Kind.CHASE,
         "escalation": Notification.Kind.ESCALATION,
         "daily": EmailPreference.Frequency.DAILY,
-        "weekly": EmailPreference.Frequency.WEEKLY,
+        "frequencies": digest_frequencies_due(day),
     }
     cursor.execute(_DIGESTS_INSERT, params)
     created = cursor.rowcount

@@ -218,18 +218,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def main() -> None:
-    # Sessions are signed with the key: the server and this process must share it.
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    SERVED_BY.update(gunicorn_settings())
-    url = benchlib.database_start()
-    from actions.models import Action, ActionUpdate
+def gunicorn_start(url: str) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving the product on a free loopback port as deployed, on the database at `url`: (the server, its port).
 
-    strategy = benchlib.one_plan_import()
-    people = benchlib.people_add(strategy, leads=USERS)
-    print(f"Data: One Plan ({strategy.actions.count()} actions), {USERS} delivery leads. {benchlib.machine()}")
-
-    # The served process runs on production's settings (send_tracker.wsgi's default), not the test settings.
+    Production settings (send_tracker.wsgi's default, not the test settings), and Redis for the cache and
+    sessions when there is a redis-server to start. SECRET_KEY must be set first: sessions made here are
+    signed with it. The caller terminates the server.
+    """
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")}
     env.update(
         DATABASE_URL=url,
@@ -256,13 +251,28 @@ def main() -> None:
         cwd=benchlib.ROOT,
         env=env,
     )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
+def main() -> None:
+    # Sessions are signed with the key: the server and this process must share it.
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+    SERVED_BY.update(gunicorn_settings())
+    url = benchlib.database_start()
+    from actions.models import Action, ActionUpdate
+
+    strategy = benchlib.one_plan_import()
+    people = benchlib.people_add(strategy, leads=USERS)
+    print(f"Data: One Plan ({strategy.actions.count()} actions), {USERS} delivery leads. {benchlib.machine()}")
+
+    server, port = gunicorn_start(url)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         rating_ids = list(strategy.scheme.levels.values_list("pk", flat=True))
         updates_before = ActionUpdate.objects.filter(source=ActionUpdate.Source.BROWSER).count()
         versions_before = sum(Action.objects.filter(strategy=strategy).values_list("version", flat=True))

@@ -141,7 +141,8 @@ def test_the_sweep_issues_the_same_few_queries_whatever_the_plan_size(
     Snapshot.objects.create(strategy=strategy, as_at=dt.date(2025, 9, 1))
     for i in range(size):
         make_action(due=SEP_2025 + dt.timedelta(days=i))
-    with django_assert_max_num_queries(10):  # with one statement for the milestones
+    # with one statement for the milestones, and the planner setting the reminders are read with, set and put back
+    with django_assert_max_num_queries(12):
         result = actions_sweep(today=dt.date(2025, 10, 20))
     assert result.changed == result.became_overdue == min(size, 20)  # due 30 September plus i days
 
@@ -203,3 +204,29 @@ def test_the_sweep_flags_are_not_history_but_a_persons_change_still_is(action, l
     assert action.events.count() == before
     Action.objects.filter(pk=action.pk).update(rating=level("green"))
     assert action.events.count() == before + 1
+
+
+def test_what_the_sweep_tells_people_is_in_their_digest_for_the_day_or_waits_for_the_next(make_action, owner, officer):
+    """Each notification is in the person's digest as it is made; one already sent today leaves the news for tomorrow's."""
+    from actions.models import EmailPreference
+
+    make_action(ref="A1", due=dt.date(2025, 9, 30))
+    EmailPreference.objects.create(user=officer, frequency=EmailPreference.Frequency.WEEKLY)
+    sent = EmailDigest.objects.create(recipient=owner, day=dt.date(2025, 10, 1), status=EmailDigest.Status.SENT)
+    result = actions_sweep(today=dt.date(2025, 10, 1))  # a Wednesday
+    waiting = Notification.objects.filter(kind=Notification.Kind.OVERDUE)
+    assert {(n.recipient, n.digest) for n in waiting} == {(owner, None), (officer, None)}
+    assert result.digests == 0 and list(EmailDigest.objects.all()) == [sent]
+
+    make_action(ref="A2", due=dt.date(2025, 10, 1))
+    result = actions_sweep(today=dt.date(2025, 10, 2))
+    [today] = EmailDigest.objects.filter(day=dt.date(2025, 10, 2))
+    assert result.digests == 1 and today.recipient == owner and today.status == EmailDigest.Status.PENDING
+    assert {n.action.ref for n in today.notifications.all()} == {"A1", "A2"}
+    assert not Notification.objects.filter(recipient=officer, digest__isnull=False).exists()  # weekly: Mondays
+
+    make_action(ref="A3", due=dt.date(2025, 10, 5))
+    result = actions_sweep(today=dt.date(2025, 10, 6))  # a Monday
+    [monday] = EmailDigest.objects.filter(day=dt.date(2025, 10, 6), recipient=officer)
+    assert {n.action.ref for n in monday.notifications.all()} == {"A1", "A2", "A3"}
+    assert Notification.objects.get(recipient=owner, action__ref="A3", kind=Notification.Kind.OVERDUE).digest.day == dt.date(2025, 10, 6)

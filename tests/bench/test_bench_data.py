@@ -22,10 +22,10 @@ from django.urls import reverse  # noqa: E402
 from actions.models import Action, ActionUpdate  # noqa: E402
 from tests.dbconn import connection_params, database_url  # noqa: E402
 
+BENCHMARKS = ["bench_pages", "bench_pack", "bench_startup", "bench_sweep", "bench_load", "bench_peer", "bench_import", "bench_region"]
 
-@pytest.mark.parametrize(
-    "name", ["bench_pages", "bench_pack", "bench_startup", "bench_sweep", "bench_load", "bench_import", "bench_region", "summary"]
-)
+
+@pytest.mark.parametrize("name", [*BENCHMARKS, "summary"])
 def test_it_imports_every_benchmark(name):
     assert callable(importlib.import_module(name).main)
 
@@ -144,3 +144,41 @@ def test_the_capacity_step_counts_arrivals_in_the_unit_it_offers_them():
     assert step["requests"] == 20
     assert step["per_s"] <= 20 * 1.05
     assert step["errors"] == 0
+
+
+def test_the_peer_benchmark_drives_the_address_it_is_given_with_its_sign_in(monkeypatch):
+    """bench_peer installs and starts nothing: it requests the peer's page as given, with the cookie and header given."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import bench_peer
+
+    seen = []
+
+    class Peer(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Cookie"), self.headers.get("X-Redmine-API-Key")))
+            self.send_response(200 if self.headers.get("Cookie") else 403)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Peer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("PEER_COOKIE", "_redmine_session=abc")
+        monkeypatch.setenv("PEER_HEADER", "X-Redmine-API-Key: key1")
+        peer = bench_peer.Target("peer", f"http://127.0.0.1:{server.server_port}/issues?set_filter=1", bench_peer.peer_headers())
+        found = bench_peer.summary(bench_peer.drive(peer, 2, 0.3), 0.3)
+        stranger = bench_peer.Target("peer", f"http://127.0.0.1:{server.server_port}/issues", {})
+        refused = bench_peer.summary(bench_peer.drive(stranger, 1, 0.1), 0.1)
+    finally:
+        server.shutdown()
+    assert found["requests"] > 0 and found["errors"] == 0
+    assert set(seen[: found["requests"]]) == {("/issues?set_filter=1", "_redmine_session=abc", "key1")}
+    assert refused["requests"] == refused["errors"] > 0
+    with pytest.raises(SystemExit):
+        bench_peer.Target("peer", "ftp://example.org/issues", {})
