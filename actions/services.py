@@ -61,7 +61,7 @@ def action_update_record(
                 action=locked,
                 author=user,
                 created_at=now,
-                rating_before=locked.rating,
+                rating_before_id=locked.rating_id,  # the id alone: no query for the level
                 rating_after=rating,
                 narrative=narrative,
                 source=source,

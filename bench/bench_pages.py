@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
@@ -27,6 +28,22 @@ BUILT = "dashboard, built afresh after a change"
 MINE_BUILT = "My actions, built afresh after a change"
 COLD = "dashboard, cache empty"
 FLOOR = "floor: a signed-in page not found"
+BARE = "baseline: a bare Django view, session and authentication only"
+# What Django itself costs a signed-in request: a view answering a few bytes, behind Django's own session and
+# authentication middleware alone (the product's session store), on this module's one address.
+BARE_MIDDLEWARE = ["django.contrib.sessions.middleware.SessionMiddleware", "django.contrib.auth.middleware.AuthenticationMiddleware"]
+
+
+def bare_view(request):
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import HttpResponse
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.path)
+    return HttpResponse("Signed in.")
+
+
+urlpatterns: list = []  # filled by bare_measure: this module is the bare baseline's URLconf
 LARGE_PLAN = int(os.environ.get("BENCH_LARGE_PLAN", "2000"))
 
 
@@ -88,8 +105,22 @@ def measure(label: str, user, url: str, *, strategy=None, status: int = 200) -> 
     return seconds, count, len(response.content)
 
 
-def measure_update(user, action) -> tuple[float, int]:
-    """Median server time and queries of an update POST (302 when saved), each with the version its page showed."""
+def bare_measure(user) -> tuple[float, int, int]:
+    """The bare Django view's median server time, queries and size, beside the floor."""
+    from django.test import override_settings
+    from django.urls import path
+
+    urlpatterns[:] = [path("bare/", bare_view)]
+    with override_settings(ROOT_URLCONF=sys.modules[__name__], MIDDLEWARE=BARE_MIDDLEWARE):
+        return measure(BARE, user, "/bare/")
+
+
+def measure_update(user, action, *, htmx: bool = False) -> tuple[float, int]:
+    """Median server time and queries of an update POST, each with the version its page showed.
+
+    Without script the form is answered by a redirect (302) to the page; with htmx by the page's updates
+    section and status (200), which the browser swaps in place of asking for the page again.
+    """
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -108,9 +139,9 @@ def measure_update(user, action) -> tuple[float, int]:
         data = {"version": version, "rating": levels[run % len(levels)], "narrative": narrative, "links": ""}
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            response = client.post(url, data)
+            response = client.post(url, data, headers={"HX-Request": "true"} if htmx else {})
             elapsed = time.perf_counter() - started
-        if response.status_code != 302:
+        if response.status_code != (200 if htmx else 302):
             raise SystemExit(f"update POST answered {response.status_code}")
         if run >= 2:
             times.append(elapsed)
@@ -156,10 +187,17 @@ def main() -> None:
             seconds, queries, size = measure(FLOOR, people["officer"], "/no-such-page/", status=404)
             figures[(name, FLOOR)] = seconds
             rows.append([name, FLOOR, benchlib.ms(seconds), queries, f"{size // 1024}"])
+            seconds, queries, size = bare_measure(people["officer"])
+            figures[(name, BARE)] = seconds
+            rows.append([name, BARE, benchlib.ms(seconds), queries, f"{size // 1024}"])
         action = Action.objects.filter(strategy=strategy).order_by("position").first()
         seconds, queries = measure_update(people["officer"], action)
         figures[(name, "update POST")] = seconds
-        rows.append([name, "update POST (officer, saved)", benchlib.ms(seconds), queries, "-"])
+        rows.append([name, "update POST (officer, saved, no script: 302)", benchlib.ms(seconds), queries, "-"])
+        # Another action, so its history holds its own updates and not the ones just saved.
+        seconds, queries = measure_update(people["officer"], Action.objects.filter(strategy=strategy).order_by("position")[1], htmx=True)
+        figures[(name, "update POST, htmx")] = seconds
+        rows.append([name, "update POST (officer, saved, htmx: the updates section)", benchlib.ms(seconds), queries, "-"])
     benchlib.table(
         f"Server time per page: median of {RUNS} in-process requests after warm-up",
         ["plan", "page", "median ms", "queries", "KiB"],
@@ -180,6 +218,9 @@ def main() -> None:
     for page in ("action page (officer)", "update POST"):
         ratio = figures[("One Plan", page)] / floor_seconds
         benchlib.target(f"{page.split(' (')[0]}, One Plan, against the signed-in floor", ratio, 2, "× floor", baseline=floor)
+    bare_seconds = figures[("One Plan", BARE)]
+    bare = f"{BARE} {benchlib.ms(bare_seconds)} ms"
+    benchlib.target("signed-in floor, against a bare Django view", floor_seconds / bare_seconds, 2, "× bare", baseline=bare)
 
 
 if __name__ == "__main__":

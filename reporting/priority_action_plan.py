@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from docx import Document
 
 from actions.models import Strategy
 from actions.rows import ActionRow
@@ -69,6 +68,8 @@ def _intro(plan: PriorityActionPlan) -> str:
 
 
 def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
+    from docx import Document  # a heavy library, loaded at the first document rather than at every start-up
+
     document = Document()
     document.core_properties.title = clean_text(f"Priority action plan: {plan.strategy.name}")[:255]
     document.add_heading(clean_text(f"Priority action plan: {plan.strategy.name}"), level=0)

@@ -14,8 +14,6 @@ import re
 import zipfile
 
 from django.template.loader import render_to_string
-from docx import Document
-from docx.opc.exceptions import PackageNotFoundError
 
 from governance import framework
 from governance.models import SelfEvaluationVersion
@@ -55,6 +53,8 @@ def _intro(version: SelfEvaluationVersion) -> str:
 
 def self_evaluation_docx(version: SelfEvaluationVersion) -> bytes:
     """The version as a Word document: a section per strand with the draft and the officers' words."""
+    from docx import Document  # a heavy library, loaded at the first document rather than at every start-up
+
     strategy = version.self_evaluation.strategy
     sections = sections_by_strand(version)
     document = Document()
@@ -108,6 +108,10 @@ def self_evaluation_pdf(version: SelfEvaluationVersion) -> bytes:
 
 def read_self_evaluation_docx(data: bytes) -> dict[str, dict[str, str]]:
     """The officers' words of each strand in an edited Word copy, by its headings; raises UnreadableDocumentError."""
+    # A heavy library, loaded at the first document rather than at every start-up.
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
     if len(data) > UPLOAD_MAX_BYTES:
         raise UnreadableDocumentError(f"The file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB.")
     try:

@@ -9,7 +9,7 @@ import sys
 
 from tests.conftest import ROOT
 
-HEAVY = ["weasyprint", "pikepdf", "notifications_python_client", "odata_query", "django.contrib.gis"]
+HEAVY = ["weasyprint", "pikepdf", "docx", "notifications_python_client", "odata_query", "django.contrib.gis"]
 
 WORKER_START = """
 import json, sys
