@@ -1,4 +1,5 @@
-"""Parts every page repeats, as builtin tags: the heading of a page, a table's head, a summary list's row.
+"""Parts every page repeats, as builtin tags: the heading of a page, a table's head, a summary list's row, a form's fields,
+a confirmation panel.
 
 The heading of a page as a block tag, for headings whose words hold tags or values of their own.
 
@@ -15,6 +16,7 @@ A heading of one value or plain words includes the partial itself.
 from __future__ import annotations
 
 from django import template
+from django.forms import BaseForm, BoundField
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -70,17 +72,28 @@ def table_head(*columns: str) -> SafeString:
 
 
 class SummaryRowNode(template.Node):
-    def __init__(self, key: FilterExpression, nodelist: NodeList) -> None:
+    def __init__(self, key: FilterExpression, nodelist: NodeList, options: dict[str, FilterExpression]) -> None:
         self.key = key
         self.nodelist = nodelist
+        self.options = options
 
     def render(self, context: template.Context) -> str:
         value = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
+        options = {name: option.resolve(context) for name, option in self.options.items()}
+        change = ""
+        if options.get("change"):
+            change = format_html(
+                '<dd class="govuk-summary-list__actions"><a class="govuk-link" href="{}">Change'
+                '<span class="govuk-visually-hidden"> {}</span></a></dd>',
+                options["change"],
+                options.get("change_label", ""),
+            )
         return format_html(
             '<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{}</dt>'
-            '<dd class="govuk-summary-list__value">{}</dd></div>',
+            '<dd class="govuk-summary-list__value">{}</dd>{}</div>',
             self.key.resolve(context),
             value,
+            change,
         )
 
 
@@ -89,10 +102,56 @@ def summary_row(parser: Parser, token: Token) -> SummaryRowNode:
     """One row of a GOV.UK summary list, its key given, its value the block's words:
 
     {% summary_row "Notes" %}{{ action.notes|linebreaksbr }}{% endsummary_row %}
+
+    With change (an address; none, no link) the row ends in a Change link, change_label saying to
+    screen readers what it changes:
+
+    {% summary_row "Evaluation strands" change=strands_url change_label="the evaluation strands it measures" %}…{% endsummary_row %}
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError('summary_row takes its key: {% summary_row "Owner" %}…{% endsummary_row %}')
+    options = template.base.token_kwargs(bits[2:], parser)
+    if len(bits) != 2 + len(options) or set(options) - {"change", "change_label"}:
+        raise template.TemplateSyntaxError("summary_row takes its key, then only change= and change_label=")
+    nodelist = parser.parse(("endsummary_row",))
+    parser.delete_first_token()
+    return SummaryRowNode(parser.compile_filter(bits[1]), nodelist, options)
+
+
+class PanelNode(template.Node):
+    def __init__(self, title: FilterExpression, nodelist: NodeList) -> None:
+        self.title = title
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        body = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
+        return format_html(
+            '<div class="govuk-panel govuk-panel--confirmation">\n  <h2 class="govuk-panel__title">{}</h2>\n'
+            '  <div class="govuk-panel__body">{}</div>\n</div>',
+            self.title.resolve(context),
+            body,
+        )
+
+
+@register.tag
+def panel(parser: Parser, token: Token) -> PanelNode:
+    """A GOV.UK confirmation panel, its title given, its body the block's words:
+
+    {% panel "The pack is ready" %}Produced {{ pack.finished_at|date:"j F Y, H:i" }}{% endpanel %}
     """
     bits = token.split_contents()
     if len(bits) != 2:
-        raise template.TemplateSyntaxError('summary_row takes its key: {% summary_row "Owner" %}…{% endsummary_row %}')
-    nodelist = parser.parse(("endsummary_row",))
+        raise template.TemplateSyntaxError('panel takes its title: {% panel "The pack is ready" %}…{% endpanel %}')
+    nodelist = parser.parse(("endpanel",))
     parser.delete_first_token()
-    return SummaryRowNode(parser.compile_filter(bits[1]), nodelist)
+    return PanelNode(parser.compile_filter(bits[1]), nodelist)
+
+
+@register.filter
+def fields(form: BaseForm, names: str) -> list[BoundField]:
+    """The form's fields of these names, in this order, for one partial each:
+
+    {% for field in form|fields:"title cause effect" %}{% include "includes/form_field.html" with field=field %}{% endfor %}
+    """
+    return [form[name] for name in names.split()]

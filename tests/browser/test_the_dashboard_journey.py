@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
+from governance.services import snapshot_take
 from people.models import Membership
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_user
@@ -155,3 +157,22 @@ def test_the_dashboard_never_scrolls_sideways_on_a_tablet_or_laptop_and_its_matr
         " column: document.querySelector('main').getBoundingClientRect().right}))()"
     )
     assert widths["page"] <= widths["window"] and widths["matrix"] <= widths["column"] + 1, f"at {width} px: {widths}"
+
+
+def test_the_ratings_trend_stays_in_its_column_with_a_year_of_snapshots(one_plan, sign_in, live_server):
+    """Six snapshots and "Now" are the most the trend shows: its table never runs into the KPIs beside it, nor widens a phone's page."""
+    for month in (1, 3, 5, 7, 9, 11):
+        snapshot_take(strategy=one_plan, as_at=dt.date(2024, month, 14))
+    officer = make_user("officer@example.org", one_plan.partnership, Membership.Role.OFFICER)
+    page = sign_in(officer)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/strategies/{one_plan.pk}/dashboard/")
+    trend = page.locator("table.app-trend")
+    assert trend.locator("thead th").count() == 9  # the rating, six snapshots, now and the line
+    kpis = page.get_by_role("heading", name="KPIs", exact=True)
+    assert trend.bounding_box()["x"] + trend.bounding_box()["width"] <= kpis.bounding_box()["x"]
+    assert_accessible(page, "on the dashboard at 1280 px")
+
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.get_by_role("region", name="Ratings over time").is_visible()
