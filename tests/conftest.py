@@ -10,6 +10,8 @@ Carer Forum), outsider (an officer of another partnership).
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import os
 import random
 import re
@@ -20,6 +22,7 @@ import pytest
 from accounts.models import User
 from actions.models import Action, DeliveryGroup, Priority, RatingScheme, Strategy
 from people.models import Membership, Partnership, Post
+from tests.preloaded import Migrated, Preload, flush_sql
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in the test thread
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,11 +224,8 @@ def outsider(other_partnership) -> User:
     return make_user("outsider@example.org", other_partnership, Membership.Role.OFFICER)
 
 
-@pytest.fixture
-def one_plan(db):
+def import_one_plan() -> None:
     """The Cheshire East SEND and AP One Plan, imported from its fixture as `seed_demo` does."""
-    import json
-
     from django.core.management import call_command
 
     folder = FIXTURES / "cheshire-east-one-plan"
@@ -239,4 +239,66 @@ def one_plan(db):
         details=str(folder / "plan.json"),
         stdout=open(os.devnull, "w"),
     )
-    return Strategy.objects.get(name=meta["strategy"])
+
+
+def seed_demo() -> None:
+    """The demo as `make run` starts it: both plans, one account per role, the One Plan's history."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    debug, settings.DEBUG = settings.DEBUG, True  # seed_demo creates accounts with a published password: only with DEBUG on
+    try:
+        call_command("seed_demo", stdout=io.StringIO())
+    finally:
+        settings.DEBUG = debug
+
+
+def the_one_plan() -> Strategy:
+    return Strategy.objects.get(
+        name=json.loads((FIXTURES / "cheshire-east-one-plan" / "plan.json").read_text(encoding="utf-8"))["strategy"]
+    )
+
+
+# Loaded once per test process when a test of the run asks for them, then copied into each test that does (tests/preloaded.py).
+PRELOADS = {"one_plan": Preload(import_one_plan, the_one_plan), "demo_seeded": Preload(seed_demo, the_one_plan)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete():
+    """A transactional test ends with pytest-django emptying every table: here by DELETE, not TRUNCATE, and the
+    migrations' rows put back as they were (tests/preloaded.py), so the next test finds the database as migrated."""
+    from django.db import connection
+
+    flush = connection.ops.sql_flush
+
+    def sql_flush(style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences:
+            return flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return flush_sql(tables)
+
+    connection.ops.sql_flush = sql_flush
+    yield
+    del connection.ops.sql_flush
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """The test database as migrated, and the data sets this run's tests use, each loaded once (tests/preloaded.py)."""
+    used = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    with django_db_blocker.unblock():
+        Migrated.take()
+        for name, preload in PRELOADS.items():
+            if name in used:
+                preload.take()
+
+
+@pytest.fixture
+def one_plan(db) -> Strategy:
+    """The Cheshire East SEND and AP One Plan, imported from its fixture as `seed_demo` does."""
+    return PRELOADS["one_plan"].load()
+
+
+@pytest.fixture
+def demo_seeded(db) -> Strategy:
+    """The whole demo, as `seed_demo` (and so `make run`) leaves it; returns the One Plan."""
+    return PRELOADS["demo_seeded"].load()

@@ -7,6 +7,7 @@ skip with a message, except under CI, where a missing browser fails the run.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 
@@ -65,10 +66,17 @@ def sign_in(live_server, page):
     return _sign_in
 
 
+@functools.cache
+def axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
+
+
 def assert_accessible(page, context: str = "") -> None:
     """Run axe-core (WCAG 2.2 A/AA rules) on the page as it is now; fail listing every violation."""
-    # Evaluated through the DevTools protocol, not as an inline <script>, which the page's CSP would block.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
+    # Evaluated through the DevTools protocol, not as an inline <script>, which the page's CSP would block;
+    # once per document (a page checked at two widths keeps it).
+    if not page.evaluate("typeof window.axe?.run === 'function'"):
+        page.evaluate(axe_source())
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
     result = page.evaluate("async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags)
     violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]

@@ -6,10 +6,8 @@ Both at 320 px (WCAG's reflow width) with nothing scrolling sideways, and axe cl
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -25,11 +23,8 @@ PHONE = {"width": 320, "height": 800}
 
 
 @pytest.fixture
-def demo(settings):
+def demo(demo_seeded):
     """The demo as `make run` starts it: both plans, one account per role, a board cycle with sign-offs and a publication."""
-    settings.DEBUG = True  # seed_demo creates accounts with a published password, so it runs only with DEBUG on
-    call_command("seed_demo", stdout=io.StringIO())
-    settings.DEBUG = False
     return User.objects
 
 

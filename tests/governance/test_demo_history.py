@@ -31,10 +31,9 @@ ONE_PLAN = "SEND and AP One Plan 2025-2028"
 
 
 @pytest.fixture
-def demo(settings, db) -> Strategy:
-    settings.DEBUG = True  # seed_demo refuses to run without it
-    call_command("seed_demo", stdout=io.StringIO())
-    return Strategy.objects.get(name=ONE_PLAN)
+def demo(settings, demo_seeded) -> Strategy:
+    settings.DEBUG = True  # seed_demo refuses to run without it, and one test starts it again
+    return demo_seeded
 
 
 def counts() -> dict[str, int]:

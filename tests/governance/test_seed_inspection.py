@@ -26,8 +26,13 @@ def demo(settings, tmp_path):
     return run
 
 
-def test_the_demo_records_an_illustrative_inspection_linked_to_the_one_plans_actions(demo):
-    demo()
+@pytest.fixture
+def seeded(demo, demo_seeded):
+    """The demo as seeding left it (in this test's folder of private files); `seeded()` starts seeding again."""
+    return demo
+
+
+def test_the_demo_records_an_illustrative_inspection_linked_to_the_one_plans_actions(seeded):
     inspection = Inspection.objects.get()
     assert inspection.is_illustrative and inspection.strategy.name == "SEND and AP One Plan 2025-2028"
     findings = {f.text.split(":")[1].split(",")[0].strip(): f for f in Finding.objects.all()}
@@ -44,15 +49,14 @@ def test_the_demo_records_an_illustrative_inspection_linked_to_the_one_plans_act
     assert all(e.file.read().startswith(b"ILLUSTRATIVE DEMO EVIDENCE") for e in files)
 
 
-def test_seeding_again_fills_only_what_is_empty(demo):
-    demo()
+def test_seeding_again_fills_only_what_is_empty(seeded):
     inspection = Inspection.objects.get()
     finding = inspection.findings.get(kind="priority")
     finding.text = "An officer's own wording."
     finding.save()
     finding.actions.clear()
     Inspection.objects.filter(pk=inspection.pk).update(notes="Edited by an officer.")
-    demo()
+    seeded()
     assert Inspection.objects.count() == 1 and Finding.objects.count() == 3
     finding.refresh_from_db()
     assert finding.text == "An officer's own wording." and not finding.actions.exists()
@@ -60,13 +64,12 @@ def test_seeding_again_fills_only_what_is_empty(demo):
     assert Evidence.objects.count() == 3
 
 
-def test_the_demo_tags_the_plan_to_every_strand_and_drafts_a_self_evaluation_once(demo):
+def test_the_demo_tags_the_plan_to_every_strand_and_drafts_a_self_evaluation_once(seeded):
     from governance import framework
     from governance.coverage import coverage_for
     from governance.models import SelfEvaluationVersion, StrandLink
     from governance.self_evaluation import self_evaluation_save
 
-    demo()
     strategy = Inspection.objects.get().strategy
     coverage = coverage_for(strategy)
     assert all(cover.rows for cover in coverage.strands)
@@ -77,7 +80,7 @@ def test_the_demo_tags_the_plan_to_every_strand_and_drafts_a_self_evaluation_onc
 
     StrandLink.objects.filter(strand="L6").delete()
     self_evaluation_save(strategy, user=None, base=2, texts={"E1": {"strengths": "An officer's own words"}})
-    demo()
+    seeded()
     assert not StrandLink.objects.filter(strand="L6").exists()
     assert SelfEvaluationVersion.objects.count() == 3
     assert SelfEvaluationVersion.objects.get(number=3).sections.get(strand="E1").strengths == "An officer's own words"
