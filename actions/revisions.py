@@ -17,21 +17,15 @@ data, so a cached page is never older than its revision.
 
 from __future__ import annotations
 
-# Installed once (actions migration 0008); every table's triggers call it.
-FUNCTIONS_SQL = """
-CREATE TABLE actions_strategychangenote (
-    strategy_id bigint NOT NULL,
-    xact xid8 NOT NULL DEFAULT pg_current_xact_id(),
-    PRIMARY KEY (xact, strategy_id)
-);
-
-CREATE FUNCTION strategy_change_note(strategy_ids bigint[]) RETURNS void LANGUAGE sql AS $$
+# The note and the raise of a single revision (actions migration 0008, and 0018 undone).
+ONE_REVISION_SQL = """
+CREATE OR REPLACE FUNCTION strategy_change_note(strategy_ids bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO actions_strategychangenote (strategy_id)
     SELECT DISTINCT id FROM unnest(strategy_ids) AS id WHERE id IS NOT NULL
     ON CONFLICT DO NOTHING
 $$;
 
-CREATE FUNCTION strategy_revision_raise() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION strategy_revision_raise() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO actions_strategyrevision (strategy_id, revision, changed_at)
     SELECT s.id, 1, now() FROM actions_strategy s WHERE s.id = NEW.strategy_id
@@ -39,10 +33,23 @@ BEGIN
     DELETE FROM actions_strategychangenote WHERE xact = NEW.xact AND strategy_id = NEW.strategy_id;
     RETURN NULL;
 END $$;
+"""
 
+# Installed once (actions migration 0008); every table's triggers call it.
+FUNCTIONS_SQL = (
+    """
+CREATE TABLE actions_strategychangenote (
+    strategy_id bigint NOT NULL,
+    xact xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    PRIMARY KEY (xact, strategy_id)
+);
+"""
+    + ONE_REVISION_SQL
+    + """
 CREATE CONSTRAINT TRIGGER strategy_revision_raise AFTER INSERT ON actions_strategychangenote
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION strategy_revision_raise();
 """
+)
 
 FUNCTIONS_REVERSE_SQL = """
 DROP TABLE IF EXISTS actions_strategychangenote;
@@ -147,27 +154,17 @@ BEGIN
 END $$;
 """
 
-BEYOND_ACTIONS_REVERSE_SQL = """
+BEYOND_ACTIONS_REVERSE_SQL = (
+    """
 DROP FUNCTION strategy_change_note(bigint[], boolean);
-CREATE FUNCTION strategy_change_note(strategy_ids bigint[]) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO actions_strategychangenote (strategy_id)
-    SELECT DISTINCT id FROM unnest(strategy_ids) AS id WHERE id IS NOT NULL
-    ON CONFLICT DO NOTHING
-$$;
-
-CREATE OR REPLACE FUNCTION strategy_revision_raise() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO actions_strategyrevision (strategy_id, revision, changed_at)
-    SELECT s.id, 1, now() FROM actions_strategy s WHERE s.id = NEW.strategy_id
-    ON CONFLICT (strategy_id) DO UPDATE SET revision = actions_strategyrevision.revision + 1, changed_at = now();
-    DELETE FROM actions_strategychangenote WHERE xact = NEW.xact AND strategy_id = NEW.strategy_id;
-    RETURN NULL;
-END $$;
-
+"""
+    + ONE_REVISION_SQL
+    + """
 ALTER TABLE actions_strategychangenote DROP CONSTRAINT actions_strategychangenote_pkey;
 ALTER TABLE actions_strategychangenote DROP COLUMN beyond_actions;
 ALTER TABLE actions_strategychangenote ADD PRIMARY KEY (xact, strategy_id);
 """
+)
 
 
 def revision_of(strategy_id: int, *, beyond_actions: bool = False) -> int:
