@@ -203,6 +203,8 @@ class StrategyRevision(models.Model):
 
     strategy = models.OneToOneField(Strategy, on_delete=models.CASCADE, primary_key=True, related_name="revision")
     revision = models.BigIntegerField(default=0)
+    # Raised by the same changes except those to the actions' own rows (revisions.ACTION_TABLES).
+    beyond_actions = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField()
 
     def __str__(self) -> str:

@@ -136,19 +136,31 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
             .select_related("strategy", "rating", "group__parent", "group__priority")
             .annotate(
                 last_update_id=Subquery(latest_update.values("pk")[:1]),
-                last_updated_at=Subquery(latest_update.values("created_at")[:1]),
+                cycle_started_at=rules.cycle_started_at(),
+                has_owner=Exists(Action.owners.through.objects.filter(action_id=OuterRef("pk"))),
                 **milestone_progress(),
             )
             .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
         )
-        rows = list(rules.with_status(mine, today))
-    authors = {
-        update.pk: update.author
-        for update in ActionUpdate.objects.filter(pk__in=[a.last_update_id for a in rows if a.last_update_id]).select_related("author")
-    }
+        rows = list(mine)
+    # Each action's latest update, read once: when it was made and by whom.
+    latest = ActionUpdate.objects.filter(pk__in=[a.last_update_id for a in rows if a.last_update_id]).select_related("author")
+    latest_by_id = {update.pk: update for update in latest}
     for action in rows:
-        action.last_updated_by = authors.get(action.last_update_id)
-        action.status = rules.status_of(action)
+        update = latest_by_id.get(action.last_update_id)
+        action.last_updated_at = update.created_at if update else None
+        action.last_updated_by = update.author if update else None
+        # Judged by the rule book in Python, from the inputs read with the row (cheaper than six columns more to build).
+        action.status = rules.status(
+            due_date=action.due_date,
+            rating=action.rating,
+            today=today,
+            owner_count=int(action.has_owner),
+            last_updated_at=action.last_updated_at,
+            cycle_started_at=action.cycle_started_at,
+        )
+        for name in rules.STATUS_FIELDS:
+            setattr(action, name, getattr(action.status, name))
         action.due_this_month = action.due_date is not None and (action.due_date.year, action.due_date.month) == (today.year, today.month)
 
     if show not in MY_ACTIONS_SHOW:

@@ -17,21 +17,15 @@ data, so a cached page is never older than its revision.
 
 from __future__ import annotations
 
-# Installed once (actions migration 0008); every table's triggers call it.
-FUNCTIONS_SQL = """
-CREATE TABLE actions_strategychangenote (
-    strategy_id bigint NOT NULL,
-    xact xid8 NOT NULL DEFAULT pg_current_xact_id(),
-    PRIMARY KEY (xact, strategy_id)
-);
-
-CREATE FUNCTION strategy_change_note(strategy_ids bigint[]) RETURNS void LANGUAGE sql AS $$
+# The note and the raise of a single revision (actions migration 0008, and 0018 undone).
+ONE_REVISION_SQL = """
+CREATE OR REPLACE FUNCTION strategy_change_note(strategy_ids bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO actions_strategychangenote (strategy_id)
     SELECT DISTINCT id FROM unnest(strategy_ids) AS id WHERE id IS NOT NULL
     ON CONFLICT DO NOTHING
 $$;
 
-CREATE FUNCTION strategy_revision_raise() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION strategy_revision_raise() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO actions_strategyrevision (strategy_id, revision, changed_at)
     SELECT s.id, 1, now() FROM actions_strategy s WHERE s.id = NEW.strategy_id
@@ -39,15 +33,50 @@ BEGIN
     DELETE FROM actions_strategychangenote WHERE xact = NEW.xact AND strategy_id = NEW.strategy_id;
     RETURN NULL;
 END $$;
+"""
 
+# Installed once (actions migration 0008); every table's triggers call it.
+FUNCTIONS_SQL = (
+    """
+CREATE TABLE actions_strategychangenote (
+    strategy_id bigint NOT NULL,
+    xact xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    PRIMARY KEY (xact, strategy_id)
+);
+"""
+    + ONE_REVISION_SQL
+    + """
 CREATE CONSTRAINT TRIGGER strategy_revision_raise AFTER INSERT ON actions_strategychangenote
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION strategy_revision_raise();
 """
+)
 
 FUNCTIONS_REVERSE_SQL = """
 DROP TABLE IF EXISTS actions_strategychangenote;
 DROP FUNCTION IF EXISTS strategy_revision_raise();
 DROP FUNCTION IF EXISTS strategy_change_note(bigint[]);
+"""
+
+
+def trigger_function_sql(table: str, strategies: str, *, beyond_actions: bool = True) -> str:
+    """SQL that (re)defines the function the triggers of `table` call: it notes the strategies a statement touched.
+
+    A table of the actions' own (`beyond_actions=False`) raises the strategy's
+    revision only; any other raises its `beyond_actions` revision too.
+    """
+    select = strategies.replace("{rows}", "{}")
+    flag = "" if beyond_actions else ", false"
+    return f"""
+CREATE OR REPLACE FUNCTION {table}_strategy_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM strategy_change_note(ARRAY({select.format("new_rows")}){flag});
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM strategy_change_note(ARRAY({select.format("old_rows")}){flag});
+    END IF;
+    RETURN NULL;
+END $$;
 """
 
 
@@ -59,18 +88,9 @@ def triggers_sql(table: str, strategies: str) -> tuple[str, str]:
     of an update or delete).
     """
     function = f"{table}_strategy_changed"
-    select = strategies.replace("{rows}", "{}")
-    forward = f"""
-CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM strategy_change_note(ARRAY({select.format("new_rows")}));
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM strategy_change_note(ARRAY({select.format("old_rows")}));
-    END IF;
-    RETURN NULL;
-END $$;
+    forward = (
+        trigger_function_sql(table, strategies)
+        + f"""
 CREATE TRIGGER {table}_changed_insert AFTER INSERT ON {table}
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
 CREATE TRIGGER {table}_changed_update AFTER UPDATE ON {table}
@@ -78,6 +98,7 @@ CREATE TRIGGER {table}_changed_update AFTER UPDATE ON {table}
 CREATE TRIGGER {table}_changed_delete AFTER DELETE ON {table}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
 """
+    )
     reverse = f"""
 DROP TRIGGER IF EXISTS {table}_changed_insert ON {table};
 DROP TRIGGER IF EXISTS {table}_changed_update ON {table};
@@ -93,10 +114,65 @@ BY_ACTION = "SELECT a.strategy_id FROM {rows} r JOIN actions_action a ON a.id = 
 BY_GROUP = "SELECT g.strategy_id FROM {rows} r JOIN actions_deliverygroup g ON g.id = r.group_id"
 BY_PARTNERSHIP = "SELECT s.id FROM actions_strategy s WHERE s.partnership_id IN (SELECT partnership_id FROM {rows})"
 BY_INDICATOR = "SELECT i.strategy_id FROM {rows} r JOIN kpis_indicator i ON i.id = r.indicator_id"
+BY_RELATED = "SELECT a.strategy_id FROM {rows} r JOIN actions_action a ON a.id = r.from_action_id"
+
+# The actions' own tables: a change to them (an update saved, a rating, a milestone) raises the
+# strategy's revision but not its `beyond_actions` revision, under which the parts of a page
+# that show no action (KPIs, findings, the plan's outline) are kept (actions migration 0018).
+ACTION_TABLES = [
+    ("actions_action", BY_STRATEGY),
+    ("actions_actionupdate", BY_ACTION),
+    ("actions_action_related", BY_RELATED),
+    ("actions_milestone", BY_ACTION),
+]
+
+# The two-revision form of FUNCTIONS_SQL (actions migration 0018): each note says whether the
+# statement was on a table beyond the actions' own.
+BEYOND_ACTIONS_SQL = """
+ALTER TABLE actions_strategychangenote ADD COLUMN beyond_actions boolean NOT NULL DEFAULT true;
+ALTER TABLE actions_strategychangenote DROP CONSTRAINT actions_strategychangenote_pkey;
+ALTER TABLE actions_strategychangenote ADD PRIMARY KEY (xact, strategy_id, beyond_actions);
+
+DROP FUNCTION strategy_change_note(bigint[]);
+CREATE FUNCTION strategy_change_note(strategy_ids bigint[], beyond_actions boolean DEFAULT true) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO actions_strategychangenote (strategy_id, beyond_actions)
+    SELECT DISTINCT id, beyond_actions FROM unnest(strategy_ids) AS id WHERE id IS NOT NULL
+    ON CONFLICT DO NOTHING
+$$;
+
+CREATE OR REPLACE FUNCTION strategy_revision_raise() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO actions_strategyrevision (strategy_id, revision, beyond_actions, changed_at)
+    SELECT s.id, 1, NEW.beyond_actions::int, now() FROM actions_strategy s WHERE s.id = NEW.strategy_id
+    ON CONFLICT (strategy_id) DO UPDATE SET
+        revision = actions_strategyrevision.revision + 1,
+        beyond_actions = actions_strategyrevision.beyond_actions + NEW.beyond_actions::int,
+        changed_at = now();
+    DELETE FROM actions_strategychangenote
+    WHERE xact = NEW.xact AND strategy_id = NEW.strategy_id AND beyond_actions = NEW.beyond_actions;
+    RETURN NULL;
+END $$;
+"""
+
+BEYOND_ACTIONS_REVERSE_SQL = (
+    """
+DROP FUNCTION strategy_change_note(bigint[], boolean);
+"""
+    + ONE_REVISION_SQL
+    + """
+ALTER TABLE actions_strategychangenote DROP CONSTRAINT actions_strategychangenote_pkey;
+ALTER TABLE actions_strategychangenote DROP COLUMN beyond_actions;
+ALTER TABLE actions_strategychangenote ADD PRIMARY KEY (xact, strategy_id);
+"""
+)
 
 
-def revision_of(strategy_id: int) -> int:
-    """The strategy's revision now (0 before its first change). Read it before the data it keys."""
+def revision_of(strategy_id: int, *, beyond_actions: bool = False) -> int:
+    """The strategy's revision now (0 before its first change). Read it before the data it keys.
+
+    With `beyond_actions`, the revision of everything but the actions' own rows (ACTION_TABLES).
+    """
     from actions.models import StrategyRevision
 
-    return StrategyRevision.objects.filter(strategy_id=strategy_id).values_list("revision", flat=True).first() or 0
+    found = StrategyRevision.objects.filter(strategy_id=strategy_id)
+    return found.values_list("beyond_actions" if beyond_actions else "revision", flat=True).first() or 0

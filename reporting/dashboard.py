@@ -7,6 +7,7 @@ figures come from the same row functions as the board pack (reporting.summaries)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from actions.models import Action, DeliveryGroup, RatingLevel, Snapshot, Snapsho
 from actions.revisions import revision_of
 from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
 from coproduction.services import Disagreement, disagreements_of, families_views_current, families_views_frozen
+from governance.inspections import findings_unaddressed
+from governance.models import Finding
 from kpis.alerts import Crossing, crossing_of, kpi_crossings_between
 from kpis.models import Indicator, Rag
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
@@ -34,8 +37,9 @@ from reporting.summaries import (
     Headline,
     Move,
     RatingCounts,
-    actions_alike_counts,
     alike_counts,
+    alike_counts_counted,
+    alike_statement,
     by_urgency,
     exception_condition,
     exception_counts,
@@ -151,6 +155,7 @@ class Dashboard:
     families_views: dict = field(default_factory=dict)  # group id -> its families' view (live or as frozen)
     disagreements: list[Disagreement] = field(default_factory=list)
     kpi_crossings: list[Crossing] = field(default_factory=list)  # KPIs that crossed their target since the last board
+    unaddressed_findings: list[Finding] = field(default_factory=list)  # inspection findings no action answers yet
 
     def is_filtered(self) -> bool:
         return any(self.form.value_of(name) for name in FILTERS)
@@ -169,7 +174,22 @@ def _frozen(name: str, snapshots: list[Snapshot], levels: list[RatingLevel], bui
         [(s.pk, s.as_at, s.taken_at) for s in snapshots],
         [(lv.pk, lv.code, lv.label, lv.colour, lv.meaning, lv.position, lv.progress) for lv in levels],
     )
-    key = page_key("dashboard-frozen", name, state=state)
+    return _cached(page_key("dashboard-frozen", name, state=state), build)
+
+
+def _beyond_actions(strategy: Strategy, revision: int, name: str, build):
+    """What `build` reads of the strategy beyond its actions' own rows (its KPIs, findings, levels), kept while none of that changes.
+
+    Keyed by the strategy's `beyond_actions` revision, read before the data:
+    the database raises it with every change to what the strategy's pages show
+    except the actions' own rows (an update saved, a rating, a milestone:
+    actions.revisions.ACTION_TABLES), so those rebuild the dashboard without
+    reading these again. Also keyed by today, as the dashboard is.
+    """
+    return _cached(page_key("dashboard-beyond", strategy.pk, revision, timezone.localdate().isoformat(), name), build)
+
+
+def _cached(key: str, build):
     found = cache_get(key)
     if found is None:
         found = build()
@@ -210,7 +230,7 @@ def _page(count: int, read: Callable[[slice], list], number: str | None, per_pag
 class Filters:
     """What the dashboard's filters choose, for rows in Python and for actions in SQL alike."""
 
-    owner_titles: set[str] | None = None
+    owner_titles: frozenset[str] | None = None
     rating_id: int | None = None
     group_id: int | None = None
     exception: str | None = None
@@ -239,16 +259,27 @@ class Filters:
         return found
 
 
+@functools.lru_cache(maxsize=256)
+def _alike_statement(strategy_id: int, today: dt.date, filters: Filters) -> tuple[str, tuple]:
+    """The live plan's grouped query, built once per process for each strategy, day and set of filters.
+
+    Its SQL and parameters depend on nothing else (the rule book's conditions
+    are the day's), and Django takes longer to build it than PostgreSQL to run it.
+    """
+    return alike_statement(Action.objects.filter(strategy_id=strategy_id), today, shown=filters.q(today))
+
+
 class LivePlan:
     """The strategy's actions now, as the filters choose: counted in one grouped query, read a page at a time."""
 
     def __init__(self, strategy: Strategy, filters: Filters, today: dt.date) -> None:
         self.strategy, self.today = strategy, today
         self.actions = Action.objects.filter(strategy=strategy)
+        self.filters = filters
         self.chosen = filters.q(today)
 
     def counted(self) -> tuple[dict[Alike, int], dict[Alike, int]]:
-        return actions_alike_counts(self.actions, self.today, shown=self.chosen)
+        return alike_counts_counted(*_alike_statement(self.strategy.pk, self.today, self.filters))
 
     def shown_ids(self) -> set[int]:
         return set(self.actions.filter(self.chosen).values_list("pk", flat=True))
@@ -335,18 +366,25 @@ class _Read:
     today: dt.date
     plan: LivePlan | FrozenPlan
     filtered: bool  # any filter but the snapshot: the plan shows only some of its actions
+    beyond_actions: int  # the strategy's revision of all but its actions' own rows, as read before the data
 
     def previous_rows(self) -> list[ActionRow]:
         return snapshot_rows(self.previous, self.snapshots, self.levels) if self.previous else []
 
 
+def _outline(strategy: Strategy) -> tuple[list[RatingLevel], dict[int, DeliveryGroup]]:
+    """The strategy's rating levels and its delivery groups (by id, in plan order)."""
+    levels = list(RatingLevel.objects.filter(scheme__strategies=strategy))
+    groups = DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id")
+    return levels, {g.pk: g for g in groups}
+
+
 def _read(strategy: Strategy, params: QueryDict) -> _Read:
-    levels = list(strategy.scheme.levels.all())
+    beyond_actions = revision_of(strategy.pk, beyond_actions=True)
+    levels, groups = _beyond_actions(strategy, beyond_actions, "outline", lambda: _outline(strategy))
+    # Read each time: the snapshots' boards are meetings, and the owners those of the actions.
     snapshots = list(Snapshot.objects.filter(strategy=strategy).with_first_board().latest_first())
     posts = list(Post.objects.filter(actions__strategy=strategy).select_related("organisation").distinct().order_by("title"))
-    groups = {
-        g.pk: g for g in DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id")
-    }
     form = DashboardFilterForm(params, posts=posts, levels=levels, snapshots=snapshots, groups=list(groups.values()))
     form.is_valid()
 
@@ -357,9 +395,9 @@ def _read(strategy: Strategy, params: QueryDict) -> _Read:
         levels = list(rows[0].rating.scheme.levels.all())
     owner_titles = None
     if organisation_id := form.value_of("organisation"):
-        owner_titles = {p.title for p in posts if p.organisation_id == organisation_id}
+        owner_titles = frozenset(p.title for p in posts if p.organisation_id == organisation_id)
     if owner_id := form.value_of("owner"):
-        chosen = {p.title for p in posts if p.pk == owner_id}
+        chosen = frozenset(p.title for p in posts if p.pk == owner_id)
         owner_titles = chosen if owner_titles is None else owner_titles & chosen
     rating = next((level for level in levels if level.code == form.value_of("rating")), None)
     filters = Filters(owner_titles, rating.pk if rating else None, form.value_of("group"), form.value_of("exception"))
@@ -374,7 +412,7 @@ def _read(strategy: Strategy, params: QueryDict) -> _Read:
     # The last board among the earlier snapshots (the rule book's; the newest when no board has met on one).
     previous = last_board_among(earlier, today)
     filtered = any(form.value_of(name) for name in FILTERS)
-    return _Read(form, levels, snapshots, groups, viewing, previous, today, plan, filtered)
+    return _Read(form, levels, snapshots, groups, viewing, previous, today, plan, filtered, beyond_actions)
 
 
 def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
@@ -416,7 +454,7 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     board.trend_points = rating_trend(strategy, read.snapshots, read.levels, now_by_level if read.viewing is None else None)
     board.trend = [TrendLine(level, [point.counts.get(level.pk, 0) for point in board.trend_points]) for level in read.levels]
     board.trend_highest = max((line.highest for line in board.trend), default=0)
-    board.kpis = kpi_headlines(strategy)
+    board.kpis = _beyond_actions(strategy, read.beyond_actions, "kpis", lambda: kpi_headlines(strategy))
     if read.previous is not None and read.viewing is None:  # the values entered since the last board that crossed, from the rows just read
         board.kpi_crossings = [c for c in board.kpis.crossings if c.value.entered_at > read.previous.taken_at]
     elif read.previous is not None:
@@ -424,7 +462,11 @@ def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
     board.exception_lists = [
         _exception_list(read, params, key, board.exception_counts[key], read_now=f"{key}_page" in params) for key in EXCEPTION_KINDS
     ]
-    board.families_views = families_views_frozen(read.viewing) if read.viewing else families_views_current(strategy)
+    if read.viewing:
+        board.families_views = families_views_frozen(read.viewing)
+    else:
+        board.families_views = _beyond_actions(strategy, read.beyond_actions, "families-views", lambda: families_views_current(strategy))
+    board.unaddressed_findings = _beyond_actions(strategy, read.beyond_actions, "findings", lambda: findings_unaddressed(strategy))
     # Judged on all the group's actions, whatever the filters show.
     levels_by_id = {level.pk: level for level in read.levels}
     board.disagreements = disagreements_of(ratings_by_group(everything, levels_by_id), board.families_views, read.groups)

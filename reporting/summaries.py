@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Value
 
 from actions import rules
@@ -112,6 +113,9 @@ class Alike(NamedTuple):
     no_due_date: bool
 
 
+ALIKE_FLAGS = ("overdue", "inconsistent", "needs_update", "unallocated", "no_due_date")  # Alike's flags, in its order
+
+
 def alike_of(row: ActionRow) -> Alike:
     status = row.status
     return Alike(
@@ -132,40 +136,53 @@ def alike_counts(rows: Iterable[ActionRow]) -> dict[Alike, int]:
     return dict(Counter(alike_of(row) for row in rows))
 
 
-def actions_alike_counts(actions: QuerySet[Action], today: dt.date, *, shown: Q | None = None) -> tuple[dict[Alike, int], dict[Alike, int]]:
-    """`alike_counts` of live actions in one grouped query, as at `today`: all of them, and those `shown` allows.
+_ALIKE_COLUMNS = ("group_id", "alike_priority_id", "rating_id", "alike_progress", *(f"alike_{name}" for name in ALIKE_FLAGS))
 
-    The class is the rule book's `classification()` and each flag its
-    condition, so the counts agree with rows judged in Python.
+
+def alike_statement(actions: QuerySet[Action], today: dt.date, *, shown: Q | None = None) -> tuple[str, tuple]:
+    """The grouped query of `actions_alike_counts` as SQL and its parameters: Alike's fields, whether shown, and how many.
+
+    Django takes longer to build this statement than PostgreSQL to run it, so a
+    caller that asks again for the same actions, day and filters may keep it.
     """
     conditions = rules.conditions(today)
-    flags = {name: rules.flag(conditions[name]) for name in ("overdue", "inconsistent", "needs_update", "unallocated", "no_due_date")}
     grouped = (
         actions.order_by()
         .annotate(
             alike_priority_id=F("group__priority_id"),
             alike_progress=rules.classification(),
             alike_shown=rules.flag(shown) if shown else Value(True),
-            **{f"alike_{k}": v for k, v in flags.items()},
+            **{f"alike_{name}": rules.flag(conditions[name]) for name in ALIKE_FLAGS},
         )
-        .values_list(
-            "group_id",
-            "alike_priority_id",
-            "rating_id",
-            "alike_progress",
-            *(f"alike_{name}" for name in flags),
-            "alike_shown",
-        )
+        .values_list(*_ALIKE_COLUMNS, "alike_shown")
         .annotate(n=Count("pk"))
     )
+    sql, params = grouped.query.sql_with_params()
+    # Named in Alike's order: Django orders the columns of a grouped query its own way.
+    return f"SELECT {', '.join(_ALIKE_COLUMNS)}, alike_shown, n FROM ({sql}) AS grouped", tuple(params)
+
+
+def alike_counts_counted(sql: str, params: tuple) -> tuple[dict[Alike, int], dict[Alike, int]]:
+    """The counts of an `alike_statement` run now: of all its actions, and of those shown."""
     everything: dict[Alike, int] = defaultdict(int)
     chosen: dict[Alike, int] = defaultdict(int)
-    for *fields, is_shown, n in grouped:
-        alike = Alike(*fields)
-        everything[alike] += n
-        if is_shown:
-            chosen[alike] += n
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for *fields, is_shown, n in cursor.fetchall():
+            alike = Alike(*fields)
+            everything[alike] += n
+            if is_shown:
+                chosen[alike] += n
     return dict(everything), dict(chosen)
+
+
+def actions_alike_counts(actions: QuerySet[Action], today: dt.date, *, shown: Q | None = None) -> tuple[dict[Alike, int], dict[Alike, int]]:
+    """`alike_counts` of live actions in one grouped query, as at `today`: all of them, and those `shown` allows.
+
+    The class is the rule book's `classification()` and each flag its
+    condition, so the counts agree with rows judged in Python.
+    """
+    return alike_counts_counted(*alike_statement(actions, today, shown=shown))
 
 
 def overdue_by_group_of(counts: dict[Alike, int]) -> dict[int, int]:

@@ -30,7 +30,7 @@ from coproduction.models import FamiliesView
 from coproduction.services import deliverables_of, families_disagree, timeline
 from governance.cycle import priority_action_plan_due
 from governance.forms import SnapshotForm
-from governance.inspections import findings_for, findings_unaddressed
+from governance.inspections import findings_for
 from governance.models import Finding, Meeting
 from governance.services import snapshot_retake_problem, snapshot_take
 from intake.tables import csv_bytes, xlsx_bytes
@@ -180,7 +180,7 @@ def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> s
         "board": board,
         "form": board.form,
         "query": request.GET.urlencode(),
-        "unaddressed_findings": findings_unaddressed(strategy),
+        "unaddressed_findings": board.unaddressed_findings,
         # For the filter links only; no context processor runs, so nobody's details reach the cache.
         "request": request,
     }

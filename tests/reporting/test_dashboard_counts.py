@@ -101,3 +101,13 @@ def test_an_unknown_exception_list_is_not_found_and_without_htmx_a_list_opens_in
     assert response.status_code == 302 and response["Location"] == f"{base}?rating=red&overdue_page=1#exception-overdue"
     page = client.get(response["Location"]).content.decode()
     assert '<details class="govuk-details app-exception" id="exception-overdue" open>' in page
+
+
+def test_the_grouped_query_kept_for_the_day_counts_the_plan_as_it_is_now(varied_plan):
+    # The statement is built once per day and set of filters; the figures are still read afresh each time.
+    red = varied_plan.scheme.levels.get(code="red")
+    before = dashboard_for(varied_plan, QueryDict("rating=red"))
+    action = Action.objects.filter(strategy=varied_plan).exclude(rating=red).order_by("position").first()
+    Action.objects.filter(pk=action.pk).update(rating=red)
+    after = dashboard_for(varied_plan, QueryDict("rating=red"))
+    assert (after.total, after.shown) == (before.total, before.shown + 1)
