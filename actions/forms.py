@@ -19,6 +19,7 @@ from django.template.defaultfilters import filesizeformat
 
 from actions.models import Action, DueDateError, EmailPreference, Progress, RatingLevel, normalise_phrase, parse_due
 from people.models import Partnership
+from send_tracker.forms import WholeNumberInput
 
 MAX_LINKS = 10
 MAX_FILES = 5
@@ -326,8 +327,14 @@ class ChasingScheduleForm(forms.ModelForm):
             "escalate_to_lead_after": "Tell the delivery group's lead as well after this many reminders",
             "escalate_to_officer_after": "Tell the programme officers as well after this many reminders",
         }
+        widgets = {name: WholeNumberInput for name in ("chase_every_days", "escalate_to_lead_after", "escalate_to_officer_after")}
         error_messages = {
-            name: {"required": "Enter a whole number of 0 or more", "invalid": "Enter a whole number of 0 or more"}
+            name: {
+                "required": "Enter a whole number of 0 or more",
+                "invalid": "Enter a whole number of 0 or more",
+                "min_value": "Enter a whole number of 0 or more",
+                "max_value": "Enter a smaller whole number",
+            }
             for name in ("chase_every_days", "escalate_to_lead_after", "escalate_to_officer_after")
         }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -206,8 +207,9 @@ STRATEGY_OPEN_UP_TO = 20
 @dataclass
 class GroupOutline:
     group: DeliveryGroup
-    count: int  # actions shown, after the filters
-    ratings: list[tuple[RatingLevel, int]]  # levels with at least one action, worst first
+    count: int  # actions shown, after the filters, its sub-groups' included
+    own: int  # ... of them in the group itself (the rest are in its sub-groups)
+    ratings: list[tuple[RatingLevel, int]]  # levels with at least one action (sub-groups' included), worst first
     open: bool
     rows: list = field(default_factory=list)  # actions.rows.ActionRow, when open
     open_query: str = ""  # the page's query with this group opened
@@ -221,7 +223,7 @@ class PriorityOutline:
 
     @property
     def count(self) -> int:
-        return sum(g.count for g in self.groups)
+        return sum(g.own for g in self.groups)
 
 
 @dataclass
@@ -272,9 +274,13 @@ def strategy_outline(strategy: Strategy, params: QueryDict) -> StrategyOutline:
     asked = {int(value) for value in params.getlist("open") if value.isdigit()}
     groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("lead", "parent").order_by("position", "id"))
     filtered = bool(search or rating)
+    with_subgroups = {group.pk: Counter(counted.get(group.pk, {})) for group in groups}
+    for group in groups:
+        if group.parent_id in with_subgroups:
+            with_subgroups[group.parent_id].update(counted.get(group.pk, {}))
     outlines: dict[int, list[GroupOutline]] = {}
     for group in groups:
-        found = counted.get(group.pk, {})
+        found = with_subgroups[group.pk]
         count = sum(found.values())
         if filtered and not count:
             continue
@@ -283,13 +289,14 @@ def strategy_outline(strategy: Strategy, params: QueryDict) -> StrategyOutline:
             GroupOutline(
                 group=group,
                 count=count,
+                own=sum(counted.get(group.pk, {}).values()),
                 ratings=[(by_pk[pk], found[pk]) for pk in sorted(found, key=lambda pk: by_pk[pk].position) if pk in by_pk],
                 open=show_all or group.pk in asked,
                 open_query=_query_with(params, open=[str(pk) for pk in sorted(asked | {group.pk})]),
                 close_query=_query_with(params, open=[str(pk) for pk in others]),
             )
         )
-    opened = {o.group.pk: o for found in outlines.values() for o in found if o.open and o.count}
+    opened = {o.group.pk: o for found in outlines.values() for o in found if o.open and o.own}
     if opened:
         for row in rows_with_milestones(rows_from_actions(actions.filter(group_id__in=list(opened)))):
             opened[row.group_id].rows.append(row)

@@ -127,15 +127,15 @@ class Status:
 
     @property
     def flags(self) -> list[str]:
-        """The due-date warnings in words, as every page shows them."""
-        found = []
-        if self.overdue:
-            found.append("Overdue")
-        elif self.due_soon:
-            found.append("Due soon")
+        """The due-date warning in words, as every page shows it beside the rating: at most one, and
+        an on-track action past its date reads "On track but overdue" rather than a second, bare "Overdue"."""
         if self.inconsistent:
-            found.append("On track but overdue")
-        return found
+            return ["On track but overdue"]
+        if self.overdue:
+            return ["Overdue"]
+        if self.due_soon:
+            return ["Due soon"]
+        return []
 
 
 def status(

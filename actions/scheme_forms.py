@@ -6,6 +6,7 @@ from django import forms
 
 from actions.models import Progress, RatingLevel, RatingScheme
 from actions.schemes import LevelDraft, LevelInUse
+from send_tracker.forms import WholeNumberInput
 
 LEVEL_ROWS = 8  # the most levels a scheme may have; empty rows are left out
 COLOUR_CHOICES = [("", "Choose a colour")] + [(value, label) for value, label in RatingLevel.Colour.choices]
@@ -33,7 +34,12 @@ class SchemeForm(forms.Form):
                 min_value=1,
                 max_value=99,
                 required=False,
-                error_messages={"invalid": f"Enter level {n}'s order as a number"},
+                widget=WholeNumberInput,
+                error_messages={
+                    "invalid": f"Enter level {n}'s order as a whole number, like 1",
+                    "min_value": f"Enter level {n}'s order as 1 or more",
+                    "max_value": f"Enter level {n}'s order as 99 or less",
+                },
             )
 
     @staticmethod

@@ -133,6 +133,13 @@ class DeliverableStatus:
     colour: str
     overdue: bool = False  # a flag beside the status, as beside an action's class
 
+    @property
+    def flag(self) -> str:
+        """The overdue flag in words that sit with the status beside it, as an action's do (actions.rules.Status.flags)."""
+        if not self.overdue:
+            return ""
+        return "On track but overdue" if self.code == "on_track" else "Overdue"
+
 
 DELIVERED = DeliverableStatus("delivered", "Delivered", "green")
 AT_RISK = DeliverableStatus("at_risk", "At risk", "red")

@@ -10,6 +10,7 @@ from actions.models import Action, Snapshot, Strategy
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator
 from people.models import Post
+from send_tracker.forms import WholeNumberInput
 
 
 def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | None:
@@ -301,6 +302,7 @@ def _whole_number(label: str, minimum: int, maximum: int, *, initial: int, requi
         max_value=maximum,
         initial=initial,
         required=bool(required),
+        widget=WholeNumberInput,
         error_messages={**messages, "required": required} if required else messages,
     )
 

@@ -21,6 +21,7 @@ from actions.round import OrganisationProgress, round_by_organisation
 from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
 from governance.calendar import meeting_next
+from governance.decisions import ARISING_NAME
 from governance.models import Meeting, SignOff
 from governance.signoff import deadline_of, sign_offs_for
 from kpis.models import BenchmarkImport, KpiValueImport
@@ -34,6 +35,12 @@ class GroupToRecord:
     group: DeliveryGroup
     latest: FamiliesView | None
     recorded_this_cycle: bool
+    sub_group_views: list[tuple[DeliveryGroup, FamiliesView]] = field(default_factory=list)  # its sub-groups' views this cycle
+
+    @property
+    def done_this_cycle(self) -> bool:
+        """A view of the group, or of one of its sub-groups, recorded this cycle: the forum has spoken on it."""
+        return self.recorded_this_cycle or bool(self.sub_group_views)
 
 
 @dataclass
@@ -61,7 +68,7 @@ class ThisCycle:
 
     @property
     def still_to_record(self) -> int:
-        return sum(1 for row in self.to_record if not row.recorded_this_cycle)
+        return sum(1 for row in self.to_record if not row.done_this_cycle)
 
 
 def sign_offs_due_for(user: User, today: dt.date) -> list[SignOff]:
@@ -129,18 +136,33 @@ def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today
         cycle.sign_offs = sign_offs_for(meeting) if meeting else []
         cycle.in_progress = _in_progress(strategy)
     if is_coproduction_partner(membership):
-        current = families_views_current(strategy)
-        groups = (
-            DeliveryGroup.objects.filter(strategy=strategy, parent__isnull=True)
-            .select_related("priority")
-            .order_by("priority__position", "position", "id")
-        )
-        cycle.to_record = [
-            GroupToRecord(
-                group,
-                current.get(group.pk),
-                group.pk in current and current[group.pk].cycle_id == (cycle.since.pk if cycle.since else None),
-            )
-            for group in groups
-        ]
+        cycle.to_record = groups_to_record(strategy, cycle.since)
     return cycle
+
+
+def groups_to_record(strategy: Strategy, since: Snapshot | None) -> list[GroupToRecord]:
+    """The delivery groups the families' view is asked of, each with its latest view and whether the forum spoke on it
+    this cycle (of the group itself, or of a sub-group: a view of 3.A is a view within group 3). Not the board's own
+    "Board actions arising", which gathers the board's actions rather than delivering a part of the strategy."""
+    current = families_views_current(strategy)
+    this_cycle = {group_id for group_id, view in current.items() if view.cycle_id == (since.pk if since else None)}
+    groups = (
+        DeliveryGroup.objects.filter(strategy=strategy, parent__isnull=True)
+        .exclude(name=ARISING_NAME, priority__name=ARISING_NAME)
+        .select_related("priority")
+        .prefetch_related("children")
+        .order_by("priority__position", "position", "id")
+    )
+    return [
+        GroupToRecord(
+            group,
+            current.get(group.pk),
+            group.pk in this_cycle,
+            [
+                (sub, current[sub.pk])
+                for sub in sorted(group.children.all(), key=lambda sub: (sub.position, sub.pk))
+                if sub.pk in this_cycle
+            ],
+        )
+        for group in groups
+    ]

@@ -7,6 +7,14 @@ from collections.abc import Callable
 from django import forms
 
 
+class WholeNumberInput(forms.TextInput):
+    """A whole number as the GOV.UK Design System asks: a text box with the numeric keypad, not type="number"
+    (which changes its value on a scroll, drops what it cannot read and is announced badly by screen readers)."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"inputmode": "numeric", "spellcheck": "false", **(attrs or {})})
+
+
 def form_written(
     form: forms.Form, write: Callable[[dict], object], refused: type[Exception], field: str | None = None
 ) -> tuple[bool, object]:

@@ -73,3 +73,31 @@ def test_an_officer_inviting_someone_is_not_offered_their_own_email_and_name(cli
     page = client.get(reverse("people:invite", args=[partnership.pk])).content
     assert field(page, "email").get("autocomplete") == "off" and field(page, "email").get("type") == "email"
     assert field(page, "first_name").get("autocomplete") == "off"
+
+
+def test_whole_numbers_are_text_boxes_with_a_numeric_keypad_not_number_inputs(client, officer, partnership, strategy):
+    from governance.models import Board
+
+    Board.objects.create(partnership=partnership, name="SEND Partnership Board")
+    client.force_login(officer)
+    pages = {
+        reverse("governance:calendar", args=[strategy.pk]): ["every", "count", "papers_days"],
+        reverse("actions:chasing_schedule", args=[partnership.pk]): [
+            "chase_every_days",
+            "escalate_to_lead_after",
+            "escalate_to_officer_after",
+        ],
+        reverse("actions:scheme_create", args=[partnership.pk]): ["level_0_order"],
+    }
+    for url, names in pages.items():
+        page = client.get(url).content
+        for name in names:
+            box = field(page, name)
+            assert (box.get("type"), box.get("inputmode"), box.get("spellcheck")) == ("text", "numeric", "false"), name
+
+
+def test_a_whole_number_that_is_not_one_says_so_in_words(client, officer, partnership):
+    client.force_login(officer)
+    url = reverse("actions:chasing_schedule", args=[partnership.pk])
+    page = client.post(url, {"chase_every_days": "seven", "escalate_to_lead_after": "-1", "escalate_to_officer_after": "2"}).content
+    assert page.count(b"Enter a whole number of 0 or more") >= 2 and b"Ensure this value" not in page

@@ -28,9 +28,22 @@ def test_due_soon_runs_from_today_to_fourteen_days_ahead_for_unfinished_actions(
 def test_my_actions_and_the_dashboard_flag_due_soon_and_overdue_actions_in_words(client, owner, action, make_action):
     today = timezone.localdate()
     Action.objects.filter(pk=action.pk).update(due_date=today + dt.timedelta(days=3), due_precision=Action.DuePrecision.DAY)
-    make_action(ref="LATE1", due=today - dt.timedelta(days=2), due_precision=Action.DuePrecision.DAY)
+    make_action(ref="LATE1", rating="red", due=today - dt.timedelta(days=2), due_precision=Action.DuePrecision.DAY)
+    make_action(ref="LATE2", due=today - dt.timedelta(days=2), due_precision=Action.DuePrecision.DAY)
     client.force_login(owner)
     mine = client.get(reverse("actions:my_actions")).content.decode()
-    assert ">Due soon</strong>" in mine and ">Overdue</strong>" in mine
+    assert ">Due soon</strong>" in mine and ">Overdue</strong>" in mine and ">On track but overdue</strong>" in mine
     dashboard = page_read_through(client, reverse("reporting:dashboard", args=[action.strategy_id]))
     assert ">Due soon</strong>" in dashboard and ">Overdue</strong>" in dashboard and "On track but overdue</strong>" in dashboard
+
+
+def test_an_on_track_action_past_its_date_reads_once_as_on_track_but_overdue(client, owner, action, make_action):
+    today = timezone.localdate()
+    Action.objects.filter(pk=action.pk).update(due_date=today - dt.timedelta(days=2), due_precision=Action.DuePrecision.DAY)
+    make_action(ref="LATE1", rating="red", due=today - dt.timedelta(days=2), due_precision=Action.DuePrecision.DAY)
+    client.force_login(owner)
+    mine = client.get(reverse("actions:my_actions")).content.decode()
+    # The Amber (on track) action: its rating and one warning that says both, never a second bare "Overdue".
+    assert mine.count(">On track but overdue</strong>") == 1 and mine.count(">Overdue</strong>") == 1  # the Red one
+    page = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
+    assert ">On track but overdue</strong>" in page and ">Overdue</strong>" not in page

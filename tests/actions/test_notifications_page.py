@@ -97,6 +97,7 @@ def test_the_strategy_page_shows_overdue_and_due_soon_in_words_before_any_sweep(
     today = timezone.localdate()
     Action.objects.filter(pk=action.pk).update(due_date=today - dt.timedelta(days=1), due_precision=Action.DuePrecision.DAY)
     make_action(ref="SOON", due=today + dt.timedelta(days=5), due_precision=Action.DuePrecision.DAY)
+    make_action(ref="LATE", rating="red", due=today - dt.timedelta(days=1), due_precision=Action.DuePrecision.DAY)
     client.force_login(board)
     html = client.get(reverse("actions:strategy_detail", args=[action.strategy_id])).content.decode()
     assert ">Overdue</strong>" in html and ">Due soon</strong>" in html and ">On track but overdue</strong>" in html

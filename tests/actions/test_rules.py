@@ -51,7 +51,7 @@ def what_each_says(client, owner, action: Action) -> dict[str, dict[str, bool]]:
     row = page[page.index(f">{action.ref}</a>") :]
     row = row[: row.index("</tr>")]
     said["strategy page"] = {
-        "overdue": ">Overdue</strong>" in row,
+        "overdue": ">Overdue</strong>" in row or ">On track but overdue</strong>" in row,
         "due_soon": ">Due soon</strong>" in row,
         "inconsistent": ">On track but overdue</strong>" in row,
     }

@@ -145,3 +145,16 @@ def test_a_strategy_waiting_on_its_plan_file_is_a_draft_to_its_officers_until_th
     PlanImport.objects.filter(pk=kept.pk).update(status=PlanImport.Status.APPLIED)
     assert "This strategy is a draft" not in client.get(reverse("actions:strategy_detail", args=[strategy.pk])).content.decode()
     assert "Draft</strong>" not in client.get(reverse("actions:strategy_list")).content.decode()
+
+
+def test_a_group_counts_the_actions_of_its_sub_groups_and_says_where_they_are(client, board, action, group):
+    from actions.models import DeliveryGroup
+
+    sub = DeliveryGroup.objects.create(strategy=group.strategy, priority=group.priority, parent=group, name="3.A Assessment")
+    Action.objects.filter(pk=action.pk).update(group=sub)
+    Action.objects.create(strategy=action.strategy, group=sub, ref="SP2", text="Recruit psychologists", rating=action.rating)
+    client.force_login(board)
+    html = client.get(reverse("actions:strategy_detail", args=[action.strategy_id])).content.decode()
+    assert "2 actions, all in its sub-groups" in html  # the parent group, not "0 actions"
+    assert action_rows(html) == 2  # listed once, under the sub-group
+    assert 'Right Support <span class="govuk-caption-m">2 actions</span>' in html  # the priority counts each action once

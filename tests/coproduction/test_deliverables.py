@@ -75,7 +75,7 @@ def status_on(strategy, day):
     from actions.rows import rows_from_actions
 
     quarters = timeline(deliverables_of(strategy), rows_from_actions(Action.objects.filter(strategy=strategy), today=day), day)
-    return [item.status.label + (", overdue" if item.status.overdue else "") for q in quarters for item in q.items]
+    return [item.status.label + (f", {item.status.flag}" if item.status.overdue else "") for q in quarters for item in q.items]
 
 
 @pytest.mark.parametrize(
@@ -85,8 +85,8 @@ def status_on(strategy, day):
         ("grey", dt.date(2025, 8, 1), "Not started"),
         ("red", dt.date(2025, 8, 1), "At risk"),
         ("green", dt.date(2025, 8, 1), "Delivered"),
-        ("amber", dt.date(2025, 10, 1), "On track, overdue"),  # the rule book: still on track, overdue beside it
-        ("red", dt.date(2025, 10, 1), "At risk, overdue"),
+        ("amber", dt.date(2025, 10, 1), "On track, On track but overdue"),  # the rule book: on track, the flag saying both
+        ("red", dt.date(2025, 10, 1), "At risk, Overdue"),
         ("green", dt.date(2025, 10, 1), "Delivered"),
     ],
 )
@@ -121,3 +121,12 @@ def test_a_pack_with_a_timeline_holds_each_of_its_sections_once(deliverable, str
     for anchor in ("pack-summary", "pack-movement", "pack-exceptions", "pack-timeline"):
         assert document.count(f'id="{anchor}"') == 1, anchor
     assert document.count("What you will see, and when</h2>") == 1
+
+
+def test_an_on_track_deliverable_past_its_date_reads_once_as_on_track_but_overdue(client, board, deliverable, group):
+    # The deliverable and its Amber (on track) action were due in September 2025: today is later.
+    client.force_login(board)
+    page = client.get(reverse("reporting:group_detail", args=[group.pk])).content.decode()
+    item = page[page.index('<li class="app-timeline__item">') :]
+    item = item[: item.index("</li>")]
+    assert ">On track</strong>" in item and 'app-flag">On track but overdue</strong>' in item and ">Overdue</strong>" not in item

@@ -56,3 +56,22 @@ def test_an_action_two_organisations_own_is_counted_once_as_on_the_dashboard(cli
     # Each organisation's row lists it, and the total counts it once.
     assert "Northshire Council" in html and "Northshire ICB" in html
     assert "1 action with no update since the last board" in html
+
+
+def test_a_forum_partner_is_asked_for_the_delivery_groups_and_a_sub_groups_view_counts_for_its_group(client, partner, group, strategy):
+    from actions.models import DeliveryGroup
+    from coproduction.services import families_view_record
+    from governance.decisions import arising_group
+
+    sub = DeliveryGroup.objects.create(strategy=strategy, priority=group.priority, parent=group, name="1.A Complaints")
+    other = DeliveryGroup.objects.create(strategy=strategy, priority=group.priority, name="2. Assessment", position=2)
+    arising = arising_group(strategy)
+    families_view_record(group=sub, user=partner, level="some", narrative="A little better.", source="Survey")
+    client.force_login(partner)
+    html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
+    asked = html[html.index('id="families-view"') :]
+    assert arising.name not in asked  # the board's own actions are not a delivery group for families to judge
+    assert "1 of 2 delivery groups have no families' view for this cycle yet" in asked
+    oversight = asked[asked.index(group.name) : asked.index(other.name)]
+    assert f"Recorded for {sub.name} {timezone.localdate():%-d %B %Y}" in oversight and "Not yet this cycle" not in oversight
+    assert "Never recorded" in asked[asked.index(other.name) :]

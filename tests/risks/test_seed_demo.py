@@ -52,3 +52,31 @@ def test_seeding_again_changes_nothing_people_have_changed(one_plan, officer):
     assert "left as it is" in out and out.count("left as it is") == 2
     risk.refresh_from_db()
     assert risk.residual_likelihood == 2 and Risk.objects.filter(strategy=one_plan).count() == 10
+
+
+def test_the_demo_budget_has_each_outturn_known_by_today_and_this_years_latest_position(one_plan):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from finance.management.commands.seed_finance_demo import actuals_known
+    from finance.models import FinanceActual
+
+    seed("seed_finance_demo")
+    today = timezone.localdate()
+    actuals = FinanceActual.objects.filter(mitigation__plan__strategy=one_plan)
+    this_year = today.year if today.month >= 4 else today.year - 1
+    known = {year for year in range(2024, min(this_year, 2030) + 1) if dt.date(year + 1, 5, 30) < today}
+    assert set(actuals.filter(note__startswith="Year-end outturn").values_list("year", flat=True)) == known
+    latest = actuals.latest("entered_at")  # entered in the cycle in progress: the budget moved since the last board
+    assert today - dt.timedelta(days=31) <= timezone.localdate(latest.entered_at) < today
+    # On 5 December 2026, say: 2024-25's and 2025-26's outturns, and 2026-27 at June, September and November.
+    assert [
+        (year, as_at.isoformat(), entered.isoformat()) for year, as_at, entered, _share, _note in actuals_known(dt.date(2026, 12, 5))
+    ] == [
+        (2024, "2025-03-31", "2025-05-30"),
+        (2025, "2026-03-31", "2026-05-30"),
+        (2026, "2026-06-30", "2026-07-07"),
+        (2026, "2026-09-30", "2026-10-07"),
+        (2026, "2026-11-30", "2026-12-04"),
+    ]

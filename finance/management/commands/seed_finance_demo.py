@@ -10,8 +10,10 @@ from actions.commands import DemoCommand
 from actions.models import Action, Strategy
 from finance.models import FinancePlan, Mitigation
 from finance.services import actual_record, figures_save, mitigation_save
+from governance.demo_history import month_shift
 
-OUTTURN_ENTERED_ON = dt.date(2025, 5, 30)  # when the first year's outturn was known
+OUTTURN_KNOWN = (5, 30)  # a year's outturn (to 31 March) is known by 30 May
+IN_YEAR_ENTERED_AFTER = dt.timedelta(days=7)  # an in-year position is entered a week after the month it is at
 M = Decimal("1000000")
 FIRST, LAST = 2024, 2030
 # From the One Plan (section 6): "our 7-year DSG management plan gives a forecast unmitigated total deficit
@@ -28,7 +30,7 @@ UNMITIGATED = [150, 250, 370, 510, 670, 860]
 GRANT = ["56.0", "59.5", "62.0", "64.0", "66.0", "68.0", "70.0"]
 # How the savings build up over the seven years (the shares add to 1).
 PROFILE = [Decimal(x) for x in ("0.02", "0.06", "0.10", "0.15", "0.19", "0.23", "0.25")]
-# (ref, title, share of the savings, the actions that deliver it, share of 2024-25's plan achieved)
+# (ref, title, share of the savings, the actions that deliver it, share of each year's plan achieved)
 MITIGATIONS = [
     ("M1", "Needs met earlier in mainstream: the graduated approach and SEN support", Decimal("0.25"), ["SS1", "SS2", "SS6"], "0.8"),
     ("M2", "More local special school and resourced provision places", Decimal("0.30"), ["EPS1", "EPS4", "EPS5"], "1.0"),
@@ -75,13 +77,35 @@ class Command(DemoCommand):
                 actions=[actions[r] for r in refs if r in actions],
                 planned=planned[ref],
             )
-            actual_record(
-                mitigation=mitigation,
-                year=FIRST,
-                as_at=dt.date(2025, 3, 31),
-                achieved=(planned[ref][FIRST] * Decimal(achieved)).quantize(Decimal("0.01")),
-                note="Year-end outturn (illustrative).",
-                by=finance_lead,
-                entered_at=timezone.make_aware(dt.datetime.combine(OUTTURN_ENTERED_ON, dt.time(12))),
-            )
+            for year, as_at, entered_on, share_of_year, note in actuals_known(timezone.localdate()):
+                actual_record(
+                    mitigation=mitigation,
+                    year=year,
+                    as_at=as_at,
+                    achieved=(planned[ref][year] * Decimal(achieved) * share_of_year).quantize(Decimal("0.01")),
+                    note=note,
+                    by=finance_lead,
+                    entered_at=timezone.make_aware(dt.datetime.combine(entered_on, dt.time(12))),
+                )
         return "Finance plan: the One Plan's DSG forecasts for 2030-31, with six illustrative mitigations."
+
+
+def actuals_known(today: dt.date) -> list[tuple[int, dt.date, dt.date, Decimal, str]]:
+    """The figures the finance lead has entered by today, as the demo's dates move with today: each year's outturn once
+    it is known (30 May), then the year in progress at each quarter's end and at the last month's end, each entered a
+    week later (the latest by yesterday, in the cycle in progress). (year, as at, entered on, share of the year, note.)"""
+    found = []
+    year = FIRST
+    while year <= LAST and dt.date(year + 1, *OUTTURN_KNOWN) < today:
+        found.append((year, dt.date(year + 1, 3, 31), dt.date(year + 1, *OUTTURN_KNOWN), Decimal(1), "Year-end outturn (illustrative)."))
+        year += 1
+    if year > LAST:
+        return found
+    month_ends = [month_end for month_end in (month_shift(dt.date(year, 4, 30), n) for n in range(12)) if month_end < today]
+    for n, month_end in enumerate(month_ends, start=1):
+        if n % 3 == 0 or n == len(month_ends):
+            entered_on = min(month_end + IN_YEAR_ENTERED_AFTER, today - dt.timedelta(days=1))
+            found.append(
+                (year, month_end, entered_on, Decimal(n) / 12, f"In-year position, {n} month{'s' if n > 1 else ''} in (illustrative).")
+            )
+    return found
