@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,15 @@ from send_tracker.security import security_event
 
 # The plan the demo loads from fixtures/cheshire-east-one-plan, which the demo's other commands fill in.
 ONE_PLAN = "SEND and AP One Plan 2025-2028"
+
+
+def month_shift(day: dt.date, months: int) -> dt.date:
+    """The same day so many months later (or earlier); a month's last day stays its month's last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    at_end = day.day == calendar.monthrange(day.year, day.month)[1]
+    return dt.date(year, month + 1, last if at_end else min(day.day, last))
 
 
 class StrategyCommand(FileCommand):

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from actions.commands import month_shift
 from actions.models import Action, ActionChange, ActionUpdate, DeliveryGroup, Evidence, Progress, Snapshot, Strategy
 from coproduction.models import FamiliesLevel, FamiliesView
 from governance.decisions import action_arising_record
@@ -54,15 +55,6 @@ _DATES = re.compile(rf"\b(?P<month>{_MONTH_NAMES})\s+(?P<year>20\d\d)\b|\b(?P<ay
 def months_offset(stated: dt.date, today: dt.date) -> int:
     """How many months to move a plan rated as at `stated` so that its ratings date falls about seven months before today."""
     return (today.year * 12 + today.month - MONTHS_BEFORE_TODAY) - (stated.year * 12 + stated.month)
-
-
-def month_shift(day: dt.date, months: int) -> dt.date:
-    """The same day so many months later (or earlier); a month's last day stays its month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    at_end = day.day == calendar.monthrange(day.year, day.month)[1]
-    return dt.date(year, month + 1, last if at_end else min(day.day, last))
 
 
 def text_shift(text: str, months: int) -> str:

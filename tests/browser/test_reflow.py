@@ -11,10 +11,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from actions.commands import month_shift
 from actions.models import Action
 from coproduction.models import FamiliesLevel, PublicPage, SummaryDraft
 from coproduction.services import families_view_record, page_publish
-from governance.demo_history import month_shift
 from governance.services import snapshot_take
 from kpis.models import Indicator
 from tests.browser.conftest import assert_accessible

@@ -15,10 +15,11 @@ from django.utils import timezone
 from accounts.models import User
 from actions import rules
 from actions.chasing import DIGEST_MAX_ACTIONS, digest_send, digests_to_send
+from actions.commands import month_shift
 from actions.models import Action, ActionUpdate, Evidence, Notification, Snapshot, SnapshotAction, Strategy
 from coproduction.models import FamiliesView, SnapshotFamiliesView
 from governance.decisions import action_arising_record, decision_record
-from governance.demo_history import month_shift, months_offset, text_shift
+from governance.demo_history import months_offset, text_shift
 from governance.models import ActionArising, Decision, Meeting, SignOff, SignOffEvent, SnapshotSignOff
 from governance.services import snapshot_take
 from kpis.models import KpiValue

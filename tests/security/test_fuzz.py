@@ -138,6 +138,23 @@ def _source(function) -> str:
         return ""
 
 
+def _form_fields_bound(helper, depth: int = 0) -> set[str]:
+    """The fields of the forms a helper handed the query or form data builds, or the helpers it hands its arguments to build."""
+    source, names = _source(helper), helper.__globals__
+    fields = set()
+    for form_name in set(re.findall(r"(\w+Form)\(", source)):
+        form = names.get(form_name)
+        if isinstance(form, type) and issubclass(form, forms.BaseForm):
+            fields |= set(form.base_fields)
+    if depth < 2:
+        parameters = set(inspect.signature(helper).parameters)
+        for callee_name, arguments in set(re.findall(r"(\w+)\(([^()]*)\)", source)):
+            callee = names.get(callee_name)
+            if callee is not helper and inspect.isfunction(callee) and parameters & set(re.findall(r"\w+", arguments)):
+                fields |= _form_fields_bound(callee, depth + 1)
+    return fields
+
+
 def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str, set[str]]:
     """{"get": names, "post": names, "files": names} a view (and the helpers it hands the request to) reads."""
     seen = seen if seen is not None else set()
@@ -156,15 +173,11 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
         fields = set(form.base_fields) | set(re.findall(r'self\.fields\["(\w+)"\]\s*=', _source(form)))
         found[method.lower()] |= fields
         found["files"] |= {name for name, field in form.base_fields.items() if isinstance(field, forms.FileField)}
-    # Helpers handed the query or the form data bind their forms to it.
+    # Helpers handed the query or the form data bind their forms to it, themselves or through helpers they hand it on to.
     for helper_name, method in set(re.findall(r"(\w+)\([^()]*\brequest\.(GET|POST)\b", source)):
         helper = names.get(helper_name)
         if inspect.isfunction(helper):
-            helper_source, helper_names = _source(helper), helper.__globals__
-            for form_name in set(re.findall(r"(\w+Form)\(", helper_source)):
-                form = helper_names.get(form_name)
-                if isinstance(form, type) and issubclass(form, forms.BaseForm):
-                    found[method.lower()] |= set(form.base_fields)
+            found[method.lower()] |= _form_fields_bound(helper)
     if depth < 2:
         # A helper called with the request, or bound to it (functools.partial) to be called later.
         for helper_name in set(re.findall(r"(\w+)\(\s*request\b", source)) | set(re.findall(r"partial\(\s*(\w+),\s*request\b", source)):

@@ -6,11 +6,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from actions.commands import DemoCommand
+from actions.commands import DemoCommand, month_shift
 from actions.models import Action, Strategy
 from finance.models import FinancePlan, Mitigation
 from finance.services import actual_record, figures_save, mitigation_save
-from governance.demo_history import month_shift
 
 OUTTURN_KNOWN = (5, 30)  # a year's outturn (to 31 March) is known by 30 May
 IN_YEAR_ENTERED_AFTER = dt.timedelta(days=7)  # an in-year position is entered a week after the month it is at
