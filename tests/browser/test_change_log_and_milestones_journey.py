@@ -41,7 +41,7 @@ def test_an_officer_reads_the_demos_last_cycle_in_the_change_log_filters_it_and_
     expect(page.get_by_role("heading", level=1)).to_have_text("Change log")
     log = page.locator(".app-change-log")
     # The cycle the demo plays: updates before the board, the signatories' sign-offs, the snapshot and the public page.
-    expect(log).to_contain_text("Illustrative demo update")
+    expect(log).to_contain_text("Rating and progress updates")
     expect(log).to_contain_text("Signed off")
     expect(log).to_contain_text("Declined")
     expect(log).to_contain_text("Public page publications")
@@ -54,7 +54,7 @@ def test_an_officer_reads_the_demos_last_cycle_in_the_change_log_filters_it_and_
     expect(entries.first).to_contain_text("Sign-offs")
     kinds = entries.locator("strong").all_inner_texts()
     assert kinds and set(kinds) == {"Sign-offs"}, kinds
-    expect(log).not_to_contain_text("Illustrative demo update")
+    expect(log).not_to_contain_text("Rating and progress updates")
     page.get_by_label("Who", exact=True).select_option(label="Chris Signatory")
     page.get_by_role("button", name="Filter").click()
     # The council's signatory signed off before each of the demo's boards.
