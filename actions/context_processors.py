@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Exists
 from django.http import HttpRequest
 
-from accounts.models import User
+from people.access import memberships_read
 from people.models import Membership
 
 
@@ -12,9 +11,9 @@ def service(request: HttpRequest) -> dict:
     partnership = membership = None
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        # Whether they hold a post rides on the membership query: no extra query per page.
-        holds_post = Exists(User.posts.through.objects.filter(user_id=user.pk))
-        membership = user.memberships.select_related("partnership").annotate(holds_post=holds_post).first()
+        # The memberships the access check read, if it did; whether they hold a post rides on them.
+        memberships = memberships_read(user)
+        membership = memberships[0] if memberships else None
         partnership = membership.partnership if membership else None
 
     def shows_my_actions() -> bool:

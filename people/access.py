@@ -9,17 +9,14 @@ gets 403 with a message saying who may.
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from people.models import Membership, Partnership
 from send_tracker.security import NotInPartnership
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 def not_found(found: object | None, message: str) -> Http404:
@@ -27,11 +24,23 @@ def not_found(found: object | None, message: str) -> Http404:
     return Http404(message) if found is None else NotInPartnership(message)
 
 
+def memberships_read(user: User) -> list[Membership]:
+    """The person's memberships with their partnerships and whether they hold a post, oldest first.
+
+    Read once a request and kept on the request's user, where the access checks and the menu both find them.
+    """
+    if not hasattr(user, "memberships_of_request"):
+        holds_post = Exists(User.posts.through.objects.filter(user_id=user.pk))
+        found = Membership.objects.filter(user_id=user.pk).select_related("partnership").annotate(holds_post=holds_post)
+        user.memberships_of_request = list(found.order_by("pk"))
+    return user.memberships_of_request
+
+
 def membership_for(user: User, partnership_id: int) -> Membership | None:
-    """The person's membership of the partnership, from their prefetched memberships; None outside it."""
+    """The person's membership of the partnership, from their memberships read once a request; None outside it."""
     if not user.is_authenticated:
         return None
-    for membership in user.memberships.all():
+    for membership in memberships_read(user):
         if membership.partnership_id == partnership_id:
             return membership
     return None
