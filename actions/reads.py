@@ -30,7 +30,7 @@ from actions.models import (
     StrategyRevision,
 )
 from actions.rows import rows_from_actions
-from people.access import is_officer
+from people.access import is_officer, memberships_read
 from people.models import Membership, Post
 from send_tracker.cache import page_key
 
@@ -87,7 +87,7 @@ def my_actions_cache_key(user: User, params: QueryDict, *, latest: bool = False)
     With `latest`, the key of the copy last built whatever the revisions, served
     while the current one is being built.
     """
-    partnership_ids = sorted(m.partnership_id for m in user.memberships.all())
+    partnership_ids = sorted(m.partnership_id for m in memberships_read(user))
     post_ids = sorted(post.pk for post in user.posts.all())
     if latest:
         revisions = "latest"
@@ -125,7 +125,7 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
     A fixed number of queries whatever the number of actions.
     """
     today = today or timezone.localdate()
-    partnership_ids = [m.partnership_id for m in user.memberships.all()]
+    partnership_ids = [m.partnership_id for m in memberships_read(user)]
     post_ids = [post.pk for post in user.posts.all()]
     rows: list[Action] = []
     if post_ids:
@@ -407,7 +407,7 @@ def notifications_page(user: User, params: QueryDict) -> dict:
             for each in Notification.Kind
             if counts.get(each.value)
         ]
-    officer_of = [m.partnership_id for m in user.memberships.all() if is_officer(m)]
+    officer_of = [m.partnership_id for m in memberships_read(user) if is_officer(m)]
     failed = []
     if officer_of:
         failed = (

@@ -118,7 +118,7 @@ def evidence_pack_produce(pack: EvidencePack) -> EvidencePack:
         if not claimed:
             return pack  # done already, or another worker is producing it right now
         strategy = Strategy.objects.select_related("partnership").get(pk=pack.strategy_id)
-        requester = User.objects.prefetch_related("memberships").filter(pk=pack.requested_by_id).first()
+        requester = User.objects.filter(pk=pack.requested_by_id).first()
         if requester is None or membership_for(requester, strategy.partnership_id) is None:
             raise JobRefusedError("The person who asked for this pack no longer belongs to the partnership.")
         started = time.monotonic()

@@ -37,7 +37,7 @@ from intake.tables import csv_bytes, xlsx_bytes
 from jobs.models import Job
 from jobs.services import job_enqueue, job_send
 from kpis.scorecard import group_kpi_rows
-from people.access import is_coproduction_partner, is_officer, member_object, officer_required
+from people.access import is_coproduction_partner, is_officer, member_object, memberships_read, officer_required
 from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
 from reporting.dashboard import dashboard_cache_key, dashboard_for, dashboard_rows, exception_list_for, movement_for
@@ -69,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
     lead on the high-needs budget whose figures they keep; anyone with actions of their own (a
     post, or a delivery group they lead) on My actions.
     """
-    memberships = list(request.user.memberships.all())
+    memberships = memberships_read(request.user)
     if len(memberships) == 1:
         membership = memberships[0]
         strategy = current_strategy(membership.partnership_id) if membership.role != Membership.Role.DELIVERY_LEAD else None
