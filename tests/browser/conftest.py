@@ -72,7 +72,8 @@ def axe_source() -> str:
 
 
 def assert_accessible(page, context: str = "") -> None:
-    """Run axe-core (WCAG 2.2 A/AA rules) on the page as it is now; fail listing every violation."""
+    """Run axe-core (WCAG 2.2 A/AA rules) on the page once it has loaded; fail listing every violation."""
+    page.wait_for_load_state()
     # Evaluated through the DevTools protocol, not as an inline <script>, which the page's CSP would block;
     # once per document (a page checked at two widths keeps it).
     if not page.evaluate("typeof window.axe?.run === 'function'"):

@@ -32,7 +32,8 @@ def test_the_forum_records_the_families_view_and_the_board_sees_the_disagreement
     group = one_plan.delivery_groups.get(name__startswith="2. Inclusion")
     page = sign_in(forum)
     page.goto(f"{live_server.url}{group.get_absolute_url()}")
-    page.get_by_role("link", name="Record the families' view").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Record the families' view").click()
     assert_accessible(page, "on the families' view form")
     page.get_by_role("button", name="Record the families' view").click()  # nothing chosen: errors where the partner looks
     assert "Choose what families say about this area" in page.locator(".govuk-error-summary").inner_text()

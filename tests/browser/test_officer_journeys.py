@@ -38,7 +38,8 @@ def test_invite_accept_set_up_two_factor_and_see_my_actions(partnership, plan, s
     ).owners.add(post)
 
     page = sign_in(officer)
-    page.get_by_role("link", name="People").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="People").click()
     assert_accessible(page, "on the people list")
     page.get_by_role("link", name="Invite someone").click()
     page.get_by_role("button", name="Send the invitation").click()
@@ -78,7 +79,8 @@ def test_add_an_action_and_re_date_it_with_a_reason(partnership, plan, sign_in, 
     Post.objects.create(partnership=partnership, title="Head of Service: Inclusion")
     page = sign_in(officer)
     page.goto(f"{live_server.url}/strategies/{strategy.pk}/")
-    page.get_by_role("link", name="Add an action", exact=True).first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Add an action", exact=True).first.click()
     assert_accessible(page, "on the add-an-action form")
     page.get_by_label("Ref").fill("SP7")
     page.get_by_label("Action", exact=True).fill("Open the new inclusion hub")
@@ -116,7 +118,8 @@ def test_create_a_bi_monthly_meeting_series(partnership, plan, sign_in, live_ser
     officer = make_user("officer@example.org", partnership, Membership.Role.OFFICER)
     page = sign_in(officer)
     page.goto(f"{live_server.url}/strategies/{strategy.pk}/")
-    page.get_by_role("link", name="Board calendar").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Board calendar").click()
     assert_accessible(page, "on an empty board calendar")
     page.get_by_label("Board name").fill("SEND and AP Partnership Board")
     page.get_by_role("button", name="Add the board").click()
