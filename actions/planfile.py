@@ -57,6 +57,8 @@ from people.models import Organisation, Partnership, Post
 REQUIRED_COLUMNS = ["priority", "delivery_group", "ref", "action", "owner", "due", "rating"]
 COLUMNS = ["priority", "delivery_group", "sub_group", "ref", "action", "owner", "due", "rating", "notes"]
 UNALLOCATED = {"to be allocated", "unallocated", "tba", "tbc", "to be confirmed", "none", "n/a", ""}
+# The action's own fields a plan row writes, named alike on both.
+ACTION_FIELDS = ("text", "due_date", "due_precision", "due_text", "rating", "notes")
 
 
 @dataclass
@@ -74,6 +76,10 @@ class PlannedAction:
     rating: RatingLevel
     notes: str
     progress: str = ""
+
+    def action_fields(self) -> dict:
+        """What the row sets on its action, new or changed (the group, owners and progress are put apart)."""
+        return {name: getattr(self, name) for name in ACTION_FIELDS}
 
 
 @dataclass
@@ -402,15 +408,10 @@ class _ActionsWritten:
                 strategy=self.strategy,
                 group=group,
                 ref=planned.ref,
-                text=planned.text,
-                due_date=planned.due_date,
-                due_precision=planned.due_precision,
-                due_text=planned.due_text,
-                rating=planned.rating,
-                notes=planned.notes,
                 position=self.next_position,
                 created_at=self.now,
                 updated_at=self.now,
+                **planned.action_fields(),
             )
             self.new_actions.append((action, planned))
         elif planned.ref in changes.updated:
@@ -418,9 +419,9 @@ class _ActionsWritten:
 
     def _changed(self, action: Action, planned: PlannedAction, group: DeliveryGroup) -> None:
         before = action.rating
-        action.group, action.text, action.notes = group, planned.text, planned.notes
-        action.due_date, action.due_precision, action.due_text = planned.due_date, planned.due_precision, planned.due_text
-        action.rating = planned.rating
+        action.group = group
+        for name, value in planned.action_fields().items():
+            setattr(action, name, value)
         action.version += 1
         action.updated_at = self.now
         action.save()
