@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -59,21 +59,14 @@ def families_views_frozen(snapshot: Snapshot) -> dict[int, SnapshotFamiliesView]
     return {view.group_id: view for view in SnapshotFamiliesView.objects.filter(snapshot=snapshot)}
 
 
+# What a snapshot keeps of a families' view, named alike on both.
+FROZEN_VIEW_FIELDS = ("group_id", "level", "narrative", "source", "publishable", "recorded_at")
+
+
 def snapshot_families_views(snapshot: Snapshot) -> int:
     """Freeze each group's current families' view into the snapshot (part of taking a snapshot)."""
-    frozen = [
-        SnapshotFamiliesView(
-            snapshot=snapshot,
-            view=view,
-            group_id=view.group_id,
-            level=view.level,
-            narrative=view.narrative,
-            source=view.source,
-            publishable=view.publishable,
-            recorded_at=view.recorded_at,
-        )
-        for view in FamiliesView.objects.filter(group__strategy_id=snapshot.strategy_id, recorded_at__lte=snapshot.taken_at).current()
-    ]
+    current = FamiliesView.objects.filter(group__strategy_id=snapshot.strategy_id, recorded_at__lte=snapshot.taken_at).current()
+    frozen = [SnapshotFamiliesView(snapshot=snapshot, **row) for row in current.values(*FROZEN_VIEW_FIELDS, view_id=F("pk"))]
     SnapshotFamiliesView.objects.bulk_create(frozen)
     return len(frozen)
 

@@ -108,6 +108,12 @@ def test_a_snapshot_freezes_the_view_for_the_pack(partner, group, action, strate
     assert [(d.group.pk, d.view.narrative) for d in context["disagreements"]] == [(group.pk, "As it was at the board.")]
     frozen = context["families_groups"][0]["families_view"]
     assert frozen.level == "no_change"
+    assert (frozen.narrative, frozen.source, frozen.view.narrative, frozen.group_id) == (
+        "As it was at the board.",
+        "Survey",
+        "As it was at the board.",
+        group.pk,
+    )
 
 
 def test_the_pack_shows_the_families_view_and_the_disagreement(client, officer, partner, group, action, strategy):
