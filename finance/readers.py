@@ -32,9 +32,7 @@ class FinanceActualsReader(Reader):
     preview_url_name = "finance:actuals_preview"
     confirm_url_name = "finance:actuals_confirm"
     done_url_name = "finance:plan"
-
-    def read(self, content: bytes, filename: str, strategy: Any, *, upload: Any = None) -> Found:
-        return actuals_read(content, filename, strategy)
+    reads = staticmethod(actuals_read)
 
     def apply(self, changes: Found, *, user: Any, strategy: Any, upload: Any, choices: dict) -> Applied:
         created = actuals_apply(changes, by=user)

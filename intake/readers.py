@@ -18,6 +18,7 @@ app, the domain apps import the pipeline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -78,7 +79,7 @@ def problem_dict(problem: RowProblem) -> dict:
 
 
 class Reader:
-    """One source of uploads. Subclasses set the names below and write `read` and `apply`."""
+    """One source of uploads. Subclasses set the names below and write `apply`, and `read` unless `reads` does it."""
 
     name: ClassVar[str]  # in URLs and commands: "kpi-values"
     title: ClassVar[str]  # the upload page's title and the link back to it: "Upload KPI values"
@@ -108,10 +109,14 @@ class Reader:
     preview_url_name: ClassVar[str] = "actions:upload_preview"
     confirm_url_name: ClassVar[str] = "actions:upload_confirm"
     done_url_name: ClassVar[str] = "actions:strategy_detail"
+    # The domain's own reading of a file, (content, filename, strategy) -> Changes, when the upload itself is not needed.
+    reads: ClassVar[Callable[[bytes, str, Any], Changes] | None] = None
 
     def read(self, content: bytes, filename: str, strategy: Any, *, upload: Any = None) -> Changes:
         """What applying the file would change, with every problem by row; writes nothing."""
-        raise NotImplementedError
+        if self.reads is None:
+            raise NotImplementedError
+        return self.reads(content, filename, strategy)
 
     def apply(self, changes: Changes, *, user: Any, strategy: Any, upload: Any, choices: dict) -> Applied:
         """Write what `read` found, inside the caller's transaction. `choices` are the preview form's fields."""

@@ -38,9 +38,7 @@ class KpiValuesReader(_KpiReader):
     upload_url_name = "kpis:kpi_upload"
     preview_url_name = "kpis:kpi_upload_preview"
     confirm_url_name = "kpis:kpi_upload_confirm"
-
-    def read(self, content: bytes, filename: str, strategy: Any, *, upload: Any = None) -> Loaded:
-        return kpi_values_read(content, filename, strategy)
+    reads = staticmethod(kpi_values_read)
 
     def apply(self, changes: Loaded, *, user: Any, strategy: Any, upload: Any, choices: dict) -> Applied:
         kpi_values_apply(changes)
@@ -63,9 +61,7 @@ class KpiDefinitionsReader(_KpiReader):
     applied_heading = "Loaded"
     confirm_label = "Load these KPIs"
     changes_template = "kpis/intake.html#definitions-changes"
-
-    def read(self, content: bytes, filename: str, strategy: Any, *, upload: Any = None) -> Loaded:
-        return indicators_read(content, filename, strategy)
+    reads = staticmethod(indicators_read)
 
     def apply(self, changes: Loaded, *, user: Any, strategy: Any, upload: Any, choices: dict) -> Applied:
         indicators_apply(changes, strategy)
@@ -94,9 +90,7 @@ class OpenDataReader(_KpiReader):
     upload_url_name = "kpis:benchmarks_upload"
     preview_url_name = "kpis:benchmarks_preview"
     confirm_url_name = "kpis:benchmarks_confirm"
-
-    def read(self, content: bytes, filename: str, strategy: Any, *, upload: Any = None) -> BenchmarkChanges:
-        return benchmarks_read(content, filename, strategy)
+    reads = staticmethod(benchmarks_read)
 
     def keep_fields(self, changes: BenchmarkChanges) -> dict:
         return {"authorities": changes.authorities}
