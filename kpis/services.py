@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -26,7 +27,7 @@ def kpi_value_enter(
 
     The database rejects a second current value for the same period.
     """
-    value = KpiValue.objects.create(
+    return _value_add(
         indicator=indicator,
         period=period.strip(),
         period_start=indicator.period_start(period),
@@ -37,42 +38,35 @@ def kpi_value_enter(
         note=note,
         entered_by=entered_by,
     )
-    kpi_crossings_notify([value])
-    return value
 
 
 @transaction.atomic
-def kpi_value_correct(
-    *,
-    original: KpiValue,
-    value: Decimal,
-    reason: str,
-    entered_by: User | None,
-    england: Decimal | None = None,
-    region: Decimal | None = None,
-    statistical_neighbours: Decimal | None = None,
-    note: str = "",
-) -> KpiValue:
-    """Supersede a value with a corrected one; the original is kept as it was, with the reason."""
+def kpi_value_correct(*, original: KpiValue, value: Decimal, reason: str, entered_by: User | None, **figures: Any) -> KpiValue:
+    """Supersede a value with a corrected one; the original is kept as it was, with the reason.
+
+    `figures` are the optional ones `kpi_value_enter` takes (the comparators and the note).
+    """
     original = KpiValue.objects.select_for_update().get(pk=original.pk)
     if original.is_superseded:
         raise ValueError("This value has already been corrected: correct the latest value instead.")
     KpiValue.objects.filter(pk=original.pk).update(is_superseded=True)
-    corrected = KpiValue.objects.create(
+    return _value_add(
         indicator_id=original.indicator_id,
         period=original.period,
         period_start=original.period_start,
         value=value,
-        england=england,
-        region=region,
-        statistical_neighbours=statistical_neighbours,
-        note=note,
         entered_by=entered_by,
         corrects=original,
         reason=reason,
+        **figures,
     )
-    kpi_crossings_notify([corrected])
-    return corrected
+
+
+def _value_add(**fields: Any) -> KpiValue:
+    """Save a value, entered or corrected, and alert its owners and the officers if it crosses the target or tolerance."""
+    value = KpiValue.objects.create(**fields)
+    kpi_crossings_notify([value])
+    return value
 
 
 def snapshot_kpi_values(snapshot) -> int:
