@@ -41,11 +41,18 @@ def kpi_value_enter(
 
 
 @transaction.atomic
-def kpi_value_correct(*, original: KpiValue, value: Decimal, reason: str, entered_by: User | None, **figures: Any) -> KpiValue:
-    """Supersede a value with a corrected one; the original is kept as it was, with the reason.
-
-    `figures` are the optional ones `kpi_value_enter` takes (the comparators and the note).
-    """
+def kpi_value_correct(
+    *,
+    original: KpiValue,
+    value: Decimal,
+    reason: str,
+    entered_by: User | None,
+    england: Decimal | None = None,
+    region: Decimal | None = None,
+    statistical_neighbours: Decimal | None = None,
+    note: str = "",
+) -> KpiValue:
+    """Supersede a value with a corrected one; the original is kept as it was, with the reason."""
     original = KpiValue.objects.select_for_update().get(pk=original.pk)
     if original.is_superseded:
         raise ValueError("This value has already been corrected: correct the latest value instead.")
@@ -56,9 +63,12 @@ def kpi_value_correct(*, original: KpiValue, value: Decimal, reason: str, entere
         period_start=original.period_start,
         value=value,
         entered_by=entered_by,
+        england=england,
+        region=region,
+        statistical_neighbours=statistical_neighbours,
+        note=note,
         corrects=original,
         reason=reason,
-        **figures,
     )
 
 
