@@ -55,8 +55,18 @@ class StrategyRows:
 
 @dataclass
 class RatingFilter:
+    """A rating to filter my actions by, with how many have it; keyed and labelled as the "show" filters are."""
+
     level: RatingLevel
     count: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.level.code
+
+    @property
+    def label(self) -> str:
+        return self.level.label
 
 
 @dataclass
