@@ -53,13 +53,8 @@ def document_request_view(request: HttpRequest, strategy_id: int) -> HttpRespons
 @login_required
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     document, _ = _document_for_user(request, document_id)
-    context = {
-        "document": document,
-        "strategy": document.strategy,
-        "overdue": document.is_overdue(),
-        "formats": DocumentExport.Format.choices,
-    }
-    return job_page(request, "reporting/document_detail.html", context)
+    formats = DocumentExport.Format.choices
+    return job_page(request, "reporting/document_detail.html", "document", document, overdue=document.is_overdue(), formats=formats)
 
 
 @login_required

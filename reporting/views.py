@@ -401,8 +401,10 @@ def _enqueue_after(response: RedirectThen) -> Callable[[Job], None]:
     return job_enqueue
 
 
-def job_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """A pack's or a document's page while it is made: only its status part when the open page polls it."""
+def job_page(request: HttpRequest, template: str, named: str, made, **context) -> HttpResponse:
+    """A pack's or a document's page while it is made (`made`, as `named` in the template, beside its strategy):
+    only its status part when the open page polls it."""
+    context.update({named: made, "strategy": made.strategy})
     return render(request, f"{template}#status" if request.htmx else template, context)
 
 
@@ -446,13 +448,9 @@ def made_file(request: HttpRequest, made, name: str, content_type: str, *, filen
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
-    context = {
-        "report": report,
-        "strategy": report.strategy,
-        "is_officer": is_officer(membership),
-        "overdue": report.is_overdue(),
-    }
-    return job_page(request, "reporting/report_detail.html", context)
+    return job_page(
+        request, "reporting/report_detail.html", "report", report, is_officer=is_officer(membership), overdue=report.is_overdue()
+    )
 
 
 @login_required
@@ -532,8 +530,7 @@ def evidence_pack_request_view(request: HttpRequest, strategy_id: int) -> HttpRe
 def evidence_pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack, membership = _pack_for_user(request, pack_id)
     officer_required(membership, "see evidence packs")
-    context = {"pack": pack, "strategy": pack.strategy}
-    return job_page(request, "reporting/evidence_pack_detail.html", context)
+    return job_page(request, "reporting/evidence_pack_detail.html", "pack", pack)
 
 
 @login_required
