@@ -65,7 +65,7 @@ class MyActions:
     total: int
     shown_count: int
     strategies: list[StrategyRows]
-    rating_filters: list[RatingFilter]
+    rating_filters: list[dict]  # as the show filters: key, label and count
     show_filters: list[dict]
     rating_code: str
     show: str
@@ -183,7 +183,10 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
         total=len(rows),
         shown_count=len(shown),
         strategies=list(strategies.values()),
-        rating_filters=sorted(levels.values(), key=lambda e: (e.level.scheme_id, e.level.position)),
+        rating_filters=[
+            {"key": e.level.code, "label": e.level.label, "count": e.count}
+            for e in sorted(levels.values(), key=lambda e: (e.level.scheme_id, e.level.position))
+        ],
         show_filters=[{"key": key, "label": label, "count": show_counts[key]} for key, label in MY_ACTIONS_SHOW.items()],
         rating_code=rating_code,
         in_round=sum(1 for a in rows if rules.in_round(a.rating)),

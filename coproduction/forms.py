@@ -62,6 +62,7 @@ class PublicPageForm(forms.ModelForm):
             "show_ratings": "Show the officers' rating mix of each delivery group",
         }
         help_texts = {"slug": "Lower-case letters, numbers and hyphens: the page is at /progress/<address>/."}
+        widgets = {"slug": forms.TextInput(attrs={"spellcheck": "false"})}
         error_messages = {
             "slug": {
                 "unique": "Another strategy's page already uses that address",

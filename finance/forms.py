@@ -9,6 +9,7 @@ from django import forms
 from actions.forms import ActionRefsField
 from finance.models import FinancePlan, Mitigation, MitigationSaving
 from finance.money import MoneyError, money_full, parse_money, parse_year, year_label
+from send_tracker.forms import unique_ref
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
@@ -174,10 +175,7 @@ class MitigationForm(forms.ModelForm):
             self.initial["action_refs"] = ActionRefsField.initial_for(self.instance.actions.all())
 
     def clean_ref(self) -> str:
-        ref = self.cleaned_data["ref"].strip()
-        if Mitigation.objects.filter(plan=self.plan, ref__iexact=ref).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"There is already a mitigation {ref}: choose another reference")
-        return ref
+        return unique_ref(self, Mitigation.objects.filter(plan=self.plan), "There is already a mitigation {}: choose another reference")
 
     def clean(self) -> dict:
         data = super().clean()

@@ -208,7 +208,7 @@ class FindingForm(VersionedForm):
             "text": "The finding, as the report wrote it",
             "indicators": "KPIs that show progress on it (optional)",
         }
-        widgets = {"kind": forms.RadioSelect, "indicators": forms.CheckboxSelectMultiple}
+        widgets = {"kind": forms.RadioSelect, "number": WholeNumberInput, "indicators": forms.CheckboxSelectMultiple}
         error_messages = {
             "kind": {"required": "Select whether it is an area for priority action or for improvement"},
             "number": {"required": "Enter its number in the report, such as 1", "invalid": "The number must be a whole number, such as 1"},

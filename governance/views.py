@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -39,16 +41,26 @@ def _inspection_page(request: HttpRequest, strategy: Strategy, form: InspectionF
     return render(request, "governance/inspection_form.html", {"strategy": strategy, "form": form, "inspection": inspection})
 
 
+def _saved_to_findings(
+    request: HttpRequest, form: InspectionForm | FindingForm, said: Callable[[Inspection | Finding], str]
+) -> HttpResponse | None:
+    """Save an inspection's or a finding's form when it was posted valid, unless the row moved on meanwhile:
+    then what `said` says of what was saved, and back to its place on the findings page; else None."""
+    if request.method != "POST" or not form.is_valid() or not (saved := form.save_unless_changed()):
+        return None
+    messages.success(request, said(saved))
+    strategy_id, place = (saved.strategy_id, "inspection") if isinstance(saved, Inspection) else (saved.inspection.strategy_id, "finding")
+    return redirect(f"{reverse('reporting:findings', args=[strategy_id])}#{place}-{saved.pk}")
+
+
 @login_required
 def inspection_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, _membership = officer_strategy(request.user, strategy_id, "record inspections")
     form = InspectionForm(
         request.POST if request.method == "POST" else None, instance=Inspection(strategy=strategy, created_by=request.user)
     )
-    if request.method == "POST" and form.is_valid() and (inspection := form.save_unless_changed()):
-        messages.success(request, f"Inspection recorded: {inspection}. Now add its findings.")
-        return redirect(f"{reverse('reporting:findings', args=[strategy.pk])}#inspection-{inspection.pk}")
-    return _inspection_page(request, strategy, form, None)
+    saved = _saved_to_findings(request, form, lambda saved: f"Inspection recorded: {saved}. Now add its findings.")
+    return saved or _inspection_page(request, strategy, form, None)
 
 
 @login_required
@@ -56,10 +68,8 @@ def inspection_edit(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection, membership = _inspection_for_user(request, inspection_id)
     officer_required(membership, "change inspections")
     form = InspectionForm(request.POST if request.method == "POST" else None, instance=inspection)
-    if request.method == "POST" and form.is_valid() and form.save_unless_changed():
-        messages.success(request, f"Inspection saved: {inspection}.")
-        return redirect(f"{reverse('reporting:findings', args=[inspection.strategy_id])}#inspection-{inspection.pk}")
-    return _inspection_page(request, inspection.strategy, form, inspection)
+    saved = _saved_to_findings(request, form, lambda saved: f"Inspection saved: {saved}.")
+    return saved or _inspection_page(request, inspection.strategy, form, inspection)
 
 
 def _finding_page(request: HttpRequest, inspection: Inspection, form: FindingForm, finding: Finding | None) -> HttpResponse:
@@ -75,10 +85,8 @@ def finding_create(request: HttpRequest, inspection_id: int) -> HttpResponse:
     inspection, membership = _inspection_for_user(request, inspection_id)
     officer_required(membership, "record findings")
     form = FindingForm(request.POST if request.method == "POST" else None, inspection=inspection)
-    if request.method == "POST" and form.is_valid() and (finding := form.save_unless_changed()):
-        messages.success(request, f"{finding.label()} recorded.")
-        return redirect(f"{reverse('reporting:findings', args=[inspection.strategy_id])}#finding-{finding.pk}")
-    return _finding_page(request, inspection, form, None)
+    saved = _saved_to_findings(request, form, lambda saved: f"{saved.label()} recorded.")
+    return saved or _finding_page(request, inspection, form, None)
 
 
 @login_required
@@ -86,10 +94,8 @@ def finding_edit(request: HttpRequest, finding_id: int) -> HttpResponse:
     finding, membership = _finding_for_user(request, finding_id)
     officer_required(membership, "change findings")
     form = FindingForm(request.POST if request.method == "POST" else None, instance=finding, inspection=finding.inspection)
-    if request.method == "POST" and form.is_valid() and form.save_unless_changed():
-        messages.success(request, f"{finding.label()} saved.")
-        return redirect(f"{reverse('reporting:findings', args=[finding.inspection.strategy_id])}#finding-{finding.pk}")
-    return _finding_page(request, finding.inspection, form, finding)
+    saved = _saved_to_findings(request, form, lambda saved: f"{saved.label()} saved.")
+    return saved or _finding_page(request, finding.inspection, form, finding)
 
 
 def _linked_findings(request: HttpRequest, subject: Action | Indicator, *, named: str, heading: str) -> HttpResponse:

@@ -18,7 +18,7 @@ from people.models import Membership
 from reporting.documents import NothingToWriteError, document_request
 from reporting.models import DocumentExport
 from reporting.priority_action_plan import priority_action_plan_for
-from reporting.views import job_page, job_page_after, private_file
+from reporting.views import job_page, job_page_after, made_file
 from send_tracker.security import rate_limited
 
 
@@ -53,30 +53,14 @@ def document_request_view(request: HttpRequest, strategy_id: int) -> HttpRespons
 @login_required
 def document_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     document, _ = _document_for_user(request, document_id)
-    context = {
-        "document": document,
-        "strategy": document.strategy,
-        "overdue": document.is_overdue(),
-        "formats": DocumentExport.Format.choices,
-    }
-    return job_page(request, "reporting/document_detail.html", context)
+    formats = DocumentExport.Format.choices
+    return job_page(request, "reporting/document_detail.html", "document", document, overdue=document.is_overdue(), formats=formats)
 
 
 @login_required
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document, _ = _document_for_user(request, document_id)
-    if document.status != DocumentExport.Status.READY or not document.file_name:
-        raise Http404("This document is not ready.")
-    return private_file(
-        request,
-        "documents",
-        document.file_name,
-        filename=document.download_name(),
-        content_type=document.content_type(),
-        missing="This document's file is missing.",
-        event="document_download",
-        document_id=document.pk,
-    )
+    return made_file(request, document, document.file_name, document.content_type(), event="document_download", document_id=document.pk)
 
 
 @login_required

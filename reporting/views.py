@@ -41,7 +41,7 @@ from people.access import is_coproduction_partner, is_officer, member_object, me
 from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
 from reporting.dashboard import dashboard_cache_key, dashboard_for, dashboard_rows, exception_list_for, movement_for
-from reporting.models import BoardReport, EvidencePack
+from reporting.models import BoardReport, DocumentExport, EvidencePack
 from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, evidence_pack_request
@@ -401,8 +401,10 @@ def _enqueue_after(response: RedirectThen) -> Callable[[Job], None]:
     return job_enqueue
 
 
-def job_page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
-    """A pack's or a document's page while it is made: only its status part when the open page polls it."""
+def job_page(request: HttpRequest, template: str, named: str, made, **context) -> HttpResponse:
+    """A pack's or a document's page while it is made (`made`, as `named` in the template, beside its strategy):
+    only its status part when the open page polls it."""
+    context.update({named: made, "strategy": made.strategy})
     return render(request, f"{template}#status" if request.htmx else template, context)
 
 
@@ -418,13 +420,25 @@ def job_page_after(request: HttpRequest, start: Callable[..., tuple], page: str,
     return response
 
 
-def private_file(request: HttpRequest, folder: str, name: str, *, filename: str, content_type: str, missing: str, event: str, **details):
-    """A file kept under PRIVATE_MEDIA_ROOT/`folder`, as a download never cached nor sniffed; the download is logged."""
+# Where each kind of pack or document keeps its files, and what a 404 calls it.
+MADE_FILES = {
+    BoardReport: ("board-reports", "This pack"),
+    DocumentExport: ("documents", "This document"),
+    EvidencePack: ("evidence-packs", "This evidence pack"),
+}
+
+
+def made_file(request: HttpRequest, made, name: str, content_type: str, *, filename: str = "", event: str, **details):
+    """The file `name` a pack or a document was made into, once it is ready, as a download never cached nor sniffed
+    (named `filename`, else its download name); the download is logged as `event` with `details`."""
+    folder, what = MADE_FILES[type(made)]
+    if made.status != made.Status.READY or not name:
+        raise Http404(f"{what} is not ready.")
     path = settings.PRIVATE_MEDIA_ROOT / folder / name
     if not path.is_file():
-        raise Http404(missing)
+        raise Http404(f"{what}'s file is missing.")
     # FileResponse streams the file in blocks: a large archive is never held in memory.
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=filename or made.download_name(), content_type=content_type)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     security_event(event, request, **details)
@@ -434,13 +448,9 @@ def private_file(request: HttpRequest, folder: str, name: str, *, filename: str,
 @login_required
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     report, membership = _report_for_user(request, report_id)
-    context = {
-        "report": report,
-        "strategy": report.strategy,
-        "is_officer": is_officer(membership),
-        "overdue": report.is_overdue(),
-    }
-    return job_page(request, "reporting/report_detail.html", context)
+    return job_page(
+        request, "reporting/report_detail.html", "report", report, is_officer=is_officer(membership), overdue=report.is_overdue()
+    )
 
 
 @login_required
@@ -463,18 +473,7 @@ def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
 @login_required
 def report_download(request: HttpRequest, report_id: int) -> FileResponse:
     report, _ = _report_for_user(request, report_id)
-    if report.status != BoardReport.Status.READY or not report.file_name:
-        raise Http404("This pack is not ready.")
-    return private_file(
-        request,
-        "board-reports",
-        report.file_name,
-        filename=report.download_name(),
-        content_type="application/pdf",
-        missing="This pack's file is missing.",
-        event="report_download",
-        report_id=report.pk,
-    )
+    return made_file(request, report, report.file_name, "application/pdf", event="report_download", report_id=report.pk)
 
 
 @login_required
@@ -531,24 +530,20 @@ def evidence_pack_request_view(request: HttpRequest, strategy_id: int) -> HttpRe
 def evidence_pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack, membership = _pack_for_user(request, pack_id)
     officer_required(membership, "see evidence packs")
-    context = {"pack": pack, "strategy": pack.strategy}
-    return job_page(request, "reporting/evidence_pack_detail.html", context)
+    return job_page(request, "reporting/evidence_pack_detail.html", "pack", pack)
 
 
 @login_required
 def evidence_pack_download(request: HttpRequest, pack_id: int, file_format: str) -> FileResponse:
     pack, membership = _pack_for_user(request, pack_id)
     officer_required(membership, "download evidence packs")
-    name = pack.pdf_name if file_format == "pdf" else pack.zip_name
-    if pack.status != EvidencePack.Status.READY or not name:
-        raise Http404("This evidence pack is not ready.")
-    return private_file(
+    name, content_type = (pack.pdf_name, "application/pdf") if file_format == "pdf" else (pack.zip_name, "application/zip")
+    return made_file(
         request,
-        "evidence-packs",
+        pack,
         name,
+        content_type,
         filename=pack.download_name(file_format),
-        content_type="application/pdf" if file_format == "pdf" else "application/zip",
-        missing="This evidence pack's file is missing.",
         event="evidence_pack_download",
         pack_id=pack.pk,
         format=file_format,

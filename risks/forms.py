@@ -7,6 +7,7 @@ from django import forms
 from actions.forms import ActionRefsField
 from people.models import Membership, Post
 from risks.models import DEFAULT_IMPACT_LABELS, DEFAULT_LIKELIHOOD_LABELS, Risk, RiskScale
+from send_tracker.forms import unique_ref
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 
@@ -98,10 +99,8 @@ class RiskForm(forms.ModelForm):
                 self.initial[name] = getattr(self.instance, name)
 
     def clean_ref(self) -> str:
-        ref = self.cleaned_data["ref"].strip()
-        if Risk.objects.filter(strategy=self.strategy, ref__iexact=ref).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(f"There is already a risk {ref} in this register: choose another reference")
-        return ref
+        taken = "There is already a risk {} in this register: choose another reference"
+        return unique_ref(self, Risk.objects.filter(strategy=self.strategy), taken)
 
     def clean(self) -> dict:
         data = super().clean()

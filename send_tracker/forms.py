@@ -31,3 +31,12 @@ def form_written(
         named = getattr(problem, "field", None)
         form.add_error(named if named in form.fields else field, str(problem))
         return False, None
+
+
+def unique_ref(form: forms.ModelForm, others, taken: str) -> str:
+    """The form's `ref`, stripped, unless another row of `others` has it already in any case: then `taken`
+    (formatted with the ref) is the field's error."""
+    ref = form.cleaned_data["ref"].strip()
+    if others.filter(ref__iexact=ref).exclude(pk=form.instance.pk).exists():
+        raise forms.ValidationError(taken.format(ref))
+    return ref

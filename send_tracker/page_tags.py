@@ -1,5 +1,5 @@
 """Parts every page repeats, as builtin tags: the heading of a page, a table's head, a summary list's row, a form's fields,
-a confirmation panel.
+a confirmation panel, an error summary.
 
 The heading of a page as a block tag, for headings whose words hold tags or values of their own.
 
@@ -146,6 +146,39 @@ def panel(parser: Parser, token: Token) -> PanelNode:
     nodelist = parser.parse(("endpanel",))
     parser.delete_first_token()
     return PanelNode(parser.compile_filter(bits[1]), nodelist)
+
+
+class ErrorSummaryNode(template.Node):
+    def __init__(self, title: NodeList, problems: NodeList) -> None:
+        self.title = title
+        self.problems = problems
+
+    def render(self, context: template.Context) -> str:
+        # Both rendered, so already escaped.
+        title, problems = (mark_safe(nodes.render(context).strip()) for nodes in (self.title, self.problems))
+        return format_html(
+            '<div class="govuk-error-summary" data-module="govuk-error-summary">\n  <div role="alert">\n'
+            '    <h2 class="govuk-error-summary__title">{}</h2>\n    <div class="govuk-error-summary__body">{}</div>\n  </div>\n</div>',
+            title,
+            problems,
+        )
+
+
+@register.tag
+def error_summary(parser: Parser, token: Token) -> ErrorSummaryNode:
+    """A GOV.UK error summary, its title the block's words up to `{% problems %}`, its body the words after:
+
+    {% error_summary %}There is a problem{% problems %}<ul class="govuk-list govuk-error-summary__list">…</ul>{% enderror_summary %}
+
+    A form's errors have their own partial, includes/error_summary.html, which uses this.
+    """
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("error_summary takes no options: {% error_summary %}Title{% problems %}…{% enderror_summary %}")
+    title = parser.parse(("problems",))
+    parser.delete_first_token()
+    problems = parser.parse(("enderror_summary",))
+    parser.delete_first_token()
+    return ErrorSummaryNode(title, problems)
 
 
 @register.filter

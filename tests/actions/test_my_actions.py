@@ -72,7 +72,8 @@ def test_it_filters_by_rating_and_state_and_keeps_the_filters_in_the_url(client,
     assert '<option value="red" selected>Red (1)</option>' in html and "Showing 1 of 3 actions" in html
 
     html = client.get(reverse("actions:my_actions"), {"show": "overdue"}).content.decode()
-    assert ">SP1<" in html and f">{later.ref}<" not in html and "Overdue (1)" in html
+    assert ">SP1<" in html and f">{later.ref}<" not in html and '<option value="overdue" selected>Overdue (1)</option>' in html
+    assert '<select class="govuk-select" id="filter-show" name="show">' in html and '<option value="">All actions (3)</option>' in html
 
     html = client.get(reverse("actions:my_actions"), {"show": "due_this_month"}).content.decode()
     assert f">{due_now.ref}<" in html and ">SP1<" not in html and "Due this month (1)" in html

@@ -122,6 +122,13 @@ def test_an_officer_sets_up_a_plan_and_a_mitigation_with_savings_per_year(client
     assert dict(MitigationSaving.objects.values_list("year", "planned")) == {2025: Decimal("2500000"), 2026: Decimal("3000000")}
 
 
+def test_a_second_mitigation_with_the_same_reference_in_any_case_is_refused(client, officer, mitigation, strategy):
+    client.force_login(officer)
+    response = client.post(reverse("finance:mitigation_add", args=[strategy.pk]), {"ref": " m1 ", "title": "Banding"})
+    assert "There is already a mitigation m1: choose another reference" in response.content.decode()
+    assert Mitigation.objects.count() == 1
+
+
 def test_only_officers_and_finance_leads_change_the_plan_and_other_partnerships_see_nothing(
     client, owner, board, outsider, finance_lead, mitigation, strategy
 ):

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -250,6 +251,26 @@ def test_saving_a_finding_someone_else_changed_meanwhile_is_refused_and_keeps_yo
     assert client.post(url, {**mine, "version": "2"}).status_code == 302
     finding.refresh_from_db()
     assert finding.text == "My wording." and finding.version == 3
+
+
+def test_saving_an_inspection_or_a_finding_says_so_and_returns_to_its_place_on_the_findings_page(client, officer, strategy, action):
+    client.force_login(officer)
+    findings = reverse("reporting:findings", args=[strategy.pk])
+
+    def sent(name: str, pk: int, data: dict) -> tuple[str, list[str]]:
+        response = client.post(reverse(f"governance:{name}", args=[pk]), data)
+        return response.url, [str(message) for message in get_messages(response.wsgi_request)]  # not shown yet, so they pile up
+
+    url, said = sent("inspection_create", strategy.pk, inspection_post())
+    inspection = Inspection.objects.get()
+    assert url == f"{findings}#inspection-{inspection.pk}" and said[-1] == f"Inspection recorded: {inspection}. Now add its findings."
+    url, said = sent("inspection_edit", inspection.pk, inspection_post(notes="Revisit in a year.", version="1"))
+    assert url == f"{findings}#inspection-{inspection.pk}" and said[-1] == f"Inspection saved: {inspection}."
+    url, said = sent("finding_create", inspection.pk, {"kind": "priority", "number": "2", "text": "Plan transitions.", "action_refs": ""})
+    finding = Finding.objects.get()
+    assert url == f"{findings}#finding-{finding.pk}" and said[-1] == "Priority action 2 recorded."
+    url, said = sent("finding_edit", finding.pk, {"kind": "improvement", "number": "2", "text": "Plan transitions.", "version": "1"})
+    assert url == f"{findings}#finding-{finding.pk}" and said[-1] == "Improvement 2 saved."
 
 
 def test_the_dashboard_and_the_findings_page_count_the_same_actions_on_track_and_say_overdue_overlaps(

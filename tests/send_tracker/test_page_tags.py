@@ -1,4 +1,4 @@
-"""The page parts every page shares: a summary row's Change link, and a form's fields by name."""
+"""The page parts every page shares: a summary row's Change link, a form's fields by name, an error summary."""
 
 from __future__ import annotations
 
@@ -30,3 +30,14 @@ class _Risk(forms.Form):
 def test_fields_by_name_come_in_the_order_named():
     page = render('{% for field in form|fields:"effect title" %}{{ field.name }};{% endfor %}', form=_Risk())
     assert page == "effect;title;"
+
+
+def test_an_error_summary_has_its_title_and_its_problems_in_the_gov_uk_frame():
+    html = render(
+        "{% error_summary %}Nothing was {{ verb }}{% problems %}<p>{{ why }}</p>{% enderror_summary %}", verb="added", why="<a> & more"
+    )
+    assert html == (
+        '<div class="govuk-error-summary" data-module="govuk-error-summary">\n  <div role="alert">\n'
+        '    <h2 class="govuk-error-summary__title">Nothing was added</h2>\n'
+        '    <div class="govuk-error-summary__body"><p>&lt;a&gt; &amp; more</p></div>\n  </div>\n</div>'
+    )
