@@ -8,9 +8,8 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self) -> None:
-        # Registers the tasks with Celery in every process, so a pack is sent by its task's name
-        # (reporting.services) without the services importing the tasks that call them.
-        from reporting import tasks  # noqa: F401
+        # A pack's task is sent by its name (jobs.services.job_send); a worker loads the tasks
+        # modules itself, so other processes start without the renderers.
         from reporting.packs_beside import decisions_register, sections_fill
 
         sections_fill()
