@@ -8,8 +8,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from actions.round import next_meeting_finder_set
-        from actions.signals import actions_updated
+        from actions.signals import actions_updated, next_meeting_finder_set
         from governance.calendar import next_meeting_for_round
         from governance.signoff import sign_offs_reopen
 
