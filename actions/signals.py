@@ -2,7 +2,7 @@
 
 `actions_updated` is sent inside the transaction that changed the actions
 (a person's update, a plan import), with `action_ids`, `user` (or None) and
-`at`. Governance listens to reopen a partner's sign-off.
+`at`. Governance listens (`on_actions_updated`) to reopen a partner's sign-off.
 
 `on_snapshot_taken` lets an app keep its own rows as they stood when a
 snapshot was taken (the risk register, the finance plan's mitigations).
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models.signals import post_save
 from django.dispatch import Signal
+from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
     from actions.models import Strategy
@@ -56,11 +57,26 @@ def next_meeting(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
     return _next_meeting_finder(strategy, today)
 
 
-def on_snapshot_taken(freeze: Callable, dispatch_uid: str) -> None:
-    """Call `freeze` with every new snapshot, in the transaction that takes it, so its rows are frozen with the plan's."""
+def on_snapshot_taken(freeze: str) -> None:
+    """Call the function at the dotted path `freeze` with every new snapshot, in the transaction that takes it.
+
+    The app's rows are so frozen with the plan's; its module is loaded at the first snapshot, not as a process starts.
+    """
 
     def taken(sender, instance, created, **kwargs) -> None:
         if created:
-            freeze(instance)
+            import_string(freeze)(instance)
 
-    post_save.connect(taken, sender="actions.Snapshot", dispatch_uid=dispatch_uid, weak=False)
+    post_save.connect(taken, sender="actions.Snapshot", dispatch_uid=freeze, weak=False)
+
+
+def on_actions_updated(receiver: str) -> None:
+    """Call the function at the dotted path `receiver` with `action_ids`, `user` and `at` whenever actions are updated.
+
+    Its module is loaded at the first update, not as a process starts.
+    """
+
+    def updated(sender, *, action_ids, user, at, **kwargs) -> None:
+        import_string(receiver)(action_ids=action_ids, user=user, at=at)
+
+    actions_updated.connect(updated, dispatch_uid=receiver, weak=False)

@@ -9,10 +9,9 @@ class FinanceConfig(AppConfig):
 
     def ready(self) -> None:
         from actions.signals import on_snapshot_taken
-        from finance.services import snapshot_mitigations
         from intake.readers import reader_module_register
 
         # Names the actual figures' source to the intake pipeline (loaded when an upload first asks for it).
         reader_module_register("finance.readers")
         # A snapshot freezes the mitigations with the plan.
-        on_snapshot_taken(snapshot_mitigations, "finance.snapshot_mitigations")
+        on_snapshot_taken("finance.services.snapshot_mitigations")

@@ -20,6 +20,8 @@ ON_FIRST_USE = [
     "coproduction.readers",
     "finance.readers",
     "actions.round",
+    "finance.services",
+    "governance.signoff",
 ]
 
 WORKER_START = """
@@ -54,7 +56,7 @@ def test_a_worker_loads_every_task_and_the_urls_without_the_pdf_email_or_feed_li
     assert found["loaded"] == []
 
 
-def test_a_command_starts_without_the_tasks_the_readers_or_the_round_and_finds_every_reader_when_asked():
+def test_a_command_starts_without_the_tasks_readers_round_or_services_and_finds_every_reader_when_asked():
     found = started(COMMAND_START % ON_FIRST_USE)
     assert found["loaded"] == []
     assert found["readers"] == ["deliverables", "finance-actuals", "kpi-definitions", "kpi-values", "open-data", "plan"]
