@@ -3,7 +3,7 @@
 The pack owns the page allowance: a board reads it in ten minutes, so the
 allowances add up to at most `PACK_PAGES`. A section another feature adds
 (a risk register, a finance plan) fills a slot kept for it here with
-`fill_section`; an unfilled slot prints nothing and uses none of its pages.
+`fill_section` (or `section_filler`, on its provider); an unfilled slot prints nothing and uses none of its pages.
 """
 
 from __future__ import annotations
@@ -73,3 +73,13 @@ def fill_section(key: str, *, template: str, provider: Callable[[dict], dict] | 
             _SECTIONS[index] = replace(section, template=template, provider=provider, summary=summary or section.summary, when=when)
             return
     raise KeyError(f"The board pack keeps no slot called {key!r}.")
+
+
+def section_filler(key: str, *, template: str, summary: str = "", when: str = "") -> Callable:
+    """`fill_section` as the decorator of the section's provider."""
+
+    def fill(provider: Callable[[dict], dict]) -> Callable[[dict], dict]:
+        fill_section(key, template=template, provider=provider, summary=summary, when=when)
+        return provider
+
+    return fill

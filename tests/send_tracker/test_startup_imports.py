@@ -15,6 +15,7 @@ ON_FIRST_USE = [
     "reporting.tasks",
     "reporting.services",
     "reporting.documents",
+    "reporting.packs_beside",
     "actions.readers",
     "kpis.readers",
     "coproduction.readers",
