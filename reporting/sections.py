@@ -67,7 +67,7 @@ def pack_sections() -> list[PackSection]:
 
 
 def fill_section(key: str, *, template: str, provider: Callable[[dict], dict] | None = None, summary: str = "", when: str = "") -> None:
-    """Fill the slot kept for a section (e.g. "risks", from reporting's `ready()`); its allowance stays the pack's."""
+    """Fill the slot kept for a section (e.g. "risks", from reporting.packs_beside); its allowance stays the pack's."""
     for index, section in enumerate(_SECTIONS):
         if section.key == key:
             _SECTIONS[index] = replace(section, template=template, provider=provider, summary=summary or section.summary, when=when)
