@@ -6,13 +6,12 @@ round is named after the strategy's next scheduled meeting. Completed and
 retired actions are not in the round.
 
 Meetings belong to governance, a layer above: it tells the round how to find
-the next one (`next_meeting_finder_set`, called from its AppConfig.ready).
+the next one (`actions.signals.next_meeting_finder_set`, called from its AppConfig.ready).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -23,36 +22,8 @@ from actions import rules
 from actions.chasing import reminders_queue
 from actions.models import Action, Strategy
 from actions.reads import my_actions_for
+from actions.signals import RoundMeeting, next_meeting
 from people.models import Post
-
-
-@dataclass(frozen=True)
-class RoundMeeting:
-    """The meeting a round is for: its date, its board's name and its papers deadline."""
-
-    date: dt.date
-    board: str
-    papers_deadline: dt.date | None = None
-
-
-NextMeetingFinder = Callable[[Strategy, dt.date], "RoundMeeting | None"]
-
-
-def _no_meeting(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
-    return None
-
-
-_next_meeting_finder: NextMeetingFinder = _no_meeting
-
-
-def next_meeting_finder_set(finder: NextMeetingFinder) -> None:
-    global _next_meeting_finder
-    _next_meeting_finder = finder
-
-
-def next_meeting(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
-    """The strategy's next scheduled meeting on or after today, if any."""
-    return _next_meeting_finder(strategy, today)
 
 
 @dataclass

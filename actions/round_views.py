@@ -12,8 +12,9 @@ from django.views.decorators.http import require_POST
 from actions.access import can_update_action, officer_strategy
 from actions.forms import ActionUpdateForm
 from actions.models import Action
-from actions.round import Round, next_meeting, round_by_organisation, round_chase, rounds_for
+from actions.round import Round, round_by_organisation, round_chase, rounds_for
 from actions.services import ActionUpdateConflictError, action_update_form_kept, action_update_from_form
+from actions.signals import next_meeting
 from people.access import membership_for
 
 

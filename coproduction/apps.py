@@ -8,5 +8,7 @@ class CoproductionConfig(AppConfig):
     verbose_name = "Co-production and the public page"
 
     def ready(self) -> None:
-        # Registers the deliverables source with the intake pipeline.
-        import coproduction.readers  # noqa: F401
+        # Names the deliverables source to the intake pipeline (loaded when an upload first asks for it).
+        from intake.readers import reader_module_register
+
+        reader_module_register("coproduction.readers")

@@ -8,10 +8,10 @@ class FinanceConfig(AppConfig):
     verbose_name = "High-needs budget"
 
     def ready(self) -> None:
-        # Registers the actual figures' source with the intake pipeline.
-        import finance.readers  # noqa: F401
         from actions.signals import on_snapshot_taken
-        from finance.services import snapshot_mitigations
+        from intake.readers import reader_module_register
 
+        # Names the actual figures' source to the intake pipeline (loaded when an upload first asks for it).
+        reader_module_register("finance.readers")
         # A snapshot freezes the mitigations with the plan.
-        on_snapshot_taken(snapshot_mitigations, "finance.snapshot_mitigations")
+        on_snapshot_taken("finance.services.snapshot_mitigations")

@@ -8,13 +8,9 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self) -> None:
-        from actions.round import next_meeting_finder_set
-        from actions.signals import actions_updated
+        from actions.signals import next_meeting_finder_set, on_actions_updated
         from governance.calendar import next_meeting_for_round
-        from governance.signoff import sign_offs_reopen
 
-        def reopen(sender, *, action_ids, user, at, **kwargs) -> None:
-            sign_offs_reopen(action_ids=action_ids, user=user, at=at)
-
-        actions_updated.connect(reopen, dispatch_uid="governance.sign_offs_reopen", weak=False)
+        # An update to an action reopens its organisation's confirmed sign-off.
+        on_actions_updated("governance.signoff.sign_offs_reopen")
         next_meeting_finder_set(next_meeting_for_round)

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
 from actions.models import Strategy
-from actions.round import RoundMeeting
+from actions.signals import RoundMeeting
 from governance.models import Board, Meeting
 
 MAX_SERIES = 60
@@ -108,6 +108,6 @@ def meeting_next(strategy: Strategy, today: dt.date) -> Meeting | None:
 
 
 def next_meeting_for_round(strategy: Strategy, today: dt.date) -> RoundMeeting | None:
-    """The strategy's next scheduled meeting, for the update round (actions.round asks through its finder)."""
+    """The strategy's next scheduled meeting, for the update round (the round asks through actions.signals' finder)."""
     meeting = meeting_next(strategy, today)
     return RoundMeeting(meeting.date, meeting.board.name, meeting.papers_deadline) if meeting else None

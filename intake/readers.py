@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, ClassVar, Protocol
 
 from django.conf import settings
@@ -173,6 +174,20 @@ class Reader:
 
 GENERIC_URL_NAMES = {"actions:upload", "actions:upload_preview", "actions:upload_confirm"}
 _readers: dict[str, Reader] = {}
+# Modules whose readers register as they load, loaded at the first look-up rather than as every process starts.
+_reader_modules: list[str] = []
+
+
+def reader_module_register(module: str) -> None:
+    """Name a module of readers (from an AppConfig.ready): it is loaded, and its readers registered, when one is first asked for."""
+    if module not in _reader_modules:
+        _reader_modules.append(module)
+
+
+def _registered() -> dict[str, Reader]:
+    for module in _reader_modules:
+        import_module(module)  # once loaded, a look-up in sys.modules
+    return _readers
 
 
 def register(reader_class: type[Reader]) -> type[Reader]:
@@ -191,10 +206,10 @@ def unregister(name: str) -> None:
 def reader_named(name: str) -> Reader:
     """The registered reader of this name; LookupError when there is none."""
     try:
-        return _readers[name]
+        return _registered()[name]
     except KeyError:
         raise LookupError(f"No source of uploads is called '{name}'.") from None
 
 
 def readers() -> list[Reader]:
-    return sorted(_readers.values(), key=lambda reader: reader.name)
+    return sorted(_registered().values(), key=lambda reader: reader.name)

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib import import_module
 
 from celery import current_app
 from django.apps import apps
@@ -48,15 +49,27 @@ def job_send(job: Job) -> bool:
     service, and housekeeping hands it over again once the broker is back:
     nothing is lost and nobody has to ask again.
     """
-    task = current_app.tasks[type(job).task_name]
     try:
-        task.apply_async(args=[job.pk], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        task_send(type(job).task_name, job.pk)
     except (KombuError, OSError) as exc:
         logger.warning("Job %s %s was not queued: %s", type(job).__name__, job.pk, exc)
         _wait_for_broker(job)
         return False
     _rows(job).filter(status=Job.Status.WAITING).update(status=Job.Status.QUEUED, queued_at=timezone.now(), error="")
     return True
+
+
+def task_send(task_name: str, job_id: int) -> None:
+    """Send the task by its name, so no process has to load every task module (and what it renders with) to start.
+
+    Without a broker the task runs here and now: its module is loaded by name the first time.
+    """
+    app = current_app
+    if app.conf.task_always_eager:
+        import_module(task_name.rpartition(".")[0])
+        app.tasks[task_name].apply_async(args=[job_id])
+    else:
+        app.send_task(task_name, args=[job_id], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
 
 
 def _wait_for_broker(job: Job) -> None:

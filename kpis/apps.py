@@ -8,5 +8,7 @@ class KpisConfig(AppConfig):
     verbose_name = "KPIs"
 
     def ready(self) -> None:
-        # Registers the KPI sources (values, definitions, open data) with the intake pipeline.
-        import kpis.readers  # noqa: F401
+        # Names the KPI sources (values, definitions, open data) to the intake pipeline (loaded when an upload first asks for them).
+        from intake.readers import reader_module_register
+
+        reader_module_register("kpis.readers")

@@ -4,7 +4,7 @@ Each provider reads the pack's context and returns items for decision. The
 pack's own providers raise long-overdue actions, KPIs that crossed their target
 or tolerance, groups where the families' view disagrees with the ratings and
 organisations that have not signed off; another feature adds its own with
-`register_provider` (from its app's `ready()`).
+`register_provider` (a decorator).
 """
 
 from __future__ import annotations

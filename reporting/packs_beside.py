@@ -1,4 +1,7 @@
-"""The risk register's and the high-needs budget's pack pages, their sheets of the workbook, and what their rules put to the board."""
+"""The risk register's and the high-needs budget's pack pages, their sheets of the workbook, and what their rules put to the board.
+
+The pages and the items for decision register as this module loads: the pack's context (reporting.report) loads it.
+"""
 
 from __future__ import annotations
 
@@ -13,38 +16,34 @@ from finance.money import money_short
 from intake.tables import Cell
 from people.models import Membership
 from reporting.for_decision import ForDecision, register_provider
-from reporting.sections import fill_section
+from reporting.sections import section_filler
 from risks import reads as risk_reads
 from risks.exports import risks_table
 from risks.models import SnapshotRisk
 
 
+@section_filler(
+    "risks",
+    template="reporting/pdf/sections/risks.html",
+    summary="The top risks, the heat map and the risks that moved",
+    when="pack_has_risks",
+)
 def _risks(context: dict) -> dict:
     snapshot = context["snapshot"]
     return {"pack_has_risks": SnapshotRisk.objects.filter(snapshot=snapshot, restricted=False).exists()}
 
 
+@section_filler(
+    "finance",
+    template="reporting/pdf/sections/finance.html",
+    summary="The forecast and the mitigations' savings against plan",
+    when="pack_has_finance",
+)
 def _finance(context: dict) -> dict:
     return {"pack_has_finance": FinancePlan.objects.filter(strategy_id=context["snapshot"].strategy_id).exists()}
 
 
-def sections_fill() -> None:
-    fill_section(
-        "risks",
-        template="reporting/pdf/sections/risks.html",
-        provider=_risks,
-        summary="The top risks, the heat map and the risks that moved",
-        when="pack_has_risks",
-    )
-    fill_section(
-        "finance",
-        template="reporting/pdf/sections/finance.html",
-        provider=_finance,
-        summary="The forecast and the mitigations' savings against plan",
-        when="pack_has_finance",
-    )
-
-
+@register_provider
 def risks_for_decision(context: dict) -> list[ForDecision]:
     """Risks above target with a mitigating action at risk or overdue, or past their review (never a restricted one)."""
     snapshot = context["snapshot"]
@@ -59,6 +58,7 @@ def risks_for_decision(context: dict) -> list[ForDecision]:
     ]
 
 
+@register_provider
 def savings_for_decision(context: dict) -> list[ForDecision]:
     """Savings of the high-needs budget's mitigations put at risk by the actions that deliver them."""
     snapshot = context["snapshot"]
@@ -71,11 +71,6 @@ def savings_for_decision(context: dict) -> list[ForDecision]:
         )
         for row in finance_reads.savings_at_risk(snapshot.strategy, snapshot.as_at)
     ]
-
-
-def decisions_register() -> None:
-    register_provider(risks_for_decision)
-    register_provider(savings_for_decision)
 
 
 def beside_sheets(strategy: Strategy, user: User, membership: Membership, today: dt.date) -> list[tuple[str, list[list[Cell]]]]:

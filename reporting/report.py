@@ -28,6 +28,7 @@ from kpis.alerts import kpi_crossings_between
 from kpis.charts import kpi_small_chart_svg
 from kpis.models import Benchmark, Indicator, KpiValue, Rag
 from kpis.scorecard import ScorecardRow
+from reporting import packs_beside  # noqa: F401  (the risk register's and the budget's pages and items register as it loads)
 from reporting.for_decision import items_for_decision
 from reporting.sections import pack_sections
 from reporting.summaries import (

@@ -3,7 +3,7 @@
 The pack owns the page allowance: a board reads it in ten minutes, so the
 allowances add up to at most `PACK_PAGES`. A section another feature adds
 (a risk register, a finance plan) fills a slot kept for it here with
-`fill_section`; an unfilled slot prints nothing and uses none of its pages.
+`fill_section` (or `section_filler`, on its provider); an unfilled slot prints nothing and uses none of its pages.
 """
 
 from __future__ import annotations
@@ -67,9 +67,19 @@ def pack_sections() -> list[PackSection]:
 
 
 def fill_section(key: str, *, template: str, provider: Callable[[dict], dict] | None = None, summary: str = "", when: str = "") -> None:
-    """Fill the slot kept for a section (e.g. "risks", from reporting's `ready()`); its allowance stays the pack's."""
+    """Fill the slot kept for a section (e.g. "risks", from reporting.packs_beside); its allowance stays the pack's."""
     for index, section in enumerate(_SECTIONS):
         if section.key == key:
             _SECTIONS[index] = replace(section, template=template, provider=provider, summary=summary or section.summary, when=when)
             return
     raise KeyError(f"The board pack keeps no slot called {key!r}.")
+
+
+def section_filler(key: str, *, template: str, summary: str = "", when: str = "") -> Callable:
+    """`fill_section` as the decorator of the section's provider."""
+
+    def fill(provider: Callable[[dict], dict]) -> Callable[[dict], dict]:
+        fill_section(key, template=template, provider=provider, summary=summary, when=when)
+        return provider
+
+    return fill

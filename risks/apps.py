@@ -9,7 +9,6 @@ class RisksConfig(AppConfig):
 
     def ready(self) -> None:
         from actions.signals import on_snapshot_taken
-        from risks.services import snapshot_risks
 
         # A snapshot freezes the register with the plan.
-        on_snapshot_taken(snapshot_risks, "risks.snapshot_risks")
+        on_snapshot_taken("risks.services.snapshot_risks")

@@ -20,7 +20,7 @@ from kombu.exceptions import OperationalError
 from governance.services import snapshot_take
 from jobs.checks import heartbeat_outlasts_its_interval, visibility_timeout_outlasts_tasks
 from jobs.models import Job
-from jobs.services import MAX_REQUEUES, job_claim, jobs_housekeep
+from jobs.services import MAX_REQUEUES, PUBLISH_RETRY_POLICY, job_claim, job_send, jobs_housekeep
 from reporting.models import BoardReport, EvidencePack
 from reporting.tasks import produce_evidence_pack, render_board_report
 from send_tracker.celery import app
@@ -50,8 +50,7 @@ def snapshot(strategy, action, officer):
 def sent(monkeypatch):
     """Messages handed to the broker, as (task name, job id), recorded instead of run."""
     calls = []
-    for task in (render_board_report, produce_evidence_pack):
-        monkeypatch.setattr(task, "apply_async", lambda args, *rest, _name=task.name, **kwargs: calls.append((_name, args[0])))
+    monkeypatch.setattr("jobs.services.task_send", lambda name, job_id: calls.append((name, job_id)))
     return calls
 
 
@@ -62,8 +61,7 @@ def refused(monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    for task in (render_board_report, produce_evidence_pack):
-        monkeypatch.setattr(task, "apply_async", refuse)
+    monkeypatch.setattr("jobs.services.task_send", refuse)
 
 
 def pending(snapshot, officer, status, *, minutes_ago: int, heartbeat_minutes_ago: int | None = None, **fields) -> BoardReport:
@@ -121,6 +119,18 @@ def test_an_evidence_pack_request_queues_its_own_task_with_its_own_id(client, of
     assert report.status == Job.Status.READY and report.attempts == 0
 
 
+def test_with_a_broker_a_job_is_sent_by_its_tasks_name_so_the_sender_need_not_load_the_task(snapshot, officer, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    published = []
+    monkeypatch.setattr(app, "send_task", lambda name, **options: published.append((name, options)))
+    report = pending(snapshot, officer, Job.Status.WAITING, minutes_ago=5)
+    assert job_send(report) is True
+    options = {"args": [report.pk], "retry": True, "retry_policy": PUBLISH_RETRY_POLICY}
+    assert published == [("reporting.tasks.render_board_report", options)]
+    report.refresh_from_db()
+    assert report.status == Job.Status.QUEUED
+
+
 def test_a_job_whose_worker_stopped_beating_is_queued_again_then_failed(snapshot, officer, sent):
     # Started long ago but beating: a long job, alive. Silent for longer than the timeout: its worker died.
     alive = pending(snapshot, officer, Job.Status.RUNNING, minutes_ago=30, heartbeat_minutes_ago=0)
@@ -172,7 +182,7 @@ def test_with_the_broker_still_down_housekeeping_asks_it_once_rather_than_once_p
         tries.append(args)
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(render_board_report, "apply_async", refuse)
+    monkeypatch.setattr("jobs.services.task_send", refuse)
     waiting = [pending(snapshot, officer, Job.Status.WAITING, minutes_ago=5) for _ in range(3)]
     assert jobs_housekeep() == {"sent": 0, "waiting": 3, "failed": 0}
     assert len(tries) == 1
