@@ -162,16 +162,18 @@ class Dashboard:
 
 
 def _frozen(name: str, snapshots: list[Snapshot], levels: list[RatingLevel], build):
-    """What `build` reads from the strategy's snapshots, kept until a snapshot is taken or removed, or a level changes.
+    """What `build` reads from the strategy's snapshots, kept until a snapshot is taken or removed, a board first
+    meets on one (or no longer does), or a level changes.
 
     A snapshot's items never change once taken, so an update to the live plan
     (which raises the strategy's revision and rebuilds the dashboard) reads them
     from the cache instead of the database. The key holds every snapshot of the
-    strategy (a row's cycle starts at the snapshot before it) and the levels as
-    they read now.
+    strategy with the day a board first met on it (a row's cycle starts at the
+    last board before it: `snapshots` are read `with_first_board()`) and the
+    levels as they read now.
     """
     state = (
-        [(s.pk, s.as_at, s.taken_at) for s in snapshots],
+        [(s.pk, s.as_at, s.taken_at, s.first_board_on) for s in snapshots],
         [(lv.pk, lv.code, lv.label, lv.colour, lv.meaning, lv.position, lv.progress) for lv in levels],
     )
     return _cached(page_key("dashboard-frozen", name, state=state), build)
