@@ -1,16 +1,18 @@
-"""Cached pages follow the meetings that make a snapshot "the last board".
+"""Cached pages follow the meetings that make a snapshot "the last board", and a person's new name.
 
 The dashboard and My actions are cached under their strategies' revisions. Which
 snapshot was the last board (a meeting built from it has been held) decides the
-dashboard's comparisons and every "needs an update". These tests commit for real
-(as test_dashboard_cache.py does): each loads a page so it is cached, makes the
-change as an officer does, and expects the next page to show it.
+dashboard's comparisons and every "needs an update"; a person's name shows on the
+updates they made. These tests commit for real (as test_dashboard_cache.py does):
+each loads a page so it is cached, makes the change as an officer or the
+administrator does, and expects the next page to show it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
@@ -23,7 +25,8 @@ from governance.calendar import board_create
 from governance.models import Meeting
 from governance.services import snapshot_take
 from send_tracker.cache import SAVED_COOKIE
-from tests.reporting.test_dashboard_cache import dashboard_of, my_actions_of
+from tests.conftest import make_user
+from tests.reporting.test_dashboard_cache import dashboard_of, level_named, my_actions_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,6 +47,63 @@ def needs_update_count(html: str) -> int:
 def held_board(strategy, snapshot: Snapshot, date: dt.date) -> Meeting:
     board = board_create(strategy=strategy, name="SEND Improvement Board")
     return Meeting.objects.create(board=board, strategy=strategy, date=date, snapshot=snapshot, status=Meeting.Status.HELD)
+
+
+class _FormFields(HTMLParser):
+    """The values a browser would send with the page's main form, as the page fills them in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.setdefault(name, []).append(attrs.get("value") or ("on" if attrs.get("type") == "checkbox" else ""))
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select].append(attrs.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_data(self, data) -> None:
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+def renamed_in_the_admin(admin: Client, person, first_name: str, last_name: str) -> None:
+    """Rename a person as the administrator does: the admin's change form, sent back with the new name."""
+    url = reverse("admin:accounts_user_change", args=[person.pk])
+    page = admin.get(url)
+    assert page.status_code == 200
+    fields = _FormFields()
+    fields.feed(page.content.decode())
+    data = {name: values for name, values in fields.data.items() if values}
+    data |= {"first_name": [first_name], "last_name": [last_name], "_save": ["Save"]}
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+@pytest.fixture
+def administrator(partnership):
+    person = make_user("admin@example.org", partnership, "officer")
+    person.is_staff = person.is_superuser = True
+    person.save()
+    return person
 
 
 # Meetings: which snapshot was the last board -------------------------------------------------------
@@ -110,3 +170,60 @@ def test_a_cancelled_board_shows_on_the_cached_dashboard_as_at_a_later_snapshot(
 
     # Without that board, the cycle started at the snapshot before the latest, after the update.
     assert needs_update_count(dashboard_of(reader, strategy, as_at_latest)) == 1
+
+
+# A person's new name -------------------------------------------------------------------------------
+
+
+def test_a_renamed_person_shows_on_the_cached_dashboards_exception_list(action, owner, board, administrator):
+    strategy = action.strategy
+    action_update_record(
+        action=action, user=owner, rating=level_named(strategy, "red"), narrative="Blocked by recruitment", expected_version=action.version
+    )
+    reader = signed_in(board)
+    assert "owner@example.org, " in dashboard_of(reader, strategy, "risk_page=1")
+
+    admin = signed_in(administrator)
+    renamed_in_the_admin(admin, owner, "Olu", "Adeyemi")
+
+    assert "Olu Adeyemi, " in dashboard_of(reader, strategy, "risk_page=1")
+    # The administrator who saved it sees it on their next page too.
+    assert SAVED_COOKIE in admin.cookies
+    assert "Olu Adeyemi, " in dashboard_of(admin, strategy, "risk_page=1")
+
+
+def test_a_renamed_person_shows_on_a_cached_my_actions(action, owner, officer, administrator):
+    action_update_record(
+        action=action, user=officer, rating=action.rating, narrative="Chased at the board", expected_version=action.version
+    )
+    mine = signed_in(owner)
+    assert "by officer@example.org" in my_actions_of(mine)
+
+    renamed_in_the_admin(signed_in(administrator), officer, "Priya", "Shah")
+
+    assert "by Priya Shah" in my_actions_of(mine)
+
+
+def test_a_renamed_person_shows_on_the_cached_dashboard_as_at_a_snapshot(action, owner, board, administrator):
+    strategy = action.strategy
+    action_update_record(
+        action=action, user=owner, rating=level_named(strategy, "red"), narrative="Blocked by recruitment", expected_version=action.version
+    )
+    snapshot = snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=1))
+    reader = signed_in(board)
+    as_at = f"snapshot={snapshot.pk}&risk_page=1"
+    assert "owner@example.org, " in dashboard_of(reader, strategy, as_at)
+
+    renamed_in_the_admin(signed_in(administrator), owner, "Olu", "Adeyemi")
+
+    assert "Olu Adeyemi, " in dashboard_of(reader, strategy, as_at)
+
+
+def test_a_persons_sign_in_leaves_their_strategies_cached(action, owner):
+    from actions.revisions import revision_of
+
+    before = revision_of(action.strategy.pk), revision_of(action.strategy.pk, beyond_actions=True)
+    signed_in(owner)  # records their last sign-in: nothing any page shows
+    owner.refresh_from_db()
+    assert owner.last_login is not None
+    assert (revision_of(action.strategy.pk), revision_of(action.strategy.pk, beyond_actions=True)) == before
