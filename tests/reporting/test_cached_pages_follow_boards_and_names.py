@@ -85,17 +85,20 @@ class _FormFields(HTMLParser):
             self._textarea = None
 
 
-def renamed_in_the_admin(admin: Client, person, first_name: str, last_name: str) -> None:
-    """Rename a person as the administrator does: the admin's change form, sent back with the new name."""
-    url = reverse("admin:accounts_user_change", args=[person.pk])
+def changed_in_the_admin(admin: Client, url: str, **changes: str) -> None:
+    """Change a record as the administrator does: the admin's change form at `url`, sent back with `changes`."""
     page = admin.get(url)
     assert page.status_code == 200
     fields = _FormFields()
     fields.feed(page.content.decode())
     data = {name: values for name, values in fields.data.items() if values}
-    data |= {"first_name": [first_name], "last_name": [last_name], "_save": ["Save"]}
+    data |= {name: [value] for name, value in changes.items()} | {"_save": ["Save"]}
     response = admin.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def renamed_in_the_admin(admin: Client, person, first_name: str, last_name: str) -> None:
+    changed_in_the_admin(admin, reverse("admin:accounts_user_change", args=[person.pk]), first_name=first_name, last_name=last_name)
 
 
 @pytest.fixture
