@@ -17,7 +17,7 @@ from actions.services import action_update_record
 from coproduction.importers import deliverables_apply, deliverables_read
 from coproduction.services import families_view_record
 from tests.coproduction.test_public_page import public_page, public_urls, published  # noqa: F401  (fixtures)
-from tests.reporting.test_cached_pages_follow_boards_and_names import administrator, changed_in_the_admin  # noqa: F401  (fixture)
+from tests.reporting.test_cached_pages_follow_boards_and_names import changed_in_the_admin
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -25,12 +25,14 @@ from governance.calendar import board_create
 from governance.models import Meeting
 from governance.services import snapshot_take
 from send_tracker.cache import SAVED_COOKIE
-from tests.conftest import make_user
 from tests.reporting.test_dashboard_cache import dashboard_of, level_named, my_actions_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TODAY = timezone.localdate()
+
+def day(offset: int) -> dt.date:
+    """Today moved by `offset` days (read when asked, so a run that crosses midnight stays right)."""
+    return timezone.localdate() + dt.timedelta(days=offset)
 
 
 def signed_in(user) -> Client:
@@ -101,22 +103,14 @@ def renamed_in_the_admin(admin: Client, person, first_name: str, last_name: str)
     changed_in_the_admin(admin, reverse("admin:accounts_user_change", args=[person.pk]), first_name=first_name, last_name=last_name)
 
 
-@pytest.fixture
-def administrator(partnership):
-    person = make_user("admin@example.org", partnership, "officer")
-    person.is_staff = person.is_superuser = True
-    person.save()
-    return person
-
-
 # Meetings: which snapshot was the last board -------------------------------------------------------
 
 
 def test_a_cancelled_board_shows_on_the_cached_dashboard_for_everyone_and_the_officer_who_cancelled_it(action, board, officer):
     strategy = action.strategy
-    first = snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=60))
-    second = snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=10))
-    meeting = held_board(strategy, first, TODAY - dt.timedelta(days=50))
+    first = snapshot_take(strategy=strategy, as_at=day(-60))
+    second = snapshot_take(strategy=strategy, as_at=day(-10))
+    meeting = held_board(strategy, first, day(-50))
     reader, officer_client = signed_in(board), signed_in(officer)
     since_first = f"the last board (the snapshot as at {first.as_at:%-d %B %Y})"
     assert since_first in dashboard_of(reader, strategy)
@@ -134,15 +128,15 @@ def test_a_cancelled_board_shows_on_the_cached_dashboard_for_everyone_and_the_of
 
 def test_a_board_moved_to_a_later_day_shows_on_a_cached_my_actions(action, owner, officer):
     strategy = action.strategy
-    first = snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=60))
+    first = snapshot_take(strategy=strategy, as_at=day(-60))
     action_update_record(action=action, user=owner, rating=action.rating, narrative="Recruiting", expected_version=action.version)
-    snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=10))
-    meeting = held_board(strategy, first, TODAY - dt.timedelta(days=50))
+    snapshot_take(strategy=strategy, as_at=day(-10))
+    meeting = held_board(strategy, first, day(-50))
     mine = signed_in(owner)
     # Updated since the board met on the first snapshot.
     assert "<strong>1 of 1</strong> updated since the last board" in my_actions_of(mine)
 
-    later = TODAY + dt.timedelta(days=20)
+    later = day(20)
     response = signed_in(officer).post(
         reverse("governance:meeting_move", args=[meeting.pk]),
         {f"m{meeting.pk}-date": later.strftime("%d/%m/%Y"), f"m{meeting.pk}-start_time": "10:00", f"m{meeting.pk}-end_time": "12:00"},
@@ -159,11 +153,11 @@ def test_a_board_moved_to_a_later_day_shows_on_a_cached_my_actions(action, owner
 
 def test_a_cancelled_board_shows_on_the_cached_dashboard_as_at_a_later_snapshot(action, owner, board, officer):
     strategy = action.strategy
-    earliest = snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=90))
+    earliest = snapshot_take(strategy=strategy, as_at=day(-90))
     action_update_record(action=action, user=owner, rating=action.rating, narrative="Recruiting", expected_version=action.version)
-    snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=60))
-    latest = snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=10))
-    meeting = held_board(strategy, earliest, TODAY - dt.timedelta(days=80))
+    snapshot_take(strategy=strategy, as_at=day(-60))
+    latest = snapshot_take(strategy=strategy, as_at=day(-10))
+    meeting = held_board(strategy, earliest, day(-80))
     reader = signed_in(board)
     as_at_latest = f"snapshot={latest.pk}"
     # As at the latest snapshot, its cycle started at the board's snapshot, before the update.
@@ -212,7 +206,7 @@ def test_a_renamed_person_shows_on_the_cached_dashboard_as_at_a_snapshot(action,
     action_update_record(
         action=action, user=owner, rating=level_named(strategy, "red"), narrative="Blocked by recruitment", expected_version=action.version
     )
-    snapshot = snapshot_take(strategy=strategy, as_at=TODAY - dt.timedelta(days=1))
+    snapshot = snapshot_take(strategy=strategy, as_at=day(-1))
     reader = signed_in(board)
     as_at = f"snapshot={snapshot.pk}&risk_page=1"
     assert "owner@example.org, " in dashboard_of(reader, strategy, as_at)
