@@ -24,7 +24,10 @@ from actions.services import action_update_record
 from governance.calendar import board_create
 from governance.models import Meeting
 from governance.services import snapshot_take
+from people.models import Membership
+from people.services import person_deactivate
 from send_tracker.cache import SAVED_COOKIE
+from tests.conftest import make_user
 from tests.reporting.test_dashboard_cache import dashboard_of, level_named, my_actions_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -224,3 +227,20 @@ def test_a_persons_sign_in_leaves_their_strategies_cached(action, owner):
     owner.refresh_from_db()
     assert owner.last_login is not None
     assert (revision_of(action.strategy.pk), revision_of(action.strategy.pk, beyond_actions=True)) == before
+
+
+def test_a_person_who_left_the_partnership_and_is_renamed_shows_on_a_cached_my_actions(
+    action, owner, officer, administrator, partnership, other_partnership
+):
+    leaver = make_user("leaver@example.org", partnership, Membership.Role.DELIVERY_LEAD)
+    Membership.objects.create(user=leaver, partnership=other_partnership, role=Membership.Role.DELIVERY_LEAD)
+    action_update_record(action=action, user=leaver, rating=action.rating, narrative="Handed over", expected_version=action.version)
+    mine = signed_in(owner)
+    assert "by leaver@example.org" in my_actions_of(mine)
+    # They belong to another partnership too: they leave this one, and their updates stay in its history.
+    person_deactivate(actor=officer, membership=Membership.objects.get(user=leaver, partnership=partnership))
+    assert "by leaver@example.org" in my_actions_of(mine)
+
+    renamed_in_the_admin(signed_in(administrator), leaver, "Sam", "Okafor")
+
+    assert "by Sam Okafor" in my_actions_of(mine)
