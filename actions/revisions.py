@@ -108,6 +108,36 @@ DROP FUNCTION IF EXISTS {function}();
     return forward, reverse
 
 
+def columns_changed_triggers_sql(table: str, strategies: str, columns: tuple[str, ...]) -> tuple[str, str]:
+    """SQL (forward, reverse) for the trigger that notes the strategies an update of `columns` of `table` touched.
+
+    For a table the pages show only a few columns of (a person's name), whose
+    other columns change often (their last sign-in): an insert or a delete
+    shows nowhere, and an update that leaves `columns` as they were notes
+    nothing. `strategies` is as for `triggers_sql`, `rows` standing for the
+    updated rows (as they are now) whose `columns` changed.
+    """
+    function = f"{table}_strategy_changed"
+    changed = (
+        "(SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id"
+        f" WHERE ({', '.join(f'n.{c}' for c in columns)}) IS DISTINCT FROM ({', '.join(f'o.{c}' for c in columns)}))"
+    )
+    forward = f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM strategy_change_note(ARRAY({strategies.replace("{rows}", changed)}));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER {table}_changed_update AFTER UPDATE ON {table}
+    REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+"""
+    reverse = f"""
+DROP TRIGGER IF EXISTS {table}_changed_update ON {table};
+DROP FUNCTION IF EXISTS {function}();
+"""
+    return forward, reverse
+
+
 # How each table's rows lead to strategies. `{rows}` is the statement's rows.
 BY_STRATEGY = "SELECT strategy_id FROM {rows}"
 BY_ACTION = "SELECT a.strategy_id FROM {rows} r JOIN actions_action a ON a.id = r.action_id"
@@ -115,6 +145,16 @@ BY_GROUP = "SELECT g.strategy_id FROM {rows} r JOIN actions_deliverygroup g ON g
 BY_PARTNERSHIP = "SELECT s.id FROM actions_strategy s WHERE s.partnership_id IN (SELECT partnership_id FROM {rows})"
 BY_INDICATOR = "SELECT i.strategy_id FROM {rows} r JOIN kpis_indicator i ON i.id = r.indicator_id"
 BY_RELATED = "SELECT a.strategy_id FROM {rows} r JOIN actions_action a ON a.id = r.from_action_id"
+# A person (accounts_user) is tied to no one strategy: their name shows on the updates they made, so every
+# strategy of their partnerships, and any other whose actions they updated (before they left its partnership).
+BY_PERSON = (
+    "SELECT s.id FROM actions_strategy s WHERE s.partnership_id IN"
+    " (SELECT m.partnership_id FROM people_membership m JOIN {rows} r ON r.id = m.user_id)"
+    " UNION SELECT a.strategy_id FROM actions_actionupdate u JOIN actions_action a ON a.id = u.action_id"
+    " WHERE u.author_id IN (SELECT r.id FROM {rows} r)"
+)
+# What of a person the pages show: their name as User.__str__ reads it (the full name, else the email, else the username).
+PERSON_NAME_COLUMNS = ("first_name", "last_name", "email", "username")
 
 # The actions' own tables: a change to them (an update saved, a rating, a milestone) raises the
 # strategy's revision but not its `beyond_actions` revision, under which the parts of a page

@@ -72,7 +72,7 @@ def public_context(page: PublicPage, *, preview: bool = False, publication: Publ
 
 
 def public_page_html(page: PublicPage, publication: Publication) -> str:
-    """The public page as of its latest publication, as HTML: rendered once per publication (and settings), then cached."""
+    """The public page as of its latest publication, as HTML: rendered once per publication, settings and revision, then cached."""
     key = public_cache_key(page, "page", publication.pk)
     html = cache.get(key)
     if html is None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions import rules
 from actions.models import DeliveryGroup, Progress, RatingLevel, Snapshot, Strategy
+from actions.revisions import revision_of
 from actions.rows import ActionRow
 from coproduction.models import (
     FAMILIES_CONCERNED,
@@ -256,10 +257,16 @@ def page_publish(*, page: PublicPage, user: User, note: str = "") -> Publication
 
 
 def public_cache_key(page: PublicPage, what: str, publication_id: int) -> str:
-    """The cache key of a rendering of the page (or its feed): a new publication or a change of settings is a new key.
+    """The cache key of a rendering of the page (or its feed): a new publication, a change of settings, or a
+    change to the live plan it shows is a new key.
 
     So publishing invalidates the cached page by construction, whether or not
-    anything clears the cache; old renderings simply expire.
+    anything clears the cache; old renderings simply expire. Beside what was
+    published, the page shows the plan as it stands (its delivery groups, the
+    rating mix, the families' views the forum agreed to publish, the
+    deliverables and their status), so the key holds the strategy's revision,
+    read before the data as the dashboard's is.
     """
     shown = f"{page.slug}|{page.introduction}|{page.show_ratings}|{page.show_families_view}"
-    return f"coproduction:public:{page.pk}:{publication_id}:{hashlib.sha256(shown.encode()).hexdigest()[:16]}:{what}"
+    revision = revision_of(page.strategy_id)
+    return f"coproduction:public:{page.pk}:{publication_id}:{revision}:{hashlib.sha256(shown.encode()).hexdigest()[:16]}:{what}"

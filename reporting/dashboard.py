@@ -162,16 +162,18 @@ class Dashboard:
 
 
 def _frozen(name: str, snapshots: list[Snapshot], levels: list[RatingLevel], build):
-    """What `build` reads from the strategy's snapshots, kept until a snapshot is taken or removed, or a level changes.
+    """What `build` reads from the strategy's snapshots, kept until a snapshot is taken or removed, a board first
+    meets on one (or no longer does), or a level changes.
 
     A snapshot's items never change once taken, so an update to the live plan
     (which raises the strategy's revision and rebuilds the dashboard) reads them
     from the cache instead of the database. The key holds every snapshot of the
-    strategy (a row's cycle starts at the snapshot before it) and the levels as
-    they read now.
+    strategy with the day a board first met on it (a row's cycle starts at the
+    last board before it: `snapshots` are read `with_first_board()`) and the
+    levels as they read now.
     """
     state = (
-        [(s.pk, s.as_at, s.taken_at) for s in snapshots],
+        [(s.pk, s.as_at, s.taken_at, s.first_board_on) for s in snapshots],
         [(lv.pk, lv.code, lv.label, lv.colour, lv.meaning, lv.position, lv.progress) for lv in levels],
     )
     return _cached(page_key("dashboard-frozen", name, state=state), build)
@@ -197,8 +199,13 @@ def _cached(key: str, build):
     return found
 
 
-def snapshot_rows(snapshot: Snapshot, snapshots: list[Snapshot], levels: list[RatingLevel]) -> list[ActionRow]:
-    """The rows frozen in one of the strategy's `snapshots`, from the cache when they have been read before."""
+def snapshot_rows(snapshot: Snapshot, snapshots: list[Snapshot], levels: list[RatingLevel], *, beyond_actions: int) -> list[ActionRow]:
+    """The rows frozen in one of the strategy's `snapshots`, from the cache when they have been read before.
+
+    A row names who made the update it froze as that person is named now, so the
+    rows are also keyed by the strategy's `beyond_actions` revision (a person's
+    new name raises it; an update to the live plan does not).
+    """
 
     def build() -> list[ActionRow]:
         rows = rows_from_snapshot(snapshot)
@@ -206,7 +213,7 @@ def snapshot_rows(snapshot: Snapshot, snapshots: list[Snapshot], levels: list[Ra
             row.status  # noqa: B018 - judged once, on the snapshot's date, and kept with the row
         return rows
 
-    return _frozen(f"rows-{snapshot.pk}", snapshots, levels, build)
+    return _frozen(f"rows-{snapshot.pk}-{beyond_actions}", snapshots, levels, build)
 
 
 class _Counted:
@@ -369,7 +376,7 @@ class _Read:
     beyond_actions: int  # the strategy's revision of all but its actions' own rows, as read before the data
 
     def previous_rows(self) -> list[ActionRow]:
-        return snapshot_rows(self.previous, self.snapshots, self.levels) if self.previous else []
+        return snapshot_rows(self.previous, self.snapshots, self.levels, beyond_actions=self.beyond_actions) if self.previous else []
 
 
 def _outline(strategy: Strategy) -> tuple[list[RatingLevel], dict[int, DeliveryGroup]]:
@@ -389,7 +396,7 @@ def _read(strategy: Strategy, params: QueryDict) -> _Read:
     form.is_valid()
 
     viewing = next((s for s in snapshots if s.pk == form.value_of("snapshot")), None)
-    rows = snapshot_rows(viewing, snapshots, levels) if viewing else []
+    rows = snapshot_rows(viewing, snapshots, levels, beyond_actions=beyond_actions) if viewing else []
     if rows and rows[0].rating.scheme_id != strategy.scheme_id:
         # A snapshot from before the strategy moved to another scheme: its matrix is in the scheme it was rated in.
         levels = list(rows[0].rating.scheme.levels.all())

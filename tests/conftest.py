@@ -220,6 +220,15 @@ def partner(partnership) -> User:
 
 
 @pytest.fixture
+def administrator(partnership) -> User:
+    """The install's administrator (staff and superuser), who can change anything in the admin."""
+    user = make_user("admin@example.org", partnership, Membership.Role.OFFICER)
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
 def outsider(other_partnership) -> User:
     return make_user("outsider@example.org", other_partnership, Membership.Role.OFFICER)
 

@@ -9,15 +9,6 @@ from django.contrib import admin
 
 from actions.models import Action, ActionUpdate
 from actions.services import ActionUpdateConflictError, action_update_record
-from tests.conftest import make_user
-
-
-@pytest.fixture
-def administrator(partnership):
-    user = make_user("admin@example.org", partnership, "officer")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
 
 
 def test_a_rating_changed_in_the_admin_is_an_update_with_a_new_version(rf, action, level, administrator):

@@ -85,7 +85,7 @@ def test_the_page_is_served_from_the_cache_until_an_officer_publishes(client, pu
     url = public_urls(published)[0]
     client.get(url)
     SummaryDraft.objects.filter(group=group).update(we_did="We opened a new hub.")
-    with django_assert_num_queries(2):  # the page and its latest publication; the rendering comes from the cache
+    with django_assert_num_queries(3):  # the page, its latest publication and its strategy's revision; the rendering comes from the cache
         assert "We opened a new hub." not in client.get(url).content.decode()
     page_publish(page=published, user=officer)
     assert "We opened a new hub." in client.get(url).content.decode()
