@@ -20,6 +20,7 @@ from actions.models import (
     Action,
     ActionChange,
     ActionUpdate,
+    ChaseStep,
     DeliveryGroup,
     EmailDigest,
     Milestone,
@@ -33,6 +34,7 @@ from actions.rows import rows_from_actions
 from people.access import is_officer, memberships_read
 from people.models import Membership, Post
 from send_tracker.cache import page_key
+from send_tracker.statements import kept_objects
 
 MY_ACTIONS_SHOW = {
     "overdue": "Overdue",
@@ -314,23 +316,67 @@ def strategy_outline(strategy: Strategy, params: QueryDict) -> StrategyOutline:
     )
 
 
+def _updates_of(action_id: int) -> QuerySet[ActionUpdate]:
+    updates = ActionUpdate.objects.filter(action_id=action_id).select_related("author", "rating_before", "rating_after")
+    return updates.prefetch_related("evidence")
+
+
+def _changes_of(action_id: int) -> QuerySet[ActionChange]:
+    return ActionChange.objects.filter(action_id=action_id).select_related("author")
+
+
+def _chase_steps_of(action_id: int) -> QuerySet[ChaseStep]:
+    return ChaseStep.objects.filter(action_id=action_id)
+
+
+def _milestones_of(action_id: int) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(action_id=action_id)
+
+
+def _levels_of(scheme_id: int) -> QuerySet[RatingLevel]:
+    return RatingLevel.objects.filter(scheme_id=scheme_id)
+
+
+def _last_board_of(strategy_id: int, today: dt.date) -> QuerySet[Snapshot]:
+    return Snapshot.objects.filter(strategy_id=strategy_id).last_board_first(today)[:1]
+
+
+def _findings_of(action_id: int) -> QuerySet:
+    """The inspection findings the action answers (a model of a later app, reached through the relation)."""
+    return Action._meta.get_field("findings").related_model.objects.filter(actions=action_id)
+
+
+def _strand_links_of(action_id: int) -> QuerySet:
+    return Action._meta.get_field("strand_links").related_model.objects.filter(action_id=action_id)
+
+
+def _of_action(items: list, action: Action) -> list:
+    """The rows read for the action, each knowing its action (as its related manager would have set it)."""
+    for item in items:
+        item.action = action
+    return items
+
+
 def action_page_read(user: User, action: Action, membership: Membership) -> dict:
-    """What the action page shows of the action: owners, its whole history, its status as at today and its milestones."""
+    """What the action page shows of the action: owners, its whole history, its status as at today and its milestones.
+
+    Each of its reads depends only on the action (its strategy, its scheme, the day), so their SQL is compiled once a process.
+    """
     prefetch_related_objects([action], Prefetch("owners", queryset=Post.objects.select_related("organisation")))
     owners = list(action.owners.all())
-    updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
-    changes = list(action.changes.select_related("author"))
+    updates = _of_action(kept_objects(_updates_of, action.pk), action)
+    changes = _of_action(kept_objects(_changes_of, action.pk), action)
     # The whole history in time order, newest first: ratings and narratives, every change to the plan's entry,
     # and every repeat reminder and escalation while it was overdue.
     history = sorted(
         [{"kind": "update", "at": u.created_at, "item": u} for u in updates]
         + [{"kind": "change", "at": c.created_at, "item": c} for c in changes]
-        + [{"kind": "chase", "at": step.created_at, "item": step} for step in action.chase_steps.all()],
+        + [{"kind": "chase", "at": step.created_at, "item": step} for step in _of_action(kept_objects(_chase_steps_of, action.pk), action)],
         key=lambda entry: (entry["at"], entry["kind"] == "change"),
         reverse=True,
     )
-    cycle = Snapshot.objects.last_board_for(action.strategy_id)
     today = timezone.localdate()
+    cycle = next(iter(kept_objects(_last_board_of, action.strategy_id, today)), None)
     action_status = rules.status(
         due_date=action.due_date,
         rating=action.rating,
@@ -339,7 +385,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         last_updated_at=updates[0].created_at if updates else None,
         cycle_started_at=cycle.taken_at if cycle else None,
     )
-    milestones = list(action.milestones.all())
+    milestones = _of_action(kept_objects(_milestones_of, action.pk), action)
     for milestone in milestones:
         milestone.overdue = rules.is_milestone_overdue(milestone.due_date, milestone.done_at, bool(action.retired_at), today)
     return {
@@ -348,6 +394,8 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "membership": membership,
         "owners": owners,
         "related": list(action.related.select_related("rating").order_by("position", "id")),
+        "findings": kept_objects(_findings_of, action.pk),
+        "strand_links": kept_objects(_strand_links_of, action.pk),
         "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),
         "updates": updates,
         "history": history,
@@ -355,7 +403,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "is_officer": is_officer(membership),
         "latest": updates[0] if updates else None,
         "may_update": can_update_action(user, membership, action),
-        "levels": list(action.strategy.scheme.levels.all()),
+        "levels": kept_objects(_levels_of, action.strategy.scheme_id),
         "today": today,
         "action_status": action_status,
         "milestones": milestones,
