@@ -94,10 +94,13 @@ def my_actions_cache_key(user: User, params: QueryDict, *, latest: bool = False)
     if latest:
         revisions = "latest"
     else:
-        strategies = StrategyRevision.objects.filter(strategy__partnership_id__in=partnership_ids).order_by("strategy_id")
-        revisions = list(strategies.values_list("strategy_id", "revision"))
+        revisions = [(found.strategy_id, found.revision) for found in kept_objects(_revisions_of, tuple(partnership_ids))]
     state = (partnership_ids, post_ids, revisions)
     return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
+
+
+def _revisions_of(partnership_ids: tuple[int, ...]) -> QuerySet[StrategyRevision]:
+    return StrategyRevision.objects.filter(strategy__partnership_id__in=partnership_ids).order_by("strategy_id")
 
 
 def milestone_progress() -> dict[str, Coalesce]:
@@ -121,33 +124,45 @@ def rows_with_milestones(rows: list) -> list:
     return [dataclasses.replace(row, milestones=progress[row.action_id]) if row.action_id in progress else row for row in rows]
 
 
+def _mine_of(partnership_ids: tuple[int, ...], post_ids: tuple[int, ...], today: dt.date) -> QuerySet[Action]:
+    """The actions the posts own or whose delivery group (or its parent) they lead, with what My actions judges each by.
+
+    `today` is the day the cycle's start is judged on (`rules.cycle_started_at`), which is in the SQL.
+    """
+    latest_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+    owned = Action.owners.through.objects.filter(action_id=OuterRef("pk"), post_id__in=post_ids)
+    return (
+        Action.objects.filter(strategy__partnership_id__in=partnership_ids)
+        .filter(Q(Exists(owned)) | Q(group__lead_id__in=post_ids) | Q(group__parent__lead_id__in=post_ids))
+        .select_related("strategy", "rating", "group__parent", "group__priority")
+        .annotate(
+            last_update_id=Subquery(latest_update.values("pk")[:1]),
+            cycle_started_at=rules.cycle_started_at(),
+            has_owner=Exists(Action.owners.through.objects.filter(action_id=OuterRef("pk"))),
+            **milestone_progress(),
+        )
+        .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
+    )
+
+
+def _latest_updates_of(update_ids: tuple[int, ...]) -> QuerySet[ActionUpdate]:
+    return ActionUpdate.objects.filter(pk__in=update_ids).select_related("author")
+
+
 def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: dt.date | None = None) -> MyActions:
     """The actions a person's posts own or whose delivery group they lead, with the rule book's status of each.
 
     A fixed number of queries whatever the number of actions.
     """
     today = today or timezone.localdate()
-    partnership_ids = [m.partnership_id for m in memberships_read(user)]
-    post_ids = [post.pk for post in user.posts.all()]
+    partnership_ids = tuple(m.partnership_id for m in memberships_read(user))
+    post_ids = tuple(post.pk for post in user.posts.all())
     rows: list[Action] = []
     if post_ids:
-        latest_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
-        owned = Action.owners.through.objects.filter(action_id=OuterRef("pk"), post_id__in=post_ids)
-        mine = (
-            Action.objects.filter(strategy__partnership_id__in=partnership_ids)
-            .filter(Q(Exists(owned)) | Q(group__lead_id__in=post_ids) | Q(group__parent__lead_id__in=post_ids))
-            .select_related("strategy", "rating", "group__parent", "group__priority")
-            .annotate(
-                last_update_id=Subquery(latest_update.values("pk")[:1]),
-                cycle_started_at=rules.cycle_started_at(),
-                has_owner=Exists(Action.owners.through.objects.filter(action_id=OuterRef("pk"))),
-                **milestone_progress(),
-            )
-            .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
-        )
-        rows = list(mine)
+        # Its SQL depends on the partnerships, the posts and the day (the cycle's start), and is compiled once a process for each.
+        rows = kept_objects(_mine_of, partnership_ids, post_ids, timezone.localdate())
     # Each action's latest update, read once: when it was made and by whom.
-    latest = ActionUpdate.objects.filter(pk__in=[a.last_update_id for a in rows if a.last_update_id]).select_related("author")
+    latest = kept_objects(_latest_updates_of, tuple(sorted(a.last_update_id for a in rows if a.last_update_id)))
     latest_by_id = {update.pk: update for update in latest}
     for action in rows:
         update = latest_by_id.get(action.last_update_id)
@@ -337,6 +352,11 @@ def _levels_of(scheme_id: int) -> QuerySet[RatingLevel]:
     return RatingLevel.objects.filter(scheme_id=scheme_id)
 
 
+def scheme_levels(scheme_id: int) -> list[RatingLevel]:
+    """The scheme's rating levels in order, read afresh (their SQL compiled once a process)."""
+    return kept_objects(_levels_of, scheme_id)
+
+
 def _last_board_of(strategy_id: int, today: dt.date) -> QuerySet[Snapshot]:
     return Snapshot.objects.filter(strategy_id=strategy_id).last_board_first(today)[:1]
 
@@ -403,7 +423,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "is_officer": is_officer(membership),
         "latest": updates[0] if updates else None,
         "may_update": can_update_action(user, membership, action),
-        "levels": kept_objects(_levels_of, action.strategy.scheme_id),
+        "levels": scheme_levels(action.strategy.scheme_id),
         "today": today,
         "action_status": action_status,
         "milestones": milestones,
