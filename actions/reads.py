@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -23,6 +23,7 @@ from actions.models import (
     ChaseStep,
     DeliveryGroup,
     EmailDigest,
+    Evidence,
     Milestone,
     Notification,
     RatingLevel,
@@ -34,7 +35,7 @@ from actions.rows import rows_from_actions
 from people.access import is_officer, memberships_read
 from people.models import Membership, Post
 from send_tracker.cache import page_key
-from send_tracker.statements import kept_objects
+from send_tracker.statements import kept_objects, prefetched
 
 MY_ACTIONS_SHOW = {
     "overdue": "Overdue",
@@ -332,8 +333,15 @@ def strategy_outline(strategy: Strategy, params: QueryDict) -> StrategyOutline:
 
 
 def _updates_of(action_id: int) -> QuerySet[ActionUpdate]:
-    updates = ActionUpdate.objects.filter(action_id=action_id).select_related("author", "rating_before", "rating_after")
-    return updates.prefetch_related("evidence")
+    return ActionUpdate.objects.filter(action_id=action_id).select_related("author", "rating_before", "rating_after")
+
+
+def _evidence_of(action_id: int) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(update__action_id=action_id)
+
+
+def _owners_of(action_id: int) -> QuerySet[Post]:
+    return Post.objects.filter(actions=action_id).select_related("organisation")
 
 
 def _changes_of(action_id: int) -> QuerySet[ActionChange]:
@@ -382,9 +390,16 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
 
     Each of its reads depends only on the action (its strategy, its scheme, the day), so their SQL is compiled once a process.
     """
-    prefetch_related_objects([action], Prefetch("owners", queryset=Post.objects.select_related("organisation")))
-    owners = list(action.owners.all())
+    owners = kept_objects(_owners_of, action.pk)
+    prefetched(action, "owners", owners)
     updates = _of_action(kept_objects(_updates_of, action.pk), action)
+    by_update = {update.pk: update for update in updates}
+    evidence: dict[int, list[Evidence]] = {}
+    for item in kept_objects(_evidence_of, action.pk) if updates else []:
+        item.update = by_update[item.update_id]
+        evidence.setdefault(item.update_id, []).append(item)
+    for update in updates:
+        prefetched(update, "evidence", evidence.get(update.pk, []))
     changes = _of_action(kept_objects(_changes_of, action.pk), action)
     # The whole history in time order, newest first: ratings and narratives, every change to the plan's entry,
     # and every repeat reminder and escalation while it was overdue.
