@@ -340,6 +340,11 @@ def _evidence_of(action_id: int) -> QuerySet[Evidence]:
     return Evidence.objects.filter(update__action_id=action_id)
 
 
+def _related_of(action_id: int) -> QuerySet[Action]:
+    """The live actions related to it (the relation is symmetrical: stored both ways)."""
+    return Action.objects.filter(related=action_id).select_related("rating").order_by("position", "id")
+
+
 def _owners_of(action_id: int) -> QuerySet[Post]:
     return Post.objects.filter(actions=action_id).select_related("organisation")
 
@@ -428,7 +433,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "strategy": action.strategy,
         "membership": membership,
         "owners": owners,
-        "related": list(action.related.select_related("rating").order_by("position", "id")),
+        "related": kept_objects(_related_of, action.pk),
         "findings": kept_objects(_findings_of, action.pk),
         "strand_links": kept_objects(_strand_links_of, action.pk),
         "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from actions.access import action_with_plan
 from actions.models import Action
 from people.access import memberships_of
-from send_tracker.statements import compiled, kept_objects
+from send_tracker.statements import compiled, kept_objects, prefetched
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,15 @@ def test_each_thread_runs_a_kept_read_on_its_own_connection(action):
     thread.join()
     assert [a.pk for a in found] == [action.pk]
     assert used[0][0] != id(connection.connection) and used[0][1] == 1
+
+
+def test_rows_handed_to_an_instance_are_what_its_relation_gives_without_a_query(action, owner_post):
+    owners = kept_objects(action_owners, action.pk)
+    prefetched(action, "owners", owners)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(action.owners.all()) == [owner_post]
+    assert len(queries) == 0
+
+
+def action_owners(action_id):
+    return Action.owners.field.related_model.objects.filter(actions=action_id)
