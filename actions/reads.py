@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
 from actions import rules
@@ -434,8 +435,9 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "membership": membership,
         "owners": owners,
         "related": kept_objects(_related_of, action.pk),
-        "findings": kept_objects(_findings_of, action.pk),
-        "strand_links": kept_objects(_strand_links_of, action.pk),
+        # Read only where they are shown: the whole page, not the sections htmx asks for.
+        "findings": SimpleLazyObject(lambda: kept_objects(_findings_of, action.pk)),
+        "strand_links": SimpleLazyObject(lambda: kept_objects(_strand_links_of, action.pk)),
         "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),
         "updates": updates,
         "history": history,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -45,3 +47,13 @@ def test_each_update_shows_its_own_evidence_and_the_owners_are_the_actions_own(c
     assert owner_post.title in html
     other_html = client.get(reverse("actions:action_detail", args=[other.pk])).content.decode()
     assert "example.org" not in other_html and "To be allocated" in other_html
+
+
+def test_the_updates_section_htmx_asks_for_reads_no_findings_or_strands_it_does_not_show(client, owner, action, level):
+    client.force_login(owner)
+    data = {"version": action.version, "rating": level("amber").pk, "narrative": "Progress.", "links": ""}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("actions:action_update", args=[action.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Progress." in response.content.decode()
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "governance_finding" not in read and "governance_strandlink" not in read
