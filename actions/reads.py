@@ -147,10 +147,6 @@ def _mine_of(partnership_ids: tuple[int, ...], post_ids: tuple[int, ...], today:
     )
 
 
-def _latest_updates_of(update_ids: tuple[int, ...]) -> QuerySet[ActionUpdate]:
-    return ActionUpdate.objects.filter(pk__in=update_ids).select_related("author")
-
-
 def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: dt.date | None = None) -> MyActions:
     """The actions a person's posts own or whose delivery group they lead, with the rule book's status of each.
 
@@ -164,7 +160,8 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
         # Its SQL depends on the partnerships, the posts and the day (the cycle's start), and is compiled once a process for each.
         rows = kept_objects(_mine_of, partnership_ids, post_ids, timezone.localdate())
     # Each action's latest update, read once: when it was made and by whom.
-    latest = kept_objects(_latest_updates_of, tuple(sorted(a.last_update_id for a in rows if a.last_update_id)))
+    # (Compiled each time: its ids change with every update, and a kept statement per set of them would only fill the cache.)
+    latest = ActionUpdate.objects.filter(pk__in=[a.last_update_id for a in rows if a.last_update_id]).select_related("author")
     latest_by_id = {update.pk: update for update in latest}
     for action in rows:
         update = latest_by_id.get(action.last_update_id)
