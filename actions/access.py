@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from accounts.models import User
 from actions.models import Action, DeliveryGroup, Strategy
-from people.access import is_officer, member_object, officer_required, reads_only
+from people.access import is_officer, member_found, member_object, officer_required, reads_only
 from people.models import Membership
+from send_tracker.statements import kept_objects
 
 
 def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membership]:
@@ -21,12 +24,18 @@ def officer_strategy(user: User, strategy_id: int, what: str = "do this") -> tup
     return strategy, membership
 
 
-def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]:
-    # Retired actions too: their page keeps their history.
+def action_with_plan(action_id: int) -> QuerySet[Action]:
+    """The action (retired too: its page keeps its history) with its strategy, partnership, scheme, rating and group."""
     found = Action.everything.select_related(
         "strategy__partnership", "strategy__scheme", "rating", "group__lead", "group__parent", "group__priority"
     )
-    return member_object(user, found, action_id, "strategy.partnership_id", "No such action.")
+    return found.filter(pk=action_id)
+
+
+def get_action_for_user(user: User, action_id: int) -> tuple[Action, Membership]:
+    """The action and the user's role in its partnership, or 404 (its SQL compiled once a process for each action)."""
+    found = kept_objects(action_with_plan, action_id)
+    return member_found(user, found[0] if found else None, "strategy.partnership_id", "No such action.")
 
 
 def can_update_action(user: User, membership: Membership, action: Action) -> bool:

@@ -8,10 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
 from actions import rules
@@ -20,8 +21,10 @@ from actions.models import (
     Action,
     ActionChange,
     ActionUpdate,
+    ChaseStep,
     DeliveryGroup,
     EmailDigest,
+    Evidence,
     Milestone,
     Notification,
     RatingLevel,
@@ -33,6 +36,7 @@ from actions.rows import rows_from_actions
 from people.access import is_officer, memberships_read
 from people.models import Membership, Post
 from send_tracker.cache import page_key
+from send_tracker.statements import kept_objects, prefetched
 
 MY_ACTIONS_SHOW = {
     "overdue": "Overdue",
@@ -92,10 +96,13 @@ def my_actions_cache_key(user: User, params: QueryDict, *, latest: bool = False)
     if latest:
         revisions = "latest"
     else:
-        strategies = StrategyRevision.objects.filter(strategy__partnership_id__in=partnership_ids).order_by("strategy_id")
-        revisions = list(strategies.values_list("strategy_id", "revision"))
+        revisions = [(found.strategy_id, found.revision) for found in kept_objects(_revisions_of, tuple(partnership_ids))]
     state = (partnership_ids, post_ids, revisions)
     return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
+
+
+def _revisions_of(partnership_ids: tuple[int, ...]) -> QuerySet[StrategyRevision]:
+    return StrategyRevision.objects.filter(strategy__partnership_id__in=partnership_ids).order_by("strategy_id")
 
 
 def milestone_progress() -> dict[str, Coalesce]:
@@ -119,32 +126,41 @@ def rows_with_milestones(rows: list) -> list:
     return [dataclasses.replace(row, milestones=progress[row.action_id]) if row.action_id in progress else row for row in rows]
 
 
+def _mine_of(partnership_ids: tuple[int, ...], post_ids: tuple[int, ...], today: dt.date) -> QuerySet[Action]:
+    """The actions the posts own or whose delivery group (or its parent) they lead, with what My actions judges each by.
+
+    `today` is the day the cycle's start is judged on (`rules.cycle_started_at`), which is in the SQL.
+    """
+    latest_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+    owned = Action.owners.through.objects.filter(action_id=OuterRef("pk"), post_id__in=post_ids)
+    return (
+        Action.objects.filter(strategy__partnership_id__in=partnership_ids)
+        .filter(Q(Exists(owned)) | Q(group__lead_id__in=post_ids) | Q(group__parent__lead_id__in=post_ids))
+        .select_related("strategy", "rating", "group__parent", "group__priority")
+        .annotate(
+            last_update_id=Subquery(latest_update.values("pk")[:1]),
+            cycle_started_at=rules.cycle_started_at(),
+            has_owner=Exists(Action.owners.through.objects.filter(action_id=OuterRef("pk"))),
+            **milestone_progress(),
+        )
+        .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
+    )
+
+
 def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: dt.date | None = None) -> MyActions:
     """The actions a person's posts own or whose delivery group they lead, with the rule book's status of each.
 
     A fixed number of queries whatever the number of actions.
     """
     today = today or timezone.localdate()
-    partnership_ids = [m.partnership_id for m in memberships_read(user)]
-    post_ids = [post.pk for post in user.posts.all()]
+    partnership_ids = tuple(m.partnership_id for m in memberships_read(user))
+    post_ids = tuple(post.pk for post in user.posts.all())
     rows: list[Action] = []
     if post_ids:
-        latest_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
-        owned = Action.owners.through.objects.filter(action_id=OuterRef("pk"), post_id__in=post_ids)
-        mine = (
-            Action.objects.filter(strategy__partnership_id__in=partnership_ids)
-            .filter(Q(Exists(owned)) | Q(group__lead_id__in=post_ids) | Q(group__parent__lead_id__in=post_ids))
-            .select_related("strategy", "rating", "group__parent", "group__priority")
-            .annotate(
-                last_update_id=Subquery(latest_update.values("pk")[:1]),
-                cycle_started_at=rules.cycle_started_at(),
-                has_owner=Exists(Action.owners.through.objects.filter(action_id=OuterRef("pk"))),
-                **milestone_progress(),
-            )
-            .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
-        )
-        rows = list(mine)
+        # Its SQL depends on the partnerships, the posts and the day (the cycle's start), and is compiled once a process for each.
+        rows = kept_objects(_mine_of, partnership_ids, post_ids, timezone.localdate())
     # Each action's latest update, read once: when it was made and by whom.
+    # (Compiled each time: its ids change with every update, and a kept statement per set of them would only fill the cache.)
     latest = ActionUpdate.objects.filter(pk__in=[a.last_update_id for a in rows if a.last_update_id]).select_related("author")
     latest_by_id = {update.pk: update for update in latest}
     for action in rows:
@@ -317,23 +333,91 @@ def strategy_outline(strategy: Strategy, params: QueryDict) -> StrategyOutline:
     )
 
 
+def _updates_of(action_id: int) -> QuerySet[ActionUpdate]:
+    return ActionUpdate.objects.filter(action_id=action_id).select_related("author", "rating_before", "rating_after")
+
+
+def _evidence_of(action_id: int) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(update__action_id=action_id)
+
+
+def _related_of(action_id: int) -> QuerySet[Action]:
+    """The live actions related to it (the relation is symmetrical: stored both ways)."""
+    return Action.objects.filter(related=action_id).select_related("rating").order_by("position", "id")
+
+
+def _owners_of(action_id: int) -> QuerySet[Post]:
+    return Post.objects.filter(actions=action_id).select_related("organisation")
+
+
+def _changes_of(action_id: int) -> QuerySet[ActionChange]:
+    return ActionChange.objects.filter(action_id=action_id).select_related("author")
+
+
+def _chase_steps_of(action_id: int) -> QuerySet[ChaseStep]:
+    return ChaseStep.objects.filter(action_id=action_id)
+
+
+def _milestones_of(action_id: int) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(action_id=action_id)
+
+
+def _levels_of(scheme_id: int) -> QuerySet[RatingLevel]:
+    return RatingLevel.objects.filter(scheme_id=scheme_id)
+
+
+def scheme_levels(scheme_id: int) -> list[RatingLevel]:
+    """The scheme's rating levels in order, read afresh (their SQL compiled once a process)."""
+    return kept_objects(_levels_of, scheme_id)
+
+
+def _last_board_of(strategy_id: int, today: dt.date) -> QuerySet[Snapshot]:
+    return Snapshot.objects.filter(strategy_id=strategy_id).last_board_first(today)[:1]
+
+
+def _findings_of(action_id: int) -> QuerySet:
+    """The inspection findings the action answers (a model of a later app, reached through the relation)."""
+    return Action._meta.get_field("findings").related_model.objects.filter(actions=action_id)
+
+
+def _strand_links_of(action_id: int) -> QuerySet:
+    return Action._meta.get_field("strand_links").related_model.objects.filter(action_id=action_id)
+
+
+def _of_action(items: list, action: Action) -> list:
+    """The rows read for the action, each knowing its action (as its related manager would have set it)."""
+    for item in items:
+        item.action = action
+    return items
+
+
 def action_page_read(user: User, action: Action, membership: Membership) -> dict:
-    """What the action page shows of the action: owners, its whole history, its status as at today and its milestones."""
-    prefetch_related_objects([action], Prefetch("owners", queryset=Post.objects.select_related("organisation")))
-    owners = list(action.owners.all())
-    updates = list(action.updates.select_related("author", "rating_before", "rating_after").prefetch_related("evidence"))
-    changes = list(action.changes.select_related("author"))
+    """What the action page shows of the action: owners, its whole history, its status as at today and its milestones.
+
+    Each of its reads depends only on the action (its strategy, its scheme, the day), so their SQL is compiled once a process.
+    """
+    owners = kept_objects(_owners_of, action.pk)
+    prefetched(action, "owners", owners)
+    updates = _of_action(kept_objects(_updates_of, action.pk), action)
+    by_update = {update.pk: update for update in updates}
+    evidence: dict[int, list[Evidence]] = {}
+    for item in kept_objects(_evidence_of, action.pk) if updates else []:
+        item.update = by_update[item.update_id]
+        evidence.setdefault(item.update_id, []).append(item)
+    for update in updates:
+        prefetched(update, "evidence", evidence.get(update.pk, []))
+    changes = _of_action(kept_objects(_changes_of, action.pk), action)
     # The whole history in time order, newest first: ratings and narratives, every change to the plan's entry,
     # and every repeat reminder and escalation while it was overdue.
     history = sorted(
         [{"kind": "update", "at": u.created_at, "item": u} for u in updates]
         + [{"kind": "change", "at": c.created_at, "item": c} for c in changes]
-        + [{"kind": "chase", "at": step.created_at, "item": step} for step in action.chase_steps.all()],
+        + [{"kind": "chase", "at": step.created_at, "item": step} for step in _of_action(kept_objects(_chase_steps_of, action.pk), action)],
         key=lambda entry: (entry["at"], entry["kind"] == "change"),
         reverse=True,
     )
-    cycle = Snapshot.objects.last_board_for(action.strategy_id)
     today = timezone.localdate()
+    cycle = next(iter(kept_objects(_last_board_of, action.strategy_id, today)), None)
     action_status = rules.status(
         due_date=action.due_date,
         rating=action.rating,
@@ -342,7 +426,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         last_updated_at=updates[0].created_at if updates else None,
         cycle_started_at=cycle.taken_at if cycle else None,
     )
-    milestones = list(action.milestones.all())
+    milestones = _of_action(kept_objects(_milestones_of, action.pk), action)
     for milestone in milestones:
         milestone.overdue = rules.is_milestone_overdue(milestone.due_date, milestone.done_at, bool(action.retired_at), today)
     return {
@@ -350,7 +434,10 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "strategy": action.strategy,
         "membership": membership,
         "owners": owners,
-        "related": list(action.related.select_related("rating").order_by("position", "id")),
+        "related": kept_objects(_related_of, action.pk),
+        # Read only where they are shown: the whole page, not the sections htmx asks for.
+        "findings": SimpleLazyObject(lambda: kept_objects(_findings_of, action.pk)),
+        "strand_links": SimpleLazyObject(lambda: kept_objects(_strand_links_of, action.pk)),
         "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),
         "updates": updates,
         "history": history,
@@ -358,7 +445,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "is_officer": is_officer(membership),
         "latest": updates[0] if updates else None,
         "may_update": can_update_action(user, membership, action),
-        "levels": list(action.strategy.scheme.levels.all()),
+        "levels": scheme_levels(action.strategy.scheme_id),
         "today": today,
         "action_status": action_status,
         "milestones": milestones,

@@ -6,12 +6,14 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from actions.forms import ActionUpdateForm, evidence_file_type
 from actions.models import Action, ActionUpdate, EmailPreference, Evidence, RatingLevel
 from actions.signals import actions_updated
+from send_tracker.statements import kept_objects
 
 
 class ActionUpdateConflictError(Exception):
@@ -25,6 +27,11 @@ class ActionUpdateConflictError(Exception):
         super().__init__(f"Action {latest.ref} changed since version you loaded")
         self.latest = latest
         self.latest_update = latest_update
+
+
+def _locked(action_id: int) -> QuerySet[Action]:
+    """The live action's row alone, locked until the transaction ends (its SQL compiled once a process)."""
+    return Action.objects.select_for_update().filter(pk=action_id)
 
 
 def action_update_record(
@@ -52,7 +59,9 @@ def action_update_record(
             # Lock the action row alone: with a join, PostgreSQL re-checks the
             # joined rating after waiting for the lock and would lose the row
             # once the other writer has changed its rating.
-            locked = Action.objects.select_for_update().get(pk=action.pk)
+            locked = next(iter(kept_objects(_locked, action.pk)), None)
+            if locked is None:
+                raise Action.DoesNotExist(f"No live action {action.pk}.")
             if locked.version != expected_version:
                 latest_update = ActionUpdate.objects.filter(action=locked).select_related("author", "rating_before", "rating_after").first()
                 raise ActionUpdateConflictError(locked, latest_update)

@@ -33,6 +33,7 @@ from actions.reads import (
     notifications_page,
     notifications_scope,
     rows_with_milestones,
+    scheme_levels,
     strategy_actions_filtered,
     strategy_outline,
 )
@@ -153,8 +154,7 @@ def action_update(request: HttpRequest, action_id: int) -> HttpResponse:
     action, membership = get_action_for_user(request.user, action_id)
     if not can_update_action(request.user, membership, action):
         raise PermissionDenied("Only the action's owners, its delivery group lead and programme officers may update it.")
-    levels = list(action.strategy.scheme.levels.all())
-    form = ActionUpdateForm(request.POST, request.FILES, levels=levels, current=action.rating)
+    form = ActionUpdateForm(request.POST, request.FILES, levels=scheme_levels(action.strategy.scheme_id), current=action.rating)
     if not form.is_valid():
         return _action_page(request, action, membership, form=form, status=422)
     try:

@@ -22,6 +22,8 @@ from collections.abc import Callable
 import benchlib
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
+# BENCH_CLOCK=cpu times each request by the CPU time of this process instead of the wall clock: steadier on a busy machine.
+CLOCK = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
 # The dashboard and My actions as they are built again after someone saves a change to one action
 # (the strategy's revision raised, nothing else emptied), and the dashboard with the cache emptied.
 BUILT = "dashboard, built afresh after a change"
@@ -101,7 +103,7 @@ def measure(label: str, user, url: str, *, strategy=None, status: int = 200) -> 
         response = get()
     # Counted now: the log is cleared at the start of every later request.
     count = len(queries)
-    seconds = benchlib.median_seconds(get, runs=RUNS, warmup=2, before=before)
+    seconds = benchlib.median_seconds(get, runs=RUNS, warmup=2, before=before, clock=CLOCK)
     return seconds, count, len(response.content)
 
 
@@ -138,11 +140,13 @@ def measure_update(user, action, *, htmx: bool = False) -> tuple[float, int]:
         narrative = f"Progress with partners this period ({run})."
         data = {"version": version, "rating": levels[run % len(levels)], "narrative": narrative, "links": ""}
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+            started = CLOCK()
             response = client.post(url, data, headers={"HX-Request": "true"} if htmx else {})
-            elapsed = time.perf_counter() - started
+            elapsed = CLOCK() - started
         if response.status_code != (200 if htmx else 302):
             raise SystemExit(f"update POST answered {response.status_code}")
+        # The page the redirect opens shows the "saved" message and clears it: a browser never carries a pile of them.
+        client.cookies.pop("messages", None)
         if run >= 2:
             times.append(elapsed)
             counts.append(len(queries))

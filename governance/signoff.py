@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from actions.chasing import digests_prepare
 from actions.models import Action, Notification, Snapshot, Strategy
 from governance.models import Meeting, Signatory, SignOff, SignOffEvent, SnapshotSignOff
 from people.models import Organisation, Post
+from send_tracker.statements import kept_objects
 
 
 class SignOffError(Exception):
@@ -115,6 +116,18 @@ def sign_off_decide(*, sign_off: SignOff, user: User, confirm: bool, reason: str
     return locked
 
 
+def _confirmed_of(action_ids: tuple[int, ...] | list[int], today: dt.date) -> QuerySet[SignOff]:
+    """The confirmed sign-offs, for meetings from `today` on, of the organisations owning these actions, locked."""
+    updated = Action.objects.filter(pk__in=action_ids)
+    return SignOff.objects.select_for_update().filter(
+        status=SignOff.Status.CONFIRMED,
+        organisation_id__in=Post.objects.filter(actions__in=updated).values("organisation_id"),
+        meeting__strategy_id__in=updated.values("strategy_id"),
+        meeting__status=Meeting.Status.SCHEDULED,
+        meeting__date__gte=today,
+    )
+
+
 def sign_offs_reopen(*, action_ids: list[int], user: User | None, at: dt.datetime) -> int:
     """Reopen the confirmed sign-offs, for meetings still to come, of the organisations owning these actions.
 
@@ -122,15 +135,9 @@ def sign_offs_reopen(*, action_ids: list[int], user: User | None, at: dt.datetim
     Usually none is confirmed: that is one query, and the actions' refs are read only for the sign-offs found.
     """
     updated = Action.objects.filter(pk__in=action_ids)
-    confirmed = list(
-        SignOff.objects.select_for_update().filter(
-            status=SignOff.Status.CONFIRMED,
-            organisation_id__in=Post.objects.filter(actions__in=updated).values("organisation_id"),
-            meeting__strategy_id__in=updated.values("strategy_id"),
-            meeting__status=Meeting.Status.SCHEDULED,
-            meeting__date__gte=timezone.localdate(),
-        )
-    )
+    today = timezone.localdate()
+    # One action (an update from its page) is the usual case: that probe's SQL is compiled once a process for each action and day.
+    confirmed = kept_objects(_confirmed_of, tuple(action_ids), today) if len(action_ids) == 1 else list(_confirmed_of(action_ids, today))
     if not confirmed:
         return 0
     refs_by_org: dict[int, list[str]] = {}

@@ -17,6 +17,7 @@ from django.http import Http404
 from accounts.models import User
 from people.models import Membership, Partnership
 from send_tracker.security import NotInPartnership
+from send_tracker.statements import kept_objects
 
 
 def not_found(found: object | None, message: str) -> Http404:
@@ -24,15 +25,21 @@ def not_found(found: object | None, message: str) -> Http404:
     return Http404(message) if found is None else NotInPartnership(message)
 
 
+def memberships_of(user_id: int) -> QuerySet[Membership]:
+    """A person's memberships with their partnerships and whether they hold a post, oldest first."""
+    holds_post = Exists(User.posts.through.objects.filter(user_id=user_id))
+    found = Membership.objects.filter(user_id=user_id).select_related("partnership").annotate(holds_post=holds_post)
+    return found.order_by("pk")
+
+
 def memberships_read(user: User) -> list[Membership]:
     """The person's memberships with their partnerships and whether they hold a post, oldest first.
 
-    Read once a request and kept on the request's user, where the access checks and the menu both find them.
+    Read once a request (its SQL compiled once a process) and kept on the request's user, where the access
+    checks and the menu both find them.
     """
     if not hasattr(user, "memberships_of_request"):
-        holds_post = Exists(User.posts.through.objects.filter(user_id=user.pk))
-        found = Membership.objects.filter(user_id=user.pk).select_related("partnership").annotate(holds_post=holds_post)
-        user.memberships_of_request = list(found.order_by("pk"))
+        user.memberships_of_request = kept_objects(memberships_of, user.pk)
     return user.memberships_of_request
 
 
@@ -50,7 +57,11 @@ def member_object(user: User, queryset: QuerySet, pk: int, partnership: str, mes
     """An object of one of the person's partnerships (`partnership`: the path to its partnership's id, such as
     "strategy.partnership_id"), with their membership there; 404 otherwise, logged when it is another partnership's.
     """
-    found = queryset.filter(pk=pk).first()
+    return member_found(user, queryset.filter(pk=pk).first(), partnership, message)
+
+
+def member_found(user: User, found: object | None, partnership: str, message: str) -> tuple:
+    """`member_object` for an object already read (or None): the object with the person's membership of its partnership."""
     membership = membership_for(user, attrgetter(partnership)(found)) if found is not None else None
     if found is None or membership is None:
         raise not_found(found, message)

@@ -1,0 +1,92 @@
+"""Reads whose SQL is built once per process and run afresh on every request.
+
+Django compiles a queryset's SQL on every evaluation, and for the short reads
+every page makes (the person's memberships, an action with its related rows,
+the actions a person owns) compiling costs more CPU than PostgreSQL takes to run
+them. `kept_objects(build, *args)` compiles `build(*args)` once per process and
+set of arguments, and then only runs it: the rows are read fresh each time and
+turned into model instances (with their `select_related` rows and annotations)
+as Django itself does. `build` must depend on nothing but its arguments (no
+date, no setting): its arguments are the cache's key.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Model, QuerySet, prefetch_related_objects
+from django.db.models.query import ModelIterable
+from django.db.models.sql.query import Query
+
+KEPT_STATEMENTS = 1024
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A queryset's statement and what turns its rows into instances; nothing bound to a connection."""
+
+    model: type[Model]
+    query: Query
+    sql: str | None  # None: the queryset can match nothing (an empty `__in`), so nothing is run
+    params: tuple
+    select: list
+    klass_info: dict | None
+    annotation_col_map: dict | None
+    col_count: int
+    has_extra_select: bool
+    prefetch: tuple
+
+
+@functools.lru_cache(maxsize=KEPT_STATEMENTS)
+def compiled(build: Callable[..., QuerySet], args: tuple) -> Compiled:
+    queryset = build(*args)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        sql, params = None, ()
+    return Compiled(
+        model=queryset.model,
+        query=queryset.query,
+        sql=sql,
+        params=tuple(params),
+        select=compiler.select,
+        klass_info=compiler.klass_info,
+        annotation_col_map=compiler.annotation_col_map,
+        col_count=compiler.col_count,
+        has_extra_select=compiler.has_extra_select,
+        prefetch=tuple(queryset._prefetch_related_lookups),
+    )
+
+
+def kept_objects(build: Callable[..., QuerySet], *args) -> list:
+    """The instances `build(*args)` reads, its SQL compiled at the first call with these arguments and kept."""
+    kept = compiled(build, args)
+    if kept.sql is None:
+        return []
+    query = copy.copy(kept.query)  # a private handle, so the compiler below is this call's and this thread's connection's
+    compiler = kept.query.get_compiler(using="default")
+    compiler.select, compiler.klass_info, compiler.annotation_col_map = kept.select, kept.klass_info, kept.annotation_col_map
+    compiler.col_count, compiler.has_extra_select = kept.col_count, kept.has_extra_select
+    compiler.as_sql = lambda *_args, **_kwargs: (kept.sql, kept.params)
+    query.get_compiler = lambda *_args, **_kwargs: compiler
+    found = list(ModelIterable(QuerySet(model=kept.model, query=query)))
+    if kept.prefetch and found:
+        prefetch_related_objects(found, *kept.prefetch)
+    return found
+
+
+def prefetched(instance: Model, name: str, rows: list) -> None:
+    """Hand `instance` the rows of its relation `name` as `prefetch_related` would, so `instance.<name>.all()` reads nothing.
+
+    For rows read by `kept_objects`, whose SQL is compiled once, where `prefetch_related` would compile its query on every call.
+    """
+    found = QuerySet(model=instance._meta.get_field(name).related_model)
+    found._result_cache, found._prefetch_done = list(rows), True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = found

@@ -1,0 +1,59 @@
+"""What the action page reads about its action: each row its own, whichever side of a relation it was set from."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action, ActionUpdate, Evidence
+
+pytestmark = pytest.mark.django_db
+
+
+def related_refs(html: str) -> list[str]:
+    row = re.search(r"Related actions</dt>(.*?)</dd>", html, re.S)
+    return re.findall(r">([A-Z]+\d+)</a>", row.group(1)) if row else []
+
+
+def test_the_page_lists_the_live_related_actions_whichever_side_linked_them(client, owner, action, make_action):
+    later, earlier, retired = make_action(ref="A2", position=2), make_action(ref="A3", position=3), make_action(ref="A4", position=4)
+    action.related.add(earlier)
+    later.related.add(action)  # set from the other action's side
+    action.related.add(retired)
+    Action.objects.filter(pk=retired.pk).update(retired_at=timezone.now(), retired_reason=Action.Retirement.WITHDRAWN)
+    client.force_login(owner)
+    assert related_refs(client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()) == ["A2", "A3"]
+    # ... and each related page lists its own, not the first page's read again.
+    assert related_refs(client.get(reverse("actions:action_detail", args=[earlier.pk])).content.decode()) == [action.ref]
+
+
+def test_each_update_shows_its_own_evidence_and_the_owners_are_the_actions_own(client, owner, action, make_action, level, owner_post):
+    now = timezone.now()
+    first, second = (
+        ActionUpdate.objects.create(action=action, author=owner, created_at=now, rating_after=level("amber"), narrative=text)
+        for text in ("First.", "Second.")
+    )
+    Evidence.objects.create(update=first, kind=Evidence.Kind.LINK, url="https://example.org/first", created_at=now)
+    Evidence.objects.create(update=second, kind=Evidence.Kind.LINK, url="https://example.org/second", created_at=now)
+    other = make_action(owners=[])
+    client.force_login(owner)
+    html = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
+    assert html.count('href="https://example.org/first"') == 1 and html.count('href="https://example.org/second"') == 1
+    assert owner_post.title in html
+    other_html = client.get(reverse("actions:action_detail", args=[other.pk])).content.decode()
+    assert "example.org" not in other_html and "To be allocated" in other_html
+
+
+def test_the_updates_section_htmx_asks_for_reads_no_findings_or_strands_it_does_not_show(client, owner, action, level):
+    client.force_login(owner)
+    data = {"version": action.version, "rating": level("amber").pk, "narrative": "Progress.", "links": ""}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("actions:action_update", args=[action.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Progress." in response.content.decode()
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "governance_finding" not in read and "governance_strandlink" not in read

@@ -1,0 +1,89 @@
+"""Reads whose SQL is compiled once a process: the same rows as the queryset, read afresh every time."""
+
+from __future__ import annotations
+
+import threading
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+
+from actions.access import action_with_plan
+from actions.models import Action
+from people.access import memberships_of
+from send_tracker.statements import compiled, kept_objects, prefetched
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_kept_read_gives_what_the_queryset_gives_with_its_related_rows_and_annotations(action, owner):
+    [kept] = kept_objects(action_with_plan, action.pk)
+    [read] = action_with_plan(action.pk)
+    assert {f.attname: getattr(kept, f.attname) for f in Action._meta.concrete_fields} == {
+        f.attname: getattr(read, f.attname) for f in Action._meta.concrete_fields
+    }
+    with CaptureQueriesContext(connection) as queries:
+        assert (kept.strategy.partnership, kept.strategy.scheme, kept.rating, kept.group.lead) == (
+            read.strategy.partnership,
+            read.strategy.scheme,
+            read.rating,
+            read.group.lead,
+        )
+        [membership] = kept_objects(memberships_of, owner.pk)
+        assert membership.holds_post is True
+    assert len(queries) == 1  # the memberships: the action's related rows came with it
+
+
+def test_the_sql_is_compiled_once_and_the_rows_read_every_time(action):
+    compiled.cache_clear()
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as compiling:
+        first = kept_objects(action_with_plan, action.pk)
+        Action.objects.filter(pk=action.pk).update(notes="Changed since.")
+        with CaptureQueriesContext(connection) as queries:
+            again = kept_objects(action_with_plan, action.pk)
+    assert compiling.call_count == 1
+    assert len(queries) == 1
+    assert (first[0].notes, again[0].notes) == ("", "Changed since.")
+
+
+def test_a_read_that_can_match_nothing_runs_nothing():
+    with CaptureQueriesContext(connection) as queries:
+        assert kept_objects(nothing_matched) == []
+        assert kept_objects(nothing_matched) == []
+    assert len(queries) == 0
+
+
+def nothing_matched():
+    return Action.objects.filter(pk__in=[])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_runs_a_kept_read_on_its_own_connection(action):
+    kept_objects(action_with_plan, action.pk)  # compiled here, on this thread's connection
+    found, used = [], []
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            found.extend(kept_objects(action_with_plan, action.pk))
+        used.append((id(connection.connection), len(queries)))
+        connection.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert [a.pk for a in found] == [action.pk]
+    assert used[0][0] != id(connection.connection) and used[0][1] == 1
+
+
+def test_rows_handed_to_an_instance_are_what_its_relation_gives_without_a_query(action, owner_post):
+    owners = kept_objects(action_owners, action.pk)
+    prefetched(action, "owners", owners)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(action.owners.all()) == [owner_post]
+    assert len(queries) == 0
+
+
+def action_owners(action_id):
+    return Action.owners.field.related_model.objects.filter(actions=action_id)
