@@ -49,8 +49,18 @@ class FinancePlanForm(forms.ModelForm):
     """The plan's name and years, typed as finance officers write them ("2024-25")."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    first = forms.CharField(label="First financial year", help_text="For example 2024-25", max_length=9)
-    last = forms.CharField(label="Last financial year", help_text="For example 2030-31", max_length=9)
+    first = forms.CharField(
+        label="First financial year",
+        help_text="For example 2024-25",
+        max_length=9,
+        error_messages={"required": "Enter the plan's first financial year, such as 2024-25"},
+    )
+    last = forms.CharField(
+        label="Last financial year",
+        help_text="For example 2030-31",
+        max_length=9,
+        error_messages={"required": "Enter the plan's last financial year, such as 2030-31"},
+    )
 
     class Meta:
         model = FinancePlan
@@ -201,7 +211,12 @@ class ActualForm(forms.Form):
         empty_label="Select a mitigation",
         error_messages={"required": "Select the mitigation", "invalid_choice": "Select a mitigation of this plan"},
     )
-    year = forms.CharField(label="Financial year", help_text="For example 2025-26", max_length=9)
+    year = forms.CharField(
+        label="Financial year",
+        help_text="For example 2025-26",
+        max_length=9,
+        error_messages={"required": "Enter the financial year, such as 2025-26"},
+    )
     as_at = forms.DateField(
         label="As at",
         help_text="The end of the period, for example 30/9/2025",
