@@ -126,12 +126,14 @@ class FiguresForm(forms.Form):
         current = {f.year: f for f in plan.figures.all()}
         for year, label in plan.year_labels():
             figure = current.get(year)
-            for key, what, negative in (
-                ("grant", f"the high-needs grant for {label}", False),
-                ("unmitigated", f"the unmitigated deficit forecast for {label}", True),
-                ("target", f"the target deficit forecast for {label}", True),
+            # Each box is named for what it holds; the year is its group's legend.
+            for key, name, negative in (
+                ("grant", "high-needs grant", False),
+                ("unmitigated", "unmitigated deficit forecast", True),
+                ("target", "target deficit forecast", True),
             ):
-                self.fields[f"{key}_{year}"] = MoneyField(what=what, allow_negative=negative, required=False, label=label)
+                what = f"the {name} for {label}"
+                self.fields[f"{key}_{year}"] = MoneyField(what=what, allow_negative=negative, required=False, label=name.capitalize())
                 if figure is not None:
                     source = {"grant": figure.grant, "unmitigated": figure.unmitigated_forecast, "target": figure.target_forecast}[key]
                     self.initial[f"{key}_{year}"] = source

@@ -111,6 +111,14 @@ def test_a_negative_grant_or_text_in_a_forecast_saves_none_of_the_figures(client
     assert FinanceYear.objects.get(year=2024).grant == Decimal("60000000")
 
 
+def test_each_year_s_figures_are_labelled_by_what_they_hold(client, officer, finance_plan, strategy):
+    client.force_login(officer)
+    page = client.get(reverse("finance:figures_edit", args=[strategy.pk])).content.decode()
+    labels = {"grant": "High-needs grant", "unmitigated": "Unmitigated deficit forecast", "target": "Target deficit forecast"}
+    for name, label in labels.items():
+        assert f'<label class="govuk-label govuk-label--s" for="id_{name}_2024">{label}</label>' in page
+
+
 def test_shrinking_the_plan_past_a_planned_saving_is_refused(client, officer, mitigation, strategy):
     client.force_login(officer)
     data = {"name": "DSG management plan", "first": "2025-26", "last": "2030-31", "version": "1"}
