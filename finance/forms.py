@@ -45,22 +45,19 @@ def year_choice_error(plan: FinancePlan, typed: str) -> str:
     return f"{typed} is outside the plan's years: enter a year from {year_label(plan.first_year)} to {year_label(plan.last_year)}"
 
 
+def year_field(label: str, example: str, *, missing: str) -> forms.CharField:
+    """A financial year typed as finance officers write it; `missing` is asked when it is left empty."""
+    return forms.CharField(
+        label=label, help_text=f"For example {example}", max_length=9, error_messages={"required": f"{missing}, such as {example}"}
+    )
+
+
 class FinancePlanForm(forms.ModelForm):
     """The plan's name and years, typed as finance officers write them ("2024-25")."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    first = forms.CharField(
-        label="First financial year",
-        help_text="For example 2024-25",
-        max_length=9,
-        error_messages={"required": "Enter the plan's first financial year, such as 2024-25"},
-    )
-    last = forms.CharField(
-        label="Last financial year",
-        help_text="For example 2030-31",
-        max_length=9,
-        error_messages={"required": "Enter the plan's last financial year, such as 2030-31"},
-    )
+    first = year_field("First financial year", "2024-25", missing="Enter the plan's first financial year")
+    last = year_field("Last financial year", "2030-31", missing="Enter the plan's last financial year")
 
     class Meta:
         model = FinancePlan
@@ -213,12 +210,7 @@ class ActualForm(forms.Form):
         empty_label="Select a mitigation",
         error_messages={"required": "Select the mitigation", "invalid_choice": "Select a mitigation of this plan"},
     )
-    year = forms.CharField(
-        label="Financial year",
-        help_text="For example 2025-26",
-        max_length=9,
-        error_messages={"required": "Enter the financial year, such as 2025-26"},
-    )
+    year = year_field("Financial year", "2025-26", missing="Enter the financial year")
     as_at = forms.DateField(
         label="As at",
         help_text="The end of the period, for example 30/9/2025",
