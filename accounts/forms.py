@@ -31,6 +31,11 @@ class SignInForm(AuthenticationForm):
     runs; a longer username would reach the sign-in throttle's table and fail there.
     """
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter the email address and password of your account: one of them is not right",
+    }
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["username"]

@@ -45,12 +45,19 @@ def year_choice_error(plan: FinancePlan, typed: str) -> str:
     return f"{typed} is outside the plan's years: enter a year from {year_label(plan.first_year)} to {year_label(plan.last_year)}"
 
 
+def year_field(label: str, example: str, *, missing: str) -> forms.CharField:
+    """A financial year typed as finance officers write it; `missing` is asked when it is left empty."""
+    return forms.CharField(
+        label=label, help_text=f"For example {example}", max_length=9, error_messages={"required": f"{missing}, such as {example}"}
+    )
+
+
 class FinancePlanForm(forms.ModelForm):
     """The plan's name and years, typed as finance officers write them ("2024-25")."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    first = forms.CharField(label="First financial year", help_text="For example 2024-25", max_length=9)
-    last = forms.CharField(label="Last financial year", help_text="For example 2030-31", max_length=9)
+    first = year_field("First financial year", "2024-25", missing="Enter the plan's first financial year")
+    last = year_field("Last financial year", "2030-31", missing="Enter the plan's last financial year")
 
     class Meta:
         model = FinancePlan
@@ -116,12 +123,14 @@ class FiguresForm(forms.Form):
         current = {f.year: f for f in plan.figures.all()}
         for year, label in plan.year_labels():
             figure = current.get(year)
-            for key, what, negative in (
-                ("grant", f"the high-needs grant for {label}", False),
-                ("unmitigated", f"the unmitigated deficit forecast for {label}", True),
-                ("target", f"the target deficit forecast for {label}", True),
+            # Each box is named for what it holds; the year is its group's legend.
+            for key, name, negative in (
+                ("grant", "high-needs grant", False),
+                ("unmitigated", "unmitigated deficit forecast", True),
+                ("target", "target deficit forecast", True),
             ):
-                self.fields[f"{key}_{year}"] = MoneyField(what=what, allow_negative=negative, required=False, label=label)
+                what = f"the {name} for {label}"
+                self.fields[f"{key}_{year}"] = MoneyField(what=what, allow_negative=negative, required=False, label=name.capitalize())
                 if figure is not None:
                     source = {"grant": figure.grant, "unmitigated": figure.unmitigated_forecast, "target": figure.target_forecast}[key]
                     self.initial[f"{key}_{year}"] = source
@@ -201,7 +210,7 @@ class ActualForm(forms.Form):
         empty_label="Select a mitigation",
         error_messages={"required": "Select the mitigation", "invalid_choice": "Select a mitigation of this plan"},
     )
-    year = forms.CharField(label="Financial year", help_text="For example 2025-26", max_length=9)
+    year = year_field("Financial year", "2025-26", missing="Enter the financial year")
     as_at = forms.DateField(
         label="As at",
         help_text="The end of the period, for example 30/9/2025",

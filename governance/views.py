@@ -136,7 +136,10 @@ def _meeting_for_user(request: HttpRequest, meeting_id: int) -> tuple[Meeting, M
     return member_object(request.user, found, meeting_id, "board.partnership_id", "No such meeting.")
 
 
-def _sign_off_page(request: HttpRequest, meeting: Meeting, membership: Membership, errors: dict | None = None, status: int = 200):
+def _sign_off_page(
+    request: HttpRequest, meeting: Meeting, membership: Membership, errors: dict | None = None, status: int = 200, *, field="decision"
+):
+    """The sign-off board; `errors` by sign-off, each about its `field`: "decision" (the signatory's choice) or "signatory"."""
     officer = is_officer(membership)
     rows = sign_off_rows(meeting, request.user, officer=officer)
     deadline = deadline_of(meeting)
@@ -152,6 +155,7 @@ def _sign_off_page(request: HttpRequest, meeting: Meeting, membership: Membershi
             "is_officer": officer,
             "signed": sum(1 for r in rows if r["sign_off"].is_signed()),
             "errors": errors or {},
+            "error_field": field,
         },
         status=status,
     )
@@ -200,9 +204,8 @@ def signatory_nominate_view(request: HttpRequest, meeting_id: int) -> HttpRespon
     user = User.objects.filter(pk=posted_id("user"), memberships__partnership_id=meeting.board.partnership_id).first()
     if organisation is None or user is None:
         key = posted_id("sign_off")
-        return _sign_off_page(
-            request, meeting, membership, {key: "Choose a person of this partnership to sign for the organisation"}, status=422
-        )
+        problem = {key: "Choose a person of this partnership to sign for the organisation"}
+        return _sign_off_page(request, meeting, membership, problem, status=422, field="signatory")
     signatory_nominate(organisation=organisation, user=user, by=request.user)
     messages.success(request, f"{user} now signs off {organisation}'s updates.")
     return redirect("governance:sign_off_board", meeting.pk)

@@ -19,10 +19,16 @@ NUMBER_MESSAGES = {
 }
 
 
-def _number(label: str, *, required: bool = False) -> forms.DecimalField:
+def _number(label: str, *, required: bool = False, help_text: str = "") -> forms.DecimalField:
     messages = {**NUMBER_MESSAGES, "required": f"Enter the {label.lower()}"}
     return forms.DecimalField(
-        label=label, max_digits=14, decimal_places=4, required=required, error_messages=messages, widget=forms.TextInput()
+        label=label,
+        max_digits=14,
+        decimal_places=4,
+        required=required,
+        error_messages=messages,
+        widget=forms.TextInput(),
+        help_text=help_text,
     )
 
 
@@ -31,10 +37,16 @@ class KpiValueForm(forms.Form):
 
     period = forms.CharField(max_length=20, error_messages={"required": "Enter the period"})
     value = _number("Value", required=True)
-    england = _number("England", required=False)
-    region = _number("Region", required=False)
-    statistical_neighbours = _number("Statistical neighbours", required=False)
-    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    # Entering and correcting a value ask for these in the same words.
+    england = _number("England", help_text="The figure for England for the same period, if published")
+    region = _number("Region", help_text="Your region's figure for the same period")
+    statistical_neighbours = _number("Statistical neighbours", help_text="The average of statistical neighbours")
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Where the figure comes from, or anything a reader should know",
+    )
 
     def __init__(self, *args, indicator: Indicator, correcting: KpiValue | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

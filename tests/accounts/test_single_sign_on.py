@@ -75,6 +75,7 @@ def test_an_unknown_email_is_not_signed_in_and_no_account_is_made(client, sso, o
     assert User.objects.count() == users
     page = client.get(response["Location"])
     assert "Only people who already have an account here can sign in this way" in page.content.decode()
+    assert "<title>Error: Sign in" in page.content.decode()  # a screen reader hears the problem first
 
 
 def test_a_deactivated_account_cannot_sign_in_with_the_provider(client, sso, owner):

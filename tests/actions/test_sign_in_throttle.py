@@ -31,6 +31,12 @@ def test_it_locks_a_username_out_after_repeated_failures_even_with_the_right_pas
     assert "_auth_user_id" not in client.session
 
 
+def test_a_wrong_password_is_refused_in_the_words_of_the_form_it_was_typed_in(client, owner):
+    page = sign_in(client, owner.username, "wrong password").content.decode()
+    assert "Enter the email address and password of your account: one of them is not right" in page
+    assert "correct username" not in page
+
+
 def test_the_lockout_ends_after_the_cool_off(client, owner):
     fail(client, owner.username, settings.AXES_FAILURE_LIMIT)
     assert sign_in(client, owner.username, PASSWORD).status_code == 429

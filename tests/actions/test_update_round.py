@@ -121,3 +121,11 @@ def test_the_round_page_issues_a_bounded_number_of_queries(
     client.force_login(owner)
     with django_assert_max_num_queries(18):
         assert client.get(reverse("actions:update_round")).status_code == 200
+
+
+def test_each_mistake_in_the_summary_links_to_the_field_it_is_about(client, owner, action, second, meeting, level):
+    client.force_login(owner)
+    posted = {**row(action, narrative="Started.", links="not a web address"), **row(second, rating=level("red").pk)}
+    page = client.post(reverse("actions:update_round"), posted).content.decode()
+    assert f'<a href="#id_a{action.pk}-links">{action.ref}: Enter each link as a full web address' in page
+    assert f'<a href="#id_a{second.pk}-narrative">{second.ref}: Say what is being done' in page

@@ -51,6 +51,11 @@ def test_an_officer_records_a_finding_and_downloads_its_evidence_pack(one_plan, 
     page.get_by_text("Priority action 1 recorded").wait_for()
     assert page.get_by_role("link", name="EHC-B1").count() == 1 and page.get_by_text("Progress: 2 actions").count() == 1
     assert_accessible(page, "on the findings page")
+    page.set_viewport_size({"width": 320, "height": 800})
+    edge = page.evaluate("document.documentElement.clientWidth")
+    widest = page.evaluate("() => Math.max(...[...document.querySelectorAll('main table')].map(t => t.getBoundingClientRect().right))")
+    assert widest <= edge, "on a phone each action is a block within the page, none of it past the edge"
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_role("button", name="Produce an evidence pack for priority action 1").click()
     page.get_by_text("The evidence pack is ready").wait_for(timeout=60000)

@@ -44,3 +44,23 @@ def test_an_officer_uploads_checks_and_confirms_a_plan(one_plan, sign_in, live_s
     page.wait_for_load_state()
     assert "Imported one-plan.csv" in page.inner_text("main")
     assert Action.objects.filter(strategy=one_plan, rating__label="Red").count() == 2
+
+
+def test_a_file_s_problems_fit_a_phone_without_scrolling_sideways(one_plan, sign_in, live_server, page, tmp_path):
+    officer = make_user("import.officer@example.org", one_plan.partnership, Membership.Role.OFFICER)
+    path = tmp_path / "not-a-plan.csv"
+    path.write_text("ref,text,nonsense\nX1,,Maybe\n", encoding="utf-8")
+
+    sign_in(officer)
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(f"{live_server.url}{one_plan.get_absolute_url()}")
+    page.get_by_role("link", name="Import an updated plan").click()
+    page.get_by_label("Upload the plan").set_input_files(str(path))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    assert "Problems in the file" in page.inner_text("main")
+    # Each problem is a block of its own at this width: its words wrap within the page, none hidden past the edge.
+    table = page.locator("main table").filter(has_text="Problem")
+    edge = page.evaluate("document.documentElement.clientWidth")
+    assert table.evaluate("t => t.getBoundingClientRect().right") <= edge
+    assert_accessible(page, "with the file's problems on a phone")

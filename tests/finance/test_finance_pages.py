@@ -87,6 +87,18 @@ def test_an_actual_outside_the_plans_years_or_in_words_is_refused_beside_its_fie
     assert not FinanceActual.objects.exists()
 
 
+def test_an_empty_plan_or_actual_asks_for_each_year_in_words_of_its_own(client, officer, finance_lead, mitigation, strategy):
+    client.force_login(officer)
+    plan_page = client.post(reverse("finance:plan_edit", args=[strategy.pk]), {"name": "", "first": "", "last": "", "version": "1"})
+    client.force_login(finance_lead)
+    actual_page = client.post(reverse("finance:actual_add", args=[strategy.pk]), {"mitigation": str(mitigation.pk)})
+    pages = plan_page.content.decode() + actual_page.content.decode()
+    assert "Enter the plan&#x27;s first financial year, such as 2024-25" in pages
+    assert "Enter the plan&#x27;s last financial year, such as 2030-31" in pages
+    assert "Enter the financial year, such as 2025-26" in pages
+    assert "This field is required" not in pages
+
+
 def test_a_negative_grant_or_text_in_a_forecast_saves_none_of_the_figures(client, officer, finance_plan, strategy):
     client.force_login(officer)
     data = {"grant_2024": "-5m", "unmitigated_2025": "lots", "grant_2026": "61000000"}
@@ -97,6 +109,14 @@ def test_a_negative_grant_or_text_in_a_forecast_saves_none_of_the_figures(client
     assert "The unmitigated deficit forecast for 2025-26: Enter an amount in pounds" in page
     assert not FinanceYear.objects.filter(year=2026).exists()
     assert FinanceYear.objects.get(year=2024).grant == Decimal("60000000")
+
+
+def test_each_year_s_figures_are_labelled_by_what_they_hold(client, officer, finance_plan, strategy):
+    client.force_login(officer)
+    page = client.get(reverse("finance:figures_edit", args=[strategy.pk])).content.decode()
+    labels = {"grant": "High-needs grant", "unmitigated": "Unmitigated deficit forecast", "target": "Target deficit forecast"}
+    for name, label in labels.items():
+        assert f'<label class="govuk-label govuk-label--s" for="id_{name}_2024">{label}</label>' in page
 
 
 def test_shrinking_the_plan_past_a_planned_saving_is_refused(client, officer, mitigation, strategy):

@@ -89,6 +89,20 @@ def test_declining_needs_a_reason(client, meeting, signatory, action):
     assert sign_off.status == SignOff.Status.DECLINED and sign_off.reason == "C10 figures are late."
 
 
+def test_a_sign_off_s_problem_links_to_the_field_it_is_about(client, officer, meeting, signatory, council, action):
+    sign_off = sign_offs_for(meeting)[0]
+    client.force_login(signatory)
+    page = client.post(reverse("governance:sign_off_decide", args=[sign_off.pk]), {}).content.decode()
+    assert f'<a href="#decision-{sign_off.pk}">Choose whether you sign off or decline</a>' in page
+    assert f'id="decision-{sign_off.pk}"' in page
+    client.force_login(officer)
+    posted = {"organisation": council.pk, "sign_off": sign_off.pk, "user": ""}
+    page = client.post(reverse("governance:signatory_nominate", args=[meeting.pk]), posted).content.decode()
+    assert f'<a href="#signatory-{sign_off.pk}">Choose a person of this partnership' in page
+    assert f'id="signatory-{sign_off.pk}" name="user" aria-describedby="signatory-{sign_off.pk}-error"' in page
+    assert f'<p id="signatory-{sign_off.pk}-error" class="govuk-error-message">' in page
+
+
 def test_after_the_papers_deadline_it_is_too_late(client, meeting, signatory, action):
     sign_off = sign_offs_for(meeting)[0]
     with pytest.raises(Exception, match="papers deadline"):

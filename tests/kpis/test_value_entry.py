@@ -109,3 +109,17 @@ def test_a_correction_needs_a_reason_and_keeps_the_original(client, owner, indic
     assert "Corrections" in page and "Late returns added" in page and "70%" in page
     # The superseded value cannot be corrected a second time.
     assert client.get(url).status_code == 302
+
+
+def test_a_correction_explains_the_comparators_and_the_note_as_entering_a_value_does(client, owner, indicator):
+    original = add_value(indicator, "2025-01", "70")
+    client.force_login(owner)
+    entry = client.get(indicator.get_absolute_url()).content.decode()
+    correction = client.get(reverse("kpis:value_correct", args=[original.pk])).content.decode()
+    for hint in (
+        "The figure for England for the same period, if published",
+        "Your region&#x27;s figure for the same period",
+        "The average of statistical neighbours",
+        "Where the figure comes from, or anything a reader should know",
+    ):
+        assert hint in entry and hint in correction
