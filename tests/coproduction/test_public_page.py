@@ -186,3 +186,14 @@ def test_areas_with_news_come_first_and_the_rest_are_folded(client, published, g
     assert news < folded, "the area with a published update comes first, though it is later in the plan"
     assert html.rindex("<details", 0, folded) > news and "Other areas with no update published yet (1)" in html
     assert "No update has been published for this area yet" not in html
+
+
+def test_the_publish_button_is_offered_only_when_a_draft_waits(client, public_page, group, officer, strategy):
+    client.force_login(officer)
+    SummaryDraft.objects.create(group=group, you_said="You said A", we_did="We did B")
+    manage = client.get(reverse("coproduction:public_manage", args=[strategy.pk])).content.decode()
+    assert "Publish 1 draft summary" in manage
+    page_publish(page=public_page, user=officer)
+    manage = client.get(reverse("coproduction:public_manage", args=[strategy.pk])).content.decode()
+    assert "Publish 0" not in manage and "draft summar" not in manage
+    assert "there is no draft to publish" in manage
