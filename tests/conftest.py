@@ -23,6 +23,7 @@ from accounts.models import User
 from actions.models import Action, DeliveryGroup, Priority, RatingScheme, Strategy
 from people.models import Membership, Partnership, Post
 from tests.preloaded import Migrated, Preload, flush_sql
+from tests.testdb import use_templates
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in the test thread
 ROOT = Path(__file__).resolve().parent.parent
@@ -279,6 +280,14 @@ def _flush_by_delete():
     connection.ops.sql_flush = sql_flush
     yield
     del connection.ops.sql_flush
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """Each process's test database is copied from a template migrated once (tests/testdb.py), not migrated again."""
+    from django.db import connection
+
+    use_templates(connection)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,51 @@
+"""The test databases' template (tests/testdb.py): one per set of migrations, shared by the run's processes, and only ours dropped."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from tests.testdb import MARK, _drop_old_templates, migration_files, migrations_hash, template_name
+
+
+def test_every_process_of_a_run_copies_the_same_template_named_after_the_migrations():
+    assert template_name("test_send_tracker_gw0") == template_name("test_send_tracker_gw11") == template_name("test_send_tracker")
+    assert template_name("test_send_tracker") == f"test_send_tracker_template_{migrations_hash()}"
+    assert template_name("test_other") != template_name("test_send_tracker")
+
+
+def test_a_changed_or_added_migration_names_another_template(tmp_path):
+    files = migration_files()
+    assert any(label == "actions" and path.name == "0001_initial.py" for label, path in files)
+    copies = []
+    for number, (label, path) in enumerate(files):
+        copy = tmp_path / str(number) / path.name
+        copy.parent.mkdir()
+        copy.write_bytes(path.read_bytes())
+        copies.append((label, copy))
+    assert migrations_hash(copies) == migrations_hash()  # the same files, wherever they are
+    added = tmp_path / "9999_more.py"
+    added.write_text("operations = []\n")
+    assert migrations_hash([*copies, ("actions", added)]) != migrations_hash()
+    copies[-1][1].write_text("# changed\n")
+    assert migrations_hash(copies) != migrations_hash()
+
+
+@pytest.mark.django_db
+def test_an_old_template_is_dropped_only_when_the_suite_made_it():
+    template = template_name("test_send_tracker_dropping")
+    prefix = template.rsplit("_", 1)[0]
+    ours, theirs = f"{prefix}_000000000000", f"{prefix}_111111111111"
+    quote = connection.ops.quote_name
+    with connection.creation._nodb_cursor() as cursor:
+        for name in (template, ours, theirs):
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+            cursor.execute(f"CREATE DATABASE {quote(name)}")
+        cursor.execute(f"COMMENT ON DATABASE {quote(ours)} IS '{MARK}'")
+        try:
+            _drop_old_templates(cursor, template, quote)
+            cursor.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s) ORDER BY datname", [prefix])
+            assert [name for (name,) in cursor.fetchall()] == sorted([template, theirs])
+        finally:
+            for name in (template, ours, theirs):
+                cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
