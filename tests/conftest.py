@@ -267,19 +267,34 @@ PRELOADS = {"one_plan": Preload(import_one_plan, the_one_plan), "demo_seeded": P
 @pytest.fixture(scope="session", autouse=True)
 def _flush_by_delete():
     """A transactional test ends with pytest-django emptying every table: here by DELETE, not TRUNCATE, and the
-    migrations' rows put back as they were (tests/preloaded.py), so the next test finds the database as migrated."""
+    migrations' rows put back as they were (tests/preloaded.py), so the next test finds the database as migrated.
+
+    Django's flush then sends `post_migrate`, whose receivers make the content types and permissions again,
+    table by table (most of a second): here they are back already, with the migrations' other rows, so it is not sent.
+    """
+    from django.core.management.commands import flush as flush_command
     from django.db import connection
 
-    flush = connection.ops.sql_flush
+    flush, emit = connection.ops.sql_flush, flush_command.emit_post_migrate_signal
+    restored = False
 
     def sql_flush(style, tables, *, reset_sequences=False, allow_cascade=False):
+        nonlocal restored
+        restored = not reset_sequences
         if reset_sequences:
             return flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return flush_sql(tables)
 
-    connection.ops.sql_flush = sql_flush
+    def emit_post_migrate_signal(*args, **kwargs):
+        nonlocal restored
+        if not restored:
+            emit(*args, **kwargs)
+        restored = False
+
+    connection.ops.sql_flush, flush_command.emit_post_migrate_signal = sql_flush, emit_post_migrate_signal
     yield
     del connection.ops.sql_flush
+    flush_command.emit_post_migrate_signal = emit
 
 
 @pytest.fixture(scope="session")

@@ -49,3 +49,30 @@ def test_an_old_template_is_dropped_only_when_the_suite_made_it():
         finally:
             for name in (template, ours, theirs):
                 cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_s_flush_puts_the_migrations_rows_back_without_making_them_again():
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db.models.signals import post_migrate
+
+    from actions.models import RatingScheme
+    from people.models import Partnership
+
+    migrated = [sorted(model.objects.values_list("pk", flat=True)) for model in (ContentType, Permission, RatingScheme)]
+    Partnership.objects.create(name="Northshire SEND Partnership", slug="northshire")
+    sent = []
+
+    def receiver(**kwargs):
+        sent.append(kwargs["app_config"].label)
+
+    post_migrate.connect(receiver)
+    try:
+        call_command("flush", verbosity=0, interactive=False, reset_sequences=False)  # as pytest-django ends the test
+    finally:
+        post_migrate.disconnect(receiver)
+    assert not Partnership.objects.exists()
+    assert [sorted(model.objects.values_list("pk", flat=True)) for model in (ContentType, Permission, RatingScheme)] == migrated
+    assert sent == []  # nothing made again, table by table
