@@ -275,14 +275,16 @@ def _flush_by_delete():
     from django.core.management.commands import flush as flush_command
     from django.db import connection
 
-    flush, emit = connection.ops.sql_flush, flush_command.emit_post_migrate_signal
+    # On the class: the browser tests' thread can hold a connection object of its own (asgiref's Local follows contexts).
+    operations = type(connection.ops)
+    flush, emit = operations.sql_flush, flush_command.emit_post_migrate_signal
     restored = False
 
-    def sql_flush(style, tables, *, reset_sequences=False, allow_cascade=False):
+    def sql_flush(ops, style, tables, *, reset_sequences=False, allow_cascade=False):
         nonlocal restored
         restored = not reset_sequences
         if reset_sequences:
-            return flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+            return flush(ops, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return flush_sql(tables)
 
     def emit_post_migrate_signal(*args, **kwargs):
@@ -291,10 +293,9 @@ def _flush_by_delete():
             emit(*args, **kwargs)
         restored = False
 
-    connection.ops.sql_flush, flush_command.emit_post_migrate_signal = sql_flush, emit_post_migrate_signal
+    operations.sql_flush, flush_command.emit_post_migrate_signal = sql_flush, emit_post_migrate_signal
     yield
-    del connection.ops.sql_flush
-    flush_command.emit_post_migrate_signal = emit
+    operations.sql_flush, flush_command.emit_post_migrate_signal = flush, emit
 
 
 @pytest.fixture(scope="session")

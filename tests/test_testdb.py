@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.db import connection
 
@@ -68,9 +70,16 @@ def test_a_transactional_test_s_flush_puts_the_migrations_rows_back_without_maki
     def receiver(**kwargs):
         sent.append(kwargs["app_config"].label)
 
+    def flush():  # as pytest-django ends the test; in a thread of its own, with a connection of its own, as a browser test's may be
+        try:
+            call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
+        finally:
+            connection.close()
+
     post_migrate.connect(receiver)
     try:
-        call_command("flush", verbosity=0, interactive=False, reset_sequences=False)  # as pytest-django ends the test
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(flush).result()
     finally:
         post_migrate.disconnect(receiver)
     assert not Partnership.objects.exists()
