@@ -14,6 +14,8 @@ def test_every_process_of_a_run_copies_the_same_template_named_after_the_migrati
     assert template_name("test_send_tracker_gw0") == template_name("test_send_tracker_gw11") == template_name("test_send_tracker")
     assert template_name("test_send_tracker") == f"test_send_tracker_template_{migrations_hash()}"
     assert template_name("test_other") != template_name("test_send_tracker")
+    long = template_name("test_" + "a_very_long_database_name" * 3 + "_gw1")
+    assert len(f"{long}_building") <= 63  # PostgreSQL's longest name: never cut short, so always found again
 
 
 def test_a_changed_or_added_migration_names_another_template(tmp_path):

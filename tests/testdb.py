@@ -48,7 +48,7 @@ def migrations_hash(files: list[tuple[str, Path]] | None = None) -> str:
 
 def template_name(test_name: str) -> str:
     """`test_send_tracker_gw1` → `test_send_tracker_template_<hash>`: one template for every process of the run."""
-    base = re.sub(r"_gw\d+$", "", test_name)[:36]
+    base = re.sub(r"_gw\d+$", "", test_name)[:30]  # with "_template_<hash>_building", within the 63 characters of a name
     return f"{base}_template_{migrations_hash()}"
 
 
