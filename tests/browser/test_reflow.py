@@ -64,9 +64,9 @@ LONG_CODE = "EHCNA-COMPLETED-IN-20-WEEKS-EXCL-EXCEPTS"
 
 
 PERSONAS = ("anonymous", "owner", "board", "officer", "partner", "finance_lead")
-# Each persona's walk in parts of about this many pages, so that the test processes share the longest (the officer's, about
+# Each persona's walk in parts of at most this many pages, so that the test processes share the longest (the officer's, about
 # a hundred pages) instead of one of them walking it all while the other waits at the end of the run.
-PART = 25
+PART = 50
 
 
 def names_for(persona: str) -> list[str]:
