@@ -23,6 +23,7 @@ from accounts.models import User
 from actions.models import Action, DeliveryGroup, Priority, RatingScheme, Strategy
 from people.models import Membership, Partnership, Post
 from tests.preloaded import Migrated, Preload, flush_sql
+from tests.testdb import use_templates
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop in the test thread
 ROOT = Path(__file__).resolve().parent.parent
@@ -275,19 +276,43 @@ PRELOADS = {"one_plan": Preload(import_one_plan, the_one_plan), "demo_seeded": P
 @pytest.fixture(scope="session", autouse=True)
 def _flush_by_delete():
     """A transactional test ends with pytest-django emptying every table: here by DELETE, not TRUNCATE, and the
-    migrations' rows put back as they were (tests/preloaded.py), so the next test finds the database as migrated."""
+    migrations' rows put back as they were (tests/preloaded.py), so the next test finds the database as migrated.
+
+    Django's flush then sends `post_migrate`, whose receivers make the content types and permissions again,
+    table by table (most of a second): here they are back already, with the migrations' other rows, so it is not sent.
+    """
+    from django.core.management.commands import flush as flush_command
     from django.db import connection
 
-    flush = connection.ops.sql_flush
+    # On the class: the browser tests' thread can hold a connection object of its own (asgiref's Local follows contexts).
+    operations = type(connection.ops)
+    flush, emit = operations.sql_flush, flush_command.emit_post_migrate_signal
+    restored = False
 
-    def sql_flush(style, tables, *, reset_sequences=False, allow_cascade=False):
+    def sql_flush(ops, style, tables, *, reset_sequences=False, allow_cascade=False):
+        nonlocal restored
+        restored = not reset_sequences
         if reset_sequences:
-            return flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+            return flush(ops, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return flush_sql(tables)
 
-    connection.ops.sql_flush = sql_flush
+    def emit_post_migrate_signal(*args, **kwargs):
+        nonlocal restored
+        if not restored:
+            emit(*args, **kwargs)
+        restored = False
+
+    operations.sql_flush, flush_command.emit_post_migrate_signal = sql_flush, emit_post_migrate_signal
     yield
-    del connection.ops.sql_flush
+    operations.sql_flush, flush_command.emit_post_migrate_signal = flush, emit
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """Each process's test database is copied from a template migrated once (tests/testdb.py), not migrated again."""
+    from django.db import connection
+
+    use_templates(connection)
 
 
 @pytest.fixture(scope="session")

@@ -202,8 +202,14 @@ class Worker:
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """SIGKILL by default: no warm shutdown, no acknowledgement, no clean-up."""
+        self.send_signal(sig)
+        self.wait()
+
+    def send_signal(self, sig: int) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, sig)
+
+    def wait(self) -> None:
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -212,6 +218,14 @@ class Worker:
 
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
+
+
+def stop_all(processes) -> None:
+    """Stop workers and beats together: each is asked first, then each is waited for, so their shutdowns overlap."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        process.wait()  # SIGKILL if it does not end in time
 
 
 class Beat(Worker):

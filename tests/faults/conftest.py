@@ -9,7 +9,7 @@ import pytest
 from actions.models import Action, ActionUpdate
 from governance.models import Finding
 from tests.governance.conftest import inspection  # noqa: F401  (fixture)
-from tests.worker import Beat, PrivateRedis, Worker, use_broker
+from tests.worker import Beat, PrivateRedis, Worker, stop_all, use_broker
 
 
 @pytest.fixture
@@ -48,8 +48,7 @@ def services(broker, tmp_path):
 
     started = Services()
     yield started
-    for process in started.started:
-        process.stop()
+    stop_all(started.started)
 
 
 @pytest.fixture
