@@ -226,6 +226,10 @@ class Priority(models.Model):
         return self.name
 
 
+# The priority and group that gather the actions a board gives at its meetings (governance.decisions makes them).
+ARISING_NAME = "Board actions arising"
+
+
 class DeliveryGroup(models.Model):
     """An area for improvement or workstream under a priority; may have sub-groups (3.A, 3.B)."""
 
@@ -252,6 +256,12 @@ class DeliveryGroup(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:group_detail", args=[self.pk])
+
+    @property
+    def gathers_board_actions(self) -> bool:
+        """The board's own "Board actions arising": it gathers the board's actions, delivering no part of the strategy,
+        so families are not asked their view of it."""
+        return self.parent_id is None and self.name == ARISING_NAME and self.priority.name == ARISING_NAME
 
 
 MONTHS = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}

@@ -26,6 +26,8 @@ def families_view(request: HttpRequest, group_id: int) -> HttpResponse:
     """A co-production partner records what families say about a delivery group this cycle."""
     group, membership = get_group_for_user(request.user, group_id)
     coproduction_partner_required(membership, "record the families' view")
+    if group.gathers_board_actions:
+        raise Http404("Families are asked their view of the delivery groups, not of the board's actions arising.")
     form = FamiliesViewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         families_view_record(group=group, user=request.user, **form.cleaned_data)

@@ -14,12 +14,11 @@ from django.db import transaction
 from django.db.models import Max
 
 from accounts.models import User
-from actions.models import Action, DeliveryGroup, Priority, Strategy
+from actions.models import ARISING_NAME, Action, DeliveryGroup, Priority, Strategy
 from actions.plan import action_create
 from governance.models import ActionArising, Decision, Meeting
 from people.models import Post
 
-ARISING_NAME = "Board actions arising"
 ARISING_REF_PREFIX = "BA"
 
 

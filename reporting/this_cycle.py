@@ -16,12 +16,11 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import User
-from actions.models import DeliveryGroup, PlanImport, Snapshot, Strategy
+from actions.models import ARISING_NAME, DeliveryGroup, PlanImport, Snapshot, Strategy
 from actions.round import OrganisationProgress, round_by_organisation
 from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
 from governance.calendar import meeting_next
-from governance.decisions import ARISING_NAME
 from governance.models import Meeting, SignOff
 from governance.signoff import deadline_of, sign_offs_for
 from kpis.models import BenchmarkImport, KpiValueImport

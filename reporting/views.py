@@ -105,7 +105,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "families_view": families_view,
             "families_history": history,
             "families_disagree": families_disagree(families_view.level if families_view else None, [row.rating for row in rows]),
-            "can_record_families_view": is_coproduction_partner(membership),
+            "can_record_families_view": is_coproduction_partner(membership) and not group.gathers_board_actions,
             "is_officer": is_officer(membership),
             "timeline": timeline(deliverables_of(group.strategy, group), rows, timezone.localdate()),
             "movement_snapshot": snapshot,

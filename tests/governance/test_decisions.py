@@ -111,3 +111,17 @@ def test_a_blank_decision_is_refused_where_the_officer_is_looking(client, office
     response = client.post(reverse("governance:decision_create", args=[meeting.pk]), {"decision-text": "  "})
     assert response.status_code == 422 and "Enter what the board decided" in response.content.decode()
     assert not meeting.decisions.exists()
+
+
+def test_families_are_not_asked_their_view_of_the_boards_actions_arising(client, officer, partner, meeting, owner_post, group):
+    client.force_login(officer)
+    record(client, meeting, text="Bring the recovery plan to the next board.", owner=owner_post.pk, due_date="15/1/2026")
+    arising = Action.objects.get(arising_from__meeting=meeting).group
+    client.force_login(partner)
+    page = client.get(arising.get_absolute_url()).content.decode()
+    assert "Record the families&#x27; view" not in page and "Record the families' view" not in page
+    assert "The families&#x27; view</h2>" not in page and "The families' view</h2>" not in page
+    assert client.get(reverse("coproduction:families_view", args=[arising.pk])).status_code == 404
+    # A delivery group of the plan still asks for it.
+    assert "Record the families" in client.get(group.get_absolute_url()).content.decode()
+    assert client.get(reverse("coproduction:families_view", args=[group.pk])).status_code == 200
