@@ -30,6 +30,7 @@ class Compiled:
     """A queryset's statement and what turns its rows into instances; nothing bound to a connection."""
 
     model: type[Model]
+    db: str  # the database alias the queryset reads, whose connection each run takes for its thread
     query: Query
     sql: str | None  # None: the queryset can match nothing (an empty `__in`), so nothing is run
     params: tuple
@@ -51,6 +52,7 @@ def compiled(build: Callable[..., QuerySet], args: tuple) -> Compiled:
         sql, params = None, ()
     return Compiled(
         model=queryset.model,
+        db=queryset.db,
         query=queryset.query,
         sql=sql,
         params=tuple(params),
@@ -69,7 +71,7 @@ def kept_objects(build: Callable[..., QuerySet], *args) -> list:
     if kept.sql is None:
         return []
     query = copy.copy(kept.query)  # a private handle, so the compiler below is this call's and this thread's connection's
-    compiler = kept.query.get_compiler(using="default")
+    compiler = kept.query.get_compiler(using=kept.db)
     compiler.select, compiler.klass_info, compiler.annotation_col_map = kept.select, kept.klass_info, kept.annotation_col_map
     compiler.col_count, compiler.has_extra_select = kept.col_count, kept.has_extra_select
     compiler.as_sql = lambda *_args, **_kwargs: (kept.sql, kept.params)
