@@ -228,6 +228,8 @@ class Priority(models.Model):
 
 # The priority and group that gather the actions a board gives at its meetings (governance.decisions makes them).
 ARISING_NAME = "Board actions arising"
+# That group, in a query: `DeliveryGroup.gathers_board_actions` says the same of one group read.
+BOARD_ACTIONS_GROUP = Q(parent__isnull=True, name=ARISING_NAME, priority__name=ARISING_NAME)
 
 
 class DeliveryGroup(models.Model):

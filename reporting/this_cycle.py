@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import User
-from actions.models import ARISING_NAME, DeliveryGroup, PlanImport, Snapshot, Strategy
+from actions.models import BOARD_ACTIONS_GROUP, DeliveryGroup, PlanImport, Snapshot, Strategy
 from actions.round import OrganisationProgress, round_by_organisation
 from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
@@ -147,7 +147,7 @@ def groups_to_record(strategy: Strategy, since: Snapshot | None) -> list[GroupTo
     this_cycle = {group_id for group_id, view in current.items() if view.cycle_id == (since.pk if since else None)}
     groups = (
         DeliveryGroup.objects.filter(strategy=strategy, parent__isnull=True)
-        .exclude(name=ARISING_NAME, priority__name=ARISING_NAME)
+        .exclude(BOARD_ACTIONS_GROUP)
         .select_related("priority")
         .prefetch_related("children")
         .order_by("priority__position", "position", "id")
