@@ -341,82 +341,90 @@ def _upload_source(name: str, model, target: str, label: str, link: str) -> Sour
     )
 
 
+def _action_source(name: str, kinds: tuple[str, ...], model, subject: object, **columns) -> Source:
+    """An action's own history (its updates, its plan changes): written by an author, linking to the action."""
+    return Source(
+        name,
+        kinds,
+        lambda p: model.objects.filter(action__strategy__partnership_id=p),
+        _action_link,
+        "created_at",
+        "author_id",
+        "action_id",
+        subject,
+        group="action__group_id",
+        **columns,
+    )
+
+
+def _person_change_source(name: str, kind: str, target: str, link: Callable[[int, dict[int, int]], str]) -> Source:
+    """Changes to people or to posts: both are PersonChange rows, a post's naming the post (its target)."""
+    of_posts = target == "post_id"
+    return Source(
+        name,
+        (kind,),
+        lambda p: PersonChange.objects.filter(partnership_id=p, post_id__isnull=not of_posts),
+        link,
+        "at",
+        "actor_id",
+        target,
+        "what",
+        before="before",
+        after="after",
+    )
+
+
+def _meeting_source(name: str, model, subject: object, **columns) -> Source:
+    """What a meeting recorded (its decisions, its actions arising), linking to the meeting."""
+    return Source(
+        name,
+        (Kind.MEETING,),
+        lambda p: model.objects.filter(meeting__board__partnership_id=p),
+        _reversed("governance:meeting_detail"),
+        "recorded_at",
+        "recorded_by_id",
+        "meeting_id",
+        subject,
+        **columns,
+    )
+
+
+def _history_user() -> Cast:
+    """Who made an edit pghistory recorded: the user its context noted, if any."""
+    return Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField())
+
+
 # Every source of the log, in the order a page's ties are broken (newest first on when, source, id).
 SOURCES: dict[str, Source] = {
     source.name: source
     for source in (
-        Source(
+        _action_source(
             "update",
             (Kind.UPDATE,),
-            lambda p: ActionUpdate.objects.filter(action__strategy__partnership_id=p),
-            _action_link,
-            "created_at",
-            "author_id",
-            "action_id",
+            ActionUpdate,
             "action__ref",
-            group="action__group_id",
             before="rating_before__label",
             after="rating_after__label",
             note="narrative",
         ),
-        Source(
+        _action_source(
             "change",
             (Kind.PLAN, Kind.REDATE, Kind.RETIREMENT),
-            lambda p: ActionChange.objects.filter(action__strategy__partnership_id=p),
-            _action_link,
-            "created_at",
-            "author_id",
-            "action_id",
+            ActionChange,
             Concat(F("action__ref"), _text(": "), F("field"), output_field=CharField()),
             kind=_action_change_kind(),
-            group="action__group_id",
             before="before",
             after="after",
             note="reason",
         ),
-        Source(
-            "person",
-            (Kind.PEOPLE,),
-            lambda p: PersonChange.objects.filter(partnership_id=p, post_id=None),
-            _person_link,
-            "at",
-            "actor_id",
-            "person_id",
-            "what",
-            before="before",
-            after="after",
+        _person_change_source("person", Kind.PEOPLE, "person_id", _person_link),
+        _person_change_source("post", Kind.POST, "post_id", _reversed("people:post_detail")),
+        _meeting_source(
+            "decision", Decision, Concat(_text("Decision of "), F("meeting__board__name"), output_field=CharField()), note="text"
         ),
-        Source(
-            "post",
-            (Kind.POST,),
-            lambda p: PersonChange.objects.filter(partnership_id=p).exclude(post_id=None),
-            _reversed("people:post_detail"),
-            "at",
-            "actor_id",
-            "post_id",
-            "what",
-            before="before",
-            after="after",
-        ),
-        Source(
-            "decision",
-            (Kind.MEETING,),
-            lambda p: Decision.objects.filter(meeting__board__partnership_id=p),
-            _reversed("governance:meeting_detail"),
-            "recorded_at",
-            "recorded_by_id",
-            "meeting_id",
-            Concat(_text("Decision of "), F("meeting__board__name"), output_field=CharField()),
-            note="text",
-        ),
-        Source(
+        _meeting_source(
             "arising",
-            (Kind.MEETING,),
-            lambda p: ActionArising.objects.filter(meeting__board__partnership_id=p),
-            _reversed("governance:meeting_detail"),
-            "recorded_at",
-            "recorded_by_id",
-            "meeting_id",
+            ActionArising,
             Concat(_text("Action arising "), F("action__ref"), _text(" from "), F("meeting__board__name"), output_field=CharField()),
             group="action__group_id",
             note="action__text",
@@ -478,7 +486,7 @@ SOURCES: dict[str, Source] = {
             lambda p: apps.get_model("finance", "MitigationEvent").objects.filter(plan__strategy__partnership_id=p),
             _reversed("finance:plan"),
             "pgh_created_at",
-            Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField()),
+            _history_user(),
             "plan__strategy_id",
             Concat(_text("Mitigation "), F("ref"), _text(": "), F("title"), output_field=CharField()),
             after="pgh_label",
@@ -502,7 +510,7 @@ SOURCES: dict[str, Source] = {
             _admin_edits,
             _action_link,
             "pgh_created_at",
-            Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField()),
+            _history_user(),
             "pgh_obj_id",
             "ref",
             group="group_id",
