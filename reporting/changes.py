@@ -389,9 +389,18 @@ def _meeting_source(name: str, model, subject: object, **columns) -> Source:
     )
 
 
-def _history_user() -> Cast:
-    """Who made an edit pghistory recorded: the user its context noted, if any."""
-    return Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField())
+def _history_source(
+    name: str,
+    kind: str,
+    rows: Callable[[int], QuerySet],
+    link: Callable[[int, dict[int, int]], str],
+    target: str,
+    subject: object,
+    **columns,
+) -> Source:
+    """Edits pghistory recorded: when, by the user its context noted (if any), and whether the row was added, changed or removed."""
+    who = Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField())
+    return Source(name, (kind,), rows, link, "pgh_created_at", who, target, subject, after="pgh_label", **columns)
 
 
 # Every source of the log, in the order a page's ties are broken (newest first on when, source, id).
@@ -480,16 +489,13 @@ SOURCES: dict[str, Source] = {
             after=_score_text(),
             note="reason",
         ),
-        Source(
+        _history_source(
             "mitigation",
-            (Kind.FINANCE,),
+            Kind.FINANCE,
             lambda p: apps.get_model("finance", "MitigationEvent").objects.filter(plan__strategy__partnership_id=p),
             _reversed("finance:plan"),
-            "pgh_created_at",
-            _history_user(),
             "plan__strategy_id",
             Concat(_text("Mitigation "), F("ref"), _text(": "), F("title"), output_field=CharField()),
-            after="pgh_label",
             note="description",
         ),
         Source(
@@ -504,19 +510,7 @@ SOURCES: dict[str, Source] = {
             after="achieved",
             note="note",
         ),
-        Source(
-            "admin",
-            (Kind.ADMIN,),
-            _admin_edits,
-            _action_link,
-            "pgh_created_at",
-            _history_user(),
-            "pgh_obj_id",
-            "ref",
-            group="group_id",
-            after="pgh_label",
-            note="text",
-        ),
+        _history_source("admin", Kind.ADMIN, _admin_edits, _action_link, "pgh_obj_id", "ref", group="group_id", note="text"),
     )
 }
 
