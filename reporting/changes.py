@@ -343,50 +343,30 @@ def _upload_source(name: str, model, target: str, label: str, link: str) -> Sour
 
 def _action_source(name: str, kinds: tuple[str, ...], model, subject: object, **columns) -> Source:
     """An action's own history (its updates, its plan changes): written by an author, linking to the action."""
-    return Source(
-        name,
-        kinds,
-        lambda p: model.objects.filter(action__strategy__partnership_id=p),
-        _action_link,
-        "created_at",
-        "author_id",
-        "action_id",
-        subject,
-        group="action__group_id",
-        **columns,
-    )
+
+    def rows(p: int) -> QuerySet:
+        return model.objects.filter(action__strategy__partnership_id=p)
+
+    return Source(name, kinds, rows, _action_link, "created_at", "author_id", "action_id", subject, group="action__group_id", **columns)
 
 
 def _person_change_source(name: str, kind: str, target: str, link: Callable[[int, dict[int, int]], str]) -> Source:
-    """Changes to people or to posts: both are PersonChange rows, a post's naming the post (its target)."""
-    of_posts = target == "post_id"
-    return Source(
-        name,
-        (kind,),
-        lambda p: PersonChange.objects.filter(partnership_id=p, post_id__isnull=not of_posts),
-        link,
-        "at",
-        "actor_id",
-        target,
-        "what",
-        before="before",
-        after="after",
-    )
+    """Changes to people or to posts: both are PersonChange rows; a post's changes name the post, a person's name none."""
+
+    def rows(p: int) -> QuerySet:
+        return PersonChange.objects.filter(partnership_id=p, post_id__isnull=target != "post_id")
+
+    return Source(name, (kind,), rows, link, "at", "actor_id", target, "what", before="before", after="after")
 
 
 def _meeting_source(name: str, model, subject: object, **columns) -> Source:
     """What a meeting recorded (its decisions, its actions arising), linking to the meeting."""
-    return Source(
-        name,
-        (Kind.MEETING,),
-        lambda p: model.objects.filter(meeting__board__partnership_id=p),
-        _reversed("governance:meeting_detail"),
-        "recorded_at",
-        "recorded_by_id",
-        "meeting_id",
-        subject,
-        **columns,
-    )
+
+    def rows(p: int) -> QuerySet:
+        return model.objects.filter(meeting__board__partnership_id=p)
+
+    link = _reversed("governance:meeting_detail")
+    return Source(name, (Kind.MEETING,), rows, link, "recorded_at", "recorded_by_id", "meeting_id", subject, **columns)
 
 
 def _history_source(
