@@ -31,13 +31,26 @@ FAMILIES_COLOUR = {
 }
 
 
+class FamiliesLevelled(models.Model):
+    """A families' view's level, read by its label and its tag colour: the view as recorded and as a snapshot froze it."""
+
+    level = models.CharField(max_length=20, choices=FamiliesLevel.choices)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def colour(self) -> str:
+        return FAMILIES_COLOUR[FamiliesLevel(self.level)]
+
+
 class FamiliesViewQuerySet(models.QuerySet):
     def current(self) -> FamiliesViewQuerySet:
         """Each delivery group's latest families' view: the one the dashboard, the group page and snapshots show."""
         return self.order_by("group_id", "-recorded_at", "-id").distinct("group_id")
 
 
-class FamiliesView(models.Model):
+class FamiliesView(FamiliesLevelled):
     """What families say about a delivery group in a reporting cycle, recorded by a co-production partner.
 
     Immutable: a new view is a new row, so the rows of a group are its
@@ -47,7 +60,6 @@ class FamiliesView(models.Model):
 
     group = models.ForeignKey(DeliveryGroup, on_delete=models.PROTECT, related_name="families_views")
     cycle = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    level = models.CharField(max_length=20, choices=FamiliesLevel.choices)
     narrative = models.TextField(help_text="What families are saying.")
     source = models.TextField(help_text="Survey question and result, listening event, casework themes.")
     publishable = models.BooleanField(default=False, help_text="The forum agrees to show this view on the public page.")
@@ -64,18 +76,13 @@ class FamiliesView(models.Model):
     def __str__(self) -> str:
         return f"{self.group}: {self.get_level_display()}"
 
-    @property
-    def colour(self) -> str:
-        return FAMILIES_COLOUR[FamiliesLevel(self.level)]
 
-
-class SnapshotFamiliesView(models.Model):
+class SnapshotFamiliesView(FamiliesLevelled):
     """A group's families' view as it stood when a snapshot was taken: board packs read these."""
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="families_views")
     view = models.ForeignKey(FamiliesView, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(DeliveryGroup, on_delete=models.PROTECT, related_name="+")
-    level = models.CharField(max_length=20, choices=FamiliesLevel.choices)
     narrative = models.TextField()
     source = models.TextField()
     publishable = models.BooleanField(default=False)
@@ -88,10 +95,6 @@ class SnapshotFamiliesView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} in {self.snapshot}"
-
-    @property
-    def colour(self) -> str:
-        return FAMILIES_COLOUR[FamiliesLevel(self.level)]
 
     def get_level_display(self) -> str:
         return FamiliesLevel(self.level).label
@@ -132,20 +135,28 @@ class PublicPage(models.Model):
         return self.publications.order_by("-published_at", "-id").first()
 
 
-class SummaryDraft(models.Model):
+class YouSaidWeDid(models.Model):
+    """A group's "You said, we did" summary: what families said, and what the partnership did about it."""
+
+    you_said = models.TextField(blank=True)
+    we_did = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_empty(self) -> bool:
+        return not (self.you_said.strip() or self.we_did.strip())
+
+
+class SummaryDraft(YouSaidWeDid):
     """The officers' working copy of a group's "You said, we did" summary: never shown to the public."""
 
     group = models.OneToOneField(DeliveryGroup, on_delete=models.CASCADE, related_name="summary_draft")
-    you_said = models.TextField(blank=True)
-    we_did = models.TextField(blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"Draft summary of {self.group}"
-
-    def is_empty(self) -> bool:
-        return not (self.you_said.strip() or self.we_did.strip())
 
 
 class Publication(models.Model):
@@ -164,13 +175,11 @@ class Publication(models.Model):
         return f"Published {self.published_at:%-d %B %Y %H:%M}"
 
 
-class PublishedSummary(models.Model):
+class PublishedSummary(YouSaidWeDid):
     """A group's summary as it was published; the latest per group is what the public page shows."""
 
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="summaries")
     group = models.ForeignKey(DeliveryGroup, on_delete=models.PROTECT, related_name="+")
-    you_said = models.TextField(blank=True)
-    we_did = models.TextField(blank=True)
 
     class Meta:
         ordering = ["publication", "group_id"]

@@ -89,32 +89,35 @@ class CalendarFeed(models.Model):
         return f"Calendar of {self.user}"
 
 
-class Decision(models.Model):
-    """What a board meeting decided, recorded by an officer during or after it. Never changed: a correction is a new one."""
+class MeetingRecord(models.Model):
+    """Something an officer recorded for a board meeting (its `meeting`), during or after it: by whom and when, in that order."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
-    text = models.TextField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        abstract = True
         ordering = ["meeting", "recorded_at", "id"]
+
+
+class Decision(MeetingRecord):
+    """What a board meeting decided, recorded by an officer during or after it. Never changed: a correction is a new one."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    text = models.TextField()
+
+    class Meta(MeetingRecord.Meta):
         triggers = [pgtrigger.Protect(name="decision_append_only", operation=pgtrigger.Update)]
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.text[:60]}"
 
 
-class ActionArising(models.Model):
+class ActionArising(MeetingRecord):
     """An action a board meeting gave someone: an action in the plan (so it has updates, chasing and history), tied to the meeting."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions_arising")
     action = models.OneToOneField("actions.Action", on_delete=models.PROTECT, related_name="arising_from")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["meeting", "recorded_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.action_id}"

@@ -1,42 +1,35 @@
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import path
 
 from governance import calendar_views, framework_views, meeting_views, self_evaluation_views, snapshot_views, views
+from send_tracker.routes import under
 
 app_name = "governance"
 
 urlpatterns = [
     path("snapshots/<int:snapshot_id>/retake/", snapshot_views.snapshot_retake_view, name="snapshot_retake"),
-    path(
+    under(
         "meetings/<int:meeting_id>/",
-        include(
-            [
-                path("", meeting_views.meeting_detail, name="meeting_detail"),
-                path("sign-off/", views.sign_off_board, name="sign_off_board"),
-                path("signatories/", views.signatory_nominate_view, name="signatory_nominate"),
-                path("move/", calendar_views.meeting_move_view, name="meeting_move"),
-                path("cancel/", calendar_views.meeting_cancel_view, name="meeting_cancel"),
-                path("decisions/", meeting_views.decision_create, name="decision_create"),
-                path("actions-arising/", meeting_views.action_arising_create, name="action_arising_create"),
-            ]
-        ),
+        path("", meeting_views.meeting_detail, name="meeting_detail"),
+        path("sign-off/", views.sign_off_board, name="sign_off_board"),
+        path("signatories/", views.signatory_nominate_view, name="signatory_nominate"),
+        path("move/", calendar_views.meeting_move_view, name="meeting_move"),
+        path("cancel/", calendar_views.meeting_cancel_view, name="meeting_cancel"),
+        path("decisions/", meeting_views.decision_create, name="decision_create"),
+        path("actions-arising/", meeting_views.action_arising_create, name="action_arising_create"),
     ),
     path("sign-offs/<int:sign_off_id>/", views.sign_off_decide_view, name="sign_off_decide"),
-    path(
+    under(
         "strategies/<int:strategy_id>/",
-        include(
-            [
-                path("inspections/new/", views.inspection_create, name="inspection_create"),
-                path("calendar/", calendar_views.calendar, name="calendar"),
-                path("calendar/boards/", calendar_views.board_create_view, name="board_create"),
-                path("calendar/series/", calendar_views.meeting_series_view, name="meeting_series"),
-                path("framework/", framework_views.coverage, name="coverage"),
-                path("self-evaluation/", self_evaluation_views.self_evaluation, name="self_evaluation"),
-                path("self-evaluation/draft/", self_evaluation_views.self_evaluation_draft_view, name="self_evaluation_draft"),
-                path("self-evaluation/compare/", self_evaluation_views.self_evaluation_compare, name="self_evaluation_compare"),
-            ]
-        ),
+        path("inspections/new/", views.inspection_create, name="inspection_create"),
+        path("calendar/", calendar_views.calendar, name="calendar"),
+        path("calendar/boards/", calendar_views.board_create_view, name="board_create"),
+        path("calendar/series/", calendar_views.meeting_series_view, name="meeting_series"),
+        path("framework/", framework_views.coverage, name="coverage"),
+        path("self-evaluation/", self_evaluation_views.self_evaluation, name="self_evaluation"),
+        path("self-evaluation/draft/", self_evaluation_views.self_evaluation_draft_view, name="self_evaluation_draft"),
+        path("self-evaluation/compare/", self_evaluation_views.self_evaluation_compare, name="self_evaluation_compare"),
     ),
     path("inspections/<int:inspection_id>/", views.inspection_edit, name="inspection_edit"),
     path("inspections/<int:inspection_id>/findings/new/", views.finding_create, name="finding_create"),
