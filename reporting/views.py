@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 from django.conf import settings
@@ -40,7 +42,7 @@ from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, member_object, memberships_read, officer_required
 from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
-from reporting.dashboard import dashboard_cache_key, dashboard_for, dashboard_rows, exception_list_for, movement_for
+from reporting.dashboard import DashboardFilterForm, dashboard_cache_key, dashboard_for, dashboard_rows, exception_list_for, movement_for
 from reporting.models import BoardReport, DocumentExport, EvidencePack
 from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
@@ -172,6 +174,37 @@ def change_log_export(request: HttpRequest, partnership_id: int, file_format: st
     return response
 
 
+# The filters' HTML as last drawn for each set of choices and values (a few per strategy and day), in this process.
+FILTERS_KEPT = 64
+_filters_kept: OrderedDict[tuple, str] = OrderedDict()
+_filters_lock = threading.Lock()
+
+
+def filters_html(form: DashboardFilterForm, dashboard_url: str) -> str:
+    """The dashboard's filter form as HTML, drawn again only when what it shows changed.
+
+    An update to an action changes the dashboard's counts but seldom its filters
+    (the owners, delivery groups, ratings and snapshots to choose from), so the
+    form is kept by everything it shows: each field's choices and chosen value.
+    A form with errors is drawn each time.
+    """
+    draw = functools.partial(render_to_string, "reporting/dashboard.html#filters", {"form": form, "dashboard_url": dashboard_url})
+    if form.errors:
+        return draw()
+    key = (dashboard_url, *((field.name, str(field.value()), tuple(field.field.choices)) for field in form))
+    with _filters_lock:
+        html = _filters_kept.get(key)
+        if html is not None:
+            _filters_kept.move_to_end(key)
+            return html
+    html = draw()
+    with _filters_lock:
+        _filters_kept[key] = html
+        while len(_filters_kept) > FILTERS_KEPT:
+            _filters_kept.popitem(last=False)
+    return html
+
+
 def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> str:
     """The dashboard's body (or its filtered results) as HTML, to be cached."""
     board = dashboard_for(strategy, request.GET)
@@ -179,6 +212,7 @@ def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> s
         "strategy": strategy,
         "board": board,
         "form": board.form,
+        "filters": mark_safe(filters_html(board.form, reverse("reporting:dashboard", args=[strategy.pk]))) if part == "body" else "",
         "query": request.GET.urlencode(),
         "unaddressed_findings": board.unaddressed_findings,
         # For the filter links only; no context processor runs, so nobody's details reach the cache.
