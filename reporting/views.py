@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 from django.conf import settings
@@ -49,7 +47,7 @@ from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, evidence_pack_request
 from reporting.summaries import EXCEPTION_KINDS, movement_since_snapshot
 from reporting.this_cycle import sign_offs_due_for
-from send_tracker.cache import earlier_copy_note, has_just_saved, page_built_once
+from send_tracker.cache import DrawnOnce, earlier_copy_note, has_just_saved, page_built_once
 from send_tracker.security import rate_limited, security_event
 
 
@@ -175,9 +173,7 @@ def change_log_export(request: HttpRequest, partnership_id: int, file_format: st
 
 
 # The filters' HTML as last drawn for each set of choices and values (a few per strategy and day), in this process.
-FILTERS_KEPT = 64
-_filters_kept: OrderedDict[tuple, str] = OrderedDict()
-_filters_lock = threading.Lock()
+_filters_drawn = DrawnOnce(64)
 
 
 def filters_html(form: DashboardFilterForm, dashboard_url: str) -> str:
@@ -191,18 +187,7 @@ def filters_html(form: DashboardFilterForm, dashboard_url: str) -> str:
     draw = functools.partial(render_to_string, "reporting/dashboard.html#filters", {"form": form, "dashboard_url": dashboard_url})
     if form.errors:
         return draw()
-    key = (dashboard_url, *((field.name, str(field.value()), tuple(field.field.choices)) for field in form))
-    with _filters_lock:
-        html = _filters_kept.get(key)
-        if html is not None:
-            _filters_kept.move_to_end(key)
-            return html
-    html = draw()
-    with _filters_lock:
-        _filters_kept[key] = html
-        while len(_filters_kept) > FILTERS_KEPT:
-            _filters_kept.popitem(last=False)
-    return html
+    return _filters_drawn.get((dashboard_url, *((field.name, str(field.value()), tuple(field.field.choices)) for field in form)), draw)
 
 
 def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> str:
