@@ -81,7 +81,7 @@ def service_header(context: template.Context) -> SafeString:
         "role": str(membership.role) if membership else "",
         "membership_partnership_id": membership.partnership_id if membership else "",
         "has_partnership": bool(partnership),
-        "partnership_name": partnership.name if partnership else "",
+        "partnership_name": getattr(partnership, "name", ""),
         "service_name": context.get("service_name") or "",
     }
     key = (get_script_prefix(), get_urlconf(), *values.items())
