@@ -17,6 +17,11 @@ data, so a cached page is never older than its revision.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
+from actions.models import StrategyRevision
+from send_tracker.statements import kept_objects
+
 # The note and the raise of a single revision (actions migration 0008, and 0018 undone).
 ONE_REVISION_SQL = """
 CREATE OR REPLACE FUNCTION strategy_change_note(strategy_ids bigint[]) RETURNS void LANGUAGE sql AS $$
@@ -207,12 +212,16 @@ ALTER TABLE actions_strategychangenote ADD PRIMARY KEY (xact, strategy_id);
 )
 
 
+def _revision_row_of(strategy_id: int) -> QuerySet[StrategyRevision]:
+    return StrategyRevision.objects.filter(strategy_id=strategy_id).order_by()[:1]
+
+
 def revision_of(strategy_id: int, *, beyond_actions: bool = False) -> int:
-    """The strategy's revision now (0 before its first change). Read it before the data it keys.
+    """The strategy's revision now (0 before its first change). Read it before the data it keys (its SQL compiled once a process).
 
     With `beyond_actions`, the revision of everything but the actions' own rows (ACTION_TABLES).
     """
-    from actions.models import StrategyRevision
-
-    found = StrategyRevision.objects.filter(strategy_id=strategy_id)
-    return found.values_list("beyond_actions" if beyond_actions else "revision", flat=True).first() or 0
+    found = kept_objects(_revision_row_of, strategy_id)
+    if not found:
+        return 0
+    return found[0].beyond_actions if beyond_actions else found[0].revision

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from actions.chasing import digests_prepare
@@ -15,6 +15,7 @@ from actions.models import Notification, Strategy
 from governance import framework
 from governance.models import Finding, Inspection
 from people.models import Membership
+from send_tracker.statements import kept_objects
 
 # How long before each date the officer's calendar reminds them.
 REMINDER_DAYS = 28
@@ -103,16 +104,17 @@ class PlanDue:
         return f"Due in {days} day{'s' if days != 1 else ''}"
 
 
+def _priority_inspection_of(strategy_id: int) -> QuerySet[Inspection]:
+    """The newest inspection of the strategy with areas for priority action, and whether a later inspection followed it."""
+    followed = Inspection.objects.filter(strategy=OuterRef("strategy"), started_on__gt=OuterRef("ended_on"))
+    found = Inspection.objects.filter(strategy_id=strategy_id, findings__kind=Finding.Kind.PRIORITY).annotate(followed=Exists(followed))
+    return found.order_by("-ended_on", "-id").distinct()[:1]
+
+
 def priority_action_plan_due(strategy: Strategy, today: dt.date) -> PlanDue | None:
     """The open priority action plan: of the newest inspection with areas for priority action, until a later inspection follows it."""
-    followed = Inspection.objects.filter(strategy=OuterRef("strategy"), started_on__gt=OuterRef("ended_on"))
-    inspection = (
-        Inspection.objects.filter(strategy=strategy, findings__kind=Finding.Kind.PRIORITY)
-        .annotate(followed=Exists(followed))
-        .order_by("-ended_on", "-id")
-        .distinct()
-        .first()
-    )  # one query: read at each request of the dashboard
+    # One query, read at each request of the dashboard (its SQL compiled once a process).
+    inspection = next(iter(kept_objects(_priority_inspection_of, strategy.pk)), None)
     if inspection is None or inspection.followed:
         return None
     reported = inspection.published_on or inspection.ended_on

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -55,6 +55,7 @@ from reporting.summaries import (
     rows_filter,
 )
 from send_tracker.cache import cache_get, cache_set, page_key
+from send_tracker.statements import kept_objects
 
 EXCEPTIONS_PER_PAGE = 10
 ACTIONS_PER_PAGE = 50
@@ -386,12 +387,22 @@ def _outline(strategy: Strategy) -> tuple[list[RatingLevel], dict[int, DeliveryG
     return levels, {g.pk: g for g in groups}
 
 
+def _snapshots_of(strategy_id: int) -> QuerySet[Snapshot]:
+    """The strategy's snapshots, newest first, each with the date of its first board."""
+    return Snapshot.objects.filter(strategy_id=strategy_id).with_first_board().latest_first()
+
+
+def _owners_of(strategy_id: int) -> QuerySet[Post]:
+    """The posts that own any of the strategy's actions, with their organisations, by title."""
+    return Post.objects.filter(actions__strategy_id=strategy_id).select_related("organisation").distinct().order_by("title")
+
+
 def _read(strategy: Strategy, params: QueryDict) -> _Read:
     beyond_actions = revision_of(strategy.pk, beyond_actions=True)
     levels, groups = _beyond_actions(strategy, beyond_actions, "outline", lambda: _outline(strategy))
-    # Read each time: the snapshots' boards are meetings, and the owners those of the actions.
-    snapshots = list(Snapshot.objects.filter(strategy=strategy).with_first_board().latest_first())
-    posts = list(Post.objects.filter(actions__strategy=strategy).select_related("organisation").distinct().order_by("title"))
+    # Read each time (their SQL compiled once a process): the snapshots' boards are meetings, and the owners those of the actions.
+    snapshots = kept_objects(_snapshots_of, strategy.pk)
+    posts = kept_objects(_owners_of, strategy.pk)
     form = DashboardFilterForm(params, posts=posts, levels=levels, snapshots=snapshots, groups=list(groups.values()))
     form.is_valid()
 

@@ -40,14 +40,14 @@ from kpis.scorecard import group_kpi_rows
 from people.access import is_coproduction_partner, is_officer, member_object, memberships_read, officer_required
 from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
-from reporting.dashboard import dashboard_cache_key, dashboard_for, dashboard_rows, exception_list_for, movement_for
+from reporting.dashboard import DashboardFilterForm, dashboard_cache_key, dashboard_for, dashboard_rows, exception_list_for, movement_for
 from reporting.models import BoardReport, DocumentExport, EvidencePack
 from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, evidence_pack_request
 from reporting.summaries import EXCEPTION_KINDS, movement_since_snapshot
 from reporting.this_cycle import sign_offs_due_for
-from send_tracker.cache import earlier_copy_note, has_just_saved, page_built_once
+from send_tracker.cache import DrawnOnce, earlier_copy_note, has_just_saved, page_built_once
 from send_tracker.security import rate_limited, security_event
 
 
@@ -172,6 +172,24 @@ def change_log_export(request: HttpRequest, partnership_id: int, file_format: st
     return response
 
 
+# The filters' HTML as last drawn for each set of choices and values (a few per strategy and day), in this process.
+_filters_drawn = DrawnOnce(64)
+
+
+def filters_html(form: DashboardFilterForm, dashboard_url: str) -> str:
+    """The dashboard's filter form as HTML, drawn again only when what it shows changed.
+
+    An update to an action changes the dashboard's counts but seldom its filters
+    (the owners, delivery groups, ratings and snapshots to choose from), so the
+    form is kept by everything it shows: each field's choices and chosen value.
+    A form with errors is drawn each time.
+    """
+    draw = functools.partial(render_to_string, "reporting/dashboard.html#filters", {"form": form, "dashboard_url": dashboard_url})
+    if form.errors:
+        return draw()
+    return _filters_drawn.get((dashboard_url, *((field.name, str(field.value()), tuple(field.field.choices)) for field in form)), draw)
+
+
 def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> str:
     """The dashboard's body (or its filtered results) as HTML, to be cached."""
     board = dashboard_for(strategy, request.GET)
@@ -179,6 +197,7 @@ def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> s
         "strategy": strategy,
         "board": board,
         "form": board.form,
+        "filters": mark_safe(filters_html(board.form, reverse("reporting:dashboard", args=[strategy.pk]))) if part == "body" else "",
         "query": request.GET.urlencode(),
         "unaddressed_findings": board.unaddressed_findings,
         # For the filter links only; no context processor runs, so nobody's details reach the cache.

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +21,33 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
+
+
+class DrawnOnce:
+    """HTML drawn once for each key in this process, the least recently used dropped first past `size`.
+
+    For parts of a page that are a function of a few values (the key must hold
+    every value the part shows, and the drawing read nothing else): no revision
+    is needed, since a change to any of them is a new key.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._drawn: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, draw: Callable[[], str]) -> str:
+        with self._lock:
+            html = self._drawn.get(key)
+            if html is not None:
+                self._drawn.move_to_end(key)
+                return html
+        html = draw()
+        with self._lock:
+            self._drawn[key] = html
+            while len(self._drawn) > self.size:
+                self._drawn.popitem(last=False)
+        return html
 
 
 def cache_get(key: str):

@@ -18,8 +18,11 @@ from __future__ import annotations
 from django import template
 from django.forms import BaseForm, BoundField
 from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from send_tracker.cache import DrawnOnce
 
 register = template.Library()
 
@@ -51,6 +54,42 @@ def page_header(parser: Parser, token: Token) -> PageHeaderNode:
         caption = parser.parse(("endpage_header",))
         parser.delete_first_token()
     return PageHeaderNode(nodelist, caption, options)
+
+
+# The header and menu as drawn for each person's role, partnership and page: a few hundred in a process at most.
+_headers_drawn = DrawnOnce(512)
+
+
+@register.simple_tag(takes_context=True)
+def service_header(context: template.Context) -> SafeString:
+    """The page header and the menu's items up to the page's own (includes/service_header.html), drawn once for each set of
+    the values it shows: whether the person is signed in and has actions of their own, their role in the partnership the
+    menu links to, the partnership named in the header and the page (or section) shown as current.
+    """
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    user = context.get("user")
+    authenticated = bool(getattr(user, "is_authenticated", False))
+    shows_my_actions = context.get("shows_my_actions", False)
+    membership = context.get("service_membership")
+    partnership = context.get("partnership")
+    values = {
+        "current": match.view_name if match else "",
+        "nav_section": context.get("nav_section") or "",
+        "authenticated": authenticated,
+        "shows_my_actions": authenticated and bool(shows_my_actions() if callable(shows_my_actions) else shows_my_actions),
+        "role": str(membership.role) if membership else "",
+        "membership_partnership_id": membership.partnership_id if membership else "",
+        "has_partnership": bool(partnership),
+        "partnership_name": getattr(partnership, "name", ""),
+        "service_name": context.get("service_name") or "",
+    }
+    key = (get_script_prefix(), get_urlconf(), *values.items())
+
+    def draw() -> str:
+        return context.template.engine.get_template("includes/service_header.html").render(template.Context(values))
+
+    return mark_safe(_headers_drawn.get(key, draw))
 
 
 _HEADER_CLASSES = {"": "govuk-table__header", "numeric": "govuk-table__header govuk-table__header--numeric"}

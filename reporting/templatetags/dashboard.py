@@ -6,6 +6,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from actions.templatetags.ratings import families_tag
+
 register = template.Library()
 
 
@@ -35,6 +37,43 @@ def select_options(field) -> SafeString:
         "",
         '<option value="{}"{}>{}</option>',
         ((value, " selected" if str(value) == chosen else "", label) for value, label in field.field.choices),
+    )
+
+
+@register.simple_tag
+def matrix_row(row, dashboard_url: str, cell_query: str) -> SafeString:
+    """A matrix row: the delivery group, its count at each level, the families' view, overdue and total (a tag: 30 rows a page)."""
+    group = row.group
+    parent = format_html('<span class="app-matrix__parent">{}:</span> ', group.parent.name) if group.parent_id else ""
+    disagrees = (
+        SafeString(
+            ' <strong class="govuk-tag govuk-tag--red app-flag">Disagrees'
+            '<span class="govuk-visually-hidden"> with the officers\' ratings</span></strong>'
+        )
+        if row.disagrees
+        else ""
+    )
+    return format_html(
+        '<tr class="govuk-table__row">\n'
+        '      <th scope="row" class="govuk-table__header app-matrix__group">{}<a class="govuk-link" href="{}">{}</a></th>\n'
+        "      {}\n"
+        '      <td class="govuk-table__cell app-matrix__families" data-label="Families\' view">{}{}</td>\n'
+        '      <td class="govuk-table__cell govuk-table__cell--numeric" data-label="Overdue">{}</td>\n'
+        '      <td class="govuk-table__cell govuk-table__cell--numeric" data-label="Total">'
+        '<a class="govuk-link" href="{}?{}group={}#actions"><span class="govuk-visually-hidden">{}, all: </span>{}</a></td>\n'
+        "    </tr>",
+        parent,
+        group.get_absolute_url(),
+        group.name,
+        matrix_cells(row, dashboard_url, cell_query),
+        families_tag(row.families_view),
+        disagrees,
+        row.overdue,
+        dashboard_url,
+        f"{cell_query}&" if cell_query else "",
+        group.pk,
+        group.name,
+        row.tally.total,
     )
 
 

@@ -34,3 +34,22 @@ def test_a_member_of_two_partnerships_opens_an_action_of_the_second(client, acti
     assert reads == 1
     assert "Save update" in html, "an officer of the action's partnership may update it"
     assert "Southshire SEND Partnership" in html
+
+
+def test_the_menu_follows_a_changed_role_a_renamed_partnership_and_the_page_at_once(client, officer, action, partnership):
+    """The header and menu are drawn once for what they show, so a change to any of it shows on the next page."""
+    client.force_login(officer)
+    people_url = reverse("people:people_list", args=[partnership.pk])
+    page = reverse("actions:action_detail", args=[action.pk])
+    assert people_url in membership_reads(client, page)[1]
+    Membership.objects.filter(user=officer).update(role=Membership.Role.BOARD_MEMBER)
+    html = membership_reads(client, page)[1]
+    assert people_url not in html
+    assert reverse("reporting:change_log", args=[partnership.pk]) in html, "a board member keeps the change log"
+    type(partnership).objects.filter(pk=partnership.pk).update(name="Renamed SEND Partnership")
+    assert "Renamed SEND Partnership" in membership_reads(client, page)[1]
+    notifications = reverse("actions:notifications")
+    assert f'href="{notifications}" aria-current="page"' in client.get(notifications).content.decode()
+    assert f'href="{notifications}" aria-current' not in membership_reads(client, page)[1]
+    client.logout()
+    assert "Sign out" not in client.get("/no-such-page/").content.decode()

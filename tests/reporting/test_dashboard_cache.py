@@ -175,3 +175,17 @@ def test_my_actions_follows_an_update_someone_else_saves_and_a_post_handed_over(
     assert ">HC1<" not in my_actions_of(client)
     owner.posts.add(handed)  # a hand-over: the person's posts are in the page's key
     assert ">HC1<" in my_actions_of(client)
+
+
+def test_the_filters_follow_their_owners_and_the_value_chosen(seen, action, partnership):
+    """The filter form is drawn once for what it shows: a renamed owner and the owner chosen each draw it again."""
+    post = action.owners.first()
+    before = dashboard_of(seen, action.strategy)
+    assert f'<option value="{post.pk}">{post.title}</option>' in before
+    Post.objects.filter(pk=post.pk).update(title="Head of Renamed Services")
+    after = dashboard_of(seen, action.strategy)
+    assert f'<option value="{post.pk}">Head of Renamed Services</option>' in after
+    assert post.title not in after
+    chosen = dashboard_of(seen, action.strategy, f"owner={post.pk}")
+    assert f'<option value="{post.pk}" selected>Head of Renamed Services</option>' in chosen
+    assert f'<option value="{post.pk}">Head of Renamed Services</option>' in dashboard_of(seen, action.strategy)
