@@ -35,6 +35,48 @@ def pytest_configure(config) -> None:
     os.environ.setdefault("FUZZ_SEED", str(random.SystemRandom().randrange(1_000_000)))
 
 
+def _long(item) -> bool:
+    """Tests that take seconds each: in a browser, with a worker, or marked slow."""
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or "live_server" in getattr(item, "fixturenames", ())
+    return transactional or item.get_closest_marker("slow") is not None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """In parallel processes, each process's share starts with its turn of the long tests.
+
+    pytest-xdist's work stealing hands each process a contiguous share of the items
+    and, when one runs dry, moves half of what another has left. Long tests at the
+    end of a share cannot be moved once one of them is running, and the run ends
+    with one process working through them while the other waits. Started first,
+    they overlap, and the run ends on short tests, which are shared out to the last.
+    Each process computes the same order, as pytest-xdist requires.
+    """
+    count = getattr(config, "workerinput", {}).get("workercount", 1)
+    if count < 2:
+        return
+    long = [item for item in items if _long(item)]
+    short = [item for item in items if not _long(item)]
+    ordered, left = [], len(items)
+    for share in range(count):
+        size = left // (count - share)  # as pytest-xdist hands out the first shares
+        mine = long[share::count][:size]
+        ordered += mine + short[: size - len(mine)]
+        del short[: size - len(mine)]
+        left -= size
+    placed = set(ordered)
+    ordered += [item for item in long if item not in placed] + short
+    items[:] = ordered
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after the test database is made, so it is stopped (and its
+    connections closed) before the database is dropped, whichever test of the run asks for it first."""
+    return live_server
+
+
 def pytest_report_header(config) -> str:
     table = "the whole table for every persona" if fuzz_full() else "FUZZ_FULL=true (make test-full) sends every persona the whole table"
     return f"fuzz: FUZZ_SEED={fuzz_seed()} repeats this run's sample of hostile values; {table}"

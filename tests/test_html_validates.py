@@ -54,6 +54,7 @@ def errors_in(vnu: list[str], pages: dict[str, str], folder: Path) -> list[str]:
     return [f"{files.get(Path(m.get('url', '')).name)}:{m.get('lastLine')}: {m['message']} in {m.get('extract', '')!r}" for m in messages]
 
 
+@pytest.mark.slow
 def test_the_first_page_of_each_role_and_the_pages_they_work_on_validate(
     client, vnu, tmp_path, partnership, owner, board, officer, partner, action
 ):

@@ -35,6 +35,7 @@ def test_a_changed_or_added_migration_names_another_template(tmp_path):
     assert migrations_hash(copies) != migrations_hash()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_an_old_template_is_dropped_only_when_the_suite_made_it():
     template = template_name("test_send_tracker_dropping")

@@ -35,6 +35,7 @@ def sign_out_and_in_again(client, user):
     password_sign_in(client, user)
 
 
+@pytest.mark.slow
 def test_it_is_required_by_the_production_settings():
     assert settings_value("settings.MFA_REQUIRED") == "True"
     assert settings_value("'accounts.middleware.MfaRequiredMiddleware' in settings.MIDDLEWARE") == "True"

@@ -48,6 +48,7 @@ def _fresh_rate_limits():
     cache.clear()
 
 
+@pytest.mark.slow
 def test_a_small_xlsx_declaring_the_whole_sheet_is_read_quickly_and_within_memory():
     content = xlsx([HEADER, ROW], far={"XFD1048576": "far away"})
     assert len(content) < 10_000

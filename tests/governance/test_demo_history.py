@@ -147,6 +147,7 @@ def test_a_second_start_changes_nothing(demo):
     assert counts() == before
 
 
+@pytest.mark.slow
 def test_an_officer_takes_today_s_snapshot_produces_the_pack_and_the_next_pack_opens_with_the_board_s_decisions(demo):
     officer = User.objects.get(username="officer@example.org")
     meeting = Meeting.objects.filter(strategy=demo, status=Meeting.Status.SCHEDULED).order_by("date").first()

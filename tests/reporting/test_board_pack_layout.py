@@ -94,10 +94,12 @@ def assert_reads_in_ten_minutes(snapshot, meeting=None) -> int:
     return rendered.page_count
 
 
+@pytest.mark.slow
 def test_the_one_plan_pack_after_two_boards_reads_in_ten_minutes(two_boards):
     assert_reads_in_ten_minutes(two_boards)
 
 
+@pytest.mark.slow
 def test_each_rating_column_of_the_matrix_is_headed_by_its_whole_label_on_one_line(two_boards):
     reader = PdfReader(io.BytesIO(render_pdf(board_pack_html(two_boards)).content))
     glance = next(page for page in reader.pages if "At a glance" in page.extract_text())
@@ -109,6 +111,7 @@ def test_each_rating_column_of_the_matrix_is_headed_by_its_whole_label_on_one_li
     assert sorted(words) == sorted("Delivery group Red Grey Amber Amber E Green Overdue Total".split()), words
 
 
+@pytest.mark.slow
 def test_the_one_plan_imported_as_it_is_and_frozen_today_reads_in_ten_minutes(one_plan):
     """The plan with no update since its import: 134 actions overdue today, each named once, the pack still 16 pages at most."""
     today = snapshot_take(strategy=one_plan, as_at=timezone.localdate())
@@ -148,6 +151,7 @@ def test_each_action_is_counted_once_under_movement_and_listed_once_under_except
     assert risk.count("Slipped:") == 6 and "waits on recruitment" in risk and "Asha Patel" in risk
 
 
+@pytest.mark.slow
 def test_the_pack_has_no_pdf_ua_errors_or_warnings_and_scopes_every_header_cell(two_boards, tmp_path):
     path = tmp_path / "pack.pdf"
     path.write_bytes(render_pdf(board_pack_html(two_boards)).content)

@@ -48,6 +48,7 @@ def pdf_text(content: bytes, tmp_path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 def test_the_one_plan_pack_has_every_action_and_is_a_tagged_pdf_with_title_and_language(one_plan_snapshot, tmp_path):
     rendered = render_pdf(board_pack_html(one_plan_snapshot))
     text = pdf_text(rendered.content, tmp_path)
@@ -63,6 +64,7 @@ def test_the_one_plan_pack_has_every_action_and_is_a_tagged_pdf_with_title_and_l
     assert reader.metadata.title == "SEND and AP One Plan 2025-2028 – board report as at 14 May 2025"
 
 
+@pytest.mark.slow
 def test_the_pack_is_built_from_the_snapshot_not_the_live_plan(one_plan_snapshot, tmp_path):
     Action.objects.filter(strategy=one_plan_snapshot.strategy, ref="SP1").update(text="Changed after the snapshot")
     text = pdf_text(render_pdf(board_pack_html(one_plan_snapshot)).content, tmp_path)

@@ -211,6 +211,7 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
+@pytest.mark.slow
 def test_the_dashboard_issues_the_same_queries_for_186_and_2000_actions(
     client, officer, action, one_plan, big_plan, django_assert_max_num_queries
 ):

@@ -27,6 +27,7 @@ def seeded(one_plan):
     return one_plan
 
 
+@pytest.mark.slow
 def test_the_pack_holds_the_top_risks_heat_map_movement_and_the_finance_page_within_budget(seeded, two_boards):
     risk = Risk.objects.get(strategy=seeded, ref="R2")
     risk_rescore(risk=risk, version=None, scores={"residual_likelihood": 2}, reason="Backlog cleared.", by=None)

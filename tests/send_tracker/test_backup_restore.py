@@ -35,6 +35,7 @@ def row_counts(conninfo: dict) -> dict[str, int]:
         return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
+@pytest.mark.slow
 def test_a_pg_dump_restores_into_a_fresh_database_with_every_row(action, owner, level, tmp_path):
     ActionUpdate.objects.create(action=action, author=owner, rating_after=level("red"), narrative="Slipping")
     action.rating = level("red")

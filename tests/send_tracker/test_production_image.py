@@ -15,6 +15,7 @@ import tomllib
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -102,6 +103,7 @@ def test_docker_compose_waits_for_a_ready_web_and_a_healthy_redis():
     assert "redis: {condition: service_healthy}" in compose
 
 
+@pytest.mark.slow
 def test_a_fresh_virtualenv_of_the_runtime_lock_alone_starts_the_service_and_holds_no_test_tool(tmp_path):
     """Built offline from the packages installed here: each pinned distribution's files linked into a new environment."""
     import os
