@@ -198,9 +198,10 @@ def test_the_capacity_search_finds_the_highest_rate_that_holds_to_within_its_res
     assert highest - 5 < search.capacity <= highest
 
 
-def test_a_capacity_step_with_errors_does_not_hold():
+def test_a_capacity_step_with_errors_or_arrivals_given_up_does_not_hold():
     import bench_load
 
+    assert not bench_load.holds({"rate": 10, "per_s": 9.0, "p95": 0.05, "errors": 0, "given_up": 1})
     search = bench_load.KneeSearch(start=10, resolution=5, ceiling=640)
     search.record({"rate": 10, "per_s": 10.0, "p95": 0.05, "errors": 1})
     assert search.capacity == 0.0
