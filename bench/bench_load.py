@@ -301,8 +301,7 @@ def gunicorn_start(url: str) -> tuple[subprocess.Popen, int]:
         DEBUG="false",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
-        # Errors only: Django logs each page not found and each conflict as a warning, and the floor asks for thousands.
-        LOG_LEVEL="ERROR",
+        LOG_LEVEL="WARNING",
     )
     cache_url = benchlib.redis_start()
     env.pop("CACHE_URL", None)
