@@ -37,8 +37,8 @@ def pre_fork(server, worker) -> None:
 
     And what the master loaded (it lives as long as the process) is set aside from
     the garbage collector: a worker's full collection then passes over its own
-    objects only, taking milliseconds instead of holding the worker a third of a
-    second (docs/PERFORMANCE.md), and leaves the pages it shares with the master
+    objects only, taking milliseconds instead of holding the worker for 0.1-0.4
+    s (docs/PERFORMANCE.md), and leaves the pages it shares with the master
     untouched.
     """
     from django.db import connections
