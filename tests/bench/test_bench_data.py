@@ -182,3 +182,27 @@ def test_the_peer_benchmark_drives_the_address_it_is_given_with_its_sign_in(monk
     assert refused["requests"] == refused["errors"] > 0
     with pytest.raises(SystemExit):
         bench_peer.Target("peer", "ftp://example.org/issues", {})
+
+
+@pytest.mark.parametrize("knee", [0, 7, 30, 37, 150, 640, 1000])
+def test_the_capacity_search_finds_the_highest_rate_that_holds_to_within_its_resolution(knee):
+    import bench_load
+
+    search = bench_load.KneeSearch(start=10, resolution=5, ceiling=640)
+    while search.rate:
+        held = search.rate <= knee
+        search.record({"rate": search.rate, "per_s": float(search.rate), "p95": 0.1 if held else 2.0, "errors": 0})
+    assert len(search.steps) <= 14
+    assert len({step["rate"] for step in search.steps}) == len(search.steps)
+    highest = min(knee, 640)  # the search stops at its ceiling
+    assert highest - 5 < search.capacity <= highest
+
+
+def test_a_capacity_step_with_errors_or_arrivals_given_up_does_not_hold():
+    import bench_load
+
+    assert not bench_load.holds({"rate": 10, "per_s": 9.0, "p95": 0.05, "errors": 0, "given_up": 1})
+    search = bench_load.KneeSearch(start=10, resolution=5, ceiling=640)
+    search.record({"rate": 10, "per_s": 10.0, "p95": 0.05, "errors": 1})
+    assert search.capacity == 0.0
+    assert search.rate == 5

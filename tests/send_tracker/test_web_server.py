@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import runpy
 import secrets
 import subprocess
 import sys
@@ -70,3 +72,12 @@ def test_gunicorns_settings_file_loads_the_application_as_deployed():
     ).stdout
     found = {name.strip(): value.strip() for name, _, value in (line.partition("=") for line in printed.splitlines())}
     assert (found["worker_class"], found["workers"], found["threads"], found["preload_app"]) == ("gthread", "3", "2", "True")
+
+
+def test_each_worker_is_forked_with_what_the_master_loaded_set_aside_from_the_garbage_collector():
+    hooks = runpy.run_path(str(ROOT / "send_tracker" / "gunicorn_conf.py"))
+    try:
+        hooks["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
