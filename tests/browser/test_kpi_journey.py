@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from kpis.models import Indicator, KpiValue
 from people.models import Membership
@@ -40,6 +42,7 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     page.get_by_label("Value", exact=True).fill("21")
     page.get_by_role("button", name="Save value").click()
     page.get_by_text("There is already a value for 2025-03").first.wait_for()
+    expect(page).to_have_title(re.compile(r"^Error: Average number of weeks"))
     assert_accessible(page, "with an error in the value form")
 
     page.get_by_label("Period").fill("2025-04")
@@ -47,6 +50,7 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     page.get_by_label("England (optional)").fill("24")
     page.get_by_role("button", name="Save value").click()
     page.get_by_text("Value for 2025-04 saved").wait_for()
+    expect(page).to_have_title(re.compile(r"^Average number of weeks"))
     assert (
         page.get_by_role("row")
         .filter(has=page.get_by_role("rowheader", name="2025-04", exact=True))

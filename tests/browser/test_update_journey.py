@@ -35,12 +35,14 @@ def test_a_delivery_lead_updates_a_rating_with_htmx_and_sees_the_page_follow(sig
     expect(summary).to_contain_text("Say what is being done to bring this action back on track")
     expect(page.locator("#id_narrative-error")).to_be_visible()
     assert page.url == url, "htmx swapped in place"
+    expect(page).to_have_title(re.compile(r"^Error: SP1 – "))
     assert_accessible(page, "after a failed update")
 
     page.get_by_label("Progress narrative").fill("Provider withdrew; re-tendering in June.")
     page.get_by_role("button", name="Save update").click()
     banner = page.get_by_role("alert").filter(has_text="has been saved")
     expect(banner).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^SP1 – "))
     history = page.locator("#action-updates")
     expect(history).to_contain_text("Provider withdrew; re-tendering in June.")
     expect(history.locator(".app-history__item").first).to_contain_text("Amber")
