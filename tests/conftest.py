@@ -70,13 +70,6 @@ def pytest_collection_modifyitems(config, items) -> None:
     items[:] = ordered
 
 
-@pytest.fixture(scope="session")
-def live_server(django_db_setup, live_server):
-    """pytest-django's live server, started after the test database is made, so it is stopped (and its
-    connections closed) before the database is dropped, whichever test of the run asks for it first."""
-    return live_server
-
-
 def pytest_report_header(config) -> str:
     table = "the whole table for every persona" if fuzz_full() else "FUZZ_FULL=true (make test-full) sends every persona the whole table"
     return f"fuzz: FUZZ_SEED={fuzz_seed()} repeats this run's sample of hostile values; {table}"

@@ -88,3 +88,25 @@ def test_a_transactional_test_s_flush_puts_the_migrations_rows_back_without_maki
     assert not Partnership.objects.exists()
     assert [sorted(model.objects.values_list("pk", flat=True)) for model in (ContentType, Permission, RatingScheme)] == migrated
     assert sent == []  # nothing made again, table by table
+
+
+@pytest.mark.django_db
+def test_a_connection_left_open_does_not_keep_a_test_database_from_being_dropped():
+    import psycopg
+
+    name = "test_send_tracker_left_open"
+    quote = connection.ops.quote_name
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+        cursor.execute(f"CREATE DATABASE {quote(name)}")
+    params = connection.get_connection_params()
+    left_open = psycopg.connect(**{**{k: v for k, v in params.items() if k in ("host", "port", "user", "password")}, "dbname": name})
+    try:
+        connection.creation._destroy_test_db(name, verbosity=0)
+        with connection.creation._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            assert cursor.fetchone() is None
+    finally:
+        left_open.close()
+        with connection.creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
