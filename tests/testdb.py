@@ -88,19 +88,27 @@ def use_templates(connection) -> None:
         return test_name
 
     creation.create_test_db = create_test_db
-    destroy = creation._destroy_test_db
+    _end_connections_before_dropping(type(creation))
 
-    def _destroy_test_db(test_database_name, verbosity):
-        # A connection a thread left open (a browser test's server threads, code run in Playwright's own context)
-        # would stop the drop and leave the database behind: it is ended first.
-        with creation._nodb_cursor() as cursor:
+
+def _end_connections_before_dropping(creation_class) -> None:
+    """A connection a thread left open (a browser test's server threads, code run in Playwright's own context, which
+    has database connection objects of its own) would stop the test database's drop and leave it behind: each
+    creation object of the backend ends the others' connections first."""
+    destroy = creation_class._destroy_test_db
+    if getattr(destroy, "ends_connections", False):
+        return
+
+    def _destroy_test_db(self, test_database_name, verbosity):
+        with self._nodb_cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
                 [test_database_name],
             )
-        destroy(test_database_name, verbosity)
+        destroy(self, test_database_name, verbosity)
 
-    creation._destroy_test_db = _destroy_test_db
+    _destroy_test_db.ends_connections = True
+    creation_class._destroy_test_db = _destroy_test_db
 
 
 def _exists(cursor, name: str) -> bool:
