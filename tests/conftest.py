@@ -36,7 +36,7 @@ def pytest_configure(config) -> None:
 
 
 def _long(item) -> bool:
-    """Tests that take seconds each: in a browser, with a worker, or marked slow."""
+    """Tests that take seconds each: transactional ones (in a browser, with a worker) and those marked slow."""
     marker = item.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or "live_server" in getattr(item, "fixturenames", ())
     return transactional or item.get_closest_marker("slow") is not None
@@ -56,8 +56,9 @@ def pytest_collection_modifyitems(config, items) -> None:
     count = getattr(config, "workerinput", {}).get("workercount", 1)
     if count < 2:
         return
-    long = [item for item in items if _long(item)]
-    short = [item for item in items if not _long(item)]
+    long, short = [], []
+    for item in items:
+        (long if _long(item) else short).append(item)
     ordered, left = [], len(items)
     for share in range(count):
         size = left // (count - share)  # as pytest-xdist hands out the first shares

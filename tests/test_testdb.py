@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 from django.db import connection
 
+from tests.dbconn import connection_params
 from tests.testdb import MARK, _drop_old_templates, migration_files, migrations_hash, template_name
 
 
@@ -92,15 +94,12 @@ def test_a_transactional_test_s_flush_puts_the_migrations_rows_back_without_maki
 
 @pytest.mark.django_db
 def test_a_connection_left_open_does_not_keep_a_test_database_from_being_dropped():
-    import psycopg
-
     name = "test_send_tracker_left_open"
     quote = connection.ops.quote_name
     with connection.creation._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
         cursor.execute(f"CREATE DATABASE {quote(name)}")
-    params = connection.get_connection_params()
-    left_open = psycopg.connect(**{**{k: v for k, v in params.items() if k in ("host", "port", "user", "password")}, "dbname": name})
+    left_open = psycopg.connect(**connection_params(dbname=name))
     try:
         connection.creation._destroy_test_db(name, verbosity=0)
         with connection.creation._nodb_cursor() as cursor:
