@@ -66,6 +66,7 @@ def pages_for(strategy, people) -> list[tuple[str, object, str]]:
         ("strategy page, groups closed (board member)", people["board"], reverse("actions:strategy_detail", args=[strategy.pk])),
         ("strategy page, show all (board member)", people["board"], reverse("actions:strategy_detail", args=[strategy.pk]) + "?show=all"),
         ("action page (officer)", people["officer"], reverse("actions:action_detail", args=[action.pk])),
+        ("change log (officer)", people["officer"], reverse("reporting:change_log", args=[strategy.partnership_id])),
         ("baseline: admin action list", people["admin"], f"/admin/actions/action/?strategy__id__exact={strategy.pk}"),
     ]
 

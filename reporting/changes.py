@@ -38,6 +38,7 @@ from intake.tables import cell_escape
 from kpis.models import BenchmarkImport, KpiValueImport
 from people.models import Membership, Partnership, PersonChange
 from risks.models import RiskScore
+from send_tracker.statements import kept_rows
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
@@ -495,7 +496,7 @@ SOURCES: dict[str, Source] = {
 }
 
 
-def _filtered(qs: QuerySet, source: str, filters: ChangeFilters, kinds: set[str], group_ids: list[int] | None) -> QuerySet:
+def _filtered(qs: QuerySet, source: str, filters: ChangeFilters, kinds: set[str], group_ids: tuple[int, ...] | None) -> QuerySet:
     qs = qs.filter(log_kind__in=kinds)
     if filters.who is not None:
         qs = qs.filter(log_who=filters.who)
@@ -528,26 +529,33 @@ def change_log_for(partnership: Partnership, filters: ChangeFilters, *, limit: i
         kinds &= {filters.what}
     group_ids = None
     if filters.group is not None:
-        group_ids = list(
+        group_ids = tuple(
             DeliveryGroup.objects.filter(Q(pk=filters.group) | Q(parent_id=filters.group), strategy__partnership=partnership).values_list(
                 "pk", flat=True
             )
         )
-    parts = [
-        _filtered(source.columns(partnership.pk), name, filters, kinds, group_ids).order_by("-log_at", "-log_id")[: limit + 1]
-        for name, source in SOURCES.items()
-        if kinds.intersection(source.kinds)
-    ]
     rows: list[tuple] = []
-    if parts and group_ids != []:
-        if len(parts) == 1:
-            rows = list(parts[0])
-        else:
-            rows = list(parts[0].union(*parts[1:], all=True).order_by("-log_at", "-log_source", "-log_id")[: limit + 1])
+    if group_ids != () and any(kinds.intersection(source.kinds) for source in SOURCES.values()):
+        # The UNION of every source costs more to compile than to run: compiled once a process for each page and filters.
+        rows = kept_rows(_log_page, partnership.pk, filters, tuple(sorted(kinds)), group_ids, limit)
     more = len(rows) > limit
     entries = [Change(*row) for row in rows[:limit]]
     _describe(partnership, entries)
     return ChangeLog(entries=entries, next_cursor=cursor_of(entries[-1]) if more else None, filters=filters)
+
+
+def _log_page(
+    partnership_id: int, filters: ChangeFilters, kinds: tuple[str, ...], group_ids: tuple[int, ...] | None, limit: int
+) -> QuerySet:
+    """One page of the log, `limit` entries and one more to tell whether another page follows: one UNION ALL of the sources asked for."""
+    parts = [
+        _filtered(source.columns(partnership_id), name, filters, set(kinds), group_ids).order_by("-log_at", "-log_id")[: limit + 1]
+        for name, source in SOURCES.items()
+        if set(kinds).intersection(source.kinds)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    return parts[0].union(*parts[1:], all=True).order_by("-log_at", "-log_source", "-log_id")[: limit + 1]
 
 
 def _describe(partnership: Partnership, entries: list[Change]) -> None:

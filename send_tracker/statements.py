@@ -8,6 +8,11 @@ set of arguments, and then only runs it: the rows are read fresh each time and
 turned into model instances (with their `select_related` rows and annotations)
 as Django itself does. `build` must depend on nothing but its arguments (no
 date, no setting): its arguments are the cache's key.
+
+`kept_rows(build, *args)` does the same for a large statement whose arguments
+vary more, such as a page of the change log (a UNION of every history table,
+with the filters a person chose): it returns what the queryset itself would
+(tuples for `values_list`), and fewer such statements are kept.
 """
 
 from __future__ import annotations
@@ -19,10 +24,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Model, QuerySet, prefetch_related_objects
-from django.db.models.query import ModelIterable
+from django.db.models.query import BaseIterable
 from django.db.models.sql.query import Query
 
 KEPT_STATEMENTS = 1024
+KEPT_LARGE_STATEMENTS = 64
 
 
 @dataclass(frozen=True)
@@ -40,10 +46,11 @@ class Compiled:
     col_count: int
     has_extra_select: bool
     prefetch: tuple
+    iterable: type[BaseIterable]  # what turns rows into the queryset's results: instances, or tuples for values_list
+    fields: tuple | None
 
 
-@functools.lru_cache(maxsize=KEPT_STATEMENTS)
-def compiled(build: Callable[..., QuerySet], args: tuple) -> Compiled:
+def _compiled(build: Callable[..., QuerySet], args: tuple) -> Compiled:
     queryset = build(*args)
     compiler = queryset.query.get_compiler(using=queryset.db)
     try:
@@ -62,12 +69,26 @@ def compiled(build: Callable[..., QuerySet], args: tuple) -> Compiled:
         col_count=compiler.col_count,
         has_extra_select=compiler.has_extra_select,
         prefetch=tuple(queryset._prefetch_related_lookups),
+        iterable=queryset._iterable_class,
+        fields=queryset._fields,
     )
+
+
+compiled = functools.lru_cache(maxsize=KEPT_STATEMENTS)(_compiled)
+compiled_large = functools.lru_cache(maxsize=KEPT_LARGE_STATEMENTS)(_compiled)
 
 
 def kept_objects(build: Callable[..., QuerySet], *args) -> list:
     """The instances `build(*args)` reads, its SQL compiled at the first call with these arguments and kept."""
-    kept = compiled(build, args)
+    return _run(compiled(build, args))
+
+
+def kept_rows(build: Callable[..., QuerySet], *args) -> list:
+    """What a large queryset `build(*args)` returns (tuples for `values_list`), its SQL compiled once and kept among fewer."""
+    return _run(compiled_large(build, args))
+
+
+def _run(kept: Compiled) -> list:
     if kept.sql is None:
         return []
     query = copy.copy(kept.query)  # a private handle, so the compiler below is this call's and this thread's connection's
@@ -76,7 +97,9 @@ def kept_objects(build: Callable[..., QuerySet], *args) -> list:
     compiler.col_count, compiler.has_extra_select = kept.col_count, kept.has_extra_select
     compiler.as_sql = lambda *_args, **_kwargs: (kept.sql, kept.params)
     query.get_compiler = lambda *_args, **_kwargs: compiler
-    found = list(ModelIterable(QuerySet(model=kept.model, query=query)))
+    queryset = QuerySet(model=kept.model, query=query)
+    queryset._fields = kept.fields
+    found = list(kept.iterable(queryset))
     if kept.prefetch and found:
         prefetch_related_objects(found, *kept.prefetch)
     return found

@@ -175,3 +175,14 @@ def test_an_edit_made_in_the_admin_is_in_the_log(client, officer, partnership, a
     client.force_login(officer)
     shown = entries(client.get(log_url(partnership, "what=admin")))
     assert len(shown) == 1 and str(officer) in shown[0] and "Strengthen oversight of plans" in shown[0]
+
+
+def test_a_change_made_since_the_page_was_last_read_is_on_it_the_next_time(client, officer, owner, partnership, action, level, history):
+    """The log's statement is compiled once a process for each page and filters: its rows are read afresh every time."""
+    client.force_login(officer)
+    for query in ("", f"who={owner.pk}"):
+        before = entries(client.get(log_url(partnership, query)))
+        narrative = f"Back on track {query}".strip()
+        ActionUpdate.objects.create(action=action, author=owner, rating_after=level("green"), narrative=narrative)
+        after = entries(client.get(log_url(partnership, query)))
+        assert len(after) == len(before) + 1 and narrative in after[0] and after[1:] == before

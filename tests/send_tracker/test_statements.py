@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from actions.access import action_with_plan
 from actions.models import Action
 from people.access import memberships_of
-from send_tracker.statements import compiled, kept_objects, prefetched
+from send_tracker.statements import compiled, compiled_large, kept_objects, kept_rows, prefetched
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,24 @@ def test_the_sql_is_compiled_once_and_the_rows_read_every_time(action):
     assert compiling.call_count == 1
     assert len(queries) == 1
     assert (first[0].notes, again[0].notes) == ("", "Changed since.")
+
+
+def refs_and_notes(strategy_id: int):
+    """A union of values_list reads, as the change log's page is."""
+    actions = Action.objects.filter(strategy_id=strategy_id)
+    parts = [actions.filter(retired_at__isnull=retired).values_list("ref", "notes") for retired in (True, False)]
+    return parts[0].union(parts[1], all=True).order_by("ref")
+
+
+def test_a_kept_union_of_values_gives_the_querysets_tuples_compiled_once_and_read_afresh(action):
+    compiled_large.cache_clear()
+    assert kept_rows(refs_and_notes, action.strategy_id) == list(refs_and_notes(action.strategy_id)) == [(action.ref, "")]
+    Action.objects.filter(pk=action.pk).update(notes="Changed since.")
+    with mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql) as compiling:
+        with CaptureQueriesContext(connection) as queries:
+            again = kept_rows(refs_and_notes, action.strategy_id)
+    assert compiling.call_count == 0 and len(queries) == 1
+    assert again == [(action.ref, "Changed since.")]
 
 
 def test_a_read_that_can_match_nothing_runs_nothing():
