@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from people.access import officer_membership, officer_object, officer_partnership
+from people.backends import MEMBERS_BACKEND
 from people.forms import AcceptForm, HandOverForm, InvitationForm, MergeForm, PeopleFilterForm, PersonForm, PostForm
 from people.models import Invitation, Membership, PersonChange, Post
 from people.reads import invitations_open, members_of, posts_of
@@ -118,7 +119,7 @@ def _invitation_accepted(request: HttpRequest, invitation: Invitation, user: Use
         return redirect("login")
     if request.user.is_authenticated:
         logout(request)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=MEMBERS_BACKEND)
     # The two-factor middleware sends a new account to set up its app before this opens.
     return redirect("actions:my_actions")
 

@@ -141,6 +141,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Password sign-in: Django's, reading the person's memberships with them (one query fewer on every page).
+    "people.backends.MembersBackend",
+    # Only for sessions signed in before MembersBackend, which name this one: it signs in no one the line above does not.
     "django.contrib.auth.backends.ModelBackend",
     # Signs nobody in unless OIDC_ENABLED (below).
     "people.oidc.InvitedAccountsBackend",

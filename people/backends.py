@@ -1,0 +1,43 @@
+"""Password sign-in, whose person arrives on every request with their memberships in the same query.
+
+Every signed-in page needs the person and their memberships (the access checks
+and the menu): Django's ModelBackend reads the person, and the memberships were a
+second query on every request. `MembersBackend.get_user` reads the memberships
+with their partnership and their person in one (`memberships_with_user`, its SQL
+compiled once a process) and hands them to `people.access.memberships_read`,
+which then reads nothing. Someone with no membership yet is read as Django reads
+them, and has none.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import QuerySet
+
+from accounts.models import User
+from people.access import memberships_of
+from people.models import Membership
+from send_tracker.statements import kept_objects
+
+# The path a session signed in with a password records; `login()` is given it where a view signs someone in itself.
+MEMBERS_BACKEND = "people.backends.MembersBackend"
+
+
+def memberships_with_user(user_id: int) -> QuerySet[Membership]:
+    """A person's memberships, oldest first, each with its partnership, whether the person holds a post, and the person."""
+    return memberships_of(user_id).select_related("user")
+
+
+class MembersBackend(ModelBackend):
+    def get_user(self, user_id: int) -> User | None:
+        memberships = kept_objects(memberships_with_user, user_id)
+        if not memberships:
+            user = super().get_user(user_id)
+            if user is not None:
+                user.memberships_of_request = []
+            return user
+        user = memberships[0].user
+        for membership in memberships:
+            membership.user = user  # one person, not a copy of them for each row
+        user.memberships_of_request = memberships
+        return user if self.user_can_authenticate(user) else None
