@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -32,6 +31,7 @@ from actions.reads import (
     my_actions_for,
     notifications_page,
     notifications_scope,
+    posts_read,
     rows_with_milestones,
     scheme_levels,
     strategy_actions_filtered,
@@ -100,7 +100,7 @@ def strategy_group_actions(request: HttpRequest, strategy_id: int, group_id: int
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions a person owns, or leads through their delivery group, across their partnerships."""
-    prefetch_related_objects([request.user], "memberships", "posts")  # read by the key and by the page
+    posts_read(request.user)  # read by the key and by the page; the memberships came with the person
 
     def build() -> str:
         mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))

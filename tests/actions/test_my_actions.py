@@ -147,3 +147,15 @@ def test_the_action_page_issues_the_same_queries_for_1_and_50_updates(client, ow
         assert response.status_code == 200 and f'data-testid="update-count">{total}<' in response.content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_page_reads_the_persons_memberships_and_posts_once_each(client, owner, action):
+    client.force_login(owner)
+    client.get(reverse("actions:my_actions"))
+    Action.objects.filter(pk=action.pk).update(notes="Changed, so the page is built again.")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("actions:my_actions"))
+    assert action.ref in response.content.decode()
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert len([q for q in sql if 'FROM "people_membership"' in q]) == 1
+    assert len([q for q in sql if 'FROM "people_post"' in q]) == 1
