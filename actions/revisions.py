@@ -221,7 +221,11 @@ def revision_of(strategy_id: int, *, beyond_actions: bool = False) -> int:
 
     With `beyond_actions`, the revision of everything but the actions' own rows (ACTION_TABLES).
     """
+    revision, beyond = revisions_of(strategy_id)
+    return beyond if beyond_actions else revision
+
+
+def revisions_of(strategy_id: int) -> tuple[int, int]:
+    """The strategy's revision and its `beyond_actions` revision, read together (0 and 0 before its first change)."""
     found = kept_objects(_revision_row_of, strategy_id)
-    if not found:
-        return 0
-    return found[0].beyond_actions if beyond_actions else found[0].revision
+    return (found[0].revision, found[0].beyond_actions) if found else (0, 0)

@@ -397,8 +397,10 @@ def _owners_of(strategy_id: int) -> QuerySet[Post]:
     return Post.objects.filter(actions__strategy_id=strategy_id).select_related("organisation").distinct().order_by("title")
 
 
-def _read(strategy: Strategy, params: QueryDict) -> _Read:
-    beyond_actions = revision_of(strategy.pk, beyond_actions=True)
+def _read(strategy: Strategy, params: QueryDict, *, beyond_actions: int | None = None) -> _Read:
+    """`beyond_actions`: the strategy's revision of everything but its actions, when the caller has read it already (before the data)."""
+    if beyond_actions is None:
+        beyond_actions = revision_of(strategy.pk, beyond_actions=True)
     levels, groups = _beyond_actions(strategy, beyond_actions, "outline", lambda: _outline(strategy))
     # Read each time (their SQL compiled once a process): the snapshots' boards are meetings, and the owners those of the actions.
     snapshots = kept_objects(_snapshots_of, strategy.pk)
@@ -433,14 +435,14 @@ def _read(strategy: Strategy, params: QueryDict) -> _Read:
     return _Read(form, levels, snapshots, groups, viewing, previous, today, plan, filtered, beyond_actions)
 
 
-def dashboard_for(strategy: Strategy, params: QueryDict) -> Dashboard:
+def dashboard_for(strategy: Strategy, params: QueryDict, *, beyond_actions: int | None = None) -> Dashboard:
     """The dashboard of a strategy as the filters in `params` ask (bad values are reported by the form and ignored).
 
     The figures are counted, not read row by row: the live plan in one grouped
     query. Only the lists shown open are read, a page at a time; the others,
     and the movement, are read when asked for (`exception_list_for`, `movement_for`).
     """
-    read = _read(strategy, params)
+    read = _read(strategy, params, beyond_actions=beyond_actions)
     everything, shown = read.plan.counted()
     previous_counts = None
     if read.previous and read.filtered:
@@ -505,9 +507,9 @@ def _exception_list(read: _Read, params: QueryDict, key: str, count: int, *, rea
     return ExceptionList(key, EXCEPTION_KINDS[key], count, page, open=key == "risk" or f"{key}_page" in params)
 
 
-def exception_list_for(strategy: Strategy, params: QueryDict, kind: str) -> ExceptionList:
+def exception_list_for(strategy: Strategy, params: QueryDict, kind: str, *, beyond_actions: int | None = None) -> ExceptionList:
     """One exception list of the dashboard as the filters in `params` ask, the page of it `<kind>_page` asks."""
-    read = _read(strategy, params)
+    read = _read(strategy, params, beyond_actions=beyond_actions)
     return _exception_list(read, params, kind, read.plan.count(kind), read_now=True)
 
 
@@ -522,9 +524,11 @@ def _moves(read: _Read) -> list[tuple[str, str, list[Move]]]:
     return movement_once(movement(previous_shown, shown, read.plan.retired_ids(previous_rows)))
 
 
-def movement_for(strategy: Strategy, params: QueryDict) -> tuple[Snapshot | None, list[tuple[str, str, list[Move]]]]:
+def movement_for(
+    strategy: Strategy, params: QueryDict, *, beyond_actions: int | None = None
+) -> tuple[Snapshot | None, list[tuple[str, str, list[Move]]]]:
     """The movement the dashboard shows (each action once) as the filters in `params` ask, and the snapshot it is since."""
-    read = _read(strategy, params)
+    read = _read(strategy, params, beyond_actions=beyond_actions)
     return read.previous, _moves(read)
 
 
@@ -534,7 +538,7 @@ def dashboard_rows(strategy: Strategy, params: QueryDict) -> tuple[list[ActionRo
     return read.plan.rows(), read.groups, read.today
 
 
-def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, latest: bool = False) -> str:
+def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, latest: bool = False, revision: int | None = None) -> str:
     """The cache key of a part of the dashboard as `params` ask, valid until the strategy next changes.
 
     The live plan also changes with the date (due soon, overdue), so the key
@@ -542,7 +546,10 @@ def dashboard_cache_key(strategy: Strategy, params: QueryDict, *, part: str, lat
     beside the frozen actions, so it is keyed the same way.) Nothing in it
     depends on who is looking, so everyone shares it. With `latest`, the key of
     the copy last built whatever the revision, served while the current one is
-    being built.
+    being built. `revision`: the strategy's revision, when the caller has read it already.
     """
-    revision = "latest" if latest else revision_of(strategy.pk)
+    if latest:
+        revision = "latest"
+    elif revision is None:
+        revision = revision_of(strategy.pk)
     return page_key("dashboard", strategy.pk, revision, timezone.localdate().isoformat(), part, params=params)

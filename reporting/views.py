@@ -25,6 +25,7 @@ from actions.access import get_group_for_user, get_strategy_for_user, officer_st
 from actions.models import Action, Snapshot, Strategy
 from actions.planfile import export_table
 from actions.reads import has_own_actions
+from actions.revisions import revisions_of
 from actions.rows import rows_from_actions
 from coproduction.models import FamiliesView
 from coproduction.services import deliverables_of, families_disagree, timeline
@@ -190,9 +191,9 @@ def filters_html(form: DashboardFilterForm, dashboard_url: str) -> str:
     return _filters_drawn.get((dashboard_url, *((field.name, str(field.value()), tuple(field.field.choices)) for field in form)), draw)
 
 
-def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> str:
+def _dashboard_html(request: HttpRequest, strategy: Strategy, part: str, beyond_actions: int) -> str:
     """The dashboard's body (or its filtered results) as HTML, to be cached."""
-    board = dashboard_for(strategy, request.GET)
+    board = dashboard_for(strategy, request.GET, beyond_actions=beyond_actions)
     context = {
         "strategy": strategy,
         "board": board,
@@ -206,12 +207,16 @@ def _dashboard_html(request: HttpRequest, strategy: Strategy, *, part: str) -> s
     return render_to_string(f"reporting/dashboard.html#{part}", context)
 
 
-def _dashboard_part(request: HttpRequest, strategy: Strategy, part: str, build: Callable[[], str]) -> str:
-    """A part of the dashboard, built once after each change to the strategy, whoever asks (it shows the same to all)."""
-    # Read before the data: a page built while the plan changes is cached under the older revision.
-    key = dashboard_cache_key(strategy, request.GET, part=part)
+def _dashboard_part(request: HttpRequest, strategy: Strategy, part: str, build: Callable[[int], str]) -> str:
+    """A part of the dashboard, built once after each change to the strategy, whoever asks (it shows the same to all).
+
+    `build` is given the strategy's revision of everything but its actions, read with the revision the key holds.
+    """
+    # Read before the data, both revisions at once: a page built while the plan changes is cached under the older revision.
+    revision, beyond_actions = revisions_of(strategy.pk)
+    key = dashboard_cache_key(strategy, request.GET, part=part, revision=revision)
     latest_key = dashboard_cache_key(strategy, request.GET, part=part, latest=True)
-    served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
+    served = page_built_once(key, latest_key, functools.partial(build, beyond_actions), current_only=has_just_saved(request))
     return earlier_copy_note(served, request, page="the dashboard") + served.html
 
 
@@ -221,7 +226,7 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
     # A history restore (htmx's cache miss on Back) needs the whole page, not the fragment.
     fragment = request.htmx and not request.htmx.history_restore_request
     part = "results" if fragment else "body"
-    html = _dashboard_part(request, strategy, part, functools.partial(_dashboard_html, request, strategy, part=part))
+    html = _dashboard_part(request, strategy, part, functools.partial(_dashboard_html, request, strategy, part))
     if fragment:
         response = HttpResponse(html)
     else:
@@ -242,8 +247,8 @@ def dashboard_exceptions(request: HttpRequest, strategy_id: int, kind: str) -> H
     if not request.htmx:
         return redirect(f"{reverse('reporting:dashboard', args=[strategy.pk])}?{request.GET.urlencode()}#exception-{kind}")
 
-    def build() -> str:
-        section = exception_list_for(strategy, request.GET, kind)
+    def build(beyond_actions: int) -> str:
+        section = exception_list_for(strategy, request.GET, kind, beyond_actions=beyond_actions)
         return render_to_string("reporting/dashboard.html#exception_list", {"section": section, "request": request})
 
     return HttpResponse(_dashboard_part(request, strategy, f"exceptions-{kind}", build))
@@ -256,8 +261,8 @@ def dashboard_movement(request: HttpRequest, strategy_id: int) -> HttpResponse:
     if not request.htmx:
         return redirect(f"{reverse('reporting:dashboard', args=[strategy.pk])}?{request.GET.urlencode()}#movement")
 
-    def build() -> str:
-        previous, moves = movement_for(strategy, request.GET)
+    def build(beyond_actions: int) -> str:
+        previous, moves = movement_for(strategy, request.GET, beyond_actions=beyond_actions)
         return render_to_string("reporting/dashboard.html#movement", {"previous": previous, "moves": moves, "request": request})
 
     return HttpResponse(_dashboard_part(request, strategy, "movement", build))

@@ -14,6 +14,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.chasing import actions_sweep
@@ -189,3 +190,15 @@ def test_the_filters_follow_their_owners_and_the_value_chosen(seen, action, part
     chosen = dashboard_of(seen, action.strategy, f"owner={post.pk}")
     assert f'<option value="{post.pk}" selected>Head of Renamed Services</option>' in chosen
     assert f'<option value="{post.pk}">Head of Renamed Services</option>' in dashboard_of(seen, action.strategy)
+
+
+def test_a_dashboard_built_again_after_a_change_reads_the_strategys_revisions_once(client, action, board):
+    client.force_login(board)
+    url = reverse("reporting:dashboard", args=[action.strategy_id])
+    client.get(url)
+    Action.objects.filter(pk=action.pk).update(text="Reworded at the board.")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len([q for q in queries.captured_queries if 'FROM "actions_strategyrevision"' in q["sql"]]) == 1
+    assert len([q for q in queries.captured_queries if "alike_" in q["sql"]]) == 1  # built again, not served from the cache
