@@ -39,8 +39,13 @@ def memberships_read(user: User) -> list[Membership]:
     checks and the menu both find them.
     """
     if not hasattr(user, "memberships_of_request"):
-        user.memberships_of_request = kept_objects(memberships_of, user.pk)
+        memberships_known(user, kept_objects(memberships_of, user.pk))
     return user.memberships_of_request
+
+
+def memberships_known(user: User, memberships: list[Membership]) -> None:
+    """Hand the person their memberships as `memberships_of` reads them, read with the person: `memberships_read` reads nothing."""
+    user.memberships_of_request = memberships
 
 
 def membership_for(user: User, partnership_id: int) -> Membership | None:

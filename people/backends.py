@@ -15,7 +15,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import QuerySet
 
 from accounts.models import User
-from people.access import memberships_of
+from people.access import memberships_known, memberships_of
 from people.models import Membership
 from send_tracker.statements import kept_objects
 
@@ -34,10 +34,10 @@ class MembersBackend(ModelBackend):
         if not memberships:
             user = super().get_user(user_id)
             if user is not None:
-                user.memberships_of_request = []
+                memberships_known(user, [])
             return user
         user = memberships[0].user
         for membership in memberships:
             membership.user = user  # one person, not a copy of them for each row
-        user.memberships_of_request = memberships
+        memberships_known(user, memberships)
         return user if self.user_can_authenticate(user) else None

@@ -548,10 +548,11 @@ def _log_page(
     partnership_id: int, filters: ChangeFilters, kinds: tuple[str, ...], group_ids: tuple[int, ...] | None, limit: int
 ) -> QuerySet:
     """One page of the log, `limit` entries and one more to tell whether another page follows: one UNION ALL of the sources asked for."""
+    wanted = set(kinds)
     parts = [
-        _filtered(source.columns(partnership_id), name, filters, set(kinds), group_ids).order_by("-log_at", "-log_id")[: limit + 1]
+        _filtered(source.columns(partnership_id), name, filters, wanted, group_ids).order_by("-log_at", "-log_id")[: limit + 1]
         for name, source in SOURCES.items()
-        if set(kinds).intersection(source.kinds)
+        if wanted.intersection(source.kinds)
     ]
     if len(parts) == 1:
         return parts[0]
