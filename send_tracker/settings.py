@@ -304,14 +304,14 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 4
 # Background jobs (jobs.models.Job: board packs, evidence packs). A running job's worker records a
 # heartbeat every JOB_HEARTBEAT_SECONDS; a job silent for JOB_HEARTBEAT_TIMEOUT has lost its worker
 # (killed as a whole), and housekeeping, every JOB_HOUSEKEEPING_SECONDS from beat, queues it again.
-# So a killed worker's job is queued again within timeout + housekeeping (75 s as deployed), however
-# long its time limit; the broker's own redelivery (the visibility timeout, above) comes far later and
-# finds it done. A job the broker refused (down) waits, and the same housekeeping sends it once the
-# broker is back; one whose message has not been picked up for JOB_QUEUE_LIMIT is sent again (a
-# broker that restarted empty). See docs/OPERATIONS.md.
-JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
-JOB_HEARTBEAT_TIMEOUT = env_int("JOB_HEARTBEAT_TIMEOUT", 45)
-JOB_HOUSEKEEPING_SECONDS = env_int("JOB_HOUSEKEEPING_SECONDS", 30)
+# So a killed worker's job is queued again within timeout + housekeeping (45 s as deployed: three
+# missed beats, then the next housekeeping), however long its time limit; the broker's own redelivery
+# (the visibility timeout, above) comes far later and finds it done. A job the broker refused (down)
+# waits, and the same housekeeping sends it once the broker is back; one whose message has not been
+# picked up for JOB_QUEUE_LIMIT is sent again (a broker that restarted empty). See docs/OPERATIONS.md.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_HEARTBEAT_TIMEOUT = env_int("JOB_HEARTBEAT_TIMEOUT", 30)
+JOB_HOUSEKEEPING_SECONDS = env_int("JOB_HOUSEKEEPING_SECONDS", 15)
 JOB_QUEUE_LIMIT = env_int("JOB_QUEUE_LIMIT", 10 * 60)
 # Beat puts these in its database schedule beside governance.schedule's (django-celery-beat reads this setting).
 CELERY_BEAT_SCHEDULE = {

@@ -40,7 +40,7 @@ def test_a_board_pack_whose_worker_is_killed_mid_render_is_ready_once_with_the_d
     large_plan, officer, services, private_media, settings
 ):
     env = {"PRIVATE_MEDIA_ROOT": str(private_media)}
-    assert (settings.JOB_HEARTBEAT_TIMEOUT, settings.JOB_HOUSEKEEPING_SECONDS) == (45, 30)  # the deployed values, not shortened
+    assert (settings.JOB_HEARTBEAT_TIMEOUT, settings.JOB_HOUSEKEEPING_SECONDS) == (30, 15)  # the deployed values, not shortened
     snapshot = snapshot_take(strategy=large_plan, as_at=large_plan.ratings_as_at)
     first = services.worker(**env)
     services.beat(**env)

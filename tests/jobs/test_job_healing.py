@@ -238,7 +238,7 @@ def test_a_claimed_job_beats_while_it_runs_and_stops_when_it_ends(snapshot, offi
 
 def test_housekeeping_runs_from_beat_every_job_housekeeping_seconds_and_its_task_exists(db):
     entry = settings.CELERY_BEAT_SCHEDULE["Background job housekeeping"]
-    assert entry["schedule"] == settings.JOB_HOUSEKEEPING_SECONDS == 30
+    assert entry["schedule"] == settings.JOB_HOUSEKEEPING_SECONDS == 15
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
     # The five-minute entry it replaces is gone from the database schedule.
