@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import weakref
 
 import pytest
 
@@ -27,6 +28,7 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "correct horse battery staple"
+_AXE_PRELOADED: weakref.WeakSet = weakref.WeakSet()  # the tabs that load axe-core at the start of each document
 
 
 def pytest_collection_modifyitems(config, items):
@@ -75,9 +77,13 @@ def assert_accessible(page, context: str = "") -> None:
     """Run axe-core (WCAG 2.2 A/AA rules) on the page once it has loaded; fail listing every violation."""
     page.wait_for_load_state()
     # Evaluated through the DevTools protocol, not as an inline <script>, which the page's CSP would block;
-    # once per document (a page checked at two widths keeps it).
+    # once per document (a page checked at two widths keeps it). From then on the browser runs it itself at the
+    # start of each document the tab opens, rather than receiving the whole library again for each page checked.
     if not page.evaluate("typeof window.axe?.run === 'function'"):
         page.evaluate(axe_source())
+        if page not in _AXE_PRELOADED:
+            page.add_init_script(script=axe_source())
+            _AXE_PRELOADED.add(page)
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
     # Only the violations are asked for and sent back: axe skips the detail of what passed.
     found = page.evaluate(
