@@ -19,8 +19,10 @@ from django import template
 from django.forms import BaseForm, BoundField
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.urls import get_script_prefix, get_urlconf
-from django.utils.html import format_html, format_html_join
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 
 from send_tracker.cache import DrawnOnce
 
@@ -224,6 +226,185 @@ def error_summary(parser: Parser, token: Token) -> ErrorSummaryNode:
 def fields(form: BaseForm, names: str) -> list[BoundField]:
     """The form's fields of these names, in this order, for one partial each:
 
-    {% for field in form|fields:"title cause effect" %}{% include "includes/form_field.html" with field=field %}{% endfor %}
+    {% for field in form|fields:"title cause effect" %}{% form_field field %}{% endfor %}
     """
     return [form[name] for name in names.split()]
+
+
+def _shown(value: object) -> str:
+    """A value as `{{ value }}` shows it: local time, localised, escaped."""
+    return conditional_escape(localize(template_localtime(value)))
+
+
+def _described_by(auto_id: str, hint: object, errors: object) -> SafeString:
+    """The aria-describedby attribute of a field's input: its hint, then its error message, when it has them."""
+    if not (hint or errors):
+        return mark_safe("")
+    ids = (f"{auto_id}-hint" if hint else "") + (f" {auto_id}-error" if errors else "")
+    return format_html(' aria-describedby="{}"', ids)
+
+
+@register.simple_tag
+def field_errors(field: BoundField) -> SafeString:
+    """A GOV.UK error message for one bound field, between its label (and hint) and its input: {% field_errors form.title %}.
+
+    The input then has class govuk-input--error (or the textarea's, select's or file's), the form group
+    govuk-form-group--error, and aria-describedby naming "<auto_id>-error" after any hint.
+    """
+    if not field.errors:
+        return mark_safe("")
+    each = format_html_join(mark_safe("<br>"), '<span class="govuk-visually-hidden">Error:</span> {}', ((error,) for error in field.errors))
+    return format_html('\n<p id="{}-error" class="govuk-error-message">\n  {}\n</p>\n', field.auto_id, each)
+
+
+def _choices(field: BoundField, family: str, kind: str) -> SafeString:
+    """A list of checkboxes or radios (`family` "checkboxes" or "radios", `kind` "checkbox" or "radio"), the first with the field's id."""
+    items = [
+        format_html(
+            '\n  <div class="govuk-{0}__item">\n    <input class="govuk-{0}__input" id="{1}" name="{2}" type="{3}" value="{4}"{5}>\n'
+            '    <label class="govuk-label govuk-{0}__label" for="{1}">{6}</label>\n  </div>',
+            family,
+            field.auto_id if number == 0 else choice.id_for_label,
+            field.html_name,
+            kind,
+            _shown(choice.data["value"]),
+            mark_safe(" checked") if choice.data["selected"] else "",
+            choice.choice_label,
+        )
+        for number, choice in enumerate(field)
+    ]
+    if not items and kind == "checkbox":
+        items = [mark_safe('\n  <p class="govuk-body">None to choose from yet.</p>')]
+    return format_html('<div class="govuk-{0} govuk-{0}--small" data-module="govuk-{0}">{1}\n</div>', family, mark_safe("".join(items)))
+
+
+def _control(field: BoundField, hint: object, *, width: str, autocomplete: str, rows: object, accept: str) -> SafeString:
+    """The input, textarea, select or file input of a field with its own label, keeping what was typed."""
+    kind, errors, auto_id = field.widget_type, field.errors, field.auto_id
+    described = _described_by(auto_id, hint, errors)
+    if kind == "select":
+        current = str(field.value())
+        options = format_html_join(
+            "",
+            '\n    <option value="{}"{}>{}</option>',
+            (
+                (_shown(value), mark_safe(" selected") if str(value) == current else "", _shown(label))
+                for value, label in field.field.choices
+            ),
+        )
+        error = " govuk-select--error" if errors else ""
+        return format_html(
+            '<select class="govuk-select{}" id="{}" name="{}"{}>{}\n  </select>', error, auto_id, field.html_name, described, options
+        )
+    value = field.value()
+    shown = _shown("" if value is None else value)
+    if kind == "textarea":
+        error = " govuk-textarea--error" if errors else ""
+        return format_html(
+            '<textarea class="govuk-textarea{}" id="{}" name="{}" rows="{}"{}>{}</textarea>',
+            error,
+            auto_id,
+            field.html_name,
+            _shown(rows or 4),
+            described,
+            shown,
+        )
+    if kind in ("clearablefile", "file"):
+        error = " govuk-file-upload--error" if errors else ""
+        return format_html(
+            '<input class="govuk-file-upload{}" id="{}" name="{}" type="file" accept="{}"{}>',
+            error,
+            auto_id,
+            field.html_name,
+            accept or ".csv,.xlsx",
+            described,
+        )
+    widget = field.field.widget
+    input_type, attrs = widget.input_type, widget.attrs
+    if autocomplete:
+        auto = format_html(' autocomplete="{}"', autocomplete)
+    else:
+        auto = {"email": mark_safe(' autocomplete="email"'), "password": mark_safe(' autocomplete="new-password"')}.get(input_type, "")
+    return format_html(
+        '<input class="govuk-input{}{}" id="{}" name="{}" type="{}"{}{}{}{}{}>',
+        f" {width}" if width else "",
+        " govuk-input--error" if errors else "",
+        auto_id,
+        field.html_name,
+        input_type,
+        format_html(' value="{}"', shown) if input_type != "password" else "",
+        auto,
+        format_html(' inputmode="{}"', attrs["inputmode"]) if attrs.get("inputmode") else "",
+        mark_safe(' spellcheck="false"') if input_type == "email" or attrs.get("spellcheck") == "false" else "",
+        described,
+    )
+
+
+@register.simple_tag
+def form_field(
+    field: BoundField,
+    *,
+    hint: object = "",
+    size: str = "",
+    field_label: object = "",
+    optional: bool = False,
+    width: str = "",
+    autocomplete: str = "",
+    rows: object = None,
+    accept: str = "",
+) -> SafeString:
+    """One bound form field as a GOV.UK form group: label, hint, error message, and the input that keeps what was typed.
+
+        {% form_field form.title width="govuk-input--width-20" %}
+
+    size: "m" for a medium label, "regular" for a text box's label in body text; field_label in place of the
+    field's own (for a text box, select, textarea or file); hint in place of the field's help text; optional adds
+    "(optional)" to the label; for text, width (a GOV.UK width class; full width when not given) and autocomplete
+    (an email field is taken to be the person's own unless told autocomplete="off"); for a textarea, rows; for a
+    file, accept (the kinds it takes, ".csv,.xlsx" unless told). Numbers have their own partial,
+    includes/number_field.html; a whole number's WholeNumberInput (send_tracker/forms.py) keeps its numeric keypad
+    here too. Text, email, password, number, textarea, select, one checkbox and a list of checkboxes or radios are
+    covered; the first input has the field's id, as the error summary links to it.
+    """
+    hint = hint or field.help_text or ""
+    kind, errors, auto_id = field.widget_type, field.errors, field.auto_id
+    hint_div = format_html('<div id="{}-hint" class="govuk-hint">{}</div>', auto_id, hint) if hint else ""
+    if kind in ("checkboxselectmultiple", "radioselect"):
+        family, input_kind = ("radios", "radio") if kind == "radioselect" else ("checkboxes", "checkbox")
+        body = format_html(
+            '<fieldset class="govuk-fieldset"{}>\n    <legend class="govuk-fieldset__legend govuk-fieldset__legend--{}">{}</legend>\n'
+            "    {}{}\n    {}\n  </fieldset>",
+            _described_by(auto_id, hint, errors),
+            size or "s",
+            field.label,
+            hint_div,
+            field_errors(field),
+            _choices(field, family, input_kind),
+        )
+    elif kind == "checkbox":
+        body = format_html(
+            '{}<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">\n'
+            '    <div class="govuk-checkboxes__item">\n'
+            '      <input class="govuk-checkboxes__input" id="{}" name="{}" type="checkbox" value="on"{}{}>\n'
+            '      <label class="govuk-label govuk-checkboxes__label" for="{}">{}</label>\n      {}\n    </div>\n  </div>',
+            field_errors(field),
+            auto_id,
+            field.html_name,
+            mark_safe(" checked") if field.value() else "",
+            format_html(' aria-describedby="{}-hint"', auto_id) if hint else "",
+            auto_id,
+            field.label,
+            format_html('<div id="{}-hint" class="govuk-hint govuk-checkboxes__hint">{}</div>', auto_id, hint) if hint else "",
+        )
+    else:
+        body = format_html(
+            '<label class="govuk-label{}" for="{}">{}{}</label>\n  {}{}\n  {}',
+            f" govuk-label--{size or 's'}" if size != "regular" else "",
+            auto_id,
+            field_label or field.label,
+            " (optional)" if optional else "",
+            hint_div,
+            field_errors(field),
+            _control(field, hint, width=width, autocomplete=autocomplete, rows=rows, accept=accept),
+        )
+    return format_html('<div class="govuk-form-group{}">\n  {}\n</div>\n', " govuk-form-group--error" if errors else "", body)
