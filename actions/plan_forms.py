@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from actions.models import Action, DeliveryGroup, DueDateError, RatingScheme, Strategy, parse_due
+from actions.models import Action, DeliveryGroup, DueDateError, RatingLevel, RatingScheme, Strategy, parse_due
 from actions.plan import due_words, lines
 from people.forms import posts_field
 from people.models import Partnership, Post
@@ -102,7 +102,7 @@ class ActionForm(forms.Form):
         self.strategy, self.action = strategy, action
         self.fields["group"].queryset = DeliveryGroup.objects.filter(strategy=strategy).select_related("parent").order_by("position", "id")
         self.fields["owners"].queryset = Post.objects.filter(partnership_id=strategy.partnership_id).order_by("title")
-        self.fields["rating"].queryset = strategy.scheme.levels.all()
+        self.fields["rating"].queryset = RatingLevel.objects.filter(scheme_id=strategy.scheme_id)  # the scheme by its id: nothing read
         if action is not None:
             # The rating changes through an update, with its narrative; the ref never changes.
             del self.fields["rating"]

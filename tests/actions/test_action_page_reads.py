@@ -57,3 +57,21 @@ def test_the_updates_section_htmx_asks_for_reads_no_findings_or_strands_it_does_
     assert response.status_code == 200 and "Progress." in response.content.decode()
     read = " ".join(query["sql"] for query in queries.captured_queries)
     assert "governance_finding" not in read and "governance_strandlink" not in read
+
+
+def test_the_action_is_read_in_one_statement_joining_only_what_its_pages_show(client, officer, action, level):
+    """PostgreSQL plans the action's statement on every request: each table joined and the list's ordering cost planning time."""
+    client.force_login(officer)
+    pages = [reverse(name, args=[action.pk]) for name in ("actions:action_detail", "actions:action_edit", "governance:action_findings")]
+    for url in pages:
+        client.get(url)  # the kept statements compiled
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        statements = [q["sql"] for q in queries.captured_queries]
+        read = next(sql for sql in statements if sql.startswith('SELECT "actions_action"."id"') and "JOIN" in sql)
+        joined = set(re.findall(r'JOIN "(\w+)"', read))
+        assert joined == {"actions_strategy", "actions_ratinglevel", "actions_deliverygroup", "actions_priority"}, url
+        assert "ORDER BY" not in read
+        # Nothing the statement left out is read on its own.
+        alone = " ".join(statements)
+        assert 'FROM "people_partnership"' not in alone and 'FROM "actions_ratingscheme"' not in alone, url

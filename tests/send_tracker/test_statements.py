@@ -25,11 +25,11 @@ def test_a_kept_read_gives_what_the_queryset_gives_with_its_related_rows_and_ann
         f.attname: getattr(read, f.attname) for f in Action._meta.concrete_fields
     }
     with CaptureQueriesContext(connection) as queries:
-        assert (kept.strategy.partnership, kept.strategy.scheme, kept.rating, kept.group.lead) == (
-            read.strategy.partnership,
-            read.strategy.scheme,
+        assert (kept.strategy, kept.rating, kept.group.priority, kept.group.parent) == (
+            read.strategy,
             read.rating,
-            read.group.lead,
+            read.group.priority,
+            read.group.parent,
         )
         [membership] = kept_objects(memberships_of, owner.pk)
         assert membership.holds_post is True
