@@ -368,7 +368,8 @@ def _chase_steps_of(action_id: int) -> QuerySet[ChaseStep]:
 
 
 def _milestones_of(action_id: int) -> QuerySet[Milestone]:
-    return Milestone.objects.filter(action_id=action_id)
+    # One action's, in its own order: the model's ordering starts with the action's, which joins up to its partnership.
+    return Milestone.objects.filter(action_id=action_id).order_by("position", "id")
 
 
 def _levels_of(scheme_id: int) -> QuerySet[RatingLevel]:
@@ -390,7 +391,8 @@ def _findings_of(action_id: int) -> QuerySet:
 
 
 def _strand_links_of(action_id: int) -> QuerySet:
-    return Action._meta.get_field("strand_links").related_model.objects.filter(action_id=action_id)
+    # All of one strategy's (the action's), so by strand: the model's ordering starts with the strategy's, a join.
+    return Action._meta.get_field("strand_links").related_model.objects.filter(action_id=action_id).order_by("strand", "id")
 
 
 def _of_action(items: list, action: Action) -> list:
