@@ -1,6 +1,6 @@
 """A real worker on a real Redis broker: the chasing emails arrive, once, even when the worker is killed.
 
-Runs under CI, or with WORKER_TESTS=true (tests/worker.py starts a private Redis).
+Runs wherever redis-server is installed, and must under CI (tests/worker.py starts a private Redis).
 The worker is a separate process on the test database, writing emails to
 files so this test can count them across processes.
 """
