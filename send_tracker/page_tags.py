@@ -278,10 +278,14 @@ def _choices(field: BoundField, family: str, kind: str) -> SafeString:
     return format_html('<div class="govuk-{0} govuk-{0}--small" data-module="govuk-{0}">{1}\n</div>', family, mark_safe("".join(items)))
 
 
-def _control(field: BoundField, hint: object, *, width: str, autocomplete: str, rows: object, accept: str) -> SafeString:
-    """The input, textarea, select or file input of a field with its own label, keeping what was typed."""
-    kind, errors, auto_id = field.widget_type, field.errors, field.auto_id
-    described = _described_by(auto_id, hint, errors)
+def _control(
+    field: BoundField, kind: str, described: SafeString, *, width: str, autocomplete: str, rows: object, accept: str
+) -> SafeString:
+    """The input, textarea, select or file input of a field with its own label, keeping what was typed.
+
+    `kind` is the field's widget type and `described` its aria-describedby attribute, as `form_field` found them.
+    """
+    errors, auto_id = field.errors, field.auto_id
     if kind == "select":
         current = str(field.value())
         options = format_html_join(
@@ -368,13 +372,14 @@ def form_field(
     """
     hint = hint or field.help_text or ""
     kind, errors, auto_id = field.widget_type, field.errors, field.auto_id
+    described = _described_by(auto_id, hint, errors)
     hint_div = format_html('<div id="{}-hint" class="govuk-hint">{}</div>', auto_id, hint) if hint else ""
     if kind in ("checkboxselectmultiple", "radioselect"):
         family, input_kind = ("radios", "radio") if kind == "radioselect" else ("checkboxes", "checkbox")
         body = format_html(
             '<fieldset class="govuk-fieldset"{}>\n    <legend class="govuk-fieldset__legend govuk-fieldset__legend--{}">{}</legend>\n'
             "    {}{}\n    {}\n  </fieldset>",
-            _described_by(auto_id, hint, errors),
+            described,
             size or "s",
             field.label,
             hint_div,
@@ -405,6 +410,6 @@ def form_field(
             " (optional)" if optional else "",
             hint_div,
             field_errors(field),
-            _control(field, hint, width=width, autocomplete=autocomplete, rows=rows, accept=accept),
+            _control(field, kind, described, width=width, autocomplete=autocomplete, rows=rows, accept=accept),
         )
     return format_html('<div class="govuk-form-group{}">\n  {}\n</div>\n', " govuk-form-group--error" if errors else "", body)
