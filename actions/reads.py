@@ -36,7 +36,7 @@ from actions.rows import rows_from_actions
 from people.access import is_officer, memberships_read
 from people.models import Membership, Post
 from send_tracker.cache import page_key
-from send_tracker.statements import kept_objects, prefetched
+from send_tracker.statements import kept_objects, kept_objects_together, prefetched
 
 MY_ACTIONS_SHOW = {
     "overdue": "Overdue",
@@ -82,29 +82,36 @@ class MyActions:
         return bool(self.rating_code or self.show)
 
 
-def posts_read(user: User) -> None:
-    """Hand the person their posts, as `user.posts.all()` gives them, read afresh with SQL compiled once a process."""
-    prefetched(user, "posts", kept_objects(_posts_held, user.pk))
+def posts_read(user: User) -> list[tuple[int, int]]:
+    """Hand the person their posts, as `user.posts.all()` gives them, read afresh with SQL compiled once a process.
+
+    Returns the revisions of their partnerships' strategies, read with the posts in the same round trip: My actions'
+    cache key is made of both.
+    """
+    partnership_ids = tuple(sorted(m.partnership_id for m in memberships_read(user)))
+    posts, revisions = kept_objects_together((_posts_held, (user.pk,)), (_revisions_of, (partnership_ids,)))
+    prefetched(user, "posts", posts)
+    return [(found.strategy_id, found.revision) for found in revisions]
 
 
 def _posts_held(user_id: int) -> QuerySet[Post]:
     return Post.objects.filter(holders=user_id)
 
 
-def my_actions_cache_key(user: User, params: QueryDict, *, latest: bool = False) -> str:
+def my_actions_cache_key(user: User, params: QueryDict, *, latest: bool = False, revisions: list[tuple[int, int]] | None = None) -> str:
     """The cache key of a person's My actions page: valid until their posts, or any strategy of theirs, next change.
 
     Everything the page shows comes from the person's posts and memberships
     (in the key) and from their partnerships' strategies (whose revisions are in
     the key), judged on today's date. Read before the data, as the dashboard's.
     With `latest`, the key of the copy last built whatever the revisions, served
-    while the current one is being built.
+    while the current one is being built. `revisions`: as `posts_read` returned them, or read here.
     """
     partnership_ids = sorted(m.partnership_id for m in memberships_read(user))
     post_ids = sorted(post.pk for post in user.posts.all())
     if latest:
         revisions = "latest"
-    else:
+    elif revisions is None:
         revisions = [(found.strategy_id, found.revision) for found in kept_objects(_revisions_of, tuple(partnership_ids))]
     state = (partnership_ids, post_ids, revisions)
     return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
@@ -402,33 +409,52 @@ def _of_action(items: list, action: Action) -> list:
     return items
 
 
-def action_page_read(user: User, action: Action, membership: Membership) -> dict:
+def action_page_read(user: User, action: Action, membership: Membership, *, whole: bool = True) -> dict:
     """What the action page shows of the action: owners, its whole history, its status as at today and its milestones.
 
-    Each of its reads depends only on the action (its strategy, its scheme, the day), so their SQL is compiled once a process.
+    Each of its reads depends only on the action (its strategy, its scheme, the day), so their SQL is compiled once a
+    process, and they are sent together, in one round trip. The findings and evaluation strands are read with them for
+    the `whole` page, and only if shown for a section that htmx asks for.
     """
-    owners = kept_objects(_owners_of, action.pk)
+    today = timezone.localdate()
+    reads = [
+        (_owners_of, (action.pk,)),
+        (_updates_of, (action.pk,)),
+        (_evidence_of, (action.pk,)),
+        (_changes_of, (action.pk,)),
+        (_chase_steps_of, (action.pk,)),
+        (_last_board_of, (action.strategy_id, today)),
+        (_milestones_of, (action.pk,)),
+        (_related_of, (action.pk,)),
+        (_levels_of, (action.strategy.scheme_id,)),
+    ]
+    if whole:
+        reads += [(_findings_of, (action.pk,)), (_strand_links_of, (action.pk,))]
+    owners, updates, evidence_items, changes, chase_steps, boards, milestones, related, levels, *linked = kept_objects_together(*reads)
+    findings, strand_links = linked or (
+        SimpleLazyObject(lambda: kept_objects(_findings_of, action.pk)),
+        SimpleLazyObject(lambda: kept_objects(_strand_links_of, action.pk)),
+    )
     prefetched(action, "owners", owners)
-    updates = _of_action(kept_objects(_updates_of, action.pk), action)
+    updates = _of_action(updates, action)
     by_update = {update.pk: update for update in updates}
     evidence: dict[int, list[Evidence]] = {}
-    for item in kept_objects(_evidence_of, action.pk) if updates else []:
+    for item in evidence_items:
         item.update = by_update[item.update_id]
         evidence.setdefault(item.update_id, []).append(item)
     for update in updates:
         prefetched(update, "evidence", evidence.get(update.pk, []))
-    changes = _of_action(kept_objects(_changes_of, action.pk), action)
+    changes = _of_action(changes, action)
     # The whole history in time order, newest first: ratings and narratives, every change to the plan's entry,
     # and every repeat reminder and escalation while it was overdue.
     history = sorted(
         [{"kind": "update", "at": u.created_at, "item": u} for u in updates]
         + [{"kind": "change", "at": c.created_at, "item": c} for c in changes]
-        + [{"kind": "chase", "at": step.created_at, "item": step} for step in _of_action(kept_objects(_chase_steps_of, action.pk), action)],
+        + [{"kind": "chase", "at": step.created_at, "item": step} for step in _of_action(chase_steps, action)],
         key=lambda entry: (entry["at"], entry["kind"] == "change"),
         reverse=True,
     )
-    today = timezone.localdate()
-    cycle = next(iter(kept_objects(_last_board_of, action.strategy_id, today)), None)
+    cycle = next(iter(boards), None)
     action_status = rules.status(
         due_date=action.due_date,
         rating=action.rating,
@@ -437,7 +463,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         last_updated_at=updates[0].created_at if updates else None,
         cycle_started_at=cycle.taken_at if cycle else None,
     )
-    milestones = _of_action(kept_objects(_milestones_of, action.pk), action)
+    milestones = _of_action(milestones, action)
     for milestone in milestones:
         milestone.overdue = rules.is_milestone_overdue(milestone.due_date, milestone.done_at, bool(action.retired_at), today)
     return {
@@ -445,10 +471,9 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "strategy": action.strategy,
         "membership": membership,
         "owners": owners,
-        "related": kept_objects(_related_of, action.pk),
-        # Read only where they are shown: the whole page, not the sections htmx asks for.
-        "findings": SimpleLazyObject(lambda: kept_objects(_findings_of, action.pk)),
-        "strand_links": SimpleLazyObject(lambda: kept_objects(_strand_links_of, action.pk)),
+        "related": related,
+        "findings": findings,
+        "strand_links": strand_links,
         "what_we_will_see": action.group.what_we_will_see or (action.group.parent.what_we_will_see if action.group.parent_id else []),
         "updates": updates,
         "history": history,
@@ -456,7 +481,7 @@ def action_page_read(user: User, action: Action, membership: Membership) -> dict
         "is_officer": is_officer(membership),
         "latest": updates[0] if updates else None,
         "may_update": can_update_action(user, membership, action),
-        "levels": scheme_levels(action.strategy.scheme_id),
+        "levels": levels,
         "today": today,
         "action_status": action_status,
         "milestones": milestones,

@@ -100,13 +100,14 @@ def strategy_group_actions(request: HttpRequest, strategy_id: int, group_id: int
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions a person owns, or leads through their delivery group, across their partnerships."""
-    posts_read(request.user)  # read by the key and by the page; the memberships came with the person
+    revisions = posts_read(request.user)  # read by the key and by the page; the memberships came with the person
 
     def build() -> str:
         mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))
         return render_to_string("actions/my_actions.html#body", {"mine": mine})
 
-    key, latest_key = (my_actions_cache_key(request.user, request.GET, latest=latest) for latest in (False, True))
+    key = my_actions_cache_key(request.user, request.GET, revisions=revisions)
+    latest_key = my_actions_cache_key(request.user, request.GET, latest=True)
     served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
     html = earlier_copy_note(served, request, page="your list") + served.html
     return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "body": mark_safe(html)})
@@ -119,7 +120,7 @@ def _action_page(
 
     `shown` may carry the update `form` and `milestone_form` as sent, a `conflict` with the files left `unattached`, and `saved`.
     """
-    context = action_page_read(request.user, action, membership)
+    context = action_page_read(request.user, action, membership, whole=not request.htmx)
     may_update, form = context["may_update"], shown.get("form")
     if may_update and form is None:
         form = ActionUpdateForm(

@@ -119,12 +119,17 @@ def sign_off_decide(*, sign_off: SignOff, user: User, confirm: bool, reason: str
 def _confirmed_of(action_ids: tuple[int, ...] | list[int], today: dt.date) -> QuerySet[SignOff]:
     """The confirmed sign-offs, for meetings from `today` on, of the organisations owning these actions, locked."""
     updated = Action.objects.filter(pk__in=action_ids)
-    return SignOff.objects.select_for_update().filter(
-        status=SignOff.Status.CONFIRMED,
-        organisation_id__in=Post.objects.filter(actions__in=updated).values("organisation_id"),
-        meeting__strategy_id__in=updated.values("strategy_id"),
-        meeting__status=Meeting.Status.SCHEDULED,
-        meeting__date__gte=today,
+    # Locked in one order everywhere; the model's ordering would join the organisations only to sort them.
+    return (
+        SignOff.objects.select_for_update()
+        .filter(
+            status=SignOff.Status.CONFIRMED,
+            organisation_id__in=Post.objects.filter(actions__in=updated).values("organisation_id"),
+            meeting__strategy_id__in=updated.values("strategy_id"),
+            meeting__status=Meeting.Status.SCHEDULED,
+            meeting__date__gte=today,
+        )
+        .order_by("pk")
     )
 
 

@@ -55,7 +55,7 @@ from reporting.summaries import (
     rows_filter,
 )
 from send_tracker.cache import cache_get, cache_set, page_key
-from send_tracker.statements import kept_objects
+from send_tracker.statements import kept_objects_together
 
 EXCEPTIONS_PER_PAGE = 10
 ACTIONS_PER_PAGE = 50
@@ -403,8 +403,7 @@ def _read(strategy: Strategy, params: QueryDict, *, beyond_actions: int | None =
         beyond_actions = revision_of(strategy.pk, beyond_actions=True)
     levels, groups = _beyond_actions(strategy, beyond_actions, "outline", lambda: _outline(strategy))
     # Read each time (their SQL compiled once a process): the snapshots' boards are meetings, and the owners those of the actions.
-    snapshots = kept_objects(_snapshots_of, strategy.pk)
-    posts = kept_objects(_owners_of, strategy.pk)
+    snapshots, posts = kept_objects_together((_snapshots_of, (strategy.pk,)), (_owners_of, (strategy.pk,)))
     form = DashboardFilterForm(params, posts=posts, levels=levels, snapshots=snapshots, groups=list(groups.values()))
     form.is_valid()
 

@@ -9,6 +9,11 @@ turned into model instances (with their `select_related` rows and annotations)
 as Django itself does. `build` must depend on nothing but its arguments (no
 date, no setting): its arguments are the cache's key.
 
+`kept_objects_together((build, args), ...)` runs several such reads in one
+round trip to the database (one message of several statements, each answered
+in turn), where one by one each would wait for the last: a page that reads an
+action's owners, updates, changes and milestones pays for one wait, not ten.
+
 `kept_rows(build, *args)` does the same for a large statement whose arguments
 vary more, such as a page of the change log (a UNION of every history table,
 with the filters a person chose): it returns what the queryset itself would
@@ -19,10 +24,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import Model, QuerySet, prefetch_related_objects
 from django.db.models.query import BaseIterable
 from django.db.models.sql.query import Query
@@ -88,7 +97,45 @@ def kept_rows(build: Callable[..., QuerySet], *args) -> list:
     return _run(compiled_large(build, args))
 
 
-def _run(kept: Compiled) -> list:
+def kept_objects_together(*reads: tuple[Callable[..., QuerySet], tuple]) -> list[list]:
+    """What each `kept_objects(build, *args)` of `reads` would return, read in one round trip to the database."""
+    kept = [compiled(build, args) for build, args in reads]
+    sent = [each for each in kept if each.sql is not None]
+    if len(sent) < 2 or len({each.db for each in sent}) > 1 or _binds_on_server(sent[0].db):
+        return [_run(each) for each in kept]
+    rows = iter(_fetch_together(sent))
+    return [_run(each, next(rows)) if each.sql is not None else [] for each in kept]
+
+
+def _binds_on_server(db: str) -> bool:
+    """Whether statements are bound by the server, which takes one statement a message (a deployment's choice)."""
+    return connections[db].settings_dict.get("OPTIONS", {}).get("server_side_binding") is True
+
+
+def _fetch_together(kept: list[Compiled]) -> list[list[tuple]]:
+    """The rows of each statement, sent as one message: PostgreSQL runs them in turn and answers each.
+
+    Sent on the connection's own cursor, past the execute wrappers (they look at one statement's
+    result, and these are reads), but logged as one query where queries are logged, with the
+    database's errors turned into Django's as for any query.
+    """
+    connection = connections[kept[0].db]
+    sql = ";\n".join(each.sql for each in kept)
+    params = tuple(itertools.chain.from_iterable(each.params for each in kept))
+    found = []
+    with connection.cursor() as cursor:
+        logged = cursor.debug_sql(sql, params) if isinstance(cursor, CursorDebugWrapper) else nullcontext()
+        with logged, connection.wrap_database_errors:
+            cursor.cursor.execute(sql, params)
+            for each in kept:
+                rows = cursor.cursor.fetchall()
+                found.append([row[: each.col_count] for row in rows] if each.has_extra_select else rows)
+                cursor.cursor.nextset()
+    return found
+
+
+def _run(kept: Compiled, rows: list[tuple] | None = None) -> list:
+    """The instances (or tuples) of a kept statement: run now, or made from its `rows` already read."""
     if kept.sql is None:
         return []
     query = copy.copy(kept.query)  # a private handle, so the compiler below is this call's and this thread's connection's
@@ -96,6 +143,8 @@ def _run(kept: Compiled) -> list:
     compiler.select, compiler.klass_info, compiler.annotation_col_map = kept.select, kept.klass_info, kept.annotation_col_map
     compiler.col_count, compiler.has_extra_select = kept.col_count, kept.has_extra_select
     compiler.as_sql = lambda *_args, **_kwargs: (kept.sql, kept.params)
+    if rows is not None:
+        compiler.execute_sql = lambda *_args, **_kwargs: [rows]
     query.get_compiler = lambda *_args, **_kwargs: compiler
     queryset = QuerySet(model=kept.model, query=query)
     queryset._fields = kept.fields

@@ -75,3 +75,30 @@ def test_the_action_is_read_in_one_statement_joining_only_what_its_pages_show(cl
         # Nothing the statement left out is read on its own.
         alone = " ".join(statements)
         assert 'FROM "people_partnership"' not in alone and 'FROM "actions_ratingscheme"' not in alone, url
+
+
+def test_the_page_sends_its_reads_of_the_action_together_and_shows_them_all(client, officer, action, level, make_action, owner_post):
+    """Owners, history, milestones, related actions, levels and the last board: one round trip, not one each."""
+    other = make_action(ref="A9", position=9)
+    action.related.add(other)
+    ActionUpdate.objects.create(action=action, author=officer, created_at=timezone.now(), rating_after=level("amber"), narrative="Met.")
+    action.milestones.create(title="Pilot starts", due_date=timezone.localdate(), position=1)
+    client.force_login(officer)
+    url = reverse("actions:action_detail", args=[action.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert (owner_post.title in html, "Met." in html, "Pilot starts" in html, related_refs(html)) == (True, True, True, ["A9"])
+    together = [q["sql"] for q in queries.captured_queries if q["sql"].count("SELECT") >= 9]
+    assert len(together) == 1 and len(queries) == 4  # the session, the memberships, the action, and the rest at once
+    for table in ("people_post", "actions_actionupdate", "actions_milestone", "actions_ratinglevel", "governance_finding"):
+        assert f'FROM "{table}"' in together[0]
+
+
+def test_an_update_looks_for_confirmed_sign_offs_without_joining_organisations_to_sort_them(client, owner, action, level):
+    client.force_login(owner)
+    data = {"version": action.version, "rating": level("amber").pk, "narrative": "Progress.", "links": ""}
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(reverse("actions:action_update", args=[action.pk]), data).status_code == 302
+    [probe] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "governance_signoff"')]
+    assert "people_organisation" not in probe and "FOR UPDATE" in probe

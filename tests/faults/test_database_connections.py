@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from unittest import mock
 
 import psycopg
 import pytest
@@ -23,6 +24,7 @@ from django.db import connection
 from django.urls import reverse
 
 from actions.models import ActionUpdate
+from send_tracker import statements
 from tests.conftest import ROOT
 from tests.dbconn import connection_params, database_url
 
@@ -141,6 +143,25 @@ def test_an_update_whose_connection_is_cut_as_it_is_written_is_written_once_on_a
     assert cuts and response.status_code == 302
     assert list(ActionUpdate.objects.filter(action=action).values_list("narrative", flat=True)) == [narrative]
     assert client.get(reverse("actions:action_detail", args=[action.pk])).status_code == 200
+
+
+def test_an_action_page_whose_connection_is_cut_as_its_reads_are_sent_together_is_read_again_on_a_fresh_one(client, owner, action):
+    """The page's reads go in one message, on the connection's own cursor: a cut there is still a lost connection."""
+    client.force_login(owner)
+    sent = statements._fetch_together
+    cuts = []
+
+    def cut_first(kept):
+        if not cuts:
+            cuts.append(connection.connection.info.backend_pid)
+            with psycopg.connect(**connection_params(), autocommit=True) as own:
+                own.execute("SELECT pg_terminate_backend(%s)", cuts)
+        return sent(kept)
+
+    with mock.patch.object(statements, "_fetch_together", cut_first):
+        response = client.get(reverse("actions:action_detail", args=[action.pk]))
+    assert cuts and response.status_code == 200
+    assert action.text in response.content.decode()
 
 
 def test_when_the_database_stays_away_the_person_sees_their_text_again_not_a_server_error(client, owner, action):

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from actions.access import action_with_plan
 from actions.models import Action
 from people.access import memberships_of
-from send_tracker.statements import compiled, compiled_large, kept_objects, kept_rows, prefetched
+from send_tracker.statements import compiled, compiled_large, kept_objects, kept_objects_together, kept_rows, prefetched
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +105,28 @@ def test_rows_handed_to_an_instance_are_what_its_relation_gives_without_a_query(
 
 def action_owners(action_id):
     return Action.owners.field.related_model.objects.filter(actions=action_id)
+
+
+def refs_of(strategy_id: int):
+    return Action.objects.filter(strategy_id=strategy_id).order_by("ref").values_list("ref", flat=True)
+
+
+def test_reads_sent_together_give_what_each_gives_alone_in_one_round_trip(action, owner, owner_post):
+    reads = [(action_with_plan, (action.pk,)), (nothing_matched, ()), (action_owners, (action.pk,)), (refs_of, (action.strategy_id,))]
+    alone = [kept_objects(build, *args) for build, args in reads]
+    with CaptureQueriesContext(connection) as queries:
+        together = kept_objects_together(*reads)
+    assert len(queries) == 1  # the empty read is not sent
+    assert together == alone == [[action], [], [owner_post], [action.ref]]
+    [read] = together[0]
+    with CaptureQueriesContext(connection) as queries:
+        assert (read.strategy, read.group.priority) == (action.strategy, action.group.priority)
+    assert len(queries) == 0  # its related rows came with it, as they do alone
+
+
+def test_reads_sent_together_are_read_afresh_each_time(action):
+    reads = [(action_with_plan, (action.pk,)), (refs_of, (action.strategy_id,))]
+    kept_objects_together(*reads)
+    Action.objects.filter(pk=action.pk).update(notes="Changed since.", ref="9.9")
+    [[read], refs] = kept_objects_together(*reads)
+    assert (read.notes, refs) == ("Changed since.", ["9.9"])
