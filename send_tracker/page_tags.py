@@ -368,8 +368,11 @@ def form_field(
     file, accept (the kinds it takes, ".csv,.xlsx" unless told). Numbers have their own partial,
     includes/number_field.html; a whole number's WholeNumberInput (send_tracker/forms.py) keeps its numeric keypad
     here too. Text, email, password, number, textarea, select, one checkbox and a list of checkboxes or radios are
-    covered; the first input has the field's id, as the error summary links to it.
+    covered; the first input has the field's id, as the error summary links to it. A hidden field is its input alone.
     """
+    if field.is_hidden:
+        value = "" if field.value() is None else field.value()
+        return format_html('<input type="hidden" name="{}" value="{}" id="{}">', field.html_name, value, field.auto_id)
     hint = hint or field.help_text or ""
     kind, errors, auto_id = field.widget_type, field.errors, field.auto_id
     described = _described_by(auto_id, hint, errors)

@@ -47,3 +47,15 @@ def test_an_optional_field_with_its_own_label_and_hint_says_so():
     assert ">Risk title (optional)</label>" in html
     assert '<div id="id_title-hint" class="govuk-hint">Say it in &lt;b&gt;five&lt;/b&gt; words</div>' in html
     assert "govuk-form-group--error" not in html and 'value=""' in html
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def test_a_hidden_field_is_its_input_alone_as_django_draws_it_with_what_was_sent_escaped():
+    for form in (VersionedForm(initial={"version": 3}, prefix="a12"), VersionedForm(data={"version": TYPED})):
+        assert drawn("{% form_field form.version %}", form) == str(form["version"])
+    assert 'name="a12-version" value="3" id="id_a12-version"' in drawn(
+        "{% form_field form.version %}", VersionedForm(initial={"version": 3}, prefix="a12")
+    )
