@@ -1,5 +1,5 @@
-"""Parts every page repeats, as builtin tags: the heading of a page, a table's head, a summary list's row, a form's fields,
-a confirmation panel, an error summary.
+"""Parts every page repeats, as builtin tags: the heading of a page, its breadcrumbs, a table's head, a summary list's row,
+a form's fields and its buttons, a confirmation panel, an error summary.
 
 The heading of a page as a block tag, for headings whose words hold tags or values of their own.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from django import template
 from django.forms import BaseForm, BoundField
 from django.template.base import FilterExpression, NodeList, Parser, Token
-from django.urls import get_script_prefix, get_urlconf
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -416,3 +416,83 @@ def form_field(
             _control(field, kind, described, width=width, autocomplete=autocomplete, rows=rows, accept=accept),
         )
     return format_html('<div class="govuk-form-group{}">\n  {}\n</div>\n', " govuk-form-group--error" if errors else "", body)
+
+
+def _crumb(label: object, url: object) -> SafeString:
+    return format_html('<li class="govuk-breadcrumbs__list-item"><a class="govuk-breadcrumbs__link" href="{}">{}</a></li>', url, label)
+
+
+@register.simple_tag
+def breadcrumbs(
+    *,
+    strategies: bool = False,
+    strategy: object = None,
+    dashboard: bool = False,
+    group: object = None,
+    action: object = None,
+    steps: object = (),
+    label: object = "",
+    url: object = "",
+    label2: object = "",
+    url2: object = "",
+    back: object = "",
+    back_to: object = "",
+) -> SafeString:
+    """The GOV.UK breadcrumbs above a page, from the objects the page sits under, or its back link.
+
+        {% breadcrumbs strategies=True strategy=strategy group=group action=action label="Import a plan" url=import_url %}
+
+    Name just the steps the page has, in order. strategies: start at the list of strategies; strategy, group (its
+    parent group first when it has one) and action link to their own pages; dashboard: the strategy's dashboard
+    after it; steps: a list of (label, url) pairs; label and url (then label2 and url2) add steps of the page's own.
+    A page reached from one other page has a back link in their place, reading "Back to" and back_to:
+
+        {% breadcrumbs back=group.get_absolute_url back_to=group %}
+    """
+    if back:
+        return format_html('\n<nav aria-label="Back"><a href="{}" class="govuk-back-link">Back to {}</a></nav>\n', back, back_to)
+    crumbs = []
+    if strategies:
+        crumbs.append(_crumb("Strategies", reverse("actions:strategy_list")))
+    if strategy:
+        crumbs.append(_crumb(strategy.name, strategy.get_absolute_url()))
+    if dashboard:
+        crumbs.append(_crumb("Dashboard", reverse("reporting:dashboard", args=[strategy.pk])))
+    if group and group.parent:
+        crumbs.append(_crumb(group.parent.name, group.parent.get_absolute_url()))
+    if group:
+        crumbs.append(_crumb(group.name, group.get_absolute_url()))
+    if action:
+        crumbs.append(_crumb(f"Action {action.ref}", action.get_absolute_url()))
+    crumbs += [_crumb(step_label, step_url) for step_label, step_url in steps or ()]
+    if label:
+        crumbs.append(_crumb(label, url))
+    if label2:
+        crumbs.append(_crumb(label2, url2))
+    items = mark_safe("".join(f"\n    {crumb}" for crumb in crumbs))
+    return format_html(
+        '\n<nav class="govuk-breadcrumbs" aria-label="Breadcrumb">\n  <ol class="govuk-breadcrumbs__list">{}\n  </ol>\n</nav>\n', items
+    )
+
+
+@register.simple_tag
+def form_actions(
+    *, submit: object, cancel: object = "", cancel_label: object = "", secondary: bool = False, prevent_double_click: bool = False
+) -> SafeString:
+    """A form's submit button, and beside it the link that leaves without saving:
+
+        {% form_actions submit="Save the risk" cancel=register_url %}
+
+    cancel_label: the link's words ("Cancel" unless told); secondary: a grey button; prevent_double_click: the button
+    ignores a second click while the form is sent. Without cancel, the button stands alone.
+    """
+    button = format_html(
+        '<button type="submit" class="govuk-button{}" data-module="govuk-button"{}>{}</button>',
+        " govuk-button--secondary" if secondary else "",
+        mark_safe(' data-prevent-double-click="true"') if prevent_double_click else "",
+        submit,
+    )
+    if not cancel:
+        return format_html("\n{}\n", button)
+    link = format_html('<a class="govuk-link" href="{}">{}</a>', cancel, cancel_label or "Cancel")
+    return format_html('\n<div class="govuk-button-group">\n  {}\n  {}\n</div>\n', button, link)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.template import Context, Template
 
@@ -41,3 +43,49 @@ def test_an_error_summary_has_its_title_and_its_problems_in_the_gov_uk_frame():
         '    <h2 class="govuk-error-summary__title">Nothing was added</h2>\n'
         '    <div class="govuk-error-summary__body"><p>&lt;a&gt; &amp; more</p></div>\n  </div>\n</div>'
     )
+
+
+class _Named:
+    """An object the breadcrumbs link to, with a name a person typed."""
+
+    def __init__(self, name: str, url: str, parent=None) -> None:
+        self.name, self.url, self.parent = name, url, parent
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def test_breadcrumbs_lead_down_from_the_strategy_through_the_parent_group_escaping_what_people_typed():
+    strategy = _Named("SEND <script> plan", "/strategies/1/")
+    group = _Named("Early years", "/groups/2/", parent=_Named("Inclusion & SEMH", "/groups/1/"))
+    html = render(
+        "{% breadcrumbs strategies=True strategy=strategy group=group label=label url=url %}",
+        strategy=strategy,
+        group=group,
+        label="Import <b>",
+        url="/x?a=1&b=2",
+    )
+    crumbs = re.findall(r'href="([^"]*)">(.*?)</a>', html)
+    assert crumbs == [
+        ("/strategies/", "Strategies"),
+        ("/strategies/1/", "SEND &lt;script&gt; plan"),
+        ("/groups/1/", "Inclusion &amp; SEMH"),
+        ("/groups/2/", "Early years"),
+        ("/x?a=1&amp;b=2", "Import &lt;b&gt;"),
+    ]
+    back = render("{% breadcrumbs back=url back_to=group %}", url="/groups/2/", group=group)
+    assert '<a href="/groups/2/" class="govuk-back-link">Back to Early years</a>' in back and "govuk-breadcrumbs" not in back
+
+
+def test_a_form_s_button_stands_alone_or_beside_the_link_that_leaves_without_saving():
+    alone = render("{% form_actions submit=words prevent_double_click=True %}", words="Save <it>")
+    assert (
+        alone.strip()
+        == '<button type="submit" class="govuk-button" data-module="govuk-button" data-prevent-double-click="true">Save &lt;it&gt;</button>'
+    )
+    beside = render('{% form_actions submit="Apply filters" secondary=True cancel=url cancel_label="Clear filters" %}', url="/risks/?q=a&b")
+    assert '<div class="govuk-button-group">' in beside and 'govuk-button govuk-button--secondary"' in beside
+    assert '<a class="govuk-link" href="/risks/?q=a&amp;b">Clear filters</a>' in beside
