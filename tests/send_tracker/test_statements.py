@@ -130,3 +130,11 @@ def test_reads_sent_together_are_read_afresh_each_time(action):
     Action.objects.filter(pk=action.pk).update(notes="Changed since.", ref="9.9")
     [[read], refs] = kept_objects_together(*reads)
     assert (read.notes, refs) == ("Changed since.", ["9.9"])
+
+
+def test_where_the_server_binds_statements_one_a_message_the_reads_go_one_by_one_with_the_same_rows(action, owner_post):
+    reads = [(action_with_plan, (action.pk,)), (action_owners, (action.pk,))]
+    with mock.patch.dict(connection.settings_dict["OPTIONS"], {"server_side_binding": True}):
+        with CaptureQueriesContext(connection) as queries:
+            together = kept_objects_together(*reads)
+    assert together == [[action], [owner_post]] and len(queries) == 2
