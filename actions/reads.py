@@ -82,11 +82,10 @@ class MyActions:
         return bool(self.rating_code or self.show)
 
 
-def posts_read(user: User) -> list[tuple[int, int]]:
-    """Hand the person their posts, as `user.posts.all()` gives them, read afresh with SQL compiled once a process.
+def posts_and_revisions_read(user: User) -> list[tuple[int, int]]:
+    """Hand the person their posts, as `user.posts.all()` gives them, and return their strategies' revisions: My actions' key.
 
-    Returns the revisions of their partnerships' strategies, read with the posts in the same round trip: My actions'
-    cache key is made of both.
+    Both read afresh in one round trip, with SQL compiled once a process.
     """
     partnership_ids = tuple(sorted(m.partnership_id for m in memberships_read(user)))
     posts, revisions = kept_objects_together((_posts_held, (user.pk,)), (_revisions_of, (partnership_ids,)))
@@ -98,22 +97,19 @@ def _posts_held(user_id: int) -> QuerySet[Post]:
     return Post.objects.filter(holders=user_id)
 
 
-def my_actions_cache_key(user: User, params: QueryDict, *, latest: bool = False, revisions: list[tuple[int, int]] | None = None) -> str:
+def my_actions_cache_key(user: User, params: QueryDict, revisions: list[tuple[int, int]] | None) -> str:
     """The cache key of a person's My actions page: valid until their posts, or any strategy of theirs, next change.
 
     Everything the page shows comes from the person's posts and memberships
-    (in the key) and from their partnerships' strategies (whose revisions are in
-    the key), judged on today's date. Read before the data, as the dashboard's.
-    With `latest`, the key of the copy last built whatever the revisions, served
-    while the current one is being built. `revisions`: as `posts_read` returned them, or read here.
+    (in the key) and from their partnerships' strategies (whose `revisions`, as
+    `posts_and_revisions_read` returns them, are in the key), judged on today's
+    date. Read before the data, as the dashboard's. With no revisions, the key of
+    the copy last built whatever the revisions, served while the current one is
+    being built.
     """
     partnership_ids = sorted(m.partnership_id for m in memberships_read(user))
     post_ids = sorted(post.pk for post in user.posts.all())
-    if latest:
-        revisions = "latest"
-    elif revisions is None:
-        revisions = [(found.strategy_id, found.revision) for found in kept_objects(_revisions_of, tuple(partnership_ids))]
-    state = (partnership_ids, post_ids, revisions)
+    state = (partnership_ids, post_ids, "latest" if revisions is None else revisions)
     return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
 
 

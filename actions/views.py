@@ -31,7 +31,7 @@ from actions.reads import (
     my_actions_for,
     notifications_page,
     notifications_scope,
-    posts_read,
+    posts_and_revisions_read,
     rows_with_milestones,
     scheme_levels,
     strategy_actions_filtered,
@@ -100,14 +100,13 @@ def strategy_group_actions(request: HttpRequest, strategy_id: int, group_id: int
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions a person owns, or leads through their delivery group, across their partnerships."""
-    revisions = posts_read(request.user)  # read by the key and by the page; the memberships came with the person
+    revisions = posts_and_revisions_read(request.user)  # read by the key and by the page; the memberships came with the person
 
     def build() -> str:
         mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))
         return render_to_string("actions/my_actions.html#body", {"mine": mine})
 
-    key = my_actions_cache_key(request.user, request.GET, revisions=revisions)
-    latest_key = my_actions_cache_key(request.user, request.GET, latest=True)
+    key, latest_key = my_actions_cache_key(request.user, request.GET, revisions), my_actions_cache_key(request.user, request.GET, None)
     served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
     html = earlier_copy_note(served, request, page="your list") + served.html
     return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "body": mark_safe(html)})

@@ -371,8 +371,10 @@ def form_field(
     covered; the first input has the field's id, as the error summary links to it. A hidden field is its input alone.
     """
     if field.is_hidden:
-        value = "" if field.value() is None else field.value()
-        return format_html('<input type="hidden" name="{}" value="{}" id="{}">', field.html_name, value, field.auto_id)
+        value = field.value()
+        return format_html(
+            '<input type="hidden" name="{}" value="{}" id="{}">', field.html_name, "" if value is None else value, field.auto_id
+        )
     hint = hint or field.help_text or ""
     kind, errors, auto_id = field.widget_type, field.errors, field.auto_id
     described = _described_by(auto_id, hint, errors)
