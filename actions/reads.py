@@ -7,9 +7,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import MD5, Cast, Coalesce
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -82,34 +83,44 @@ class MyActions:
         return bool(self.rating_code or self.show)
 
 
-def posts_and_revisions_read(user: User) -> list[tuple[int, int]]:
-    """Hand the person their posts, as `user.posts.all()` gives them, and return their strategies' revisions: My actions' key.
+def my_actions_state_read(user: User) -> tuple:
+    """Hand the person their posts, as `user.posts.all()` gives them, and return what My actions' key holds of the data.
 
-    Both read afresh in one round trip, with SQL compiled once a process.
+    That is their strategies' revisions beyond the actions' own tables, and a
+    digest of what the page shows from those tables of the person's own
+    actions (`_mine_shown`): so an update to someone else's action leaves the
+    person's list cached, and one to theirs builds it again. All read afresh in
+    one round trip, with SQL compiled once a process.
     """
     partnership_ids = tuple(sorted(m.partnership_id for m in memberships_read(user)))
-    posts, revisions = kept_objects_together((_posts_held, (user.pk,)), (_revisions_of, (partnership_ids,)))
+    posts, revisions, digests = kept_objects_together(
+        (_posts_held, (user.pk,)),
+        (_revisions_of, (partnership_ids,)),
+        (_mine_shown, (partnership_ids, user.pk)),
+    )
     prefetched(user, "posts", posts)
-    return [(found.strategy_id, found.revision) for found in revisions]
+    return ([(found.strategy_id, found.beyond_actions) for found in revisions], digests)
 
 
 def _posts_held(user_id: int) -> QuerySet[Post]:
     return Post.objects.filter(holders=user_id)
 
 
-def my_actions_cache_key(user: User, params: QueryDict, revisions: list[tuple[int, int]] | None) -> str:
-    """The cache key of a person's My actions page: valid until their posts, or any strategy of theirs, next change.
+def my_actions_cache_key(user: User, params: QueryDict, state: tuple | None) -> str:
+    """The cache key of a person's My actions page: valid until their posts, their own actions or anything else of their strategies change.
 
     Everything the page shows comes from the person's posts and memberships
-    (in the key) and from their partnerships' strategies (whose `revisions`, as
-    `posts_and_revisions_read` returns them, are in the key), judged on today's
-    date. Read before the data, as the dashboard's. With no revisions, the key of
-    the copy last built whatever the revisions, served while the current one is
-    being built.
+    (in the key), from the actions' own tables for the person's actions (a
+    digest of what it shows of them is in the key's `state`) and from the
+    other tables of their partnerships' strategies (whose `beyond_actions`
+    revisions are in the `state` too), judged on today's date: `state` as
+    `my_actions_state_read` returns it, read before the data, as the
+    dashboard's. With no state, the key of the copy last built whatever the
+    data, served while the current one is being built.
     """
     partnership_ids = sorted(m.partnership_id for m in memberships_read(user))
     post_ids = sorted(post.pk for post in user.posts.all())
-    state = (partnership_ids, post_ids, "latest" if revisions is None else revisions)
+    state = (partnership_ids, post_ids, "latest" if state is None else state)
     return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
 
 
@@ -138,25 +149,56 @@ def rows_with_milestones(rows: list) -> list:
     return [dataclasses.replace(row, milestones=progress[row.action_id]) if row.action_id in progress else row for row in rows]
 
 
-def _mine_of(partnership_ids: tuple[int, ...], post_ids: tuple[int, ...], today: dt.date) -> QuerySet[Action]:
-    """The actions the posts own or whose delivery group (or its parent) they lead, with what My actions judges each by.
+def _mine(partnership_ids: tuple[int, ...], user_id: int) -> QuerySet[Action]:
+    """The actions the person's posts own or whose delivery group (or its parent) they lead."""
+    held = Post.objects.filter(holders=user_id).values("pk")
+    owned = Action.owners.through.objects.filter(post_id__in=held).values("action_id")
+    led = DeliveryGroup.objects.filter(Q(lead_id__in=held) | Q(parent__lead_id__in=held)).values("pk")
+    return Action.objects.filter(strategy__partnership_id__in=partnership_ids).filter(Q(pk__in=owned) | Q(group_id__in=led))
+
+
+def _latest_update_id() -> Subquery:
+    latest_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+    return Subquery(latest_update.values("pk")[:1])
+
+
+def _mine_of(partnership_ids: tuple[int, ...], user_id: int, today: dt.date) -> QuerySet[Action]:
+    """The person's actions (`_mine`), with what My actions judges each by.
 
     `today` is the day the cycle's start is judged on (`rules.cycle_started_at`), which is in the SQL.
     """
-    latest_update = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
-    owned = Action.owners.through.objects.filter(action_id=OuterRef("pk"), post_id__in=post_ids)
     return (
-        Action.objects.filter(strategy__partnership_id__in=partnership_ids)
-        .filter(Q(Exists(owned)) | Q(group__lead_id__in=post_ids) | Q(group__parent__lead_id__in=post_ids))
+        _mine(partnership_ids, user_id)
         .select_related("strategy", "rating", "group__parent", "group__priority")
         .annotate(
-            last_update_id=Subquery(latest_update.values("pk")[:1]),
+            last_update_id=_latest_update_id(),
             cycle_started_at=rules.cycle_started_at(),
             has_owner=Exists(Action.owners.through.objects.filter(action_id=OuterRef("pk"))),
             **milestone_progress(),
         )
         .order_by("strategy__name", "strategy_id", "group__priority__position", "group__position", "group_id", "position", "id")
     )
+
+
+def _mine_shown(partnership_ids: tuple[int, ...], user_id: int) -> QuerySet[Action]:
+    """A digest, a strategy, of what My actions shows of the person's actions from the actions' own tables.
+
+    That is every column of each action, its latest update, and its
+    milestones done and in all, as `_mine_of` reads them: the page reads
+    nothing else from those tables (an update is never changed, so its id
+    stands for it), so the digest in the key tells when the page must be built
+    again. What else the page reads of the actions (their owners, their
+    strategy's boards) is in tables beyond them, whose changes raise the
+    strategy's `beyond_actions` revision. Digested in the order of the actions'
+    ids (the page's own order follows from these columns and the other
+    tables'), by the database, so the key holds a few bytes however many the
+    actions.
+    """
+    shown = Func(
+        *(F(field.attname) for field in Action._meta.concrete_fields), _latest_update_id(), *milestone_progress().values(), function="ROW"
+    )
+    digest = MD5(StringAgg(Cast(shown, TextField()), delimiter="\n", order_by="id"))
+    return _mine(partnership_ids, user_id).order_by().values("strategy_id").annotate(shown=digest).order_by("strategy_id")
 
 
 def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: dt.date | None = None) -> MyActions:
@@ -169,8 +211,8 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
     post_ids = tuple(post.pk for post in user.posts.all())
     rows: list[Action] = []
     if post_ids:
-        # Its SQL depends on the partnerships, the posts and the day (the cycle's start), and is compiled once a process for each.
-        rows = kept_objects(_mine_of, partnership_ids, post_ids, timezone.localdate())
+        # Its SQL depends on the partnerships, the person and the day (the cycle's start), and is compiled once a process for each.
+        rows = kept_objects(_mine_of, partnership_ids, user.pk, timezone.localdate())
     # Each action's latest update, read once: when it was made and by whom.
     # (Compiled each time: its ids change with every update, and a kept statement per set of them would only fill the cache.)
     latest = ActionUpdate.objects.filter(pk__in=[a.last_update_id for a in rows if a.last_update_id]).select_related("author")

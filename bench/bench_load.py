@@ -339,6 +339,7 @@ def main() -> None:
 
     strategy = benchlib.one_plan_import()
     people = benchlib.people_add(strategy, leads=USERS)
+    benchlib.statistics_gathered()
     print(f"Data: One Plan ({strategy.actions.count()} actions), {USERS} delivery leads. {benchlib.machine()}")
 
     server, port = gunicorn_start(url)

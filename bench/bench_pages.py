@@ -29,9 +29,12 @@ FLOOR_RUNS = int(os.environ.get("BENCH_FLOOR_RUNS", "300"))
 # BENCH_CLOCK=cpu times each request by the CPU time of this process instead of the wall clock: steadier on a busy machine.
 CLOCK = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
 # The dashboard and My actions as they are built again after someone saves a change to one action
-# (the strategy's revision raised, nothing else emptied), and the dashboard with the cache emptied.
+# (the strategy's revision raised, nothing else emptied; for My actions, one of the person's own), and the
+# dashboard with the cache emptied.
 BUILT = "dashboard, built afresh after a change"
 MINE_BUILT = "My actions, built afresh after a change"
+# ... and after a change to an action that is not the person's: their list stays as it was cached.
+MINE_OTHERS = "My actions, after a change to someone else's action"
 COLD = "dashboard, cache empty"
 FLOOR = "floor: a signed-in page not found"
 BARE = "baseline: a bare Django view, session and authentication only"
@@ -66,6 +69,7 @@ def pages_for(strategy, people) -> list[tuple[str, object, str]]:
         (COLD, people["board"], reverse("reporting:dashboard", args=[strategy.pk])),
         ("My actions (delivery lead)", people["leads"][0], reverse("actions:my_actions")),
         (MINE_BUILT, people["leads"][0], reverse("actions:my_actions")),
+        (MINE_OTHERS, people["leads"][0], reverse("actions:my_actions")),
         ("KPI scorecard (board member)", people["board"], reverse("kpis:scorecard", args=[strategy.pk])),
         ("strategy page, groups closed (board member)", people["board"], reverse("actions:strategy_detail", args=[strategy.pk])),
         ("strategy page, show all (board member)", people["board"], reverse("actions:strategy_detail", args=[strategy.pk]) + "?show=all"),
@@ -75,11 +79,22 @@ def pages_for(strategy, people) -> list[tuple[str, object, str]]:
     ]
 
 
-def change_saved(strategy) -> Callable[[], None]:
-    """A change to one of the strategy's actions, committed, as an update leaves it: the strategy's revision is raised."""
+def change_saved(strategy, *, of=None, not_of=None) -> Callable[[], None]:
+    """A change to one of the strategy's actions, committed, as an update leaves it: the strategy's revision is raised.
+
+    `of`: one of that person's own actions (owned by their posts); `not_of`: one in nobody's list of theirs.
+    """
+    from django.db.models import Q
+
     from actions.models import Action
 
-    action = Action.objects.filter(strategy=strategy).order_by("position").first()
+    actions = Action.objects.filter(strategy=strategy)
+    if of is not None:
+        actions = actions.filter(owners__holders=of)
+    if not_of is not None:
+        held = Q(owners__holders=not_of) | Q(group__lead__holders=not_of) | Q(group__parent__lead__holders=not_of)
+        actions = actions.exclude(pk__in=Action.objects.filter(held).values("pk"))
+    action = actions.order_by("position").first()
     changes = itertools.count()
     return lambda: Action.objects.filter(pk=action.pk).update(notes=f"Noted at the board ({next(changes)}).")
 
@@ -93,7 +108,12 @@ def measure(label: str, user, url: str, *, strategy=None, status: int = 200, run
 
     client = Client()
     client.force_login(user)
-    before = {BUILT: change_saved(strategy), MINE_BUILT: change_saved(strategy), COLD: cache.clear}.get(label)
+    before = {
+        BUILT: lambda: change_saved(strategy),
+        MINE_BUILT: lambda: change_saved(strategy, of=user),
+        MINE_OTHERS: lambda: change_saved(strategy, not_of=user),
+        COLD: lambda: cache.clear,
+    }.get(label, lambda: None)()
     client.get(url)  # a cached page is counted as it is served, not as it is first built
 
     def get():
@@ -174,6 +194,7 @@ def main() -> None:
     large_people = benchlib.people_add(large, leads=1)
     updates = benchlib.updates_add(large)
     snapshot_take(strategy=large, as_at=timezone.localdate() - dt.timedelta(days=30))
+    benchlib.statistics_gathered()
     print(
         f"Data: One Plan {one_plan.actions.count()} actions; generated plan {large.actions.count()} actions "
         f"with {updates} updates; made in {time.perf_counter() - started:.1f} s. {benchlib.machine()}"

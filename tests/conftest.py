@@ -144,6 +144,16 @@ def _migration_data(request):
 
 
 @pytest.fixture
+def cache_emptied():
+    """The page cache empty at the start and at the end, for tests that count what is built or served from it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def scheme(db) -> RatingScheme:
     return RatingScheme.objects.get(code="cheshire-east")
 

@@ -33,6 +33,7 @@ NEEDS_NO_REVISION = {
     "actions_snapshotaction": "a snapshot's items: written with the snapshot, whose triggers raise the revision, and never updated",
     "coproduction_snapshotfamiliesview": "the families' views a snapshot froze: written with it, never changed",
     "actions_ratingscheme": "joined to find the strategy's levels; nothing of the scheme itself is shown",
+    "accounts_user_posts": "the posts a person holds, in My actions' key",
     "coproduction_publicpage": "the public page's settings, in its key",
     "coproduction_publication": "the public page's latest publication, in its key; publications are append-only",
     "coproduction_publishedsummary": "published with their publication; append-only",

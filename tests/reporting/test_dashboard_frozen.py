@@ -6,18 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from actions.models import Snapshot
 from governance.services import snapshot_take
 from reporting.dashboard import snapshot_rows
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("cache_emptied")
 
 
 def test_a_snapshots_rows_are_read_once_and_again_when_a_level_or_the_snapshots_change(action, strategy, django_assert_num_queries):

@@ -19,14 +19,7 @@ from reporting.dashboard import dashboard_cache_key
 from send_tracker.cache import SAVED_COOKIE, page_built_once
 from tests.reporting.test_dashboard_cache import dashboard_of, level_named, red_count
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cache_emptied")]
 
 
 def test_many_requests_at_once_build_the_page_once():
