@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from accounts.models import User
 from actions.models import Action, DeliveryGroup, Strategy
 from people.access import is_officer, member_found, member_object, officer_required, reads_only
-from people.models import Membership
-from send_tracker.statements import kept_objects
+from people.models import Membership, Post
+from send_tracker.statements import kept_objects, kept_objects_together, prefetched, prefetched_rows
 
 
 def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membership]:
@@ -47,13 +47,36 @@ def can_update_action(user: User, membership: Membership, action: Action) -> boo
         return True
     if reads_only(membership):
         return False
-    held = {post.pk for post in user.posts.all()}
+    posts, owners = _posts_and_owners(user, action)
+    held = {post.pk for post in posts}
     if not held:
         return False
-    if any(post.pk in held for post in action.owners.all()):
+    if any(post.pk in held for post in owners):
         return True
     group = action.group
     return (group.lead_id in held) or (group.parent_id is not None and group.parent.lead_id in held)
+
+
+def posts_held(user_id: int) -> QuerySet[Post]:
+    return Post.objects.filter(holders=user_id)
+
+
+def _owners_of(action_id: int) -> QuerySet[Post]:
+    return Post.objects.filter(actions=action_id)
+
+
+def _posts_and_owners(user: User, action: Action) -> tuple[list[Post], list[Post]]:
+    """The posts the person holds and the posts owning the action: as already read where they were, else read together at once."""
+    posts, owners = prefetched_rows(user, "posts"), prefetched_rows(action, "owners")
+    reads = ([(posts_held, (user.pk,))] if posts is None else []) + ([(_owners_of, (action.pk,))] if owners is None else [])
+    found = iter(kept_objects_together(*reads))
+    if posts is None:
+        posts = next(found)
+        prefetched(user, "posts", posts)
+    if owners is None:
+        owners = next(found)
+        prefetched(action, "owners", owners)
+    return posts, owners
 
 
 def get_group_for_user(user: User, group_id: int) -> tuple[DeliveryGroup, Membership]:

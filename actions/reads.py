@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
 from actions import rules
-from actions.access import can_update_action
+from actions.access import can_update_action, posts_held
 from actions.models import (
     Action,
     ActionChange,
@@ -94,16 +94,12 @@ def my_actions_state_read(user: User) -> tuple:
     """
     partnership_ids = tuple(sorted(m.partnership_id for m in memberships_read(user)))
     posts, revisions, digests = kept_objects_together(
-        (_posts_held, (user.pk,)),
+        (posts_held, (user.pk,)),
         (_revisions_of, (partnership_ids,)),
         (_mine_shown, (partnership_ids, user.pk)),
     )
     prefetched(user, "posts", posts)
     return ([(found.strategy_id, found.beyond_actions) for found in revisions], digests)
-
-
-def _posts_held(user_id: int) -> QuerySet[Post]:
-    return Post.objects.filter(holders=user_id)
 
 
 def my_actions_cache_key(user: User, params: QueryDict, state: tuple | None) -> str:

@@ -164,3 +164,9 @@ def prefetched(instance: Model, name: str, rows: list) -> None:
     if not hasattr(instance, "_prefetched_objects_cache"):
         instance._prefetched_objects_cache = {}
     instance._prefetched_objects_cache[name] = found
+
+
+def prefetched_rows(instance: Model, name: str) -> list | None:
+    """The rows of `instance`'s relation `name` as prefetched (by `prefetched` or `prefetch_related`), or None when they were not."""
+    found = getattr(instance, "_prefetched_objects_cache", {}).get(name)
+    return None if found is None else list(found)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import ActionUpdate
@@ -83,3 +85,17 @@ def test_it_reports_a_missing_evidence_file_as_not_found(client, officer, action
     assert client.get(reverse("actions:evidence_download", args=[999999])).status_code == 404
     assert client.get(reverse("actions:action_detail", args=[999999])).status_code == 404
     assert client.post(reverse("actions:action_update", args=[999999]), {}).status_code == 404
+
+
+def test_whether_a_delivery_lead_may_update_is_read_in_one_round_trip(client, owner, action, level):
+    """The posts the lead holds and the posts owning the action are read together, and nowhere else."""
+    client.force_login(owner)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("actions:action_update", args=[action.pk]),
+            {"rating": level("red").pk, "narrative": "Recovery plan agreed", "version": action.version},
+        )
+    assert response.status_code == 302 and ActionUpdate.objects.filter(action=action).count() == 1
+    of_posts = [query["sql"] for query in queries.captured_queries if query["sql"].startswith('SELECT "people_post"."id"')]
+    assert len(of_posts) == 1
+    assert 'JOIN "accounts_user_posts"' in of_posts[0] and 'JOIN "actions_action_owners"' in of_posts[0]
