@@ -83,36 +83,42 @@ class MyActions:
         return bool(self.rating_code or self.show)
 
 
-def my_actions_state_read(user: User) -> tuple:
-    """Hand the person their posts, as `user.posts.all()` gives them, and return what My actions' key holds of the data.
+def my_actions_revisions_read(user: User) -> list[tuple[int, int, int]]:
+    """Hand the person their posts, as `user.posts.all()` gives them, and return their strategies' revisions.
 
-    That is their strategies' revisions beyond the actions' own tables, and a
-    digest of what the page shows from those tables of the person's own
-    actions (`_mine_shown`): so an update to someone else's action leaves the
-    person's list cached, and one to theirs builds it again. All read afresh in
-    one round trip, with SQL compiled once a process.
+    Each as (strategy, revision, revision beyond the actions' own tables), read
+    afresh with the posts in one round trip, with SQL compiled once a process:
+    the first part of My actions' key (`my_actions_cache_key`).
     """
     partnership_ids = tuple(sorted(m.partnership_id for m in memberships_read(user)))
-    posts, revisions, digests = kept_objects_together(
-        (posts_held, (user.pk,)),
-        (_revisions_of, (partnership_ids,)),
-        (_mine_shown, (partnership_ids, user.pk)),
-    )
+    posts, revisions = kept_objects_together((posts_held, (user.pk,)), (_revisions_of, (partnership_ids,)))
     prefetched(user, "posts", posts)
-    return ([(found.strategy_id, found.beyond_actions) for found in revisions], digests)
+    return [(found.strategy_id, found.revision, found.beyond_actions) for found in revisions]
 
 
-def my_actions_cache_key(user: User, params: QueryDict, state: tuple | None) -> str:
-    """The cache key of a person's My actions page: valid until their posts, their own actions or anything else of their strategies change.
+def my_actions_shown_read(user: User, revisions: list[tuple[int, int, int]]) -> tuple:
+    """What My actions' key holds once its strategies have changed: what the page shows, rather than every change.
+
+    That is the strategies' revisions beyond the actions' own tables, and a
+    digest of what the page shows from those tables of the person's own
+    actions (`_mine_shown`): so an update to someone else's action leaves the
+    person's list cached, and one to theirs builds it again.
+    """
+    partnership_ids = tuple(sorted(m.partnership_id for m in memberships_read(user)))
+    return ([(strategy_id, beyond) for strategy_id, _, beyond in revisions], kept_objects(_mine_shown, partnership_ids, user.pk))
+
+
+def my_actions_cache_key(user: User, params: QueryDict, state: object | None) -> str:
+    """A cache key of a person's My actions page, for the `state` of the data it was built from.
 
     Everything the page shows comes from the person's posts and memberships
-    (in the key), from the actions' own tables for the person's actions (a
-    digest of what it shows of them is in the key's `state`) and from the
-    other tables of their partnerships' strategies (whose `beyond_actions`
-    revisions are in the `state` too), judged on today's date: `state` as
-    `my_actions_state_read` returns it, read before the data, as the
-    dashboard's. With no state, the key of the copy last built whatever the
-    data, served while the current one is being built.
+    (in the key) and from their partnerships' strategies, judged on today's
+    date. Of the strategies, the `state` is either their revisions
+    (`my_actions_revisions_read`), which any change raises, or what the page
+    shows of them (`my_actions_shown_read`), which only a change to the page
+    changes; each read before the data, as the dashboard's. With no state, the
+    key of the copy last built whatever the data, served while the current
+    one is being built.
     """
     partnership_ids = sorted(m.partnership_id for m in memberships_read(user))
     post_ids = sorted(post.pk for post in user.posts.all())

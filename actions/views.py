@@ -29,7 +29,8 @@ from actions.reads import (
     action_page_read,
     my_actions_cache_key,
     my_actions_for,
-    my_actions_state_read,
+    my_actions_revisions_read,
+    my_actions_shown_read,
     notifications_page,
     notifications_scope,
     rows_with_milestones,
@@ -100,14 +101,19 @@ def strategy_group_actions(request: HttpRequest, strategy_id: int, group_id: int
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     """The actions a person owns, or leads through their delivery group, across their partnerships."""
-    state = my_actions_state_read(request.user)  # read by the key, before the data; the posts are the page's too
+    revisions = my_actions_revisions_read(request.user)  # read by the keys, before the data; the posts are the page's too
 
     def build() -> str:
         mine = my_actions_for(request.user, rating_code=request.GET.get("rating", ""), show=request.GET.get("show", ""))
         return render_to_string("actions/my_actions.html#body", {"mine": mine})
 
-    key, latest_key = my_actions_cache_key(request.user, request.GET, state), my_actions_cache_key(request.user, request.GET, None)
-    served = page_built_once(key, latest_key, build, current_only=has_just_saved(request))
+    served = page_built_once(
+        lambda: my_actions_cache_key(request.user, request.GET, my_actions_shown_read(request.user, revisions)),
+        my_actions_cache_key(request.user, request.GET, None),
+        build,
+        current_only=has_just_saved(request),
+        known_as=my_actions_cache_key(request.user, request.GET, [(strategy_id, revision) for strategy_id, revision, _ in revisions]),
+    )
     html = earlier_copy_note(served, request, page="your list") + served.html
     return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "body": mark_safe(html)})
 

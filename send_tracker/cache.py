@@ -111,11 +111,12 @@ class Served:
 
 
 def page_built_once(
-    key: str,
+    key: str | Callable[[], str],
     latest_key: str,
     build: Callable[[], str],
     *,
     current_only: bool = False,
+    known_as: str | None = None,
     wait: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
@@ -127,7 +128,21 @@ def page_built_once(
     the revision), marked with when it was built; with no such copy, or when
     `current_only` (the person has just saved a change and must see it), they
     wait up to `wait` seconds for the build and then build it themselves.
+
+    `known_as` is a key cheaper to read than `key` and valid for less time
+    (a revision that more changes raise): it is looked up first, `key` (then
+    a function) only when it misses, and the current page is kept under both.
     """
+    if known_as is not None:
+        html = cache_get(known_as)
+        if html is not None:
+            return Served(html)
+        served = page_built_once(key, latest_key, build, current_only=current_only, wait=wait, clock=clock, sleep=sleep)
+        if served.earlier_copy_built_at is None:
+            cache_set(known_as, served.html, settings.DASHBOARD_CACHE_SECONDS)
+        return served
+    if callable(key):
+        key = key()
     html = cache_get(key)
     if html is not None:
         return Served(html)

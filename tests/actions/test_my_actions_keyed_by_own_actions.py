@@ -31,12 +31,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 
 @pytest.fixture
 def builds(monkeypatch) -> list[str]:
-    """The My actions pages built (cache misses), by the key each was built under."""
+    """The My actions pages built (cache misses), one entry a build."""
     built: list[str] = []
 
     def built_once(key, latest_key, build, **options):
         def counted():
-            built.append(key)
+            built.append(latest_key)
             return build()
 
         return page_cache.page_built_once(key, latest_key, counted, **options)
@@ -122,7 +122,7 @@ def test_a_renamed_delivery_group_and_a_new_board_show(action, owner, officer, g
 def test_a_new_person_holding_the_same_post_gets_their_own_list(builds, action, owner, owner_post, partnership):
     second = make_user("second@example.org", partnership, "lead", [owner_post])
     assert ">SP1<" in my_actions_of(signed_in(owner)) and ">SP1<" in my_actions_of(signed_in(second))
-    assert len(set(builds)) == 2
+    assert len(builds) == 2 and len(set(builds)) == 2
 
 
 def test_the_key_reads_every_table_of_the_actions_own_that_the_page_reads(builds, monkeypatch, action, owner):
@@ -133,23 +133,35 @@ def test_the_key_reads_every_table_of_the_actions_own_that_the_page_reads(builds
         return {table for query in queries for table in re.findall(r'(?:FROM|JOIN)\s+"([a-z_0-9]+)"', query["sql"])}
 
     def built_once(key, latest_key, build, **options):
+        key()  # the key of what the page shows, read as it is when the page was not kept at this revision
         with CaptureQueriesContext(connection) as queries:
             html = build()
         read["page"] = tables_of(queries)
         return page_cache.Served(html)
 
-    state_read = actions.views.my_actions_state_read
+    shown_read = actions.views.my_actions_shown_read
 
-    def state_of(user):
+    def shown_of(user, revisions):
         with CaptureQueriesContext(connection) as queries:
-            state = state_read(user)
+            shown = shown_read(user, revisions)
         read["key"] = tables_of(queries)
-        return state
+        return shown
 
     Milestone.objects.create(action=action, title="Panel agreed", due_date=dt.date(2025, 7, 31))
     monkeypatch.setattr(actions.views, "page_built_once", built_once)
-    monkeypatch.setattr(actions.views, "my_actions_state_read", state_of)
+    monkeypatch.setattr(actions.views, "my_actions_shown_read", shown_of)
     my_actions_of(signed_in(owner))
     own_tables = {table for table, _ in ACTION_TABLES}
     assert {"actions_action", "actions_actionupdate", "actions_milestone"} <= read["page"]
     assert read["page"] & own_tables <= read["key"]
+
+
+def test_with_nothing_changed_the_cached_list_is_found_by_the_revisions_alone(action, owner):
+    """A quiet day's list costs what it did: the session, the person, and their posts with their strategies' revisions."""
+    mine = signed_in(owner)
+    Milestone.objects.create(action=action, title="Panel agreed", due_date=dt.date(2025, 7, 31))
+    my_actions_of(mine)
+    with CaptureQueriesContext(connection) as queries:
+        assert "0 of 1 milestones done" in my_actions_of(mine)
+    assert len(queries) == 3
+    assert not any('"actions_milestone"' in query["sql"] for query in queries.captured_queries)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actions.models import Action
-from actions.reads import my_actions_cache_key, my_actions_state_read
+from actions.reads import my_actions_cache_key, my_actions_revisions_read, my_actions_shown_read
 from send_tracker.cache import SAVED_COOKIE
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cache_emptied")]
@@ -36,7 +36,7 @@ def test_while_a_change_is_being_built_the_copy_before_it_is_served_and_whoever_
 
     Action.objects.filter(pk=action.pk).update(text="Strengthen oversight with families")
     # Someone else has started building the page with the change and not finished yet.
-    claim = f"{my_actions_cache_key(owner, QueryDict(), my_actions_state_read(owner))}:building"
+    claim = f"{my_actions_cache_key(owner, QueryDict(), my_actions_shown_read(owner, my_actions_revisions_read(owner)))}:building"
     cache.add(claim, 1)
 
     meanwhile = my_actions_of(reader)

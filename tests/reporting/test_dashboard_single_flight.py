@@ -111,3 +111,25 @@ def test_while_a_change_is_being_built_others_see_the_copy_before_it_and_its_aut
     after = dashboard_of(client, strategy)
     assert red_count(after) == red_count(before) + 1
     assert "being included now" not in after
+
+
+def test_a_cheaper_key_is_read_first_and_keeps_only_the_current_page():
+    """`known_as`: found by it, the page costs no more; missed, the page is found (or built) by its key and kept under both."""
+    keys_made: list[str] = []
+
+    def key() -> str:
+        keys_made.append("page:2")
+        return "page:2"
+
+    cache.set("page:2", "current")
+    assert page_built_once(key, "page:latest", lambda: "built", known_as="page:r7").html == "current"
+    assert cache.get("page:r7") == "current" and len(keys_made) == 1
+    assert page_built_once(key, "page:latest", lambda: "built", known_as="page:r7").html == "current"
+    assert len(keys_made) == 1
+
+    # While someone else builds, the copy before it is served but never kept under the cheaper key.
+    cache.set("page:latest", (0.0, "earlier"))
+    cache.add("page:3:building", 1)
+    served = page_built_once(lambda: "page:3", "page:latest", lambda: "built", known_as="page:r8")
+    assert served.html == "earlier" and served.earlier_copy_built_at == 0.0
+    assert cache.get("page:r8") is None
