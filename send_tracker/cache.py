@@ -132,6 +132,8 @@ def page_built_once(
     `known_as` is a key cheaper to read than `key` and valid for less time
     (a revision that more changes raise): it is looked up first, `key` (then
     a function) only when it misses, and the current page is kept under both.
+    A `key` given as a function is made again after a build, which is kept
+    only if it is the same (`_kept`).
     """
     if known_as is not None:
         html = cache_get(known_as)
@@ -141,8 +143,8 @@ def page_built_once(
         if served.earlier_copy_built_at is None:
             cache_set(known_as, served.html, settings.DASHBOARD_CACHE_SECONDS)
         return served
-    if callable(key):
-        key = key()
+    key_now = key if callable(key) else None
+    key = key() if callable(key) else key
     html = cache_get(key)
     if html is not None:
         return Served(html)
@@ -150,7 +152,7 @@ def page_built_once(
     if cache_add(claim, 1, BUILD_CLAIM_SECONDS):
         try:
             html = build()
-            cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+            _kept(key, key_now, html)
             cache_set(latest_key, (time.time(), html), settings.DASHBOARD_CACHE_SECONDS)
         finally:
             cache_delete(claim)
@@ -168,8 +170,19 @@ def page_built_once(
             return Served(html)
     # The other build is slow or its process died: nobody waits longer than `wait`.
     html = build()
-    cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+    _kept(key, key_now, html)
     return Served(html)
+
+
+def _kept(key: str, key_now: Callable[[], str] | None, html: str) -> None:
+    """Keep a page just built under `key`; when the key is made from the data (`key_now`), only if the data did not move meanwhile.
+
+    A key of revisions only ever rises, so a page built from newer data than its key is still never older than any
+    request that finds it. A key made from what the page shows can come back (a milestone ticked, then unticked): a
+    page that began under it and read a change it was then keyed under would be found again once the change is undone.
+    """
+    if key_now is None or key_now() == key:
+        cache_set(key, html, settings.DASHBOARD_CACHE_SECONDS)
 
 
 def earlier_copy_note(served: Served, request, *, page: str) -> str:

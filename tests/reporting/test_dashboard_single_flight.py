@@ -133,3 +133,15 @@ def test_a_cheaper_key_is_read_first_and_keeps_only_the_current_page():
     served = page_built_once(lambda: "page:3", "page:latest", lambda: "built", known_as="page:r8")
     assert served.html == "earlier" and served.earlier_copy_built_at == 0.0
     assert cache.get("page:r8") is None
+
+
+def test_a_page_keyed_by_what_it_shows_is_not_kept_when_that_moved_while_it_was_built():
+    """A key made from the data can come back (a milestone ticked, then unticked), so a build that saw it move keeps nothing."""
+    shown = iter(["page:ticked-0", "page:ticked-1", "page:ticked-0", "page:ticked-0"])
+
+    served = page_built_once(lambda: next(shown), "page:latest", lambda: "built while a milestone was ticked")
+    assert served.html == "built while a milestone was ticked"
+    assert cache.get("page:ticked-0") is None and cache.get("page:ticked-1") is None
+    # Nothing moved during this build: it is kept, and found by the next request.
+    assert page_built_once(lambda: next(shown), "page:latest", lambda: "built").html == "built"
+    assert cache.get("page:ticked-0") == "built"
