@@ -61,14 +61,15 @@ def posts_held(user_id: int) -> QuerySet[Post]:
     return Post.objects.filter(holders=user_id)
 
 
-def _owners_of(action_id: int) -> QuerySet[Post]:
-    return Post.objects.filter(actions=action_id)
+def owners_of(action_id: int) -> QuerySet[Post]:
+    """The posts owning the action, with their organisations (as its page shows them)."""
+    return Post.objects.filter(actions=action_id).select_related("organisation")
 
 
 def _posts_and_owners(user: User, action: Action) -> tuple[list[Post], list[Post]]:
     """The posts the person holds and the posts owning the action: as already read where they were, else read together at once."""
     posts, owners = prefetched_rows(user, "posts"), prefetched_rows(action, "owners")
-    reads = ([(posts_held, (user.pk,))] if posts is None else []) + ([(_owners_of, (action.pk,))] if owners is None else [])
+    reads = ([(posts_held, (user.pk,))] if posts is None else []) + ([(owners_of, (action.pk,))] if owners is None else [])
     found = iter(kept_objects_together(*reads))
     if posts is None:
         posts = next(found)

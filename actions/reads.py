@@ -17,7 +17,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
 from actions import rules
-from actions.access import can_update_action, posts_held
+from actions.access import can_update_action, owners_of, posts_held
 from actions.models import (
     Action,
     ActionChange,
@@ -35,7 +35,7 @@ from actions.models import (
 )
 from actions.rows import rows_from_actions
 from people.access import is_officer, memberships_read
-from people.models import Membership, Post
+from people.models import Membership
 from send_tracker.cache import page_key
 from send_tracker.statements import kept_objects, kept_objects_together, prefetched
 
@@ -153,7 +153,7 @@ def rows_with_milestones(rows: list) -> list:
 
 def _mine(partnership_ids: tuple[int, ...], user_id: int) -> QuerySet[Action]:
     """The actions the person's posts own or whose delivery group (or its parent) they lead."""
-    held = Post.objects.filter(holders=user_id).values("pk")
+    held = posts_held(user_id).values("pk")
     owned = Action.owners.through.objects.filter(post_id__in=held).values("action_id")
     led = DeliveryGroup.objects.filter(Q(lead_id__in=held) | Q(parent__lead_id__in=held)).values("pk")
     return Action.objects.filter(strategy__partnership_id__in=partnership_ids).filter(Q(pk__in=owned) | Q(group_id__in=led))
@@ -402,10 +402,6 @@ def _related_of(action_id: int) -> QuerySet[Action]:
     return Action.objects.filter(related=action_id).select_related("rating").order_by("position", "id")
 
 
-def _owners_of(action_id: int) -> QuerySet[Post]:
-    return Post.objects.filter(actions=action_id).select_related("organisation")
-
-
 def _changes_of(action_id: int) -> QuerySet[ActionChange]:
     return ActionChange.objects.filter(action_id=action_id).select_related("author")
 
@@ -458,7 +454,7 @@ def action_page_read(user: User, action: Action, membership: Membership, *, whol
     """
     today = timezone.localdate()
     reads = [
-        (_owners_of, (action.pk,)),
+        (owners_of, (action.pk,)),
         (_updates_of, (action.pk,)),
         (_evidence_of, (action.pk,)),
         (_changes_of, (action.pk,)),

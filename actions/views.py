@@ -112,7 +112,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         my_actions_cache_key(request.user, request.GET, None),
         build,
         current_only=has_just_saved(request),
-        known_as=my_actions_cache_key(request.user, request.GET, [(strategy_id, revision) for strategy_id, revision, _ in revisions]),
+        known_as=my_actions_cache_key(request.user, request.GET, revisions),
     )
     html = earlier_copy_note(served, request, page="your list") + served.html
     return render(request, "actions/my_actions.html", {"nav_section": "my_actions", "body": mark_safe(html)})
