@@ -24,6 +24,7 @@ redirect of a successful form writes nothing to the product's tables.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import random
@@ -31,6 +32,8 @@ import re
 
 import pytest
 from django import forms
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -191,7 +194,13 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
 def fields_of(name: str, url: str) -> dict[str, set[str]]:
     if name in THIRD_PARTY_FIELDS:
         return {**THIRD_PARTY_FIELDS[name], "files": set()}
-    return _fields_read(resolve(url.split("?")[0]).func)
+    return _view_fields(resolve(url.split("?")[0]).func)
+
+
+@functools.cache
+def _view_fields(view) -> dict[str, frozenset[str]]:
+    """What a view reads, found once for every persona sent to it."""
+    return {key: frozenset(names) for key, names in _fields_read(view).items()}
 
 
 def accepts_post(name: str, fields: dict[str, set[str]]) -> bool:
@@ -259,19 +268,25 @@ def test_who_gets_in_and_hostile_values_never_fail_or_write(client, request, fuz
     args = [url_arg(request, arg) for arg in row.args]
     data_of = globals_data(request, row)
     data_of()
-    if persona != "anonymous":
-        request.getfixturevalue(persona)
+    session = signed_in(client, request, persona)
     # The matrix: a clean request gets the status class its row expects. It is undone afterwards,
     # so the hostile requests below meet the objects as they were made, as before a successful form.
     with transaction.atomic():
         assert_who_gets_in(client, request, name, persona)
         transaction.set_rollback(True)
     cache.clear()
+    # The hostile requests start from the sign-in alone: no cookie the clean request was answered with.
+    kept = client.cookies.get(settings.SESSION_COOKIE_NAME)
     client.cookies.clear()
+    if session is not None:
+        if kept is not None and kept.value == session:
+            client.cookies[settings.SESSION_COOKIE_NAME] = session
+        else:  # the clean request signed the person out or gave them a new session, since undone
+            signed_in(client, request, persona)
+        # The hostile values are sent as the persona, never quietly as nobody.
+        assert client.session.get(SESSION_KEY) == str(request.getfixturevalue(persona).pk), f"{persona} is not signed in"
 
     raise_limits(fuzz_settings)
-    if persona != "anonymous":
-        client.force_login(request.getfixturevalue(persona))
     url = reverse(name, args=args)
     fields = fields_of(name, url)
     methods = ["get"] + (["post"] if accepts_post(name, fields) else [])
@@ -309,6 +324,14 @@ def test_who_gets_in_and_hostile_values_never_fail_or_write(client, request, fuz
                 for number in ("0", "99999999999999999999999"):
                     odd = reverse(name, args=[*args[:position], number, *args[position + 1 :]])
                     send(client, row.method, odd, {}, f"{persona} {row.method.upper()} {odd}")
+
+
+def signed_in(client, request, persona: str) -> str | None:
+    """Sign the client in as the persona (made first, if need be); the session's key, or None for anonymous."""
+    if persona == "anonymous":
+        return None
+    client.force_login(request.getfixturevalue(persona))
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def globals_data(request, row):
