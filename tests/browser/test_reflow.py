@@ -60,6 +60,12 @@ PAST_THE_EDGE = """() => {
   }
   return found.slice(0, 5);
 }"""
+# Captions of tables that scroll in their own region, reaching past the region's visible right edge: cut at the screen's edge.
+CUT_CAPTIONS = """() => [...document.querySelectorAll("caption")].filter(caption => {
+  let scroller = caption.parentElement;
+  while (scroller && !["auto", "scroll"].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
+  return scroller && caption.getBoundingClientRect().right > scroller.getBoundingClientRect().right + 1;
+}).map(caption => caption.textContent.trim().slice(0, 60))"""
 LONG_URL = "https://www.example.org/local-offer/send-strategy-2025-2028/appendices/" + "evidence-of-co-production-" * 4 + "final.pdf"
 LONG_CODE = "EHCNA-COMPLETED-IN-20-WEEKS-EXCL-EXCEPTS"
 
@@ -118,6 +124,8 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             if scroll_width > width:
                 problems.append(f"{url} is {scroll_width} px wide at {width} px: {page.evaluate(PAST_THE_EDGE)}")
+            if cut := page.evaluate(CUT_CAPTIONS):
+                problems.append(f"{url} cuts a table's caption at {width} px: {cut}")
             try:
                 assert_accessible(page, f"at {width} px")
             except AssertionError as failure:
