@@ -66,6 +66,10 @@ CUT_CAPTIONS = """() => [...document.querySelectorAll("caption")].filter(caption
   while (scroller && !["auto", "scroll"].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
   return scroller && caption.getBoundingClientRect().right > scroller.getBoundingClientRect().right + 1;
 }).map(caption => caption.textContent.trim().slice(0, 60))"""
+# Tables marked to stack (one block per row below tablet width) that are still wider than the region they sit in.
+UNSTACKED = """() => [...document.querySelectorAll("table.app-table--stack")]
+  .filter(table => table.getBoundingClientRect().width > table.parentElement.clientWidth + 1)
+  .map(table => (table.caption ? table.caption.textContent : table.dataset.testid || "a table").trim().slice(0, 60))"""
 LONG_URL = "https://www.example.org/local-offer/send-strategy-2025-2028/appendices/" + "evidence-of-co-production-" * 4 + "final.pdf"
 LONG_CODE = "EHCNA-COMPLETED-IN-20-WEEKS-EXCL-EXCEPTS"
 
@@ -126,6 +130,8 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
                 problems.append(f"{url} is {scroll_width} px wide at {width} px: {page.evaluate(PAST_THE_EDGE)}")
             if cut := page.evaluate(CUT_CAPTIONS):
                 problems.append(f"{url} cuts a table's caption at {width} px: {cut}")
+            if wide := page.evaluate(UNSTACKED):
+                problems.append(f"{url} has tables that should stack but scroll sideways at {width} px: {wide}")
             try:
                 assert_accessible(page, f"at {width} px")
             except AssertionError as failure:
