@@ -356,6 +356,7 @@ HEADLINE_KINDS: dict[str, str] = {
     "on_track": "On track",
     "risk": "At risk",
     "overdue": "Overdue",
+    "not_started": "Not started",
     "complete": "Complete",
     "needs_update": "No update since the last board",
 }

@@ -151,12 +151,18 @@ def test_a_second_start_changes_nothing(demo):
 def test_an_officer_takes_today_s_snapshot_produces_the_pack_and_the_next_pack_opens_with_the_board_s_decisions(demo):
     officer = User.objects.get(username="officer@example.org")
     meeting = Meeting.objects.filter(strategy=demo, status=Meeting.Status.SCHEDULED).order_by("date").first()
+    last_board = demo.snapshots.order_by("-as_at").first()
+    # The pack of the last board's ratings, produced for no meeting in particular, reads in ten minutes as well: the
+    # inspection findings, the risks and the budget follow one another on the page rather than each opening a new one.
+    assert assert_reads_in_ten_minutes(last_board) <= 16
     today = snapshot_take(strategy=demo, as_at=timezone.localdate(), taken_by=officer)
     assert assert_reads_in_ten_minutes(today, meeting) <= 16
     document = board_pack_html(today, meeting)
     last = Meeting.objects.filter(strategy=demo, status=Meeting.Status.HELD).order_by("-date").first()
     assert f"Actions arising from the {last.board}, {last.date:%-d %B %Y}" in " ".join(document.split())
     assert "KPIs that crossed their target or tolerance (1)" in document
+    # The overlap is said once, after the sentence that explains the flags.
+    assert "not ratings of their own. Overdue overlaps the other figures: " in " ".join(document.split())
 
     decision_record(meeting=meeting, text="The board agreed the recovery plan for EHC timeliness.", by=officer)
     decision_record(meeting=meeting, text="The board asked for the transition audit at its next meeting.", by=officer)

@@ -70,7 +70,9 @@ def test_the_first_screen_has_the_headline_figures_with_their_change_since_the_l
     rating_change(sp1, level("red"), narrative="Slipped.")
     client.force_login(chair)
     figures = figures_of(client.get(dashboard_url(one_plan)).content.decode())
-    assert list(figures) == ["On track", "At risk", "Overdue", "Complete", "No update since the last board"]
+    assert list(figures) == ["On track", "At risk", "Overdue", "Not started", "Complete", "No update since the last board"]
+    # Each action is in exactly one class, so the four classes account for the whole plan; overdue and no update overlap them.
+    assert sum(int(figures[label].split()[0]) for label in ["On track", "At risk", "Not started", "Complete"]) == 186
     assert figures["At risk"].startswith("4 At risk") and "1 more since the last board" in figures["At risk"]
     assert figures["On track"].startswith("64 On track") and "1 fewer since the last board" in figures["On track"]
     assert "no change" in figures["Complete"]
