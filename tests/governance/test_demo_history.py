@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import User
 from actions import rules
@@ -25,6 +26,7 @@ from governance.services import snapshot_take
 from kpis.models import KpiValue
 from people.models import Organisation, Post
 from reporting.dashboard import dashboard_for
+from reporting.pdf import render_pdf
 from reporting.report import board_pack_html
 from tests.reporting.test_board_pack_layout import assert_reads_in_ten_minutes
 
@@ -155,6 +157,10 @@ def test_an_officer_takes_today_s_snapshot_produces_the_pack_and_the_next_pack_o
     # The pack of the last board's ratings, produced for no meeting in particular, reads in ten minutes as well: the
     # inspection findings, the risks and the budget follow one another on the page rather than each opening a new one.
     assert assert_reads_in_ten_minutes(last_board) <= 16
+    # A section that flows on from the one before keeps its heading and opening words with what they introduce.
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(board_pack_html(last_board)).content)).pages]
+    [budget] = [text for text in pages if "High-needs budget" in text]
+    assert "With planned savings" in budget, "the budget's heading is on a page without its chart"
     today = snapshot_take(strategy=demo, as_at=timezone.localdate(), taken_by=officer)
     assert assert_reads_in_ten_minutes(today, meeting) <= 16
     document = board_pack_html(today, meeting)
