@@ -93,8 +93,15 @@ def meeting_move(
 
 
 def meeting_cancel(*, meeting: Meeting) -> None:
-    """Cancelled, not deleted: a cancelled meeting sends no reminders and stays in the calendar's record."""
-    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CANCELLED)
+    """Cancelled, not deleted: a cancelled meeting sends no reminders and stays in the calendar's record.
+
+    A meeting that took place (`Meeting.on_record`) cannot be cancelled: its decisions and actions arising open the
+    next board's pack, which a cancelled meeting's would not. Checked in the same statement as the change.
+    """
+    if not Meeting.objects.filter(pk=meeting.pk).exclude(Meeting.on_record()).update(status=Meeting.Status.CANCELLED):
+        raise CalendarRuleError(
+            f"The {meeting.board} meeting on {meeting.date:%-d %B %Y} took place: its decisions are on record, so it cannot be cancelled"
+        )
 
 
 def meeting_next(strategy: Strategy, today: dt.date) -> Meeting | None:

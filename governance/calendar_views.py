@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +25,10 @@ def _boards(strategy):
 
 def _calendar_page(request, strategy, membership, *, board_form=None, series_form=None, move_forms=None, status=200):
     boards = list(_boards(strategy))
-    meetings = list(Meeting.objects.filter(strategy=strategy).select_related("board").order_by("date", "board__name"))
+    on_record = ExpressionWrapper(Meeting.on_record(), output_field=BooleanField())
+    meetings = list(
+        Meeting.objects.filter(strategy=strategy).select_related("board").annotate(on_record=on_record).order_by("date", "board__name")
+    )
     move_forms = move_forms or {}
     for meeting in meetings:
         meeting.move_form = move_forms.get(meeting.pk) or MeetingMoveForm(
@@ -106,6 +110,10 @@ def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     meeting, _membership = _officer_meeting(request, meeting_id)
-    meeting_cancel(meeting=meeting)
-    messages.success(request, f"The {meeting.board} meeting on {meeting.date:%-d %B %Y} is cancelled: nobody is reminded about it.")
+    try:
+        meeting_cancel(meeting=meeting)
+    except CalendarRuleError as refused:
+        messages.error(request, f"{refused}.")
+    else:
+        messages.success(request, f"The {meeting.board} meeting on {meeting.date:%-d %B %Y} is cancelled: nobody is reminded about it.")
     return redirect("governance:calendar", strategy_id=meeting.strategy_id)

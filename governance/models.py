@@ -8,7 +8,7 @@ import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import Snapshot, Strategy
@@ -71,6 +71,11 @@ class Meeting(models.Model):
     def times_label(self) -> str:
         """ "10:00 to 12:00", UK time."""
         return f"{self.start_time:%H:%M} to {self.end_time:%H:%M}"
+
+    @classmethod
+    def on_record(cls) -> Q:
+        """Meetings that took place, whose record stands: a decision or an action arising is recorded for them."""
+        return Q(Exists(Decision.objects.filter(meeting=OuterRef("pk")))) | Q(Exists(ActionArising.objects.filter(meeting=OuterRef("pk"))))
 
 
 class CalendarFeed(models.Model):

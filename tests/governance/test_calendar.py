@@ -84,6 +84,31 @@ def test_a_meeting_is_moved_or_cancelled_and_a_cancelled_one_sends_no_reminder(c
     assert meetings_remind(today=dt.date(2026, 3, 5)) == 0
 
 
+def test_a_meeting_with_decisions_on_record_cannot_be_cancelled_and_offers_no_cancel_button(
+    client, officer, strategy, the_board, owner_post
+):
+    """Its decisions and actions arising open the next board's pack: cancelling it would drop them. One without them still can be."""
+    from governance.decisions import action_arising_record, decision_record
+
+    decided = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 3, 12))
+    decision_record(meeting=decided, text="The board agreed the recovery plan.", by=officer)
+    arising = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 5, 12))
+    due = dt.date(2026, 6, 12)
+    action_arising_record(meeting=arising, text="Report the panel's first month", owner=owner_post, due_date=due, by=officer)
+    empty = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 7, 12), status=Meeting.Status.HELD)
+    client.force_login(officer)
+    page = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
+    assert reverse("governance:meeting_cancel", args=[decided.pk]) not in page
+    assert reverse("governance:meeting_cancel", args=[arising.pk]) not in page
+    assert reverse("governance:meeting_cancel", args=[empty.pk]) in page
+    for meeting in (decided, arising):
+        shown = client.post(reverse("governance:meeting_cancel", args=[meeting.pk]), follow=True).content.decode()
+        assert "took place: its decisions are on record, so it cannot be cancelled" in shown
+        assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.SCHEDULED
+    client.post(reverse("governance:meeting_cancel", args=[empty.pk]))
+    assert Meeting.objects.get(pk=empty.pk).status == Meeting.Status.CANCELLED
+
+
 def test_boards_are_added_once_by_name(client, officer, strategy, the_board):
     client.force_login(officer)
     client.post(reverse("governance:board_create", args=[strategy.pk]), {"name": "Health Sub-group"})
