@@ -30,7 +30,9 @@ def _calendar_page(request, strategy, membership, *, board_form=None, series_for
         Meeting.objects.filter(strategy=strategy).select_related("board").annotate(on_record=on_record).order_by("date", "board__name")
     )
     move_forms = move_forms or {}
+    today = timezone.localdate()
     for meeting in meetings:
+        meeting.shown_status = meeting.status_label(today)
         meeting.move_form = move_forms.get(meeting.pk) or MeetingMoveForm(
             initial={
                 "date": meeting.date,

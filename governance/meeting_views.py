@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from governance.decisions import DecisionRuleError, action_arising_record, decision_record
@@ -27,6 +28,7 @@ def _meeting_page(request, meeting, membership, *, decision_form=None, arising_f
     officer = is_officer(membership)
     context = {
         "meeting": meeting,
+        "meeting_status": meeting.status_label(timezone.localdate()),
         "strategy": meeting.strategy,
         "membership": membership,
         "officer": officer,

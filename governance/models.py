@@ -72,6 +72,15 @@ class Meeting(models.Model):
         """ "10:00 to 12:00", UK time."""
         return f"{self.start_time:%H:%M} to {self.end_time:%H:%M}"
 
+    def status_label(self, today: dt.date) -> str:
+        """What the calendar says of it: cancelled; held once its day has passed (as "the last board" counts a meeting
+        whose date has come); today; or scheduled."""
+        if self.status == self.Status.CANCELLED:
+            return "Cancelled"
+        if self.status == self.Status.HELD or self.date < today:
+            return "Held"
+        return "Today" if self.date == today else "Scheduled"
+
     @classmethod
     def on_record(cls) -> Q:
         """Meetings that took place, whose record stands: a decision or an action arising is recorded for them."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -107,6 +108,22 @@ def test_a_meeting_with_decisions_on_record_cannot_be_cancelled_and_offers_no_ca
         assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.SCHEDULED
     client.post(reverse("governance:meeting_cancel", args=[empty.pk]))
     assert Meeting.objects.get(pk=empty.pk).status == Meeting.Status.CANCELLED
+
+
+def test_a_meeting_whose_day_has_passed_reads_as_held_on_the_calendar_and_its_page(client, officer, strategy, the_board):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    past = Meeting.objects.create(board=the_board, strategy=strategy, date=today - dt.timedelta(days=3))
+    Meeting.objects.create(board=the_board, strategy=strategy, date=today)
+    Meeting.objects.create(board=the_board, strategy=strategy, date=today + dt.timedelta(days=30))
+    Meeting.objects.create(board=the_board, strategy=strategy, date=today - dt.timedelta(days=60), status=Meeting.Status.CANCELLED)
+    client.force_login(officer)
+    page = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
+    statuses = re.findall(r'data-label="Status">(?:<strong[^>]*>)?(\w+)', page)
+    assert statuses == ["Cancelled", "Held", "Today", "Scheduled"]  # oldest first
+    shown = client.get(reverse("governance:meeting_detail", args=[past.pk])).content.decode()
+    assert re.search(r"Status\s*</dt>\s*<dd[^>]*>\s*Held", shown)
 
 
 def test_boards_are_added_once_by_name(client, officer, strategy, the_board):
