@@ -83,6 +83,11 @@ class MyActions:
         return bool(self.rating_code or self.show)
 
 
+def _partnership_ids(user: User) -> tuple[int, ...]:
+    """The person's partnerships, in order: what My actions' key and reads are made for."""
+    return tuple(sorted(m.partnership_id for m in memberships_read(user)))
+
+
 def my_actions_revisions_read(user: User) -> list[tuple[int, int, int]]:
     """Hand the person their posts, as `user.posts.all()` gives them, and return their strategies' revisions.
 
@@ -90,7 +95,7 @@ def my_actions_revisions_read(user: User) -> list[tuple[int, int, int]]:
     afresh with the posts in one round trip, with SQL compiled once a process:
     the first part of My actions' key (`my_actions_cache_key`).
     """
-    partnership_ids = tuple(sorted(m.partnership_id for m in memberships_read(user)))
+    partnership_ids = _partnership_ids(user)
     posts, revisions = kept_objects_together((posts_held, (user.pk,)), (_revisions_of, (partnership_ids,)))
     prefetched(user, "posts", posts)
     return [(found.strategy_id, found.revision, found.beyond_actions) for found in revisions]
@@ -104,7 +109,7 @@ def my_actions_shown_read(user: User, revisions: list[tuple[int, int, int]]) -> 
     actions (`_mine_shown`): so an update to someone else's action leaves the
     person's list cached, and one to theirs builds it again.
     """
-    partnership_ids = tuple(sorted(m.partnership_id for m in memberships_read(user)))
+    partnership_ids = _partnership_ids(user)
     return ([(strategy_id, beyond) for strategy_id, _, beyond in revisions], kept_objects(_mine_shown, partnership_ids, user.pk))
 
 
@@ -120,9 +125,8 @@ def my_actions_cache_key(user: User, params: QueryDict, state: object | None) ->
     key of the copy last built whatever the data, served while the current
     one is being built.
     """
-    partnership_ids = sorted(m.partnership_id for m in memberships_read(user))
     post_ids = sorted(post.pk for post in user.posts.all())
-    state = (partnership_ids, post_ids, "latest" if state is None else state)
+    state = (_partnership_ids(user), post_ids, "latest" if state is None else state)
     return page_key("my-actions", user.pk, timezone.localdate().isoformat(), params=params, state=state)
 
 
@@ -209,7 +213,7 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
     A fixed number of queries whatever the number of actions.
     """
     today = today or timezone.localdate()
-    partnership_ids = tuple(m.partnership_id for m in memberships_read(user))
+    partnership_ids = _partnership_ids(user)
     post_ids = tuple(post.pk for post in user.posts.all())
     rows: list[Action] = []
     if post_ids:
