@@ -61,8 +61,13 @@ def rounds_for(user: User, today: dt.date | None = None) -> list[Round]:
 @dataclass
 class OrganisationProgress:
     name: str
+    organisation_id: int | None = None  # None: actions with no owner, or owned by posts of no organisation
     total: int = 0
     updated: int = 0
+
+    @property
+    def not_updated(self) -> int:
+        return self.total - self.updated
 
 
 @dataclass
@@ -84,11 +89,12 @@ def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> R
     not_updated = 0
     for action in actions:
         not_updated += action.needs_update
-        names = {post.organisation.name if post.organisation else "Organisation not given" for post in action.owners.all()} or {
-            "To be allocated"
+        owners = {
+            (post.organisation.name, post.organisation_id) if post.organisation else ("Organisation not given", None)
+            for post in action.owners.all()
         }
-        for name in names:
-            progress = found.setdefault(name, OrganisationProgress(name))
+        for name, organisation_id in owners or {("To be allocated", None)}:
+            progress = found.setdefault(name, OrganisationProgress(name, organisation_id))
             progress.total += 1
             progress.updated += not action.needs_update
     organisations = sorted(found.values(), key=lambda p: (p.updated / p.total if p.total else 1, p.name))

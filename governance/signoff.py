@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions.chasing import digests_prepare
 from actions.models import Action, Notification, Snapshot, Strategy
+from actions.round import round_by_organisation
 from governance.models import Meeting, Signatory, SignOff, SignOffEvent, SnapshotSignOff
 from people.models import Organisation, Post
 from send_tracker.statements import kept_objects
@@ -38,6 +39,11 @@ def deadline_of(meeting: Meeting) -> dt.date:
     return meeting.papers_deadline or meeting.date
 
 
+def sign_offs_open(meeting: Meeting, today: dt.date) -> bool:
+    """Signatories can still sign off for the meeting: it is scheduled and its papers deadline has not passed."""
+    return meeting.status == Meeting.Status.SCHEDULED and today <= deadline_of(meeting)
+
+
 def sign_offs_for(meeting: Meeting) -> list[SignOff]:
     """The meeting's sign-offs, one per organisation owning actions, made the first time they are asked for."""
     if meeting.status == Meeting.Status.SCHEDULED:
@@ -54,10 +60,15 @@ def signatory_of(sign_off: SignOff) -> User | None:
     return nominated.user if nominated else None
 
 
-def sign_off_rows(meeting: Meeting, user: User, *, officer: bool) -> list[dict]:
+def sign_off_rows(meeting: Meeting, user: User, *, officer: bool, today: dt.date | None = None) -> list[dict]:
     """The sign-off board's rows: each organisation's sign-off, its signatory, whether this person may sign,
-    when it was last reminded, its latest events, and (for officers) who could be nominated to sign for it."""
+    when it was last reminded, its latest events, (for officers) who could be nominated to sign for it, and while
+    sign-offs are open, how far the organisation's actions are updated since the last board: what a signatory confirms."""
+    today = today or timezone.localdate()
     sign_offs = sign_offs_for(meeting)
+    progress = {}
+    if sign_offs_open(meeting, today):
+        progress = {row.organisation_id: row for row in round_by_organisation(meeting.strategy, today).organisations if row.organisation_id}
     members = []
     if officer:
         members = list(
@@ -76,6 +87,7 @@ def sign_off_rows(meeting: Meeting, user: User, *, officer: bool) -> list[dict]:
                 "reminded_at": reminded.get(f"sign-off-{sign_off.pk}"),
                 "events": list(sign_off.events.select_related("by")[:5]),
                 "candidates": [m for m in members if m.organisation_id == sign_off.organisation_id] or members,
+                "progress": progress.get(sign_off.organisation_id),
             }
         )
     return rows

@@ -18,7 +18,7 @@ from actions.access import get_action_for_user, officer_strategy
 from actions.models import Action, Strategy
 from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm
 from governance.models import Finding, Inspection, Meeting, SignOff
-from governance.signoff import SignOffError, deadline_of, sign_off_decide, sign_off_rows, signatory_nominate, signatory_of
+from governance.signoff import SignOffError, deadline_of, sign_off_decide, sign_off_rows, sign_offs_open, signatory_nominate, signatory_of
 from kpis.access import get_indicator_for_user
 from kpis.models import Indicator
 from people.access import is_officer, member_object, officer_required
@@ -141,7 +141,8 @@ def _sign_off_page(
 ):
     """The sign-off board; `errors` by sign-off, each about its `field`: "decision" (the signatory's choice) or "signatory"."""
     officer = is_officer(membership)
-    rows = sign_off_rows(meeting, request.user, officer=officer)
+    today = timezone.localdate()
+    rows = sign_off_rows(meeting, request.user, officer=officer, today=today)
     deadline = deadline_of(meeting)
     return render(
         request,
@@ -151,7 +152,8 @@ def _sign_off_page(
             "strategy": meeting.strategy,
             "rows": rows,
             "deadline": deadline,
-            "deadline_passed": timezone.localdate() > deadline,
+            "deadline_passed": today > deadline,
+            "open": sign_offs_open(meeting, today),
             "is_officer": officer,
             "signed": sum(1 for r in rows if r["sign_off"].is_signed()),
             "errors": errors or {},

@@ -161,3 +161,28 @@ def test_officers_nominate_signatories(client, officer, board, meeting, council,
         client.post(reverse("governance:signatory_nominate", args=[meeting.pk]), {"organisation": council.pk, "user": board.pk}).status_code
         == 403
     )
+
+
+def test_the_signatory_sees_which_of_their_actions_have_no_update_before_confirming(
+    client, officer, meeting, signatory, council, action, strategy, owner, level, partnership
+):
+    """A signatory confirms their organisation's updates are complete: the page says which are not there yet."""
+    other = Organisation.objects.create(partnership=partnership, name="Northshire ICB", kind=Organisation.Kind.ICB)
+    snapshot_take(strategy=strategy, as_at=timezone.localdate(), taken_by=officer)
+    client.force_login(signatory)
+    page = client.get(board_url(meeting)).content.decode()
+    dashboard = reverse("reporting:dashboard", args=[strategy.pk]) + f"?organisation={council.pk}&amp;exception=needs_update#actions"
+    assert "1 of Northshire Council's 1 action not yet complete has no update since the last board." in page
+    assert f'<a class="govuk-link" href="{dashboard}">See it</a> before you confirm' in page
+    assert 'data-label="Updated since the last board">0 of 1<br>' in page and "1 not yet" in page
+    assert other.name not in page  # it owns no action, so it has no sign-off
+    listed = client.get(dashboard.replace("&amp;", "&")).content.decode()
+    assert action.text in listed and "1 action" in listed
+
+    action_update_record(action=action, user=owner, rating=level("red"), narrative="Slipped.", expected_version=action.version)
+    page = client.get(board_url(meeting)).content.decode()
+    assert "no update since the last board." not in page and 'data-label="Updated since the last board">1 of 1</td>' in page
+
+    # Once the deadline has passed, what is updated now is no longer what was signed: the column goes.
+    Meeting.objects.filter(pk=meeting.pk).update(papers_deadline=timezone.localdate() - dt.timedelta(days=1))
+    assert "Updated since the last board" not in client.get(board_url(meeting)).content.decode()

@@ -75,3 +75,26 @@ def test_a_forum_partner_is_asked_for_the_delivery_groups_and_a_sub_groups_view_
     oversight = asked[asked.index(group.name) : asked.index(other.name)]
     assert f"Recorded for {sub.name} {timezone.localdate():%-d %B %Y}" in oversight and "Not yet this cycle" not in oversight
     assert "Never recorded" in asked[asked.index(other.name) :]
+
+
+def test_a_signatory_reads_their_sign_off_s_status_and_when_it_is_due_apart(client, officer, action, strategy, owner_post):
+    """ "Declined by 14 January" read as when it was declined: the deadline is said as a deadline."""
+    from governance.signoff import sign_off_decide, sign_offs_for, signatory_nominate
+    from people.models import Membership, Organisation
+    from tests.conftest import make_user
+
+    owner_post.organisation = council = Organisation.objects.create(partnership=strategy.partnership, name="Northshire Council")
+    owner_post.save()
+    day = timezone.localdate() + dt.timedelta(days=21)
+    meeting = Meeting.objects.create(
+        board=Board.objects.create(partnership=strategy.partnership, name="Partnership Board"),
+        strategy=strategy,
+        date=day,
+        papers_deadline=day - dt.timedelta(days=7),
+    )
+    director = make_user("director@example.org", strategy.partnership, Membership.Role.BOARD_MEMBER)
+    signatory_nominate(organisation=council, user=director, by=officer)
+    sign_off_decide(sign_off=sign_offs_for(meeting)[0], user=director, confirm=False, reason="Figures are late.")
+    client.force_login(director)
+    html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
+    assert f">Declined</strong>\n    due by {day - dt.timedelta(days=7):%-d %B %Y}</li>" in html

@@ -53,12 +53,13 @@ def test_the_demo_ends_with_its_accounts_and_address_and_writes_its_emails_to_fi
     printed = [line.rstrip("\n") for line in lines if line.strip()]
     opened = next(i for i, line in enumerate(printed) if line.startswith("Open http://"))
     assert opened == len(printed) - 1, "\n".join(printed[opened:])  # nothing after it
-    last = printed[opened - 8 : opened + 1]
+    last = printed[opened - 9 : opened + 1]
     assert last[0] == "Demo accounts (password for all: demo-password-not-for-real-use)", "\n".join(printed[-12:])
-    emails = [line.split()[-1] for line in last[1:6]]
-    assert emails == ["lead@example.org", "board@example.org", "officer@example.org", "pcf@example.org", "finance@example.org"]
-    assert "admin@example.org" in last[6] and "sent-emails/" in last[7]
-    assert last[8] == f"Open http://{address}/ and sign in. Stop the server with Ctrl-C."
+    emails = [line.split()[-1] for line in last[1:7]]
+    people = ["lead@example.org", "board@example.org", "officer@example.org", "pcf@example.org", "finance@example.org"]
+    assert emails == [*people, "trust.signatory@example.org"]  # a signatory whose sign-off is still open
+    assert "admin@example.org" in last[7] and "sent-emails/" in last[8]
+    assert last[9] == f"Open http://{address}/ and sign in. Stop the server with Ctrl-C."
     assert "Starting development server" in "\n".join(printed[:opened])  # the banner came first
     assert not any(line.startswith(("Subject:", "Content-Type:")) for line in printed)  # no email in the terminal
     written = "".join(path.read_text() for path in tmp_path.iterdir())

@@ -148,6 +148,7 @@ class Command(BaseCommand):
                 user.posts.add(lead_post)
             self.stdout.write(f"  {Membership.Role(role).label:<22} {email}")
         self._signatories(east)
+        self.stdout.write(f"  {'Partner signatory':<22} trust.signatory@example.org")
         # The risk register and the DSG management plan, each only where the One Plan has none yet: before the
         # history, so that each past board's snapshot holds the register and the budget as they stood.
         call_command("seed_risks_demo", stdout=self.stdout)
