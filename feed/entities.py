@@ -18,7 +18,7 @@ from django.utils import timezone
 from actions import jeopardy, rules
 from actions.models import Action, ActionUpdate, DeliveryGroup, Snapshot, SnapshotAction
 from finance.models import FinanceActual, Mitigation, MitigationSaving
-from kpis.models import Benchmark, KpiValue
+from kpis.models import Benchmark, Indicator, KpiValue
 from people.models import Partnership
 from risks import rules as risk_rules
 from risks.models import Risk, RiskScore
@@ -212,9 +212,33 @@ ENTITY_SETS: dict[str, EntitySet] = {
             lambda partnership, today: DeliveryGroup.objects.filter(strategy__partnership=partnership),
         ),
         EntitySet(
+            "Kpis",
+            "Kpi",
+            "Each KPI of the partnership's strategies as defined: what counts as better, its target and how far short is amber.",
+            properties(
+                """
+                Id int pk
+                StrategyId int strategy_id
+                Code str code
+                Name str name
+                Unit str unit
+                Direction str direction
+                Frequency str frequency
+                Source str source
+                SourceDetail str source_detail
+                BaselineValue decimal? baseline_value
+                BaselinePeriod str baseline_period
+                Target decimal? target
+                Tolerance decimal? tolerance
+                StretchAim decimal? stretch_aim
+                """
+            ),
+            lambda partnership, today: Indicator.objects.filter(strategy__partnership=partnership),
+        ),
+        EntitySet(
             "KpiValues",
             "KpiValue",
-            "The value that stands for each KPI's period, with the benchmarks entered beside it.",
+            "The value that stands for each KPI's period, its RAG against the target (Status), and the benchmarks entered beside it.",
             properties(
                 """
                 Id int pk
@@ -227,11 +251,14 @@ ENTITY_SETS: dict[str, EntitySet] = {
                 Value decimal value
                 Unit str indicator__unit
                 Target decimal? indicator__target
+                Status str
                 England decimal? england
                 Region decimal? region
                 StatisticalNeighbours decimal? statistical_neighbours
                 EnteredAt datetime entered_at
-                """
+                """,
+                # The scorecard's RAG of the value against the KPI's target and tolerance (Indicator.rag).
+                Status=Indicator.rag_expression(),
             ),
             lambda partnership, today: KpiValue.objects.current().filter(indicator__strategy__partnership=partnership),
         ),

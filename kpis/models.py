@@ -9,7 +9,9 @@ from decimal import Decimal
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models.functions import Abs
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
@@ -187,6 +189,25 @@ class Indicator(models.Model):
         if self.tolerance and shortfall <= self.tolerance:
             return Rag.WITHIN_TOLERANCE
         return Rag.OFF_TARGET
+
+    @classmethod
+    def rag_expression(cls, value: str = "value", indicator: str = "indicator__") -> Case:
+        """`rag` in the database, for the KPI at `indicator` and the value at `value`: the feed's status of each value.
+
+        The agreement test (tests/kpis/test_rag_expression.py) holds the two to the same answer."""
+        value_of, target = F(value), F(f"{indicator}target")
+        better_or_same = Q(**{f"{indicator}direction": cls.Direction.HIGHER, f"{value}__gte": target}) | Q(
+            **{f"{indicator}direction": cls.Direction.LOWER, f"{value}__lte": target}
+        )
+        within = LessThanOrEqual(Abs(value_of - target), F(f"{indicator}tolerance"))
+        return Case(
+            When(Q(**{f"{value}__isnull": True}), then=Value(Rag.NO_DATA.value)),
+            When(Q(**{f"{indicator}target__isnull": True}), then=Value(Rag.NO_TARGET.value)),
+            When(better_or_same, then=Value(Rag.ON_TARGET.value)),
+            When(Q(**{f"{indicator}tolerance__gt": 0}) & Q(within), then=Value(Rag.WITHIN_TOLERANCE.value)),
+            default=Value(Rag.OFF_TARGET.value),
+            output_field=CharField(),
+        )
 
     def travel(self, latest: Decimal | None, previous: Decimal | None) -> Travel:
         """Direction of travel since the previous value, by what counts as better for this KPI."""

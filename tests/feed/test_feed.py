@@ -63,7 +63,7 @@ def test_the_token_can_be_the_basic_password_as_excel_and_power_bi_send_it(clien
 
 
 def test_another_partnerships_token_reads_none_of_this_partnerships_rows(client, outsider_token, action):
-    for name in ["Actions", "Updates", "DeliveryGroups", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"]:
+    for name in ["Actions", "Updates", "DeliveryGroups", "Kpis", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"]:
         assert read(client, outsider_token, f"/feed/odata/{name}").json()["value"] == [], name
     assert read(client, outsider_token, "/feed/Actions.csv").content.decode("utf-8-sig").strip().count("\n") == 0
 
@@ -162,7 +162,7 @@ def test_metadata_describes_every_entity_set(client, token):
     response = read(client, token, "/feed/odata/$metadata")
     xml = response.content.decode()
     assert response["OData-Version"] == "4.0" and response["Content-Type"].startswith("application/xml")
-    for name in ["Actions", "Updates", "DeliveryGroups", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"]:
+    for name in ["Actions", "Updates", "DeliveryGroups", "Kpis", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"]:
         assert f'<EntitySet Name="{name}"' in xml
     assert '<Property Name="IsOverdue" Type="Edm.Boolean" Nullable="false"/>' in xml
 
@@ -206,7 +206,7 @@ def test_it_answers_power_bis_headers_and_format_with_minimal_metadata_json(clie
         assert response["Content-Type"].startswith("application/json;odata.metadata=minimal")
         assert "@odata.context" in response.json()
     service = client.get("/feed/odata/", **bearer(token), **POWER_BI).json()
-    names = {"Actions", "Updates", "DeliveryGroups", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"}
+    names = {"Actions", "Updates", "DeliveryGroups", "Kpis", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"}
     names |= {"Risks", "RiskScores", "Mitigations"}
     assert {s["name"] for s in service["value"]} == names
     metadata = client.get("/feed/odata/$metadata", **bearer(token), HTTP_ACCEPT="application/xml", HTTP_ODATA_MAXVERSION="4.0")

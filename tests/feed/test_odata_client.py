@@ -48,6 +48,7 @@ def test_a_client_reads_every_entity_set_page_by_page_with_the_counts_the_databa
         "Actions": Action.objects.filter(strategy__partnership=partnership).count(),
         "Updates": ActionUpdate.objects.filter(action__strategy__partnership=partnership).count(),
         "DeliveryGroups": DeliveryGroup.objects.filter(strategy__partnership=partnership).count(),
+        "Kpis": Indicator.objects.filter(strategy__partnership=partnership).count(),
         "KpiValues": KpiValue.objects.current().filter(indicator__strategy__partnership=partnership).count(),
         "Benchmarks": Benchmark.objects.filter(indicator__strategy__partnership=partnership).count(),
         "Snapshots": Snapshot.objects.filter(strategy__partnership=partnership).count(),
@@ -69,10 +70,18 @@ def test_a_client_reads_every_entity_set_page_by_page_with_the_counts_the_databa
     [benchmark] = service.query(benchmarks).filter(benchmarks.KpiCode == code).filter(benchmarks.Period == "2025").all()
     assert (float(benchmark.England), float(benchmark.Region), benchmark.RegionName) == (46.1, 43.4, "North West")
     assert (benchmark.Rank, benchmark.Ranked, benchmark.NeighboursCounted) == (17, 23, 2)
+    # Each value's Status is the scorecard's RAG of it, and the KPI's definition says why.
+    kpis, values = service.entities["Kpis"], service.entities["KpiValues"]
+    read = {row.Id: row.Status for row in service.query(values).all()}
+    assert read == {v.pk: v.indicator.rag(v.value).value for v in KpiValue.objects.current().filter(indicator__strategy=strategy)}
+    assert len(set(read.values())) > 1  # not one answer for every value
+    [kpi] = service.query(kpis).filter(kpis.Code == code).all()
+    defined = Indicator.objects.get(strategy=strategy, code=code)
+    assert (kpi.Direction, kpi.Target, kpi.Tolerance) == (defined.direction, defined.target, defined.tolerance)
 
 
 def test_another_partnerships_token_reads_none_of_the_one_plan(live_server, one_plan_with_kpis, other_partnership, outsider):
     token = api_token_create(partnership=other_partnership, name="Southshire BI", created_by=outsider)[1]
     service = client_for(live_server, token)
-    for name in ["Actions", "Updates", "DeliveryGroups", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"]:
+    for name in ["Actions", "Updates", "DeliveryGroups", "Kpis", "KpiValues", "Benchmarks", "Snapshots", "SnapshotItems"]:
         assert service.query(service.entities[name]).all() == [], name
