@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import feedgenerator, timezone
 from django.utils.html import linebreaks
 
-from actions.models import Action, DeliveryGroup, RatingLevel
+from actions.models import BOARD_ACTIONS_GROUP, Action, DeliveryGroup, RatingLevel
 from actions.rows import rows_from_actions
 from coproduction.models import Publication, PublicPage, PublishedSummary, SummaryDraft
 from coproduction.services import deliverables_of, families_views_current, public_cache_key, published_summaries, timeline
@@ -30,7 +30,13 @@ def public_context(page: PublicPage, *, preview: bool = False, publication: Publ
         }  # as they would be published
     else:
         summaries = published_summaries(page)
-    groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("priority", "parent").order_by("position", "id"))
+    # The plan's own areas: not the group that gathers the board's actions arising, which are the board's business.
+    groups = list(
+        DeliveryGroup.objects.filter(strategy=strategy)
+        .exclude(BOARD_ACTIONS_GROUP)
+        .select_related("priority", "parent")
+        .order_by("position", "id")
+    )
     rows = rows_from_actions(Action.objects.filter(strategy=strategy))
     today = timezone.localdate()
     views = {}

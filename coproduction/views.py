@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from actions.access import get_group_for_user, get_strategy_for_user, officer_strategy
-from actions.models import DeliveryGroup, Strategy
+from actions.models import BOARD_ACTIONS_GROUP, DeliveryGroup, Strategy
 from coproduction.forms import FamiliesViewForm, PublicPageForm, SummaryForm
 from coproduction.models import FamiliesView, Publication, PublicPage, PublishedSummary, SummaryDraft
 from coproduction.public import public_context, public_feed_xml, public_page_html
@@ -58,7 +58,8 @@ def _page_for(strategy: Strategy) -> PublicPage:
 
 
 def _manage_page(request: HttpRequest, strategy: Strategy, page: PublicPage, form: PublicPageForm, status: int = 200) -> HttpResponse:
-    groups = list(DeliveryGroup.objects.filter(strategy=strategy).select_related("parent", "summary_draft").order_by("position", "id"))
+    groups = DeliveryGroup.objects.filter(strategy=strategy).exclude(BOARD_ACTIONS_GROUP)  # as the public page has them
+    groups = list(groups.select_related("parent", "summary_draft").order_by("position", "id"))
     public = published_summaries(page)
     rows = []
     for group in groups:

@@ -197,3 +197,17 @@ def test_the_publish_button_is_offered_only_when_a_draft_waits(client, public_pa
     manage = client.get(reverse("coproduction:public_manage", args=[strategy.pk])).content.decode()
     assert "Publish 0" not in manage and "draft summar" not in manage
     assert "there is no draft to publish" in manage
+
+
+def test_the_board_s_own_actions_arising_are_not_an_area_of_the_page(client, published, officer, strategy):
+    """Families read the plan's areas: the group that gathers the board's actions arising is the board's business."""
+    from actions.models import ARISING_NAME
+    from governance.decisions import arising_group
+
+    arising = arising_group(strategy)
+    PublicPage.objects.filter(pk=published.pk).update(show_ratings=True)  # every area with actions, news or not
+    body = client.get(public_urls(published)[0]).content.decode()
+    assert ARISING_NAME not in body and "We hired two more caseworkers." in body
+    client.force_login(officer)
+    manage = client.get(reverse("coproduction:public_manage", args=[strategy.pk])).content.decode()
+    assert ARISING_NAME not in manage and reverse("coproduction:summary_edit", args=[arising.pk]) not in manage
