@@ -78,14 +78,6 @@ class Movement:
     at_risk_then: Decimal
     at_risk_now: Decimal
 
-    @property
-    def achieved_change(self) -> Decimal:
-        return self.achieved_now - self.achieved_then
-
-    @property
-    def at_risk_change(self) -> Decimal:
-        return self.at_risk_now - self.at_risk_then
-
 
 @dataclass
 class FinanceSummary:

@@ -57,7 +57,7 @@ def test_the_latest_actual_of_a_year_counts_and_the_forecast_follows_it(mitigati
     assert FinanceActual.objects.count() == 2  # the earlier figure stays in the history
 
 
-def test_the_movement_since_the_last_snapshot_counts_what_changed(mitigation, strategy, finance_lead, officer, action, level):
+def test_the_movement_since_the_last_snapshot_counts_what_changed(client, mitigation, strategy, finance_lead, officer, action, level):
     snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 14), taken_by=officer)
     assert SnapshotMitigation.objects.count() == 2
     actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
@@ -65,7 +65,12 @@ def test_the_movement_since_the_last_snapshot_counts_what_changed(mitigation, st
     action.save()
     movement = reads.finance_summary(strategy, today=dt.date(2025, 6, 1)).movement
     assert movement.as_at == dt.date(2025, 5, 14)
-    assert movement.achieved_change == Decimal("4200000") and movement.at_risk_change == Decimal("17500000.50")
+    assert (movement.achieved_then, movement.achieved_now) == (0, Decimal("4200000"))
+    assert (movement.at_risk_then, movement.at_risk_now) == (0, Decimal("17500000.50"))
+    # Said as from and to: "at risk (£333.3m)", a fall in accounting brackets, read as a sum at risk.
+    client.force_login(finance_lead)
+    page = client.get(reverse("finance:plan", args=[strategy.pk])).content.decode()
+    assert "Achieved from £0 to £4.2m; at risk from £0 to £17.5m" in page
 
 
 def test_a_finance_lead_enters_an_actual(client, finance_lead, mitigation, strategy):
