@@ -186,3 +186,18 @@ def test_the_signatory_sees_which_of_their_actions_have_no_update_before_confirm
     # Once the deadline has passed, what is updated now is no longer what was signed: the column goes.
     Meeting.objects.filter(pk=meeting.pk).update(papers_deadline=timezone.localdate() - dt.timedelta(days=1))
     assert "Updated since the last board" not in client.get(board_url(meeting)).content.decode()
+
+
+def test_the_form_opens_on_the_signatory_s_last_answer(client, meeting, signatory, action):
+    """After signing off (or declining), the page says so and the form holds that answer, rather than asking afresh."""
+    sign_off = sign_offs_for(meeting)[0]
+    client.force_login(signatory)
+    decide = reverse("governance:sign_off_decide", args=[sign_off.pk])
+    client.post(decide, {"decision": "confirm"})
+    page = client.get(board_url(meeting)).content.decode()
+    assert f"Signed off by {signatory} on {timezone.localdate():%-d %B %Y}. Send again to change the answer." in page
+    assert f'id="decision-{sign_off.pk}" name="decision" type="radio" value="confirm" checked>' in page
+    client.post(decide, {"decision": "decline", "reason": "C10 figures are <late>."})
+    page = client.get(board_url(meeting)).content.decode()
+    assert 'value="decline" checked>' in page and 'value="confirm">' in page
+    assert 'name="reason" rows="3">C10 figures are &lt;late&gt;.</textarea>' in page
