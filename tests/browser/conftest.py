@@ -73,8 +73,18 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def assert_accessible(page, context: str = "") -> None:
-    """Run axe-core (WCAG 2.2 A/AA rules) on the page once it has loaded; fail listing every violation."""
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
+# The rules whose answer depends on where things fall on the screen, not only on the document and its styles: what
+# is in front of a text, how far apart two targets are, whether a region scrolls. A page already checked with every
+# rule at one width is checked again with these alone at another width of the same layout (the same breakpoint).
+LAYOUT_RULES = ("color-contrast", "target-size", "scrollable-region-focusable")
+
+
+def assert_accessible(page, context: str = "", *, layout_only: bool = False) -> None:
+    """Run axe-core (WCAG 2.2 A/AA rules) on the page once it has loaded; fail listing every violation.
+
+    `layout_only` runs the rules of LAYOUT_RULES alone: for a page checked in full at another width of the same layout.
+    """
     page.wait_for_load_state()
     # Evaluated through the DevTools protocol, not as an inline <script>, which the page's CSP would block;
     # once per document (a page checked at two widths keeps it). From then on the browser runs it itself at the
@@ -84,14 +94,13 @@ def assert_accessible(page, context: str = "") -> None:
         if page not in _AXE_PRELOADED:
             page.add_init_script(script=axe_source())
             _AXE_PRELOADED.add(page)
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+    only = {"type": "rule", "values": list(LAYOUT_RULES)} if layout_only else {"type": "tag", "values": list(AXE_TAGS)}
     # Only the violations are asked for and sent back: axe skips the detail of what passed. Of the assets axe fetches
     # before its rules run, only the media are read by a rule of these tags: the style sheets it would fetch and
     # parse again on every run serve an experimental rule (css-orientation-lock) that tags leave out.
     found = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],"
-        " preload: {assets: ['media']}})).violations",
-        tags,
+        "async (only) => (await axe.run(document, {runOnly: only, resultTypes: ['violations'], preload: {assets: ['media']}})).violations",
+        only,
     )
     violations = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in found]
     assert not violations, f"axe-core violations {context} on {page.url}:\n" + "\n".join(violations)
