@@ -121,7 +121,8 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 def _action_page(
     request: HttpRequest, action: Action, membership: Membership, *, status: int = 200, part: str = "action-updates", **shown
 ) -> HttpResponse:
-    """The action page, or when htmx asked, the section it asked about (updates or milestones) with the status panel out of band.
+    """The action page, or when htmx asked, the section it asked about (updates or milestones) with the status panel out of band
+    (and, with the updates, the history below them).
 
     `shown` may carry the update `form` and `milestone_form` as sent, a `conflict` with the files left `unattached`, and `saved`.
     """
@@ -141,7 +142,8 @@ def _action_page(
     }
     if request.htmx:
         html = render_to_string(f"actions/action_detail.html#{part}", context, request)
-        html += render_to_string("actions/action_detail.html#action-status", {**context, "oob": True}, request)
+        for aside in ("action-status", "action-history") if part == "action-updates" else ("action-status",):
+            html += render_to_string(f"actions/action_detail.html#{aside}", {**context, "oob": True}, request)
         return HttpResponse(html, status=status)
     return render(request, "actions/action_detail.html", context, status=status)
 

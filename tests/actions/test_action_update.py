@@ -34,7 +34,7 @@ def test_it_records_the_update_and_redirects_with_a_message_without_javascript(c
     assert action.rating == level("red") and action.version == 2
 
 
-def test_it_swaps_the_history_in_place_and_the_status_out_of_band_with_htmx(client, owner, action, level):
+def test_it_swaps_the_form_in_place_and_the_status_and_history_out_of_band_with_htmx(client, owner, action, level):
     client.force_login(owner)
     response = post_update(client, action, htmx=True, rating=level("amber-e").pk, narrative="Complete; impact to follow")
     assert response.status_code == 200
@@ -42,10 +42,22 @@ def test_it_swaps_the_history_in_place_and_the_status_out_of_band_with_htmx(clie
     assert html.lstrip().startswith('<div id="action-updates">')
     assert "has been saved" in html and "data-app-focus" in html
     assert 'id="action-status" data-hx-swap-oob="true"' in html
+    history = html[html.index('<div id="action-history" data-hx-swap-oob="true">') :]
+    assert "Complete; impact to follow" in history
     assert 'data-testid="update-count">1<' in html and "Amber E" in html
     assert "<html" not in html
     # The fresh form carries the new version, so the next update is not a conflict.
     assert 'name="version" value="2"' in html
+
+
+def test_the_update_form_comes_straight_after_the_status_with_the_milestones_and_then_the_history_below(client, owner, action):
+    # On a phone, a step's form above it read as the page's form: the owner's update is what they come for.
+    client.force_login(owner)
+    page = client.get(action.get_absolute_url()).content.decode()
+    places = [page.index(mark) for mark in ('id="action-status"', 'id="update-heading"', 'id="milestones-heading"', 'id="history"')]
+    assert places == sorted(places)
+    # The status panel is followed by the group's outcomes and the form, nothing else.
+    assert 'name="milestone-title"' in page and 'name="milestone-title"' not in page[: places[1]]
 
 
 def test_it_requires_a_narrative_when_the_rating_changes(client, owner, action, level):

@@ -43,7 +43,7 @@ def test_a_delivery_lead_updates_a_rating_with_htmx_and_sees_the_page_follow(sig
     banner = page.get_by_role("alert").filter(has_text="has been saved")
     expect(banner).to_be_focused()
     expect(page).to_have_title(re.compile(r"^SP1 – "))
-    history = page.locator("#action-updates")
+    history = page.locator("#action-history")
     expect(history).to_contain_text("Provider withdrew; re-tendering in June.")
     expect(history.locator(".app-history__item").first).to_contain_text("Amber")
     expect(page.get_by_test_id("update-count")).to_have_text("1")
@@ -117,7 +117,7 @@ def test_the_update_form_works_with_the_keyboard_alone(sign_in, live_server, pag
     assert page.evaluate("document.activeElement.textContent").strip() == "Save update"
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert").filter(has_text="has been saved")).to_be_focused()
-    expect(page.locator("#action-updates")).to_contain_text("Keyboard only: recovery plan agreed.")
+    expect(page.locator("#action-history")).to_contain_text("Keyboard only: recovery plan agreed.")
 
 
 def test_without_javascript_the_form_posts_and_redirects(live_server, browser, owner, action, level):
@@ -134,7 +134,7 @@ def test_without_javascript_the_form_posts_and_redirects(live_server, browser, o
     page.wait_for_load_state()
     assert page.url.endswith(f"{action.get_absolute_url()}#history")
     expect(page.get_by_role("alert")).to_contain_text("has been saved")
-    expect(page.locator("#action-updates")).to_contain_text("No script needed.")
+    expect(page.locator("#action-history")).to_contain_text("No script needed.")
     context.close()
 
 
