@@ -49,6 +49,39 @@ def test_the_forum_records_the_families_view_and_the_board_sees_the_disagreement
     assert "Families' view disagrees with the officers' ratings: 1 delivery group" in page.get_by_role("main").inner_text()
     assert_accessible(page, "on the dashboard with a disagreement")
 
+    # On a phone the matrix stacks: the group's figures sit on a line each can share, the view's tag below its label.
+    page.set_viewport_size({"width": 320, "height": 800})
+    lines, clearance = page.evaluate(STACKED_ROW, group.name)
+    assert all(max(bottoms) - min(bottoms) <= 1 for bottoms in lines), f"figures on one line sit at different heights: {lines}"
+    assert clearance >= 2, f"the families' view tag touches the line below it ({clearance} px apart)"
+
+
+# For the matrix row of the named group: the bottom of each cell's first text, grouped by line (cells whose boxes share a
+# height), and the space between the families' view tag and the next line's cells.
+STACKED_ROW = """(name) => {
+  const row = [...document.querySelectorAll('.app-matrix tbody tr')].find(r => r.textContent.includes(name));
+  const cells = [...row.querySelectorAll('td[data-label]')];
+  const textBottom = (cell) => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT, {acceptNode: n => n.textContent.trim() ? 1 : 3});
+    const range = document.createRange();
+    range.selectNodeContents(walker.nextNode());
+    return Math.round(range.getBoundingClientRect().bottom);
+  };
+  const lines = [];
+  for (const cell of cells) {
+    const box = cell.getBoundingClientRect();
+    const line = lines.find(l => box.top < l.bottom && box.bottom > l.top);
+    if (!line) { lines.push({top: box.top, bottom: box.bottom, bottoms: [textBottom(cell)]}); continue; }
+    line.bottoms.push(textBottom(cell));
+    line.top = Math.min(line.top, box.top);
+    line.bottom = Math.max(line.bottom, box.bottom);
+  }
+  const tag = row.querySelector('td[data-label] .govuk-tag').getBoundingClientRect();
+  const below = cells.map(c => c.getBoundingClientRect()).filter(b => b.top >= tag.top + tag.height / 2 && b.left < tag.right);
+  const clearance = Math.min(...below.map(b => b.top)) - tag.bottom;
+  return [lines.map(l => l.bottoms), Math.round(clearance)];
+}"""
+
 
 def test_a_signatory_signs_off_on_the_board(one_plan, sign_in, live_server):
     partnership = one_plan.partnership
