@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, BooleanField, Case, DateTimeField, F, Max, Q, When
+from django.db.models import BigIntegerField, BooleanField, Case, DateTimeField, F, Max, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -497,6 +497,15 @@ def _digests_prepare(cursor, *, day: dt.date) -> int:
     return created
 
 
+def reminder_recipients(partnership_id: int) -> QuerySet:
+    """Who a reminder about an action reaches: its owner posts' holders with an active account in the partnership.
+
+    Rows of the action–owner-post link, each with one such holder (`post__holders`): filter by action to ask whether
+    an action has anyone to remind. An action with no owner, or whose posts nobody holds, reaches nobody.
+    """
+    return Action.owners.through.objects.filter(post__holders__is_active=True, post__holders__memberships__partnership_id=partnership_id)
+
+
 def reminders_queue(*, strategy: Strategy, deadline: dt.date, days_before: int, today: dt.date | None = None) -> int:
     """Remind the owners of actions not updated since the latest snapshot to update them by the deadline.
 
@@ -510,20 +519,16 @@ def reminders_queue(*, strategy: Strategy, deadline: dt.date, days_before: int, 
     if not (deadline - dt.timedelta(days=days_before) <= today <= deadline):
         return 0
     due = Action.objects.filter(rules.needs_update_q(), strategy=strategy).values("pk")
-    due_sql, due_params = due.query.sql_with_params()
+    pairs = reminder_recipients(strategy.partnership_id).filter(action_id__in=due).values_list("post__holders", "action_id").distinct()
+    pairs_sql, pairs_params = pairs.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO actions_notification (recipient_id, action_id, kind, event_key, deadline, created_at)
-            SELECT DISTINCT up.user_id, o.action_id, %s, %s, %s::date, now()
-            FROM actions_action_owners o
-            JOIN accounts_user_posts up ON up.post_id = o.post_id
-            JOIN accounts_user u ON u.id = up.user_id AND u.is_active
-            JOIN people_membership m ON m.user_id = up.user_id AND m.partnership_id = %s
-            WHERE o.action_id IN ({due_sql})
+            SELECT pair.*, %s, %s, %s::date, now() FROM ({pairs_sql}) AS pair
             ON CONFLICT (recipient_id, action_id, kind, event_key) DO NOTHING
             """,
-            [Notification.Kind.REMINDER, deadline.isoformat(), deadline, strategy.partnership_id, *due_params],
+            [Notification.Kind.REMINDER, deadline.isoformat(), deadline, *pairs_params],
         )
         queued = cursor.rowcount
         _digests_prepare(cursor, day=today)

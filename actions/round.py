@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from accounts.models import User
 from actions import rules
-from actions.chasing import reminders_queue
+from actions.chasing import reminder_recipients, reminders_queue
 from actions.models import Action, Strategy
 from actions.reads import my_actions_for
 from actions.signals import RoundMeeting, next_meeting
@@ -64,6 +64,7 @@ class OrganisationProgress:
     organisation_id: int | None = None  # None: actions with no owner, or owned by posts of no organisation
     total: int = 0
     updated: int = 0
+    unreachable: int = 0  # not yet updated, and a reminder would reach nobody (`reminder_recipients`)
 
     @property
     def not_updated(self) -> int:
@@ -77,18 +78,22 @@ class RoundProgress:
 
     organisations: list[OrganisationProgress]
     not_updated: int
+    unreachable: int = 0  # of those not updated, the actions a reminder would reach nobody about
 
 
 def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> RoundProgress:
     """How far each owner organisation has got with the round: its actions (not complete) and how many are updated."""
     today = today or timezone.localdate()
-    actions = rules.with_status(Action.objects.filter(rules.in_round_q(), strategy=strategy), today).prefetch_related(
-        Prefetch("owners", queryset=Post.objects.select_related("organisation"))
+    actions = (
+        rules.with_status(Action.objects.filter(rules.in_round_q(), strategy=strategy), today)
+        .annotate(remindable=Exists(reminder_recipients(strategy.partnership_id).filter(action_id=OuterRef("pk"))))
+        .prefetch_related(Prefetch("owners", queryset=Post.objects.select_related("organisation")))
     )
     found: dict[str, OrganisationProgress] = {}
-    not_updated = 0
+    not_updated = unreachable = 0
     for action in actions:
         not_updated += action.needs_update
+        unreachable += action.needs_update and not action.remindable
         owners = {
             (post.organisation.name, post.organisation_id) if post.organisation else ("Organisation not given", None)
             for post in action.owners.all()
@@ -97,14 +102,41 @@ def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> R
             progress = found.setdefault(name, OrganisationProgress(name, organisation_id))
             progress.total += 1
             progress.updated += not action.needs_update
+            progress.unreachable += action.needs_update and not action.remindable
     organisations = sorted(found.values(), key=lambda p: (p.updated / p.total if p.total else 1, p.name))
-    return RoundProgress(organisations, not_updated)
+    return RoundProgress(organisations, not_updated, unreachable)
 
 
-def round_chase(strategy: Strategy, meeting: RoundMeeting, today: dt.date | None = None) -> int:
-    """Remind the owners of every action not yet updated for the meeting (each once per meeting); returns reminders queued."""
+@dataclass
+class Chased:
+    """What a chase did: the reminders it queued, and the round as it stands, with the actions it could reach nobody about."""
+
+    queued: int
+    progress: RoundProgress
+
+    def message(self) -> str:
+        """What the officer is told: never "chased everyone" when some had no one to remind or were reminded before."""
+        reachable = self.progress.not_updated - self.progress.unreachable
+        if self.queued:
+            said = f"{self.queued} reminder{'s' if self.queued != 1 else ''} queued: they go in each owner's next email digest."
+        elif reachable:
+            said = "No new reminders: everyone who can be reminded about an action not yet updated already has been, for this meeting."
+        elif not self.progress.not_updated:
+            return "Every action in the round has been updated: there is no one to chase."
+        else:
+            said = "No reminders queued."
+        if count := self.progress.unreachable:
+            said += (
+                f" {count} action{'s' if count != 1 else ''} not yet updated {'have' if count != 1 else 'has'} no one to remind: see below."
+            )
+        return said
+
+
+def round_chase(strategy: Strategy, meeting: RoundMeeting, today: dt.date | None = None) -> Chased:
+    """Remind the owners of every action not yet updated for the meeting (each person about each action once per meeting)."""
     today = today or timezone.localdate()
     deadline = meeting.papers_deadline or meeting.date
     if deadline < today:
         deadline = meeting.date
-    return reminders_queue(strategy=strategy, deadline=deadline, days_before=max((deadline - today).days, 0), today=today)
+    queued = reminders_queue(strategy=strategy, deadline=deadline, days_before=max((deadline - today).days, 0), today=today)
+    return Chased(queued, round_by_organisation(strategy, today))

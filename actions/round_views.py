@@ -115,6 +115,8 @@ def round_progress(request: HttpRequest, strategy_id: int) -> HttpResponse:
         "strategy": strategy,
         "meeting": next_meeting(strategy, today),
         "progress": progress.organisations,
+        "unreachable": progress.unreachable,
+        "not_updated": progress.not_updated,
         "nav_section": "strategies",
     }
     return render(request, "actions/round_progress.html", context)
@@ -128,6 +130,6 @@ def round_chase_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
     if meeting is None:
         messages.error(request, "There is no meeting scheduled: add one to the board calendar first.")
     else:
-        queued = round_chase(strategy, meeting)
-        messages.success(request, f"{queued} reminder{'s' if queued != 1 else ''} queued: they go in each owner's next email digest.")
+        chased = round_chase(strategy, meeting)
+        messages.add_message(request, messages.SUCCESS if chased.queued else messages.INFO, chased.message())
     return redirect("actions:round_progress", strategy_id=strategy.pk)

@@ -64,6 +64,7 @@ class ThisCycle:
     in_progress: list[InProgress] = field(default_factory=list)
     # Actions, each once: an action owned by two organisations is in both of their rows of `chasing`.
     not_updated: int = 0
+    unreachable: int = 0  # of those, the actions a reminder would reach nobody about
 
     @property
     def still_to_record(self) -> int:
@@ -131,7 +132,7 @@ def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today
     if is_officer(membership):
         progress = round_by_organisation(strategy, today)
         cycle.chasing = [row for row in progress.organisations if row.updated < row.total]
-        cycle.not_updated = progress.not_updated
+        cycle.not_updated, cycle.unreachable = progress.not_updated, progress.unreachable
         cycle.sign_offs = sign_offs_for(meeting) if meeting else []
         cycle.in_progress = _in_progress(strategy)
     if is_coproduction_partner(membership):

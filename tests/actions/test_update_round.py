@@ -9,11 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from actions.models import Action, ActionUpdate, Notification
 from actions.services import action_update_record
 from governance.models import Board, Meeting
 from governance.services import snapshot_take
-from people.models import Organisation
+from people.models import Membership, Organisation, Post
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,57 @@ def test_officers_see_the_round_by_organisation_and_chase_the_laggards(client, o
     ]
     client.post(reverse("actions:round_chase", args=[action.strategy_id]))
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 1  # chased once per meeting
+
+
+def test_the_chase_says_which_actions_not_updated_a_reminder_reaches_nobody_about(
+    client, officer, owner, action, second, meeting, strategy, group, level, other_partnership
+):
+    snapshot_take(strategy=strategy, as_at=timezone.localdate() - dt.timedelta(days=1))
+    action_update_record(action=action, user=owner, rating=level("amber"), narrative="Going well.", expected_version=action.version)
+
+    def owned_by(ref: str, *holders) -> Action:
+        post = Post.objects.create(partnership=strategy.partnership, title=f"Post of {ref}")
+        for holder in holders:
+            holder.posts.add(post)
+        made = Action.objects.create(strategy=strategy, group=group, ref=ref, text="x", rating=level("amber"))
+        made.owners.add(post)
+        return made
+
+    Action.objects.create(strategy=strategy, group=group, ref="NONE", text="No owner yet", rating=level("grey"))
+    owned_by("VACANT")  # a post nobody holds
+    owned_by("LEFT", make_user("left@example.org", strategy.partnership, Membership.Role.DELIVERY_LEAD))
+    User.objects.filter(username="left@example.org").update(is_active=False)
+    owned_by("AWAY", make_user("away@example.org", other_partnership, Membership.Role.DELIVERY_LEAD))  # not of this partnership
+    both = owned_by("BOTH", owner)  # held by the owner too: one holder is enough
+    both.owners.add(Post.objects.create(partnership=strategy.partnership, title="An empty second post"))
+
+    client.force_login(officer)
+    page = client.get(reverse("actions:round_progress", args=[strategy.pk])).content.decode()
+    note = page[page.index('data-testid="no-one-to-remind"') :]
+    assert "<strong>4 of the 6 actions not yet updated have no one to remind</strong>" in note
+    assert f"/strategies/{strategy.pk}/dashboard/?exception=unallocated#actions" in note
+    assert re.search(r"To be allocated</th>\s*<td[^>]*>0</td>\s*<td[^>]*>1</td>\s*<td[^>]*>1</td>", page)
+
+    told = client.post(reverse("actions:round_chase", args=[strategy.pk]), follow=True).content.decode()
+    assert "2 reminders queued" in told and "4 actions not yet updated have no one to remind" in told
+    reminded = set(Notification.objects.filter(kind=Notification.Kind.REMINDER).values_list("action__ref", flat=True))
+    assert reminded == {"SP2", "BOTH"}  # exactly the ones the page counted as reachable
+
+    again = client.post(reverse("actions:round_chase", args=[strategy.pk]), follow=True).content.decode()
+    assert "No new reminders: everyone who can be reminded about an action not yet updated already has been" in again
+    assert "govuk-notification-banner--success" not in again
+
+    home = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
+    assert "4 of them have no one a reminder would reach" in home
+
+
+def test_with_every_action_updated_the_chase_says_there_is_no_one_to_chase(client, officer, owner, action, meeting, strategy, level):
+    snapshot_take(strategy=strategy, as_at=timezone.localdate() - dt.timedelta(days=1))
+    action_update_record(action=action, user=owner, rating=level("amber"), narrative="Going well.", expected_version=action.version)
+    client.force_login(officer)
+    told = client.post(reverse("actions:round_chase", args=[strategy.pk]), follow=True).content.decode()
+    assert "Every action in the round has been updated: there is no one to chase." in told
+    assert 'data-testid="no-one-to-remind"' not in told
 
 
 def test_only_officers_see_the_round_by_organisation(client, owner, board, strategy):
