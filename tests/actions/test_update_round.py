@@ -57,6 +57,15 @@ def test_a_lead_sees_the_round_for_the_next_board_and_updates_several_at_once(cl
     assert "2 of 2" in client.get(reverse("actions:my_actions")).content.decode()
 
 
+def test_each_row_says_when_its_action_is_past_its_due_date(client, owner, action, second, meeting, level):
+    # SP1 was due in September 2025 and is rated Amber (on track); SP2 has no date.
+    client.force_login(owner)
+    page = client.get(reverse("actions:update_round")).content.decode()
+    first, other = page[page.index(f'id="action-{action.pk}"') :], page[page.index(f'id="action-{second.pk}"') :]
+    assert 'Due Sep 2025 <strong class="govuk-tag govuk-tag--' in first and "On track but overdue</strong> · rated Amber" in first
+    assert "overdue" not in other[: other.index("</p>", other.index("Due "))]
+
+
 def test_rows_left_alone_are_not_saved(client, owner, action, second, meeting):
     client.force_login(owner)
     client.post(reverse("actions:update_round"), {**row(action), **row(second, narrative="Only this one.")})
