@@ -42,3 +42,15 @@ def posts_of(partnership: Partnership) -> list[Post]:
         .prefetch_related(Prefetch("holders", queryset=User.objects.order_by("first_name", "last_name")))
         .order_by("title")
     )
+
+
+def invitation_initial(partnership: Partnership, post_ids: list[str]) -> dict:
+    """The invitation form's first values: a delivery lead, holding the posts asked for (`?post=`, the partnership's own),
+    of their organisation when they share one. Anything else asked for is left out."""
+    ids = [int(value) for value in post_ids if value.isdigit() and len(value) < 19]
+    posts = list(Post.objects.filter(partnership=partnership, pk__in=ids)) if ids else []
+    organisations = {post.organisation_id for post in posts}
+    initial = {"role": Membership.Role.DELIVERY_LEAD, "posts": [post.pk for post in posts]}
+    if len(organisations) == 1 and None not in organisations:
+        initial["organisation"] = organisations.pop()
+    return initial

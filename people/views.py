@@ -22,7 +22,7 @@ from people.access import officer_membership, officer_object, officer_partnershi
 from people.backends import MEMBERS_BACKEND
 from people.forms import AcceptForm, HandOverForm, InvitationForm, MergeForm, PeopleFilterForm, PersonForm, PostForm
 from people.models import Invitation, Membership, PersonChange, Post
-from people.reads import invitations_open, members_of, posts_of
+from people.reads import invitation_initial, invitations_open, members_of, posts_of
 from people.services import (
     PeopleRuleError,
     invitation_accept,
@@ -75,7 +75,8 @@ def _invite_page(request, partnership, form, status=200):
 def invite(request: HttpRequest, partnership_id: int) -> HttpResponse:
     partnership, _mine = officer_partnership(request.user, partnership_id)
     if request.method != "POST":
-        return _invite_page(request, partnership, InvitationForm(partnership=partnership, initial={"role": Membership.Role.DELIVERY_LEAD}))
+        initial = invitation_initial(partnership, request.GET.getlist("post"))
+        return _invite_page(request, partnership, InvitationForm(partnership=partnership, initial=initial))
     form = InvitationForm(request.POST, partnership=partnership)
     written, invitation = form_written(
         form,

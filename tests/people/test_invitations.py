@@ -166,3 +166,23 @@ def test_someone_with_an_account_elsewhere_joins_without_a_new_password(
     assert response["Location"] == reverse("login")
     assert Membership.objects.filter(user=outsider, partnership=partnership, role="delivery_lead").exists()
     assert outsider.check_password("correct horse battery staple")
+
+
+def test_a_post_nobody_holds_leads_to_an_invitation_with_it_ticked_and_its_organisation_chosen(
+    client, officer, owner, owner_post, partnership, other_partnership, school
+):
+    vacant = Post.objects.create(partnership=partnership, title="SENCO Lead", organisation=school)
+    elsewhere = Post.objects.create(partnership=other_partnership, title="Their post")
+    client.force_login(officer)
+    posts = client.get(reverse("people:post_list", args=[partnership.pk])).content.decode()
+    link = f"/partnerships/{partnership.pk}/people/invite/?post={vacant.pk}"
+    assert f'href="{link}">Invite someone<span class="govuk-visually-hidden"> to hold SENCO Lead</span>' in posts
+    assert f"?post={owner_post.pk}" not in posts  # the owner holds it
+    assert f'href="{link}">Invite someone to hold it</a>' in client.get(reverse("people:post_detail", args=[vacant.pk])).content.decode()
+
+    page = client.get(link).content.decode()
+    assert re.search(rf'value="{vacant.pk}"[^>]*checked', page) and re.search(rf'<option value="{school.pk}" selected>', page)
+    # Another partnership's post, or nonsense, is left out: the form starts empty, as without the link.
+    for asked in (elsewhere.pk, "abc", "9" * 30, -1):
+        page = client.get(f"{reverse('people:invite', args=[partnership.pk])}?post={asked}").content.decode()
+        assert "checked" not in page and " selected>" not in page.split('name="organisation"')[1].split("</select>")[0]
