@@ -44,6 +44,22 @@ def private_file_replace(folder: Path, file_name: str, write) -> Path:
     return folder / file_name
 
 
+def earlier_board_of(snapshot: Snapshot, meeting: Meeting | None) -> Meeting | None:
+    """The earlier board that was shown `snapshot`, when a pack for `meeting` (later, with no snapshot of its own yet)
+    would be built from it: the last board's ratings, not this cycle's. None when the pair is right."""
+    if meeting is None or meeting.snapshot_id:
+        return None
+    return Meeting.objects.filter(snapshot=snapshot, date__lt=meeting.date).select_related("board").order_by("-date").first()
+
+
+def stale_snapshot_message(snapshot: Snapshot, earlier: Meeting, meeting: Meeting) -> str:
+    """Why a pack for `meeting` should not be built from `snapshot`, which `earlier` was shown (`earlier_board_of`)."""
+    return (
+        f"The snapshot of {snapshot.as_at:%-d %B %Y} is the one the {earlier.date:%-d %B %Y} board saw. Take a snapshot for "
+        f"the {meeting.date:%-d %B %Y} board first, so that its pack shows the updates made since."
+    )
+
+
 def board_report_request(
     *,
     snapshot: Snapshot,

@@ -45,7 +45,7 @@ from reporting.dashboard import DashboardFilterForm, dashboard_cache_key, dashbo
 from reporting.models import BoardReport, DocumentExport, EvidencePack
 from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
-from reporting.services import board_report_request, board_report_stop, evidence_pack_request
+from reporting.services import board_report_request, board_report_stop, earlier_board_of, evidence_pack_request, stale_snapshot_message
 from reporting.summaries import EXCEPTION_KINDS, movement_since_snapshot
 from reporting.this_cycle import sign_offs_due_for
 from send_tracker.cache import DrawnOnce, earlier_copy_note, has_just_saved, page_built_once
@@ -344,6 +344,9 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     today = timezone.localdate()
     meetings = Meeting.objects.filter(strategy=strategy).select_related("board", "snapshot")
+    upcoming, snapshots = [m for m in meetings if m.date >= today], list(Snapshot.objects.filter(strategy=strategy))
+    following = upcoming[0] if upcoming else None
+    earlier = earlier_board_of(snapshots[0], following) if snapshots else None
     return render(
         request,
         "reporting/reports.html",
@@ -351,9 +354,12 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
             "strategy": strategy,
             "membership": membership,
             "is_officer": is_officer(membership),
-            "upcoming": [m for m in meetings if m.date >= today],
+            "upcoming": upcoming,
             "past": [m for m in meetings if m.date < today],
-            "snapshots": Snapshot.objects.filter(strategy=strategy),
+            "snapshots": snapshots,
+            # The next board is chosen for the pack once a snapshot newer than the last board's is taken; until then, said.
+            "stale": stale_snapshot_message(snapshots[0], earlier, following) if earlier else "",
+            "chosen_meeting": following if following and not earlier else None,
             "packs": BoardReport.objects.filter(strategy=strategy).select_related("snapshot", "meeting__board", "requested_by")[:50],
         },
     )
@@ -373,6 +379,9 @@ def report_request(request: HttpRequest, strategy_id: int) -> HttpResponse:
         snapshot = Snapshot.objects.filter(pk=snapshot_id, strategy=strategy).first()
     if snapshot is None:
         messages.error(request, "Choose the snapshot the pack should be built from.")
+        return redirect("reporting:reports", strategy_id=strategy.pk)
+    if earlier := earlier_board_of(snapshot, meeting):
+        messages.error(request, stale_snapshot_message(snapshot, earlier, meeting))
         return redirect("reporting:reports", strategy_id=strategy.pk)
     start = functools.partial(
         board_report_request, snapshot=snapshot, user=request.user, meeting=meeting, for_decision=request.POST.get("for_decision", "")
