@@ -223,6 +223,16 @@ def error_summary(parser: Parser, token: Token) -> ErrorSummaryNode:
 
 
 @register.filter
+def as_sentence(text: object) -> str:
+    """Words that end as a sentence: a full stop added unless they already end with one (or ?, ! or the … of a cut).
+
+    {% for decision in decisions %}{{ decision.text|as_sentence }} {% endfor %}
+    """
+    words = str(text).rstrip()
+    return words if not words or words[-1] in ".?!…" else f"{words}."
+
+
+@register.filter
 def fields(form: BaseForm, names: str) -> list[BoundField]:
     """The form's fields of these names, in this order, for one partial each:
 

@@ -183,4 +183,6 @@ def test_an_officer_takes_today_s_snapshot_produces_the_pack_and_the_next_pack_o
     opening = board_pack_html(later, following).split('id="pack-summary"')[0]
     assert "The board agreed the recovery plan for EHC timeliness." in opening
     assert "The board asked for the transition audit at its next meeting." in opening
+    # Each decision reads as its own sentence: no ".;" between them, no ".." after the last.
+    assert "EHC timeliness. The board asked for the transition audit at its next meeting.</p>" in opening
     assert arising.action.ref in opening and "Report the new panel&#x27;s first month" in opening

@@ -89,3 +89,9 @@ def test_a_form_s_button_stands_alone_or_beside_the_link_that_leaves_without_sav
     beside = render('{% form_actions submit="Apply filters" secondary=True cancel=url cancel_label="Clear filters" %}', url="/risks/?q=a&b")
     assert '<div class="govuk-button-group">' in beside and 'govuk-button govuk-button--secondary"' in beside
     assert '<a class="govuk-link" href="/risks/?q=a&amp;b">Clear filters</a>' in beside
+
+
+def test_words_end_as_a_sentence_once_and_stay_escaped():
+    source = "{% for text in texts %}{{ text|truncatewords:6|as_sentence }}{% if not forloop.last %} {% endif %}{% endfor %}"
+    texts = ["Agreed the plan.", "Noted the risks", "Asked why?", "", "Asked for <b>an audit</b> of every plan issued late this year"]
+    assert render(source, texts=texts) == ("Agreed the plan. Noted the risks. Asked why?  Asked for &lt;b&gt;an audit&lt;/b&gt; of every …")
