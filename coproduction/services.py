@@ -89,26 +89,31 @@ class Disagreement:
     actions: int
 
 
-def disagreements(
-    rows: Sequence[ActionRow], views: dict[int, FamiliesView | SnapshotFamiliesView], groups: dict[int, DeliveryGroup]
-) -> list[Disagreement]:
-    """Every group whose families' view contradicts the officers' ratings of its actions (its sub-groups' included)."""
+def own_ratings(rows: Iterable[ActionRow]) -> dict[int, list[RatingLevel]]:
+    """Each group's own actions' ratings, one per action."""
     own: dict[int, list[RatingLevel]] = {}
     for row in rows:
         own.setdefault(row.group_id, []).append(row.rating)
-    return disagreements_of(own, views, groups)
+    return own
 
 
-def disagreements_of(
-    own: dict[int, list[RatingLevel]], views: dict[int, FamiliesView | SnapshotFamiliesView], groups: dict[int, DeliveryGroup]
-) -> list[Disagreement]:
-    """`disagreements` from each group's own actions' ratings (one per action)."""
+def area_ratings(own: dict[int, list[RatingLevel]], groups: dict[int, DeliveryGroup]) -> dict[int, list[RatingLevel]]:
+    """The ratings the families' view of each group is set beside: its own actions' and its sub-groups'."""
     ratings: dict[int, list[RatingLevel]] = {}
     for group_id, found_ratings in own.items():
         ratings.setdefault(group_id, []).extend(found_ratings)
         parent_id = groups[group_id].parent_id if group_id in groups else None
         if parent_id:
             ratings.setdefault(parent_id, []).extend(found_ratings)
+    return ratings
+
+
+def disagreements_of(
+    own: dict[int, list[RatingLevel]], views: dict[int, FamiliesView | SnapshotFamiliesView], groups: dict[int, DeliveryGroup]
+) -> list[Disagreement]:
+    """Every group whose families' view contradicts the officers' ratings of its actions (its sub-groups' included),
+    from each group's own actions' ratings (`own_ratings`)."""
+    ratings = area_ratings(own, groups)
     found = []
     for group_id, view in views.items():
         group = groups.get(group_id)

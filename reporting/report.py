@@ -19,7 +19,17 @@ from django.utils.safestring import SafeString, mark_safe
 
 from actions.models import ActionUpdate, DeliveryGroup, RatingLevel, Snapshot
 from actions.rows import ActionRow, rows_from_snapshot
-from coproduction.services import DELIVERED, Quarter, deliverables_of, disagreements, families_views_frozen, quarter_start, timeline
+from coproduction.services import (
+    DELIVERED,
+    Quarter,
+    area_ratings,
+    deliverables_of,
+    disagreements_of,
+    families_views_frozen,
+    own_ratings,
+    quarter_start,
+    timeline,
+)
 from governance.cycle import priority_action_plan_due
 from governance.inspections import findings_progress, inspections_with_findings
 from governance.models import Meeting, SnapshotSignOff
@@ -43,6 +53,7 @@ from reporting.summaries import (
     overdue_by_group_of,
     overlap,
     rating_counts,
+    tally_of,
 )
 
 
@@ -200,12 +211,15 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None, offic
         appendix.setdefault(row.group_id, []).append(row)
 
     views = families_views_frozen(snapshot)
-    disagreeing = disagreements(rows, views, groups_by_id)
+    own = own_ratings(rows)
+    disagreeing = disagreements_of(own, views, groups_by_id)
     flagged = {d.group.pk for d in disagreeing}
+    # Each view beside the ratings it is judged against: a group's own actions' and its sub-groups'.
+    area = area_ratings(own, groups_by_id)
     families = [
-        {"group": group, "tally": counts.by_group.get(group.pk), "families_view": views[group.pk], "disagrees": group.pk in flagged}
-        for group in groups
-        if group.pk in views
+        {"group": g, "tally": tally_of(area.get(g.pk, []), levels), "families_view": views[g.pk], "disagrees": g.pk in flagged}
+        for g in groups
+        if g.pk in views
     ]
 
     kpis = board_pack_kpis(snapshot)

@@ -57,6 +57,14 @@ def tally(rows: Iterable[ActionRow], levels: Sequence[RatingLevel]) -> Tally:
     return _tally(counts, levels)
 
 
+def tally_of(ratings: Iterable[RatingLevel], levels: Sequence[RatingLevel]) -> Tally | None:
+    """A tally of ratings, one for each action; None when there are none."""
+    counts: dict[int, int] = defaultdict(int)
+    for rating in ratings:
+        counts[rating.pk] += 1
+    return _tally(counts, levels) if counts else None
+
+
 def _tally(counts: dict[int, int], levels: Sequence[RatingLevel]) -> Tally:
     """A tally from the number of actions at each level id."""
     total = sum(counts.values())

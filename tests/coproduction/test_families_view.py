@@ -8,7 +8,7 @@ import pytest
 from django.db import InternalError, ProgrammingError, transaction
 from django.urls import reverse
 
-from actions.models import Action
+from actions.models import Action, DeliveryGroup
 from coproduction.models import FamiliesLevel, FamiliesView
 from coproduction.services import families_view_record
 from governance.services import snapshot_take
@@ -123,3 +123,16 @@ def test_the_pack_shows_the_families_view_and_the_disagreement(client, officer, 
     page = client.get(reverse("reporting:snapshot_pack", args=[snapshot.pk])).content.decode()
     assert "Families' view disagrees with the officers' ratings (1)" in page
     assert "&lt;b&gt;Worse&lt;/b&gt; for families." in page and "<b>Worse</b>" not in page
+
+
+def test_the_pack_sets_a_view_of_a_group_with_sub_groups_beside_the_sub_groups_ratings(partner, group, action, strategy, level):
+    # The group's actions are all in its sub-group: the families' view of the whole group is judged against them, and shown so.
+    parent = DeliveryGroup.objects.create(strategy=strategy, priority=group.priority, name="3. EHC Needs Assessments", position=3)
+    DeliveryGroup.objects.filter(pk=group.pk).update(parent=parent)
+    Action.objects.create(strategy=strategy, group=group, ref="SP9", text="Second", rating=level("green"))
+    families_view_record(group=parent, user=partner, level="no_change", narrative="No better.", source="Survey")
+    context = board_pack_context(snapshot_take(strategy=strategy, as_at=dt.date(2025, 6, 30)))
+    [row] = context["families_groups"]
+    assert row["group"] == parent
+    assert {(segment.level.code, segment.count) for segment in row["tally"].shown()} == {("amber", 1), ("green", 1)}
+    assert row["disagrees"]  # families see no change where the officers rate it on track or complete
