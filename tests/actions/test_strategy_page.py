@@ -25,6 +25,17 @@ def test_it_says_tbc_and_to_be_allocated_honestly(client, board, action):
     assert "TBC" in html and "To be allocated" in html
 
 
+def test_the_plan_s_own_ratings_date_is_not_given_as_the_date_of_the_ratings_shown(client, officer, action, level):
+    # The strategy was brought in rated as at 14 May 2025; its ratings have moved on since.
+    Action.objects.filter(pk=action.pk).update(rating=level("green"))
+    client.force_login(officer)
+    page = client.get(reverse("actions:strategy_detail", args=[action.strategy_id])).content.decode()
+    assert "Ratings accurate as at" not in page
+    assert "Each action shows its latest rating; the plan as it was brought in rated them as at 14 May 2025." in page
+    listed = client.get(reverse("actions:strategy_list")).content.decode()
+    assert "brought in with its ratings as at 14 May 2025" in listed and "· ratings as at" not in listed
+
+
 def test_hostile_text_is_escaped(client, officer, action):
     Action.objects.filter(pk=action.pk).update(text='<script>alert("x")</script><img src=x onerror=alert(1)>')
     client.force_login(officer)
