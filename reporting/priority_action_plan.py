@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from actions.models import Strategy
+from actions.models import Milestone, Strategy
 from actions.rows import ActionRow
 from governance.cycle import PlanDue, priority_action_plan_due
 from governance.inspections import FindingProgress, findings_for
@@ -28,10 +28,20 @@ class PriorityActionPlan:
     inspection: Inspection
     findings: list[FindingProgress]
     due: PlanDue | None = None
+    milestones: dict[int, list[Milestone]] = field(default_factory=dict)  # each listed action's, in its order
 
-    def areas(self) -> list[tuple[FindingProgress, list[ActionRow], int]]:
-        """Each area with the actions the document lists (the first PLAN_ROWS_PER_AREA) and how many it leaves out."""
-        return [(p, p.rows[:PLAN_ROWS_PER_AREA], max(0, len(p.rows) - PLAN_ROWS_PER_AREA)) for p in self.findings]
+    def areas(self) -> list[tuple[FindingProgress, list[tuple[ActionRow, list[Milestone]]], int]]:
+        """Each area with the actions the document lists (the first PLAN_ROWS_PER_AREA), each with its milestones,
+        and how many it leaves out."""
+        return [
+            (p, [(row, self.milestones.get(row.action_id, [])) for row in p.rows[:PLAN_ROWS_PER_AREA]], len(p.rows[PLAN_ROWS_PER_AREA:]))
+            for p in self.findings
+        ]
+
+
+def milestone_line(milestone: Milestone) -> str:
+    """A milestone as the plan lists it: "Pilot in two schools – due June 2026, done"."""
+    return clean_text(f"{milestone.title} – due {milestone.due_label()}" + (", done" if milestone.done_at else ""))
 
 
 def _short(text: str) -> str:
@@ -45,11 +55,16 @@ def priority_action_plan_for(strategy: Strategy) -> PriorityActionPlan | None:
         priority = [f for f in item.findings if f.finding.kind == Finding.Kind.PRIORITY]
         if priority:
             due = priority_action_plan_due(strategy, timezone.localdate())
+            listed = {row.action_id for progress in priority for row in progress.rows[:PLAN_ROWS_PER_AREA]}
+            milestones: dict[int, list[Milestone]] = {}
+            for milestone in Milestone.objects.filter(action_id__in=listed).order_by("action_id", "position", "id"):
+                milestones.setdefault(milestone.action_id, []).append(milestone)
             return PriorityActionPlan(
                 strategy=strategy,
                 inspection=item.inspection,
                 findings=priority,
                 due=due if due and due.inspection == item.inspection else None,
+                milestones=milestones,
             )
     return None
 
@@ -79,19 +94,21 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
         document.add_paragraph(clean_text(progress.finding.text))
         document.add_heading("Actions, owners and milestones", level=2)
         if rows:
-            table = document.add_table(rows=1, cols=4)
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, ("Action", "Owners", "Due", "Where it stands"), strict=True):
-                cell.text = text
-            for row in rows:
+            table = _docx_table(document, ("Action", "Owners", "Due", "Where it stands"))
+            for row, milestones in rows:
                 where = row.rating.label if row.rating else "Not rated"
                 if row.flags:
                     where += " (" + ", ".join(row.flags).lower() + ")"
                 cells = table.add_row().cells
                 cells[0].text = _short(f"{row.ref} {row.text}")
+                if milestones:
+                    cells[0].add_paragraph("Milestones:")
+                    for milestone in milestones:
+                        cells[0].add_paragraph(milestone_line(milestone), style="List Bullet")
                 cells[1].text = clean_text(row.owners_text or "To be allocated")
                 cells[2].text = clean_text(row.due_text or (f"{row.due_date:%B %Y}" if row.due_date else "To be determined"))
                 cells[3].text = clean_text(where)
+                _widths(table.rows[-1].cells)
             if left_out:
                 document.add_paragraph(f"And {left_out:,} more actions: the tracker's findings page lists every one.")
         else:
@@ -116,6 +133,39 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+# The table's columns on the page (6.5 inches between the default margins): the action's words take about half, as in
+# the PDF, and a due month ("December 2026") fits on one line.
+COLUMN_INCHES = (3.1, 1.3, 1.0, 1.1)
+
+
+def _widths(cells) -> None:
+    from docx.shared import Inches
+
+    for cell, inches in zip(cells, COLUMN_INCHES, strict=True):
+        cell.width = Inches(inches)
+
+
+def _docx_table(document, headings: tuple[str, ...]):
+    """A table with the plan's column widths and a bold header row that Word repeats at the top of each page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Inches
+
+    table = document.add_table(rows=1, cols=len(headings))
+    table.style = "Table Grid"
+    table.autofit = False
+    for column, inches in zip(table.columns, COLUMN_INCHES, strict=True):
+        column.width = Inches(inches)
+    header = table.rows[0]
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header._tr.get_or_add_trPr().append(repeat)
+    for cell, text in zip(header.cells, headings, strict=True):
+        cell.paragraphs[0].add_run(text).bold = True
+    _widths(header.cells)
+    return table
 
 
 def priority_action_plan_pdf(plan: PriorityActionPlan) -> bytes:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
+from docx.oxml.ns import qn
 
+from actions.models import Milestone
 from governance.models import Finding
 from tests.kpis.conftest import add_value
 from tests.reporting.documents import produce
@@ -49,3 +53,27 @@ def test_no_plan_without_an_area_for_priority_action(client, officer, strategy):
     assert client.get(reverse("reporting:priority_action_plan_page", args=[strategy.pk])).url == reverse(
         "reporting:findings", args=[strategy.pk]
     )
+
+
+def test_each_action_lists_its_milestones_in_a_table_laid_out_for_the_page(client, officer, strategy, finding, action, tmp_path):
+    Milestone.objects.create(action=action, title="Audit tool <agreed>", due_date=dt.date(2025, 3, 31), done_at=timezone.now(), position=1)
+    Milestone.objects.create(action=action, title="Pilot in two schools", due_date=None, position=2)
+    client.force_login(officer)
+    document = Document(io.BytesIO(produce(client, strategy, "priority_action_plan", "docx")))
+    [table] = document.tables
+    first = table.rows[1].cells[0]
+    assert [p.text for p in first.paragraphs] == [
+        "SP1 Strengthen oversight",
+        "Milestones:",
+        "Audit tool <agreed> – due March 2025, done",
+        "Pilot in two schools – due To be determined",
+    ]
+    # The action's words take half the width, and the header row is bold and repeats on each page.
+    assert [round(column.width.inches, 2) for column in table.columns] == [3.1, 1.3, 1.0, 1.1]
+    assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+
+    (tmp_path / "pap.pdf").write_bytes(produce(client, strategy, "priority_action_plan", "pdf"))
+    out = subprocess.run(["pdftotext", str(tmp_path / "pap.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(out.split())
+    assert "Milestones: • Audit tool <agreed> – due March 2025, done • Pilot in two schools – due To be determined" in text
