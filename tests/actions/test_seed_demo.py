@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from actions.models import Action, ActionUpdate, Notification, Strategy
+from actions.models import Action, ActionUpdate, Milestone, Notification, Strategy
+from actions.plan import milestone_mark
 from actions.services import action_update_record
 from people.models import Membership
 
@@ -58,5 +59,12 @@ def test_the_demo_runs_the_daily_sweep_so_the_first_sign_in_has_notifications_an
     assert Notification.objects.filter(recipient=lead).exists()
     assert Action.objects.filter(overdue_since__isnull=False).exists()
     notified = Notification.objects.count()
-    seed()  # once a day's worth: a second start adds no duplicates
+    # Some actions have steps, some done and one overdue: the lead is told about the overdue one.
+    assert Milestone.objects.filter(done_at__isnull=False).exists() and Milestone.objects.filter(done_at__isnull=True).exists()
+    assert Notification.objects.filter(kind=Notification.Kind.MILESTONE_OVERDUE, action__ref="QA3", recipient=lead).exists()
+    step = Milestone.objects.filter(action__ref="EHC-B1").order_by("position").last()
+    milestone_mark(actor=lead, milestone=step, done=True)
+    steps = Milestone.objects.count()
+    seed()  # once a day's worth: a second start adds no duplicates, and keeps a step marked done since
     assert Notification.objects.count() == notified
+    assert Milestone.objects.count() == steps and Milestone.objects.get(pk=step.pk).done_at is not None

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions.commands import ONE_PLAN
 from actions.models import Action, DeliveryGroup, Evidence, Snapshot, Strategy
+from actions.plan import milestone_add, milestone_mark
 from actions.services import action_update_record
 from coproduction.models import Deliverable, FamiliesLevel, FamiliesView, PublicPage, SummaryDraft
 from coproduction.services import families_view_record, page_publish
@@ -160,6 +161,7 @@ class Command(BaseCommand):
         # council's and the ICB's signatures instead of reopening them.
         self._seed_inspection(east, User.objects.get(username="officer@example.org"))
         self._seed_coproduction(east)
+        self._seed_milestones(east, User.objects.get(username="officer@example.org"))
         # The admin spans every partnership, so it is for the install's
         # administrators only; officers work in the product's own pages.
         admin, created = User.objects.get_or_create(
@@ -412,6 +414,20 @@ class Command(BaseCommand):
             update_dated_in_round(update)
         self.stdout.write("Recorded an illustrative inspection with findings linked to the One Plan's actions.")
 
+    def _seed_milestones(self, partnership: Partnership, officer: User) -> None:
+        """A few actions' steps, some done and one overdue, each only on an action that has none yet."""
+        strategy = partnership.strategies.first()
+        actions = {a.ref: a for a in Action.objects.filter(strategy=strategy, ref__in=DEMO_MILESTONES, milestones__isnull=True)}
+        this_month = timezone.localdate().replace(day=1)
+        for ref, steps in DEMO_MILESTONES.items():
+            if ref not in actions:
+                continue
+            for title, months, done in steps:
+                due_date = month_shift(this_month, months + 1) - dt.timedelta(days=1)  # the last day of that month
+                milestone = milestone_add(actor=officer, action=actions[ref], title=title, due_date=due_date)
+                if done:
+                    milestone_mark(actor=officer, milestone=milestone, done=True)
+
     def _seed_framework(self, partnership: Partnership, officer: User) -> None:
         """The One Plan's actions and KPIs tagged to the framework's strands, and a first self-evaluation drafted from them.
 
@@ -505,3 +521,22 @@ DEMO_EVIDENCE = [
         "Illustrative demo update: memorandum of understanding signed by the local authority, ICB and Parent Carer Forum.",
     ),
 ]
+
+# Steps of a few actions (title, due by the end of the month this many months from now, done): the action pages, My
+# actions, the sweep's overdue milestones and the priority action plan all show them. Dated from today, as the history is.
+DEMO_MILESTONES = {
+    "EHC-B1": [
+        ("Agree the data fields with the EHC hub", -9, True),
+        ("First monthly timeliness report to the board", -5, True),
+        ("Review the delayed assessments with the Parent Carer Forum", 1, False),
+    ],
+    "QA3": [
+        ("Training outline agreed with the audit group", -6, True),
+        ("First cohort of colleagues trained", -1, False),
+        ("Impact survey sent to the colleagues trained", 2, False),
+    ],
+    "EHC-B4": [
+        ("Draft guidance shared with families for comment", 1, False),
+        ("Guidance published on the Local Offer", 3, False),
+    ],
+}
