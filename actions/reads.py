@@ -44,6 +44,8 @@ MY_ACTIONS_SHOW = {
     "due_this_month": "Due this month",
     "needs_update": "Needs an update",
 }
+# After a count of more than one (or none): "7 need an update".
+MY_ACTIONS_SHOW_PLURAL = {"needs_update": "need an update"}
 
 
 @dataclass
@@ -263,7 +265,15 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
             {"key": e.level.code, "label": e.level.label, "count": e.count}
             for e in sorted(levels.values(), key=lambda e: (e.level.scheme_id, e.level.position))
         ],
-        show_filters=[{"key": key, "label": label, "count": show_counts[key]} for key, label in MY_ACTIONS_SHOW.items()],
+        show_filters=[
+            {
+                "key": key,
+                "label": label,
+                "count": show_counts[key],
+                "counted": label.lower() if show_counts[key] == 1 else MY_ACTIONS_SHOW_PLURAL.get(key, label.lower()),
+            }
+            for key, label in MY_ACTIONS_SHOW.items()
+        ],
         rating_code=rating_code,
         in_round=sum(1 for a in rows if rules.in_round(a.rating)),
         updated_in_round=sum(1 for a in rows if rules.in_round(a.rating) and not a.needs_update),

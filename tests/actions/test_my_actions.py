@@ -85,6 +85,12 @@ def test_it_filters_by_rating_and_state_and_keeps_the_filters_in_the_url(client,
     action_update_record(action=later, user=owner, rating=level("amber"), narrative="", expected_version=1)
     html = client.get(reverse("actions:my_actions"), {"show": "needs_update"}).content.decode()
     assert "Needs an update (2)" in html and f">{later.ref}<" not in html
+    # The counts above the list read as sentences, and a count of none is no link to an empty list.
+    assert '<span class="govuk-!-font-weight-bold">2</span> need an update</a>' in html
+    assert '<span class="govuk-!-font-weight-bold">1</span> overdue</a>' in html
+    Action.objects.filter(pk=due_now.pk).update(due_date=today.replace(year=today.year + 3))
+    html = client.get(reverse("actions:my_actions")).content.decode()
+    assert '<li><span class="govuk-!-font-weight-bold">0</span> due this month</li>' in html and "?show=due_this_month" not in html
 
     # Nonsense in the URL is ignored, not an error.
     response = client.get(reverse("actions:my_actions"), {"rating": "<script>", "show": "everything"})
