@@ -560,7 +560,7 @@ def _notifications_yours(user, *, officer: bool) -> list[str]:
     """What the person is told about, in words that fit them: "actions you own" only to someone who owns one."""
     yours = []
     if Action.objects.filter(owners__holders=user).exists():
-        yours.append("actions you own that became overdue, are due soon or need an update before the board")
+        yours.append("actions you own that became overdue, are due soon or need an update before the board, and their milestones")
     if officer:
         yours.append("every action of the partnerships you are a programme officer for")
     if user.notifications.filter(kind=Notification.Kind.SIGN_OFF).exists():

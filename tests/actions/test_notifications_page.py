@@ -116,3 +116,9 @@ def test_an_officer_who_owns_nothing_is_told_about_the_partnerships_actions_in_o
     html = client.get(reverse("actions:notifications")).content.decode()
     assert "What needs your attention: every action of the partnerships you are a programme officer for." in html
     assert "actions you own" not in html
+
+
+def test_an_owner_is_told_their_actions_milestones_are_among_what_needs_their_attention(client, action, owner):
+    client.force_login(owner)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert "actions you own that became overdue, are due soon or need an update before the board, and their milestones" in html
