@@ -180,6 +180,11 @@ class SignOff(models.Model):
     def is_signed(self) -> bool:
         return self.status == self.Status.CONFIRMED
 
+    def tag_colour(self) -> str:
+        """The GOV.UK tag colour its status is shown in, beside the status's words: signed off green, declined red,
+        reopened orange, not signed off grey."""
+        return {self.Status.CONFIRMED: "green", self.Status.DECLINED: "red", self.Status.REOPENED: "orange"}.get(self.status, "grey")
+
 
 class SignOffEvent(models.Model):
     """An immutable record of a sign-off's change: confirmed, declined or reopened, by whom, when and why."""

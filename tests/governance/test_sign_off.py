@@ -67,7 +67,18 @@ def test_the_signatory_signs_off_and_the_board_says_who_and_when(client, meeting
     assert response.status_code == 302
     sign_off.refresh_from_db()
     assert sign_off.status == SignOff.Status.CONFIRMED and sign_off.decided_by == signatory
-    assert "1 of 1</strong> organisation signed off" in client.get(board_url(meeting)).content.decode()
+    board = client.get(board_url(meeting)).content.decode()
+    assert "1 of 1</strong> organisation signed off" in board
+    assert '<strong class="govuk-tag govuk-tag--green">Signed off</strong>' in board  # its words, the colour beside them
+
+
+def test_each_status_is_shown_in_its_words_with_one_colour_everywhere(meeting, signatory, action):
+    [sign_off] = sign_offs_for(meeting)
+    colours = {}
+    for status in SignOff.Status:
+        sign_off.status = status
+        colours[sign_off.get_status_display()] = sign_off.tag_colour()
+    assert colours == {"Not signed off": "grey", "Signed off": "green", "Declined": "red", "Reopened": "orange"}
 
 
 @pytest.mark.parametrize("persona", ["officer", "owner", "board"])
