@@ -20,6 +20,7 @@ from actions.models import Snapshot, Strategy
 from governance import framework
 from governance.coverage import StrandCoverage, coverage_for, kpi_position
 from governance.models import SelfEvaluation, SelfEvaluationSection, SelfEvaluationVersion
+from send_tracker.words import as_sentence
 
 # The officers' own words, in the order the document sets them out, with their headings (the Word copy's anchors).
 FIELDS: dict[str, str] = {
@@ -56,27 +57,27 @@ def strand_draft(cover: StrandCoverage) -> str:
         lines.append(f"Actions: {len(cover.rows)} tagged ({counts}).")
         on_track = cover.on_track
         if on_track:
-            lines.append("On track or complete: " + _listed([f"{row.ref} {_short(row.text)}" for row in on_track]) + ".")
+            lines.append(as_sentence("On track or complete: " + _listed([f"{row.ref} {_short(row.text)}" for row in on_track])))
         if cover.at_risk:
-            lines.append("At risk: " + _listed([f"{row.ref} {_short(row.text)}" for row in cover.at_risk]) + ".")
+            lines.append(as_sentence("At risk: " + _listed([f"{row.ref} {_short(row.text)}" for row in cover.at_risk])))
         if cover.overdue_count:
             lines.append(f"Overdue: {cover.overdue_count}.")
     else:
         lines.append("No action is tagged to this strand.")
     if cover.kpis:
-        lines.append(
-            "Measures: " + _listed([f"{row.indicator.code} {row.indicator.name}: {kpi_position(row)}" for row in cover.kpis]) + "."
-        )
+        measures = [f"{row.indicator.code} {row.indicator.name}: {kpi_position(row)}" for row in cover.kpis]
+        lines.append(as_sentence("Measures: " + _listed(measures)))
     else:
         lines.append("No measure is tagged to this strand.")
     if cover.families:
         lines.append(
-            "What families say: "
-            + _listed([f"{view.group}: {view.get_level_display()} ({_short(view.narrative, 200)})" for view in cover.families])
-            + "."
+            as_sentence(
+                "What families say: "
+                + _listed([f"{view.group}: {view.get_level_display()} ({_short(view.narrative, 200)})" for view in cover.families])
+            )
         )
     if cover.findings:
-        lines.append("Open inspection findings: " + _listed([f"{f.finding.label()}: {f.summary()}" for f in cover.findings]) + ".")
+        lines.append(as_sentence("Open inspection findings: " + _listed([f"{f.finding.label()}: {f.summary()}" for f in cover.findings])))
     return "\n".join(lines)
 
 

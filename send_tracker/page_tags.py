@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from send_tracker.cache import DrawnOnce
+from send_tracker.words import as_sentence as words_as_sentence
 
 register = template.Library()
 
@@ -228,8 +229,7 @@ def as_sentence(text: object) -> str:
 
     {% for decision in decisions %}{{ decision.text|as_sentence }} {% endfor %}
     """
-    words = str(text).rstrip()
-    return words if not words or words[-1] in ".?!…" else f"{words}."
+    return words_as_sentence(text)
 
 
 @register.filter

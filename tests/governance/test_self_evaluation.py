@@ -47,6 +47,17 @@ def test_the_draft_says_what_is_on_track_and_at_risk_and_where_the_kpis_stand(of
     assert section(version, "L6").draft.startswith("No action is tagged to this strand.")
 
 
+def test_a_list_that_ends_in_a_cut_action_ends_once(officer, strategy, group, level):
+    from actions.models import Action
+
+    words = "Agree and implement arrangements to regularly review high-cost placements, including existing placements and new"
+    long = Action.objects.create(strategy=strategy, group=group, ref="EHC-A6", text=words + " ones arising", rating=level("red"))
+    StrandLink.objects.create(strategy=strategy, strand="E1", action=long)
+    draft = section(self_evaluation_draft(strategy, user=officer, snapshot=None), "E1").draft
+    [at_risk] = [line for line in draft.splitlines() if line.startswith("At risk:")]
+    assert at_risk.endswith("…") and not at_risk.endswith("….")
+
+
 def test_a_draft_from_a_snapshot_keeps_its_figures_after_the_plan_moves(officer, strategy, action, indicator, level):
     StrandLink.objects.create(strategy=strategy, strand="E3", action=action)
     StrandLink.objects.create(strategy=strategy, strand="E3", indicator=indicator)
