@@ -85,6 +85,8 @@ def test_the_scorecard_filters_by_status_in_the_url(client, board, strategy, ind
     assert 'aria-current="page" href="?rag=off_target">Off target (1)' in html
     assert indicator.name in client.get(url, {"rag": "on_target"}).content.decode()
     assert "Not linked to a delivery group" in client.get(url, {"rag": "nonsense"}).content.decode()
+    # A status no KPI has is said, not linked to an empty list.
+    assert "<li>Within tolerance (0)</li>" in html and "?rag=within_tolerance" not in html
 
 
 def test_the_kpi_page_gives_the_definition_chart_and_numbers_with_who_entered_them(client, board, officer, indicator):
