@@ -51,18 +51,21 @@ class RatingCounts:
 
 
 def tally(rows: Iterable[ActionRow], levels: Sequence[RatingLevel]) -> Tally:
-    counts: dict[int, int] = defaultdict(int)
-    for row in rows:
-        counts[row.rating.pk] += 1
-    return _tally(counts, levels)
+    return _tally(_level_counts(row.rating for row in rows), levels)
 
 
 def tally_of(ratings: Iterable[RatingLevel], levels: Sequence[RatingLevel]) -> Tally | None:
     """A tally of ratings, one for each action; None when there are none."""
+    counts = _level_counts(ratings)
+    return _tally(counts, levels) if counts else None
+
+
+def _level_counts(ratings: Iterable[RatingLevel]) -> dict[int, int]:
+    """How many of the ratings are at each level id."""
     counts: dict[int, int] = defaultdict(int)
     for rating in ratings:
         counts[rating.pk] += 1
-    return _tally(counts, levels) if counts else None
+    return counts
 
 
 def _tally(counts: dict[int, int], levels: Sequence[RatingLevel]) -> Tally:
