@@ -30,11 +30,15 @@ class PriorityActionPlan:
     due: PlanDue | None = None
     milestones: dict[int, list[Milestone]] = field(default_factory=dict)  # each listed action's, in its order
 
-    def areas(self) -> list[tuple[FindingProgress, list[tuple[ActionRow, list[Milestone]]], int]]:
-        """Each area with the actions the document lists (the first PLAN_ROWS_PER_AREA), each with its milestones,
-        and how many it leaves out."""
+    def areas(self) -> list[tuple[FindingProgress, list[tuple[ActionRow, list[str]]], int]]:
+        """Each area with the actions the document lists (the first PLAN_ROWS_PER_AREA), each with its milestones as the
+        plan words them (`milestone_line`), and how many it leaves out."""
         return [
-            (p, [(row, self.milestones.get(row.action_id, [])) for row in p.rows[:PLAN_ROWS_PER_AREA]], len(p.rows[PLAN_ROWS_PER_AREA:]))
+            (
+                p,
+                [(row, [milestone_line(m) for m in self.milestones.get(row.action_id, [])]) for row in p.rows[:PLAN_ROWS_PER_AREA]],
+                len(p.rows[PLAN_ROWS_PER_AREA:]),
+            )
             for p in self.findings
         ]
 
@@ -103,8 +107,8 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
                 cells[0].text = _short(f"{row.ref} {row.text}")
                 if milestones:
                     cells[0].add_paragraph("Milestones:")
-                    for milestone in milestones:
-                        cells[0].add_paragraph(milestone_line(milestone), style="List Bullet")
+                    for line in milestones:
+                        cells[0].add_paragraph(line, style="List Bullet")
                 cells[1].text = clean_text(row.owners_text or "To be allocated")
                 cells[2].text = clean_text(row.due_text or (f"{row.due_date:%B %Y}" if row.due_date else "To be determined"))
                 cells[3].text = clean_text(where)
