@@ -292,10 +292,12 @@ def dashboard_export(request: HttpRequest, strategy_id: int, file_format: str) -
 def _snapshot_page(request: HttpRequest, strategy: Strategy, membership: Membership, form: SnapshotForm | None) -> HttpResponse:
     snapshots = Snapshot.objects.filter(strategy=strategy).select_related("taken_by").annotate(actions=Count("items")).order_by("-as_at")
     can_take = is_officer(membership)
-    if can_take and form is None:
-        form = SnapshotForm(strategy=strategy)
     today = timezone.localdate()
     todays = next((snapshot for snapshot in snapshots if snapshot.as_at == today), None) if can_take else None
+    if can_take and form is None:
+        # Today's ratings, unless today's snapshot is taken already (it is retaken above the form instead).
+        initial = {} if todays else {"day": today.day, "month": today.month, "year": today.year}
+        form = SnapshotForm(strategy=strategy, initial=initial)
     return render(
         request,
         "reporting/snapshot_list.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import lxml.html
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, transaction
@@ -227,3 +228,21 @@ def test_todays_snapshot_a_self_evaluation_was_drafted_from_is_kept_with_a_messa
     assert response.status_code == 200
     assert "A self-evaluation has been drafted from the figures of the snapshot" in response.content.decode()
     assert Snapshot.objects.filter(pk=todays.pk).exists()
+
+
+def test_the_form_opens_on_today_so_today_s_snapshot_is_one_press_and_is_empty_once_it_is_taken(client, officer, action):
+    today = timezone.localdate()
+    url = reverse("reporting:snapshot_list", args=[action.strategy_id])
+    client.force_login(officer)
+    form = lxml.html.fromstring(client.get(url).content).get_element_by_id("take").getnext()
+    values = {field.name: field.value for field in form.inputs if field.name in ("day", "month", "year")}
+    assert values == {"day": str(today.day), "month": str(today.month), "year": str(today.year)}
+
+    response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), values, follow=True)
+    assert f"Snapshot taken as at {today:%-d %B %Y}." in response.content.decode()
+    assert list(Snapshot.objects.values_list("as_at", flat=True)) == [today]
+    # Today's is taken: the form no longer offers a date that would be refused, and the page offers a retake instead.
+    form = lxml.html.fromstring(client.get(url).content).get_element_by_id("take").getnext()
+    assert {field.name: field.value for field in form.inputs if field.name in ("day", "month", "year")} == dict.fromkeys(
+        ("day", "month", "year"), ""
+    )
