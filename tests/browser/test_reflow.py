@@ -1,4 +1,5 @@
-"""Every page each role can reach fits a phone: nothing scrolls sideways at 320 or 390 px, and axe finds nothing at either width.
+"""Every page each role can reach fits a phone: nothing scrolls sideways at 320 or 390 px, no rating tag runs into the
+text above or below it, and axe finds nothing at either width.
 
 The pages are the permission matrix's: every GET its persona may open, with
 the sign-in page, a page that does not exist and, for a signed-in person, a
@@ -17,7 +18,7 @@ from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 
 from actions.commands import month_shift
-from actions.models import Action
+from actions.models import Action, Notification
 from coproduction.models import FamiliesLevel, PublicPage, SummaryDraft
 from coproduction.services import families_view_record, page_publish
 from governance.services import snapshot_take
@@ -74,6 +75,29 @@ CUT_CAPTIONS = """() => [...document.querySelectorAll("caption")].filter(caption
 UNSTACKED = """() => [...document.querySelectorAll("table.app-table--stack")]
   .filter(table => table.getBoundingClientRect().width > table.parentElement.clientWidth + 1)
   .map(table => (table.caption ? table.caption.textContent : table.dataset.testid || "a table").trim().slice(0, 60))"""
+# Rating tags that run into a line of text above or below their own (a wrapped line of small text under a
+# notification): the glyphs of another line inside the tag's box. Text on the tag's own line is beside it, not under it.
+TAGS_OVER_TEXT = """() => {
+  const main = document.querySelector("main"), found = [], lines = [], range = document.createRange();
+  const shown = (element) => element.checkVisibility({contentVisibilityAuto: true});  // not in a closed <details>
+  const tags = main ? [...main.querySelectorAll(".app-rating")].filter(shown).map(tag => [tag, tag.getBoundingClientRect()]) : [];
+  if (!tags.length) return found;
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT,
+    {acceptNode: n => n.textContent.trim() && !n.parentElement.closest(".app-rating") && shown(n.parentElement) ? 1 : 3});
+  for (let node; (node = walker.nextNode());) {
+    range.selectNodeContents(node);
+    for (const box of range.getClientRects()) lines.push([box, node.textContent.trim().slice(0, 40)]);
+  }
+  for (const [tag, t] of tags) {
+    const hit = lines.find(([b]) => {
+      const middle = (b.top + b.bottom) / 2;
+      const ownLine = middle >= t.top && middle <= t.bottom;
+      return !ownLine && b.width && b.left < t.right && b.right > t.left && b.top < t.bottom - 1 && b.bottom > t.top + 1;
+    });
+    if (hit) found.push(`${tag.textContent.trim()} over "${hit[1]}"`);
+  }
+  return found.slice(0, 3);
+}"""
 LONG_URL = "https://www.example.org/local-offer/send-strategy-2025-2028/appendices/" + "evidence-of-co-production-" * 4 + "final.pdf"
 LONG_CODE = "EHCNA-COMPLETED-IN-20-WEEKS-EXCL-EXCEPTS"
 
@@ -112,7 +136,10 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
     Indicator.objects.filter(pk=indicator.pk).update(code=LONG_CODE)
     urls = pages_for(request, persona, part)
     if persona != "anonymous":
-        sign_in(request.getfixturevalue(persona))
+        person = request.getfixturevalue(persona)
+        # A notification on the long action: its line of small text, with the rating tag, wraps on a phone.
+        Notification.objects.create(recipient=person, action=action, kind=Notification.Kind.OVERDUE, event_key="reflow")
+        sign_in(person)
     problems, visited = [], 0
     for url in urls:
         page.set_viewport_size({"width": WIDTHS[0], "height": 800})
@@ -129,11 +156,15 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
             problems.append(f"{url} failed with {shown.status}")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
-            scroll_width, cut, wide = page.evaluate(f"[document.documentElement.scrollWidth, ({CUT_CAPTIONS})(), ({UNSTACKED})()]")
+            scroll_width, cut, wide, over = page.evaluate(
+                f"[document.documentElement.scrollWidth, ({CUT_CAPTIONS})(), ({UNSTACKED})(), ({TAGS_OVER_TEXT})()]"
+            )
             if scroll_width > width:
                 problems.append(f"{url} is {scroll_width} px wide at {width} px: {page.evaluate(PAST_THE_EDGE)}")
             if cut:
                 problems.append(f"{url} cuts a table's caption at {width} px: {cut}")
+            if over:
+                problems.append(f"{url} has rating tags running into the text above or below them at {width} px: {over}")
             if wide:
                 problems.append(f"{url} has tables that should stack but scroll sideways at {width} px: {wide}")
             try:
