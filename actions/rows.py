@@ -7,6 +7,7 @@ they compute the same figures in the same way whichever they are built from.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -19,6 +20,11 @@ from actions import rules
 from actions.models import Action, ActionUpdate, RatingLevel, Snapshot, SnapshotAction, action_url
 
 OWNER_SEPARATOR = "; "
+
+
+def ref_order(ref: str) -> tuple:
+    """The order people read refs in: SS2 before SS10, EHC-A7 before EHC-B1 (numbers compared as numbers)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", ref) if part)
 
 
 @dataclass(frozen=True)

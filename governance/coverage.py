@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from actions import rules
 from actions.models import Action, Progress, Snapshot, SnapshotAction, Strategy
-from actions.rows import ActionRow, rows_from_actions, rows_from_snapshot
+from actions.rows import ActionRow, ref_order, rows_from_actions, rows_from_snapshot
 from coproduction.models import Deliverable, FamiliesView
 from governance import framework
 from governance.inspections import FindingProgress, findings_for
@@ -150,7 +150,8 @@ def coverage_for(strategy: Strategy, now: dt.datetime | None = None, snapshot: S
     for strand in framework.STRANDS:
         cover = StrandCoverage(strand=strand, recent_since=recent_since)
         cover.rows = sorted(
-            (rows_by_id[pk] for pk, codes in tagged["action"].items() if strand.code in codes and pk in rows_by_id), key=_ref
+            (rows_by_id[pk] for pk, codes in tagged["action"].items() if strand.code in codes and pk in rows_by_id),
+            key=lambda row: ref_order(row.ref),
         )
         cover.kpis = [kpis_by_id[pk] for pk, codes in tagged["indicator"].items() if strand.code in codes and pk in kpis_by_id]
         cover.deliverables = [
@@ -184,10 +185,6 @@ def kpi_position(row: ScorecardRow) -> str:
     elif row.previous is not None:
         said += f"; the same as {row.previous.period}"
     return said
-
-
-def _ref(row: ActionRow) -> str:
-    return row.ref
 
 
 def _is_open(progress: FindingProgress) -> bool:

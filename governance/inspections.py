@@ -17,7 +17,7 @@ from django.db.models import Prefetch
 
 from actions import rules
 from actions.models import Action, Progress, Strategy
-from actions.rows import ActionRow, rows_from_actions
+from actions.rows import ActionRow, ref_order, rows_from_actions
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator, KpiValue, Travel
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
@@ -99,7 +99,7 @@ def finding_progress(
 ) -> FindingProgress:
     """One finding's progress from rows already read (live or frozen): no queries of its own."""
     rows = [rows_by_action[pk] for pk in finding.linked_action_ids if pk in rows_by_action]
-    rows.sort(key=lambda row: row.ref)
+    rows.sort(key=lambda row: ref_order(row.ref))
     counts = dict.fromkeys(PROGRESS_KINDS, 0)
     for row in rows:
         counts[rules.classify(row.rating)] += 1

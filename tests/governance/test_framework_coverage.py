@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +44,25 @@ def test_an_officer_tags_an_action_and_the_strand_shows_it_by_its_class(client, 
 
     page = client.get(reverse("governance:coverage", args=[strategy.pk])).content.decode()
     assert "1 at risk, 1 on track, 0 not started, 0 complete" in page
+
+
+def test_a_strand_lists_its_actions_in_the_order_people_read_refs_and_folds_a_long_list(client, board, strategy, group, action, level):
+    """SS2 before SS10, and a strand of many actions shows its counts with the list opening on request."""
+    refs = ["SS10", "SS2", "SS1", "EHC-B1", "EHC-A7", "EHC-A10"]
+    for ref in refs:
+        tagged = Action.objects.create(strategy=strategy, group=group, ref=ref, text=f"Action {ref}", rating=level("green"))
+        StrandLink.objects.create(strategy=strategy, strand="E1", action=tagged)
+    StrandLink.objects.create(strategy=strategy, strand="E2", action=action)
+    assert [row.ref for row in coverage_for(strategy).strands[0].rows] == ["EHC-A7", "EHC-A10", "EHC-B1", "SS1", "SS2", "SS10"]
+
+    client.force_login(board)
+    page = lxml.html.fromstring(client.get(reverse("governance:coverage", args=[strategy.pk])).content)
+    e1, e2 = page.get_element_by_id("strand-E1"), page.get_element_by_id("strand-E2")
+    folded = e1.xpath(".//details[@class='govuk-details']")
+    assert len(folded) == 1 and " ".join(folded[0].find("summary").text_content().split()) == "Show the 6 actions of E1"
+    assert [a.text for a in folded[0].xpath(".//li/a")] == ["EHC-A7", "EHC-A10", "EHC-B1", "SS1", "SS2", "SS10"]
+    # One action is listed as it is: nothing to open.
+    assert not e2.xpath(".//details") and [a.text for a in e2.xpath(".//li/a")][:1] == [action.ref]
 
 
 def test_untagging_removes_the_strand_and_unknown_codes_are_refused(client, officer, strategy, action):
