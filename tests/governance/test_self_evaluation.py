@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import lxml.html
 import pytest
 from django.db import ProgrammingError, transaction
 from django.urls import reverse
 
+from governance import framework
 from governance.models import SelfEvaluationSection, SelfEvaluationVersion, StrandLink
 from governance.self_evaluation import StaleVersionError, self_evaluation_draft, self_evaluation_save
 from governance.services import snapshot_take
@@ -123,3 +125,15 @@ def test_only_officers_of_the_partnership_reach_it(client, board, outsider, stra
     assert client.get(url).status_code == 403
     client.force_login(outsider)
     assert client.get(url).status_code == 404
+
+
+def test_the_page_opens_with_the_strands_each_leading_to_its_own_section(client, officer, strategy):
+    """Eleven strands, each a draft and three boxes: the page is long, so it opens with a way to each strand."""
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    client.force_login(officer)
+    page = lxml.html.fromstring(client.get(reverse("governance:self_evaluation", args=[strategy.pk])).content)
+    contents = page.xpath("//nav[@aria-labelledby='strands-heading']//a")
+    assert [link.text.split(":")[0] for link in contents] == [strand.code for strand in framework.STRANDS]
+    for link in contents:
+        heading = page.get_element_by_id(link.get("href").removeprefix("#"))
+        assert heading.tag == "h2" and heading.text_content().startswith(link.text.split(":")[0] + ":")
