@@ -21,6 +21,7 @@ from actions.commands import month_shift
 from actions.models import Action, Notification
 from coproduction.models import FamiliesLevel, PublicPage, SummaryDraft
 from coproduction.services import families_view_record, page_publish
+from governance.decisions import action_arising_record
 from governance.services import snapshot_take
 from kpis.models import Indicator
 from tests.browser.conftest import assert_accessible
@@ -135,6 +136,15 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
     Action.objects.filter(pk=action.pk).update(text=f"Strengthen oversight, as the plan's appendix sets out: {LONG_URL}")
     Indicator.objects.filter(pk=indicator.pk).update(code=LONG_CODE)
     urls = pages_for(request, persona, part)
+    # An action the board gave at the meeting: its page lists it in a table of four columns, with its rating tag.
+    given_at = request.getfixturevalue("meeting")
+    action_arising_record(
+        meeting=given_at,
+        text=f"Agree with the ICB how waiting times are reported: {LONG_URL}",
+        owner=request.getfixturevalue("owner_post"),
+        due_date=given_at.date,
+        by=request.getfixturevalue("officer"),
+    )
     if persona != "anonymous":
         person = request.getfixturevalue(persona)
         # A notification on the long action: its line of small text, with the rating tag, wraps on a phone.
