@@ -235,9 +235,11 @@ def kpi_small_chart_svg(
         parts.append(_text(left - 4, y + 3, tick, size=9, anchor="end", fill=SECONDARY))
         n += step
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
-    parts.append(_text(left, height - 4, values[0].period, size=9, fill=SECONDARY))
+    # The periods just under the axis, above the legend (were they at the foot, the legend's first line would cover them).
+    period_y = top + plot_h + 13
+    parts.append(_text(left, period_y, values[0].period, size=9, fill=SECONDARY))
     if len(values) > 1:
-        parts.append(_text(left + plot_w, height - 4, values[-1].period, size=9, anchor="end", fill=SECONDARY))
+        parts.append(_text(left + plot_w, period_y, values[-1].period, size=9, anchor="end", fill=SECONDARY))
     if indicator.target is not None:
         y = y_at(indicator.target)
         parts.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from kpis.charts import kpi_chart_svg, sparkline_svg
+from kpis.charts import kpi_chart_svg, kpi_small_chart_svg, sparkline_svg
 from kpis.models import Indicator, KpiValue
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -52,3 +52,13 @@ def test_a_single_value_and_a_flat_series_still_draw():
         root = ET.fromstring(kpi_chart_svg(make(target=None), series))
         assert root.find(f"{SVG}desc").text.count("5 weeks") == len(series)
         ET.fromstring(sparkline_svg(make(), series))
+
+
+def test_the_pack_s_small_chart_puts_its_periods_under_the_axis_and_its_legend_below_them():
+    """With a benchmark, the legend's first line ("England") sat over the first period ("2025-01")."""
+    svg = kpi_small_chart_svg(make(), values("30", "26.5", "22", england="25"))
+    texts = {t.text: float(t.get("y")) for t in ET.fromstring(svg).iter(f"{SVG}text")}
+    axis = max(float(line.get("y1")) for line in ET.fromstring(svg).iter(f"{SVG}line") if line.get("stroke") == "#0b0c0c")
+    first, last, legend = texts["2025-01"], texts["2025-03"], texts["England"]
+    assert first == last and axis < first - 8  # the periods' 9-point text just under the axis
+    assert legend - 9 >= first  # the legend's line starts below the periods' baseline
