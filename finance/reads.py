@@ -109,7 +109,7 @@ def finance_summary(strategy: Strategy, *, today: dt.date, snapshot: Snapshot | 
     plan = FinancePlan.objects.filter(strategy=strategy).prefetch_related("figures").first()
     if plan is None:
         return None
-    delivering = Prefetch("actions", queryset=Action.everything.select_related("rating").order_by("ref"), to_attr="delivering")
+    delivering = Prefetch("actions", queryset=Action.everything.select_related("rating").order_by("position", "id"), to_attr="delivering")
     found = list(mitigations_with_jeopardy(plan, snapshot.as_at if snapshot else today).prefetch_related("savings", delivering))
     if snapshot is None:
         planned = {(m.pk, s.year): s.planned for m in found for s in m.savings.all()}

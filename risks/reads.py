@@ -52,7 +52,9 @@ def heat_map(scores: list[tuple[str, int, int]], scale: RiskScale) -> HeatMap:
 
 
 def mitigating_actions_prefetch() -> Prefetch:
-    return Prefetch("mitigating_actions", queryset=Action.everything.select_related("rating").order_by("ref"), to_attr="mitigating")
+    """A risk's mitigating actions in the plan's order (SS2 before SS10)."""
+    in_plan_order = Action.everything.select_related("rating").order_by("position", "id")
+    return Prefetch("mitigating_actions", queryset=in_plan_order, to_attr="mitigating")
 
 
 @dataclass

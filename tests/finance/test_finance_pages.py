@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action
 from finance import reads
 from finance.models import FinanceActual, FinancePlan, FinanceYear, Mitigation, MitigationSaving, SnapshotMitigation
 from finance.services import actual_record
@@ -257,3 +258,14 @@ def test_a_strategy_without_a_finance_plan_has_no_line_on_the_first_screen(clien
     client.force_login(board)
     line = client.get(reverse("finance:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
     assert line.strip() == ""
+
+
+def test_a_mitigation_lists_the_actions_delivering_it_in_plan_order_not_by_ref_as_text(client, board, mitigation, strategy, group, level):
+    """Ordered by ref as text, SS10 came before SS2; the plan's own order reads SS2, then SS10."""
+    for position, ref in ((2, "SS2"), (10, "SS10")):
+        mitigation.actions.add(
+            Action.objects.create(strategy=strategy, group=group, ref=ref, text=ref, position=position, rating=level("green"))
+        )
+    client.force_login(board)
+    page = client.get(reverse("finance:plan", args=[strategy.pk])).content.decode()
+    assert page.index(">SS2<") < page.index(">SS10<")

@@ -258,3 +258,12 @@ def test_the_dashboards_first_screen_line_gives_the_top_risks_without_restricted
     line = client.get(reverse("risks:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
     assert "<strong>Top risks:</strong>" in line and "R1 Sufficiency of specialist places</a> (16, extreme)" in line
     assert "R9" not in shown(line) and "Provider contract dispute" not in line
+
+
+def test_a_risk_lists_its_mitigating_actions_in_plan_order_not_by_ref_as_text(client, board, risk, strategy, make_action):
+    """Ordered by ref as text, SS10 came before SS2; the plan's own order reads SS2, then SS10."""
+    for position, ref in ((2, "SS2"), (10, "SS10")):
+        risk.mitigating_actions.add(make_action(ref=ref, position=position))
+    client.force_login(board)
+    page = client.get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
+    assert page.index(">SS2</a>") < page.index(">SS10</a>")
