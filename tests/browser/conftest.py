@@ -68,6 +68,35 @@ def sign_in(live_server, page):
     return _sign_in
 
 
+RECORD_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = `${event.sourceFile}:${event.lineNumber}`;
+  window.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${where}`);
+});
+"""
+
+
+def watch(page) -> tuple[list[str], list[str]]:
+    """Collect, across navigations, every Content-Security-Policy violation the page reports and every script error
+    (an error logged to the console, or one thrown): two lists that fill as the test goes."""
+    violations: list[str] = []
+    errors: list[str] = []
+    page.expose_binding("reportCspViolation", lambda source, text: violations.append(f"{source['frame'].url}: {text}"))
+    page.add_init_script(RECORD_VIOLATIONS)
+
+    def logged(message) -> None:
+        # A page answered 404 or 403 is logged as a resource that failed to load: its status is the test's to judge.
+        # So is the icon Chromium asks for beside a document that is not a page (an Atom feed, JSON), which names none.
+        failed = message.location.get("url", "")
+        document = message.text.startswith("Failed to load resource") and (failed == page.url or failed.endswith("/favicon.ico"))
+        if message.type == "error" and not document:
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", logged)
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return violations, errors
+
+
 @functools.cache
 def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")

@@ -7,28 +7,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, watch
 from tests.kpis.conftest import indicator  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RECORD_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  const where = `${event.sourceFile}:${event.lineNumber}`;
-  window.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline"} at ${where}`);
-});
-"""
-
 
 @pytest.fixture
 def watched_page(page):
-    """The page, with every CSP violation and console error it reports collected across navigations."""
-    violations: list[str] = []
-    errors: list[str] = []
-    page.expose_binding("reportCspViolation", lambda source, text: violations.append(f"{source['frame'].url}: {text}"))
-    page.add_init_script(RECORD_VIOLATIONS)
-    page.on("console", lambda message: errors.append(f"{page.url}: {message.text}") if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    """The page, with every CSP violation and console error it reports collected across navigations, and every
+    response that failed."""
+    violations, errors = watch(page)
     page.on("response", lambda response: errors.append(f"{response.url}: {response.status}") if response.status >= 400 else None)
     return page, violations, errors
 
@@ -80,3 +69,15 @@ def test_the_accessibility_statement_and_privacy_notice_are_linked_from_the_foot
     page.get_by_role("contentinfo").get_by_role("link", name="Privacy notice").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Privacy")
     assert_accessible(page, "on the privacy notice")
+
+
+def test_the_watch_reports_a_blocked_inline_script_and_a_script_error(watched_page, live_server, db):
+    """What the reflow walk relies on to say every page of every role runs without either."""
+    page, violations, errors = watched_page
+    page.goto(f"{live_server.url}/sign-in/")
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.ran = true'; document.body.append(s); }")
+    page.evaluate("() => { setTimeout(() => { throw new Error('boom') }); return new Promise(done => setTimeout(done, 100)); }")
+    page.wait_for_timeout(100)
+    assert not page.evaluate("window.ran === true")
+    assert any("script-src" in violation and "inline" in violation for violation in violations), violations
+    assert any("boom" in error for error in errors), errors

@@ -1,5 +1,6 @@
 """Every page each role can reach fits a phone: nothing scrolls sideways at 320 or 390 px, no rating tag runs into the
-text above or below it, and axe finds nothing at either width.
+text above or below it, and axe finds nothing at either width. No page breaks the Content-Security-Policy or has a
+script error.
 
 The pages are the permission matrix's: every GET its persona may open, with
 the sign-in page, a page that does not exist and, for a signed-in person, a
@@ -24,7 +25,7 @@ from coproduction.services import families_view_record, page_publish
 from governance.decisions import action_arising_record
 from governance.services import snapshot_take
 from kpis.models import Indicator
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, watch
 from tests.security.conftest import *  # noqa: F403  (every fixture the matrix's URLs name, as new rows add them)
 from tests.security.conftest import (  # noqa: F401  (fixtures the matrix's URLs name)
     _empty_cache,
@@ -145,6 +146,7 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
         due_date=given_at.date,
         by=request.getfixturevalue("officer"),
     )
+    violations, script_errors = watch(page)
     if persona != "anonymous":
         person = request.getfixturevalue(persona)
         # A notification on the long action: its line of small text, with the rating tag, wraps on a phone.
@@ -185,6 +187,8 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
     least = 3 if persona == "anonymous" else len(urls) // 2
     assert visited > least, f"only {visited} of {len(urls)} pages were checked for {persona}"
     assert not problems, "\n".join(problems)
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+    assert not script_errors, "Script errors:\n" + "\n".join(script_errors)
 
 
 # Every tag whose label runs past its own box: the rest of the label would be white on white.
