@@ -79,7 +79,7 @@ def test_a_forum_partner_is_asked_for_the_delivery_groups_and_a_sub_groups_view_
 
 def test_a_signatory_reads_their_sign_off_s_status_and_when_it_is_due_apart(client, officer, action, strategy, owner_post):
     """ "Declined by 14 January" read as when it was declined: the deadline is said as a deadline."""
-    from governance.signoff import sign_off_decide, sign_offs_for, signatory_nominate
+    from governance.signoff import sign_off_decide, sign_offs_for, sign_offs_reopen, signatory_nominate
     from people.models import Membership, Organisation
     from tests.conftest import make_user
 
@@ -97,4 +97,10 @@ def test_a_signatory_reads_their_sign_off_s_status_and_when_it_is_due_apart(clie
     sign_off_decide(sign_off=sign_offs_for(meeting)[0], user=director, confirm=False, reason="Figures are late.")
     client.force_login(director)
     html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
-    assert f">Declined</strong>\n    due by {day - dt.timedelta(days=7):%-d %B %Y}</li>" in html
+    # Declined is not the end: what the signatory can still do, and by when.
+    assert f">Declined</strong>\n    you can still sign off by {day - dt.timedelta(days=7):%-d %B %Y}</li>" in html
+    # Signed off, then an update to one of the council's actions reopens it: to sign off again.
+    sign_off_decide(sign_off=sign_offs_for(meeting)[0], user=director, confirm=True)
+    assert sign_offs_reopen(action_ids=[action.pk], user=officer, at=timezone.now()) == 1
+    html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
+    assert f">Reopened</strong>\n    sign off again by {day - dt.timedelta(days=7):%-d %B %Y}</li>" in html
