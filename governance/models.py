@@ -185,6 +185,11 @@ class SignOff(models.Model):
         reopened orange, not signed off grey."""
         return {self.Status.CONFIRMED: "green", self.Status.DECLINED: "red", self.Status.REOPENED: "orange"}.get(self.status, "grey")
 
+    def deadline_words(self) -> str:
+        """What the signatory is asked to do by the papers deadline, said after the status's words: a declined sign-off
+        can still be given, a reopened one given again."""
+        return {self.Status.DECLINED: "you can still sign off by", self.Status.REOPENED: "sign off again by"}.get(self.status, "due by")
+
 
 class SignOffEvent(models.Model):
     """An immutable record of a sign-off's change: confirmed, declined or reopened, by whom, when and why."""
