@@ -44,7 +44,7 @@ from actions.tracker_mapping import mapping_page
 from intake.readers import reader_named
 from intake.views import FORM_FIELDS_BYTES
 from people.models import Membership
-from send_tracker.cache import earlier_copy_note, has_just_saved, page_built_once
+from send_tracker.cache import earlier_copy_note, page_built_once, saved_at
 from send_tracker.security import request_size_limit, security_event
 
 
@@ -111,7 +111,7 @@ def my_actions(request: HttpRequest) -> HttpResponse:
         lambda: my_actions_cache_key(request.user, request.GET, my_actions_shown_read(request.user, revisions)),
         my_actions_cache_key(request.user, request.GET, None),
         build,
-        current_only=has_just_saved(request),
+        saved_at=saved_at(request),
         known_as=my_actions_cache_key(request.user, request.GET, revisions),
     )
     html = earlier_copy_note(served, request, page="your list") + served.html

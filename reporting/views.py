@@ -48,7 +48,7 @@ from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, earlier_board_of, evidence_pack_request, stale_snapshot_message
 from reporting.summaries import EXCEPTION_KINDS, movement_since_snapshot
 from reporting.this_cycle import sign_offs_due_for
-from send_tracker.cache import DrawnOnce, earlier_copy_note, has_just_saved, page_built_once
+from send_tracker.cache import DrawnOnce, earlier_copy_note, page_built_once, saved_at
 from send_tracker.security import rate_limited, security_event
 
 
@@ -216,7 +216,7 @@ def _dashboard_part(request: HttpRequest, strategy: Strategy, part: str, build: 
     revision, beyond_actions = revisions_of(strategy.pk)
     key = dashboard_cache_key(strategy, request.GET, part=part, revision=revision)
     latest_key = dashboard_cache_key(strategy, request.GET, part=part, latest=True)
-    served = page_built_once(key, latest_key, functools.partial(build, beyond_actions), current_only=has_just_saved(request))
+    served = page_built_once(key, latest_key, functools.partial(build, beyond_actions), saved_at=saved_at(request))
     return earlier_copy_note(served, request, page="the dashboard") + served.html
 
 

@@ -115,7 +115,7 @@ def page_built_once(
     latest_key: str,
     build: Callable[[], str],
     *,
-    current_only: bool = False,
+    saved_at: float | None = None,
     known_as: str | None = None,
     wait: float | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -123,11 +123,15 @@ def page_built_once(
 ) -> Served:
     """The page cached under `key`, built by one request at a time however many ask at once.
 
-    The first request to miss claims the build. The others, while it builds,
-    get the copy last built for the same page (`latest_key`: the key without
-    the revision), marked with when it was built; with no such copy, or when
-    `current_only` (the person has just saved a change and must see it), they
-    wait up to `wait` seconds for the build and then build it themselves.
+    The first request to miss claims the build of the page (`latest_key`: the
+    key without the revision), whatever revision it asks for, so a stream of
+    changes makes one build after another rather than one for each request.
+    The others, while it builds, get the copy last built, marked with when its
+    build began. Whoever saved a change at `saved_at` (seconds since the epoch)
+    is given that copy only if its build began after they saved, so it holds
+    their change; otherwise they wait up to `wait` seconds for a build that
+    does, claiming the next one themselves when the one under way ends, and
+    then build it themselves.
 
     `known_as` is a key cheaper to read than `key` and valid for less time
     (a revision that more changes raise): it is looked up first, `key` (then
@@ -139,7 +143,7 @@ def page_built_once(
         html = cache_get(known_as)
         if html is not None:
             return Served(html)
-        served = page_built_once(key, latest_key, build, current_only=current_only, wait=wait, clock=clock, sleep=sleep)
+        served = page_built_once(key, latest_key, build, saved_at=saved_at, wait=wait, clock=clock, sleep=sleep)
         if served.earlier_copy_built_at is None:
             cache_set(known_as, served.html, settings.DASHBOARD_CACHE_SECONDS)
         return served
@@ -148,22 +152,24 @@ def page_built_once(
     html = cache_get(key)
     if html is not None:
         return Served(html)
-    claim = f"{key}:building"
-    if cache_add(claim, 1, BUILD_CLAIM_SECONDS):
-        try:
-            html = build()
-            _kept(key, key_now, html)
-            cache_set(latest_key, (time.time(), html), settings.DASHBOARD_CACHE_SECONDS)
-        finally:
-            cache_delete(claim)
-        return Served(html)
-    if not current_only:
+    claim = f"{latest_key}:building"
+    deadline = clock() + (BUILD_WAIT_SECONDS if wait is None else wait)
+    while True:
+        began = time.time()  # before the build reads anything
+        if cache_add(claim, began, BUILD_CLAIM_SECONDS):
+            try:
+                html = build()
+                _kept(key, key_now, html)
+                cache_set(latest_key, (began, html), settings.DASHBOARD_CACHE_SECONDS)
+            finally:
+                cache_delete(claim)
+            return Served(html)
         earlier = cache_get(latest_key)
-        if earlier is not None:
+        if earlier is not None and (saved_at is None or earlier[0] >= saved_at):
             built_at, html = earlier
             return Served(html, earlier_copy_built_at=built_at)
-    deadline = clock() + (BUILD_WAIT_SECONDS if wait is None else wait)
-    while clock() < deadline:
+        if clock() >= deadline:
+            break
         sleep(BUILD_POLL_SECONDS)
         html = cache_get(key)
         if html is not None:
@@ -199,10 +205,11 @@ SAVED_SECONDS = 60
 
 
 class SavedChangeMiddleware:
-    """Notes in a short-lived cookie that the person has just saved something (any write that succeeded).
+    """Notes in a short-lived cookie when the person last saved something (any write that succeeded).
 
     A cookie rather than the session, so a write costs no extra query; a forged
-    one only makes its holder wait for the current page instead of an earlier copy.
+    one only changes which copy of a page its holder is given. The time is taken
+    after the write committed, so any build that began later holds it.
     """
 
     def __init__(self, get_response) -> None:
@@ -213,7 +220,7 @@ class SavedChangeMiddleware:
         if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400 and request.user.is_authenticated:
             response.set_cookie(
                 SAVED_COOKIE,
-                "1",
+                f"{time.time():.3f}",
                 max_age=SAVED_SECONDS,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
@@ -222,5 +229,18 @@ class SavedChangeMiddleware:
         return response
 
 
-def has_just_saved(request) -> bool:
-    return SAVED_COOKIE in request.COOKIES
+def saved_at(request) -> float | None:
+    """When the person last saved a change (seconds since the epoch), if within SAVED_SECONDS; None if not.
+
+    A value that is not a time of the last SAVED_SECONDS (an old cookie, or one
+    made up) counts as saved just now: its holder is given only a page built from now on.
+    """
+    value = request.COOKIES.get(SAVED_COOKIE)
+    if value is None:
+        return None
+    now = time.time()
+    try:
+        saved = float(value)
+    except ValueError:
+        return now
+    return saved if now - SAVED_SECONDS - 5 <= saved <= now else now
