@@ -11,7 +11,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.http import QueryDict
 from django.utils import timezone
-from pypdf import PdfReader
 
 from accounts.models import User
 from actions import rules
@@ -26,7 +25,6 @@ from governance.services import snapshot_take
 from kpis.models import KpiValue
 from people.models import Organisation, Post
 from reporting.dashboard import dashboard_for
-from reporting.pdf import render_pdf
 from reporting.report import board_pack_html
 from tests.reporting.test_board_pack_layout import assert_reads_in_ten_minutes
 
@@ -164,13 +162,12 @@ def test_an_officer_takes_today_s_snapshot_produces_the_pack_and_the_next_pack_o
     last_board = demo.snapshots.order_by("-as_at").first()
     # The pack of the last board's ratings, produced for no meeting in particular, reads in ten minutes as well: the
     # inspection findings, the risks and the budget follow one another on the page rather than each opening a new one.
-    assert assert_reads_in_ten_minutes(last_board) <= 16
+    pages = assert_reads_in_ten_minutes(last_board)
     # A section that flows on from the one before keeps its heading and opening words with what they introduce.
-    pages = [page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(board_pack_html(last_board)).content)).pages]
     [budget] = [text for text in pages if "High-needs budget" in text]
     assert "With planned savings" in budget, "the budget's heading is on a page without its chart"
     today = snapshot_take(strategy=demo, as_at=timezone.localdate(), taken_by=officer)
-    assert assert_reads_in_ten_minutes(today, meeting) <= 16
+    assert_reads_in_ten_minutes(today, meeting)
     document = board_pack_html(today, meeting)
     last = Meeting.objects.filter(strategy=demo, status=Meeting.Status.HELD).order_by("-date").first()
     assert f"Actions arising from the {last.board}, {last.date:%-d %B %Y}" in " ".join(document.split())
