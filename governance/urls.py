@@ -28,6 +28,7 @@ urlpatterns = [
         path("calendar/series/", calendar_views.meeting_series_view, name="meeting_series"),
         path("framework/", framework_views.coverage, name="coverage"),
         path("self-evaluation/", self_evaluation_views.self_evaluation, name="self_evaluation"),
+        path("self-evaluation/strands/<str:code>/", self_evaluation_views.self_evaluation_strand, name="self_evaluation_strand"),
         path("self-evaluation/draft/", self_evaluation_views.self_evaluation_draft_view, name="self_evaluation_draft"),
         path("self-evaluation/compare/", self_evaluation_views.self_evaluation_compare, name="self_evaluation_compare"),
     ),

@@ -86,8 +86,11 @@ def test_an_officer_edits_into_a_new_version_and_the_draft_again_keeps_their_wor
     latest = SelfEvaluationVersion.objects.get(number=3)
     assert (section(latest, "E1").strengths, section(latest, "E1").improve) == ("Panels meet weekly", "Timeliness <b>still</b> low")
     assert [v.source for v in SelfEvaluationVersion.objects.order_by("number")] == ["drafted", "edited", "drafted"]
-    page = client.get(reverse("governance:self_evaluation", args=[strategy.pk])).content.decode()
-    assert "Timeliness &lt;b&gt;still&lt;/b&gt; low" in page
+    for url in (
+        reverse("governance:self_evaluation_strand", args=[strategy.pk, "E1"]),
+        reverse("governance:self_evaluation", args=[strategy.pk]) + "?show=all",
+    ):
+        assert "Timeliness &lt;b&gt;still&lt;/b&gt; low" in client.get(url).content.decode()
 
 
 def test_a_save_from_an_older_version_is_refused_and_nothing_is_lost(client, officer, strategy):
@@ -127,13 +130,63 @@ def test_only_officers_of_the_partnership_reach_it(client, board, outsider, stra
     assert client.get(url).status_code == 404
 
 
-def test_the_page_opens_with_the_strands_each_leading_to_its_own_section(client, officer, strategy):
-    """Eleven strands, each a draft and three boxes: the page is long, so it opens with a way to each strand."""
+def test_the_page_lists_the_strands_with_what_is_left_to_do_each_opening_a_page_of_its_own(client, officer, strategy):
+    """Eleven strands, each a draft and three boxes, made a page 13,762 px tall: it is a task list, one strand a page."""
     self_evaluation_draft(strategy, user=officer, snapshot=None)
+    self_evaluation_save(strategy, user=officer, base=1, texts={"E2": {"evidence": "Audit of 40 plans"}})
     client.force_login(officer)
-    page = lxml.html.fromstring(client.get(reverse("governance:self_evaluation", args=[strategy.pk])).content)
-    contents = page.xpath("//nav[@aria-labelledby='strands-heading']//a")
-    assert [link.text.split(":")[0] for link in contents] == [strand.code for strand in framework.STRANDS]
-    for link in contents:
-        heading = page.get_element_by_id(link.get("href").removeprefix("#"))
-        assert heading.tag == "h2" and heading.text_content().startswith(link.text.split(":")[0] + ":")
+    response = client.get(reverse("governance:self_evaluation", args=[strategy.pk]))
+    page = lxml.html.fromstring(response.content)
+    assert not page.xpath("//textarea")
+    items = page.xpath("//ul[@class='govuk-task-list']/li")
+    assert [item.get("id") for item in items] == [f"strand-{strand.code}" for strand in framework.STRANDS]
+    statuses = {item.get("id"): " ".join(item.xpath(".//*[@class='govuk-task-list__status']")[0].text_content().split()) for item in items}
+    assert statuses["strand-E2"] == "Own words written" and statuses["strand-E1"] == "Draft only"
+    for item in items:
+        [link] = item.xpath(".//a")
+        strand_page = lxml.html.fromstring(client.get(link.get("href")).content)
+        [heading] = strand_page.xpath("//h1")
+        assert heading.text_content().strip().startswith(item.get("id").removeprefix("strand-") + ":")
+        assert len(strand_page.xpath("//textarea")) == 3
+    # Everything on one page, as before, when asked for.
+    everything = lxml.html.fromstring(client.get(reverse("governance:self_evaluation", args=[strategy.pk]) + "?show=all").content)
+    assert len(everything.xpath("//form[@method='post']//textarea")) == 3 * len(framework.STRANDS)
+
+
+def test_a_strand_saved_on_its_own_page_keeps_every_other_strand_and_returns_to_the_list(client, officer, strategy):
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    self_evaluation_save(strategy, user=officer, base=1, texts={"E2": {"evidence": "Audit of 40 plans"}})
+    client.force_login(officer)
+    url = reverse("governance:self_evaluation_strand", args=[strategy.pk, "E1"])
+    page = client.get(url).content.decode()
+    assert 'name="base" value="2"' in page and 'name="E2-evidence"' not in page
+    response = client.post(url, {"base": "2", "E1-strengths": "Panels meet weekly", "E1-improve": "", "E1-evidence": ""}, follow=True)
+    assert response.redirect_chain[-1][0].endswith("#strand-E1")
+    assert "E1 saved: version 3 of the self-evaluation." in response.content.decode()
+    latest = SelfEvaluationVersion.objects.get(number=3)
+    assert section(latest, "E1").strengths == "Panels meet weekly"
+    assert section(latest, "E2").evidence == "Audit of 40 plans"
+    assert section(latest, "E1").draft == section(SelfEvaluationVersion.objects.get(number=1), "E1").draft
+
+
+def test_a_strand_saved_from_an_older_version_is_refused_with_the_words_kept_on_the_page(client, officer, strategy):
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    self_evaluation_save(strategy, user=officer, base=1, texts={"E1": {"strengths": "First officer's words"}})
+    client.force_login(officer)
+    url = reverse("governance:self_evaluation_strand", args=[strategy.pk, "E1"])
+    response = client.post(url, {"base": "1", "E1-strengths": "Second <officer's> words"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Version 2 was saved since you began" in page and "Second &lt;officer&#x27;s&gt; words" in page
+    assert SelfEvaluationVersion.objects.count() == 2
+
+
+def test_a_strand_page_is_for_the_partnership_s_officers_and_real_strands_only(client, officer, board, outsider, strategy):
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    url = reverse("governance:self_evaluation_strand", args=[strategy.pk, "E1"])
+    client.force_login(board)
+    assert client.get(url).status_code == 403
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(officer)
+    assert client.get(reverse("governance:self_evaluation_strand", args=[strategy.pk, "Z9"])).status_code == 404

@@ -131,6 +131,7 @@ MATRIX: dict[str, Row] = {
     "governance:indicator_strands": Row("get", ["indicator"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "governance:deliverable_strands": Row("post", ["deliverable"], "strands_data", OFFICER_ONLY_403),
     "governance:self_evaluation": Row("get", ["self_evaluated_strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
+    "governance:self_evaluation_strand": Row("get", ["self_evaluated_strategy", "=E1"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
     "governance:self_evaluation_draft": Row("post", ["strategy"], {"snapshot": ""}, OFFICER_ONLY_403),
     # No version 1 to compare with: an officer is let in and told there is no such version.
     "governance:self_evaluation_compare": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "missing"}),
