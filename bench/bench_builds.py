@@ -94,12 +94,7 @@ def main() -> None:
     threads = [threading.Thread(target=changes)]
     threads += [threading.Thread(target=read, args=(people["board"],), kwargs={"saves": False}) for _ in range(READERS)]
     threads += [threading.Thread(target=read, args=(lead,), kwargs={"saves": True}) for lead in people["leads"]]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = benchlib.threads_run(threads)
     reporting.views._dashboard_html = built
 
     benchlib.table(

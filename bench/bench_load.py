@@ -356,12 +356,7 @@ def main() -> None:
         for lead in people["leads"]:
             owned = list(Action.objects.filter(strategy=strategy, owners__holders=lead).values_list("pk", flat=True).distinct())
             crowd.append(Person(port, session_for(lead), strategy.pk, owned, rating_ids, until))
-        started = time.monotonic()
-        for person in crowd:
-            person.start()
-        for person in crowd:
-            person.join()
-        elapsed = time.monotonic() - started
+        elapsed = benchlib.threads_run(crowd)
         results = [r for person in crowd for r in person.results]
         failures = [f for person in crowd for f in person.failures]
         # Counted apart from the capacity test's requests.

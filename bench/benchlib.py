@@ -144,6 +144,16 @@ def django_start() -> None:
 # Timing ---------------------------------------------------------------------------------------
 
 
+def threads_run(threads) -> float:
+    """Start every thread and wait for them all: the seconds from the first start to the last end."""
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
 def median_seconds(
     run: Callable[[], object],
     *,
