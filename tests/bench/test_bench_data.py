@@ -22,7 +22,17 @@ from django.urls import reverse  # noqa: E402
 from actions.models import Action, ActionUpdate  # noqa: E402
 from tests.dbconn import connection_params, database_url  # noqa: E402
 
-BENCHMARKS = ["bench_pages", "bench_builds", "bench_pack", "bench_startup", "bench_sweep", "bench_load", "bench_peer", "bench_import", "bench_region"]
+BENCHMARKS = [
+    "bench_pages",
+    "bench_builds",
+    "bench_pack",
+    "bench_startup",
+    "bench_sweep",
+    "bench_load",
+    "bench_peer",
+    "bench_import",
+    "bench_region",
+]
 
 
 @pytest.mark.parametrize("name", [*BENCHMARKS, "summary"])
