@@ -57,6 +57,20 @@ def test_an_officer_on_a_phone_reads_coverage_and_produces_the_self_evaluation_a
     page.get_by_role("link", name="Self-evaluation").first.click()
     page.get_by_role("heading", name="Self-evaluation", level=1).wait_for()
     fits_a_phone(page, "the self-evaluation")
+    # A strand at a time: open one from the list, write the partnership's words, and the list says it is done.
+    e2 = page.locator("#strand-E2")
+    assert " ".join(e2.locator(".govuk-task-list__status").inner_text().split()) == "Draft only"
+    e2.get_by_role("link").click()
+    page.get_by_role("heading", level=1, name="E2:", exact=False).wait_for()
+    fits_a_phone(page, "a strand of the self-evaluation")
+    page.get_by_label("Evidence").fill("Audit of 40 plans with the Parent Carer Forum")
+    page.get_by_role("button", name="Save as a new version").click()
+    page.get_by_text("E2 saved: version 3 of the self-evaluation.").wait_for()
+    assert " ".join(page.locator("#strand-E2 .govuk-task-list__status").inner_text().split()) == "Own words written"
+    page.locator("#strand-E1").get_by_role("link").click()
+    assert f"Panels meet weekly. {LONG_URL}" in page.get_by_label("Strengths").input_value()
+    fits_a_phone(page, "the strand holding a long address")
+    page.get_by_role("link", name="Self-evaluation", exact=True).click()
     page.get_by_role("button", name="Produce as Word").click()
     page.get_by_text("The document is ready").wait_for(timeout=60000)
     fits_a_phone(page, "the self-evaluation's document page")
