@@ -62,7 +62,8 @@ def main() -> None:
     numbers = itertools.count()
 
     def change() -> None:
-        Action.objects.filter(pk=actions[next(numbers) % len(actions)]).update(notes=f"Noted at the board ({next(numbers)}).")
+        number = next(numbers)
+        Action.objects.filter(pk=actions[number % len(actions)]).update(notes=f"Noted at the board ({number}).")
         with lock:
             counts["changes"] += 1
 

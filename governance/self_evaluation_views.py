@@ -98,12 +98,14 @@ def _page(request, strategy, membership, *, form=None, everything=False, status=
     version = latest_version(strategy)
     sections = sections_by_strand(version)
     versions = SelfEvaluationVersion.objects.filter(self_evaluation__strategy=strategy).select_related("created_by", "snapshot")
-    strands = [(strand, sections.get(strand.code), strand_status(sections.get(strand.code))) for strand in framework.STRANDS]
+    form = form or (_form(version, sections) if everything else None)
     context = {
         "strategy": strategy,
         "version": version,
-        "strands": strands,
-        "form": form or (_form(version, sections) if everything else None),
+        "strands": [(strand, strand_status(sections.get(strand.code))) for strand in framework.STRANDS],
+        # Each strand's boxes beside its draft, when every strand is shown at once.
+        "every_strand": [(strand, fields, sections.get(strand.code)) for strand, fields in form.strand_fields()] if form else [],
+        "form": form,
         "draft_form": DraftForm(strategy=strategy),
         "versions": versions,
         "framework": framework,
@@ -131,13 +133,13 @@ def self_evaluation_strand(request: HttpRequest, strategy_id: int, code: str) ->
     strand = framework.strand(code)
     if strand is None:
         raise Http404("No such strand of the framework.")
-    version = latest_version(strategy)
     form, status = None, 200
     if request.method == "POST":
         form, saved, status = _saved(request, strategy, [strand])
         if saved is not None:
             messages.success(request, f"{strand.code} saved: version {saved.number} of the self-evaluation.")
             return redirect(f"{reverse('governance:self_evaluation', args=[strategy.pk])}#strand-{strand.code}")
+    version = latest_version(strategy)
     section = sections_by_strand(version).get(strand.code)
     position = framework.STRANDS.index(strand)
     context = {
