@@ -24,6 +24,7 @@ from governance.inspections import FindingProgress, findings_for
 from governance.models import StrandLink
 from kpis.models import Benchmark, Indicator, KpiValue, Travel
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
+from send_tracker.words import of_them_overdue
 
 RECENT_EVIDENCE_DAYS = 92  # a quarter: two reporting cycles of a bi-monthly board, with a little slack
 
@@ -60,6 +61,11 @@ class StrandCoverage:
     @property
     def overdue_count(self) -> int:
         return sum(1 for row in self.rows if row.status.overdue)
+
+    @property
+    def overdue_words(self) -> str:
+        """ "2 of them are overdue": among the actions counted by class, never a class beside them."""
+        return of_them_overdue(self.overdue_count)
 
     @property
     def kpi_lines(self) -> list[tuple[ScorecardRow, str]]:

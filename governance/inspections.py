@@ -21,6 +21,7 @@ from actions.rows import ActionRow, ref_order, rows_from_actions
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator, KpiValue, Travel
 from kpis.scorecard import ScorecardRow, indicators_with_values, scorecard_rows
+from send_tracker.words import of_them_overdue
 
 # How a finding's linked actions stand: each action counted once, in its class by the rule book,
 # in the order a board reads them; then how many of them are overdue, a flag beside the class.
@@ -67,9 +68,8 @@ class FindingProgress:
             return "No action answers this finding yet"
         parts = [f"{count} {label.lower()}" for key, label, count in self.count_items() if count and key != "overdue"]
         said = f"{len(self.rows)} action{'s' if len(self.rows) != 1 else ''}: " + ", ".join(parts)
-        overdue = self.counts.get("overdue", 0)
-        if overdue:
-            said += f"; {overdue} of them {'is' if overdue == 1 else 'are'} overdue"
+        if overdue := of_them_overdue(self.counts.get("overdue", 0)):
+            said += f"; {overdue}"
         return said
 
     def kpi_travel_summary(self) -> str:

@@ -20,7 +20,7 @@ from actions.models import Snapshot, Strategy
 from governance import framework
 from governance.coverage import StrandCoverage, coverage_for, kpi_position
 from governance.models import SelfEvaluation, SelfEvaluationSection, SelfEvaluationVersion
-from send_tracker.words import as_sentence
+from send_tracker.words import as_sentence, of_them_overdue
 
 # The officers' own words, in the order the document sets them out, with their headings (the Word copy's anchors).
 FIELDS: dict[str, str] = {
@@ -54,14 +54,13 @@ def strand_draft(cover: StrandCoverage) -> str:
     lines = []
     if cover.rows:
         counts = ", ".join(f"{count} {label.lower()}" for label, count in cover.counts() if count)
-        lines.append(f"Actions: {len(cover.rows)} tagged ({counts}).")
+        overdue = of_them_overdue(cover.overdue_count)
+        lines.append(f"Actions: {len(cover.rows)} tagged ({counts}{'; ' + overdue if overdue else ''}).")
         on_track = cover.on_track
         if on_track:
             lines.append(as_sentence("On track or complete: " + _listed([f"{row.ref} {_short(row.text)}" for row in on_track])))
         if cover.at_risk:
             lines.append(as_sentence("At risk: " + _listed([f"{row.ref} {_short(row.text)}" for row in cover.at_risk])))
-        if cover.overdue_count:
-            lines.append(f"Overdue: {cover.overdue_count}.")
     else:
         lines.append("No action is tagged to this strand.")
     if cover.kpis:

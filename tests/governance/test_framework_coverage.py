@@ -116,3 +116,24 @@ def test_another_partnerships_officer_cannot_tag_or_read(client, outsider, strat
 def test_the_product_says_monitoring_inspection():
     assert Inspection.Kind.MONITORING.label == "Monitoring inspection"
     assert "monitoring visit" not in Inspection.Outcome.NONE.label
+
+
+def test_a_strand_says_its_overdue_actions_are_among_those_counted_on_the_page_and_in_the_draft(client, officer, strategy, group, level):
+    """An overdue action is in its class by its rating (here on track) and counted again as overdue: the words say so."""
+    from governance.self_evaluation import self_evaluation_draft
+
+    late = dt.date(2025, 1, 31)
+    for ref, rating in (("SS1", "amber"), ("SS2", "amber"), ("SS3", "red")):
+        tagged = Action.objects.create(
+            strategy=strategy, group=group, ref=ref, text=f"Action {ref}", rating=level(rating), due_date=late, due_precision="day"
+        )
+        StrandLink.objects.create(strategy=strategy, strand="E1", action=tagged)
+    Action.objects.filter(ref="SS2").update(due_date=timezone.localdate() + dt.timedelta(days=60))
+
+    client.force_login(officer)
+    page = lxml.html.fromstring(client.get(reverse("governance:coverage", args=[strategy.pk])).content)
+    said = " ".join(page.get_element_by_id("strand-E1").text_content().split())
+    assert "1 at risk, 2 on track, 0 not started, 0 complete; 2 of them are overdue." in said
+    draft = self_evaluation_draft(strategy, user=officer, snapshot=None).sections.get(strand="E1").draft
+    assert "Actions: 3 tagged (1 at risk, 2 on track; 2 of them are overdue)." in draft
+    assert "Overdue:" not in draft  # never a class of its own beside the others

@@ -295,3 +295,5 @@ def test_the_dashboard_and_the_findings_page_count_the_same_actions_on_track_and
     assert said in dashboard
     assert "3 actions: 1 at risk, 2 on track; 2 of them are overdue" in findings
     assert "2 On track" in findings and "2 Of which overdue" in findings
+    # The page's own account of its counts agrees: overdue is among the classes, not counted first in place of them.
+    assert "by what its rating means; those overdue are among them, counted again beside." in findings
