@@ -47,3 +47,5 @@ def test_an_on_track_action_past_its_date_reads_once_as_on_track_but_overdue(cli
     assert mine.count(">On track but overdue</strong>") == 1 and mine.count(">Overdue</strong>") == 1  # the Red one
     page = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
     assert ">On track but overdue</strong>" in page and ">Overdue</strong>" not in page
+    # On a line of its own under the rating and its meaning, as in the tables, not run on after the meaning's words.
+    assert '<br><strong class="govuk-tag govuk-tag--orange">On track but overdue</strong>' in page
