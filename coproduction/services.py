@@ -189,6 +189,11 @@ class Quarter:
     def key(self) -> str:
         return f"{self.start.year}-q{(self.start.month - 1) // 3 + 1}"
 
+    @property
+    def all_delivered(self) -> bool:
+        """Every promise of the quarter kept: its list opens on request, so the page leads with what is still to come."""
+        return bool(self.items) and all(item.status.code == DELIVERED.code for item in self.items)
+
 
 def quarter_start(day: dt.date) -> dt.date:
     return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)

@@ -211,3 +211,20 @@ def test_the_board_s_own_actions_arising_are_not_an_area_of_the_page(client, pub
     client.force_login(officer)
     manage = client.get(reverse("coproduction:public_manage", args=[strategy.pk])).content.decode()
     assert ARISING_NAME not in manage and reverse("coproduction:summary_edit", args=[arising.pk]) not in manage
+
+
+def test_a_quarter_whose_promises_are_all_delivered_opens_on_request_and_the_others_stay_open(client, published, action, group, level):
+    """Families meet what is still to come first: a quarter all delivered is folded, saying so; any other stays shown."""
+    import datetime as dt
+
+    import lxml.html
+
+    Deliverable.objects.create(strategy=published.strategy, group=group, statement="A new panel", due_date=dt.date(2026, 1, 31))
+    ActionUpdate.objects.create(action=action, rating_after=level("green"), narrative="Done")
+    type(action).objects.filter(pk=action.pk).update(rating=level("green"))
+    page = lxml.html.fromstring(client.get(public_urls(published)[0]).content)
+    folded = page.xpath("//details[.//li[contains(@class, 'app-timeline__item')]]")
+    [done] = [d for d in folded if "Fewer complaints by spring" in d.text_content()]
+    assert " ".join(done.find("summary").text_content().split()) == "Delivered: show it"
+    assert not [d for d in folded if "A new panel" in d.text_content()]  # no action linked yet: shown as it is
+    assert "A new panel" in page.text_content()
