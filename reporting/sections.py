@@ -24,6 +24,11 @@ class PackSection:
     provider: Callable[[dict], dict] | None = None
     summary: str = ""  # what the contents says the section holds
     when: str = ""  # a key of the pack's context that must hold something for the section to print
+    anchor: str = ""  # the id of the heading the contents links to on the pack's web page: `pack-<key>` unless told
+
+    @property
+    def target(self) -> str:
+        return self.anchor or f"pack-{self.key}"
 
     def shown(self, context: dict) -> bool:
         return self.filled and (not self.when or bool(context.get(self.when)))
@@ -40,8 +45,11 @@ _SECTIONS: list[PackSection] = [
         2,
         "reporting/pdf/sections/opening.html",
         summary="actions arising, items for decision, the headline figures and ratings by delivery group",
+        anchor="pack-decide",
     ),
-    PackSection("coproduction", "Families' view and partner sign-off", 1, "reporting/pdf/sections/coproduction.html"),
+    PackSection(
+        "coproduction", "Families' view and partner sign-off", 1, "reporting/pdf/sections/coproduction.html", anchor="pack-families"
+    ),
     PackSection(
         "movement", "Movement since the last board", 1, "reporting/pdf/sections/movement.html", summary="what moved, grouped and counted"
     ),

@@ -7,6 +7,7 @@ import re
 import subprocess
 import threading
 
+import lxml.html
 import pytest
 from django.conf import settings
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -226,6 +227,14 @@ def test_the_pack_reads_as_a_web_page(client, one_plan_snapshot, one_plan_office
     html = client.get(reverse("reporting:snapshot_pack", args=[one_plan_snapshot.pk])).content.decode()
     assert "EHC-C6" in html and "Appendix: every action" in html and html.count("<html") == 1
     assert "/static/css/pack.css" in html  # the web twin is styled by the pack's own stylesheet
+    # Its contents lead to each section, as a long page on a phone needs: every entry a link to a heading that is there.
+    document = lxml.html.fromstring(html)
+    entries = document.xpath("//ol[@class='cover-contents']/li")
+    links = [li.xpath("./a/@href") for li in entries]
+    assert len(entries) >= 5 and all(len(href) == 1 and href[0].startswith("#") for href in links), links
+    for [href] in links:
+        assert document.xpath(f"//*[@id='{href[1:]}'][self::h2]"), f"{href} leads nowhere"
+    assert document.get_element_by_id("pack-decide").text_content() == "What the board is asked to decide"
 
 
 @pytest.mark.parametrize(
