@@ -34,6 +34,20 @@ def _text(x: float, y: float, content: str, *, size: int = 14, anchor: str = "st
     )
 
 
+# The most periods and point values a trend labels: beyond it, evenly spaced periods (the first and the latest always)
+# and the first and latest values, so that no label runs into the next; every value is in the description and the table.
+MOST_LABELS = 8
+
+
+def labelled(count: int, most: int = MOST_LABELS) -> set[int]:
+    """Which of `count` points carry a period label: all of few; of many, every k-th from the first, and the last, with
+    none so near the last that the two would meet."""
+    if count <= most:
+        return set(range(count))
+    step = -(-(count - 1) // (most - 1))
+    return {i for i in range(0, count, step) if count - 1 - i > step / 2} | {count - 1}
+
+
 def _describe(indicator: Indicator, values: Sequence[KpiValue]) -> str:
     if not values:
         return f"No values have been entered for {indicator.name}."
@@ -97,8 +111,10 @@ def kpi_chart_svg(
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#dddddd" stroke-width="1"/>')
         parts.append(_text(left - 6, y + 4, indicator.format(n.quantize(Decimal("0.1")) if span < 10 else round(n)), size=12, anchor="end"))
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
+    periods = labelled(len(values))
     for i, v in enumerate(values):
-        parts.append(_text(x_at(i), top + plot_h + 18, v.period, size=12, anchor="middle"))
+        if i in periods:
+            parts.append(_text(x_at(i), top + plot_h + 18, v.period, size=12, anchor="middle"))
     legend = []
     if indicator.target is not None:
         y = y_at(indicator.target)
@@ -106,10 +122,8 @@ def kpi_chart_svg(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
             f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="8 4"/>'
         )
-        parts.append(
-            _text(left + plot_w, y - 6, f"Target {indicator.target_label()}", size=12, anchor="end", fill=TARGET_COLOUR, weight="bold")
-        )
-        legend.append(("Target", TARGET_COLOUR, "8 4"))
+        # Named in the legend, not on the line, where the latest value's label would sit on it.
+        legend.append((f"Target {indicator.target_label()}", TARGET_COLOUR, "8 4"))
     for label, colour, dash, points in series:
         path = " ".join(f"{'M' if k == 0 else 'L'}{x_at(i):.1f},{y_at(n):.1f}" for k, (i, n) in enumerate(points))
         parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>')
@@ -118,10 +132,12 @@ def kpi_chart_svg(
         legend.append((label, colour, dash))
     path = " ".join(f"{'M' if i == 0 else 'L'}{x_at(i):.1f},{y_at(v.value):.1f}" for i, v in enumerate(values))
     parts.append(f'<path d="{path}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="3"/>')
+    values_labelled = periods if len(values) <= MOST_LABELS else {0, len(values) - 1}
     for i, v in enumerate(values):
         x, y = x_at(i), y_at(v.value)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{VALUE_COLOUR}"/>')
-        parts.append(_text(x, y - 10, indicator.format(v.value), size=13, anchor="middle", weight="bold"))
+        if i in values_labelled:
+            parts.append(_text(x, y - 10, indicator.format(v.value), size=13, anchor="middle", weight="bold"))
     legend.insert(0, (indicator.name if len(indicator.name) <= 40 else "Value", VALUE_COLOUR, ""))
     x = left
     for label, colour, dash in legend:

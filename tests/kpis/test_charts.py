@@ -62,3 +62,39 @@ def test_the_pack_s_small_chart_puts_its_periods_under_the_axis_and_its_legend_b
     first, last, legend = texts["2025-01"], texts["2025-03"], texts["England"]
     assert first == last and axis < first - 8  # the periods' 9-point text just under the axis
     assert legend - 9 >= first  # the legend's line starts below the periods' baseline
+
+
+def _boxes(svg: str) -> list[tuple[str, float, float, float, float]]:
+    """Each text's box, roughly: Arial's average character is about 0.6 of its size wide."""
+    found = []
+    for t in ET.fromstring(svg).iter(f"{SVG}text"):
+        size, x, y, text = float(t.get("font-size")), float(t.get("x")), float(t.get("y")), t.text or ""
+        width = 0.6 * size * len(text)
+        left = {"start": x, "middle": x - width / 2, "end": x - width}[t.get("text-anchor")]
+        found.append((text, left, left + width, y - size, y))
+    return found
+
+
+def test_a_long_trend_labels_few_enough_periods_and_values_that_none_runs_into_another():
+    """Thirty-two months labelled each month and each value ran together into one smear of text, and the target's label
+    sat on the latest value's: now evenly spaced periods, the first and latest values, and the target in the legend."""
+    months = [KpiValue(period=f"{2024 + (i + 3) // 12}-{(i + 3) % 12 + 1:02d}", value=Decimal(31 - i * Decimal("0.27"))) for i in range(32)]
+    svg = kpi_chart_svg(make(name="Average number of weeks taken for EHC Plans to be issued"), months)
+    texts = _boxes(svg)
+    periods = [t for t in texts if t[0][:4].isdigit() and "-" in t[0]]
+    assert 5 <= len(periods) <= 8 and periods[0][0] == "2024-04" and periods[-1][0] == "2026-11"
+    points = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text") if t.get("font-weight") == "bold" and t.text.endswith(" weeks")]
+    assert points == ["31 weeks", "22.63 weeks"]  # the first and the latest
+    assert "Target ≤ 23 weeks" in [t[0] for t in texts]
+    for i, (a, a_left, a_right, a_top, a_bottom) in enumerate(texts):
+        for b, b_left, b_right, b_top, b_bottom in texts[i + 1 :]:
+            assert not (a_left < b_right and b_left < a_right and a_top < b_bottom and b_top < a_bottom), f"{a!r} runs into {b!r}"
+    # Every value is still in the chart's description, for a screen reader, and on the page's table.
+    desc = ET.fromstring(svg).find(f"{SVG}desc").text
+    assert all(f"{v.period}: " in desc for v in months)
+
+
+def test_a_short_trend_labels_every_period_and_value_without_overlap():
+    svg = kpi_chart_svg(make(), values("30", "26.5", "22", england="25"))
+    texts = _boxes(svg)
+    assert {"2025-01", "2025-02", "2025-03", "30 weeks", "26.5 weeks", "22 weeks"} <= {t[0] for t in texts}
