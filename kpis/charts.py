@@ -34,18 +34,35 @@ def _text(x: float, y: float, content: str, *, size: int = 14, anchor: str = "st
     )
 
 
-# The most periods and point values a trend labels: beyond it, evenly spaced periods (the first and the latest always)
-# and the first and latest values, so that no label runs into the next; every value is in the description and the table.
+# Beyond this many values, a trend labels only its first and latest values: every value is in the description and the table.
 MOST_LABELS = 8
 
 
-def labelled(count: int, most: int = MOST_LABELS) -> set[int]:
-    """Which of `count` points carry a period label: all of few; of many, every k-th from the first, and the last, with
-    none so near the last that the two would meet."""
-    if count <= most:
-        return set(range(count))
-    step = -(-(count - 1) // (most - 1))
-    return {i for i in range(0, count, step) if count - 1 - i > step / 2} | {count - 1}
+def along(values: Sequence[KpiValue]) -> list[float]:
+    """Where each value falls along the time axis, from 0 (the first period) to 1 (the latest), by when its period starts:
+    values three years apart stand three years apart, not beside each other. By order where a period has no start."""
+    if len(values) < 2:
+        return [0.5] * len(values)
+    starts = [v.period_start for v in values]
+    if all(starts) and starts[-1] > starts[0]:
+        whole = (starts[-1] - starts[0]).days
+        return [(start - starts[0]).days / whole for start in starts]
+    return [i / (len(values) - 1) for i in range(len(values))]
+
+
+def spaced(xs: Sequence[float], gap: float) -> set[int]:
+    """Which of the points at `xs` (in order) carry a label at least `gap` apart: the first and the last, and between them
+    each point far enough from the last one labelled and from the end."""
+    if not xs:
+        return set()
+    chosen, previous = {0, len(xs) - 1}, xs[0]
+    for i in range(1, len(xs) - 1):
+        if xs[i] - previous >= gap and xs[-1] - xs[i] >= gap:
+            chosen.add(i)
+            previous = xs[i]
+    if len(xs) > 1 and xs[-1] - xs[0] < gap:
+        chosen.discard(0)  # two labels would meet: the latest wins
+    return chosen
 
 
 def _describe(indicator: Indicator, values: Sequence[KpiValue]) -> str:
@@ -98,8 +115,10 @@ def kpi_chart_svg(
         high = low + 1
     span = high - low
 
+    positions = along(values)
+
     def x_at(i: int) -> float:
-        return left + (plot_w / 2 if len(values) == 1 else plot_w * i / (len(values) - 1))
+        return left + plot_w * positions[i]
 
     def y_at(n: Decimal) -> float:
         return top + plot_h - float((n - low) / span) * plot_h
@@ -111,7 +130,8 @@ def kpi_chart_svg(
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#dddddd" stroke-width="1"/>')
         parts.append(_text(left - 6, y + 4, indicator.format(n.quantize(Decimal("0.1")) if span < 10 else round(n)), size=12, anchor="end"))
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
-    periods = labelled(len(values))
+    xs = [x_at(i) for i in range(len(values))]
+    periods = spaced(xs, 0.6 * 12 * max(len(v.period) for v in values) + 10)
     for i, v in enumerate(values):
         if i in periods:
             parts.append(_text(x_at(i), top + plot_h + 18, v.period, size=12, anchor="middle"))
@@ -132,12 +152,24 @@ def kpi_chart_svg(
         legend.append((label, colour, dash))
     path = " ".join(f"{'M' if i == 0 else 'L'}{x_at(i):.1f},{y_at(v.value):.1f}" for i, v in enumerate(values))
     parts.append(f'<path d="{path}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="3"/>')
-    values_labelled = periods if len(values) <= MOST_LABELS else {0, len(values) - 1}
+    widest = max(len(indicator.format(v.value)) for v in values)
+    values_labelled = spaced(xs, 0.6 * 13 * widest + 6) if len(values) <= MOST_LABELS else {0, len(values) - 1}
     for i, v in enumerate(values):
         x, y = x_at(i), y_at(v.value)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{VALUE_COLOUR}"/>')
         if i in values_labelled:
-            parts.append(_text(x, y - 10, indicator.format(v.value), size=13, anchor="middle", weight="bold"))
+            # At either end of the axis a label reaches inwards, clear of the axis's own numbers and of the edge.
+            anchor = "start" if positions[i] == 0 and len(values) > 1 else "end" if positions[i] == 1 else "middle"
+            parts.append(
+                _text(
+                    x - 4 if anchor == "start" else x + 4 if anchor == "end" else x,
+                    y - 10,
+                    indicator.format(v.value),
+                    size=13,
+                    anchor=anchor,
+                    weight="bold",
+                )
+            )
     legend.insert(0, (indicator.name if len(indicator.name) <= 40 else "Value", VALUE_COLOUR, ""))
     x = left
     for label, colour, dash in legend:
@@ -236,8 +268,10 @@ def kpi_small_chart_svg(
         high = Decimal(100)
     span = high - low
 
+    positions = along(values)
+
     def x_at(i: int) -> float:
-        return left + (plot_w / 2 if len(values) == 1 else plot_w * i / (len(values) - 1))
+        return left + plot_w * positions[i]
 
     def y_at(n: Decimal) -> float:
         return top + plot_h - float((n - low) / span) * plot_h

@@ -98,3 +98,23 @@ def test_a_short_trend_labels_every_period_and_value_without_overlap():
     svg = kpi_chart_svg(make(), values("30", "26.5", "22", england="25"))
     texts = _boxes(svg)
     assert {"2025-01", "2025-02", "2025-03", "30 weeks", "26.5 weeks", "22 weeks"} <= {t[0] for t in texts}
+
+
+def test_values_stand_as_far_apart_as_their_periods_and_close_labels_never_meet():
+    """Three values of 2020-09, 2024-09 and 2024-12 were drawn evenly spaced, as if a quarter apart each."""
+    import datetime as dt
+
+    when = {"2020-09": dt.date(2020, 9, 1), "2024-09": dt.date(2024, 9, 1), "2024-12": dt.date(2024, 12, 1)}
+    numbers = ("2800", "4820", "4854")
+    series = [KpiValue(period=p, period_start=d, value=Decimal(n)) for (p, d), n in zip(when.items(), numbers, strict=True)]
+    for chart in (kpi_chart_svg, kpi_small_chart_svg):
+        svg = chart(make(name="Children and young people with an EHC plan", target=None), series)
+        xs = [float(c.get("cx")) for c in ET.fromstring(svg).iter(f"{SVG}circle")]
+        first_gap, second_gap = xs[1] - xs[0], xs[2] - xs[1]
+        assert 14 < first_gap / second_gap < 18, (chart.__name__, xs)  # four years against one quarter
+        texts = _boxes(svg)
+        for i, (a, a_left, a_right, a_top, a_bottom) in enumerate(texts):
+            for b, b_left, b_right, b_top, b_bottom in texts[i + 1 :]:
+                assert not (a_left < b_right and b_left < a_right and a_top < b_bottom and b_top < a_bottom), f"{a!r} runs into {b!r}"
+    labels = [t.text for t in ET.fromstring(kpi_chart_svg(make(target=None), series)).iter(f"{SVG}text")]
+    assert "2020-09" in labels and "2024-12" in labels and "2024-09" not in labels  # beside the latest: left out
