@@ -200,8 +200,10 @@ def sparkline_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: in
         low, high = min(numbers), max(numbers)
         span = (high - low) or Decimal(1)
 
+        positions = along(shown)
+
         def x_at(i: int) -> float:
-            return 4 + (width - 8) * (i / (len(shown) - 1) if len(shown) > 1 else 0.5)
+            return 4 + (width - 8) * positions[i]
 
         def y_at(n: Decimal) -> float:
             return height - 4 - float((n - low) / span) * (height - 8)

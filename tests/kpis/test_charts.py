@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -107,8 +108,13 @@ def test_values_stand_as_far_apart_as_their_periods_and_close_labels_never_meet(
     when = {"2020-09": dt.date(2020, 9, 1), "2024-09": dt.date(2024, 9, 1), "2024-12": dt.date(2024, 12, 1)}
     numbers = ("2800", "4820", "4854")
     series = [KpiValue(period=p, period_start=d, value=Decimal(n)) for (p, d), n in zip(when.items(), numbers, strict=True)]
-    for chart in (kpi_chart_svg, kpi_small_chart_svg):
+    for chart in (kpi_chart_svg, kpi_small_chart_svg, sparkline_svg):
         svg = chart(make(name="Children and young people with an EHC plan", target=None), series)
+        if chart is sparkline_svg:  # its line and the latest point: the line's corners are the values
+            corners = re.findall(r"[ML]([\d.]+),", ET.fromstring(svg).find(f"{SVG}path").get("d"))
+            xs = [float(x) for x in corners]
+            assert 14 < (xs[1] - xs[0]) / (xs[2] - xs[1]) < 18, xs
+            continue
         xs = [float(c.get("cx")) for c in ET.fromstring(svg).iter(f"{SVG}circle")]
         first_gap, second_gap = xs[1] - xs[0], xs[2] - xs[1]
         assert 14 < first_gap / second_gap < 18, (chart.__name__, xs)  # four years against one quarter
