@@ -67,6 +67,11 @@ class ThisCycle:
     unreachable: int = 0  # of those, the actions a reminder would reach nobody about
 
     @property
+    def counted_twice(self) -> bool:
+        """Whether an action shared by two organisations makes the rows add up to more than the actions: the page says so."""
+        return sum(row.total - row.updated for row in self.chasing) > self.not_updated
+
+    @property
     def still_to_record(self) -> int:
         return sum(1 for row in self.to_record if not row.done_this_cycle)
 
