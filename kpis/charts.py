@@ -65,6 +65,19 @@ def spaced(xs: Sequence[float], gap: float) -> set[int]:
     return chosen
 
 
+def _scales(values: Sequence[KpiValue], left: float, top: float, plot_w: float, plot_h: float, low: Decimal, span: Decimal):
+    """A chart's two scales: where the i-th value stands across (by when its period starts), and a number's height."""
+    positions = along(values)
+
+    def x_at(i: int) -> float:
+        return left + plot_w * positions[i]
+
+    def y_at(n: Decimal) -> float:
+        return top + plot_h - float((n - low) / span) * plot_h
+
+    return x_at, y_at
+
+
 def _describe(indicator: Indicator, values: Sequence[KpiValue]) -> str:
     if not values:
         return f"No values have been entered for {indicator.name}."
@@ -115,13 +128,7 @@ def kpi_chart_svg(
         high = low + 1
     span = high - low
 
-    positions = along(values)
-
-    def x_at(i: int) -> float:
-        return left + plot_w * positions[i]
-
-    def y_at(n: Decimal) -> float:
-        return top + plot_h - float((n - low) / span) * plot_h
+    x_at, y_at = _scales(values, left, top, plot_w, plot_h, low, span)
 
     # Axes and four gridlines with their values.
     for step in range(5):
@@ -159,7 +166,7 @@ def kpi_chart_svg(
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{VALUE_COLOUR}"/>')
         if i in values_labelled:
             # At either end of the axis a label reaches inwards, clear of the axis's own numbers and of the edge.
-            anchor = "start" if positions[i] == 0 and len(values) > 1 else "end" if positions[i] == 1 else "middle"
+            anchor = "start" if x <= left and len(values) > 1 else "end" if x >= left + plot_w else "middle"
             parts.append(
                 _text(
                     x - 4 if anchor == "start" else x + 4 if anchor == "end" else x,
@@ -270,13 +277,7 @@ def kpi_small_chart_svg(
         high = Decimal(100)
     span = high - low
 
-    positions = along(values)
-
-    def x_at(i: int) -> float:
-        return left + plot_w * positions[i]
-
-    def y_at(n: Decimal) -> float:
-        return top + plot_h - float((n - low) / span) * plot_h
+    x_at, y_at = _scales(values, left, top, plot_w, plot_h, low, span)
 
     n = low
     while n <= high:
