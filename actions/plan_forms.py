@@ -101,7 +101,8 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.strategy, self.action = strategy, action
         self.fields["group"].queryset = DeliveryGroup.objects.filter(strategy=strategy).select_related("parent").order_by("position", "id")
-        self.fields["owners"].queryset = Post.objects.filter(partnership_id=strategy.partnership_id).order_by("title")
+        posts = Post.objects.filter(partnership_id=strategy.partnership_id)
+        self.fields["owners"].queryset = posts.select_related("organisation").order_by("title")
         self.fields["rating"].queryset = RatingLevel.objects.filter(scheme_id=strategy.scheme_id)  # the scheme by its id: nothing read
         if action is not None:
             # The rating changes through an update, with its narrative; the ref never changes.

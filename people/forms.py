@@ -24,9 +24,17 @@ def organisation_field() -> forms.ModelChoiceField:
     )
 
 
+class PostsField(forms.ModelMultipleChoiceField):
+    """Each post named with its organisation, as the action page names an owner: two posts of one title in different
+    organisations ("Designated Clinical Officer") are told apart. The form's queryset selects the organisation."""
+
+    def label_from_instance(self, post: Post) -> str:
+        return f"{post.title} ({post.organisation.name})" if post.organisation_id else post.title
+
+
 def posts_field(label: str, help_text: str = "") -> forms.ModelMultipleChoiceField:
     """Posts of the partnership, as ticks; the form limits the choices to the partnership's posts."""
-    return forms.ModelMultipleChoiceField(
+    return PostsField(
         label=label,
         queryset=Post.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -47,7 +55,7 @@ class PartnershipChoicesMixin:
         if "organisation" in self.fields:
             self.fields["organisation"].queryset = Organisation.objects.filter(partnership=partnership).order_by("name")
         if "posts" in self.fields:
-            self.fields["posts"].queryset = Post.objects.filter(partnership=partnership).order_by("title")
+            self.fields["posts"].queryset = Post.objects.filter(partnership=partnership).select_related("organisation").order_by("title")
 
 
 class InvitationForm(PartnershipChoicesMixin, forms.Form):

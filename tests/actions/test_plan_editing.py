@@ -213,3 +213,16 @@ def test_officers_alone_change_the_plan(client, owner, board, group_lead, action
         assert client.post(reverse("actions:action_retire", args=[action.pk]), {"reason": "withdrawn"}).status_code == 403
     action.refresh_from_db()
     assert action.text == "Strengthen oversight" and action.retired_at is None
+
+
+def test_the_owners_to_tick_are_named_with_their_organisations(client, officer, strategy, owner_post):
+    """Fifty-five posts in alphabetical order, "Business Development Manager (D)" beside "(V)": the organisation tells them apart."""
+    from people.models import Organisation, Post
+
+    owner_post.organisation = Organisation.objects.create(partnership=strategy.partnership, name="Northshire Council")
+    owner_post.save()
+    Post.objects.create(partnership=strategy.partnership, title="Participation Lead")  # no organisation given
+    client.force_login(officer)
+    page = client.get(reverse("actions:action_create", args=[strategy.pk])).content.decode()
+    assert f">{owner_post.title} (Northshire Council)</label>" in page
+    assert ">Participation Lead</label>" in page
