@@ -143,8 +143,9 @@ def kpi_chart_svg(
         if i in periods:
             parts.append(_text(x_at(i), top + plot_h + 18, v.period, size=12, anchor="middle"))
     legend = []
+    target_y = None
     if indicator.target is not None:
-        y = y_at(indicator.target)
+        y = target_y = y_at(indicator.target)
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
             f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="8 4"/>'
@@ -167,10 +168,12 @@ def kpi_chart_svg(
         if i in values_labelled:
             # At either end of the axis a label reaches inwards, clear of the axis's own numbers and of the edge.
             anchor = "start" if x <= left and len(values) > 1 else "end" if x >= left + plot_w else "middle"
+            # Above its point, or below it where the target's line would run through the label's letters.
+            baseline = y - 10 if target_y is None or not (y - 26 <= target_y <= y - 3) else y + 22
             parts.append(
                 _text(
                     x - 4 if anchor == "start" else x + 4 if anchor == "end" else x,
-                    y - 10,
+                    baseline,
                     indicator.format(v.value),
                     size=13,
                     anchor=anchor,

@@ -124,3 +124,15 @@ def test_values_stand_as_far_apart_as_their_periods_and_close_labels_never_meet(
                 assert not (a_left < b_right and b_left < a_right and a_top < b_bottom and b_top < a_bottom), f"{a!r} runs into {b!r}"
     labels = [t.text for t in ET.fromstring(kpi_chart_svg(make(target=None), series)).iter(f"{SVG}text")]
     assert "2020-09" in labels and "2024-12" in labels and "2024-09" not in labels  # beside the latest: left out
+
+
+def test_a_value_label_the_target_line_would_cross_sits_under_its_point():
+    """The latest value, 22.6 weeks just under a target of 23, had the target's dashed line through its letters."""
+    root = ET.fromstring(kpi_chart_svg(make(), values("31", "27", "22.6")))
+    dashed = [line for line in root.iter(f"{SVG}line") if line.get("stroke-dasharray") == "8 4"]
+    target = max(dashed, key=lambda line: float(line.get("x2")) - float(line.get("x1")))  # the line, not the legend's sample
+    [label] = [t for t in root.iter(f"{SVG}text") if t.text == "22.6 weeks"]
+    baseline, size = float(label.get("y")), float(label.get("font-size"))
+    assert not (baseline - size <= float(target.get("y1")) <= baseline + 3)
+    latest = list(root.iter(f"{SVG}circle"))[-1]
+    assert baseline > float(latest.get("cy"))  # under its point
