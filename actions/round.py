@@ -80,6 +80,12 @@ class RoundProgress:
     not_updated: int
     unreachable: int = 0  # of those not updated, the actions a reminder would reach nobody about
 
+    @property
+    def counted_twice(self) -> bool:
+        """Whether an action shared by organisations makes their rows add up to more than the actions not updated,
+        which a page showing both says in words."""
+        return sum(row.not_updated for row in self.organisations) > self.not_updated
+
 
 def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> RoundProgress:
     """How far each owner organisation has got with the round: its actions (not complete) and how many are updated."""

@@ -65,11 +65,7 @@ class ThisCycle:
     # Actions, each once: an action owned by two organisations is in both of their rows of `chasing`.
     not_updated: int = 0
     unreachable: int = 0  # of those, the actions a reminder would reach nobody about
-
-    @property
-    def counted_twice(self) -> bool:
-        """Whether an action shared by two organisations makes the rows add up to more than the actions: the page says so."""
-        return sum(row.total - row.updated for row in self.chasing) > self.not_updated
+    counted_twice: bool = False  # the rows add up to more than `not_updated` (RoundProgress.counted_twice)
 
     @property
     def still_to_record(self) -> int:
@@ -137,7 +133,7 @@ def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today
     if is_officer(membership):
         progress = round_by_organisation(strategy, today)
         cycle.chasing = [row for row in progress.organisations if row.updated < row.total]
-        cycle.not_updated, cycle.unreachable = progress.not_updated, progress.unreachable
+        cycle.not_updated, cycle.unreachable, cycle.counted_twice = progress.not_updated, progress.unreachable, progress.counted_twice
         cycle.sign_offs = sign_offs_for(meeting) if meeting else []
         cycle.in_progress = _in_progress(strategy)
     if is_coproduction_partner(membership):
