@@ -141,7 +141,7 @@ def kpi_chart_svg(
     periods = spaced(xs, 0.6 * 12 * max(len(v.period) for v in values) + 10)
     for i, v in enumerate(values):
         if i in periods:
-            parts.append(_text(x_at(i), top + plot_h + 18, v.period, size=12, anchor="middle"))
+            parts.append(_text(xs[i], top + plot_h + 18, v.period, size=12, anchor="middle"))
     legend = []
     target_y = None
     if indicator.target is not None:
@@ -163,7 +163,7 @@ def kpi_chart_svg(
     widest = max(len(indicator.format(v.value)) for v in values)
     values_labelled = spaced(xs, 0.6 * 13 * widest + 6) if len(values) <= MOST_LABELS else {0, len(values) - 1}
     for i, v in enumerate(values):
-        x, y = x_at(i), y_at(v.value)
+        x, y = xs[i], y_at(v.value)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{VALUE_COLOUR}"/>')
         if i in values_labelled:
             # At either end of the axis a label reaches inwards, clear of the axis's own numbers and of the edge.
@@ -209,14 +209,7 @@ def sparkline_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: in
         numbers = [v.value for v in shown] + ([indicator.target] if indicator.target is not None else [])
         low, high = min(numbers), max(numbers)
         span = (high - low) or Decimal(1)
-
-        positions = along(shown)
-
-        def x_at(i: int) -> float:
-            return 4 + (width - 8) * positions[i]
-
-        def y_at(n: Decimal) -> float:
-            return height - 4 - float((n - low) / span) * (height - 8)
+        x_at, y_at = _scales(shown, 4, 4, width - 8, height - 8, low, span)  # 4 px clear of each edge
 
         if indicator.target is not None:
             y = y_at(indicator.target)
