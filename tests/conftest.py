@@ -362,14 +362,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker, request):
-    """The test database as migrated, and the data sets this run's tests use, each loaded once (tests/preloaded.py)."""
+def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factory):
+    """The test database as migrated, and the data sets this run's tests use, each loaded once a run (tests/preloaded.py)."""
     used = {name for item in request.session.items for name in getattr(item, "fixturenames", ())}
+    # The run's folder: each parallel process's temporary folder is one inside it.
+    base = tmp_path_factory.getbasetemp()
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     with django_db_blocker.unblock():
         Migrated.take()
         for name, preload in PRELOADS.items():
             if name in used:
-                preload.take()
+                preload.take_once(run, name)
 
 
 @pytest.fixture

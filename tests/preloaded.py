@@ -8,6 +8,11 @@ consistent), its emails in the outbox and its files in the test's folder: a frac
 demo's seed takes about 20. The rows keep the ids they were given; every id sequence has moved past them, so
 nothing a test creates can take one.
 
+The processes of one run share each data set: the first to get to it loads it, and writes what it added to a file
+of the run's temporary folder; the others read that file when a test first asks for the data set, waiting for it if
+it is still being loaded, and carry on with other tests meanwhile. Every process's database is copied from one
+migrated template (tests/testdb.py), so the migrations' rows, and the ids the data set refers to, are the same in each.
+
 The rows refer to the rows migrations put in (rating schemes, content types): a test finds those as they were,
 for a transactional test's flush puts them back with their ids (`flush_sql`). Where a test changed them before
 asking for the data set, it is loaded for real, as slowly as before.
@@ -15,6 +20,8 @@ asking for the data set, it is loaded for real, as slowly as before.
 
 from __future__ import annotations
 
+import fcntl
+import pickle
 import shutil
 import tempfile
 from collections import Counter
@@ -128,6 +135,39 @@ class Preload:
         self.rows: Rows | None = None
         self.emails: list = []
         self.files: dict[Path, bytes] = {}
+        self.shared: Path | None = None  # the file another process of the run writes it to
+
+    def take_once(self, folder: Path, name: str) -> None:
+        """Take the data set here, unless another process of the run is taking it or has: then read its file when a test
+        first asks for the data set (`load`)."""
+        self.shared = folder / f"{name}.preloaded"
+        with open(self._lock_path(), "ab") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # another process is taking it
+            try:
+                if self.shared.exists():
+                    return  # another process took it
+                self.take()
+                partial = self.shared.with_suffix(".partial")
+                partial.write_bytes(pickle.dumps((self.rows, self.emails, self.files)))
+                partial.rename(self.shared)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _lock_path(self) -> Path:
+        return self.shared.with_suffix(".lock")
+
+    def _read_shared(self) -> None:
+        """What another process took, once it has finished taking it; nothing if it could not."""
+        if self.rows is not None or self.shared is None:
+            return
+        with open(self._lock_path(), "ab") as lock:
+            fcntl.flock(lock, fcntl.LOCK_SH)  # waits while the process taking it holds it
+            if self.shared.exists():
+                self.rows, self.emails, self.files = pickle.loads(self.shared.read_bytes())
+        self.shared = None
 
     def take(self) -> None:
         """Load the data set for real in a transaction that is rolled back, keeping what it added."""
@@ -150,6 +190,7 @@ class Preload:
 
     def load(self):
         """The data set in this test's database, as its loader leaves it."""
+        self._read_shared()
         if self.rows is None or not Migrated.present():
             return self._load_for_real()
         try:
