@@ -18,6 +18,13 @@ def test_a_board_member_signs_in_and_reads_the_one_plan(one_plan, sign_in, live_
     page.get_by_role("link", name=one_plan.name).click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == one_plan.name
+    # On a phone the plan itself starts on the first screen: the strategy's other pages take a few lines, not the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    pages = page.get_by_role("navigation", name="This strategy's pages")
+    assert pages.get_by_role("link").all_inner_texts()[:3] == ["Dashboard", "KPI scorecard", "Board reports and meetings"]
+    search = page.get_by_label("Search actions (ref or words)").bounding_box()
+    assert search["y"] + search["height"] <= 844, f"the search for actions starts {search['y']:.0f} px down a 844 px screen"
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.get_by_role("link", name="show all 186 actions").click()  # the groups open on request; this one asks for all
     page.wait_for_load_state()
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="EHC-C6", exact=True))
