@@ -86,15 +86,50 @@ def _describe(indicator: Indicator, values: Sequence[KpiValue]) -> str:
     return f"{indicator.get_direction_display()}. Values by period: {listed}.{target}"
 
 
+def _lines(text: str, most: int, *, at_most: int = 2) -> list[str]:
+    """`text` in lines of at most `most` characters, broken between words; past `at_most` lines, cut with an ellipsis."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= most:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    if len(lines) > at_most:
+        lines = lines[:at_most]
+        lines[-1] = lines[-1][: most - 1].rstrip() + "…"
+    return [line if len(line) <= most else line[: most - 1] + "…" for line in lines]
+
+
+def _legend_rows(legend: list[tuple[str, str, str]], left: float, width: float) -> list[list[tuple[float, tuple[str, str, str]]]]:
+    """The legend's entries placed in rows that fit the chart's width: each entry's x, in its row."""
+    rows: list[list] = [[]]
+    x = left
+    for entry in legend:
+        wide = 40 + 7 * len(entry[0])
+        if rows[-1] and x + wide - 10 > width:
+            rows.append([])
+            x = left
+        rows[-1].append((x, entry))
+        x += wide
+    return rows
+
+
 def kpi_chart_svg(
-    indicator: Indicator, values: Sequence[KpiValue], *, region_name: str = "Region", width: int = 680, height: int = 340
+    indicator: Indicator,
+    values: Sequence[KpiValue],
+    *,
+    region_name: str = "Region",
+    width: int = 680,
+    height: int = 340,
+    css_class: str = "app-kpi-chart",
 ) -> str:
     """A trend chart: the KPI's values as labelled points, its target line and any benchmark series
-    (England, the region by its name, the statistical neighbours' average)."""
+    (England, the region by its name, the statistical neighbours' average).
+
+    Laid out for its width: a narrow chart (a phone's) wraps its title and legend onto more lines, and labels fewer
+    periods and values, so that its text is drawn at the size it is written rather than shrunk with a wide one."""
     title = f"{indicator.code}: {indicator.name}"
     desc = _describe(indicator, values)
-    left, right, top, bottom = 64, 40, 40, 70
-    plot_w, plot_h = width - left - right, height - top - bottom
     numbers: list[Decimal] = [v.value for v in values]
     series = []
     for attr, label, colour, dash in BENCHMARKS:
@@ -105,9 +140,22 @@ def kpi_chart_svg(
     for extra in (indicator.target, indicator.stretch_aim):
         if extra is not None:
             numbers.append(extra)
+    legend = [(indicator.name if len(indicator.name) <= 40 else "Value", VALUE_COLOUR, "")]
+    if indicator.target is not None:
+        # Named in the legend, not on the line, where the latest value's label would sit on it.
+        legend.append((f"Target {indicator.target_label()}", TARGET_COLOUR, "8 4"))
+    legend += [(label, colour, dash) for label, colour, dash, _points in series]
+    left, right = 64, 40
+    # The title's lines (15-point bold: about 8.5 units a character) and the legend's rows, each 18 units. A narrow
+    # chart's title starts at its edge, not over the plot, and may take a third line.
+    heading_x = left if width >= 480 else 8
+    headings = _lines(title, int((width - heading_x - 8) / 8.5), at_most=2 if width >= 480 else 3)
+    rows = _legend_rows(legend, left, width)
+    top, bottom = 40 + 18 * (len(headings) - 1), 70 + 18 * (len(rows) - 1)
+    plot_w, plot_h = width - left - right, height - top - bottom
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" class="app-kpi-chart">',
+        f'viewBox="0 0 {width} {height}" class="{css_class}">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(desc)}</desc>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
@@ -142,7 +190,6 @@ def kpi_chart_svg(
     for i, v in enumerate(values):
         if i in periods:
             parts.append(_text(xs[i], top + plot_h + 18, v.period, size=12, anchor="middle"))
-    legend = []
     target_y = None
     if indicator.target is not None:
         y = target_y = y_at(indicator.target)
@@ -150,14 +197,11 @@ def kpi_chart_svg(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
             f'stroke="{TARGET_COLOUR}" stroke-width="2" stroke-dasharray="8 4"/>'
         )
-        # Named in the legend, not on the line, where the latest value's label would sit on it.
-        legend.append((f"Target {indicator.target_label()}", TARGET_COLOUR, "8 4"))
-    for label, colour, dash, points in series:
+    for _label, colour, dash, points in series:
         path = " ".join(f"{'M' if k == 0 else 'L'}{x_at(i):.1f},{y_at(n):.1f}" for k, (i, n) in enumerate(points))
         parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>')
         for i, n in points:
             parts.append(f'<rect x="{x_at(i) - 3:.1f}" y="{y_at(n) - 3:.1f}" width="6" height="6" fill="{colour}"/>')
-        legend.append((label, colour, dash))
     path = " ".join(f"{'M' if i == 0 else 'L'}{x_at(i):.1f},{y_at(v.value):.1f}" for i, v in enumerate(values))
     parts.append(f'<path d="{path}" fill="none" stroke="{VALUE_COLOUR}" stroke-width="3"/>')
     widest = max(len(indicator.format(v.value)) for v in values)
@@ -180,14 +224,14 @@ def kpi_chart_svg(
                     weight="bold",
                 )
             )
-    legend.insert(0, (indicator.name if len(indicator.name) <= 40 else "Value", VALUE_COLOUR, ""))
-    x = left
-    for label, colour, dash in legend:
-        dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(f'<line x1="{x}" y1="{height - 18}" x2="{x + 24}" y2="{height - 18}" stroke="{colour}" stroke-width="3"{dashed}/>')
-        parts.append(_text(x + 30, height - 13, label, size=12))
-        x += 40 + 7 * len(label)
-    parts.append(_text(left, 22, title if len(title) <= 90 else title[:87] + "…", size=15, weight="bold"))
+    for row, placed in enumerate(rows):
+        y = height - 18 - 18 * (len(rows) - 1 - row)
+        for x, (label, colour, dash) in placed:
+            dashed = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(f'<line x1="{x}" y1="{y}" x2="{x + 24}" y2="{y}" stroke="{colour}" stroke-width="3"{dashed}/>')
+            parts.append(_text(x + 30, y + 5, label, size=12))
+    for line, heading in enumerate(headings):
+        parts.append(_text(heading_x, 22 + 18 * line, heading, size=15, weight="bold"))
     parts.append("</svg>")
     return "".join(parts)
 

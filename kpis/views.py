@@ -20,6 +20,8 @@ from kpis.services import kpi_value_correct, kpi_value_enter
 from people.access import officer_required
 from people.models import Partnership
 
+CHART = "app-kpi-chart"  # the class of every trend chart on a page (static/src/components/_reflow.scss)
+
 
 @login_required
 def scorecard(request: HttpRequest, strategy_id: int) -> HttpResponse:
@@ -46,7 +48,12 @@ def _detail_context(request: HttpRequest, indicator: Indicator, membership, form
         "strategy": indicator.strategy,
         "membership": membership,
         "row": row,
-        "chart": mark_safe(kpi_chart_svg(indicator, row.values, region_name=row.region_name)),  # the chart escapes all text itself
+        # Each chart escapes all its text itself. A phone is given one laid out for its width: the wide one, scaled
+        # down to fit, would draw its words at half their size.
+        "chart": mark_safe(kpi_chart_svg(indicator, row.values, region_name=row.region_name, css_class=f"{CHART} {CHART}--wide")),
+        "narrow_chart": mark_safe(
+            kpi_chart_svg(indicator, row.values, region_name=row.region_name, width=320, height=300, css_class=f"{CHART} {CHART}--narrow")
+        ),
         "corrections": corrections.order_by("-period_start", "-entered_at"),
         "may_enter": may_enter,
         "form": form if form is not None else (KpiValueForm(indicator=indicator) if may_enter else None),

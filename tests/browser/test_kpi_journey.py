@@ -34,8 +34,20 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     assert page.locator("[data-rag=off_target]").count() > 0 and page.locator("[data-rag=no_target]").count() == 0
     page.get_by_role("link", name="Average number of weeks", exact=False).first.click()
     page.wait_for_load_state()
-    assert page.locator("svg.app-kpi-chart").count() == 1
+    assert page.locator("svg.app-kpi-chart:visible").count() == 1
     assert_accessible(page, "on a KPI page")
+    # On a phone the chart is one laid out for its width: its words are drawn at a size that can be read (the wide
+    # chart, shrunk to fit, drew them 7 px high), and every one of them is inside the chart.
+    page.set_viewport_size({"width": 390, "height": 844})
+    chart = page.locator("svg.app-kpi-chart:visible")
+    assert chart.count() == 1
+    box = chart.bounding_box()
+    words = chart.locator("text").evaluate_all(
+        "texts => texts.map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right, r.height]; })"
+    )
+    assert min(height for _text, _left, _right, height in words) >= 11, words
+    assert all(box["x"] <= left and right <= box["x"] + box["width"] + 1 for _text, left, right, _height in words), words
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     # A period already entered is refused by the field, without reloading the page.
     page.get_by_label("Period").fill("2025-03")

@@ -136,3 +136,31 @@ def test_a_value_label_the_target_line_would_cross_sits_under_its_point():
     assert not (baseline - size <= float(target.get("y1")) <= baseline + 3)
     latest = list(root.iter(f"{SVG}circle"))[-1]
     assert baseline > float(latest.get("cy"))  # under its point
+
+
+def test_a_chart_laid_out_for_a_phone_keeps_every_word_inside_it_and_apart():
+    """Drawn 680 units wide and shrunk onto a phone, a chart's words were 7 px high: one 320 wide wraps its title and its
+    legend onto more lines instead, and labels fewer periods and values, so nothing runs off it or into anything else."""
+    months = [KpiValue(period=f"{2024 + (i + 3) // 12}-{(i + 3) % 12 + 1:02d}", value=Decimal(31 - i * Decimal("0.27"))) for i in range(32)]
+    benchmarked = values("51", "42", "66.6", "38", "67.8", "47", "23.9", england="58")
+    for indicator, series in (
+        (make(name="Average number of weeks taken for EHC Plans to be issued, excluding exceptions"), months),
+        (make(name="EHC plans issued within 20 weeks (excluding exceptions)", target="85"), benchmarked),
+    ):
+        svg = kpi_chart_svg(indicator, series, region_name="North West", width=320, height=300)
+        root = ET.fromstring(svg)
+        assert root.get("viewBox") == "0 0 320 300"
+        texts = _boxes(svg)
+        for text, left, right, top, bottom in texts:
+            assert 0 <= left and right <= 320 and 0 <= top and bottom <= 300, f"{text!r} runs off the chart"
+        for i, (a, a_left, a_right, a_top, a_bottom) in enumerate(texts):
+            for b, b_left, b_right, b_top, b_bottom in texts[i + 1 :]:
+                assert not (a_left < b_right and b_left < a_right and a_top < b_bottom and b_top < a_bottom), f"{a!r} runs into {b!r}"
+        headings = [t.text for t in root.iter(f"{SVG}text") if t.get("font-size") == "15"]
+        assert len(headings) > 1 and " ".join(headings).startswith(f"W1: {indicator.name[:30]}")
+    # Every legend entry is drawn, on as many rows as it takes.
+    legend = {
+        t.text
+        for t in ET.fromstring(kpi_chart_svg(make(), benchmarked, region_name="North West", width=320, height=300)).iter(f"{SVG}text")
+    }
+    assert {"Weeks to issue", "Target ≤ 23 weeks", "England"} <= legend
