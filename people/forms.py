@@ -25,11 +25,20 @@ def organisation_field() -> forms.ModelChoiceField:
 
 
 class PostsField(forms.ModelMultipleChoiceField):
-    """Each post named with its organisation, as the action page names an owner: two posts of one title in different
+    """Each post with its organisation, as the action page names an owner: two posts of one title in different
     organisations ("Designated Clinical Officer") are told apart. The form's queryset selects the organisation."""
+
+    ungrouped = "Posts of no organisation"
 
     def label_from_instance(self, post: Post) -> str:
         return f"{post.title} ({post.organisation.name})" if post.organisation_id else post.title
+
+    # Ticked under their organisations (send_tracker/page_tags.py draws the groups): each named by its title there.
+    def group_of(self, post: Post) -> str:
+        return post.organisation.name if post.organisation_id else ""
+
+    def label_in_group(self, post: Post) -> str:
+        return post.title
 
 
 def posts_field(label: str, help_text: str = "") -> forms.ModelMultipleChoiceField:

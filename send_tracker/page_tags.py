@@ -267,25 +267,65 @@ def field_errors(field: BoundField) -> SafeString:
     return format_html('\n<p id="{}-error" class="govuk-error-message">\n  {}\n</p>\n', field.auto_id, each)
 
 
+LONG_LIST = 12
+
+
+def _choice(field: BoundField, choice, family: str, kind: str, *, first: bool, label: object) -> SafeString:
+    return format_html(
+        '\n  <div class="govuk-{0}__item">\n    <input class="govuk-{0}__input" id="{1}" name="{2}" type="{3}" value="{4}"{5}>\n'
+        '    <label class="govuk-label govuk-{0}__label" for="{1}">{6}</label>\n  </div>',
+        family,
+        field.auto_id if first else choice.id_for_label,
+        field.html_name,
+        kind,
+        _shown(choice.data["value"]),
+        mark_safe(" checked") if choice.data["selected"] else "",
+        label,
+    )
+
+
+def _groups(field: BoundField) -> list[tuple[str, list]]:
+    """The choices in the groups the field names (`group_of` each choice's instance): by name, the unnamed group last."""
+    groups: dict[str, list] = {}
+    for choice in field:
+        groups.setdefault(field.field.group_of(choice.data["value"].instance), []).append(choice)
+    return sorted(groups.items(), key=lambda group: (group[0] == "", group[0].casefold()))
+
+
 def _choices(field: BoundField, family: str, kind: str) -> SafeString:
-    """A list of checkboxes or radios (`family` "checkboxes" or "radios", `kind` "checkbox" or "radio"), the first with the field's id."""
-    items = [
-        format_html(
-            '\n  <div class="govuk-{0}__item">\n    <input class="govuk-{0}__input" id="{1}" name="{2}" type="{3}" value="{4}"{5}>\n'
-            '    <label class="govuk-label govuk-{0}__label" for="{1}">{6}</label>\n  </div>',
-            family,
-            field.auto_id if number == 0 else choice.id_for_label,
-            field.html_name,
-            kind,
-            _shown(choice.data["value"]),
-            mark_safe(" checked") if choice.data["selected"] else "",
-            choice.choice_label,
-        )
-        for number, choice in enumerate(field)
-    ]
+    """A list of checkboxes or radios (`family` "checkboxes" or "radios", `kind` "checkbox" or "radio"), the first with the field's id.
+
+    A field that sorts its choices into groups (a partnership's posts by organisation: `group_of` and `label_in_group`
+    on the form field) has each group's ticks under its name, in a group named by it for a screen reader."""
+    if hasattr(field.field, "group_of"):
+        groups, items, first = _groups(field), [], True
+        for number, (name, choices) in enumerate(groups):
+            ticks = []
+            for choice in choices:
+                label = field.field.label_in_group(choice.data["value"].instance)
+                ticks.append(_choice(field, choice, family, kind, first=first, label=label))
+                first = False
+            items.append(
+                format_html(
+                    '\n  <div class="app-choices-group" role="group" aria-labelledby="{0}-group-{1}">'
+                    '\n  <p class="govuk-body govuk-!-font-weight-bold govuk-!-margin-bottom-2" id="{0}-group-{1}">{2}</p>{3}\n  </div>',
+                    field.auto_id,
+                    number,
+                    name or field.field.ungrouped,
+                    mark_safe("".join(ticks)),
+                )
+            )
+        count = sum(len(choices) for _name, choices in groups)
+    else:
+        items = [_choice(field, choice, family, kind, first=number == 0, label=choice.choice_label) for number, choice in enumerate(field)]
+        count = len(items)
     if not items and kind == "checkbox":
         items = [mark_safe('\n  <p class="govuk-body">None to choose from yet.</p>')]
-    return format_html('<div class="govuk-{0} govuk-{0}--small" data-module="govuk-{0}">{1}\n</div>', family, mark_safe("".join(items)))
+    # A long list of ticks (a partnership's fifty posts) runs down two columns where the screen is wide enough.
+    columns = " app-checkboxes--columns" if kind == "checkbox" and count > LONG_LIST else ""
+    return format_html(
+        '<div class="govuk-{0} govuk-{0}--small{1}" data-module="govuk-{0}">{2}\n</div>', family, columns, mark_safe("".join(items))
+    )
 
 
 def _control(

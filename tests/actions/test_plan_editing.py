@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -215,14 +216,33 @@ def test_officers_alone_change_the_plan(client, owner, board, group_lead, action
     assert action.text == "Strengthen oversight" and action.retired_at is None
 
 
-def test_the_owners_to_tick_are_named_with_their_organisations(client, officer, strategy, owner_post):
-    """Fifty-five posts in alphabetical order, "Business Development Manager (D)" beside "(V)": the organisation tells them apart."""
+def test_the_owners_to_tick_stand_under_their_organisations(client, officer, strategy, owner_post):
+    """Fifty-five posts in alphabetical order, "Business Development Manager (D)" beside "(V)" and "(Cheshire East Council)"
+    after nearly every one, down one long column: now under each organisation's name, in two columns on a wide screen."""
     from people.models import Organisation, Post
 
     owner_post.organisation = Organisation.objects.create(partnership=strategy.partnership, name="Northshire Council")
     owner_post.save()
     Post.objects.create(partnership=strategy.partnership, title="Participation Lead")  # no organisation given
+    Post.objects.create(
+        partnership=strategy.partnership,
+        title="Designated Clinical Officer",
+        organisation=Organisation.objects.create(partnership=strategy.partnership, name="Northshire ICB"),
+    )
     client.force_login(officer)
     page = client.get(reverse("actions:action_create", args=[strategy.pk])).content.decode()
-    assert f">{owner_post.title} (Northshire Council)</label>" in page
-    assert ">Participation Lead</label>" in page
+    fieldset = page[page.index("Owners</legend>") :]
+    groups = re.findall(
+        r'role="group" aria-labelledby="([\w-]+)">\s*<p [^>]*id="\1">([^<]+)</p>(.*?)</div>\s*(?=<div class="app-choices-group"|</div>)',
+        fieldset,
+        re.S,
+    )
+    titles = {name: re.findall(r">([^<]+)</label>", ticks) for _id, name, ticks in groups}
+    assert titles == {
+        "Northshire Council": [owner_post.title],
+        "Northshire ICB": ["Designated Clinical Officer"],
+        "Posts of no organisation": ["Participation Lead"],
+    }
+    assert list(titles) == ["Northshire Council", "Northshire ICB", "Posts of no organisation"]
+    # The first tick has the field's own id, where the error summary links.
+    assert re.search(r'<input class="govuk-checkboxes__input" id="id_owners" name="owners"', fieldset)
