@@ -151,7 +151,8 @@ def kpi_chart_svg(
     heading_x = left if width >= 480 else 8
     headings = _lines(title, int((width - heading_x - 8) / 8.5), at_most=2 if width >= 480 else 3)
     rows = _legend_rows(legend, left, width)
-    top, bottom = 40 + 18 * (len(headings) - 1), 70 + 18 * (len(rows) - 1)
+    # The plot starts far enough below the title's last line for the label over a value at the very top to fit between.
+    top, bottom = 50 + 18 * (len(headings) - 1), 70 + 18 * (len(rows) - 1)
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '

@@ -164,3 +164,15 @@ def test_a_chart_laid_out_for_a_phone_keeps_every_word_inside_it_and_apart():
         for t in ET.fromstring(kpi_chart_svg(make(), benchmarked, region_name="North West", width=320, height=300)).iter(f"{SVG}text")
     }
     assert {"Weeks to issue", "Target ≤ 23 weeks", "England"} <= legend
+
+
+def test_the_label_over_the_highest_value_stays_clear_of_the_title():
+    """A title on two lines ran into the label over a value at the top of the plot ("76%" under "them about their plan")."""
+    series = [KpiValue(period="2023", value=Decimal("76")), KpiValue(period="2025", value=Decimal("64"))]
+    name = "Children and young people who said someone talked to them about their plan when it was being written"
+    share = Indicator(code="W1", name=name, unit="percentage", direction="higher", frequency="annual")  # drawn from 0: 76 at the top
+    for width, height in ((680, 340), (320, 300)):
+        texts = _boxes(kpi_chart_svg(share, series, width=width, height=height))
+        [label] = [t for t in texts if t[0] == "76%" and t[1] > 58]  # the value's, not the axis's
+        for title in [t for t in texts if t[0].startswith("W1") or name.endswith(t[0])]:
+            assert label[3] >= title[4], f"{label[0]!r} runs into the title's line {title[0]!r} at {width} wide"
