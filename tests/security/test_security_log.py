@@ -137,3 +137,31 @@ def test_a_kpi_value_import_is_logged(strategy, indicator, events, tmp_path):
     call_command("import_kpi_values", str(path), strategy=strategy.name, stdout=open(tmp_path / "out", "w"))
     (event,) = events("kpi_value_import")
     assert event["strategy_id"] == strategy.pk and event["created"] == 1
+
+
+def test_a_refused_or_missing_page_is_one_line_in_the_log_and_a_server_error_keeps_its_traceback(client, caplog, action, board, outsider):
+    """Every 404 and 403 was written with the whole traceback of the exception that answered it: tens of lines a request
+    for a page not found or another partnership's action, in a log where faults should stand out."""
+    from send_tracker.logs import RefusalsOnOneLine
+
+    caplog.set_level(logging.WARNING, logger="django.request")
+    client.force_login(outsider)
+    assert client.get(reverse("actions:action_detail", args=[action.pk])).status_code == 404
+    client.force_login(board)
+    assert client.post(reverse("actions:action_update", args=[action.pk]), {"rating": "", "narrative": "x"}).status_code == 403
+    refusals = [r for r in caplog.get_records("call") if r.name == "django.request"]
+    assert [r.status_code for r in refusals] == [404, 403]
+    for record in refusals:
+        assert record.exc_info is None and "Traceback" not in caplog.text
+        assert "\n" not in record.getMessage()
+    assert refusals[0].getMessage().startswith(f"Not Found: /actions/{action.pk}/")
+    assert refusals[1].getMessage().startswith(f"Forbidden (Permission denied): /actions/{action.pk}/update/: Only the action's owners")
+    # A server error keeps its traceback.
+    try:
+        raise RuntimeError("the database went away")
+    except RuntimeError:
+        import sys
+
+        fault = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x/",), sys.exc_info())
+    fault.status_code = 500
+    assert RefusalsOnOneLine().filter(fault) and fault.exc_info is not None
