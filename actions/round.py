@@ -83,8 +83,24 @@ class RoundProgress:
     @property
     def counted_twice(self) -> bool:
         """Whether an action shared by organisations makes their rows add up to more than the actions not updated,
-        which a page showing both says in words."""
+        which a page showing both says in words (`counted_twice_note`)."""
         return sum(row.not_updated for row in self.organisations) > self.not_updated
+
+    @property
+    def counted_twice_note(self) -> str:
+        """The sentence a page showing the rows and the total says when they do not add up; empty when they do."""
+        if not self.counted_twice:
+            return ""
+        actions = "action" if self.not_updated == 1 else "actions"
+        return (
+            "An action owned in more than one organisation is counted under each, so these rows add up to more than "
+            f"the {self.not_updated} {actions} not yet updated."
+        )
+
+    @property
+    def to_chase(self) -> list[OrganisationProgress]:
+        """The organisations with actions not yet updated."""
+        return [row for row in self.organisations if row.updated < row.total]
 
 
 def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> RoundProgress:

@@ -117,7 +117,7 @@ def round_progress(request: HttpRequest, strategy_id: int) -> HttpResponse:
         "progress": progress.organisations,
         "unreachable": progress.unreachable,
         "not_updated": progress.not_updated,
-        "counted_twice": progress.counted_twice,
+        "counted_twice_note": progress.counted_twice_note,
         "nav_section": "strategies",
     }
     return render(request, "actions/round_progress.html", context)

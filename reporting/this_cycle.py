@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from actions.models import BOARD_ACTIONS_GROUP, DeliveryGroup, PlanImport, Snapshot, Strategy
-from actions.round import OrganisationProgress, round_by_organisation
+from actions.round import RoundProgress, round_by_organisation
 from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
 from governance.calendar import meeting_next
@@ -57,15 +57,11 @@ class ThisCycle:
     meeting: Meeting | None
     deadline: dt.date | None
     since: Snapshot | None
-    chasing: list[OrganisationProgress] = field(default_factory=list)
+    update_round: RoundProgress | None = None  # for officers: the update round by organisation
     sign_offs: list[SignOff] = field(default_factory=list)
     my_sign_offs: list[SignOff] = field(default_factory=list)
     to_record: list[GroupToRecord] = field(default_factory=list)
     in_progress: list[InProgress] = field(default_factory=list)
-    # Actions, each once: an action owned by two organisations is in both of their rows of `chasing`.
-    not_updated: int = 0
-    unreachable: int = 0  # of those, the actions a reminder would reach nobody about
-    counted_twice: bool = False  # the rows add up to more than `not_updated` (RoundProgress.counted_twice)
 
     @property
     def still_to_record(self) -> int:
@@ -131,9 +127,7 @@ def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today
     )
     cycle.my_sign_offs = [sign_off for sign_off in sign_offs_due_for(user, today) if sign_off.meeting.strategy_id == strategy.pk]
     if is_officer(membership):
-        progress = round_by_organisation(strategy, today)
-        cycle.chasing = [row for row in progress.organisations if row.updated < row.total]
-        cycle.not_updated, cycle.unreachable, cycle.counted_twice = progress.not_updated, progress.unreachable, progress.counted_twice
+        cycle.update_round = round_by_organisation(strategy, today)
         cycle.sign_offs = sign_offs_for(meeting) if meeting else []
         cycle.in_progress = _in_progress(strategy)
     if is_coproduction_partner(membership):
