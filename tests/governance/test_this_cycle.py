@@ -57,12 +57,13 @@ def test_an_action_two_organisations_own_is_counted_once_as_on_the_dashboard(cli
     assert "Northshire Council" in html and "Northshire ICB" in html
     assert "1 action with no update since the last board" in html
     # Two rows of "0 of 1 updated" beside one action: the page says why they add up to more.
-    assert (
-        "An action owned in more than one organisation is counted under each, so these rows add up to more than the 1 action not yet updated."
-        in html
+    note = (
+        "An action owned in more than one organisation is counted under each, "
+        "so these rows add up to more than the 1 action not yet updated."
     )
+    assert note in html
     by_organisation = client.get(reverse("actions:round_progress", args=[strategy.pk])).content.decode()
-    assert "is counted under each, so these rows add up to more than the 1 action not yet updated." in by_organisation
+    assert note in by_organisation
     action.owners.remove(action.owners.get(organisation=icb))
     for page in ("reporting:this_cycle", "actions:round_progress"):  # nothing to explain when each action has one organisation
         assert "counted under each" not in client.get(reverse(page, args=[strategy.pk])).content.decode()
