@@ -32,6 +32,7 @@ BENCHMARKS = [
     "bench_peer",
     "bench_import",
     "bench_region",
+    "bench_phone",
 ]
 
 
@@ -86,6 +87,21 @@ def test_make_bench_ends_with_every_target_beside_its_figure(tmp_path, monkeypat
     assert "| dashboard, One Plan" in out and "≤ 40 ms" in out and "31.1 ms" in out and "admin action list 198 ms" in out
     assert "≥ 100 req/s" in out and "MISSED" in out
     assert "1 of 2 targets met." in out
+
+
+def test_a_benchmark_that_needs_what_is_not_there_says_so_and_lets_make_bench_go_on(monkeypatch, capsys):
+    """`make bench` stops at the first program that fails: the peer's, without a peer, failed, so no program after it
+    ran (the phone, the region, start-up, the sweep) and the summary was never printed."""
+    import bench_peer
+    import bench_phone
+
+    monkeypatch.delenv("PEER_URL", raising=False)
+    monkeypatch.setattr(sys, "argv", ["bench_peer.py"])
+    bench_peer.main()  # returns: no SystemExit
+    monkeypatch.setattr(bench_phone, "CHROMIUM", "/nowhere/chromium")
+    bench_phone.main()
+    out = capsys.readouterr().out
+    assert "beside a peer: not measured, no peer given" in out and "first screen: not measured" in out
 
 
 def test_the_region_benchmark_copies_a_plan_to_more_partnerships_with_their_updates(db):
