@@ -330,19 +330,24 @@ def gunicorn_start(url: str) -> tuple[subprocess.Popen, int]:
     return server, port
 
 
-def main() -> None:
-    # Sessions are signed with the key: the server and this process must share it.
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
+def one_plan_served(leads: int = 1):
+    """The One Plan with a person in each role (and `leads` delivery leads), on a database of its own, served by
+    gunicorn as deployed: (the server, its port, the strategy, its people). The caller terminates the server."""
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)  # the server signs sessions with it, and so does this process
     SERVED_BY.update(gunicorn_settings())
     url = benchlib.database_start()
+    strategy = benchlib.one_plan_import()
+    people = benchlib.people_add(strategy, leads=leads)
+    benchlib.statistics_gathered()
+    print(f"Data: One Plan ({strategy.actions.count()} actions), {leads} delivery lead{'s' if leads != 1 else ''}. {benchlib.machine()}")
+    server, port = gunicorn_start(url)
+    return server, port, strategy, people
+
+
+def main() -> None:
+    server, port, strategy, people = one_plan_served(leads=USERS)
     from actions.models import Action, ActionUpdate
 
-    strategy = benchlib.one_plan_import()
-    people = benchlib.people_add(strategy, leads=USERS)
-    benchlib.statistics_gathered()
-    print(f"Data: One Plan ({strategy.actions.count()} actions), {USERS} delivery leads. {benchlib.machine()}")
-
-    server, port = gunicorn_start(url)
     try:
         rating_ids = list(strategy.scheme.levels.values_list("pk", flat=True))
         updates_before = ActionUpdate.objects.filter(source=ActionUpdate.Source.BROWSER).count()

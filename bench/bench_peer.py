@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import secrets
 import statistics
 import sys
 import threading
@@ -26,7 +25,7 @@ import time
 from urllib.parse import urlsplit
 
 import benchlib
-from bench_load import SERVED_BY, gunicorn_settings, gunicorn_start, percentile, served_by, session_for
+from bench_load import one_plan_served, percentile, served_by, session_for
 
 CLIENTS = int(os.environ.get("BENCH_PEER_CLIENTS", "20"))
 SECONDS = int(os.environ.get("BENCH_PEER_SECONDS", "15"))
@@ -126,13 +125,7 @@ def main() -> None:
         print("or PEER_HEADER if it needs a sign-in).")
         return
     peer = Target("peer", peer_url, peer_headers())
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    SERVED_BY.update(gunicorn_settings())
-    url = benchlib.database_start()
-    strategy = benchlib.one_plan_import()
-    people = benchlib.people_add(strategy)
-    print(f"Data: One Plan ({strategy.actions.count()} actions). {benchlib.machine()}")
-    server, port = gunicorn_start(url)
+    server, port, strategy, people = one_plan_served()
     try:
         signed_in = {"Cookie": f"sessionid={session_for(people['board'])}"}
         ours = Target("strategy page", f"http://127.0.0.1:{port}/strategies/{strategy.pk}/", signed_in)

@@ -17,11 +17,10 @@ The target: the first screen within 2 s on that connection.
 from __future__ import annotations
 
 import os
-import secrets
 import statistics
 
 import benchlib
-from bench_load import SERVED_BY, gunicorn_settings, gunicorn_start, served_by, session_for
+from bench_load import one_plan_served, served_by, session_for
 
 RUNS = int(os.environ.get("BENCH_PHONE_RUNS", "5"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -64,13 +63,7 @@ def main() -> None:
     if not os.path.exists(CHROMIUM):
         print(f"The phone's first screen: not measured, there is no Chromium at {CHROMIUM} (make install-system installs it).")
         return
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)  # the server signs sessions with it, and so does this process
-    SERVED_BY.update(gunicorn_settings())
-    url = benchlib.database_start()
-    strategy = benchlib.one_plan_import()
-    people = benchlib.people_add(strategy)
-    print(f"Data: One Plan ({strategy.actions.count()} actions). {benchlib.machine()}")
-    server, port = gunicorn_start(url)
+    server, port, strategy, people = one_plan_served()
     address = f"http://127.0.0.1:{port}/strategies/{strategy.pk}/"
     cookie = {"name": "sessionid", "value": session_for(people["board"]), "url": f"http://127.0.0.1:{port}/"}
     first, again = [], []
