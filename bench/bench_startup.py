@@ -15,6 +15,7 @@ as the image runs) and again after `python -m compileall` of that copy, as the i
 from __future__ import annotations
 
 import os
+import re
 import resource
 import secrets
 import shutil
@@ -28,6 +29,7 @@ from pathlib import Path
 import benchlib
 
 RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "7"))
+INSTRUCTIONS = os.environ.get("BENCH_STARTUP_INSTRUCTIONS", "").lower() in {"1", "true", "yes"}
 # Every package of the product (each app and the project), whatever apps are added later.
 PACKAGES = sorted(
     path.parent.name
@@ -86,6 +88,33 @@ def measure(cases: dict[str, tuple[str, str]], cwd: Path) -> dict[str, tuple[flo
     return {name: (statistics.median(t[0] for t in found), statistics.median(t[1] for t in found)) for name, found in times.items()}
 
 
+# Each of the product's starts, the bare project's it is measured against, and what the target calls it.
+PAIRS = (
+    ("command: django.setup()", "bare Django: django.setup()", "Django start for a management command"),
+    ("worker: app and tasks", "bare Django: Celery app and tasks", "worker start: Django, the Celery app and its tasks"),
+)
+
+
+def instructions(code: str, cwd: Path, settings: str) -> int | None:
+    """The instructions one new interpreter running `code` executes, counted by callgrind: the same from run to run,
+    however busy the machine (its wall and CPU times are not, on a shared one). None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if not valgrind:
+        return None
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(cwd)}
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    found = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code],
+        cwd=cwd,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    counted = re.search(r"Collected : (\d+)", found.stderr)
+    return int(counted.group(1)) if counted else None
+
+
 def main() -> None:
     cases = {
         "command: django.setup()": (COMMAND, "send_tracker.settings"),
@@ -98,15 +127,24 @@ def main() -> None:
         source = measure(cases, cwd)
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(cwd)], check=True)
         compiled = measure(cases, cwd)
+        # BENCH_STARTUP_INSTRUCTIONS=1: each start counted in instructions too (a minute or so each, under callgrind).
+        counted = {name: instructions(code, cwd, settings) for name, (code, settings) in cases.items()} if INSTRUCTIONS else {}
     benchlib.table(
         f"Starting Django in a new process, median of {RUNS} ({os.cpu_count()} cores)",
         ["process", "source only: wall s", "CPU s", "compiled (.pyc): wall s", "CPU s"],
         [[name, *(f"{figure:.2f}" for figure in (*source[name], *compiled[name]))] for name in cases],
     )
-    for name, bare, label in (
-        ("command: django.setup()", "bare Django: django.setup()", "Django start for a management command"),
-        ("worker: app and tasks", "bare Django: Celery app and tasks", "worker start: Django, the Celery app and its tasks"),
-    ):
+    if all(counted.values()) and counted:
+        benchlib.table(
+            "Starting Django in a new process, in instructions (callgrind; compiled)",
+            ["process", "instructions (millions)", "× its bare baseline"],
+            [
+                [name, f"{counted[name] / 1e6:,.0f}", f"{counted[name] / counted[bare]:.2f}"]
+                for name, bare, _label in PAIRS
+                for name in (name, bare)
+            ],
+        )
+    for name, bare, label in PAIRS:
         benchlib.target(
             f"{label}, against a bare Django project",
             compiled[name][0] / compiled[bare][0],
