@@ -100,7 +100,7 @@ class RoundProgress:
     @property
     def to_chase(self) -> list[OrganisationProgress]:
         """The organisations with actions not yet updated."""
-        return [row for row in self.organisations if row.updated < row.total]
+        return [row for row in self.organisations if row.not_updated]
 
 
 def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> RoundProgress:

@@ -139,9 +139,9 @@ def main() -> None:
             "Starting Django in a new process, in instructions (callgrind; compiled)",
             ["process", "instructions (millions)", "× its bare baseline"],
             [
-                [name, f"{counted[name] / 1e6:,.0f}", f"{counted[name] / counted[bare]:.2f}"]
+                [start, f"{counted[start] / 1e6:,.0f}", f"{counted[start] / counted[bare]:.2f}"]
                 for name, bare, _label in PAIRS
-                for name in (name, bare)
+                for start in (name, bare)
             ],
         )
     for name, bare, label in PAIRS:

@@ -148,8 +148,9 @@ def kpi_chart_svg(
     left, right = 64, 40
     # The title's lines (15-point bold: about 8.5 units a character) and the legend's rows, each 18 units. A narrow
     # chart's title starts at its edge, not over the plot, and may take a third line.
-    heading_x = left if width >= 480 else 8
-    headings = _lines(title, int((width - heading_x - 8) / 8.5), at_most=2 if width >= 480 else 3)
+    narrow = width < 480
+    heading_x = 8 if narrow else left
+    headings = _lines(title, int((width - heading_x - 8) / 8.5), at_most=3 if narrow else 2)
     rows = _legend_rows(legend, left, width)
     # The plot starts far enough below the title's last line for the label over a value at the very top to fit between.
     top, bottom = 50 + 18 * (len(headings) - 1), 70 + 18 * (len(rows) - 1)

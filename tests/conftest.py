@@ -315,7 +315,7 @@ def the_one_plan() -> Strategy:
     )
 
 
-# Loaded once per test process when a test of the run asks for them, then copied into each test that does (tests/preloaded.py).
+# Loaded once a run when a test of the run asks for them, then copied into each test that does (tests/preloaded.py).
 PRELOADS = {"one_plan": Preload(import_one_plan, the_one_plan), "demo_seeded": Preload(seed_demo, the_one_plan)}
 
 

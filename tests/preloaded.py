@@ -1,4 +1,4 @@
-"""Data sets that take seconds to load (the One Plan, the whole demo), loaded once per test process and copied back per test.
+"""Data sets that take seconds to load (the One Plan, the whole demo), loaded once a run and copied back per test.
 
 When the test database is ready, each data set the process's tests ask for is loaded for real, once, in a
 transaction that is rolled back; the rows it added are kept, table by table, as PostgreSQL COPY text, with the
