@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -209,7 +210,9 @@ class SavedChangeMiddleware:
 
     A cookie rather than the session, so a write costs no extra query; a forged
     one only changes which copy of a page its holder is given. The time is taken
-    after the write committed, so any build that began later holds it.
+    after the write committed, so any build that began later holds it, and kept to
+    the millisecond rounded up: never before the commit, or a build begun just
+    before it would pass for one that holds the change.
     """
 
     def __init__(self, get_response) -> None:
@@ -220,7 +223,7 @@ class SavedChangeMiddleware:
         if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400 and request.user.is_authenticated:
             response.set_cookie(
                 SAVED_COOKIE,
-                f"{time.time():.3f}",
+                f"{math.ceil(time.time() * 1000) / 1000:.3f}",
                 max_age=SAVED_SECONDS,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.test import Client
 from django.urls import reverse
 
 from actions.models import Action
 from reporting.dashboard import dashboard_cache_key
-from send_tracker.cache import SAVED_COOKIE, page_built_once, saved_at
+from send_tracker.cache import SAVED_COOKIE, SavedChangeMiddleware, page_built_once, saved_at
 from tests.reporting.test_dashboard_cache import dashboard_of, level_named, red_count
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("cache_emptied")]
@@ -126,8 +127,8 @@ def test_while_a_change_is_being_built_others_see_the_copy_before_it_and_its_aut
     red = level_named(strategy, "red")
 
     update_post(author, action, red)
-    # When they saved: a time of the last few seconds, taken once the change was committed.
-    assert time.time() - 5 < float(author.cookies[SAVED_COOKIE].value) <= time.time()
+    # When they saved: a time of the last few seconds, taken once the change was committed (to the millisecond, rounded up).
+    assert time.time() - 5 < float(author.cookies[SAVED_COOKIE].value) <= time.time() + 0.001
     # Someone else has started building the dashboard with the change and not finished yet.
     claim = f"{dashboard_cache_key(strategy, QueryDict(), part='body', latest=True)}:building"
     cache.add(claim, time.time())
@@ -188,6 +189,16 @@ def test_the_time_saved_is_read_from_the_cookie_and_anything_else_counts_as_just
     # Not a time, or not one of the last minute (an old cookie, or one made up): only a page built from now on will do.
     for value in ("1", "soon", "nan", f"{now + 3600}", f"{now - 3600}"):
         assert saved_at(cookied(rf, value)) >= now, value
+
+
+def test_the_time_saved_is_never_before_the_save_even_in_its_last_millisecond(rf, owner, monkeypatch):
+    """Kept to the millisecond, rounded up: a save at 100.1504 s is 100.151, so a dashboard build begun at 100.1502,
+    before the save, is never taken for one that holds it (100.150 would be)."""
+    monkeypatch.setattr("send_tracker.cache.time", SimpleNamespace(time=lambda: 100.1504))
+    request = rf.post("/")
+    request.user = owner
+    response = SavedChangeMiddleware(lambda request: HttpResponse())(request)
+    assert response.cookies[SAVED_COOKIE].value == "100.151"
 
 
 def cookied(rf, value: str):
