@@ -18,6 +18,7 @@ class Cell:
     likelihood: int
     impact: int
     refs: list[str] = field(default_factory=list)
+    impact_label: str = ""  # the scale's words for its impact, as its column is headed ("4 Major")
 
     @property
     def score(self) -> int:
@@ -44,7 +45,7 @@ class HeatMap:
 
 def heat_map(scores: list[tuple[str, int, int]], scale: RiskScale) -> HeatMap:
     """`scores` are (ref, likelihood, impact) of each risk to place."""
-    cells = {(lk, im): Cell(lk, im) for lk in SCALE for im in SCALE}
+    cells = {(lk, im): Cell(lk, im, impact_label=scale.impact(im)) for lk in SCALE for im in SCALE}
     for ref, likelihood, impact in scores:
         cells[(likelihood, impact)].refs.append(ref)
     rows = [(scale.likelihood(lk), [cells[(lk, im)] for im in SCALE]) for lk in reversed(SCALE)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import lxml.html
 import pytest
 from django.core.management import call_command
 
@@ -13,6 +14,7 @@ from reporting.report import board_pack_html
 from risks.models import Risk
 from risks.services import risk_rescore
 from tests.reporting.test_board_pack_layout import assert_reads_in_ten_minutes, two_boards  # noqa: F401  (fixture)
+from tests.reporting.test_board_report import unlabelled_cells
 
 pytestmark = pytest.mark.django_db
 # ruff: noqa: F811  (two_boards is a fixture)
@@ -34,12 +36,17 @@ def test_the_pack_holds_the_top_risks_heat_map_movement_and_the_finance_page_wit
     risks = document.split('id="pack-risks"')[1].split("</section>")[0]
     assert "R1 Sufficiency of specialist places" in risks and "20 Extreme" in risks
     assert 'data-score="25"' in risks and "1 risk: R4" in risks  # every cell counted and named
-    assert "R2 Timeliness of EHC needs assessments</th><td>Fallen</td><td>16, 8</td>" in risks
+    assert (
+        'R2 Timeliness of EHC needs assessments</th><td data-label="Movement">Fallen</td><td data-label="Score then, now">16, 8</td>'
+        in risks
+    )
     assert "R10" not in document and "Provider contract dispute" not in document  # restricted: never in a pack
     finance = document.split('id="pack-finance"')[1].split("</section>")[0]
     assert "<svg" in finance and "£1.07bn" in finance and "£236.7m" in finance
     assert "M2 More local special school and resourced provision places (illustrative)" in finance
     assert "The top 5 risks by score" in document and "High-needs budget" in document
+    # Every section's table cells, the risks' and the budget's among them, name their column for a phone.
+    assert unlabelled_cells(lxml.html.fromstring(document)) == []
     # With the risk register and the budget beside the plan, the pack still reads in ten minutes: 16 pages at most,
     # every ref, no stranded heading, no page left mostly empty between sections.
     assert_reads_in_ten_minutes(third)
