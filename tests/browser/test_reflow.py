@@ -1,6 +1,6 @@
 """Every page each role can reach fits a phone: nothing scrolls sideways at 320 or 390 px, no rating tag runs into the
-text above or below it, and axe finds nothing at either width. No page breaks the Content-Security-Policy or has a
-script error.
+text above or below it, a table stacked into rows names each cell's column, and axe finds nothing at either width.
+No page breaks the Content-Security-Policy or has a script error.
 
 The pages are the permission matrix's: every GET its persona may open, with
 the sign-in page, a page that does not exist and, for a signed-in person, a
@@ -100,6 +100,14 @@ TAGS_OVER_TEXT = """() => {
   }
   return found.slice(0, 3);
 }"""
+# Cells of tables stacked on a phone (one block per cell) that do not name their column: a count, a date or a status on
+# a line of its own, with nothing to say what it is. A sentence (an action's text) or a link or button alone says itself.
+UNNAMED_CELLS = """() => [...document.querySelectorAll("td:not([colspan]):not([data-label])")]
+  .filter(td => getComputedStyle(td).display === "block" && td.checkVisibility() && td.textContent.trim().length <= 30)
+  .filter(td => !(td.children.length === 1 && td.children[0].matches("a, button, form")
+    && td.textContent.trim() === td.children[0].textContent.trim()))
+  .map(td => ((td.closest("table").caption || {}).textContent || "a table").trim().slice(0, 40) + ": " + td.textContent.trim().slice(0, 30))
+  .slice(0, 3)"""
 LONG_URL = "https://www.example.org/local-offer/send-strategy-2025-2028/appendices/" + "evidence-of-co-production-" * 4 + "final.pdf"
 LONG_CODE = "EHCNA-COMPLETED-IN-20-WEEKS-EXCL-EXCEPTS"
 
@@ -168,8 +176,8 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
             problems.append(f"{url} failed with {shown.status}")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 800})
-            scroll_width, cut, wide, over = page.evaluate(
-                f"[document.documentElement.scrollWidth, ({CUT_CAPTIONS})(), ({UNSTACKED})(), ({TAGS_OVER_TEXT})()]"
+            scroll_width, cut, wide, over, unnamed = page.evaluate(
+                f"[document.documentElement.scrollWidth, ({CUT_CAPTIONS})(), ({UNSTACKED})(), ({TAGS_OVER_TEXT})(), ({UNNAMED_CELLS})()]"
             )
             if scroll_width > width:
                 problems.append(f"{url} is {scroll_width} px wide at {width} px: {page.evaluate(PAST_THE_EDGE)}")
@@ -177,6 +185,8 @@ def test_every_page_a_role_reaches_fits_a_phone_and_passes_axe(request, persona,
                 problems.append(f"{url} cuts a table's caption at {width} px: {cut}")
             if over:
                 problems.append(f"{url} has rating tags running into the text above or below them at {width} px: {over}")
+            if unnamed:
+                problems.append(f"{url} stacks table cells that do not name their column at {width} px: {unnamed}")
             if wide:
                 problems.append(f"{url} has tables that should stack but scroll sideways at {width} px: {wide}")
             try:
