@@ -14,7 +14,7 @@ from actions.rows import ActionRow
 from governance.cycle import PlanDue, priority_action_plan_due
 from governance.inspections import FindingProgress, findings_for
 from governance.models import Finding, Inspection
-from reporting.self_evaluation_docs import clean_text
+from reporting.self_evaluation_docs import clean_text, word_document
 
 # A document stays readable (and is written in bounded time) however many actions answer an area: it lists the
 # most urgent this many, and says how many more the findings page lists.
@@ -87,10 +87,7 @@ def _intro(plan: PriorityActionPlan) -> str:
 
 
 def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
-    from docx import Document  # a heavy library, loaded at the first document rather than at every start-up
-
-    document = Document()
-    document.core_properties.title = clean_text(f"Priority action plan: {plan.strategy.name}")[:255]
+    document = word_document(f"Priority action plan: {plan.strategy.name}", plan.strategy.partnership.name)
     document.add_heading(clean_text(f"Priority action plan: {plan.strategy.name}"), level=0)
     document.add_paragraph(_intro(plan))
     for progress, rows, left_out in plan.areas():

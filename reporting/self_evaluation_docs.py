@@ -36,6 +36,32 @@ def clean_text(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+# The type of every Word document the product writes: its pages' and its PDFs' (Arial, or its metric twin Liberation
+# Sans), in place of the Word template's theme fonts (Cambria for the text, Calibri for headings).
+WORD_FONT = "Arial"
+_THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def word_document(title: str, author: str = ""):
+    """A new Word document with its title (and author) in its properties, its text and headings in WORD_FONT."""
+    from docx import Document  # a heavy library, loaded at the first document rather than at every start-up
+    from docx.oxml.ns import qn
+
+    document = Document()
+    document.core_properties.title = clean_text(title)[:255]
+    if author:
+        document.core_properties.author = clean_text(author)[:255]
+    # A theme font outranks a named one, so each is taken off where the template sets it: the defaults and the styles.
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    for fonts in [*defaults.iter(qn("w:rFonts")), *document.styles.element.iter(qn("w:rFonts"))]:
+        for theme in _THEME_FONTS:
+            fonts.attrib.pop(qn(theme), None)
+        for script in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+            fonts.set(qn(script), WORD_FONT)
+    document.styles["Normal"].font.name = WORD_FONT
+    return document
+
+
 def _paragraphs(document, text: str) -> None:
     for line in clean_text(text).splitlines() or [""]:
         if line.strip():
@@ -53,13 +79,9 @@ def _intro(version: SelfEvaluationVersion) -> str:
 
 def self_evaluation_docx(version: SelfEvaluationVersion) -> bytes:
     """The version as a Word document: a section per strand with the draft and the officers' words."""
-    from docx import Document  # a heavy library, loaded at the first document rather than at every start-up
-
     strategy = version.self_evaluation.strategy
     sections = sections_by_strand(version)
-    document = Document()
-    document.core_properties.title = clean_text(f"Self-evaluation: {strategy.name}")[:255]
-    document.core_properties.author = clean_text(strategy.partnership.name)[:255]
+    document = word_document(f"Self-evaluation: {strategy.name}", strategy.partnership.name)
     document.add_heading(clean_text(f"Self-evaluation: {strategy.name}"), level=0)
     document.add_paragraph(_intro(version))
     document.add_paragraph(

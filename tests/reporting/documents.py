@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+
 from django.urls import reverse
 
 from reporting.models import DocumentExport
@@ -25,3 +29,12 @@ def produce(client, strategy, kind: str, file_format: str, version: int | None =
     download = client.get(reverse("reporting:document_download", args=[document.pk]))
     assert download.status_code == 200 and download["Content-Disposition"] == f'attachment; filename="{document.download_name()}"'
     return b"".join(download.streaming_content)
+
+
+def word_fonts(content: bytes) -> set[str]:
+    """Every font a Word document's defaults, styles and text name, "a theme font" among them where one is left (in Word a
+    theme font outranks a named one, so the document would open in the template's Cambria and Calibri)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as package:
+        xml = package.read("word/styles.xml").decode() + package.read("word/document.xml").decode()
+    named = set(re.findall(r'w:(?:ascii|hAnsi|cs)="([^"]+)"', xml))
+    return named | ({"a theme font"} if re.search(r'w:(?:asciiTheme|hAnsiTheme|eastAsiaTheme|cstheme)="', xml) else set())

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from actions.models import Milestone
 from governance.models import Finding
 from tests.kpis.conftest import add_value
-from tests.reporting.documents import produce
+from tests.reporting.documents import produce, word_fonts
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,9 @@ def test_the_plan_sets_out_each_area_with_its_actions_owners_and_measures(client
     add_value(indicator, "2024-12", "41")
     add_value(indicator, "2025-05", "63")
     client.force_login(officer)
-    document = Document(io.BytesIO(produce(client, strategy, "priority_action_plan", "docx")))
+    content = produce(client, strategy, "priority_action_plan", "docx")
+    assert word_fonts(content) == {"Arial"}  # the product's type, as in its pages and PDFs
+    document = Document(io.BytesIO(content))
     text = "\n".join(p.text for p in document.paragraphs)
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "Priority action 1" in text and "Improve the timeliness of EHC needs assessments." in text

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from governance import framework
 from governance.models import SelfEvaluationVersion
 from governance.self_evaluation import self_evaluation_draft, self_evaluation_save
-from tests.reporting.documents import produce
+from tests.reporting.documents import produce, word_fonts
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,9 @@ def download(client, officer, strategy, number: int, kind: str) -> bytes:
 
 
 def test_the_word_copy_has_a_section_per_strand_with_the_officers_words(client, officer, strategy, version):
-    document = Document(io.BytesIO(download(client, officer, strategy, version.number, "docx")))
+    content = download(client, officer, strategy, version.number, "docx")
+    assert word_fonts(content) == {"Arial"}  # the product's type, as in its pages and PDFs
+    document = Document(io.BytesIO(content))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == [f"{s.code}: {s.statement}" for s in framework.STRANDS]
     text = [p.text for p in document.paragraphs]
@@ -82,6 +84,9 @@ def test_the_word_copy_opens_in_libreoffice(client, officer, strategy, version, 
     pdf = tmp_path / "self-evaluation.pdf"
     text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert "E1: Children and young people" in text and "Panels meet weekly" in text and "L6: Leaders create" in text
+    # Set in a sans-serif throughout (Arial, or the Liberation Sans that stands in for it), never the template's serif.
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Sans" in fonts and "Serif" not in fonts, fonts
 
 
 def test_the_pdf_is_tagged_and_carries_each_strand(client, officer, strategy, version, tmp_path):
