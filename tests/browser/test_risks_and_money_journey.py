@@ -64,6 +64,14 @@ def test_the_register_a_risk_and_the_budget_fit_a_320_px_screen_and_pass_axe(dem
         f"{path} is {page.evaluate('document.documentElement.scrollWidth')} px wide at 320 px"
     )
     assert_accessible(page, f"on {path} at 320 px")
+    if path.endswith("/risks/"):
+        # On a desktop a risk's flags sit on a line of their own under its title, not inside its wrapped words.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        inside = page.evaluate("""() => [...document.querySelectorAll("tbody th")].filter(th => th.querySelector(".govuk-tag"))
+          .filter(th => th.querySelector(".govuk-tag").getBoundingClientRect().top
+            < th.querySelector("a").getBoundingClientRect().bottom - 1)
+          .map(th => th.querySelector("a").textContent)""")
+        assert page.locator("tbody th .govuk-tag--red").count() >= 1 and inside == []
 
 
 def test_an_officer_rescores_a_risk_with_a_reason_and_links_a_mitigating_action(demo, sign_in, live_server):
