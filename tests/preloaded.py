@@ -70,8 +70,11 @@ def _added(before: Rows, after: Rows) -> Rows:
 
 
 def _copy_in(rows: Rows) -> None:
-    """COPY the rows in with every trigger off, then move each id sequence past the ids now taken."""
-    with connection.cursor() as cursor:
+    """COPY the rows in with every trigger off, then move each id sequence past the ids now taken.
+
+    COPY goes to the driver's cursor, past Django's error translation: it is put back here, so that a row the test
+    made first with one of these ids raises Django's IntegrityError, which `Preload.load` answers by loading for real."""
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         # Inside a transaction, so that an error puts the setting back with everything else.
         cursor.execute("SET session_replication_role = replica")
         for table, text in rows.items():
