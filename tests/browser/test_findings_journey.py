@@ -56,6 +56,10 @@ def test_an_officer_records_a_finding_and_downloads_its_evidence_pack(one_plan, 
     widest = page.evaluate("() => Math.max(...[...document.querySelectorAll('main table')].map(t => t.getBoundingClientRect().right))")
     assert widest <= edge, "on a phone each action is a block within the page, none of it past the edge"
     page.set_viewport_size({"width": 1280, "height": 800})
+    # Each action's ref stays on one line in its narrow column ("EHC-B1", never "EHC-" over "B1").
+    refs = "[...document.querySelectorAll('main tbody th a')]"
+    split = page.evaluate(f"() => {refs}.filter(a => a.getClientRects().length > 1).map(a => a.textContent)")
+    assert page.get_by_role("link", name="EHC-C1").count() == 1 and split == []
 
     page.get_by_role("button", name="Produce an evidence pack for priority action 1").click()
     page.get_by_text("The evidence pack is ready").wait_for(timeout=60000)
