@@ -28,6 +28,11 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "KPI scorecard"
     assert_accessible(page, "on the scorecard")
+    # Each value's period stays whole in its narrow column on a desktop ("2024-12", never "2024-" over "12").
+    page.set_viewport_size({"width": 1280, "height": 720})
+    periods = "[...document.querySelectorAll('td[data-label=Latest] .govuk-body-s')]"
+    split = page.evaluate(f"() => {periods}.filter(s => s.getClientRects().length > 1).map(s => s.textContent)")
+    assert page.locator("td[data-label=Latest] .govuk-body-s").count() > 5 and split == []
     page.get_by_role("link", name="Off target").first.click()
     page.wait_for_load_state()
     assert "rag=off_target" in page.url
