@@ -267,13 +267,21 @@ def _milestones_text(action: Action) -> str:
 
 @transaction.atomic
 def milestone_add(*, actor: User | None, action: Action, title: str, due_date: dt.date | None, reason: str = "") -> Milestone:
-    """Add a step to the action, last in its order, recorded in the action's history."""
+    """Add a step to the action, last in its order, recorded in the action's history: the steps before and after, and
+    what changed in words ("Added “Phase 2”, due June 2026"), as marking one done says which, so the change log reads
+    as a sentence rather than two lists to compare."""
     locked = Action.everything.select_for_update().get(pk=action.pk)
     before = _milestones_text(locked)
     position = (Milestone.objects.filter(action=locked).aggregate(last=Max("position"))["last"] or 0) + 1
     milestone = Milestone.objects.create(action=locked, title=title, due_date=due_date, position=position)
+    added = f"Added “{title}”, " + (f"due {milestone.due_label()}" if due_date else "with no due date yet")
     ActionChange.objects.create(
-        action=locked, author=actor, field=ActionChange.Field.MILESTONES, before=before, after=_milestones_text(locked), reason=reason
+        action=locked,
+        author=actor,
+        field=ActionChange.Field.MILESTONES,
+        before=before,
+        after=_milestones_text(locked),
+        reason=f"{added}: {reason}" if reason else added,
     )
     return milestone
 

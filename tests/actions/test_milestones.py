@@ -31,6 +31,11 @@ def test_it_shows_progress_beside_the_rating_and_records_each_change_in_the_hist
     assert "1 of 2 done" in page
     changes = list(ActionChange.objects.filter(action=action, field=ActionChange.Field.MILESTONES).order_by("id"))
     assert len(changes) == 3
+    # Each says what changed in words, not only the lists before and after.
+    assert [change.reason for change in changes[:2]] == [
+        "Added “Phase 1: pilot in two localities”, due March 2026",
+        "Added “Phase 2: roll out”, due September 2026",
+    ]
     assert changes[-1].author == owner and changes[-1].reason == "Phase 1: pilot in two localities done"
     assert "Phase 1: pilot in two localities (March 2026, done)" in changes[-1].after
     # Marking it done again changes nothing and records nothing.
