@@ -52,6 +52,11 @@ _MONTH_NAMES = "|".join(sorted({*calendar.month_name[1:], *calendar.month_abbr[1
 _DATES = re.compile(rf"\b(?P<month>{_MONTH_NAMES})\s+(?P<year>20\d\d)\b|\b(?P<ay>20\d\d)/(?P<ay2>\d\d(?:\d\d)?)\b|\b(?P<y>20[2-9]\d)\b")
 
 
+def on_a_weekday(day: dt.date) -> dt.date:
+    """The day, or the Monday after it if it is a Saturday or Sunday: the demo's boards meet on weekdays."""
+    return day + dt.timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= 5 else day
+
+
 def months_offset(stated: dt.date, today: dt.date) -> int:
     """How many months to move a plan rated as at `stated` so that its ratings date falls about seven months before today."""
     return (today.year * 12 + today.month - MONTHS_BEFORE_TODAY) - (stated.year * 12 + stated.month)
@@ -323,7 +328,7 @@ class DemoHistory:
         return snapshots
 
     def _meeting(self, board: Board, as_at: dt.date, snapshot: Snapshot | None) -> Meeting:
-        day = as_at + MEETING_AFTER_SNAPSHOT
+        day = on_a_weekday(as_at + MEETING_AFTER_SNAPSHOT)
         status = Meeting.Status.HELD if snapshot else Meeting.Status.SCHEDULED
         meeting, _ = Meeting.objects.get_or_create(
             board=board,

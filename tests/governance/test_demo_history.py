@@ -72,6 +72,7 @@ def test_the_demo_has_three_board_cycles_behind_a_cycle_in_progress(demo):
     last_board = Snapshot.objects.last_board_for(demo)
     assert last_board == held[-1].snapshot and 14 <= (today - last_board.as_at).days <= 50  # a few weeks ago
     assert Meeting.objects.filter(strategy=demo, status=Meeting.Status.SCHEDULED, date__gt=today).exists()
+    assert [m.date for m in Meeting.objects.filter(strategy=demo) if m.date.weekday() >= 5] == []  # boards meet on weekdays
     for meeting in held:
         assert meeting.decisions.count() == 2 and meeting.actions_arising.count() == 1
 

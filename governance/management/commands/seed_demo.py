@@ -26,6 +26,7 @@ from governance.demo_history import (
     fixture_shifted,
     month_shift,
     months_between,
+    on_a_weekday,
     update_dated_in_round,
 )
 from governance.models import Board, Finding, Inspection, Meeting, SelfEvaluation, Signatory, SignOff, StrandLink
@@ -264,6 +265,7 @@ class Command(BaseCommand):
             upcoming = month_shift(held.date, 2) if held else timezone.localdate() + dt.timedelta(days=12)
             if upcoming < timezone.localdate() + dt.timedelta(days=7):
                 upcoming = timezone.localdate() + dt.timedelta(days=12)
+            upcoming = on_a_weekday(upcoming)
             Meeting.objects.create(board=board, date=upcoming, strategy=strategy, papers_deadline=upcoming - dt.timedelta(days=7))
 
     def _seed_coproduction(self, partnership: Partnership) -> None:
