@@ -86,6 +86,12 @@ def meeting_series_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
         messages.success(
             request, f"{len(created)} meeting{'s' if len(created) != 1 else ''} of {form.cleaned_data['board']} scheduled.{note}"
         )
+        # A month series keeps its day of the month, so some of its dates can fall at a weekend: said, to be moved.
+        if weekend := [f"{meeting.date:%A %-d %B %Y}" for meeting in created if meeting.date.weekday() >= 5]:
+            messages.warning(
+                request,
+                f"At a weekend: {', '.join(weekend)}. Move {'it' if len(weekend) == 1 else 'them'} below if the board does not meet then.",
+            )
         return redirect("governance:calendar", strategy_id=strategy.pk)
     return _calendar_page(request, strategy, membership, series_form=form, status=422)
 

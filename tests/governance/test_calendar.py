@@ -31,6 +31,8 @@ def test_a_bi_monthly_series_is_scheduled_in_one_step_with_its_papers_deadlines(
     assert all(m.papers_deadline == m.date - dt.timedelta(days=7) for m in meetings)
     page = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
     assert "Thursday 12 March 2026" in page
+    # The 12th is a Sunday in July and a Saturday in September: the officer is told, to move them if need be.
+    assert "At a weekend: Sunday 12 July 2026, Saturday 12 September 2026. Move them below" in page
 
 
 def test_a_series_again_skips_the_dates_already_booked(client, officer, strategy, the_board):
