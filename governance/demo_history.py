@@ -54,7 +54,7 @@ _DATES = re.compile(rf"\b(?P<month>{_MONTH_NAMES})\s+(?P<year>20\d\d)\b|\b(?P<ay
 
 def on_a_weekday(day: dt.date) -> dt.date:
     """The day, or the Monday after it if it is a Saturday or Sunday: the demo's boards meet on weekdays."""
-    return day + dt.timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= 5 else day
+    return day + dt.timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day
 
 
 def months_offset(stated: dt.date, today: dt.date) -> int:

@@ -51,12 +51,11 @@ def word_document(title: str, author: str = ""):
     document.core_properties.title = clean_text(title)[:255]
     if author:
         document.core_properties.author = clean_text(author)[:255]
-    # A theme font outranks a named one, so each is taken off where the template sets it: the defaults and the styles.
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    for fonts in [*defaults.iter(qn("w:rFonts")), *document.styles.element.iter(qn("w:rFonts"))]:
+    # A theme font outranks a named one, so each is taken off where the template sets it (its defaults and its styles).
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
         for theme in _THEME_FONTS:
             fonts.attrib.pop(qn(theme), None)
-        for script in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        for script in ("w:ascii", "w:hAnsi", "w:cs"):
             fonts.set(qn(script), WORD_FONT)
     document.styles["Normal"].font.name = WORD_FONT
     return document
