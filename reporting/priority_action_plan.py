@@ -109,7 +109,7 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
                 cells[1].text = clean_text(row.owners_text or "To be allocated")
                 cells[2].text = clean_text(row.due_text or (f"{row.due_date:%B %Y}" if row.due_date else "To be determined"))
                 cells[3].text = clean_text(where)
-                _widths(table.rows[-1].cells)
+                _laid_out(table.rows[-1])
             if left_out:
                 document.add_paragraph(f"And {left_out:,} more actions: the tracker's findings page lists every one.")
         else:
@@ -141,11 +141,17 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
 COLUMN_INCHES = (3.1, 1.3, 1.0, 1.1)
 
 
-def _widths(cells) -> None:
+def _laid_out(row) -> None:
+    """A body row at the plan's column widths, kept whole: Word moves it to the next page rather than split it there."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Inches
 
-    for cell, inches in zip(cells, COLUMN_INCHES, strict=True):
+    for cell, inches in zip(row.cells, COLUMN_INCHES, strict=True):
         cell.width = Inches(inches)
+    whole = OxmlElement("w:cantSplit")
+    whole.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(whole)
 
 
 def _docx_table(document, headings: tuple[str, ...]):
@@ -165,7 +171,7 @@ def _docx_table(document, headings: tuple[str, ...]):
     header._tr.get_or_add_trPr().append(repeat)
     for cell, text in zip(header.cells, headings, strict=True):
         cell.paragraphs[0].add_run(text).bold = True
-    _widths(header.cells)
+    _laid_out(header)
     return table
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import subprocess
 
 import pytest
@@ -12,8 +13,9 @@ from django.utils import timezone
 from docx import Document
 from docx.oxml.ns import qn
 
-from actions.models import Milestone
+from actions.models import Action, Milestone
 from governance.models import Finding
+from reporting.priority_action_plan import priority_action_plan_for, priority_action_plan_pdf
 from tests.kpis.conftest import add_value
 from tests.reporting.documents import produce, word_fonts
 
@@ -74,8 +76,35 @@ def test_each_action_lists_its_milestones_in_a_table_laid_out_for_the_page(clien
     assert [round(column.width.inches, 2) for column in table.columns] == [3.1, 1.3, 1.0, 1.1]
     assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    # An action's row is kept whole on a page, never split with its due date on one page and its words on the next.
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows[1:])
 
     (tmp_path / "pap.pdf").write_bytes(produce(client, strategy, "priority_action_plan", "pdf"))
     out = subprocess.run(["pdftotext", str(tmp_path / "pap.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     text = " ".join(out.split())
     assert "Milestones: • Audit tool <agreed> – due March 2025, done • Pilot in two schools – due To be determined" in text
+
+
+def test_in_the_pdf_each_action_s_row_stays_whole_on_one_page(strategy, finding, action, group, level, tmp_path):
+    """A row split at a page's foot put its due date on one page and its words on the next."""
+    for number in range(2, 13):
+        extra = Action.objects.create(
+            strategy=strategy,
+            group=group,
+            ref=f"EX{number}",
+            text=f"Step {number}: " + "agree with schools and the ICB how the panel's decisions are explained to families. " * 6,
+            due_date=dt.date(2026, 3, 31),
+            due_precision=Action.DuePrecision.MONTH,
+            due_text="March 2026",
+            rating=level("amber"),
+        )
+        finding.actions.add(extra)
+    pdf = tmp_path / "pap.pdf"
+    pdf.write_bytes(priority_action_plan_pdf(priority_action_plan_for(strategy)))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
+    assert pages >= 2
+    for page in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True).stdout
+        # Every row on the page has its ref and its due month there: as many of one as of the other.
+        assert len(re.findall(r"\bEX\d+ Step", text)) == text.count("March 2026"), f"a row split at the foot of page {page}"
