@@ -261,3 +261,21 @@ def test_the_packs_contents_are_read_in_a_bounded_number_of_queries(inspection, 
     with django_assert_max_num_queries(10):
         context = evidence_pack_context(strategy, None)
     assert sum(len(fp.work) for item in context["inspections"] for fp in item.findings) == size
+
+
+def test_no_action_s_heading_or_caption_is_left_at_a_page_s_foot_without_its_rows(demo_seeded, tmp_path):
+    """The demo's whole evidence pack: an action's heading and the caption of what was done on it stood at the foot of a
+    page with its table's rows on the next. Each page has as many table headers as captions (more where a long table
+    runs on and repeats its header), never a caption without one."""
+    from reporting.evidence import evidence_pack_context, evidence_pack_html
+    from reporting.pdf import render_pdf
+
+    pdf = tmp_path / "evidence.pdf"
+    rendered = render_pdf(evidence_pack_html(evidence_pack_context(demo_seeded, None)))
+    pdf.write_bytes(rendered.content)
+    stranded = []
+    for page in range(1, rendered.page_count + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True).stdout
+        if text.count("What was done on ") > text.count("Narrative and evidence"):
+            stranded.append(page)
+    assert rendered.page_count >= 5 and stranded == []
