@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from actions.access import get_strategy_for_user, officer_strategy
 from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meetings_series_create
-from governance.cycle import cycle_for
+from governance.cycle import cycle_for, is_working_day
 from governance.forms import BoardForm, MeetingMoveForm, MeetingSeriesForm
 from governance.models import Board, Meeting
 from people.access import is_officer, member_object, officer_required
@@ -87,7 +87,7 @@ def meeting_series_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
             request, f"{len(created)} meeting{'s' if len(created) != 1 else ''} of {form.cleaned_data['board']} scheduled.{note}"
         )
         # A month series keeps its day of the month, so some of its dates can fall at a weekend: said, to be moved.
-        if weekend := [f"{meeting.date:%A %-d %B %Y}" for meeting in created if meeting.date.weekday() >= 5]:
+        if weekend := [f"{meeting.date:%A %-d %B %Y}" for meeting in created if not is_working_day(meeting.date)]:
             messages.warning(
                 request,
                 f"At a weekend: {', '.join(weekend)}. Move {'it' if len(weekend) == 1 else 'them'} below if the board does not meet then.",

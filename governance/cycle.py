@@ -62,11 +62,16 @@ def inspection_cycle(inspection: Inspection, today: dt.date) -> list[CycleDate]:
     return sorted(found, key=lambda d: d.day)
 
 
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday: the days boards meet and deadlines fall on."""
+    return day.weekday() < 5
+
+
 def working_days_after(day: dt.date, count: int) -> dt.date:
     """The day `count` working days (Monday to Friday) after `day`."""
     while count > 0:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             count -= 1
     return day
 

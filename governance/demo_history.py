@@ -35,6 +35,7 @@ from accounts.models import User
 from actions.commands import month_shift
 from actions.models import Action, ActionChange, ActionUpdate, DeliveryGroup, Evidence, Progress, Snapshot, Strategy
 from coproduction.models import FamiliesLevel, FamiliesView
+from governance.cycle import is_working_day, working_days_after
 from governance.decisions import action_arising_record
 from governance.models import ActionArising, Board, Decision, Meeting, Signatory, SignOff, SignOffEvent
 from governance.services import snapshot_take
@@ -54,7 +55,7 @@ _DATES = re.compile(rf"\b(?P<month>{_MONTH_NAMES})\s+(?P<year>20\d\d)\b|\b(?P<ay
 
 def on_a_weekday(day: dt.date) -> dt.date:
     """The day, or the Monday after it if it is a Saturday or Sunday: the demo's boards meet on weekdays."""
-    return day + dt.timedelta(days=7 - day.weekday()) if day.weekday() >= 5 else day
+    return day if is_working_day(day) else working_days_after(day, 1)
 
 
 def months_offset(stated: dt.date, today: dt.date) -> int:
