@@ -275,14 +275,7 @@ def milestone_add(*, actor: User | None, action: Action, title: str, due_date: d
     position = (Milestone.objects.filter(action=locked).aggregate(last=Max("position"))["last"] or 0) + 1
     milestone = Milestone.objects.create(action=locked, title=title, due_date=due_date, position=position)
     added = f"Added “{title}”, " + (f"due {milestone.due_label()}" if due_date else "with no due date yet")
-    ActionChange.objects.create(
-        action=locked,
-        author=actor,
-        field=ActionChange.Field.MILESTONES,
-        before=before,
-        after=_milestones_text(locked),
-        reason=f"{added}: {reason}" if reason else added,
-    )
+    _milestones_changed(locked, actor, before, f"{added}: {reason}" if reason else added)
     return milestone
 
 
@@ -296,15 +289,20 @@ def milestone_mark(*, actor: User, milestone: Milestone, done: bool) -> Mileston
     before = _milestones_text(locked)
     milestone.done_at = timezone.now() if done else None
     milestone.save(update_fields=["done_at"])
+    _milestones_changed(locked, actor, before, f"{milestone.title} {'done' if done else 'not done after all'}")
+    return milestone
+
+
+def _milestones_changed(action: Action, actor: User | None, before: str, reason: str) -> None:
+    """The action's history gains its steps before and after the change, and the change in words."""
     ActionChange.objects.create(
-        action=locked,
+        action=action,
         author=actor,
         field=ActionChange.Field.MILESTONES,
         before=before,
-        after=_milestones_text(locked),
-        reason=f"{milestone.title} {'done' if done else 'not done after all'}",
+        after=_milestones_text(action),
+        reason=reason,
     )
-    return milestone
 
 
 # Delivery groups ---------------------------------------------------------------------------------

@@ -110,14 +110,10 @@ def update_round(request: HttpRequest) -> HttpResponse:
 def round_progress(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, _membership = officer_strategy(request.user, strategy_id, "see the update round by organisation")
     today = timezone.localdate()
-    progress = round_by_organisation(strategy, today)
     context = {
         "strategy": strategy,
         "meeting": next_meeting(strategy, today),
-        "progress": progress.organisations,
-        "unreachable": progress.unreachable,
-        "not_updated": progress.not_updated,
-        "counted_twice_note": progress.counted_twice_note,
+        "round": round_by_organisation(strategy, today),
         "nav_section": "strategies",
     }
     return render(request, "actions/round_progress.html", context)

@@ -14,7 +14,7 @@ from actions.rows import ActionRow
 from governance.cycle import PlanDue, priority_action_plan_due
 from governance.inspections import FindingProgress, findings_for
 from governance.models import Finding, Inspection
-from reporting.self_evaluation_docs import clean_text, word_document
+from reporting.word import clean_text, word_document
 
 # A document stays readable (and is written in bounded time) however many actions answer an area: it lists the
 # most urgent this many, and says how many more the findings page lists.

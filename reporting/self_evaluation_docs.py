@@ -18,10 +18,9 @@ from django.template.loader import render_to_string
 from governance import framework
 from governance.models import SelfEvaluationVersion
 from governance.self_evaluation import FIELD_MAX_CHARS, FIELDS, sections_by_strand
+from reporting.word import clean_text, word_document
 
 DRAFT_HEADING = "Draft from the tracker"
-# Characters XML 1.0 cannot hold (control characters other than tab and newlines): dropped, never passed to Word.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # The most paragraphs an uploaded copy may have: a self-evaluation is a few dozen pages, not a library.
 UPLOAD_MAX_PARAGRAPHS = 20_000
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
@@ -30,35 +29,6 @@ _STRAND_HEADING = re.compile(r"^\s*([A-Z]\d+)\s*[:.\-–]")
 
 class UnreadableDocumentError(ValueError):
     """The upload is not a Word copy of a self-evaluation that can be read; the message says why, for the person uploading."""
-
-
-def clean_text(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
-# The type of every Word document the product writes: its pages' and its PDFs' (Arial, or its metric twin Liberation
-# Sans), in place of the Word template's theme fonts (Cambria for the text, Calibri for headings).
-WORD_FONT = "Arial"
-_THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-
-
-def word_document(title: str, author: str = ""):
-    """A new Word document with its title (and author) in its properties, its text and headings in WORD_FONT."""
-    from docx import Document  # a heavy library, loaded at the first document rather than at every start-up
-    from docx.oxml.ns import qn
-
-    document = Document()
-    document.core_properties.title = clean_text(title)[:255]
-    if author:
-        document.core_properties.author = clean_text(author)[:255]
-    # A theme font outranks a named one, so each is taken off where the template sets it (its defaults and its styles).
-    for fonts in document.styles.element.iter(qn("w:rFonts")):
-        for theme in _THEME_FONTS:
-            fonts.attrib.pop(qn(theme), None)
-        for script in ("w:ascii", "w:hAnsi", "w:cs"):
-            fonts.set(qn(script), WORD_FONT)
-    document.styles["Normal"].font.name = WORD_FONT
-    return document
 
 
 def _paragraphs(document, text: str) -> None:

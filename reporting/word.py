@@ -1,0 +1,41 @@
+"""Every Word document the product writes starts here: its properties, its type, and text Word can hold.
+
+The documents hold plain text only (no fields, macros, hyperlinks or images), so nothing in them runs or calls out
+when opened.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Characters XML 1.0 cannot hold (control characters other than tab and newlines): dropped, never passed to Word.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# The type of every Word document the product writes: its pages' and its PDFs' (Arial, or its metric twin Liberation
+# Sans), in place of the Word template's theme fonts (Cambria for the text, Calibri for headings).
+WORD_FONT = "Arial"
+_THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def clean_text(text: str) -> str:
+    """The text without the characters a Word document cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
+def word_document(title: str, author: str = ""):
+    """A new Word document with its title (and author) in its properties, its text and headings in WORD_FONT."""
+    from docx import Document  # a heavy library, loaded at the first document rather than at every start-up
+    from docx.oxml.ns import qn
+
+    document = Document()
+    document.core_properties.title = clean_text(title)[:255]
+    if author:
+        document.core_properties.author = clean_text(author)[:255]
+    # A theme font outranks a named one, so each is taken off where the template sets it (its defaults and its styles).
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
+        for theme in _THEME_FONTS:
+            fonts.attrib.pop(qn(theme), None)
+        for script in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(script), WORD_FONT)
+    document.styles["Normal"].font.name = WORD_FONT
+    return document
