@@ -1,5 +1,9 @@
 # Two commands for a newcomer: `make run` and `make test`. See README.md.
-PYTHON ?= python3
+# Python 3.11, as the production image runs. The distribution's own python3.11 comes first where it can make a
+# virtual environment: it runs the project's Python faster than one built by pyenv with its defaults (a loop of
+# 10 million additions 0.50 s against 0.65 s; the suite 7 min 9 s against 7 min 55 s on the 2-core machine).
+# PYTHON=python3 make … uses whichever is first on PATH.
+PYTHON ?= $(or $(shell for p in /usr/bin/python3.11 python3.11 python3; do $$p -c 'import ensurepip, venv' 2>/dev/null && command -v $$p && break; done),python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 WITH_DB := $(PY) bin/with-db

@@ -38,13 +38,16 @@ TEST_TOOLS = {
 
 
 def pins(path) -> dict[str, str]:
+    """The lock's pins for this interpreter: a pin whose marker leaves it out here (another Python's) is not among them."""
     found = {}
     for line in path.read_text().splitlines():
         line = line.split("#")[0].strip()
         if line and not line.startswith("-"):
-            name, _, version = line.partition("==")
-            assert version, f"{path.name}: {line} is not pinned with =="
-            found[canonicalize_name(name)] = version
+            requirement = Requirement(line)
+            [pin] = list(requirement.specifier) or [None]
+            assert pin is not None and pin.operator == "==", f"{path.name}: {line} is not pinned with =="
+            if requirement.marker is None or requirement.marker.evaluate():
+                found[canonicalize_name(requirement.name)] = pin.version
     return found
 
 
