@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from actions import jeopardy
 from actions.models import Action, Snapshot, Strategy
 from finance.models import FinanceActual, FinancePlan, Mitigation, SnapshotMitigation
-from finance.money import year_label
+from finance.money import money_short, year_label
 
 ZERO = Decimal("0")
 
@@ -77,6 +77,20 @@ class Movement:
     achieved_now: Decimal
     at_risk_then: Decimal
     at_risk_now: Decimal
+
+    @property
+    def achieved_change(self) -> str:
+        """ "from £87.5m to £98.8m", or "still £98.8m" where the sum reads the same as it did."""
+        return _change(self.achieved_then, self.achieved_now)
+
+    @property
+    def at_risk_change(self) -> str:
+        return _change(self.at_risk_then, self.at_risk_now)
+
+
+def _change(then: Decimal, now: Decimal) -> str:
+    then_words, now_words = money_short(then), money_short(now)
+    return f"still {now_words}" if then_words == now_words else f"from {then_words} to {now_words}"
 
 
 @dataclass

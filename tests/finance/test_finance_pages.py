@@ -74,6 +74,18 @@ def test_the_movement_since_the_last_snapshot_counts_what_changed(client, mitiga
     assert "Achieved from £0 to £4.2m; at risk from £0 to £17.5m" in page
 
 
+def test_a_sum_that_has_not_moved_since_the_last_snapshot_reads_as_still_that_sum(
+    client, mitigation, strategy, finance_lead, officer, action, level
+):
+    action.rating = level("red")
+    action.save()
+    snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 14), taken_by=officer)
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
+    client.force_login(finance_lead)
+    page = " ".join(client.get(reverse("finance:plan", args=[strategy.pk])).content.decode().split())
+    assert "Achieved from £0 to £4.2m; at risk still £17.5m" in page  # not "from £17.5m to £17.5m"
+
+
 def test_a_finance_lead_enters_an_actual(client, finance_lead, mitigation, strategy):
     client.force_login(finance_lead)
     data = {"mitigation": str(mitigation.pk), "year": "2024-25", "as_at": "31/3/2025", "achieved": "£4.2m", "note": "Year end"}
