@@ -8,6 +8,7 @@ from actions.models import Action, DeliveryGroup, DueDateError, RatingLevel, Rat
 from actions.plan import due_words, lines
 from people.forms import posts_field
 from people.models import Partnership, Post
+from send_tracker.forms import GovukDateField
 
 
 class StrategyForm(forms.Form):
@@ -19,17 +20,11 @@ class StrategyForm(forms.Form):
         help_text="The shipped schemes and your partnership's own (see Rating schemes).",
         error_messages={"required": "Choose a rating scheme", "invalid_choice": "Choose one of the rating schemes listed"},
     )
-    period_start = forms.DateField(
-        label="Period starts",
-        required=False,
-        help_text="For example, 1/9/2025",
-        error_messages={"invalid": "Enter the start as a date, like 1/9/2025"},
+    period_start = GovukDateField(
+        what="the day the period starts", label="Period starts (optional)", required=False, help_text="For example, 1 9 2025"
     )
-    period_end = forms.DateField(
-        label="Period ends",
-        required=False,
-        help_text="For example, 31/8/2028",
-        error_messages={"invalid": "Enter the end as a date, like 31/8/2028"},
+    period_end = GovukDateField(
+        what="the day the period ends", label="Period ends (optional)", required=False, help_text="For example, 31 8 2028"
     )
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
     file = forms.FileField(

@@ -9,9 +9,7 @@ from django import forms
 from actions.forms import ActionRefsField
 from finance.models import FinancePlan, Mitigation, MitigationSaving
 from finance.money import MoneyError, money_full, parse_money, parse_year, year_label
-from send_tracker.forms import unique_ref
-
-DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+from send_tracker.forms import GovukDateField, unique_ref
 
 
 class MoneyField(forms.CharField):
@@ -211,15 +209,7 @@ class ActualForm(forms.Form):
         error_messages={"required": "Select the mitigation", "invalid_choice": "Select a mitigation of this plan"},
     )
     year = year_field("Financial year", "2025-26", missing="Enter the financial year")
-    as_at = forms.DateField(
-        label="As at",
-        help_text="The end of the period, for example 30/9/2025",
-        input_formats=DATE_FORMATS,
-        error_messages={
-            "required": "Enter the date the figure is as at",
-            "invalid": "Enter the date as day/month/year, for example 30/9/2025",
-        },
-    )
+    as_at = GovukDateField(what="the date the figure is as at", label="As at", help_text="The end of the period, for example 30 9 2025")
     achieved = MoneyField(what="the saving achieved", label="Saving achieved in the year so far")
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
 

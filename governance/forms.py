@@ -10,7 +10,7 @@ from actions.models import Action, Snapshot, Strategy
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator
 from people.models import Post
-from send_tracker.forms import WholeNumberInput
+from send_tracker.forms import GovukDateField, WholeNumberInput
 
 
 def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | None:
@@ -56,56 +56,6 @@ class SnapshotForm(forms.Form):
             return data
         data["as_at"] = as_at
         return data
-
-
-class DateInput(forms.MultiWidget):
-    """A date as three boxes (day, month, year), as in the GOV.UK date input pattern."""
-
-    template_name = "django/forms/widgets/multiwidget.html"
-
-    def __init__(self) -> None:
-        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()])
-
-    def decompress(self, value):
-        if isinstance(value, dt.date):
-            return [str(value.day), str(value.month), str(value.year)]
-        return [None, None, None]
-
-    def value_from_datadict(self, data, files, name):
-        return [str(data.get(f"{name}_{part}", "")).strip() for part in ("day", "month", "year")]
-
-
-class GovukDateField(forms.Field):
-    widget = DateInput
-
-    def __init__(self, *, what: str, **kwargs) -> None:
-        self.what = what
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, dt.date):
-            return value
-        parts = list(value or ["", "", ""])
-        if not any(parts):
-            return None
-        if not all(parts):
-            missing = [name for name, part in zip(("a day", "a month", "a year"), parts, strict=True) if not part]
-            raise forms.ValidationError(f"{self.what.capitalize()} must include {' and '.join(missing)}")
-        try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1990 or year > 2100:
-                raise ValueError
-            return dt.date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date, for example 27 3 2025") from None
-
-    def validate(self, value) -> None:
-        if value is None and self.required:
-            raise forms.ValidationError(f"Enter {self.what}")
-
-    def parts(self, bound) -> list[str]:
-        value = bound.value()
-        return self.widget.decompress(value) if isinstance(value, dt.date) else list(value or ["", "", ""])
 
 
 class VersionedForm(forms.ModelForm):
@@ -279,7 +229,7 @@ class BoardForm(forms.Form):
     )
 
 
-DATE_HINT = "For example, 12/3/2026"
+DATE_HINT = "For example, 12 3 2026"
 
 
 def _uk_time(label: str, which: str, example: str) -> forms.TimeField:
@@ -314,11 +264,7 @@ class MeetingSeriesForm(forms.Form):
         empty_label=None,
         error_messages={"required": "Choose the board", "invalid_choice": "Choose one of the boards listed"},
     )
-    first = forms.DateField(
-        label="First meeting",
-        help_text=DATE_HINT,
-        error_messages={"required": "Enter the date of the first meeting", "invalid": "Enter the first meeting as a date, like 12/3/2026"},
-    )
+    first = GovukDateField(what="the date of the first meeting", label="First meeting", help_text=DATE_HINT)
     every = _whole_number("Every", 1, 52, initial=2, required="Enter how often it meets")
     unit = forms.ChoiceField(label="Weeks or months", choices=[("months", "Months"), ("weeks", "Weeks")], initial="months")
     count = _whole_number("Number of meetings", 1, 60, initial=6, required="Enter how many meetings")
@@ -332,17 +278,8 @@ class MeetingSeriesForm(forms.Form):
 
 
 class MeetingMoveForm(forms.Form):
-    date = forms.DateField(
-        label="New date",
-        help_text=DATE_HINT,
-        error_messages={"required": "Enter the new date", "invalid": "Enter the new date as a date, like 12/3/2026"},
-    )
-    papers_deadline = forms.DateField(
-        label="Papers deadline (optional)",
-        required=False,
-        help_text=DATE_HINT,
-        error_messages={"invalid": "Enter the deadline as a date, like 5/3/2026"},
-    )
+    date = GovukDateField(what="the new date", label="New date", help_text=DATE_HINT)
+    papers_deadline = GovukDateField(what="the papers deadline", label="Papers deadline (optional)", required=False, help_text=DATE_HINT)
     start_time = _uk_time("Starts at", "start", "10:00")
     end_time = _uk_time("Ends at", "end", "12:00")
 
@@ -374,11 +311,7 @@ class ActionArisingForm(forms.Form):
         help_text="The post that will do it: its holders update it and are chased when it is overdue.",
         error_messages={"required": "Choose the post that owns the action", "invalid_choice": "Choose one of the posts listed"},
     )
-    due_date = forms.DateField(
-        label="Due by",
-        help_text=DATE_HINT,
-        error_messages={"required": "Enter the date it is due by", "invalid": "Enter the due date as a date, like 12/3/2026"},
-    )
+    due_date = GovukDateField(what="the date it is due by", label="Due by", help_text=DATE_HINT)
 
     def __init__(self, *args, partnership_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)

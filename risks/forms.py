@@ -7,9 +7,7 @@ from django import forms
 from actions.forms import ActionRefsField
 from people.models import Membership, Post
 from risks.models import DEFAULT_IMPACT_LABELS, DEFAULT_LIKELIHOOD_LABELS, Risk, RiskScale
-from send_tracker.forms import unique_ref
-
-DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+from send_tracker.forms import GovukDateField, unique_ref
 
 
 def score_field(label: str, labels: list[str], what: str) -> forms.TypedChoiceField:
@@ -50,15 +48,7 @@ class RiskForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     action_refs = ActionRefsField(label="Actions that mitigate it (optional)")
-    review_date = forms.DateField(
-        label="Next review date",
-        input_formats=DATE_FORMATS,
-        help_text="For example 30/9/2025",
-        error_messages={
-            "required": "Enter the next review date",
-            "invalid": "Enter the review date as day/month/year, for example 30/9/2025",
-        },
-    )
+    review_date = GovukDateField(what="the next review date", label="Next review date", help_text="For example, 30 9 2025")
 
     class Meta:
         model = Risk
@@ -92,9 +82,6 @@ class RiskForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
             self.initial["action_refs"] = ActionRefsField.initial_for(self.instance.mitigating_actions.all())
-            # As a person types it, so that saving the form unchanged reads it back.
-            review = self.instance.review_date
-            self.initial["review_date"] = f"{review.day}/{review.month}/{review.year}"
             for name, _label, _what in TARGET:
                 self.initial[name] = getattr(self.instance, name)
 

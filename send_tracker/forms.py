@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django import forms
@@ -13,6 +14,71 @@ class WholeNumberInput(forms.TextInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__({"inputmode": "numeric", "spellcheck": "false", **(attrs or {})})
+
+
+class DateInput(forms.MultiWidget):
+    """A date as three boxes named `<field>_day`, `<field>_month` and `<field>_year`: the GOV.UK date input pattern."""
+
+    def __init__(self) -> None:
+        box = {"inputmode": "numeric", "spellcheck": "false"}
+        super().__init__({"day": forms.TextInput(box), "month": forms.TextInput(box), "year": forms.TextInput(box)})
+
+    def decompress(self, value):
+        if isinstance(value, dt.date):
+            return [str(value.day), str(value.month), str(value.year)]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        return [str(widget.value_from_datadict(data, files, name + suffix) or "").strip() for suffix, widget in self._named()]
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(name + suffix not in data for suffix, _widget in self._named())
+
+    def _named(self):
+        return zip(self.widgets_names, self.widgets, strict=True)
+
+
+class GovukDateField(forms.Field):
+    """A date typed as day, month and year, with the GOV.UK date input's messages: "Enter the due date", "The due date
+    must include a month", "The due date must be a real date". `what` names the date in those messages.
+
+    `{% form_field %}` draws it as the date input, the day box with the field's id (where the error summary links).
+    """
+
+    widget = DateInput
+
+    def __init__(self, *, what: str, **kwargs) -> None:
+        self.what = what
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, dt.date):
+            return value
+        parts = list(value or ["", "", ""])
+        if not any(parts):
+            return None
+        if not all(parts):
+            missing = [name for name, part in zip(("a day", "a month", "a year"), parts, strict=True) if not part]
+            raise forms.ValidationError(f"{self.what[:1].upper()}{self.what[1:]} must include {' and '.join(missing)}")
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1990 or year > 2100:
+                raise ValueError
+            return dt.date(year, month, day)
+        except (ValueError, OverflowError):  # a day of 9223372036854775808 is past what a date can be asked to hold
+            raise forms.ValidationError(f"{self.what[:1].upper()}{self.what[1:]} must be a real date, for example 27 3 2025") from None
+
+    def validate(self, value) -> None:
+        if value is None and self.required:
+            raise forms.ValidationError(f"Enter {self.what}")
+
+    def parts(self, bound) -> list[str]:
+        """The day, month and year as typed, or as stored."""
+        value = bound.value()
+        if isinstance(value, dt.date):
+            value = self.widget.decompress(value)
+        parts = list(value) if isinstance(value, list | tuple) and len(value) == 3 else ["", "", ""]
+        return [part or "" for part in parts]
 
 
 def form_written(

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from send_tracker.cache import DrawnOnce
+from send_tracker.forms import GovukDateField
 from send_tracker.words import as_sentence as words_as_sentence
 
 register = template.Library()
@@ -441,6 +442,8 @@ def form_field(
             field_errors(field),
             _choices(field, family, input_kind),
         )
+    elif isinstance(field.field, GovukDateField):
+        body = _date_input(field, hint or "For example, 27 3 2025", size, optional)
     elif kind == "checkbox":
         body = format_html(
             '{}<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">\n'
@@ -468,6 +471,44 @@ def form_field(
             _control(field, kind, described, width=width, autocomplete=autocomplete, rows=rows, accept=accept),
         )
     return format_html('<div class="govuk-form-group{}">\n  {}\n</div>\n', " govuk-form-group--error" if errors else "", body)
+
+
+def _date_input(field: BoundField, hint: object, size: str, optional: bool) -> SafeString:
+    """The GOV.UK date input: day, month and year boxes in a fieldset named by the field's label, the day box with the
+    field's id (where the error summary links)."""
+    auto_id, errors = field.auto_id, field.errors
+    boxes = []
+    for number, (name, part) in enumerate(zip(("day", "month", "year"), field.field.parts(field), strict=True)):
+        box_id = auto_id if number == 0 else f"{auto_id}_{name}"
+        boxes.append(
+            format_html(
+                '\n      <div class="govuk-date-input__item">\n        <div class="govuk-form-group">\n'
+                '          <label class="govuk-label govuk-date-input__label" for="{}">{}</label>\n'
+                '          <input class="govuk-input govuk-date-input__input govuk-input--width-{}{}" id="{}" name="{}_{}" type="text" '
+                'inputmode="numeric" spellcheck="false" value="{}">\n        </div>\n      </div>',
+                box_id,
+                name.capitalize(),
+                4 if name == "year" else 2,
+                " govuk-input--error" if errors else "",
+                box_id,
+                field.html_name,
+                name,
+                part,
+            )
+        )
+    return format_html(
+        '<fieldset class="govuk-fieldset" role="group"{}>\n'
+        '    <legend class="govuk-fieldset__legend govuk-fieldset__legend--{}">{}{}</legend>\n'
+        '    <div id="{}-hint" class="govuk-hint">{}</div>{}\n    <div class="govuk-date-input">{}\n    </div>\n  </fieldset>',
+        _described_by(auto_id, hint, errors),
+        size or "s",
+        field.label,
+        " (optional)" if optional else "",
+        auto_id,
+        hint,
+        field_errors(field),
+        mark_safe("".join(boxes)),
+    )
 
 
 def _crumb(label: object, url: object) -> SafeString:

@@ -76,6 +76,16 @@ def pytest_report_header(config) -> str:
     return f"fuzz: FUZZ_SEED={fuzz_seed()} repeats this run's sample of hostile values; {table}"
 
 
+def date_boxes(name: str, day: dt.date | str | None) -> dict[str, str]:
+    """A GOV.UK date input's three boxes as a form posts them: `date_boxes("due_date", "30/6/2030")` (or a date, or None
+    for three empty boxes) gives due_date_day, due_date_month and due_date_year."""
+    if isinstance(day, dt.date):
+        parts = [str(day.day), str(day.month), str(day.year)]
+    else:
+        parts = (day.split("/") if day else []) + ["", "", ""]
+    return dict(zip((f"{name}_day", f"{name}_month", f"{name}_year"), parts[:3], strict=True))
+
+
 def fuzz_seed() -> str:
     """The seed of this run's sample of hostile values for the personas not sent them all (tests/security/test_fuzz.py)."""
     return os.environ["FUZZ_SEED"]

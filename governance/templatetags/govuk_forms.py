@@ -20,12 +20,6 @@ def selected_values(field: BoundField) -> set[str]:
 
 
 @register.filter
-def date_parts(field: BoundField) -> list[str]:
-    """Day, month and year of a GovukDateField as typed (or as stored), for its three boxes."""
-    return [part or "" for part in field.field.parts(field)]
-
-
-@register.filter
 def choice_items(field: BoundField) -> list[tuple[str, str, str, bool]]:
     """(input id, value, label, checked) for each real choice; the first takes the field's own id for the error summary."""
     chosen = selected_values(field)

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from actions.models import DeliveryGroup, PlanImport, RatingScheme, Strategy
+from tests.conftest import date_boxes
 
 pytestmark = pytest.mark.django_db
 HEADER = "priority,delivery_group,sub_group,ref,action,owner,due,rating,notes\n"
@@ -27,8 +28,8 @@ def test_an_officer_creates_an_empty_strategy(client, officer, partnership):
         {
             "name": "Preparing for Adulthood 2026",
             "scheme": scheme.pk,
-            "period_start": "1/9/2026",
-            "period_end": "31/8/2029",
+            **date_boxes("period_start", "1/9/2026"),
+            **date_boxes("period_end", "31/8/2029"),
             "description": "Post-16",
         },
     )
@@ -97,11 +98,12 @@ def test_a_bad_strategy_form_keeps_what_was_typed(client, officer, strategy, par
     client.force_login(officer)
     response = client.post(
         reverse("actions:strategy_create", args=[partnership.pk]),
-        {"name": strategy.name, "scheme": strategy.scheme_id, "period_start": "31/13/2025", "description": "Kept words"},
+        {"name": strategy.name, "scheme": strategy.scheme_id, **date_boxes("period_start", "31/13/2025"), "description": "Kept words"},
     )
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Enter the start as a date" in page and "Kept words" in page
+    assert "The day the period starts must be a real date" in page and "Kept words" in page
+    assert 'name="period_start_month" type="text" inputmode="numeric" spellcheck="false" value="13"' in page
     assert Strategy.objects.count() == 1
 
 

@@ -68,6 +68,13 @@ def sign_in(live_server, page):
     return _sign_in
 
 
+def fill_date(page, label: str, typed: str) -> None:
+    """Type a date as a person does into a GOV.UK date input named `label`: "12/3/2026" as 12, 3 and 2026."""
+    group = page.get_by_role("group", name=label)
+    for box, part in zip(("Day", "Month", "Year"), typed.split("/"), strict=True):
+        group.get_by_label(box).fill(part)
+
+
 RECORD_VIOLATIONS = """
 document.addEventListener("securitypolicyviolation", (event) => {
   const where = `${event.sourceFile}:${event.lineNumber}`;

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from actions.models import Action, DeliveryGroup, Priority, RatingScheme, Strategy
 from people.models import Membership, Organisation, Post
 from tests.accounts.conftest import current_code
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -124,7 +124,7 @@ def test_create_a_bi_monthly_meeting_series(partnership, plan, sign_in, live_ser
     page.get_by_label("Board name").fill("SEND and AP Partnership Board")
     page.get_by_role("button", name="Add the board").click()
     page.wait_for_load_state()
-    page.get_by_label("First meeting").fill("12/3/2026")
+    fill_date(page, "First meeting", "12/3/2026")
     page.get_by_label("Every").fill("2")
     page.get_by_label("Weeks or months").select_option("months")
     page.get_by_label("Number of meetings").fill("6")
@@ -157,7 +157,7 @@ def test_record_a_meeting_s_decisions_and_an_action_arising_and_manage_my_emails
     page.wait_for_load_state()
     page.get_by_label("Action", exact=True).fill("Bring the transport review to the January board.")
     page.get_by_label("Owner").select_option(label="Head of SEND Transport")
-    page.get_by_label("Due by").fill("15/1/2027")
+    fill_date(page, "Due by", "15/1/2027")
     page.get_by_role("button", name="Add the action").click()
     page.wait_for_load_state()
     main = page.get_by_role("main").inner_text()

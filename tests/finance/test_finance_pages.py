@@ -14,6 +14,7 @@ from finance import reads
 from finance.models import FinanceActual, FinancePlan, FinanceYear, Mitigation, MitigationSaving, SnapshotMitigation
 from finance.services import actual_record
 from governance.services import snapshot_take
+from tests.conftest import date_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +89,13 @@ def test_a_sum_that_has_not_moved_since_the_last_snapshot_reads_as_still_that_su
 
 def test_a_finance_lead_enters_an_actual(client, finance_lead, mitigation, strategy):
     client.force_login(finance_lead)
-    data = {"mitigation": str(mitigation.pk), "year": "2024-25", "as_at": "31/3/2025", "achieved": "£4.2m", "note": "Year end"}
+    data = {
+        "mitigation": str(mitigation.pk),
+        "year": "2024-25",
+        **date_boxes("as_at", "31/3/2025"),
+        "achieved": "£4.2m",
+        "note": "Year end",
+    }
     response = client.post(reverse("finance:actual_add", args=[strategy.pk]), data)
     assert response.status_code == 302
     assert FinanceActual.objects.get().achieved == Decimal("4200000.00")
@@ -96,7 +103,7 @@ def test_a_finance_lead_enters_an_actual(client, finance_lead, mitigation, strat
 
 def test_an_actual_outside_the_plans_years_or_in_words_is_refused_beside_its_field(client, finance_lead, mitigation, strategy):
     client.force_login(finance_lead)
-    data = {"mitigation": str(mitigation.pk), "year": "2031-32", "as_at": "31/3/2032", "achieved": "about four million"}
+    data = {"mitigation": str(mitigation.pk), "year": "2031-32", **date_boxes("as_at", "31/3/2032"), "achieved": "about four million"}
     response = client.post(reverse("finance:actual_add", args=[strategy.pk]), data)
     page = response.content.decode()
     assert response.status_code == 422

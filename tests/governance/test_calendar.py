@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from governance.calendar import series_dates
 from governance.models import Board, Meeting
+from tests.conftest import date_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_a_bi_monthly_series_is_scheduled_in_one_step_with_its_papers_deadlines(
     client.force_login(officer)
     response = client.post(
         reverse("governance:meeting_series", args=[strategy.pk]),
-        {"board": the_board.pk, "first": "12/3/2026", "every": "2", "unit": "months", "count": "6", "papers_days": "7"},
+        {"board": the_board.pk, **date_boxes("first", "12/3/2026"), "every": "2", "unit": "months", "count": "6", "papers_days": "7"},
     )
     assert response.status_code == 302
     meetings = list(Meeting.objects.filter(board=the_board).order_by("date"))
@@ -40,7 +41,7 @@ def test_a_series_again_skips_the_dates_already_booked(client, officer, strategy
     client.force_login(officer)
     client.post(
         reverse("governance:meeting_series", args=[strategy.pk]),
-        {"board": the_board.pk, "first": "12/3/2026", "every": "4", "unit": "weeks", "count": "3", "papers_days": ""},
+        {"board": the_board.pk, **date_boxes("first", "12/3/2026"), "every": "4", "unit": "weeks", "count": "3", "papers_days": ""},
     )
     assert sorted(Meeting.objects.values_list("date", flat=True)) == [dt.date(2026, 3, 12), dt.date(2026, 4, 9), dt.date(2026, 5, 7)]
 
@@ -57,11 +58,13 @@ def test_a_bad_series_says_what_is_wrong_and_keeps_what_was_typed(client, office
     client.force_login(officer)
     response = client.post(
         reverse("governance:meeting_series", args=[strategy.pk]),
-        {"board": the_board.pk, "first": "31/2/2026", "every": "0", "unit": "months", "count": "6"},
+        {"board": the_board.pk, **date_boxes("first", "31/2/2026"), "every": "0", "unit": "months", "count": "6"},
     )
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Enter the first meeting as a date" in page and "Enter 1 or more" in page and 'value="31/2/2026"' in page
+    assert "The date of the first meeting must be a real date" in page and "Enter 1 or more" in page
+    for box, typed in (("day", "31"), ("month", "2"), ("year", "2026")):
+        assert f'name="first_{box}" type="text" inputmode="numeric" spellcheck="false" value="{typed}"' in page
     assert not Meeting.objects.exists()
 
 
@@ -72,13 +75,13 @@ def test_a_meeting_is_moved_or_cancelled_and_a_cancelled_one_sends_no_reminder(c
     client.force_login(officer)
     client.post(
         reverse("governance:meeting_move", args=[meeting.pk]),
-        {f"m{meeting.pk}-date": "19/3/2026", f"m{meeting.pk}-papers_deadline": "12/3/2026"},
+        {**date_boxes(f"m{meeting.pk}-date", "19/3/2026"), **date_boxes(f"m{meeting.pk}-papers_deadline", "12/3/2026")},
     )
     meeting.refresh_from_db()
     assert meeting.date == dt.date(2026, 3, 19) and meeting.papers_deadline == dt.date(2026, 3, 12)
     late = client.post(
         reverse("governance:meeting_move", args=[meeting.pk]),
-        {f"m{meeting.pk}-date": "19/3/2026", f"m{meeting.pk}-papers_deadline": "20/3/2026"},
+        {**date_boxes(f"m{meeting.pk}-date", "19/3/2026"), **date_boxes(f"m{meeting.pk}-papers_deadline", "20/3/2026")},
     )
     assert late.status_code == 422 and "on or before the meeting" in late.content.decode()
     client.post(reverse("governance:meeting_cancel", args=[meeting.pk]))
@@ -150,7 +153,7 @@ def test_members_read_the_calendar_but_only_officers_change_it(client, owner, bo
 def test_a_series_has_its_uk_start_and_end_times_and_meetings_without_them_run_ten_to_twelve(client, officer, strategy, the_board):
     client.force_login(officer)
     url = reverse("governance:meeting_series", args=[strategy.pk])
-    data = {"board": the_board.pk, "first": "12/3/2026", "every": "2", "unit": "months", "count": "2", "papers_days": "7"}
+    data = {"board": the_board.pk, **date_boxes("first", "12/3/2026"), "every": "2", "unit": "months", "count": "2", "papers_days": "7"}
     response = client.post(url, {**data, "start_time": "14:00", "end_time": "13:30"})
     assert response.status_code == 422 and "The meeting must end after it starts" in response.content.decode()
     assert client.post(url, {**data, "start_time": "14:00", "end_time": "16:30"}).status_code == 302

@@ -15,6 +15,7 @@ from actions.models import Action, ActionUpdate, ChaseStep
 from governance.decisions import ARISING_NAME, action_arising_record
 from governance.models import Board, Meeting
 from governance.reads import actions_arising_for
+from tests.conftest import date_boxes
 from tests.governance.conftest import rating_change
 
 
@@ -24,8 +25,10 @@ def meeting(strategy, partnership):
     return Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2025, 11, 12), status=Meeting.Status.HELD)
 
 
-def record(client, meeting, **data):
-    return client.post(reverse("governance:action_arising_create", args=[meeting.pk]), {f"arising-{k}": v for k, v in data.items()})
+def record(client, meeting, due_date=None, **data):
+    """Post the action arising form, the due date typed as day/month/year into its three boxes."""
+    posted = {f"arising-{k}": v for k, v in data.items()} | date_boxes("arising-due_date", due_date)
+    return client.post(reverse("governance:action_arising_create", args=[meeting.pk]), posted)
 
 
 def test_an_officer_records_two_decisions_and_an_action_arising_that_joins_the_plan(client, officer, meeting, owner_post, owner):
@@ -78,7 +81,8 @@ def test_the_read_gives_each_action_arising_with_its_latest_narrative_and_state(
     ("data", "message"),
     [
         ({"text": "", "due_date": "30/6/2030"}, "Enter the action the board gave"),
-        ({"text": "Do it.", "due_date": "yesterday"}, "Enter the due date as a date, like 12/3/2026"),
+        ({"text": "Do it.", "due_date": "15/1"}, "The date it is due by must include a year"),
+        ({"text": "Do it.", "due_date": "31/2/2030"}, "The date it is due by must be a real date"),
         ({"text": "Do it.", "due_date": "1/1/2020"}, "The due date must be on or after the meeting"),
     ],
 )

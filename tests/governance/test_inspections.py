@@ -16,22 +16,18 @@ from governance.models import Finding, Inspection
 from governance.services import snapshot_take
 from kpis.models import Indicator, Travel
 from reporting.report import board_pack_context
+from tests.conftest import date_boxes
 from tests.kpis.conftest import add_value
 
 pytestmark = pytest.mark.django_db
 
 
-def date_fields(name: str, day: dt.date | None) -> dict:
-    parts = (str(day.day), str(day.month), str(day.year)) if day else ("", "", "")
-    return dict(zip((f"{name}_day", f"{name}_month", f"{name}_year"), parts, strict=True))
-
-
 def inspection_post(**overrides) -> dict:
     data = {
         "kind": "full",
-        **date_fields("started_on", dt.date(2024, 2, 12)),
-        **date_fields("ended_on", dt.date(2024, 2, 23)),
-        **date_fields("published_on", dt.date(2024, 4, 10)),
+        **date_boxes("started_on", dt.date(2024, 2, 12)),
+        **date_boxes("ended_on", dt.date(2024, 2, 23)),
+        **date_boxes("published_on", dt.date(2024, 4, 10)),
         "inspectorates": ["ofsted", "cqc"],
         "outcome": "inconsistent",
         "report_url": "https://reports.ofsted.gov.uk/provider/44/80533",
@@ -59,9 +55,11 @@ def test_an_officer_records_an_inspection_with_the_frameworks_outcome(client, of
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        (date_fields("ended_on", dt.date(2024, 2, 1)), "ended_on", "must be the same as or after the first day"),
+        (date_boxes("ended_on", dt.date(2024, 2, 1)), "ended_on", "must be the same as or after the first day"),
         ({"started_on_day": "", "started_on_month": "", "started_on_year": ""}, "started_on", "Enter the first day of the inspection"),
         ({"started_on_day": "31", "started_on_month": "2"}, "started_on", "must be a real date"),
+        # A day too large for any date was a server error until the fuzz sent its hostile values to the three boxes.
+        ({"started_on_day": "9223372036854775808"}, "started_on", "must be a real date"),
         ({"started_on_month": ""}, "started_on", "must include a month"),
         ({"inspectorates": []}, "inspectorates", "Select the inspectorates"),
         ({"report_url": "javascript:alert(1)"}, "report_url", "starting with https://"),

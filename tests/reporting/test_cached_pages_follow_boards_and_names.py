@@ -27,7 +27,7 @@ from governance.services import snapshot_take
 from people.models import Membership
 from people.services import person_deactivate
 from send_tracker.cache import SAVED_COOKIE
-from tests.conftest import make_user
+from tests.conftest import date_boxes, make_user
 from tests.reporting.test_dashboard_cache import dashboard_of, level_named, my_actions_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -142,7 +142,7 @@ def test_a_board_moved_to_a_later_day_shows_on_a_cached_my_actions(action, owner
     later = day(20)
     response = signed_in(officer).post(
         reverse("governance:meeting_move", args=[meeting.pk]),
-        {f"m{meeting.pk}-date": later.strftime("%d/%m/%Y"), f"m{meeting.pk}-start_time": "10:00", f"m{meeting.pk}-end_time": "12:00"},
+        {**date_boxes(f"m{meeting.pk}-date", later), f"m{meeting.pk}-start_time": "10:00", f"m{meeting.pk}-end_time": "12:00"},
     )
     assert response.status_code == 302
     meeting.refresh_from_db()

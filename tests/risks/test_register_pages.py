@@ -8,6 +8,7 @@ from django.urls import reverse
 from people.models import Membership
 from risks.models import Risk, RiskScale, RiskScore
 from tests.actions.conftest import make_action  # noqa: F401  (fixture)
+from tests.conftest import date_boxes
 from tests.markup import shown
 from tests.risks.conftest import make_risk
 
@@ -131,7 +132,7 @@ def test_an_officer_adds_a_risk_linking_actions_by_ref(client, officer, strategy
         "target_likelihood": "2",
         "target_impact": "4",
         "action_refs": "sp1",
-        "review_date": "30/11/2025",
+        **date_boxes("review_date", "30/11/2025"),
     }
     response = client.post(reverse("risks:risk_add", args=[strategy.pk]), data)
     assert response.status_code == 302
@@ -156,7 +157,7 @@ def test_adding_a_risk_with_bad_input_says_what_to_fix_and_saves_nothing(client,
         "target_likelihood": "2",
         "target_impact": "4",
         "action_refs": "SP1, NOPE",
-        "review_date": "31/2/2025",
+        **date_boxes("review_date", "31/2/2025"),
     }
     response = client.post(reverse("risks:risk_add", args=[strategy.pk]), data)
     page = response.content.decode()
@@ -166,7 +167,7 @@ def test_adding_a_risk_with_bad_input_says_what_to_fix_and_saves_nothing(client,
         "Enter the risk in a few words",
         "The likelihood before controls must be on the scale, from 1 to 5",
         "There is no action with the ref NOPE in this plan",
-        "Enter the review date as day/month/year",
+        "The next review date must be a real date",
     ):
         assert message in page
     assert Risk.objects.count() == 1
@@ -224,7 +225,7 @@ def test_the_owner_changes_what_the_risk_says_and_its_actions_but_an_edit_over_s
         "target_likelihood": "2",
         "target_impact": "2",
         "action_refs": "SP1, sp2",
-        "review_date": "31/12/2025",
+        **date_boxes("review_date", "31/12/2025"),
         "version": str(risk.version),
     }
     client.force_login(owner)
@@ -247,8 +248,10 @@ def test_the_edit_form_saves_unchanged_as_it_was_filled_in(client, owner, risk):
     client.force_login(owner)
     url = reverse("risks:risk_edit", args=[risk.pk])
     page = client.get(url).content.decode()
-    review = re.search(r'name="review_date" type="text" value="([^"]*)"', page)[1]
-    assert review == f"{risk.review_date.day}/{risk.review_date.month}/{risk.review_date.year}"
+    boxes = dict(
+        re.findall(r'name="review_date_(day|month|year)" type="text" inputmode="numeric" spellcheck="false" value="([^"]*)"', page)
+    )
+    assert boxes == {"day": str(risk.review_date.day), "month": str(risk.review_date.month), "year": str(risk.review_date.year)}
 
 
 def test_the_dashboards_first_screen_line_gives_the_top_risks_without_restricted_ones(client, board, risk, restricted_risk, strategy):

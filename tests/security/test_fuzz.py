@@ -148,7 +148,7 @@ def _form_fields_bound(helper, depth: int = 0) -> set[str]:
     for form_name in set(re.findall(r"(\w+Form)\(", source)):
         form = names.get(form_name)
         if isinstance(form, type) and issubclass(form, forms.BaseForm):
-            fields |= set(form.base_fields)
+            fields |= set(form.base_fields) | _boxes(form)
     if depth < 2:
         parameters = set(inspect.signature(helper).parameters)
         for callee_name, arguments in set(re.findall(r"(\w+)\(([^()]*)\)", source)):
@@ -174,7 +174,7 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
         if form is None:
             continue
         fields = set(form.base_fields) | set(re.findall(r'self\.fields\["(\w+)"\]\s*=', _source(form)))
-        found[method.lower()] |= fields
+        found[method.lower()] |= fields | _boxes(form)
         found["files"] |= {name for name, field in form.base_fields.items() if isinstance(field, forms.FileField)}
     # Helpers handed the query or the form data bind their forms to it, themselves or through helpers they hand it on to.
     for helper_name, method in set(re.findall(r"(\w+)\([^()]*\brequest\.(GET|POST)\b", source)):
@@ -189,6 +189,17 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
                 for key, value in _fields_read(helper, depth + 1, seen).items():
                     found[key] |= value
     return found
+
+
+def _boxes(form) -> set[str]:
+    """The names a field drawn as several boxes posts (a date's `due_date_day`, `_month` and `_year`): the hostile values
+    must reach them, not only the field's own name, which nothing reads."""
+    return {
+        name + suffix
+        for name, field in form.base_fields.items()
+        if isinstance(field.widget, forms.MultiWidget)
+        for suffix in field.widget.widgets_names
+    }
 
 
 def fields_of(name: str, url: str) -> dict[str, set[str]]:
@@ -358,3 +369,8 @@ def test_the_fuzz_finds_the_fields_of_the_main_forms():
     assert {"period", "value", "note", "reason"} <= fields_of("kpis:value_correct", "/kpi-values/1/correct/")["post"]
     assert {"code", "next"} <= fields_of("accounts:mfa_verify", "/account/two-factor/")["post"]
     assert fields_of("actions:plan_import_upload", "/strategies/1/import/upload/")["files"] == {"file"}
+    # A date's three boxes are sent the hostile values, not only the field's own name, which no box reads.
+    assert {"started_on_day", "started_on_month", "started_on_year"} <= fields_of(
+        "governance:inspection_create", "/strategies/1/inspections/new/"
+    )["post"]
+    assert {"review_date_day", "review_date_month", "review_date_year"} <= fields_of("risks:risk_add", "/strategies/1/risks/new/")["post"]

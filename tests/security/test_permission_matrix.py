@@ -18,6 +18,7 @@ from typing import NamedTuple
 import pytest
 from django.urls import reverse
 
+from tests.conftest import date_boxes
 from tests.url_coverage import product_url_names
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +311,7 @@ DEFAULT = "ok"
 
 def actual_data(request) -> dict:
     mitigation = request.getfixturevalue("mitigation")
-    return {"mitigation": str(mitigation.pk), "year": "2025-26", "as_at": "30/9/2025", "achieved": "£1.2m"}
+    return {"mitigation": str(mitigation.pk), "year": "2025-26", **date_boxes("as_at", "30/9/2025"), "achieved": "£1.2m"}
 
 
 def rescore_data(request) -> dict:
@@ -326,12 +327,12 @@ def action_update_data(request) -> dict:
 
 def series_data(request) -> dict:
     board = request.getfixturevalue("meeting").board
-    return {"board": str(board.pk), "first": "14/5/2026", "every": "2", "unit": "months", "count": "3", "papers_days": "7"}
+    return {"board": str(board.pk), **date_boxes("first", "14/5/2026"), "every": "2", "unit": "months", "count": "3", "papers_days": "7"}
 
 
 def move_data(request) -> dict:
     meeting = request.getfixturevalue("meeting")
-    return {f"m{meeting.pk}-date": "19/3/2026"}
+    return date_boxes(f"m{meeting.pk}-date", "19/3/2026")
 
 
 def hand_over_data(request) -> dict:
@@ -358,7 +359,7 @@ def arising_data(request) -> dict:
     return {
         "arising-text": "Bring the EHC timeliness recovery plan to the next board.",
         "arising-owner": str(request.getfixturevalue("owner_post").pk),
-        "arising-due_date": "30/6/2030",
+        **date_boxes("arising-due_date", "30/6/2030"),
     }
 
 
