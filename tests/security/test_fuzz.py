@@ -169,12 +169,15 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
     source, names = _source(function), getattr(function, "__globals__", {})
     for method, name in re.findall(r"request\.(GET|POST)\.get\(\s*\"(\w+)\"", source):
         found[method.lower()].add(name)
-    for form_name, method in re.findall(r"(\w+Form)\(\s*request\.(GET|POST)", source):
+    for form_name, method, arguments in re.findall(r"(\w+Form)\(\s*request\.(GET|POST)\b([^)]*)", source):
         form = names.get(form_name)
         if form is None:
             continue
-        fields = set(form.base_fields) | set(re.findall(r'self\.fields\["(\w+)"\]\s*=', _source(form)))
-        found[method.lower()] |= fields | _boxes(form)
+        fields = set(form.base_fields) | set(re.findall(r'self\.fields\["(\w+)"\]\s*=', _source(form))) | _boxes(form)
+        # A form bound with a prefix reads "<prefix>-<field>"; a prefix made from the view's object ("m{meeting.pk}") is
+        # kept as written and filled in from the URL by fields_of.
+        prefix = re.search(r'prefix=f?"([^"]+)"', arguments)
+        found[method.lower()] |= {f"{prefix[1]}-{name}" for name in fields} if prefix else fields
         found["files"] |= {name for name, field in form.base_fields.items() if isinstance(field, forms.FileField)}
     # Helpers handed the query or the form data bind their forms to it, themselves or through helpers they hand it on to.
     for helper_name, method in set(re.findall(r"(\w+)\([^()]*\brequest\.(GET|POST)\b", source)):
@@ -205,7 +208,13 @@ def _boxes(form) -> set[str]:
 def fields_of(name: str, url: str) -> dict[str, set[str]]:
     if name in THIRD_PARTY_FIELDS:
         return {**THIRD_PARTY_FIELDS[name], "files": set()}
-    return _view_fields(resolve(url.split("?")[0]).func)
+    match = resolve(url.split("?")[0])
+
+    def filled(field: str) -> str:
+        # "m{meeting.pk}-date" on /meetings/7/move/ is "m7-date": the object is the one the URL names.
+        return re.sub(r"\{(\w+)\.pk\}", lambda found: str(match.kwargs[f"{found[1]}_id"]), field)
+
+    return {key: {filled(field) for field in names} for key, names in _view_fields(match.func).items()}
 
 
 @functools.cache
@@ -374,3 +383,9 @@ def test_the_fuzz_finds_the_fields_of_the_main_forms():
         "governance:inspection_create", "/strategies/1/inspections/new/"
     )["post"]
     assert {"review_date_day", "review_date_month", "review_date_year"} <= fields_of("risks:risk_add", "/strategies/1/risks/new/")["post"]
+    # A form bound with a prefix is sent values under the names it reads.
+    assert {"arising-text", "arising-owner", "arising-due_date_day"} <= fields_of(
+        "governance:action_arising_create", "/meetings/7/actions-arising/"
+    )["post"]
+    assert {"m7-date_day", "m7-papers_deadline_year", "m7-start_time"} <= fields_of("governance:meeting_move", "/meetings/7/move/")["post"]
+    assert {"milestone-title"} <= fields_of("actions:milestone_add", "/actions/1/milestones/")["post"]
