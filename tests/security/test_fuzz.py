@@ -167,7 +167,8 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
         return found
     seen.add(function)
     source, names = _source(function), getattr(function, "__globals__", {})
-    for method, name in re.findall(r"request\.(GET|POST)\.get\(\s*\"(\w+)\"", source):
+    # request.POST.get("x"), request.GET.getlist("x"), request.POST["x"].
+    for method, name in re.findall(r"request\.(GET|POST)(?:\.get(?:list)?\(|\[)\s*\"(\w+)\"", source):
         found[method.lower()].add(name)
     for form_name, method, arguments in re.findall(r"(\w+Form)\(\s*request\.(GET|POST)\b([^)]*)", source):
         form = names.get(form_name)
@@ -383,6 +384,9 @@ def test_the_fuzz_finds_the_fields_of_the_main_forms():
         "governance:inspection_create", "/strategies/1/inspections/new/"
     )["post"]
     assert {"review_date_day", "review_date_month", "review_date_year"} <= fields_of("risks:risk_add", "/strategies/1/risks/new/")["post"]
+    # A value read by index or as a list is found as well as one read with get().
+    assert "confirm" in fields_of("reporting:self_evaluation_upload", "/strategies/1/self-evaluation/upload/")["post"]
+    assert "post" in fields_of("people:invite", "/partnerships/1/people/invite/")["get"]
     # A form bound with a prefix is sent values under the names it reads.
     assert {"arising-text", "arising-owner", "arising-due_date_day"} <= fields_of(
         "governance:action_arising_create", "/meetings/7/actions-arising/"
