@@ -170,7 +170,8 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
     # request.POST.get("x"), request.GET.getlist("x"), request.POST["x"].
     for method, name in re.findall(r"request\.(GET|POST)(?:\.get(?:list)?\(|\[)\s*\"(\w+)\"", source):
         found[method.lower()].add(name)
-    for form_name, method, arguments in re.findall(r"(\w+Form)\(\s*request\.(GET|POST)\b([^)]*)", source):
+    # SomeForm(request.POST, …), or a constructor of its own: SomeForm.for_action(request.POST or None, …).
+    for form_name, method, arguments in re.findall(r"(\w+Form)(?:\.\w+)?\(\s*request\.(GET|POST)\b([^)]*)", source):
         form = names.get(form_name)
         if form is None:
             continue
@@ -387,6 +388,9 @@ def test_the_fuzz_finds_the_fields_of_the_main_forms():
     # A value read by index or as a list is found as well as one read with get().
     assert "confirm" in fields_of("reporting:self_evaluation_upload", "/strategies/1/self-evaluation/upload/")["post"]
     assert "post" in fields_of("people:invite", "/partnerships/1/people/invite/")["get"]
+    # A form made by a constructor of its own.
+    assert {"text", "owners", "due"} <= fields_of("actions:action_edit", "/actions/1/edit/")["post"]
+    assert {"password1", "password2"} <= fields_of("people:invitation_accept", "/invitation/abc/")["post"]
     # A form bound with a prefix is sent values under the names it reads.
     assert {"arising-text", "arising-owner", "arising-due_date_day"} <= fields_of(
         "governance:action_arising_create", "/meetings/7/actions-arising/"
