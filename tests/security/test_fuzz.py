@@ -170,6 +170,13 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
     # request.POST.get("x"), request.GET.getlist("x"), request.POST["x"].
     for method, name in re.findall(r"request\.(GET|POST)(?:\.get(?:list)?\(|\[)\s*\"(\w+)\"", source):
         found[method.lower()].add(name)
+    # request.POST.get(name) for each name of a tuple: `for name in ("kind", "format")`.
+    for method, variable in re.findall(r"request\.(GET|POST)(?:\.get(?:list)?\(|\[)\s*([a-z_]\w*)\b", source):
+        for names_read in re.findall(rf"for {variable} in \(([^)]*)\)", source):
+            found[method.lower()] |= set(re.findall(r'"(\w+)"', names_read))
+        # ...or given to a function of the view's own that reads it: `def posted_id(name)`, `posted_id("user")`.
+        for reader in re.findall(rf"def (\w+)\(\s*{variable}\b", source):
+            found[method.lower()] |= set(re.findall(rf'\b{reader}\(\s*"(\w+)"', source))
     # SomeForm(request.POST, …), or a constructor of its own: SomeForm.for_action(request.POST or None, …).
     for form_name, method, arguments in re.findall(r"(\w+Form)(?:\.\w+)?\(\s*request\.(GET|POST)\b([^)]*)", source):
         form = names.get(form_name)
@@ -388,6 +395,9 @@ def test_the_fuzz_finds_the_fields_of_the_main_forms():
     # A value read by index or as a list is found as well as one read with get().
     assert "confirm" in fields_of("reporting:self_evaluation_upload", "/strategies/1/self-evaluation/upload/")["post"]
     assert "post" in fields_of("people:invite", "/partnerships/1/people/invite/")["get"]
+    # Names read in turn from a tuple.
+    assert {"kind", "format", "version"} <= fields_of("reporting:document_request", "/strategies/1/documents/request/")["post"]
+    assert {"organisation", "user"} <= fields_of("governance:signatory_nominate", "/meetings/1/signatories/")["post"]
     # A form made by a constructor of its own.
     assert {"text", "owners", "due"} <= fields_of("actions:action_edit", "/actions/1/edit/")["post"]
     assert {"password1", "password2"} <= fields_of("people:invitation_accept", "/invitation/abc/")["post"]
