@@ -26,7 +26,7 @@ class StrategyForm(forms.Form):
     period_end = GovukDateField(
         what="the day the period ends", label="Period ends (optional)", required=False, help_text="For example, 31 8 2028"
     )
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
+    description = forms.CharField(label="Description (optional)", required=False, widget=forms.Textarea)
     file = forms.FileField(
         label="Start from a plan file (optional)",
         required=False,
