@@ -17,11 +17,12 @@ class WholeNumberInput(forms.TextInput):
 
 
 class DateInput(forms.MultiWidget):
-    """A date as three boxes named `<field>_day`, `<field>_month` and `<field>_year`: the GOV.UK date input pattern."""
+    """A date as three boxes named `<field>_day`, `<field>_month` and `<field>_year`: the GOV.UK date input pattern.
+
+    `{% form_field %}` draws the boxes (send_tracker/page_tags.py), by the names `widgets_names` gives them."""
 
     def __init__(self) -> None:
-        box = {"inputmode": "numeric", "spellcheck": "false"}
-        super().__init__({"day": forms.TextInput(box), "month": forms.TextInput(box), "year": forms.TextInput(box)})
+        super().__init__({"day": forms.TextInput(), "month": forms.TextInput(), "year": forms.TextInput()})
 
     def decompress(self, value):
         if isinstance(value, dt.date):
@@ -29,13 +30,7 @@ class DateInput(forms.MultiWidget):
         return [None, None, None]
 
     def value_from_datadict(self, data, files, name):
-        return [str(widget.value_from_datadict(data, files, name + suffix) or "").strip() for suffix, widget in self._named()]
-
-    def value_omitted_from_data(self, data, files, name):
-        return all(name + suffix not in data for suffix, _widget in self._named())
-
-    def _named(self):
-        return zip(self.widgets_names, self.widgets, strict=True)
+        return [str(part or "").strip() for part in super().value_from_datadict(data, files, name)]
 
 
 class GovukDateField(forms.Field):
@@ -57,16 +52,17 @@ class GovukDateField(forms.Field):
         parts = list(value or ["", "", ""])
         if not any(parts):
             return None
+        what = self.what[:1].upper() + self.what[1:]
         if not all(parts):
             missing = [name for name, part in zip(("a day", "a month", "a year"), parts, strict=True) if not part]
-            raise forms.ValidationError(f"{self.what[:1].upper()}{self.what[1:]} must include {' and '.join(missing)}")
+            raise forms.ValidationError(f"{what} must include {' and '.join(missing)}")
         try:
             day, month, year = (int(part) for part in parts)
             if year < 1990 or year > 2100:
                 raise ValueError
             return dt.date(year, month, day)
         except (ValueError, OverflowError):  # a day of 9223372036854775808 is past what a date can be asked to hold
-            raise forms.ValidationError(f"{self.what[:1].upper()}{self.what[1:]} must be a real date, for example 27 3 2025") from None
+            raise forms.ValidationError(f"{what} must be a real date, for example 27 3 2025") from None
 
     def validate(self, value) -> None:
         if value is None and self.required:

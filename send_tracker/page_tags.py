@@ -478,21 +478,22 @@ def _date_input(field: BoundField, hint: object, size: str, optional: bool) -> S
     field's id (where the error summary links)."""
     auto_id, errors = field.auto_id, field.errors
     boxes = []
-    for number, (name, part) in enumerate(zip(("day", "month", "year"), field.field.parts(field), strict=True)):
-        box_id = auto_id if number == 0 else f"{auto_id}_{name}"
+    # The boxes' names are the widget's ("_day", "_month", "_year"), which it reads the posted date back by.
+    for number, (suffix, part) in enumerate(zip(field.field.widget.widgets_names, field.field.parts(field), strict=True)):
+        box_id = auto_id if number == 0 else f"{auto_id}{suffix}"
         boxes.append(
             format_html(
                 '\n      <div class="govuk-date-input__item">\n        <div class="govuk-form-group">\n'
                 '          <label class="govuk-label govuk-date-input__label" for="{}">{}</label>\n'
-                '          <input class="govuk-input govuk-date-input__input govuk-input--width-{}{}" id="{}" name="{}_{}" type="text" '
+                '          <input class="govuk-input govuk-date-input__input govuk-input--width-{}{}" id="{}" name="{}{}" type="text" '
                 'inputmode="numeric" spellcheck="false" value="{}">\n        </div>\n      </div>',
                 box_id,
-                name.capitalize(),
-                4 if name == "year" else 2,
+                suffix[1:].capitalize(),
+                4 if suffix == "_year" else 2,
                 " govuk-input--error" if errors else "",
                 box_id,
                 field.html_name,
-                name,
+                suffix,
                 part,
             )
         )
