@@ -106,6 +106,30 @@ def test_docker_compose_waits_for_a_ready_web_and_a_healthy_redis():
     assert "redis: {condition: service_healthy}" in compose
 
 
+def installed_files(dist) -> list[Path]:
+    """The files a distribution installed, resolved. One pip built and installed from an sdist the old way (an
+    `.egg-info` folder) lists them in its installed-files.txt, relative to that folder; Python 3.11 reads only its
+    SOURCES.txt, the sdist's own files (MANIFEST.in, setup.py …), most of which were never installed."""
+    listed = dist.read_text("installed-files.txt")
+    if listed is not None:
+        folder = Path(dist._path)  # the .egg-info folder the listing is relative to
+        return [(folder / line).resolve() for line in listed.splitlines() if line.strip()]
+    return [Path(dist.locate_file(file)).resolve() for file in dist.files or []]
+
+
+def test_installed_files_of_a_distribution_installed_from_an_sdist_are_what_it_installed(tmp_path):
+    """Python 3.11 would list an egg-info distribution's SOURCES.txt: files of its sdist that no install put anywhere."""
+    from importlib.metadata import PathDistribution
+
+    (tmp_path / "tool.py").write_text("")
+    egg = tmp_path / "tool-1.0.egg-info"
+    egg.mkdir()
+    (egg / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: tool\nVersion: 1.0\n")
+    (egg / "SOURCES.txt").write_text("MANIFEST.in\nsetup.py\ntool.py\n")
+    (egg / "installed-files.txt").write_text("../tool.py\nPKG-INFO\n")
+    assert installed_files(PathDistribution(egg)) == [tmp_path / "tool.py", egg / "PKG-INFO"]
+
+
 @pytest.mark.slow
 def test_a_fresh_virtualenv_of_the_runtime_lock_alone_starts_the_service_and_holds_no_test_tool(tmp_path):
     """Built offline from the packages installed here: each pinned distribution's files linked into a new environment."""
@@ -122,13 +146,14 @@ def test_a_fresh_virtualenv_of_the_runtime_lock_alone_starts_the_service_and_hol
     site = Path(subprocess.check_output([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())
     for name in pins(ROOT / "requirements.lock"):
         dist = distribution(name)
-        for file in dist.files or []:
-            if file.parts[0] == ".." or file.suffix == ".pyc":
-                continue  # scripts in bin/, and bytecode the new interpreter writes itself
-            target = site / file
+        here = Path(dist.locate_file("")).resolve()
+        for file in installed_files(dist):
+            if not file.is_relative_to(here) or file.suffix == ".pyc" or not file.is_file():
+                continue  # scripts in bin/, bytecode the new interpreter writes itself, files a listing names but nothing installed
+            target = site / file.relative_to(here)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists():
-                target.symlink_to(Path(dist.locate_file(file)).resolve())
+            if not target.is_symlink():
+                target.symlink_to(file)
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DATABASE_URL": database_url(),
