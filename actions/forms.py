@@ -106,6 +106,9 @@ class ActionUpdateForm(forms.Form):
     compares it under a row lock so a stale submit becomes a conflict.
     """
 
+    # A narrative is asked for when the rating changes or is at risk (clean): its label does not say "(optional)".
+    not_marked_optional = ("narrative",)
+
     rating = forms.TypedChoiceField(
         coerce=int, error_messages={"required": "Select a rating", "invalid_choice": "Select a rating from the list"}
     )

@@ -21,14 +21,12 @@ class StrategyForm(forms.Form):
         error_messages={"required": "Choose a rating scheme", "invalid_choice": "Choose one of the rating schemes listed"},
     )
     period_start = GovukDateField(
-        what="the day the period starts", label="Period starts (optional)", required=False, help_text="For example, 1 9 2025"
+        what="the day the period starts", label="Period starts", required=False, help_text="For example, 1 9 2025"
     )
-    period_end = GovukDateField(
-        what="the day the period ends", label="Period ends (optional)", required=False, help_text="For example, 31 8 2028"
-    )
-    description = forms.CharField(label="Description (optional)", required=False, widget=forms.Textarea)
+    period_end = GovukDateField(what="the day the period ends", label="Period ends", required=False, help_text="For example, 31 8 2028")
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea)
     file = forms.FileField(
-        label="Start from a plan file (optional)",
+        label="Start from a plan file",
         required=False,
         help_text=(
             "A CSV or Excel file: in the import format, or your own tracker, whose columns and ratings you then match. "
@@ -147,6 +145,8 @@ class ActionForm(forms.Form):
 
 
 class RetireForm(forms.Form):
+    # The action merged into is asked for when the reason is a merger (clean).
+    not_marked_optional = ("into",)
     reason = forms.ChoiceField(
         label="Why is it retired?",
         choices=Action.Retirement.choices,
@@ -178,6 +178,8 @@ class RetireForm(forms.Form):
 
 
 class GroupForm(forms.Form):
+    # A group belongs to a priority or is a sub-group of another: one of the two is asked for (clean).
+    not_marked_optional = ("priority_name", "parent")
     priority_name = forms.CharField(
         label="Priority", max_length=300, required=False, help_text="An existing priority's name, or a new one."
     )

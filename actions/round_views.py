@@ -20,7 +20,8 @@ from people.access import membership_for
 
 def _labelled(form: ActionUpdateForm) -> ActionUpdateForm:
     form.fields["narrative"].label = "Progress narrative"
-    form.fields["links"].label = "Links to evidence (optional), one on each line"
+    form.fields["links"].label = "Links to evidence"
+    form.fields["links"].help_text = "One on each line."
     return form
 
 

@@ -17,7 +17,7 @@ class SchemeForm(forms.Form):
     """A scheme's name and up to LEVEL_ROWS levels, each a row of label, meaning, class, colour and order."""
 
     name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter the scheme's name"})
-    description = forms.CharField(label="Description (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label="Description", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, copy_of: RatingScheme | None = None, **kwargs) -> None:
         if copy_of is not None and (args[0] if args else kwargs.get("data")) is None:

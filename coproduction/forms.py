@@ -57,7 +57,7 @@ class PublicPageForm(forms.ModelForm):
         fields = ["slug", "introduction", "show_families_view", "show_ratings"]
         labels = {
             "slug": "Web address",
-            "introduction": "Introduction (optional)",
+            "introduction": "Introduction",
             "show_families_view": "Show the families' views the forum agreed to publish",
             "show_ratings": "Show the officers' rating mix of each delivery group",
         }

@@ -60,7 +60,7 @@ class FinancePlanForm(forms.ModelForm):
     class Meta:
         model = FinancePlan
         fields = ["name", "source"]
-        labels = {"name": "Name of the plan", "source": "Where the figures come from (optional)"}
+        labels = {"name": "Name of the plan", "source": "Where the figures come from"}
         error_messages = {"name": {"required": "Enter the plan's name"}}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -112,6 +112,9 @@ class FinancePlanForm(forms.ModelForm):
 class FiguresForm(forms.Form):
     """Each year's grant and cumulative deficit forecasts, unmitigated and with the plan's target."""
 
+    # Any figure may wait until it is known: the page says so once, above the years.
+    not_marked_optional = ("grant_", "unmitigated_", "target_")
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, plan: FinancePlan, **kwargs) -> None:
@@ -153,8 +156,11 @@ class FiguresForm(forms.Form):
 class MitigationForm(forms.ModelForm):
     """A mitigation, the actions that deliver it, and its planned saving in each of the plan's years."""
 
+    # A year with nothing planned is left blank: the years' hint says so once.
+    not_marked_optional = ("planned_",)
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    action_refs = ActionRefsField(label="Actions that deliver it (optional)")
+    action_refs = ActionRefsField(label="Actions that deliver it")
 
     class Meta:
         model = Mitigation
@@ -162,7 +168,7 @@ class MitigationForm(forms.ModelForm):
         labels = {
             "ref": "Reference",
             "title": "Mitigation",
-            "description": "What it does (optional)",
+            "description": "What it does",
             "is_illustrative": "Illustrative: not from the plan",
         }
         error_messages = {"ref": {"required": "Enter a reference, for example M1"}, "title": {"required": "Enter the mitigation"}}
@@ -211,7 +217,7 @@ class ActualForm(forms.Form):
     year = year_field("Financial year", "2025-26", missing="Enter the financial year")
     as_at = GovukDateField(what="the date the figure is as at", label="As at", help_text="The end of the period, for example 30 9 2025")
     achieved = MoneyField(what="the saving achieved", label="Saving achieved in the year so far")
-    note = forms.CharField(label="Note (optional)", max_length=300, required=False)
+    note = forms.CharField(label="Note", max_length=300, required=False)
 
     def __init__(self, *args, plan: FinancePlan, **kwargs) -> None:
         super().__init__(*args, **kwargs)

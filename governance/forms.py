@@ -25,37 +25,25 @@ def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | N
 
 
 class SnapshotForm(forms.Form):
-    """The "as at" date in three boxes, as in the GOV.UK date input pattern."""
+    """The "as at" date, as the GOV.UK date input, and a note."""
 
-    day = forms.CharField(max_length=2, required=False)
-    month = forms.CharField(max_length=2, required=False)
-    year = forms.CharField(max_length=4, required=False)
-    note = forms.CharField(max_length=300, required=False, label="Note (optional)")
+    as_at = GovukDateField(
+        what="the date the snapshot is as at",
+        label="What date is the snapshot as at?",
+        help_text="Usually the date the ratings were collected for a board meeting. For example, 14 5 2025",
+    )
+    note = forms.CharField(max_length=300, required=False, label="Note")
 
     def __init__(self, *args, strategy: Strategy, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.strategy = strategy
 
-    def clean(self) -> dict:
-        data = super().clean()
-        parts = [str(data.get(name) or "").strip() for name in ("day", "month", "year")]
-        if not all(parts):
-            self.add_error("day", "Enter the date the snapshot is as at, including a day, month and year")
-            return data
-        try:
-            day, month, year = (int(p) for p in parts)
-            as_at = dt.date(year, month, day)
-            if year < 2000:
-                raise ValueError
-        except ValueError:
-            self.add_error("day", "The date must be a real date, for example 14 5 2025")
-            return data
+    def clean_as_at(self) -> dt.date:
+        as_at = self.cleaned_data["as_at"]
         problem = as_at_problem(self.strategy, as_at, timezone.localdate())
         if problem:
-            self.add_error("day", problem)
-            return data
-        data["as_at"] = as_at
-        return data
+            raise forms.ValidationError(problem)
+        return as_at
 
 
 class VersionedForm(forms.ModelForm):
@@ -90,17 +78,17 @@ class VersionedForm(forms.ModelForm):
 class InspectionForm(VersionedForm):
     started_on = GovukDateField(what="the first day of the inspection", label="First day of the inspection")
     ended_on = GovukDateField(what="the last day of the inspection", label="Last day of the inspection")
-    published_on = GovukDateField(what="the date the report was published", label="Report published (optional)", required=False)
+    published_on = GovukDateField(what="the date the report was published", label="Report published", required=False)
     plan_submitted_on = GovukDateField(
         what="the date the priority action plan was submitted",
-        label="Priority action plan submitted (optional)",
+        label="Priority action plan submitted",
         required=False,
     )
     report_url = forms.URLField(
         assume_scheme="https",
         required=False,
         max_length=2000,
-        label="Link to the published report (optional)",
+        label="Link to the published report",
         error_messages={"invalid": "Enter the report's web address, starting with https://"},
     )
     inspectorates = forms.MultipleChoiceField(
@@ -115,8 +103,8 @@ class InspectionForm(VersionedForm):
         labels = {
             "kind": "Type of inspection",
             "outcome": "Outcome",
-            "report_url": "Link to the published report (optional)",
-            "notes": "Notes (optional)",
+            "report_url": "Link to the published report",
+            "notes": "Notes",
         }
         widgets = {"kind": forms.RadioSelect, "outcome": forms.RadioSelect}
         error_messages = {
@@ -143,7 +131,7 @@ class FindingForm(VersionedForm):
     """A finding as the report wrote it, and the actions (by ref) and KPIs that answer it."""
 
     action_refs = forms.CharField(
-        label="Actions that answer it (optional)",
+        label="Actions that answer it",
         required=False,
         help_text="The refs of the plan's actions, separated by commas, for example EHC-B1, EHC-C1",
         widget=forms.TextInput,
@@ -156,7 +144,7 @@ class FindingForm(VersionedForm):
             "kind": "Kind of finding",
             "number": "Number in the report",
             "text": "The finding, as the report wrote it",
-            "indicators": "KPIs that show progress on it (optional)",
+            "indicators": "KPIs that show progress on it",
         }
         widgets = {"kind": forms.RadioSelect, "number": WholeNumberInput, "indicators": forms.CheckboxSelectMultiple}
         error_messages = {
@@ -223,10 +211,8 @@ class LinkedFindingsForm(forms.Form):
 
 class BoardForm(forms.Form):
     name = forms.CharField(label="Board name", max_length=200, error_messages={"required": "Enter the board's name"})
-    chair_role = forms.CharField(label="Chair (optional)", max_length=200, required=False)
-    cadence = forms.CharField(
-        label="How often it meets (optional)", max_length=200, required=False, help_text="For example, every two months."
-    )
+    chair_role = forms.CharField(label="Chair", max_length=200, required=False)
+    cadence = forms.CharField(label="How often it meets", max_length=200, required=False, help_text="For example, every two months.")
 
 
 DATE_HINT = "For example, 12 3 2026"
@@ -235,9 +221,9 @@ DATE_HINT = "For example, 12 3 2026"
 def _uk_time(label: str, which: str, example: str) -> forms.TimeField:
     """An optional time of day, as a person types it (10:00, 10.00)."""
     return forms.TimeField(
-        label=f"{label} (UK time, optional)",
+        label=label,
         required=False,
-        help_text=f"For example, {example}",
+        help_text=f"UK time, for example {example}",
         input_formats=["%H:%M", "%H.%M", "%H:%M:%S"],
         error_messages={"invalid": f"Enter the {which} time like {example}"},
     )
@@ -279,7 +265,7 @@ class MeetingSeriesForm(forms.Form):
 
 class MeetingMoveForm(forms.Form):
     date = GovukDateField(what="the new date", label="New date", help_text=DATE_HINT)
-    papers_deadline = GovukDateField(what="the papers deadline", label="Papers deadline (optional)", required=False, help_text=DATE_HINT)
+    papers_deadline = GovukDateField(what="the papers deadline", label="Papers deadline", required=False, help_text=DATE_HINT)
     start_time = _uk_time("Starts at", "start", "10:00")
     end_time = _uk_time("Ends at", "end", "12:00")
 

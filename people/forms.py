@@ -8,6 +8,7 @@ from django.contrib.auth import password_validation
 from accounts.emails import EmailAddressField
 from accounts.models import User
 from people.models import Membership, Organisation, Partnership, Post
+from send_tracker.forms import FilterForm
 
 # Roles an officer may give: the partnership's three. Nothing here can make an install administrator.
 ROLE_CHOICES = Membership.Role.choices
@@ -93,7 +94,7 @@ class PersonForm(PartnershipChoicesMixin, forms.Form):
     posts = posts_field("Posts")
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(FilterForm):
     organisation = forms.TypedChoiceField(label="Organisation", required=False, coerce=int, empty_value=None)
     role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any role"), *ROLE_CHOICES])
 

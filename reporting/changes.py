@@ -38,6 +38,7 @@ from intake.tables import cell_escape
 from kpis.models import BenchmarkImport, KpiValueImport
 from people.models import Membership, Partnership, PersonChange
 from risks.models import RiskScore
+from send_tracker.forms import FilterForm
 from send_tracker.statements import kept_rows
 
 PAGE_SIZE = 50
@@ -99,7 +100,7 @@ class _DateInput(forms.DateInput):
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-class ChangeLogFilterForm(forms.Form):
+class ChangeLogFilterForm(FilterForm):
     who = forms.TypedChoiceField(label="Who", required=False, coerce=int, empty_value=None)
     what = forms.ChoiceField(label="What", required=False)
     group = forms.TypedChoiceField(label="Delivery group", required=False, coerce=int, empty_value=None)

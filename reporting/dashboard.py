@@ -55,6 +55,7 @@ from reporting.summaries import (
     rows_filter,
 )
 from send_tracker.cache import cache_get, cache_set, page_key
+from send_tracker.forms import FilterForm
 from send_tracker.statements import kept_objects_together
 
 EXCEPTIONS_PER_PAGE = 10
@@ -64,7 +65,7 @@ TREND_SNAPSHOTS = 6  # a year of bi-monthly boards
 FILTERS = ("organisation", "owner", "group", "rating", "exception")  # the filters that choose some of the actions
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(FilterForm):
     """The dashboard's filters: all optional, all in the URL so that a filtered view can be shared."""
 
     organisation = forms.TypedChoiceField(label="Owner organisation", required=False, coerce=int, empty_value=None)

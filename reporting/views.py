@@ -296,7 +296,7 @@ def _snapshot_page(request: HttpRequest, strategy: Strategy, membership: Members
     todays = next((snapshot for snapshot in snapshots if snapshot.as_at == today), None) if can_take else None
     if can_take and form is None:
         # Today's ratings, unless today's snapshot is taken already (it is retaken above the form instead).
-        initial = {} if todays else {"day": today.day, "month": today.month, "year": today.year}
+        initial = {} if todays else {"as_at": today}
         form = SnapshotForm(strategy=strategy, initial=initial)
     return render(
         request,
@@ -328,7 +328,7 @@ def snapshot_create(request: HttpRequest, strategy_id: int) -> HttpResponse:
         try:
             snapshot_take(strategy=strategy, as_at=as_at, taken_by=request.user, note=form.cleaned_data["note"])
         except IntegrityError:  # someone else took one for the same date a moment ago
-            form.add_error("day", f"There is already a snapshot as at {as_at:%-d %B %Y}: choose another date")
+            form.add_error("as_at", f"There is already a snapshot as at {as_at:%-d %B %Y}: choose another date")
         else:
             messages.success(request, f"Snapshot taken as at {as_at:%-d %B %Y}.")
             return redirect("reporting:snapshot_list", strategy.pk)

@@ -47,7 +47,7 @@ class RiskForm(forms.ModelForm):
     """What a risk says. A new risk is scored here too; afterwards its scores change only by a re-score with a reason."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    action_refs = ActionRefsField(label="Actions that mitigate it (optional)")
+    action_refs = ActionRefsField(label="Actions that mitigate it")
     review_date = GovukDateField(what="the next review date", label="Next review date", help_text="For example, 30 9 2025")
 
     class Meta:
@@ -59,7 +59,7 @@ class RiskForm(forms.ModelForm):
             "owner": "Owner (a post)",
             "cause": "Cause",
             "effect": "Effect",
-            "controls": "Controls in place (optional)",
+            "controls": "Controls in place",
             "restricted": "Restricted: commercial or personal",
         }
         help_texts = {"ref": "For example R1", "title": "A short name, for example Sufficiency of specialist places"}
@@ -144,7 +144,7 @@ class RiskScaleForm(forms.ModelForm):
     """The words of the partnership's five likelihoods and five impacts, and the roles that read restricted risks."""
 
     restricted_roles = forms.MultipleChoiceField(
-        label="Who else reads restricted risks (optional)",
+        label="Who else reads restricted risks",
         help_text="Programme officers and each risk's owner always read it",
         choices=[(value, label) for value, label in Membership.Role.choices if value != Membership.Role.OFFICER],
         required=False,

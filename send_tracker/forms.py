@@ -8,6 +8,24 @@ from collections.abc import Callable
 from django import forms
 
 
+class FilterForm(forms.Form):
+    """A page's filters, read from its address: none is ever required, so none says "(optional)"."""
+
+
+def says_optional(field: forms.BoundField) -> bool:
+    """Whether a field's label ends "(optional)", as the GOV.UK Design System asks of a question a person may leave
+    blank. Not when it is required, nor in a page's filters, nor for the fields a form names in `not_marked_optional`:
+    those its clean() asks for in some cases (its hint or message says when), and those the page says once, above
+    them, may be left blank (a grid of yearly figures). A name ending "_" there stands for every field it begins."""
+    form, name = field.form, field.name
+    unmarked = getattr(form, "not_marked_optional", ())
+    return not (
+        field.field.required
+        or isinstance(form, FilterForm)
+        or any(name == each or (each.endswith("_") and name.startswith(each)) for each in unmarked)
+    )
+
+
 class WholeNumberInput(forms.TextInput):
     """A whole number as the GOV.UK Design System asks: a text box with the numeric keypad, not type="number"
     (which changes its value on a scroll, drops what it cannot read and is announced badly by screen readers)."""

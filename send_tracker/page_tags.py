@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
 from send_tracker.cache import DrawnOnce
-from send_tracker.forms import GovukDateField
+from send_tracker.forms import GovukDateField, says_optional
 from send_tracker.words import as_sentence as words_as_sentence
 
 register = template.Library()
@@ -395,6 +395,13 @@ def _control(
     )
 
 
+@register.filter
+def optional_mark(field: BoundField) -> str:
+    """The words " (optional)" after the label of a question that may be left blank, for a field drawn by hand:
+    `{{ field.label }}{{ field|optional_mark }}`."""
+    return " (optional)" if says_optional(field) else ""
+
+
 @register.simple_tag
 def form_field(
     field: BoundField,
@@ -402,7 +409,6 @@ def form_field(
     hint: object = "",
     size: str = "",
     field_label: object = "",
-    optional: bool = False,
     width: str = "",
     autocomplete: str = "",
     rows: object = None,
@@ -413,10 +419,10 @@ def form_field(
         {% form_field form.title width="govuk-input--width-20" %}
 
     size: "m" for a medium label, "regular" for a text box's label in body text; field_label in place of the
-    field's own (for a text box, select, textarea or file); hint in place of the field's help text; optional adds
-    "(optional)" to the label; for text, width (a GOV.UK width class; full width when not given) and autocomplete
-    (an email field is taken to be the person's own unless told autocomplete="off"); for a textarea, rows; for a
-    file, accept (the kinds it takes, ".csv,.xlsx" unless told). Numbers have their own partial,
+    field's own (for a text box, select, textarea or file); hint in place of the field's help text; for text, width
+    (a GOV.UK width class; full width when not given) and autocomplete (an email field is taken to be the person's own
+    unless told autocomplete="off"); for a textarea, rows; for a file, accept (the kinds it takes, ".csv,.xlsx" unless
+    told). A question a person may leave blank says "(optional)" (says_optional, send_tracker/forms.py). Numbers have their own partial,
     includes/number_field.html; a whole number's WholeNumberInput (send_tracker/forms.py) keeps its numeric keypad
     here too. Text, email, password, number, textarea, select, one checkbox and a list of checkboxes or radios are
     covered; the first input has the field's id, as the error summary links to it. A hidden field is its input alone.
@@ -428,6 +434,8 @@ def form_field(
         )
     hint = hint or field.help_text or ""
     kind, errors, auto_id = field.widget_type, field.errors, field.auto_id
+    # A question that may be left blank says so (send_tracker/forms.py, says_optional); a single checkbox is its own answer.
+    optional = optional_mark(field) if kind != "checkbox" else ""
     described = _described_by(auto_id, hint, errors)
     hint_div = format_html('<div id="{}-hint" class="govuk-hint">{}</div>', auto_id, hint) if hint else ""
     if kind in ("checkboxselectmultiple", "radioselect"):
@@ -437,7 +445,7 @@ def form_field(
             "    {}{}\n    {}\n  </fieldset>",
             described,
             size or "s",
-            field.label,
+            f"{field.label}{optional}",
             hint_div,
             field_errors(field),
             _choices(field, family, input_kind),
@@ -465,7 +473,7 @@ def form_field(
             f" govuk-label--{size or 's'}" if size != "regular" else "",
             auto_id,
             field_label or field.label,
-            " (optional)" if optional else "",
+            optional,
             hint_div,
             field_errors(field),
             _control(field, kind, described, width=width, autocomplete=autocomplete, rows=rows, accept=accept),
@@ -473,7 +481,7 @@ def form_field(
     return format_html('<div class="govuk-form-group{}">\n  {}\n</div>\n', " govuk-form-group--error" if errors else "", body)
 
 
-def _date_input(field: BoundField, hint: object, size: str, optional: bool) -> SafeString:
+def _date_input(field: BoundField, hint: object, size: str, optional: str) -> SafeString:
     """The GOV.UK date input: day, month and year boxes in a fieldset named by the field's label, the day box with the
     field's id (where the error summary links)."""
     auto_id, errors = field.auto_id, field.errors
@@ -504,7 +512,7 @@ def _date_input(field: BoundField, hint: object, size: str, optional: bool) -> S
         _described_by(auto_id, hint, errors),
         size or "s",
         field.label,
-        " (optional)" if optional else "",
+        optional,
         auto_id,
         hint,
         field_errors(field),

@@ -231,7 +231,7 @@ def test_the_owners_to_tick_stand_under_their_organisations(client, officer, str
     )
     client.force_login(officer)
     page = client.get(reverse("actions:action_create", args=[strategy.pk])).content.decode()
-    fieldset = page[page.index("Owners</legend>") :]
+    fieldset = page[page.index("Owners (optional)</legend>") :]
     groups = re.findall(
         r'role="group" aria-labelledby="([\w-]+)">\s*<p [^>]*id="\1">([^<]+)</p>(.*?)</div>\s*(?=<div class="app-choices-group"|</div>)',
         fieldset,

@@ -10,7 +10,7 @@ import pytest
 
 from governance.services import snapshot_take
 from people.models import Membership
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,9 +82,7 @@ def test_an_officer_takes_a_snapshot_from_the_browser(one_plan, sign_in, live_se
     page.goto(f"{live_server.url}/strategies/{one_plan.pk}/snapshots/")
     assert "14 May 2025" in page.get_by_role("main").inner_text()
     assert_accessible(page, "on the snapshot list")
-    page.get_by_label("Day").fill("14")
-    page.get_by_label("Month").fill("5")
-    page.get_by_label("Year").fill("2025")
+    fill_date(page, "What date is the snapshot as at?", "14/5/2025")
     page.get_by_role("button", name="Take a snapshot").click()
     page.wait_for_load_state()
     assert "There is already a snapshot as at 14 May 2025" in page.get_by_role("main").inner_text()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Snapshot
+from tests.conftest import date_boxes
 
 PERSONAS = ["anonymous", "owner", "other_lead", "group_lead", "board", "officer", "outsider"]
 READ_PAGES = [
@@ -45,7 +46,7 @@ def test_the_htmx_fragment_is_guarded_too(client, request, action, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_taking_a_snapshot(client, request, action, persona):
     sign_in_as(client, request, persona)
-    response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), {"day": "1", "month": "5", "year": "2025"})
+    response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), date_boxes("as_at", "1/5/2025"))
     if persona == "anonymous":
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
     else:

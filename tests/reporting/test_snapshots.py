@@ -16,6 +16,7 @@ from actions.models import Snapshot
 from actions.rows import rows_from_snapshot
 from governance.services import snapshot_take
 from reporting.summaries import movement
+from tests.conftest import date_boxes
 from tests.governance.conftest import rating_change
 
 
@@ -99,7 +100,7 @@ def test_an_officer_takes_a_snapshot_in_the_browser(client, officer, action):
     today = timezone.localdate()
     response = client.post(
         reverse("reporting:snapshot_create", args=[action.strategy_id]),
-        {"day": today.day, "month": today.month, "year": today.year, "note": "For the July board"},
+        {**date_boxes("as_at", today), "note": "For the July board"},
     )
     assert response.status_code == 302
     snapshot = Snapshot.objects.get(strategy=action.strategy)
@@ -111,10 +112,11 @@ def test_an_officer_takes_a_snapshot_in_the_browser(client, officer, action):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"day": "", "month": "", "year": ""}, "Enter the date the snapshot is as at"),
-        ({"day": "31", "month": "2", "year": "2025"}, "The date must be a real date"),
-        ({"day": "x", "month": "2", "year": "2025"}, "The date must be a real date"),
-        ({"day": "1", "month": "1", "year": "2999"}, "The date must be today or in the past"),
+        (date_boxes("as_at", None), "Enter the date the snapshot is as at"),
+        (date_boxes("as_at", "31/2/2025"), "The date the snapshot is as at must be a real date"),
+        (date_boxes("as_at", "x/2/2025"), "The date the snapshot is as at must be a real date"),
+        (date_boxes("as_at", "1/1/2099"), "The date must be today or in the past"),
+        (date_boxes("as_at", "14/5/"), "The date the snapshot is as at must include a year"),
     ],
 )
 def test_a_wrong_date_is_explained_by_the_field(client, officer, action, data, message):
@@ -122,16 +124,14 @@ def test_a_wrong_date_is_explained_by_the_field(client, officer, action, data, m
     response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), data)
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html and message in html
-    assert 'href="#id_day"' in html and "govuk-input--error" in html
+    assert 'href="#id_as_at"' in html and "govuk-input--error" in html
     assert not Snapshot.objects.exists()
 
 
 def test_a_date_already_snapshotted_is_explained(client, officer, action):
     snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
     client.force_login(officer)
-    html = client.post(
-        reverse("reporting:snapshot_create", args=[action.strategy_id]), {"day": "14", "month": "5", "year": "2025"}
-    ).content.decode()
+    html = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), date_boxes("as_at", "14/5/2025")).content.decode()
     assert "There is already a snapshot as at 14 May 2025" in html
 
 
@@ -141,7 +141,7 @@ def test_only_officers_see_and_use_the_snapshot_form(client, board, owner, actio
         client.force_login(person)
         html = client.get(url).content.decode()
         assert "Snapshots" in html and "Take a snapshot" not in html
-        response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), {"day": "1", "month": "5", "year": "2025"})
+        response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), date_boxes("as_at", "1/5/2025"))
         assert response.status_code == 403
     assert not Snapshot.objects.exists()
 
@@ -153,7 +153,7 @@ def test_the_snapshot_form_needs_a_post_and_csrf(officer, action):
     client.force_login(officer)
     url = reverse("reporting:snapshot_create", args=[action.strategy_id])
     assert client.get(url).status_code == 405
-    assert client.post(url, {"day": "1", "month": "5", "year": "2025"}).status_code == 403
+    assert client.post(url, date_boxes("as_at", "1/5/2025")).status_code == 403
     assert not Snapshot.objects.exists()
 
 
@@ -168,9 +168,7 @@ def test_today_s_snapshot_is_refused_a_second_time_and_offered_for_retaking(clie
     first = snapshot_take(strategy=action.strategy, as_at=timezone.localdate(), taken_by=officer)
     client.force_login(officer)
     today = timezone.localdate()
-    html = client.post(
-        reverse("reporting:snapshot_create", args=[action.strategy_id]), {"day": today.day, "month": today.month, "year": today.year}
-    ).content.decode()
+    html = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), date_boxes("as_at", today)).content.decode()
     assert f"There is already a snapshot as at {today:%-d %B %Y}: retake it" in html
     assert f"Today's snapshot was taken at {timezone.localtime(first.taken_at):%H:%M}" in html
     assert reverse("governance:snapshot_retake", args=[first.pk]) in html
@@ -235,14 +233,12 @@ def test_the_form_opens_on_today_so_today_s_snapshot_is_one_press_and_is_empty_o
     url = reverse("reporting:snapshot_list", args=[action.strategy_id])
     client.force_login(officer)
     form = lxml.html.fromstring(client.get(url).content).get_element_by_id("take").getnext()
-    values = {field.name: field.value for field in form.inputs if field.name in ("day", "month", "year")}
-    assert values == {"day": str(today.day), "month": str(today.month), "year": str(today.year)}
+    values = {field.name: field.value for field in form.inputs if field.name.startswith("as_at_")}
+    assert values == date_boxes("as_at", today)
 
     response = client.post(reverse("reporting:snapshot_create", args=[action.strategy_id]), values, follow=True)
     assert f"Snapshot taken as at {today:%-d %B %Y}." in response.content.decode()
     assert list(Snapshot.objects.values_list("as_at", flat=True)) == [today]
     # Today's is taken: the form no longer offers a date that would be refused, and the page offers a retake instead.
     form = lxml.html.fromstring(client.get(url).content).get_element_by_id("take").getnext()
-    assert {field.name: field.value for field in form.inputs if field.name in ("day", "month", "year")} == dict.fromkeys(
-        ("day", "month", "year"), ""
-    )
+    assert {field.name: field.value for field in form.inputs if field.name.startswith("as_at_")} == date_boxes("as_at", None)

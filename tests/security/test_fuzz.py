@@ -383,7 +383,9 @@ def test_the_fuzz_finds_the_fields_of_the_main_forms():
     ]
     assert {"rating", "show"} <= fields_of("actions:my_actions", "/my-actions/")["get"]
     assert {"meeting", "snapshot"} <= fields_of("reporting:report_request", "/strategies/1/reports/request/")["post"]
-    assert {"day", "month", "year", "note"} <= fields_of("reporting:snapshot_create", "/strategies/1/snapshots/new/")["post"]
+    assert {"as_at_day", "as_at_month", "as_at_year", "note"} <= fields_of("reporting:snapshot_create", "/strategies/1/snapshots/new/")[
+        "post"
+    ]
     assert {"period", "value", "note", "reason"} <= fields_of("kpis:value_correct", "/kpi-values/1/correct/")["post"]
     assert {"code", "next"} <= fields_of("accounts:mfa_verify", "/account/two-factor/")["post"]
     assert fields_of("actions:plan_import_upload", "/strategies/1/import/upload/")["files"] == {"file"}

@@ -104,9 +104,7 @@ MATRIX: dict[str, Row] = {
         "get", ["strategy"], None, {**dict.fromkeys(PERSONAS, "redirect"), "anonymous": "login", "outsider": "missing"}
     ),
     "reporting:snapshot_list": Row("get", ["strategy"], None, READ),
-    "reporting:snapshot_create": Row(
-        "post", ["strategy"], {"day": "1", "month": "5", "year": "2025"}, {**OFFICER_ONLY_403, "officer": "redirect"}
-    ),
+    "reporting:snapshot_create": Row("post", ["strategy"], date_boxes("as_at", "1/5/2025"), {**OFFICER_ONLY_403, "officer": "redirect"}),
     "reporting:reports": Row("get", ["strategy"], None, READ),
     "reporting:report_request": Row("post", ["strategy"], "report_request_data", OFFICER_ONLY_403),
     "reporting:report_detail": Row("get", ["ready_report"], None, READ),
