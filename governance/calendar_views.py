@@ -8,7 +8,7 @@ from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from actions.access import get_strategy_for_user, officer_strategy
 from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meetings_series_create
@@ -23,25 +23,15 @@ def _boards(strategy):
     return Board.objects.filter(partnership_id=strategy.partnership_id).order_by("position", "name")
 
 
-def _calendar_page(request, strategy, membership, *, board_form=None, series_form=None, move_forms=None, status=200):
+def _calendar_page(request, strategy, membership, *, board_form=None, series_form=None, status=200):
     boards = list(_boards(strategy))
     on_record = ExpressionWrapper(Meeting.on_record(), output_field=BooleanField())
     meetings = list(
         Meeting.objects.filter(strategy=strategy).select_related("board").annotate(on_record=on_record).order_by("date", "board__name")
     )
-    move_forms = move_forms or {}
     today = timezone.localdate()
     for meeting in meetings:
         meeting.shown_status = meeting.status_label(today)
-        meeting.move_form = move_forms.get(meeting.pk) or MeetingMoveForm(
-            initial={
-                "date": meeting.date,
-                "papers_deadline": meeting.papers_deadline,
-                "start_time": meeting.start_time.strftime("%H:%M"),
-                "end_time": meeting.end_time.strftime("%H:%M"),
-            },
-            prefix=f"m{meeting.pk}",
-        )
     context = {
         "strategy": strategy,
         "membership": membership,
@@ -104,14 +94,28 @@ def _officer_meeting(request: HttpRequest, meeting_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A page of its own: the date input and the times, with their errors beside them, one question at a time."""
     meeting, membership = _officer_meeting(request, meeting_id)
-    form = MeetingMoveForm(request.POST, prefix=f"m{meeting.pk}")
-    if form_written(form, lambda data: meeting_move(meeting=meeting, **data), CalendarRuleError)[0]:
-        messages.success(request, f"{meeting.board} now meets on {meeting.date:%-d %B %Y}.")
-        return redirect("governance:calendar", strategy_id=meeting.strategy_id)
-    return _calendar_page(request, meeting.strategy, membership, move_forms={meeting.pk: form}, status=422)
+    if request.method == "POST":
+        form = MeetingMoveForm(request.POST)
+        if form_written(form, lambda data: meeting_move(meeting=meeting, **data), CalendarRuleError)[0]:
+            messages.success(request, f"{meeting.board} now meets on {meeting.date:%-d %B %Y}.")
+            return redirect("governance:calendar", strategy_id=meeting.strategy_id)
+    else:
+        form = MeetingMoveForm(initial=meeting_move_initial(meeting))
+    context = {"meeting": meeting, "strategy": meeting.strategy, "membership": membership, "form": form, "nav_section": "strategies"}
+    return render(request, "governance/meeting_move.html", context, status=422 if form.errors else 200)
+
+
+def meeting_move_initial(meeting: Meeting) -> dict:
+    return {
+        "date": meeting.date,
+        "papers_deadline": meeting.papers_deadline,
+        "start_time": meeting.start_time.strftime("%H:%M"),
+        "end_time": meeting.end_time.strftime("%H:%M"),
+    }
 
 
 @login_required

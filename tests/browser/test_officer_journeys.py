@@ -138,6 +138,24 @@ def test_create_a_bi_monthly_meeting_series(partnership, plan, sign_in, live_ser
     assert_accessible(page, "on the board calendar with a series")
     assert Meeting.objects.filter(strategy=strategy).count() == 6
 
+    # On a phone, the first meeting moves a week later: on a page of its own, its errors beside the boxes.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("link", name="Move the meeting on 12 March 2026").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text().endswith("Move the meeting on Thursday 12 March 2026")
+    fill_date(page, "New date", "19/3/2026")
+    fill_date(page, "Papers deadline", "20/3/2026")
+    page.get_by_role("button", name="Move the meeting").click()
+    page.wait_for_load_state()
+    assert "The papers deadline must be on or before the meeting" in page.get_by_role("alert").inner_text()
+    assert page.get_by_role("group", name="New date").get_by_label("Day").input_value() == "19"
+    assert_accessible(page, "on the move page with an error")
+    fill_date(page, "Papers deadline", "12/3/2026")
+    page.get_by_role("button", name="Move the meeting").click()
+    page.wait_for_load_state()
+    assert "now meets on 19 March 2026" in page.get_by_role("main").inner_text()
+    assert Meeting.objects.filter(strategy=strategy, date="2026-03-19", papers_deadline="2026-03-12").exists()
+
 
 def test_record_a_meeting_s_decisions_and_an_action_arising_and_manage_my_emails_and_calendar(partnership, plan, sign_in, live_server):
     import datetime as dt

@@ -75,19 +75,35 @@ def test_a_meeting_is_moved_or_cancelled_and_a_cancelled_one_sends_no_reminder(c
     client.force_login(officer)
     client.post(
         reverse("governance:meeting_move", args=[meeting.pk]),
-        {**date_boxes(f"m{meeting.pk}-date", "19/3/2026"), **date_boxes(f"m{meeting.pk}-papers_deadline", "12/3/2026")},
+        {**date_boxes("date", "19/3/2026"), **date_boxes("papers_deadline", "12/3/2026")},
     )
     meeting.refresh_from_db()
     assert meeting.date == dt.date(2026, 3, 19) and meeting.papers_deadline == dt.date(2026, 3, 12)
     late = client.post(
         reverse("governance:meeting_move", args=[meeting.pk]),
-        {**date_boxes(f"m{meeting.pk}-date", "19/3/2026"), **date_boxes(f"m{meeting.pk}-papers_deadline", "20/3/2026")},
+        {**date_boxes("date", "19/3/2026"), **date_boxes("papers_deadline", "20/3/2026")},
     )
     assert late.status_code == 422 and "on or before the meeting" in late.content.decode()
     client.post(reverse("governance:meeting_cancel", args=[meeting.pk]))
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meetings_remind(today=dt.date(2026, 3, 5)) == 0
+
+
+def test_the_move_page_opens_on_the_meeting_as_it_stands_for_an_officer_only(client, officer, board, strategy, the_board):
+    meeting = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 3, 12), papers_deadline=dt.date(2026, 3, 5))
+    url = reverse("governance:meeting_move", args=[meeting.pk])
+    client.force_login(officer)
+    page = client.get(url).content.decode()
+    assert "Move the meeting on Thursday 12 March 2026" in page
+    for name, value in {**date_boxes("date", "12/3/2026"), **date_boxes("papers_deadline", "5/3/2026"), "start_time": "10:00"}.items():
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', page), name
+    # The calendar links to it rather than holding a form for every meeting.
+    calendar = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
+    assert f'href="{url}"' in calendar and 'name="date_day"' not in calendar
+    client.force_login(board)
+    assert client.get(url).status_code == 403
+    assert f'href="{url}"' not in client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
 
 
 def test_a_meeting_with_decisions_on_record_cannot_be_cancelled_and_offers_no_cancel_button(

@@ -142,7 +142,7 @@ def test_a_board_moved_to_a_later_day_shows_on_a_cached_my_actions(action, owner
     later = day(20)
     response = signed_in(officer).post(
         reverse("governance:meeting_move", args=[meeting.pk]),
-        {**date_boxes(f"m{meeting.pk}-date", later), f"m{meeting.pk}-start_time": "10:00", f"m{meeting.pk}-end_time": "12:00"},
+        {**date_boxes("date", later), "start_time": "10:00", "end_time": "12:00"},
     )
     assert response.status_code == 302
     meeting.refresh_from_db()

@@ -183,8 +183,7 @@ def _fields_read(function, depth: int = 0, seen: set | None = None) -> dict[str,
         if form is None:
             continue
         fields = set(form.base_fields) | set(re.findall(r'self\.fields\["(\w+)"\]\s*=', _source(form))) | _boxes(form)
-        # A form bound with a prefix reads "<prefix>-<field>"; a prefix made from the view's object ("m{meeting.pk}") is
-        # kept as written and filled in from the URL by fields_of.
+        # A form bound with a prefix reads "<prefix>-<field>".
         prefix = re.search(r'prefix=f?"([^"]+)"', arguments)
         found[method.lower()] |= {f"{prefix[1]}-{name}" for name in fields} if prefix else fields
         found["files"] |= {name for name, field in form.base_fields.items() if isinstance(field, forms.FileField)}
@@ -217,13 +216,7 @@ def _boxes(form) -> set[str]:
 def fields_of(name: str, url: str) -> dict[str, set[str]]:
     if name in THIRD_PARTY_FIELDS:
         return {**THIRD_PARTY_FIELDS[name], "files": set()}
-    match = resolve(url.split("?")[0])
-
-    def filled(field: str) -> str:
-        # "m{meeting.pk}-date" on /meetings/7/move/ is "m7-date": the object is the one the URL names.
-        return re.sub(r"\{(\w+)\.pk\}", lambda found: str(match.kwargs[f"{found[1]}_id"]), field)
-
-    return {key: {filled(field) for field in names} for key, names in _view_fields(match.func).items()}
+    return {key: set(names) for key, names in _view_fields(resolve(url.split("?")[0]).func).items()}
 
 
 @functools.cache
@@ -407,7 +400,7 @@ def test_the_fuzz_finds_the_fields_of_the_main_forms():
     assert {"arising-text", "arising-owner", "arising-due_date_day"} <= fields_of(
         "governance:action_arising_create", "/meetings/7/actions-arising/"
     )["post"]
-    assert {"m7-date_day", "m7-papers_deadline_year", "m7-start_time"} <= fields_of("governance:meeting_move", "/meetings/7/move/")["post"]
+    assert {"date_day", "papers_deadline_year", "start_time"} <= fields_of("governance:meeting_move", "/meetings/7/move/")["post"]
     assert {"milestone-title"} <= fields_of("actions:milestone_add", "/actions/1/milestones/")["post"]
 
 
