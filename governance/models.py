@@ -273,6 +273,10 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.ended_on:%B %Y}"
 
+    def outcome_sentence(self) -> str:
+        """The outcome's first sentence, in the framework's words: what a line about the inspection quotes, whole."""
+        return self.get_outcome_display().split(". ")[0].rstrip(".") + "."
+
     def inspectorates_label(self) -> str:
         labels = dict(self.Inspectorate.choices)
         return " and ".join(labels.get(code, code) for code in self.inspectorates)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from django.urls import reverse
 
 from governance.cycle import cycle_for, inspection_cycle
+from governance.framework import OUTCOMES
 from governance.models import Inspection
 from tests.governance.test_calendar_feed import feed_url, read
 
@@ -54,6 +56,9 @@ def test_the_calendar_page_and_the_officers_feed_carry_the_cycle_with_reminders(
     client.force_login(board)
     page = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
     assert "Monitoring inspection" in page and "Expected around 10 September 2026" in page
+    # The outcome that set the cycle, quoted whole: its first sentence, not words cut off mid-way.
+    assert f"Its outcome: “{OUTCOMES['systemic']}”" in html.unescape(page)
+    assert "…" not in page.split("Inspection cycle", 1)[1].split("</p>", 1)[0]
 
     response, calendar = read(feed_url(client, officer))
     events = [e for e in calendar.walk("VEVENT") if str(e["summary"]).startswith("Monitoring inspection")]
