@@ -114,6 +114,7 @@ class ActionUpdateForm(forms.Form):
     )
     narrative = forms.CharField(
         required=False,
+        help_text="Required when the rating changes, and whenever the rating is a risk such as Red.",
         max_length=NARRATIVE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"max_length": f"Progress narrative must be {NARRATIVE_MAX_LENGTH:,} characters or fewer"},

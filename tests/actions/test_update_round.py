@@ -42,6 +42,10 @@ def test_a_lead_sees_the_round_for_the_next_board_and_updates_several_at_once(cl
     client.force_login(owner)
     page = client.get(reverse("actions:update_round")).content.decode()
     assert f"0 of 2 updated for the {meeting.date:%-d %B %Y} SEND Partnership Board" in page
+    # Each row says when its narrative is needed (it is not optional) and that its links are.
+    for each in (action, second):
+        assert f'<div id="id_a{each.pk}-narrative-hint" class="govuk-hint">Required when the rating changes' in page
+        assert f'for="id_a{each.pk}-links">Links to evidence (optional)</label>' in page
     response = client.post(
         reverse("actions:update_round"),
         {
