@@ -198,3 +198,29 @@ def test_the_mapping_page_makes_the_same_queries_for_a_small_and_a_large_tracker
             assert client.get(mapping_url(kept)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_hostile_values_in_each_column_and_rating_choice_never_fail_or_write_without_going_on(client, officer, empty_strategy, settings):
+    """The mapping form's fields are made from the file's own columns and ratings (`column_3`, `rating_1`), which the
+    fuzz cannot find in the view's source: they are sent what the fuzz sends the officer's fields, the short table to
+    each alone (the others as proposed) and the rest of the table to all at once. Below 500 always; a write only when
+    the mapping was taken and the page went on to the preview."""
+    from tests.security.test_fuzz import HOSTILE, SHORT, send, shown
+
+    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, 1_000_000)
+    client.force_login(officer)
+    kept = PlanImport.objects.get(pk=int(upload(client, empty_strategy, tracker_xlsx()).url.split("/")[-3]))
+    proposal = proposal_data(kept)
+    as_kept = PlanImport.objects.filter(pk=kept.pk).values().get()
+    fields = sorted(proposal)
+    assert {"column_0", "rating_0", "name"} <= set(fields)
+    sent = [({**proposal, field: value}, f"{field}={shown(value)}") for field in fields for value in SHORT]
+    sent += [({**proposal, **dict.fromkeys(fields, value)}, f"every field={shown(value)}") for value in HOSTILE if value not in SHORT]
+    taken = 0
+    for data, what in sent:
+        if send(client, "post", mapping_url(kept), data, f"mapping {what}").status_code == 302:
+            taken += 1  # a fair answer, taken: the upload goes back to mapping for the next value
+            PlanImport.objects.filter(pk=kept.pk).update(**{k: v for k, v in as_kept.items() if k != "id"})
+    # Some values are a fair answer (a layout named "foo", an unchosen rating left blank); most are refused by the field.
+    assert 0 < taken < len(sent)
+    assert not Action.objects.exists()
