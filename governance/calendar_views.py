@@ -104,12 +104,12 @@ def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
             messages.success(request, f"{meeting.board} now meets on {meeting.date:%-d %B %Y}.")
             return redirect("governance:calendar", strategy_id=meeting.strategy_id)
     else:
-        form = MeetingMoveForm(initial=meeting_move_initial(meeting))
+        form = MeetingMoveForm(initial=_move_initial(meeting))
     context = {"meeting": meeting, "strategy": meeting.strategy, "membership": membership, "form": form, "nav_section": "strategies"}
     return render(request, "governance/meeting_move.html", context, status=422 if form.errors else 200)
 
 
-def meeting_move_initial(meeting: Meeting) -> dict:
+def _move_initial(meeting: Meeting) -> dict:
     return {
         "date": meeting.date,
         "papers_deadline": meeting.papers_deadline,

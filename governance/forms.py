@@ -17,6 +17,8 @@ def as_at_problem(strategy: Strategy, as_at: dt.date, today: dt.date) -> str | N
     """Why a snapshot cannot be taken as at this date, or None when it can."""
     if as_at > today:
         return "The date must be today or in the past"
+    if as_at.year < 2000:
+        return "The date must be in 2000 or later"
     if Snapshot.objects.filter(strategy=strategy, as_at=as_at).exists():
         if as_at == today:
             return f"There is already a snapshot as at {as_at:%-d %B %Y}: retake it to include the updates since it was taken"

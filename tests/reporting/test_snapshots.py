@@ -116,6 +116,7 @@ def test_an_officer_takes_a_snapshot_in_the_browser(client, officer, action):
         (date_boxes("as_at", "31/2/2025"), "The date the snapshot is as at must be a real date"),
         (date_boxes("as_at", "x/2/2025"), "The date the snapshot is as at must be a real date"),
         (date_boxes("as_at", "1/1/2099"), "The date must be today or in the past"),
+        (date_boxes("as_at", "1/1/1995"), "The date must be in 2000 or later"),
         (date_boxes("as_at", "14/5/"), "The date the snapshot is as at must include a year"),
     ],
 )
