@@ -14,13 +14,15 @@ class FilterForm(forms.Form):
 
 def says_optional(field: forms.BoundField) -> bool:
     """Whether a field's label ends "(optional)", as the GOV.UK Design System asks of a question a person may leave
-    blank. Not when it is required, nor in a page's filters, nor for the fields a form names in `not_marked_optional`:
-    those its clean() asks for in some cases (its hint or message says when), and those the page says once, above
-    them, may be left blank (a grid of yearly figures). A name ending "_" there stands for every field it begins."""
+    blank. Not when it is required, nor for a single checkbox (its own answer), nor in a page's filters, nor for the
+    fields a form names in `not_marked_optional`: those its clean() asks for in some cases (its hint or message says
+    when), and those the page says once, above them, may be left blank (a grid of yearly figures). A name ending "_"
+    there stands for every field it begins."""
     form, name = field.form, field.name
     unmarked = getattr(form, "not_marked_optional", ())
     return not (
         field.field.required
+        or isinstance(field.field.widget, forms.CheckboxInput)
         or isinstance(form, FilterForm)
         or any(name == each or (each.endswith("_") and name.startswith(each)) for each in unmarked)
     )

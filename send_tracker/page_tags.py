@@ -434,8 +434,7 @@ def form_field(
         )
     hint = hint or field.help_text or ""
     kind, errors, auto_id = field.widget_type, field.errors, field.auto_id
-    # A question that may be left blank says so (send_tracker/forms.py, says_optional); a single checkbox is its own answer.
-    optional = optional_mark(field) if kind != "checkbox" else ""
+    optional = optional_mark(field)  # a question that may be left blank says so (says_optional, send_tracker/forms.py)
     described = _described_by(auto_id, hint, errors)
     hint_div = format_html('<div id="{}-hint" class="govuk-hint">{}</div>', auto_id, hint) if hint else ""
     if kind in ("checkboxselectmultiple", "radioselect"):

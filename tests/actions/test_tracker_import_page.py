@@ -205,9 +205,9 @@ def test_hostile_values_in_each_column_and_rating_choice_never_fail_or_write_wit
     fuzz cannot find in the view's source: they are sent what the fuzz sends the officer's fields, the short table to
     each alone (the others as proposed) and the rest of the table to all at once. Below 500 always; a write only when
     the mapping was taken and the page went on to the preview."""
-    from tests.security.test_fuzz import HOSTILE, SHORT, send, shown
+    from tests.security.test_fuzz import HOSTILE, SHORT, raise_limits, send, shown
 
-    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, 1_000_000)
+    raise_limits(settings)
     client.force_login(officer)
     kept = PlanImport.objects.get(pk=int(upload(client, empty_strategy, tracker_xlsx()).url.split("/")[-3]))
     proposal = proposal_data(kept)

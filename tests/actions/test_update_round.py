@@ -204,19 +204,16 @@ def test_hostile_values_in_a_row_of_the_round_never_fail_or_write_without_saving
     """The fuzz walks every URL with the fields its view reads, but a round's rows are named for their actions
     (`a<id>-rating`), which it cannot find: each row field is sent every hostile value here, alone and all at once,
     with the other row left as it was. Below 500 always; a write only when the row was saved."""
-    from tests.security.test_fuzz import HOSTILE, send, shown
+    from tests.security.test_fuzz import HOSTILE, raise_limits, send, shown
 
-    settings.RATE_LIMITS = dict.fromkeys(settings.RATE_LIMITS, 1_000_000)
+    raise_limits(settings)
     client.force_login(owner)
     url = reverse("actions:update_round")
     fields = ("rating", "narrative", "links", "version")
-    sent = 0
     for value in HOSTILE:
         for data in [{field: value} for field in fields] + [dict.fromkeys(fields, value)]:
             action.refresh_from_db()
             send(client, "post", url, row(action, **data), f"round row {sorted(data)}={shown(value)}")
-            sent += 1
-    assert sent == len(HOSTILE) * 5
     # Values a lead could mean ("foo" as a narrative) reached the service and were saved; the other row never was.
     assert action.updates.filter(narrative="foo").exists()
     assert not second.updates.exists()
