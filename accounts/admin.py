@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 
 from accounts.models import IdentityProvider
+from send_tracker.forms import HTTPS_URLS, https_urls
 
 
 class IdentityProviderForm(forms.ModelForm):
@@ -15,6 +16,7 @@ class IdentityProviderForm(forms.ModelForm):
         ]  # fmt: skip
         # The secret is written, never shown again.
         widgets = {"client_secret": forms.PasswordInput(render_value=False)}
+        formfield_callback = https_urls
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -29,5 +31,6 @@ class IdentityProviderForm(forms.ModelForm):
 @admin.register(IdentityProvider)
 class IdentityProviderAdmin(admin.ModelAdmin):
     form = IdentityProviderForm
+    formfield_overrides = HTTPS_URLS
     list_display = ("name", "slug", "email_domains", "entra_tenant_id", "enabled")
     prepopulated_fields = {"slug": ("name",)}

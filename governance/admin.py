@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from governance.models import Board, Finding, Inspection, Meeting
+from send_tracker.forms import HTTPS_URLS
 
 
 @admin.register(Board)
@@ -30,6 +31,7 @@ class InspectionAdmin(admin.ModelAdmin):
     """For the install's administrators: officers record inspections on the product's own pages."""
 
     list_display = ("__str__", "strategy", "outcome", "is_illustrative")
+    formfield_overrides = HTTPS_URLS
     list_filter = ("kind", "outcome", "is_illustrative")
     inlines = [FindingInline]
 

@@ -6,6 +6,17 @@ import datetime as dt
 from collections.abc import Callable
 
 from django import forms
+from django.db import models
+
+# A web address typed without its scheme is read as https://, as every form of the product's own reads one
+# (and Django 6 will by default): for the admin's forms of models with a URLField, as `formfield_overrides`,
+# and for a ModelForm of its own, as its Meta's `formfield_callback`.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def https_urls(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """A model field's form field, a URLField assuming https:// (a ModelForm's `Meta.formfield_callback`)."""
+    return db_field.formfield(**{**HTTPS_URLS.get(type(db_field), {}), **kwargs})
 
 
 class FilterForm(forms.Form):

@@ -211,3 +211,28 @@ def test_a_provider_needs_its_domains_and_its_endpoints(db):
     with pytest.raises(ValidationError) as refused:
         provider.full_clean()
     assert set(refused.value.message_dict) >= {"email_domains", "entra_tenant_id"}
+
+
+def test_an_endpoint_typed_without_its_scheme_is_saved_as_https_in_the_admin(admin_client):
+    from accounts.models import IdentityProvider
+
+    response = admin_client.post(
+        reverse("admin:accounts_identityprovider_add"),
+        {
+            "name": "Cheshire and Merseyside ICB",
+            "slug": "icb",
+            "email_domains": "cheshireandmerseyside.nhs.uk",
+            "client_id": "tracker",
+            "client_secret": "a-secret",
+            "authorization_endpoint": "login.example.nhs.uk/authorize",
+            "token_endpoint": "login.example.nhs.uk/token",
+            "user_endpoint": "login.example.nhs.uk/userinfo",
+            "jwks_endpoint": "login.example.nhs.uk/keys",
+            "sign_algo": "RS256",
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    provider = IdentityProvider.objects.get(slug="icb")
+    assert provider.authorization_endpoint == "https://login.example.nhs.uk/authorize"
+    assert provider.jwks_endpoint == "https://login.example.nhs.uk/keys"
