@@ -27,6 +27,7 @@ from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.urls import Resolver404, resolve
 
 logger = logging.getLogger("send_tracker.security")
 
@@ -149,6 +150,42 @@ class PrivateResponsesMiddleware:
         if user is not None and user.is_authenticated and not _marked_public(response):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class FormAddressPageMiddleware:
+    """A form's address opened as a page answers with a page that says so, not a blank "405 Method Not Allowed".
+
+    It happens to real people: signed out part-way through a form (the session ended, the computer slept), the
+    form's send takes them to sign in, and signing in brings them back to the form's address, where the browser
+    asks for a page. So does a bookmark or an address pasted from a form's. The page says that what they sent was
+    not saved and links to the nearest page above the address (the snapshots for a snapshot's form, the meeting
+    for a decision's). The status stays 405 and `Allow` says what the address takes. A 405 with a body of its own
+    (the data feed's OData error) is left as it is.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method not in ("GET", "HEAD") or response.content:
+            return response
+        page = render(request, "405.html", {"back": page_above(request.path_info)}, status=405)
+        page["Allow"] = response["Allow"]
+        return page
+
+
+def page_above(path: str) -> str:
+    """The nearest address above `path` that is a page of the product's (its home page at the least)."""
+    parts = path.strip("/").split("/")
+    for end in range(len(parts) - 1, 0, -1):
+        above = "/" + "/".join(parts[:end]) + "/"
+        try:
+            resolve(above)
+        except Resolver404:
+            continue
+        return above
+    return "/"
 
 
 def _marked_public(response: HttpResponse) -> bool:

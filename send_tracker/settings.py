@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "send_tracker.security.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside the session, the person, their messages and every header-setting middleware, so its page is drawn as any other.
+    "send_tracker.security.FormAddressPageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # After OTPMiddleware and HtmxMiddleware: sends unverified sessions to the second factor.
     "accounts.middleware.MfaRequiredMiddleware",

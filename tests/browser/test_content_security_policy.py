@@ -57,6 +57,14 @@ def test_error_pages_run_without_a_csp_violation(watched_page, sign_in, live_ser
     response = page.goto(f"{live_server.url}/no-such-page/")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    # A form's address opened as a page (signed in again part-way through a form) is a page too, at a phone's width.
+    page.set_viewport_size({"width": 320, "height": 800})
+    response = page.goto(f"{live_server.url}/strategies/{action.strategy_id}/snapshots/new/")
+    assert response.status == 405
+    expect(page.get_by_role("heading", level=1)).to_have_text("This address sends a form")
+    assert_accessible(page, "on a form's address opened as a page")
+    page.get_by_role("link", name="Go to the page this form belongs to").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Snapshots")
     assert violations == []
 
 

@@ -1,0 +1,57 @@
+"""A form's address opened as a page: a page that says so and leads back, never a blank 405."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from governance.models import Board, Meeting
+from people.models import Invitation
+from reporting.models import Snapshot
+from tests.reporting.test_snapshots import date_boxes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signed_out_mid_form_the_way_back_from_signing_in_is_a_page_leading_to_the_form(client, officer, action):
+    form = reverse("reporting:snapshot_create", args=[action.strategy_id])
+    # The session ended while the officer filled in the snapshot's date: sending it asks them to sign in.
+    sent = client.post(form, date_boxes("as_at", "1/5/2025"))
+    assert sent.status_code == 302 and sent["Location"].startswith(reverse("login"))
+    signed_in = client.post(sent["Location"], {"username": officer.username, "password": "correct horse battery staple"})
+    assert signed_in["Location"] == form
+    # Signing in brings the browser back to the form's address, as a page.
+    page = client.get(signed_in["Location"])
+    assert page.status_code == 405 and page["Allow"] == "POST"
+    html = page.content.decode()
+    assert "This address sends a form" in html and "what you sent then was not saved" in html
+    assert f'href="{reverse("reporting:snapshot_list", args=[action.strategy_id])}"' in html
+    assert 'id="main-content"' in html  # drawn in the product's own layout, with its headers
+    assert page["X-Frame-Options"] == "DENY" and "nonce-" in page["Content-Security-Policy"]
+    assert page["Cache-Control"] == "private, no-store"
+    assert not Snapshot.objects.exists()
+
+
+def test_the_way_back_is_the_nearest_page_above_the_address(officer, client, partnership, strategy):
+    board = Board.objects.create(partnership=partnership, name="SEND Partnership Board")
+    meeting = Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2026, 3, 12))
+    client.force_login(officer)
+    page = client.get(reverse("governance:decision_create", args=[meeting.pk]))
+    assert page.status_code == 405
+    assert f'href="{reverse("governance:meeting_detail", args=[meeting.pk])}"' in page.content.decode()
+
+
+def test_an_address_with_no_page_above_it_leads_home(officer, client, partnership):
+    invitation = Invitation.objects.create(
+        partnership=partnership,
+        email="new@example.org",
+        role="board_member",
+        token_hash="0" * 64,
+        invited_by=officer,
+        expires_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+    )
+    client.force_login(officer)
+    page = client.get(reverse("people:invitation_resend", args=[invitation.pk]))
+    assert page.status_code == 405 and "Go to the home page" in page.content.decode() and 'href="/"' in page.content.decode()
