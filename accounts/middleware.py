@@ -9,6 +9,8 @@ from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.mfa import confirmed_totp, mfa_required
+from accounts.unsent import is_sign_in_redirect, sign_in_again
+from send_tracker.security import SIGNED_OUT_USER
 
 # Pages a person signed in with a password alone may still reach.
 EXEMPT_VIEWS = {
@@ -50,3 +52,23 @@ class MfaRequiredMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(target)
         return redirect(target)
+
+
+class SignInAgainMiddleware:
+    """A form sent after its person's session ended: what they typed is kept for them, and they come back to its page.
+
+    Outside SessionLifetimeMiddleware, which ends a session at its absolute lifetime and says whose it was; inside the
+    session and authentication middleware. A person signed in when the request began (signing out) is left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return self.get_response(request)
+        signed_out = not request.user.is_authenticated
+        response = self.get_response(request)
+        if (signed_out or getattr(request, SIGNED_OUT_USER, None)) and is_sign_in_redirect(response):
+            return sign_in_again(request, response)
+        return response

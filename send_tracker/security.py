@@ -37,6 +37,9 @@ SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 # How stale the last-seen time may get before a request saves the session again (sliding its expiry).
 SEEN_RESOLUTION_SECONDS = 60
+# Set on a request whose session this module ended part-way through (the absolute lifetime): whose session it was,
+# so that a form it carried can be kept for that person (accounts/unsent.py).
+SIGNED_OUT_USER = "signed_out_user_id"
 
 
 class NotInPartnership(Http404):
@@ -118,6 +121,7 @@ class SessionLifetimeMiddleware:
             signed_in_at = request.session.get(SIGNED_IN_AT)
             if signed_in_at is None or time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
                 security_event("session_expired", request)
+                setattr(request, SIGNED_OUT_USER, request.user.pk)
                 logout(request)
                 return redirect_to_login(request.get_full_path())
             if time.time() - request.session.get(SEEN_AT, 0) > SEEN_RESOLUTION_SECONDS:
@@ -155,12 +159,10 @@ class PrivateResponsesMiddleware:
 class FormAddressPageMiddleware:
     """A form's address opened as a page answers with a page that says so, not a blank "405 Method Not Allowed".
 
-    It happens to real people: signed out part-way through a form (the session ended, the computer slept), the
-    form's send takes them to sign in, and signing in brings them back to the form's address, where the browser
-    asks for a page. So does a bookmark or an address pasted from a form's. The page says that what they sent was
-    not saved and links to the nearest page above the address (the snapshots for a snapshot's form, the meeting
-    for a decision's). The status stays 405 and `Allow` says what the address takes. A 405 with a body of its own
-    (the data feed's OData error) is left as it is.
+    A bookmark does it, or an address copied from a form's, or signing in from one. The page says what the address
+    is and links to the nearest page above it (the snapshots for a snapshot's form, the meeting for a decision's).
+    The status stays 405 and `Allow` says what the address takes. A 405 with a body of its own (the data feed's
+    OData error) is left as it is.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # Answers to a signed-in person are never kept by a browser's or a proxy's cache.
     "send_tracker.security.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # A form sent after its person's session ended is kept for them to send again once signed in (accounts/unsent.py).
+    "accounts.middleware.SignInAgainMiddleware",
     "send_tracker.security.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -113,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "actions.context_processors.service",
                 "accounts.context_processors.single_sign_on",
+                "accounts.context_processors.unsent_form",
             ],
             # Ratings and due-date warnings, on almost every page; every page's heading.
             "builtins": ["actions.templatetags.ratings", "send_tracker.page_tags"],

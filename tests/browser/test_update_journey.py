@@ -147,3 +147,41 @@ def test_evidence_is_listed_in_history_for_board_members_without_edit_controls(s
     expect(page.get_by_role("link", name="https://example.org/r")).to_be_visible()
     expect(page.get_by_role("button", name="Save update")).to_have_count(0)
     assert_accessible(page, "on the action page as a board member")
+
+
+def test_an_update_sent_after_the_session_ended_is_back_in_the_form_once_signed_in_again(sign_in, live_server, owner, action, level):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from actions.models import ActionUpdate
+
+    page = sign_in(owner)
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+    page.get_by_label("Red", exact=True).check()
+    page.get_by_label("Progress narrative").fill("The provider withdrew in May; we re-tender in June with the ICB.")
+    # Lunch is longer than the idle timeout: the session ends while the page is open.
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(minutes=1))
+    page.get_by_role("button", name="Save update").click()
+
+    # The sign-in page is the whole page, not drawn inside the action's history.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.locator("#action-history")).to_have_count(0)
+    assert not ActionUpdate.objects.filter(action=action).exists()
+    page.get_by_label("Email address").fill(owner.username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Action SP1")
+    banner = page.get_by_role("region", name="Important")
+    expect(banner).to_contain_text("You were signed out before what you sent was saved")
+    expect(banner).to_contain_text("What you typed is back in the form below")
+    expect(page.get_by_label("Progress narrative")).to_have_value("The provider withdrew in May; we re-tender in June with the ICB.")
+    expect(page.get_by_label("Red", exact=True)).to_be_checked()
+    assert_accessible(page, "with the kept form put back")
+    page.get_by_role("button", name="Save update").click()
+    expect(page.get_by_role("alert").filter(has_text="has been saved")).to_be_focused()
+    assert ActionUpdate.objects.get(action=action).narrative == "The provider withdrew in May; we re-tender in June with the ICB."
+
+    # Once only: the next visit to the page is as any other.
+    page.reload()
+    expect(page.get_by_role("region", name="Important")).to_have_count(0)
