@@ -19,10 +19,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
-from send_tracker.security import SIGNED_OUT_USER, page_above
+from send_tracker.security import SIGNED_OUT_USER, form_page
 
 UNSENT = "unsent_form"
 # What is kept of one form at the most: a narrative is a few thousand characters; a larger body is not kept.
@@ -50,16 +49,6 @@ def is_sign_in_redirect(response: HttpResponse) -> bool:
         return False
     location = urlsplit(response.get("Location", ""))
     return location.path == resolve_url(settings.LOGIN_URL) and REDIRECT_FIELD_NAME in parse_qs(location.query)
-
-
-def form_page(request: HttpRequest) -> str:
-    """The page the form was sent from: htmx's current address, the referring page of this site, or the page above."""
-    for sent_from in (request.headers.get("HX-Current-URL", ""), request.headers.get("Referer", "")):
-        if sent_from and url_has_allowed_host_and_scheme(sent_from, allowed_hosts={request.get_host()}):
-            parts = urlsplit(sent_from)
-            if parts.path:
-                return parts.path + (f"?{parts.query}" if parts.query else "")
-    return page_above(request.path_info)
 
 
 def ended_session_user_id(request: HttpRequest) -> int | None:

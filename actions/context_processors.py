@@ -28,4 +28,6 @@ def service(request: HttpRequest) -> dict:
         "partnership": partnership,
         "shows_my_actions": shows_my_actions,
         "service_membership": membership,
+        # static/js/fresh-token.js reads the CSRF token from this cookie as a form is sent.
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
     }

@@ -14,6 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from axes.helpers import get_client_ip_address
 from axes.signals import user_locked_out
@@ -28,6 +29,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 
 logger = logging.getLogger("send_tracker.security")
 
@@ -175,6 +177,25 @@ class FormAddressPageMiddleware:
         page = render(request, "405.html", {"back": page_above(request.path_info)}, status=405)
         page["Allow"] = response["Allow"]
         return page
+
+
+def form_page(request: HttpRequest) -> str:
+    """The page the form was sent from: htmx's current address, the referring page of this site, or the page above."""
+    for sent_from in (request.headers.get("HX-Current-URL", ""), request.headers.get("Referer", "")):
+        if sent_from and url_has_allowed_host_and_scheme(sent_from, allowed_hosts={request.get_host()}):
+            parts = urlsplit(sent_from)
+            if parts.path:
+                return parts.path + (f"?{parts.query}" if parts.query else "")
+    return page_above(request.path_info)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check: a page that says why it most likely happened and leads back (CSRF_FAILURE_VIEW).
+
+    With a script, forms send the browser's current token (static/js/fresh-token.js), so a person meets this page
+    without one, with cookies blocked, or when the request really was forged. Nothing sent is shown back or kept.
+    """
+    return render(request, "403_csrf.html", {"back": form_page(request)}, status=403)
 
 
 def page_above(path: str) -> str:

@@ -28,6 +28,7 @@ if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "send_tracker.security.csrf_failure"
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SERVICE_NAME = env_str("SERVICE_NAME", default="SEND strategy tracker")
 

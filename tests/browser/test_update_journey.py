@@ -185,3 +185,41 @@ def test_an_update_sent_after_the_session_ended_is_back_in_the_form_once_signed_
     # Once only: the next visit to the page is as any other.
     page.reload()
     expect(page.get_by_role("region", name="Important")).to_have_count(0)
+
+
+def test_signing_in_again_in_another_tab_leaves_the_forms_of_this_one_working(sign_in, live_server, owner, officer, action, level):
+    from reporting.models import Snapshot
+
+    page = sign_in(owner)
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+    page.get_by_label("Amber", exact=True).check()
+    page.get_by_label("Progress narrative").fill("Typed before signing in again in the other tab.")
+    # In a second tab of the same browser the person signs out and in again: the browser's CSRF token changes.
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/sign-in/")
+    other.get_by_role("button", name="Sign out").click()
+    other.get_by_label("Email address").fill(owner.username)
+    other.get_by_role("textbox", name="Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    other.wait_for_load_state()
+
+    # The form drawn with the old token is sent with the browser's current one (htmx).
+    page.get_by_role("button", name="Save update").click()
+    expect(page.get_by_role("alert").filter(has_text="has been saved")).to_be_focused()
+    expect(page.get_by_test_id("update-count")).to_have_text("1")
+
+    # So is a form without htmx: the officer's snapshot, from a page opened before signing in again elsewhere.
+    other.get_by_role("button", name="Sign out").click()
+    other.wait_for_load_state()
+    page = sign_in(officer)
+    page.goto(f"{live_server.url}/strategies/{action.strategy_id}/snapshots/")
+    other.goto(f"{live_server.url}/strategies/{action.strategy_id}/")
+    other.get_by_role("button", name="Sign out").click()
+    other.get_by_label("Email address").fill(officer.username)
+    other.get_by_role("textbox", name="Password").fill(PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    other.wait_for_load_state()
+    page.get_by_role("button", name="Take a snapshot").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Your form was not sent")
+    assert Snapshot.objects.filter(strategy_id=action.strategy_id).exists()

@@ -52,3 +52,22 @@ def test_an_address_with_no_page_above_it_leads_home(officer, client, partnershi
     client.force_login(officer)
     page = client.get(reverse("people:invitation_resend", args=[invitation.pk]))
     assert page.status_code == 405 and "Go to the home page" in page.content.decode() and 'href="/"' in page.content.decode()
+
+
+def test_a_form_refused_by_the_csrf_check_gets_a_page_saying_why_and_leading_back(officer, action):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+    page = reverse("reporting:snapshot_list", args=[action.strategy_id])
+    refused = client.post(
+        reverse("reporting:snapshot_create", args=[action.strategy_id]),
+        {"csrfmiddlewaretoken": "x" * 64},
+        HTTP_REFERER=f"http://testserver{page}",
+    )
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    assert "Your form was not sent" in html and "opened before you last signed in" in html and "Nothing was saved" in html
+    assert f'href="{page}"' in html and 'id="main-content"' in html
+    assert "CSRF verification failed" not in html
+    assert not Snapshot.objects.exists()
