@@ -223,3 +223,35 @@ def test_signing_in_again_in_another_tab_leaves_the_forms_of_this_one_working(si
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Your form was not sent")
     assert Snapshot.objects.filter(strategy_id=action.strategy_id).exists()
+
+
+def test_an_update_the_server_never_answers_says_it_was_not_saved_and_keeps_the_words(sign_in, live_server, owner, action, level):
+    page = sign_in(owner)
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+    page.get_by_label("Amber", exact=True).check()
+    page.get_by_label("Progress narrative").fill("Written on the train.")
+    update = f"**{action.get_absolute_url()}update/"
+
+    # The connection drops as it is sent.
+    page.route(update, lambda route: route.abort("internetdisconnected"))
+    page.get_by_role("button", name="Save update").click()
+    summary = page.get_by_role("alert").filter(has_text="What you sent has not been saved")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("The connection to the tracker was lost")
+    expect(page).to_have_title(re.compile(r"^Error: SP1 – "))
+    expect(page.get_by_label("Progress narrative")).to_have_value("Written on the train.")
+    assert_accessible(page, "with an update that was not sent")
+
+    # The server is busy (a deployment): said in words, once, above the form.
+    page.unroute(update)
+    page.route(update, lambda route: route.fulfill(status=503, body="<html><body>Busy</body></html>", content_type="text/html"))
+    page.get_by_role("button", name="Save update").click()
+    expect(summary).to_contain_text("The tracker is busy or being updated")
+    expect(page.locator("#app-not-sent")).to_have_count(1)
+
+    page.unroute(update)
+    page.get_by_role("button", name="Save update").click()
+    expect(page.get_by_role("alert").filter(has_text="has been saved")).to_be_focused()
+    expect(page.locator("#app-not-sent")).to_have_count(0)
+    expect(page).to_have_title(re.compile(r"^SP1 – "))
+    expect(page.locator("#action-history")).to_contain_text("Written on the train.")
