@@ -194,14 +194,18 @@ def test_signing_in_again_in_another_tab_leaves_the_forms_of_this_one_working(si
     page.goto(f"{live_server.url}{action.get_absolute_url()}")
     page.get_by_label("Amber", exact=True).check()
     page.get_by_label("Progress narrative").fill("Typed before signing in again in the other tab.")
-    # In a second tab of the same browser the person signs out and in again: the browser's CSRF token changes.
     other = page.context.new_page()
-    other.goto(f"{live_server.url}/sign-in/")
-    other.get_by_role("button", name="Sign out").click()
-    other.get_by_label("Email address").fill(owner.username)
-    other.get_by_role("textbox", name="Password").fill(PASSWORD)
-    other.get_by_role("button", name="Sign in").click()
-    other.wait_for_load_state()
+
+    def again_in_the_other_tab(person):
+        """In a second tab of the same browser the person signs out and in again: the browser's CSRF token changes."""
+        other.goto(f"{live_server.url}/sign-in/")
+        other.get_by_role("button", name="Sign out").click()
+        other.get_by_label("Email address").fill(person.username)
+        other.get_by_role("textbox", name="Password").fill(PASSWORD)
+        other.get_by_role("button", name="Sign in").click()
+        other.wait_for_load_state()
+
+    again_in_the_other_tab(owner)
 
     # The form drawn with the old token is sent with the browser's current one (htmx).
     page.get_by_role("button", name="Save update").click()
@@ -213,12 +217,7 @@ def test_signing_in_again_in_another_tab_leaves_the_forms_of_this_one_working(si
     other.wait_for_load_state()
     page = sign_in(officer)
     page.goto(f"{live_server.url}/strategies/{action.strategy_id}/snapshots/")
-    other.goto(f"{live_server.url}/strategies/{action.strategy_id}/")
-    other.get_by_role("button", name="Sign out").click()
-    other.get_by_label("Email address").fill(officer.username)
-    other.get_by_role("textbox", name="Password").fill(PASSWORD)
-    other.get_by_role("button", name="Sign in").click()
-    other.wait_for_load_state()
+    again_in_the_other_tab(officer)
     page.get_by_role("button", name="Take a snapshot").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Your form was not sent")

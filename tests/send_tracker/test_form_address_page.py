@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from governance.models import Board, Meeting
-from people.models import Invitation
+from people.services import invitation_create
 from reporting.models import Snapshot
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +41,15 @@ def test_the_way_back_is_the_nearest_page_above_the_address(officer, client, par
 
 
 def test_an_address_with_no_page_above_it_leads_home(officer, client, partnership):
-    invitation = Invitation.objects.create(
+    invitation = invitation_create(
+        actor=officer,
         partnership=partnership,
         email="new@example.org",
+        first_name="",
+        last_name="",
+        organisation=None,
         role="board_member",
-        token_hash="0" * 64,
-        invited_by=officer,
-        expires_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC),
+        posts=[],
     )
     client.force_login(officer)
     page = client.get(reverse("people:invitation_resend", args=[invitation.pk]))
