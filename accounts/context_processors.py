@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from accounts.providers import provider_chosen, providers_enabled
-from accounts.unsent import taken_back
+from accounts.unsent import UNSENT, taken_back
 
 
 def single_sign_on(request: HttpRequest) -> dict:
@@ -13,4 +13,4 @@ def single_sign_on(request: HttpRequest) -> dict:
 
 def unsent_form(request: HttpRequest) -> dict:
     """A form kept while its person signed in again, for the page it belongs to (a callable: looked up by the layout)."""
-    return {"unsent_form": lambda: taken_back(request)}
+    return {"unsent_form": lambda: taken_back(request), "unsent_waiting": lambda: UNSENT in request.session}

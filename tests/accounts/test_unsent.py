@@ -48,6 +48,9 @@ def test_an_htmx_update_sent_after_the_idle_timeout_is_kept_and_back_on_the_acti
     # The whole page goes to sign in (not a sign-in form drawn in the action's history), and comes back to the action.
     assert sent.status_code == 200 and sent["HX-Redirect"] == f"{reverse('login')}?next={page}"
     assert not ActionUpdate.objects.exists()
+    # The sign-in page says why they are there, and never what they typed.
+    signing_in = client.get(sent["HX-Redirect"]).content.decode()
+    assert "You were signed out before what you sent was saved. It has been kept" in signing_in and NARRATIVE not in signing_in
     signed_in = client.post(sent["HX-Redirect"], {"username": owner.username, "password": "correct horse battery staple"})
     assert signed_in["Location"] == page
     fields = kept_on(client, page)
@@ -74,6 +77,7 @@ def test_someone_else_signing_in_on_the_same_browser_never_sees_it(client, owner
     sent = update_sent(client, action, level)
     assert client.session["unsent_form"]["fields"]["narrative"] == [NARRATIVE]
     colleague = make_user("colleague@example.org", partnership, Membership.Role.OFFICER)
+    assert "It has been kept" in client.get(sent["Location"]).content.decode()
     client.post(sent["Location"], {"username": colleague.username, "password": "correct horse battery staple"})
     assert kept_on(client, action.get_absolute_url()) is None
     assert "unsent_form" not in client.session
