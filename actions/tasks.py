@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
 from actions.chasing import TransientEmailError, actions_sweep, digest_send, digests_to_send
-from jobs.tasks import TRANSIENT_DATABASE_RETRIES
+from send_tracker.connections import TRANSIENT_DATABASE_RETRIES
 
 
 @shared_task(**TRANSIENT_DATABASE_RETRIES)

@@ -30,6 +30,12 @@ PERIODIC_TASKS = [
         {"minute": "30", "hour": "*"},
         "Sends digests still waiting, for example after the mail server was down.",
     ),
+    (
+        "Clear ended sessions",
+        "accounts.tasks.clear_ended_sessions",
+        {"minute": "15", "hour": "3"},
+        "Deletes the sessions that ended more than a session's longest lifetime ago.",
+    ),
 ]
 
 

@@ -7,9 +7,10 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from actions.tasks import TRANSIENT_DATABASE_RETRIES, send_pending_digests
+from actions.tasks import send_pending_digests
 from governance.cycle import priority_action_plans_chase
 from governance.services import meetings_remind
+from send_tracker.connections import TRANSIENT_DATABASE_RETRIES
 
 
 @shared_task(**TRANSIENT_DATABASE_RETRIES)

@@ -7,16 +7,10 @@ from collections.abc import Callable
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import InterfaceError, OperationalError
 
 from jobs.models import Job
 from jobs.services import JobRefusedError, job_fail, job_retry_later, jobs_housekeep
-
-# A database that is briefly unreachable (failover, restart) is worth a few tries,
-# spaced out exponentially with jitter; anything else fails at once.
-TRANSIENT_DATABASE_RETRIES = dict(
-    autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=30, retry_backoff_max=600, retry_jitter=True
-)
+from send_tracker.connections import TRANSIENT_DATABASE_RETRIES
 
 
 def job_task(model: type[Job], *, max_retries: int):

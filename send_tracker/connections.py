@@ -20,6 +20,12 @@ from django.shortcuts import render
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape
 
+# A task whose database is briefly unreachable (failover, restart) is worth a few tries, spaced out exponentially with
+# jitter; anything else fails at once. Every scheduled task takes these (`@shared_task(**TRANSIENT_DATABASE_RETRIES)`).
+TRANSIENT_DATABASE_RETRIES = dict(
+    autoretry_for=(OperationalError, InterfaceError), max_retries=3, retry_backoff=30, retry_backoff_max=600, retry_jitter=True
+)
+
 logger = logging.getLogger(__name__)
 
 READS = ("select", "show", "set ", "savepoint", "release", "rollback", "begin")
