@@ -131,3 +131,24 @@ def test_signing_out_is_left_as_it_is(client, owner):
     response = client.post(reverse("logout"))
     assert response["Location"] == reverse("login")
     assert "unsent_form" not in client.session
+
+
+def test_with_a_second_factor_the_form_is_back_after_the_code_as_well(client, mfa_on, owner, action, level):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.accounts.conftest import current_code
+
+    device = TOTPDevice.objects.create(user=owner, name="Phone", confirmed=True)
+    password_sign_in(client, owner)
+    client.post(reverse("accounts:mfa_verify"), {"code": current_code(device)})
+    session_ends()
+    sent = update_sent(client, action, level, HTTP_REFERER=f"http://testserver{action.get_absolute_url()}")
+    to_code = client.post(sent["Location"], {"username": owner.username, "password": "correct horse battery staple"})
+    # The password leads to the code, and the code to the action's page, with the form kept all the way.
+    code_page = client.get(to_code["Location"])
+    assert code_page.status_code == 302 and code_page["Location"].startswith(reverse("accounts:mfa_verify"))
+    # A code works once: the next one is the next half-minute's, which the test does not wait for.
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    verified = client.post(code_page["Location"], {"code": current_code(device), "next": action.get_absolute_url()})
+    assert verified["Location"] == action.get_absolute_url()
+    assert kept_on(client, action.get_absolute_url())["narrative"] == [NARRATIVE]
