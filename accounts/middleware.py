@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -10,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.mfa import confirmed_totp, mfa_required
 from accounts.unsent import is_sign_in_redirect, sign_in_again
-from send_tracker.security import SIGNED_OUT_USER
+from send_tracker.security import SIGNED_OUT_USER, form_page
 
 # Pages a person signed in with a password alone may still reach.
 EXEMPT_VIEWS = {
@@ -59,6 +60,8 @@ class SignInAgainMiddleware:
 
     Outside SessionLifetimeMiddleware, which ends a session at its absolute lifetime and says whose it was; inside the
     session and authentication middleware. A person signed in when the request began (signing out) is left alone.
+    A part of a page htmx asks for (a pack's progress, a dashboard panel) sends the whole page to sign in and back,
+    rather than drawing the sign-in page inside the part.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -66,7 +69,10 @@ class SignInAgainMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
-            return self.get_response(request)
+            response = self.get_response(request)
+            if response.status_code == 302 and getattr(request, "htmx", False) and is_sign_in_redirect(response):
+                return HttpResponseClientRedirect(redirect_to_login(form_page(request)).url)
+            return response
         signed_out = not request.user.is_authenticated
         response = self.get_response(request)
         if (signed_out or getattr(request, SIGNED_OUT_USER, None)) and is_sign_in_redirect(response):

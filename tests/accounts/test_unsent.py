@@ -152,3 +152,17 @@ def test_with_a_second_factor_the_form_is_back_after_the_code_as_well(client, mf
     verified = client.post(code_page["Location"], {"code": current_code(device), "next": action.get_absolute_url()})
     assert verified["Location"] == action.get_absolute_url()
     assert kept_on(client, action.get_absolute_url())["narrative"] == [NARRATIVE]
+
+
+def test_a_part_of_a_page_htmx_asks_for_after_the_session_ended_sends_the_whole_page_to_sign_in(client, owner, strategy):
+    dashboard = reverse("reporting:dashboard", args=[strategy.pk])
+    password_sign_in(client, owner)
+    session_ends()
+    part = client.get(
+        reverse("risks:headline", args=[strategy.pk]), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=f"http://testserver{dashboard}"
+    )
+    assert part.status_code == 200 and part["HX-Redirect"] == f"{reverse('login')}?next={dashboard}"
+    assert "Sign in" not in part.content.decode()
+    # The same address asked for as a page still goes to sign in and back to itself.
+    page = client.get(reverse("risks:headline", args=[strategy.pk]))
+    assert page.status_code == 302 and page["Location"] == f"{reverse('login')}?next={reverse('risks:headline', args=[strategy.pk])}"
