@@ -2,16 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.mfa import confirmed_totp, mfa_required
-from accounts.unsent import is_sign_in_redirect, sign_in_again
-from send_tracker.security import SIGNED_OUT_USER, form_page
+from accounts.unsent import is_sign_in_redirect, sign_in_again, to_sign_in
+from send_tracker.security import SIGNED_OUT_USER, form_page, whole_page_redirect
 
 # Pages a person signed in with a password alone may still reach.
 EXEMPT_VIEWS = {
@@ -50,9 +47,7 @@ class MfaRequiredMiddleware:
             return None
         name = "accounts:mfa_verify" if confirmed_totp(request.user) else "accounts:mfa_setup"
         target = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
-        if getattr(request, "htmx", False):
-            return HttpResponseClientRedirect(target)
-        return redirect(target)
+        return whole_page_redirect(request, target)
 
 
 class SignInAgainMiddleware:
@@ -70,11 +65,11 @@ class SignInAgainMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             response = self.get_response(request)
-            if response.status_code == 302 and getattr(request, "htmx", False) and is_sign_in_redirect(response):
-                return HttpResponseClientRedirect(redirect_to_login(form_page(request)).url)
+            if is_sign_in_redirect(response) and getattr(request, "htmx", False):
+                return to_sign_in(request, form_page(request))
             return response
         signed_out = not request.user.is_authenticated
         response = self.get_response(request)
         if (signed_out or getattr(request, SIGNED_OUT_USER, None)) and is_sign_in_redirect(response):
-            return sign_in_again(request, response)
+            return sign_in_again(request)
         return response

@@ -18,10 +18,9 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, SESSION_KEY
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.models import Session
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, resolve_url
-from django_htmx.http import HttpResponseClientRedirect
+from django.shortcuts import resolve_url
 
-from send_tracker.security import SIGNED_OUT_USER, form_page
+from send_tracker.security import SIGNED_OUT_USER, form_page, whole_page_redirect
 
 UNSENT = "unsent_form"
 # What is kept of one form at the most: a narrative is a few thousand characters; a larger body is not kept.
@@ -30,17 +29,18 @@ MOST_KEPT_CHARACTERS = 100_000
 NEVER_KEPT = ("token", "password", "secret", "otp")
 
 
-def sign_in_again(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """For a form sent by a signed-out person and answered "sign in": keep what they typed, and come back to its page.
-
-    An htmx request is sent to sign in as a whole page (not a sign-in form drawn inside the page's fragment).
-    """
+def sign_in_again(request: HttpRequest) -> HttpResponse:
+    """For a form sent by a signed-out person and answered "sign in": keep what they typed, and come back to its page."""
     page = form_page(request)
     user_id = getattr(request, SIGNED_OUT_USER, None) or ended_session_user_id(request)
     if user_id is not None:
         keep(request, user_id, page)
-    target = redirect_to_login(page).url
-    return HttpResponseClientRedirect(target) if getattr(request, "htmx", False) else redirect(target)
+    return to_sign_in(request, page)
+
+
+def to_sign_in(request: HttpRequest, page: str) -> HttpResponse:
+    """Sign in and come back to `page`, as a whole page (for htmx too: not a sign-in form drawn inside a part)."""
+    return whole_page_redirect(request, redirect_to_login(page).url)
 
 
 def is_sign_in_redirect(response: HttpResponse) -> bool:

@@ -26,10 +26,11 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 logger = logging.getLogger("send_tracker.security")
 
@@ -187,6 +188,11 @@ def form_page(request: HttpRequest) -> str:
             if parts.path:
                 return parts.path + (f"?{parts.query}" if parts.query else "")
     return page_above(request.path_info)
+
+
+def whole_page_redirect(request: HttpRequest, target: str) -> HttpResponse:
+    """A redirect the browser follows as a whole page: for htmx an `HX-Redirect`, never a page drawn inside a part."""
+    return HttpResponseClientRedirect(target) if getattr(request, "htmx", False) else redirect(target)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
