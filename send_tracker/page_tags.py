@@ -1,5 +1,5 @@
-"""Parts every page repeats, as builtin tags: the heading of a page, its breadcrumbs, a table's head, a summary list's row,
-a form's fields and its buttons, a confirmation panel, an error summary.
+"""Parts every page repeats, as builtin tags: the heading of a page, its breadcrumbs, a table's head, a table that scrolls
+in its own region, a summary list's row, a form's fields and its buttons, a confirmation panel, an error summary.
 
 The heading of a page as a block tag, for headings whose words hold tags or values of their own.
 
@@ -112,6 +112,47 @@ def table_head(*columns: str) -> SafeString:
         cells.append((_HEADER_CLASSES.get(kind, _HEADER_CLASSES[""]), text))
     row = format_html_join("", '<th scope="col" class="{}">{}</th>', cells)
     return format_html('<thead class="govuk-table__head"><tr class="govuk-table__row">{}</tr></thead>', row)
+
+
+class ScrollTableNode(template.Node):
+    def __init__(self, label: FilterExpression, nodelist: NodeList, options: dict[str, FilterExpression]) -> None:
+        self.label = label
+        self.nodelist = nodelist
+        self.options = options
+
+    def render(self, context: template.Context) -> str:
+        body = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
+        options = {name: option.resolve(context) for name, option in self.options.items()}
+        classes = " ".join(filter(None, ["govuk-table", options.get("class")]))
+        testid = format_html(' data-testid="{}"', options["testid"]) if options.get("testid") else ""
+        return format_html(
+            '<div class="{}" role="region" aria-label="{}" tabindex="0">\n<table class="{}"{}>\n{}\n</table>\n</div>',
+            options.get("scroll") or "app-table-scroll",
+            self.label.resolve(context),
+            classes,
+            testid,
+            body,
+        )
+
+
+@register.tag
+def scroll_table(parser: Parser, token: Token) -> ScrollTableNode:
+    """A GOV.UK table that scrolls inside its own labelled region on a narrow screen, its rows the block's words:
+
+    {% scroll_table "The risks" class="app-table--stack" testid="risk-table" %}<caption …>…</caption>…{% endscroll_table %}
+
+    The label names the region to screen readers; class adds to the table's classes, testid marks the table, and
+    scroll names the region's own class where it is not app-table-scroll (the dashboard's trend scrolls its own way).
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError('scroll_table takes its label: {% scroll_table "Members" %}…{% endscroll_table %}')
+    options = template.base.token_kwargs(bits[2:], parser)
+    if len(bits) != 2 + len(options) or set(options) - {"class", "testid", "scroll"}:
+        raise template.TemplateSyntaxError("scroll_table takes its label, then only class=, testid= and scroll=")
+    nodelist = parser.parse(("endscroll_table",))
+    parser.delete_first_token()
+    return ScrollTableNode(parser.compile_filter(bits[1]), nodelist, options)
 
 
 class SummaryRowNode(template.Node):
