@@ -11,10 +11,15 @@ from people.models import Membership, Post
 from send_tracker.statements import kept_objects, kept_objects_together, prefetched, prefetched_rows
 
 
+def strategy_with_partnership(strategy_id: int) -> QuerySet[Strategy]:
+    """The strategy with its partnership and rating scheme: what nearly every page of a strategy reads first."""
+    return Strategy.objects.select_related("partnership", "scheme").filter(pk=strategy_id).order_by()
+
+
 def get_strategy_for_user(user: User, strategy_id: int) -> tuple[Strategy, Membership]:
-    """The strategy and the user's role in its partnership, or 404."""
-    found = Strategy.objects.select_related("partnership", "scheme")
-    return member_object(user, found, strategy_id, "partnership_id", "No such strategy.")
+    """The strategy and the user's role in its partnership, or 404 (its SQL compiled once a process for each strategy)."""
+    found = kept_objects(strategy_with_partnership, strategy_id)
+    return member_found(user, found[0] if found else None, "partnership_id", "No such strategy.")
 
 
 def officer_strategy(user: User, strategy_id: int, what: str = "do this") -> tuple[Strategy, Membership]:
