@@ -8,10 +8,11 @@ import segno
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from accounts.forms import CodeForm
 from accounts.mfa import (
@@ -23,7 +24,7 @@ from accounts.mfa import (
     normalise_code,
     totp_pending,
 )
-from send_tracker.security import security_event
+from send_tracker.security import security_event, session_kept, session_seconds_left
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -102,3 +103,17 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                 return HttpResponse(status=429)  # AxesMiddleware replaces this with the lockout page
             form.add_error("code", "The code is not correct. Enter the code your authenticator app shows now, or a recovery code")
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def session_time(request: HttpRequest) -> JsonResponse:
+    """How long the person's session has left (asking is not activity); POST keeps them signed in ("Stay signed in")."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"seconds_left": 0, "extendable": False})
+    if request.method == "POST":
+        session_kept(request)
+    left, extendable = session_seconds_left(request)
+    # Counted from a whole second before the session was last saved: while this request is still signed in, the
+    # session has not ended, whatever the count says, and the page asks again in a moment.
+    return JsonResponse({"seconds_left": max(left, 1), "extendable": extendable})

@@ -28,7 +28,7 @@ from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.urls import Resolver404, resolve
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -40,6 +40,9 @@ SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
 # How stale the last-seen time may get before a request saves the session again (sliding its expiry).
 SEEN_RESOLUTION_SECONDS = 60
+# The address a page asks how long its person's session has left, to warn them before it ends: asking (GET) is not
+# activity, so it never keeps anyone signed in by itself.
+SESSION_TIME_VIEW = "accounts:session_time"
 # Set on a request whose session this module ended part-way through (the absolute lifetime): whose session it was,
 # so that a form it carried can be kept for that person (accounts/unsent.py).
 SIGNED_OUT_USER = "signed_out_user_id"
@@ -127,8 +130,8 @@ class SessionLifetimeMiddleware:
                 setattr(request, SIGNED_OUT_USER, request.user.pk)
                 logout(request)
                 return redirect_to_login(request.get_full_path())
-            if time.time() - request.session.get(SEEN_AT, 0) > SEEN_RESOLUTION_SECONDS:
-                request.session[SEEN_AT] = int(time.time())
+            if time.time() - request.session.get(SEEN_AT, 0) > SEEN_RESOLUTION_SECONDS and not _asks_time_left(request):
+                session_kept(request)
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
@@ -137,6 +140,30 @@ class SessionLifetimeMiddleware:
         elif isinstance(exception, NotInPartnership):
             security_event("other_partnership_denied", request, view=_view_name(request))
         return None
+
+
+def _asks_time_left(request: HttpRequest) -> bool:
+    try:
+        return request.method == "GET" and request.path_info == reverse(SESSION_TIME_VIEW)
+    except NoReverseMatch:  # a URLconf without the accounts pages
+        return False
+
+
+def session_kept(request: HttpRequest) -> None:
+    """Mark the person seen now: the session is saved, and its idle expiry starts again."""
+    request.session[SEEN_AT] = int(time.time())
+
+
+def session_seconds_left(request: HttpRequest) -> tuple[int, bool]:
+    """How many seconds the signed-in person's session has left, and whether being active puts that off.
+
+    The idle limit counts from the last time the person was marked seen (the session may have been saved since, so
+    this is never later than the real end); the session's whole lifetime cannot be put off.
+    """
+    now = time.time()
+    idle = request.session.get(SEEN_AT, now) + settings.SESSION_COOKIE_AGE - now
+    whole = request.session.get(SIGNED_IN_AT, now) + settings.SESSION_ABSOLUTE_SECONDS - now
+    return max(0, int(min(idle, whole))), idle < whole
 
 
 class PrivateResponsesMiddleware:

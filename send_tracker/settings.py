@@ -117,6 +117,7 @@ TEMPLATES = [
                 "actions.context_processors.service",
                 "accounts.context_processors.single_sign_on",
                 "accounts.context_processors.unsent_form",
+                "accounts.context_processors.session_timeout",
             ],
             # Ratings and due-date warnings, on almost every page; every page's heading.
             "builtins": ["actions.templatetags.ratings", "send_tracker.page_tags"],
@@ -345,6 +346,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 # Absolute timeout: signed out this long after signing in, however active.
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_HOURS", 10) * 60 * 60
+# A signed-in page warns this long before the session ends, and lets the person stay signed in (WCAG 2.2.1).
+SESSION_WARNING_SECONDS = 120
 
 # Strict Content-Security-Policy on every response: scripts only from our origin
 # with the per-request nonce, no inline styles, no plugins, no framing.

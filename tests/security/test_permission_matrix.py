@@ -229,6 +229,8 @@ MATRIX: dict[str, Row] = {
     "accounts:mfa_setup": Row("get", [], None, SIGNED_IN),
     "accounts:mfa_setup_qr": Row("get", [], None, SIGNED_IN),
     "accounts:mfa_verify": Row("get", [], None, {"anonymous": "login", **dict.fromkeys(PERSONAS[1:], "redirect")}),
+    # How long a session has left, for the warning before it ends: each person's own, and nothing for anyone else.
+    "accounts:session_time": Row("get", [], None, PUBLIC),
     # Single sign-on answers only where a deployment configures it (OIDC_RP_CLIENT_ID); the tests run without.
     "oidc_authentication_init": Row("get", [], None, dict.fromkeys(PERSONAS, "missing")),
     "oidc_authentication_callback": Row("get", [], None, dict.fromkeys(PERSONAS, "missing")),
