@@ -84,12 +84,23 @@ def meeting_move(
         raise CalendarRuleError("The papers deadline must be on or before the meeting", "papers_deadline")
     if Meeting.objects.filter(board_id=meeting.board_id, date=date).exclude(pk=meeting.pk).exists():
         raise CalendarRuleError(f"{meeting.board} already meets on {date:%-d %B %Y}", "date")
-    meeting.date, meeting.papers_deadline = date, papers_deadline
-    meeting.start_time, meeting.end_time = start_time, end_time
-    if meeting.status == Meeting.Status.CANCELLED:
-        meeting.status = Meeting.Status.SCHEDULED
-    meeting.save(update_fields=["date", "papers_deadline", "start_time", "end_time", "status"])
+    status = Meeting.Status.SCHEDULED if meeting.status == Meeting.Status.CANCELLED else meeting.status
+    moved = {"date": date, "papers_deadline": papers_deadline, "start_time": start_time, "end_time": end_time, "status": status}
+    # Checked in the same statement as the change, as for cancelling: its decisions are dated by the meeting.
+    if not Meeting.objects.filter(pk=meeting.pk).exclude(Meeting.on_record()).update(**moved):
+        raise CalendarRuleError(on_record_said(meeting, "moved"), "date")
+    for name, value in moved.items():
+        setattr(meeting, name, value)
     return meeting
+
+
+def meeting_on_record(meeting: Meeting) -> bool:
+    """Whether the meeting took place with its record standing (`Meeting.on_record`): it can be neither moved nor cancelled."""
+    return Meeting.objects.filter(pk=meeting.pk).filter(Meeting.on_record()).exists()
+
+
+def on_record_said(meeting: Meeting, done: str) -> str:
+    return f"The {meeting.board} meeting on {meeting.date:%-d %B %Y} took place: its decisions are on record, so it cannot be {done}"
 
 
 def meeting_cancel(*, meeting: Meeting) -> None:
@@ -99,9 +110,7 @@ def meeting_cancel(*, meeting: Meeting) -> None:
     next board's pack, which a cancelled meeting's would not. Checked in the same statement as the change.
     """
     if not Meeting.objects.filter(pk=meeting.pk).exclude(Meeting.on_record()).update(status=Meeting.Status.CANCELLED):
-        raise CalendarRuleError(
-            f"The {meeting.board} meeting on {meeting.date:%-d %B %Y} took place: its decisions are on record, so it cannot be cancelled"
-        )
+        raise CalendarRuleError(on_record_said(meeting, "cancelled"))
 
 
 def meeting_next(strategy: Strategy, today: dt.date) -> Meeting | None:

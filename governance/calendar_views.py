@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actions.access import get_strategy_for_user, officer_strategy
-from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meetings_series_create
+from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meeting_on_record, meetings_series_create
 from governance.cycle import cycle_for, is_working_day
 from governance.forms import BoardForm, MeetingMoveForm, MeetingSeriesForm
 from governance.models import Board, Meeting
@@ -106,6 +106,7 @@ def meeting_move_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
     else:
         form = MeetingMoveForm(initial=_move_initial(meeting))
     context = {"meeting": meeting, "strategy": meeting.strategy, "membership": membership, "form": form, "nav_section": "strategies"}
+    context["on_record"] = meeting_on_record(meeting)
     return render(request, "governance/meeting_move.html", context, status=422 if form.errors else 200)
 
 

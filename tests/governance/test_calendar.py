@@ -179,3 +179,24 @@ def test_a_series_has_its_uk_start_and_end_times_and_meetings_without_them_run_t
     other = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 12, 1))
     other.refresh_from_db()
     assert (other.start_time, other.end_time) == (dt.time(10), dt.time(12))
+
+
+def test_a_meeting_with_decisions_on_record_cannot_be_moved_and_offers_no_move_link(client, officer, strategy, the_board):
+    """Its decisions and the next pack's "Actions arising from the … meeting, <date>" are dated by it: moving it would re-date them."""
+    from governance.decisions import decision_record
+
+    decided = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 3, 12))
+    decision_record(meeting=decided, text="The board agreed the recovery plan.", by=officer)
+    open_one = Meeting.objects.create(board=the_board, strategy=strategy, date=dt.date(2026, 5, 12))
+    client.force_login(officer)
+    url = reverse("governance:meeting_move", args=[decided.pk])
+    calendar = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
+    assert f'href="{url}"' not in calendar and "On record" in calendar
+    assert reverse("governance:meeting_move", args=[open_one.pk]) in calendar
+    page = client.get(url).content.decode()
+    assert "its decisions are on record, dated by the meeting, so it cannot be moved" in page and 'name="date_day"' not in page
+    # Sent all the same (a page opened before the decision was recorded): refused where the date was asked, nothing moved.
+    refused = client.post(url, {**date_boxes("date", "19/3/2026"), **date_boxes("papers_deadline", "12/3/2026")})
+    assert refused.status_code == 422
+    assert "took place: its decisions are on record, so it cannot be moved" in refused.content.decode()
+    assert Meeting.objects.get(pk=decided.pk).date == dt.date(2026, 3, 12)
