@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.http import urlencode
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 
 from accounts.mfa import mfa_required
 from accounts.providers import provider_chosen, providers_enabled
@@ -22,20 +24,22 @@ def unsent_form(request: HttpRequest) -> dict:
 
 
 def session_timeout(request: HttpRequest) -> dict:
-    """For a person fully signed in: how long their session has left and when to warn them (a callable, for the layout)."""
+    """For a person fully signed in: how long their session has left, and the warning's markup (a callable, for the layout)."""
 
     def timeout() -> dict | None:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or mfa_required(request):
             return None
         left, _extendable = session_seconds_left(request)
-        return {
-            "left": left,
-            "warn": settings.SESSION_WARNING_SECONDS,
-            "whole_hours": round(settings.SESSION_ABSOLUTE_SECONDS / 3600),
-            "url": reverse("accounts:session_time"),
-            "sign_in_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}",
-            "sign_out_url": reverse("logout"),
-        }
+        hours = round(settings.SESSION_ABSOLUTE_SECONDS / 3600)
+        return {"left": left, "dialog": timeout_dialog(settings.SESSION_WARNING_SECONDS, hours, get_script_prefix())}
 
     return {"session_timeout": timeout}
+
+
+@functools.lru_cache(maxsize=16)
+def timeout_dialog(warn: int, whole_hours: int, prefix: str) -> str:
+    """The warning's markup: the same on every page of a deployment (`prefix`, the site's path, is part of its addresses),
+    so drawn once a process. The page's own address and the person's security token are added by its script."""
+    addresses = {"url": reverse("accounts:session_time"), "sign_in_url": reverse("login"), "sign_out_url": reverse("logout")}
+    return render_to_string("includes/session_timeout.html", {"warn": warn, "whole_hours": whole_hours, **addresses})

@@ -10,6 +10,7 @@
   if (!dialog || typeof dialog.showModal !== "function" || !window.fetch) {
     return;
   }
+  var script = document.getElementById("app-timeout-script");
   var url = dialog.getAttribute("data-url");
   var warn = parseInt(dialog.getAttribute("data-warn"), 10);
   var cookieName = document.body.getAttribute("data-csrf-cookie");
@@ -18,6 +19,7 @@
   var endsAt = 0;
   var announced = "";
   var over = false;
+  var signIn = part("sign-in").getAttribute("href");
 
   function part(name) {
     return dialog.querySelector("[data-timeout-" + name + "]");
@@ -132,6 +134,8 @@
     part("close").textContent = "Back to the page";
     part("sign-out").hidden = true;
     part("sign-in").hidden = false;
+    // Back to this page once signed in again.
+    part("sign-in").setAttribute("href", signIn + "?next=" + encodeURIComponent(window.location.pathname + window.location.search));
     part("announce").textContent = "";
     if (!dialog.open) {
       dialog.showModal();
@@ -175,5 +179,5 @@
     }
   });
 
-  schedule(parseInt(dialog.getAttribute("data-left"), 10));
+  schedule(parseInt(script.getAttribute("data-left"), 10));
 })();

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
@@ -56,5 +57,22 @@ def test_the_warning_comes_before_the_idle_timeout_staying_keeps_the_session_and
     dialog.get_by_role("button", name="Back to the page").click()
     expect(dialog).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_have_text("My actions")
+    page.goto(live_server.url + "/my-actions/")
+    expect(page).to_have_url(re.compile(r"/sign-in/\?next="))
+
+
+def test_signing_out_from_the_warning_ends_the_session(sign_in, live_server, owner, settings):
+    """The dialog's sign-out form is the same on every page: it is sent with the browser's own security token."""
+    settings.SESSION_COOKIE_AGE = IDLE_SECONDS
+    settings.SESSION_WARNING_SECONDS = IDLE_SECONDS - 2
+    page = sign_in(owner)
+    page.goto(live_server.url + "/my-actions/")
+    dialog = page.locator("#app-timeout")
+    expect(dialog).to_be_visible(timeout=WAIT_MS)
+    [key] = [cookie["value"] for cookie in page.context.cookies() if cookie["name"] == django_settings.SESSION_COOKIE_NAME]
+    dialog.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("My actions")
+    assert "Forbidden" not in page.content()
+    assert not Session.objects.filter(session_key=key).exists()
     page.goto(live_server.url + "/my-actions/")
     expect(page).to_have_url(re.compile(r"/sign-in/\?next="))
