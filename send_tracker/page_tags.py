@@ -114,21 +114,46 @@ def table_head(*columns: str) -> SafeString:
     return format_html('<thead class="govuk-table__head"><tr class="govuk-table__row">{}</tr></thead>', row)
 
 
-class ScrollTableNode(template.Node):
+class LabelledBlockNode(template.Node):
+    """A block tag given a label, then only named options, its body the block's words (`labelled_block` reads it)."""
+
     def __init__(self, label: FilterExpression, nodelist: NodeList, options: dict[str, FilterExpression]) -> None:
         self.label = label
         self.nodelist = nodelist
         self.options = options
 
+    def parts(self, context: template.Context) -> tuple[str, SafeString, dict]:
+        """The label, the body (rendered, so already escaped) and the options, resolved."""
+        body = mark_safe(self.nodelist.render(context).strip())
+        return self.label.resolve(context), body, {name: option.resolve(context) for name, option in self.options.items()}
+
+
+def labelled_block(
+    parser: Parser, token: Token, node: type[LabelledBlockNode], allowed: tuple[str, ...], what: str, example: str
+) -> LabelledBlockNode:
+    """Read `{% tag label name=value … %}…{% endtag %}`: the label (`what` the tag calls it) first, then only `allowed` options."""
+    bits = token.split_contents()
+    tag = bits[0]
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{tag} takes its {what}: {example}")
+    options = template.base.token_kwargs(bits[2:], parser)
+    if len(bits) != 2 + len(options) or set(options) - set(allowed):
+        named = [f"{name}=" for name in allowed]
+        raise template.TemplateSyntaxError(f"{tag} takes its {what}, then only {', '.join(named[:-1])} and {named[-1]}")
+    nodelist = parser.parse((f"end{tag}",))
+    parser.delete_first_token()
+    return node(parser.compile_filter(bits[1]), nodelist, options)
+
+
+class ScrollTableNode(LabelledBlockNode):
     def render(self, context: template.Context) -> str:
-        body = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
-        options = {name: option.resolve(context) for name, option in self.options.items()}
+        label, body, options = self.parts(context)
         classes = " ".join(filter(None, ["govuk-table", options.get("class")]))
         testid = format_html(' data-testid="{}"', options["testid"]) if options.get("testid") else ""
         return format_html(
             '<div class="{}" role="region" aria-label="{}" tabindex="0">\n<table class="{}"{}>\n{}\n</table>\n</div>',
             options.get("scroll") or "app-table-scroll",
-            self.label.resolve(context),
+            label,
             classes,
             testid,
             body,
@@ -144,26 +169,13 @@ def scroll_table(parser: Parser, token: Token) -> ScrollTableNode:
     The label names the region to screen readers; class adds to the table's classes, testid marks the table, and
     scroll names the region's own class where it is not app-table-scroll (the dashboard's trend scrolls its own way).
     """
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError('scroll_table takes its label: {% scroll_table "Members" %}…{% endscroll_table %}')
-    options = template.base.token_kwargs(bits[2:], parser)
-    if len(bits) != 2 + len(options) or set(options) - {"class", "testid", "scroll"}:
-        raise template.TemplateSyntaxError("scroll_table takes its label, then only class=, testid= and scroll=")
-    nodelist = parser.parse(("endscroll_table",))
-    parser.delete_first_token()
-    return ScrollTableNode(parser.compile_filter(bits[1]), nodelist, options)
+    example = '{% scroll_table "Members" %}…{% endscroll_table %}'
+    return labelled_block(parser, token, ScrollTableNode, ("class", "testid", "scroll"), "label", example)
 
 
-class SummaryRowNode(template.Node):
-    def __init__(self, key: FilterExpression, nodelist: NodeList, options: dict[str, FilterExpression]) -> None:
-        self.key = key
-        self.nodelist = nodelist
-        self.options = options
-
+class SummaryRowNode(LabelledBlockNode):
     def render(self, context: template.Context) -> str:
-        value = mark_safe(self.nodelist.render(context).strip())  # rendered, so already escaped
-        options = {name: option.resolve(context) for name, option in self.options.items()}
+        key, value, options = self.parts(context)
         change = ""
         if options.get("change"):
             change = format_html(
@@ -175,7 +187,7 @@ class SummaryRowNode(template.Node):
         return format_html(
             '<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{}</dt>'
             '<dd class="govuk-summary-list__value">{}</dd>{}</div>',
-            self.key.resolve(context),
+            key,
             value,
             change,
         )
@@ -192,15 +204,8 @@ def summary_row(parser: Parser, token: Token) -> SummaryRowNode:
 
     {% summary_row "Evaluation strands" change=strands_url change_label="the evaluation strands it measures" %}…{% endsummary_row %}
     """
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError('summary_row takes its key: {% summary_row "Owner" %}…{% endsummary_row %}')
-    options = template.base.token_kwargs(bits[2:], parser)
-    if len(bits) != 2 + len(options) or set(options) - {"change", "change_label"}:
-        raise template.TemplateSyntaxError("summary_row takes its key, then only change= and change_label=")
-    nodelist = parser.parse(("endsummary_row",))
-    parser.delete_first_token()
-    return SummaryRowNode(parser.compile_filter(bits[1]), nodelist, options)
+    example = '{% summary_row "Owner" %}…{% endsummary_row %}'
+    return labelled_block(parser, token, SummaryRowNode, ("change", "change_label"), "key", example)
 
 
 class PanelNode(template.Node):
