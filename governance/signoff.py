@@ -29,6 +29,10 @@ class SignOffError(Exception):
     """The sign-off cannot be made now: the message says why."""
 
 
+class SignOffReasonMissingError(SignOffError):
+    """A decline without a reason: the problem is the reason's, not the choice's."""
+
+
 def organisations_owning(strategy: Strategy | int) -> list[Organisation]:
     """The organisations whose posts own at least one action of the strategy."""
     return list(Organisation.objects.filter(posts__actions__strategy=strategy).distinct().order_by("name"))
@@ -119,7 +123,7 @@ def sign_off_decide(*, sign_off: SignOff, user: User, confirm: bool, reason: str
         raise SignOffError(f"The papers deadline was {deadline:%-d %B %Y}: ask the programme officers to record a late sign-off.")
     reason = reason.strip()
     if not confirm and not reason:
-        raise SignOffError("Say why you are not signing off, so the officers can act on it.")
+        raise SignOffReasonMissingError("Say why you are not signing off, so the officers can act on it.")
     now = timezone.now()
     locked.status = SignOff.Status.CONFIRMED if confirm else SignOff.Status.DECLINED
     locked.decided_by, locked.decided_at, locked.reason = user, now, "" if confirm else reason

@@ -18,7 +18,16 @@ from actions.access import get_action_for_user, officer_strategy
 from actions.models import Action, Strategy
 from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm
 from governance.models import Finding, Inspection, Meeting, SignOff
-from governance.signoff import SignOffError, deadline_of, sign_off_decide, sign_off_rows, sign_offs_open, signatory_nominate, signatory_of
+from governance.signoff import (
+    SignOffError,
+    SignOffReasonMissingError,
+    deadline_of,
+    sign_off_decide,
+    sign_off_rows,
+    sign_offs_open,
+    signatory_nominate,
+    signatory_of,
+)
 from kpis.access import get_indicator_for_user
 from kpis.models import Indicator
 from people.access import is_officer, member_object, officer_required
@@ -137,9 +146,17 @@ def _meeting_for_user(request: HttpRequest, meeting_id: int) -> tuple[Meeting, M
 
 
 def _sign_off_page(
-    request: HttpRequest, meeting: Meeting, membership: Membership, errors: dict | None = None, status: int = 200, *, field="decision"
+    request: HttpRequest,
+    meeting: Meeting,
+    membership: Membership,
+    errors: dict | None = None,
+    status: int = 200,
+    *,
+    field="decision",
+    posted: dict | None = None,
 ):
-    """The sign-off board; `errors` by sign-off, each about its `field`: "decision" (the signatory's choice) or "signatory"."""
+    """The sign-off board; `errors` by sign-off, each about its `field`: "decision" (the signatory's choice), "reason"
+    (why they decline) or "signatory". `posted` is the signatory's answer as sent, kept in the form beside its problem."""
     officer = is_officer(membership)
     today = timezone.localdate()
     rows = sign_off_rows(meeting, request.user, officer=officer, today=today)
@@ -158,6 +175,7 @@ def _sign_off_page(
             "signed": sum(1 for r in rows if r["sign_off"].is_signed()),
             "errors": errors or {},
             "error_field": field,
+            "posted": posted,
         },
         status=status,
     )
@@ -180,13 +198,16 @@ def sign_off_decide_view(request: HttpRequest, sign_off_id: int) -> HttpResponse
     signatory = signatory_of(sign_off)
     if signatory is None or signatory.pk != request.user.pk:
         raise PermissionDenied(f"Only the nominated signatory of {sign_off.organisation} can sign off its updates.")
-    decision = request.POST.get("decision")
+    decision, reason = request.POST.get("decision"), request.POST.get("reason", "")
+    posted = {"sign_off": sign_off.pk, "decision": decision, "reason": reason}
     if decision not in ("confirm", "decline"):
-        return _sign_off_page(request, meeting, membership, {sign_off.pk: "Choose whether you sign off or decline"}, status=422)
+        problem = {sign_off.pk: "Choose whether you sign off or decline"}
+        return _sign_off_page(request, meeting, membership, problem, status=422, posted=posted)
     try:
-        sign_off_decide(sign_off=sign_off, user=request.user, confirm=decision == "confirm", reason=request.POST.get("reason", ""))
+        sign_off_decide(sign_off=sign_off, user=request.user, confirm=decision == "confirm", reason=reason)
     except SignOffError as exc:
-        return _sign_off_page(request, meeting, membership, {sign_off.pk: str(exc)}, status=422)
+        field = "reason" if isinstance(exc, SignOffReasonMissingError) else "decision"
+        return _sign_off_page(request, meeting, membership, {sign_off.pk: str(exc)}, status=422, field=field, posted=posted)
     word = "signed off" if decision == "confirm" else "declined"
     messages.success(request, f"{sign_off.organisation}'s updates for this meeting are {word}.")
     return redirect("governance:sign_off_board", meeting.pk)

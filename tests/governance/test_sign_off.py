@@ -114,6 +114,26 @@ def test_a_sign_off_s_problem_links_to_the_field_it_is_about(client, officer, me
     assert f'<p id="signatory-{sign_off.pk}-error" class="govuk-error-message">' in page
 
 
+def test_a_decline_without_a_reason_keeps_the_choice_and_points_at_the_reason(client, meeting, signatory, action):
+    """The signatory who chose "We cannot sign off yet" and left the reason empty sees that choice still made, and the
+    problem on the reason's box, not on the choice; what they wrote in a failed send comes back too."""
+    sign_off = sign_offs_for(meeting)[0]
+    client.force_login(signatory)
+    decide = reverse("governance:sign_off_decide", args=[sign_off.pk])
+    client.post(decide, {"decision": "confirm"})  # an earlier answer, which the form would otherwise show
+    page = client.post(decide, {"decision": "decline", "reason": "  "}).content.decode()
+    assert 'value="decline" checked>' in page and 'value="confirm">' in page
+    assert f'<a href="#reason-{sign_off.pk}">Say why you are not signing off' in page
+    assert f'<p id="reason-{sign_off.pk}-error" class="govuk-error-message">' in page
+    assert f'id="reason-{sign_off.pk}" name="reason" rows="3" aria-describedby="reason-{sign_off.pk}-error">' in page
+    assert f'id="decision-{sign_off.pk}-error"' not in page
+    page = client.post(decide, {"reason": "Figures <late>"}).content.decode()  # no choice made: the words stay
+    assert f'<a href="#decision-{sign_off.pk}">Choose whether you sign off or decline</a>' in page
+    assert ">Figures &lt;late&gt;</textarea>" in page and "checked>" not in page
+    sign_off.refresh_from_db()
+    assert sign_off.status == SignOff.Status.CONFIRMED
+
+
 def test_after_the_papers_deadline_it_is_too_late(client, meeting, signatory, action):
     sign_off = sign_offs_for(meeting)[0]
     with pytest.raises(Exception, match="papers deadline"):
