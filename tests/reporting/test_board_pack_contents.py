@@ -96,3 +96,19 @@ def test_a_held_meeting_reminds_nobody(action, owner, strategy):
         board=board, strategy=strategy, date=dt.date(2025, 7, 21), papers_deadline=dt.date(2025, 7, 14), status=Meeting.Status.HELD
     )
     assert meetings_remind(today=dt.date(2025, 7, 9)) == 0
+
+
+def test_the_pack_names_the_last_board_by_its_snapshot_not_as_the_board_s_own_date(action, owner, level, strategy):
+    """The last board met a week after its snapshot: the pack dates the comparison by the snapshot and says so, rather
+    than calling the snapshot's date the board's (the same page names the board's real date above its actions arising)."""
+    first = snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 14))
+    board = Board.objects.create(partnership=strategy.partnership, name="Partnership Board")
+    Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2025, 5, 21), snapshot=first, status="held")
+    ActionUpdate.objects.create(action=action, author=owner, rating_before=level("amber"), rating_after=level("red"), narrative="Late.")
+    Action.objects.filter(pk=action.pk).update(rating=level("red"))
+    html = board_pack_html(snapshot_take(strategy=strategy, as_at=dt.date(2025, 7, 14)))
+    assert "The last board: 14 May 2025" not in html and "last board of 14 May 2025" not in html
+    assert "Since the last board on 14 May 2025" not in html
+    assert "Compared with the last board (the snapshot as at 14 May 2025)" in html
+    assert "against the last board (the snapshot as at 14 May 2025)" in html
+    assert "Since the last board (the snapshot as at 14 May 2025), counted by delivery group" in html
