@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -309,3 +310,13 @@ def test_the_command_renders_a_pack_to_a_file(one_plan_snapshot, tmp_path):
     assert "EHC-C6" in pdf_text(out.read_bytes(), tmp_path)
     assert not ActionUpdate.objects.filter(source="system").exists()
     assert Meeting.objects.count() == 0
+
+
+def test_the_packs_list_says_when_a_pack_is_for_no_meeting(client, action, officer, board):
+    """A pack produced for no meeting says so in its Meeting cell, rather than leaving it blank (a bare "Meeting:" on a phone)."""
+    snapshot = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
+    BoardReport.objects.create(strategy=action.strategy, snapshot=snapshot, requested_by=officer)
+    client.force_login(board)
+    page = lxml.html.fromstring(client.get(reverse("reporting:reports", args=[action.strategy.pk])).content)
+    (cell,) = page.xpath('//td[@data-label="Meeting"]')
+    assert cell.text_content().strip() == "No meeting"
