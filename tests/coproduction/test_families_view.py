@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import lxml.html
 import pytest
 from django.db import InternalError, ProgrammingError, transaction
 from django.urls import reverse
@@ -27,6 +28,16 @@ def test_a_partner_records_the_families_view_and_the_group_page_shows_it(client,
     assert response.status_code == 302
     page = client.get(reverse("reporting:group_detail", args=[group.pk])).content.decode()
     assert "No change yet" in page and "Nothing has changed for us yet." in page and "Forum survey Q18" in page
+
+
+def test_the_group_page_reads_the_ratings_then_the_families_view_as_one_sentence(client, partner, board, group, action):
+    """No stray space before the full stop that ends the officers' ratings: "Amber 1. Families' view: ..."."""
+    client.force_login(partner)
+    record(client, group)
+    client.force_login(board)
+    page = lxml.html.fromstring(client.get(reverse("reporting:group_detail", args=[group.pk])).content)
+    (line,) = [p.text_content() for p in page.xpath("//p") if p.text_content().startswith("Officers' ratings:")]
+    assert " 1. Families' view: No change yet" in " ".join(line.split())
 
 
 @pytest.mark.parametrize("persona", ["officer", "group_lead", "owner", "board"])
