@@ -208,8 +208,10 @@ def sign_off_decide_view(request: HttpRequest, sign_off_id: int) -> HttpResponse
     except SignOffError as exc:
         field = "reason" if isinstance(exc, SignOffReasonMissingError) else "decision"
         return _sign_off_page(request, meeting, membership, {sign_off.pk: str(exc)}, status=422, field=field, posted=posted)
-    word = "signed off" if decision == "confirm" else "declined"
-    messages.success(request, f"{sign_off.organisation}'s updates for this meeting are {word}.")
+    if decision == "confirm":
+        messages.success(request, f"You have signed off {sign_off.organisation}'s updates for this meeting.")
+    else:
+        messages.success(request, f"You have said you cannot sign off {sign_off.organisation}'s updates yet. The officers can see why.")
     return redirect("governance:sign_off_board", meeting.pk)
 
 

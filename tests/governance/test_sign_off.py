@@ -134,6 +134,18 @@ def test_a_decline_without_a_reason_keeps_the_choice_and_points_at_the_reason(cl
     assert sign_off.status == SignOff.Status.CONFIRMED
 
 
+def test_the_signatory_is_told_in_plain_words_what_they_answered(client, meeting, signatory, action):
+    """Not "the updates are declined", which reads as if someone had turned the updates down."""
+    sign_off = sign_offs_for(meeting)[0]
+    client.force_login(signatory)
+    decide = reverse("governance:sign_off_decide", args=[sign_off.pk])
+    page = client.post(decide, {"decision": "decline", "reason": "Figures late."}, follow=True).content.decode()
+    assert "You have said you cannot sign off Northshire Council&#x27;s updates yet. The officers can see why." in page
+    assert "updates for this meeting are declined" not in page
+    page = client.post(decide, {"decision": "confirm"}, follow=True).content.decode()
+    assert "You have signed off Northshire Council&#x27;s updates for this meeting." in page
+
+
 def test_after_the_papers_deadline_it_is_too_late(client, meeting, signatory, action):
     sign_off = sign_offs_for(meeting)[0]
     with pytest.raises(Exception, match="papers deadline"):
