@@ -162,6 +162,11 @@ class Dashboard:
     def is_filtered(self) -> bool:
         return any(self.form.value_of(name) for name in FILTERS)
 
+    def families_shown(self) -> int:
+        """The families' views beside the matrix's rows: not those of groups it shows no row for (a parent split into
+        sub-groups, a group with no action, or none the filters show), so the total agrees with the rows above it."""
+        return sum(1 for section in self.matrix for row in section.rows if row.families_view is not None)
+
 
 def _frozen(name: str, snapshots: list[Snapshot], levels: list[RatingLevel], build):
     """What `build` reads from the strategy's snapshots, kept until a snapshot is taken or removed, a board first

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action
+from actions.models import Action, DeliveryGroup
+from coproduction.models import FamiliesLevel, FamiliesView
 from governance.services import snapshot_take
 from people.models import Membership
 from tests.conftest import make_user, page_read_through
@@ -324,3 +325,14 @@ def test_exception_lists_are_closed_but_for_the_risks_and_the_one_being_paged_th
     assert shown["risk"] and not shown["overdue"] and not shown["needs_update"]
     paged = opened("overdue_page=2")
     assert paged["overdue"] and paged["risk"] and not paged["needs_update"]
+
+
+def test_the_families_view_total_counts_the_views_beside_the_groups_shown(client, board, owner, action, group):
+    """A view recorded for a group with no row (here one with no action; a parent split into sub-groups likewise) is not
+    counted under the rows: the total agrees with the badges a board member can count above it."""
+    rowless = DeliveryGroup.objects.create(strategy=group.strategy, priority=group.priority, name="2. No actions", position=2)
+    for each in (group, rowless):
+        FamiliesView.objects.create(group=each, level=FamiliesLevel.NO_CHANGE, narrative="No change", source="Survey", recorded_by=owner)
+    client.force_login(board)
+    page = client.get(reverse("reporting:dashboard", args=[action.strategy.pk])).content.decode()
+    assert 'data-label="Families\' view">1 recorded</td>' in page
