@@ -146,6 +146,13 @@ def test_the_signatory_is_told_in_plain_words_what_they_answered(client, meeting
     assert "You have signed off Northshire Council&#x27;s updates for this meeting." in page
 
 
+def test_the_table_of_organisations_is_not_called_a_board(client, board, meeting, signatory, action):
+    """A board is the governance group the page is for; its table of organisations is named for what it holds."""
+    client.force_login(board)
+    page = client.get(board_url(meeting)).content.decode()
+    assert ">Sign-off by organisation</caption>" in page and "Sign-off board" not in page
+
+
 def test_after_the_papers_deadline_it_is_too_late(client, meeting, signatory, action):
     sign_off = sign_offs_for(meeting)[0]
     with pytest.raises(Exception, match="papers deadline"):
