@@ -336,3 +336,10 @@ def test_the_families_view_total_counts_the_views_beside_the_groups_shown(client
     client.force_login(board)
     page = client.get(reverse("reporting:dashboard", args=[action.strategy.pk])).content.decode()
     assert 'data-label="Families\' view">1 recorded</td>' in page
+
+
+def test_the_dashboard_links_to_the_board_reports_page_by_its_own_name(client, board, action):
+    client.force_login(board)
+    page = client.get(reverse("reporting:dashboard", args=[action.strategy.pk])).content.decode()
+    reports = reverse("reporting:reports", args=[action.strategy.pk])
+    assert f'<a class="govuk-link" href="{reports}">Board reports</a>' in page and "Board packs" not in page
