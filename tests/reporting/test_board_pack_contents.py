@@ -112,3 +112,14 @@ def test_the_pack_names_the_last_board_by_its_snapshot_not_as_the_board_s_own_da
     assert "Compared with the last board (the snapshot as at 14 May 2025)" in html
     assert "against the last board (the snapshot as at 14 May 2025)" in html
     assert "Since the last board (the snapshot as at 14 May 2025), counted by delivery group" in html
+
+
+def test_the_exceptions_do_not_say_the_owner_wrote_an_update_an_officer_wrote(action, officer, level, strategy):
+    """Owners, group leads and officers all write updates; the row names its writer, and the intro does not say "owner"."""
+    officer.first_name, officer.last_name = "Olu", "Officer"
+    officer.save()
+    ActionUpdate.objects.create(action=action, author=officer, rating_before=level("amber"), rating_after=level("red"), narrative="Chased.")
+    Action.objects.filter(pk=action.pk).update(rating=level("red"))
+    html = board_pack_html(snapshot_take(strategy=strategy, as_at=dt.date(2025, 7, 14)))
+    assert "Chased." in html and "Olu Officer" in html
+    assert "written by its owner" not in html and "with its latest update and who wrote it" in html
