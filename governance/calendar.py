@@ -7,7 +7,7 @@ import datetime as dt
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 
-from actions.models import Strategy
+from actions.models import Snapshot, Strategy
 from actions.signals import RoundMeeting
 from governance.models import Board, Meeting
 
@@ -92,6 +92,20 @@ def meeting_move(
     for name, value in moved.items():
         setattr(meeting, name, value)
     return meeting
+
+
+def meeting_pack_snapshot_record(*, meeting: Meeting, snapshot: Snapshot) -> bool:
+    """Record that the meeting's pack is built from `snapshot`, unless one was chosen for it already.
+
+    The board then meets on those ratings: once its day has come, "since the last board" counts from this snapshot
+    on every page, email, pack and sweep (`SnapshotQuerySet.last_board_first`), and the meeting's page names it.
+    """
+    if meeting.snapshot_id is not None:
+        return False
+    recorded = Meeting.objects.filter(pk=meeting.pk, snapshot__isnull=True).update(snapshot=snapshot)
+    if recorded:
+        meeting.snapshot = snapshot
+    return bool(recorded)
 
 
 def meeting_on_record(meeting: Meeting) -> bool:

@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 
 from accounts.models import User
 from actions.models import Snapshot, Strategy
+from governance.calendar import meeting_pack_snapshot_record
 from governance.models import Finding, Meeting
 from jobs.models import Job
 from jobs.services import JobRefusedError, job_claim, job_enqueue, job_finish, job_stop
@@ -68,7 +69,8 @@ def board_report_request(
     enqueue: Callable[[Job], None] = job_enqueue,
     for_decision: str = "",
 ) -> tuple[BoardReport, bool]:
-    """Ask for a pack of a snapshot, or return the one already pending (no duplicate work).
+    """Ask for a pack of a snapshot, or return the one already pending (no duplicate work). A pack for a meeting with no
+    snapshot chosen yet records this one as the meeting's (`meeting_pack_snapshot_record`).
 
     `enqueue` hands the new pack to the background service once it is committed (jobs.services.job_enqueue:
     a broker that is down leaves it waiting, and it starts by itself when the broker is back).
@@ -81,6 +83,8 @@ def board_report_request(
         report = BoardReport.objects.create(
             strategy=snapshot.strategy, snapshot=snapshot, meeting=meeting, requested_by=user, for_decision=for_decision.strip()[:4000]
         )
+        if meeting is not None:
+            meeting_pack_snapshot_record(meeting=meeting, snapshot=snapshot)
     enqueue(report)
     return report, True
 

@@ -320,3 +320,31 @@ def test_the_packs_list_says_when_a_pack_is_for_no_meeting(client, action, offic
     page = lxml.html.fromstring(client.get(reverse("reporting:reports", args=[action.strategy.pk])).content)
     (cell,) = page.xpath('//td[@data-label="Meeting"]')
     assert cell.text_content().strip() == "No meeting"
+
+
+def test_a_pack_for_a_meeting_records_its_snapshot_so_the_board_meets_on_it_and_its_page_links_the_pack(client, action, officer, board):
+    """Producing a meeting's pack chooses the meeting's snapshot: its page names it and links the pack, and once the
+    meeting has been held, "the last board" is that snapshot, not a newer one taken for the next board."""
+    strategy = action.strategy
+    shown = snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 14), taken_by=officer)
+    partnership_board = Board.objects.create(partnership=strategy.partnership, name="SEND Partnership Board")
+    met = Meeting.objects.create(board=partnership_board, strategy=strategy, date=dt.date(2025, 5, 21))
+    board_report_request(snapshot=shown, user=officer, meeting=met, enqueue=lambda report: None)
+    met.refresh_from_db()
+    assert met.snapshot == shown
+    snapshot_take(strategy=strategy, as_at=dt.date(2025, 7, 10), taken_by=officer)  # for the next board, not yet met
+    assert Snapshot.objects.last_board_for(strategy, today=dt.date(2025, 7, 12)) == shown
+
+    client.force_login(board)
+    page = lxml.html.fromstring(client.get(reverse("governance:meeting_detail", args=[met.pk])).content)
+    (row,) = [r for r in page.xpath('//div[contains(@class, "govuk-summary-list__row")]') if "Snapshot for its pack" in r.text_content()]
+    assert "As at 14 May 2025" in row.text_content()
+    links = [reverse("reporting:snapshot_pack", args=[shown.pk]), reverse("reporting:reports", args=[strategy.pk])]
+    assert row.xpath(".//a/@href") == links
+    assert client.get(reverse("reporting:snapshot_pack", args=[shown.pk])).status_code == 200
+
+    # A snapshot chosen for the meeting stays its own: a pack of another snapshot does not replace it.
+    later = snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 20), taken_by=officer)
+    board_report_request(snapshot=later, user=officer, meeting=met, enqueue=lambda report: None)
+    met.refresh_from_db()
+    assert met.snapshot == shown
