@@ -124,7 +124,8 @@ def _action_page(
     """The action page, or when htmx asked, the section it asked about (updates or milestones) with the status panel out of band
     (and, with the updates, the history below them).
 
-    `shown` may carry the update `form` and `milestone_form` as sent, a `conflict` with the files left `unattached`, and `saved`.
+    `shown` may carry the update `form` and `milestone_form` as sent, a `conflict` with the files left `unattached`, and `saved`;
+    after a milestone is added or marked, `milestone_added` or the `milestone_marked` one's id, for the focus to land on.
     """
     context = action_page_read(request.user, action, membership, whole=not request.htmx)
     may_update, form = context["may_update"], shown.get("form")
@@ -137,6 +138,8 @@ def _action_page(
         "conflict": shown.get("conflict"),
         "unattached": shown.get("unattached") or [],
         "saved": shown.get("saved", False),
+        "milestone_added": shown.get("milestone_added", False),
+        "milestone_marked": shown.get("milestone_marked"),
         "evidence_max_bytes": settings.EVIDENCE_MAX_BYTES,
         "milestone_form": (shown.get("milestone_form") or MilestoneForm(prefix="milestone")) if may_update else None,
     }
@@ -197,7 +200,7 @@ def milestone_add_view(request: HttpRequest, action_id: int) -> HttpResponse:
         return _action_page(request, action, membership, milestone_form=form, part="action-milestones", status=422)
     milestone_add(actor=request.user, action=action, title=form.cleaned_data["title"], due_date=form.cleaned_data["due"])
     if request.htmx:
-        return _action_page(request, action, membership, part="action-milestones")
+        return _action_page(request, action, membership, part="action-milestones", milestone_added=True)
     messages.success(request, f"The step has been added to action {action.ref}.")
     return redirect(f"{reverse('actions:action_detail', args=[action.pk])}#milestones")
 
@@ -212,7 +215,7 @@ def milestone_mark_view(request: HttpRequest, milestone_id: int) -> HttpResponse
     action, membership = _milestone_writer(request, milestone.action_id)
     milestone_mark(actor=request.user, milestone=milestone, done=request.POST.get("done") == "yes")
     if request.htmx:
-        return _action_page(request, action, membership, part="action-milestones")
+        return _action_page(request, action, membership, part="action-milestones", milestone_marked=milestone.pk)
     return redirect(f"{reverse('actions:action_detail', args=[action.pk])}#milestones")
 
 

@@ -62,6 +62,27 @@ def test_a_due_month_that_is_not_a_month_is_explained_beside_the_field(client, o
     assert response.status_code == 422 and "Enter what the step is" in response.content.decode()
 
 
+def test_a_refused_step_is_summarised_above_its_form_and_the_page_title_says_so(client, owner, action):
+    # Without JavaScript the whole page comes back, scrolled to the top: the title and a summary say what went wrong.
+    client.force_login(owner)
+    html = add(client, action, "Phase 1", "Smarch 2026").content.decode()
+    assert "<title>Error: " in html
+    section = html.split('<section id="milestones"', 1)[1]
+    assert section.index('class="govuk-error-summary"') < section.index("<form")
+    assert 'href="#id_milestone-due"' in section
+
+
+def test_htmx_marks_the_outcome_of_adding_or_marking_a_step_for_the_focus(client, owner, action):
+    client.force_login(owner)
+    html = add(client, action, "Phase 1", "Smarch 2026", HTTP_HX_REQUEST="true").content.decode()
+    assert '<div data-app-focus><div class="govuk-error-summary"' in html
+    html = add(client, action, "Phase 1", "March 2026", HTTP_HX_REQUEST="true").content.decode()
+    assert "data-app-focus" in html and "The step has been added to action" in html
+    step = Milestone.objects.get(action=action)
+    html = client.post(reverse("actions:milestone_mark", args=[step.pk]), {"done": "yes"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<li tabindex="-1" data-app-focus>' in html and "The step has been added" not in html
+
+
 def test_a_board_member_reads_milestones_but_cannot_change_them(client, board, action):
     milestone = Milestone.objects.create(action=action, title="Phase 1", due_date=dt.date(2025, 9, 30))
     client.force_login(board)

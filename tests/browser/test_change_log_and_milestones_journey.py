@@ -6,6 +6,7 @@ Both at 320 px (WCAG's reflow width) with nothing scrolling sideways, and axe cl
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -111,3 +112,38 @@ def test_milestones_show_as_progress_beside_the_rating_on_a_phone_and_follow_a_s
     expect(page.locator("main")).to_contain_text("3 of 5 milestones done")
     fits(page)
     assert_accessible(page, "on My actions at 320 px")
+
+
+def test_after_a_step_is_refused_added_or_marked_done_the_focus_lands_on_what_changed(demo, sign_in, live_server):
+    lead = demo.get(username="lead@example.org")
+    action = Action.objects.filter(owners__holders=lead).order_by("position", "pk").first()
+    page = sign_in(lead, DEMO_PASSWORD)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}{action.get_absolute_url()}")
+    section = page.locator("#milestones")
+
+    section.get_by_label("Step", exact=True).fill("Panel pilot starts")
+    section.get_by_label("Due by (optional)").fill("sometime soon")
+    section.get_by_role("button", name="Add milestone").click()
+    # The section is swapped in place: its error summary takes the focus, as a page with errors does, and the title says so.
+    summary = section.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("sometime soon")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    fits(page)
+    assert_accessible(page, "after a step was refused at 320 px")
+
+    section.get_by_label("Due by (optional)").fill("March 2027")
+    section.get_by_role("button", name="Add milestone").click()
+    added = section.locator(".govuk-notification-banner--success")
+    expect(added).to_be_focused()
+    expect(added).to_contain_text(f"The step has been added to action {action.ref}.")
+    expect(page).not_to_have_title(re.compile(r"^Error: "))
+
+    step = section.locator("li", has_text="Panel pilot starts")
+    step.get_by_role("button", name="Mark as done").click()
+    expect(step).to_contain_text("Done")
+    expect(step).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(step.get_by_role("button", name="Mark as not done")).to_be_focused()
+    assert_accessible(page, "after a step was marked done at 320 px")
