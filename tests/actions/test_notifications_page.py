@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.chasing import actions_sweep
-from actions.models import Action
+from actions.models import Action, EmailPreference
 
 OCT_1 = dt.date(2025, 10, 1)
 
@@ -122,3 +122,22 @@ def test_an_owner_is_told_their_actions_milestones_are_among_what_needs_their_at
     client.force_login(owner)
     html = client.get(reverse("actions:notifications")).content.decode()
     assert "actions you own that became overdue, are due soon or need an update before the board, and their milestones" in html
+
+
+@pytest.mark.parametrize(
+    ("frequency", "said"),
+    [
+        (None, "You also get these by email, at most once a day."),
+        ("weekly", "You also get these by email, once a week on Mondays."),
+        ("escalations", "You get an email only when an overdue action is chased again or escalated."),
+    ],
+)
+def test_it_says_how_often_the_person_chose_to_be_emailed_and_links_to_change_it(client, owner, frequency, said):
+    if frequency:
+        EmailPreference.objects.create(user=owner, frequency=frequency)
+    client.force_login(owner)
+    html = client.get(reverse("actions:notifications")).content.decode()
+    assert said in html
+    assert f'<a class="govuk-link" href="{reverse("actions:email_preferences")}">Choose how often you get emails</a>' in html
+    if frequency:
+        assert "at most once a day" not in html
