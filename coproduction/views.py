@@ -166,7 +166,14 @@ def public_history(request: HttpRequest, strategy_id: int) -> HttpResponse:
     return render(
         request,
         "coproduction/public_history.html",
-        {"strategy": strategy, "page": page, "publications": publications, "is_officer": is_officer(membership)},
+        {
+            "strategy": strategy,
+            "page": page,
+            "publications": publications,
+            "is_officer": is_officer(membership),
+            # The whole address, to give to families: the one this person reached the tracker by.
+            "public_url": request.build_absolute_uri(reverse("coproduction:public_page", args=[page.slug])) if page else "",
+        },
     )
 
 

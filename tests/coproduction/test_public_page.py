@@ -128,6 +128,13 @@ def test_publishing_keeps_a_history_of_what_was_public_when(client, published, g
     assert Publication.objects.filter(page=published).count() == 2
 
 
+def test_the_history_gives_the_public_pages_whole_address_to_pass_on_to_families(client, published, partner, strategy):
+    client.force_login(partner)
+    history = client.get(reverse("coproduction:public_history", args=[strategy.pk])).content.decode()
+    address = "http://testserver/progress/northshire-progress/"
+    assert f'href="{address}">{address}</a>, for anyone to read without signing in.' in history
+
+
 def test_publishing_nothing_new_says_so(published, officer):
     SummaryDraft.objects.all().delete()
     with pytest.raises(NothingToPublishError):
