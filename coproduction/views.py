@@ -28,17 +28,20 @@ def families_view(request: HttpRequest, group_id: int) -> HttpResponse:
     coproduction_partner_required(membership, "record the families' view")
     if group.gathers_board_actions:
         raise Http404("Families are asked their view of the delivery groups, not of the board's actions arising.")
+    # Reached from the cycle's list of groups still to record (the form posts to its own address, so this holds),
+    # the partner goes back there, for the next group and to see the count go down, rather than to the group's page.
+    cycle_url = reverse("reporting:this_cycle", args=[group.strategy_id]) if request.GET.get("from") == "cycle" else ""
     form = FamiliesViewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         families_view_record(group=group, user=request.user, **form.cleaned_data)
         messages.success(request, f"The families' view of {group} is recorded.")
-        return redirect(group.get_absolute_url())
+        return redirect(cycle_url or group.get_absolute_url())
     history = FamiliesView.objects.filter(group=group).select_related("recorded_by")[:20]
     status = 422 if form.is_bound else 200
     return render(
         request,
         "coproduction/families_view_form.html",
-        {"group": group, "strategy": group.strategy, "form": form, "history": history},
+        {"group": group, "strategy": group.strategy, "form": form, "history": history, "cycle_url": cycle_url},
         status=status,
     )
 

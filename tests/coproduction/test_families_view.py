@@ -40,6 +40,21 @@ def test_the_group_page_reads_the_ratings_then_the_families_view_as_one_sentence
     assert " 1. Families' view: No change yet" in " ".join(line.split())
 
 
+def test_a_partner_who_came_from_this_cycles_list_goes_back_to_it_for_the_next_group(client, partner, group, action, strategy):
+    client.force_login(partner)
+    cycle = reverse("reporting:this_cycle", args=[strategy.pk])
+    listed = client.get(cycle).content.decode()
+    form_url = reverse("coproduction:families_view", args=[group.pk]) + "?from=cycle"
+    assert f'href="{form_url}"' in listed
+    form = client.get(form_url).content.decode()
+    assert f'<a href="{cycle}" class="govuk-back-link">Back to this cycle</a>' in form
+    response = client.post(form_url, {"level": "some", "narrative": "A little better.", "source": "Forum survey Q18"})
+    assert response.status_code == 302 and response.url == cycle
+    # Refused, the form keeps its way back.
+    refused = client.post(form_url, {"level": "some", "narrative": " ", "source": "Forum survey Q18"}).content.decode()
+    assert f'<a href="{cycle}" class="govuk-back-link">Back to this cycle</a>' in refused
+
+
 @pytest.mark.parametrize("persona", ["officer", "group_lead", "owner", "board"])
 def test_nobody_but_a_partner_can_record_it(client, request, persona, group, action):
     client.force_login(request.getfixturevalue(persona))
