@@ -166,6 +166,18 @@ def test_a_second_person_with_a_stale_form_gets_a_conflict_and_keeps_their_words
     ]
 
 
+def test_a_conflict_with_the_persons_own_update_from_another_tab_does_not_blame_someone_else(owner, action, level):
+    first_tab = Client()
+    first_tab.force_login(owner)
+    assert post_update(first_tab, action, rating=level("red").pk, narrative="From the other tab", version=1).status_code == 302
+    response = post_update(first_tab, action, rating=level("green").pk, narrative="From this tab", version=1)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your update has not been saved: you updated this action in another tab or window after you opened this page" in html
+    assert "You updated it on " in html and "From the other tab" in html and "From this tab</textarea>" in html
+    assert "someone else" not in html
+
+
 def test_a_conflict_over_htmx_swaps_the_panel_in_with_focus_on_it(client, owner, action, level):
     client.force_login(owner)
     Action.objects.filter(pk=action.pk).update(version=7)

@@ -98,6 +98,16 @@ def test_a_conflict_on_one_row_never_loses_the_others(client, owner, officer, ac
     assert not action.updates.filter(narrative="My text for SP1").exists()
 
 
+def test_a_conflict_with_the_persons_own_update_from_another_tab_says_so(client, owner, action, meeting, level):
+    client.force_login(owner)
+    stale = action.version
+    action_update_record(action=action, user=owner, rating=level("red"), narrative="From the other tab.", expected_version=stale)
+    response = client.post(reverse("actions:update_round"), {**row(action, narrative="From this tab"), f"a{action.pk}-version": stale})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "you updated it in another tab or window after you opened this page" in page and "someone else" not in page
+
+
 def test_a_mistake_in_one_row_is_shown_there_and_the_rest_are_saved(client, owner, action, second, meeting, level):
     client.force_login(owner)
     response = client.post(reverse("actions:update_round"), {**row(action, rating=level("red").pk), **row(second, narrative="Fine.")})
