@@ -85,6 +85,8 @@ def test_it_filters_by_rating_and_state_and_keeps_the_filters_in_the_url(client,
     action_update_record(action=later, user=owner, rating=level("amber"), narrative="", expected_version=1)
     html = client.get(reverse("actions:my_actions"), {"show": "needs_update"}).content.decode()
     assert "Needs an update (2)" in html and f">{later.ref}<" not in html
+    # Each row flags it in the same words as the filter, the update round and the notifications.
+    assert html.count('<strong class="govuk-tag govuk-tag--yellow">Needs an update</strong>') == 2 and "Needs update<" not in html
     # The counts above the list read as sentences, and a count of none is no link to an empty list.
     assert '<span class="govuk-!-font-weight-bold">2</span> need an update</a>' in html
     assert '<span class="govuk-!-font-weight-bold">1</span> overdue</a>' in html
