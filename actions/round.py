@@ -41,8 +41,8 @@ class Round:
         return sum(1 for action in self.actions if not action.status.needs_update)
 
     def label(self) -> str:
-        """ "7 of 19 updated for the 12 March 2026 SEND Partnership Board"."""
-        target = f" for the {self.meeting.date:%-d %B %Y} {self.meeting.board}" if self.meeting else " since the last board"
+        """ "7 of 19 updated for the SEND Partnership Board on 12 March 2026"."""
+        target = f" for the {self.meeting.board} on {self.meeting.date:%-d %B %Y}" if self.meeting else " since the last board"
         return f"{self.updated} of {self.total} updated{target}"
 
 
