@@ -43,6 +43,7 @@ def test_a_lead_sees_the_round_for_the_next_board_and_updates_several_at_once(cl
     page = client.get(reverse("actions:update_round")).content.decode()
     # The board's name, then its date, as the cycle's page says it: no "2026 0-25 ..." run of numbers.
     assert f"0 of 2 updated for the SEND Partnership Board on {meeting.date:%-d %B %Y}" in page
+    assert "Rows you leave unchanged are not saved." in page
     # Each row says when its narrative is needed (it is not optional) and that its links are.
     for each in (action, second):
         assert f'<div id="id_a{each.pk}-narrative-hint" class="govuk-hint">Required when the rating changes' in page
