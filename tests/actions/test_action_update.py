@@ -358,3 +358,14 @@ def test_the_action_page_names_each_owners_organisation(client, board, action, o
     client.force_login(board)
     html = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
     assert "Head of Service: Inclusion" in html and "(NHS Cheshire &amp; Merseyside)" in html
+
+
+def test_the_due_date_names_the_plans_own_words_only_when_they_say_something_else(client, owner, action, make_action):
+    client.force_login(owner)
+    page = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
+    assert "Sep 2025" in page and "plan says" not in page  # "September 2025" is the same month spelled out
+    spring = make_action(due=dt.date(2026, 5, 31), due_text="Spring 2026")
+    page = client.get(reverse("actions:action_detail", args=[spring.pk])).content.decode()
+    assert "May 2026" in page and "(plan says “Spring 2026”)" in page
+    day = make_action(due=dt.date(2027, 1, 13), due_precision=Action.DuePrecision.DAY, due_text="13 January 2027")
+    assert "plan says" not in client.get(reverse("actions:action_detail", args=[day.pk])).content.decode()
