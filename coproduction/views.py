@@ -37,11 +37,24 @@ def families_view(request: HttpRequest, group_id: int) -> HttpResponse:
         messages.success(request, f"The families' view of {group} is recorded.")
         return redirect(cycle_url or group.get_absolute_url())
     history = FamiliesView.objects.filter(group=group).select_related("recorded_by")[:20]
+    public = PublicPage.objects.filter(strategy=group.strategy).first()
+    # What ticking "the forum agrees" does today: a published page shows the view at once, unless it shows no views.
+    if public is None or public.latest_publication() is None:
+        public_shows = "not published"
+    else:
+        public_shows = "views" if public.show_families_view else "no views"
     status = 422 if form.is_bound else 200
     return render(
         request,
         "coproduction/families_view_form.html",
-        {"group": group, "strategy": group.strategy, "form": form, "history": history, "cycle_url": cycle_url},
+        {
+            "group": group,
+            "strategy": group.strategy,
+            "form": form,
+            "history": history,
+            "cycle_url": cycle_url,
+            "public_shows": public_shows,
+        },
         status=status,
     )
 

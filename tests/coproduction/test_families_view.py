@@ -55,6 +55,22 @@ def test_a_partner_who_came_from_this_cycles_list_goes_back_to_it_for_the_next_g
     assert f'<a href="{cycle}" class="govuk-back-link">Back to this cycle</a>' in refused
 
 
+def test_the_forums_agreement_says_when_families_will_read_the_view(client, partner, officer, group, strategy):
+    from coproduction.models import PublicPage, SummaryDraft
+    from coproduction.services import page_publish
+
+    client.force_login(partner)
+    url = reverse("coproduction:families_view", args=[group.pk])
+    form = client.get(url).content.decode()
+    assert 'aria-describedby="id_publishable-hint"' in form and "The public page is not published yet" in form
+    page = PublicPage.objects.create(strategy=strategy, slug="progress")
+    SummaryDraft.objects.create(group=group, you_said="Waits were too long.", we_did="We hired caseworkers.")
+    page_publish(page=page, user=officer)
+    assert "Families can read it there as soon as you record it" in client.get(url).content.decode()
+    PublicPage.objects.filter(pk=page.pk).update(show_families_view=False)
+    assert "The public page shows no families' views at the moment" in client.get(url).content.decode()
+
+
 @pytest.mark.parametrize("persona", ["officer", "group_lead", "owner", "board"])
 def test_nobody_but_a_partner_can_record_it(client, request, persona, group, action):
     client.force_login(request.getfixturevalue(persona))
