@@ -25,6 +25,7 @@ from actions.models import (
     ChaseStep,
     DeliveryGroup,
     EmailDigest,
+    EmailPreference,
     Evidence,
     Milestone,
     Notification,
@@ -601,4 +602,7 @@ def notifications_page(user: User, params: QueryDict) -> dict:
         "yours": _notifications_yours(user, officer=bool(officer_of)),
         "failed_digests": failed,
         "is_officer": bool(officer_of),
+        # How often they chose to be emailed, said beside the link to change it (daily until they choose).
+        "email_frequency": EmailPreference.objects.filter(user=user).values_list("frequency", flat=True).first()
+        or EmailPreference.Frequency.DAILY,
     }

@@ -17,7 +17,6 @@ from actions.forms import MAX_FILES, ActionUpdateForm, MilestoneForm
 from actions.models import (
     Action,
     DeliveryGroup,
-    EmailPreference,
     Evidence,
     Milestone,
     Notification,
@@ -248,10 +247,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     The overview shows each kind's newest few; a kind on its own is paged. Officers
     also see emails that could not be sent.
     """
-    context = notifications_page(request.user, request.GET)
-    frequency = EmailPreference.objects.filter(user=request.user).values_list("frequency", flat=True).first()
-    context["email_frequency"] = frequency or EmailPreference.Frequency.DAILY
-    return render(request, "actions/notifications.html", context)
+    return render(request, "actions/notifications.html", notifications_page(request.user, request.GET))
 
 
 @login_required

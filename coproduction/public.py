@@ -21,6 +21,15 @@ from coproduction.models import Publication, PublicPage, PublishedSummary, Summa
 from coproduction.services import deliverables_of, families_views_current, public_cache_key, published_summaries, timeline
 
 
+def agreed_view_reach(strategy) -> str:
+    """What the forum's agreement to show a families' view does today: "views" (the published page shows it at once),
+    "no views" (the page is published but shows no families' views) or "not published" (nobody reads it yet)."""
+    page = PublicPage.objects.filter(strategy=strategy).first()
+    if page is None or page.latest_publication() is None:
+        return "not published"
+    return "views" if page.show_families_view else "no views"
+
+
 def public_context(page: PublicPage, *, preview: bool = False, publication: Publication | None = None) -> dict:
     strategy = page.strategy
     publication = publication or page.latest_publication()

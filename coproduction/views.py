@@ -14,7 +14,7 @@ from actions.access import get_group_for_user, get_strategy_for_user, officer_st
 from actions.models import BOARD_ACTIONS_GROUP, DeliveryGroup, Strategy
 from coproduction.forms import FamiliesViewForm, PublicPageForm, SummaryForm
 from coproduction.models import FamiliesView, Publication, PublicPage, PublishedSummary, SummaryDraft
-from coproduction.public import public_context, public_feed_xml, public_page_html
+from coproduction.public import agreed_view_reach, public_context, public_feed_xml, public_page_html
 from coproduction.services import NothingToPublishError, families_view_record, page_publish, published_summaries
 from people.access import coproduction_partner_required, is_officer, officer_required
 
@@ -37,26 +37,9 @@ def families_view(request: HttpRequest, group_id: int) -> HttpResponse:
         messages.success(request, f"The families' view of {group} is recorded.")
         return redirect(cycle_url or group.get_absolute_url())
     history = FamiliesView.objects.filter(group=group).select_related("recorded_by")[:20]
-    public = PublicPage.objects.filter(strategy=group.strategy).first()
-    # What ticking "the forum agrees" does today: a published page shows the view at once, unless it shows no views.
-    if public is None or public.latest_publication() is None:
-        public_shows = "not published"
-    else:
-        public_shows = "views" if public.show_families_view else "no views"
-    status = 422 if form.is_bound else 200
-    return render(
-        request,
-        "coproduction/families_view_form.html",
-        {
-            "group": group,
-            "strategy": group.strategy,
-            "form": form,
-            "history": history,
-            "cycle_url": cycle_url,
-            "public_shows": public_shows,
-        },
-        status=status,
-    )
+    context = {"group": group, "strategy": group.strategy, "form": form, "history": history, "cycle_url": cycle_url}
+    context["public_shows"] = agreed_view_reach(group.strategy)
+    return render(request, "coproduction/families_view_form.html", context, status=422 if form.is_bound else 200)
 
 
 # The public page, for officers -----------------------------------------------------------------
