@@ -34,6 +34,7 @@ from governance.forms import SnapshotForm
 from governance.inspections import findings_for
 from governance.models import Finding, Meeting
 from governance.services import snapshot_retake_problem, snapshot_take
+from governance.signoff import sign_off_owed
 from intake.tables import csv_bytes, xlsx_bytes
 from jobs.models import Job
 from jobs.services import job_enqueue, job_send
@@ -231,8 +232,11 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
         response = HttpResponse(html)
     else:
         # The priority action plan's due date counts the days, so it is read at each request rather than cached with the body.
-        plan_due = priority_action_plan_due(strategy, timezone.localdate())
+        today = timezone.localdate()
+        plan_due = priority_action_plan_due(strategy, today)
         context = {"strategy": strategy, "membership": membership, "body": mark_safe(html), "plan_due": plan_due}
+        # A signatory is told here, where they land, that their organisation's sign-off for the next board is awaited.
+        context["sign_off_owed"] = sign_off_owed(request.user, strategy, today)
         response = render(request, "reporting/dashboard.html", {**context, "is_officer": is_officer(membership)})
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import lxml.html
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -251,3 +252,22 @@ def test_the_form_opens_on_the_signatory_s_last_answer(client, meeting, signator
     page = client.get(board_url(meeting)).content.decode()
     assert 'value="decline" checked>' in page and 'value="confirm">' in page
     assert 'name="reason" rows="3">C10 figures are &lt;late&gt;.</textarea>' in page
+
+
+def test_a_signatory_on_the_dashboard_is_told_of_the_sign_off_awaited_until_they_answer(client, meeting, signatory, council, action, board):
+    """Before the papers deadline reminder, the signatory's own first page says what they owe and links to it."""
+    dashboard = reverse("reporting:dashboard", args=[meeting.strategy_id])
+    client.force_login(signatory)
+    page = lxml.html.fromstring(client.get(dashboard).content)
+    (banner,) = page.xpath('//*[@id="sign-off-owed"]')
+    said = " ".join(banner.text_content().split())
+    assert f"You sign off Northshire Council's updates for the Partnership Board on {meeting.date:%-d %B %Y}" in said
+    assert f"by {meeting.papers_deadline:%-d %B %Y}" in said
+    assert banner.xpath(".//a/@href") == [board_url(meeting)]
+
+    client.force_login(board)  # nobody else is told
+    assert not lxml.html.fromstring(client.get(dashboard).content).xpath('//*[@id="sign-off-owed"]')
+
+    sign_off_decide(sign_off=sign_offs_for(meeting)[0], user=signatory, confirm=True)
+    client.force_login(signatory)
+    assert not lxml.html.fromstring(client.get(dashboard).content).xpath('//*[@id="sign-off-owed"]')
