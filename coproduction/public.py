@@ -70,9 +70,10 @@ def public_context(page: PublicPage, *, preview: bool = False, publication: Publ
             }
         )
     for entry in priorities.values():
-        # The areas with something published come first; the rest are folded, so the news is not lost among them.
-        entry["with_news"] = [g for g in entry["groups"] if g["summary"]]
-        entry["quiet"] = [g for g in entry["groups"] if not g["summary"]]
+        # The areas with something published (a summary, or what families say) come first; the rest are folded, so the
+        # news is not lost among them.
+        entry["with_news"] = [g for g in entry["groups"] if g["summary"] or g["families_view"]]
+        entry["quiet"] = [g for g in entry["groups"] if not (g["summary"] or g["families_view"])]
     return {
         "page": page,
         "strategy": strategy,

@@ -195,6 +195,20 @@ def test_areas_with_news_come_first_and_the_rest_are_folded(client, published, g
     assert "No update has been published for this area yet" not in html
 
 
+def test_an_area_with_only_what_families_say_is_among_the_news_not_folded_as_having_none(client, published, group, strategy, partner):
+    from actions.models import DeliveryGroup
+
+    heard = DeliveryGroup.objects.create(strategy=strategy, priority=group.priority, name="0. Heard area", position=0)
+    families_view_record(
+        group=heard, user=partner, level="some", narrative="AGREED-VIEW families notice", source="Survey", publishable=True
+    )
+    page_publish(page=published, user=Publication.objects.first().published_by)
+    html = client.get(public_urls(published)[0]).content.decode()
+    shown = html.index(f'id="group-{heard.pk}"')
+    assert "AGREED-VIEW families notice" in html
+    assert "<details" not in html[:shown], "what families say about the area is folded away as though nothing was published"
+
+
 def test_the_publish_button_is_offered_only_when_a_draft_waits(client, public_page, group, officer, strategy):
     client.force_login(officer)
     SummaryDraft.objects.create(group=group, you_said="You said A", we_did="We did B")
