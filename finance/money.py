@@ -8,8 +8,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 PENNY = Decimal("0.01")
 LIMIT = Decimal("10000000000000")  # ten trillion pounds: larger is a typing slip
 SCALES = {"": 1, "k": 10**3, "m": 10**6, "million": 10**6, "bn": 10**9, "b": 10**9, "billion": 10**9}
-_TYPED = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<scale>k|m|million|bn|b|billion)?$", re.IGNORECASE)
+_TYPED = re.compile(r"^(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<scale>k|m|million|bn|b|billion)?$", re.IGNORECASE)
 INVALID = "Enter an amount in pounds, such as 236700000, 236,700,000 or £236.7m"
+MISPLACED_COMMA = "Commas go between thousands, such as 1,200 or 236,700,000: check the amount"
 
 
 class MoneyError(ValueError):
@@ -19,9 +20,10 @@ class MoneyError(ValueError):
 def parse_money(text: str) -> Decimal:
     """An amount typed as pounds: commas, a £ sign, k/m/bn and a minus or brackets for negatives are all understood.
 
+    Commas and spaces between digits must group thousands ("1,200", "1 200"): "1,20" is a slip, not £120.
     Raises MoneyError with a message for the person when it is not an amount, or has fractions of a penny.
     """
-    typed = (text or "").strip().replace(",", "").replace(" ", "")
+    typed = re.sub(r"(?<=\d) +(?=\d)", ",", (text or "").strip()).replace(" ", "")
     negative = False
     if typed.startswith("(") and typed.endswith(")"):
         negative, typed = True, typed[1:-1]
@@ -32,9 +34,9 @@ def parse_money(text: str) -> Decimal:
         negative, typed = not negative, typed[1:]
     match = _TYPED.match(typed)
     if not match:
-        raise MoneyError(INVALID)
+        raise MoneyError(MISPLACED_COMMA if "," in typed and _TYPED.match(typed.replace(",", "")) else INVALID)
     try:
-        amount = Decimal(match["number"]) * SCALES[(match["scale"] or "").lower()]
+        amount = Decimal(match["number"].replace(",", "")) * SCALES[(match["scale"] or "").lower()]
     except InvalidOperation:
         raise MoneyError(INVALID) from None
     if amount != amount.quantize(PENNY):

@@ -112,6 +112,15 @@ def test_an_actual_outside_the_plans_years_or_in_words_is_refused_beside_its_fie
     assert not FinanceActual.objects.exists()
 
 
+def test_a_misplaced_comma_in_an_actual_is_refused_not_saved_as_a_smaller_sum(client, finance_lead, mitigation, strategy):
+    client.force_login(finance_lead)
+    data = {"mitigation": str(mitigation.pk), "year": "2024-25", **date_boxes("as_at", "31/3/2025"), "achieved": "1,20"}
+    response = client.post(reverse("finance:actual_add", args=[strategy.pk]), data)
+    assert response.status_code == 422
+    assert "The saving achieved: Commas go between thousands" in response.content.decode()
+    assert not FinanceActual.objects.exists()
+
+
 def test_an_empty_plan_or_actual_asks_for_each_year_in_words_of_its_own(client, officer, finance_lead, mitigation, strategy):
     client.force_login(officer)
     plan_page = client.post(reverse("finance:plan_edit", args=[strategy.pk]), {"name": "", "first": "", "last": "", "version": "1"})

@@ -51,6 +51,9 @@ def test_the_template_filters_write_the_same():
         ("(1.2m)", "-1200000.00"),
         ("-£850k", "-850000.00"),
         ("12.34", "12.34"),
+        ("£1,200", "1200.00"),
+        ("1 200", "1200.00"),
+        ("£1,000.50", "1000.50"),
     ],
 )
 def test_amounts_are_understood_however_a_finance_officer_types_them(typed, amount):
@@ -60,6 +63,12 @@ def test_amounts_are_understood_however_a_finance_officer_types_them(typed, amou
 @pytest.mark.parametrize("typed", ["twelve million", "£", "12..5", "1e6", "12.5.6", "£12m extra"])
 def test_text_is_not_an_amount(typed):
     with pytest.raises(MoneyError, match="Enter an amount in pounds"):
+        parse_money(typed)
+
+
+@pytest.mark.parametrize("typed", ["1,20", "1 20", "12,34.5", "1,2345", "£2,36.7m"])
+def test_a_comma_that_does_not_group_thousands_is_a_slip_not_a_smaller_amount(typed):
+    with pytest.raises(MoneyError, match="Commas go between thousands"):
         parse_money(typed)
 
 
