@@ -46,6 +46,15 @@ class KpiSinceInspection:
     def indicator(self) -> Indicator:
         return self.row.indicator
 
+    @property
+    def since_label(self) -> str:
+        """Its movement since the inspection in words; when there is none, why: nothing before it, or nothing since."""
+        if self.travel != Travel.NONE:
+            return self.travel.label
+        if self.at_inspection is None:
+            return "No value before the inspection"
+        return "No value since the inspection"
+
 
 @dataclass
 class FindingProgress:

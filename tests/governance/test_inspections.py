@@ -162,6 +162,23 @@ def test_a_kpis_travel_is_measured_from_the_value_at_the_inspection(inspection, 
     assert travels["AVG"] == Travel.WORSE
 
 
+def test_the_findings_page_says_a_kpi_has_no_value_since_the_inspection_and_writes_kpis_so(client, board, inspection, finding, indicator):
+    add_value(indicator, "2024-12", "60")
+    add_value(indicator, "2025-01", "62")  # the inspection ended in January 2025; nothing newer
+    finding.indicators.add(indicator)
+    later = Indicator.objects.create(
+        strategy=inspection.strategy, code="NEW", name="Measured from June", unit="percentage", direction="higher", frequency="monthly"
+    )
+    add_value(later, "2025-06", "40")  # nothing before the inspection
+    finding.indicators.add(later)
+    client.force_login(board)
+    page = " ".join(client.get(reverse("reporting:findings", args=[inspection.strategy_id])).content.decode().split())
+    assert "2 KPIs since the inspection: 0 better, 0 worse" in page and "2 kpis" not in page
+    assert 'data-label="Since the inspection">No value since the inspection<' in page
+    assert 'data-label="Since the inspection">No value before the inspection<' in page
+    assert "No earlier value" not in page  # there is one: the value at the inspection
+
+
 def test_the_findings_page_shows_each_findings_actions_latest_narrative_and_progress(client, board, finding, action, level):
     Action.objects.filter(pk=action.pk).update(due_date=timezone.localdate() + dt.timedelta(days=60))
     ActionUpdate.objects.create(action=action, rating_after=level("amber"), narrative="Weekly timeliness huddles started <b>now</b>.")
