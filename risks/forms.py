@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 
 from actions.forms import ActionRefsField
 from people.models import Membership, Post
@@ -115,6 +118,11 @@ class RescoreForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Enter why the score has changed: the board reads it in the risk's history"},
     )
+    review_date = GovukDateField(
+        what="the next review date",
+        label="Next review date",
+        help_text="Re-scoring is a review: when is the next one? For example, 30 9 2025",
+    )
 
     def __init__(self, *args, risk: Risk, scale: RiskScale, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -122,8 +130,15 @@ class RescoreForm(forms.Form):
         _score_fields(self, scale, INHERENT + RESIDUAL)
         if not self.is_bound:
             self.initial["version"] = risk.version
+            self.initial["review_date"] = risk.review_date
             for name, _label, _what in INHERENT + RESIDUAL:
                 self.initial[name] = getattr(risk, name)
+
+    def clean_review_date(self) -> dt.date:
+        review_date = self.cleaned_data["review_date"]
+        if review_date <= timezone.localdate():
+            raise forms.ValidationError("The next review date must be after today: this re-scoring is the review")
+        return review_date
 
     def clean(self) -> dict:
         data = super().clean()

@@ -58,16 +58,25 @@ def risk_change(*, risk: Risk, version: int | None, fields: dict, actions: list[
 
 @transaction.atomic
 def risk_rescore(
-    *, risk: Risk, version: int | None, scores: dict[str, int], reason: str, by: User | None, at: dt.datetime | None = None
+    *,
+    risk: Risk,
+    version: int | None,
+    scores: dict[str, int],
+    reason: str,
+    by: User | None,
+    at: dt.datetime | None = None,
+    review_date: dt.date | None = None,
 ) -> Risk:
     """Record a new scoring with its reason (the history keeps every one) and make it the risk's current score.
 
-    It is dated now, unless `at` says when (the demo's history)."""
+    It is dated now, unless `at` says when (the demo's history). A re-scoring is a review: `review_date` is the next one."""
     current = Risk.objects.select_for_update().get(pk=risk.pk)
     if version is not None and current.version != version:
         raise RiskChangedError
     for name in SCORE_FIELDS:
         setattr(current, name, scores.get(name, getattr(current, name)))
+    if review_date is not None:
+        current.review_date = review_date
     current.version += 1
     current.updated_at = timezone.now()
     current.save()

@@ -100,7 +100,12 @@ def risk_rescore_view(request: HttpRequest, risk_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             risk = risk_rescore(
-                risk=risk, version=form.cleaned_data["version"], scores=form.scores(), reason=form.cleaned_data["reason"], by=request.user
+                risk=risk,
+                version=form.cleaned_data["version"],
+                scores=form.scores(),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                review_date=form.cleaned_data["review_date"],
             )
         except RiskChangedError:
             form.add_error(None, CHANGED)

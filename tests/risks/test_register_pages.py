@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from people.models import Membership
 from risks.models import Risk, RiskScale, RiskScore
@@ -14,6 +17,11 @@ from tests.risks.conftest import make_risk
 
 pytestmark = pytest.mark.django_db
 # ruff: noqa: F811  (make_action is a fixture)
+
+
+def next_review() -> dict:
+    """The next review date's three boxes, as the re-score form asks for them."""
+    return date_boxes("review_date", timezone.localdate() + dt.timedelta(days=90))
 
 
 def test_the_register_shows_each_risk_its_score_in_words_and_the_heat_map_counts(client, board, risk, strategy):
@@ -65,6 +73,7 @@ def test_the_owner_rescores_with_a_reason_and_the_history_keeps_both_scorings(cl
         "residual_impact": "4",
         "reason": "Two new resourced provisions opened in September.",
         "version": str(risk.version),
+        **next_review(),
     }
     response = client.post(reverse("risks:risk_rescore", args=[risk.pk]), data)
     assert response.status_code == 302
@@ -87,10 +96,34 @@ def test_a_score_outside_the_scale_or_no_reason_is_refused_beside_the_field_and_
     assert RiskScore.objects.filter(risk=risk).count() == 1
 
 
+def test_a_rescore_is_the_review_it_sets_the_next_review_date_and_clears_review_overdue(client, officer, strategy, owner_post, action):
+    risk = make_risk(strategy, owner_post, actions=[action], review_date=timezone.localdate() - dt.timedelta(days=7))
+    client.force_login(officer)
+    form = client.get(reverse("risks:risk_rescore", args=[risk.pk])).content.decode()
+    assert 'name="review_date_day"' in form and "Re-scoring is a review" in form
+    data = {
+        "inherent_likelihood": "4",
+        "inherent_impact": "4",
+        "residual_likelihood": "4",
+        "residual_impact": "4",
+        "reason": "Reviewed at the board: the score stands.",
+        "version": str(risk.version),
+    }
+    stale = client.post(reverse("risks:risk_rescore", args=[risk.pk]), data | date_boxes("review_date", risk.review_date))
+    assert stale.status_code == 422 and "The next review date must be after today" in stale.content.decode()
+    assert RiskScore.objects.filter(risk=risk).count() == 1
+    later = timezone.localdate() + dt.timedelta(days=90)
+    assert client.post(reverse("risks:risk_rescore", args=[risk.pk]), data | date_boxes("review_date", later)).status_code == 302
+    risk.refresh_from_db()
+    assert risk.review_date == later and RiskScore.objects.filter(risk=risk).count() == 2
+    assert "Review overdue" not in client.get(reverse("risks:register", args=[strategy.pk])).content.decode()
+
+
 def test_a_rescore_over_someone_elses_is_refused(client, owner, officer, risk):
     stale = str(risk.version)
     client.force_login(officer)
     base = {"inherent_likelihood": "5", "inherent_impact": "4", "residual_likelihood": "3", "residual_impact": "3", "reason": "First."}
+    base |= next_review()
     assert client.post(reverse("risks:risk_rescore", args=[risk.pk]), base | {"version": stale}).status_code == 302
     client.force_login(owner)
     response = client.post(reverse("risks:risk_rescore", args=[risk.pk]), base | {"residual_likelihood": "4", "version": stale})
@@ -176,7 +209,7 @@ def test_adding_a_risk_with_bad_input_says_what_to_fix_and_saves_nothing(client,
 def test_the_score_with_controls_cannot_exceed_the_score_before_them(client, owner, risk):
     client.force_login(owner)
     data = {"inherent_likelihood": "2", "inherent_impact": "2", "residual_likelihood": "4", "residual_impact": "4", "reason": "x"}
-    response = client.post(reverse("risks:risk_rescore", args=[risk.pk]), data | {"version": str(risk.version)})
+    response = client.post(reverse("risks:risk_rescore", args=[risk.pk]), data | {"version": str(risk.version)} | next_review())
     assert "The score with the controls cannot be higher than the score before them" in response.content.decode()
 
 

@@ -317,7 +317,7 @@ def actual_data(request) -> dict:
 def rescore_data(request) -> dict:
     risk = request.getfixturevalue("risk")
     scores = {"inherent_likelihood": "5", "inherent_impact": "4", "residual_likelihood": "3", "residual_impact": "4"}
-    return scores | {"reason": "New places opened.", "version": str(risk.version)}
+    return scores | {"reason": "New places opened.", "version": str(risk.version)} | date_boxes("review_date", risk.review_date)
 
 
 def action_update_data(request) -> dict:
