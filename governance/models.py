@@ -382,6 +382,12 @@ class SelfEvaluationVersion(models.Model):
     def __str__(self) -> str:
         return f"Version {self.number}"
 
+    @property
+    def source_in_sentence(self) -> str:
+        """How it was made, inside a sentence: "uploaded from Word" (Word keeps its capital)."""
+        said = self.get_source_display()
+        return said[:1].lower() + said[1:]
+
 
 class SelfEvaluationSection(models.Model):
     """One strand of a version: the draft the tracker wrote from its figures, and the officers' own words."""

@@ -43,7 +43,7 @@ def _intro(version: SelfEvaluationVersion) -> str:
         if version.snapshot
         else f"Figures as they stood on {version.created_at:%-d %B %Y}."
     )
-    return f"Version {version.number} ({version.get_source_display().lower()}). {figures} Strands from {version.edition}."
+    return f"Version {version.number} ({version.source_in_sentence}). {figures} Strands from {version.edition}."
 
 
 def self_evaluation_docx(version: SelfEvaluationVersion) -> bytes:

@@ -129,6 +129,18 @@ def test_an_edited_word_copy_becomes_a_new_version_after_a_preview(client, offic
     assert e1.draft == version.sections.get(strand="E1").draft
 
 
+def test_a_version_uploaded_from_word_keeps_words_capital_on_the_page_and_in_the_next_copy(client, officer, strategy, version):
+    edited = edited_copy(download(client, officer, strategy, version.number, "docx"), "Panels meet twice a week")
+    url = reverse("reporting:self_evaluation_upload", args=[strategy.pk])
+    page = client.post(url, {"document": SimpleUploadedFile("se.docx", edited)}).content.decode()
+    confirm = page.split('name="confirm" value="', 1)[1].split('"', 1)[0]
+    assert client.post(url, {"confirm": confirm}).status_code == 302
+    page = client.get(reverse("governance:self_evaluation", args=[strategy.pk])).content.decode()
+    assert "Version 3: uploaded from Word by" in page and "from word" not in page
+    text = [p.text for p in Document(io.BytesIO(download(client, officer, strategy, 3, "docx"))).paragraphs]
+    assert any(line.startswith("Version 3 (uploaded from Word).") for line in text)
+
+
 def test_an_upload_that_is_not_a_word_copy_is_refused_with_a_message(client, officer, strategy, version):
     client.force_login(officer)
     url = reverse("reporting:self_evaluation_upload", args=[strategy.pk])
