@@ -184,7 +184,7 @@ class FindingForm(VersionedForm):
         if kind and number:
             clash = Finding.objects.filter(inspection=self.inspection, kind=kind, number=number).exclude(pk=self.instance.pk)
             if clash.exists():
-                self.add_error("number", f"There is already {Finding.Kind(kind).label.lower()} {number}: choose another number")
+                self.add_error("number", f"There is already an {Finding.Kind(kind).label.lower()} {number}: choose another number")
         return data
 
     def save(self, commit: bool = True) -> Finding:

@@ -110,7 +110,7 @@ def test_a_finding_refuses_unknown_refs_and_another_plans_actions_and_a_duplicat
     page = response.content.decode()
     assert response.status_code == 200 and Finding.objects.count() == 1
     assert "There is no action with the ref THEIRS1, NOPE9 in this plan" in page
-    assert "There is already area for priority action 1" in page
+    assert "There is already an area for priority action 1: choose another number" in page
 
 
 def test_an_action_and_a_kpi_are_linked_to_findings_from_their_own_side(client, officer, finding, make_action, indicator):
