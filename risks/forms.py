@@ -82,6 +82,9 @@ class RiskForm(forms.ModelForm):
         self.fields["owner"].queryset = Post.objects.filter(partnership_id=strategy.partnership_id, to_be_allocated=False)
         self.fields["action_refs"].strategy_id = strategy.pk
         _score_fields(self, scale, TARGET if self.instance.pk else INHERENT + RESIDUAL + TARGET)
+        # The error summary lists the problems in this order: the page's, with the scores after the controls.
+        scores = [name for name, _label, _what in INHERENT + RESIDUAL + TARGET]
+        self.order_fields(["version", "ref", "title", "category", "owner", "cause", "effect", "controls", *scores, "action_refs"])
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
             self.initial["action_refs"] = ActionRefsField.initial_for(self.instance.mitigating_actions.all())
@@ -128,6 +131,7 @@ class RescoreForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.risk = risk
         _score_fields(self, scale, INHERENT + RESIDUAL)
+        self.order_fields(["version", *(name for name, _label, _what in INHERENT + RESIDUAL), "reason", "review_date"])
         if not self.is_bound:
             self.initial["version"] = risk.version
             self.initial["review_date"] = risk.review_date

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -147,6 +148,23 @@ def test_a_finance_lead_changes_finance_risks_only(client, partnership, strategy
     client.force_login(finance)
     assert client.get(reverse("risks:risk_rescore", args=[deficit.pk])).status_code == 200
     assert client.get(reverse("risks:risk_rescore", args=[risk.pk])).status_code == 403
+
+
+def summary_and_page_order(page: str) -> tuple[list[str], list[str]]:
+    """The fields the error summary links to, in its order, and the same fields in the order the form shows them."""
+    summary, form = page.split('<div class="govuk-error-summary__body">', 1)[1].split("</ul>", 1)
+    linked = re.findall(r'href="#(id_[a-z_]+)"', summary)
+    return linked, sorted(linked, key=lambda field_id: form.index(f'id="{field_id}"'))
+
+
+def test_the_error_summary_lists_a_risks_problems_in_the_order_of_the_form(client, officer, strategy, risk):
+    client.force_login(officer)
+    added = client.post(reverse("risks:risk_add", args=[strategy.pk]), {"ref": "R11", "title": "Transport costs"})
+    linked, shown_order = summary_and_page_order(added.content.decode())
+    assert "id_review_date" in linked and "id_inherent_likelihood" in linked and linked == shown_order
+    rescored = client.post(reverse("risks:risk_rescore", args=[risk.pk]), {"residual_likelihood": "9", "version": str(risk.version)})
+    linked, shown_order = summary_and_page_order(rescored.content.decode())
+    assert linked[0] == "id_inherent_likelihood" and "id_reason" in linked and linked == shown_order
 
 
 def test_an_officer_adds_a_risk_linking_actions_by_ref(client, officer, strategy, owner_post, action):
