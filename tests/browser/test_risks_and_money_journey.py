@@ -90,3 +90,18 @@ def test_an_officer_rescores_a_risk_with_a_reason_and_links_a_mitigating_action(
     page.get_by_role("button", name="Save the risk").click()
     assert "EHC-B4" in page.locator("main").inner_text()
     assert_accessible(page, "on a re-scored risk")
+
+
+def test_a_finance_lead_checks_uploaded_figures_on_a_phone_with_every_amount_in_view(demo, sign_in, live_server):
+    page = sign_in(make_user("finance@example.org", demo.partnership, Membership.Role.FINANCE_LEAD))
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server.url + f"/strategies/{demo.pk}/finance/actuals/upload/")
+    csv = b'mitigation,year,as_at,achieved\nM1,2026-27,30/11/2026,"12,500,000"\nM2,2026-27,30/11/2026,17.1m\n'
+    page.get_by_label("Spreadsheet of actual figures").set_input_files({"name": "actuals.csv", "mimeType": "text/csv", "buffer": csv})
+    page.get_by_role("button", name="Check the file").click()
+    amount = page.get_by_role("cell", name="£12,500,000")
+    amount.wait_for()
+    box = amount.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, "the amount to confirm is on the screen, not scrolled out of sight"
+    assert page.get_by_role("cell", name="30 Nov 2026").first.bounding_box()["x"] + 1 < 390
+    assert_accessible(page, "on the figures to confirm at 390 px")
