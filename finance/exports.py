@@ -11,7 +11,7 @@ from actions.models import Strategy
 from finance import reads
 from finance.models import FinanceActual
 from finance.money import year_label
-from intake.tables import Cell, DateCell, cell_escape
+from intake.tables import Cell, DateCell, NumberCell, cell_escape
 
 MITIGATION_COLUMNS = ["Ref", "Mitigation", "Illustrative", "Year", "Planned (£)", "Achieved (£)", "At risk", "Delivered by"]
 YEAR_COLUMNS = [
@@ -29,11 +29,16 @@ ACTUAL_COLUMNS = ["Mitigation", "Year", "As at", "Achieved (£)", "Note", "Enter
 ACTUALS_LIMIT = 10_000
 
 
-def _pounds(amount: Decimal | None) -> str:
-    return "" if amount is None else f"{amount:.2f}"
+def _pounds(amount: Decimal | None) -> Cell:
+    """An amount as a number the workbook can add up, to the penny; none as an empty cell."""
+    return "" if amount is None else NumberCell(amount, f"{amount:.2f}")
 
 
-def mitigations_table(strategy: Strategy, today: dt.date, summary: reads.FinanceSummary | None = None) -> list[list[str]]:
+def _escaped(cells: list[Cell]) -> list[Cell]:
+    return [cell_escape(cell) if isinstance(cell, str) else cell for cell in cells]
+
+
+def mitigations_table(strategy: Strategy, today: dt.date, summary: reads.FinanceSummary | None = None) -> list[list[Cell]]:
     table = [list(MITIGATION_COLUMNS)]
     summary = summary or reads.finance_summary(strategy, today=today)
     if summary is None:
@@ -51,11 +56,11 @@ def mitigations_table(strategy: Strategy, today: dt.date, summary: reads.Finance
                 "yes" if row.at_risk else "no",
                 "; ".join(action.ref for action, _words in row.actions),
             ]
-            table.append([cell_escape(cell) for cell in cells])
+            table.append(_escaped(cells))
     return table
 
 
-def years_table(summary: reads.FinanceSummary | None) -> list[list[str]]:
+def years_table(summary: reads.FinanceSummary | None) -> list[list[Cell]]:
     """Each year of the plan: the grant, the forecasts and the savings planned, achieved and at risk."""
     table = [list(YEAR_COLUMNS)]
     for row in summary.years if summary else []:
@@ -77,7 +82,7 @@ def actuals_table(summary: reads.FinanceSummary | None) -> list[list[Cell]]:
     for actual in actuals:
         entered = timezone.localtime(actual.entered_at).date()
         cells = [actual.mitigation.ref, year_label(actual.year), "", _pounds(actual.achieved), actual.note, str(actual.entered_by or "")]
-        escaped: list[Cell] = [cell_escape(cell) for cell in cells]
+        escaped = _escaped(cells)
         escaped[2] = DateCell(actual.as_at, actual.as_at.strftime("%d/%m/%Y"))
         table.append([*escaped, DateCell(entered, entered.strftime("%d/%m/%Y"))])
     return table

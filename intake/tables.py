@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -553,7 +554,18 @@ class DateCell:
         return self.text
 
 
-Cell = str | DateCell
+@dataclass(frozen=True)
+class NumberCell:
+    """An amount in an exported table: a number a workbook can add up, exact to the penny; `text` in a CSV."""
+
+    value: Decimal
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Cell = str | DateCell | NumberCell
 
 
 def csv_bytes(table: list[list[Cell]]) -> bytes:
@@ -575,7 +587,7 @@ def _column_widths(table: list[list[Cell]], *, least: int = 8, most: int = 50) -
         for index, cell in enumerate(line):
             while index >= len(columns):
                 columns.append([])
-            text = date_shown(cell) if isinstance(cell, DateCell) else cell
+            text = date_shown(cell) if isinstance(cell, DateCell) else f"{cell.value:,.2f}" if isinstance(cell, NumberCell) else cell
             columns[index].append(max((len(part) for part in text.splitlines()), default=0))
     header = table[0] if table else []
     widths = []
@@ -602,7 +614,7 @@ def xlsx_text(cell: str) -> str:
 
 def _lines_wrapped(cell: Cell, width: int) -> int:
     """How many lines a cell's text takes wrapped in a column `width` characters wide."""
-    if isinstance(cell, DateCell):
+    if isinstance(cell, DateCell | NumberCell):
         return 1
     return sum(max(1, -(-len(part) // max(width - 1, 1))) for part in (cell.splitlines() or [""]))
 
@@ -623,6 +635,9 @@ def _sheet_write(sheet: Any, title: str, table: list[list[Cell]]) -> None:
             if isinstance(value, DateCell):
                 cell = sheet.cell(row=number, column=column, value=value.date)
                 cell.number_format = "mmmm yyyy" if value.month else "d mmmm yyyy"
+            elif isinstance(value, NumberCell):
+                cell = sheet.cell(row=number, column=column, value=value.value)
+                cell.number_format = "#,##0.00;-#,##0.00"
             else:
                 cell = sheet.cell(row=number, column=column, value=xlsx_text(value) or None)
                 if cell.value is not None:

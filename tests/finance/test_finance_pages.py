@@ -201,7 +201,22 @@ def test_the_spreadsheet_export_holds_each_mitigations_year_to_the_penny(mitigat
     from finance.exports import mitigations_table
 
     table = mitigations_table(strategy, dt.date(2025, 6, 1))
-    assert [row[3:5] for row in table[1:]] == [["2024-25", "5000000.00"], ["2025-26", "12500000.50"]]
+    assert [[str(cell) for cell in row[3:5]] for row in table[1:]] == [["2024-25", "5000000.00"], ["2025-26", "12500000.50"]]
+
+
+def test_the_mitigations_workbook_holds_amounts_as_numbers_a_finance_officer_can_add_up(client, finance_lead, mitigation, strategy):
+    import io
+
+    from openpyxl import load_workbook
+
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000.25"), by=finance_lead)
+    client.force_login(finance_lead)
+    content = client.get(reverse("finance:mitigations_export", args=[strategy.pk])).content
+    sheet = load_workbook(io.BytesIO(content)).active
+    planned = [row[4] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.value for cell in planned] == [Decimal("5000000"), Decimal("12500000.5")]
+    assert all(cell.data_type == "n" and cell.number_format == "#,##0.00;-#,##0.00" for cell in planned)
+    assert sheet["F2"].value == Decimal("4200000.25") and sheet["F3"].value is None  # achieved: none entered for 2025-26
 
 
 def test_the_dashboard_headline_gives_savings_achieved_against_plan_and_at_risk(client, board, mitigation, strategy, finance_lead, action):
@@ -244,7 +259,7 @@ def test_the_mitigations_download_as_a_spreadsheet(client, board, mitigation, st
     client.force_login(board)
     response = client.get(reverse("finance:mitigations_export", args=[strategy.pk]))
     sheet = load_workbook(io.BytesIO(response.content))["Mitigations"]
-    assert [row[3:5] for row in sheet.iter_rows(values_only=True)][1:] == [("2024-25", "5000000.00"), ("2025-26", "12500000.50")]
+    assert [row[3:5] for row in sheet.iter_rows(values_only=True)][1:] == [("2024-25", 5000000), ("2025-26", 12500000.5)]
 
 
 def test_an_officer_makes_a_person_a_finance_lead_who_can_then_enter_figures(client, officer, board, partnership, finance_plan, strategy):
