@@ -556,10 +556,12 @@ class DateCell:
 
 @dataclass(frozen=True)
 class NumberCell:
-    """An amount in an exported table: a number a workbook can add up, exact to the penny; `text` in a CSV."""
+    """A number in an exported table that a workbook can add up and sort (an amount exact to the penny unless
+    `number_format` says otherwise, such as "0" for a score); `text` in a CSV."""
 
     value: Decimal
     text: str
+    number_format: str = "#,##0.00;-#,##0.00"
 
     def __str__(self) -> str:
         return self.text
@@ -637,7 +639,7 @@ def _sheet_write(sheet: Any, title: str, table: list[list[Cell]]) -> None:
                 cell.number_format = "mmmm yyyy" if value.month else "d mmmm yyyy"
             elif isinstance(value, NumberCell):
                 cell = sheet.cell(row=number, column=column, value=value.value)
-                cell.number_format = "#,##0.00;-#,##0.00"
+                cell.number_format = value.number_format
             else:
                 cell = sheet.cell(row=number, column=column, value=xlsx_text(value) or None)
                 if cell.value is not None:

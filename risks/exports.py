@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from accounts.models import User
 from actions.models import Strategy
-from intake.tables import cell_escape
+from intake.tables import Cell, DateCell, NumberCell, cell_escape
 from people.models import Membership
 from risks import reads
 from risks.access import risks_visible
@@ -32,7 +33,12 @@ RISK_COLUMNS = [
 ]
 
 
-def risks_table(strategy: Strategy, today: dt.date, *, user: User | None = None, membership: Membership | None = None) -> list[list[str]]:
+def _score(score: int) -> NumberCell:
+    """A score as a whole number, so the register sorts 9 below 16 and 20."""
+    return NumberCell(Decimal(score), str(score), "0")
+
+
+def risks_table(strategy: Strategy, today: dt.date, *, user: User | None = None, membership: Membership | None = None) -> list[list[Cell]]:
     """The register's risks the person may read (with nobody given, none of the restricted ones), by ref."""
     risks = Risk.objects.filter(strategy=strategy)
     if user is None or membership is None:
@@ -49,16 +55,16 @@ def risks_table(strategy: Strategy, today: dt.date, *, user: User | None = None,
             risk.owner.title,
             risk.cause,
             risk.effect,
-            str(risk.inherent_score),
-            str(risk.residual_likelihood),
-            str(risk.residual_impact),
-            str(risk.residual_score),
-            str(risk.target_score),
+            _score(risk.inherent_score),
+            _score(risk.residual_likelihood),
+            _score(risk.residual_impact),
+            _score(risk.residual_score),
+            _score(risk.target_score),
             risk.controls,
             "; ".join(f"{action.ref} ({words.lower()})" for action, words in row.actions),
-            risk.review_date.isoformat(),
+            DateCell(risk.review_date, risk.review_date.isoformat()),
             "; ".join(row.flags),
             "yes: do not share" if risk.restricted else "no",
         ]
-        table.append([cell_escape(cell) for cell in cells])
+        table.append([cell_escape(cell) if isinstance(cell, str) else cell for cell in cells])
     return table

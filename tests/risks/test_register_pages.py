@@ -261,6 +261,21 @@ def test_the_register_downloads_as_a_spreadsheet_without_restricted_risks(client
     assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["Ref", "R1"]
 
 
+def test_the_register_spreadsheet_holds_scores_as_numbers_and_the_review_as_a_date_so_they_sort(client, officer, risk, strategy):
+    import io
+
+    from openpyxl import load_workbook
+
+    make_risk(strategy, risk.owner, ref="R2", residual=(3, 3), inherent=(3, 3), target=(1, 1))
+    client.force_login(officer)
+    sheet = load_workbook(io.BytesIO(client.get(reverse("risks:register_export", args=[strategy.pk])).content))["Risks"]
+    header = [cell.value for cell in sheet[1]]
+    scores = [row[header.index("Score now")] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.value for cell in scores] == [16, 9] and all(cell.data_type == "n" for cell in scores)
+    review = sheet.cell(row=2, column=header.index("Review date") + 1)
+    assert review.is_date and review.value.date() == risk.review_date
+
+
 def test_the_owner_changes_what_the_risk_says_and_its_actions_but_an_edit_over_someone_elses_is_refused(
     client, owner, officer, risk, owner_post, make_action
 ):

@@ -39,4 +39,4 @@ def test_the_spreadsheet_export_holds_the_register_without_restricted_risks(stra
 
     table = risks_table(strategy, dt.date(2025, 6, 1))
     assert [row[0] for row in table] == ["Ref", "R1"]
-    assert table[1][9] == "16" and table[1][12] == "SP1 (on track)"
+    assert str(table[1][9]) == "16" and table[1][12] == "SP1 (on track)"
