@@ -115,6 +115,15 @@ class InspectionForm(VersionedForm):
             "outcome": {"required": "Select the outcome, or that there is no overall outcome"},
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and not self.is_bound:
+            # A new inspection's type and outcome are the officer's to choose: a full inspection is never quietly
+            # recorded as having "no overall outcome".
+            for name in ("kind", "outcome"):
+                self.initial.pop(name, None)
+                self.fields[name].initial = None
+
     def clean_report_url(self) -> str:
         url = self.cleaned_data.get("report_url", "")
         if url and not url.lower().startswith(("https://", "http://")):

@@ -32,6 +32,7 @@ def test_an_officer_records_a_finding_and_downloads_its_evidence_pack(one_plan, 
         group.get_by_label("Day").fill(day)
         group.get_by_label("Month").fill(month)
         group.get_by_label("Year").fill(year)
+    page.get_by_role("radio", name="Full inspection").check()
     page.get_by_label("Ofsted").check()
     page.get_by_label("CQC").check()
     page.get_by_label("lead to inconsistent experiences", exact=False).check()

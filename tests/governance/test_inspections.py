@@ -52,6 +52,17 @@ def test_an_officer_records_an_inspection_with_the_frameworks_outcome(client, of
     assert "Ofsted and CQC" in page and 'href="https://reports.ofsted.gov.uk/provider/44/80533"' in page
 
 
+def test_a_new_inspection_has_no_type_or_outcome_chosen_until_the_officer_chooses_them(client, officer, strategy):
+    client.force_login(officer)
+    page = client.get(reverse("governance:inspection_create", args=[strategy.pk])).content.decode()
+    assert 'name="kind"' in page and 'name="outcome"' in page
+    assert not re.findall(r'<input[^>]*name="(?:kind|outcome)"[^>]*checked', page)
+    response = client.post(reverse("governance:inspection_create", args=[strategy.pk]), inspection_post(kind="", outcome=""))
+    page = response.content.decode()
+    assert not Inspection.objects.exists()
+    assert "Select the type of inspection" in page and "Select the outcome, or that there is no overall outcome" in page
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
