@@ -8,7 +8,7 @@ from django import forms
 
 from actions.forms import ActionRefsField
 from finance.models import FinancePlan, Mitigation, MitigationSaving
-from finance.money import MoneyError, money_full, parse_money, parse_year, year_label
+from finance.money import MoneyError, as_at_problem, money_full, parse_money, parse_year, year_label
 from send_tracker.forms import GovukDateField, unique_ref
 
 
@@ -234,3 +234,9 @@ class ActualForm(forms.Form):
         if year not in self.plan.years:
             raise forms.ValidationError(year_choice_error(self.plan, typed))
         return year
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("year") is not None and data.get("as_at") is not None and (problem := as_at_problem(data["year"], data["as_at"])):
+            self.add_error("as_at", problem)
+        return data

@@ -11,7 +11,7 @@ from decimal import Decimal
 from accounts.models import User
 from actions.models import Strategy
 from finance.models import FinanceActual, FinancePlan, Mitigation
-from finance.money import MoneyError, money_full, parse_money, parse_year, year_label
+from finance.money import MoneyError, as_at_problem, money_full, parse_money, parse_year, year_label
 from intake.readers import Found
 from intake.tables import ImportFileError, RowProblem, cell_problems, missing_columns, read_table
 
@@ -46,6 +46,8 @@ def _row_problems(number: int, row: dict[str, str], plan: FinancePlan, mitigatio
     as_at = _date(typed_date)
     if as_at is None:
         problems.append(RowProblem(number, "as_at", typed_date, "Enter the date as day/month/year, for example 30/09/2025"))
+    elif year is not None and (problem := as_at_problem(year, as_at)):
+        problems.append(RowProblem(number, "as_at", typed_date, problem))
     achieved: Decimal | None = None
     try:
         achieved = parse_money(typed_amount)

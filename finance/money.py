@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -81,6 +82,14 @@ def money_full(value: Decimal | int | None) -> str:
 def year_label(year: int) -> str:
     """A financial year by its first calendar year: 2030 is "2030-31"."""
     return f"{year}-{(year + 1) % 100:02d}"
+
+
+def as_at_problem(year: int, as_at: dt.date) -> str | None:
+    """Why a figure for a financial year cannot be as at that date (before the year began), or None when it can."""
+    starts = dt.date(year, 4, 1)
+    if as_at < starts:
+        return f"A figure for {year_label(year)} cannot be as at a date before the year began on {starts.day} April {starts.year}"
+    return None
 
 
 def parse_year(text: str) -> int | None:

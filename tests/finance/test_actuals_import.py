@@ -56,6 +56,14 @@ def test_unknown_mitigations_years_outside_the_plan_and_text_amounts_are_listed_
     assert not FinanceActual.objects.exists()
 
 
+def test_a_figure_as_at_a_date_before_its_year_began_is_a_problem_on_its_row(client, finance_lead, mitigation, strategy):
+    client.force_login(finance_lead)
+    page = upload(client, strategy, "mitigation,year,as_at,achieved\nM1,2025-26,30/06/2024,100\n").content.decode()
+    assert "Nothing was added: 1 problem in actuals.csv" in page
+    assert "A figure for 2025-26 cannot be as at a date before the year began on 1 April 2025" in page
+    assert not FinanceActual.objects.exists()
+
+
 def test_a_file_missing_a_column_says_which(client, finance_lead, mitigation, strategy):
     client.force_login(finance_lead)
     page = upload(client, strategy, "mitigation,year,achieved\nM1,2024-25,100\n").content.decode()

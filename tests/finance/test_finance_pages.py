@@ -121,6 +121,18 @@ def test_a_misplaced_comma_in_an_actual_is_refused_not_saved_as_a_smaller_sum(cl
     assert not FinanceActual.objects.exists()
 
 
+def test_an_actual_as_at_a_date_before_its_financial_year_is_refused_beside_the_date(client, finance_lead, mitigation, strategy):
+    client.force_login(finance_lead)
+    data = {"mitigation": str(mitigation.pk), "year": "2025-26", **date_boxes("as_at", "30/6/2024"), "achieved": "£1.2m"}
+    response = client.post(reverse("finance:actual_add", args=[strategy.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 422 and 'href="#id_as_at"' in page
+    assert "A figure for 2025-26 cannot be as at a date before the year began on 1 April 2025" in page
+    assert not FinanceActual.objects.exists()
+    data |= date_boxes("as_at", "31/3/2026")  # the year's end: its outturn
+    assert client.post(reverse("finance:actual_add", args=[strategy.pk]), data).status_code == 302
+
+
 def test_an_empty_plan_or_actual_asks_for_each_year_in_words_of_its_own(client, officer, finance_lead, mitigation, strategy):
     client.force_login(officer)
     plan_page = client.post(reverse("finance:plan_edit", args=[strategy.pk]), {"name": "", "first": "", "last": "", "version": "1"})
