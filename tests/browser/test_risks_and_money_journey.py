@@ -72,6 +72,13 @@ def test_the_register_a_risk_and_the_budget_fit_a_320_px_screen_and_pass_axe(dem
             < th.querySelector("a").getBoundingClientRect().bottom - 1)
           .map(th => th.querySelector("a").textContent)""")
         assert page.locator("tbody th .govuk-tag--red").count() >= 1 and inside == []
+        # A risk with two flags (R8: its review is overdue and its actions at risk) shows two tags apart, not one block.
+        touching = page.evaluate("""() => [...document.querySelectorAll("tbody th")].flatMap(th => {
+            const boxes = [...th.querySelectorAll(".govuk-tag")].map(tag => tag.getBoundingClientRect());
+            return boxes.slice(1).filter((box, i) => box.top < boxes[i].bottom + 2 && box.left < boxes[i].right + 2)
+              .map(() => th.querySelector("a").textContent);
+          })""")
+        assert page.locator("tbody th", has=page.locator(".govuk-tag:nth-of-type(2)")).count() >= 1 and touching == []
 
 
 def test_an_officer_rescores_a_risk_with_a_reason_and_links_a_mitigating_action(demo, sign_in, live_server):
