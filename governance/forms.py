@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from actions.models import Action, Snapshot, Strategy
 from governance.models import Finding, Inspection, finding_order
@@ -217,7 +218,8 @@ class LinkedFindingsForm(forms.Form):
             .select_related("inspection")
             .order_by("-inspection__ended_on", *finding_order())
         )
-        self.fields["findings"].label_from_instance = lambda f: f"{f.label()} ({f.inspection}): {f.text[:140]}"
+        # A long finding is cut at a word, and says so: never mid-word as if the report stopped there.
+        self.fields["findings"].label_from_instance = lambda f: f"{f.label()} ({f.inspection}): {Truncator(f.text).words(24)}"
 
 
 class BoardForm(forms.Form):

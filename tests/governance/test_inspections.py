@@ -52,6 +52,14 @@ def test_an_officer_records_an_inspection_with_the_frameworks_outcome(client, of
     assert "Ofsted and CQC" in page and 'href="https://reports.ofsted.gov.uk/provider/44/80533"' in page
 
 
+def test_a_long_finding_offered_to_an_action_is_cut_at_a_word_with_an_ellipsis(client, officer, finding, action):
+    Finding.objects.filter(pk=finding.pk).update(text="Leaders should urgently improve the timeliness " * 8)
+    client.force_login(officer)
+    page = client.get(reverse("governance:action_findings", args=[action.pk])).content.decode()
+    label = re.search(r"Priority action 1 \([^)]*\): ([^<]*)</label>", page)[1].strip()
+    assert label == ("Leaders should urgently improve the timeliness " * 4).strip() + "…"  # 24 whole words, then the ellipsis
+
+
 def test_a_new_inspection_has_no_type_or_outcome_chosen_until_the_officer_chooses_them(client, officer, strategy):
     client.force_login(officer)
     page = client.get(reverse("governance:inspection_create", args=[strategy.pk])).content.decode()
