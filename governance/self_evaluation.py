@@ -69,12 +69,9 @@ def strand_draft(cover: StrandCoverage) -> str:
     else:
         lines.append("No measure is tagged to this strand.")
     if cover.families:
-        lines.append(
-            as_sentence(
-                "What families say: "
-                + _listed([f"{view.group}: {view.get_level_display()} ({_short(view.narrative, 200)})" for view in cover.families])
-            )
-        )
+        # What families said, in brackets without its own full stop: the sentence ends after the brackets.
+        said = [f"{view.group}: {view.get_level_display()} ({_short(view.narrative, 200).rstrip('.')})" for view in cover.families]
+        lines.append(as_sentence("What families say: " + _listed(said)))
     if cover.findings:
         lines.append(as_sentence("Open inspection findings: " + _listed([f"{f.finding.label()}: {f.summary()}" for f in cover.findings])))
     return "\n".join(lines)

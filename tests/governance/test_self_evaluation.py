@@ -49,6 +49,16 @@ def test_the_draft_says_what_is_on_track_and_at_risk_and_where_the_kpis_stand(of
     assert section(version, "L6").draft.startswith("No action is tagged to this strand.")
 
 
+def test_what_families_say_reads_without_a_stop_inside_its_brackets(officer, partner, strategy, group, action):
+    from coproduction.services import families_view_record
+
+    StrandLink.objects.create(strategy=strategy, strand="E1", action=action)
+    families_view_record(group=group, user=partner, level="worse", narrative="Decisions are not explained.", source="Forum survey")
+    draft = section(self_evaluation_draft(strategy, user=officer, snapshot=None), "E1").draft
+    [families] = [line for line in draft.splitlines() if line.startswith("What families say:")]
+    assert families.endswith("Getting worse (Decisions are not explained).") and ".)" not in families
+
+
 def test_a_list_that_ends_in_a_cut_action_ends_once(officer, strategy, group, level):
     from actions.models import Action
 
