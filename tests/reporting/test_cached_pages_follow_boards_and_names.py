@@ -151,7 +151,7 @@ def test_a_board_moved_to_a_later_day_shows_on_a_cached_my_actions(action, owner
     # That board has not met yet: the cycle started at the newer snapshot, after the update.
     html = my_actions_of(mine)
     assert "<strong>0 of 1</strong> updated since the last board" in html
-    assert "Needs update" in html
+    assert "Needs an update" in html
 
 
 def test_a_cancelled_board_shows_on_the_cached_dashboard_as_at_a_later_snapshot(action, owner, board, officer):
