@@ -40,4 +40,4 @@ class FinanceActualsReader(Reader):
         return Applied(message, {**changes.summary(), "created": created}, {"created": created})
 
     def breadcrumbs(self, strategy: Any) -> list[tuple[str, str]]:
-        return [(strategy.name, strategy.get_absolute_url()), ("High-needs budget", reverse("finance:plan", args=[strategy.pk]))]
+        return [("High-needs budget", reverse("finance:plan", args=[strategy.pk]))]

@@ -168,8 +168,8 @@ class Reader:
         return reverse(self.done_url_name, kwargs={"strategy_id": strategy.pk})
 
     def breadcrumbs(self, strategy: Any) -> list[tuple[str, str]]:
-        """The links above the upload and preview pages, as (label, URL)."""
-        return [(strategy.name, strategy.get_absolute_url())]
+        """The links above the upload and preview pages between the strategy's and the upload's own, as (label, URL)."""
+        return []
 
 
 GENERIC_URL_NAMES = {"actions:upload", "actions:upload_preview", "actions:upload_confirm"}

@@ -17,7 +17,7 @@ class _KpiReader(Reader):
     done_url_name = "kpis:scorecard"
 
     def breadcrumbs(self, strategy: Any) -> list[tuple[str, str]]:
-        return [(strategy.name, strategy.get_absolute_url()), ("KPI scorecard", reverse("kpis:scorecard", args=[strategy.pk]))]
+        return [("KPI scorecard", reverse("kpis:scorecard", args=[strategy.pk]))]
 
 
 @register

@@ -587,10 +587,11 @@ def breadcrumbs(
 ) -> SafeString:
     """The GOV.UK breadcrumbs above a page, from the objects the page sits under, or its back link.
 
-        {% breadcrumbs strategies=True strategy=strategy group=group action=action label="Import a plan" url=import_url %}
+        {% breadcrumbs strategy=strategy group=group action=action label="Import a plan" url=import_url %}
 
-    Name just the steps the page has, in order. strategies: start at the list of strategies; strategy, group (its
-    parent group first when it has one) and action link to their own pages; dashboard: the strategy's dashboard
+    Name just the steps the page has, in order. strategies: start at the list of strategies (a trail through a strategy
+    always does, so every page under one leads back the same way); strategy, group (its parent group first when it has
+    one) and action link to their own pages; dashboard: the strategy's dashboard
     after it; steps: a list of (label, url) pairs; label and url (then label2 and url2) add steps of the page's own.
     A page reached from one other page has a back link in their place, reading "Back to" and back_to:
 
@@ -599,7 +600,7 @@ def breadcrumbs(
     if back:
         return format_html('\n<nav aria-label="Back"><a href="{}" class="govuk-back-link">Back to {}</a></nav>\n', back, back_to)
     crumbs = []
-    if strategies:
+    if strategies or strategy:
         crumbs.append(_crumb("Strategies", reverse("actions:strategy_list")))
     if strategy:
         crumbs.append(_crumb(strategy.name, strategy.get_absolute_url()))

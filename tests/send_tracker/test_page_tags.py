@@ -58,11 +58,18 @@ class _Named:
         return self.name
 
 
+class _Strategy(_Named):
+    pk = 1
+
+    def __init__(self) -> None:
+        super().__init__("SEND plan", "/strategies/1/")
+
+
 def test_breadcrumbs_lead_down_from_the_strategy_through_the_parent_group_escaping_what_people_typed():
     strategy = _Named("SEND <script> plan", "/strategies/1/")
     group = _Named("Early years", "/groups/2/", parent=_Named("Inclusion & SEMH", "/groups/1/"))
     html = render(
-        "{% breadcrumbs strategies=True strategy=strategy group=group label=label url=url %}",
+        "{% breadcrumbs strategy=strategy group=group label=label url=url %}",
         strategy=strategy,
         group=group,
         label="Import <b>",
@@ -75,6 +82,10 @@ def test_breadcrumbs_lead_down_from_the_strategy_through_the_parent_group_escapi
         ("/groups/1/", "Inclusion &amp; SEMH"),
         ("/groups/2/", "Early years"),
         ("/x?a=1&amp;b=2", "Import &lt;b&gt;"),
+    ]
+    # Every trail through a strategy leads back to the list of strategies, whatever the page names.
+    assert re.findall(r'href="([^"]*)"', render("{% breadcrumbs strategy=strategy dashboard=True %}", strategy=_Strategy()))[:1] == [
+        "/strategies/"
     ]
     back = render("{% breadcrumbs back=url back_to=group %}", url="/groups/2/", group=group)
     assert '<a href="/groups/2/" class="govuk-back-link">Back to Early years</a>' in back and "govuk-breadcrumbs" not in back
