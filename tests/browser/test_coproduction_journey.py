@@ -96,6 +96,10 @@ def test_a_signatory_signs_off_on_the_board(one_plan, sign_in, live_server):
     page = sign_in(director)
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/sign-off/")
     assert_accessible(page, "on the sign-off board")
+    # The box for a reason sits beneath the answer that needs one, not after both as if either did.
+    decline = page.get_by_label("We cannot sign off yet").bounding_box()
+    reason = page.get_by_label("Why you cannot sign off yet").bounding_box()
+    assert reason["y"] > decline["y"] and reason["x"] > decline["x"]
     page.get_by_label("Our updates are complete and accurate for this meeting").check()
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
