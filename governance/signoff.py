@@ -10,7 +10,6 @@ deadline nears, through the notifications and daily digest.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -60,29 +59,17 @@ def sign_offs_for(meeting: Meeting) -> list[SignOff]:
     )
 
 
-@dataclass(frozen=True)
-class SignOffOwed:
-    meeting: Meeting
-    organisations: list[Organisation]
-    deadline: dt.date
-
-
-def sign_off_owed(user: User, strategy: Strategy, today: dt.date) -> SignOffOwed | None:
-    """The strategy's next meeting and the organisations whose sign-off for it this person owes: they are its nominated
-    signatory, the organisation owns actions of the strategy, sign-offs are still open, and it has not yet answered (or
-    its sign-off reopened). None for everyone else: one query for a person who signs for no organisation."""
-    organisations = list(Organisation.objects.filter(signatory__user=user, partnership_id=strategy.partnership_id).order_by("name"))
-    if not organisations:
-        return None
-    meeting = Meeting.objects.filter(strategy=strategy, status=Meeting.Status.SCHEDULED, date__gte=today).select_related("board")
-    meeting = meeting.order_by("date").first()
-    if meeting is None or not sign_offs_open(meeting, today):
-        return None
-    owning = {organisation.pk for organisation in organisations_owning(strategy)}
-    answered = SignOff.objects.filter(meeting=meeting, status__in=(SignOff.Status.CONFIRMED, SignOff.Status.DECLINED))
-    answered = set(answered.values_list("organisation_id", flat=True))
-    owed = [organisation for organisation in organisations if organisation.pk in owning and organisation.pk not in answered]
-    return SignOffOwed(meeting, owed, deadline_of(meeting)) if owed else None
+def sign_offs_due_for(user: User, today: dt.date, strategy: Strategy | int | None = None) -> list[SignOff]:
+    """The sign-offs the person signs as their organisation's signatory, for meetings still to come (of `strategy`
+    when given), not yet confirmed: what their first page and the strategy's dashboard point them to."""
+    due = SignOff.objects.filter(organisation__signatory__user=user, meeting__status=Meeting.Status.SCHEDULED, meeting__date__gte=today)
+    if strategy is not None:
+        due = due.filter(meeting__strategy=strategy)
+    return list(
+        due.exclude(status=SignOff.Status.CONFIRMED)
+        .select_related("meeting__board", "organisation")
+        .order_by("meeting__date", "organisation__name")
+    )
 
 
 def signatory_of(sign_off: SignOff) -> User | None:

@@ -22,7 +22,7 @@ from coproduction.models import FamiliesView
 from coproduction.services import families_views_current
 from governance.calendar import meeting_next
 from governance.models import Meeting, SignOff
-from governance.signoff import deadline_of, sign_offs_for
+from governance.signoff import deadline_of, sign_offs_due_for, sign_offs_for
 from kpis.models import BenchmarkImport, KpiValueImport
 from people.access import is_coproduction_partner, is_officer
 from people.models import Membership
@@ -68,20 +68,6 @@ class ThisCycle:
         return sum(1 for row in self.to_record if not row.done_this_cycle)
 
 
-def sign_offs_due_for(user: User, today: dt.date) -> list[SignOff]:
-    """The sign-offs the person signs as their organisation's signatory, for meetings still to come, not yet confirmed."""
-    return list(
-        SignOff.objects.filter(
-            organisation__signatory__user=user,
-            meeting__status=Meeting.Status.SCHEDULED,
-            meeting__date__gte=today,
-        )
-        .exclude(status=SignOff.Status.CONFIRMED)
-        .select_related("meeting__board", "organisation")
-        .order_by("meeting__date", "organisation__name")
-    )
-
-
 def _in_progress(strategy: Strategy) -> list[InProgress]:
     found = [
         InProgress(
@@ -125,7 +111,7 @@ def this_cycle_for(strategy: Strategy, user: User, membership: Membership, today
         deadline=deadline_of(meeting) if meeting else None,
         since=Snapshot.objects.last_board_for(strategy.pk, today=today),
     )
-    cycle.my_sign_offs = [sign_off for sign_off in sign_offs_due_for(user, today) if sign_off.meeting.strategy_id == strategy.pk]
+    cycle.my_sign_offs = sign_offs_due_for(user, today, strategy)
     if is_officer(membership):
         cycle.update_round = round_by_organisation(strategy, today)
         cycle.sign_offs = sign_offs_for(meeting) if meeting else []

@@ -34,7 +34,7 @@ from governance.forms import SnapshotForm
 from governance.inspections import findings_for
 from governance.models import Finding, Meeting
 from governance.services import snapshot_retake_problem, snapshot_take
-from governance.signoff import sign_off_owed
+from governance.signoff import sign_offs_due_for
 from intake.tables import csv_bytes, xlsx_bytes
 from jobs.models import Job
 from jobs.services import job_enqueue, job_send
@@ -48,7 +48,6 @@ from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
 from reporting.services import board_report_request, board_report_stop, earlier_board_of, evidence_pack_request, stale_snapshot_message
 from reporting.summaries import EXCEPTION_KINDS, movement_since_snapshot
-from reporting.this_cycle import sign_offs_due_for
 from send_tracker.cache import DrawnOnce, earlier_copy_note, page_built_once, saved_at
 from send_tracker.security import rate_limited, security_event
 
@@ -80,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if strategy is not None and membership.role == Membership.Role.FINANCE_LEAD:
             return redirect("finance:plan", strategy.pk)
         if strategy is not None and membership.role == Membership.Role.BOARD_MEMBER and not has_own_actions(request.user):
-            if any(sign_off.meeting.strategy_id == strategy.pk for sign_off in sign_offs_due_for(request.user, timezone.localdate())):
+            if sign_offs_due_for(request.user, timezone.localdate(), strategy):
                 return redirect("reporting:this_cycle", strategy.pk)
             return redirect("reporting:dashboard", strategy.pk)
     if has_own_actions(request.user):
@@ -235,8 +234,8 @@ def dashboard(request: HttpRequest, strategy_id: int) -> HttpResponse:
         today = timezone.localdate()
         plan_due = priority_action_plan_due(strategy, today)
         context = {"strategy": strategy, "membership": membership, "body": mark_safe(html), "plan_due": plan_due}
-        # A signatory is told here, where they land, that their organisation's sign-off for the next board is awaited.
-        context["sign_off_owed"] = sign_off_owed(request.user, strategy, today)
+        # A signatory reading the dashboard is told the sign-offs still due from them, as their first page lists them.
+        context["my_sign_offs"] = sign_offs_due_for(request.user, today, strategy)
         response = render(request, "reporting/dashboard.html", {**context, "is_officer": is_officer(membership)})
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -254,20 +254,25 @@ def test_the_form_opens_on_the_signatory_s_last_answer(client, meeting, signator
     assert 'name="reason" rows="3">C10 figures are &lt;late&gt;.</textarea>' in page
 
 
-def test_a_signatory_on_the_dashboard_is_told_of_the_sign_off_awaited_until_they_answer(client, meeting, signatory, council, action, board):
-    """Before the papers deadline reminder, the signatory's own first page says what they owe and links to it."""
+def test_a_signatory_on_the_dashboard_is_told_of_the_sign_offs_due_from_them_until_they_sign(
+    client, meeting, signatory, council, action, board
+):
+    """The dashboard a signatory reads lists what their first page lists: the sign-offs still due from them, each a link."""
     dashboard = reverse("reporting:dashboard", args=[meeting.strategy_id])
+    [sign_off] = sign_offs_for(meeting)
     client.force_login(signatory)
     page = lxml.html.fromstring(client.get(dashboard).content)
-    (banner,) = page.xpath('//*[@id="sign-off-owed"]')
+    (banner,) = page.xpath('//*[@id="sign-offs-due"]')
     said = " ".join(banner.text_content().split())
-    assert f"You sign off Northshire Council's updates for the Partnership Board on {meeting.date:%-d %B %Y}" in said
-    assert f"by {meeting.papers_deadline:%-d %B %Y}" in said
-    assert banner.xpath(".//a/@href") == [board_url(meeting)]
+    assert f"Sign off Northshire Council's updates for the Partnership Board, {meeting.date:%-d %B %Y}" in said
+    assert f"Not signed off due by {meeting.papers_deadline:%-d %B %Y}" in said
+    assert banner.xpath(".//a/@href") == [f"{board_url(meeting)}#sign-off-{sign_off.pk}"]
 
     client.force_login(board)  # nobody else is told
-    assert not lxml.html.fromstring(client.get(dashboard).content).xpath('//*[@id="sign-off-owed"]')
+    assert not lxml.html.fromstring(client.get(dashboard).content).xpath('//*[@id="sign-offs-due"]')
 
-    sign_off_decide(sign_off=sign_offs_for(meeting)[0], user=signatory, confirm=True)
-    client.force_login(signatory)
-    assert not lxml.html.fromstring(client.get(dashboard).content).xpath('//*[@id="sign-off-owed"]')
+    sign_off_decide(sign_off=sign_off, user=signatory, confirm=False, reason="C10 is late.")
+    client.force_login(signatory)  # declined: still theirs to give
+    assert "you can still sign off by" in client.get(dashboard).content.decode()
+    sign_off_decide(sign_off=sign_off, user=signatory, confirm=True)
+    assert not lxml.html.fromstring(client.get(dashboard).content).xpath('//*[@id="sign-offs-due"]')
