@@ -121,12 +121,9 @@ def my_actions(request: HttpRequest) -> HttpResponse:
 def _action_page(
     request: HttpRequest, action: Action, membership: Membership, *, status: int = 200, part: str = "action-updates", **shown
 ) -> HttpResponse:
-    """The action page, or when htmx asked, the section it asked about (updates or milestones) with the status panel out of band
-    (and, with the updates, the history below them).
-
-    `shown` may carry the update `form` and `milestone_form` as sent, a `conflict` with the files left `unattached`, and `saved`;
-    after a milestone is added or marked, `milestone_added` or the `milestone_marked` one's id, for the focus to land on.
-    """
+    """The action page, or the section htmx asked for (updates or milestones) with the status panel (and, with the
+    updates, the history) out of band. `shown` may carry the `form` and `milestone_form` as sent, a `conflict` with the files
+    left `unattached`, `saved`, and `milestone_added` or the `milestone_marked` one's id, for the focus to land on."""
     context = action_page_read(request.user, action, membership, whole=not request.htmx)
     may_update, form = context["may_update"], shown.get("form")
     if may_update and form is None:

@@ -110,6 +110,23 @@ def sign_off_rows(meeting: Meeting, user: User, *, officer: bool, today: dt.date
     return rows
 
 
+def sign_off_board_read(meeting: Meeting, user: User, *, officer: bool, today: dt.date) -> dict:
+    """What the meeting's sign-off board shows this person: its rows (`sign_off_rows`), the deadline and whether it has
+    passed, whether sign-offs are open, and how many organisations have signed."""
+    rows = sign_off_rows(meeting, user, officer=officer, today=today)
+    deadline = deadline_of(meeting)
+    return {
+        "meeting": meeting,
+        "strategy": meeting.strategy,
+        "rows": rows,
+        "deadline": deadline,
+        "deadline_passed": today > deadline,
+        "open": sign_offs_open(meeting, today),
+        "is_officer": officer,
+        "signed": sum(1 for row in rows if row["sign_off"].is_signed()),
+    }
+
+
 def signatory_nominate(*, organisation: Organisation, user: User, by: User) -> Signatory:
     signatory, _ = Signatory.objects.update_or_create(
         organisation=organisation, defaults={"user": user, "nominated_by": by, "nominated_at": timezone.now()}

@@ -21,10 +21,8 @@ from governance.models import Finding, Inspection, Meeting, SignOff
 from governance.signoff import (
     SignOffError,
     SignOffReasonMissingError,
-    deadline_of,
+    sign_off_board_read,
     sign_off_decide,
-    sign_off_rows,
-    sign_offs_open,
     signatory_nominate,
     signatory_of,
 )
@@ -157,28 +155,9 @@ def _sign_off_page(
 ):
     """The sign-off board; `errors` by sign-off, each about its `field`: "decision" (the signatory's choice), "reason"
     (why they decline) or "signatory". `posted` is the signatory's answer as sent, kept in the form beside its problem."""
-    officer = is_officer(membership)
-    today = timezone.localdate()
-    rows = sign_off_rows(meeting, request.user, officer=officer, today=today)
-    deadline = deadline_of(meeting)
-    return render(
-        request,
-        "governance/sign_off_board.html",
-        {
-            "meeting": meeting,
-            "strategy": meeting.strategy,
-            "rows": rows,
-            "deadline": deadline,
-            "deadline_passed": today > deadline,
-            "open": sign_offs_open(meeting, today),
-            "is_officer": officer,
-            "signed": sum(1 for r in rows if r["sign_off"].is_signed()),
-            "errors": errors or {},
-            "error_field": field,
-            "posted": posted,
-        },
-        status=status,
-    )
+    context = sign_off_board_read(meeting, request.user, officer=is_officer(membership), today=timezone.localdate())
+    context |= {"errors": errors or {}, "error_field": field, "posted": posted}
+    return render(request, "governance/sign_off_board.html", context, status=status)
 
 
 @login_required
