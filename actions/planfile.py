@@ -47,8 +47,8 @@ from intake.tables import (
     DateCell,
     ImportFileError,
     RowProblem,
-    cell_escape,
     cell_problems,
+    cells_escaped,
     field_limit,
     read_table,
 )
@@ -613,7 +613,7 @@ def export_table(rows: Iterable[ActionRow], groups: Mapping[int, DeliveryGroup],
                 "overdue": "Yes" if row.status.overdue else "No",
                 "due_soon": "Yes" if row.status.due_soon else "No",
             }
-        table.append([value if isinstance(value, DateCell) else cell_escape(value) for value in (values[c] for c in columns)])
+        table.append(cells_escaped(values[c] for c in columns))
     return table
 
 

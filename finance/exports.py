@@ -11,7 +11,7 @@ from actions.models import Strategy
 from finance import reads
 from finance.models import FinanceActual
 from finance.money import year_label
-from intake.tables import Cell, DateCell, NumberCell, cell_escape
+from intake.tables import Cell, DateCell, NumberCell, cells_escaped
 
 MITIGATION_COLUMNS = ["Ref", "Mitigation", "Illustrative", "Year", "Planned (£)", "Achieved (£)", "At risk", "Delivered by"]
 YEAR_COLUMNS = [
@@ -34,10 +34,6 @@ def _pounds(amount: Decimal | None) -> Cell:
     return "" if amount is None else NumberCell(amount, f"{amount:.2f}")
 
 
-def _escaped(cells: list[Cell]) -> list[Cell]:
-    return [cell_escape(cell) if isinstance(cell, str) else cell for cell in cells]
-
-
 def mitigations_table(strategy: Strategy, today: dt.date, summary: reads.FinanceSummary | None = None) -> list[list[Cell]]:
     table = [list(MITIGATION_COLUMNS)]
     summary = summary or reads.finance_summary(strategy, today=today)
@@ -56,7 +52,7 @@ def mitigations_table(strategy: Strategy, today: dt.date, summary: reads.Finance
                 "yes" if row.at_risk else "no",
                 "; ".join(action.ref for action, _words in row.actions),
             ]
-            table.append(_escaped(cells))
+            table.append(cells_escaped(cells))
     return table
 
 
@@ -81,10 +77,9 @@ def actuals_table(summary: reads.FinanceSummary | None) -> list[list[Cell]]:
     )
     for actual in actuals:
         entered = timezone.localtime(actual.entered_at).date()
-        cells = [actual.mitigation.ref, year_label(actual.year), "", _pounds(actual.achieved), actual.note, str(actual.entered_by or "")]
-        escaped = _escaped(cells)
-        escaped[2] = DateCell(actual.as_at, actual.as_at.strftime("%d/%m/%Y"))
-        table.append([*escaped, DateCell(entered, entered.strftime("%d/%m/%Y"))])
+        as_at = DateCell(actual.as_at, actual.as_at.strftime("%d/%m/%Y"))
+        cells = [actual.mitigation.ref, year_label(actual.year), as_at, _pounds(actual.achieved), actual.note, str(actual.entered_by or "")]
+        table.append(cells_escaped([*cells, DateCell(entered, entered.strftime("%d/%m/%Y"))]))
     return table
 
 

@@ -17,7 +17,7 @@ import time
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -439,6 +439,11 @@ def cell_escape(text: str) -> str:
     if formula_like(text):
         return "'" + text
     return text
+
+
+def cells_escaped(cells: Iterable[Cell]) -> list[Cell]:
+    """A row's cells for a file: the text ones neutralised (`cell_escape`), the typed ones (dates, numbers) as they are."""
+    return [cell_escape(cell) if isinstance(cell, str) else cell for cell in cells]
 
 
 def cell_unescape(text: str) -> str:

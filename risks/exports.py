@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from accounts.models import User
 from actions.models import Strategy
-from intake.tables import Cell, DateCell, NumberCell, cell_escape
+from intake.tables import Cell, DateCell, NumberCell, cells_escaped
 from people.models import Membership
 from risks import reads
 from risks.access import risks_visible
@@ -66,5 +66,5 @@ def risks_table(strategy: Strategy, today: dt.date, *, user: User | None = None,
             "; ".join(row.flags),
             "yes: do not share" if risk.restricted else "no",
         ]
-        table.append([cell_escape(cell) if isinstance(cell, str) else cell for cell in cells])
+        table.append(cells_escaped(cells))
     return table
