@@ -459,6 +459,13 @@ class Action(models.Model):
             return self.due_date.strftime("%b %Y")
         return f"{self.due_date.day} {self.due_date.strftime('%b %Y')}"
 
+    def due_plan_words(self) -> str:
+        """The plan's own words for the due date when they say something the date does not ("Spring 2026"), else ""."""
+        said = {self.due_label()}
+        if self.due_date is not None:
+            said |= {f"{self.due_date:%B %Y}", f"{self.due_date.day} {self.due_date:%B %Y}"}
+        return "" if self.due_text in said else self.due_text
+
     def owner_titles(self) -> list[str]:
         return [post.title for post in self.owners.all()]
 
