@@ -183,13 +183,13 @@ def kpi_position(row: ScorecardRow) -> str:
     """A KPI's latest value against England, the region and statistical neighbours, and its trend, in one sentence."""
     if row.latest is None:
         return "no value yet"
-    said = f"{row.indicator.format(row.latest.value)} in {row.latest.period}"
+    said = f"{row.indicator.format(row.latest.value)} in {row.latest.period_label}"
     if row.comparisons:
         said += " (" + "; ".join(row.comparisons) + ")"
     if row.previous is not None and row.travel in (Travel.BETTER, Travel.WORSE):
-        said += f"; {row.travel.label.lower()} than {row.previous.period} ({row.indicator.format(row.previous.value)})"
+        said += f"; {row.travel.label.lower()} than {row.previous.period_label} ({row.indicator.format(row.previous.value)})"
     elif row.previous is not None:
-        said += f"; the same as {row.previous.period}"
+        said += f"; the same as {row.previous.period_label}"
     return said
 
 

@@ -36,7 +36,7 @@ class Crossing:
     def sentence(self) -> str:
         indicator = self.indicator
         return (
-            f"{indicator.code} {indicator.name}: {self.value.formatted()} for {self.value.period} is now {self.after.label.lower()} "
+            f"{indicator.code} {indicator.name}: {self.value.formatted()} for {self.value.period_label} is now {self.after.label.lower()} "
             f"(was {self.before.label.lower()}; target {indicator.target_label()})"
         )
 

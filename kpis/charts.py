@@ -81,7 +81,7 @@ def _scales(values: Sequence[KpiValue], left: float, top: float, plot_w: float, 
 def _describe(indicator: Indicator, values: Sequence[KpiValue]) -> str:
     if not values:
         return f"No values have been entered for {indicator.name}."
-    listed = "; ".join(f"{v.period}: {indicator.format(v.value)}" for v in values)
+    listed = "; ".join(f"{v.period_label}: {indicator.format(v.value)}" for v in values)
     target = f" Target {indicator.target_label()}." if indicator.target is not None else " No target set."
     return f"{indicator.get_direction_display()}. Values by period: {listed}.{target}"
 
@@ -243,7 +243,7 @@ def sparkline_svg(indicator: Indicator, values: Sequence[KpiValue], *, width: in
     if not values:
         label = "No values yet"
     else:
-        label = "Trend: " + ", ".join(f"{v.period} {indicator.format(v.value)}" for v in values[-12:])
+        label = "Trend: " + ", ".join(f"{v.period_label} {indicator.format(v.value)}" for v in values[-12:])
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'class="app-kpi-sparkline">',

@@ -8,7 +8,7 @@ from django.conf import settings
 from actions.models import DeliveryGroup
 from intake.forms import SpreadsheetForm
 from kpis.library import measure_named
-from kpis.models import Indicator, KpiValue, PeriodError
+from kpis.models import Indicator, KpiValue, PeriodError, period_words
 from people.models import Post
 
 NUMBER_MESSAGES = {
@@ -69,7 +69,7 @@ class KpiValueForm(forms.Form):
         standing = KpiValue.objects.current().filter(indicator=self.indicator, period=period).first()
         if standing is not None:
             raise forms.ValidationError(
-                f"There is already a value for {period} ({standing.formatted()}). To change it, correct that value and give a reason"
+                f"There is already a value for {period_words(period)} ({standing.formatted()}). To change it, correct that value and give a reason"
             )
         return period
 

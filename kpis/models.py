@@ -67,6 +67,20 @@ def period_start(frequency: str, text: str) -> dt.date:
     raise problem
 
 
+TERM_NAMES = {"1": "Autumn", "2": "Spring", "3": "Summer"}
+
+
+def period_words(text: str) -> str:
+    """A period as people read it: "2026-11" as "November 2026", "2024/25 T1" as "Autumn term 2024/25"; a year, or
+    anything else, as it is written. The stored text stays as it was entered (it is what files and forms use)."""
+    if m := re.fullmatch(r"(\d{4})-(\d{2})", text or ""):
+        if 1 <= int(m.group(2)) <= 12:
+            return f"{dt.date(int(m.group(1)), int(m.group(2)), 1):%B %Y}"
+    if m := re.fullmatch(r"(\d{4}/\d{2}) T([123])", text or ""):
+        return f"{TERM_NAMES[m.group(2)]} term {m.group(1)}"
+    return text
+
+
 def format_number(number: Decimal | None, unit: str = "") -> str:
     """A decimal as people write it: no trailing zeros, thousands separated, the unit's sign."""
     if number is None:
@@ -229,6 +243,10 @@ class Indicator(models.Model):
     def period_start(self, text: str) -> dt.date:
         return period_start(self.frequency, text)
 
+    @property
+    def baseline_period_label(self) -> str:
+        return period_words(self.baseline_period)
+
     def period_hint(self) -> str:
         return f"{self.get_frequency_display()} KPI: enter {PERIOD_EXAMPLES[self.frequency]}"
 
@@ -306,6 +324,10 @@ class KpiValue(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period}: {self.value}"
 
+    @property
+    def period_label(self) -> str:
+        return period_words(self.period)
+
     def formatted(self) -> str:
         return self.indicator.format(self.value)
 
@@ -355,6 +377,10 @@ class Benchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period} benchmark"
+
+    @property
+    def period_label(self) -> str:
+        return period_words(self.period)
 
     QUARTILES = {1: "top quartile", 2: "second quartile", 3: "third quartile", 4: "bottom quartile"}
 

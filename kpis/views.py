@@ -14,7 +14,7 @@ from kpis.access import can_enter_values, get_indicator_for_user, get_kpi_value_
 from kpis.charts import kpi_chart_svg
 from kpis.forms import BenchmarkingSettingsForm, IndicatorForm, KpiValueForm, LibraryMeasureForm
 from kpis.library import AlreadyOnScorecardError, library_measure_add, measures
-from kpis.models import Benchmark, BenchmarkImport, Indicator, KpiValue, Rag
+from kpis.models import Benchmark, BenchmarkImport, Indicator, KpiValue, Rag, period_words
 from kpis.scorecard import ScorecardRow, indicators_with_values, strategy_scorecard
 from kpis.services import kpi_value_correct, kpi_value_enter
 from people.access import officer_required
@@ -92,9 +92,9 @@ def value_add(request: HttpRequest, indicator_id: int) -> HttpResponse:
                 kpi_value_enter(indicator=indicator, entered_by=request.user, **data)
         except IntegrityError:
             # Someone else entered the same period between the check and the save.
-            form.add_error("period", f"There is already a value for {data['period']}. To change it, correct that value and give a reason")
+            form.add_error("period", f"There is already a value for {period_words(data['period'])}. To change it, correct that value and give a reason")
         else:
-            message = f"Value for {data['period']} saved"
+            message = f"Value for {period_words(data['period'])} saved"
             if not request.htmx:
                 messages.success(request, message)
                 return redirect(indicator)
@@ -112,7 +112,7 @@ def value_correct(request: HttpRequest, value_id: int) -> HttpResponse:
     if not can_enter_values(request.user, membership, indicator):
         raise PermissionDenied("Only programme officers and the KPI's owners correct its values.")
     if original.is_superseded:
-        messages.info(request, f"The value for {original.period} has already been corrected: correct the latest value instead.")
+        messages.info(request, f"The value for {original.period_label} has already been corrected: correct the latest value instead.")
         return redirect(indicator)
     initial = {f: getattr(original, f) for f in ["value", "england", "region", "statistical_neighbours", "note"]}
     form = KpiValueForm(request.POST or None, indicator=indicator, correcting=original, initial=initial)
@@ -122,7 +122,7 @@ def value_correct(request: HttpRequest, value_id: int) -> HttpResponse:
         except ValueError as exc:
             messages.info(request, str(exc))
         else:
-            messages.success(request, f"Value for {original.period} corrected")
+            messages.success(request, f"Value for {original.period_label} corrected")
         return redirect(indicator)
     return render(
         request, "kpis/value_correct.html", {"indicator": indicator, "strategy": indicator.strategy, "original": original, "form": form}

@@ -28,7 +28,7 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "KPI scorecard"
     assert_accessible(page, "on the scorecard")
-    # Each value's period stays whole in its narrow column on a desktop ("2024-12", never "2024-" over "12").
+    # Each value's period stays whole in its narrow column on a desktop ("December 2024", never "December" over "2024").
     page.set_viewport_size({"width": 1280, "height": 720})
     periods = "[...document.querySelectorAll('td[data-label=Latest] .govuk-body-s')]"
     split = page.evaluate(f"() => {periods}.filter(s => s.getClientRects().length > 1).map(s => s.textContent)")
@@ -58,7 +58,7 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     page.get_by_label("Period").fill("2025-03")
     page.get_by_label("Value", exact=True).fill("21")
     page.get_by_role("button", name="Save value").click()
-    page.get_by_text("There is already a value for 2025-03").first.wait_for()
+    page.get_by_text("There is already a value for March 2025").first.wait_for()
     expect(page).to_have_title(re.compile(r"^Error: Average number of weeks"))
     assert_accessible(page, "with an error in the value form")
 
@@ -66,13 +66,13 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     page.get_by_label("Value", exact=True).fill("21.5")
     page.get_by_label("England (optional)").fill("24")
     page.get_by_role("button", name="Save value").click()
-    page.get_by_text("Value for 2025-04 saved").wait_for()
+    page.get_by_text("Value for April 2025 saved").wait_for()
     expect(page).to_have_title(re.compile(r"^Average number of weeks"))
     assert (
         page.get_by_role("row")
-        .filter(has=page.get_by_role("rowheader", name="2025-04", exact=True))
+        .filter(has=page.get_by_role("rowheader", name="April 2025", exact=True))
         .inner_text()
-        .startswith("2025-04\t21.5 weeks\t24 weeks")
+        .startswith("April 2025\t21.5 weeks\t24 weeks")
     )
     indicator = Indicator.objects.get(strategy=one_plan, code="CE-EHC-AVGWK")
     assert KpiValue.objects.get(indicator=indicator, period="2025-04").entered_by == officer

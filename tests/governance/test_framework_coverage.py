@@ -85,7 +85,7 @@ def test_a_strand_with_an_action_a_kpi_and_a_recent_update_is_evidenced(officer,
     cover = next(s for s in coverage_for(strategy).strands if s.strand.code == "E3")
     assert cover.gaps == []
     [(row, position)] = cover.kpi_lines
-    assert position.startswith("64% in 2025-05 (Better than England (50.3%)") and "better than 2025-04 (61%)" in position
+    assert position.startswith("64% in May 2025 (Better than England (50.3%)") and "better than April 2025 (61%)" in position
 
 
 def test_a_strand_flags_what_it_lacks(officer, strategy, action, indicator):

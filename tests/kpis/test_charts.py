@@ -28,7 +28,7 @@ def test_the_trend_chart_has_title_description_target_benchmarks_and_labelled_po
     assert root.tag == f"{SVG}svg" and root.get("role") == "img"
     assert root.find(f"{SVG}title").text == "W1: Weeks to issue"
     desc = root.find(f"{SVG}desc").text
-    assert "Lower is better" in desc and "2025-02: 26.5 weeks" in desc and "Target ≤ 23 weeks" in desc
+    assert "Lower is better" in desc and "February 2025: 26.5 weeks" in desc and "Target ≤ 23 weeks" in desc
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert {"30 weeks", "26.5 weeks", "22 weeks", "Target ≤ 23 weeks", "England"} <= set(texts)
     assert all(t.get("font-family", "").startswith("Arial") for t in root.iter(f"{SVG}text"))
@@ -92,7 +92,7 @@ def test_a_long_trend_labels_few_enough_periods_and_values_that_none_runs_into_a
             assert not (a_left < b_right and b_left < a_right and a_top < b_bottom and b_top < a_bottom), f"{a!r} runs into {b!r}"
     # Every value is still in the chart's description, for a screen reader, and on the page's table.
     desc = ET.fromstring(svg).find(f"{SVG}desc").text
-    assert all(f"{v.period}: " in desc for v in months)
+    assert all(f"{v.period_label}: " in desc for v in months)
 
 
 def test_a_short_trend_labels_every_period_and_value_without_overlap():

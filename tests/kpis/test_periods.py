@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from kpis.models import PeriodError, format_number, period_start
+from kpis.models import PeriodError, format_number, period_start, period_words
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,23 @@ def test_numbers_read_as_people_write_them():
     assert format_number(Decimal("21.0000"), "weeks") == "21 weeks"
     assert format_number(Decimal("-0.5"), "score") == "-0.5"
     assert format_number(None, "count") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("2026-11", "November 2026"),
+        ("2025-01", "January 2025"),
+        ("2024/25 T1", "Autumn term 2024/25"),
+        ("2024/25 T2", "Spring term 2024/25"),
+        ("2024/25 T3", "Summer term 2024/25"),
+        ("2025", "2025"),
+        # What is not a period of a known style (a benchmark's own label, an old import) reads as it was written.
+        ("2026-13", "2026-13"),
+        ("2022/23", "2022/23"),
+        ("", ""),
+    ],
+)
+def test_a_period_reads_in_words_where_people_read_it(text, words):
+    """Pages, packs and emails say "November 2026", as people write a month, not the code "2026-11" a file holds."""
+    assert period_words(text) == words

@@ -40,7 +40,7 @@ def test_an_htmx_entry_returns_the_refreshed_values_panel(client, owner, indicat
     response = post_value(client, indicator, england="79", note="From the monthly return")
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="kpi-values">') and "<html" not in html
-    assert "Value for 2025-02 saved" in html and "81%" in html and "79%" in html
+    assert "Value for February 2025 saved" in html and "81%" in html and "79%" in html
     value = KpiValue.objects.get()
     assert (value.value, value.england, value.entered_by, value.period_start.isoformat()) == (
         Decimal("81"),
@@ -54,14 +54,14 @@ def test_without_javascript_an_entry_redirects_back_to_the_kpi(client, officer, 
     client.force_login(officer)
     response = post_value(client, indicator, htmx=False)
     assert response.status_code == 302 and response.url == indicator.get_absolute_url()
-    assert "Value for 2025-02 saved" in client.get(response.url).content.decode()
+    assert "Value for February 2025 saved" in client.get(response.url).content.decode()
 
 
 def test_a_duplicate_period_is_rejected_with_a_clear_message(client, officer, indicator):
     add_value(indicator, "2025-02", "70")
     client.force_login(officer)
     html = post_value(client, indicator).content.decode()
-    assert "There is already a value for 2025-02 (70%). To change it, correct that value and give a reason" in html
+    assert "There is already a value for February 2025 (70%). To change it, correct that value and give a reason" in html
     assert KpiValue.objects.count() == 1
 
 

@@ -36,7 +36,7 @@ def test_the_plan_sets_out_each_area_with_its_actions_owners_and_measures(client
     assert "Priority action 1" in text and "Improve the timeliness of EHC needs assessments." in text
     assert "An area for improvement only." not in text
     assert "SP1 Strengthen oversight" in cells and "September 2025" in cells
-    assert "41% at the inspection (2024-12); 63% now (2025-05)" in text
+    assert "41% at the inspection (December 2024); 63% now (May 2025)" in text
 
 
 def test_the_plan_as_a_tagged_pdf(client, officer, strategy, finding, tmp_path):
