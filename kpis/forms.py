@@ -69,7 +69,8 @@ class KpiValueForm(forms.Form):
         standing = KpiValue.objects.current().filter(indicator=self.indicator, period=period).first()
         if standing is not None:
             raise forms.ValidationError(
-                f"There is already a value for {period_words(period)} ({standing.formatted()}). To change it, correct that value and give a reason"
+                f"There is already a value for {period_words(period)} ({standing.formatted()}). "
+                "To change it, correct that value and give a reason"
             )
         return period
 

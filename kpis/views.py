@@ -92,7 +92,8 @@ def value_add(request: HttpRequest, indicator_id: int) -> HttpResponse:
                 kpi_value_enter(indicator=indicator, entered_by=request.user, **data)
         except IntegrityError:
             # Someone else entered the same period between the check and the save.
-            form.add_error("period", f"There is already a value for {period_words(data['period'])}. To change it, correct that value and give a reason")
+            taken = f"There is already a value for {period_words(data['period'])}"
+            form.add_error("period", f"{taken}. To change it, correct that value and give a reason")
         else:
             message = f"Value for {period_words(data['period'])} saved"
             if not request.htmx:

@@ -123,7 +123,11 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
                 document.add_paragraph(
                     clean_text(
                         f"{kpi.indicator.code} {kpi.indicator.name}: "
-                        + (f"{kpi.indicator.format(at.value)} at the inspection ({at.period_label})" if at else "no value at the inspection")
+                        + (
+                            f"{kpi.indicator.format(at.value)} at the inspection ({at.period_label})"
+                            if at
+                            else "no value at the inspection"
+                        )
                         + (f"; {kpi.indicator.format(latest.value)} now ({latest.period_label})" if latest else "")
                         + f"; target {kpi.indicator.target_label()}"
                     ),

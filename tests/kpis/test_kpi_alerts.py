@@ -21,7 +21,9 @@ def alerts() -> list[tuple[str, str]]:
 def test_a_value_that_falls_below_tolerance_alerts_the_owner_and_the_officer(indicator, owner, officer, board, other_lead):
     add_value(indicator, "2025-08", "88")  # on target (>= 85)
     kpi_value_enter(indicator=indicator, period="2025-09", value=Decimal("78"), entered_by=owner)  # short by 7: off target
-    message = "EHC-20WK EHC needs assessments completed within 20 weeks: 78% for September 2025 is now off target (was on target; target ≥ 85%)"
+    message = (
+        "EHC-20WK EHC needs assessments completed within 20 weeks: 78% for September 2025 is now off target (was on target; target ≥ 85%)"
+    )
     assert alerts() == [(officer.email, message), (owner.email, message)]
 
 
