@@ -31,6 +31,13 @@ class FamiliesViewForm(forms.Form):
     )
     publishable = forms.BooleanField(label="The forum agrees to show this view on the public progress page", required=False)
 
+    @staticmethod
+    def initial_from(view) -> dict:
+        """What a form starts from when the forum records a group's view again: the earlier view's answers."""
+        if view is None:
+            return {}
+        return {"level": view.level, "narrative": view.narrative, "source": view.source, "publishable": view.publishable}
+
     def clean_narrative(self) -> str:
         return self.cleaned_data["narrative"].strip()
 

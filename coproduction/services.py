@@ -50,6 +50,14 @@ def families_view_record(
     )
 
 
+def families_view_this_cycle(group: DeliveryGroup) -> FamiliesView | None:
+    """The group's latest families' view if it was recorded in this reporting cycle (since the last board): what the
+    forum's next view of the group starts from, rather than an empty form, when they record it again."""
+    latest = FamiliesView.objects.filter(group=group).select_related("recorded_by").first()
+    cycle = Snapshot.objects.last_board_for(group.strategy_id)
+    return latest if latest is not None and latest.cycle_id == (cycle.pk if cycle else None) else None
+
+
 def families_views_current(strategy: Strategy | int) -> dict[int, FamiliesView]:
     """Each group's latest families' view, by group id, in one query."""
     views = FamiliesView.objects.filter(group__strategy=strategy).current().select_related("recorded_by", "cycle")

@@ -178,3 +178,29 @@ def test_the_pack_sets_a_view_of_a_group_with_sub_groups_beside_the_sub_groups_r
     assert row["group"] == parent
     assert {(segment.level.code, segment.count) for segment in row["tally"].shown()} == {("amber", 1), ("green", 1)}
     assert row["disagrees"]  # families see no change where the officers rate it on track or complete
+
+
+def test_recording_again_this_cycle_starts_from_the_view_already_recorded_and_keeps_it(client, partner, officer, group, action):
+    """A partner who recorded a view this cycle and comes back to add to it finds their words, not an empty form."""
+    client.force_login(partner)
+    url = reverse("coproduction:families_view", args=[group.pk])
+    empty = lxml.html.fromstring(client.get(url).content)
+    assert empty.xpath("//textarea[@name='narrative']")[0].text_content().strip() == ""
+    assert not empty.xpath("//input[@name='level'][@checked]")
+    client.post(url, {"level": "some", "narrative": "Waits are shorter <b>for some</b>.", "source": "Forum survey Q18", "publishable": "on"})
+    again = lxml.html.fromstring(client.get(url).content)
+    assert again.xpath("//textarea[@name='narrative']")[0].text_content().strip() == "Waits are shorter <b>for some</b>."
+    assert again.xpath("//textarea[@name='source']")[0].text_content().strip() == "Forum survey Q18"
+    assert [i.get("value") for i in again.xpath("//input[@name='level'][@checked]")] == ["some"]
+    assert again.xpath("//input[@name='publishable']/@checked")
+    assert "The form starts from the view you recorded on" in again.xpath("string(//div[@class='govuk-inset-text'])")
+    # Recording it again keeps the first in the history.
+    record(client, group, level="some", narrative="Waits are shorter for most.")
+    assert list(FamiliesView.objects.filter(group=group).values_list("narrative", flat=True)) == [
+        "Waits are shorter for most.",
+        "Waits are shorter <b>for some</b>.",
+    ]
+    # After the board the cycle is a new one: the form is empty again, for this cycle's view.
+    snapshot_take(strategy=group.strategy, as_at=dt.date.today(), taken_by=officer)
+    fresh = lxml.html.fromstring(client.get(url).content)
+    assert fresh.xpath("//textarea[@name='narrative']")[0].text_content().strip() == ""
