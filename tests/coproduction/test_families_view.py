@@ -187,7 +187,8 @@ def test_recording_again_this_cycle_starts_from_the_view_already_recorded_and_ke
     empty = lxml.html.fromstring(client.get(url).content)
     assert empty.xpath("//textarea[@name='narrative']")[0].text_content().strip() == ""
     assert not empty.xpath("//input[@name='level'][@checked]")
-    client.post(url, {"level": "some", "narrative": "Waits are shorter <b>for some</b>.", "source": "Forum survey Q18", "publishable": "on"})
+    said = {"level": "some", "narrative": "Waits are shorter <b>for some</b>.", "source": "Forum survey Q18", "publishable": "on"}
+    client.post(url, said)
     again = lxml.html.fromstring(client.get(url).content)
     assert again.xpath("//textarea[@name='narrative']")[0].text_content().strip() == "Waits are shorter <b>for some</b>."
     assert again.xpath("//textarea[@name='source']")[0].text_content().strip() == "Forum survey Q18"
