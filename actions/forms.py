@@ -17,7 +17,7 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from actions.models import Action, DueDateError, EmailPreference, Progress, RatingLevel, normalise_phrase, parse_due
+from actions.models import Action, DueDateError, EmailPreference, Progress, RatingLevel, due_example, normalise_phrase, parse_due
 from people.models import Partnership
 from send_tracker.forms import WholeNumberInput
 
@@ -391,8 +391,11 @@ class MilestoneForm(forms.Form):
         label="Due by",
         max_length=40,
         required=False,
-        help_text="A month such as 'March 2026', or leave empty if it is not yet set.",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["due"].help_text = f"A month such as '{due_example()[0]}', or leave empty if it is not yet set."
 
     def clean_due(self):
         text = self.cleaned_data["due"].strip()

@@ -280,6 +280,14 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def due_example(today: dt.date | None = None) -> tuple[str, str]:
+    """A month and a date in the styles a due date is written in, ahead of today so nobody copies a past one: the end of
+    the next March (a financial year's end), as "March 2027" and "31/03/2027"."""
+    today = today or timezone.localdate()
+    end = dt.date(today.year + (today.month >= 3), 3, 31)
+    return f"{end:%B %Y}", f"{end:%d/%m/%Y}"
+
+
 def parse_due(text: str) -> tuple[dt.date | None, str]:
     """Read a plan's due cell: a month means the end of that month; TBC means no date.
 
@@ -311,7 +319,8 @@ def parse_due(text: str) -> tuple[dt.date | None, str]:
             return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1))), Action.DuePrecision.DAY
     except ValueError:
         raise DueDateError(f"'{text}' is not a real date") from None
-    raise DueDateError(f"'{text}' is not a date: use a month such as 'September 2025', a date such as 30/09/2025, or TBC")
+    month, day = due_example()
+    raise DueDateError(f"'{text}' is not a date: use a month such as '{month}', a date such as {day}, or TBC")
 
 
 class LiveActionManager(models.Manager):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from actions.models import Action, DeliveryGroup, DueDateError, RatingLevel, RatingScheme, Strategy, parse_due
+from actions.models import Action, DeliveryGroup, DueDateError, RatingLevel, RatingScheme, Strategy, due_example, parse_due
 from actions.plan import due_words, lines
 from people.forms import posts_field
 from people.models import Partnership, Post
@@ -69,7 +69,6 @@ class ActionForm(forms.Form):
     due = DueField(
         label="Due",
         max_length=100,
-        help_text="A month such as March 2026, a date such as 31/03/2026, or TBC.",
         error_messages={"required": "Enter when it is due, or TBC"},
     )
     reason = forms.CharField(
@@ -97,6 +96,7 @@ class ActionForm(forms.Form):
         posts = Post.objects.filter(partnership_id=strategy.partnership_id)
         self.fields["owners"].queryset = posts.select_related("organisation").order_by("title")
         self.fields["rating"].queryset = RatingLevel.objects.filter(scheme_id=strategy.scheme_id)  # the scheme by its id: nothing read
+        self.fields["due"].help_text = "A month such as {}, a date such as {}, or TBC.".format(*due_example())
         if action is not None:
             # The rating changes through an update, with its narrative; the ref never changes.
             del self.fields["rating"]

@@ -6,9 +6,21 @@ import datetime as dt
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
 
 from actions import rules
-from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, RatingLevel, RatingScheme, Strategy, parse_due
+from actions.models import (
+    Action,
+    ActionUpdate,
+    DeliveryGroup,
+    DueDateError,
+    Priority,
+    RatingLevel,
+    RatingScheme,
+    Strategy,
+    due_example,
+    parse_due,
+)
 
 
 def test_it_rejects_a_second_action_with_the_same_ref_in_a_strategy(action, group, level):
@@ -204,3 +216,29 @@ def test_an_actions_address_is_the_one_its_url_pattern_gives_under_any_script_pr
         assert action.get_absolute_url() == reverse("actions:action_detail", args=[action.pk]) == f"/send/actions/{action.pk}/"
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize(
+    ("today", "example"),
+    [
+        (dt.date(2026, 12, 5), ("March 2027", "31/03/2027")),
+        (dt.date(2027, 2, 28), ("March 2027", "31/03/2027")),
+        (dt.date(2027, 3, 1), ("March 2028", "31/03/2028")),
+    ],
+)
+def test_the_example_due_date_in_hints_and_errors_is_ahead_of_today_and_reads_back_as_itself(today, example):
+    """A hint that says "such as March 2026" in December 2026 shows a date already past: the example is always ahead."""
+    assert due_example(today) == example
+    month, day = example
+    assert parse_due(month)[0] == parse_due(day)[0] == dt.date(int(month[-4:]), 3, 31)
+
+
+def test_the_due_date_hints_and_a_refused_date_give_the_example_of_today(client, officer, action):
+    month, day = due_example()
+    client.force_login(officer)
+    edit = client.get(reverse("actions:action_edit", args=[action.pk])).content.decode()
+    assert f"A month such as {month}, a date such as {day}, or TBC." in edit
+    page = client.get(reverse("actions:action_detail", args=[action.pk])).content.decode()
+    assert f"A month such as &#x27;{month}&#x27;, or leave empty if it is not yet set." in page
+    with pytest.raises(DueDateError, match=f"use a month such as '{month}', a date such as {day}, or TBC"):
+        parse_due("soonish")
