@@ -79,6 +79,13 @@ def test_the_register_a_risk_and_the_budget_fit_a_320_px_screen_and_pass_axe(dem
               .map(() => th.querySelector("a").textContent);
           })""")
         assert page.locator("tbody th", has=page.locator(".govuk-tag:nth-of-type(2)")).count() >= 1 and touching == []
+    if path.endswith("/finance/"):
+        # On a desktop each financial year reads whole ("2024-25"), never "2024-" over "25" in its narrow column.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        years = page.locator("[data-testid=finance-years] tbody th")
+        split = years.evaluate_all("""ths => ths.filter(th => { const range = document.createRange(); range.selectNodeContents(th);
+            return range.getClientRects().length > 1; }).map(th => th.textContent)""")
+        assert years.count() >= 5 and split == []
 
 
 def test_an_officer_rescores_a_risk_with_a_reason_and_links_a_mitigating_action(demo, sign_in, live_server):
