@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 
 from actions import jeopardy
 from actions.models import Action, Snapshot, Strategy
+from actions.rows import ref_order
 from risks import rules
 from risks.models import SCALE, Risk, RiskScale, SnapshotRisk, band
 
@@ -48,6 +49,8 @@ def heat_map(scores: list[tuple[str, int, int]], scale: RiskScale) -> HeatMap:
     cells = {(lk, im): Cell(lk, im, impact_label=scale.impact(im)) for lk in SCALE for im in SCALE}
     for ref, likelihood, impact in scores:
         cells[(likelihood, impact)].refs.append(ref)
+    for cell in cells.values():
+        cell.refs.sort(key=ref_order)
     rows = [(scale.likelihood(lk), [cells[(lk, im)] for im in SCALE]) for lk in reversed(SCALE)]
     return HeatMap(scale=scale, rows=rows, impacts=[scale.impact(im) for im in SCALE], total=len(scores))
 
@@ -75,8 +78,10 @@ def risk_rows(risks: QuerySet[Risk], today: dt.date) -> list[RiskRow]:
         rules.with_status(risks, today)
         .select_related("owner")
         .prefetch_related(mitigating_actions_prefetch())
-        .order_by("-residual", "-inherent", "ref")
+        .order_by("-residual", "-inherent")
     )
+    # Risks of equal scores in the order people count them: R7 before R10.
+    found = sorted(found, key=lambda risk: (-risk.residual, -risk.inherent, ref_order(risk.ref)))
     return [
         RiskRow(
             risk=risk,
@@ -130,7 +135,7 @@ def risks_moved(snapshot: Snapshot, *, include_restricted: bool = False) -> list
         for row in now
         if before.get(row.risk_id) != row.residual_score and (previous is not None)
     ]
-    return sorted(moved, key=lambda m: (-(m.after - (m.before or 0)), m.ref))
+    return sorted(moved, key=lambda m: (-(m.after - (m.before or 0)), ref_order(m.ref)))
 
 
 def score_trend(risk: Risk) -> list[tuple[dt.date, int]]:
@@ -154,7 +159,7 @@ def pack_risks(snapshot: Snapshot, *, limit: int = 5) -> PackRisks | None:
     if not frozen:
         return None
     scale = RiskScale.for_partnership(snapshot.strategy.partnership_id)
-    top = sorted(frozen, key=lambda r: (-r.residual_score, r.ref))[:limit]
+    top = sorted(frozen, key=lambda r: (-r.residual_score, ref_order(r.ref)))[:limit]
     heat = heat_map([(r.ref, r.residual_likelihood, r.residual_impact) for r in frozen], scale)
     return PackRisks(top=top, heat=heat, moved=risks_moved(snapshot), total=len(frozen))
 

@@ -35,6 +35,17 @@ def test_the_register_shows_each_risk_its_score_in_words_and_the_heat_map_counts
     assert "SP1</a> on track" in page  # the mitigating action with its class from the rule book
 
 
+def test_risks_of_equal_score_are_listed_as_people_count_them(client, board, strategy, owner_post):
+    """R7 before R10, in the heat map's cell and the register's table, not R10 first as text sorts them."""
+    for ref in ("R10", "R7", "R9"):
+        make_risk(strategy, owner_post, ref=ref, title=f"Risk {ref}")
+    client.force_login(board)
+    page = client.get(reverse("risks:register", args=[strategy.pk])).content.decode()
+    assert "3 risks: R7, R9, R10" in page
+    listed = re.findall(r">(R\d+) Risk R\d+<", page)
+    assert listed == ["R7", "R9", "R10"]
+
+
 def test_a_partnership_relabels_its_scale_and_every_page_uses_its_words(client, officer, risk, strategy):
     client.force_login(officer)
     data = {f"likelihood_{n}": f"L{n} words" for n in range(1, 6)} | {f"impact_{n}": f"I{n} words" for n in range(1, 6)}
