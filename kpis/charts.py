@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
-from kpis.models import Indicator, KpiValue, format_number
+from kpis.models import Indicator, KpiValue, format_number, period_words
 
 FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 INK = "#0b0c0c"
@@ -188,10 +188,10 @@ def kpi_chart_svg(
         parts.append(_text(left - 6, y + 4, indicator.format(n.quantize(Decimal("0.1")) if span < 10 else round(n)), size=12, anchor="end"))
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
     xs = [x_at(i) for i in range(len(values))]
-    periods = spaced(xs, 0.6 * 12 * max(len(v.period) for v in values) + 10)
+    periods = spaced(xs, 0.6 * 12 * max(len(period_words(v.period, short=True)) for v in values) + 10)
     for i, v in enumerate(values):
         if i in periods:
-            parts.append(_text(xs[i], top + plot_h + 18, v.period, size=12, anchor="middle"))
+            parts.append(_text(xs[i], top + plot_h + 18, period_words(v.period, short=True), size=12, anchor="middle"))
     target_y = None
     if indicator.target is not None:
         y = target_y = y_at(indicator.target)
@@ -332,9 +332,9 @@ def kpi_small_chart_svg(
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
     # The periods just under the axis, above the legend (were they at the foot, the legend's first line would cover them).
     period_y = top + plot_h + 13
-    parts.append(_text(left, period_y, values[0].period, size=9, fill=SECONDARY))
+    parts.append(_text(left, period_y, period_words(values[0].period, short=True), size=9, fill=SECONDARY))
     if len(values) > 1:
-        parts.append(_text(left + plot_w, period_y, values[-1].period, size=9, anchor="end", fill=SECONDARY))
+        parts.append(_text(left + plot_w, period_y, period_words(values[-1].period, short=True), size=9, anchor="end", fill=SECONDARY))
     if indicator.target is not None:
         y = y_at(indicator.target)
         parts.append(

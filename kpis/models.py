@@ -70,13 +70,16 @@ def period_start(frequency: str, text: str) -> dt.date:
 TERM_NAMES = {"1": "Autumn", "2": "Spring", "3": "Summer"}
 
 
-def period_words(text: str) -> str:
+def period_words(text: str, *, short: bool = False) -> str:
     """A period as people read it: "2026-11" as "November 2026", "2024/25 T1" as "Autumn term 2024/25"; a year, or
-    anything else, as it is written. The stored text stays as it was entered (it is what files and forms use)."""
+    anything else, as it is written. The stored text stays as it was entered (it is what files and forms use).
+
+    `short`, for a chart's axis: "Nov 2026", and a term as it is written ("2024/25 T1").
+    """
     if m := re.fullmatch(r"(\d{4})-(\d{2})", text or ""):
         if 1 <= int(m.group(2)) <= 12:
-            return f"{dt.date(int(m.group(1)), int(m.group(2)), 1):%B %Y}"
-    if m := re.fullmatch(r"(\d{4}/\d{2}) T([123])", text or ""):
+            return f"{dt.date(int(m.group(1)), int(m.group(2)), 1):{'%b %Y' if short else '%B %Y'}}"
+    if not short and (m := re.fullmatch(r"(\d{4}/\d{2}) T([123])", text or "")):
         return f"{TERM_NAMES[m.group(2)]} term {m.group(1)}"
     return text
 

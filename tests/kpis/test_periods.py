@@ -70,3 +70,9 @@ def test_numbers_read_as_people_write_them():
 def test_a_period_reads_in_words_where_people_read_it(text, words):
     """Pages, packs and emails say "November 2026", as people write a month, not the code "2026-11" a file holds."""
     assert period_words(text) == words
+
+
+@pytest.mark.parametrize(("text", "words"), [("2026-11", "Nov 2026"), ("2024/25 T1", "2024/25 T1"), ("2025", "2025")])
+def test_a_charts_axis_reads_a_month_in_short_words(text, words):
+    """The trend chart's axis has room for "Nov 2026" under a point, as the table beside it says "November 2026"."""
+    assert period_words(text, short=True) == words
