@@ -84,7 +84,7 @@ def test_a_forum_partner_is_asked_for_the_delivery_groups_and_a_sub_groups_view_
     assert arising.name not in asked  # the board's own actions are not a delivery group for families to judge
     assert "1 of 2 delivery groups have no families' view for this cycle yet" in asked
     oversight = asked[asked.index(group.name) : asked.index(other.name)]
-    assert f"Recorded for {sub.name} {timezone.localdate():%-d %B %Y}" in oversight and "Not yet this cycle" not in oversight
+    assert f"Recorded {timezone.localdate():%-d %B %Y} for {sub.name}" in oversight and "Not yet this cycle" not in oversight
     assert "Never recorded" in asked[asked.index(other.name) :]
 
 
