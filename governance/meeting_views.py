@@ -14,7 +14,7 @@ from governance.decisions import DecisionRuleError, action_arising_record, decis
 from governance.forms import ActionArisingForm, DecisionForm
 from governance.ical import calendar_feed_issue, calendar_feed_reader, calendar_feed_stop, calendar_ics
 from governance.models import CalendarFeed, Meeting
-from governance.reads import actions_arising_for, decisions_for
+from governance.reads import actions_arising_for, decisions_for, meeting_pack_pdf
 from people.access import is_officer, member_object, officer_required
 from send_tracker.forms import form_written
 
@@ -33,6 +33,7 @@ def _meeting_page(request, meeting, membership, *, decision_form=None, arising_f
         "membership": membership,
         "officer": officer,
         "decisions": decisions_for(meeting),
+        "pack": meeting_pack_pdf(meeting),
         "arising": actions_arising_for(meeting),
         "decision_form": (decision_form or DecisionForm(prefix="decision")) if officer else None,
         "arising_form": (arising_form or ActionArisingForm(partnership_id=meeting.board.partnership_id, prefix="arising"))

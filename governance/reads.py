@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from actions import rules
 from actions.models import Action, ActionUpdate
 from governance.models import Decision, Meeting
+from jobs.models import Job
+
+if TYPE_CHECKING:
+    from reporting.models import BoardReport
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +66,13 @@ def actions_arising_for(meeting: Meeting, *, today: dt.date | None = None) -> li
         )
         for action in actions
     ]
+
+
+def meeting_pack_pdf(meeting: Meeting) -> BoardReport | None:
+    """The newest board pack written as a PDF from the meeting's snapshot, or None while there is none to download."""
+    if meeting.snapshot_id is None:
+        return None
+    return meeting.snapshot.board_reports.filter(status=Job.Status.READY).order_by("-requested_at", "-id").first()
 
 
 def decisions_for(meeting: Meeting) -> list[Decision]:

@@ -129,3 +129,20 @@ def test_families_are_not_asked_their_view_of_the_boards_actions_arising(client,
     # A delivery group of the plan still asks for it.
     assert "Record the families" in client.get(group.get_absolute_url()).content.decode()
     assert client.get(reverse("coproduction:families_view", args=[group.pk])).status_code == 200
+
+
+def test_a_meeting_s_page_offers_its_pack_as_a_pdf_only_once_one_has_been_written(client, officer, board, meeting):
+    from governance.services import snapshot_take
+    from reporting.models import BoardReport
+
+    meeting.snapshot = snapshot_take(strategy=meeting.strategy, as_at=dt.date(2025, 11, 1), taken_by=officer)
+    meeting.save()
+    client.force_login(board)
+    page = client.get(reverse("governance:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Read its pack as a web page</a>; no PDF of it has been produced yet" in page
+    assert "download the PDF from" not in page  # Board reports would say "No packs yet."
+    pack = BoardReport.objects.create(strategy=meeting.strategy, snapshot=meeting.snapshot, requested_by=officer, status="ready")
+    BoardReport.objects.create(strategy=meeting.strategy, snapshot=meeting.snapshot, requested_by=officer, status="failed")
+    page = client.get(reverse("governance:meeting_detail", args=[meeting.pk])).content.decode()
+    assert f'href="{reverse("reporting:report_download", args=[pack.pk])}">download it as a PDF</a>' in page
+    assert "no PDF of it has been produced yet" not in page
