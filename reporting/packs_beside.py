@@ -25,7 +25,7 @@ from risks.models import SnapshotRisk
 @section_filler(
     "risks",
     template="reporting/pdf/sections/risks.html",
-    summary="The top risks, the heat map and the risks that moved",
+    summary="the top risks, the heat map and the risks that moved",
     when="pack_has_risks",
 )
 def _risks(context: dict) -> dict:
@@ -36,7 +36,7 @@ def _risks(context: dict) -> dict:
 @section_filler(
     "finance",
     template="reporting/pdf/sections/finance.html",
-    summary="The forecast and the mitigations' savings against plan",
+    summary="the forecast and the mitigations' savings against plan",
     when="pack_has_finance",
 )
 def _finance(context: dict) -> dict:

@@ -52,6 +52,14 @@ def test_the_pack_holds_the_top_risks_heat_map_movement_and_the_finance_page_wit
     assert_reads_in_ten_minutes(third)
 
 
+def test_the_contents_name_the_risk_and_finance_sections_as_a_sentence_like_the_others(seeded):
+    document = lxml.html.fromstring(board_pack_html(snapshot_take(strategy=seeded, as_at=dt.date(2025, 9, 14))))
+    entries = [" ".join(li.text_content().split()) for li in document.xpath("//ol[@class='cover-contents']/li")]
+    assert "Risks: the top risks, the heat map and the risks that moved" in entries
+    assert "Finance: the forecast and the mitigations' savings against plan" in entries
+    assert [entry for entry in entries if ": " in entry and entry.split(": ", 1)[1][0].isupper()] == []
+
+
 def test_an_action_becoming_at_risk_puts_its_risk_to_the_board_but_never_a_restricted_one(risk, restricted_risk, action, level, strategy):
     from actions.models import Action
     from reporting.report import board_pack_context
