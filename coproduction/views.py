@@ -69,8 +69,8 @@ def _manage_page(request: HttpRequest, strategy: Strategy, page: PublicPage, for
             state = "Published" if published else "No summary"
         elif published and (published.you_said, published.we_did) == (draft.you_said.strip(), draft.we_did.strip()):
             state = "Published"
-        else:
-            state = "Draft not published"
+        else:  # a draft to publish: the group's first summary, or new words for one already public
+            state = "Changes not published" if published else "Draft not published"
         rows.append({"group": group, "state": state, "published": published})
     return render(
         request,
@@ -80,7 +80,7 @@ def _manage_page(request: HttpRequest, strategy: Strategy, page: PublicPage, for
             "page": page,
             "form": form,
             "rows": rows,
-            "unpublished": sum(1 for r in rows if r["state"] == "Draft not published"),
+            "unpublished": sum(1 for r in rows if r["state"] not in ("Published", "No summary")),
             "publication": page.latest_publication(),
         },
         status=status,

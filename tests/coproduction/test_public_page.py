@@ -118,6 +118,15 @@ def test_officers_preview_drafts_that_the_public_cannot_see(client, published, o
     assert "DRAFT-ONLY" not in client.get(public_urls(published)[0]).content.decode()
 
 
+def test_a_public_summary_with_new_words_reads_as_public_with_changes_to_publish(client, published, group, officer, strategy):
+    """Its older words are on the public page: "Draft not published" would say families see nothing for the group."""
+    client.force_login(officer)
+    manage = client.get(reverse("coproduction:public_manage", args=[strategy.pk])).content.decode()
+    row = manage[manage.index(group.name) :].split("</tr>")[0]
+    assert ">Changes not published</strong>" in row and "Draft not published" not in row
+    assert "Publish 1 draft summary" in manage
+
+
 def test_publishing_keeps_a_history_of_what_was_public_when(client, published, group, officer, strategy):
     client.force_login(officer)
     response = client.post(reverse("coproduction:public_publish", args=[strategy.pk]), {"note": "After the June board"})
