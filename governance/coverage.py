@@ -185,7 +185,7 @@ def kpi_position(row: ScorecardRow) -> str:
         return "no value yet"
     said = f"{row.indicator.format(row.latest.value)} in {row.latest.period_label}"
     if row.comparisons:
-        said += " (" + "; ".join(row.comparisons) + ")"
+        said += " (" + "; ".join(text[0].lower() + text[1:] for text in row.comparisons) + ")"  # mid-sentence: "worse than England"
     if row.previous is not None and row.travel in (Travel.BETTER, Travel.WORSE):
         said += f"; {row.travel.label.lower()} than {row.previous.period_label} ({row.indicator.format(row.previous.value)})"
     elif row.previous is not None:

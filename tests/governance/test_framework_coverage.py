@@ -85,7 +85,8 @@ def test_a_strand_with_an_action_a_kpi_and_a_recent_update_is_evidenced(officer,
     cover = next(s for s in coverage_for(strategy).strands if s.strand.code == "E3")
     assert cover.gaps == []
     [(row, position)] = cover.kpi_lines
-    assert position.startswith("64% in May 2025 (Better than England (50.3%)") and "better than April 2025 (61%)" in position
+    # One sentence in the self-evaluation: every comparison in it begins in lower case, as the trend beside it does.
+    assert position.startswith("64% in May 2025 (better than England (50.3%)") and "better than April 2025 (61%)" in position
 
 
 def test_a_strand_flags_what_it_lacks(officer, strategy, action, indicator):

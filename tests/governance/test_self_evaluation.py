@@ -44,8 +44,9 @@ def test_the_draft_says_what_is_on_track_and_at_risk_and_where_the_kpis_stand(of
     draft = section(version, "E1").draft
     assert "At risk: SP9 Recover assessment timeliness" in draft
     assert "On track or complete: SP1 Strengthen oversight" in draft
-    assert "Better than England (50.3%)" in draft and "Worse than the region (55%)" in draft
-    assert "Same as statistical neighbours (52%)" in draft and "better than April 2025 (48%)" in draft
+    assert "52% in May 2025 (better than England (50.3%); worse than the region (55%)" in draft  # mid-sentence, in lower case
+    assert "same as statistical neighbours (52%)" in draft and "better than April 2025 (48%)" in draft
+    assert "Better than" not in draft and "Worse than" not in draft and "Same as" not in draft
     assert section(version, "L6").draft.startswith("No action is tagged to this strand.")
 
 
