@@ -63,6 +63,7 @@ class ActionForm(forms.Form):
     group = forms.ModelChoiceField(
         label="Delivery group",
         queryset=DeliveryGroup.objects.none(),
+        empty_label="Select a delivery group",
         error_messages={"required": "Choose the delivery group", "invalid_choice": "Choose a delivery group of this strategy"},
     )
     owners = posts_field("Owners", help_text="The posts that own the action. None: it shows as to be allocated.")

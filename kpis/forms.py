@@ -205,6 +205,8 @@ class IndicatorForm(forms.ModelForm):
             DeliveryGroup.objects.filter(strategy=strategy).select_related("parent").order_by("position", "id")
         )
         self.fields["owners"].help_text = "Their holders may enter the KPI's values."
+        for name, prompt in [("unit", "Select a unit"), ("direction", "Select a direction"), ("frequency", "Select how often")]:
+            self.fields[name].choices = [("", prompt), *Indicator._meta.get_field(name).choices]
         self.fields["tolerance"].help_text = Indicator._meta.get_field("tolerance").help_text
 
     def clean_code(self) -> str:

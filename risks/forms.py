@@ -80,6 +80,8 @@ class RiskForm(forms.ModelForm):
         self.strategy = strategy
         self.instance.strategy = strategy
         self.fields["owner"].queryset = Post.objects.filter(partnership_id=strategy.partnership_id, to_be_allocated=False)
+        self.fields["owner"].empty_label = "Select a post"
+        self.fields["category"].choices = [("", "Select a category"), *Risk.Category.choices]
         self.fields["action_refs"].strategy_id = strategy.pk
         _score_fields(self, scale, TARGET if self.instance.pk else INHERENT + RESIDUAL + TARGET)
         # The error summary lists the problems in this order: the page's, with the scores after the controls.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -101,3 +102,20 @@ def test_a_whole_number_that_is_not_one_says_so_in_words(client, officer, partne
     url = reverse("actions:chasing_schedule", args=[partnership.pk])
     page = client.post(url, {"chase_every_days": "seven", "escalate_to_lead_after": "-1", "escalate_to_officer_after": "2"}).content
     assert page.count(b"Enter a whole number of 0 or more") >= 2 and b"Ensure this value" not in page
+
+
+@pytest.mark.parametrize(
+    ("url_name", "prompts"),
+    [
+        ("actions:action_create", {"group": "Select a delivery group"}),
+        ("risks:risk_add", {"category": "Select a category", "owner": "Select a post"}),
+        ("kpis:indicator_create", {"unit": "Select a unit", "direction": "Select a direction", "frequency": "Select how often"}),
+    ],
+)
+def test_a_drop_down_with_nothing_chosen_asks_for_a_choice_in_words_not_dashes(client, officer, strategy, url_name, prompts):
+    client.force_login(officer)
+    page = client.get(reverse(url_name, args=[strategy.pk])).content.decode()
+    assert "---------" not in page
+    for name, prompt in prompts.items():
+        assert field(page.encode(), name).tag == "select"
+        assert re.search(f'<option value=""( selected)?>{prompt}</option>', page), name
