@@ -72,6 +72,13 @@ def test_the_register_a_risk_and_the_budget_fit_a_320_px_screen_and_pass_axe(dem
             < th.querySelector("a").getBoundingClientRect().bottom - 1)
           .map(th => th.querySelector("a").textContent)""")
         assert page.locator("tbody th .govuk-tag--red").count() >= 1 and inside == []
+        # Each review date reads whole ("6 Jan 2027", not "6 Jan" over "2027"), and so does each target ("(target 4)").
+        split = page.evaluate("""() => [...document.querySelectorAll("[data-testid=risk-table] tbody td")]
+          .flatMap(td => td.dataset.label === "Review" ? [td] : [...td.querySelectorAll(".govuk-body-s")])
+          .filter(node => { const range = document.createRange(); range.selectNodeContents(node);
+            return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size > 1; })
+          .map(node => node.textContent)""")
+        assert page.locator("[data-testid=risk-table] tbody tr").count() >= 9 and split == []
         # A risk with two flags (R8: its review is overdue and its actions at risk) shows two tags apart, not one block.
         touching = page.evaluate("""() => [...document.querySelectorAll("tbody th")].flatMap(th => {
             const boxes = [...th.querySelectorAll(".govuk-tag")].map(tag => tag.getBoundingClientRect());
