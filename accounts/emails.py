@@ -29,12 +29,15 @@ def hidden_characters(value: str) -> list[str]:
 
 
 def refuse_hidden_characters(value: str) -> None:
-    if found := hidden_characters(value):
+    """Refuse the characters an address must not hold; a plain space, which the person can see, is named as a space."""
+    if found := [code for code in hidden_characters(value) if code != "U+0020"]:
         raise ValidationError(
             "The email address has an invisible or direction-changing character in it (%(found)s): type the address again",
             code="hidden_characters",
             params={"found": ", ".join(dict.fromkeys(found))},
         )
+    if " " in value:
+        raise ValidationError("The email address has a space in it: remove the space", code="space")
 
 
 def validate_email_address(value: str) -> None:

@@ -44,6 +44,16 @@ def test_an_invitation_to_an_address_with_hidden_characters_is_refused_with_a_me
     assert not Invitation.objects.exists() and not mail.outbox
 
 
+@pytest.mark.parametrize("email", ["sam smith@example.org", "sam@example .org", "not an email"])
+def test_an_address_with_a_space_in_it_is_refused_as_having_a_space_not_a_hidden_character(client, officer, partnership, email):
+    response = invite(client, officer, partnership, email)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "The email address has a space in it: remove the space" in page
+    assert "invisible" not in page and "U+0020" not in page
+    assert f'value="{email}"' in page and not Invitation.objects.exists()
+
+
 def test_an_address_the_mail_library_cannot_write_is_refused(client, officer, partnership, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client, officer, partnership, "sam@exa--mple..org")
