@@ -307,6 +307,7 @@ class ActionArisingForm(forms.Form):
     owner = forms.ModelChoiceField(
         label="Owner",
         queryset=None,
+        empty_label="Select a post",
         help_text="The post that will do it: its holders update it and are chased when it is overdue.",
         error_messages={"required": "Choose the post that owns the action", "invalid_choice": "Choose one of the posts listed"},
     )

@@ -119,3 +119,16 @@ def test_a_drop_down_with_nothing_chosen_asks_for_a_choice_in_words_not_dashes(c
     for name, prompt in prompts.items():
         assert field(page.encode(), name).tag == "select"
         assert re.search(f'<option value=""( selected)?>{prompt}</option>', page), name
+
+
+def test_the_owner_of_an_action_arising_at_a_meeting_asks_for_a_post_in_words(client, officer, partnership, strategy, owner_post):
+    import datetime as dt
+
+    from governance.models import Board, Meeting
+
+    board = Board.objects.create(partnership=partnership, name="SEND Partnership Board")
+    meeting = Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2026, 3, 12))
+    client.force_login(officer)
+    page = client.get(reverse("governance:meeting_detail", args=[meeting.pk])).content.decode()
+    assert field(page.encode(), "arising-owner").tag == "select"
+    assert re.search('<option value=""( selected)?>Select a post</option>', page) and "---------" not in page
