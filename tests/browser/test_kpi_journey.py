@@ -59,6 +59,7 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     page.get_by_label("Value", exact=True).fill("21")
     page.get_by_role("button", name="Save value").click()
     page.get_by_text("There is already a value for March 2025").first.wait_for()
+    expect(page.locator(".govuk-error-summary")).to_be_focused()  # where the person is taken, as the button they pressed is gone
     expect(page).to_have_title(re.compile(r"^Error: Average number of weeks"))
     assert_accessible(page, "with an error in the value form")
 
