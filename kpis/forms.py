@@ -7,26 +7,29 @@ from django.conf import settings
 
 from actions.models import DeliveryGroup
 from intake.forms import SpreadsheetForm
+from kpis.importers import parse_decimal
 from kpis.library import measure_named
 from kpis.models import Indicator, KpiValue, PeriodError, period_words
 from people.models import Post
 
-NUMBER_MESSAGES = {
-    "invalid": "Enter a number, such as 72 or 23.5",
-    "max_digits": "Enter a number below ten billion",
-    "max_decimal_places": "Enter a number with no more than 4 decimal places",
-    "max_whole_digits": "Enter a number below ten billion",
-}
+
+class NumberField(forms.DecimalField):
+    """A figure typed as a spreadsheet upload reads one ("4,854", "72%"); refused in the same words, naming the field."""
+
+    def to_python(self, value) -> Decimal | None:
+        try:
+            return parse_decimal("" if value is None else str(value))
+        except ValueError as problem:
+            raise forms.ValidationError(f"{self.label} {problem}", code="invalid") from None
 
 
 def _number(label: str, *, required: bool = False, help_text: str = "") -> forms.DecimalField:
-    messages = {**NUMBER_MESSAGES, "required": f"Enter the {label.lower()}"}
-    return forms.DecimalField(
+    return NumberField(
         label=label,
         max_digits=14,
         decimal_places=4,
         required=required,
-        error_messages=messages,
+        error_messages={"required": f"Enter the {label.lower()}"},
         widget=forms.TextInput(),
         help_text=help_text,
     )

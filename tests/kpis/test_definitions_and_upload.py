@@ -61,7 +61,7 @@ def test_a_kpi_form_with_problems_keeps_what_was_typed(client, officer, strategy
     )
     assert response.status_code == 422
     page = response.content.decode()
-    assert "Another KPI of this strategy has the code" in page and "Enter a number" in page and 'value="Kept name"' in page
+    assert "Another KPI of this strategy has the code" in page and "Target must be a number" in page and 'value="Kept name"' in page
 
 
 def test_values_are_previewed_then_added_on_confirm(client, officer, strategy, indicator):

@@ -62,7 +62,7 @@ def test_the_same_measure_cannot_be_added_twice(client, officer, strategy):
     [
         ({"measure": "EHCP-20WK-EXC", "target": ""}, "Enter the target"),
         ({"measure": "EHCP-20WK-EXC", "target": "120"}, "must be between 0 and 100"),
-        ({"measure": "EHCP-20WK-EXC", "target": "lots"}, "Enter a number"),
+        ({"measure": "EHCP-20WK-EXC", "target": "lots"}, "Target must be a number"),
         ({"measure": "NOT-A-MEASURE", "target": "5"}, "Choose a measure from the library"),
     ],
 )

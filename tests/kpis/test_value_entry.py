@@ -71,10 +71,10 @@ def test_a_duplicate_period_is_rejected_with_a_clear_message(client, officer, in
         ({"period": "Feb 2025"}, "Enter the period as a month such as 2024-12"),
         ({"period": ""}, "Enter the period"),
         ({"value": ""}, "Enter the value"),
-        ({"value": "lots"}, "Enter a number, such as 72 or 23.5"),
+        ({"value": "lots"}, "Value must be a number, such as 72 or 23.5"),
         ({"value": "120"}, "Value is a percentage: it must be between 0 and 100"),
         ({"value": "-1"}, "Value must be 0 or more"),
-        ({"england": "1e99"}, "Enter a number below ten billion"),
+        ({"england": "1e99"}, "England must be a number below ten billion"),
     ],
 )
 def test_bad_input_is_reported_by_the_field_without_saving(client, officer, indicator, data, message):
@@ -86,6 +86,20 @@ def test_bad_input_is_reported_by_the_field_without_saving(client, officer, indi
         if not htmx:
             assert "There is a problem" in html and "<title>Error:" in html
     assert not KpiValue.objects.exists()
+
+
+def test_figures_are_read_as_the_upload_reads_them_and_each_refusal_names_its_field(client, officer, indicator):
+    client.force_login(officer)
+    html = post_value(client, indicator, value="lots", england="abc", region="n/a").content.decode()
+    for label in ("Value", "England", "Region"):
+        assert html.count(f"{label} must be a number, such as 72 or 23.5") == 2, label  # in the summary and by the field
+    assert "Enter a number" not in html and not KpiValue.objects.exists()
+    assert post_value(client, indicator, value="72%", england="70.5 %", htmx=False).status_code == 302
+    indicator.unit = "count"
+    indicator.save()
+    assert post_value(client, indicator, period="2025-03", value="4,854", england="1,234,567", htmx=False).status_code == 302
+    saved = [(v.value, v.england) for v in KpiValue.objects.order_by("period")]
+    assert saved == [(Decimal("72"), Decimal("70.5")), (Decimal("4854"), Decimal("1234567"))]
 
 
 def test_a_count_must_be_whole(client, officer, indicator):
