@@ -280,12 +280,23 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def due_example(today: dt.date | None = None) -> tuple[str, str]:
-    """A month and a date in the styles a due date is written in, ahead of today so nobody copies a past one: the end of
-    the next March (a financial year's end), as "March 2027" and "31/03/2027"."""
+def _example_ahead(today: dt.date | None = None) -> dt.date:
+    """The date examples of a date to come give, ahead of today so nobody copies a past one: the end of the next March
+    (a financial year's end)."""
     today = today or timezone.localdate()
-    end = dt.date(today.year + (today.month >= 3), 3, 31)
+    return dt.date(today.year + (today.month >= 3), 3, 31)
+
+
+def due_example(today: dt.date | None = None) -> tuple[str, str]:
+    """A month and a date in the styles a due date is written in, as "March 2027" and "31/03/2027"."""
+    end = _example_ahead(today)
     return f"{end:%B %Y}", f"{end:%d/%m/%Y}"
+
+
+def date_hint_ahead(today: dt.date | None = None) -> str:
+    """The hint of a day, month and year input for a date to come: "For example, 31 3 2027"."""
+    end = _example_ahead(today)
+    return f"For example, {end.day} {end.month} {end.year}"
 
 
 def parse_due(text: str) -> tuple[dt.date | None, str]:

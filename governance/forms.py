@@ -5,9 +5,10 @@ import datetime as dt
 from django import forms
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import Truncator
 
-from actions.models import Action, Snapshot, Strategy
+from actions.models import Action, Snapshot, Strategy, date_hint_ahead
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator
 from people.models import Post
@@ -228,7 +229,7 @@ class BoardForm(forms.Form):
     cadence = forms.CharField(label="How often it meets", max_length=200, required=False, help_text="For example, every two months.")
 
 
-DATE_HINT = "For example, 12 3 2026"
+DATE_HINT = lazy(date_hint_ahead, str)()  # read as each page is drawn, so it stays ahead of today
 
 
 def _uk_time(label: str, which: str, example: str) -> forms.TimeField:

@@ -132,3 +132,27 @@ def test_the_owner_of_an_action_arising_at_a_meeting_asks_for_a_post_in_words(cl
     page = client.get(reverse("governance:meeting_detail", args=[meeting.pk])).content.decode()
     assert field(page.encode(), "arising-owner").tag == "select"
     assert re.search('<option value=""( selected)?>Select a post</option>', page) and "---------" not in page
+
+
+def test_the_hints_of_dates_to_come_give_an_example_ahead_of_today_not_a_past_one(client, officer, partnership, strategy, owner_post):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from governance.models import Board, Meeting
+    from tests.risks.conftest import make_risk
+
+    board = Board.objects.create(partnership=partnership, name="SEND Partnership Board")
+    meeting = Meeting.objects.create(board=board, strategy=strategy, date=dt.date(2026, 3, 12))
+    risk = make_risk(strategy, owner_post)
+    client.force_login(officer)
+    pages = {
+        "an action arising's due date": reverse("governance:meeting_detail", args=[meeting.pk]),
+        "the first meeting of a series": reverse("governance:calendar", args=[strategy.pk]),
+        "a new risk's review date": reverse("risks:risk_add", args=[strategy.pk]),
+        "the next review after a re-score": reverse("risks:risk_rescore", args=[risk.pk]),
+    }
+    for what, url in pages.items():
+        examples = re.findall(r"For example, (\d{1,2}) (\d{1,2}) (\d{4})", client.get(url).content.decode())
+        assert examples, what
+        assert all(dt.date(int(y), int(m), int(d)) > timezone.localdate() for d, m, y in examples), (what, examples)
