@@ -77,7 +77,7 @@ def test_a_new_sources_problems_are_shown_by_row_and_nothing_is_written(client, 
     client.force_login(officer)
     response = upload(client, strategy, "headcount", "counts.csv", b"period,count\n2025-09,many\n")
     page = client.get(response.url).content.decode()
-    assert "Nothing was imported: 1 problem in counts.csv" in page and "must be a whole number" in page
+    assert "Nothing was imported: 1 problem in counts.csv" in page and "Must be a whole number" in page
     assert "Import these changes" not in page
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -84,7 +85,10 @@ def test_a_file_with_problems_lists_them_by_row_and_adds_nothing(client, officer
     kept = KpiValueImport.objects.get()
     assert kept.status == KpiValueImport.Status.REJECTED
     page = client.get(reverse("kpis:kpi_upload_preview", args=[kept.pk])).content.decode()
-    assert "Nothing was added" in page and "there is no KPI with this code" in page
+    assert "Nothing was added" in page and "There is no KPI with this code" in page
+    # Each problem reads as a sentence, as the finance upload's do ("There is no mitigation M9 in this plan").
+    problems = re.findall(r'data-label="Problem">([^<]*)</td>', page)
+    assert len(problems) >= 2 and all(problem[:1].isupper() for problem in problems), problems
     assert client.post(reverse("kpis:kpi_upload_confirm", args=[kept.pk])).status_code == 302
     assert not KpiValue.objects.exists()
 
