@@ -216,7 +216,9 @@ class ActualForm(forms.Form):
     )
     year = year_field("Financial year", "2025-26", missing="Enter the financial year")
     as_at = GovukDateField(what="the date the figure is as at", label="As at", help_text="The end of the period, for example 30 9 2025")
-    achieved = MoneyField(what="the saving achieved", label="Saving achieved in the year so far")
+    achieved = MoneyField(
+        what="the saving achieved", label="Saving achieved in the year so far", help_text="In pounds, for example 1200000 or £1.2m"
+    )
     note = forms.CharField(label="Note", max_length=300, required=False)
 
     def __init__(self, *args, plan: FinancePlan, **kwargs) -> None:

@@ -101,6 +101,13 @@ def test_a_finance_lead_enters_an_actual(client, finance_lead, mitigation, strat
     assert FinanceActual.objects.get().achieved == Decimal("4200000.00")
 
 
+def test_the_saving_achieved_says_how_to_type_an_amount_as_the_planned_savings_do(client, finance_lead, mitigation, strategy):
+    client.force_login(finance_lead)
+    page = client.get(reverse("finance:actual_add", args=[strategy.pk])).content.decode()
+    assert '<div id="id_achieved-hint" class="govuk-hint">In pounds, for example 1200000 or £1.2m</div>' in page
+    assert 'aria-describedby="id_achieved-hint"' in page
+
+
 def test_an_actual_outside_the_plans_years_or_in_words_is_refused_beside_its_field(client, finance_lead, mitigation, strategy):
     client.force_login(finance_lead)
     data = {"mitigation": str(mitigation.pk), "year": "2031-32", **date_boxes("as_at", "31/3/2032"), "achieved": "about four million"}
