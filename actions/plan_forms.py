@@ -47,7 +47,8 @@ class DueField(forms.CharField):
         try:
             return parse_due(text)
         except DueDateError as exc:
-            raise forms.ValidationError(str(exc).capitalize()) from None
+            message = str(exc)  # its first letter raised, the rest as written: "March 2027" and "TBC" keep their capitals
+            raise forms.ValidationError(message[:1].upper() + message[1:]) from None
 
 
 class ActionForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -11,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actions import rules
-from actions.models import Action, ActionChange, PlanImport
+from actions.models import Action, ActionChange, PlanImport, due_example
 from governance.services import snapshot_take
 from reporting.report import board_pack_context
 from tests.markup import shown
@@ -76,6 +77,19 @@ def test_a_ref_already_used_even_by_a_retired_action_is_refused_keeping_what_was
     assert response.status_code == 422
     page = response.content.decode()
     assert "There is a problem" in page and "already has the ref sp1" in page and "Typed text kept" in page
+
+
+def test_a_due_date_that_is_not_one_is_refused_in_the_words_of_the_hint(client, officer, strategy, group, level):
+    client.force_login(officer)
+    response = client.post(
+        reverse("actions:action_create", args=[strategy.pk]),
+        {"ref": "SP9", "text": "Typed text kept", "group": group.pk, "due": "Sometime Soon", "rating": level("green").pk},
+    )
+    assert response.status_code == 422
+    page = html.unescape(response.content.decode())
+    month, day = due_example()
+    assert f"'Sometime Soon' is not a date: use a month such as '{month}', a date such as {day}, or TBC" in page
+    assert f"A month such as {month}, a date such as {day}, or TBC." in page  # the hint above it, in the same words
 
 
 def test_a_changed_due_date_needs_a_reason_that_the_action_page_shows(client, officer, action):
