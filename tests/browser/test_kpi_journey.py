@@ -78,3 +78,9 @@ def test_an_officer_reads_the_scorecard_and_enters_a_value(one_plan, sign_in, li
     indicator = Indicator.objects.get(strategy=one_plan, code="CE-EHC-AVGWK")
     assert KpiValue.objects.get(indicator=indicator, period="2025-04").entered_by == officer
     assert_accessible(page, "after entering a value")
+    # Beside a long note, each value's period and the date it was entered read whole ("April 2025", "7 Dec 2026").
+    whole = "#kpi-values table tbody th, #kpi-values table tbody td[data-label=Entered] .govuk-body-s"
+    split = page.locator(whole).evaluate_all("""nodes => nodes.filter(node => { const range = document.createRange();
+        range.selectNodeContents(node); return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1; })
+        .map(node => node.textContent)""")
+    assert page.locator(whole).count() > 4 and split == []

@@ -95,7 +95,7 @@ def test_the_kpi_page_gives_the_definition_chart_and_numbers_with_who_entered_th
     html = client.get(reverse("kpis:indicator_detail", args=[indicator.pk])).content.decode()
     assert "Higher is better" in html and "≥ 85%" in html and "within tolerance up to 5% short" in html and "100%" in html
     assert '<svg xmlns="http://www.w3.org/2000/svg" role="img"' in html
-    assert '<th scope="row" class="govuk-table__header">January 2025</th>' in html and "75%" in html
+    assert '<th scope="row" class="govuk-table__header app-nowrap">January 2025</th>' in html and "75%" in html
     assert "officer@example.org" in html and "Monthly return" in html
     assert "Add a value" not in html and "Correct" not in html  # board members only read
 
