@@ -73,6 +73,22 @@ def test_invite_accept_set_up_two_factor_and_see_my_actions(partnership, plan, s
     assert_accessible(page, "on My actions after accepting")
 
 
+def test_the_people_list_keeps_each_last_sign_in_date_whole_on_a_desktop(partnership, sign_in, live_server):
+    trust = Organisation.objects.create(partnership=partnership, name="Northshire and Westshire Partnership NHS Foundation Trust")
+    for n, title in enumerate(("Director of Commissioning, Quality Assurance and Partnerships", "Head of Service: Inclusion")):
+        person = make_user(f"person{n}.with.a.long.address@example.org", partnership, Membership.Role.DELIVERY_LEAD)
+        person.organisation = trust
+        person.save()
+        person.posts.add(Post.objects.create(partnership=partnership, title=title, organisation=trust))
+    page = sign_in(make_user("officer@example.org", partnership, Membership.Role.OFFICER))
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/partnerships/{partnership.pk}/people/")
+    dates = page.locator("td[data-label='Last signed in']")
+    split = dates.evaluate_all("""cells => cells.filter(cell => { const range = document.createRange(); range.selectNodeContents(cell);
+        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1; }).map(cell => cell.textContent)""")
+    assert dates.count() == 3 and split == []
+
+
 def test_add_an_action_and_re_date_it_with_a_reason(partnership, plan, sign_in, live_server):
     strategy, group = plan
     officer = make_user("officer@example.org", partnership, Membership.Role.OFFICER)
