@@ -162,7 +162,12 @@ class FindingForm(VersionedForm):
         widgets = {"kind": forms.RadioSelect, "number": WholeNumberInput, "indicators": forms.CheckboxSelectMultiple}
         error_messages = {
             "kind": {"required": "Select whether it is an area for priority action or for improvement"},
-            "number": {"required": "Enter its number in the report, such as 1", "invalid": "The number must be a whole number, such as 1"},
+            "number": {
+                "required": "Enter its number in the report, such as 1",
+                "invalid": "The number must be a whole number, such as 1",
+                "min_value": "The number must be a whole number, such as 1",
+                "max_value": "That number is too large: enter its number in the report, such as 1",
+            },
             "text": {"required": "Enter the finding as the report wrote it"},
         }
 

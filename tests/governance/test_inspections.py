@@ -132,6 +132,21 @@ def test_a_finding_refuses_unknown_refs_and_another_plans_actions_and_a_duplicat
     assert "There is already an area for priority action 1: choose another number" in page
 
 
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("99999999", "That number is too large: enter its number in the report, such as 1"),
+        ("-3", "The number must be a whole number, such as 1"),
+    ],
+)
+def test_a_finding_number_out_of_range_is_refused_in_words_not_with_a_limit(client, officer, inspection, number, message):
+    client.force_login(officer)
+    url = reverse("governance:finding_create", args=[inspection.pk])
+    page = client.post(url, {"kind": "priority", "number": number, "text": "Kept words.", "action_refs": ""}).content.decode()
+    assert page.count(message) == 2 and "Ensure this value" not in page and "32767" not in page
+    assert "Kept words." in page and not Finding.objects.exists()
+
+
 def test_an_action_and_a_kpi_are_linked_to_findings_from_their_own_side(client, officer, finding, make_action, indicator):
     other = make_action(ref="QA1")
     client.force_login(officer)
