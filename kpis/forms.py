@@ -35,6 +35,15 @@ def _number(label: str, *, required: bool = False, help_text: str = "") -> forms
     )
 
 
+def range_problem(unit: str, label: str, number: Decimal) -> str:
+    """Why `number` is out of range for a figure in `unit` ("" when it is not): a value, a target and a baseline alike."""
+    if number < 0 and unit != Indicator.Unit.SCORE:
+        return f"{label} must be 0 or more"
+    if unit == Indicator.Unit.PERCENTAGE and number > 100:
+        return f"{label} is a percentage: it must be between 0 and 100"
+    return ""
+
+
 class KpiValueForm(forms.Form):
     """A period's value, checked against the KPI's frequency (period style) and unit."""
 
@@ -82,10 +91,8 @@ class KpiValueForm(forms.Form):
         if number is None:
             return number
         unit = self.indicator.unit
-        if number < 0 and unit != Indicator.Unit.SCORE:
-            raise forms.ValidationError(f"{self.fields[name].label} must be 0 or more")
-        if unit == Indicator.Unit.PERCENTAGE and number > 100:
-            raise forms.ValidationError(f"{self.fields[name].label} is a percentage: it must be between 0 and 100")
+        if problem := range_problem(unit, self.fields[name].label, number):
+            raise forms.ValidationError(problem)
         if unit == Indicator.Unit.COUNT and number != number.to_integral_value():
             raise forms.ValidationError(f"{self.fields[name].label} is a count: enter a whole number")
         return number
@@ -163,11 +170,8 @@ class LibraryMeasureForm(forms.Form):
         data = super().clean()
         measure = getattr(self, "measure", None)
         target = data.get("target")
-        if measure and target is not None:
-            if target < 0 and measure.unit != Indicator.Unit.SCORE:
-                self.add_error("target", "Target must be 0 or more")
-            if measure.unit == Indicator.Unit.PERCENTAGE and target > 100:
-                self.add_error("target", "Target is a percentage: it must be between 0 and 100")
+        if measure and target is not None and (problem := range_problem(measure.unit, "Target", target)):
+            self.add_error("target", problem)
         if data.get("tolerance") is not None and data["tolerance"] < 0:
             self.add_error("tolerance", "Tolerance must be 0 or more")
         return data
@@ -226,6 +230,17 @@ class IndicatorForm(forms.ModelForm):
         if tolerance is not None and tolerance < 0:
             raise forms.ValidationError("The tolerance cannot be negative")
         return tolerance
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("baseline_value", "target"):  # in the KPI's unit, as its values are
+            if (
+                data.get("unit")
+                and data.get(name) is not None
+                and (problem := range_problem(data["unit"], self.fields[name].label, data[name]))
+            ):
+                self.add_error(name, problem)
+        return data
 
 
 class KpiUploadForm(SpreadsheetForm):

@@ -65,6 +65,24 @@ def test_a_kpi_form_with_problems_keeps_what_was_typed(client, officer, strategy
     assert "Another KPI of this strategy has the code" in page and "Target must be a number" in page and 'value="Kept name"' in page
 
 
+@pytest.mark.parametrize(
+    ("unit", "figures", "messages"),
+    [
+        ("percentage", {"target": "120", "baseline_value": "1,234"}, ["Target is a percentage", "Baseline is a percentage"]),
+        ("count", {"target": "-5"}, ["Target must be 0 or more"]),
+    ],
+)
+def test_a_kpi_s_target_and_baseline_are_checked_against_its_unit_as_its_values_are(client, officer, strategy, unit, figures, messages):
+    client.force_login(officer)
+    data = {"code": "NEW1", "name": "A new KPI", "unit": unit, "direction": "higher", "frequency": "monthly", "source": "local"}
+    response = client.post(reverse("kpis:indicator_create", args=[strategy.pk]), {**data, **figures})
+    assert response.status_code == 422
+    page = response.content.decode()
+    for message in messages:
+        assert page.count(message) == 2, message  # in the summary and by the field
+    assert not Indicator.objects.filter(code="NEW1").exists()
+
+
 def test_values_are_previewed_then_added_on_confirm(client, officer, strategy, indicator):
     client.force_login(officer)
     response = upload(client, strategy, "indicator,period,value\nEHC-20WK,2025-04,78\nEHC-20WK,2025-05,81.5\n")
