@@ -9,6 +9,7 @@ england, region, statistical_neighbours, note.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -31,16 +32,28 @@ INDICATOR_COLUMNS = [
 VALUE_COLUMNS = ["indicator", "period", "value", *BENCHMARK_COLUMNS, "note"]
 
 
+# A number whose commas group thousands: 4,854 and -1,234,567.5, not 1,20 or 12,34,567.
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def parse_decimal(text: str) -> Decimal | None:
-    """A number as typed in a spreadsheet ("4,854", "72%", " 23.5 "); None when blank; ValueError otherwise."""
-    cleaned = (text or "").strip().replace(",", "").rstrip("%").strip()
+    """A number as typed in a spreadsheet ("4,854", "72%", " 23.5 "); None when blank; ValueError otherwise.
+
+    Commas must group thousands: "1,20" is a slip (1.20 or 120?), never read as 120.
+    """
+    typed = (text or "").strip().rstrip("%").strip()
+    if "," in typed and not THOUSANDS.fullmatch(typed):
+        raise ValueError("has a comma out of place: commas go between thousands, such as 4,854")
+    cleaned = typed.replace(",", "")
     if not cleaned:
         return None
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise ValueError("must be a number, such as 72 or 23.5") from None
-    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+    if not number.is_finite():
+        raise ValueError("must be a number, such as 72 or 23.5")
+    if abs(number) >= Decimal("1e10"):
         raise ValueError("must be a number below ten billion")
     if number.as_tuple().exponent < -4:
         raise ValueError("can have at most 4 decimal places")

@@ -62,17 +62,19 @@ def test_a_bad_values_file_imports_nothing_and_names_every_row(tmp_path, indicat
         "EHC-20WK,2025-13,71,,bad month\n"
         "NOPE,2025-02,1,,unknown KPI\n"
         "EHC-20WK,2025-03,lots,,not a number\n"
-        "EHC-20WK,2025-01,70,,repeated period\n",
+        "EHC-20WK,2025-01,70,,repeated period\n"
+        'EHC-20WK,2025-04,"1,20",,a comma that groups no thousands\n',
         encoding="utf-8",
     )
     err = io.StringIO()
-    with pytest.raises(CommandError, match="4 problem"):
+    with pytest.raises(CommandError, match="5 problem"):
         call_command("import_kpi_values", str(path), strategy=indicator.strategy.name, stdout=io.StringIO(), stderr=err)
     messages = err.getvalue()
     assert "row 3, column 'period' ('2025-13'): Enter the period as a month such as 2024-12" in messages
     assert "row 4, column 'indicator' ('NOPE')" in messages
     assert "row 5, column 'value' ('lots')" in messages
     assert "row 6, column 'period'" in messages and "row 2" in messages
+    assert "row 7, column 'value' ('1,20')" in messages and "comma out of place" in messages
     assert not KpiValue.objects.exists()
 
 

@@ -75,6 +75,10 @@ def test_a_duplicate_period_is_rejected_with_a_clear_message(client, officer, in
         ({"value": "120"}, "Value is a percentage: it must be between 0 and 100"),
         ({"value": "-1"}, "Value must be 0 or more"),
         ({"england": "1e99"}, "England must be a number below ten billion"),
+        # A comma that does not group thousands is a slip (1.20 or 120?): refused, never read as 120.
+        ({"value": "1,20"}, "Value has a comma out of place: commas go between thousands, such as 4,854"),
+        ({"region": "12,34,567"}, "Region has a comma out of place"),
+        ({"value": "NaN"}, "Value must be a number, such as 72 or 23.5"),
     ],
 )
 def test_bad_input_is_reported_by_the_field_without_saving(client, officer, indicator, data, message):
