@@ -141,7 +141,7 @@ def test_the_upload_page_lists_those_problems_and_the_confirm_step_never_applies
     kept = PlanImport.objects.get()
     assert response.status_code == 302 and kept.status == PlanImport.Status.REJECTED and kept.filename == "plan.csv"
     html = client.get(response.url).content.decode()
-    assert "Nothing was imported: 2 problems" in html and "at most 300 fit" in html and "contains a NUL character" in html
+    assert "Nothing was imported: 2 problems" in html and "at most 300 fit" in html and "Contains a NUL character" in html
 
 
 def test_an_import_previewed_before_the_checks_is_closed_at_confirm_not_failed_again(client, officer, action):
