@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 
 from actions.models import Action, DeliveryGroup, DueDateError, RatingLevel, RatingScheme, Strategy, due_example, parse_due
 from actions.plan import due_words, lines
@@ -47,8 +48,8 @@ class DueField(forms.CharField):
         try:
             return parse_due(text)
         except DueDateError as exc:
-            message = str(exc)  # its first letter raised, the rest as written: "March 2027" and "TBC" keep their capitals
-            raise forms.ValidationError(message[:1].upper() + message[1:]) from None
+            # Its first letter raised, the rest as written: "March 2027" and "TBC" keep their capitals.
+            raise forms.ValidationError(capfirst(str(exc))) from None
 
 
 class ActionForm(forms.Form):
