@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -297,6 +298,10 @@ def date_hint_ahead(today: dt.date | None = None) -> str:
     """The hint of a day, month and year input for a date to come: "For example, 31 3 2027"."""
     end = _example_ahead(today)
     return f"For example, {end.day} {end.month} {end.year}"
+
+
+# The hint of a date to come as a form's help text: worked out as each page is drawn, so it stays ahead of today.
+DATE_HINT_AHEAD = lazy(date_hint_ahead, str)()
 
 
 def parse_due(text: str) -> tuple[dt.date | None, str]:

@@ -5,10 +5,9 @@ import datetime as dt
 from django import forms
 from django.db import transaction
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.text import Truncator
 
-from actions.models import Action, Snapshot, Strategy, date_hint_ahead
+from actions.models import DATE_HINT_AHEAD, Action, Snapshot, Strategy
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator
 from people.models import Post
@@ -234,9 +233,6 @@ class BoardForm(forms.Form):
     cadence = forms.CharField(label="How often it meets", max_length=200, required=False, help_text="For example, every two months.")
 
 
-DATE_HINT = lazy(date_hint_ahead, str)()  # read as each page is drawn, so it stays ahead of today
-
-
 def _uk_time(label: str, which: str, example: str) -> forms.TimeField:
     """An optional time of day, as a person types it (10:00, 10.00)."""
     return forms.TimeField(
@@ -269,7 +265,7 @@ class MeetingSeriesForm(forms.Form):
         empty_label=None,
         error_messages={"required": "Choose the board", "invalid_choice": "Choose one of the boards listed"},
     )
-    first = GovukDateField(what="the date of the first meeting", label="First meeting", help_text=DATE_HINT)
+    first = GovukDateField(what="the date of the first meeting", label="First meeting", help_text=DATE_HINT_AHEAD)
     every = _whole_number("Every", 1, 52, initial=2, required="Enter how often it meets")
     unit = forms.ChoiceField(label="Weeks or months", choices=[("months", "Months"), ("weeks", "Weeks")], initial="months")
     count = _whole_number("Number of meetings", 1, 60, initial=6, required="Enter how many meetings")
@@ -283,8 +279,8 @@ class MeetingSeriesForm(forms.Form):
 
 
 class MeetingMoveForm(forms.Form):
-    date = GovukDateField(what="the new date", label="New date", help_text=DATE_HINT)
-    papers_deadline = GovukDateField(what="the papers deadline", label="Papers deadline", required=False, help_text=DATE_HINT)
+    date = GovukDateField(what="the new date", label="New date", help_text=DATE_HINT_AHEAD)
+    papers_deadline = GovukDateField(what="the papers deadline", label="Papers deadline", required=False, help_text=DATE_HINT_AHEAD)
     start_time = _uk_time("Starts at", "start", "10:00")
     end_time = _uk_time("Ends at", "end", "12:00")
 
@@ -317,7 +313,7 @@ class ActionArisingForm(forms.Form):
         help_text="The post that will do it: its holders update it and are chased when it is overdue.",
         error_messages={"required": "Choose the post that owns the action", "invalid_choice": "Choose one of the posts listed"},
     )
-    due_date = GovukDateField(what="the date it is due by", label="Due by", help_text=DATE_HINT)
+    due_date = GovukDateField(what="the date it is due by", label="Due by", help_text=DATE_HINT_AHEAD)
 
     def __init__(self, *args, partnership_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)

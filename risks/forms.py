@@ -6,10 +6,10 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
-from django.utils.functional import lazy
+from django.utils.text import format_lazy
 
 from actions.forms import ActionRefsField
-from actions.models import date_hint_ahead
+from actions.models import DATE_HINT_AHEAD
 from people.models import Membership, Post
 from risks.models import DEFAULT_IMPACT_LABELS, DEFAULT_LIKELIHOOD_LABELS, Risk, RiskScale
 from send_tracker.forms import GovukDateField, unique_ref
@@ -53,7 +53,7 @@ class RiskForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     action_refs = ActionRefsField(label="Actions that mitigate it")
-    review_date = GovukDateField(what="the next review date", label="Next review date", help_text=lazy(date_hint_ahead, str)())
+    review_date = GovukDateField(what="the next review date", label="Next review date", help_text=DATE_HINT_AHEAD)
 
     class Meta:
         model = Risk
@@ -128,7 +128,7 @@ class RescoreForm(forms.Form):
     review_date = GovukDateField(
         what="the next review date",
         label="Next review date",
-        help_text=lazy(lambda: f"Re-scoring is a review: when is the next one? {date_hint_ahead()}", str)(),
+        help_text=format_lazy("Re-scoring is a review: when is the next one? {}", DATE_HINT_AHEAD),
     )
 
     def __init__(self, *args, risk: Risk, scale: RiskScale, **kwargs) -> None:
