@@ -6,10 +6,12 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from intake.tables import GROUPED_DIGITS
+
 PENNY = Decimal("0.01")
 LIMIT = Decimal("10000000000000")  # ten trillion pounds: larger is a typing slip
 SCALES = {"": 1, "k": 10**3, "m": 10**6, "million": 10**6, "bn": 10**9, "b": 10**9, "billion": 10**9}
-_TYPED = re.compile(r"^(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?P<scale>k|m|million|bn|b|billion)?$", re.IGNORECASE)
+_TYPED = re.compile(rf"^(?P<number>(?:{GROUPED_DIGITS}|\d+)(?:\.\d+)?)\s*(?P<scale>k|m|million|bn|b|billion)?$", re.IGNORECASE)
 INVALID = "Enter an amount in pounds, such as 236700000, 236,700,000 or £236.7m"
 MISPLACED_COMMA = "Commas go between thousands, such as 1,200 or 236,700,000: check the amount"
 

@@ -38,6 +38,9 @@ MAX_CELLS = 400_000  # filled cells, across the whole file
 # An XLSX is a ZIP: this bounds what its parts may unpack to (a real plan is well under 5 MB).
 XLSX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 NUL = "\x00"
+# Digits whose commas group thousands, as people type a large figure: 4,854 and 236,700,000, never 1,20 or 12,34,567
+# (a slip: is it 1.20 or 120?). The KPI figures and the money read from forms and files are checked with it.
+GROUPED_DIGITS = r"\d{1,3}(?:,\d{3})+"
 MB = 1024 * 1024
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from actions.models import DeliveryGroup, Strategy, normalise_phrase
 from intake.readers import Checked
-from intake.tables import ImportFileError, RowProblem, cell_problems, field_limit, missing_columns, read_table
+from intake.tables import GROUPED_DIGITS, ImportFileError, RowProblem, cell_problems, field_limit, missing_columns, read_table
 from kpis.alerts import kpi_crossings_notify
 from kpis.models import Indicator, KpiValue, PeriodError, period_start
 
@@ -33,7 +33,7 @@ VALUE_COLUMNS = ["indicator", "period", "value", *BENCHMARK_COLUMNS, "note"]
 
 
 # A number whose commas group thousands: 4,854 and -1,234,567.5, not 1,20 or 12,34,567.
-THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+THOUSANDS = re.compile(rf"[-+]?{GROUPED_DIGITS}(?:\.\d+)?")
 
 
 def parse_decimal(text: str) -> Decimal | None:
