@@ -76,6 +76,11 @@ class FamiliesView(FamiliesLevelled):
     def __str__(self) -> str:
         return f"{self.group}: {self.get_level_display()}"
 
+    def recorded_in(self, cycle: Snapshot | None) -> bool:
+        """Whether the view was recorded in the reporting cycle that started from `cycle` (the last board's snapshot;
+        None before the strategy's first)."""
+        return self.cycle_id == (cycle.pk if cycle else None)
+
 
 class SnapshotFamiliesView(FamiliesLevelled):
     """A group's families' view as it stood when a snapshot was taken: board packs read these."""

@@ -55,7 +55,7 @@ def families_view_this_cycle(group: DeliveryGroup) -> FamiliesView | None:
     forum's next view of the group starts from, rather than an empty form, when they record it again."""
     latest = FamiliesView.objects.filter(group=group).select_related("recorded_by").first()
     cycle = Snapshot.objects.last_board_for(group.strategy_id)
-    return latest if latest is not None and latest.cycle_id == (cycle.pk if cycle else None) else None
+    return latest if latest is not None and latest.recorded_in(cycle) else None
 
 
 def families_views_current(strategy: Strategy | int) -> dict[int, FamiliesView]:

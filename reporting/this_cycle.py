@@ -126,7 +126,7 @@ def groups_to_record(strategy: Strategy, since: Snapshot | None) -> list[GroupTo
     this cycle (of the group itself, or of a sub-group: a view of 3.A is a view within group 3). Not the board's own
     "Board actions arising", which gathers the board's actions rather than delivering a part of the strategy."""
     current = families_views_current(strategy)
-    this_cycle = {group_id for group_id, view in current.items() if view.cycle_id == (since.pk if since else None)}
+    this_cycle = {group_id for group_id, view in current.items() if view.recorded_in(since)}
     groups = (
         DeliveryGroup.objects.filter(strategy=strategy, parent__isnull=True)
         .exclude(BOARD_ACTIONS_GROUP)
