@@ -74,13 +74,8 @@ class RiskRow:
 
 def risk_rows(risks: QuerySet[Risk], today: dt.date) -> list[RiskRow]:
     """The risks with their status (in the query) and their mitigating actions' classes, highest residual score first."""
-    found = (
-        rules.with_status(risks, today)
-        .select_related("owner")
-        .prefetch_related(mitigating_actions_prefetch())
-        .order_by("-residual", "-inherent")
-    )
-    # Risks of equal scores in the order people count them: R7 before R10.
+    found = rules.with_status(risks, today).select_related("owner").prefetch_related(mitigating_actions_prefetch()).order_by()
+    # Ordered here, not by the database: risks of equal scores in the order people count them, R7 before R10.
     found = sorted(found, key=lambda risk: (-risk.residual, -risk.inherent, ref_order(risk.ref)))
     return [
         RiskRow(
