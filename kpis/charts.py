@@ -114,6 +114,21 @@ def _legend_rows(legend: list[tuple[str, str, str]], left: float, width: float) 
     return rows
 
 
+def _value_axis(indicator: Indicator, numbers: Sequence[Decimal]) -> tuple[Decimal, Decimal, list[Decimal]]:
+    """(bottom, top, the gridlines' values) of a trend chart: round numbers (2,000, 2,500 ...) reaching past every value;
+    from zero unless the values sit close together far above it, and a percentage up to 100% at most."""
+    low, high = min(numbers), max(numbers)
+    if indicator.unit == Indicator.Unit.PERCENTAGE and high <= 100:
+        low, high = min(low, Decimal(0)), max(high, Decimal(0))
+    if low > 0 and (high - low) < high / 2:
+        pad = (high - low) / 5 or abs(high) / 10 or Decimal(1)
+        low, high = low - pad, high + pad
+    else:
+        low = min(low, Decimal(0))
+    low, high, step = nice_axis(low, high, from_zero=False)
+    return low, high, [low + step * k for k in range(int((high - low) / step) + 1)]
+
+
 def kpi_chart_svg(
     indicator: Indicator,
     values: Sequence[KpiValue],
@@ -145,7 +160,9 @@ def kpi_chart_svg(
         # Named in the legend, not on the line, where the latest value's label would sit on it.
         legend.append((f"Target {indicator.target_label()}", TARGET_COLOUR, "8 4"))
     legend += [(label, colour, dash) for label, colour, dash, _points in series]
-    left, right = 64, 40
+    low, high, gridlines = _value_axis(indicator, numbers) if values else (Decimal(0), Decimal(1), [])
+    # Wide enough for the longest of the axis's numbers (12-point: about 7.2 units a character), 64 at the least.
+    left, right = max(64, 10 + round(7.2 * max((len(indicator.format(n)) for n in gridlines), default=0))), 40
     # The title's lines (15-point bold: about 8.5 units a character) and the legend's rows, each 18 units. A narrow
     # chart's title starts at its edge, not over the plot, and may take a third line.
     narrow = width < 480
@@ -166,26 +183,14 @@ def kpi_chart_svg(
         parts.append(_text(width / 2, height / 2, "No data yet", size=16, anchor="middle", fill=SECONDARY))
         parts.append("</svg>")
         return "".join(parts)
-    low, high = min(numbers), max(numbers)
-    if indicator.unit == Indicator.Unit.PERCENTAGE and high <= 100:
-        low, high = min(low, Decimal(0)), max(high, Decimal(0))
-    if low > 0 and (high - low) < high / 2:
-        pad = (high - low) / 5 or abs(high) / 10 or Decimal(1)
-        low, high = low - pad, high + pad
-    else:
-        low = min(low, Decimal(0))
-    if high == low:
-        high = low + 1
     span = high - low
 
     x_at, y_at = _scales(values, left, top, plot_w, plot_h, low, span)
 
-    # Axes and four gridlines with their values.
-    for step in range(5):
-        n = low + span * step / 4
+    for n in gridlines:
         y = y_at(n)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#dddddd" stroke-width="1"/>')
-        parts.append(_text(left - 6, y + 4, indicator.format(n.quantize(Decimal("0.1")) if span < 10 else round(n)), size=12, anchor="end"))
+        parts.append(_text(left - 6, y + 4, indicator.format(n), size=12, anchor="end"))
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{INK}" stroke-width="1"/>')
     xs = [x_at(i) for i in range(len(values))]
     periods = spaced(xs, 0.6 * 12 * max(len(period_words(v.period, short=True)) for v in values) + 10)

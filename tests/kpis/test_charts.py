@@ -176,3 +176,23 @@ def test_the_label_over_the_highest_value_stays_clear_of_the_title():
         [label] = [t for t in texts if t[0] == "76%" and t[1] > 58]  # the value's, not the axis's
         for title in [t for t in texts if t[0].startswith("W1") or name.endswith(t[0])]:
             assert label[3] >= title[4], f"{label[0]!r} runs into the title's line {title[0]!r} at {width} wide"
+
+
+def _axis_numbers(svg: str) -> list[str]:
+    """The value axis's numbers: the texts drawn right-aligned that are not a value's bold label."""
+    return [t.text for t in ET.fromstring(svg).iter(f"{SVG}text") if t.get("text-anchor") == "end" and t.get("font-weight") != "bold"]
+
+
+def test_the_trend_chart_s_value_axis_is_marked_at_round_numbers_that_span_every_value():
+    """Counts such as 2,827 to 4,854 read against 2,000, 3,000 ... not 2,422, 3,131 ...; none outside the gridlines."""
+    indicator = Indicator(code="C1", name="EHC plans", unit="count", direction="lower", frequency="monthly")
+    ticks = _axis_numbers(kpi_chart_svg(indicator, values("2827", "4812", "4854")))
+    numbers = [int(tick.replace(",", "")) for tick in ticks]
+    assert numbers == sorted(numbers) and len(numbers) >= 3
+    assert all(n % 1000 == 0 for n in numbers), ticks
+    assert numbers[0] <= 2827 and numbers[-1] >= 4854
+    assert len({b - a for a, b in zip(numbers, numbers[1:], strict=False)}) == 1  # evenly spaced
+    # Percentages start at 0% and stop at 100% or below.
+    rate = Indicator(code="P1", name="Within 20 weeks", unit="percentage", direction="higher", frequency="monthly")
+    percent = _axis_numbers(kpi_chart_svg(rate, values("38.5", "79.6")))
+    assert percent[0] == "0%" and 79.6 <= float(percent[-1].rstrip("%")) <= 100
