@@ -18,9 +18,9 @@ PLANNED = "#1d70b8"
 LABEL_LINE = 12  # the height of a bar's label, in pixels
 
 
-def _text(x: float, y: float, content: str, *, size: int = 12, anchor: str = "middle") -> str:
+def _text(x: float, y: float, content: str, *, size: float = 12, anchor: str = "middle") -> str:
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" '
+        f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size:g}" '
         f'text-anchor="{anchor}" fill="{INK}">{escape(content)}</text>'
     )
 
@@ -43,16 +43,20 @@ def forecast_chart_svg(years, *, width: int = 680, height: int = 300) -> str:
     plot_h = height - top - bottom
     most = max(max(y.unmitigated, y.planned_forecast or Decimal("0")) for y in shown) or Decimal("1")
     slot = (width - left - right) / len(shown)
-    bar = slot * 0.36
+    bar, gap = slot * 0.4, slot * 0.04
+    # Each amount no wider than its bar and half the gap either side (Arial's characters about 0.6 of their size), so a
+    # label never runs over the next bar or into its label.
+    widest = max(len(money_short(amount)) for y in shown for amount in (y.unmitigated, y.planned_forecast) if amount is not None)
+    size = max(6.0, min(10.0, int((bar + gap) / (0.6 * widest) * 2) / 2))
     parts.append(f'<rect x="{left}" y="8" width="14" height="14" fill="{UNMITIGATED}"/>')
     parts.append(_text(left + 20, 20, "Unmitigated", anchor="start"))
     parts.append(f'<rect x="{left + 130}" y="8" width="14" height="14" fill="#ffffff" stroke="{PLANNED}" stroke-width="3"/>')
     parts.append(_text(left + 150, 20, "With planned savings", anchor="start"))
     base = top + plot_h
     for i, y in enumerate(shown):
-        x = left + slot * i + slot * 0.12
+        x = left + slot * i + slot * 0.08
         label_above = None  # the planned bar's label: the unmitigated one sits a line higher when they would touch
-        for offset, amount, solid in ((bar + 2, y.planned_forecast, False), (0, y.unmitigated, True)):
+        for offset, amount, solid in ((bar + gap, y.planned_forecast, False), (0, y.unmitigated, True)):
             if amount is None:
                 continue
             h = max(float(max(amount, Decimal("0")) / most) * plot_h, 1.0)
@@ -61,7 +65,7 @@ def forecast_chart_svg(years, *, width: int = 680, height: int = 300) -> str:
             label_y = base - h - 4
             if label_above is not None and abs(label_y - label_above) < LABEL_LINE:
                 label_y = min(label_y, label_above - LABEL_LINE)
-            parts.append(_text(x + offset + bar / 2, label_y, money_short(amount), size=10))
+            parts.append(_text(x + offset + bar / 2, label_y, money_short(amount), size=size))
             label_above = label_y
         parts.append(_text(left + slot * i + slot / 2, base + 16, y.label))
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="{INK}"/>')
