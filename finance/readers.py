@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
-
 from finance.importers import actuals_apply, actuals_read
 from intake.readers import Applied, Found, Reader, register
 
@@ -32,12 +30,10 @@ class FinanceActualsReader(Reader):
     preview_url_name = "finance:actuals_preview"
     confirm_url_name = "finance:actuals_confirm"
     done_url_name = "finance:plan"
+    done_label = "High-needs budget"
     reads = staticmethod(actuals_read)
 
     def apply(self, changes: Found, *, user: Any, strategy: Any, upload: Any, choices: dict) -> Applied:
         created = actuals_apply(changes, by=user)
         message = f"Added {created} actual figure{'s' if created != 1 else ''} from {upload.filename}."
         return Applied(message, {**changes.summary(), "created": created}, {"created": created})
-
-    def breadcrumbs(self, strategy: Any) -> list[tuple[str, str]]:
-        return [("High-needs budget", reverse("finance:plan", args=[strategy.pk]))]

@@ -110,6 +110,7 @@ class Reader:
     preview_url_name: ClassVar[str] = "actions:upload_preview"
     confirm_url_name: ClassVar[str] = "actions:upload_confirm"
     done_url_name: ClassVar[str] = "actions:strategy_detail"
+    done_label: ClassVar[str] = ""  # the page it comes back to, linked above the upload pages, if any: "KPI scorecard"
     # The domain's own reading of a file, (content, filename, strategy) -> Changes, when the upload itself is not needed.
     reads: ClassVar[Callable[[bytes, str, Any], Changes] | None] = None
 
@@ -168,8 +169,9 @@ class Reader:
         return reverse(self.done_url_name, kwargs={"strategy_id": strategy.pk})
 
     def breadcrumbs(self, strategy: Any) -> list[tuple[str, str]]:
-        """The links above the upload and preview pages between the strategy's and the upload's own, as (label, URL)."""
-        return []
+        """The links above the upload and preview pages between the strategy's and the upload's own, as (label, URL):
+        the page the upload comes back to, when it is named."""
+        return [(self.done_label, self.done_url(strategy))] if self.done_label else []
 
 
 GENERIC_URL_NAMES = {"actions:upload", "actions:upload_preview", "actions:upload_confirm"}

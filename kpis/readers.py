@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
-
 from intake.readers import Applied, Reader, register
 from kpis.forms import BenchmarkFileForm, KpiUploadForm
 from kpis.importers import Loaded, indicators_apply, indicators_read, kpi_values_apply, kpi_values_read
@@ -15,9 +13,7 @@ from kpis.open_data import BenchmarkChanges, benchmarks_apply, benchmarks_read
 
 class _KpiReader(Reader):
     done_url_name = "kpis:scorecard"
-
-    def breadcrumbs(self, strategy: Any) -> list[tuple[str, str]]:
-        return [("KPI scorecard", reverse("kpis:scorecard", args=[strategy.pk]))]
+    done_label = "KPI scorecard"
 
 
 @register
