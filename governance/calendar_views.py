@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from actions.access import get_strategy_for_user, officer_strategy
+from governance.access import get_meeting_for_user
 from governance.calendar import CalendarRuleError, board_create, meeting_cancel, meeting_move, meeting_on_record, meetings_series_create
 from governance.cycle import cycle_for, is_working_day
 from governance.forms import BoardForm, MeetingMoveForm, MeetingSeriesForm
 from governance.models import Board, Meeting
-from people.access import is_officer, member_object, officer_required
+from people.access import is_officer, officer_required
 from send_tracker.forms import form_written
 
 
@@ -87,8 +88,7 @@ def meeting_series_view(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 
 def _officer_meeting(request: HttpRequest, meeting_id: int):
-    found = Meeting.objects.select_related("board", "strategy__partnership")
-    meeting, membership = member_object(request.user, found, meeting_id, "strategy.partnership_id", "No such meeting.")
+    meeting, membership = get_meeting_for_user(request.user, meeting_id)
     officer_required(membership, "change meetings")
     return meeting, membership
 

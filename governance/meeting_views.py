@@ -10,18 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from governance.access import get_meeting_for_user
 from governance.decisions import DecisionRuleError, action_arising_record, decision_record
 from governance.forms import ActionArisingForm, DecisionForm
 from governance.ical import calendar_feed_issue, calendar_feed_reader, calendar_feed_stop, calendar_ics
-from governance.models import CalendarFeed, Meeting
+from governance.models import CalendarFeed
 from governance.reads import actions_arising_for, decisions_for, meeting_pack_pdf
-from people.access import is_officer, member_object, officer_required
+from people.access import is_officer, officer_required
 from send_tracker.forms import form_written
-
-
-def _meeting_for(request: HttpRequest, meeting_id: int):
-    found = Meeting.objects.select_related("board", "strategy__partnership", "strategy__scheme", "snapshot")
-    return member_object(request.user, found, meeting_id, "strategy.partnership_id", "No such meeting.")
 
 
 def _meeting_page(request, meeting, membership, *, decision_form=None, arising_form=None, status=200) -> HttpResponse:
@@ -46,14 +42,14 @@ def _meeting_page(request, meeting, membership, *, decision_form=None, arising_f
 
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting, membership = _meeting_for(request, meeting_id)
+    meeting, membership = get_meeting_for_user(request.user, meeting_id)
     return _meeting_page(request, meeting, membership)
 
 
 @login_required
 @require_POST
 def decision_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting, membership = _meeting_for(request, meeting_id)
+    meeting, membership = get_meeting_for_user(request.user, meeting_id)
     officer_required(membership, "record the board's decisions")
     form = DecisionForm(request.POST, prefix="decision")
     if form_written(form, lambda data: decision_record(meeting=meeting, text=data["text"], by=request.user), DecisionRuleError)[0]:
@@ -65,7 +61,7 @@ def decision_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def action_arising_create(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting, membership = _meeting_for(request, meeting_id)
+    meeting, membership = get_meeting_for_user(request.user, meeting_id)
     officer_required(membership, "record actions arising")
     form = ActionArisingForm(request.POST, partnership_id=meeting.board.partnership_id, prefix="arising")
     written, arising = form_written(form, lambda data: action_arising_record(meeting=meeting, by=request.user, **data), DecisionRuleError)

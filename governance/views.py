@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from actions.access import get_action_for_user, officer_strategy
 from actions.models import Action, Strategy
+from governance.access import get_meeting_for_user
 from governance.forms import FindingForm, InspectionForm, LinkedFindingsForm
 from governance.models import Finding, Inspection, Meeting, SignOff
 from governance.signoff import (
@@ -138,11 +139,6 @@ def indicator_findings(request: HttpRequest, indicator_id: int) -> HttpResponse:
 # Partner sign-off before each board ---------------------------------------------------------------
 
 
-def _meeting_for_user(request: HttpRequest, meeting_id: int) -> tuple[Meeting, Membership]:
-    found = Meeting.objects.select_related("board__partnership", "strategy__partnership")
-    return member_object(request.user, found, meeting_id, "board.partnership_id", "No such meeting.")
-
-
 def _sign_off_page(
     request: HttpRequest,
     meeting: Meeting,
@@ -163,7 +159,7 @@ def _sign_off_page(
 @login_required
 def sign_off_board(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Each organisation owning actions, its signatory and whether it has signed off its updates for the meeting."""
-    meeting, membership = _meeting_for_user(request, meeting_id)
+    meeting, membership = get_meeting_for_user(request.user, meeting_id)
     return _sign_off_page(request, meeting, membership)
 
 
@@ -173,7 +169,7 @@ def sign_off_decide_view(request: HttpRequest, sign_off_id: int) -> HttpResponse
     sign_off = SignOff.objects.select_related("meeting", "organisation").filter(pk=sign_off_id).first()
     if sign_off is None:
         raise Http404("No such sign-off.")
-    meeting, membership = _meeting_for_user(request, sign_off.meeting_id)
+    meeting, membership = get_meeting_for_user(request.user, sign_off.meeting_id)
     signatory = signatory_of(sign_off)
     if signatory is None or signatory.pk != request.user.pk:
         raise PermissionDenied(f"Only the nominated signatory of {sign_off.organisation} can sign off its updates.")
@@ -197,7 +193,7 @@ def sign_off_decide_view(request: HttpRequest, sign_off_id: int) -> HttpResponse
 @login_required
 @require_POST
 def signatory_nominate_view(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting, membership = _meeting_for_user(request, meeting_id)
+    meeting, membership = get_meeting_for_user(request.user, meeting_id)
     officer_required(membership, "nominate signatories")
 
     def posted_id(name: str) -> int:
