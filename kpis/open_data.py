@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -128,9 +128,12 @@ def _rank(indicator: Indicator, own: Decimal, others: list[Decimal]) -> int:
 
 
 def _average(numbers: list[Decimal]) -> Decimal | None:
+    """The mean, to as many decimal places as the figures it is of: neighbours published to one place average to one
+    place (47.8, not 47.8333), as England's and the region's figures beside it read."""
     if not numbers:
         return None
-    return (sum(numbers) / len(numbers)).quantize(Decimal("0.0001"))
+    places = max(0, *(-number.as_tuple().exponent for number in numbers))
+    return (sum(numbers) / len(numbers)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def benchmarks_read(content: bytes, filename: str, strategy: Strategy) -> BenchmarkChanges:

@@ -192,6 +192,22 @@ def test_the_scorecard_kpi_page_and_chart_show_england_the_region_by_name_and_th
     assert ">England<" in chart and ">North West<" in chart and ">Statistical neighbours&#x27; average<" in chart
 
 
+def test_the_neighbours_average_reads_to_the_places_of_their_figures_on_the_scorecard_and_the_kpis_page(
+    client, board, strategy, timeliness, partnership
+):
+    """Three neighbours at 73.6, 22.1 and 47.8 average 47.8333…: shown 47.8%, to one place as England's 46.4% is."""
+    partnership.statistical_neighbours = ["E06000002", "E06000003", "E06000004"]
+    partnership.save()
+    year = {**YEAR_2024, "las": ["71.2", "73.6", "22.1", "47.8", "40", "30", "80", "10"]}
+    imported(strategy, ees_file({"2024": year}))
+    client.force_login(board)
+    scorecard = client.get(f"/strategies/{strategy.pk}/kpis/").content.decode()
+    assert "Better than England (46.4%)" in scorecard and "Better than statistical neighbours (47.8%)" in scorecard
+    page = client.get(f"/kpis/{timeliness.pk}/").content.decode()
+    assert "47.8% (3 with a figure)" in page
+    assert "47.83" not in scorecard + page
+
+
 def test_the_board_pack_compares_each_kpi_with_england_the_region_and_neighbours(strategy, timeliness, officer, action):
     from governance.services import snapshot_take
     from reporting.report import board_pack_html
@@ -228,13 +244,13 @@ def test_the_demo_scorecard_shows_cheshire_easts_20_week_timeliness_against_engl
         "2025",
         "Worse than England (46.1%)",
         "Worse than North West (43.4%)",
-        # Warrington 73.6 and Cheshire West and Chester 22.1: the neighbours in the North West cut
-        "Worse than statistical neighbours (47.85%)",
+        # Warrington 73.6 and Cheshire West and Chester 22.1, the neighbours in the North West cut: 47.85, to one place
+        "Worse than statistical neighbours (47.9%)",
         "Ranked 17th of 23, third quartile",
     ]:
         assert text in row
     detail = client.get(f"/kpis/{kpi.pk}/").content.decode()
-    assert "47.85% (2 with a figure)" in detail and "7th of 24, second quartile" in detail  # 2023
+    assert "47.9% (2 with a figure)" in detail and "7th of 24, second quartile" in detail  # 2023
 
 
 def test_a_file_the_size_of_the_published_one_is_read_whole(strategy, partnership):
@@ -259,4 +275,4 @@ def test_a_file_the_size_of_the_published_one_is_read_whole(strategy, partnershi
     assert (latest.value, latest.england, latest.region, latest.rank, latest.ranked) == (
         Decimal("23.9"), Decimal("46.1"), Decimal("43.4"), 17, 23
     )  # fmt: skip
-    assert (latest.neighbours_average, latest.neighbours_counted) == (Decimal("47.8500"), 2)
+    assert (latest.neighbours_average, latest.neighbours_counted) == (Decimal("47.9"), 2)
