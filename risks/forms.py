@@ -48,6 +48,13 @@ TARGET = [
 ]
 
 
+def next_review_ahead(review_date: dt.date) -> dt.date:
+    """The next review date, unless it is today or earlier: a risk added or re-scored has just been reviewed."""
+    if review_date <= timezone.localdate():
+        raise forms.ValidationError("The next review date must be after today")
+    return review_date
+
+
 class RiskForm(forms.ModelForm):
     """What a risk says. A new risk is scored here too; afterwards its scores change only by a re-score with a reason."""
 
@@ -94,6 +101,13 @@ class RiskForm(forms.ModelForm):
             self.initial["action_refs"] = ActionRefsField.initial_for(self.instance.mitigating_actions.all())
             for name, _label, _what in TARGET:
                 self.initial[name] = getattr(self.instance, name)
+
+    def clean_review_date(self) -> dt.date:
+        review_date = self.cleaned_data["review_date"]
+        # An edit that leaves an overdue date as it was is not a review: the register goes on saying it is overdue.
+        if self.instance.pk is None or review_date != self.instance.review_date:
+            return next_review_ahead(review_date)
+        return review_date
 
     def clean_ref(self) -> str:
         taken = "There is already a risk {} in this register: choose another reference"
@@ -143,10 +157,7 @@ class RescoreForm(forms.Form):
                 self.initial[name] = getattr(risk, name)
 
     def clean_review_date(self) -> dt.date:
-        review_date = self.cleaned_data["review_date"]
-        if review_date <= timezone.localdate():
-            raise forms.ValidationError("The next review date must be after today: this re-scoring is the review")
-        return review_date
+        return next_review_ahead(self.cleaned_data["review_date"])
 
     def clean(self) -> dict:
         data = super().clean()

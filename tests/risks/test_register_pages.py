@@ -194,13 +194,37 @@ def test_an_officer_adds_a_risk_linking_actions_by_ref(client, officer, strategy
         "target_likelihood": "2",
         "target_impact": "4",
         "action_refs": "sp1",
-        **date_boxes("review_date", "30/11/2025"),
+        **next_review(),
     }
     response = client.post(reverse("risks:risk_add", args=[strategy.pk]), data)
     assert response.status_code == 302
     risk = Risk.objects.get(ref="R5")
     assert list(risk.mitigating_actions.all()) == [action]
     assert risk.scores.count() == 1
+
+
+@pytest.mark.parametrize("days_ago", [1, 0])
+def test_a_new_risk_with_a_review_date_not_after_today_is_refused_as_a_re_score_is(client, officer, strategy, owner_post, days_ago):
+    client.force_login(officer)
+    data = {
+        "ref": "R5",
+        "title": "EHCP timeliness",
+        "category": "statutory",
+        "owner": str(owner_post.pk),
+        "cause": "Rising requests.",
+        "effect": "Plans issued late.",
+        "inherent_likelihood": "5",
+        "inherent_impact": "4",
+        "residual_likelihood": "4",
+        "residual_impact": "4",
+        "target_likelihood": "2",
+        "target_impact": "4",
+        **date_boxes("review_date", timezone.localdate() - dt.timedelta(days=days_ago)),
+    }
+    response = client.post(reverse("risks:risk_add", args=[strategy.pk]), data)
+    assert response.status_code == 422
+    assert "The next review date must be after today" in shown(response.content.decode())
+    assert not Risk.objects.filter(ref="R5").exists()
 
 
 def test_adding_a_risk_with_bad_input_says_what_to_fix_and_saves_nothing(client, officer, strategy, owner_post, risk):
@@ -302,7 +326,7 @@ def test_the_owner_changes_what_the_risk_says_and_its_actions_but_an_edit_over_s
         "target_likelihood": "2",
         "target_impact": "2",
         "action_refs": "SP1, sp2",
-        **date_boxes("review_date", "31/12/2025"),
+        **next_review(),
         "version": str(risk.version),
     }
     client.force_login(owner)
@@ -316,6 +340,28 @@ def test_the_owner_changes_what_the_risk_says_and_its_actions_but_an_edit_over_s
     assert "Someone else changed this risk since you opened it" in response.content.decode()
     risk.refresh_from_db()
     assert risk.title == "Sufficiency of local specialist places"
+
+
+def test_an_edit_keeps_an_overdue_review_date_left_as_it_was_but_refuses_a_new_one_not_after_today(client, owner, strategy, owner_post):
+    risk = make_risk(strategy, owner_post, review_date=timezone.localdate() - dt.timedelta(days=7))
+    url = reverse("risks:risk_edit", args=[risk.pk])
+    data = {
+        "ref": risk.ref,
+        "title": "Sufficiency of local specialist places",
+        "category": risk.category,
+        "owner": str(owner_post.pk),
+        "cause": risk.cause,
+        "effect": risk.effect,
+        "target_likelihood": str(risk.target_likelihood),
+        "target_impact": str(risk.target_impact),
+        "version": str(risk.version),
+    }
+    client.force_login(owner)
+    moved = client.post(url, data | date_boxes("review_date", timezone.localdate() - dt.timedelta(days=1)))
+    assert moved.status_code == 422 and "The next review date must be after today" in shown(moved.content.decode())
+    assert client.post(url, data | date_boxes("review_date", risk.review_date)).status_code == 302
+    risk.refresh_from_db()
+    assert risk.title == "Sufficiency of local specialist places" and risk.review_date < timezone.localdate()
 
 
 def test_the_edit_form_saves_unchanged_as_it_was_filled_in(client, owner, risk):
