@@ -17,7 +17,17 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
-from actions.models import Action, DueDateError, EmailPreference, Progress, RatingLevel, due_example, normalise_phrase, parse_due
+from actions.models import (
+    Action,
+    DueDateError,
+    EmailPreference,
+    Progress,
+    RatingLevel,
+    due_example,
+    normalise_phrase,
+    parse_due,
+    refs_listed,
+)
 from people.models import Partnership
 from send_tracker.forms import WholeNumberInput
 
@@ -354,20 +364,21 @@ class ChasingScheduleForm(forms.ModelForm):
 
 
 class ActionRefsField(forms.CharField):
-    """Actions of one strategy typed by their refs, separated by commas ("EHC-B1, EHC-C1"); cleans to a list of live actions.
+    """Actions of one strategy typed by their refs, separated by commas or spaces ("EHC-B1, EHC-C1" or "1.1 1.2"); cleans to
+    a list of live actions.
 
     Set `strategy_id` before the form is cleaned. Refs are matched whatever their case.
     """
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "The refs of the plan's actions, separated by commas, for example EHC-B1, EHC-C1")
+        kwargs.setdefault("help_text", "The refs of the plan's actions, separated by commas or spaces, for example EHC-B1, EHC-C1")
         super().__init__(**kwargs)
         self.strategy_id: int | None = None
 
     def clean(self, value):
         text = super().clean(value) or ""
-        refs = [ref.strip() for ref in text.replace(";", ",").split(",") if ref.strip()]
+        refs = refs_listed(text)
         if not refs:
             return []
         typed = functools.reduce(operator.or_, (Q(ref__iexact=ref) for ref in refs))

@@ -384,6 +384,11 @@ def _action_url_pattern(prefix: str) -> str:
     return reverse("actions:action_detail", args=[marker]).replace("%", "%%").replace(str(marker), "%d")
 
 
+def refs_listed(text: str) -> list[str]:
+    """The refs in a list as people type it: separated by commas, semicolons, spaces or new lines ("1.1, 1.2 2.3")."""
+    return [ref for ref in re.split(r"[\s,;]+", text or "") if ref]
+
+
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(condition=pgtrigger.AnyChange(exclude=SWEEP_FLAGS)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.text import capfirst
 
+from actions.forms import ActionRefsField
 from actions.models import Action, DeliveryGroup, DueDateError, RatingLevel, RatingScheme, Strategy, due_example, parse_due
 from actions.plan import due_words, lines
 from people.forms import posts_field
@@ -84,11 +85,10 @@ class ActionForm(forms.Form):
     rating = forms.ModelChoiceField(
         label="Rating", queryset=None, empty_label=None, error_messages={"invalid_choice": "Choose one of the ratings listed"}
     )
-    related = forms.CharField(
+    related = ActionRefsField(
         label="Related actions",
-        required=False,
         max_length=1000,
-        help_text="Refs of actions it links with, separated by commas, such as EHC-C6, DI6.",
+        help_text="Refs of actions it links with, separated by commas or spaces, such as EHC-C6, DI6.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -96,6 +96,7 @@ class ActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.strategy, self.action = strategy, action
         self.fields["group"].queryset = DeliveryGroup.objects.filter(strategy=strategy).select_related("parent").order_by("position", "id")
+        self.fields["related"].strategy_id = strategy.pk
         posts = Post.objects.filter(partnership_id=strategy.partnership_id)
         self.fields["owners"].queryset = posts.select_related("organisation").order_by("title")
         self.fields["rating"].queryset = RatingLevel.objects.filter(scheme_id=strategy.scheme_id)  # the scheme by its id: nothing read
@@ -137,14 +138,10 @@ class ActionForm(forms.Form):
         return {**{name: data[name] for name in fields}, "owners": list(data["owners"]), "due_date": due_date, "due_precision": precision}
 
     def clean_related(self) -> list[Action]:
-        refs = [ref.strip() for ref in self.cleaned_data["related"].replace(";", ",").split(",") if ref.strip()]
-        found = {a.ref.casefold(): a for a in Action.objects.filter(strategy=self.strategy, ref__in=refs)}
-        unknown = [ref for ref in refs if ref.casefold() not in found]
-        if unknown:
-            raise forms.ValidationError(f"No live action of this strategy has the ref {', '.join(unknown)}")
-        if self.action is not None and self.action.ref.casefold() in found:
+        related = self.cleaned_data["related"]
+        if self.action is not None and self.action in related:
             raise forms.ValidationError("An action cannot be related to itself")
-        return list(found.values())
+        return related
 
 
 class RetireForm(forms.Form):

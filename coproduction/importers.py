@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from actions.models import Action, DeliveryGroup, DueDateError, Strategy, parse_due
+from actions.models import Action, DeliveryGroup, DueDateError, Strategy, parse_due, refs_listed
 from coproduction.models import Deliverable
 from intake.readers import Checked
 from intake.tables import ImportFileError, RowProblem, missing_columns, read_table
@@ -73,7 +73,7 @@ def _deliverable_row(number: int, row: dict[str, str], groups: dict, actions: di
 
 def _actions_linked(number: int, refs: str, group: DeliveryGroup | None, actions: dict, problems: list[RowProblem]) -> list[Action]:
     linked = []
-    for ref in filter(None, (part.strip() for part in refs.split(";"))):
+    for ref in refs_listed(refs):
         action = actions.get(ref.casefold())
         if action is None:
             problems.append(RowProblem(number, "actions", ref, "no action has this ref in the strategy"))

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from actions.models import DATE_HINT_AHEAD, Action, Snapshot, Strategy
+from actions.forms import ActionRefsField
+from actions.models import DATE_HINT_AHEAD, Snapshot, Strategy
 from governance.models import Finding, Inspection, finding_order
 from kpis.models import Indicator
 from people.models import Post
@@ -142,12 +143,7 @@ class InspectionForm(VersionedForm):
 class FindingForm(VersionedForm):
     """A finding as the report wrote it, and the actions (by ref) and KPIs that answer it."""
 
-    action_refs = forms.CharField(
-        label="Actions that answer it",
-        required=False,
-        help_text="The refs of the plan's actions, separated by commas, for example EHC-B1, EHC-C1",
-        widget=forms.TextInput,
-    )
+    action_refs = ActionRefsField(label="Actions that answer it")
 
     class Meta:
         model = Finding
@@ -177,21 +173,9 @@ class FindingForm(VersionedForm):
         self.fields["indicators"].queryset = Indicator.objects.filter(strategy_id=inspection.strategy_id).order_by("position", "id")
         self.fields["indicators"].label_from_instance = lambda indicator: f"{indicator.code}: {indicator.name}"
         self.fields["number"].min_value = 1
+        self.fields["action_refs"].strategy_id = inspection.strategy_id
         if self.instance.pk and not self.is_bound:
-            self.initial["action_refs"] = ", ".join(sorted(self.instance.actions.values_list("ref", flat=True)))
-
-    def clean_action_refs(self) -> list[Action]:
-        refs = [ref.strip() for ref in self.cleaned_data.get("action_refs", "").replace(";", ",").split(",") if ref.strip()]
-        found = {a.ref.casefold(): a for a in Action.objects.filter(strategy_id=self.inspection.strategy_id, ref__in=refs)}
-        if len(found) < len({r.casefold() for r in refs}):
-            # refs are unique in a strategy but may differ in case from what was typed
-            everything = {a.ref.casefold(): a for a in Action.objects.filter(strategy_id=self.inspection.strategy_id)}
-            found = {r.casefold(): everything[r.casefold()] for r in refs if r.casefold() in everything}
-        missing = [ref for ref in refs if ref.casefold() not in found]
-        if missing:
-            listed = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-            raise forms.ValidationError(f"There is no action with the ref {listed} in this plan")
-        return list(found.values())
+            self.initial["action_refs"] = ActionRefsField.initial_for(self.instance.actions.all())
 
     def clean(self) -> dict:
         data = super().clean()

@@ -151,6 +151,19 @@ def test_related_actions_set_in_the_browser_link_both_ways(client, officer, acti
     assert "DI6" in client.get(action.get_absolute_url()).content.decode()
 
 
+def test_related_actions_typed_with_spaces_as_well_as_commas_are_linked(client, officer, action, strategy, group, level):
+    for ref in ("1.1", "1.2", "2.3"):
+        Action.objects.create(strategy=strategy, group=group, ref=ref, text=f"Action {ref}", rating=level("green"))
+    client.force_login(officer)
+    form = client.get(reverse("actions:action_edit", args=[action.pk])).content.decode()
+    assert "separated by commas or spaces" in form
+    response = client.post(reverse("actions:action_edit", args=[action.pk]), edit_data(action, related="1.1 1.2,  2.3"))
+    assert response.status_code == 302
+    assert sorted(action.related.values_list("ref", flat=True)) == ["1.1", "1.2", "2.3"]
+    itself = client.post(reverse("actions:action_edit", args=[action.pk]), edit_data(action, related=f"1.1 {action.ref.lower()}"))
+    assert itself.status_code == 422 and "An action cannot be related to itself" in itself.content.decode()
+
+
 def test_a_retired_action_leaves_every_list_and_count_but_keeps_its_page(client, officer, owner, action, strategy):
     client.force_login(officer)
     response = client.post(reverse("actions:action_retire", args=[action.pk]), {"reason": "withdrawn", "note": "No longer needed."})

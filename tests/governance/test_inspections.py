@@ -114,6 +114,16 @@ def test_an_officer_records_a_finding_linked_to_actions_by_ref_and_to_kpis(clien
     assert "EHC-B1, SP1" in edit
 
 
+def test_a_findings_actions_may_be_typed_separated_by_spaces(client, officer, inspection, action, make_action):
+    other = make_action(ref="EHC-B1")
+    client.force_login(officer)
+    url = reverse("governance:finding_create", args=[inspection.pk])
+    assert "separated by commas or spaces" in client.get(url).content.decode()
+    response = client.post(url, {"kind": "priority", "number": "1", "text": "Improve timeliness.", "action_refs": f"{action.ref} ehc-b1"})
+    assert response.status_code == 302
+    assert set(Finding.objects.get().actions.all()) == {action, other}
+
+
 def test_a_finding_refuses_unknown_refs_and_another_plans_actions_and_a_duplicate_number(
     client, officer, inspection, finding, other_partnership, scheme
 ):

@@ -203,6 +203,30 @@ def test_an_officer_adds_a_risk_linking_actions_by_ref(client, officer, strategy
     assert risk.scores.count() == 1
 
 
+def test_a_risks_mitigating_actions_may_be_typed_separated_by_spaces(client, officer, strategy, owner_post, make_action):
+    first, second = make_action(ref="1.1"), make_action(ref="1.2")
+    client.force_login(officer)
+    assert "separated by commas or spaces" in client.get(reverse("risks:risk_add", args=[strategy.pk])).content.decode()
+    data = {
+        "ref": "R5",
+        "title": "EHCP timeliness",
+        "category": "statutory",
+        "owner": str(owner_post.pk),
+        "cause": "Rising requests.",
+        "effect": "Plans issued late.",
+        "inherent_likelihood": "5",
+        "inherent_impact": "4",
+        "residual_likelihood": "4",
+        "residual_impact": "4",
+        "target_likelihood": "2",
+        "target_impact": "4",
+        "action_refs": "1.1 1.2",
+        **next_review(),
+    }
+    assert client.post(reverse("risks:risk_add", args=[strategy.pk]), data).status_code == 302
+    assert set(Risk.objects.get(ref="R5").mitigating_actions.all()) == {first, second}
+
+
 @pytest.mark.parametrize("days_ago", [1, 0])
 def test_a_new_risk_with_a_review_date_not_after_today_is_refused_as_a_re_score_is(client, officer, strategy, owner_post, days_ago):
     client.force_login(officer)
