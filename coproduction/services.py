@@ -50,12 +50,13 @@ def families_view_record(
     )
 
 
-def families_view_this_cycle(group: DeliveryGroup) -> FamiliesView | None:
-    """The group's latest families' view if it was recorded in this reporting cycle (since the last board): what the
-    forum's next view of the group starts from, rather than an empty form, when they record it again."""
-    latest = FamiliesView.objects.filter(group=group).select_related("recorded_by").first()
-    cycle = Snapshot.objects.last_board_for(group.strategy_id)
-    return latest if latest is not None and latest.recorded_in(cycle) else None
+def families_view_this_cycle(group: DeliveryGroup, latest: FamiliesView | None) -> FamiliesView | None:
+    """The group's latest families' view (`latest`, read by the caller with the group's history) if it was recorded in
+    this reporting cycle (since the last board): what the forum's next view of the group starts from, rather than an
+    empty form, when they record it again."""
+    if latest is None:
+        return None
+    return latest if latest.recorded_in(Snapshot.objects.last_board_for(group.strategy_id)) else None
 
 
 def families_views_current(strategy: Strategy | int) -> dict[int, FamiliesView]:

@@ -31,13 +31,13 @@ def families_view(request: HttpRequest, group_id: int) -> HttpResponse:
     # Reached from the cycle's list of groups still to record (the form posts to its own address, so this holds),
     # the partner goes back there, for the next group and to see the count go down, rather than to the group's page.
     cycle_url = reverse("reporting:this_cycle", args=[group.strategy_id]) if request.GET.get("from") == "cycle" else ""
-    earlier = families_view_this_cycle(group)
+    history = list(FamiliesView.objects.filter(group=group).select_related("recorded_by")[:20])  # the latest first
+    earlier = families_view_this_cycle(group, history[0] if history else None)
     form = FamiliesViewForm(request.POST or None, initial=FamiliesViewForm.initial_from(earlier))
     if request.method == "POST" and form.is_valid():
         families_view_record(group=group, user=request.user, **form.cleaned_data)
         messages.success(request, f"The families' view of {group} is recorded.")
         return redirect(cycle_url or group.get_absolute_url())
-    history = FamiliesView.objects.filter(group=group).select_related("recorded_by")[:20]
     context = {"group": group, "strategy": group.strategy, "form": form, "history": history, "cycle_url": cycle_url, "earlier": earlier}
     context["public_shows"] = agreed_view_reach(group.strategy)
     return render(request, "coproduction/families_view_form.html", context, status=422 if form.is_bound else 200)

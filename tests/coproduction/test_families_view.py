@@ -205,3 +205,17 @@ def test_recording_again_this_cycle_starts_from_the_view_already_recorded_and_ke
     snapshot_take(strategy=group.strategy, as_at=dt.date.today(), taken_by=officer)
     fresh = lxml.html.fromstring(client.get(url).content)
     assert fresh.xpath("//textarea[@name='narrative']")[0].text_content().strip() == ""
+
+
+def test_the_form_reads_the_groups_views_once_for_what_it_starts_from_and_the_history(
+    client, partner, group, action, django_assert_num_queries
+):
+    client.force_login(partner)
+    record(client, group, level="some", narrative="Waits are shorter for some.")
+    url = reverse("coproduction:families_view", args=[group.pk])
+    # The session, the partner's membership, the group, its views (latest first), the last board and the public page.
+    with django_assert_num_queries(6) as read:
+        page = lxml.html.fromstring(client.get(url).content)
+    assert sum('FROM "coproduction_familiesview"' in query["sql"] for query in read.captured_queries) == 1
+    assert page.xpath("//textarea[@name='narrative']")[0].text_content().strip() == "Waits are shorter for some."
+    assert "The form starts from the view you recorded on" in page.xpath("string(//div[@class='govuk-inset-text'])")
