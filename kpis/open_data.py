@@ -136,6 +136,14 @@ def _average(numbers: list[Decimal]) -> Decimal | None:
     return (sum(numbers) / len(numbers)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def _same_average(held: Decimal | None, read: Decimal | None) -> bool:
+    """Whether the neighbours' average held is the file's: one kept to four places (as averages once were, 47.8500)
+    is the same as the file's 47.9 it rounds to, so the same file read again changes nothing."""
+    if held is None or read is None:
+        return held is read
+    return held.quantize(read, rounding=ROUND_HALF_UP) == read
+
+
 def benchmarks_read(content: bytes, filename: str, strategy: Strategy) -> BenchmarkChanges:
     """Check an EES file against the strategy's KPIs and say what importing it would add; writes nothing."""
     changes = BenchmarkChanges(filename=filename)
@@ -319,13 +327,12 @@ def _compare_with_held(changes: BenchmarkChanges) -> None:
         if benchmark is None:
             row.benchmark_action = "new"
         else:
-            same = (benchmark.england, benchmark.region, benchmark.neighbours_average, benchmark.rank, benchmark.ranked) == (
-                row.england,
-                row.region,
-                row.neighbours_average,
-                row.rank,
-                row.ranked,
-            )
+            same = _same_average(benchmark.neighbours_average, row.neighbours_average) and (
+                benchmark.england,
+                benchmark.region,
+                benchmark.rank,
+                benchmark.ranked,
+            ) == (row.england, row.region, row.rank, row.ranked)
             row.benchmark_action = "unchanged" if same else "kept"
 
 

@@ -276,3 +276,14 @@ def test_a_file_the_size_of_the_published_one_is_read_whole(strategy, partnershi
         Decimal("23.9"), Decimal("46.1"), Decimal("43.4"), 17, 23
     )  # fmt: skip
     assert (latest.neighbours_average, latest.neighbours_counted) == (Decimal("47.9"), 2)
+
+
+def test_an_average_held_to_four_places_is_the_same_as_the_file_s_rounded_one(strategy, timeliness):
+    """Averages were once kept to four places (47.8500): the same file read again is unchanged, not "kept: differs"."""
+    imported(strategy, ees_file({"2023": YEAR_2023}))
+    Benchmark.objects.filter(indicator=timeliness).update(neighbours_average=Decimal("55.0000"))
+    assert [r.benchmark_action for r in benchmarks_read(ees_file({"2023": YEAR_2023}), "ehcp.csv", strategy).rows] == ["unchanged"]
+    Benchmark.objects.filter(indicator=timeliness).update(neighbours_average=Decimal("54.9666"))  # rounds to 55
+    assert [r.benchmark_action for r in benchmarks_read(ees_file({"2023": YEAR_2023}), "ehcp.csv", strategy).rows] == ["unchanged"]
+    Benchmark.objects.filter(indicator=timeliness).update(neighbours_average=Decimal("54.4"))  # a figure that differs
+    assert [r.benchmark_action for r in benchmarks_read(ees_file({"2023": YEAR_2023}), "ehcp.csv", strategy).rows] == ["kept"]
