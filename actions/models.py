@@ -384,9 +384,18 @@ def _action_url_pattern(prefix: str) -> str:
     return reverse("actions:action_detail", args=[marker]).replace("%", "%%").replace(str(marker), "%d")
 
 
+REF_SEPARATORS = re.compile(r"[\s,;]+")
+
+
 def refs_listed(text: str) -> list[str]:
     """The refs in a list as people type it: separated by commas, semicolons, spaces or new lines ("1.1, 1.2 2.3")."""
-    return [ref for ref in re.split(r"[\s,;]+", text or "") if ref]
+    return [ref for ref in REF_SEPARATORS.split(text or "") if ref]
+
+
+def ref_problem(ref: str) -> str:
+    """Why `ref` cannot be an action's ref, or "": lists of refs are separated by spaces, commas and semicolons, so a
+    ref holding one could never be named in a list."""
+    return "a ref is one word, without spaces, commas or semicolons, such as EHC-C7" if REF_SEPARATORS.search(ref.strip()) else ""
 
 
 @pghistory.track(

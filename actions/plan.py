@@ -16,9 +16,21 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts.models import User
-from actions.models import Action, ActionChange, ActionUpdate, DeliveryGroup, Milestone, Priority, RatingLevel, RatingScheme, Strategy
+from actions.models import (
+    Action,
+    ActionChange,
+    ActionUpdate,
+    DeliveryGroup,
+    Milestone,
+    Priority,
+    RatingLevel,
+    RatingScheme,
+    Strategy,
+    ref_problem,
+)
 from actions.services import ActionUpdateConflictError
 from people.models import Partnership, Post
 
@@ -104,6 +116,8 @@ def action_create(
 ) -> Action:
     """Add an action to a delivery group: its first rating is an update, its creation a change, both by the officer."""
     ref = ref.strip()
+    if problem := ref_problem(ref):
+        raise PlanRuleError(capfirst(problem), "ref")
     Strategy.objects.select_for_update().get(pk=strategy.pk)
     if Action.everything.filter(strategy=strategy, ref__iexact=ref).exists():
         raise PlanRuleError(f"Another action of this strategy (or a retired one) already has the ref {ref}", "ref")

@@ -57,7 +57,7 @@ class ActionForm(forms.Form):
     ref = forms.CharField(
         label="Ref",
         max_length=40,
-        help_text="Unique in the strategy, such as EHC-C7.",
+        help_text="One word, unique in the strategy, such as EHC-C7.",
         error_messages={"required": "Enter the action's ref"},
     )
     text = forms.CharField(

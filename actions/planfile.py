@@ -36,6 +36,7 @@ from actions.models import (
     Strategy,
     normalise_phrase,
     parse_due,
+    ref_problem,
 )
 from actions.plan import related_from_text
 from actions.rows import ActionRow
@@ -206,7 +207,9 @@ def _read_row(number, row, scheme, levels, seen_refs, problems) -> list[PlannedA
         if len(title) > owner_limit:
             problems.append(RowProblem(number, "owner", title, f"an owner's job title can be at most {owner_limit} characters"))
     ref = cell("ref")
-    if ref and len(ref) <= field_limit(Action, "ref"):
+    if ref and ref_problem(ref):
+        problems.append(RowProblem(number, "ref", ref, ref_problem(ref)))
+    elif ref and len(ref) <= field_limit(Action, "ref"):
         if ref in seen_refs:
             problems.append(RowProblem(number, "ref", ref, f"duplicate ref: row {seen_refs[ref]} has it already"))
         else:

@@ -129,6 +129,16 @@ def test_every_problem_in_a_file_is_reported_at_once(db, tmp_path):
     assert "row 2, column 'rating'" in err and "row 3, column 'due'" in err and "row 4, column 'ref'" in err
 
 
+def test_a_ref_with_a_space_or_comma_is_refused_as_lists_of_refs_are_separated_by_them(db, tmp_path):
+    """Risks, findings and related actions name actions in lists ("SP1 SP2, EHC-A1"): "SP 1" could never be named."""
+    rows = [row[:] for row in GOOD_ROWS]
+    rows[0][3], rows[1][3] = "SP 1", "EHC-A1,A2"
+    err = failing_import(write_csv(tmp_path, rows))
+    assert "row 2, column 'ref'" in err and "row 3, column 'ref'" in err
+    assert "a ref is one word, without spaces, commas or semicolons" in err
+    assert not Action.objects.exists()
+
+
 def test_a_missing_column_is_reported(db, tmp_path):
     header = [h for h in HEADER if h != "rating"]
     rows = [row[:7] + row[8:] for row in GOOD_ROWS]

@@ -79,6 +79,18 @@ def test_a_ref_already_used_even_by_a_retired_action_is_refused_keeping_what_was
     assert "There is a problem" in page and "already has the ref sp1" in page and "Typed text kept" in page
 
 
+def test_a_ref_of_two_words_is_refused_keeping_what_was_typed(client, officer, strategy, group, level):
+    client.force_login(officer)
+    response = client.post(
+        reverse("actions:action_create", args=[strategy.pk]),
+        {"ref": "SP 9", "text": "Typed text kept", "group": group.pk, "due": "TBC", "rating": level("green").pk},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "A ref is one word, without spaces, commas or semicolons, such as EHC-C7" in page and "Typed text kept" in page
+    assert not Action.objects.filter(text="Typed text kept").exists()
+
+
 def test_a_due_date_that_is_not_one_is_refused_in_the_words_of_the_hint(client, officer, strategy, group, level):
     client.force_login(officer)
     response = client.post(
