@@ -68,3 +68,17 @@ def test_the_demo_runs_the_daily_sweep_so_the_first_sign_in_has_notifications_an
     seed()  # once a day's worth: a second start adds no duplicates, and keeps a step marked done since
     assert Notification.objects.count() == notified
     assert Milestone.objects.count() == steps and Milestone.objects.get(pk=step.pk).done_at is not None
+
+
+def test_with_a_broker_the_demo_queues_the_sweep_for_the_worker_and_finishes(demo_settings, db, monkeypatch):
+    """A deployment has a broker and no result backend: the sweep's result cannot be asked for, only queued."""
+    from celery.result import AsyncResult
+
+    from actions import tasks
+    from send_tracker.celery import app
+
+    queued = []
+    monkeypatch.setattr(tasks.sweep_overdue, "delay", lambda: queued.append(1) or AsyncResult("queued", app=app))
+    out = seed()
+    assert queued == [1]
+    assert "Daily sweep queued for the worker." in out

@@ -234,10 +234,13 @@ class Command(BaseCommand):
 
     def _sweep(self) -> None:
         """The daily sweep, once, so that notifications and flags are there at the first sign-in (it is idempotent)."""
+        from celery.result import EagerResult
+
         from actions.tasks import sweep_overdue
 
         result = sweep_overdue.delay()
-        if result.ready():
+        # Only a task run in this process has its result here: with a broker there is no result backend to ask.
+        if isinstance(result, EagerResult):
             counts = result.get()
             self.stdout.write("Daily sweep: " + ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in counts.items()))
         else:
