@@ -124,3 +124,16 @@ def test_the_board_pack_says_when_the_open_plan_is_due(strategy, officer, action
     snapshot = snapshot_take(strategy=strategy, as_at=timezone.localdate(), taken_by=officer)
     html = board_pack_html(snapshot)
     assert 'id="pack-plan-due"' in html and "Priority action plan due by" in html
+
+
+def test_the_board_pack_says_when_the_open_plan_was_submitted(strategy, officer, action, recent_inspection):
+    from governance.services import snapshot_take
+
+    recent_inspection.findings.get().actions.add(action)
+    submitted = timezone.localdate() - dt.timedelta(days=3)
+    recent_inspection.plan_submitted_on = submitted
+    recent_inspection.save(update_fields=["plan_submitted_on"])
+    snapshot = snapshot_take(strategy=strategy, as_at=timezone.localdate(), taken_by=officer)
+    html = board_pack_html(snapshot)
+    assert f"(submitted on {submitted:%-d %B %Y})" in html
+    assert submitted.strftime("%B").lower() not in html
