@@ -163,9 +163,10 @@ class Dashboard:
         return any(self.form.value_of(name) for name in FILTERS)
 
     def families_shown(self) -> int:
-        """The families' views beside the matrix's rows: not those of groups it shows no row for (a parent split into
-        sub-groups, a group with no action, or none the filters show), so the total agrees with the rows above it."""
-        return sum(1 for section in self.matrix for row in section.rows if row.families_view is not None)
+        """The families' views beside the matrix's rows, each once (a parent's beside each of its sub-groups): not those
+        of groups it shows no row for (a group with no action, or none the filters show), so the total agrees with the
+        rows above it."""
+        return len({row.families_view_group_id for section in self.matrix for row in section.rows if row.families_view is not None})
 
 
 def _frozen(name: str, snapshots: list[Snapshot], levels: list[RatingLevel], build):

@@ -66,17 +66,24 @@ class MatrixRow:
     overdue: int
     families_view: object | None = None  # the group's families' view (coproduction), live or frozen
     disagrees: bool = False  # the families' view contradicts the officers' on-track ratings
+    of_whole_group: bool = False  # the view is of the sub-group's parent as a whole (the sub-group has none of its own)
+
+    @property
+    def families_view_group_id(self) -> int:
+        return self.group.parent_id if self.of_whole_group else self.group.pk
+
+
+def _with_families(row: MatrixRow, views: dict, flagged: set[int]) -> MatrixRow:
+    """A parent split into sub-groups has no row: a sub-group without a view of its own shows the parent's."""
+    own = views.get(row.group.pk)
+    if own is None and row.group.parent_id and (whole := views.get(row.group.parent_id)) is not None:
+        return replace(row, families_view=whole, disagrees=row.group.parent_id in flagged, of_whole_group=True)
+    return replace(row, families_view=own, disagrees=row.group.pk in flagged)
 
 
 def matrix_with_families(matrix: list[MatrixSection], views: dict, flagged: set[int]) -> list[MatrixSection]:
     """The matrix with each group's families' view beside its ratings, and whether they disagree."""
-    return [
-        MatrixSection(
-            section.priority_name,
-            [replace(row, families_view=views.get(row.group.pk), disagrees=row.group.pk in flagged) for row in section.rows],
-        )
-        for section in matrix
-    ]
+    return [MatrixSection(section.priority_name, [_with_families(row, views, flagged) for row in section.rows]) for section in matrix]
 
 
 @dataclass(frozen=True)

@@ -53,11 +53,12 @@ def matrix_row(row, dashboard_url: str, cell_query: str) -> SafeString:
         if row.disagrees
         else ""
     )
+    whole = SafeString(' <span class="app-matrix__whole">for the whole group</span>') if row.of_whole_group else ""
     return format_html(
         '<tr class="govuk-table__row">\n'
         '      <th scope="row" class="govuk-table__header app-matrix__group">{}<a class="govuk-link" href="{}">{}</a></th>\n'
         "      {}\n"
-        '      <td class="govuk-table__cell app-matrix__families" data-label="Families\' view">{}{}</td>\n'
+        '      <td class="govuk-table__cell app-matrix__families" data-label="Families\' view">{}{}{}</td>\n'
         '      <td class="govuk-table__cell govuk-table__cell--numeric" data-label="Overdue">{}</td>\n'
         '      <td class="govuk-table__cell govuk-table__cell--numeric" data-label="Total">'
         '<a class="govuk-link" href="{}?{}group={}#actions"><span class="govuk-visually-hidden">{}, all: </span>{}</a></td>\n'
@@ -67,6 +68,7 @@ def matrix_row(row, dashboard_url: str, cell_query: str) -> SafeString:
         group.name,
         matrix_cells(row, dashboard_url, cell_query),
         families_tag(row.families_view),
+        whole,
         disagrees,
         row.overdue,
         dashboard_url,

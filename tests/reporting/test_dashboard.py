@@ -328,8 +328,8 @@ def test_exception_lists_are_closed_but_for_the_risks_and_the_one_being_paged_th
 
 
 def test_the_families_view_total_counts_the_views_beside_the_groups_shown(client, board, owner, action, group):
-    """A view recorded for a group with no row (here one with no action; a parent split into sub-groups likewise) is not
-    counted under the rows: the total agrees with the badges a board member can count above it."""
+    """A view recorded for a group with no row (here one with no action) is not counted under the rows: the total agrees
+    with the badges a board member can count above it."""
     rowless = DeliveryGroup.objects.create(strategy=group.strategy, priority=group.priority, name="2. No actions", position=2)
     for each in (group, rowless):
         FamiliesView.objects.create(group=each, level=FamiliesLevel.NO_CHANGE, narrative="No change", source="Survey", recorded_by=owner)
@@ -343,3 +343,16 @@ def test_the_dashboard_links_to_the_board_reports_page_by_its_own_name(client, b
     page = client.get(reverse("reporting:dashboard", args=[action.strategy.pk])).content.decode()
     reports = reverse("reporting:reports", args=[action.strategy.pk])
     assert f'<a class="govuk-link" href="{reports}">Board reports</a>' in page and "Board packs" not in page
+
+
+def test_a_view_of_a_group_split_into_sub_groups_is_shown_beside_its_sub_groups(client, board, owner, action, group):
+    """The parent has no row of its own: its families' view stands beside each sub-group without one, said to be of the
+    whole group, and is counted once."""
+    parent = DeliveryGroup.objects.create(strategy=group.strategy, priority=group.priority, name="3. EHC needs assessments", position=3)
+    DeliveryGroup.objects.filter(pk=group.pk).update(parent=parent)
+    FamiliesView.objects.create(group=parent, level=FamiliesLevel.WORSE, narrative="Longer waits", source="Casework", recorded_by=owner)
+    client.force_login(board)
+    page = client.get(reverse("reporting:dashboard", args=[action.strategy.pk])).content.decode()
+    cell = page.split('app-matrix__families" data-label="Families\' view">', 1)[1].split("</td>", 1)[0]
+    assert "Getting worse" in cell and "for the whole group" in cell
+    assert 'data-label="Families\' view">1 recorded</td>' in page
