@@ -199,7 +199,7 @@ def sign_offs_reopen(*, action_ids: list[int], user: User | None, at: dt.datetim
     who = f" by {user}" if user else ""
     for sign_off in confirmed:
         refs = ", ".join(sorted(set(refs_by_org[sign_off.organisation_id])))
-        reason = f"Reopened: {refs} updated{who} on {timezone.localtime(at):%-d %B %Y at %H:%M}, after the sign-off."
+        reason = f"{refs} updated{who} on {timezone.localtime(at):%-d %B %Y at %H:%M}, after the sign-off."
         sign_off.status, sign_off.reason = SignOff.Status.REOPENED, reason
         sign_off.save(update_fields=["status", "reason"])
         SignOffEvent.objects.create(sign_off=sign_off, status=sign_off.status, by=user, at=at, reason=reason)

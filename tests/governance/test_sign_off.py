@@ -276,3 +276,16 @@ def test_a_signatory_on_the_dashboard_is_told_of_the_sign_offs_due_from_them_unt
     assert "you can still sign off by" in client.get(dashboard).content.decode()
     sign_off_decide(sign_off=sign_off, user=signatory, confirm=True)
     assert not lxml.html.fromstring(client.get(dashboard).content).xpath('//*[@id="sign-offs-due"]')
+
+
+def test_a_reopened_sign_off_says_reopened_once_on_the_sign_off_page_and_in_the_pack(
+    client, officer, meeting, signatory, action, owner, level, strategy
+):
+    sign_off_decide(sign_off=sign_offs_for(meeting)[0], user=signatory, confirm=True)
+    action_update_record(action=action, user=owner, rating=level("red"), narrative="Slipped.", expected_version=action.version)
+    snapshot = snapshot_take(strategy=strategy, as_at=timezone.localdate())
+    client.force_login(officer)
+    for url in (board_url(meeting), reverse("reporting:snapshot_pack", args=[snapshot.pk])):
+        text = " ".join(lxml.html.fromstring(client.get(url).content).text_content().split())
+        assert "SP1 updated by owner@example.org" in text
+        assert text.count("Reopened") == 1
