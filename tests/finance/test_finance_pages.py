@@ -331,3 +331,16 @@ def test_a_mitigation_lists_the_actions_delivering_it_in_plan_order_not_by_ref_a
     client.force_login(board)
     page = client.get(reverse("finance:plan", args=[strategy.pk])).content.decode()
     assert page.index(">SS2<") < page.index(">SS10<")
+
+
+def test_the_first_screen_line_says_the_savings_at_risk_are_of_the_whole_plan(
+    client, board, mitigation, strategy, action, level, finance_lead
+):
+    """Achieved is against the years so far; at risk is of every year's savings, so the line says so, not beside the years so far."""
+    action.rating = level("red")
+    action.save()
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
+    client.force_login(board)
+    line = client.get(reverse("finance:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
+    assert "£4.2m savings achieved of £5.0m planned for the same years;" in line
+    assert "£17.5m of the £17.5m planned over the plan at risk</a>" in line
