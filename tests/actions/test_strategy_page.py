@@ -169,3 +169,10 @@ def test_a_group_counts_the_actions_of_its_sub_groups_and_says_where_they_are(cl
     assert "2 actions, all in its sub-groups" in html  # the parent group, not "0 actions"
     assert action_rows(html) == 2  # listed once, under the sub-group
     assert 'Right Support <span class="govuk-caption-m">2 actions</span>' in html  # the priority counts each action once
+
+
+def test_the_strategy_page_leads_to_its_risk_register_and_high_needs_budget(client, board, action):
+    client.force_login(board)
+    page = client.get(reverse("actions:strategy_detail", args=[action.strategy.pk])).content.decode()
+    for name, url in (("Risk register", "risks:register"), ("High-needs budget", "finance:plan")):
+        assert f'<a class="govuk-link" href="{reverse(url, args=[action.strategy.pk])}">{name}</a>' in page
