@@ -568,7 +568,7 @@ def evidence_pack_request_view(request: HttpRequest, strategy_id: int) -> HttpRe
 def evidence_pack_detail(request: HttpRequest, pack_id: int) -> HttpResponse:
     pack, membership = _pack_for_user(request, pack_id)
     officer_required(membership, "see evidence packs")
-    return job_page(request, "reporting/evidence_pack_detail.html", "pack", pack)
+    return job_page(request, "reporting/evidence_pack_detail.html", "pack", pack, overdue=pack.is_overdue())
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 import threading
@@ -11,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from actions.models import Action, DeliveryGroup, Priority, Strategy
@@ -279,3 +281,16 @@ def test_no_action_s_heading_or_caption_is_left_at_a_page_s_foot_without_its_row
         if text.count("What was done on ") > text.count("Narrative and evidence"):
             stranded.append(page)
     assert rendered.page_count >= 5 and stranded == []
+
+
+def test_a_pack_whose_worker_has_gone_silent_says_so_instead_of_only_being_produced(client, officer, finding, action, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    pack = EvidencePack.objects.create(strategy=action.strategy, finding=finding, requested_by=officer, status=EvidencePack.Status.RUNNING)
+    started = timezone.now() - dt.timedelta(minutes=2)
+    client.force_login(officer)
+    url = reverse("reporting:evidence_pack_detail", args=[pack.pk])
+    EvidencePack.objects.filter(pk=pack.pk).update(started_at=started, heartbeat_at=timezone.now())
+    assert "taking longer than it should" not in client.get(url).content.decode()
+    EvidencePack.objects.filter(pk=pack.pk).update(heartbeat_at=started)
+    html = client.get(url).content.decode()
+    assert "is being produced" in html and "taking longer than it should" in html and "It will be queued again by itself." in html
