@@ -243,3 +243,14 @@ def test_the_form_opens_on_today_so_today_s_snapshot_is_one_press_and_is_empty_o
     # Today's is taken: the form no longer offers a date that would be refused, and the page offers a retake instead.
     form = lxml.html.fromstring(client.get(url).content).get_element_by_id("take").getnext()
     assert {field.name: field.value for field in form.inputs if field.name.startswith("as_at_")} == date_boxes("as_at", None)
+
+
+def test_today_s_snapshot_a_pack_was_produced_from_is_not_offered_for_retaking(client, officer, action):
+    from reporting.models import BoardReport
+
+    todays = snapshot_take(strategy=action.strategy, as_at=timezone.localdate())
+    BoardReport.objects.create(strategy=action.strategy, snapshot=todays, status=BoardReport.Status.READY)
+    client.force_login(officer)
+    html = client.get(reverse("reporting:snapshot_list", args=[action.strategy_id])).content.decode()
+    assert "A board pack has been produced from the snapshot" in html and "can no longer be retaken" in html
+    assert "Retake it to include" not in html and "Retake today" not in html
