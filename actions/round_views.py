@@ -56,12 +56,13 @@ def _submit_row(request: HttpRequest, action: Action, levels) -> str:
     if not form.is_valid():
         return "invalid"
     try:
-        action_update_from_form(action=action, user=request.user, form=form)
+        update = action_update_from_form(action=action, user=request.user, form=form)
     except ActionUpdateConflictError as conflict:
         action.conflict = conflict
         action.version, action.rating = conflict.latest.version, conflict.latest.rating
         action.form = _labelled(action_update_form_kept(form, conflict))
         return "conflict"
+    action.last_updated_at = update.created_at  # the row is shown again beside a row still to put right
     action.form = _form_for(action, levels)
     return "saved"
 

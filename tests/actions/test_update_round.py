@@ -229,3 +229,16 @@ def test_hostile_values_in_a_row_of_the_round_never_fail_or_write_without_saving
     # Values a lead could mean ("foo" as a narrative) reached the service and were saved; the other row never was.
     assert action.updates.filter(narrative="foo").exists()
     assert not second.updates.exists()
+
+
+def test_a_row_saved_beside_one_to_put_right_says_it_was_updated_today(client, owner, action, second, meeting, level):
+    client.force_login(owner)
+    response = client.post(
+        reverse("actions:update_round"),
+        {**row(action, narrative="Review under way."), **row(second, rating=level("red").pk)},  # Red needs a narrative
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    saved = page[page.index(f'id="action-{action.pk}"') :]
+    said = saved[saved.index("Due ") : saved.index("</p>", saved.index("Due "))]
+    assert f"last updated {timezone.localdate():%-d %b %Y}" in said
