@@ -141,3 +141,13 @@ def test_it_says_how_often_the_person_chose_to_be_emailed_and_links_to_change_it
     assert f'<a class="govuk-link" href="{reverse("actions:email_preferences")}">Choose how often you get emails</a>' in html
     if frequency:
         assert "at most once a day" not in html
+
+
+def test_a_notification_about_an_action_completed_since_says_it_is_complete_now(client, action, owner, level):
+    actions_sweep(today=OCT_1)
+    client.force_login(owner)
+    assert "complete now" not in client.get(reverse("actions:notifications")).content.decode()
+    Action.objects.filter(pk=action.pk).update(rating=level("green"))
+    html = client.get(reverse("actions:notifications")).content.decode()
+    overdue = html.split('id="kind-overdue">', 1)[1].split("</section>", 1)[0]
+    assert f'href="/actions/{action.pk}/"' in overdue and "complete now: nothing more to do" in overdue
