@@ -43,6 +43,7 @@ from people.access import is_coproduction_partner, is_officer, member_object, me
 from people.models import Membership, Partnership
 from reporting.changes import ChangeFilters, ChangeLogFilterForm, change_log_for, change_log_table, log_kinds_for
 from reporting.dashboard import DashboardFilterForm, dashboard_cache_key, dashboard_for, dashboard_rows, exception_list_for, movement_for
+from reporting.for_decision import officer_items_from
 from reporting.models import BoardReport, DocumentExport, EvidencePack
 from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
@@ -516,13 +517,22 @@ def report_download(request: HttpRequest, report_id: int) -> FileResponse:
 
 @login_required
 def snapshot_pack(request: HttpRequest, snapshot_id: int) -> HttpResponse:
-    """The board pack as a web page: the same content as the PDF, readable in the browser."""
+    """The board pack as a web page: the same content as the PDF, readable in the browser.
+
+    `?report=` names the pack it mirrors (its meeting and the officer's items for decision); without it, the latest
+    pack produced for the snapshot's meeting, so the web page asks the board the same questions as the PDF.
+    """
     snapshot = Snapshot.objects.select_related("strategy").filter(pk=snapshot_id).first()
     if snapshot is None:
         raise Http404("No such snapshot.")
     get_strategy_for_user(request.user, snapshot.strategy_id)
-    meeting = snapshot.meetings.select_related("board").first()
-    context = board_pack_context(snapshot, meeting)
+    packs = BoardReport.objects.filter(snapshot=snapshot).select_related("meeting__board")
+    report_id = request.GET.get("report", "")
+    report = packs.filter(pk=report_id).first() if report_id.isdigit() else None
+    meeting = report.meeting if report else snapshot.meetings.select_related("board").first()
+    if report is None and meeting is not None:
+        report = packs.filter(meeting=meeting, status=BoardReport.Status.READY).order_by("-pk").first()
+    context = board_pack_context(snapshot, meeting, officer_items_from(report.for_decision) if report else [])
     context["for_print"] = False
     return render(request, "reporting/pdf/board_pack.html", context)
 

@@ -348,3 +348,22 @@ def test_a_pack_for_a_meeting_records_its_snapshot_so_the_board_meets_on_it_and_
     board_report_request(snapshot=later, user=officer, meeting=met, enqueue=lambda report: None)
     met.refresh_from_db()
     assert met.snapshot == shown
+
+
+def test_the_pack_as_a_web_page_asks_the_board_what_its_pdf_asks(client, board, officer, action, django_capture_on_commit_callbacks):
+    """The officer's items for decision are the pack's: its web page says them as its PDF does."""
+    snapshot = snapshot_take(strategy=action.strategy, as_at=action.strategy.ratings_as_at)
+    sitting = Meeting.objects.create(
+        board=Board.objects.create(partnership=action.strategy.partnership, name="Partnership Board"),
+        strategy=action.strategy,
+        date=action.strategy.ratings_as_at + dt.timedelta(days=30),
+        snapshot=snapshot,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _ = board_report_request(snapshot=snapshot, user=officer, meeting=sitting, for_decision="Agree the recovery plan")
+    client.force_login(board)
+    detail = client.get(reverse("reporting:report_detail", args=[report.pk])).content.decode()
+    web = reverse("reporting:snapshot_pack", args=[snapshot.pk]) + f"?report={report.pk}"
+    assert f'href="{web}"' in detail
+    for url in (web, reverse("reporting:snapshot_pack", args=[snapshot.pk])):  # the meeting page links without it
+        assert "Agree the recovery plan" in client.get(url).content.decode()
