@@ -367,3 +367,11 @@ def test_the_pack_as_a_web_page_asks_the_board_what_its_pdf_asks(client, board, 
     assert f'href="{web}"' in detail
     for url in (web, reverse("reporting:snapshot_pack", args=[snapshot.pk])):  # the meeting page links without it
         assert "Agree the recovery plan" in client.get(url).content.decode()
+
+
+def test_the_pack_as_a_web_page_names_no_icon_for_the_browser_to_ask_for(client, board, action):
+    """Like every other page, the pack's web page says it has no icon: otherwise browsers ask for /favicon.ico, a 404."""
+    snapshot = snapshot_take(strategy=action.strategy, as_at=action.strategy.ratings_as_at)
+    client.force_login(board)
+    page = client.get(reverse("reporting:snapshot_pack", args=[snapshot.pk])).content.decode()
+    assert '<link rel="icon" href="data:,">' in page
