@@ -84,6 +84,7 @@ class PeriodFigures:
     indicator_id: int
     code: str
     period: str
+    unit: str = ""  # the KPI's, for showing the figures as its pages do
     value: Decimal | None = None
     england: Decimal | None = None
     region: Decimal | None = None
@@ -300,6 +301,7 @@ def _period_figures(indicator: Indicator, period: str, found: dict, la_code: str
         indicator_id=indicator.pk,
         code=indicator.code,
         period=period,
+        unit=indicator.unit,
         value=own,
         england=found["england"],
         region=found["region"].get(found["own_region"]),

@@ -152,6 +152,8 @@ def test_an_officer_uploads_checks_the_preview_and_confirms(client, officer, str
     assert response.url == f"/kpi-benchmark-imports/{kept.pk}/"
     preview = client.get(response.url).content.decode()
     assert "2 new values and 2 new benchmarks" in preview and "Ourtown" in preview
+    # The file's figures in the KPI's unit, as its pages will show them: 2024's value, England, region and neighbours.
+    assert all(f">{figure}<" in preview for figure in ("71.2%", "46.4%", "44% (North West)", "60% (1)"))
     assert not Benchmark.objects.exists()
     confirmed = client.post(f"/kpi-benchmark-imports/{kept.pk}/confirm/")
     assert confirmed.url == f"/strategies/{strategy.pk}/kpis/" and Benchmark.objects.count() == 2
