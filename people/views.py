@@ -121,8 +121,9 @@ def _invitation_accepted(request: HttpRequest, invitation: Invitation, user: Use
     if request.user.is_authenticated:
         logout(request)
     login(request, user, backend=MEMBERS_BACKEND)
-    # The two-factor middleware sends a new account to set up its app before this opens.
-    return redirect("actions:my_actions")
+    # The two-factor middleware sends a new account to set up its app before this opens;
+    # then they land where their role starts, as on every sign-in (a board member on the dashboard).
+    return redirect("home")
 
 
 @never_cache

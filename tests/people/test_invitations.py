@@ -62,7 +62,8 @@ def test_accepting_sets_a_password_signs_in_and_opens_my_actions_once(
     link = path_of(link_in(mail.outbox[0]))
     assert "Join as a delivery lead" in client.get(link).content.decode()
     response = client.post(link, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
-    assert response["Location"] == reverse("actions:my_actions")
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == reverse("actions:my_actions")
     person = User.objects.get(email="sam.head@school.example.org")
     assert person.check_password(NEW_PASSWORD)
     assert Membership.objects.get(user=person).role == Membership.Role.DELIVERY_LEAD
@@ -72,6 +73,17 @@ def test_accepting_sets_a_password_signs_in_and_opens_my_actions_once(
     assert again.status_code == 410 and "already been used" in again.content.decode()
     assert client.post(link, {"password1": "another password 123 x", "password2": "another password 123 x"}).status_code == 410
     assert not User.objects.get(pk=person.pk).check_password("another password 123 x")
+
+
+def test_a_board_member_who_accepts_lands_on_the_dashboard_not_on_an_empty_my_actions(
+    client, officer, partnership, action, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, officer, partnership, role="board_member")
+    client.logout()
+    response = client.post(path_of(link_in(mail.outbox[0])), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("reporting:dashboard", args=[action.strategy_id])
+    assert "You do not hold a post" not in response.content.decode()
 
 
 def test_a_new_account_sets_up_two_factor_before_anything_opens(client, officer, partnership, settings, django_capture_on_commit_callbacks):
