@@ -350,7 +350,9 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     today = timezone.localdate()
     meetings = Meeting.objects.filter(strategy=strategy).select_related("board", "snapshot")
-    upcoming, snapshots = [m for m in meetings if m.date >= today], list(Snapshot.objects.filter(strategy=strategy))
+    # Meetings come latest first; the upcoming ones are listed and offered soonest first, so the next board is the first.
+    upcoming = sorted((m for m in meetings if m.date >= today), key=lambda m: (m.date, m.start_time))
+    snapshots = list(Snapshot.objects.filter(strategy=strategy))
     following = upcoming[0] if upcoming else None
     earlier = earlier_board_of(snapshots[0], following) if snapshots else None
     return render(

@@ -55,3 +55,19 @@ def test_a_pack_for_the_next_board_from_the_last_board_s_snapshot_is_refused_wit
     for meeting in (last.pk, ""):
         client.post(request_url, {"snapshot": seen.pk, "meeting": meeting})
     assert BoardReport.objects.filter(snapshot=seen).count() == 2
+
+
+def test_with_a_series_scheduled_the_pack_is_offered_for_the_next_board_and_upcoming_meetings_start_with_it(
+    client, officer, strategy, action
+):
+    today = timezone.localdate()
+    board = Board.objects.create(partnership=strategy.partnership, name="SEND Partnership Board")
+    series = [Meeting.objects.create(board=board, strategy=strategy, date=today + dt.timedelta(days=14 + 61 * n)) for n in range(4)]
+    snapshot_take(strategy=strategy, as_at=today)
+    client.force_login(officer)
+    page = client.get(reverse("reporting:reports", args=[strategy.pk])).content.decode()
+    assert re.search(rf'<option value="{series[0].pk}" selected', page)
+    assert not re.search(rf'<option value="{series[-1].pk}" selected', page)
+    listed = page[page.index("Upcoming meetings") : page.index("Produce a board pack")]
+    dates = [f"SEND Partnership Board: {m.date:%-d %B %Y}" for m in series]
+    assert [listed.index(d) for d in dates] == sorted(listed.index(d) for d in dates)
