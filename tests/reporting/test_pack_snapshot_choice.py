@@ -71,3 +71,9 @@ def test_with_a_series_scheduled_the_pack_is_offered_for_the_next_board_and_upco
     listed = page[page.index("Upcoming meetings") : page.index("Produce a board pack")]
     dates = [f"SEND Partnership Board: {m.date:%-d %B %Y}" for m in series]
     assert [listed.index(d) for d in dates] == sorted(listed.index(d) for d in dates)
+
+
+def test_before_the_first_snapshot_the_page_links_to_taking_one(client, officer, strategy, action):
+    client.force_login(officer)
+    page = client.get(reverse("reporting:reports", args=[strategy.pk])).content.decode()
+    assert f'href="/strategies/{strategy.pk}/snapshots/#take">Take a snapshot</a> first' in page
