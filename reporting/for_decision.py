@@ -80,8 +80,8 @@ def kpi_crossings(context: dict) -> list[ForDecision]:
     return [
         ForDecision(
             f"Agree the response to {row.indicator.name}, now {row.rag.label.lower()}",
-            f"{row.latest.formatted} for {row.latest.period_label}, {row.travel.label.lower()} than {row.previous.period_label}"
-            + (f"; target {row.indicator.target_label}" if row.indicator.target is not None else "")
+            f"{row.latest.formatted()} for {row.latest.period_label}, {row.travel.label.lower()} than {row.previous.period_label}"
+            + (f"; target {row.indicator.target_label()}" if row.indicator.target is not None else "")
             + ".",
             source="Rule: KPI crossed its target or tolerance",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -12,6 +13,7 @@ from governance.decisions import action_arising_record
 from governance.models import Board as BoardModel
 from governance.models import Meeting
 from governance.services import snapshot_take
+from kpis.models import Indicator, KpiValue, period_start
 from reporting import for_decision, sections
 from reporting.report import board_pack_context, board_pack_html
 
@@ -51,6 +53,27 @@ def test_an_action_overdue_three_months_is_put_to_the_board(action):
     snapshot = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
     (item,) = [i for i in board_pack_context(snapshot)["for_decision"] if i.source == "Rule: long overdue"]
     assert item.refs == [action.ref] and "1 action overdue" in item.title
+
+
+def test_a_kpi_that_crossed_its_tolerance_is_put_to_the_board_with_its_figures_in_words(action):
+    indicator = Indicator.objects.create(
+        strategy=action.strategy,
+        code="EHC-AVGWK",
+        name="Average weeks to issue a new EHC plan",
+        unit=Indicator.Unit.WEEKS,
+        direction=Indicator.Direction.LOWER,
+        frequency=Indicator.Frequency.ANNUAL,
+        target=Decimal("23"),
+        tolerance=Decimal("2"),
+    )
+    for period, value in (("2023", "26"), ("2024", "24.1")):
+        KpiValue.objects.create(
+            indicator=indicator, period=period, period_start=period_start(indicator.frequency, period), value=Decimal(value)
+        )
+    snapshot = snapshot_take(strategy=action.strategy, as_at=dt.date(2025, 5, 14))
+    (item,) = [i for i in board_pack_context(snapshot)["for_decision"] if i.source == "Rule: KPI crossed its target or tolerance"]
+    assert item.title == "Agree the response to Average weeks to issue a new EHC plan, now within tolerance"
+    assert item.detail == "24.1 weeks for 2024, better than 2023; target ≤ 23 weeks."
 
 
 def test_an_exception_shows_its_latest_update_by_a_person_never_the_import(action, owner, level):
