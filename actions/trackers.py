@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from actions.models import ImportMapping, PlanImport, Progress, RatingLevel, RatingScheme, Strategy, normalise_phrase
-from actions.planfile import REQUIRED_COLUMNS, PlanChanges, plan_from_table, plan_read, plan_refused
+from actions.planfile import COLUMNS, REQUIRED_COLUMNS, PlanChanges, plan_from_table, plan_read, plan_refused
 from intake.tables import ImportFileError, RowProblem, Sheet, read_sheets
 
 # Our columns, in the order the mapping form offers them.
@@ -327,7 +327,15 @@ def rating_phrases() -> set[str]:
 
 
 class NoPlanSheetError(ImportFileError):
-    """The file was read, but no sheet of it has a header row naming our columns."""
+    """The file was read, but no sheet of it has a header row naming our columns.
+
+    `names_import_columns`: its first row names one of the import format's columns,
+    so it is that format with a mistake in it, to report column by column.
+    """
+
+    def __init__(self, message: str, names_import_columns: bool = False) -> None:
+        super().__init__(message)
+        self.names_import_columns = names_import_columns
 
 
 def layouts_read(content: bytes, filename: str) -> list[Layout]:
@@ -339,8 +347,11 @@ def layouts_read(content: bytes, filename: str) -> list[Layout]:
     for layout in layouts:
         layout.key = key
     if not layouts:
+        first_row = sheets[0].rows[0][1] if sheets and sheets[0].rows else []
         raise NoPlanSheetError(
-            "No sheet of the file has a header row naming the plan's columns (such as Action, Owner, Due date and Rating)."
+            "No sheet of the file has a row of column headings we recognise, such as Ref, Action, Owner, Due date and Rating. "
+            "Give the columns headings like these on one row above the actions, then upload the file again.",
+            names_import_columns=any(normalise_phrase(cell).replace(" ", "_") in COLUMNS for cell in first_row),
         )
     return layouts
 
@@ -771,8 +782,12 @@ def plan_upload_read(content: bytes, filename: str, strategy: Strategy) -> Uploa
     """
     try:
         layouts = layouts_read(content, filename)
-    except NoPlanSheetError:
-        return UploadReading(mapping={}, layout=[], changes=plan_read(content, filename, strategy))
+    except NoPlanSheetError as exc:
+        # The import format with a column missing is reported column by column; a file naming none of its
+        # columns is no plan we can read, a tracker or ours, and is refused once, saying what would make it one.
+        if exc.names_import_columns:
+            return UploadReading(mapping={}, layout=[], changes=plan_read(content, filename, strategy))
+        return UploadReading(mapping={}, layout=[], changes=plan_refused(strategy, filename, exc))
     except ImportFileError as exc:
         # Not readable at all (a limit passed, not a workbook ...): said once, not read a second time.
         return UploadReading(mapping={}, layout=[], changes=plan_refused(strategy, filename, exc))

@@ -70,6 +70,38 @@ def test_a_strategy_from_an_officers_own_tracker_goes_on_to_match_its_columns(cl
     assert "Match the columns of your tracker" in page and "Discard the empty strategy" in page
 
 
+def test_a_file_whose_headings_name_no_column_of_a_plan_is_refused_saying_what_headings_it_needs(client, officer, partnership):
+    client.force_login(officer)
+    sheet = "Item,Detail,Person,When,Colour\n1,Strengthen oversight,Head of Service: Inclusion,September 2025,G\n"
+    response = client.post(
+        reverse("actions:strategy_create", args=[partnership.pk]),
+        {
+            "name": "Unknown headings",
+            "scheme": RatingScheme.objects.get(code="rag").pk,
+            "file": SimpleUploadedFile("ours.csv", sheet.encode()),
+        },
+    )
+    page = client.get(response.url).content.decode()
+    assert "Nothing was imported: 1 problem in ours.csv" in page
+    assert "No sheet of the file has a row of column headings we recognise, such as Ref, Action, Owner, Due date and Rating" in page
+    assert "column is missing" not in page
+
+
+def test_the_import_format_with_a_column_missing_is_still_reported_column_by_column(client, officer, partnership):
+    client.force_login(officer)
+    plan = "ref,wording\nSP1,Strengthen oversight\n"
+    response = client.post(
+        reverse("actions:strategy_create", args=[partnership.pk]),
+        {
+            "name": "Missing columns",
+            "scheme": RatingScheme.objects.get(code="rag").pk,
+            "file": SimpleUploadedFile("plan.csv", plan.encode()),
+        },
+    )
+    page = client.get(response.url).content.decode()
+    assert "The &#x27;rating&#x27; column is missing" in page or "The 'rating' column is missing" in page
+
+
 def test_a_strategy_made_for_a_file_and_abandoned_can_be_discarded_with_its_upload(client, officer, partnership):
     client.force_login(officer)
     plan = HEADER + "Right Support,1. Oversight,,SP1,Strengthen oversight,,No such month,,\n"

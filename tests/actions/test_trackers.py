@@ -137,7 +137,7 @@ def test_a_file_with_no_heading_row_is_refused_with_a_message():
     workbook.active.append(["just some notes"])
     out = io.BytesIO()
     workbook.save(out)
-    with pytest.raises(trackers.ImportFileError, match="No sheet of the file has a header row"):
+    with pytest.raises(trackers.ImportFileError, match="No sheet of the file has a row of column headings we recognise"):
         trackers.layouts_read(out.getvalue(), "notes.xlsx")
 
 
