@@ -89,6 +89,25 @@ def test_a_board_member_with_no_post_sees_no_my_actions_link_and_one_with_a_post
 def test_someone_in_no_partnership_lands_on_the_strategy_list(client, db):
     client.force_login(make_user("nobody@example.org", None, None))
     assert client.get(reverse("home"))["Location"] == reverse("actions:strategy_list")
+    page = client.get(reverse("actions:strategy_list")).content.decode()
+    assert "You are not a member of a partnership yet" in page and "in your partnership" not in page
+    assert reverse("admin:index") not in page
+
+
+def test_an_install_administrator_in_no_partnership_is_told_where_to_set_one_up(client, db):
+    administrator = make_user("admin@example.org", None, None)
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    page = client.get(reverse("actions:strategy_list")).content.decode()
+    assert "add a partnership, its organisations and your own membership of it" in page
+    assert f'href="{reverse("admin:index")}"' in page
+
+
+def test_a_programme_officer_with_no_strategy_is_told_to_create_one_not_to_ask_an_officer(client, officer):
+    client.force_login(officer)
+    page = client.get(reverse("actions:strategy_list")).content.decode()
+    assert "Create one: empty, or from your plan file or tracker." in page and "A programme officer can" not in page
 
 
 def test_a_coproduction_partner_with_no_post_sees_no_my_actions_link(client, partner, action):
