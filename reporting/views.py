@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from actions.access import get_group_for_user, get_strategy_for_user, officer_strategy
 from actions.models import Action, Snapshot, Strategy
 from actions.planfile import export_table
+from actions.readers import strategies_marked_draft
 from actions.reads import has_own_actions
 from actions.revisions import revisions_of
 from actions.rows import rows_from_actions
@@ -54,9 +55,10 @@ from send_tracker.security import rate_limited, security_event
 
 
 def current_strategy(partnership_id: int) -> Strategy | None:
-    """The partnership's strategy in force today, else its most recent one."""
+    """The partnership's strategy in force today, else its most recent one; never a draft still waiting on its plan file."""
     today = timezone.localdate()
-    strategies = list(Strategy.objects.filter(partnership_id=partnership_id).order_by("-period_start", "-id"))
+    strategies = Strategy.objects.filter(partnership_id=partnership_id).order_by("-period_start", "-id")
+    strategies = [s for s in strategies_marked_draft(strategies) if not s.draft]
     in_force = [s for s in strategies if (s.period_start or today) <= today <= (s.period_end or today)]
     return (in_force or strategies or [None])[0]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from actions.models import Strategy
@@ -21,6 +22,22 @@ def test_a_board_member_lands_on_the_dashboard_of_the_strategy_in_force(client, 
     Strategy.objects.create(
         partnership=partnership, name="Old strategy", scheme=scheme, period_start=dt.date(2019, 1, 1), period_end=dt.date(2022, 12, 31)
     )
+    client.force_login(board)
+    assert client.get(reverse("home"))["Location"] == reverse("reporting:dashboard", args=[action.strategy_id])
+
+
+def test_a_strategy_an_officer_is_still_creating_from_a_file_is_no_one_s_landing_page(client, board, officer, action, partnership):
+    client.force_login(officer)
+    plan = (
+        "priority,delivery_group,sub_group,ref,action,owner,due,rating,notes\nRight Support,1. Oversight,,SP1,Strengthen,,No such month,,\n"
+    )
+    client.post(
+        reverse("actions:strategy_create", args=[partnership.pk]),
+        {"name": "Half made", "scheme": action.strategy.scheme_id, "file": SimpleUploadedFile("plan.csv", plan.encode())},
+    )
+    draft = Strategy.objects.get(name="Half made")
+    assert draft.pk > action.strategy_id and not draft.actions.exists()
+    assert client.get(reverse("home"))["Location"] == reverse("reporting:this_cycle", args=[action.strategy_id])
     client.force_login(board)
     assert client.get(reverse("home"))["Location"] == reverse("reporting:dashboard", args=[action.strategy_id])
 
