@@ -29,6 +29,17 @@ def memberships_with_user(user_id: int) -> QuerySet[Membership]:
 
 
 class MembersBackend(ModelBackend):
+    def authenticate(self, request, username: str | None = None, password: str | None = None, **kwargs) -> User | None:
+        """By the account's username, or by its email address where that names one account only: the sign-in page asks
+        for the email address, and an install's first administrator (`createsuperuser`) may have another username."""
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None or not username or "@" not in username or password is None:
+            return user
+        named = list(User.objects.filter(email__iexact=username.strip()).exclude(username__iexact=username.strip())[:2])
+        if len(named) == 1 and named[0].check_password(password) and self.user_can_authenticate(named[0]):
+            return named[0]
+        return None
+
     def get_user(self, user_id: int) -> User | None:
         memberships = kept_objects(memberships_with_user, user_id)
         if not memberships:

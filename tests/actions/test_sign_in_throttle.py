@@ -8,6 +8,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.models import User
 from tests.browser.conftest import PASSWORD
 
 
@@ -79,3 +80,17 @@ def test_a_username_too_long_for_an_account_is_refused_by_the_form_not_the_datab
         assert "Enter an email address of 150 characters or fewer" in response.content.decode()
     assert not AccessAttempt.objects.exists()  # refused before any sign-in was attempted
     assert sign_in(client, owner.username, PASSWORD).status_code == 302
+
+
+def test_an_administrator_made_with_createsuperuser_signs_in_with_their_email_address(client, db):
+    """The sign-in page asks for the email address; `createsuperuser` asks for a username as well, which may differ."""
+    User.objects.create_superuser(username="admin", email="Admin@Example.org", password=PASSWORD)
+    response = sign_in(client, "admin@example.org", PASSWORD)
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(User.objects.get(username="admin").pk)
+
+
+def test_an_email_address_two_accounts_share_signs_neither_in(client, db):
+    for name in ("first", "second"):
+        User.objects.create_user(username=name, email="shared@example.org", password=PASSWORD)
+    assert sign_in(client, "shared@example.org", PASSWORD).status_code == 200
+    assert "_auth_user_id" not in client.session
