@@ -694,6 +694,8 @@ def digest_content(digest: EmailDigest) -> dict | None:
         .filter(Q(group__lead__holders=recipient) | Q(group__parent__lead__holders=recipient))
         .values_list("pk", flat=True)
     )
+    # Refs are a plan's own: with actions of two plans in one email, each names its plan.
+    several_plans = len({n.action.strategy_id for n in first_kind.values()}) > 1
     sections, listed = [], 0
     for kind, heading in digest_sections():
         if kind in _NOT_ACTIONS:
@@ -713,6 +715,7 @@ def digest_content(digest: EmailDigest) -> dict | None:
                     "action": n.action,
                     "url": settings.SITE_URL + n.action.get_absolute_url(),
                     "why": _why(n.action_id, owned, led),
+                    "plan": n.action.strategy.name if several_plans else "",
                 }
                 for n in chosen
             ]

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from actions.chasing import DIGEST_MAX_ACTIONS, UNSUBSCRIBE_SALT, actions_sweep, digest_send, digests_to_send, unsubscribe_token
-from actions.models import EmailPreference, Notification
+from actions.models import Action, DeliveryGroup, EmailPreference, Notification, Strategy
 
 OCT_1 = dt.date(2025, 10, 1)  # a Wednesday
 OCT_6 = dt.date(2025, 10, 6)  # a Monday
@@ -56,6 +56,32 @@ def test_the_count_is_of_actions_listed_each_once_and_a_sign_off_is_not_an_actio
     assert mimetype == "text/html" and sorted(html_refs(html)) == ["A1", "A2", "A3"]
     assert "3 actions need your attention</strong> in SEND strategy tracker: actions you own." in html
     assert "Sign off Northshire Council&#x27;s updates" in html
+
+
+def test_with_actions_of_two_plans_each_names_its_plan_as_their_refs_may_be_the_same(
+    make_action, owner, strategy, group, owner_post, level
+):
+    make_action(ref="A1", due=dt.date(2025, 9, 30))
+    other = Strategy.objects.create(partnership=strategy.partnership, name="Preparing for Adulthood plan", scheme=strategy.scheme)
+    other_group = DeliveryGroup.objects.create(strategy=other, priority=group.priority, name="1. Transitions", position=1)
+    twin = Action.objects.create(
+        strategy=other, group=other_group, ref="A1", text="Deliver something else", due_date=dt.date(2025, 9, 30),
+        due_precision=Action.DuePrecision.MONTH, rating=level("amber"),
+    )  # fmt: skip
+    twin.owners.add(owner_post)
+    actions_sweep(today=OCT_1)
+    send_all()
+    email = email_to(owner)
+    assert f"- A1 ({strategy.name}): Deliver something\n" in email.body
+    assert "- A1 (Preparing for Adulthood plan): Deliver something else" in email.body
+    assert "(Preparing for Adulthood plan): Deliver something else" in email.alternatives[0][0]
+
+
+def test_with_one_plan_refs_stand_alone(make_action, owner, strategy):
+    make_action(ref="A1", due=dt.date(2025, 9, 30))
+    actions_sweep(today=OCT_1)
+    send_all()
+    assert "- A1: Deliver something" in email_to(owner).body and strategy.name not in email_to(owner).body
 
 
 def test_an_action_flagged_twice_is_listed_and_counted_once(make_action, owner, strategy):
