@@ -35,6 +35,10 @@ class PlanReader(Reader):
     preview_url_name = "actions:plan_import_preview"
     confirm_url_name = "actions:plan_import_confirm"
 
+    def title_for(self, strategy: Strategy) -> str:
+        # A strategy made to bring its plan in has no plan yet to update.
+        return "Import the plan" if strategy_left_empty(strategy) else self.title
+
     def first_read(self, content: bytes, filename: str, strategy: Strategy) -> tuple[PlanChanges | None, dict]:
         # A file in the import format, or laid out like a tracker already mapped, goes to the preview;
         # any other tracker first to the page where the officer says how its columns read.

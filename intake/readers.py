@@ -168,6 +168,10 @@ class Reader:
     def done_url(self, strategy: Any) -> str:
         return reverse(self.done_url_name, kwargs={"strategy_id": strategy.pk})
 
+    def title_for(self, strategy: Any) -> str:
+        """The upload page's title for this strategy, and the link back to it from the preview."""
+        return self.title
+
     def breadcrumbs(self, strategy: Any) -> list[tuple[str, str]]:
         """The links above the upload and preview pages between the strategy's and the upload's own, as (label, URL):
         the page the upload comes back to, when it is named."""

@@ -35,6 +35,7 @@ def upload_request_limit(source: str = "", **url_kwargs: Any) -> int:
 def _context(reader: Reader, strategy: Any, **extra: Any) -> dict:
     return {
         "reader": reader,
+        "title": reader.title_for(strategy),
         "strategy": strategy,
         "breadcrumbs": reader.breadcrumbs(strategy),
         "upload_url": reader.upload_url(strategy),

@@ -48,6 +48,10 @@ def test_a_strategy_from_a_file_goes_through_the_import_preview(client, officer,
     kept = PlanImport.objects.get()
     assert response.url == reverse("actions:plan_import_preview", args=[kept.pk])
     assert kept.strategy.name == "From a file" and kept.summary["created"] == ["SP1"]
+    # The new strategy has no plan yet to update: its pages say it is the plan coming in.
+    preview = client.get(response.url).content.decode()
+    upload = client.get(reverse("actions:plan_import", args=[kept.strategy_id])).content.decode()
+    assert ">Import the plan</a>" in preview and "Import the plan –" in upload and "updated plan" not in preview + upload
 
 
 def test_a_strategy_from_an_officers_own_tracker_goes_on_to_match_its_columns(client, officer, partnership):
