@@ -115,3 +115,16 @@ def test_a_signatory_reads_their_sign_off_s_status_and_when_it_is_due_apart(clie
     assert sign_offs_reopen(action_ids=[action.pk], user=officer, at=timezone.now()) == 1
     html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
     assert f">Reopened</strong>\n    sign off again by {day - dt.timedelta(days=7):%-d %B %Y}</li>" in html
+
+
+def test_with_no_organisation_owning_actions_an_officer_is_sent_to_give_the_posts_theirs(client, officer, action, strategy):
+    """Sign-offs are by organisation: a post without one leaves the meeting with nobody to sign off, and says where to mend it."""
+    day = timezone.localdate() + dt.timedelta(days=21)
+    Meeting.objects.create(
+        board=Board.objects.create(partnership=strategy.partnership, name="Partnership Board"), strategy=strategy, date=day
+    )
+    client.force_login(officer)
+    html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
+    posts = reverse("people:post_list", args=[strategy.partnership_id])
+    assert "No organisation owns actions of this plan yet." in html
+    assert f'<a class="govuk-link" href="{posts}">give each post that owns actions its organisation</a>' in html
