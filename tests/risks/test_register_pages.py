@@ -25,6 +25,26 @@ def next_review() -> dict:
     return date_boxes("review_date", timezone.localdate() + dt.timedelta(days=90))
 
 
+def new_risk(owner_post, **changes) -> dict:
+    """The new-risk form as an officer fills it in (R5, EHCP timeliness), with `changes` on top."""
+    return {
+        "ref": "R5",
+        "title": "EHCP timeliness",
+        "category": "statutory",
+        "owner": str(owner_post.pk),
+        "cause": "Rising requests; educational psychologist vacancies.",
+        "effect": "Plans issued late; tribunals.",
+        "inherent_likelihood": "5",
+        "inherent_impact": "4",
+        "residual_likelihood": "4",
+        "residual_impact": "4",
+        "target_likelihood": "2",
+        "target_impact": "4",
+        **next_review(),
+        **changes,
+    }
+
+
 def test_the_register_shows_each_risk_its_score_in_words_and_the_heat_map_counts(client, board, risk, strategy):
     client.force_login(board)
     page = client.get(reverse("risks:register", args=[strategy.pk])).content.decode()
@@ -180,22 +200,7 @@ def test_the_error_summary_lists_a_risks_problems_in_the_order_of_the_form(clien
 
 def test_an_officer_adds_a_risk_linking_actions_by_ref(client, officer, strategy, owner_post, action):
     client.force_login(officer)
-    data = {
-        "ref": "R5",
-        "title": "EHCP timeliness",
-        "category": "statutory",
-        "owner": str(owner_post.pk),
-        "cause": "Rising requests; educational psychologist vacancies.",
-        "effect": "Plans issued late; tribunals.",
-        "inherent_likelihood": "5",
-        "inherent_impact": "4",
-        "residual_likelihood": "4",
-        "residual_impact": "4",
-        "target_likelihood": "2",
-        "target_impact": "4",
-        "action_refs": "sp1",
-        **next_review(),
-    }
+    data = new_risk(owner_post, action_refs="sp1")
     response = client.post(reverse("risks:risk_add", args=[strategy.pk]), data)
     assert response.status_code == 302
     risk = Risk.objects.get(ref="R5")
@@ -207,22 +212,7 @@ def test_a_risks_mitigating_actions_may_be_typed_separated_by_spaces(client, off
     first, second = make_action(ref="1.1"), make_action(ref="1.2")
     client.force_login(officer)
     assert "separated by commas or spaces" in client.get(reverse("risks:risk_add", args=[strategy.pk])).content.decode()
-    data = {
-        "ref": "R5",
-        "title": "EHCP timeliness",
-        "category": "statutory",
-        "owner": str(owner_post.pk),
-        "cause": "Rising requests.",
-        "effect": "Plans issued late.",
-        "inherent_likelihood": "5",
-        "inherent_impact": "4",
-        "residual_likelihood": "4",
-        "residual_impact": "4",
-        "target_likelihood": "2",
-        "target_impact": "4",
-        "action_refs": "1.1 1.2",
-        **next_review(),
-    }
+    data = new_risk(owner_post, action_refs="1.1 1.2")
     assert client.post(reverse("risks:risk_add", args=[strategy.pk]), data).status_code == 302
     assert set(Risk.objects.get(ref="R5").mitigating_actions.all()) == {first, second}
 
@@ -230,21 +220,7 @@ def test_a_risks_mitigating_actions_may_be_typed_separated_by_spaces(client, off
 @pytest.mark.parametrize("days_ago", [1, 0])
 def test_a_new_risk_with_a_review_date_not_after_today_is_refused_as_a_re_score_is(client, officer, strategy, owner_post, days_ago):
     client.force_login(officer)
-    data = {
-        "ref": "R5",
-        "title": "EHCP timeliness",
-        "category": "statutory",
-        "owner": str(owner_post.pk),
-        "cause": "Rising requests.",
-        "effect": "Plans issued late.",
-        "inherent_likelihood": "5",
-        "inherent_impact": "4",
-        "residual_likelihood": "4",
-        "residual_impact": "4",
-        "target_likelihood": "2",
-        "target_impact": "4",
-        **date_boxes("review_date", timezone.localdate() - dt.timedelta(days=days_ago)),
-    }
+    data = new_risk(owner_post, **date_boxes("review_date", timezone.localdate() - dt.timedelta(days=days_ago)))
     response = client.post(reverse("risks:risk_add", args=[strategy.pk]), data)
     assert response.status_code == 422
     assert "The next review date must be after today" in shown(response.content.decode())
