@@ -78,8 +78,8 @@ class MyActions:
     rating_code: str
     show: str
 
-    in_round: int = 0  # not complete: due an update each reporting cycle
-    updated_in_round: int = 0  # of those, updated since the latest snapshot
+    in_round: int = 0  # in this cycle's update round (`rules.in_round`): not complete, or completed during the cycle
+    updated_in_round: int = 0  # of those, updated since the last board (a completed one is)
 
     @property
     def filtered(self) -> bool:
@@ -182,6 +182,7 @@ def _mine_of(partnership_ids: tuple[int, ...], user_id: int, today: dt.date) -> 
         .annotate(
             last_update_id=_latest_update_id(),
             cycle_started_at=rules.cycle_started_at(),
+            completed_at=rules.last_completed_at(),
             has_owner=Exists(Action.owners.through.objects.filter(action_id=OuterRef("pk"))),
             **milestone_progress(),
         )
@@ -241,6 +242,7 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
         )
         for name in rules.STATUS_FIELDS:
             setattr(action, name, getattr(action.status, name))
+        action.in_round = rules.in_round(action.rating, action.completed_at, action.cycle_started_at)
         action.due_this_month = action.due_date is not None and (action.due_date.year, action.due_date.month) == (today.year, today.month)
 
     if show not in MY_ACTIONS_SHOW:
@@ -276,8 +278,8 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
             for key, label in MY_ACTIONS_SHOW.items()
         ],
         rating_code=rating_code,
-        in_round=sum(1 for a in rows if rules.in_round(a.rating)),
-        updated_in_round=sum(1 for a in rows if rules.in_round(a.rating) and not a.needs_update),
+        in_round=sum(1 for a in rows if a.in_round),
+        updated_in_round=sum(1 for a in rows if a.in_round and not a.needs_update),
         show=show,
     )
 

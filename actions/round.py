@@ -1,9 +1,10 @@
 """The update round before a board meeting: whose actions are updated for it, and whose are not yet.
 
 An action is updated for the round when something was recorded since its
-strategy's latest snapshot (the rule book's "needs an update", negated); the
-round is named after the strategy's next scheduled meeting. Completed and
-retired actions are not in the round.
+strategy's last board's snapshot (the rule book's "needs an update", negated); the
+round is named after the strategy's next scheduled meeting. Which actions are in
+the round is the rule book's `in_round`: an action completed during the cycle
+stays in it, updated; one complete before the cycle, or retired, is not.
 
 Meetings belong to governance, a layer above: it tells the round how to find
 the next one (`actions.signals.next_meeting_finder_set`, called from its AppConfig.ready).
@@ -52,7 +53,7 @@ def rounds_for(user: User, today: dt.date | None = None) -> list[Round]:
     mine = my_actions_for(user, today=today)
     rounds = []
     for by_strategy in mine.strategies:
-        actions = [a for rows in by_strategy.groups.values() for a in rows.actions if rules.in_round(a.rating)]
+        actions = [a for rows in by_strategy.groups.values() for a in rows.actions if a.in_round]
         if actions:
             rounds.append(Round(by_strategy.strategy, next_meeting(by_strategy.strategy, today), actions))
     return rounds
@@ -104,7 +105,8 @@ class RoundProgress:
 
 
 def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> RoundProgress:
-    """How far each owner organisation has got with the round: its actions (not complete) and how many are updated."""
+    """How far each owner organisation has got with the round: its actions in the round (`rules.in_round`) and how
+    many are updated (every one completed during the cycle is)."""
     today = today or timezone.localdate()
     actions = (
         rules.with_status(Action.objects.filter(rules.in_round_q(), strategy=strategy), today)

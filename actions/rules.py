@@ -12,7 +12,11 @@ expression and its twin to the same answer.
   every action is in exactly one class; an action with no rating has not
   started. The flags below sit beside the class, never instead of it: an
   action can be on track and overdue (and a board wants that named).
-- In the round: not complete, so due an update every reporting cycle.
+- In the round: the actions due an update this cycle: every action not
+  complete, and every action completed during the cycle (an update since the
+  cycle's start, as "needs an update" dates it, moved it from a level not
+  complete to a complete one), which counts as updated. An action complete
+  before the cycle started is out of it. Completing an action never shrinks the round.
 - Overdue: a due date before today and a rating that is not complete. A due
   month is stored as its last day; "to be determined" (no date) is never overdue.
 - Due soon: due from today to `DUE_SOON_DAYS` ahead, inclusive, not complete.
@@ -41,7 +45,7 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import IsNull, LessThanOrEqual
+from django.db.models.lookups import GreaterThan, IsNull, LessThanOrEqual
 from django.dispatch import receiver
 
 from actions.models import Action, ActionUpdate, Progress, Snapshot
@@ -75,17 +79,33 @@ def classify(rating: Rated | None) -> Progress:
     return Progress.NOT_STARTED if rating is None else PROGRESS_BY_VALUE[rating.progress]
 
 
-def in_round(rating: Rated | None) -> bool:
-    """Not complete: the action is due an update every reporting cycle."""
+def not_complete(rating: Rated | None) -> bool:
     return classify(rating) != Progress.COMPLETE
 
 
+def is_completing(rating_before: Rated | None, rating_after: Rated) -> bool:
+    """Whether an update completed its action: from a level not complete to a complete one (a new action's first
+    rating, with nothing before it, completes nothing)."""
+    return rating_before is not None and not_complete(rating_before) and classify(rating_after) == Progress.COMPLETE
+
+
+def in_round(rating: Rated | None, completed_at: dt.datetime | None, cycle_started_at: dt.datetime | None) -> bool:
+    """Whether the action is in this cycle's update round: not complete, or completed during the cycle.
+
+    `completed_at` is when its latest completing update (`is_completing`) was made, None when it has none;
+    `cycle_started_at` is as for `needs_update` (None before the first snapshot: the cycle has run since the start).
+    """
+    if not_complete(rating):
+        return True
+    return completed_at is not None and (cycle_started_at is None or completed_at > cycle_started_at)
+
+
 def is_overdue(due_date: dt.date | None, rating: Rated | None, today: dt.date) -> bool:
-    return due_date is not None and due_date < today and in_round(rating)
+    return due_date is not None and due_date < today and not_complete(rating)
 
 
 def is_due_soon(due_date: dt.date | None, rating: Rated | None, today: dt.date) -> bool:
-    return due_date is not None and today <= due_date <= today + dt.timedelta(days=due_soon_days()) and in_round(rating)
+    return due_date is not None and today <= due_date <= today + dt.timedelta(days=due_soon_days()) and not_complete(rating)
 
 
 def is_inconsistent(due_date: dt.date | None, rating: Rated | None, today: dt.date) -> bool:
@@ -94,7 +114,7 @@ def is_inconsistent(due_date: dt.date | None, rating: Rated | None, today: dt.da
 
 def needs_update(rating: Rated | None, last_updated_at: dt.datetime | None, cycle_started_at: dt.datetime | None) -> bool:
     """`cycle_started_at` is when the strategy's latest snapshot was taken (None before the first)."""
-    if not in_round(rating):
+    if classify(rating) == Progress.COMPLETE:
         return False
     if last_updated_at is None:
         return True
@@ -193,13 +213,36 @@ def classification() -> Coalesce:
     return Coalesce(F("rating__progress"), Value(Progress.NOT_STARTED.value), output_field=CharField())
 
 
-def in_round_q() -> Q:
-    """in_round() in SQL: the action's rating is not at a complete level."""
+def not_complete_q() -> Q:
+    """not_complete() in SQL: the action's rating is not at a complete level."""
     return ~Q(rating__progress=Progress.COMPLETE)
 
 
+def completing_q() -> Q:
+    """is_completing() in SQL, over updates."""
+    not_complete_classes = [progress for progress in Progress if progress != Progress.COMPLETE]
+    return Q(rating_before__progress__in=not_complete_classes, rating_after__progress=Progress.COMPLETE)
+
+
+def last_completed_at() -> Subquery:
+    """When the action's latest completing update was made (NULL when it has none): `in_round`'s `completed_at`."""
+    completing = ActionUpdate.objects.filter(completing_q(), action=OuterRef("pk")).order_by("-created_at")
+    return Subquery(completing.values("created_at")[:1])
+
+
+def in_round_q(*, completed_at=None, cycle_started_at=None) -> Q:
+    """in_round() in SQL: not complete, or its latest completing update made since the cycle's start.
+
+    Each input is found by one index probe per action unless given as a column (see needs_update_q).
+    """
+    completed = completed_at if completed_at is not None else last_completed_at()
+    cycle = cycle_started_at if cycle_started_at is not None else _cycle_started_at()
+    since = Q(IsNull(cycle, True)) | Q(GreaterThan(completed, cycle))
+    return not_complete_q() | (Q(IsNull(completed, False)) & since)
+
+
 def overdue(today: dt.date) -> Q:
-    return Q(due_date__lt=today) & in_round_q()
+    return Q(due_date__lt=today) & not_complete_q()
 
 
 def milestone_overdue(today: dt.date) -> Q:
@@ -213,7 +256,7 @@ def milestone_due_soon(today: dt.date) -> Q:
 
 
 def due_soon(today: dt.date) -> Q:
-    return Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=due_soon_days())) & in_round_q()
+    return Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=due_soon_days())) & not_complete_q()
 
 
 def inconsistent(today: dt.date) -> Q:
@@ -240,7 +283,7 @@ def needs_update_q(*, last_updated_at=None, cycle_started_at=None) -> Q:
     if last is None:
         last = Subquery(ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at").values("created_at")[:1])
     cycle = cycle_started_at if cycle_started_at is not None else _cycle_started_at()
-    return in_round_q() & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle)))
+    return not_complete_q() & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle)))
 
 
 def unallocated(*, owned=None) -> Q:

@@ -224,6 +224,49 @@ def test_latest_snapshot_is_the_latest_as_at_date_then_the_last_taken(strategy):
     assert late.previous() == early
 
 
+@pytest.mark.parametrize("with_snapshot", [True, False])
+def test_the_rounds_database_expression_agrees_with_its_python_twin(strategy, group, level, with_snapshot):
+    """Over a grid of ratings now and the updates that led there, made before, at or after the cycle's start (or with
+    no snapshot yet): SQL and Python put the same actions in the round, and an action completed during the cycle is."""
+    now = timezone.now()
+    cycle = None
+    if with_snapshot:
+        cycle = _taken_at(snapshot_take(strategy=strategy, as_at=timezone.localdate() - dt.timedelta(days=20)), now - dt.timedelta(days=10))
+        cycle = cycle.taken_at
+    codes = [lv.code for lv in strategy.scheme.levels.all()]
+    # Each history: (rating before or None for a first rating, rating after, days before now); -10 is the cycle's start.
+    histories = [
+        [],
+        [(None, "green", -1)],  # added complete during the cycle: it completed nothing
+        [("amber", "amber-e", -20)],  # completed before the cycle
+        [("amber", "amber-e", -10)],  # completed as the snapshot was taken
+        [("amber", "amber-e", -1)],  # completed during the cycle
+        [("amber", "amber-e", -20), ("amber-e", "green", -1)],  # complete before, embedded during: not completed during
+        [("amber", "green", -20), ("green", "red", -5), ("red", "green", -1)],  # reopened and completed again
+        [("amber-e", "amber", -1)],  # reopened during the cycle
+    ]
+    expected, completed_of = {}, {}
+    for n, (code, history) in enumerate(itertools.product(codes, histories)):
+        action = Action.objects.create(strategy=strategy, group=group, ref=f"R{n}", text="Round", rating=level(code))
+        completed = None
+        for before, after, days in history:
+            when = now + dt.timedelta(days=days)
+            ActionUpdate.objects.create(
+                action=action, created_at=when, rating_before=before and level(before), rating_after=level(after), narrative="Moved."
+            )
+            if rules.is_completing(before and level(before), level(after)):
+                completed = when
+        completed_of[action.pk] = completed
+        expected[action.pk] = rules.in_round(level(code), completed, cycle)
+    found = set(Action.objects.filter(rules.in_round_q(), ref__startswith="R").values_list("pk", flat=True))
+    assert found == {pk for pk, in_round in expected.items() if in_round}
+    annotated = dict(Action.objects.filter(ref__startswith="R").annotate(at=rules.last_completed_at()).values_list("pk", "at"))
+    assert annotated == completed_of
+    # Every action not complete is in; a complete one only when its completing update came after the cycle's start.
+    green = {pk: in_round for pk, in_round in expected.items() if Action.objects.get(pk=pk).rating.code == "green"}
+    assert sorted(green.values()) == ([False] * 6 + [True] * 2 if with_snapshot else [False] * 3 + [True] * 5)
+
+
 def test_the_classifications_database_expression_agrees_with_its_python_twin(partnership):
     """Every level of every scheme: the class SQL gives an action is the class Python gives its rating, exactly one of four."""
     expected = {}

@@ -242,3 +242,48 @@ def test_a_row_saved_beside_one_to_put_right_says_it_was_updated_today(client, o
     saved = page[page.index(f'id="action-{action.pk}"') :]
     said = saved[saved.index("Due ") : saved.index("</p>", saved.index("Due "))]
     assert f"last updated {timezone.localdate():%-d %b %Y}" in said
+
+
+ORGANISATION_ROW = r"Northshire Council</th>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)</td>"  # updated, in the round
+PLACES = ("my actions", "update round", "officer's round", "this cycle", "sign-off")
+
+
+def test_completing_an_action_during_the_cycle_counts_it_as_updated_wherever_the_round_is_counted(
+    client, officer, owner, action, second, meeting, owner_post, strategy, group, level
+):
+    """Rated Amber E (complete, impact to be evidenced), an action stays in the round as updated: "1 of 2", not "0 of 1".
+    An action already complete before the cycle started stays out, even when its narrative is updated now."""
+    owner_post.organisation = Organisation.objects.create(partnership=owner_post.partnership, name="Northshire Council")
+    owner_post.save()
+    done = Action.objects.create(strategy=strategy, group=group, ref="SP3", text="Done last cycle", rating=level("amber"))
+    done.owners.add(owner_post)
+    action_update_record(action=done, user=owner, rating=level("amber-e"), narrative="Delivered.", expected_version=done.version)
+    snapshot_take(strategy=strategy, as_at=timezone.localdate() - dt.timedelta(days=1))
+    done.refresh_from_db()
+    action_update_record(action=done, user=owner, rating=level("green"), narrative="Embedded.", expected_version=done.version)
+
+    def counted() -> dict[str, str]:
+        client.force_login(owner)
+        mine = client.get(reverse("actions:my_actions")).content.decode()
+        mine = mine[mine.index('data-testid="round-progress"') :]
+        labels = re.findall(r'data-testid="round-label">([^<]*)<', client.get(reverse("actions:update_round")).content.decode())
+        client.force_login(officer)
+        progress = client.get(reverse("actions:round_progress", args=[strategy.pk])).content.decode()
+        cycle = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
+        sign_off = client.get(reverse("governance:sign_off_board", args=[meeting.pk])).content.decode()
+        return {
+            "my actions": re.search(r"<strong>(\d+ of \d+)</strong> updated since the last board", mine).group(1),
+            "update round": re.match(r"(\d+ of \d+) updated for the", labels[0]).group(1),
+            "officer's round": "{} of {}".format(*re.search(ORGANISATION_ROW, progress).groups()),
+            "this cycle": re.search(r"Northshire Council</dt>\s*<dd[^>]*>(\d+ of \d+) updated", cycle).group(1),
+            "sign-off": re.search(r'data-label="Updated since the last board">(\d+ of \d+)', sign_off).group(1),
+        }
+
+    assert counted() == dict.fromkeys(PLACES, "0 of 2")
+    action_update_record(action=action, user=owner, rating=level("amber-e"), narrative="Delivered.", expected_version=action.version)
+    assert counted() == dict.fromkeys(PLACES, "1 of 2")
+    client.force_login(owner)
+    page = client.get(reverse("actions:update_round")).content.decode()
+    completed = page[page.index(f'id="action-{action.pk}"') :]
+    assert completed[: completed.index("</legend>")].endswith('<strong class="govuk-tag govuk-tag--green">Updated</strong>')
+    assert f'id="action-{done.pk}"' not in page  # complete before the cycle: not in the round

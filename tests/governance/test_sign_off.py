@@ -223,7 +223,7 @@ def test_the_signatory_sees_which_of_their_actions_have_no_update_before_confirm
     client.force_login(signatory)
     page = client.get(board_url(meeting)).content.decode()
     dashboard = reverse("reporting:dashboard", args=[strategy.pk]) + f"?organisation={council.pk}&amp;exception=needs_update#actions"
-    assert "Northshire Council's one action not yet complete has no update since the last board." in page
+    assert "Northshire Council's one action in the round has no update since the last board." in page
     assert f'<a class="govuk-link" href="{dashboard}">See it</a> before you confirm' in page
     assert 'data-label="Updated since the last board">0 of 1<br>' in page and "1 not yet" in page
     assert other.name not in page  # it owns no action, so it has no sign-off
