@@ -16,12 +16,14 @@ from governance.forms import ActionArisingForm, DecisionForm
 from governance.ical import calendar_feed_issue, calendar_feed_reader, calendar_feed_stop, calendar_ics
 from governance.models import CalendarFeed
 from governance.reads import actions_arising_for, decisions_for, meeting_pack_pdf
+from governance.signoff import sign_off_changes_since
 from people.access import is_officer, officer_required
 from send_tracker.forms import form_written
 
 
 def _meeting_page(request, meeting, membership, *, decision_form=None, arising_form=None, status=200) -> HttpResponse:
     officer = is_officer(membership)
+    pack = meeting_pack_pdf(meeting)
     context = {
         "meeting": meeting,
         "meeting_status": meeting.status_label(timezone.localdate()),
@@ -29,7 +31,9 @@ def _meeting_page(request, meeting, membership, *, decision_form=None, arising_f
         "membership": membership,
         "officer": officer,
         "decisions": decisions_for(meeting),
-        "pack": meeting_pack_pdf(meeting),
+        "pack": pack,
+        # For officers: the sign-off changes since the pack was asked for, which producing it again would show.
+        "pack_sign_off_changes": sign_off_changes_since({meeting.pk: pack.requested_at}).get(meeting.pk, []) if officer and pack else [],
         "arising": actions_arising_for(meeting),
         "decision_form": (decision_form or DecisionForm(prefix="decision")) if officer else None,
         "arising_form": (arising_form or ActionArisingForm(partnership_id=meeting.board.partnership_id, prefix="arising"))

@@ -207,24 +207,15 @@ class SignOffEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.sign_off}: {self.get_status_display()} at {self.at:%Y-%m-%d %H:%M}"
 
-
-class SnapshotSignOff(models.Model):
-    """A sign-off as it stood when a snapshot was taken: the pack's sign-off table reads these."""
-
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="sign_offs")
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
-    organisation_name = models.CharField(max_length=200)
-    signatory = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=12, choices=SignOff.Status.choices)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["snapshot", "organisation_name"]
-        triggers = [pgtrigger.Protect(name="snapshotsignoff_immutable", operation=pgtrigger.Update)]
-
-    def __str__(self) -> str:
-        return f"{self.organisation_name} in {self.snapshot}"
+    def change_words(self) -> str:
+        """The change in words ("Northshire Council signed off at 14:20 on 8 December 2026"), as a page says it."""
+        organisation = self.sign_off.organisation
+        done = {
+            SignOff.Status.CONFIRMED: f"{organisation} signed off",
+            SignOff.Status.DECLINED: f"{organisation} declined to sign off",
+            SignOff.Status.REOPENED: f"{organisation}'s sign-off was reopened",
+        }.get(self.status, f"{organisation}'s sign-off changed")
+        return f"{done} at {timezone.localtime(self.at):%H:%M on %-d %B %Y}"
 
 
 class Inspection(models.Model):

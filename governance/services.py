@@ -1,4 +1,4 @@
-"""Governance writes: snapshots (with the sign-offs they freeze), boards from a plan document, meeting reminders."""
+"""Governance writes: snapshots, boards from a plan document, meeting reminders."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from actions.models import Action, ActionUpdate, Snapshot, SnapshotAction, Strat
 from coproduction.models import FamiliesView
 from coproduction.services import snapshot_families_views
 from governance.models import Board, Meeting, SelfEvaluationVersion
-from governance.signoff import sign_off_reminders_queue, sign_offs_freeze
+from governance.signoff import sign_off_reminders_queue
 from kpis.services import snapshot_kpi_values
 
 
@@ -54,7 +54,6 @@ def snapshot_take(
         cursor.execute(f"INSERT INTO {connection.ops.quote_name(SnapshotAction._meta.db_table)} ({columns}) {sql}", params)
     snapshot_kpi_values(snapshot)
     snapshot_families_views(snapshot)
-    sign_offs_freeze(snapshot)
     return snapshot
 
 

@@ -10,6 +10,7 @@ deadline nears, through the notifications and daily digest.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -20,7 +21,7 @@ from accounts.models import User
 from actions.chasing import digests_prepare
 from actions.models import Action, Notification, Snapshot, Strategy
 from actions.round import round_by_organisation
-from governance.models import Meeting, Signatory, SignOff, SignOffEvent, SnapshotSignOff
+from governance.models import Meeting, Signatory, SignOff, SignOffEvent
 from people.models import Organisation, Post
 from send_tracker.statements import kept_objects
 
@@ -243,27 +244,70 @@ def sign_off_reminders_queue(*, meeting: Meeting, days_before: int, today: dt.da
     return len(waiting)
 
 
-def sign_offs_freeze(snapshot: Snapshot) -> int:
-    """Freeze the sign-offs of the strategy's next meeting into the snapshot its pack is built from."""
-    meeting = (
+def sign_offs_meeting(snapshot: Snapshot) -> Meeting | None:
+    """The meeting a pack of the snapshot reports partner sign-off for when it names none: the next on or after its date."""
+    return (
         Meeting.objects.filter(strategy_id=snapshot.strategy_id, date__gte=snapshot.as_at)
         .filter(~Q(status=Meeting.Status.CANCELLED))
+        .select_related("board")
         .order_by("date")
         .first()
     )
-    if meeting is None:
-        return 0
-    frozen = [
-        SnapshotSignOff(
-            snapshot=snapshot,
-            meeting=meeting,
-            organisation_name=s.organisation.name,
-            signatory=str(signatory_of(s) or ""),
-            status=s.status,
-            decided_at=s.decided_at,
-            reason=s.reason,
+
+
+@dataclass(frozen=True)
+class SignOffAsAt:
+    """An organisation's sign-off for a meeting as it stood at a moment (`sign_offs_as_at`)."""
+
+    organisation_name: str
+    signatory: str  # who signed off or declined; otherwise the nominated signatory
+    status: str
+    decided_at: dt.datetime | None  # when it came to this status; None while never signed off
+    reason: str
+
+    def get_status_display(self) -> str:
+        return SignOff.Status(self.status).label
+
+
+def sign_offs_as_at(meeting: Meeting, at: dt.datetime) -> list[SignOffAsAt]:
+    """The meeting's sign-offs as they stood at `at`, read from their history (every change is a SignOffEvent, which is
+    never altered): what a pack produced at `at` says, the same however often it is read again."""
+    sign_offs = sign_offs_for(meeting)
+    events = SignOffEvent.objects.filter(sign_off__in=sign_offs, at__lte=at).select_related("by")
+    latest = {event.sign_off_id: event for event in events.order_by("sign_off_id", "-at", "-id").distinct("sign_off_id")}
+    found = []
+    for sign_off in sign_offs:
+        event = latest.get(sign_off.pk)
+        status = event.status if event else SignOff.Status.OUTSTANDING
+        decider = event.by if status in (SignOff.Status.CONFIRMED, SignOff.Status.DECLINED) else None
+        signatory = decider or signatory_of(sign_off)
+        found.append(
+            SignOffAsAt(
+                organisation_name=sign_off.organisation.name,
+                signatory=str(signatory or ""),
+                status=status,
+                decided_at=event.at if event else None,
+                reason=event.reason if event else "",
+            )
         )
-        for s in sign_offs_for(meeting)
-    ]
-    SnapshotSignOff.objects.bulk_create(frozen)
-    return len(frozen)
+    return found
+
+
+def sign_off_changes_since(meetings_since: dict[int, dt.datetime]) -> dict[int, list[SignOffEvent]]:
+    """For each meeting (by id), each organisation's latest change to its sign-off made after the moment given for that
+    meeting, oldest first: what a pack produced at that moment does not show. One query for all of them."""
+    if not meetings_since:
+        return {}
+    events = (
+        SignOffEvent.objects.filter(sign_off__meeting_id__in=meetings_since, at__gt=min(meetings_since.values()))
+        .select_related("sign_off__organisation", "by")
+        .order_by("at", "id")
+    )
+    latest: dict[int, dict[int, SignOffEvent]] = {}
+    for event in events:
+        meeting_id = event.sign_off.meeting_id
+        if event.at > meetings_since[meeting_id]:
+            by_organisation = latest.setdefault(meeting_id, {})
+            by_organisation.pop(event.sign_off.organisation_id, None)  # re-added last: its latest change, in order
+            by_organisation[event.sign_off.organisation_id] = event
+    return {meeting_id: list(changes.values()) for meeting_id, changes in latest.items()}

@@ -32,8 +32,9 @@ from coproduction.services import (
 )
 from governance.cycle import priority_action_plan_due
 from governance.inspections import findings_progress, inspections_with_findings
-from governance.models import Meeting, SnapshotSignOff
+from governance.models import Meeting
 from governance.reads import actions_arising_for, decisions_for, last_meeting_held
+from governance.signoff import sign_offs_as_at, sign_offs_meeting
 from kpis.alerts import kpi_crossings_between
 from kpis.charts import kpi_small_chart_svg
 from kpis.models import Benchmark, Indicator, KpiValue, Rag
@@ -193,8 +194,14 @@ def opening_arising(strategy_id: int, snapshot: Snapshot, meeting: Meeting | Non
     return last, decisions_for(last), actions_arising_for(last, today=snapshot.as_at)
 
 
-def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None, officer_items: list[str] = ()) -> dict:
+def board_pack_context(
+    snapshot: Snapshot, meeting: Meeting | None = None, officer_items: list[str] = (), sign_offs_at: dt.datetime | None = None
+) -> dict:
+    """What the pack says: the ratings and figures as the snapshot froze them, and the partners' sign-off for its
+    meeting as it stood at `sign_offs_at` (when the pack was asked for; now unless given), from the sign-offs' history."""
     strategy = snapshot.strategy
+    sign_offs_at = sign_offs_at or timezone.now()
+    sign_off_meeting = meeting or sign_offs_meeting(snapshot)
     rows = rows_from_snapshot(snapshot)
     # A snapshot taken before the strategy moved to another scheme is read in the scheme it was rated in.
     levels = list(RatingLevel.objects.filter(scheme_id=rows[0].rating.scheme_id if rows else strategy.scheme_id).order_by("position"))
@@ -255,10 +262,12 @@ def board_pack_context(snapshot: Snapshot, meeting: Meeting | None = None, offic
         "overdue_groups": [(groups_by_id[group_id], group_rows) for group_id, group_rows in once.overdue_by_group],
         "movement": moved,
         "moves": movement_once(moved) if moved else [],
-        # Co-production: what the snapshot froze of the families' view and the partners' sign-off.
+        # Co-production: what the snapshot froze of the families' view; the partners' sign-off as at the pack's asking.
         "families_groups": families,
         "disagreements": disagreeing,
-        "sign_offs": list(SnapshotSignOff.objects.filter(snapshot=snapshot).select_related("meeting__board")),
+        "sign_off_meeting": sign_off_meeting,
+        "sign_offs": sign_offs_as_at(sign_off_meeting, sign_offs_at) if sign_off_meeting else [],
+        "sign_offs_at": sign_offs_at,
         **timeline_ahead(timeline(deliverables_of(strategy), rows, snapshot.as_at), snapshot.as_at),
         "kpis": kpis,
         "kpi_counts": [(rag, kpi_counts[rag]) for rag in Rag if kpi_counts[rag]],
@@ -301,8 +310,15 @@ def pack_stylesheet() -> SafeString:
         return mark_safe(handle.read())
 
 
-def board_pack_html(snapshot: Snapshot, meeting: Meeting | None = None, *, for_print: bool = True, officer_items: list[str] = ()) -> str:
-    context = board_pack_context(snapshot, meeting, officer_items)
+def board_pack_html(
+    snapshot: Snapshot,
+    meeting: Meeting | None = None,
+    *,
+    for_print: bool = True,
+    officer_items: list[str] = (),
+    sign_offs_at: dt.datetime | None = None,
+) -> str:
+    context = board_pack_context(snapshot, meeting, officer_items, sign_offs_at)
     context["for_print"] = for_print
     if for_print:
         context["pack_css"] = pack_stylesheet()

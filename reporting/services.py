@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +17,8 @@ from django.utils.timesince import timesince
 from accounts.models import User
 from actions.models import Snapshot, Strategy
 from governance.calendar import meeting_pack_snapshot_record
-from governance.models import Finding, Meeting
+from governance.models import Finding, Meeting, SignOffEvent
+from governance.signoff import sign_off_changes_since
 from jobs.models import Job
 from jobs.services import JobRefusedError, job_claim, job_enqueue, job_finish, job_stop
 from people.access import membership_for
@@ -61,6 +64,29 @@ def stale_snapshot_message(snapshot: Snapshot, earlier: Meeting, meeting: Meetin
     )
 
 
+@dataclass(frozen=True)
+class PackBehind:
+    """A meeting's latest pack, and the partners' sign-off changes since it was asked for, which it does not show."""
+
+    report: BoardReport
+    changes: list[SignOffEvent]
+
+
+def packs_behind_sign_off(strategy: Strategy, today: dt.date, meeting: Meeting | None = None) -> list[PackBehind]:
+    """The latest pack of each meeting still to come (of `meeting` alone when given), when a sign-off has changed since
+    it was asked for: producing the pack again shows the sign-off as it stands (the earlier pack is kept as issued).
+    Not while a newer pack is still being produced. Two queries whatever the number of meetings."""
+    packs = BoardReport.objects.filter(strategy=strategy, meeting__date__gte=today).exclude(status=Job.Status.FAILED)
+    if meeting is not None:
+        packs = packs.filter(meeting=meeting)
+    latest: dict[int, BoardReport] = {}
+    for report in packs.select_related("snapshot", "meeting__board").order_by("-requested_at", "-id"):
+        latest.setdefault(report.meeting_id, report)
+    ready = {meeting_id: report for meeting_id, report in latest.items() if report.status == Job.Status.READY}
+    changes = sign_off_changes_since({meeting_id: report.requested_at for meeting_id, report in ready.items()})
+    return [PackBehind(report, changes[meeting_id]) for meeting_id, report in ready.items() if meeting_id in changes]
+
+
 def board_report_request(
     *,
     snapshot: Snapshot,
@@ -96,7 +122,10 @@ def board_report_render(report: BoardReport) -> BoardReport:
             return report  # done already, or another worker is rendering it right now
         BoardReport.objects.filter(pk=report.pk).update(stage=BoardReport.Stage.READING)
         started = time.monotonic()
-        html = board_pack_html(report.snapshot, report.meeting, officer_items=officer_items_from(report.for_decision))
+        # The sign-off as at the asking: a render run again (a worker lost) says what the first would have said.
+        html = board_pack_html(
+            report.snapshot, report.meeting, officer_items=officer_items_from(report.for_decision), sign_offs_at=report.requested_at
+        )
         from reporting.pdf import render_pdf  # a heavy library, loaded at the first render rather than at every start-up
 
         rendered = render_pdf(html, on_stage=lambda stage: BoardReport.objects.filter(pk=report.pk).update(stage=stage))

@@ -48,7 +48,14 @@ from reporting.for_decision import officer_items_from
 from reporting.models import BoardReport, DocumentExport, EvidencePack
 from reporting.packs_beside import beside_sheets
 from reporting.report import board_pack_context
-from reporting.services import board_report_request, board_report_stop, earlier_board_of, evidence_pack_request, stale_snapshot_message
+from reporting.services import (
+    board_report_request,
+    board_report_stop,
+    earlier_board_of,
+    evidence_pack_request,
+    packs_behind_sign_off,
+    stale_snapshot_message,
+)
 from reporting.summaries import EXCEPTION_KINDS, movement_since_snapshot
 from send_tracker.cache import DrawnOnce, earlier_copy_note, page_built_once, saved_at
 from send_tracker.security import rate_limited, security_event
@@ -371,6 +378,7 @@ def reports(request: HttpRequest, strategy_id: int) -> HttpResponse:
             "stale": stale_snapshot_message(snapshots[0], earlier, following) if earlier else "",
             "chosen_meeting": following if following and not earlier else None,
             "packs": BoardReport.objects.filter(strategy=strategy).select_related("snapshot", "meeting__board", "requested_by")[:50],
+            "packs_behind": packs_behind_sign_off(strategy, today) if is_officer(membership) else [],
         },
     )
 
@@ -523,8 +531,9 @@ def report_download(request: HttpRequest, report_id: int) -> FileResponse:
 def snapshot_pack(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     """The board pack as a web page: the same content as the PDF, readable in the browser.
 
-    `?report=` names the pack it mirrors (its meeting and the officer's items for decision); without it, the latest
-    pack produced for the snapshot's meeting, so the web page asks the board the same questions as the PDF.
+    `?report=` names the pack it mirrors (its meeting, the officer's items for decision and the partners' sign-off as it
+    stood when the pack was asked for); without it, the latest pack produced for the snapshot's meeting, so the web page
+    says what the PDF says. With no pack at all, the sign-off is as it stands now.
     """
     snapshot = Snapshot.objects.select_related("strategy").filter(pk=snapshot_id).first()
     if snapshot is None:
@@ -536,7 +545,9 @@ def snapshot_pack(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     meeting = report.meeting if report else snapshot.meetings.select_related("board").first()
     if report is None and meeting is not None:
         report = packs.filter(meeting=meeting, status=BoardReport.Status.READY).order_by("-pk").first()
-    context = board_pack_context(snapshot, meeting, officer_items_from(report.for_decision) if report else [])
+    context = board_pack_context(
+        snapshot, meeting, officer_items_from(report.for_decision) if report else [], report.requested_at if report else None
+    )
     context["for_print"] = False
     return render(request, "reporting/pdf/board_pack.html", context)
 
