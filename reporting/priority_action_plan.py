@@ -140,9 +140,9 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
     return out.getvalue()
 
 
-# The table's columns on the page (6.5 inches between the default margins): the action's words take about half, as in
+# The table's columns on the page (6.27 inches between an A4 page's margins): the action's words take about half, as in
 # the PDF, and a due month ("December 2026") fits on one line.
-COLUMN_INCHES = (3.1, 1.3, 1.0, 1.1)
+COLUMN_INCHES = (3.0, 1.2, 1.0, 1.05)
 
 
 def _laid_out(row) -> None:

@@ -16,6 +16,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 WORD_FONT = "Arial"
 _THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
+# The paper every Word document is laid out on: A4 with 2.54 cm margins, as Word sets it in the UK and as the PDFs are
+# printed (the Word template's own is US Letter, which a UK printer asks to swap for). It leaves 15.9 cm for the text.
+A4_MM = (210, 297)
+MARGIN_MM = 25.4
+
 
 def clean_text(text: str) -> str:
     """The text without the characters a Word document cannot hold."""
@@ -23,11 +28,15 @@ def clean_text(text: str) -> str:
 
 
 def word_document(title: str, author: str = ""):
-    """A new Word document with its title (and author) in its properties, its text and headings in WORD_FONT."""
+    """A new A4 Word document with its title (and author) in its properties, its text and headings in WORD_FONT."""
     from docx import Document  # a heavy library, loaded at the first document rather than at every start-up
     from docx.oxml.ns import qn
+    from docx.shared import Mm
 
     document = Document()
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
     document.core_properties.title = clean_text(title)[:255]
     if author:
         document.core_properties.author = clean_text(author)[:255]

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 
 from actions.models import Action, Milestone
 from governance.models import Finding
+from governance.self_evaluation import self_evaluation_draft
 from reporting.priority_action_plan import priority_action_plan_for, priority_action_plan_pdf
 from tests.kpis.conftest import add_value
 from tests.reporting.documents import produce, word_fonts
@@ -73,7 +74,7 @@ def test_each_action_lists_its_milestones_in_a_table_laid_out_for_the_page(clien
         "Pilot in two schools – due To be determined",
     ]
     # The action's words take half the width, and the header row is bold and repeats on each page.
-    assert [round(column.width.inches, 2) for column in table.columns] == [3.1, 1.3, 1.0, 1.1]
+    assert [round(column.width.inches, 2) for column in table.columns] == [3.0, 1.2, 1.0, 1.05]
     assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     # An action's row is kept whole on a page, never split with its due date on one page and its words on the next.
@@ -108,3 +109,17 @@ def test_in_the_pdf_each_action_s_row_stays_whole_on_one_page(strategy, finding,
         text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True).stdout
         # Every row on the page has its ref and its due month there: as many of one as of the other.
         assert len(re.findall(r"\bEX\d+ Step", text)) == text.count("March 2026"), f"a row split at the foot of page {page}"
+
+
+def test_the_word_copies_are_a4_with_the_plan_s_table_between_the_margins(client, officer, strategy, finding):
+    """UK partnerships print on A4: a Word copy on US Letter had the printer ask for other paper, its table past the margin."""
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    client.force_login(officer)
+    plan = Document(io.BytesIO(produce(client, strategy, "priority_action_plan", "docx")))
+    self_evaluation = Document(io.BytesIO(produce(client, strategy, "self_evaluation", "docx", 1)))
+    for document in (plan, self_evaluation):
+        [section] = document.sections
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+        assert round(section.left_margin.mm, 1) == round(section.right_margin.mm, 1) == 25.4
+    [section], [table] = plan.sections, plan.tables
+    assert sum(column.width for column in table.columns) <= section.page_width - section.left_margin - section.right_margin
