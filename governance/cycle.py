@@ -83,7 +83,13 @@ class PlanDue:
     inspection: Inspection
     due: dt.date
     today: dt.date
-    note: str = framework.PRIORITY_ACTION_PLAN_DUE_NOTE
+
+    @property
+    def note(self) -> str:
+        """How the due date was reckoned: from the report's publication, or from the inspection's last day until then."""
+        if self.inspection.published_on:
+            return framework.PRIORITY_ACTION_PLAN_DUE_NOTE
+        return framework.PRIORITY_ACTION_PLAN_DUE_NOTE_UNPUBLISHED
 
     @property
     def submitted_on(self) -> dt.date | None:

@@ -121,3 +121,9 @@ PRIORITY_ACTION_PLAN_DUE_NOTE = (
     f"Reckoned as {PRIORITY_ACTION_PLAN_WORKING_DAYS} working days after the report was published; "
     "check it against the date the inspectorates' covering letter gives."
 )
+# Until the report's publication is recorded the date is reckoned from the inspection's last day, and says so.
+PRIORITY_ACTION_PLAN_DUE_NOTE_UNPUBLISHED = (
+    f"Reckoned as {PRIORITY_ACTION_PLAN_WORKING_DAYS} working days after the last day of the inspection, as the date "
+    "the report was published is not recorded yet: record it on the inspection, and check the due date against the "
+    "date the inspectorates' covering letter gives."
+)

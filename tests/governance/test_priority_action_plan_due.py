@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from actions.models import Notification
 from governance.cycle import cycle_for, priority_action_plan_due, priority_action_plans_chase, working_days_after
@@ -74,3 +75,20 @@ def test_a_submitted_plan_is_no_longer_chased_or_in_the_calendar(strategy, findi
     assert plan.standing == "Submitted on 12 March 2025" and not plan.is_overdue
     assert priority_action_plans_chase(today=DUE + dt.timedelta(days=1)) == 0 and told(officer) == []
     assert "priority-action-plan" not in {d.key for d in cycle_for(strategy, DUE)}
+
+
+def test_the_page_says_the_date_is_reckoned_from_the_inspection_s_last_day_until_the_report_is_published(
+    client, officer, strategy, finding, inspection
+):
+    """Before a report is published the date counted from the inspection's end, while the page said "after the report
+    was published": an officer could take a provisional date for the inspectorates' own."""
+    client.force_login(officer)
+    page = reverse("reporting:priority_action_plan_page", args=[strategy.pk])
+    text = " ".join(client.get(page).content.decode().split())
+    assert "after the last day of the inspection, as the date the report was published is not recorded yet" in text
+    assert "after the report was published;" not in text
+    inspection.published_on = dt.date(2025, 3, 3)
+    inspection.save()
+    text = " ".join(client.get(page).content.decode().split())
+    assert "Reckoned as 35 working days after the report was published;" in text
+    assert "last day of the inspection" not in text

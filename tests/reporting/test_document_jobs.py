@@ -51,7 +51,7 @@ def test_a_plan_of_thousands_of_actions_lists_the_first_of_each_area_and_how_man
     text = "\n".join(p.text for p in document.paragraphs)
     assert f"And {1200 - PLAN_ROWS_PER_AREA:,} more actions: the tracker's findings page lists every one." in text
     assert "Leaders' oversight of <b>plans</b> & more" in text  # the report's text stays text
-    assert "Due by " in text and "working days after the report" in text
+    assert "Due by " in text and "working days after the last day of the inspection" in text  # no report date recorded
 
 
 def test_a_self_evaluation_of_the_longest_narratives_is_written(client, officer, strategy):
