@@ -73,7 +73,9 @@ def strand_draft(cover: StrandCoverage) -> str:
         said = [f"{view.group}: {view.get_level_display()} ({_short(view.narrative, 200).rstrip('.')})" for view in cover.families]
         lines.append(as_sentence("What families say: " + _listed(said)))
     if cover.findings:
-        lines.append(as_sentence("Open inspection findings: " + _listed([f"{f.finding.label()}: {f.summary()}" for f in cover.findings])))
+        # Each finding with its inspection's name: two reports both have a "Priority action 1".
+        found = [f"{f.finding.label()} ({f.finding.inspection}): {f.summary()}" for f in cover.findings]
+        lines.append(as_sentence("Open inspection findings: " + _listed(found)))
     return "\n".join(lines)
 
 

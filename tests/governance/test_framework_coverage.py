@@ -14,6 +14,7 @@ from coproduction.models import FamiliesView
 from governance import framework
 from governance.coverage import coverage_for
 from governance.models import Inspection, StrandLink
+from governance.self_evaluation import strand_draft
 from tests.kpis.conftest import add_value
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,27 @@ def test_a_strand_says_its_overdue_actions_are_among_those_counted_on_the_page_a
     draft = self_evaluation_draft(strategy, user=officer, snapshot=None).sections.get(strand="E1").draft
     assert "Actions: 3 tagged (1 at risk, 2 on track; 2 of them are overdue)." in draft
     assert "Overdue:" not in draft  # never a class of its own beside the others
+
+
+def test_each_open_finding_names_its_inspection_so_two_reports_numbered_alike_are_told_apart(
+    client, officer, strategy, action, finding, django_assert_max_num_queries
+):
+    """A monitoring inspection's priority action 1 and the full inspection's were both listed as "Priority action 1"."""
+    StrandLink.objects.create(strategy=strategy, strand="E1", action=action)
+    later = Inspection.objects.create(
+        strategy=strategy, kind=Inspection.Kind.MONITORING, started_on=dt.date(2026, 7, 6), ended_on=dt.date(2026, 7, 8)
+    )
+    later.findings.create(kind="priority", number=1, text="Still too slow.").actions.add(action)
+    client.force_login(officer)
+    page = lxml.html.fromstring(client.get(reverse("governance:coverage", args=[strategy.pk])).content)
+    items = page.xpath("//h4[text()='Open inspection findings']/following-sibling::ul[1]/li")
+    listed = [" ".join(li.text_content().split()) for li in items]
+    assert [line.split(":")[0] for line in listed] == [
+        "Priority action 1 (Monitoring inspection, July 2026)",
+        "Priority action 1 (Full inspection, January 2025)",
+    ]
+    cover = next(s for s in coverage_for(strategy).strands if s.strand.code == "E1")
+    with django_assert_max_num_queries(0):
+        draft = strand_draft(cover)
+    assert "Priority action 1 (Monitoring inspection, July 2026): " in draft
+    assert "Priority action 1 (Full inspection, January 2025): " in draft
