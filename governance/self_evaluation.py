@@ -139,7 +139,7 @@ def self_evaluation_save(
     sections = _carried(previous)
     for code, fields in texts.items():
         if code in framework.STRANDS_BY_CODE:
-            sections.setdefault(code, {}).update({name: fields[name].strip() for name in FIELDS if name in fields})
+            sections.setdefault(code, {}).update({name: one_line_ending(fields[name]).strip() for name in FIELDS if name in fields})
     return _version_add(strategy, user=user, source=source, snapshot=previous.snapshot if previous else None, sections=sections, base=base)
 
 
@@ -159,14 +159,19 @@ class FieldChange:
         ]
 
 
+def one_line_ending(text: str) -> str:
+    """The text with each line ending as a newline alone: a browser sends a textarea's lines ending CR LF, Word LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def changes_between(before: dict[str, dict[str, str]], after: dict[str, dict[str, str]]) -> list[FieldChange]:
-    """Every field, strand by strand, whose text differs (the draft included)."""
+    """Every field, strand by strand, whose text differs (the draft included); how its lines end is no difference."""
     found = []
     labels = {"draft": "Draft from the tracker", **FIELDS}
     for strand in framework.STRANDS:
         old, new = before.get(strand.code, {}), after.get(strand.code, {})
         for name, label in labels.items():
-            if name in new and old.get(name, "") != new.get(name, ""):
+            if name in new and one_line_ending(old.get(name, "")) != one_line_ending(new.get(name, "")):
                 found.append(FieldChange(strand, name, label, old.get(name, ""), new.get(name, "")))
     return found
 

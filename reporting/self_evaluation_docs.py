@@ -32,9 +32,9 @@ class UnreadableDocumentError(ValueError):
 
 
 def _paragraphs(document, text: str) -> None:
-    for line in clean_text(text).splitlines() or [""]:
-        if line.strip():
-            document.add_paragraph(line)
+    """A paragraph a line, a blank line between paragraphs kept as an empty one: the copy reads back as it was written."""
+    for line in clean_text(text).strip().splitlines():
+        document.add_paragraph(line if line.strip() else "")
 
 
 def _intro(version: SelfEvaluationVersion) -> str:

@@ -162,3 +162,25 @@ def test_an_upload_over_a_newer_version_is_refused(client, officer, strategy, ve
     client.post(url, {"confirm": confirm})
     assert SelfEvaluationVersion.objects.count() == 3
     assert SelfEvaluationVersion.objects.get(number=3).sections.get(strand="E1").strengths == "Saved in the product meanwhile"
+
+
+def test_words_written_in_the_browser_come_back_from_an_unchanged_word_copy_as_no_change(client, officer, strategy):
+    """A browser sends a textarea's lines ending CR LF and the Word copy dropped blank lines: uploading the copy as it was
+    downloaded listed the strand as changed, with its blank line 'Removed'."""
+    version = self_evaluation_draft(strategy, user=officer, snapshot=None)
+    client.force_login(officer)
+    strand = reverse("governance:self_evaluation_strand", args=[strategy.pk, "E2"])
+    written = {"base": version.number, "E2-strengths": "Families co-produce plans\r\n\r\nYoung people chair reviews\r\n- most of them"}
+    assert client.post(strand, {**written, "E2-improve": "", "E2-evidence": ""}).status_code == 302
+    saved = SelfEvaluationVersion.objects.get(number=version.number + 1)
+    assert saved.sections.get(strand="E2").strengths == "Families co-produce plans\n\nYoung people chair reviews\n- most of them"
+
+    content = download(client, officer, strategy, saved.number, "docx")
+    text = [p.text for p in Document(io.BytesIO(content)).paragraphs]
+    at = text.index("Families co-produce plans")
+    assert text[at : at + 4] == ["Families co-produce plans", "", "Young people chair reviews", "- most of them"]
+    upload = reverse("reporting:self_evaluation_upload", args=[strategy.pk])
+    preview = client.post(upload, {"document": SimpleUploadedFile("se.docx", content)})
+    page = preview.content.decode()
+    assert "Check what the Word copy changes" in page and "E2: Strengths" not in page and "Removed:" not in page
+    assert 'disabled aria-disabled="true">Save as version' in page  # nothing to save
