@@ -137,6 +137,12 @@ class InspectionForm(VersionedForm):
         started, ended = data.get("started_on"), data.get("ended_on")
         if started and ended and ended < started:
             self.add_error("ended_on", "The last day of the inspection must be the same as or after the first day")
+        # A report or a plan dated before the inspection ended is a mistyped year: its plan's due date would be wrong.
+        published, submitted = data.get("published_on"), data.get("plan_submitted_on")
+        if ended and published and published < ended:
+            self.add_error("published_on", "The report must be published on or after the last day of the inspection")
+        if ended and submitted and submitted < ended:
+            self.add_error("plan_submitted_on", "The priority action plan must be submitted on or after the last day of the inspection")
         return data
 
 

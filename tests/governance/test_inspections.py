@@ -82,6 +82,9 @@ def test_a_new_inspection_has_no_type_or_outcome_chosen_until_the_officer_choose
         ({"started_on_month": ""}, "started_on", "must include a month"),
         ({"inspectorates": []}, "inspectorates", "Select the inspectorates"),
         ({"report_url": "javascript:alert(1)"}, "report_url", "starting with https://"),
+        # A year mistyped put the report, or the plan, before the inspection: its plan came out due before it began.
+        (date_boxes("published_on", dt.date(2023, 4, 10)), "published_on", "published on or after the last day of the inspection"),
+        (date_boxes("plan_submitted_on", dt.date(2023, 5, 1)), "plan_submitted_on", "submitted on or after the last day"),
     ],
 )
 def test_a_bad_inspection_is_refused_with_a_message_by_the_field(client, officer, strategy, overrides, field, message):
