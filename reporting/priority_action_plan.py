@@ -89,7 +89,7 @@ def _intro(plan: PriorityActionPlan) -> str:
 def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
     document = word_document(f"Priority action plan: {plan.strategy.name}", plan.strategy.partnership.name)
     document.add_heading(clean_text(f"Priority action plan: {plan.strategy.name}"), level=0)
-    document.add_paragraph(_intro(plan))
+    document.add_paragraph(clean_text(f"{plan.strategy.partnership.name}. {_intro(plan)}"))  # as the PDF opens
     for progress, rows, left_out in plan.areas():
         document.add_heading(progress.finding.label(), level=1)
         document.add_paragraph(clean_text(progress.finding.text))

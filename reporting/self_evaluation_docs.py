@@ -52,7 +52,7 @@ def self_evaluation_docx(version: SelfEvaluationVersion) -> bytes:
     sections = sections_by_strand(version)
     document = word_document(f"Self-evaluation: {strategy.name}", strategy.partnership.name)
     document.add_heading(clean_text(f"Self-evaluation: {strategy.name}"), level=0)
-    document.add_paragraph(_intro(version))
+    document.add_paragraph(clean_text(f"{strategy.partnership.name}. {_intro(version)}"))  # as the PDF opens
     document.add_paragraph(
         "Edit the text under Strengths, What we know we must improve and Evidence. Keep the headings as they are: "
         "they tell the product where each part belongs when this copy is uploaded."

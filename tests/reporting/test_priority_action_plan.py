@@ -123,3 +123,14 @@ def test_the_word_copies_are_a4_with_the_plan_s_table_between_the_margins(client
         assert round(section.left_margin.mm, 1) == round(section.right_margin.mm, 1) == 25.4
     [section], [table] = plan.sections, plan.tables
     assert sum(column.width for column in table.columns) <= section.page_width - section.left_margin - section.right_margin
+
+
+def test_each_word_copy_names_the_partnership_as_its_pdf_does(client, officer, strategy, finding):
+    """The Word copies named the partnership only in their properties: a copy circulated said whose plan it was nowhere."""
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    client.force_login(officer)
+    partnership = strategy.partnership.name
+    plan = Document(io.BytesIO(produce(client, strategy, "priority_action_plan", "docx")))
+    self_evaluation = Document(io.BytesIO(produce(client, strategy, "self_evaluation", "docx", 1)))
+    assert plan.paragraphs[1].text.startswith(f"{partnership}. Answering the areas for priority action")
+    assert self_evaluation.paragraphs[1].text.startswith(f"{partnership}. Version 1 ")

@@ -138,7 +138,7 @@ def test_a_version_uploaded_from_word_keeps_words_capital_on_the_page_and_in_the
     page = client.get(reverse("governance:self_evaluation", args=[strategy.pk])).content.decode()
     assert "Version 3: uploaded from Word by" in page and "from word" not in page
     text = [p.text for p in Document(io.BytesIO(download(client, officer, strategy, 3, "docx"))).paragraphs]
-    assert any(line.startswith("Version 3 (uploaded from Word).") for line in text)
+    assert any(line.startswith(f"{strategy.partnership.name}. Version 3 (uploaded from Word).") for line in text)
 
 
 def test_an_upload_that_is_not_a_word_copy_is_refused_with_a_message(client, officer, strategy, version):
