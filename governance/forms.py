@@ -137,6 +137,9 @@ class InspectionForm(VersionedForm):
         started, ended = data.get("started_on"), data.get("ended_on")
         if started and ended and ended < started:
             self.add_error("ended_on", "The last day of the inspection must be the same as or after the first day")
+        # Every full inspection reports one of the framework's three outcomes; recorded with none, it would start no cycle.
+        if data.get("kind") == Inspection.Kind.FULL and data.get("outcome") == Inspection.Outcome.NONE:
+            self.add_error("outcome", "A full inspection reports one of the three outcomes: select the one its report gives")
         # A report or a plan dated before the inspection ended is a mistyped year: its plan's due date would be wrong.
         published, submitted = data.get("published_on"), data.get("plan_submitted_on")
         if ended and published and published < ended:
