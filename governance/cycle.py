@@ -47,6 +47,13 @@ def latest_full_inspection(strategy: Strategy) -> Inspection | None:
     )
 
 
+def _monitored_since(inspection: Inspection) -> bool:
+    """Whether the monitoring inspection that follows this full inspection has been recorded."""
+    return Inspection.objects.filter(
+        strategy_id=inspection.strategy_id, kind=Inspection.Kind.MONITORING, started_on__gt=inspection.ended_on
+    ).exists()
+
+
 def inspection_cycle(inspection: Inspection, today: dt.date) -> list[CycleDate]:
     """The dates that follow a full inspection, in date order; engagement meetings from the next one due."""
     reported = inspection.published_on or inspection.ended_on
@@ -135,6 +142,8 @@ def priority_action_plan_due(strategy: Strategy, today: dt.date) -> PlanDue | No
 def cycle_for(strategy: Strategy, today: dt.date) -> list[CycleDate]:
     inspection = latest_full_inspection(strategy)
     found = inspection_cycle(inspection, today) if inspection else []
+    if inspection and _monitored_since(inspection):
+        found = [d for d in found if d.key != "monitoring"]  # it has taken place: it is no longer expected
     if (plan := priority_action_plan_due(strategy, today)) and not plan.submitted_on:
         found.append(CycleDate("priority-action-plan", "Priority action plan due", plan.due, plan.inspection, is_deadline=True))
     return sorted(found, key=lambda d: d.day)

@@ -51,6 +51,22 @@ def test_a_monitoring_inspection_never_starts_a_cycle_of_its_own(strategy):
     assert cycle_for(strategy, dt.date(2026, 10, 1))[0].inspection.kind == "full"
 
 
+def test_once_the_monitoring_inspection_is_recorded_it_is_no_longer_expected(client, officer, strategy):
+    """The calendar, the officers' feed and the priority action plan still said a monitoring inspection was expected
+    around a date after it had taken place and been recorded."""
+    inspection = full(strategy, "systemic", dt.date(2025, 3, 10))
+    inspection.findings.create(kind="priority", number=1, text="Improve timeliness.")
+    assert "monitoring" in {d.key for d in cycle_for(strategy, dt.date(2026, 6, 1))}
+    Inspection.objects.create(
+        strategy=strategy, kind=Inspection.Kind.MONITORING, started_on=dt.date(2026, 6, 8), ended_on=dt.date(2026, 6, 10)
+    )
+    assert {d.key for d in cycle_for(strategy, dt.date(2026, 6, 20))} >= {"full"}
+    assert "monitoring" not in {d.key for d in cycle_for(strategy, dt.date(2026, 6, 20))}
+    client.force_login(officer)
+    calendar = client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode()
+    assert "Expected around 10 September 2026" not in calendar
+
+
 def test_the_calendar_page_and_the_officers_feed_carry_the_cycle_with_reminders(client, officer, board, strategy):
     full(strategy, "systemic", dt.date(2025, 3, 10))
     client.force_login(board)
