@@ -62,6 +62,9 @@ def test_a_figure_as_at_a_date_before_its_year_began_is_a_problem_on_its_row(cli
     assert "Nothing was added: 1 problem in actuals.csv" in page
     assert "A figure for 2025-26 cannot be as at a date before the year began on 1 April 2025" in page
     assert not FinanceActual.objects.exists()
+    page = upload(client, strategy, "mitigation,year,as_at,achieved\nM1,2025-26,31/12/2030,100\n").content.decode()
+    assert "A figure for 2025-26 cannot be as at a date after the year ended on 31 March 2026" in page
+    assert not FinanceActual.objects.exists()
 
 
 def test_a_file_missing_a_column_says_which(client, finance_lead, mitigation, strategy):

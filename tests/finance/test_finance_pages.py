@@ -140,6 +140,20 @@ def test_an_actual_as_at_a_date_before_its_financial_year_is_refused_beside_the_
     assert client.post(reverse("finance:actual_add", args=[strategy.pk]), data).status_code == 302
 
 
+def test_an_actual_as_at_a_date_after_its_financial_year_is_refused_so_it_cannot_outrank_later_figures(
+    client, finance_lead, mitigation, strategy
+):
+    """The latest as-at date counts: a year mistyped (31/12/2030 for a 2026-27 figure) stood as the year's figure, and
+    every correct figure entered after it was ignored."""
+    client.force_login(finance_lead)
+    data = {"mitigation": str(mitigation.pk), "year": "2025-26", **date_boxes("as_at", "31/12/2030"), "achieved": "£1.2m"}
+    response = client.post(reverse("finance:actual_add", args=[strategy.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 422 and 'href="#id_as_at"' in page
+    assert "A figure for 2025-26 cannot be as at a date after the year ended on 31 March 2026" in page
+    assert not FinanceActual.objects.exists()
+
+
 def test_an_empty_plan_or_actual_asks_for_each_year_in_words_of_its_own(client, officer, finance_lead, mitigation, strategy):
     client.force_login(officer)
     plan_page = client.post(reverse("finance:plan_edit", args=[strategy.pk]), {"name": "", "first": "", "last": "", "version": "1"})
