@@ -42,7 +42,9 @@ def _calendar_page(request, strategy, membership, *, board_form=None, series_for
         "board_form": board_form or BoardForm(),
         "series_form": series_form or MeetingSeriesForm(boards=_boards(strategy)),
         "nav_section": "strategies",
-        "cycle": cycle_for(strategy, timezone.localdate()),
+        "cycle": (cycle := cycle_for(strategy, timezone.localdate())),
+        # The full inspection the cycle follows: the earliest date may be another inspection's priority action plan.
+        "cycle_from": next((date.inspection for date in cycle if date.key == "full"), None),
     }
     return render(request, "governance/calendar.html", context, status=status)
 

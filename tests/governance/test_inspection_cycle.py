@@ -67,6 +67,21 @@ def test_once_the_monitoring_inspection_is_recorded_it_is_no_longer_expected(cli
     assert "Expected around 10 September 2026" not in calendar
 
 
+def test_the_calendar_names_the_full_inspection_the_cycle_follows_when_another_s_plan_comes_first(client, board, strategy):
+    """A monitoring inspection's priority action plan, due before the cycle's other dates, made the calendar say the cycle
+    was "from the full inspection" that was the monitoring one, with no overall outcome."""
+    full(strategy, "systemic", dt.date(2025, 3, 10))
+    monitoring = Inspection.objects.create(
+        strategy=strategy, kind=Inspection.Kind.MONITORING, started_on=dt.date(2026, 11, 30), ended_on=dt.date(2026, 12, 2)
+    )
+    monitoring.findings.create(kind="priority", number=1, text="Still too slow.")
+    client.force_login(board)
+    page = html.unescape(client.get(reverse("governance:calendar", args=[strategy.pk])).content.decode())
+    assert "Priority action plan due" in page
+    assert "From the full inspection that ended on 19 January 2025." in page and f"Its outcome: “{OUTCOMES['systemic']}”" in page
+    assert "ended on 2 December 2026" not in page and "No overall outcome" not in page
+
+
 def test_the_calendar_page_and_the_officers_feed_carry_the_cycle_with_reminders(client, officer, board, strategy):
     full(strategy, "systemic", dt.date(2025, 3, 10))
     client.force_login(board)
