@@ -86,7 +86,15 @@ class FindingProgress:
             return "No KPI linked"
         better = sum(1 for k in self.kpis if k.travel == Travel.BETTER)
         worse = sum(1 for k in self.kpis if k.travel == Travel.WORSE)
-        return f"{len(self.kpis)} KPI{'s' if len(self.kpis) != 1 else ''} since the inspection: {better} better, {worse} worse"
+        same = sum(1 for k in self.kpis if k.travel == Travel.SAME)
+        unknown = sum(1 for k in self.kpis if k.travel == Travel.NONE)
+        said = f"{len(self.kpis)} KPI{'s' if len(self.kpis) != 1 else ''} since the inspection: {better} better, {worse} worse"
+        # Every KPI is accounted for: "0 better, 0 worse" alone read as if each had been measured and held steady.
+        if same:
+            said += f", {same} the same"
+        if unknown:
+            said += f"; {unknown} with no value to compare yet"
+        return said
 
 
 @dataclass

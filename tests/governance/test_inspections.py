@@ -222,7 +222,8 @@ def test_the_findings_page_says_a_kpi_has_no_value_since_the_inspection_and_writ
     finding.indicators.add(later)
     client.force_login(board)
     page = " ".join(client.get(reverse("reporting:findings", args=[inspection.strategy_id])).content.decode().split())
-    assert "2 KPIs since the inspection: 0 better, 0 worse" in page and "2 kpis" not in page
+    # Neither can be compared: said so, rather than "0 better, 0 worse" as if both had held steady.
+    assert "2 KPIs since the inspection: 0 better, 0 worse; 2 with no value to compare yet" in page and "2 kpis" not in page
     assert 'data-label="Since the inspection">No value since the inspection<' in page
     assert 'data-label="Since the inspection">No value before the inspection<' in page
     assert "No earlier value" not in page  # there is one: the value at the inspection
