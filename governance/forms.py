@@ -146,6 +146,12 @@ class InspectionForm(VersionedForm):
             self.add_error("published_on", "The report must be published on or after the last day of the inspection")
         if ended and submitted and submitted < ended:
             self.add_error("plan_submitted_on", "The priority action plan must be submitted on or after the last day of the inspection")
+        # Both record what has happened: a date to come would move the plan's due date, or stop its chasing, too soon.
+        today = timezone.localdate()
+        if published and published > today and "published_on" not in self.errors:
+            self.add_error("published_on", "The date the report was published must be today or in the past")
+        if submitted and submitted > today and "plan_submitted_on" not in self.errors:
+            self.add_error("plan_submitted_on", "The date the priority action plan was submitted must be today or in the past")
         return data
 
 

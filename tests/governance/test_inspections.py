@@ -85,6 +85,9 @@ def test_a_new_inspection_has_no_type_or_outcome_chosen_until_the_officer_choose
         # A year mistyped put the report, or the plan, before the inspection: its plan came out due before it began.
         (date_boxes("published_on", dt.date(2023, 4, 10)), "published_on", "published on or after the last day of the inspection"),
         (date_boxes("plan_submitted_on", dt.date(2023, 5, 1)), "plan_submitted_on", "submitted on or after the last day"),
+        # Dates still to come: a plan recorded as submitted next year was no longer chased from today.
+        (date_boxes("published_on", dt.date.today() + dt.timedelta(days=400)), "published_on", "must be today or in the past"),
+        (date_boxes("plan_submitted_on", dt.date.today() + dt.timedelta(days=400)), "plan_submitted_on", "must be today or in the past"),
         # Recorded with no outcome, a full inspection was silently left out of the inspection cycle and the calendar.
         ({"outcome": "none"}, "outcome", "A full inspection reports one of the three outcomes"),
     ],
