@@ -79,7 +79,8 @@ def _author(update: ActionUpdate) -> str:
 
 def evidence_pack_context(strategy: Strategy, finding_ids: list[int] | None) -> dict:
     """Everything the PDF and the ZIP need, read in a fixed number of queries."""
-    inspections: list[InspectionFindings] = findings_for(strategy, finding_ids)
+    # Only the inspections with findings in the pack: another inspection would be a page of its details and nothing else.
+    inspections: list[InspectionFindings] = [item for item in findings_for(strategy, finding_ids) if item.findings]
     progress = [fp for item in inspections for fp in item.findings]
     action_ids = {row.action_id for fp in progress for row in fp.rows}
     updates = list(

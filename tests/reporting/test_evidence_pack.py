@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from actions.models import Action, DeliveryGroup, Priority, Strategy
 from actions.services import action_update_record
-from governance.models import Finding
+from governance.models import Finding, Inspection
 from people.models import Membership
 from reporting.evidence import WINDOWS_RESERVED, safe_component
 from reporting.models import EvidencePack
@@ -126,6 +126,23 @@ def test_hostile_text_is_escaped_in_the_pdf_and_made_safe_in_zip_names(officer, 
             assert part and not set(part) & set('<>:"\\|?*') and part == part.strip(". ")
             assert part.split(".")[0].upper() not in WINDOWS_RESERVED and part.isascii()
         assert ".." not in name.split("/")
+
+
+def test_a_pack_holds_only_the_inspections_of_its_findings(officer, inspection, finding, action, settings, tmp_path):
+    """A pack for one finding set out every other inspection's details too, each a page with nothing else on it."""
+    later = Inspection.objects.create(
+        strategy=inspection.strategy, kind=Inspection.Kind.MONITORING, started_on=dt.date(2026, 6, 8), ended_on=dt.date(2026, 6, 10)
+    )
+    Inspection.objects.create(  # no findings recorded yet: in no pack
+        strategy=inspection.strategy, kind=Inspection.Kind.MONITORING, started_on=dt.date(2026, 9, 7), ended_on=dt.date(2026, 9, 9)
+    )
+    later.findings.create(kind="priority", number=1, text="Progress is too slow.").actions.add(action)
+    pack, _ = evidence_pack_request(strategy=action.strategy, user=officer, finding=finding)
+    text = " ".join(pdf_text(produced(pack, settings)[0], tmp_path).split())
+    assert "Full inspection, 13 January to 24 January 2025" in text and "Monitoring inspection" not in text
+    every, _ = evidence_pack_request(strategy=action.strategy, user=officer, finding=None)
+    text = " ".join(pdf_text(produced(every, settings)[0], tmp_path).split())
+    assert "Monitoring inspection, 8 June to 10 June 2026" in text and "September 2026" not in text
 
 
 @pytest.mark.parametrize(
