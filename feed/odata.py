@@ -97,7 +97,7 @@ def filter_q(entity_set: EntitySet, text: str, model) -> Q:
     try:
         tree = ODataParser().parse(ODataLexer().tokenize(text))
     except ODataException as exc:
-        raise QueryError(f"$filter could not be read: {exc}") from None
+        raise QueryError(_where_unreadable(exc, text)) from None
     if tree is None:
         raise QueryError("$filter is empty")
     names = entity_set.property_names
@@ -108,6 +108,15 @@ def filter_q(entity_set: EntitySet, text: str, model) -> Q:
         return AstToDjangoQVisitor(model).visit(_booleans_compared(entity_set, tree))
     except ODataException as exc:
         raise QueryError(f"$filter cannot be answered: {exc}") from None
+
+
+def _where_unreadable(exc: Exception, text: str) -> str:
+    """Where a $filter stops being OData, in the analyst's own text, not the parser's tokens."""
+    token = getattr(exc, "token", None)
+    if token is None or getattr(exc, "eof", False):
+        return "$filter could not be read: it ends before it is complete (a value, a quotation mark or a bracket missing?)"
+    rest = text[token.index :].strip()[:40]
+    return f"$filter could not be read from character {token.index + 1}: {rest!r}"
 
 
 def _non_negative(name: str, text: str) -> int:

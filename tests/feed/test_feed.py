@@ -130,6 +130,22 @@ def test_a_query_the_feed_cannot_answer_gets_a_400_saying_why(client, token, act
     assert read(client, token).status_code == 200  # and the next read is answered
 
 
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("Ref eq", "from character 4: 'eq'"),
+        ("(Ref eq 'A1'", "it ends before it is complete"),
+        ("Ref eq 'A1", 'from character 8: "\'A1"'),
+        ("Ref eqq 'A1'", "from character 4: \"eqq 'A1'\""),
+        ("Ref eq 'A1' and", "from character 12: 'and'"),
+    ],
+)
+def test_a_filter_that_is_not_odata_is_refused_in_the_analysts_own_words(client, token, action, where, message):
+    """Where the query stops being OData, quoted from what was typed: never the parser's tokens ("Token(type='ERROR'...")."""
+    error = read(client, token, **{"$filter": where}).json()["error"]["message"]
+    assert message in error and "Token" not in error and "None" not in error
+
+
 def test_pages_follow_next_links_without_repeating_or_skipping_rows(client, token, make_action, settings):
     settings.FEED_PAGE_SIZE = 3
     for n in range(7):
