@@ -30,17 +30,25 @@ class PriorityActionPlan:
     due: PlanDue | None = None
     milestones: dict[int, list[Milestone]] = field(default_factory=dict)  # each listed action's, in its order
 
-    def areas(self) -> list[tuple[FindingProgress, list[tuple[ActionRow, list[str]]], int]]:
+    def areas(self) -> list[tuple[FindingProgress, list[tuple[ActionRow, list[str], str]], int]]:
         """Each area with the actions the document lists (the first PLAN_ROWS_PER_AREA), each with its milestones as the
-        plan words them (`milestone_line`), and how many it leaves out."""
+        plan words them (`milestone_line`) and where it stands (`where_it_stands`), and how many it leaves out."""
         return [
             (
                 p,
-                [(row, [milestone_line(m) for m in self.milestones.get(row.action_id, [])]) for row in p.rows[:PLAN_ROWS_PER_AREA]],
+                [
+                    (row, [milestone_line(m) for m in self.milestones.get(row.action_id, [])], where_it_stands(row))
+                    for row in p.rows[:PLAN_ROWS_PER_AREA]
+                ],
                 len(p.rows[PLAN_ROWS_PER_AREA:]),
             )
             for p in self.findings
         ]
+
+
+def where_it_stands(row: ActionRow) -> str:
+    """An action's rating and its flags, as the plan's PDF and Word copy both say it: "Amber, on track but overdue"."""
+    return ", ".join([row.rating.label if row.rating else "Not rated", *(flag.lower() for flag in row.flags)])
 
 
 def milestone_line(milestone: Milestone) -> str:
@@ -96,10 +104,7 @@ def priority_action_plan_docx(plan: PriorityActionPlan) -> bytes:
         document.add_heading("Actions, owners and milestones", level=2)
         if rows:
             table = _docx_table(document, ("Action", "Owners", "Due", "Where it stands"))
-            for row, milestones in rows:
-                where = row.rating.label if row.rating else "Not rated"
-                if row.flags:
-                    where += " (" + ", ".join(row.flags).lower() + ")"
+            for row, milestones, where in rows:
                 cells = table.add_row().cells
                 cells[0].text = _short(f"{row.ref} {row.text}")
                 if milestones:

@@ -1,7 +1,7 @@
 """Every Word document the product writes starts here: its properties, its type, and text Word can hold.
 
-The documents hold plain text only (no fields, macros, hyperlinks or images), so nothing in them runs or calls out
-when opened.
+The documents hold plain text only (no macros, hyperlinks or images, and no fields but the page numbers in their
+footers, which Word counts itself), so nothing in them runs or calls out when opened.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def word_document(title: str, author: str = ""):
     for section in document.sections:
         section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
         section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
+        _page_numbers(section.footer.paragraphs[0])
     document.core_properties.title = clean_text(title)[:255]
     if author:
         document.core_properties.author = clean_text(author)[:255]
@@ -48,3 +49,22 @@ def word_document(title: str, author: str = ""):
             fonts.set(qn(script), WORD_FONT)
     document.styles["Normal"].font.name = WORD_FONT
     return document
+
+
+def _page_numbers(paragraph) -> None:
+    """ "Page 2 of 7" at the foot of every page, as the PDFs number theirs: printed copies are read in meetings."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for text, field in (("Page ", "PAGE"), (" of ", "NUMPAGES")):
+        paragraph.add_run(text)
+        number = OxmlElement("w:fldSimple")
+        number.set(qn("w:instr"), field)
+        shown = OxmlElement("w:r")
+        placeholder = OxmlElement("w:t")
+        placeholder.text = "1"
+        shown.append(placeholder)
+        number.append(shown)
+        paragraph._p.append(number)

@@ -134,3 +134,28 @@ def test_each_word_copy_names_the_partnership_as_its_pdf_does(client, officer, s
     self_evaluation = Document(io.BytesIO(produce(client, strategy, "self_evaluation", "docx", 1)))
     assert plan.paragraphs[1].text.startswith(f"{partnership}. Answering the areas for priority action")
     assert self_evaluation.paragraphs[1].text.startswith(f"{partnership}. Version 1 ")
+
+
+def test_each_word_copy_numbers_its_pages_as_its_pdf_does(client, officer, strategy, finding):
+    """A printed Word copy read in a meeting had no page numbers: "Page 2 of 7" at the foot of each page, as the PDFs."""
+    self_evaluation_draft(strategy, user=officer, snapshot=None)
+    client.force_login(officer)
+    for kind, version in (("priority_action_plan", None), ("self_evaluation", 1)):
+        document = Document(io.BytesIO(produce(client, strategy, kind, "docx", *([version] if version else []))))
+        [section] = document.sections
+        footer = section.footer.paragraphs[0]
+        fields = [f.get(qn("w:instr")) for f in footer._p.iter(qn("w:fldSimple"))]
+        assert fields == ["PAGE", "NUMPAGES"] and "".join(t.text for t in footer._p.iter(qn("w:t"))) == "Page 1 of 1"
+
+
+def test_the_word_copy_says_where_each_action_stands_in_the_pdf_s_words(client, officer, strategy, finding, action):
+    """The Word copy said "Amber (on track but overdue)" where the PDF says "Amber, on track but overdue": one wording."""
+    Action.objects.filter(pk=action.pk).update(due_date=timezone.localdate() - dt.timedelta(days=40))
+    finding.actions.add(action)
+    client.force_login(officer)
+    plan = Document(io.BytesIO(produce(client, strategy, "priority_action_plan", "docx")))
+    [table] = plan.tables
+    stands = table.rows[1].cells[3].text
+    assert stands.startswith(f"{action.rating.label}, ") and "(" not in stands
+    pdf = priority_action_plan_pdf(priority_action_plan_for(strategy))
+    assert stands in subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode().replace("\n", " ")
