@@ -99,6 +99,11 @@ class PlanDue:
         return framework.PRIORITY_ACTION_PLAN_DUE_NOTE_UNPUBLISHED
 
     @property
+    def provisional(self) -> str:
+        """Words to put beside the date while it is reckoned from the inspection's last day, or ""."""
+        return "" if self.inspection.published_on else "provisional until the date the report was published is recorded"
+
+    @property
     def submitted_on(self) -> dt.date | None:
         return self.inspection.plan_submitted_on
 

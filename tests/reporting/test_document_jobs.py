@@ -112,6 +112,23 @@ def test_the_dashboard_shows_the_open_plan_due_date_to_the_board(client, board, 
     assert reverse("reporting:priority_action_plan_page", args=[strategy.pk]) in page
 
 
+def test_the_dashboard_and_the_pack_say_the_plan_s_date_is_provisional_until_the_report_s_publication_is_recorded(
+    client, board, officer, strategy, action, recent_inspection
+):
+    """Reckoned from the inspection's last day, the date could be taken for the inspectorates' own on the board's pages."""
+    from governance.services import snapshot_take
+
+    recent_inspection.findings.get().actions.add(action)
+    provisional = "provisional until the date the report was published is recorded"
+    client.force_login(board)
+    dashboard = reverse("reporting:dashboard", args=[strategy.pk])
+    assert provisional in client.get(dashboard).content.decode()
+    assert provisional in board_pack_html(snapshot_take(strategy=strategy, as_at=timezone.localdate(), taken_by=officer))
+    recent_inspection.published_on = timezone.localdate() - dt.timedelta(days=2)
+    recent_inspection.save()
+    assert provisional not in client.get(dashboard).content.decode()
+
+
 def test_the_dashboard_says_nothing_of_a_plan_when_there_is_none(client, board, strategy):
     client.force_login(board)
     assert 'id="plan-due"' not in client.get(reverse("reporting:dashboard", args=[strategy.pk])).content.decode()
