@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, BooleanField, Case, DateTimeField, F, Max, Q, QuerySet, When
+from django.db.models import BigIntegerField, BooleanField, Case, DateTimeField, F, Max, Min, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -70,11 +70,13 @@ def sweep_status(today: dt.date) -> tuple[str, list]:
 
     Columns: pk, partnership, rating_id, due_date, overdue_since, cycle (the
     strategy's last board, NULL before the first snapshot) and one true/false
-    column per rule. The latest update per action, the last board per
-    strategy and the actions with an owner are each read once and joined, not
-    probed row by row.
+    column per rule. The latest and first update per action (in one grouped
+    read), the last board per strategy and the actions with an owner are each
+    read once and joined, not probed row by row.
     """
-    latest = ActionUpdate.objects.order_by().values("action_id").annotate(last_updated_at=Max("created_at"))
+    latest = (
+        ActionUpdate.objects.order_by().values("action_id").annotate(last_updated_at=Max("created_at"), first_updated_at=Min("created_at"))
+    )
     cycles = Snapshot.objects.last_board_first(today, "strategy_id").distinct("strategy_id").values("strategy_id", "pk", "taken_at")
     owned = Action.owners.through.objects.order_by().values("action_id").distinct()
     joins, params = [], []
@@ -90,6 +92,7 @@ def sweep_status(today: dt.date) -> tuple[str, list]:
     found = rules.conditions(
         today,
         last_updated_at=RawSQL(f"{_INPUT_ALIASES['latest']}.last_updated_at", [], output_field=DateTimeField()),
+        first_updated_at=RawSQL(f"{_INPUT_ALIASES['latest']}.first_updated_at", [], output_field=DateTimeField()),
         cycle_started_at=RawSQL(f"{_INPUT_ALIASES['cycle']}.taken_at", [], output_field=DateTimeField()),
         owned=RawSQL(f"{_INPUT_ALIASES['owned']}.action_id IS NOT NULL", [], output_field=BooleanField()),
     )
@@ -121,8 +124,9 @@ def sweep_status(today: dt.date) -> tuple[str, list]:
 # - the new events to tell people about: the event key makes a new event of
 #   the same kind (a new due date, a new snapshot) notify again: the day the
 #   action became overdue, the due date it is due soon for, the snapshot it
-#   needs an update since. Before the first snapshot there is no cycle to be
-#   behind in, so nobody is chased for it. An event is told about once, when it
+#   needs an update since. Before the first snapshot there is no board's
+#   snapshot to name the event by, so the sweep tells nobody about it (the
+#   reminders before the first meeting's deadline do). An event is told about once, when it
 #   happens: an action overdue since the same day, or needing an update since
 #   the same snapshot, is not news again tomorrow (someone who takes a post
 #   later sees the action's status on My actions, not a backlog);

@@ -79,7 +79,19 @@ class MyActions:
     show: str
 
     in_round: int = 0  # in this cycle's update round (`rules.in_round`): not complete, or completed during the cycle
-    updated_in_round: int = 0  # of those, updated since the last board (a completed one is)
+    updated_in_round: int = 0  # of those, updated since the cycle's start (`rules.cycle_start`; a completed one is)
+    # Where the round counts from: "board" (each plan's last board), "plan" (no plan has had a board: since each
+    # action's starting rating, as the plan came in) or "both" (some plans have, some not yet).
+    counted_from: str = "board"
+
+    @property
+    def since(self) -> str:
+        """Where the round counts from, in words: "7 of 19 updated since the last board"."""
+        return {
+            "board": "since the last board",
+            "plan": "since the plan came in",
+            "both": "since the last board (or, for a plan with no board yet, since it came in)",
+        }[self.counted_from]
 
     @property
     def filtered(self) -> bool:
@@ -182,6 +194,7 @@ def _mine_of(partnership_ids: tuple[int, ...], user_id: int, today: dt.date) -> 
         .annotate(
             last_update_id=_latest_update_id(),
             cycle_started_at=rules.cycle_started_at(),
+            first_updated_at=rules.first_updated_at(),
             completed_at=rules.last_completed_at(),
             has_owner=Exists(Action.owners.through.objects.filter(action_id=OuterRef("pk"))),
             **milestone_progress(),
@@ -239,10 +252,11 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
             owner_count=int(action.has_owner),
             last_updated_at=action.last_updated_at,
             cycle_started_at=action.cycle_started_at,
+            first_updated_at=action.first_updated_at,
         )
         for name in rules.STATUS_FIELDS:
             setattr(action, name, getattr(action.status, name))
-        action.in_round = rules.in_round(action.rating, action.completed_at, action.cycle_started_at)
+        action.in_round = rules.in_round(action.rating, action.completed_at, action.cycle_started_at, action.first_updated_at)
         action.due_this_month = action.due_date is not None and (action.due_date.year, action.due_date.month) == (today.year, today.month)
 
     if show not in MY_ACTIONS_SHOW:
@@ -280,8 +294,16 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
         rating_code=rating_code,
         in_round=sum(1 for a in rows if a.in_round),
         updated_in_round=sum(1 for a in rows if a.in_round and not a.needs_update),
+        counted_from=_counted_from({a.cycle_started_at is not None for a in rows if a.in_round}),
         show=show,
     )
+
+
+def _counted_from(had_board: set[bool]) -> str:
+    """Where a round counts from, given whether each of its actions' plans has had a board (`MyActions.counted_from`)."""
+    if had_board == {False}:
+        return "plan"
+    return "both" if len(had_board) > 1 else "board"
 
 
 def has_own_actions(user: User) -> bool:
@@ -515,6 +537,7 @@ def action_page_read(user: User, action: Action, membership: Membership, *, whol
         owner_count=len(owners),
         last_updated_at=updates[0].created_at if updates else None,
         cycle_started_at=cycle.taken_at if cycle else None,
+        first_updated_at=updates[-1].created_at if updates else None,
     )
     milestones = _of_action(milestones, action)
     for milestone in milestones:

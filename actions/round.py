@@ -43,7 +43,12 @@ class Round:
 
     def label(self) -> str:
         """ "7 of 19 updated for the SEND Partnership Board on 12 March 2026"."""
-        target = f" for the {self.meeting.board} on {self.meeting.date:%-d %B %Y}" if self.meeting else " since the last board"
+        if self.meeting:
+            target = f" for the {self.meeting.board} on {self.meeting.date:%-d %B %Y}"
+        elif any(action.cycle_started_at is not None for action in self.actions):
+            target = " since the last board"
+        else:
+            target = " since the plan came in"  # before its first board: since each action's starting rating
         return f"{self.updated} of {self.total} updated{target}"
 
 
@@ -80,6 +85,12 @@ class RoundProgress:
     organisations: list[OrganisationProgress]
     not_updated: int
     unreachable: int = 0  # of those not updated, the actions a reminder would reach nobody about
+    since_board: bool = True  # whether the plan has had a board; before its first, the round counts from each starting rating
+
+    @property
+    def since(self) -> str:
+        """Where the round counts from, in words: "3 actions with no update since the last board"."""
+        return "since the last board" if self.since_board else "since the plan came in"
 
     @property
     def counted_twice(self) -> bool:
@@ -110,12 +121,17 @@ def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> R
     today = today or timezone.localdate()
     actions = (
         rules.with_status(Action.objects.filter(rules.in_round_q(), strategy=strategy), today)
-        .annotate(remindable=Exists(reminder_recipients(strategy.partnership_id).filter(action_id=OuterRef("pk"))))
+        .annotate(
+            remindable=Exists(reminder_recipients(strategy.partnership_id).filter(action_id=OuterRef("pk"))),
+            board_at=rules.cycle_started_at(),
+        )
         .prefetch_related(Prefetch("owners", queryset=Post.objects.select_related("organisation")))
     )
     found: dict[str, OrganisationProgress] = {}
     not_updated = unreachable = 0
+    since_board = False
     for action in actions:
+        since_board |= action.board_at is not None
         not_updated += action.needs_update
         unreachable += action.needs_update and not action.remindable
         owners = {
@@ -128,7 +144,7 @@ def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> R
             progress.updated += not action.needs_update
             progress.unreachable += action.needs_update and not action.remindable
     organisations = sorted(found.values(), key=lambda p: (p.updated / p.total if p.total else 1, p.name))
-    return RoundProgress(organisations, not_updated, unreachable)
+    return RoundProgress(organisations, not_updated, unreachable, since_board=since_board or not organisations)
 
 
 @dataclass

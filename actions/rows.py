@@ -47,6 +47,7 @@ class ActionRow:
     notes: str = ""
     as_at: dt.date | None = None  # the day the status is judged on: today, or the snapshot's date
     cycle_started_at: dt.datetime | None = None  # when the snapshot before `as_at` was taken
+    first_updated_at: dt.datetime | None = None  # when the action's first update, its starting rating, was made
     milestones: tuple[int, int] = (0, 0)  # (done, total) where a page reads them: "3 of 5"
 
     DuePrecision = Action.DuePrecision
@@ -62,6 +63,7 @@ class ActionRow:
             owner_count=len(self.owners),
             last_updated_at=self.last_updated_at,
             cycle_started_at=self.cycle_started_at,
+            first_updated_at=self.first_updated_at,
         )
 
     @property
@@ -100,6 +102,7 @@ _ROW_FIELDS = (
     "row_due_text",
     "row_notes",
     "row_cycle_started_at",
+    "row_first_updated_at",
 )
 
 
@@ -127,6 +130,7 @@ def _rows(values: list[tuple], as_at: dt.date) -> list[ActionRow]:
         due_text,
         notes,
         cycle,
+        first_updated_at,
     ) in values:
         if isinstance(owners, str):  # a snapshot keeps its owners as one text
             owners = [title for title in owners.split(OWNER_SEPARATOR) if title]
@@ -148,6 +152,7 @@ def _rows(values: list[tuple], as_at: dt.date) -> list[ActionRow]:
                 notes=notes,
                 as_at=as_at,
                 cycle_started_at=cycle,
+                first_updated_at=first_updated_at,
             )
         )
     return rows
@@ -156,7 +161,7 @@ def _rows(values: list[tuple], as_at: dt.date) -> list[ActionRow]:
 def rows_from_actions(
     actions: QuerySet[Action], today: dt.date | None = None, *, order_by: tuple = ("position", "id"), window: slice | None = None
 ) -> list[ActionRow]:
-    """Rows for live actions in two queries: owners, the latest update and the cycle are computed in SQL.
+    """Rows for live actions in two queries: owners, the latest and first updates and the cycle are computed in SQL.
 
     `window` reads only that slice of them, in the order `order_by` gives (plan order by default).
     """
@@ -173,6 +178,7 @@ def rows_from_actions(
             row_due_text=F("due_text"),
             row_notes=F("notes"),
             row_cycle_started_at=rules.cycle_started_at(),
+            row_first_updated_at=rules.first_updated_at(),
         )
         .order_by(*order_by)
         .values_list(*_ROW_FIELDS)
@@ -187,6 +193,8 @@ def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | Non
     previous = Snapshot.objects.filter(strategy_id=snapshot.strategy_id, as_at__lt=snapshot.as_at).last_board_first(snapshot.as_at)
     # The update the snapshot froze as the latest: the one made at its last-updated time.
     frozen_latest = ActionUpdate.objects.filter(action=OuterRef("action_id"), created_at=OuterRef("last_updated_at")).order_by("-id")
+    # Its first update (its starting rating), where the cycle starts before the strategy's first snapshot.
+    first = ActionUpdate.objects.filter(action=OuterRef("action_id")).order_by("created_at")
     values = list(
         items.annotate(
             row_action_id=F("action_id"),
@@ -198,6 +206,7 @@ def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | Non
             row_due_text=Value(""),
             row_notes=Value(""),
             row_cycle_started_at=Subquery(previous.values("taken_at")[:1]),
+            row_first_updated_at=Subquery(first.values("created_at")[:1]),
         )
         .order_by("id")
         .values_list(*_ROW_FIELDS)

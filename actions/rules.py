@@ -14,16 +14,21 @@ expression and its twin to the same answer.
   action can be on track and overdue (and a board wants that named).
 - In the round: the actions due an update this cycle: every action not
   complete, and every action completed during the cycle (an update since the
-  cycle's start, as "needs an update" dates it, moved it from a level not
-  complete to a complete one), which counts as updated. An action complete
-  before the cycle started is out of it. Completing an action never shrinks the round.
+  cycle's start, below, moved it from a level not complete to a complete one),
+  which counts as updated. An action complete before the cycle started
+  (before the first board: completed by its first update) is out of it.
+  Completing an action never shrinks the round.
 - Overdue: a due date before today and a rating that is not complete. A due
   month is stored as its last day; "to be determined" (no date) is never overdue.
 - Due soon: due from today to `DUE_SOON_DAYS` ahead, inclusive, not complete.
 - On track but overdue (inconsistent): overdue while rated at an on-track level.
-- Needs an update: not complete, and nothing recorded since the last board
-  (`Snapshot.objects.last_board_first`: the snapshot a board last met on) was
-  taken (before the first snapshot: nothing recorded ever).
+- The cycle's start: when the last board's snapshot (`Snapshot.objects.last_board_first`:
+  the snapshot a board last met on) was taken; before the strategy's first
+  snapshot, for each action, when its first update was made. An action's first
+  update is its starting rating, however it came in (the plan's import, or the
+  action added in the browser), and is never an update for the round.
+- Needs an update: not complete, and nothing recorded since the cycle's start
+  (so before the first board: nothing since its starting rating, or nothing ever).
 - Unallocated: no owner post.
 - No due date: "to be determined".
 - Milestone overdue: a milestone of a live action, not done, whose due month has
@@ -43,7 +48,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, IsNull, LessThanOrEqual
 from django.dispatch import receiver
@@ -89,15 +94,21 @@ def is_completing(rating_before: Rated | None, rating_after: Rated) -> bool:
     return rating_before is not None and not_complete(rating_before) and classify(rating_after) == Progress.COMPLETE
 
 
-def in_round(rating: Rated | None, completed_at: dt.datetime | None, cycle_started_at: dt.datetime | None) -> bool:
+def in_round(
+    rating: Rated | None,
+    completed_at: dt.datetime | None,
+    cycle_started_at: dt.datetime | None,
+    first_updated_at: dt.datetime | None,
+) -> bool:
     """Whether the action is in this cycle's update round: not complete, or completed during the cycle.
 
     `completed_at` is when its latest completing update (`is_completing`) was made, None when it has none;
-    `cycle_started_at` is as for `needs_update` (None before the first snapshot: the cycle has run since the start).
+    `cycle_started_at` and `first_updated_at` are as for `needs_update`, and the cycle starts as there (`cycle_start`).
     """
     if not_complete(rating):
         return True
-    return completed_at is not None and (cycle_started_at is None or completed_at > cycle_started_at)
+    started = cycle_start(cycle_started_at, first_updated_at)
+    return completed_at is not None and (started is None or completed_at > started)
 
 
 def is_overdue(due_date: dt.date | None, rating: Rated | None, today: dt.date) -> bool:
@@ -112,13 +123,28 @@ def is_inconsistent(due_date: dt.date | None, rating: Rated | None, today: dt.da
     return classify(rating) == Progress.ON_TRACK and is_overdue(due_date, rating, today)
 
 
-def needs_update(rating: Rated | None, last_updated_at: dt.datetime | None, cycle_started_at: dt.datetime | None) -> bool:
-    """`cycle_started_at` is when the strategy's latest snapshot was taken (None before the first)."""
+def cycle_start(cycle_started_at: dt.datetime | None, first_updated_at: dt.datetime | None) -> dt.datetime | None:
+    """When the action's cycle started: the last board's snapshot's time, or before the first, its first update's."""
+    return cycle_started_at if cycle_started_at is not None else first_updated_at
+
+
+def needs_update(
+    rating: Rated | None,
+    last_updated_at: dt.datetime | None,
+    cycle_started_at: dt.datetime | None,
+    first_updated_at: dt.datetime | None,
+) -> bool:
+    """Not complete, and nothing recorded since the cycle's start (`cycle_start`).
+
+    `cycle_started_at` is when the strategy's last board's snapshot was taken (None before the first);
+    `first_updated_at` when the action's first update, its starting rating, was made (None when it has none).
+    """
     if classify(rating) == Progress.COMPLETE:
         return False
     if last_updated_at is None:
         return True
-    return cycle_started_at is not None and last_updated_at <= cycle_started_at
+    started = cycle_start(cycle_started_at, first_updated_at)
+    return started is not None and last_updated_at <= started
 
 
 def is_unallocated(owner_count: int) -> bool:
@@ -166,12 +192,13 @@ def status(
     owner_count: int,
     last_updated_at: dt.datetime | None,
     cycle_started_at: dt.datetime | None,
+    first_updated_at: dt.datetime | None,
 ) -> Status:
     return Status(
         overdue=is_overdue(due_date, rating, today),
         due_soon=is_due_soon(due_date, rating, today),
         inconsistent=is_inconsistent(due_date, rating, today),
-        needs_update=needs_update(rating, last_updated_at, cycle_started_at),
+        needs_update=needs_update(rating, last_updated_at, cycle_started_at, first_updated_at),
         unallocated=is_unallocated(owner_count),
         no_due_date=due_date is None,
     )
@@ -230,13 +257,14 @@ def last_completed_at() -> Subquery:
     return Subquery(completing.values("created_at")[:1])
 
 
-def in_round_q(*, completed_at=None, cycle_started_at=None) -> Q:
-    """in_round() in SQL: not complete, or its latest completing update made since the cycle's start.
+def in_round_q(*, completed_at=None, cycle_started_at=None, first_updated_at=None) -> Q:
+    """in_round() in SQL: not complete, or its latest completing update made since the cycle's start (`cycle_start_of`).
 
     Each input is found by one index probe per action unless given as a column (see needs_update_q).
     """
     completed = completed_at if completed_at is not None else last_completed_at()
-    cycle = cycle_started_at if cycle_started_at is not None else _cycle_started_at()
+    first = first_updated_at if first_updated_at is not None else _first_updated_at()
+    cycle = cycle_start_of(cycle_started_at if cycle_started_at is not None else _cycle_started_at(), first)
     since = Q(IsNull(cycle, True)) | Q(GreaterThan(completed, cycle))
     return not_complete_q() | (Q(IsNull(completed, False)) & since)
 
@@ -272,18 +300,35 @@ def _cycle_started_at() -> Subquery:
     return Subquery(Snapshot.objects.filter(strategy=OuterRef("strategy_id")).last_board_first().values("taken_at")[:1])
 
 
-def needs_update_q(*, last_updated_at=None, cycle_started_at=None) -> Q:
-    """Not complete, and never updated or last updated no later than the cycle's start.
+def first_updated_at() -> Subquery:
+    """When the action's first update, its starting rating, was made (NULL when it has none): `needs_update`'s
+    `first_updated_at`, found by one probe of the index the latest update is found by."""
+    return _first_updated_at()
 
-    By default the latest update and the cycle's start are found by one index
-    probe per action, which suits a page of a few hundred. A statement over the
-    whole install (the daily sweep) passes them in as columns it joins once.
+
+def _first_updated_at() -> Subquery:
+    return Subquery(ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("created_at").values("created_at")[:1])
+
+
+def cycle_start_of(cycle_started_at, first_updated_at) -> Coalesce:
+    """cycle_start() in SQL: the last board's snapshot's time, or before the first, the action's first update's."""
+    return Coalesce(cycle_started_at, first_updated_at, output_field=DateTimeField())
+
+
+def needs_update_q(*, last_updated_at=None, cycle_started_at=None, first_updated_at=None) -> Q:
+    """Not complete, and never updated or last updated no later than the cycle's start (`cycle_start_of`).
+
+    By default the latest update, the first update and the last board are each
+    found by one index probe per action, which suits a page of a few hundred. A
+    statement over the whole install (the daily sweep) passes them in as
+    columns it joins once.
     """
     last = last_updated_at
     if last is None:
         last = Subquery(ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at").values("created_at")[:1])
+    first = first_updated_at if first_updated_at is not None else _first_updated_at()
     cycle = cycle_started_at if cycle_started_at is not None else _cycle_started_at()
-    return not_complete_q() & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle)))
+    return not_complete_q() & (Q(IsNull(last, True)) | Q(LessThanOrEqual(last, cycle_start_of(cycle, first))))
 
 
 def unallocated(*, owned=None) -> Q:
@@ -303,7 +348,7 @@ def flag(condition: Q) -> Case:
 STATUS_FIELDS = ("overdue", "due_soon", "inconsistent", "needs_update", "unallocated", "no_due_date")
 
 
-def conditions(today: dt.date, *, last_updated_at=None, cycle_started_at=None, owned=None) -> dict[str, Q]:
+def conditions(today: dt.date, *, last_updated_at=None, cycle_started_at=None, first_updated_at=None, owned=None) -> dict[str, Q]:
     """Each rule's condition by name, for filtering: `actions.filter(conditions(today)["overdue"])`.
 
     The keywords are the per-action inputs a statement may join in itself (see needs_update_q).
@@ -312,7 +357,9 @@ def conditions(today: dt.date, *, last_updated_at=None, cycle_started_at=None, o
         "overdue": overdue(today),
         "due_soon": due_soon(today),
         "inconsistent": inconsistent(today),
-        "needs_update": needs_update_q(last_updated_at=last_updated_at, cycle_started_at=cycle_started_at),
+        "needs_update": needs_update_q(
+            last_updated_at=last_updated_at, cycle_started_at=cycle_started_at, first_updated_at=first_updated_at
+        ),
         "unallocated": unallocated(owned=owned),
         "no_due_date": no_due_date(),
     }

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import actions.views
-from actions.models import Action, Milestone, Snapshot
+from actions.models import Action, ActionUpdate, Milestone, Snapshot
 from actions.revisions import ACTION_TABLES
 from actions.services import action_update_record
 from people.models import Post
@@ -113,11 +113,13 @@ def test_a_renamed_delivery_group_and_a_new_board_show(action, owner, officer, g
     type(group).objects.filter(pk=group.pk).update(name="1. Oversight and challenge")
     assert "1. Oversight and challenge" in my_actions_of(mine)
 
+    ActionUpdate.objects.create(action=action, created_at=timezone.now() - dt.timedelta(days=1), rating_after=action.rating)
+    assert "<strong>0 of 1</strong> updated since the plan came in" in my_actions_of(mine)  # its starting rating only
     action_update_record(action=action, user=officer, rating=action.rating, narrative="On course", expected_version=action.version)
-    said = "<strong>1 of 1</strong> updated since the last board (your actions not yet complete, and those completed since)"
+    said = "<strong>1 of 1</strong> updated since the plan came in: your actions not yet complete, and those completed since."
     assert said in my_actions_of(mine)
     Snapshot.objects.create(strategy=action.strategy, taken_by=officer, as_at=timezone.localdate())
-    assert "<strong>0 of 1</strong> updated since the last board" in my_actions_of(mine)
+    assert "<strong>0 of 1</strong> updated since the last board:" in my_actions_of(mine)
 
 
 def test_a_new_person_holding_the_same_post_gets_their_own_list(builds, action, owner, owner_post, partnership):

@@ -17,8 +17,10 @@ from django.utils import timezone
 from actions import rules
 from actions.chasing import actions_sweep, sweep_status, sweep_totals
 from actions.models import Action, ActionUpdate, DeliveryGroup, Priority, Progress, RatingScheme, Snapshot, Strategy, last_board_among
-from actions.reads import my_actions_for
+from actions.reads import action_page_read, my_actions_for
+from actions.rows import rows_from_actions
 from governance.services import snapshot_take
+from people.models import Membership
 from reporting.dashboard import dashboard_for, dashboard_rows, exception_list_for
 from reporting.report import board_pack_context
 
@@ -64,6 +66,10 @@ def what_each_says(client, owner, action: Action) -> dict[str, dict[str, bool]]:
         **{kind: listed(kind) for kind in ("overdue", "inconsistent", "needs_update")},
         "due_soon": next(r for r in dashboard_rows(action.strategy, QueryDict())[0] if r.action_id == action.pk).status.due_soon,
     }
+
+    membership = Membership.objects.get(user=owner, partnership_id=action.strategy.partnership_id)
+    page_status = action_page_read(owner, Action.objects.get(pk=action.pk), membership)["action_status"]
+    said["action page"] = {flag: getattr(page_status, flag) for flag in FLAGS}
 
     totals = sweep_totals(today)
     said["sweep"] = {flag: totals[flag] == 1 for flag in FLAGS}
@@ -128,9 +134,24 @@ def test_an_update_between_a_snapshots_as_at_date_and_its_taking_is_not_since_th
     assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": False})
 
 
+def test_an_action_with_only_its_starting_rating_needs_an_update_everywhere_until_someone_updates_it(client, owner, alone):
+    """Before the first board the cycle starts at each action's first update (its starting rating), not never."""
+    today = timezone.localdate()
+    Action.objects.filter(pk=alone.pk).update(due_date=today + dt.timedelta(days=60), due_precision=Action.DuePrecision.DAY)
+    now = timezone.now()
+    _update(alone, now - dt.timedelta(days=3))  # the starting rating, as the plan's import records it
+    said = what_each_says(client, owner, alone)
+    assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": True})
+
+    _update(alone, now)  # a person's update since
+    said = what_each_says(client, owner, alone)
+    assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": False})
+
+
 def test_an_action_overdue_before_the_sweep_has_run_is_overdue_everywhere(client, owner, alone):
     today = timezone.localdate()
     Action.objects.filter(pk=alone.pk).update(due_date=today - dt.timedelta(days=1), due_precision=Action.DuePrecision.DAY)
+    _update(alone, timezone.now() - dt.timedelta(days=3))  # its starting rating
     _update(alone, timezone.now())
     assert Action.objects.get(pk=alone.pk).overdue_since is None  # the sweep has not run
     said = what_each_says(client, owner, alone)
@@ -144,6 +165,7 @@ def test_an_action_overdue_before_the_sweep_has_run_is_overdue_everywhere(client
 
 def test_an_action_due_today_is_due_soon_not_overdue_everywhere(client, owner, alone):
     Action.objects.filter(pk=alone.pk).update(due_date=timezone.localdate(), due_precision=Action.DuePrecision.DAY)
+    _update(alone, timezone.now() - dt.timedelta(days=3))  # its starting rating
     _update(alone, timezone.now())
     said = what_each_says(client, owner, alone)
     assert_all_agree(said, {"overdue": False, "due_soon": True, "inconsistent": False, "needs_update": False})
@@ -158,17 +180,22 @@ def test_a_complete_action_past_its_due_date_is_neither_overdue_nor_needing_an_u
     assert_all_agree(said, {"overdue": False, "due_soon": False, "inconsistent": False, "needs_update": False})
 
 
-def test_each_rules_database_expression_agrees_with_its_python_twin(strategy, group, level, owner_post, make_action):
-    """Over a grid of due dates, levels, owners, updates and snapshots: SQL and Python give the same status."""
+@pytest.mark.parametrize("with_snapshot", [True, False])
+def test_each_rules_database_expression_agrees_with_its_python_twin(strategy, group, level, owner_post, make_action, with_snapshot):
+    """Over a grid of due dates, levels, owners, update histories and snapshots (or none yet): SQL and Python give the
+    same status, and an action whose only update is its starting rating needs an update, before the first board too."""
     today = dt.date(2025, 10, 1)
     now = timezone.make_aware(dt.datetime(2025, 10, 1, 12))
-    snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 9, 1))
-    cycle = _taken_at(snapshot, now - dt.timedelta(days=10)).taken_at
+    cycle = None
+    if with_snapshot:
+        snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 9, 1))
+        cycle = _taken_at(snapshot, now - dt.timedelta(days=10)).taken_at
     offsets = [None, -30, -1, 0, 1, 14, 15]
     codes = [lv.code for lv in strategy.scheme.levels.all()]
-    updates = [None, -20, -10, -1]  # days before now: -10 is exactly when the snapshot was taken
-    expected = {}
-    for n, (offset, code, owned, updated) in enumerate(itertools.product(offsets, codes, (True, False), updates)):
+    # Each history: the days before now of its updates, the first its starting rating; -10 is when the snapshot was taken.
+    histories = [(), (-20,), (-10,), (-1,), (-20, -10), (-20, -1), (-10, -1)]
+    expected, history_of = {}, {}
+    for n, (offset, code, owned, history) in enumerate(itertools.product(offsets, codes, (True, False), histories)):
         due = None if offset is None else today + dt.timedelta(days=offset)
         action = Action.objects.create(
             strategy=strategy,
@@ -181,20 +208,34 @@ def test_each_rules_database_expression_agrees_with_its_python_twin(strategy, gr
         )
         if owned:
             action.owners.add(owner_post)
-        last = None
-        if updated is not None:
-            last = now + dt.timedelta(days=updated)
-            _update(action, last)
+        for days in history:
+            _update(action, now + dt.timedelta(days=days))
+        first = now + dt.timedelta(days=history[0]) if history else None
+        last = now + dt.timedelta(days=history[-1]) if history else None
+        history_of[action.pk] = (code, history)
         expected[action.pk] = rules.status(
-            due_date=due, rating=level(code), today=today, owner_count=int(owned), last_updated_at=last, cycle_started_at=cycle
+            due_date=due,
+            rating=level(code),
+            today=today,
+            owner_count=int(owned),
+            last_updated_at=last,
+            cycle_started_at=cycle,
+            first_updated_at=first,
         )
     found = {a.pk: rules.status_of(a) for a in rules.with_status(Action.objects.filter(ref__startswith="G"), today)}
     assert found == expected
     # The sweep reads the same rules over the whole install in one pass, with its inputs joined in.
     swept = sweep_statuses(today)
     assert {pk: swept[pk] for pk in expected} == {pk: {flag: getattr(s, flag) for flag in SWEPT} for pk, s in expected.items()}
+    # A board's rows read their inputs in SQL and judge them in Python.
+    rows = rows_from_actions(Action.objects.filter(ref__startswith="G"), today)
+    assert {row.action_id: row.status for row in rows} == expected
     assert any(s.needs_update for s in found.values()) and any(not s.needs_update for s in found.values())
     assert any(s.overdue for s in found.values()) and any(s.due_soon for s in found.values())
+    # Not complete: needing an update is having nothing since the last board, or before the first, since the starting rating.
+    needing = {(), (-20,), (-10,), (-20, -10)} if with_snapshot else {(), (-20,), (-10,), (-1,)}
+    for pk, (code, history) in history_of.items():
+        assert found[pk].needs_update == (code in ("grey", "red", "amber") and history in needing), (code, history)
 
 
 def test_the_stored_overdue_since_always_equals_the_rule_after_the_sweep(strategy, group, level, make_action):
@@ -244,11 +285,14 @@ def test_the_rounds_database_expression_agrees_with_its_python_twin(strategy, gr
         [("amber", "amber-e", -20), ("amber-e", "green", -1)],  # complete before, embedded during: not completed during
         [("amber", "green", -20), ("green", "red", -5), ("red", "green", -1)],  # reopened and completed again
         [("amber-e", "amber", -1)],  # reopened during the cycle
+        [(None, "amber", -20)],  # its starting rating only
+        [(None, "amber", -20), ("amber", "green", -1)],  # its starting rating, then completed during the cycle
     ]
     expected, completed_of = {}, {}
     for n, (code, history) in enumerate(itertools.product(codes, histories)):
         action = Action.objects.create(strategy=strategy, group=group, ref=f"R{n}", text="Round", rating=level(code))
         completed = None
+        first = now + dt.timedelta(days=history[0][2]) if history else None
         for before, after, days in history:
             when = now + dt.timedelta(days=days)
             ActionUpdate.objects.create(
@@ -257,14 +301,15 @@ def test_the_rounds_database_expression_agrees_with_its_python_twin(strategy, gr
             if rules.is_completing(before and level(before), level(after)):
                 completed = when
         completed_of[action.pk] = completed
-        expected[action.pk] = rules.in_round(level(code), completed, cycle)
+        expected[action.pk] = rules.in_round(level(code), completed, cycle, first)
     found = set(Action.objects.filter(rules.in_round_q(), ref__startswith="R").values_list("pk", flat=True))
     assert found == {pk for pk, in_round in expected.items() if in_round}
     annotated = dict(Action.objects.filter(ref__startswith="R").annotate(at=rules.last_completed_at()).values_list("pk", "at"))
     assert annotated == completed_of
-    # Every action not complete is in; a complete one only when its completing update came after the cycle's start.
+    # Every action not complete is in; a complete one only when its completing update came after the cycle's start,
+    # which before the first snapshot is its first update: one completed by its first update was complete from the start.
     green = {pk: in_round for pk, in_round in expected.items() if Action.objects.get(pk=pk).rating.code == "green"}
-    assert sorted(green.values()) == ([False] * 6 + [True] * 2 if with_snapshot else [False] * 3 + [True] * 5)
+    assert sorted(green.values()) == ([False] * 7 + [True] * 3 if with_snapshot else [False] * 8 + [True] * 2)
 
 
 def test_the_classifications_database_expression_agrees_with_its_python_twin(partnership):

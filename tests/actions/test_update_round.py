@@ -39,6 +39,8 @@ def row(action, **data) -> dict:
 
 
 def test_a_lead_sees_the_round_for_the_next_board_and_updates_several_at_once(client, owner, action, second, meeting, level):
+    for each in (action, second):  # their starting ratings, as the plan's import records them: not updates for the round
+        ActionUpdate.objects.create(action=each, created_at=timezone.now() - dt.timedelta(days=1), rating_after=each.rating)
     client.force_login(owner)
     page = client.get(reverse("actions:update_round")).content.decode()
     # The board's name, then its date, as the cycle's page says it: no "2026 0-25 ..." run of numbers.

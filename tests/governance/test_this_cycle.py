@@ -55,7 +55,7 @@ def test_an_action_two_organisations_own_is_counted_once_as_on_the_dashboard(cli
     html = client.get(reverse("reporting:this_cycle", args=[strategy.pk])).content.decode()
     # Each organisation's row lists it, and the total counts it once.
     assert "Northshire Council" in html and "Northshire ICB" in html
-    assert "1 action with no update since the last board" in html
+    assert "1 action with no update since the plan came in" in html  # no board yet
     # Two rows of "0 of 1 updated" beside one action: the page says why they add up to more.
     note = (
         "An action owned in more than one organisation is counted under each, "

@@ -47,7 +47,7 @@ def test_an_officer_lands_on_this_cycle_with_what_needs_chasing(client, officer,
     location = client.get(reverse("home"))["Location"]
     assert location == reverse("reporting:this_cycle", args=[action.strategy_id])
     page = client.get(location).content.decode()
-    assert "What needs chasing" in page and "1 action with no update since the last board" in page
+    assert "What needs chasing" in page and "1 action with no update since the plan came in" in page  # no board yet
 
 
 def test_a_coproduction_partner_lands_on_the_families_views_to_record(client, partner, group, action):
