@@ -71,6 +71,7 @@ class OrganisationProgress:
     total: int = 0
     updated: int = 0
     unreachable: int = 0  # not yet updated, and a reminder would reach nobody (`reminder_recipients`)
+    since: str = "since the last board"  # where the round counts from, in words (`RoundProgress.since`)
 
     @property
     def not_updated(self) -> int:
@@ -144,7 +145,10 @@ def round_by_organisation(strategy: Strategy, today: dt.date | None = None) -> R
             progress.updated += not action.needs_update
             progress.unreachable += action.needs_update and not action.remindable
     organisations = sorted(found.values(), key=lambda p: (p.updated / p.total if p.total else 1, p.name))
-    return RoundProgress(organisations, not_updated, unreachable, since_board=since_board or not organisations)
+    progress = RoundProgress(organisations, not_updated, unreachable, since_board=since_board or not organisations)
+    for row in organisations:
+        row.since = progress.since
+    return progress
 
 
 @dataclass

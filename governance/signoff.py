@@ -120,6 +120,8 @@ def sign_off_board_read(meeting: Meeting, user: User, *, officer: bool, today: d
         "meeting": meeting,
         "strategy": meeting.strategy,
         "rows": rows,
+        # The round's column: "Updated since the last board", or before the plan's first board, since it came in.
+        "updated_heading": "Updated " + next((row["progress"].since for row in rows if row["progress"]), "since the last board"),
         "deadline": deadline,
         "deadline_passed": today > deadline,
         "open": sign_offs_open(meeting, today),

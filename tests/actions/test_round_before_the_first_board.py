@@ -16,7 +16,7 @@ from actions import rules
 from actions.models import Action, Snapshot, Strategy
 from actions.services import action_update_record
 from governance.models import Board, Meeting
-from people.models import Membership, Post
+from people.models import Membership, Organisation, Post
 from tests.conftest import FIXTURES, make_user
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,8 @@ def plan(partnership) -> Strategy:
 @pytest.fixture
 def lead(plan):
     post = Post.objects.get(partnership=plan.partnership, title="Head of Service: Inclusion")
+    post.organisation = Organisation.objects.create(partnership=plan.partnership, name="Northshire Council")
+    post.save()
     return make_user("lead@example.org", plan.partnership, Membership.Role.DELIVERY_LEAD, [post])
 
 
@@ -67,6 +69,9 @@ def test_a_freshly_imported_plan_reads_as_not_yet_updated_until_a_lead_updates_a
         needing = re.search(r"Needs an update \((\d+)\)", mine)
         client.force_login(plan_officer)
         cycle = client.get(reverse("reporting:this_cycle", args=[plan.pk])).content.decode()
+        sign_off = client.get(reverse("governance:sign_off_board", args=[meeting.pk])).content.decode()
+        signed = re.search(r'data-label="Updated since the plan came in">(\d+ of \d+)', sign_off).group(1)
+        assert signed == counted  # the lead's post is the organisation's only one
         return counted, needing.group(1) if needing else "", cycle
 
     counted, needing, cycle = said()
