@@ -323,7 +323,8 @@ ENTITY_SETS: dict[str, EntitySet] = {
             "Risks",
             "Risk",
             "The risk register of the partnership's strategies, with scores and the rules' flags as at the day it is read. "
-            "Restricted risks are left out.",
+            "A closed risk stays with the time it was closed (ClosedAt, null while open) and no flags: "
+            "filter on ClosedAt eq null for the live register. Restricted risks are left out.",
             properties(
                 """
                 Id int pk
@@ -339,6 +340,7 @@ ENTITY_SETS: dict[str, EntitySet] = {
                 TargetScore int target
                 ReviewDate date review_date
                 MitigatingActions str?
+                ClosedAt datetime? closed_at
                 """,
                 MitigatingActions=StringAgg(
                     "mitigating_actions__ref", delimiter="; ", order_by="mitigating_actions__ref", default=Value("")

@@ -1,4 +1,4 @@
-"""The risk register's forms: a risk, its re-score with a reason, and the partnership's scale."""
+"""The risk register's forms: a risk, its re-score with a reason, closing and reopening it, and the partnership's scale."""
 
 from __future__ import annotations
 
@@ -172,6 +172,33 @@ class RescoreForm(forms.Form):
 
     def score_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _l, _w in INHERENT + RESIDUAL]
+
+
+class CloseForm(forms.Form):
+    """Closing a risk that no longer applies, and why: its page keeps the reason for good."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="Why is the risk being closed?",
+        help_text="For example, the cause has gone, or the risk has happened and is now managed as an issue",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={
+            "required": "Enter why the risk is being closed: its page keeps the reason",
+            "max_length": "Use 2,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, risk: Risk, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["version"] = risk.version
+
+
+class ReopenForm(forms.Form):
+    """Reopening a closed risk: the button on its page, with the version the page showed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class RiskScaleForm(forms.ModelForm):

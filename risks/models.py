@@ -96,6 +96,8 @@ class Risk(Scored, models.Model):
     """One risk to the strategy's delivery: what causes it, what follows, who owns it and how it is scored and controlled.
 
     Scores change only through a re-score (services.risk_rescore), which keeps its reason in RiskScore.
+    A risk that no longer applies is closed (services.risk_close) with who closed it and why: it stays on
+    record, readable, and leaves the live register (risks.rules.open_risk) until it is reopened.
     """
 
     class Category(models.TextChoices):
@@ -129,6 +131,9 @@ class Risk(Scored, models.Model):
         default=False, help_text="Commercial or personal: hidden from the public page, the feed, exports and roles not allowed."
     )
     is_illustrative = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_reason = models.TextField(blank=True, default="", db_default="")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -137,6 +142,11 @@ class Risk(Scored, models.Model):
         ordering = ["strategy", "ref"]
         constraints = [
             models.UniqueConstraint(fields=["strategy", "ref"], name="risk_unique_ref"),
+            # A closed risk always says why; an open one carries no reason.
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_reason="") | (Q(closed_at__isnull=False) & ~Q(closed_reason="")),
+                name="risk_closed_with_reason",
+            ),
             *(
                 models.CheckConstraint(condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 5}), name=f"risk_{name}_on_scale")
                 for name in (

@@ -87,9 +87,26 @@ def risk_rows(risks: QuerySet[Risk], today: dt.date) -> list[RiskRow]:
     ]
 
 
+@dataclass
+class Register:
+    """The register's page: its open risks with their status and the heat map they fill, then the closed ones on record."""
+
+    rows: list[RiskRow]
+    heat: HeatMap
+    closed: list[Risk]
+
+
+def register(risks: QuerySet[Risk], scale: RiskScale, today: dt.date) -> Register:
+    """`risks` are those the person may read: the open ones are the live register; the closed ones, latest closed first."""
+    rows = risk_rows(risks.filter(rules.open_risk()), today)
+    heat = heat_map([(row.risk.ref, row.risk.residual_likelihood, row.risk.residual_impact) for row in rows], scale)
+    closed = risks.exclude(rules.open_risk()).select_related("owner", "closed_by").order_by("-closed_at", "-pk")
+    return Register(rows=rows, heat=heat, closed=list(closed))
+
+
 def top_risks(strategy: Strategy, *, limit: int = 5, today: dt.date, include_restricted: bool = False) -> list[RiskRow]:
-    """The strategy's highest residual risks, for the dashboard's headline and the board pack. Restricted ones only when asked."""
-    risks = Risk.objects.filter(strategy=strategy)
+    """The strategy's highest residual open risks, for the dashboard's headline and the board pack. Restricted ones only when asked."""
+    risks = Risk.objects.filter(rules.open_risk(), strategy=strategy)
     if not include_restricted:
         risks = risks.filter(restricted=False)
     return risk_rows(risks, today)[:limit]
@@ -107,30 +124,38 @@ class Movement:
     ref: str
     title: str
     before: int | None
-    after: int
+    after: int | None  # None: closed since the previous snapshot
 
     @property
     def words(self) -> str:
+        if self.after is None:
+            return "Closed"
         if self.before is None:
             return "New to the register"
         return "Risen" if self.after > self.before else "Fallen"
 
 
 def risks_moved(snapshot: Snapshot, *, include_restricted: bool = False) -> list[Movement]:
-    """The risks whose residual score differs from the previous snapshot's (and new ones), largest rise first."""
+    """The risks whose residual score differs from the previous snapshot's (and new ones), largest rise first, then those
+    closed since the previous snapshot."""
     previous = snapshot.previous()
+    if previous is None:
+        return []
     now = SnapshotRisk.objects.filter(snapshot=snapshot)
     if not include_restricted:
         now = now.filter(restricted=False)
-    before = {}
-    if previous is not None:
-        before = {row.risk_id: row.residual_score for row in SnapshotRisk.objects.filter(snapshot=previous)}
+    before = {row.risk_id: row for row in SnapshotRisk.objects.filter(snapshot=previous)}
     moved = [
-        Movement(row.ref, row.title, before.get(row.risk_id), row.residual_score)
+        Movement(row.ref, row.title, before[row.risk_id].residual_score if row.risk_id in before else None, row.residual_score)
         for row in now
-        if before.get(row.risk_id) != row.residual_score and (previous is not None)
+        if row.risk_id not in before or before[row.risk_id].residual_score != row.residual_score
     ]
-    return sorted(moved, key=lambda m: (-(m.after - (m.before or 0)), ref_order(m.ref)))
+    gone = {pk for pk, row in before.items() if include_restricted or not row.restricted} - {row.risk_id for row in now}
+    closed = Risk.objects.filter(pk__in=gone).exclude(rules.open_risk()).values_list("pk", flat=True) if gone else []
+    moved.sort(key=lambda m: (-(m.after - (m.before or 0)), ref_order(m.ref)))
+    return moved + sorted(
+        (Movement(before[pk].ref, before[pk].title, before[pk].residual_score, None) for pk in closed), key=lambda m: ref_order(m.ref)
+    )
 
 
 def score_trend(risk: Risk) -> list[tuple[dt.date, int]]:
@@ -160,10 +185,10 @@ def pack_risks(snapshot: Snapshot, *, limit: int = 5) -> PackRisks | None:
 
 
 def for_decision(strategy: Strategy, today: dt.date) -> list[RiskRow]:
-    """Risks a board is asked to decide on: above target with a mitigating action in jeopardy, or past their review date.
+    """Open risks a board is asked to decide on: above target with a mitigating action in jeopardy, or past their review date.
 
-    Restricted risks are left out: the decisions list reaches every board member.
+    Restricted risks are left out: the decisions list reaches every board member. Closed risks are not for decision.
     """
-    risks = Risk.objects.filter(strategy=strategy, restricted=False)
+    risks = Risk.objects.filter(rules.open_risk(), strategy=strategy, restricted=False)
     flagged = rules.with_status(risks, today).filter(rules.actions_in_jeopardy(today) | rules.review_overdue(today))
     return risk_rows(risks.filter(pk__in=flagged.values("pk")), today)

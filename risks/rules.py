@@ -1,5 +1,8 @@
 """The risk register's rules, each written once as a database expression over Risk and its Python twin.
 
+- Open: the risk has not been closed. A closed risk (its cause gone, or become
+  an issue) stays on record but leaves the live register, the heat map, the top
+  risks, the items for decision, snapshots and packs, and no rule flags it.
 - Review overdue: the risk's review date is before today.
 - Mitigations in jeopardy above target: the residual score is above the target
   score while at least one of the actions that mitigate it is in jeopardy
@@ -25,14 +28,22 @@ from risks.models import Risk
 # Python twins ------------------------------------------------------------------------------------
 
 
-def is_review_overdue(review_date: dt.date, today: dt.date) -> bool:
-    return review_date < today
+def is_open(closed_at: dt.datetime | None) -> bool:
+    return closed_at is None
 
 
-def is_above_target_with_actions_in_jeopardy(residual_score: int, target_score: int, actions: Iterable[Action], today: dt.date) -> bool:
+def is_review_overdue(review_date: dt.date, today: dt.date, closed_at: dt.datetime | None = None) -> bool:
+    return is_open(closed_at) and review_date < today
+
+
+def is_above_target_with_actions_in_jeopardy(
+    residual_score: int, target_score: int, actions: Iterable[Action], today: dt.date, closed_at: dt.datetime | None = None
+) -> bool:
     """`actions` are the risk's mitigating actions, with their ratings."""
-    return residual_score > target_score and any(
-        jeopardy.is_in_jeopardy(action.rating, action.due_date, today, retired=action.retired_at is not None) for action in actions
+    return (
+        is_open(closed_at)
+        and residual_score > target_score
+        and any(jeopardy.is_in_jeopardy(action.rating, action.due_date, today, retired=action.retired_at is not None) for action in actions)
     )
 
 
@@ -54,9 +65,9 @@ class RiskStatus:
 def status(risk: Risk, today: dt.date) -> RiskStatus:
     """A risk's status, from its prefetched mitigating actions (with their ratings)."""
     return RiskStatus(
-        review_overdue=is_review_overdue(risk.review_date, today),
+        review_overdue=is_review_overdue(risk.review_date, today, risk.closed_at),
         actions_in_jeopardy=is_above_target_with_actions_in_jeopardy(
-            risk.residual_score, risk.target_score, risk.mitigating_actions.all(), today
+            risk.residual_score, risk.target_score, risk.mitigating_actions.all(), today, risk.closed_at
         ),
     )
 
@@ -64,8 +75,12 @@ def status(risk: Risk, today: dt.date) -> RiskStatus:
 # Database expressions, over Risk -----------------------------------------------------------------
 
 
+def open_risk() -> Q:
+    return Q(closed_at__isnull=True)
+
+
 def review_overdue(today: dt.date) -> Q:
-    return Q(review_date__lt=today)
+    return open_risk() & Q(review_date__lt=today)
 
 
 def above_target() -> Q:
@@ -76,7 +91,7 @@ def actions_in_jeopardy(today: dt.date) -> Q:
     """Above target, and a mitigating action in jeopardy. Use on `with_scores(...)` querysets."""
     through = Risk.mitigating_actions.through.objects.filter(risk=OuterRef("pk"))
     in_jeopardy = through.filter(action__in=Action.everything.filter(jeopardy.in_jeopardy(today)))
-    return above_target() & Q(Exists(in_jeopardy))
+    return open_risk() & above_target() & Q(Exists(in_jeopardy))
 
 
 def with_scores(risks: QuerySet[Risk]) -> QuerySet[Risk]:

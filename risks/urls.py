@@ -21,5 +21,7 @@ urlpatterns = [
         path("", views.risk_detail, name="risk_detail"),
         path("edit/", views.risk_edit, name="risk_edit"),
         path("rescore/", views.risk_rescore_view, name="risk_rescore"),
+        path("close/", views.risk_close_view, name="risk_close"),
+        path("reopen/", views.risk_reopen_view, name="risk_reopen"),
     ),
 ]

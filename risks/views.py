@@ -7,41 +7,43 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
 from actions.access import get_strategy_for_user, officer_strategy
 from intake.tables import xlsx_bytes
 from people.access import is_officer
-from risks import reads
+from risks import reads, rules
 from risks.access import can_change_risk, change_required, get_risk_for_user, risks_visible, sees_restricted
 from risks.exports import risks_table
-from risks.forms import RescoreForm, RiskForm, RiskScaleForm
+from risks.forms import CloseForm, ReopenForm, RescoreForm, RiskForm, RiskScaleForm
 from risks.models import Risk, RiskScale
-from risks.services import RiskChangedError, risk_change, risk_create, risk_rescore
+from risks.services import RiskRefusedError, risk_change, risk_close, risk_create, risk_reopen, risk_rescore
+from send_tracker.forms import form_written
 from send_tracker.security import rate_limited, security_event
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHANGED = "Someone else changed this risk since you opened it. Nothing was saved: check what is there now and try again"
 
 
 @login_required
 def register(request: HttpRequest, strategy_id: int) -> HttpResponse:
-    """The strategy's risk register: the heat map, then every risk the person may read, highest residual score first."""
+    """The strategy's risk register: the heat map, then every open risk the person may read, highest residual score first,
+    then the closed ones kept on record."""
     strategy, membership = get_strategy_for_user(request.user, strategy_id)
     scale = RiskScale.for_partnership(strategy.partnership_id)
     visible = risks_visible(Risk.objects.filter(strategy=strategy), request.user, membership, scale)
-    rows = reads.risk_rows(visible, timezone.localdate())
-    heat = reads.heat_map([(row.risk.ref, row.risk.residual_likelihood, row.risk.residual_impact) for row in rows], scale)
+    found = reads.register(visible, scale, timezone.localdate())
     return render(
         request,
         "risks/register.html",
-        {"strategy": strategy, "rows": rows, "heat": heat, "is_officer": is_officer(membership)},
+        {"strategy": strategy, "rows": found.rows, "heat": found.heat, "closed": found.closed, "is_officer": is_officer(membership)},
     )
 
 
 @login_required
 def risk_detail(request: HttpRequest, risk_id: int) -> HttpResponse:
+    """A risk, open or closed (then when, by whom and why), with its scores' history."""
     risk, membership = get_risk_for_user(request.user, risk_id)
-    row = reads.risk_rows(Risk.objects.filter(pk=risk.pk), timezone.localdate())[0]
+    row = reads.risk_rows(Risk.objects.filter(pk=risk.pk).select_related("closed_by"), timezone.localdate())[0]
     return render(
         request,
         "risks/risk_detail.html",
@@ -49,6 +51,7 @@ def risk_detail(request: HttpRequest, risk_id: int) -> HttpResponse:
             "strategy": risk.strategy,
             "risk": row.risk,
             "row": row,
+            "is_open": rules.is_open(risk.closed_at),
             "scale": RiskScale.for_partnership(risk.strategy.partnership_id),
             "history": risk.scores.select_related("by"),
             "trend": reads.score_trend(risk),
@@ -59,6 +62,16 @@ def risk_detail(request: HttpRequest, risk_id: int) -> HttpResponse:
 
 def _form_page(request: HttpRequest, form, strategy, risk: Risk | None, template: str = "risks/risk_form.html") -> HttpResponse:
     return render(request, template, {"strategy": strategy, "form": form, "risk": risk}, status=422 if form.errors else 200)
+
+
+def _changeable_risk(request: HttpRequest, risk_id: int) -> tuple[Risk, HttpResponse | None]:
+    """The risk, if the person may change it; and, when it is closed, the way back to its page saying why nothing can change."""
+    risk, membership = get_risk_for_user(request.user, risk_id)
+    change_required(request.user, membership, risk)
+    if rules.is_open(risk.closed_at):
+        return risk, None
+    messages.error(request, f"Risk {risk.ref} is closed, so it cannot be changed, re-scored or closed again. Reopen it if it applies.")
+    return risk, redirect(risk)
 
 
 @login_required
@@ -75,44 +88,71 @@ def risk_add(request: HttpRequest, strategy_id: int) -> HttpResponse:
 
 @login_required
 def risk_edit(request: HttpRequest, risk_id: int) -> HttpResponse:
-    risk, membership = get_risk_for_user(request.user, risk_id)
-    change_required(request.user, membership, risk)
+    risk, closed = _changeable_risk(request, risk_id)
+    if closed:
+        return closed
     scale = RiskScale.for_partnership(risk.strategy.partnership_id)
     form = RiskForm(request.POST if request.method == "POST" else None, instance=risk, strategy=risk.strategy, scale=scale)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: value for name, value in form.cleaned_data.items() if name not in ("version", "action_refs")}
-        try:
-            risk = risk_change(risk=risk, version=form.cleaned_data["version"], fields=fields, actions=form.cleaned_data["action_refs"])
-        except RiskChangedError:
-            form.add_error(None, CHANGED)
-        else:
-            messages.success(request, f"Risk {risk.ref} saved.")
-            return redirect(risk)
+
+    def write(data: dict) -> Risk:
+        fields = {name: value for name, value in data.items() if name not in ("version", "action_refs")}
+        return risk_change(risk=risk, version=data["version"], fields=fields, actions=data["action_refs"])
+
+    if request.method == "POST" and form_written(form, write, RiskRefusedError)[0]:
+        messages.success(request, f"Risk {risk.ref} saved.")
+        return redirect(risk)
     return _form_page(request, form, risk.strategy, risk)
 
 
 @login_required
 def risk_rescore_view(request: HttpRequest, risk_id: int) -> HttpResponse:
-    risk, membership = get_risk_for_user(request.user, risk_id)
-    change_required(request.user, membership, risk)
+    risk, closed = _changeable_risk(request, risk_id)
+    if closed:
+        return closed
     scale = RiskScale.for_partnership(risk.strategy.partnership_id)
     form = RescoreForm(request.POST if request.method == "POST" else None, risk=risk, scale=scale)
-    if request.method == "POST" and form.is_valid():
-        try:
-            risk = risk_rescore(
-                risk=risk,
-                version=form.cleaned_data["version"],
-                scores=form.scores(),
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-                review_date=form.cleaned_data["review_date"],
-            )
-        except RiskChangedError:
-            form.add_error(None, CHANGED)
-        else:
-            messages.success(request, f"Risk {risk.ref} re-scored: {risk.residual_score} now.")
-            return redirect(risk)
+
+    def write(data: dict) -> Risk:
+        scores, reason, review_date = form.scores(), data["reason"], data["review_date"]
+        return risk_rescore(risk=risk, version=data["version"], scores=scores, reason=reason, by=request.user, review_date=review_date)
+
+    written, rescored = form_written(form, write, RiskRefusedError) if request.method == "POST" else (False, None)
+    if written:
+        messages.success(request, f"Risk {risk.ref} re-scored: {rescored.residual_score} now.")
+        return redirect(risk)
     return _form_page(request, form, risk.strategy, risk, "risks/risk_rescore.html")
+
+
+@login_required
+def risk_close_view(request: HttpRequest, risk_id: int) -> HttpResponse:
+    """Close a risk that no longer applies, with why: it leaves the live register and stays on record."""
+    risk, closed = _changeable_risk(request, risk_id)
+    if closed:
+        return closed
+    form = CloseForm(request.POST if request.method == "POST" else None, risk=risk)
+
+    def write(data: dict) -> Risk:
+        return risk_close(risk=risk, version=data["version"], reason=data["reason"], by=request.user)
+
+    if request.method == "POST" and form_written(form, write, RiskRefusedError)[0]:
+        messages.success(request, f"Risk {risk.ref} is closed. It has left the live register; its page and history stay.")
+        return redirect(risk)
+    return _form_page(request, form, risk.strategy, risk, "risks/risk_close.html")
+
+
+@login_required
+@require_POST
+def risk_reopen_view(request: HttpRequest, risk_id: int) -> HttpResponse:
+    """Put a closed risk back on the live register, from the button on its page."""
+    risk, membership = get_risk_for_user(request.user, risk_id)
+    change_required(request.user, membership, risk)
+    form = ReopenForm(request.POST)
+    written = form_written(form, lambda data: risk_reopen(risk=risk, version=data["version"]), RiskRefusedError)[0]
+    if written:
+        messages.success(request, f"Risk {risk.ref} is reopened and back on the live register.")
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or "The risk could not be reopened: try again from its page.")
+    return redirect(risk)
 
 
 @login_required

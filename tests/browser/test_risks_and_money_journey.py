@@ -113,6 +113,28 @@ def test_an_officer_rescores_a_risk_with_a_reason_and_links_a_mitigating_action(
     assert_accessible(page, "on a re-scored risk")
 
 
+def test_an_officer_closes_a_risk_on_a_phone_with_why_and_reopens_it(demo, sign_in, live_server):
+    risk = Risk.objects.get(strategy=demo, ref="R9")
+    page = sign_in(make_user("officer@example.org", demo.partnership, Membership.Role.OFFICER))
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(live_server.url + f"/risks/{risk.pk}/")
+    page.get_by_role("link", name="Close the risk").click()
+    page.get_by_role("button", name="Close the risk").click()
+    assert "Enter why the risk is being closed" in page.locator(".govuk-error-summary").inner_text()
+    assert_accessible(page, "on closing a risk without a reason at 320 px")
+    page.get_by_label("Why is the risk being closed?").fill("Superseded by the data strategy: the cause has gone.")
+    page.get_by_role("button", name="Close the risk").click()
+    assert "Superseded by the data strategy" in page.get_by_test_id("risk-closed").inner_text()
+    page.goto(live_server.url + f"/strategies/{demo.pk}/risks/")
+    assert "R9 Case management" not in page.get_by_test_id("risk-table").inner_text()
+    assert "R9 Case management" in page.get_by_test_id("closed-risk-table").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, "the closed risks fit the screen"
+    page.goto(live_server.url + f"/risks/{risk.pk}/")
+    page.get_by_role("button", name="Reopen the risk").click()
+    assert "Risk R9 is reopened" in page.locator(".govuk-notification-banner").first.inner_text()
+    assert "Re-score the risk" in page.locator("main").inner_text()
+
+
 def test_a_finance_lead_checks_uploaded_figures_on_a_phone_with_every_amount_in_view(demo, sign_in, live_server):
     page = sign_in(make_user("finance@example.org", demo.partnership, Membership.Role.FINANCE_LEAD))
     page.set_viewport_size({"width": 390, "height": 800})

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from finance.services import actual_record
+from risks.services import risk_close
 from tests.feed.conftest import bearer
 from tests.finance.conftest import finance_plan, mitigation  # noqa: F401  (fixtures)
-from tests.risks.conftest import restricted_risk, risk  # noqa: F401  (fixtures)
+from tests.risks.conftest import make_risk, restricted_risk, risk  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 # ruff: noqa: F811  (fixtures)
@@ -27,6 +28,17 @@ def test_a_token_reads_the_register_with_scores_and_flags_but_never_a_restricted
     assert row["IsReviewOverdue"] is False
     scores = read(client, token, "RiskScores").json()["value"]
     assert [s["RiskRef"] for s in scores] == ["R1"]
+
+
+def test_the_feed_gives_a_closed_risk_its_closing_time_and_no_flags(client, token, officer, strategy, owner_post):
+    late = make_risk(strategy, owner_post, ref="R3", title="Late review", review_date=dt.date(2020, 1, 1))
+    make_risk(strategy, owner_post, ref="R4", title="Still open")
+    risk_close(risk=late, version=None, reason="The cause has gone.", by=officer)
+    rows = {row["Ref"]: row for row in read(client, token, "Risks").json()["value"]}
+    assert rows["R3"]["ClosedAt"] is not None and rows["R3"]["IsReviewOverdue"] is False
+    assert rows["R4"]["ClosedAt"] is None
+    live = read(client, token, "Risks", **{"$filter": "ClosedAt eq null"}).json()["value"]
+    assert [row["Ref"] for row in live] == ["R4"]
 
 
 def test_another_partnerships_token_reads_none_of_the_register(client, outsider_token, risk):

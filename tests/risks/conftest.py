@@ -39,3 +39,11 @@ def risk(strategy, owner_post, action) -> Risk:
 @pytest.fixture
 def restricted_risk(strategy, lead_post) -> Risk:
     return make_risk(strategy, lead_post, ref="R9", title="Provider contract dispute", restricted=True, residual=(3, 3))
+
+
+@pytest.fixture
+def closed_risk(strategy, owner_post, officer) -> Risk:
+    from risks.services import risk_close
+
+    closed = make_risk(strategy, owner_post, ref="R8", title="Home to school transport contract")
+    return risk_close(risk=closed, version=None, reason="The contract was re-let: the cause has gone.", by=officer)

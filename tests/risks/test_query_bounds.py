@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from finance.models import FinancePlan, Mitigation
 from finance.services import actual_record, mitigation_save
-from risks.services import risk_rescore
+from risks.services import risk_close, risk_rescore
 from tests.actions.conftest import make_action  # noqa: F401  (fixture)
 from tests.finance.conftest import finance_lead  # noqa: F401  (fixture)
 from tests.risks.conftest import make_risk
@@ -25,13 +25,16 @@ SMALL, LARGE = 2, 25
 
 
 def grow(strategy, owner_post, lead_post, make_action, officer, finance_lead, count: int) -> None:
-    """`count` risks (every third restricted) and mitigations, each with its own action at risk, a re-score and an actual figure."""
+    """`count` risks (every third restricted, every fourth closed) and mitigations, each with its own action at risk, a re-score
+    and an actual figure."""
     plan = FinancePlan.objects.get_or_create(strategy=strategy, defaults={"first_year": 2024, "last_year": 2030})[0]
     start = Mitigation.objects.filter(plan=plan).count()
     for n in range(start, start + count):
         action = make_action(rating="red")
         risk = make_risk(strategy, lead_post if n % 3 else owner_post, ref=f"R{n}", actions=[action], restricted=n % 3 == 0)
         risk_rescore(risk=risk, version=None, scores={"residual_likelihood": 3}, reason="Reviewed.", by=officer)
+        if n % 4 == 3:  # some closed, with who and why: the register lists them apart
+            risk_close(risk=risk, version=None, reason="No longer applies.", by=officer)
         mitigation = mitigation_save(
             mitigation=Mitigation(plan=plan, ref=f"M{n}", title=f"Mitigation {n}"), actions=[action], planned={2024: Decimal(1000 * n)}
         )
@@ -44,6 +47,7 @@ def pages(strategy, partnership) -> dict[str, tuple[str, dict]]:
     return {
         "register": (reverse("risks:register", args=[strategy.pk]), {}),
         "risk": (reverse("risks:risk_detail", args=[risk.pk]), {}),
+        "close risk": (reverse("risks:risk_close", args=[risk.pk]), {}),
         "risks headline": (reverse("risks:headline", args=[strategy.pk]), htmx),
         "register export": (reverse("risks:register_export", args=[strategy.pk]), {}),
         "finance plan": (reverse("finance:plan", args=[strategy.pk]), {}),

@@ -49,8 +49,9 @@ def test_an_overdue_mitigating_action_counts_as_in_jeopardy_and_a_complete_one_d
 def test_each_expression_agrees_with_its_twin_over_every_combination(strategy, owner_post, group, scheme):
     levels = list(scheme.levels.all())
     dues = [None, TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=3)]
-    combos = list(itertools.product(levels, dues, [(2, 2), (4, 4)], [TODAY - dt.timedelta(days=1), TODAY], [False, True]))
-    for i, (lvl, due, residual, review, retired) in enumerate(combos):
+    closings = [None, dt.datetime(2025, 9, 1, tzinfo=dt.UTC)]
+    combos = list(itertools.product(levels, dues, [(2, 2), (4, 4)], [TODAY - dt.timedelta(days=1), TODAY], [False, True], closings))
+    for i, (lvl, due, residual, review, retired, closed_at) in enumerate(combos):
         act = Action.objects.create(
             strategy=strategy,
             group=group,
@@ -62,7 +63,18 @@ def test_each_expression_agrees_with_its_twin_over_every_combination(strategy, o
             retired_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC) if retired else None,
             retired_reason=Action.Retirement.WITHDRAWN if retired else "",
         )
-        make_risk(strategy, owner_post, ref=f"R{i}", residual=residual, target=(2, 2), review_date=review, actions=[act])
+        reason = "No longer applies." if closed_at else ""
+        make_risk(
+            strategy,
+            owner_post,
+            ref=f"R{i}",
+            residual=residual,
+            target=(2, 2),
+            review_date=review,
+            actions=[act],
+            closed_at=closed_at,
+            closed_reason=reason,
+        )
     rows = rules.with_status(Risk.objects.filter(strategy=strategy), TODAY).prefetch_related("mitigating_actions__rating")
     checked = 0
     for risk in rows:
@@ -70,3 +82,4 @@ def test_each_expression_agrees_with_its_twin_over_every_combination(strategy, o
         checked += 1
     assert checked == len(combos)
     assert any(rules.status_of(r).actions_in_jeopardy for r in rows) and any(rules.status_of(r).review_overdue for r in rows)
+    assert not any(rules.status_of(r).flags for r in rows if r.closed_at)  # a closed risk is flagged by no rule

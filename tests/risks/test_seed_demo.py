@@ -11,7 +11,7 @@ from django.core.management import call_command
 from finance.models import FinancePlan, FinanceYear, MitigationSaving
 from finance.reads import finance_summary
 from risks.models import Risk, RiskScore
-from risks.services import risk_rescore
+from risks.services import risk_reopen, risk_rescore
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,12 @@ def seed(name: str) -> str:
     return out.getvalue()
 
 
-def test_the_demo_register_has_ten_illustrative_risks_linked_to_the_plans_actions(one_plan):
+def test_the_demo_register_has_ten_open_illustrative_risks_and_one_closed_linked_to_the_plans_actions(one_plan):
     seed("seed_risks_demo")
     risks = Risk.objects.filter(strategy=one_plan)
-    assert risks.count() == 10 and not risks.filter(is_illustrative=False).exists()
+    assert risks.count() == 11 and not risks.filter(is_illustrative=False).exists()
+    closed = risks.get(closed_at__isnull=False)  # a register keeps a risk that no longer applies, with why
+    assert closed.ref == "R11" and "the cause has gone" in closed.closed_reason
     assert risks.filter(restricted=True).count() == 1
     sufficiency = risks.get(ref="R1")
     assert set(sufficiency.mitigating_actions.values_list("ref", flat=True)) == {"EPS1", "EPS4", "EPS5"}
@@ -51,7 +53,15 @@ def test_seeding_again_changes_nothing_people_have_changed(one_plan, officer):
     out = seed("seed_risks_demo") + seed("seed_finance_demo")
     assert "left as it is" in out and out.count("left as it is") == 2
     risk.refresh_from_db()
-    assert risk.residual_likelihood == 2 and Risk.objects.filter(strategy=one_plan).count() == 10
+    assert risk.residual_likelihood == 2 and Risk.objects.filter(strategy=one_plan).count() == 11
+
+
+def test_seeding_again_never_closes_or_reopens_a_risk_people_keep(one_plan, officer):
+    seed("seed_risks_demo")
+    reopened = Risk.objects.get(strategy=one_plan, ref="R11")
+    risk_reopen(risk=reopened, version=None)
+    assert "left as it is" in seed("seed_risks_demo")
+    assert not Risk.objects.filter(strategy=one_plan, closed_at__isnull=False).exists()
 
 
 def test_the_demo_budget_has_each_outturn_known_by_today_and_this_years_latest_position(one_plan):

@@ -13,7 +13,7 @@ from tests.actions.conftest import _private_media, evidence_file  # noqa: F401  
 from tests.finance.conftest import finance_lead, finance_plan, mitigation  # noqa: F401  (fixtures)
 from tests.governance.conftest import deliverable, finding, inspection  # noqa: F401  (fixtures)
 from tests.kpis.conftest import add_value, indicator  # noqa: F401  (fixtures)
-from tests.risks.conftest import risk  # noqa: F401  (fixtures)
+from tests.risks.conftest import closed_risk, risk  # noqa: F401  (fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -294,6 +294,9 @@ MATRIX.update(
         "risks:risk_scale": Row("get", ["strategy"], None, {**OFFICER_ONLY_403, "officer": "ok"}),
         "risks:risk_edit": Row("get", ["risk"], None, RISK_CHANGERS),
         "risks:risk_rescore": Row("post", ["risk"], "rescore_data", {**RISK_CHANGERS, "owner": "redirect", "officer": "redirect"}),
+        # Closing is a page with a reason; reopening a closed risk is the button on its page.
+        "risks:risk_close": Row("get", ["risk"], None, RISK_CHANGERS),
+        "risks:risk_reopen": Row("post", ["closed_risk"], "reopen_data", {**RISK_CHANGERS, "owner": "redirect", "officer": "redirect"}),
         # The high-needs budget: everyone reads it; officers and finance leads change it.
         "finance:plan": Row("get", ["finance_plan.strategy"], None, READ),
         "finance:plan_edit": Row("get", ["strategy"], None, FINANCE_CHANGERS),
@@ -318,6 +321,10 @@ def rescore_data(request) -> dict:
     risk = request.getfixturevalue("risk")
     scores = {"inherent_likelihood": "5", "inherent_impact": "4", "residual_likelihood": "3", "residual_impact": "4"}
     return scores | {"reason": "New places opened.", "version": str(risk.version)} | date_boxes("review_date", risk.review_date)
+
+
+def reopen_data(request) -> dict:
+    return {"version": str(request.getfixturevalue("closed_risk").version)}
 
 
 def action_update_data(request) -> dict:

@@ -87,7 +87,7 @@ def grow(strategy, group, officer, by: int, tag: str) -> None:
     Notification.objects.bulk_create(
         [Notification(recipient=officer, action=a, kind=Notification.Kind.OVERDUE, event_key=f"grown-{a.pk}") for a in actions]
     )
-    grow_risks(strategy, posts, actions, tag)
+    grow_risks(strategy, posts, actions, tag, officer)
     grow_mitigations(strategy, actions, tag)
 
 
@@ -114,8 +114,8 @@ def grow_mitigations(strategy, actions, tag: str) -> None:
     )
 
 
-def grow_risks(strategy, posts, actions, tag: str) -> None:
-    """Risks with mitigating actions and re-scores, and a snapshot that froze them."""
+def grow_risks(strategy, posts, actions, tag: str, officer) -> None:
+    """Risks with mitigating actions and re-scores (some closed), and a snapshot that froze them."""
     from risks.models import Risk, RiskScore
 
     risks = Risk.objects.bulk_create(
@@ -135,6 +135,10 @@ def grow_risks(strategy, posts, actions, tag: str) -> None:
                 target_likelihood=1,
                 target_impact=2,
                 review_date=dt.date(2025, 1 + i % 12, 1),
+                # Every fourth closed, with who and why: the register lists them apart.
+                closed_at=dt.datetime(2025, 6, 1, tzinfo=dt.UTC) if i % 4 == 3 else None,
+                closed_by=officer if i % 4 == 3 else None,
+                closed_reason="No longer applies" if i % 4 == 3 else "",
             )
             for i in range(max(1, len(actions) // 2))
         ]

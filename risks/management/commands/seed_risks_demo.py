@@ -9,7 +9,7 @@ from actions.commands import DemoCommand
 from actions.models import Action, Strategy
 from people.models import Post
 from risks.models import Risk
-from risks.services import risk_create, risk_rescore
+from risks.services import risk_close, risk_create, risk_rescore
 
 ILLUSTRATIVE = "Illustrative register for the demo, written from the One Plan's context; not the partnership's own register."
 # (ref, title, category, owner post, cause, effect, inherent, residual, target, controls, mitigating action refs, review in days)
@@ -155,11 +155,33 @@ DEMO_RISKS = [
         ["C3"],
         30,
     ),
+    (
+        "R11",
+        "Moving EHC plans to the new case management system",
+        Risk.Category.DATA,
+        "Business Intelligence Manager",
+        "EHC plans and their case records moved to the new case management system while statutory work went on.",
+        "Records missing or delayed during the move; annual reviews and assessments held up.",
+        (4, 4),
+        (3, 3),
+        (1, 3),
+        "Phased migration with a period of parallel running.",
+        ["DI6"],
+        30,
+    ),
 ]
+# The register keeps a risk that no longer applies as closed, with why: the demo closes one, as set up, never a person's.
+DEMO_CLOSED = (
+    "R11",
+    "The migration finished and parallel running has ended: the cause has gone. Data quality is covered by R9 (illustrative).",
+)
 
 
 class Command(DemoCommand):
-    help = "Add an illustrative risk register of ten SEND risks to the One Plan, if its register is empty. Never changes existing risks."
+    help = (
+        "Add an illustrative risk register of eleven SEND risks (one of them closed) to the One Plan, if its register is empty. "
+        "Never changes existing risks."
+    )
 
     fills = Risk
     what = "risk register"
@@ -208,7 +230,10 @@ class Command(DemoCommand):
                     by=officer,
                     at=re_scored,
                 )
-        return f"Risk register: {len(DEMO_RISKS)} illustrative risks added to {strategy.name}."
+        ref, reason = DEMO_CLOSED
+        # Only the register this command has just filled: seeding never closes a risk people keep.
+        risk_close(risk=Risk.objects.get(strategy=strategy, ref=ref), version=None, reason=reason, by=officer, at=re_scored)
+        return f"Risk register: {len(DEMO_RISKS)} illustrative risks added to {strategy.name}; {ref} is closed."
 
 
 def _noon(day: dt.date) -> dt.datetime:
