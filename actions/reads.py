@@ -80,18 +80,7 @@ class MyActions:
 
     in_round: int = 0  # in this cycle's update round (`rules.in_round`): not complete, or completed during the cycle
     updated_in_round: int = 0  # of those, updated since the cycle's start (`rules.cycle_start`; a completed one is)
-    # Where the round counts from: "board" (each plan's last board), "plan" (no plan has had a board: since each
-    # action's starting rating, as the plan came in) or "both" (some plans have, some not yet).
-    counted_from: str = "board"
-
-    @property
-    def since(self) -> str:
-        """Where the round counts from, in words: "7 of 19 updated since the last board"."""
-        return {
-            "board": "since the last board",
-            "plan": "since the plan came in",
-            "both": "since the last board (or, for a plan with no board yet, since it came in)",
-        }[self.counted_from]
+    since: str = "since the last board"  # where the round counts from, in words (`round_since`)
 
     @property
     def filtered(self) -> bool:
@@ -294,16 +283,17 @@ def my_actions_for(user: User, *, rating_code: str = "", show: str = "", today: 
         rating_code=rating_code,
         in_round=sum(1 for a in rows if a.in_round),
         updated_in_round=sum(1 for a in rows if a.in_round and not a.needs_update),
-        counted_from=_counted_from({a.cycle_started_at is not None for a in rows if a.in_round}),
+        since=round_since({a.cycle_started_at is not None for a in rows if a.in_round}),
         show=show,
     )
 
 
-def _counted_from(had_board: set[bool]) -> str:
-    """Where a round counts from, given whether each of its actions' plans has had a board (`MyActions.counted_from`)."""
+def round_since(had_board: set[bool]) -> str:
+    """Where a round counts from, in words, given whether each of its actions' plans has had a board: "7 of 19 updated
+    since the last board"; before a plan's first board, since each action's starting rating, as the plan came in."""
     if had_board == {False}:
-        return "plan"
-    return "both" if len(had_board) > 1 else "board"
+        return "since the plan came in"
+    return "since the last board (or, for a plan with no board yet, since it came in)" if len(had_board) > 1 else "since the last board"
 
 
 def has_own_actions(user: User) -> bool:

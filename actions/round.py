@@ -22,7 +22,7 @@ from accounts.models import User
 from actions import rules
 from actions.chasing import reminder_recipients, reminders_queue
 from actions.models import Action, Strategy
-from actions.reads import my_actions_for
+from actions.reads import my_actions_for, round_since
 from actions.signals import RoundMeeting, next_meeting
 from people.models import Post
 
@@ -44,12 +44,10 @@ class Round:
     def label(self) -> str:
         """ "7 of 19 updated for the SEND Partnership Board on 12 March 2026"."""
         if self.meeting:
-            target = f" for the {self.meeting.board} on {self.meeting.date:%-d %B %Y}"
-        elif any(action.cycle_started_at is not None for action in self.actions):
-            target = " since the last board"
+            target = f"for the {self.meeting.board} on {self.meeting.date:%-d %B %Y}"
         else:
-            target = " since the plan came in"  # before its first board: since each action's starting rating
-        return f"{self.updated} of {self.total} updated{target}"
+            target = round_since({action.cycle_started_at is not None for action in self.actions})
+        return f"{self.updated} of {self.total} updated {target}"
 
 
 def rounds_for(user: User, today: dt.date | None = None) -> list[Round]:
@@ -91,7 +89,7 @@ class RoundProgress:
     @property
     def since(self) -> str:
         """Where the round counts from, in words: "3 actions with no update since the last board"."""
-        return "since the last board" if self.since_board else "since the plan came in"
+        return round_since({self.since_board})
 
     @property
     def counted_twice(self) -> bool:

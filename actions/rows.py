@@ -193,8 +193,6 @@ def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | Non
     previous = Snapshot.objects.filter(strategy_id=snapshot.strategy_id, as_at__lt=snapshot.as_at).last_board_first(snapshot.as_at)
     # The update the snapshot froze as the latest: the one made at its last-updated time.
     frozen_latest = ActionUpdate.objects.filter(action=OuterRef("action_id"), created_at=OuterRef("last_updated_at")).order_by("-id")
-    # Its first update (its starting rating), where the cycle starts before the strategy's first snapshot.
-    first = ActionUpdate.objects.filter(action=OuterRef("action_id")).order_by("created_at")
     values = list(
         items.annotate(
             row_action_id=F("action_id"),
@@ -206,7 +204,8 @@ def rows_from_snapshot(snapshot: Snapshot, items: QuerySet[SnapshotAction] | Non
             row_due_text=Value(""),
             row_notes=Value(""),
             row_cycle_started_at=Subquery(previous.values("taken_at")[:1]),
-            row_first_updated_at=Subquery(first.values("created_at")[:1]),
+            # Its first update (its starting rating), where the cycle starts before the strategy's first snapshot.
+            row_first_updated_at=rules.first_updated_at(of="action_id"),
         )
         .order_by("id")
         .values_list(*_ROW_FIELDS)

@@ -300,14 +300,15 @@ def _cycle_started_at() -> Subquery:
     return Subquery(Snapshot.objects.filter(strategy=OuterRef("strategy_id")).last_board_first().values("taken_at")[:1])
 
 
-def first_updated_at() -> Subquery:
+def first_updated_at(of: str = "pk") -> Subquery:
     """When the action's first update, its starting rating, was made (NULL when it has none): `needs_update`'s
-    `first_updated_at`, found by one probe of the index the latest update is found by."""
-    return _first_updated_at()
+    `first_updated_at`, found by one probe of the index the latest update is found by. `of` names the column that
+    holds the action's id, where the rows are not actions (a snapshot's items: "action_id")."""
+    return _first_updated_at(of)
 
 
-def _first_updated_at() -> Subquery:
-    return Subquery(ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("created_at").values("created_at")[:1])
+def _first_updated_at(of: str = "pk") -> Subquery:
+    return Subquery(ActionUpdate.objects.filter(action=OuterRef(of)).order_by("created_at").values("created_at")[:1])
 
 
 def cycle_start_of(cycle_started_at, first_updated_at) -> Coalesce:
