@@ -769,6 +769,9 @@ class Notification(models.Model):
         MILESTONE_OVERDUE = "milestone_overdue", "Milestone overdue"
         MILESTONE_DUE = "milestone_due", "Milestone due soon"
 
+    # What asks for an update, and so is answered by the next update anyone records on the action.
+    ANSWERED_BY_AN_UPDATE = (Kind.NEEDS_UPDATE, Kind.REMINDER)
+
     # No index of their own: the unique constraint leads with the recipient, and
     # the event index with the action (one index fewer to write per notification).
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, When
 from django.db.models.functions import MD5, Cast, Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -588,7 +588,18 @@ def notifications_page(user: User, params: QueryDict) -> dict:
     """The notifications page: each kind's newest few, or one kind paged, and for officers the emails that could not be sent."""
     items, kind = notifications_scope(user, params)
     counts = dict(items.order_by().values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    listed = items.select_related("action__strategy", "action__rating").order_by("-created_at", "-id")
+    # A notification asking for an update says when one was recorded since: it stays unread until the person marks it,
+    # but there is nothing more to do for it.
+    update_since = ActionUpdate.objects.filter(action=OuterRef("action"), created_at__gt=OuterRef("created_at")).order_by("-created_at")
+    listed = (
+        items.select_related("action__strategy", "action__rating")
+        .annotate(
+            updated_since=Case(
+                When(kind__in=Notification.ANSWERED_BY_AN_UPDATE, then=Subquery(update_since.values("created_at")[:1])), default=None
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
     groups, page = [], None
     if kind:
         page = Paginator(listed, NOTIFICATIONS_PER_PAGE).get_page(params.get("page"))

@@ -133,7 +133,8 @@ class FinanceActual(models.Model):
 
 
 class SnapshotMitigation(models.Model):
-    """A mitigation's year as it stood in a snapshot: planned, achieved and whether its actions put it at risk."""
+    """A mitigation's year as it stood in a snapshot: planned, achieved, and whether its saving was at risk (an action
+    delivering it at risk or overdue, and the year's outturn not in: `finance.reads.saving_at_risk`)."""
 
     snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="mitigations")
     mitigation = models.ForeignKey(Mitigation, on_delete=models.CASCADE, related_name="snapshot_items")

@@ -86,12 +86,17 @@ def year_label(year: int) -> str:
     return f"{year}-{(year + 1) % 100:02d}"
 
 
+def year_end(year: int) -> dt.date:
+    """A financial year's last day: 31 March of its second calendar year."""
+    return dt.date(year + 1, 3, 31)
+
+
 def as_at_problem(year: int, as_at: dt.date) -> str | None:
     """Why a figure for a financial year cannot be as at that date (outside the year), or None when it can.
 
     A date after the year's end is a mistyped year: as the latest as-at date counts, it would outrank every figure
     entered for the year afterwards."""
-    starts, ends = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+    starts, ends = dt.date(year, 4, 1), year_end(year)
     if as_at < starts:
         return f"A figure for {year_label(year)} cannot be as at a date before the year began on {starts.day} April {starts.year}"
     if as_at > ends:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from actions import jeopardy
 from actions.models import Action, Snapshot, Strategy
 from finance.models import FinanceActual, FinancePlan, Mitigation, SnapshotMitigation
-from finance.money import money_short, year_label
+from finance.money import money_short, year_end, year_label
 
 ZERO = Decimal("0")
 
@@ -25,13 +24,20 @@ def mitigations_with_jeopardy(plan: FinancePlan, today: dt.date) -> QuerySet[Mit
     return Mitigation.objects.filter(plan=plan).annotate(at_risk=Exists(delivering))
 
 
-def achieved_by_mitigation_year(plan: FinancePlan, *, entered_by: dt.datetime | None = None) -> dict[tuple[int, int], Decimal]:
-    """Each (mitigation, year)'s achieved figure: its latest entry (as entered by a time, when given)."""
+def latest_actuals(plan: FinancePlan, *, entered_by: dt.datetime | None = None) -> dict[tuple[int, int], FinanceActual]:
+    """Each (mitigation, year)'s latest actual figure (as entered by a time, when given): the one that counts."""
     actuals = FinanceActual.objects.filter(mitigation__plan=plan)
     if entered_by is not None:
         actuals = actuals.filter(entered_at__lte=entered_by)
     latest = actuals.order_by("mitigation_id", "year", "-as_at", "-entered_at", "-id").distinct("mitigation_id", "year")
-    return {(row.mitigation_id, row.year): row.achieved for row in latest}
+    return {(row.mitigation_id, row.year): row for row in latest}
+
+
+def saving_at_risk(in_jeopardy: bool, actual: FinanceActual | None) -> bool:
+    """Whether a mitigation's saving for one year is at risk: an action that delivers it is at risk or overdue, and the
+    year's outturn (a figure as at its last day, 31 March) is not in. Once it is, the saving was achieved or it was
+    missed: the year is closed, and its saving is no longer at risk, whatever its actions do next."""
+    return in_jeopardy and not (actual is not None and actual.as_at >= year_end(actual.year))
 
 
 @dataclass
@@ -125,17 +131,19 @@ def finance_summary(strategy: Strategy, *, today: dt.date, snapshot: Snapshot | 
         return None
     delivering = Prefetch("actions", queryset=Action.everything.select_related("rating").order_by("position", "id"), to_attr="delivering")
     found = list(mitigations_with_jeopardy(plan, snapshot.as_at if snapshot else today).prefetch_related("savings", delivering))
+    # At risk: each (mitigation, year) whose saving is at risk; a mitigation is at risk when any of its years is.
     if snapshot is None:
         planned = {(m.pk, s.year): s.planned for m in found for s in m.savings.all()}
-        achieved = achieved_by_mitigation_year(plan)
-        at_risk = {m.pk: m.at_risk for m in found}
+        actuals = latest_actuals(plan)
+        achieved = {key: row.achieved for key, row in actuals.items()}
+        jeopardy_of = {m.pk: m.at_risk for m in found}
+        at_risk = {key: saving_at_risk(jeopardy_of[key[0]], actuals.get(key)) for key in planned}
     else:
         frozen = list(SnapshotMitigation.objects.filter(snapshot=snapshot))
         planned = {(row.mitigation_id, row.year): row.planned for row in frozen}
         achieved = {(row.mitigation_id, row.year): row.achieved for row in frozen if row.achieved is not None}
-        at_risk = defaultdict(bool)
-        for row in frozen:
-            at_risk[row.mitigation_id] |= row.at_risk
+        at_risk = {(row.mitigation_id, row.year): row.at_risk for row in frozen}
+    mitigations_at_risk = {mitigation_id for (mitigation_id, _), flagged in at_risk.items() if flagged}
     figures = {f.year: f for f in plan.figures.all()}
     years = []
     planned_so_far = achieved_so_far = ZERO
@@ -151,7 +159,7 @@ def finance_summary(strategy: Strategy, *, today: dt.date, snapshot: Snapshot | 
         for m in found:
             saving = planned.get((m.pk, year), ZERO)
             row.planned += saving
-            if at_risk[m.pk]:
+            if at_risk.get((m.pk, year)):
                 row.at_risk += saving
             if (m.pk, year) in achieved:
                 row.achieved = (row.achieved or ZERO) + achieved[(m.pk, year)]
@@ -167,7 +175,7 @@ def finance_summary(strategy: Strategy, *, today: dt.date, snapshot: Snapshot | 
     mitigations = [
         MitigationRow(
             mitigation=m,
-            at_risk=at_risk[m.pk],
+            at_risk=m.pk in mitigations_at_risk,
             planned={y: planned[(m.pk, y)] for y in plan.years if (m.pk, y) in planned},
             achieved={y: achieved[(m.pk, y)] for y in plan.years if (m.pk, y) in achieved},
             actions=[(a, jeopardy.described(a, snapshot.as_at if snapshot else today)) for a in m.delivering],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from actions.models import Action, Snapshot
 from finance.models import FinanceActual, FinancePlan, FinanceYear, Mitigation, MitigationSaving, SnapshotMitigation
-from finance.reads import achieved_by_mitigation_year, mitigations_with_jeopardy
+from finance.reads import latest_actuals, mitigations_with_jeopardy, saving_at_risk
 
 
 @transaction.atomic
@@ -58,8 +58,8 @@ def snapshot_mitigations(snapshot: Snapshot) -> int:
     plan = FinancePlan.objects.filter(strategy_id=snapshot.strategy_id).first()
     if plan is None:
         return 0
-    at_risk = dict(mitigations_with_jeopardy(plan, snapshot.as_at).values_list("pk", "at_risk"))
-    achieved = achieved_by_mitigation_year(plan, entered_by=snapshot.taken_at)
+    jeopardy_of = dict(mitigations_with_jeopardy(plan, snapshot.as_at).values_list("pk", "at_risk"))
+    actuals = latest_actuals(plan, entered_by=snapshot.taken_at)
     planned = {
         (m, y): amount
         for m, y, amount in MitigationSaving.objects.filter(mitigation__plan=plan).values_list("mitigation_id", "year", "planned")
@@ -71,10 +71,10 @@ def snapshot_mitigations(snapshot: Snapshot) -> int:
                 mitigation_id=mitigation_id,
                 year=year,
                 planned=planned.get((mitigation_id, year), Decimal("0")),
-                achieved=achieved.get((mitigation_id, year)),
-                at_risk=at_risk.get(mitigation_id, False),
+                achieved=actuals[(mitigation_id, year)].achieved if (mitigation_id, year) in actuals else None,
+                at_risk=saving_at_risk(jeopardy_of.get(mitigation_id, False), actuals.get((mitigation_id, year))),
             )
-            for mitigation_id, year in sorted(planned.keys() | achieved.keys())
+            for mitigation_id, year in sorted(planned.keys() | actuals.keys())
         ]
     )
     return len(created)

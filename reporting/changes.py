@@ -4,7 +4,7 @@ Nothing is copied: each source is the history table its app already keeps
 (action updates and plan changes, people and post changes, meetings'
 decisions and actions arising, sign-off events, publications of the public
 page, imports applied, snapshots taken, and edits made in the admin as
-pghistory recorded them, risk scores, and the high-needs budget's mitigations and
+pghistory recorded them, risk scores, risks closed and reopened, and the high-needs budget's mitigations and
 actual figures). Each source is read as `values()` with the same
 columns and the sources are joined with one UNION ALL, newest first, so a page
 of the log is one query however long the history is.
@@ -38,6 +38,7 @@ from intake.tables import cell_escape
 from kpis.models import BenchmarkImport, KpiValueImport
 from people.models import Membership, Partnership, PersonChange
 from risks.models import RiskScore
+from risks.reads import closing_events
 from send_tracker.forms import FilterForm
 from send_tracker.statements import kept_rows
 
@@ -75,7 +76,7 @@ class Kind:
         (PUBLICATION, "Public page publications"),
         (IMPORT, "Imports"),
         (SNAPSHOT, "Snapshots"),
-        (RISK, "Risk scores"),
+        (RISK, "Risks: scores, closing and reopening"),
         (FINANCE, "High-needs budget: mitigations and actual figures"),
         (ADMIN, "Edits in the admin"),
     ]
@@ -382,7 +383,7 @@ def _history_source(
 ) -> Source:
     """Edits pghistory recorded: when, by the user its context noted (if any), and whether the row was added, changed or removed."""
     who = Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField())
-    return Source(name, (kind,), rows, link, "pgh_created_at", who, target, subject, after="pgh_label", **columns)
+    return Source(name, (kind,), rows, link, "pgh_created_at", who, target, subject, **{"after": "pgh_label", **columns})
 
 
 # Every source of the log, in the order a page's ties are broken (newest first on when, source, id).
@@ -470,6 +471,17 @@ SOURCES: dict[str, Source] = {
             before=_score_before(),
             after=_score_text(),
             note="reason",
+        ),
+        # A risk closed because it no longer applies, with why, and reopened: from the register's history.
+        _history_source(
+            "risk_closing",
+            Kind.RISK,
+            lambda p: closing_events(apps.get_model("risks", "RiskEvent").objects.filter(strategy__partnership_id=p)),
+            _reversed("risks:risk_detail"),
+            "pgh_obj_id",
+            Concat(F("ref"), _text(": "), F("title"), output_field=CharField()),
+            after=Case(When(closed_at__isnull=False, then=_text("Closed")), default=_text("Reopened"), output_field=CharField()),
+            note="closed_reason",
         ),
         _history_source(
             "mitigation",

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from actions import jeopardy
 from actions.models import Action, Snapshot, Strategy
 from actions.rows import ref_order
 from risks import rules
-from risks.models import SCALE, Risk, RiskScale, SnapshotRisk, band
+from risks.models import SCALE, Risk, RiskEvent, RiskScale, SnapshotRisk, band
 
 
 @dataclass
@@ -156,6 +157,29 @@ def risks_moved(snapshot: Snapshot, *, include_restricted: bool = False) -> list
     return moved + sorted(
         (Movement(before[pk].ref, before[pk].title, before[pk].residual_score, None) for pk in closed), key=lambda m: ref_order(m.ref)
     )
+
+
+def closing_events(events: QuerySet[RiskEvent]) -> QuerySet[RiskEvent]:
+    """Of the register's history, the events in which a risk was closed (its closing date set where the event before had
+    none) or reopened (cleared where it had one): each closing, with who and why, stays on record after a reopening."""
+    earlier = RiskEvent.objects.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")).order_by("-pgh_id")
+    return (
+        events.filter(pgh_label="update")
+        .annotate(closed_before=Subquery(earlier.values("closed_at")[:1]))
+        .filter(Q(closed_at__isnull=False, closed_before__isnull=True) | Q(closed_at__isnull=True, closed_before__isnull=False))
+    )
+
+
+def closings_of(risk: Risk) -> list[RiskEvent]:
+    """The risk's closings and reopenings, newest first, each with `by`: who closed it, or who reopened it (from the
+    history's context, where the change was made through the product)."""
+    events = closing_events(RiskEvent.objects.filter(pgh_obj_id=risk.pk))
+    events = list(events.select_related("closed_by", "pgh_context").order_by("-pgh_id"))
+    reopeners = {e.pgh_context.metadata.get("user") for e in events if e.closed_at is None and e.pgh_context} - {None}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=reopeners)} if reopeners else {}
+    for event in events:
+        event.by = event.closed_by if event.closed_at else users.get(event.pgh_context.metadata.get("user") if event.pgh_context else None)
+    return events
 
 
 def score_trend(risk: Risk) -> list[tuple[dt.date, int]]:

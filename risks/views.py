@@ -54,6 +54,7 @@ def risk_detail(request: HttpRequest, risk_id: int) -> HttpResponse:
             "is_open": rules.is_open(risk.closed_at),
             "scale": RiskScale.for_partnership(risk.strategy.partnership_id),
             "history": risk.scores.select_related("by"),
+            "closings": reads.closings_of(risk),
             "trend": reads.score_trend(risk),
             "can_change": can_change_risk(request.user, membership, risk),
         },

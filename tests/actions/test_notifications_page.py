@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.chasing import actions_sweep
-from actions.models import Action, EmailPreference
+from actions.models import Action, EmailPreference, Notification
+from actions.services import action_update_record
 
 OCT_1 = dt.date(2025, 10, 1)
 
@@ -151,3 +152,21 @@ def test_a_notification_about_an_action_completed_since_says_it_is_complete_now(
     html = client.get(reverse("actions:notifications")).content.decode()
     overdue = html.split('id="kind-overdue">', 1)[1].split("</section>", 1)[0]
     assert f'href="/actions/{action.pk}/"' in overdue and "complete now: nothing more to do" in overdue
+
+
+def test_a_request_for_an_update_says_once_one_is_recorded_that_nothing_more_is_needed(client, action, owner, level):
+    """A "needs an update" notification stays until the person marks it read, but once anyone records an update on the
+    action it says so, and when; an overdue one does not, as an update does not make it any less overdue."""
+    when = timezone.now() - dt.timedelta(days=3)
+    for kind in (Notification.Kind.NEEDS_UPDATE, Notification.Kind.OVERDUE):
+        Notification.objects.create(recipient=owner, action=action, kind=kind, event_key="test", created_at=when)
+    client.force_login(owner)
+
+    def section(kind: str) -> str:
+        html = client.get(reverse("actions:notifications")).content.decode()
+        return html.split(f'id="kind-{kind}">', 1)[1].split("</section>", 1)[0]
+
+    assert "nothing more to do" not in section("needs_update")
+    action_update_record(action=action, user=owner, rating=level("amber"), narrative="Panel met.", expected_version=action.version)
+    assert f"updated on {timezone.localdate():%-d %b %Y}: nothing more to do" in section("needs_update")
+    assert "nothing more to do" not in section("overdue")

@@ -50,6 +50,34 @@ def test_an_action_at_risk_puts_its_mitigations_savings_at_risk(client, board, m
     assert "At risk</strong>" in client.get(reverse("finance:plan", args=[strategy.pk])).content.decode()
 
 
+def test_a_year_whose_outturn_is_in_no_longer_counts_its_saving_at_risk_live_or_in_a_snapshot(
+    client, finance_lead, mitigation, strategy, officer, action, level
+):
+    """A finance officer closes a year by entering its outturn (the figure as at 31 March): that year's saving was then
+    achieved or missed, not at risk, however the actions that deliver it are rated afterwards."""
+    action.rating = level("red")
+    action.save()
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2024, 12, 31), achieved=Decimal("3000000"), by=finance_lead)
+    summary = reads.finance_summary(strategy, today=dt.date(2025, 6, 1))
+    assert [row.at_risk for row in summary.years[:2]] == [Decimal("5000000"), Decimal("12500000.50")]
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
+    summary = reads.finance_summary(strategy, today=dt.date(2025, 6, 1))
+    assert [row.at_risk for row in summary.years[:2]] == [0, Decimal("12500000.50")]
+    assert summary.totals["at_risk"] == Decimal("12500000.50") and summary.mitigations[0].at_risk
+    # The snapshot freezes the same: the pack of that board says £12.5m at risk, not £17.5m.
+    snapshot = snapshot_take(strategy=strategy, as_at=dt.date(2025, 6, 1), taken_by=officer)
+    frozen = reads.finance_summary(strategy, today=dt.date(2025, 7, 1), snapshot=snapshot)
+    assert frozen.totals["at_risk"] == Decimal("12500000.50")
+    # Once every year it plans a saving for is closed, the mitigation is not for decision, however its actions stand.
+    actual_record(mitigation=mitigation, year=2025, as_at=dt.date(2026, 3, 31), achieved=Decimal("9000000"), by=finance_lead)
+    summary = reads.finance_summary(strategy, today=dt.date(2026, 6, 1))
+    assert summary.totals["at_risk"] == 0 and not summary.mitigations[0].at_risk
+    assert reads.savings_at_risk(strategy, dt.date(2026, 6, 1)) == []
+    client.force_login(finance_lead)
+    page = " ".join(client.get(reverse("finance:plan", args=[strategy.pk])).content.decode().split())
+    assert "£0: their actions are at risk or overdue, in years whose outturn is not yet in" in page
+
+
 def test_the_latest_actual_of_a_year_counts_and_the_forecast_follows_it(mitigation, strategy, finance_lead):
     actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2024, 9, 30), achieved=Decimal("1000000"), by=finance_lead)
     actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
@@ -68,11 +96,12 @@ def test_the_movement_since_the_last_snapshot_counts_what_changed(client, mitiga
     movement = reads.finance_summary(strategy, today=dt.date(2025, 6, 1)).movement
     assert movement.as_at == dt.date(2025, 5, 14)
     assert (movement.achieved_then, movement.achieved_now) == (0, Decimal("4200000"))
-    assert (movement.at_risk_then, movement.at_risk_now) == (0, Decimal("17500000.50"))
+    # 2024-25's outturn is in: its £5m was achieved or missed, no longer at risk; 2025-26's £12.5m is.
+    assert (movement.at_risk_then, movement.at_risk_now) == (0, Decimal("12500000.50"))
     # Said as from and to: "at risk (£333.3m)", a fall in accounting brackets, read as a sum at risk.
     client.force_login(finance_lead)
     page = client.get(reverse("finance:plan", args=[strategy.pk])).content.decode()
-    assert "Achieved from £0 to £4.2m; at risk from £0 to £17.5m" in page
+    assert "Achieved from £0 to £4.2m; at risk from £0 to £12.5m" in page
 
 
 def test_a_sum_that_has_not_moved_since_the_last_snapshot_reads_as_still_that_sum(
@@ -81,7 +110,8 @@ def test_a_sum_that_has_not_moved_since_the_last_snapshot_reads_as_still_that_su
     action.rating = level("red")
     action.save()
     snapshot_take(strategy=strategy, as_at=dt.date(2025, 5, 14), taken_by=officer)
-    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2025, 3, 31), achieved=Decimal("4200000"), by=finance_lead)
+    # A figure part way through the year: the year is not closed, so its saving is still at risk.
+    actual_record(mitigation=mitigation, year=2024, as_at=dt.date(2024, 12, 31), achieved=Decimal("4200000"), by=finance_lead)
     client.force_login(finance_lead)
     page = " ".join(client.get(reverse("finance:plan", args=[strategy.pk])).content.decode().split())
     assert "Achieved from £0 to £4.2m; at risk still £17.5m" in page  # not "from £17.5m to £17.5m"
@@ -357,4 +387,5 @@ def test_the_first_screen_line_says_the_savings_at_risk_are_of_the_whole_plan(
     client.force_login(board)
     line = client.get(reverse("finance:headline", args=[strategy.pk]) + "?part=line", HTTP_HX_REQUEST="true").content.decode()
     assert "£4.2m savings achieved of £5.0m planned for the same years;" in line
-    assert "£17.5m of the £17.5m planned over the plan at risk</a>" in line
+    # 2024-25's outturn is in, so only 2025-26's saving is still at risk.
+    assert "£12.5m of the £17.5m planned over the plan at risk</a>" in line

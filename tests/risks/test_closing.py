@@ -60,6 +60,7 @@ def test_a_closed_risks_page_says_when_who_and_why_and_offers_only_reopening(cli
     client.force_login(owner)
     close(client, risk)
     page = client.get(risk.get_absolute_url()).content.decode()
+    assert 'data-testid="risk-closings"' not in page  # its one closing is said above, not listed again
     assert "Risk R1 is closed. It has left the live register" in page  # the banner after closing
     said = page.split('data-testid="risk-closed"')[1].split("</div>")[0]
     assert f"Closed on {timezone.localdate():%-d %B %Y} by" in said and WHY in said
@@ -117,7 +118,14 @@ def test_reopening_puts_the_risk_back_as_it_was_and_the_history_keeps_its_closin
     risk.refresh_from_db()
     assert (risk.closed_at, risk.closed_by, risk.closed_reason, risk.residual_score) == (None, None, "", 16)
     assert list(risk.events.order_by("pgh_id").values_list("closed_reason", flat=True))[-2:] == [WHY, ""]
-    assert "Re-score the risk" in client.get(risk.get_absolute_url()).content.decode()
+    page = client.get(risk.get_absolute_url()).content.decode()
+    assert "Re-score the risk" in page
+    # The page keeps the closing it came back from: when, by whom and why, and who reopened it.
+    closings = page.split('data-testid="risk-closings"')[1].split("</ul>")[0]
+    name = owner.get_full_name() or owner.email
+    assert f"Reopened on {timezone.localdate():%-d %b %Y}</strong> by {name}" in closings
+    assert f"Closed on {timezone.localdate():%-d %b %Y}</strong> by {name}: {WHY}" in closings
+    assert closings.index("Reopened") < closings.index("Closed")
 
 
 def test_reopening_is_a_post_from_the_page_and_refused_over_a_stale_page(client, owner, risk):
