@@ -379,11 +379,12 @@ def _history_source(
     link: Callable[[int, dict[int, int]], str],
     target: str,
     subject: object,
+    at: str = "pgh_created_at",
     **columns,
 ) -> Source:
     """Edits pghistory recorded: when, by the user its context noted (if any), and whether the row was added, changed or removed."""
     who = Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField())
-    return Source(name, (kind,), rows, link, "pgh_created_at", who, target, subject, **{"after": "pgh_label", **columns})
+    return Source(name, (kind,), rows, link, at, who, target, subject, **{"after": "pgh_label", **columns})
 
 
 # Every source of the log, in the order a page's ties are broken (newest first on when, source, id).
@@ -480,6 +481,7 @@ SOURCES: dict[str, Source] = {
             _reversed("risks:risk_detail"),
             "pgh_obj_id",
             Concat(F("ref"), _text(": "), F("title"), output_field=CharField()),
+            at="happened_at",
             after=Case(When(closed_at__isnull=False, then=_text("Closed")), default=_text("Reopened"), output_field=CharField()),
             note="closed_reason",
         ),

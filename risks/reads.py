@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from actions import jeopardy
 from actions.models import Action, Snapshot, Strategy
@@ -161,11 +162,13 @@ def risks_moved(snapshot: Snapshot, *, include_restricted: bool = False) -> list
 
 def closing_events(events: QuerySet[RiskEvent]) -> QuerySet[RiskEvent]:
     """Of the register's history, the events in which a risk was closed (its closing date set where the event before had
-    none) or reopened (cleared where it had one): each closing, with who and why, stays on record after a reopening."""
+    none) or reopened (cleared where it had one): each closing, with who and why, stays on record after a reopening.
+
+    `happened_at`: when the risk was closed (the date its closer gave), or when it was reopened."""
     earlier = RiskEvent.objects.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")).order_by("-pgh_id")
     return (
         events.filter(pgh_label="update")
-        .annotate(closed_before=Subquery(earlier.values("closed_at")[:1]))
+        .annotate(closed_before=Subquery(earlier.values("closed_at")[:1]), happened_at=Coalesce("closed_at", "pgh_created_at"))
         .filter(Q(closed_at__isnull=False, closed_before__isnull=True) | Q(closed_at__isnull=True, closed_before__isnull=False))
     )
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from finance.services import actual_record
 from risks.services import risk_close, risk_rescore
@@ -62,7 +63,9 @@ def test_a_risk_closed_and_reopened_is_in_the_log_with_who_why_and_a_link(client
     """Closing a risk takes it off the live register: the log says who closed it, when and why, and who brought it back."""
     client.force_login(officer)
     detail = reverse("risks:risk_detail", args=[risk.pk])
-    closed = risk_close(risk=risk, version=None, reason="The contract was re-let: the cause has gone.", by=officer)
+    # Closed as at ten days ago, as an officer recording a decision the board took then.
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    closed = risk_close(risk=risk, version=None, reason="The contract was re-let: the cause has gone.", by=officer, at=ten_days_ago)
     # Reopened through its page, as an officer does: the history notes who.
     assert client.post(reverse("risks:risk_reopen", args=[risk.pk]), {"version": closed.version}).status_code == 302
     shown = entries(client.get(log_url(partnership, "what=risk")))
@@ -71,6 +74,7 @@ def test_a_risk_closed_and_reopened_is_in_the_log_with_who_why_and_a_link(client
     [closing] = [entry for entry in shown if "Closed" in entry]
     assert f"{risk.ref}: {risk.title}" in reopened and str(officer) in reopened
     assert "The contract was re-let: the cause has gone." in closing and "Risks: scores, closing and reopening" in closing
+    assert shown[-1] == closing  # listed when it was closed, the oldest of the three
     assert f'href="{detail}"' in client.get(log_url(partnership, "what=risk")).content.decode()
     # A later re-score of the reopened risk is not read as another closing.
     risk_rescore(risk=risk, version=None, scores={"residual_likelihood": 2}, reason="Lower now.", by=officer)
