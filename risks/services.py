@@ -35,7 +35,12 @@ class RiskChangedError(RiskRefusedError):
 class RiskClosedError(RiskRefusedError):
     """The risk is closed: it is not changed, re-scored or closed again until it is reopened."""
 
-    words = "This risk is closed, so it cannot be changed or re-scored. Reopen it if it applies again"
+    @staticmethod
+    def said_of(subject: str) -> str:
+        """The refusal, said of the risk as the page names it ("Risk R3")."""
+        return f"{subject} is closed, so it cannot be changed, re-scored or closed again. Reopen it if it applies again"
+
+    words = said_of("This risk")
 
 
 class RiskOpenError(RiskRefusedError):

@@ -17,7 +17,7 @@ from risks.access import can_change_risk, change_required, get_risk_for_user, ri
 from risks.exports import risks_table
 from risks.forms import CloseForm, ReopenForm, RescoreForm, RiskForm, RiskScaleForm
 from risks.models import Risk, RiskScale
-from risks.services import RiskRefusedError, risk_change, risk_close, risk_create, risk_reopen, risk_rescore
+from risks.services import RiskClosedError, RiskRefusedError, risk_change, risk_close, risk_create, risk_reopen, risk_rescore
 from send_tracker.forms import form_written
 from send_tracker.security import rate_limited, security_event
 
@@ -71,7 +71,7 @@ def _changeable_risk(request: HttpRequest, risk_id: int) -> tuple[Risk, HttpResp
     change_required(request.user, membership, risk)
     if rules.is_open(risk.closed_at):
         return risk, None
-    messages.error(request, f"Risk {risk.ref} is closed, so it cannot be changed, re-scored or closed again. Reopen it if it applies.")
+    messages.error(request, f"{RiskClosedError.said_of(f'Risk {risk.ref}')}.")
     return risk, redirect(risk)
 
 

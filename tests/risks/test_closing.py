@@ -104,7 +104,8 @@ def test_a_closed_risk_is_not_re_scored_or_changed_and_says_so(client, owner, ri
         assert "Risk R1 is closed, so it cannot be changed, re-scored or closed again" in page
     risk.refresh_from_db()
     assert risk.residual_score == 16 and RiskScore.objects.filter(risk=risk).count() == 1
-    with pytest.raises(RiskClosedError):  # the service refuses it too
+    # The service refuses it too, in the same words as the page.
+    with pytest.raises(RiskClosedError, match="^This risk is closed, so it cannot be changed, re-scored or closed again"):
         risk_rescore(risk=risk, version=None, scores={"residual_likelihood": 1}, reason="x", by=owner)
 
 
