@@ -24,11 +24,11 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, DateTimeField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat, Right
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.history import history_user_id
 from actions.models import ActionChange, ActionUpdate, DeliveryGroup, PlanImport, Snapshot, action_url
 from coproduction.models import Publication
 from finance.models import FinanceActual
@@ -383,8 +383,7 @@ def _history_source(
     **columns,
 ) -> Source:
     """Edits pghistory recorded: when, by the user its context noted (if any), and whether the row was added, changed or removed."""
-    who = Cast(KeyTextTransform("user", "pgh_context__metadata"), IntegerField())
-    return Source(name, (kind,), rows, link, at, who, target, subject, **{"after": "pgh_label", **columns})
+    return Source(name, (kind,), rows, link, at, history_user_id(), target, subject, **{"after": "pgh_label", **columns})
 
 
 # Every source of the log, in the order a page's ties are broken (newest first on when, source, id).

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.history import history_user_id
 from actions import jeopardy
 from actions.models import Action, Snapshot, Strategy
 from actions.rows import ref_order
@@ -176,12 +177,12 @@ def closing_events(events: QuerySet[RiskEvent]) -> QuerySet[RiskEvent]:
 def closings_of(risk: Risk) -> list[RiskEvent]:
     """The risk's closings and reopenings, newest first, each with `by`: who closed it, or who reopened it (from the
     history's context, where the change was made through the product)."""
-    events = closing_events(RiskEvent.objects.filter(pgh_obj_id=risk.pk))
-    events = list(events.select_related("closed_by", "pgh_context").order_by("-pgh_id"))
-    reopeners = {e.pgh_context.metadata.get("user") for e in events if e.closed_at is None and e.pgh_context} - {None}
+    events = closing_events(RiskEvent.objects.filter(pgh_obj_id=risk.pk)).annotate(made_by_id=history_user_id())
+    events = list(events.select_related("closed_by").order_by("-pgh_id"))
+    reopeners = {e.made_by_id for e in events if e.closed_at is None} - {None}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=reopeners)} if reopeners else {}
     for event in events:
-        event.by = event.closed_by if event.closed_at else users.get(event.pgh_context.metadata.get("user") if event.pgh_context else None)
+        event.by = event.closed_by if event.closed_at else users.get(event.made_by_id)
     return events
 
 
