@@ -37,7 +37,7 @@ from governance.models import ActionArising, Decision, SignOff, SignOffEvent
 from intake.tables import cell_escape
 from kpis.models import BenchmarkImport, KpiValueImport
 from people.models import Membership, Partnership, PersonChange
-from risks.models import RiskScore
+from risks.models import RiskEvent, RiskScore
 from risks.reads import closing_events
 from send_tracker.forms import FilterForm
 from send_tracker.statements import kept_rows
@@ -476,7 +476,7 @@ SOURCES: dict[str, Source] = {
         _history_source(
             "risk_closing",
             Kind.RISK,
-            lambda p: closing_events(apps.get_model("risks", "RiskEvent").objects.filter(strategy__partnership_id=p)),
+            lambda p: closing_events(RiskEvent.objects.filter(strategy__partnership_id=p)),
             _reversed("risks:risk_detail"),
             "pgh_obj_id",
             Concat(F("ref"), _text(": "), F("title"), output_field=CharField()),
